@@ -1,0 +1,10 @@
+import type { ServiceDefinition } from '@helpdesk/common';
+import { GatewayConfig } from './gateway.config.js';
+import { GatewayModule } from './gateway.module.js';
+
+export const gatewayApp: ServiceDefinition<GatewayConfig> = {
+  service: 'gateway',
+  configClass: GatewayConfig,
+  module: GatewayModule,
+  port: { variable: 'GATEWAY_PORT' },
+};

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@helpdesk/common';
+import { notificationApp } from './notification.app.js';
+
+await runService(notificationApp);

@@ -1,0 +1,16 @@
+import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { EnvInt, Secret, ServiceConfig } from '@helpdesk/common';
+
+export class RealtimeConfig extends ServiceConfig {
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  REALTIME_PORT = 8083;
+
+  /** Verifies the access tokens presented in the Socket.IO handshake. */
+  @Secret()
+  @IsString()
+  @MinLength(16)
+  SECRET_KEY!: string;
+}

@@ -1,0 +1,155 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { REQUEST_ID_HEADER, type ServiceName } from '@helpdesk/contracts';
+import { WinstonModule } from 'nest-winston';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Logger as WinstonLogger } from 'winston';
+import { ConfigurationError, loadConfig } from './config/load-config.js';
+import type { ServiceConfig } from './config/service-config.js';
+import { CoreModule } from './core.module.js';
+import { LifecycleService } from './lifecycle/lifecycle.service.js';
+import { createLogger } from './logging/logger.js';
+import { acceptedRequestId } from './logging/request-id.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { DrainingNatsServer } from './nats/draining-nats.server.js';
+import { NatsConnections } from './nats/nats-connections.js';
+import { natsConnectionOptions } from './nats/nats-options.js';
+import type { ServiceIdentity } from './service-identity.js';
+
+export interface ServiceDefinition<TConfig extends ServiceConfig> {
+  service: ServiceName;
+  configClass: new () => TConfig;
+  /** The service's feature module. */
+  module: Type<unknown> | DynamicModule;
+  /** The variable holding this service's HTTP port, and its local default. */
+  port: { variable: keyof TConfig & string };
+}
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  logger: WinstonLogger;
+  /** Drains and closes; resolves with the exit code the process should use. */
+  shutdown(signal: string): Promise<number>;
+}
+
+const SERVER_ROLE = 'server';
+
+/** The platform's version, from the root package.json (found upwards, so it works from source and from dist). */
+function platformVersion(): string {
+  for (let directory = new URL('.', import.meta.url); directory.pathname !== '/'; directory = new URL('..', directory)) {
+    const manifest = new URL('package.json', directory);
+    if (!existsSync(manifest)) continue;
+    const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+    if (name === 'helpdesk' && version) return version;
+  }
+  return 'unknown';
+}
+
+/**
+ * Creates and starts one service: HTTP (probes, metrics and, for the gateway, the API) on its port,
+ * and the NATS command server in the service's queue group. HTTP listens first so probes answer
+ * (not ready) while NATS is still unreachable.
+ */
+export async function startService<TConfig extends ServiceConfig>(
+  definition: ServiceDefinition<TConfig>,
+  config: TConfig,
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<RunningService> {
+  const identity: ServiceIdentity = { service: definition.service, instanceId: randomUUID().slice(0, 8), version: platformVersion() };
+  const logger = createLogger({ service: definition.service, config, stream: options.logStream });
+  const lifecycle = new LifecycleService();
+
+  @Module({ imports: [CoreModule.forRoot(identity, config, lifecycle), definition.module] })
+  class ServiceRootModule {}
+
+  const adapter = new FastifyAdapter({
+    genReqId: (request: IncomingMessage) => {
+      const id = acceptedRequestId(request.headers[REQUEST_ID_HEADER]) ?? randomUUID();
+      // The request-id context of the logs reads this header, so HTTP logs and replies agree.
+      request.headers[REQUEST_ID_HEADER] = id;
+      return id;
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
+    logger: WinstonModule.createLogger({ instance: logger }),
+    abortOnError: false,
+  });
+  const metrics = app.get(MetricsService);
+  metrics.setDefaultLabels({ service: definition.service });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  const natsServer = new DrainingNatsServer(
+    { ...natsConnectionOptions(config, `${definition.service}-server-${identity.instanceId}`), queue: definition.service },
+    lifecycle,
+    config.SHUTDOWN_GRACE_PERIOD_MS,
+  );
+  app.connectMicroservice({ strategy: natsServer }, { inheritAppConfig: true });
+  const connections = app.get(NatsConnections);
+  connections.expect(SERVER_ROLE);
+
+  const port = Number(config[definition.port.variable]);
+  await app.listen(port, config.HOST);
+  logger.info(`HTTP listening on ${config.HOST}:${port}`, { context: 'Bootstrap' });
+  await app.startAllMicroservices();
+  connections.register(SERVER_ROLE, natsServer.unwrap());
+  lifecycle.markStarted();
+  logger.info(`${definition.service} ${identity.version} started (instance ${identity.instanceId})`, { context: 'Bootstrap' });
+
+  let closing: Promise<number> | undefined;
+  const shutdown = (signal: string) => {
+    closing ??= (async () => {
+      lifecycle.beginDraining();
+      logger.info(`${signal} received: draining`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
+      try {
+        await app.close();
+        logger.info('Stopped cleanly', { context: 'Shutdown' });
+        return 0;
+      } catch (error) {
+        logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`, { context: 'Shutdown' });
+        return 1;
+      }
+    })();
+    return closing;
+  };
+  return { app, logger, shutdown };
+}
+
+/** The process entry point of a service: config, start, and signal handling within the grace period. */
+export async function runService<TConfig extends ServiceConfig>(definition: ServiceDefinition<TConfig>): Promise<void> {
+  let config: TConfig;
+  try {
+    config = loadConfig(definition.configClass);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`${definition.service}: ${error.message}\n`);
+    process.exit(1);
+  }
+  const running = await startService(definition, config);
+  const onSignal = (signal: NodeJS.Signals) => {
+    const deadline = setTimeout(() => {
+      running.logger.error(`Still busy ${config.SHUTDOWN_GRACE_PERIOD_MS} ms after ${signal}: exiting anyway`, { context: 'Shutdown' });
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_PERIOD_MS);
+    deadline.unref();
+    void running.shutdown(signal).then((code) => flushAndExit(running.logger, code));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+function flushAndExit(logger: WinstonLogger, code: number): void {
+  logger.on('finish', () => process.exit(code));
+  logger.end();
+  // If a transport never finishes, do not hang on it.
+  setTimeout(() => process.exit(code), 1_000).unref();
+}

@@ -1,0 +1,68 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { EnvBoolean, EnvInt } from './env-transforms.js';
+
+export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** Marks a property whose value must never be printed (in errors, logs or /health/details). */
+export const SECRET_PROPERTIES = Symbol('secretProperties');
+export function Secret(): PropertyDecorator {
+  return (target, property) => {
+    const holder = target as { [SECRET_PROPERTIES]?: Set<string | symbol> };
+    const inherited = holder[SECRET_PROPERTIES];
+    holder[SECRET_PROPERTIES] = new Set([...(inherited ?? []), property]);
+  };
+}
+
+/** Settings every service shares; each service extends this class with its own. */
+export class ServiceConfig {
+  @IsIn(NODE_ENVIRONMENTS)
+  NODE_ENV: NodeEnvironment = 'development';
+
+  @EnvBoolean()
+  @IsBoolean()
+  DEBUG = false;
+
+  /** Interface the HTTP port binds to (probes, metrics and, for the gateway, the API). */
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** When set, logs are also written to rotating files here: 15 MB x 10, plus a separate error file. */
+  @IsOptional()
+  @IsString()
+  LOG_DIR?: string;
+
+  @Matches(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, {
+    message: 'NATS_URL must be one or more comma-separated nats:// URLs',
+  })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  NATS_REQUEST_TIMEOUT_MS = 5_000;
+
+  /** Redis: rate-limit counters, Bull queues, presence and caches, depending on the service. */
+  @Secret()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+  /** Time allowed, after SIGTERM, for in-flight work to finish before the process exits anyway. */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_PERIOD_MS = 10_000;
+
+  /** Shared secret that lets monitoring read /health/details; without it the endpoint is closed. */
+  @IsOptional()
+  @Secret()
+  @IsString()
+  @MinLength(16)
+  HEALTH_DETAILS_TOKEN?: string;
+}

@@ -1,0 +1,79 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
+import type { ErrorEnvelope } from '@helpdesk/contracts';
+import type { FastifyReply } from 'fastify';
+import { ClsService } from 'nestjs-cls';
+import { throwError, type Observable } from 'rxjs';
+import { CommandError } from './command-error.js';
+import { errorCodeForHttpStatus, httpStatusForErrorCode } from './http-status.js';
+
+interface HttpErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  requestId?: string;
+}
+
+/**
+ * The one place where failures become answers: the error envelope for NATS commands, the
+ * `{ statusCode, error, message, requestId }` body for HTTP. Unexpected errors are logged with their
+ * stack here and answered without internals.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  constructor(@Inject(ClsService) private readonly cls: ClsService) {}
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'rpc') return throwError(() => this.toEnvelope(exception));
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toHttpBody(exception);
+    void reply.status(body.statusCode).send(body);
+  }
+
+  private toEnvelope(exception: unknown): ErrorEnvelope {
+    if (exception instanceof CommandError) return exception.toEnvelope();
+    if (exception instanceof HttpException) {
+      const { message, details } = this.describeHttpException(exception);
+      const envelope: ErrorEnvelope = { code: errorCodeForHttpStatus(exception.getStatus()), message };
+      return details === undefined ? envelope : { ...envelope, details };
+    }
+    this.logUnexpected(exception);
+    return { code: 'INTERNAL', message: 'Internal error' };
+  }
+
+  private toHttpBody(exception: unknown): HttpErrorBody {
+    const requestId = this.cls.isActive() ? this.cls.getId() : undefined;
+    if (exception instanceof CommandError) {
+      const statusCode = httpStatusForErrorCode(exception.code);
+      if (statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) this.logger.warn(`${exception.code}: ${exception.message}`);
+      return { statusCode, error: reasonPhrase(statusCode), message: exception.message, requestId };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const { message, details } = this.describeHttpException(exception);
+      return { statusCode, error: reasonPhrase(statusCode), message: Array.isArray(details) ? (details as string[]) : message, requestId };
+    }
+    this.logUnexpected(exception);
+    const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
+    return { statusCode, error: reasonPhrase(statusCode), message: 'Internal server error', requestId };
+  }
+
+  private describeHttpException(exception: HttpException): { message: string; details?: unknown } {
+    const response = exception.getResponse();
+    if (typeof response === 'string') return { message: response };
+    const { message } = response as { message?: unknown };
+    if (Array.isArray(message)) return { message: message.join('; '), details: message };
+    return { message: typeof message === 'string' ? message : exception.message };
+  }
+
+  private logUnexpected(exception: unknown): void {
+    if (exception instanceof Error) this.logger.error(exception.message, exception.stack);
+    else this.logger.error(`Non-error thrown: ${String(exception)}`);
+  }
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  return name ? name.toLowerCase().split('_').map((word) => word[0]!.toUpperCase() + word.slice(1)).join(' ') : 'Error';
+}

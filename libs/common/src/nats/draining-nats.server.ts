@@ -1,0 +1,28 @@
+import { ServerNats, type NatsOptions } from '@nestjs/microservices';
+import type { Subscription } from '@nats-io/transport-node';
+import type { LifecycleService } from '../lifecycle/lifecycle.service.js';
+
+type NatsServerOptions = NonNullable<NatsOptions['options']>;
+
+/**
+ * Nest's NATS server with a graceful close that fits a queue group: stop taking new commands
+ * (another replica gets them), let the commands in hand finish and reply, then close. Nest's own
+ * `gracefulShutdown` only sleeps for a fixed period instead of waiting for the work.
+ */
+export class DrainingNatsServer extends ServerNats {
+  constructor(
+    options: NatsServerOptions,
+    private readonly lifecycle: LifecycleService,
+    private readonly drainTimeoutMs: number,
+  ) {
+    super({ ...options, gracefulShutdown: false });
+  }
+
+  override async close(): Promise<void> {
+    // Nest keeps the subscriptions private; unsubscribing them is the only way to stop intake and keep replying.
+    const subscriptions = (this as unknown as { subscriptions: Subscription[] }).subscriptions;
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    await this.lifecycle.idle(this.drainTimeoutMs);
+    await super.close();
+  }
+}
