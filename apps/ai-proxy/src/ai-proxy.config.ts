@@ -3,8 +3,8 @@ import { EnvInt, ServiceConfig } from '@helpdesk/common';
 
 export class AiProxyConfig extends ServiceConfig {
   @EnvInt()
-  @IsInt()
   @Min(1)
   @Max(65_535)
+  @IsInt()
   AI_PROXY_PORT = 8084;
 }

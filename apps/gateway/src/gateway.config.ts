@@ -3,15 +3,15 @@ import { EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
 
 export class GatewayConfig extends ServiceConfig {
   @EnvInt()
-  @IsInt()
   @Min(1)
   @Max(65_535)
+  @IsInt()
   GATEWAY_PORT = 8080;
 
   /** Signs access tokens. */
   @Secret()
-  @IsString()
   @MinLength(16)
+  @IsString()
   SECRET_KEY!: string;
 
   /** Host names the public API answers to; enforced on the Host header in production. */

@@ -3,8 +3,8 @@ import { DatabaseServiceConfig, EnvInt } from '@helpdesk/common';
 
 export class NotificationConfig extends DatabaseServiceConfig {
   @EnvInt()
-  @IsInt()
   @Min(1)
   @Max(65_535)
+  @IsInt()
   NOTIFICATION_PORT = 8082;
 }

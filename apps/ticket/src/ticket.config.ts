@@ -3,8 +3,8 @@ import { DatabaseServiceConfig, EnvInt } from '@helpdesk/common';
 
 export class TicketConfig extends DatabaseServiceConfig {
   @EnvInt()
-  @IsInt()
   @Min(1)
   @Max(65_535)
+  @IsInt()
   TICKET_PORT = 8081;
 }

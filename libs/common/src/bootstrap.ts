@@ -86,6 +86,7 @@ export async function startService<TConfig extends ServiceConfig>(
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+    logger.http(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`, { context: 'HTTP', requestId: request.id });
   });
 
   const natsServer = new DrainingNatsServer(

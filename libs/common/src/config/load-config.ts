@@ -34,7 +34,7 @@ export function loadConfig<T extends ServiceConfig>(configClass: new () => T, en
   if (first) {
     const received = raw[first.property];
     const shown = received === undefined ? 'it is not set' : isSecret(config, first.property) ? 'value hidden' : `got "${String(received)}"`;
-    throw new ConfigurationError(`Invalid configuration: ${first.property}: ${describe(first)} (${shown})`);
+    throw new ConfigurationError(`Invalid configuration: ${describe(first)} (${shown})`);
   }
   assertSafeForProduction(config);
   return config;

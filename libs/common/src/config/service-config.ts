@@ -42,9 +42,9 @@ export class ServiceConfig {
   NATS_URL = 'nats://127.0.0.1:4222';
 
   @EnvInt()
-  @IsInt()
   @Min(100)
   @Max(120_000)
+  @IsInt()
   NATS_REQUEST_TIMEOUT_MS = 5_000;
 
   /** Redis: rate-limit counters, Bull queues, presence and caches, depending on the service. */
@@ -54,15 +54,15 @@ export class ServiceConfig {
 
   /** Time allowed, after SIGTERM, for in-flight work to finish before the process exits anyway. */
   @EnvInt()
-  @IsInt()
   @Min(0)
   @Max(600_000)
+  @IsInt()
   SHUTDOWN_GRACE_PERIOD_MS = 10_000;
 
   /** Shared secret that lets monitoring read /health/details; without it the endpoint is closed. */
   @IsOptional()
   @Secret()
-  @IsString()
   @MinLength(16)
+  @IsString()
   HEALTH_DETAILS_TOKEN?: string;
 }

@@ -4,12 +4,12 @@ import { Secret, ServiceConfig } from '../config/service-config.js';
 
 /** Settings of services that own a PostgreSQL schema (names kept from the replaced platform). */
 export class DatabaseServiceConfig extends ServiceConfig {
-  @IsString()
   @MinLength(1)
+  @IsString()
   DB_NAME = 'helpdesk';
 
-  @IsString()
   @MinLength(1)
+  @IsString()
   DB_USER = 'postgres';
 
   @IsOptional()
@@ -17,20 +17,20 @@ export class DatabaseServiceConfig extends ServiceConfig {
   @IsString()
   DB_PASSWORD?: string;
 
-  @IsString()
   @MinLength(1)
+  @IsString()
   DB_HOST = '127.0.0.1';
 
   @EnvInt()
-  @IsInt()
   @Min(1)
   @Max(65_535)
+  @IsInt()
   DB_PORT = 5432;
 
   /** Connections per replica; keep replicas x pool size under PostgreSQL's max_connections. */
   @EnvInt()
-  @IsInt()
   @Min(1)
   @Max(200)
+  @IsInt()
   DB_POOL_SIZE = 10;
 }

@@ -32,6 +32,8 @@ export async function runMigrations({ config, schema, migrations, direction, log
       for (const migration of applied) log(`applied ${schema}.${migration.name}`);
       return applied.map((migration) => migration.name);
     }
+    const [{ present }] = (await dataSource.query('SELECT to_regclass($1) IS NOT NULL AS present', [`"${schema}".migrations`])) as Array<{ present: boolean }>;
+    if (!present) return [];
     const before = await dataSource.query(`SELECT name FROM "${schema}"."migrations" ORDER BY id DESC LIMIT 1`);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const reverted = (before as Array<{ name: string }>).map((row) => row.name);

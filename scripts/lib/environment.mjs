@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { DATA_DIR, ROOT } from './paths.mjs';
+
+/**
+ * Reads `.env` (if present) without overriding anything already set in the environment, then
+ * fills the secrets a local run needs with random values kept in `.data/`, so a fresh clone works
+ * and no secret is ever committed.
+ */
+export function loadLocalEnvironment() {
+  const envFile = `${ROOT}/.env`;
+  if (existsSync(envFile)) {
+    for (const [key, value] of Object.entries(parseEnv(readFileSync(envFile, 'utf8')))) {
+      if (process.env[key] === undefined) process.env[key] = value;
+    }
+  }
+  mkdirSync(DATA_DIR, { recursive: true });
+  const secretsFile = `${DATA_DIR}/dev-secrets.json`;
+  const secrets = existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, 'utf8')) : {};
+  let changed = false;
+  for (const name of ['SECRET_KEY', 'HEALTH_DETAILS_TOKEN']) {
+    if (!secrets[name]) {
+      secrets[name] = randomBytes(32).toString('base64url');
+      changed = true;
+    }
+    process.env[name] ??= secrets[name];
+  }
+  if (changed) writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+}

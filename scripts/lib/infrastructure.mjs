@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
+import { DATA_DIR } from './paths.mjs';
+import { run, say } from './run.mjs';
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+function answers(host, port, timeoutMs = 1_000) {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: host.replace(/^\[|\]$/g, ''), port, timeout: timeoutMs });
+    const finish = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('timeout', () => finish(false));
+    socket.once('error', () => finish(false));
+  });
+}
+
+async function waitUntilAnswering(host, port, seconds) {
+  for (let attempt = 0; attempt < seconds * 4; attempt += 1) {
+    if (await answers(host, port, 250)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const isRoot = () => process.getuid?.() === 0;
+
+/** The three servers the platform needs, where to reach them, and how to start or install each locally. */
+function servers() {
+  const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+  const nats = new URL((process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',')[0]);
+  return [
+    {
+      name: 'PostgreSQL',
+      host: process.env.DB_HOST ?? '127.0.0.1',
+      port: Number(process.env.DB_PORT ?? 5432),
+      debianPackage: 'postgresql',
+      installed: () => has('pg_ctlcluster') && existsSync('/etc/postgresql'),
+      start: async () => {
+        for (const version of readdirSync('/etc/postgresql')) {
+          await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+        }
+      },
+      manual: 'sudo apt-get install -y postgresql && sudo pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up -d postgres)',
+    },
+    {
+      name: 'Redis',
+      host: redis.hostname,
+      port: Number(redis.port || 6379),
+      debianPackage: 'redis-server',
+      installed: () => has('redis-server'),
+      start: async () => {
+        const dir = `${DATA_DIR}/redis`;
+        mkdirSync(dir, { recursive: true });
+        await run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redis.port || 6379), '--dir', dir, '--logfile', `${dir}/redis.log`, '--maxmemory-policy', 'noeviction']);
+      },
+      manual: 'sudo apt-get install -y redis-server && redis-server --daemonize yes   (or: docker compose up -d redis)',
+    },
+    {
+      name: 'NATS (JetStream)',
+      host: nats.hostname,
+      port: Number(nats.port || 4222),
+      debianPackage: 'nats-server',
+      installed: () => has('nats-server') || existsSync('/usr/sbin/nats-server'),
+      start: async () => {
+        const dir = `${DATA_DIR}/nats`;
+        mkdirSync(dir, { recursive: true });
+        const binary = has('nats-server') ? 'nats-server' : '/usr/sbin/nats-server';
+        // Detached so it outlives this script, like the other two servers.
+        const { spawn } = await import('node:child_process');
+        spawn(binary, ['-a', '127.0.0.1', '-p', String(nats.port || 4222), '-js', '-sd', dir, '-l', `${dir}/nats.log`], { detached: true, stdio: 'ignore' }).unref();
+      },
+      manual: 'sudo apt-get install -y nats-server && nats-server -js -sd /var/lib/nats-server &   (or: docker compose up -d nats)',
+    },
+  ];
+}
+
+let aptUpdated = false;
+async function aptInstall(debianPackage) {
+  if (!aptUpdated) {
+    await run('apt-get', ['update', '-qq']);
+    aptUpdated = true;
+  }
+  return (await run('apt-get', ['install', '-y', '-qq', debianPackage], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) === 0;
+}
+
+/**
+ * Makes sure PostgreSQL, Redis and NATS answer: left alone when up, started when installed, installed
+ * with apt-get when running as root on Debian/Ubuntu, and otherwise the exact commands are printed.
+ */
+export async function ensureInfrastructure() {
+  const missing = [];
+  for (const server of servers()) {
+    if (await answers(server.host, server.port)) continue;
+    if (!LOCAL_HOSTS.has(server.host)) {
+      missing.push(`${server.name} does not answer on ${server.host}:${server.port} (a remote server: start it there)`);
+      continue;
+    }
+    if (!server.installed() && isRoot() && has('apt-get')) {
+      say(`installing ${server.name} (apt-get install ${server.debianPackage})`);
+      await aptInstall(server.debianPackage);
+    }
+    if (server.installed()) {
+      say(`starting ${server.name}`);
+      await server.start();
+      if (await waitUntilAnswering(server.host, server.port, 20)) continue;
+    }
+    missing.push(`${server.name} does not answer on ${server.host}:${server.port}. Start it with:\n    ${server.manual}`);
+  }
+  if (missing.length > 0) {
+    throw new Error(`Local infrastructure is not running:\n  ${missing.join('\n  ')}`);
+  }
+  await ensureJetStream();
+}
+
+async function ensureJetStream() {
+  const { connect } = await import('@nats-io/transport-node');
+  const connection = await connect({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','), timeout: 3_000 });
+  const jetStream = connection.info?.jetstream === true;
+  await connection.close();
+  if (!jetStream) throw new Error('NATS answers but JetStream is disabled: restart nats-server with -js (and a storage directory, -sd)');
+}

@@ -1,0 +1,42 @@
+import { prepare } from './lib/prepare.mjs';
+import { ROOT, SERVICES } from './lib/paths.mjs';
+import { say } from './lib/run.mjs';
+
+try {
+  await prepare();
+} catch (error) {
+  process.stderr.write(`\n${error.message}\n`);
+  process.exit(1);
+}
+
+const { default: concurrently } = await import('concurrently');
+const port = (service) => process.env[service.portVariable] ?? String(service.defaultPort);
+const colors = ['cyan', 'magenta', 'green', 'yellow', 'blue'];
+const { result } = concurrently(
+  SERVICES.map((service, index) => ({
+    name: service.name,
+    command: `node ${service.entry}`,
+    cwd: ROOT,
+    prefixColor: colors[index],
+    env: process.env,
+  })),
+  { prefix: 'name', padPrefix: true, killOthersOn: ['failure'], handleInput: false },
+);
+
+const gateway = `http://localhost:${port(SERVICES[0])}`;
+say(`starting ${SERVICES.length} services. Ctrl-C stops them all.`);
+say(`API:        ${gateway}/api/v1`);
+say(`probes:     ${SERVICES.map((service) => `${service.name} http://localhost:${port(service)}/health/ready`).join(', ')}`);
+say(`metrics:    ${gateway}/metrics (every service serves /metrics on its port)`);
+say(`details:    curl -H "x-health-token: $HEALTH_DETAILS_TOKEN" ${gateway}/health/details   (token in .data/dev-secrets.json)`);
+
+try {
+  await result;
+} catch (events) {
+  // Ctrl-C ends every service with SIGINT, which they treat as a clean stop.
+  const failed = Array.isArray(events) ? events.filter((event) => event.exitCode !== 0 && event.exitCode !== 'SIGINT') : [];
+  if (failed.length > 0) {
+    process.stderr.write(`stopped because ${failed.map((event) => `${event.command.name} exited with ${event.exitCode}`).join(', ')}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  // SWC instead of esbuild: Nest's dependency injection needs emitted decorator metadata.
+  plugins: [swc.vite({ tsconfigFile: false, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2023', keepClassNames: true } })],
+  resolve: {
+    alias: {
+      '@helpdesk/contracts': fromRoot('./libs/contracts/src/index.ts'),
+      '@helpdesk/common': fromRoot('./libs/common/src/index.ts'),
+      '@helpdesk/testing': fromRoot('./test/support/index.ts'),
+    },
+  },
+  test: {
+    include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+  },
+});
