@@ -1,3 +1,4 @@
 export * from './database.js';
 export * from './nats-server.js';
 export * from './ports.js';
+export * from './service-processes.js';

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { TestNatsServer, freePort, waitFor } from '@helpdesk/testing';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { CLS_ID, ClsService } from 'nestjs-cls';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type RunningService } from '../bootstrap.js';
@@ -88,10 +89,11 @@ describe('NATS commands between two services', () => {
     logStream.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) responderLogs.push(JSON.parse(line) as Record<string, unknown>);
     });
-    responder = await startService({ service: 'ai-proxy', configClass: FixtureConfig, module: FixtureModule, port: { variable: 'TEST_PORT' } }, await configFor(), { logStream });
     caller = await startService({ service: 'gateway', configClass: FixtureConfig, module: CallerModule, port: { variable: 'TEST_PORT' } }, await configFor(), {
       logStream: new PassThrough(),
     });
+    // Nest's static Logger is process-wide and follows the app created last: the responder, whose logs we read.
+    responder = await startService({ service: 'ai-proxy', configClass: FixtureConfig, module: FixtureModule, port: { variable: 'TEST_PORT' } }, await configFor(), { logStream });
     commands = caller.app.get(CommandClient);
   });
 
@@ -158,7 +160,7 @@ describe('NATS commands between two services', () => {
   });
 
   it('answers HTTP errors with the standard body and a request id', async () => {
-    const port = responder.app.getHttpServer().address().port as number;
+    const port = (responder.app.getHttpServer().address() as AddressInfo).port;
     const response = await fetch(`http://127.0.0.1:${port}/no-such-route`, { headers: { 'x-request-id': 'trace-404' } });
     expect(response.status).toBe(404);
     expect(response.headers.get('x-request-id')).toBe('trace-404');

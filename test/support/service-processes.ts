@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from './ports.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServiceSpec {
+  name: string;
+  entry: string;
+  portVariable: string;
+}
+
+export const SERVICE_SPECS: ServiceSpec[] = [
+  { name: 'gateway', entry: 'dist/apps/gateway/src/main.js', portVariable: 'GATEWAY_PORT' },
+  { name: 'ticket', entry: 'dist/apps/ticket/src/main.js', portVariable: 'TICKET_PORT' },
+  { name: 'notification', entry: 'dist/apps/notification/src/main.js', portVariable: 'NOTIFICATION_PORT' },
+  { name: 'realtime', entry: 'dist/apps/realtime/src/main.js', portVariable: 'REALTIME_PORT' },
+  { name: 'ai-proxy', entry: 'dist/apps/ai-proxy/src/main.js', portVariable: 'AI_PROXY_PORT' },
+];
+
+/** One built service running as a real process on a free port, with its output kept for failure reports. */
+export class ServiceProcess {
+  output = '';
+  private exit?: Promise<number | null>;
+
+  private constructor(
+    readonly spec: ServiceSpec,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  static async start(spec: ServiceSpec, env: Record<string, string>): Promise<ServiceProcess> {
+    const entry = `${ROOT}/${spec.entry}`;
+    if (!existsSync(entry)) throw new Error(`${spec.entry} is not built: run npm test (or npm run build) first`);
+    const port = await freePort();
+    const child = spawn(process.execPath, [entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, [spec.portVariable]: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ServiceProcess(spec, port, child);
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.url}${path}`, { headers, signal: AbortSignal.timeout(5_000) });
+    const text = await response.text();
+    return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
+  }
+
+  async waitUntilReady(timeoutMs = 30_000): Promise<void> {
+    await waitFor(`${this.spec.name} to be ready\n${this.output}`, async () => (await this.get('/health/ready')).status === 200, timeoutMs, 200);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Resolves with the exit code, or rejects if the process has not exited within `timeoutMs`. */
+  async exited(timeoutMs: number): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.spec.name} still running ${timeoutMs} ms later\n${this.output}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exit!, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+}
