@@ -112,6 +112,9 @@ export async function startService<TConfig extends ServiceConfig>(
       lifecycle.beginDraining();
       logger.info(`${signal} received: draining`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
       try {
+        // Commands finish while HTTP still answers, so probes report 503 throughout the drain.
+        const finished = await natsServer.drain();
+        if (!finished) logger.warn(`Commands still running after ${config.SHUTDOWN_GRACE_PERIOD_MS} ms`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
         await app.close();
         logger.info('Stopped cleanly', { context: 'Shutdown' });
         return 0;

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
   });
 
   it('names a missing required variable in one line', () => {
-    expect(() => loadConfig(ExampleConfig, {})).toThrow(/^Invalid configuration: SECRET_KEY must be a string \(it is not set\)$/);
+    expect(() => loadConfig(ExampleConfig, {})).toThrow(/^Invalid configuration: SECRET_KEY is required but not set$/);
   });
 
   it('names a malformed variable and shows what it got', () => {

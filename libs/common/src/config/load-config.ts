@@ -33,7 +33,8 @@ export function loadConfig<T extends ServiceConfig>(configClass: new () => T, en
   const [first] = validateSync(config, { forbidUnknownValues: true, stopAtFirstError: true, whitelist: true });
   if (first) {
     const received = raw[first.property];
-    const shown = received === undefined ? 'it is not set' : isSecret(config, first.property) ? 'value hidden' : `got "${String(received)}"`;
+    if (received === undefined) throw new ConfigurationError(`Invalid configuration: ${first.property} is required but not set`);
+    const shown = isSecret(config, first.property) ? 'value hidden' : `got "${String(received)}"`;
     throw new ConfigurationError(`Invalid configuration: ${describe(first)} (${shown})`);
   }
   assertSafeForProduction(config);

@@ -167,10 +167,14 @@ describe('NATS commands between two services', () => {
     expect(await response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /no-such-route', requestId: 'trace-404' });
   });
 
-  it('on shutdown finishes the command in hand, then stops taking new ones', async () => {
+  it('on shutdown turns unready at once, finishes the command in hand, then stops taking new ones', async () => {
     const inHand = commands.request<{ finished: boolean }>('helpdesk.v1.fixture.slow', { ms: 600 });
     await new Promise((resolve) => setTimeout(resolve, 150));
     const exitCode = responder.shutdown('SIGTERM');
+    const port = (responder.app.getHttpServer().address() as AddressInfo).port;
+    const readiness = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ error: { lifecycle: { status: 'down', message: 'shutting down' } } });
     await expect(inHand).resolves.toEqual({ finished: true });
     await expect(exitCode).resolves.toBe(0);
     const afterwards = (await commands.request('helpdesk.v1.fixture.echo', {}, { timeoutMs: 2_000 }).catch((error: unknown) => error)) as CommandError;

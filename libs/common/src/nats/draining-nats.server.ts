@@ -5,11 +5,13 @@ import type { LifecycleService } from '../lifecycle/lifecycle.service.js';
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
 
 /**
- * Nest's NATS server with a graceful close that fits a queue group: stop taking new commands
+ * Nest's NATS server with a graceful stop that fits a queue group: stop taking new commands
  * (another replica gets them), let the commands in hand finish and reply, then close. Nest's own
  * `gracefulShutdown` only sleeps for a fixed period instead of waiting for the work.
  */
 export class DrainingNatsServer extends ServerNats {
+  private draining?: Promise<boolean>;
+
   constructor(
     options: NatsServerOptions,
     private readonly lifecycle: LifecycleService,
@@ -18,11 +20,19 @@ export class DrainingNatsServer extends ServerNats {
     super({ ...options, gracefulShutdown: false });
   }
 
+  /** Stops intake and waits for in-flight commands; true when they all finished in time. */
+  drain(): Promise<boolean> {
+    this.draining ??= (async () => {
+      // Nest keeps the subscriptions private; unsubscribing them is the only way to stop intake and keep replying.
+      const subscriptions = (this as unknown as { subscriptions: Subscription[] }).subscriptions;
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      return this.lifecycle.idle(this.drainTimeoutMs);
+    })();
+    return this.draining;
+  }
+
   override async close(): Promise<void> {
-    // Nest keeps the subscriptions private; unsubscribing them is the only way to stop intake and keep replying.
-    const subscriptions = (this as unknown as { subscriptions: Subscription[] }).subscriptions;
-    for (const subscription of subscriptions) subscription.unsubscribe();
-    await this.lifecycle.idle(this.drainTimeoutMs);
+    await this.drain();
     await super.close();
   }
 }
