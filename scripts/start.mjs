@@ -25,10 +25,10 @@ const { result } = concurrently(
 
 const gateway = `http://localhost:${port(SERVICES[0])}`;
 say(`starting ${SERVICES.length} services. Ctrl-C stops them all.`);
-say(`API:        ${gateway}/api/v1`);
+say(`gateway:    ${gateway}`);
 say(`probes:     ${SERVICES.map((service) => `${service.name} http://localhost:${port(service)}/health/ready`).join(', ')}`);
-say(`metrics:    ${gateway}/metrics (every service serves /metrics on its port)`);
-say(`details:    curl -H "x-health-token: $HEALTH_DETAILS_TOKEN" ${gateway}/health/details   (token in .data/dev-secrets.json)`);
+say(`metrics:    http://localhost:<port>/metrics on every service`);
+say(`details:    curl -H "x-health-token: $(node -p \"require('./.data/dev-secrets.json').HEALTH_DETAILS_TOKEN\")" ${gateway}/health/details`);
 
 try {
   await result;

@@ -4,16 +4,16 @@ import { runOrFail, say } from './run.mjs';
 
 function adminClient() {
   return new pg.Client({
-    host: process.env.DB_HOST ?? '127.0.0.1',
-    port: Number(process.env.DB_PORT ?? 5432),
-    user: process.env.DB_USER ?? 'postgres',
+    host: process.env.DB_HOST || '127.0.0.1',
+    port: Number(process.env.DB_PORT || 5432),
+    user: process.env.DB_USER || 'postgres',
     password: process.env.DB_PASSWORD,
     database: 'postgres',
   });
 }
 
 /** Creates the database named by DB_NAME when it does not exist yet. */
-export async function ensureDatabase(name = process.env.DB_NAME ?? 'helpdesk') {
+export async function ensureDatabase(name = process.env.DB_NAME || 'helpdesk') {
   const client = adminClient();
   await client.connect();
   try {

@@ -12,7 +12,8 @@ export function loadLocalEnvironment() {
   const envFile = `${ROOT}/.env`;
   if (existsSync(envFile)) {
     for (const [key, value] of Object.entries(parseEnv(readFileSync(envFile, 'utf8')))) {
-      if (process.env[key] === undefined) process.env[key] = value;
+      // Blank lines in .env (as copied from .env.example) mean "use the default", as they do for the services.
+      if (value !== '' && !process.env[key]) process.env[key] = value;
     }
   }
   mkdirSync(DATA_DIR, { recursive: true });
@@ -24,7 +25,7 @@ export function loadLocalEnvironment() {
       secrets[name] = randomBytes(32).toString('base64url');
       changed = true;
     }
-    process.env[name] ??= secrets[name];
+    if (!process.env[name]) process.env[name] = secrets[name];
   }
   if (changed) writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
 }

@@ -32,13 +32,13 @@ const isRoot = () => process.getuid?.() === 0;
 
 /** The three servers the platform needs, where to reach them, and how to start or install each locally. */
 function servers() {
-  const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
-  const nats = new URL((process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',')[0]);
+  const redis = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379/0');
+  const nats = new URL((process.env.NATS_URL || 'nats://127.0.0.1:4222').split(',')[0]);
   return [
     {
       name: 'PostgreSQL',
-      host: process.env.DB_HOST ?? '127.0.0.1',
-      port: Number(process.env.DB_PORT ?? 5432),
+      host: process.env.DB_HOST || '127.0.0.1',
+      port: Number(process.env.DB_PORT || 5432),
       debianPackage: 'postgresql',
       installed: () => has('pg_ctlcluster') && existsSync('/etc/postgresql'),
       start: async () => {
@@ -120,7 +120,7 @@ export async function ensureInfrastructure() {
 
 async function ensureJetStream() {
   const { connect } = await import('@nats-io/transport-node');
-  const connection = await connect({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','), timeout: 3_000 });
+  const connection = await connect({ servers: (process.env.NATS_URL || 'nats://127.0.0.1:4222').split(','), timeout: 3_000 });
   const jetStream = connection.info?.jetstream === true;
   await connection.close();
   if (!jetStream) throw new Error('NATS answers but JetStream is disabled: restart nats-server with -js (and a storage directory, -sd)');

@@ -37,6 +37,11 @@ export interface RunningService {
 
 const SERVER_ROLE = 'server';
 
+/** Waiting for in-flight commands must end early enough to leave time for closing connections inside the grace period. */
+function drainTimeout(gracePeriodMs: number): number {
+  return gracePeriodMs - Math.min(2_000, Math.floor(gracePeriodMs / 5));
+}
+
 /** The platform's version, from the root package.json (found upwards, so it works from source and from dist). */
 function platformVersion(): string {
   for (let directory = new URL('.', import.meta.url); directory.pathname !== '/'; directory = new URL('..', directory)) {
@@ -92,7 +97,7 @@ export async function startService<TConfig extends ServiceConfig>(
   const natsServer = new DrainingNatsServer(
     { ...natsConnectionOptions(config, `${definition.service}-server-${identity.instanceId}`), queue: definition.service },
     lifecycle,
-    config.SHUTDOWN_GRACE_PERIOD_MS,
+    drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS),
   );
   app.connectMicroservice({ strategy: natsServer }, { inheritAppConfig: true });
   const connections = app.get(NatsConnections);
@@ -114,7 +119,7 @@ export async function startService<TConfig extends ServiceConfig>(
       try {
         // Commands finish while HTTP still answers, so probes report 503 throughout the drain.
         const finished = await natsServer.drain();
-        if (!finished) logger.warn(`Commands still running after ${config.SHUTDOWN_GRACE_PERIOD_MS} ms`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
+        if (!finished) logger.warn(`Commands still running after ${drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)} ms: closing anyway`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
         await app.close();
         logger.info('Stopped cleanly', { context: 'Shutdown' });
         return 0;
@@ -139,7 +144,11 @@ export async function runService<TConfig extends ServiceConfig>(definition: Serv
     process.exit(1);
   }
   const running = await startService(definition, config);
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    // A terminal's Ctrl-C reaches a service twice (directly and through the dev runner): one drain is enough.
+    if (stopping) return;
+    stopping = true;
     const deadline = setTimeout(() => {
       running.logger.error(`Still busy ${config.SHUTDOWN_GRACE_PERIOD_MS} ms after ${signal}: exiting anyway`, { context: 'Shutdown' });
       process.exit(1);
@@ -147,8 +156,8 @@ export async function runService<TConfig extends ServiceConfig>(definition: Serv
     deadline.unref();
     void running.shutdown(signal).then((code) => flushAndExit(running.logger, code));
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 function flushAndExit(logger: WinstonLogger, code: number): void {

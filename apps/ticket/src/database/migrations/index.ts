@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateHelpdeskSchema1764400000000 } from './1764400000000-create-helpdesk-schema.js';
 
-/** Every migration of the ticket service, oldest first; the ticket issue adds the domain tables here. */
-export const ticketMigrations: Array<new () => MigrationInterface> = [];
+/** Every migration of the ticket service, oldest first. */
+export const ticketMigrations: Array<new () => MigrationInterface> = [CreateHelpdeskSchema1764400000000];

@@ -1,0 +1,39 @@
+import type { Role } from './principal.js';
+
+/** JetStream stream holding every domain event; subjects below `helpdesk.v1.events.`. */
+export const EVENTS_STREAM = 'HELPDESK_EVENTS';
+export const EVENT_SUBJECT_PREFIX = 'helpdesk.v1.events';
+export const eventSubject = (type: EventType) => `${EVENT_SUBJECT_PREFIX}.${type}`;
+
+export const EVENT_TYPES = [
+  'ticket.created',
+  'ticket.updated',
+  'ticket.assigned',
+  'ticket.status_changed',
+  'comment.created',
+  'ticket.sla.warning',
+  'ticket.sla.breached',
+  'attachment.added',
+  'user.invited',
+  'auth.password_reset_requested',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Who caused an event: a user, or the platform itself (SLA timers). */
+export type EventActor = { userId: string; role: Role } | { system: string };
+
+/**
+ * Every domain event, as stored in the stream (with Nats-Msg-Id = id). Events never carry secrets:
+ * stream contents are stored and replicated.
+ */
+export interface EventEnvelope<TData = Record<string, unknown>> {
+  /** UUIDv7: time-ordered, and the idempotency key of every consumer. */
+  id: string;
+  type: EventType;
+  version: number;
+  occurredAt: string;
+  orgId: string;
+  aggregateId: string;
+  actor: EventActor;
+  data: TData;
+}

@@ -1,0 +1,70 @@
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+/** Statuses in which SLA clocks no longer run and timers are not scheduled. */
+export const FINISHED_STATUSES: readonly TicketStatus[] = ['solved', 'closed'];
+
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+export const TICKET_CHANNELS = ['web', 'email', 'api', 'phone', 'chat'] as const;
+export type TicketChannel = (typeof TICKET_CHANNELS)[number];
+
+export const TICKET_SORTS = ['createdAt', 'updatedAt', 'priority', 'resolutionDueAt'] as const;
+export type TicketSortField = (typeof TICKET_SORTS)[number];
+
+export const SLA_TARGETS = ['first_response', 'next_response', 'resolution'] as const;
+export type SlaTarget = (typeof SLA_TARGETS)[number];
+
+export interface UserSummary {
+  id: string;
+  name: string;
+  email: string;
+  role: 'admin' | 'agent' | 'customer';
+}
+
+export interface TicketView {
+  id: string;
+  number: number;
+  subject: string;
+  description: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  channel: TicketChannel;
+  tags: string[];
+  requesterId: string;
+  assigneeId: string | null;
+  teamId: string | null;
+  slaPolicyId: string | null;
+  firstResponseDueAt: string | null;
+  firstRespondedAt: string | null;
+  nextResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+  resolvedAt: string | null;
+  breaches: Partial<Record<SlaTarget, string>>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CommentView {
+  id: string;
+  ticketId: string;
+  authorId: string;
+  body: string;
+  internal: boolean;
+  createdAt: string;
+}
+
+export interface TicketHistoryEntry {
+  id: string;
+  ticketId: string;
+  actorId: string | null;
+  action: string;
+  changes: Record<string, { from: unknown; to: unknown }>;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
