@@ -15,6 +15,7 @@ export default defineConfig({
     },
   },
   test: {
+    setupFiles: ['reflect-metadata'],
     include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,

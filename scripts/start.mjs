@@ -1,9 +1,10 @@
 import { prepare } from './lib/prepare.mjs';
 import { ROOT, SERVICES } from './lib/paths.mjs';
-import { say } from './lib/run.mjs';
+import { runOrFail, say } from './lib/run.mjs';
 
 try {
   await prepare();
+  await runOrFail(process.execPath, [`${ROOT}/dist/apps/ticket/src/database/seed.js`], { cwd: ROOT });
 } catch (error) {
   process.stderr.write(`\n${error.message}\n`);
   process.exit(1);

@@ -29,7 +29,7 @@ export async function build({ force = false } = {}) {
   say('building (swc)');
   await runOrFail(
     process.execPath,
-    [`${ROOT}/node_modules/@swc/cli/bin/swc.js`, 'apps', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts', '--quiet'],
+    [`${ROOT}/node_modules/@swc/cli/bin/swc.js`, 'apps', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/testing/**', '--quiet'],
     { cwd: ROOT },
   );
   writeFileSync(STAMP, new Date().toISOString());

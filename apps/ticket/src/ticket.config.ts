@@ -7,4 +7,32 @@ export class TicketConfig extends DatabaseServiceConfig {
   @Max(65_535)
   @IsInt()
   TICKET_PORT = 8081;
+
+  /** Copies of the HELPDESK_EVENTS stream kept by the NATS cluster (1 for a single server, 3 in production). */
+  @EnvInt()
+  @Min(1)
+  @Max(5)
+  @IsInt()
+  EVENTS_STREAM_REPLICAS = 1;
+
+  /** How long events stay in the stream, for consumers that catch up and clients that replay. */
+  @EnvInt()
+  @Min(1)
+  @Max(365)
+  @IsInt()
+  EVENTS_RETENTION_DAYS = 14;
+
+  /** Events published per relay transaction. */
+  @EnvInt()
+  @Min(1)
+  @Max(1_000)
+  @IsInt()
+  OUTBOX_BATCH_SIZE = 100;
+
+  /** How often the relay looks for events written by other replicas (its own commits wake it at once). */
+  @EnvInt()
+  @Min(10)
+  @Max(60_000)
+  @IsInt()
+  OUTBOX_POLL_INTERVAL_MS = 500;
 }

@@ -1,5 +1,5 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { type DynamicModule, Global, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ClientNats } from '@nestjs/microservices';
 import { REQUEST_ID_HEADER } from '@helpdesk/contracts';
 import { ClsModule } from 'nestjs-cls';
@@ -69,6 +69,11 @@ export class CoreModule {
         },
         CommandClient,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        {
+          // Every command and request body is validated against its DTO; unknown fields are refused, not dropped silently.
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }),
+        },
         { provide: APP_INTERCEPTOR, useClass: RpcTrackingInterceptor },
       ],
       exports: [ServiceConfig, ...(configClass === ServiceConfig ? [] : [configClass]), SERVICE_IDENTITY, LifecycleService, MetricsService, NatsConnections, CommandClient],

@@ -21,3 +21,5 @@ export * from './nats/command-client.js';
 export * from './nats/nats-connections.js';
 export * from './redis/redis.module.js';
 export * from './service-identity.js';
+export * from './nats/jetstream.module.js';
+export * from './sanitization/sanitize.js';

@@ -6,3 +6,5 @@ export * from './principal.js';
 export * from './services.js';
 export * from './subjects.js';
 export * from './tickets.js';
+export * from './organizations.js';
+export * from './commands/index.js';

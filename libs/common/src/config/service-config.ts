@@ -52,6 +52,10 @@ export class ServiceConfig {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379/0';
 
+  /** Namespace of this deployment's queue keys in Redis, so several deployments (or test runs) can share one Redis. */
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 letters, digits, ":", "_" or "-"' })
+  QUEUE_PREFIX = 'helpdesk';
+
   /** Time allowed, after SIGTERM, for in-flight work to finish before the process exits anyway. */
   @EnvInt()
   @Min(0)

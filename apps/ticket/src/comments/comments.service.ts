@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { TICKET_LIMITS, type CommentView, type CreateCommentCommand, type Page, type PageCommand } from '@helpdesk/contracts';
+import { CommandError, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { DataSource } from 'typeorm';
+import { diff, recordHistory } from '../history/ticket-history.js';
+import { calendarOf } from '../organizations/organization-calendar.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { actorOf, DomainEvents } from '../outbox/domain-events.js';
+import { SlaPolicy } from '../sla/sla-policy.entity.js';
+import { SlaTimers } from '../sla/sla-timers.service.js';
+import { recordAgentReply, recordRequesterReply, resumeResolutionClock } from '../sla/ticket-sla.js';
+import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
+import { TicketsService } from '../tickets/tickets.service.js';
+import { PrincipalVerifier } from '../users/principal-verifier.js';
+import { Comment } from './comment.entity.js';
+
+/** Searchable text of public comments is capped so one chatty ticket cannot grow its row without bound. */
+const MAX_SEARCH_TEXT = 200_000;
+
+function toCommentView(comment: Comment): CommentView {
+  return { id: comment.id, ticketId: comment.ticketId, authorId: comment.authorId, body: comment.body, internal: comment.internal, createdAt: comment.createdAt.toISOString() };
+}
+
+@Injectable()
+export class CommentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(TicketsService) private readonly tickets: TicketsService,
+    @Inject(DomainEvents) private readonly events: DomainEvents,
+    @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
+  ) {}
+
+  async create(command: CreateCommentCommand): Promise<CommentView> {
+    const internal = command.internal ?? false;
+    const body = sanitizeRichText(command.body);
+    if (!stripToPlainText(body)) throw new CommandError('VALIDATION', 'body must contain text');
+    const { comment, ticket } = await this.dataSource.transaction(async (manager) => {
+      const caller = await this.principals.verify(command.principal, manager);
+      const ticket = await this.tickets.findVisible(manager, caller, command.ticketId, true);
+      if (internal && !caller.staff) throw new CommandError('FORBIDDEN', 'Customers cannot write internal notes');
+      if (ticket.status === 'closed') throw new CommandError('CONFLICT', 'Closed tickets accept no comments; open a new ticket instead');
+      const comment = await manager.save(manager.create(Comment, { organizationId: caller.orgId, ticketId: ticket.id, authorId: caller.userId, body, internal }));
+      const before = { ...ticket };
+      if (!internal) {
+        const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });
+        const calendar = calendarOf(organization);
+        const policy = ticket.slaPolicyId ? await manager.findOneBy(SlaPolicy, { id: ticket.slaPolicyId }) : null;
+        const now = comment.createdAt;
+        if (caller.staff) {
+          recordAgentReply(ticket, now);
+          if (ticket.status === 'new') ticket.status = 'open';
+        } else if (caller.userId === ticket.requesterId) {
+          recordRequesterReply(ticket, policy, now, calendar);
+          // The customer answered: the ticket is no longer waiting on them.
+          if (ticket.status === 'pending' || ticket.status === 'solved') {
+            if (ticket.status === 'pending') resumeResolutionClock(ticket, now, calendar, policy?.businessHoursOnly ?? true);
+            ticket.status = 'open';
+            ticket.resolvedAt = null;
+          }
+        }
+        ticket.publicCommentsText = `${ticket.publicCommentsText ?? ''}\n${stripToPlainText(body)}`.slice(-MAX_SEARCH_TEXT);
+      }
+      const saved = await manager.save(ticket);
+      const changes = diff(before, saved, ['status', 'firstRespondedAt', 'nextResponseDueAt', 'resolutionDueAt', 'resolvedAt']);
+      await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, action: 'commented', changes: { comment: { from: null, to: { id: comment.id, internal } }, ...changes } });
+      await this.events.record(manager, {
+        type: 'comment.created',
+        orgId: caller.orgId,
+        aggregateId: ticket.id,
+        actor: actorOf(caller),
+        data: { comment: toCommentView(comment), ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject, status: saved.status, requesterId: ticket.requesterId, assigneeId: ticket.assigneeId, teamId: ticket.teamId }, authorRole: caller.role },
+      });
+      if (changes.status) {
+        await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: ticket.id, actor: actorOf(caller), data: { ticket: { id: ticket.id, number: ticket.number }, from: before.status, to: saved.status } });
+      }
+      return { comment, ticket: saved };
+    });
+    this.events.committed();
+    void this.slaTimers.schedule(ticket);
+    return toCommentView(comment);
+  }
+
+  /** The conversation, oldest first; customers never see internal notes. */
+  async list(command: PageCommand): Promise<Page<CommentView>> {
+    const caller = await this.principals.verify(command.principal);
+    await this.tickets.findVisible(this.dataSource.manager, caller, command.ticketId);
+    const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
+    const query = this.dataSource.manager
+      .createQueryBuilder(Comment, 'comment')
+      .where('comment.ticketId = :ticketId AND comment.organizationId = :orgId', { ticketId: command.ticketId, orgId: caller.orgId })
+      .orderBy('comment.createdAt', 'ASC')
+      .addOrderBy('comment.id', 'ASC')
+      .limit(limit + 1);
+    if (!caller.staff) query.andWhere('comment.internal = false');
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor);
+      query.andWhere('(comment.createdAt, comment.id) > (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
+    }
+    const rows = await query.getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toCommentView), nextCursor: rows.length > limit && last ? encodeCursor({ value: last.createdAt.toISOString(), id: last.id }) : null };
+  }
+}

@@ -1,0 +1,31 @@
+import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { TicketEvent, type FieldChanges } from './ticket-event.entity.js';
+
+export interface HistoryEntry {
+  organizationId: string;
+  ticketId: string;
+  actorId: string | null;
+  action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added';
+  changes?: FieldChanges;
+}
+
+/** Appends to a ticket's audit history inside the caller's transaction. */
+export async function recordHistory(manager: EntityManager, entry: HistoryEntry): Promise<void> {
+  // jsonb columns hold free-form objects, which TypeORM's deep-partial insert type cannot express.
+  await manager.insert(TicketEvent, { ...entry, changes: entry.changes ?? {} } as QueryDeepPartialEntity<TicketEvent>);
+}
+
+/** The fields that differ between two snapshots, as `{ field: { from, to } }`. */
+export function diff<T extends object>(before: T, after: T, fields: Array<keyof T & string>): FieldChanges {
+  const changes: FieldChanges = {};
+  for (const field of fields) {
+    const from = normalize(before[field]);
+    const to = normalize(after[field]);
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = { from, to };
+  }
+  return changes;
+}
+
+function normalize(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : (value ?? null);
+}

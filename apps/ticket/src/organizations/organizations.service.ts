@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { OrganizationView, SignupCommand, SignupReply, UserView } from '@helpdesk/contracts';
+import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
+import { argon2id, hash } from 'argon2';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { DEFAULT_BUSINESS_HOURS, validateCalendar } from '../sla/business-calendar.js';
+import { SlaPolicy } from '../sla/sla-policy.entity.js';
+import { User } from '../users/user.entity.js';
+import { DEFAULT_SLA_POLICIES } from './default-sla-policies.js';
+import { Organization } from './organization.entity.js';
+import { PrincipalVerifier } from '../users/principal-verifier.js';
+import type { Principal } from '@helpdesk/contracts';
+
+export function toOrganizationView(organization: Organization): OrganizationView {
+  return { id: organization.id, name: organization.name, slug: organization.slug, timezone: organization.timezone, businessHours: organization.businessHours as OrganizationView['businessHours'], holidays: organization.holidays };
+}
+
+export function toUserView(user: User): UserView {
+  return { id: user.id, organizationId: user.organizationId, email: user.email, name: user.name, role: user.role, active: user.active };
+}
+
+/** URL-safe organization handle from its name, with a random suffix so two "Acme" desks never collide. */
+function slugFor(name: string): string {
+  const base = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${base || 'desk'}-${randomBytes(3).toString('hex')}`;
+}
+
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+  ) {}
+
+  /** A new organization with its first admin and the default SLA policies, all or nothing. */
+  async signup(command: SignupCommand, options: { slug?: string } = {}): Promise<SignupReply> {
+    const organizationName = stripToPlainText(command.organizationName);
+    const name = stripToPlainText(command.name);
+    if (!organizationName || !name) throw new CommandError('VALIDATION', 'organizationName and name must contain text');
+    const timezone = command.timezone ?? 'UTC';
+    const problems = validateCalendar({ timezone, businessHours: DEFAULT_BUSINESS_HOURS, holidays: [] });
+    if (problems.length > 0) throw new CommandError('VALIDATION', problems.join('; '));
+    const passwordHash = await hash(command.password, { type: argon2id });
+    return this.dataSource.transaction(async (manager) => {
+      const organization = await manager.save(
+        manager.create(Organization, { name: organizationName, slug: options.slug ?? slugFor(organizationName), timezone, businessHours: DEFAULT_BUSINESS_HOURS, holidays: [], settings: {} }),
+      );
+      const user = await manager.save(manager.create(User, { organizationId: organization.id, email: normalizeEmail(command.email), name, role: 'admin', passwordHash, active: true, notificationPreferences: {} }));
+      await manager.insert(
+        SlaPolicy,
+        DEFAULT_SLA_POLICIES.map((policy) => ({ ...policy, organizationId: organization.id, nextResponseMinutes: null, businessHoursOnly: true, active: true })),
+      );
+      return { organization: toOrganizationView(organization), user: toUserView(user) };
+    });
+  }
+
+  async get(principal: Principal): Promise<OrganizationView> {
+    const caller = await this.principals.verify(principal);
+    return toOrganizationView(await this.dataSource.manager.findOneByOrFail(Organization, { id: caller.orgId }));
+  }
+}

@@ -1,0 +1,34 @@
+import type { EventEnvelope } from '@helpdesk/contracts';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A domain event written in the same transaction as the change it describes, awaiting publication. */
+@Entity({ name: 'outbox' })
+export class OutboxMessage {
+  /** The event id (UUIDv7), also the JetStream Nats-Msg-Id. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'organization_id' })
+  organizationId!: string;
+
+  @Column('uuid', { name: 'aggregate_id' })
+  aggregateId!: string;
+
+  @Column('text')
+  type!: string;
+
+  @Column('jsonb')
+  envelope!: EventEnvelope;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'published_at', nullable: true })
+  publishedAt!: Date | null;
+
+  @Column('integer')
+  attempts!: number;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError!: string | null;
+}

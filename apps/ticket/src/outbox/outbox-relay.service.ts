@@ -1,0 +1,160 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { eventSubject, type EventType } from '@helpdesk/contracts';
+import { JetStreamConnection, MetricsService } from '@helpdesk/common';
+import { Gauge } from 'prom-client';
+import { DataSource, In, IsNull } from 'typeorm';
+import { TicketConfig } from '../ticket.config.js';
+import { DomainEvents } from './domain-events.js';
+import { ensureEventsStream } from './events-stream.js';
+import { OutboxMessage } from './outbox-message.entity.js';
+
+/** Only one relay publishes at a time (across replicas), which keeps events of a ticket in order. */
+const RELAY_LOCK_KEY = 0x68656c70; // "help"
+const MAX_BACKOFF_MS = 30_000;
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+export interface PublishOptions {
+  /** Runs after publishing and before marking rows published; a throw rolls the marking back (tests use it to simulate a crash). */
+  beforeCommit?: () => Promise<void>;
+}
+
+/**
+ * Publishes outbox rows to JetStream, oldest first, with Nats-Msg-Id = event id. A crash between
+ * publishing and marking leaves rows pending; they are published again and JetStream drops the
+ * duplicates inside its window, so every committed change yields its event exactly once.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private stopped = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private failures = 0;
+  private readonly pendingGauge: Gauge;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(JetStreamConnection) private readonly jetStream: JetStreamConnection,
+    @Inject(DomainEvents) domainEvents: DomainEvents,
+    @Inject(TicketConfig) private readonly config: TicketConfig,
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    domainEvents.onCommitted(() => this.wake?.());
+    this.pendingGauge = new Gauge({
+      name: 'helpdesk_outbox_lag_seconds',
+      help: 'Age of the oldest unpublished event in the outbox (0 when empty)',
+      registers: [metrics.registry],
+      collect: async () => {
+        const [row] = (await this.dataSource.query(
+          `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS lag FROM ${this.outboxTable()} WHERE published_at IS NULL`,
+        )) as Array<{ lag: string }>;
+        this.pendingGauge.set(Number(row?.lag ?? 0));
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Stops the background loop after its current batch; `publishBatch` still works when called directly. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Publishes one batch; returns how many events went out, or throws (after recording the attempt) when one failed. */
+  async publishBatch(options: PublishOptions = {}): Promise<number> {
+    const client = await this.jetStream.client();
+    let failure: unknown;
+    const published = await this.dataSource.transaction(async (manager) => {
+      const [{ leader }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS leader', [RELAY_LOCK_KEY])) as Array<{ leader: boolean }>;
+      if (!leader) return 0;
+      const batch = await manager
+        .getRepository(OutboxMessage)
+        .createQueryBuilder('message')
+        .where('message.publishedAt IS NULL')
+        .orderBy('message.id', 'ASC')
+        .limit(this.config.OUTBOX_BATCH_SIZE)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      const publishedIds: string[] = [];
+      for (const message of batch) {
+        try {
+          await client.publish(eventSubject(message.type as EventType), JSON.stringify(message.envelope), { msgID: message.id, timeout: PUBLISH_TIMEOUT_MS });
+          publishedIds.push(message.id);
+        } catch (error) {
+          // Stop at the first failure: later events of the same ticket must not overtake it.
+          failure = error;
+          await manager.update(OutboxMessage, { id: message.id }, { attempts: () => 'attempts + 1', lastError: String(error).slice(0, 500) });
+          break;
+        }
+      }
+      await options.beforeCommit?.();
+      if (publishedIds.length > 0) {
+        await manager.update(OutboxMessage, { id: In(publishedIds), publishedAt: IsNull() }, { publishedAt: () => 'now()', attempts: () => 'attempts + 1' });
+      }
+      return publishedIds.length;
+    });
+    if (failure) throw failure;
+    return published;
+  }
+
+  private async run(): Promise<void> {
+    await this.ensureStream();
+    while (!this.stopped) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        if (this.failures > 0) this.logger.log('Publishing events again');
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        if (this.failures === 1) this.logger.error(`Publishing events failed, retrying with backoff: ${String(error)}`);
+      }
+      // A full batch means more may be waiting: go again at once; otherwise wait for a commit or the poll.
+      if (published < this.config.OUTBOX_BATCH_SIZE || this.failures > 0) await this.sleep(this.delay());
+    }
+  }
+
+  private async ensureStream(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt += 1) {
+      try {
+        await ensureEventsStream(await this.jetStream.manager(), { replicas: this.config.EVENTS_STREAM_REPLICAS, retentionDays: this.config.EVENTS_RETENTION_DAYS });
+        return;
+      } catch (error) {
+        if (attempt === 1) this.logger.error(`Cannot set up the events stream yet, retrying: ${String(error)}`);
+        await this.sleep(Math.min(MAX_BACKOFF_MS, 500 * attempt));
+      }
+    }
+  }
+
+  /** Exponential backoff with full jitter after failures (a few lines, not worth a dependency); the poll interval otherwise. */
+  private delay(): number {
+    if (this.failures === 0) return this.config.OUTBOX_POLL_INTERVAL_MS;
+    return Math.random() * Math.min(MAX_BACKOFF_MS, 200 * 2 ** this.failures);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private outboxTable(): string {
+    const metadata = this.dataSource.getMetadata(OutboxMessage);
+    return `"${metadata.schema}"."${metadata.tableName}"`;
+  }
+}

@@ -1,0 +1,223 @@
+import { DateTime, IANAZone, type Zone } from 'luxon';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Opening hours on the local wall clock, "HH:mm" in 24h; `end` may be "24:00" and must be after `start`. */
+export interface BusinessHoursInterval {
+  start: string;
+  end: string;
+}
+
+export type WeeklySchedule = Partial<Record<Weekday, BusinessHoursInterval[]>>;
+
+export interface BusinessCalendar {
+  /** IANA time zone name, e.g. "Europe/Berlin". */
+  timezone: string;
+  businessHours: WeeklySchedule;
+  /** Local dates ("YYYY-MM-DD") on which no business time counts. */
+  holidays: string[];
+}
+
+export const DEFAULT_BUSINESS_HOURS: WeeklySchedule = {
+  mon: [{ start: '09:00', end: '17:00' }],
+  tue: [{ start: '09:00', end: '17:00' }],
+  wed: [{ start: '09:00', end: '17:00' }],
+  thu: [{ start: '09:00', end: '17:00' }],
+  fri: [{ start: '09:00', end: '17:00' }],
+};
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+// Searching for business time gives up after this long without finding any, so a calendar whose
+// holidays block everything fails loudly instead of hanging a request or a job.
+const SEARCH_WINDOW_DAYS = 400;
+
+const TIME_OF_DAY = /^(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An interval as minutes after local midnight. */
+interface OpeningMinutes {
+  startMinute: number;
+  endMinute: number;
+}
+
+interface PreparedCalendar {
+  zone: Zone;
+  /** Indexed by luxon weekday - 1 (Monday first), sorted by start. */
+  openingsByWeekday: OpeningMinutes[][];
+  /** Local midnights of the holidays, as wall-clock milliseconds (the local date and time read as UTC). */
+  holidayMidnights: ReadonlySet<number>;
+}
+
+/** Real time [startMs, endMs) in epoch milliseconds during which business time counts. */
+interface BusinessSpan {
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * The instant at which `minutes` of business time have elapsed after `start`. Business time is real
+ * elapsed time while the local wall clock is inside an interval of its weekday on a non-holiday, so
+ * skipped local times (spring forward) never count and repeated ones (fall back) count each time.
+ */
+export function addBusinessMinutes(start: Date, minutes: number, calendar: BusinessCalendar): Date {
+  assertValidInstant(start, 'start');
+  if (!Number.isFinite(minutes) || minutes < 0) {
+    throw new RangeError(`Business minutes must be a finite number >= 0, got ${minutes}.`);
+  }
+  const prepared = prepareCalendar(calendar);
+  let remainingMs = Math.round(minutes * MS_PER_MINUTE);
+  const windowMs = SEARCH_WINDOW_DAYS * MS_PER_DAY;
+  for (let windowStartMs = start.getTime(); ; windowStartMs += windowMs) {
+    let windowHasBusinessTime = false;
+    for (const span of businessSpans(windowStartMs, windowStartMs + windowMs, prepared)) {
+      windowHasBusinessTime = true;
+      const spanMs = span.endMs - span.startMs;
+      // `<=` so a target ending exactly at closing time is due at closing, not at the next opening.
+      if (remainingMs <= spanMs) return new Date(span.startMs + remainingMs);
+      remainingMs -= spanMs;
+    }
+    if (!windowHasBusinessTime) {
+      throw new Error(
+        `Business calendar (${calendar.timezone}) has no business time in the ${SEARCH_WINDOW_DAYS} days after ` +
+          `${new Date(windowStartMs).toISOString()}: its holidays cover every day with business hours.`,
+      );
+    }
+  }
+}
+
+/** Real minutes of business time in [from, to), possibly fractional; 0 when `to` is not after `from`. */
+export function businessMinutesBetween(from: Date, to: Date, calendar: BusinessCalendar): number {
+  assertValidInstant(from, 'from');
+  assertValidInstant(to, 'to');
+  const prepared = prepareCalendar(calendar);
+  if (to.getTime() <= from.getTime()) return 0;
+  let businessMs = 0;
+  for (const span of businessSpans(from.getTime(), to.getTime(), prepared)) {
+    businessMs += span.endMs - span.startMs;
+  }
+  return businessMs / MS_PER_MINUTE;
+}
+
+/** Human-readable problems with a calendar; empty when it can be used for SLA arithmetic. */
+export function validateCalendar(calendar: BusinessCalendar): string[] {
+  const problems: string[] = [];
+  if (!IANAZone.isValidZone(calendar.timezone)) {
+    problems.push(`Unknown time zone "${calendar.timezone}": use an IANA name such as "Europe/Berlin".`);
+  }
+  let hasBusinessHours = false;
+  for (const [day, intervals = []] of Object.entries(calendar.businessHours)) {
+    if (!isWeekday(day)) {
+      problems.push(`Unknown weekday "${day}": use one of ${WEEKDAYS.join(', ')}.`);
+      continue;
+    }
+    problems.push(...readDaySchedule(day, intervals).problems);
+    hasBusinessHours ||= intervals.length > 0;
+  }
+  if (!hasBusinessHours) {
+    problems.push('Business hours are empty: at least one weekday needs an interval.');
+  }
+  for (const holiday of calendar.holidays) {
+    if (!ISO_DATE.test(holiday) || !DateTime.fromISO(holiday).isValid) {
+      problems.push(`Holiday "${holiday}" is not a calendar date in the form YYYY-MM-DD.`);
+    }
+  }
+  return problems;
+}
+
+/** Parses one weekday's intervals into sorted openings, reporting malformed and overlapping ones. */
+function readDaySchedule(day: Weekday, intervals: BusinessHoursInterval[]): { openings: OpeningMinutes[]; problems: string[] } {
+  const problems: string[] = [];
+  const wellFormed: { interval: BusinessHoursInterval; opening: OpeningMinutes }[] = [];
+  for (const interval of intervals) {
+    const startMinute = parseTimeOfDay(interval.start);
+    const endMinute = parseTimeOfDay(interval.end);
+    if (startMinute === undefined) problems.push(`${day}: start "${interval.start}" is not a time in the form HH:mm.`);
+    if (endMinute === undefined) problems.push(`${day}: end "${interval.end}" is not a time in the form HH:mm.`);
+    if (startMinute === undefined || endMinute === undefined) continue;
+    if (endMinute <= startMinute) {
+      problems.push(`${day}: interval ${interval.start}-${interval.end} must end after it starts.`);
+      continue;
+    }
+    wellFormed.push({ interval, opening: { startMinute, endMinute } });
+  }
+  wellFormed.sort((a, b) => a.opening.startMinute - b.opening.startMinute);
+  for (let index = 1, latestEnding = wellFormed[0]; index < wellFormed.length; index++) {
+    const current = wellFormed[index];
+    if (current.opening.startMinute < latestEnding.opening.endMinute) {
+      problems.push(
+        `${day}: intervals ${latestEnding.interval.start}-${latestEnding.interval.end} and ` +
+          `${current.interval.start}-${current.interval.end} overlap.`,
+      );
+    }
+    if (current.opening.endMinute > latestEnding.opening.endMinute) latestEnding = current;
+  }
+  return { openings: wellFormed.map(({ opening }) => opening), problems };
+}
+
+function prepareCalendar(calendar: BusinessCalendar): PreparedCalendar {
+  const problems = validateCalendar(calendar);
+  if (problems.length > 0) {
+    throw new Error(`Invalid business calendar: ${problems.join(' ')}`);
+  }
+  return {
+    zone: IANAZone.create(calendar.timezone),
+    openingsByWeekday: WEEKDAYS.map((day) => readDaySchedule(day, calendar.businessHours[day] ?? []).openings),
+    holidayMidnights: new Set(calendar.holidays.map((holiday) => DateTime.fromISO(holiday, { zone: 'utc' }).toMillis())),
+  };
+}
+
+/**
+ * Yields, in order, the business spans inside [fromMs, untilMs). Real time is walked in stretches that
+ * share one local date and one UTC offset; inside a stretch wall clock = real time + offset exactly,
+ * which turns each interval into a real span without guessing how a DST gap or overlap resolves.
+ */
+function* businessSpans(fromMs: number, untilMs: number, calendar: PreparedCalendar): Generator<BusinessSpan> {
+  let cursorMs = fromMs;
+  while (cursorMs < untilMs) {
+    const offsetMs = calendar.zone.offset(cursorMs) * MS_PER_MINUTE;
+    const localDate = DateTime.fromMillis(cursorMs + offsetMs, { zone: 'utc' }).startOf('day');
+    const localMidnightMs = localDate.toMillis();
+    const nextLocalMidnightMs = localDate.plus({ days: 1 }).toMillis() - offsetMs;
+    const stretchEndMs = firstOffsetChange(calendar.zone, cursorMs, Math.min(nextLocalMidnightMs, untilMs));
+    if (!calendar.holidayMidnights.has(localMidnightMs)) {
+      for (const opening of calendar.openingsByWeekday[localDate.weekday - 1]) {
+        const startMs = Math.max(cursorMs, localMidnightMs + opening.startMinute * MS_PER_MINUTE - offsetMs);
+        const endMs = Math.min(stretchEndMs, localMidnightMs + opening.endMinute * MS_PER_MINUTE - offsetMs);
+        if (startMs < endMs) yield { startMs, endMs };
+      }
+    }
+    cursorMs = stretchEndMs;
+  }
+}
+
+/** The first instant in (fromMs, untilMs) whose UTC offset differs from the one at fromMs, else untilMs. */
+function firstOffsetChange(zone: Zone, fromMs: number, untilMs: number): number {
+  const offset = zone.offset(fromMs);
+  // Callers pass at most one local day, and no zone changes its offset twice within a day.
+  if (zone.offset(untilMs - 1) === offset) return untilMs;
+  let unchangedMs = fromMs;
+  let changedMs = untilMs - 1;
+  while (changedMs - unchangedMs > 1) {
+    const middleMs = Math.floor((unchangedMs + changedMs) / 2);
+    if (zone.offset(middleMs) === offset) unchangedMs = middleMs;
+    else changedMs = middleMs;
+  }
+  return changedMs;
+}
+
+function parseTimeOfDay(time: string): number | undefined {
+  const match = TIME_OF_DAY.exec(time);
+  if (!match) return undefined;
+  if (match[1] === undefined) return 24 * 60;
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+function isWeekday(day: string): day is Weekday {
+  return (WEEKDAYS as readonly string[]).includes(day);
+}
+
+function assertValidInstant(instant: Date, name: string): void {
+  if (Number.isNaN(instant.getTime())) throw new RangeError(`${name} is not a valid date.`);
+}

@@ -1,0 +1,79 @@
+import { subjects, type Page, type Principal, type TicketHistoryEntry, type TicketView } from '@helpdesk/contracts';
+import { waitFor } from '@helpdesk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketHarness } from '../testing/ticket-harness.js';
+import { SlaEnforcer } from './sla-enforcer.js';
+
+describe('SLA warnings and breaches', () => {
+  let harness: TicketHarness;
+  let admin: Principal;
+  let enforcer: SlaEnforcer;
+
+  beforeAll(async () => {
+    harness = await TicketHarness.start('sla');
+    ({ admin } = await harness.signup());
+    enforcer = harness.service.app.get(SlaEnforcer);
+  });
+
+  afterAll(() => harness?.stop());
+
+  /** Moves a ticket's clock into the past, as if the minutes had gone by. */
+  const age = (ticketId: string, assignments: string) => harness.dataSource.query(`UPDATE helpdesk.tickets SET ${assignments} WHERE id = $1`, [ticketId]);
+  const open = (subject: string) => harness.send<TicketView>(subjects.tickets.create, { principal: admin, subject, description: 'x' });
+  const eventsOf = async (ticketId: string) => (await harness.storedEvents()).filter((event) => event.envelope.aggregateId === ticketId).map((event) => event.envelope);
+
+  it('records a first-response breach once, with history and one event, however often it is checked', async () => {
+    const ticket = await open('Nobody answered');
+    await age(ticket.id, `first_response_warning_at = now() - interval '2 hours', first_response_due_at = now() - interval '1 minute'`);
+    const fired = await Promise.all([enforcer.check(ticket.id), enforcer.check(ticket.id), enforcer.sweep()]);
+    expect(fired.reduce((sum, count) => sum + count, 0)).toBe(1);
+    const breached = await waitFor('the breach event', async () => (await eventsOf(ticket.id)).find((event) => event.type === 'ticket.sla.breached'));
+    expect(breached).toMatchObject({ actor: { system: 'sla' }, data: { target: 'first_response', ticket: { number: ticket.number } } });
+    expect((await eventsOf(ticket.id)).filter((event) => event.type.startsWith('ticket.sla.'))).toHaveLength(1);
+    const history = await harness.send<TicketHistoryEntry[]>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
+    expect(history.map((entry) => entry.action)).toContain('sla.breached');
+    const list = await harness.send<Page<TicketView>>(subjects.tickets.list, { principal: admin, breached: true });
+    expect(list.items.map((item) => item.id)).toEqual([ticket.id]);
+  });
+
+  it('warns once at 80% and not again', async () => {
+    const ticket = await open('Getting close');
+    await age(ticket.id, `first_response_warning_at = now() - interval '1 minute', first_response_due_at = now() + interval '1 hour'`);
+    expect(await enforcer.check(ticket.id)).toBe(1);
+    expect(await enforcer.check(ticket.id)).toBe(0);
+    const warning = await waitFor('the warning event', async () => (await eventsOf(ticket.id)).find((event) => event.type === 'ticket.sla.warning'));
+    expect(warning.data).toMatchObject({ target: 'first_response' });
+  });
+
+  it('does not breach first response once an agent has replied publicly', async () => {
+    const ticket = await open('Answered in time');
+    await harness.send(subjects.comments.create, { principal: admin, ticketId: ticket.id, body: 'On it!' });
+    await age(ticket.id, `first_response_due_at = now() - interval '1 minute'`);
+    expect(await enforcer.check(ticket.id)).toBe(0);
+  });
+
+  it('an internal note does not count as the first response', async () => {
+    const ticket = await open('Only internal chatter');
+    await harness.send(subjects.comments.create, { principal: admin, ticketId: ticket.id, body: 'Looks like the VPN again', internal: true });
+    await age(ticket.id, `first_response_due_at = now() - interval '1 minute'`);
+    expect(await enforcer.check(ticket.id)).toBe(1);
+  });
+
+  it('does not breach resolution while the ticket waits on the customer, and moves the due time when it resumes', async () => {
+    const ticket = await open('Waiting for logs');
+    await harness.send(subjects.comments.create, { principal: admin, ticketId: ticket.id, body: 'Please send logs' });
+    await harness.send(subjects.tickets.update, { principal: admin, ticketId: ticket.id, changes: { status: 'pending' } });
+    await age(ticket.id, `resolution_due_at = now() - interval '1 minute', sla_paused_at = now() - interval '3 days'`);
+    expect(await enforcer.check(ticket.id)).toBe(0);
+    const resumed = await harness.send<TicketView>(subjects.tickets.update, { principal: admin, ticketId: ticket.id, changes: { status: 'open' } });
+    expect(new Date(resumed.resolutionDueAt!).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('the sweep catches breaches whose timers were lost', async () => {
+    const ticket = await open('Timer lost in a restart');
+    await age(ticket.id, `resolution_warning_at = now() - interval '2 hours', resolution_due_at = now() - interval '5 minutes'`);
+    expect(await enforcer.sweep()).toBeGreaterThanOrEqual(1);
+    const [row] = (await harness.dataSource.query('SELECT resolution_breached_at FROM helpdesk.tickets WHERE id = $1', [ticket.id])) as Array<{ resolution_breached_at: Date | null }>;
+    expect(row!.resolution_breached_at).not.toBeNull();
+  });
+});

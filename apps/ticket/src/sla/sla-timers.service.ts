@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ServiceConfig } from '@helpdesk/common';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Ticket } from '../tickets/ticket.entity.js';
+import { SlaEnforcer } from './sla-enforcer.js';
+
+const QUEUE = 'sla-timers';
+const SWEEP_EVERY_MS = 60_000;
+
+type SlaJob = { kind: 'check'; ticketId: string } | { kind: 'sweep' };
+
+/**
+ * Delayed BullMQ jobs at each ticket's warning and due times, plus a sweep every minute that
+ * catches timers lost while the service was down. Jobs only say "look at this ticket now": the
+ * enforcer decides from the database, so stale or duplicate jobs are harmless.
+ */
+@Injectable()
+export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SlaTimers.name);
+  private readonly queue: Queue<SlaJob>;
+  private worker?: Worker<SlaJob>;
+  private readonly connections: Redis[] = [];
+
+  constructor(
+    @Inject(ServiceConfig) private readonly config: ServiceConfig,
+    @Inject(SlaEnforcer) private readonly enforcer: SlaEnforcer,
+  ) {
+    this.queue = new Queue<SlaJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.worker = new Worker<SlaJob>(QUEUE, (job) => this.process(job), { connection: this.connection(), prefix: this.config.QUEUE_PREFIX, concurrency: 4 });
+    this.worker.on('failed', (job, error) => this.logger.error(`SLA job ${job?.id ?? '?'} failed: ${error.message}`));
+    await this.queue.upsertJobScheduler('sla-sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep', data: { kind: 'sweep' } });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    for (const connection of this.connections) connection.disconnect();
+  }
+
+  /** Schedules a check at every future warning and due time of the ticket. Never fails the caller: the sweep is the safety net. */
+  async schedule(ticket: Ticket): Promise<void> {
+    const now = Date.now();
+    const times = [
+      ticket.firstRespondedAt ? null : ticket.firstResponseWarningAt,
+      ticket.firstRespondedAt ? null : ticket.firstResponseDueAt,
+      ticket.nextResponseWarningAt,
+      ticket.nextResponseDueAt,
+      ticket.slaPausedAt ? null : ticket.resolutionWarningAt,
+      ticket.slaPausedAt ? null : ticket.resolutionDueAt,
+    ].filter((time): time is Date => time !== null && time !== undefined);
+    try {
+      await this.queue.addBulk(
+        times.map((time) => ({
+          name: 'check',
+          data: { kind: 'check' as const, ticketId: ticket.id },
+          // One job per ticket and instant: rescheduling the same time is a no-op.
+          opts: { jobId: `${ticket.id}:${time.getTime()}`, delay: Math.max(0, time.getTime() - now), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
+        })),
+      );
+    } catch (error) {
+      this.logger.warn(`Could not schedule SLA timers for ticket ${ticket.id} (the sweep will catch them): ${String(error)}`);
+    }
+  }
+
+  private async process(job: Job<SlaJob>): Promise<number> {
+    return job.data.kind === 'sweep' ? this.enforcer.sweep() : this.enforcer.check(job.data.ticketId);
+  }
+
+  /** BullMQ workers block on Redis and need their own connections, without a per-command retry limit. */
+  private connection(): Redis {
+    const connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    connection.on('error', () => undefined);
+    this.connections.push(connection);
+    return connection;
+  }
+}

@@ -1,0 +1,116 @@
+import { CommandClient, loadConfig, runMigrations, startService, type RunningService } from '@helpdesk/common';
+import { EVENTS_STREAM, subjects, type EventEnvelope, type Principal, type SignupReply } from '@helpdesk/contracts';
+import { createTestDatabase, freePort, TestNatsServer } from '@helpdesk/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { ticketMigrations } from '../database/migrations/index.js';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { TicketConfig } from '../ticket.config.js';
+import { ticketApp } from '../ticket.app.js';
+
+export interface StoredEvent {
+  envelope: EventEnvelope;
+  msgId: string | undefined;
+}
+
+/**
+ * The real ticket service, in this process, on its own nats-server, database and queue prefix,
+ * commanded over real NATS exactly as the gateway will command it.
+ */
+export class TicketHarness {
+  private constructor(
+    readonly nats: TestNatsServer,
+    private readonly database: { name: string; drop(): Promise<void> },
+    readonly config: TicketConfig,
+    readonly service: RunningService,
+  ) {}
+
+  static async start(label: string, overrides: Record<string, string> = {}): Promise<TicketHarness> {
+    const nats = await TestNatsServer.start();
+    const database = await createTestDatabase(label);
+    const config = loadConfig(TicketConfig, {
+      DB_NAME: database.name,
+      NATS_URL: nats.url,
+      HOST: '127.0.0.1',
+      TICKET_PORT: String(await freePort()),
+      QUEUE_PREFIX: `test-${label}-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'error',
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      ...overrides,
+    });
+    await runMigrations({ config, schema: TICKET_SCHEMA, migrations: ticketMigrations, direction: 'up' });
+    const service = await startService(ticketApp, config, { logStream: new PassThrough() });
+    return new TicketHarness(nats, database, config, service);
+  }
+
+  get dataSource(): DataSource {
+    return this.service.app.get(DataSource);
+  }
+
+  send<T>(subject: string, payload: object): Promise<T> {
+    return this.service.app.get(CommandClient).request<T>(subject, payload);
+  }
+
+  /** Sends a command expected to fail, and returns the error. */
+  async fail(subject: string, payload: object): Promise<{ code: string; message: string; details?: unknown }> {
+    try {
+      await this.send(subject, payload);
+    } catch (error) {
+      return error as { code: string; message: string };
+    }
+    throw new Error(`${subject} was expected to fail but succeeded`);
+  }
+
+  /** A fresh organization and its admin's principal. */
+  async signup(organizationName = 'Acme Support'): Promise<{ admin: Principal; reply: SignupReply }> {
+    const reply = await this.send<SignupReply>(subjects.organizations.signup, {
+      organizationName,
+      name: 'Ada Admin',
+      email: `admin-${randomBytes(3).toString('hex')}@example.com`,
+      password: 'correct horse battery staple',
+    });
+    return { admin: { orgId: reply.organization.id, userId: reply.user.id, role: 'admin' }, reply };
+  }
+
+  /** Adds a user straight to the database (user management commands are tested elsewhere). */
+  async addUser(orgId: string, role: Principal['role'], email = `${role}-${randomBytes(3).toString('hex')}@example.com`): Promise<Principal> {
+    const [row] = (await this.dataSource.query(`INSERT INTO ${TICKET_SCHEMA}.users (organization_id, email, name, role) VALUES ($1, $2, $3, $4) RETURNING id`, [
+      orgId,
+      email,
+      `Test ${role}`,
+      role,
+    ])) as Array<{ id: string }>;
+    return { orgId, userId: row!.id, role };
+  }
+
+  /** Every event in the stream, in order, with its Nats-Msg-Id. */
+  async storedEvents(): Promise<StoredEvent[]> {
+    const connection = await connect({ servers: this.nats.url });
+    try {
+      const manager = await jetstreamManager(connection);
+      const info = await manager.streams.info(EVENTS_STREAM);
+      const events: StoredEvent[] = [];
+      for (let sequence = info.state.first_seq; sequence <= info.state.last_seq && info.state.messages > 0; sequence += 1) {
+        const message = await manager.streams.getMessage(EVENTS_STREAM, { seq: sequence });
+        if (message) events.push({ envelope: message.json<EventEnvelope>(), msgId: message.header?.get('Nats-Msg-Id') });
+      }
+      return events;
+    } finally {
+      await connection.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.service.shutdown('test end');
+    await this.nats.destroy();
+    await this.database.drop();
+    const redis = new Redis(this.config.REDIS_URL);
+    const keys = await redis.keys(`${this.config.QUEUE_PREFIX}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+}

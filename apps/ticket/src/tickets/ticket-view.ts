@@ -1,0 +1,40 @@
+import type { SlaTarget, TicketView } from '@helpdesk/contracts';
+import type { Ticket } from './ticket.entity.js';
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+export function toTicketView(ticket: Ticket): TicketView {
+  const breaches: Partial<Record<SlaTarget, string>> = {};
+  if (ticket.firstResponseBreachedAt) breaches.first_response = ticket.firstResponseBreachedAt.toISOString();
+  if (ticket.nextResponseBreachedAt) breaches.next_response = ticket.nextResponseBreachedAt.toISOString();
+  if (ticket.resolutionBreachedAt) breaches.resolution = ticket.resolutionBreachedAt.toISOString();
+  return {
+    id: ticket.id,
+    number: ticket.number,
+    subject: ticket.subject,
+    description: ticket.description,
+    status: ticket.status,
+    priority: ticket.priority,
+    channel: ticket.channel,
+    tags: ticket.tags,
+    requesterId: ticket.requesterId,
+    assigneeId: ticket.assigneeId,
+    teamId: ticket.teamId,
+    slaPolicyId: ticket.slaPolicyId,
+    firstResponseDueAt: iso(ticket.firstResponseDueAt),
+    firstRespondedAt: iso(ticket.firstRespondedAt),
+    nextResponseDueAt: iso(ticket.nextResponseDueAt),
+    resolutionDueAt: iso(ticket.resolutionDueAt),
+    resolvedAt: iso(ticket.resolvedAt),
+    breaches,
+    version: ticket.version,
+    createdAt: ticket.createdAt.toISOString(),
+    updatedAt: ticket.updatedAt.toISOString(),
+  };
+}
+
+/** What ticket events carry: enough to route and render a notification, without the description. */
+export function ticketEventData(ticket: Ticket) {
+  const { description: _description, ...summary } = toTicketView(ticket);
+  return summary;
+}

@@ -1,0 +1,111 @@
+import type { TicketChannel, TicketPriority, TicketStatus } from '@helpdesk/contracts';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+
+@Entity({ name: 'tickets' })
+export class Ticket {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'organization_id' })
+  organizationId!: string;
+
+  @Column('integer')
+  number!: number;
+
+  @Column('text')
+  subject!: string;
+
+  /** Sanitized HTML. */
+  @Column('text')
+  description!: string;
+
+  @Column('text')
+  status!: TicketStatus;
+
+  @Column('text')
+  priority!: TicketPriority;
+
+  @Column('text')
+  channel!: TicketChannel;
+
+  @Column('text', { array: true })
+  tags!: string[];
+
+  @Column('uuid', { name: 'requester_id' })
+  requesterId!: string;
+
+  @Column('uuid', { name: 'assignee_id', nullable: true })
+  assigneeId!: string | null;
+
+  @Column('uuid', { name: 'team_id', nullable: true })
+  teamId!: string | null;
+
+  @Column('uuid', { name: 'sla_policy_id', nullable: true })
+  slaPolicyId!: string | null;
+
+  @Column('timestamptz', { name: 'first_response_due_at', nullable: true })
+  firstResponseDueAt!: Date | null;
+
+  @Column('timestamptz', { name: 'first_response_warning_at', nullable: true })
+  firstResponseWarningAt!: Date | null;
+
+  @Column('timestamptz', { name: 'first_responded_at', nullable: true })
+  firstRespondedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'next_response_due_at', nullable: true })
+  nextResponseDueAt!: Date | null;
+
+  @Column('timestamptz', { name: 'next_response_warning_at', nullable: true })
+  nextResponseWarningAt!: Date | null;
+
+  @Column('timestamptz', { name: 'resolution_due_at', nullable: true })
+  resolutionDueAt!: Date | null;
+
+  @Column('timestamptz', { name: 'resolution_warning_at', nullable: true })
+  resolutionWarningAt!: Date | null;
+
+  @Column('timestamptz', { name: 'resolved_at', nullable: true })
+  resolvedAt!: Date | null;
+
+  /** When the resolution clock stopped for `pending`; null while it runs. */
+  @Column('timestamptz', { name: 'sla_paused_at', nullable: true })
+  slaPausedAt!: Date | null;
+
+  /** Business (or plain) minutes spent in `pending` so far, added to the resolution target. */
+  @Column('double precision', { name: 'sla_paused_minutes' })
+  slaPausedMinutes!: number;
+
+  @Column('timestamptz', { name: 'first_response_warned_at', nullable: true })
+  firstResponseWarnedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'next_response_warned_at', nullable: true })
+  nextResponseWarnedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'resolution_warned_at', nullable: true })
+  resolutionWarnedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'first_response_breached_at', nullable: true })
+  firstResponseBreachedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'next_response_breached_at', nullable: true })
+  nextResponseBreachedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'resolution_breached_at', nullable: true })
+  resolutionBreachedAt!: Date | null;
+
+  @Column('jsonb', { name: 'ai_triage', nullable: true })
+  aiTriage!: Record<string, unknown> | null;
+
+  /** Plain text of public comments, feeding the search vector. */
+  @Column('text', { name: 'public_comments_text', select: false })
+  publicCommentsText!: string;
+
+  @VersionColumn()
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,34 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { CreateTicketCommand, ListTicketsCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
+import { TicketsService } from './tickets.service.js';
+
+@Controller()
+export class TicketsController {
+  constructor(@Inject(TicketsService) private readonly tickets: TicketsService) {}
+
+  @MessagePattern(subjects.tickets.create)
+  create(@Payload() command: CreateTicketCommand) {
+    return this.tickets.create(command);
+  }
+
+  @MessagePattern(subjects.tickets.get)
+  get(@Payload() command: TicketRefCommand) {
+    return this.tickets.get(command.principal, command.ticketId);
+  }
+
+  @MessagePattern(subjects.tickets.list)
+  list(@Payload() command: ListTicketsCommand) {
+    return this.tickets.list(command);
+  }
+
+  @MessagePattern(subjects.tickets.update)
+  update(@Payload() command: UpdateTicketCommand) {
+    return this.tickets.update(command);
+  }
+
+  @MessagePattern(subjects.tickets.history)
+  history(@Payload() command: TicketRefCommand) {
+    return this.tickets.history(command);
+  }
+}

@@ -1,0 +1,248 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  FINISHED_STATUSES,
+  TICKET_LIMITS,
+  type CreateTicketCommand,
+  type ListTicketsCommand,
+  type Page,
+  type TicketChanges,
+  type TicketHistoryEntry,
+  type TicketView,
+  type UpdateTicketCommand,
+} from '@helpdesk/contracts';
+import { CommandError, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { updateReturning } from '../database/update-returning.js';
+import { TicketEvent } from '../history/ticket-event.entity.js';
+import { diff, recordHistory } from '../history/ticket-history.js';
+import { calendarOf } from '../organizations/organization-calendar.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { actorOf, DomainEvents } from '../outbox/domain-events.js';
+import { SlaPolicy } from '../sla/sla-policy.entity.js';
+import { SlaTimers } from '../sla/sla-timers.service.js';
+import { applyPriorityPolicy, pauseResolutionClock, resumeResolutionClock } from '../sla/ticket-sla.js';
+import { Team } from '../teams/team.entity.js';
+import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
+import { findOrCreateRequester } from '../users/requesters.js';
+import { User } from '../users/user.entity.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { Ticket } from './ticket.entity.js';
+import { ticketEventData, toTicketView } from './ticket-view.js';
+
+const PRIORITY_RANK = `CASE ticket.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END`;
+/** Sort expressions; nulls sort last through 'infinity' so keyset comparisons stay total. */
+const SORT_EXPRESSIONS = {
+  createdAt: 'ticket.created_at',
+  updatedAt: 'ticket.updated_at',
+  priority: PRIORITY_RANK,
+  resolutionDueAt: `COALESCE(ticket.resolution_due_at, 'infinity'::timestamptz)`,
+} as const;
+type SortField = keyof typeof SORT_EXPRESSIONS;
+
+const TRACKED_FIELDS = ['subject', 'status', 'priority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
+
+export function normalizeTags(tags: string[] | undefined): string[] {
+  const cleaned = (tags ?? []).map((tag) => stripToPlainText(tag).toLowerCase()).filter((tag) => tag.length > 0 && tag.length <= TICKET_LIMITS.tag);
+  return [...new Set(cleaned)];
+}
+
+@Injectable()
+export class TicketsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(DomainEvents) private readonly events: DomainEvents,
+    @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
+  ) {}
+
+  async create(command: CreateTicketCommand): Promise<TicketView> {
+    const caller = await this.principals.verify(command.principal);
+    if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
+    const subject = stripToPlainText(command.subject);
+    if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
+    const ticket = await this.dataSource.transaction(async (manager) => {
+      const requesterId = command.requesterEmail ? await findOrCreateRequester(manager, caller.orgId, command.requesterEmail, command.requesterName) : caller.userId;
+      const { number, organization } = await this.nextNumber(manager, caller.orgId);
+      const draft = manager.create(Ticket, {
+        organizationId: caller.orgId,
+        number,
+        subject,
+        description: sanitizeRichText(command.description),
+        status: 'new',
+        priority: command.priority ?? 'normal',
+        channel: command.channel ?? (caller.staff ? 'api' : 'web'),
+        tags: normalizeTags(command.tags),
+        requesterId,
+        assigneeId: null,
+        teamId: null,
+        slaPausedMinutes: 0,
+        publicCommentsText: '',
+        createdAt: new Date(),
+      });
+      const policy = await this.activePolicy(manager, caller.orgId, draft.priority);
+      applyPriorityPolicy(draft, policy, calendarOf(organization));
+      const saved = await manager.save(draft);
+      await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'created', changes: diff({} as Ticket, saved, [...TRACKED_FIELDS]) });
+      await this.events.record(manager, { type: 'ticket.created', orgId: caller.orgId, aggregateId: saved.id, actor: actorOf(caller), data: { ticket: ticketEventData(saved) } });
+      return saved;
+    });
+    this.afterCommit(ticket);
+    return toTicketView(ticket);
+  }
+
+  async get(principal: VerifiedPrincipal | CreateTicketCommand['principal'], ticketId: string): Promise<TicketView> {
+    const caller = 'user' in principal ? principal : await this.principals.verify(principal);
+    return toTicketView(await this.findVisible(this.dataSource.manager, caller, ticketId));
+  }
+
+  /** A ticket the caller may see: same organization, and for customers only their own; anything else is "not found". */
+  async findVisible(manager: EntityManager, caller: VerifiedPrincipal, ticketId: string, lock = false): Promise<Ticket> {
+    const query = manager.createQueryBuilder(Ticket, 'ticket').where('ticket.id = :ticketId AND ticket.organizationId = :orgId', { ticketId, orgId: caller.orgId });
+    if (!caller.staff) query.andWhere('ticket.requesterId = :userId', { userId: caller.userId });
+    if (lock) query.setLock('pessimistic_write');
+    const ticket = await query.getOne();
+    if (!ticket) throw new CommandError('NOT_FOUND', 'Ticket not found');
+    return ticket;
+  }
+
+  async list(command: ListTicketsCommand): Promise<Page<TicketView>> {
+    const caller = await this.principals.verify(command.principal);
+    const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
+    const sort = (command.sort ?? '-createdAt').replace(/^-/, '') as SortField;
+    const descending = (command.sort ?? '-createdAt').startsWith('-');
+    const expression = SORT_EXPRESSIONS[sort];
+    const query = this.dataSource.manager.createQueryBuilder(Ticket, 'ticket').where('ticket.organizationId = :orgId', { orgId: caller.orgId });
+    this.applyFilters(query, command, caller);
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor);
+      query.andWhere(`(${expression}, ticket.id) ${descending ? '<' : '>'} (:cursorValue, :cursorId)`, { cursorValue: cursor.value, cursorId: cursor.id });
+    }
+    const direction = descending ? 'DESC' : 'ASC';
+    query.addSelect(expression, 'sort_value').orderBy(expression, direction).addOrderBy('ticket.id', direction).limit(limit + 1);
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: Date | number | string }>();
+    const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    const lastValue = raw[page.length - 1]?.sort_value;
+    return {
+      items: page.map(toTicketView),
+      nextCursor: entities.length > limit && last ? encodeCursor({ value: lastValue instanceof Date ? lastValue.toISOString() : (lastValue ?? null), id: last.id }) : null,
+    };
+  }
+
+  private applyFilters(query: SelectQueryBuilder<Ticket>, command: ListTicketsCommand, caller: VerifiedPrincipal): void {
+    if (!caller.staff) query.andWhere('ticket.requesterId = :self', { self: caller.userId });
+    else if (command.requesterId) query.andWhere('ticket.requesterId = :requesterId', { requesterId: command.requesterId });
+    if (command.status?.length) query.andWhere('ticket.status IN (:...statuses)', { statuses: command.status });
+    if (command.priority?.length) query.andWhere('ticket.priority IN (:...priorities)', { priorities: command.priority });
+    if (command.assigneeId === 'none') query.andWhere('ticket.assigneeId IS NULL');
+    else if (command.assigneeId) query.andWhere('ticket.assigneeId = :assigneeId', { assigneeId: command.assigneeId });
+    if (command.teamId) query.andWhere('ticket.teamId = :teamId', { teamId: command.teamId });
+    if (command.tag) query.andWhere(':tag = ANY(ticket.tags)', { tag: command.tag.toLowerCase() });
+    if (command.breached !== undefined) {
+      const anyBreach = 'ticket.first_response_breached_at IS NOT NULL OR ticket.next_response_breached_at IS NOT NULL OR ticket.resolution_breached_at IS NOT NULL';
+      query.andWhere(command.breached ? `(${anyBreach})` : `NOT (${anyBreach})`);
+    }
+    // Always a bound parameter through websearch_to_tsquery: user syntax can never become SQL or a tsquery error.
+    if (command.q) query.andWhere(`ticket.search_vector @@ websearch_to_tsquery('english', :q)`, { q: command.q });
+  }
+
+  async update(command: UpdateTicketCommand): Promise<TicketView> {
+    const changes = command.changes;
+    const { ticket, changed } = await this.dataSource.transaction(async (manager) => {
+      const caller = await this.principals.verify(command.principal, manager);
+      const ticket = await this.findVisible(manager, caller, command.ticketId, true);
+      if (!caller.staff) throw new CommandError('FORBIDDEN', 'Only agents and admins may change tickets');
+      if (command.expectedVersion !== undefined && command.expectedVersion !== ticket.version) {
+        throw new CommandError('CONFLICT', `The ticket has changed since version ${command.expectedVersion}`, { currentVersion: ticket.version });
+      }
+      const before = { ...ticket };
+      await this.applyChanges(manager, caller, ticket, changes);
+      const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
+      if (Object.keys(fieldChanges).length === 0) return { ticket, changed: false };
+      const saved = await manager.save(ticket);
+      await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
+      const actor = actorOf(caller);
+      const data = ticketEventData(saved);
+      await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges } });
+      if (fieldChanges.assigneeId) {
+        await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId } });
+      }
+      if (fieldChanges.status) {
+        await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status } });
+      }
+      return { ticket: saved, changed: true };
+    });
+    if (changed) this.afterCommit(ticket);
+    return toTicketView(ticket);
+  }
+
+  private async applyChanges(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<void> {
+    if (changes.subject !== undefined) {
+      const subject = stripToPlainText(changes.subject);
+      if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
+      ticket.subject = subject;
+    }
+    if (changes.tags !== undefined) ticket.tags = normalizeTags(changes.tags);
+    if (changes.assigneeId !== undefined) {
+      if (changes.assigneeId !== null) {
+        const assignee = await manager.findOne(User, { where: { id: changes.assigneeId, organizationId: caller.orgId, active: true } });
+        if (!assignee || assignee.role === 'customer') throw new CommandError('VALIDATION', 'assigneeId must be an active agent or admin of this organization');
+      }
+      ticket.assigneeId = changes.assigneeId;
+    }
+    if (changes.teamId !== undefined) {
+      if (changes.teamId !== null && !(await manager.exists(Team, { where: { id: changes.teamId, organizationId: caller.orgId } }))) {
+        throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
+      }
+      ticket.teamId = changes.teamId;
+    }
+    const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });
+    const calendar = calendarOf(organization);
+    const now = new Date();
+    if (changes.status !== undefined && changes.status !== ticket.status) {
+      if (ticket.status === 'pending') {
+        const policy = ticket.slaPolicyId ? await manager.findOneBy(SlaPolicy, { id: ticket.slaPolicyId }) : null;
+        resumeResolutionClock(ticket, now, calendar, policy?.businessHoursOnly ?? true);
+      }
+      if (changes.status === 'pending') pauseResolutionClock(ticket, now);
+      if (changes.status === 'solved' || changes.status === 'closed') ticket.resolvedAt ??= now;
+      else ticket.resolvedAt = null;
+      ticket.status = changes.status;
+    }
+    if (changes.priority !== undefined && changes.priority !== ticket.priority) {
+      ticket.priority = changes.priority;
+      applyPriorityPolicy(ticket, await this.activePolicy(manager, caller.orgId, changes.priority), calendar);
+    }
+  }
+
+  async history(command: { principal: CreateTicketCommand['principal']; ticketId: string }): Promise<TicketHistoryEntry[]> {
+    const caller = await this.principals.verify(command.principal);
+    await this.findVisible(this.dataSource.manager, caller, command.ticketId);
+    if (!caller.staff) throw new CommandError('FORBIDDEN', 'Only agents and admins may read ticket history');
+    const rows = await this.dataSource.manager.find(TicketEvent, { where: { ticketId: command.ticketId, organizationId: caller.orgId }, order: { id: 'ASC' } });
+    return rows.map((row) => ({ id: row.id, ticketId: row.ticketId, actorId: row.actorId, action: row.action, changes: row.changes, createdAt: row.createdAt.toISOString() }));
+  }
+
+  /** Reserves the next number under the organization's row lock: consecutive and unique, even when 100 arrive at once. */
+  private async nextNumber(manager: EntityManager, organizationId: string): Promise<{ number: number; organization: Organization }> {
+    const [row] = await updateReturning<{ number: number; timezone: string; business_hours: Organization['businessHours']; holidays: string[] }>(
+      manager,
+      `UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $1
+       RETURNING next_ticket_number - 1 AS number, timezone, business_hours, holidays`,
+      [organizationId],
+    );
+    if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
+    return { number: row.number, organization: { timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays } as Organization };
+  }
+
+  private activePolicy(manager: EntityManager, organizationId: string, priority: Ticket['priority']): Promise<SlaPolicy | null> {
+    return manager.findOne(SlaPolicy, { where: { organizationId, priority, active: true } });
+  }
+
+  private afterCommit(ticket: Ticket): void {
+    this.events.committed();
+    if (!FINISHED_STATUSES.includes(ticket.status)) void this.slaTimers.schedule(ticket);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './principal.dto.js';
+export * from './tickets.commands.js';

@@ -1,0 +1,225 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketPriority, type TicketStatus } from '../tickets.js';
+import { AuthenticatedCommand } from './principal.dto.js';
+
+export const TICKET_LIMITS = {
+  subject: 250,
+  /** Rich text: about 100 KB of HTML. */
+  body: 100_000,
+  tags: 20,
+  tag: 50,
+  pageSize: 100,
+  defaultPageSize: 25,
+  query: 200,
+} as const;
+
+const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')})$`);
+
+export class CreateTicketCommand extends AuthenticatedCommand {
+  @Length(1, TICKET_LIMITS.subject)
+  @IsString()
+  subject!: string;
+
+  @MaxLength(TICKET_LIMITS.body)
+  @IsString()
+  description!: string;
+
+  @IsOptional()
+  @IsIn(TICKET_PRIORITIES)
+  priority?: TicketPriority;
+
+  @IsOptional()
+  @ArrayMaxSize(TICKET_LIMITS.tags)
+  @Length(1, TICKET_LIMITS.tag, { each: true })
+  @IsString({ each: true })
+  @IsArray()
+  tags?: string[];
+
+  /** Staff may open a ticket for a requester; an unknown email becomes a customer without a password. */
+  @IsOptional()
+  @MaxLength(254)
+  @IsEmail()
+  requesterEmail?: string;
+
+  @IsOptional()
+  @Length(1, 200)
+  @IsString()
+  requesterName?: string;
+
+  @IsOptional()
+  @IsIn(TICKET_CHANNELS)
+  channel?: TicketChannel;
+}
+
+export class TicketRefCommand extends AuthenticatedCommand {
+  @IsUUID()
+  ticketId!: string;
+}
+
+export class ListTicketsCommand extends AuthenticatedCommand {
+  @IsOptional()
+  @IsIn(TICKET_STATUSES, { each: true })
+  @IsArray()
+  status?: TicketStatus[];
+
+  @IsOptional()
+  @IsIn(TICKET_PRIORITIES, { each: true })
+  @IsArray()
+  priority?: TicketPriority[];
+
+  /** A user id, or `none` for unassigned tickets. */
+  @IsOptional()
+  @ValidateIf((command: ListTicketsCommand) => command.assigneeId !== 'none')
+  @IsUUID()
+  assigneeId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  teamId?: string;
+
+  @IsOptional()
+  @Length(1, TICKET_LIMITS.tag)
+  @IsString()
+  tag?: string;
+
+  @IsOptional()
+  @IsUUID()
+  requesterId?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  breached?: boolean;
+
+  @IsOptional()
+  @Length(1, TICKET_LIMITS.query)
+  @IsString()
+  q?: string;
+
+  @IsOptional()
+  @Matches(SORT_PATTERN, { message: `sort must be one of ${TICKET_SORTS.join(', ')}, optionally prefixed with - for descending` })
+  @IsString()
+  sort?: string;
+
+  @IsOptional()
+  @Min(1)
+  @Max(TICKET_LIMITS.pageSize)
+  @IsInt()
+  limit?: number;
+
+  @IsOptional()
+  @MaxLength(500)
+  @IsString()
+  cursor?: string;
+}
+
+export class TicketChanges {
+  @ValidateIf((changes: TicketChanges) => changes.subject !== undefined)
+  @Length(1, TICKET_LIMITS.subject)
+  @IsString()
+  subject?: string;
+
+  @ValidateIf((changes: TicketChanges) => changes.status !== undefined)
+  @IsIn(TICKET_STATUSES)
+  status?: TicketStatus;
+
+  @ValidateIf((changes: TicketChanges) => changes.priority !== undefined)
+  @IsIn(TICKET_PRIORITIES)
+  priority?: TicketPriority;
+
+  /** null unassigns. */
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string | null;
+
+  /** null removes the team. */
+  @IsOptional()
+  @IsUUID()
+  teamId?: string | null;
+
+  @ValidateIf((changes: TicketChanges) => changes.tags !== undefined)
+  @ArrayMaxSize(TICKET_LIMITS.tags)
+  @Length(1, TICKET_LIMITS.tag, { each: true })
+  @IsString({ each: true })
+  @IsArray()
+  tags?: string[];
+}
+
+export class UpdateTicketCommand extends TicketRefCommand {
+  @ValidateNested()
+  @Type(() => TicketChanges)
+  changes!: TicketChanges;
+
+  /** From If-Match: the update is refused with CONFLICT when the ticket has moved on. */
+  @IsOptional()
+  @Min(1)
+  @IsInt()
+  expectedVersion?: number;
+}
+
+export class CreateCommentCommand extends TicketRefCommand {
+  @Length(1, TICKET_LIMITS.body)
+  @IsString()
+  body!: string;
+
+  @IsOptional()
+  @IsBoolean()
+  internal?: boolean;
+}
+
+export class PageCommand extends TicketRefCommand {
+  @IsOptional()
+  @Min(1)
+  @Max(TICKET_LIMITS.pageSize)
+  @IsInt()
+  limit?: number;
+
+  @IsOptional()
+  @MaxLength(500)
+  @IsString()
+  cursor?: string;
+}
+
+/** Trims incoming strings where whitespace carries no meaning. */
+export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+export class SignupCommand {
+  @Length(1, 200)
+  @IsString()
+  organizationName!: string;
+
+  @Length(1, 200)
+  @IsString()
+  name!: string;
+
+  @MaxLength(254)
+  @IsEmail()
+  email!: string;
+
+  /** Length only: the hash is argon2id, and long passphrases are welcome. */
+  @Length(10, 200)
+  @IsString()
+  password!: string;
+
+  @IsOptional()
+  @Length(1, 64)
+  @IsString()
+  timezone?: string;
+}
