@@ -22,4 +22,43 @@ export const subjects = {
     get: `${SUBJECT_ROOT}.ticket.organizations.get`,
     update: `${SUBJECT_ROOT}.ticket.organizations.update`,
   },
+  auth: {
+    /** Checks an email and password; answers the user, or UNAUTHORIZED for any failure. */
+    verifyCredentials: `${SUBJECT_ROOT}.ticket.auth.verify-credentials`,
+    issueRefreshToken: `${SUBJECT_ROOT}.ticket.auth.refresh-tokens.issue`,
+    rotateRefreshToken: `${SUBJECT_ROOT}.ticket.auth.refresh-tokens.rotate`,
+    revokeRefreshToken: `${SUBJECT_ROOT}.ticket.auth.refresh-tokens.revoke`,
+    requestPasswordReset: `${SUBJECT_ROOT}.ticket.auth.password-reset.request`,
+    /** For the notification service, when it sends the mail: a fresh single-use link (never in events). */
+    issuePasswordResetLink: `${SUBJECT_ROOT}.ticket.auth.password-reset.issue-link`,
+    confirmPasswordReset: `${SUBJECT_ROOT}.ticket.auth.password-reset.confirm`,
+    issueInvitationLink: `${SUBJECT_ROOT}.ticket.auth.invitations.issue-link`,
+    acceptInvitation: `${SUBJECT_ROOT}.ticket.auth.invitations.accept`,
+    me: `${SUBJECT_ROOT}.ticket.auth.me`,
+  },
+  users: {
+    list: `${SUBJECT_ROOT}.ticket.users.list`,
+    invite: `${SUBJECT_ROOT}.ticket.users.invite`,
+    update: `${SUBJECT_ROOT}.ticket.users.update`,
+    deactivate: `${SUBJECT_ROOT}.ticket.users.deactivate`,
+  },
+  teams: {
+    list: `${SUBJECT_ROOT}.ticket.teams.list`,
+    create: `${SUBJECT_ROOT}.ticket.teams.create`,
+    update: `${SUBJECT_ROOT}.ticket.teams.update`,
+    delete: `${SUBJECT_ROOT}.ticket.teams.delete`,
+    setMembers: `${SUBJECT_ROOT}.ticket.teams.set-members`,
+  },
+  slaPolicies: {
+    list: `${SUBJECT_ROOT}.ticket.sla-policies.list`,
+    create: `${SUBJECT_ROOT}.ticket.sla-policies.create`,
+    update: `${SUBJECT_ROOT}.ticket.sla-policies.update`,
+    delete: `${SUBJECT_ROOT}.ticket.sla-policies.delete`,
+  },
+  attachments: {
+    add: `${SUBJECT_ROOT}.ticket.attachments.add`,
+    list: `${SUBJECT_ROOT}.ticket.attachments.list`,
+    /** Metadata of one attachment, if the caller may see its ticket (the gateway then streams the bytes). */
+    get: `${SUBJECT_ROOT}.ticket.attachments.get`,
+  },
 } as const;

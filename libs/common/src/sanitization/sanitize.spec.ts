@@ -136,6 +136,10 @@ describe('stripToPlainText', () => {
     expect(stripToPlainText('&lt;img src=x onerror=alert(1)&gt; &lt;/p&gt; &lt;!-- &lt;?php')).toBe('‹img src=x onerror=alert(1)> ‹/p> ‹!-- ‹?php');
   });
 
+  it("reads a raw '<' followed by a letter as the start of a tag and drops it, like any HTML parser", () => {
+    expect(stripToPlainText('Mail from <ada@example.com> about x<y')).toBe('Mail from about x');
+  });
+
   it('keeps line feeds and tabs in multiline mode', () => {
     expect(stripToPlainText('  First line\r\n\tindented\u0000\n\nlast  ', { multiline: true })).toBe('First line\n\tindented\n\nlast');
   });

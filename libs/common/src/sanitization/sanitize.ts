@@ -57,6 +57,7 @@ const HTTP_WITH_AUTHORITY = /^https?:\/\//i;
 
 const RICH_TEXT_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...RICH_TEXT_ALLOWED_TAGS],
+  // rel and target pass only because toSafeLink overwrites whatever the author wrote.
   allowedAttributes: { a: ['href', 'title', 'rel', 'target'] },
   allowedSchemes: [...ALLOWED_URL_SCHEMES],
   allowedSchemesByTag: {},

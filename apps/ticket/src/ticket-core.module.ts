@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Comment } from './comments/comment.entity.js';
+import { TicketEvent } from './history/ticket-event.entity.js';
+import { Organization } from './organizations/organization.entity.js';
+import { DomainEvents } from './outbox/domain-events.js';
+import { OutboxMessage } from './outbox/outbox-message.entity.js';
+import { SlaPolicy } from './sla/sla-policy.entity.js';
+import { Team } from './teams/team.entity.js';
+import { Ticket } from './tickets/ticket.entity.js';
+import { PrincipalVerifier } from './users/principal-verifier.js';
+import { User } from './users/user.entity.js';
+
+export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, Comment, TicketEvent, OutboxMessage];
+
+/** What every feature of the ticket service shares: the entities, principal verification and domain events. */
+@Module({
+  imports: [TypeOrmModule.forFeature(TICKET_ENTITIES)],
+  providers: [PrincipalVerifier, DomainEvents],
+  exports: [TypeOrmModule, PrincipalVerifier, DomainEvents],
+})
+export class TicketCoreModule {}
