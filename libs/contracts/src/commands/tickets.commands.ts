@@ -22,8 +22,8 @@ import { AuthenticatedCommand } from './principal.dto.js';
 
 export const TICKET_LIMITS = {
   subject: 250,
-  /** Rich text: about 100 KB of HTML. */
-  body: 100_000,
+  /** Rich text: 64 KiB of HTML. The sanitizer's parser slows quadratically on deeply nested tags, so this also bounds its cost. */
+  body: 65_536,
   tags: 20,
   tag: 50,
   pageSize: 100,

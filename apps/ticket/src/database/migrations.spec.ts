@@ -1,0 +1,49 @@
+import { loadConfig, runMigrations } from '@helpdesk/common';
+import { createTestDatabase } from '@helpdesk/testing';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketConfig } from '../ticket.config.js';
+import { ticketMigrations } from './migrations/index.js';
+import { TICKET_SCHEMA } from './schema.js';
+
+describe('ticket service migrations', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let config: TicketConfig;
+  let inspector: DataSource;
+
+  const tables = async () =>
+    ((await inspector.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'migrations' ORDER BY table_name`, [TICKET_SCHEMA])) as Array<{ table_name: string }>).map(
+      (row) => row.table_name,
+    );
+  const migrate = (direction: 'up' | 'down') => runMigrations({ config, schema: TICKET_SCHEMA, migrations: ticketMigrations, direction });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('migrations');
+    config = loadConfig(TicketConfig, { DB_NAME: database.name });
+    inspector = new DataSource({ type: 'postgres', host: config.DB_HOST, port: config.DB_PORT, username: config.DB_USER, database: database.name });
+    await inspector.initialize();
+  });
+
+  afterAll(async () => {
+    await inspector?.destroy();
+    await database?.drop();
+  });
+
+  it('apply to an empty database, are idempotent, and revert one by one back to nothing', async () => {
+    expect(await migrate('up')).toEqual(ticketMigrations.map((migration) => new migration().name));
+    expect(await tables()).toEqual(['attachments', 'comments', 'organizations', 'outbox', 'refresh_tokens', 'sla_policies', 'team_members', 'teams', 'ticket_events', 'tickets', 'user_tokens', 'users']);
+    expect(await migrate('up')).toEqual([]);
+    for (let remaining = ticketMigrations.length; remaining > 0; remaining -= 1) expect(await migrate('down')).toHaveLength(1);
+    expect(await tables()).toEqual([]);
+    expect(await migrate('down')).toEqual([]);
+    expect(await migrate('up')).toHaveLength(ticketMigrations.length);
+  });
+
+  it('keeps the audit history append-only at the database level', async () => {
+    const [organization] = (await inspector.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) VALUES ('A', 'a-append', '{}') RETURNING id`)) as Array<{ id: string }>;
+    const [user] = (await inspector.query(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, 'x@example.com', 'X', 'admin') RETURNING id`, [organization!.id])) as Array<{ id: string }>;
+    const [ticket] = (await inspector.query(`INSERT INTO helpdesk.tickets (organization_id, number, subject, description, requester_id) VALUES ($1, 1, 's', 'd', $2) RETURNING id`, [organization!.id, user!.id])) as Array<{ id: string }>;
+    await inspector.query(`INSERT INTO helpdesk.ticket_events (organization_id, ticket_id, action) VALUES ($1, $2, 'created')`, [organization!.id, ticket!.id]);
+    await expect(inspector.query(`UPDATE helpdesk.ticket_events SET action = 'forged'`)).rejects.toThrow('ticket_events is append-only');
+  });
+});

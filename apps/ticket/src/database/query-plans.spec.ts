@@ -1,0 +1,67 @@
+import { loadConfig, runMigrations } from '@helpdesk/common';
+import { createTestDatabase } from '@helpdesk/testing';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketConfig } from '../ticket.config.js';
+import { ticketMigrations } from './migrations/index.js';
+import { TICKET_SCHEMA } from './schema.js';
+
+/**
+ * The main list queries on 40,000 tickets across 200 organizations must be answered from the
+ * indexes the migration creates, never by scanning the whole table. Plans are recorded in
+ * docs/database.md.
+ */
+describe('query plans of the main ticket queries', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: DataSource;
+  let orgId: string;
+  let assigneeId: string;
+  let requesterId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('plans');
+    const config = loadConfig(TicketConfig, { DB_NAME: database.name });
+    await runMigrations({ config, schema: TICKET_SCHEMA, migrations: ticketMigrations, direction: 'up' });
+    db = new DataSource({ type: 'postgres', host: config.DB_HOST, port: config.DB_PORT, username: config.DB_USER, database: database.name });
+    await db.initialize();
+    await db.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) SELECT 'Org ' || n, 'org-' || n, '{}' FROM generate_series(1, 200) n`);
+    await db.query(`INSERT INTO helpdesk.users (organization_id, email, name, role)
+      SELECT o.id, r || '-' || n || '@' || o.slug || '.test', 'User', r FROM helpdesk.organizations o, generate_series(1, 5) n, unnest(ARRAY['agent', 'customer']) r`);
+    await db.query(`INSERT INTO helpdesk.tickets (organization_id, number, subject, description, status, priority, requester_id, assignee_id, created_at, first_response_due_at, resolution_due_at)
+      SELECT o.id, n, 'Ticket ' || n || (ARRAY[' printer', ' vpn', ' invoice', ' login'])[1 + n % 4], 'Description of ticket ' || n,
+             (ARRAY['new', 'open', 'pending', 'solved', 'closed'])[1 + n % 5], (ARRAY['low', 'normal', 'high', 'urgent'])[1 + n % 4],
+             (SELECT id FROM helpdesk.users u WHERE u.organization_id = o.id AND u.role = 'customer' ORDER BY id OFFSET n % 5 LIMIT 1),
+             CASE WHEN n % 3 = 0 THEN NULL ELSE (SELECT id FROM helpdesk.users u WHERE u.organization_id = o.id AND u.role = 'agent' ORDER BY id OFFSET n % 5 LIMIT 1) END,
+             now() - (n || ' minutes')::interval, now() + (n || ' minutes')::interval, now() + (n * 10 || ' minutes')::interval
+      FROM helpdesk.organizations o, generate_series(1, 200) n`);
+    await db.query('ANALYZE');
+    [{ id: orgId }] = (await db.query(`SELECT id FROM helpdesk.organizations WHERE slug = 'org-7'`)) as Array<{ id: string }>;
+    [{ assignee_id: assigneeId, requester_id: requesterId }] = (await db.query(`SELECT assignee_id, requester_id FROM helpdesk.tickets WHERE organization_id = $1 AND assignee_id IS NOT NULL LIMIT 1`, [orgId])) as Array<{
+      assignee_id: string;
+      requester_id: string;
+    }>;
+  }, 120_000);
+
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  const plan = async (sql: string, parameters: unknown[] = []) =>
+    ((await db.query(`EXPLAIN ${sql}`, parameters)) as Array<{ 'QUERY PLAN': string }>).map((row) => row['QUERY PLAN']).join('\n');
+
+  it.each([
+    ['a queue view by status', `SELECT id FROM helpdesk.tickets WHERE organization_id = $1 AND status IN ('new', 'open') ORDER BY created_at DESC, id DESC LIMIT 26`, () => [orgId], /tickets_organization_(status|created)_idx/],
+    ['an agent\'s open tickets', `SELECT id FROM helpdesk.tickets WHERE organization_id = $1 AND assignee_id = $2 AND status = 'open' LIMIT 26`, () => [orgId, assigneeId], /tickets_organization_assignee_status_idx/],
+    ['urgent open tickets', `SELECT id FROM helpdesk.tickets WHERE organization_id = $1 AND priority = 'urgent' AND status = 'open' LIMIT 26`, () => [orgId], /tickets_organization_priority_status_idx/],
+    ['a customer\'s own tickets', `SELECT id FROM helpdesk.tickets WHERE organization_id = $1 AND requester_id = $2 ORDER BY created_at DESC LIMIT 26`, () => [orgId, requesterId], /tickets_organization_requester_idx/],
+    ['full-text search', `SELECT id FROM helpdesk.tickets WHERE organization_id = $1 AND search_vector @@ websearch_to_tsquery('english', 'printer')`, () => [orgId], /tickets_search_idx|tickets_organization/],
+    ['the SLA sweep for first responses', `SELECT id FROM helpdesk.tickets WHERE first_response_due_at <= now() AND first_responded_at IS NULL AND status NOT IN ('solved', 'closed') LIMIT 500`, () => [], /tickets_first_response_due_idx/],
+    ['the SLA sweep for resolutions', `SELECT id FROM helpdesk.tickets WHERE resolution_due_at <= now() AND status NOT IN ('solved', 'closed', 'pending') LIMIT 500`, () => [], /tickets_resolution_due_idx/],
+  ])('%s uses its index', async (_name, sql, parameters, expectedIndex) => {
+    const explained = await plan(sql, parameters());
+    if (process.env.PRINT_PLANS) process.stdout.write(`\n### ${_name}\n\n\`\`\`sql\n${sql}\n\`\`\`\n\n\`\`\`\n${explained}\n\`\`\`\n`);
+    expect(explained).toMatch(expectedIndex);
+    expect(explained).not.toMatch(/Seq Scan on tickets/);
+  });
+});
