@@ -2,7 +2,9 @@ import { subjects, type Page, type Principal, type TicketHistoryEntry, type Tick
 import { waitFor } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
+import { Ticket } from '../tickets/ticket.entity.js';
 import { SlaEnforcer } from './sla-enforcer.js';
+import { SlaTimers } from './sla-timers.service.js';
 
 describe('SLA warnings and breaches', () => {
   let harness: TicketHarness;
@@ -67,6 +69,18 @@ describe('SLA warnings and breaches', () => {
     expect(await enforcer.check(ticket.id)).toBe(0);
     const resumed = await harness.send<TicketView>(subjects.tickets.update, { principal: admin, ticketId: ticket.id, changes: { status: 'open' } });
     expect(new Date(resumed.resolutionDueAt!).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('a scheduled timer fires through the queue and records the breach', async () => {
+    const ticket = await open('Timer on the queue');
+    await age(ticket.id, `first_response_warning_at = now() - interval '2 hours', first_response_due_at = now() - interval '1 second'`);
+    const stored = await harness.dataSource.manager.findOneByOrFail(Ticket, { id: ticket.id });
+    await harness.service.app.get(SlaTimers).schedule(stored);
+    const breached = await waitFor('the timer to record the breach', async () => {
+      const [row] = (await harness.dataSource.query('SELECT first_response_breached_at FROM helpdesk.tickets WHERE id = $1', [ticket.id])) as Array<{ first_response_breached_at: Date | null }>;
+      return row?.first_response_breached_at ?? undefined;
+    });
+    expect(breached).toBeInstanceOf(Date);
   });
 
   it('the sweep catches breaches whose timers were lost', async () => {

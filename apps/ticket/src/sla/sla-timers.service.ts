@@ -58,7 +58,7 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
           name: 'check',
           data: { kind: 'check' as const, ticketId: ticket.id },
           // One job per ticket and instant: rescheduling the same time is a no-op.
-          opts: { jobId: `${ticket.id}:${time.getTime()}`, delay: Math.max(0, time.getTime() - now), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
+          opts: { jobId: `${ticket.id}-${time.getTime()}`, delay: Math.max(0, time.getTime() - now), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
         })),
       );
     } catch (error) {
