@@ -64,10 +64,9 @@ export class TicketsService {
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
     const ticket = await this.dataSource.transaction(async (manager) => {
       const requesterId = command.requesterEmail ? await findOrCreateRequester(manager, caller.orgId, command.requesterEmail, command.requesterName) : caller.userId;
-      const { number, organization } = await this.nextNumber(manager, caller.orgId);
+      const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });
       const draft = manager.create(Ticket, {
         organizationId: caller.orgId,
-        number,
         subject,
         description: sanitizeRichText(command.description),
         status: 'new',
@@ -81,8 +80,9 @@ export class TicketsService {
         publicCommentsText: '',
         createdAt: new Date(),
       });
-      const policy = await this.activePolicy(manager, caller.orgId, draft.priority);
-      applyPriorityPolicy(draft, policy, calendarOf(organization));
+      applyPriorityPolicy(draft, await this.activePolicy(manager, caller.orgId, draft.priority), calendarOf(organization));
+      // The number is reserved last: the organization's row stays locked only for the writes that follow.
+      draft.number = await this.nextNumber(manager, caller.orgId);
       const saved = await manager.save(draft);
       await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'created', changes: diff({} as Ticket, saved, [...TRACKED_FIELDS]) });
       await this.events.record(manager, { type: 'ticket.created', orgId: caller.orgId, aggregateId: saved.id, actor: actorOf(caller), data: { ticket: ticketEventData(saved) } });
@@ -226,15 +226,14 @@ export class TicketsService {
   }
 
   /** Reserves the next number under the organization's row lock: consecutive and unique, even when 100 arrive at once. */
-  private async nextNumber(manager: EntityManager, organizationId: string): Promise<{ number: number; organization: Organization }> {
-    const [row] = await updateReturning<{ number: number; timezone: string; business_hours: Organization['businessHours']; holidays: string[] }>(
+  private async nextNumber(manager: EntityManager, organizationId: string): Promise<number> {
+    const [row] = await updateReturning<{ number: number }>(
       manager,
-      `UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $1
-       RETURNING next_ticket_number - 1 AS number, timezone, business_hours, holidays`,
+      `UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $1 RETURNING next_ticket_number - 1 AS number`,
       [organizationId],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
-    return { number: row.number, organization: { timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays } as Organization };
+    return row.number;
   }
 
   private activePolicy(manager: EntityManager, organizationId: string, priority: Ticket['priority']): Promise<SlaPolicy | null> {
