@@ -1,4 +1,4 @@
-import { DateTime, IANAZone, type Zone } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -34,7 +34,9 @@ const MS_PER_DAY = 86_400_000;
 const SEARCH_WINDOW_DAYS = 400;
 
 const TIME_OF_DAY = /^(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// Local dates are handled as wall-clock milliseconds: the local date and time read as if it were UTC.
+const WALL_CLOCK = FixedOffsetZone.utcInstance;
 
 /** An interval as minutes after local midnight. */
 interface OpeningMinutes {
@@ -46,7 +48,7 @@ interface PreparedCalendar {
   zone: Zone;
   /** Indexed by luxon weekday - 1 (Monday first), sorted by start. */
   openingsByWeekday: OpeningMinutes[][];
-  /** Local midnights of the holidays, as wall-clock milliseconds (the local date and time read as UTC). */
+  /** Local midnights of the holidays, as wall-clock milliseconds. */
   holidayMidnights: ReadonlySet<number>;
 }
 
@@ -103,23 +105,26 @@ export function businessMinutesBetween(from: Date, to: Date, calendar: BusinessC
 /** Human-readable problems with a calendar; empty when it can be used for SLA arithmetic. */
 export function validateCalendar(calendar: BusinessCalendar): string[] {
   const problems: string[] = [];
-  if (!IANAZone.isValidZone(calendar.timezone)) {
+  // IANAZone.create memoizes IANAZone.isValidZone, which costs a fresh Intl.DateTimeFormat per call.
+  if (!IANAZone.create(calendar.timezone).isValid) {
     problems.push(`Unknown time zone "${calendar.timezone}": use an IANA name such as "Europe/Berlin".`);
   }
   let hasBusinessHours = false;
-  for (const [day, intervals = []] of Object.entries(calendar.businessHours)) {
+  for (const [day, intervals] of Object.entries(calendar.businessHours)) {
     if (!isWeekday(day)) {
       problems.push(`Unknown weekday "${day}": use one of ${WEEKDAYS.join(', ')}.`);
       continue;
     }
-    problems.push(...readDaySchedule(day, intervals).problems);
-    hasBusinessHours ||= intervals.length > 0;
+    // Stored schedules are JSON, where a closed day may be null rather than absent.
+    const dayIntervals = intervals ?? [];
+    problems.push(...readDaySchedule(day, dayIntervals).problems);
+    hasBusinessHours ||= dayIntervals.length > 0;
   }
   if (!hasBusinessHours) {
     problems.push('Business hours are empty: at least one weekday needs an interval.');
   }
   for (const holiday of calendar.holidays) {
-    if (!ISO_DATE.test(holiday) || !DateTime.fromISO(holiday).isValid) {
+    if (parseHoliday(holiday) === undefined) {
       problems.push(`Holiday "${holiday}" is not a calendar date in the form YYYY-MM-DD.`);
     }
   }
@@ -127,7 +132,10 @@ export function validateCalendar(calendar: BusinessCalendar): string[] {
 }
 
 /** Parses one weekday's intervals into sorted openings, reporting malformed and overlapping ones. */
-function readDaySchedule(day: Weekday, intervals: BusinessHoursInterval[]): { openings: OpeningMinutes[]; problems: string[] } {
+function readDaySchedule(
+  day: Weekday,
+  intervals: BusinessHoursInterval[],
+): { openings: OpeningMinutes[]; problems: string[] } {
   const problems: string[] = [];
   const wellFormed: { interval: BusinessHoursInterval; opening: OpeningMinutes }[] = [];
   for (const interval of intervals) {
@@ -164,7 +172,7 @@ function prepareCalendar(calendar: BusinessCalendar): PreparedCalendar {
   return {
     zone: IANAZone.create(calendar.timezone),
     openingsByWeekday: WEEKDAYS.map((day) => readDaySchedule(day, calendar.businessHours[day] ?? []).openings),
-    holidayMidnights: new Set(calendar.holidays.map((holiday) => DateTime.fromISO(holiday, { zone: 'utc' }).toMillis())),
+    holidayMidnights: new Set(calendar.holidays.map(parseHoliday).filter((midnight) => midnight !== undefined)),
   };
 }
 
@@ -175,12 +183,16 @@ function prepareCalendar(calendar: BusinessCalendar): PreparedCalendar {
  */
 function* businessSpans(fromMs: number, untilMs: number, calendar: PreparedCalendar): Generator<BusinessSpan> {
   let cursorMs = fromMs;
+  let offsetMs = offsetMsAt(calendar.zone, cursorMs);
   while (cursorMs < untilMs) {
-    const offsetMs = calendar.zone.offset(cursorMs) * MS_PER_MINUTE;
-    const localDate = DateTime.fromMillis(cursorMs + offsetMs, { zone: 'utc' }).startOf('day');
+    const localDate = DateTime.fromMillis(cursorMs + offsetMs, { zone: WALL_CLOCK }).startOf('day');
     const localMidnightMs = localDate.toMillis();
-    const nextLocalMidnightMs = localDate.plus({ days: 1 }).toMillis() - offsetMs;
-    const stretchEndMs = firstOffsetChange(calendar.zone, cursorMs, Math.min(nextLocalMidnightMs, untilMs));
+    let stretchEndMs = Math.min(localMidnightMs + MS_PER_DAY - offsetMs, untilMs);
+    let offsetAtEndMs = offsetMsAt(calendar.zone, stretchEndMs);
+    if (offsetAtEndMs !== offsetMs) {
+      stretchEndMs = firstOffsetChange(calendar.zone, cursorMs, stretchEndMs);
+      offsetAtEndMs = offsetMsAt(calendar.zone, stretchEndMs);
+    }
     if (!calendar.holidayMidnights.has(localMidnightMs)) {
       for (const opening of calendar.openingsByWeekday[localDate.weekday - 1]) {
         const startMs = Math.max(cursorMs, localMidnightMs + opening.startMinute * MS_PER_MINUTE - offsetMs);
@@ -189,22 +201,37 @@ function* businessSpans(fromMs: number, untilMs: number, calendar: PreparedCalen
       }
     }
     cursorMs = stretchEndMs;
+    offsetMs = offsetAtEndMs;
   }
 }
 
-/** The first instant in (fromMs, untilMs) whose UTC offset differs from the one at fromMs, else untilMs. */
+/**
+ * The first instant in (fromMs, untilMs] whose UTC offset differs from the one at fromMs, given that the
+ * offset at untilMs differs. Stretches span at most a day, and no zone changes its offset and back within one.
+ */
 function firstOffsetChange(zone: Zone, fromMs: number, untilMs: number): number {
   const offset = zone.offset(fromMs);
-  // Callers pass at most one local day, and no zone changes its offset twice within a day.
-  if (zone.offset(untilMs - 1) === offset) return untilMs;
   let unchangedMs = fromMs;
-  let changedMs = untilMs - 1;
+  let changedMs = untilMs;
   while (changedMs - unchangedMs > 1) {
     const middleMs = Math.floor((unchangedMs + changedMs) / 2);
     if (zone.offset(middleMs) === offset) unchangedMs = middleMs;
     else changedMs = middleMs;
   }
   return changedMs;
+}
+
+function offsetMsAt(zone: Zone, instantMs: number): number {
+  return zone.offset(instantMs) * MS_PER_MINUTE;
+}
+
+/** The holiday's local midnight as wall-clock milliseconds, or undefined when it is not a real date. */
+function parseHoliday(holiday: string): number | undefined {
+  const match = ISO_DATE.exec(holiday);
+  if (!match) return undefined;
+  const [, year, month, day] = match.map(Number);
+  const date = DateTime.fromObject({ year, month, day }, { zone: WALL_CLOCK });
+  return date.isValid ? date.toMillis() : undefined;
 }
 
 function parseTimeOfDay(time: string): number | undefined {
