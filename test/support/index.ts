@@ -2,3 +2,4 @@ export * from './database.js';
 export * from './nats-server.js';
 export * from './ports.js';
 export * from './service-processes.js';
+export { XSS_PAYLOADS } from '../../libs/common/src/sanitization/xss-corpus.js';

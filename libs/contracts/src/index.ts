@@ -7,4 +7,5 @@ export * from './services.js';
 export * from './subjects.js';
 export * from './tickets.js';
 export * from './organizations.js';
+export * from './auth.js';
 export * from './commands/index.js';

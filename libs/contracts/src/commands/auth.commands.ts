@@ -1,2 +1,85 @@
-// Filled in by the auth commands work.
-export {};
+import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { AuthenticatedCommand } from './principal.dto.js';
+
+/** Length only: the hash is argon2id, and long passphrases are welcome. */
+export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;
+
+const OPAQUE_TOKEN_MAX_LENGTH = 256;
+
+export class VerifyCredentialsCommand {
+  @MaxLength(254)
+  @IsEmail()
+  email!: string;
+
+  /** Only compared with the stored hash, so no minimum: a short guess is simply a wrong password. */
+  @Length(1, PASSWORD_LENGTH.max)
+  @IsString()
+  password!: string;
+
+  /** The organization's slug; needed only when the email belongs to several organizations. */
+  @IsOptional()
+  @Length(1, 100)
+  @IsString()
+  organization?: string;
+}
+
+// Trusted internal command (no principal): NATS permissions in the chart restrict who may publish it.
+export class IssueRefreshTokenCommand {
+  @IsUUID()
+  userId!: string;
+
+  @IsUUID()
+  organizationId!: string;
+}
+
+/** Rotation (refresh) and revocation (logout) both carry only the opaque token. */
+export class RefreshTokenCommand {
+  @Length(1, OPAQUE_TOKEN_MAX_LENGTH)
+  @IsString()
+  refreshToken!: string;
+}
+
+export class RequestPasswordResetCommand {
+  @MaxLength(254)
+  @IsEmail()
+  email!: string;
+
+  /** The organization's slug, to reset only that account when the email belongs to several. */
+  @IsOptional()
+  @Length(1, 100)
+  @IsString()
+  organization?: string;
+}
+
+// Trusted internal command (no principal): NATS permissions in the chart restrict who may publish it.
+export class IssuePasswordResetLinkCommand {
+  @IsUUID()
+  userId!: string;
+
+  /** The `requestId` of the `auth.password_reset_requested` event being answered, for correlation in logs. */
+  @IsUUID()
+  requestId!: string;
+}
+
+// Trusted internal command (no principal): NATS permissions in the chart restrict who may publish it.
+export class IssueInvitationLinkCommand {
+  @IsUUID()
+  userId!: string;
+}
+
+/** A single-use token from a mailed link, and the new password it allows setting. */
+export abstract class TokenPasswordCommand {
+  @Length(1, OPAQUE_TOKEN_MAX_LENGTH)
+  @IsString()
+  token!: string;
+
+  @Length(PASSWORD_LENGTH.min, PASSWORD_LENGTH.max)
+  @IsString()
+  password!: string;
+}
+
+export class ConfirmPasswordResetCommand extends TokenPasswordCommand {}
+
+export class AcceptInvitationCommand extends TokenPasswordCommand {}
+
+export class MeCommand extends AuthenticatedCommand {}

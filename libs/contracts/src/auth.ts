@@ -1,0 +1,60 @@
+import type { OrganizationView, UserView } from './organizations.js';
+
+/** verifyCredentials and me: who the caller is, and where. */
+export interface AuthenticatedUserReply {
+  user: UserView;
+  organization: OrganizationView;
+}
+
+/**
+ * `details` of the VALIDATION answer to verifyCredentials when the email has accounts in several
+ * organizations: only those whose password matched, so the login form can offer a choice.
+ */
+export interface OrganizationChoiceDetails {
+  organizations: Array<Pick<OrganizationView, 'slug' | 'name'>>;
+}
+
+/** The raw token exists only in this reply: the ticket service stores its SHA-256. */
+export interface IssuedRefreshToken {
+  refreshToken: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+export interface RotatedRefreshToken extends IssuedRefreshToken {
+  user: UserView;
+}
+
+export interface RevokeRefreshTokenReply {
+  /** false when the token was unknown or its session already ended. */
+  revoked: boolean;
+}
+
+/** The same answer whether or not the email has an account. */
+export interface PasswordResetRequestedReply {
+  accepted: true;
+}
+
+/** A single-use link token for a mail; the caller builds `APP_BASE_URL/reset-password?token=…` or `/accept-invite?token=…`. */
+export interface IssuedLinkToken {
+  token: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+export interface PasswordResetConfirmedReply {
+  userId: string;
+}
+
+export interface InvitationAcceptedReply {
+  user: UserView;
+}
+
+/** Data of the `auth.password_reset_requested` event: never a token; the mailer asks for one by command. */
+export interface PasswordResetRequestedData {
+  userId: string;
+  email: string;
+  name: string;
+  /** Unique per request; passed back in issuePasswordResetLink. */
+  requestId: string;
+}
