@@ -50,11 +50,14 @@ export interface InvitationAcceptedReply {
   user: UserView;
 }
 
-/** Data of the `auth.password_reset_requested` event: never a token; the mailer asks for one by command. */
-export interface PasswordResetRequestedData {
+/**
+ * Data of the `auth.password_reset_requested` event: never a token; the mailer asks for one by command.
+ * A type alias, unlike the replies, so it fits the default `EventEnvelope` data type.
+ */
+export type PasswordResetRequestedData = {
   userId: string;
   email: string;
   name: string;
   /** Unique per request; passed back in issuePasswordResetLink. */
   requestId: string;
-}
+};
