@@ -1,5 +1,5 @@
-import { ArrayMaxSize, IsArray, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
-import { EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { EnvBoolean, EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
 
 export class GatewayConfig extends ServiceConfig {
   @EnvInt()
@@ -8,7 +8,7 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   GATEWAY_PORT = 8080;
 
-  /** Signs access tokens. */
+  /** Signs access tokens (HS256). */
   @Secret()
   @MinLength(16)
   @IsString()
@@ -16,8 +16,80 @@ export class GatewayConfig extends ServiceConfig {
 
   /** Host names the public API answers to; enforced on the Host header in production. */
   @EnvList()
-  @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @IsArray()
   ALLOWED_HOSTS: string[] = [];
+
+  /** Browser origins allowed to call the API cross-origin. */
+  @EnvList()
+  @ArrayMaxSize(100)
+  @Matches(/^https?:\/\/[^\s/]+$/, { each: true, message: 'CORS_ALLOWED_ORIGINS must be origins such as https://help.example.com' })
+  @IsArray()
+  CORS_ALLOWED_ORIGINS: string[] = [];
+
+  /** Origins whose cookie-authenticated requests (the refresh cookie) are accepted. */
+  @EnvList()
+  @ArrayMaxSize(100)
+  @Matches(/^https?:\/\/[^\s/]+$/, { each: true, message: 'CSRF_TRUSTED_ORIGINS must be origins such as https://help.example.com' })
+  @IsArray()
+  CSRF_TRUSTED_ORIGINS: string[] = [];
+
+  /** Whether anyone may create an organization through POST /auth/signup. */
+  @EnvBoolean()
+  @IsBoolean()
+  SIGNUP_ENABLED = true;
+
+  /** Public address of the web console, used in links sent by mail. */
+  @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'APP_BASE_URL must be an http(s) URL without a trailing slash' })
+  APP_BASE_URL = 'http://localhost:8080';
+
+  @EnvInt()
+  @Min(60)
+  @Max(3_600)
+  @IsInt()
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_ANON_PER_HOUR = 100;
+
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_AUTH_PER_HOUR = 1_000;
+
+  /** Failed logins per (IP, email) pair. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_LOGIN_PER_MINUTE = 5;
+
+  /** Failed logins per IP whatever the email, against credential stuffing; wide enough for an office behind one NAT. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE = 60;
+
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_PASSWORD_RESET_PER_HOUR = 3;
+
+  /** Proxies in front of the gateway whose X-Forwarded-For is believed: "false", "true", a hop count, or comma-separated addresses/CIDRs. */
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  /** Whether /api/docs and /api/docs-json are served. */
+  @EnvBoolean()
+  @IsBoolean()
+  API_DOCS_ENABLED = true;
+
+  /** Largest JSON body accepted; uploads have their own 10 MB limit. */
+  @EnvInt()
+  @Min(1_024)
+  @Max(10 * 1024 * 1024)
+  @IsInt()
+  MAX_JSON_BODY_BYTES = 1_048_576;
 }

@@ -1,11 +1,45 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
-import { HealthModule, NatsHealthIndicator, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { HealthModule, NatsHealthIndicator, REDIS_CLIENT, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
+import type { Redis } from 'ioredis';
+import { AccessTokensModule } from './auth/access-tokens.module.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthorizeGuard } from './auth/authorize.guard.js';
+import { FixedWindowLimiter } from './auth/fixed-window-limiter.js';
+import { IdentifyCallerGuard } from './auth/identify-caller.guard.js';
+import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, RateLimitGuard } from './auth/rate-limit.guard.js';
+import { GatewayConfig } from './gateway.config.js';
 import { DownstreamServicesHealthIndicator } from './health/downstream-services.health.js';
+import { TicketsController } from './tickets/tickets.controller.js';
+
+const HOUR_MS = 60 * 60 * 1_000;
 
 @Module({
   imports: [
     RedisModule,
+    AccessTokensModule,
     HealthModule.forRoot({ readiness: [NatsHealthIndicator, RedisHealthIndicator], details: [DownstreamServicesHealthIndicator] }),
+    ThrottlerModule.forRootAsync({
+      inject: [GatewayConfig, REDIS_CLIENT],
+      useFactory: (config: GatewayConfig, redis: Redis) => ({
+        throttlers: [
+          { name: ANONYMOUS_THROTTLER, ttl: HOUR_MS, limit: config.RATE_LIMIT_ANON_PER_HOUR },
+          { name: AUTHENTICATED_THROTTLER, ttl: HOUR_MS, limit: config.RATE_LIMIT_AUTH_PER_HOUR },
+        ],
+        // Counters live in Redis so the limits hold across gateway replicas.
+        storage: new ThrottlerStorageRedisService(redis.duplicate({ keyPrefix: `${config.QUEUE_PREFIX}:throttle:` })),
+      }),
+    }),
+  ],
+  controllers: [AuthController, TicketsController],
+  providers: [
+    FixedWindowLimiter,
+    // Guards run in this order: who is calling, how often, and whether they may.
+    { provide: APP_GUARD, useClass: IdentifyCallerGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: AuthorizeGuard },
   ],
 })
 export class GatewayModule {}

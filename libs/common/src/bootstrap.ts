@@ -6,6 +6,7 @@ import { WinstonModule } from 'nest-winston';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
+import type { FastifyServerOptions } from 'fastify';
 import type { Logger as WinstonLogger } from 'winston';
 import { ConfigurationError, loadConfig } from './config/load-config.js';
 import type { ServiceConfig } from './config/service-config.js';
@@ -26,6 +27,10 @@ export interface ServiceDefinition<TConfig extends ServiceConfig> {
   module: Type<unknown> | DynamicModule;
   /** The variable holding this service's HTTP port, and its local default. */
   port: { variable: keyof TConfig & string };
+  /** Fastify options for this service (the gateway sets body limits and proxy trust). */
+  fastifyOptions?: (config: TConfig) => FastifyServerOptions;
+  /** Service-specific HTTP setup (plugins, headers, docs), run before the port opens. */
+  configureHttp?: (app: NestFastifyApplication, config: TConfig) => Promise<void>;
 }
 
 export interface RunningService {
@@ -71,6 +76,7 @@ export async function startService<TConfig extends ServiceConfig>(
   class ServiceRootModule {}
 
   const adapter = new FastifyAdapter({
+    ...definition.fastifyOptions?.(config),
     genReqId: (request: IncomingMessage) => {
       const id = acceptedRequestId(request.headers[REQUEST_ID_HEADER]) ?? randomUUID();
       // The request-id context of the logs reads this header, so HTTP logs and replies agree.
@@ -103,6 +109,7 @@ export async function startService<TConfig extends ServiceConfig>(
   const connections = app.get(NatsConnections);
   connections.expect(SERVER_ROLE);
 
+  await definition.configureHttp?.(app, config);
   const port = Number(config[definition.port.variable]);
   await app.listen(port, config.HOST);
   logger.info(`HTTP listening on ${config.HOST}:${port}`, { context: 'Bootstrap' });

@@ -1,3 +1,5 @@
+export * from './auth/access-tokens.js';
+export * from './auth/public.decorator.js';
 export * from './bootstrap.js';
 export * from './config/env-transforms.js';
 export * from './config/load-config.js';

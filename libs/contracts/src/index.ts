@@ -8,4 +8,5 @@ export * from './subjects.js';
 export * from './tickets.js';
 export * from './organizations.js';
 export * from './auth.js';
+export * from './directory.js';
 export * from './commands/index.js';

@@ -1,6 +1,25 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
 import { TicketCoreModule } from '../ticket-core.module.js';
+import { Attachment } from './attachment.entity.js';
+import { AttachmentsController } from './attachments.controller.js';
+import { AttachmentsService } from './attachments.service.js';
+import { SlaPoliciesController } from './sla-policies.controller.js';
+import { SlaPoliciesService } from './sla-policies.service.js';
+import { TeamsController } from './teams.controller.js';
+import { TeamsService } from './teams.service.js';
+import { UsersController } from './users.controller.js';
+import { UsersService } from './users.service.js';
 
-/** Users, teams, organization settings, SLA policies and attachment metadata. */
-@Module({ imports: [TicketCoreModule] })
+/**
+ * Users, teams, SLA policies and attachment metadata (organization settings live with signup in
+ * OrganizationsService). AuthModule lends its password hashing and session revocation, so invited
+ * users are hashed like everyone else and deactivation ends sessions the way a password reset does.
+ */
+@Module({
+  imports: [TicketCoreModule, AuthModule, TypeOrmModule.forFeature([Attachment])],
+  controllers: [UsersController, TeamsController, SlaPoliciesController, AttachmentsController],
+  providers: [UsersService, TeamsService, SlaPoliciesService, AttachmentsService],
+})
 export class DirectoryModule {}

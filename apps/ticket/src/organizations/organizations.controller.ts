@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AuthenticatedCommand, SignupCommand, subjects } from '@helpdesk/contracts';
+import { AuthenticatedCommand, SignupCommand, subjects, UpdateOrganizationCommand } from '@helpdesk/contracts';
 import { OrganizationsService } from './organizations.service.js';
 
 class OrganizationQuery extends AuthenticatedCommand {}
@@ -17,5 +17,10 @@ export class OrganizationsController {
   @MessagePattern(subjects.organizations.get)
   get(@Payload() command: OrganizationQuery) {
     return this.organizations.get(command.principal);
+  }
+
+  @MessagePattern(subjects.organizations.update)
+  update(@Payload() command: UpdateOrganizationCommand) {
+    return this.organizations.update(command);
   }
 }

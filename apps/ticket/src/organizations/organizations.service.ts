@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { OrganizationView, SignupCommand, SignupReply, UserView } from '@helpdesk/contracts';
+import type { BusinessHoursDto, OrganizationView, SignupCommand, SignupReply, UpdateOrganizationCommand, UserView } from '@helpdesk/contracts';
 import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
 import { argon2id, hash } from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DEFAULT_BUSINESS_HOURS, validateCalendar } from '../sla/business-calendar.js';
+import { DEFAULT_BUSINESS_HOURS, validateCalendar, WEEKDAYS, type WeeklySchedule } from '../sla/business-calendar.js';
 import { SlaPolicy } from '../sla/sla-policy.entity.js';
 import { User } from '../users/user.entity.js';
 import { DEFAULT_SLA_POLICIES } from './default-sla-policies.js';
+import { calendarOf } from './organization-calendar.js';
 import { Organization } from './organization.entity.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import type { Principal } from '@helpdesk/contracts';
@@ -19,6 +20,16 @@ export function toOrganizationView(organization: Organization): OrganizationView
 
 export function toUserView(user: User): UserView {
   return { id: user.id, organizationId: user.organizationId, email: user.email, name: user.name, role: user.role, active: user.active };
+}
+
+/** The validated DTO as the plain jsonb document stored: only the days given, each interval as { start, end }. */
+function weeklySchedule(hours: BusinessHoursDto): WeeklySchedule {
+  const schedule: WeeklySchedule = {};
+  for (const day of WEEKDAYS) {
+    const intervals = hours[day];
+    if (intervals !== undefined) schedule[day] = intervals.map(({ start, end }) => ({ start, end }));
+  }
+  return schedule;
 }
 
 /** URL-safe organization handle from its name, with a random suffix so two "Acme" desks never collide. */
@@ -65,5 +76,24 @@ export class OrganizationsService {
   async get(principal: Principal): Promise<OrganizationView> {
     const caller = await this.principals.verify(principal);
     return toOrganizationView(await this.dataSource.manager.findOneByOrFail(Organization, { id: caller.orgId }));
+  }
+
+  /** Name, time zone, business hours and holidays; the calendar is checked as a whole, every problem named. */
+  async update(command: UpdateOrganizationCommand): Promise<OrganizationView> {
+    const changes = command.changes;
+    const name = changes.name === undefined ? undefined : stripToPlainText(changes.name);
+    if (name === '') throw new CommandError('VALIDATION', 'name must contain text');
+    return this.dataSource.transaction(async (manager) => {
+      const caller = await this.principals.verifyAdmin(command.principal, manager);
+      const organization = await manager.findOneOrFail(Organization, { where: { id: caller.orgId }, lock: { mode: 'pessimistic_write' } });
+      if (name !== undefined) organization.name = name;
+      if (changes.timezone !== undefined) organization.timezone = changes.timezone.trim();
+      if (changes.businessHours !== undefined) organization.businessHours = weeklySchedule(changes.businessHours);
+      if (changes.holidays !== undefined) organization.holidays = [...new Set(changes.holidays)].sort();
+      const problems = validateCalendar(calendarOf(organization));
+      if (problems.length > 0) throw new CommandError('VALIDATION', problems.join('; '), problems);
+      // Changing the calendar does not rewrite existing tickets' due times: it applies to those computed from now on.
+      return toOrganizationView(await manager.save(organization));
+    });
   }
 }

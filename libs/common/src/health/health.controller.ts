@@ -5,11 +5,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LifecycleHealthIndicator } from './lifecycle.health.js';
 import { HealthDetailsGuard } from './health-details.guard.js';
 import { DETAIL_INDICATORS, READINESS_INDICATORS, type HealthIndicator } from './readiness-indicator.js';
+import { Public } from '../auth/public.decorator.js';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '../service-identity.js';
 
 const eventLoopDelay = monitorEventLoopDelay({ resolution: 20 });
 eventLoopDelay.enable();
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

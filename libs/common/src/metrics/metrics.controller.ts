@@ -1,6 +1,8 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Public } from '../auth/public.decorator.js';
 import { MetricsService } from './metrics.service.js';
 
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}

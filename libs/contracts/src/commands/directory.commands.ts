@@ -1,2 +1,378 @@
-// Filled in by the directory commands work.
-export {};
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { ROLES, type Role } from '../principal.js';
+import { TICKET_PRIORITIES, type TicketPriority } from '../tickets.js';
+import { PASSWORD_LENGTH } from './auth.commands.js';
+import { AuthenticatedCommand } from './principal.dto.js';
+import { TICKET_LIMITS, TicketRefCommand } from './tickets.commands.js';
+
+export const DIRECTORY_LIMITS = {
+  name: 200,
+  email: 254,
+  query: 200,
+  teamName: 100,
+  teamMembers: 500,
+  holidays: 366,
+  intervalsPerDay: 24,
+  /** SLA targets: one minute to one year. */
+  slaMinutes: { min: 1, max: 525_600 },
+  /** 10 MiB, the upload limit of DESIGN section 8. */
+  attachmentBytes: 10 * 1024 * 1024,
+  filename: 1_000,
+  contentType: 255,
+  objectKey: 512,
+} as const;
+
+// Only the shape is checked here: validateCalendar names every bad time, date and time zone.
+const CALENDAR_TEXT_MAX = 32;
+/** type/subtype only (RFC 6838 names), as the gateway sniffs it; no parameters. */
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+/** Printable ASCII without spaces: the gateway's object store key. */
+const OBJECT_KEY = /^[\x21-\x7e]+$/;
+
+// ---- users ----
+
+export class ListUsersCommand extends AuthenticatedCommand {
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  /** Matches a part of the name or email, case-insensitively. */
+  @IsOptional()
+  @Length(1, DIRECTORY_LIMITS.query)
+  @IsString()
+  q?: string;
+
+  @IsOptional()
+  @Min(1)
+  @Max(TICKET_LIMITS.pageSize)
+  @IsInt()
+  limit?: number;
+
+  @IsOptional()
+  @MaxLength(500)
+  @IsString()
+  cursor?: string;
+}
+
+export class InviteUserCommand extends AuthenticatedCommand {
+  @Length(1, DIRECTORY_LIMITS.name)
+  @IsString()
+  name!: string;
+
+  @MaxLength(DIRECTORY_LIMITS.email)
+  @IsEmail()
+  email!: string;
+
+  @IsIn(ROLES)
+  role!: Role;
+
+  /** Without one, the user is invited by email to set it (event `user.invited`). */
+  @IsOptional()
+  @Length(PASSWORD_LENGTH.min, PASSWORD_LENGTH.max)
+  @IsString()
+  password?: string;
+}
+
+export class UserRefCommand extends AuthenticatedCommand {
+  @IsUUID()
+  userId!: string;
+}
+
+export class UserChanges {
+  @ValidateIf((changes: UserChanges) => changes.name !== undefined)
+  @Length(1, DIRECTORY_LIMITS.name)
+  @IsString()
+  name?: string;
+
+  @ValidateIf((changes: UserChanges) => changes.role !== undefined)
+  @IsIn(ROLES)
+  role?: Role;
+
+  /** false deactivates: the user's sessions end at once. */
+  @ValidateIf((changes: UserChanges) => changes.active !== undefined)
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class UpdateUserCommand extends UserRefCommand {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => UserChanges)
+  changes!: UserChanges;
+}
+
+// ---- teams ----
+
+export class ListTeamsCommand extends AuthenticatedCommand {}
+
+export class CreateTeamCommand extends AuthenticatedCommand {
+  @Length(1, DIRECTORY_LIMITS.teamName)
+  @IsString()
+  name!: string;
+}
+
+export class TeamRefCommand extends AuthenticatedCommand {
+  @IsUUID()
+  teamId!: string;
+}
+
+export class UpdateTeamCommand extends TeamRefCommand {
+  @Length(1, DIRECTORY_LIMITS.teamName)
+  @IsString()
+  name!: string;
+}
+
+/** Replaces the whole membership; every member must be an active agent or admin of the organization. */
+export class SetTeamMembersCommand extends TeamRefCommand {
+  @ArrayMaxSize(DIRECTORY_LIMITS.teamMembers)
+  @IsUUID(undefined, { each: true })
+  @IsArray()
+  memberIds!: string[];
+}
+
+// ---- organization ----
+
+export class BusinessHoursIntervalDto {
+  /** "HH:mm", 24h. */
+  @MaxLength(CALENDAR_TEXT_MAX)
+  @IsString()
+  start!: string;
+
+  /** "HH:mm", after start; "24:00" for midnight. */
+  @MaxLength(CALENDAR_TEXT_MAX)
+  @IsString()
+  end!: string;
+}
+
+const intervals = () => Type(() => BusinessHoursIntervalDto);
+
+/** A weekly schedule: a closed day is absent or an empty list. */
+export class BusinessHoursDto {
+  @ValidateIf((hours: BusinessHoursDto) => hours.mon !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.intervalsPerDay)
+  @ValidateNested({ each: true })
+  @intervals()
+  @IsArray()
+  mon?: BusinessHoursIntervalDto[];
+
+  @ValidateIf((hours: BusinessHoursDto) => hours.tue !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.intervalsPerDay)
+  @ValidateNested({ each: true })
+  @intervals()
+  @IsArray()
+  tue?: BusinessHoursIntervalDto[];
+
+  @ValidateIf((hours: BusinessHoursDto) => hours.wed !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.intervalsPerDay)
+  @ValidateNested({ each: true })
+  @intervals()
+  @IsArray()
+  wed?: BusinessHoursIntervalDto[];
+
+  @ValidateIf((hours: BusinessHoursDto) => hours.thu !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.intervalsPerDay)
+  @ValidateNested({ each: true })
+  @intervals()
+  @IsArray()
+  thu?: BusinessHoursIntervalDto[];
+
+  @ValidateIf((hours: BusinessHoursDto) => hours.fri !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.intervalsPerDay)
+  @ValidateNested({ each: true })
+  @intervals()
+  @IsArray()
+  fri?: BusinessHoursIntervalDto[];
+
+  @ValidateIf((hours: BusinessHoursDto) => hours.sat !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.intervalsPerDay)
+  @ValidateNested({ each: true })
+  @intervals()
+  @IsArray()
+  sat?: BusinessHoursIntervalDto[];
+
+  @ValidateIf((hours: BusinessHoursDto) => hours.sun !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.intervalsPerDay)
+  @ValidateNested({ each: true })
+  @intervals()
+  @IsArray()
+  sun?: BusinessHoursIntervalDto[];
+}
+
+export class OrganizationChanges {
+  @ValidateIf((changes: OrganizationChanges) => changes.name !== undefined)
+  @Length(1, DIRECTORY_LIMITS.name)
+  @IsString()
+  name?: string;
+
+  /** IANA name, e.g. "Europe/Berlin". */
+  @ValidateIf((changes: OrganizationChanges) => changes.timezone !== undefined)
+  @Length(1, 64)
+  @IsString()
+  timezone?: string;
+
+  @ValidateIf((changes: OrganizationChanges) => changes.businessHours !== undefined)
+  @ValidateNested()
+  @Type(() => BusinessHoursDto)
+  businessHours?: BusinessHoursDto;
+
+  /** Local dates "YYYY-MM-DD" on which SLA clocks do not run. */
+  @ValidateIf((changes: OrganizationChanges) => changes.holidays !== undefined)
+  @ArrayMaxSize(DIRECTORY_LIMITS.holidays)
+  @MaxLength(CALENDAR_TEXT_MAX, { each: true })
+  @IsString({ each: true })
+  @IsArray()
+  holidays?: string[];
+}
+
+export class UpdateOrganizationCommand extends AuthenticatedCommand {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => OrganizationChanges)
+  changes!: OrganizationChanges;
+}
+
+// ---- SLA policies ----
+
+export class ListSlaPoliciesCommand extends AuthenticatedCommand {
+  /** Also the retired policies, which tickets created under them still reference. */
+  @IsOptional()
+  @IsBoolean()
+  includeInactive?: boolean;
+}
+
+export class CreateSlaPolicyCommand extends AuthenticatedCommand {
+  @Length(1, DIRECTORY_LIMITS.name)
+  @IsString()
+  name!: string;
+
+  /** The active policy of this priority, if any, is retired in the same transaction. */
+  @IsIn(TICKET_PRIORITIES)
+  priority!: TicketPriority;
+
+  @Min(DIRECTORY_LIMITS.slaMinutes.min)
+  @Max(DIRECTORY_LIMITS.slaMinutes.max)
+  @IsInt()
+  firstResponseMinutes!: number;
+
+  /** null or absent: no next-response target. */
+  @IsOptional()
+  @Min(DIRECTORY_LIMITS.slaMinutes.min)
+  @Max(DIRECTORY_LIMITS.slaMinutes.max)
+  @IsInt()
+  nextResponseMinutes?: number | null;
+
+  /** Must be at least firstResponseMinutes. */
+  @Min(DIRECTORY_LIMITS.slaMinutes.min)
+  @Max(DIRECTORY_LIMITS.slaMinutes.max)
+  @IsInt()
+  resolutionMinutes!: number;
+
+  @IsBoolean()
+  businessHoursOnly!: boolean;
+}
+
+/** The priority is fixed: a policy for another priority is a new policy. */
+export class SlaPolicyChanges {
+  @ValidateIf((changes: SlaPolicyChanges) => changes.name !== undefined)
+  @Length(1, DIRECTORY_LIMITS.name)
+  @IsString()
+  name?: string;
+
+  @ValidateIf((changes: SlaPolicyChanges) => changes.firstResponseMinutes !== undefined)
+  @Min(DIRECTORY_LIMITS.slaMinutes.min)
+  @Max(DIRECTORY_LIMITS.slaMinutes.max)
+  @IsInt()
+  firstResponseMinutes?: number;
+
+  /** null removes the next-response target. */
+  @IsOptional()
+  @Min(DIRECTORY_LIMITS.slaMinutes.min)
+  @Max(DIRECTORY_LIMITS.slaMinutes.max)
+  @IsInt()
+  nextResponseMinutes?: number | null;
+
+  @ValidateIf((changes: SlaPolicyChanges) => changes.resolutionMinutes !== undefined)
+  @Min(DIRECTORY_LIMITS.slaMinutes.min)
+  @Max(DIRECTORY_LIMITS.slaMinutes.max)
+  @IsInt()
+  resolutionMinutes?: number;
+
+  @ValidateIf((changes: SlaPolicyChanges) => changes.businessHoursOnly !== undefined)
+  @IsBoolean()
+  businessHoursOnly?: boolean;
+}
+
+export class SlaPolicyRefCommand extends AuthenticatedCommand {
+  @IsUUID()
+  policyId!: string;
+}
+
+export class UpdateSlaPolicyCommand extends SlaPolicyRefCommand {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => SlaPolicyChanges)
+  changes!: SlaPolicyChanges;
+}
+
+// ---- attachments ----
+
+/** Metadata of bytes the gateway has already stored; the bytes never travel over NATS. */
+export class AddAttachmentCommand extends TicketRefCommand {
+  /** The comment the file belongs to, if any. */
+  @IsOptional()
+  @IsUUID()
+  commentId?: string | null;
+
+  /** As uploaded; stored sanitized. */
+  @Length(1, DIRECTORY_LIMITS.filename)
+  @IsString()
+  filename!: string;
+
+  @Matches(MIME_TYPE, { message: 'contentType must be a MIME type such as application/pdf' })
+  @MaxLength(DIRECTORY_LIMITS.contentType)
+  @IsString()
+  contentType!: string;
+
+  @Min(0)
+  @Max(DIRECTORY_LIMITS.attachmentBytes)
+  @IsInt()
+  size!: number;
+
+  @Matches(SHA256_HEX, { message: 'sha256 must be 64 hexadecimal characters' })
+  @IsString()
+  sha256!: string;
+
+  @Matches(OBJECT_KEY, { message: 'objectKey must be printable ASCII without spaces' })
+  @Length(1, DIRECTORY_LIMITS.objectKey)
+  @IsString()
+  objectKey!: string;
+}
+
+export class AttachmentRefCommand extends AuthenticatedCommand {
+  @IsUUID()
+  attachmentId!: string;
+}

@@ -33,6 +33,11 @@ export const TICKET_LIMITS = {
 
 const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')})$`);
 
+/** Query strings carry lists as "a,b" (or repeated keys), booleans as "true"/"false" and numbers as text. */
+const QueryList = () => Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value));
+const QueryBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+
 export class CreateTicketCommand extends AuthenticatedCommand {
   @Length(1, TICKET_LIMITS.subject)
   @IsString()
@@ -76,11 +81,13 @@ export class TicketRefCommand extends AuthenticatedCommand {
 
 export class ListTicketsCommand extends AuthenticatedCommand {
   @IsOptional()
+  @QueryList()
   @IsIn(TICKET_STATUSES, { each: true })
   @IsArray()
   status?: TicketStatus[];
 
   @IsOptional()
+  @QueryList()
   @IsIn(TICKET_PRIORITIES, { each: true })
   @IsArray()
   priority?: TicketPriority[];
@@ -105,6 +112,7 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   requesterId?: string;
 
   @IsOptional()
+  @QueryBoolean()
   @IsBoolean()
   breached?: boolean;
 
@@ -119,6 +127,7 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   sort?: string;
 
   @IsOptional()
+  @QueryInt()
   @Min(1)
   @Max(TICKET_LIMITS.pageSize)
   @IsInt()
@@ -186,6 +195,7 @@ export class CreateCommentCommand extends TicketRefCommand {
 
 export class PageCommand extends TicketRefCommand {
   @IsOptional()
+  @QueryInt()
   @Min(1)
   @Max(TICKET_LIMITS.pageSize)
   @IsInt()

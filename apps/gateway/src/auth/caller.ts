@@ -1,0 +1,19 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Principal, Role } from '@helpdesk/contracts';
+import type { FastifyRequest } from 'fastify';
+
+/** A request after IdentifyCallerGuard: the verified principal, if a valid access token came with it. */
+export interface CallerRequest extends FastifyRequest {
+  principal?: Principal;
+}
+
+/** The verified principal of the request (routes behind AuthorizeGuard always have one). */
+export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<CallerRequest>().principal;
+  if (!principal) throw new Error('Caller used on a public route');
+  return principal;
+});
+
+export const ROLES_KEY = 'helpdesk:roles';
+/** Restricts a route (or controller) to these roles; others get 403. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);

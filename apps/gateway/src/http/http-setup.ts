@@ -1,0 +1,95 @@
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import { RequestMethod } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyServerOptions } from 'fastify';
+import { GatewayConfig } from '../gateway.config.js';
+
+export const API_PREFIX = 'api/v1';
+const DOCS_PATH = 'api/docs';
+/** Probes and metrics stay at the root, outside the versioned API. */
+const UNVERSIONED = [
+  { path: 'health', method: RequestMethod.ALL },
+  { path: 'health/{*path}', method: RequestMethod.ALL },
+  { path: 'metrics', method: RequestMethod.ALL },
+];
+
+function trustProxy(setting: string): FastifyServerOptions['trustProxy'] {
+  if (setting === 'true') return true;
+  if (setting === 'false') return false;
+  if (/^\d+$/.test(setting)) {
+    const hops = Number(setting);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  return setting.split(',').map((entry) => entry.trim());
+}
+
+export function gatewayFastifyOptions(config: GatewayConfig): FastifyServerOptions {
+  return { trustProxy: trustProxy(config.TRUST_PROXY), bodyLimit: config.MAX_JSON_BODY_BYTES };
+}
+
+/** Host names without port, for the ALLOWED_HOSTS check. */
+function hostName(host: string | undefined): string {
+  return (host ?? '').replace(/:\d+$/, '').toLowerCase();
+}
+
+/**
+ * The gateway's public face: security headers (strict CSP for JSON, a looser one only where the
+ * docs page needs it), CORS for CORS_ALLOWED_ORIGINS, compression over 1 KB, cookies, the Host
+ * check in production, the /api/v1 prefix and OpenAPI at /api/docs.
+ */
+export async function configureGatewayHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNVERSIONED });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  if (config.NODE_ENV === 'production') {
+    const allowed = new Set(config.ALLOWED_HOSTS.map((host) => host.toLowerCase()));
+    fastify.addHook('onRequest', async (request, reply) => {
+      // Kubelet probes address pods by IP, so probes and metrics are exempt.
+      if (request.url.startsWith('/health') || request.url === '/metrics') return;
+      if (!allowed.has(hostName(request.headers.host))) {
+        await reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'Host not allowed', requestId: request.id });
+      }
+    });
+  }
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+    frameguard: { action: 'deny' },
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, {
+    origin: config.CORS_ALLOWED_ORIGINS.length > 0 ? config.CORS_ALLOWED_ORIGINS : false,
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'],
+    exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  });
+  await app.register(compress, { threshold: 1_024, encodings: ['br', 'gzip', 'deflate'] });
+  await app.register(cookie);
+
+  if (config.API_DOCS_ENABLED) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Helpdesk API')
+        .setDescription('REST API v1 of the helpdesk platform. Errors are { statusCode, error, message, requestId }.')
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .build(),
+    );
+    SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, useGlobalPrefix: false });
+    // Swagger UI loads its own scripts and inline styles: only its pages get a CSP that allows them.
+    fastify.addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith(`/${DOCS_PATH}`) && !request.url.startsWith(`/${DOCS_PATH}-json`)) {
+        reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+      }
+    });
+  }
+}

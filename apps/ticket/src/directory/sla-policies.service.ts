@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  TICKET_PRIORITIES,
+  type CreateSlaPolicyCommand,
+  type DeletedReply,
+  type ListSlaPoliciesCommand,
+  type SlaPolicyRefCommand,
+  type SlaPolicyView,
+  type UpdateSlaPolicyCommand,
+} from '@helpdesk/contracts';
+import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { DataSource } from 'typeorm';
+import { SlaPolicy } from '../sla/sla-policy.entity.js';
+import { PrincipalVerifier } from '../users/principal-verifier.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+export const RESOLUTION_BEFORE_FIRST_RESPONSE = 'resolutionMinutes must be at least firstResponseMinutes';
+
+function toSlaPolicyView(policy: SlaPolicy): SlaPolicyView {
+  return {
+    id: policy.id,
+    name: policy.name,
+    priority: policy.priority,
+    firstResponseMinutes: policy.firstResponseMinutes,
+    nextResponseMinutes: policy.nextResponseMinutes,
+    resolutionMinutes: policy.resolutionMinutes,
+    businessHoursOnly: policy.businessHoursOnly,
+    active: policy.active,
+    createdAt: policy.createdAt.toISOString(),
+    updatedAt: policy.updatedAt.toISOString(),
+  };
+}
+
+function policyName(name: string): string {
+  const plain = stripToPlainText(name);
+  if (!plain) throw new CommandError('VALIDATION', 'name must contain text');
+  return plain;
+}
+
+function assertTargets(policy: Pick<SlaPolicy, 'firstResponseMinutes' | 'resolutionMinutes'>): void {
+  if (policy.resolutionMinutes < policy.firstResponseMinutes) throw new CommandError('VALIDATION', RESOLUTION_BEFORE_FIRST_RESPONSE);
+}
+
+/** Most urgent first, newest first within a priority. */
+function byPriorityThenNewest(a: SlaPolicy, b: SlaPolicy): number {
+  return TICKET_PRIORITIES.indexOf(b.priority) - TICKET_PRIORITIES.indexOf(a.priority) || b.createdAt.getTime() - a.createdAt.getTime();
+}
+
+/**
+ * SLA policies: one active policy per priority. A ticket keeps the policy and due times it got when it
+ * was opened or its priority last changed; editing or retiring a policy only affects later tickets.
+ */
+@Injectable()
+export class SlaPoliciesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+  ) {}
+
+  async list(command: ListSlaPoliciesCommand): Promise<SlaPolicyView[]> {
+    const caller = await this.principals.verifyStaff(command.principal);
+    const policies = await this.dataSource.manager.find(SlaPolicy, { where: { organizationId: caller.orgId, ...(command.includeInactive ? {} : { active: true }) } });
+    return policies.sort(byPriorityThenNewest).map(toSlaPolicyView);
+  }
+
+  /** Replaces the active policy of its priority, in one transaction: there is never none, nor two. */
+  async create(command: CreateSlaPolicyCommand): Promise<SlaPolicyView> {
+    const caller = await this.principals.verifyAdmin(command.principal);
+    const draft = {
+      organizationId: caller.orgId,
+      name: policyName(command.name),
+      priority: command.priority,
+      firstResponseMinutes: command.firstResponseMinutes,
+      nextResponseMinutes: command.nextResponseMinutes ?? null,
+      resolutionMinutes: command.resolutionMinutes,
+      businessHoursOnly: command.businessHoursOnly,
+      active: true,
+    };
+    assertTargets(draft);
+    const policy = await this.dataSource
+      .transaction(async (manager) => {
+        await manager.update(SlaPolicy, { organizationId: caller.orgId, priority: command.priority, active: true }, { active: false });
+        return manager.save(manager.create(SlaPolicy, draft));
+      })
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error, 'sla_policies_active_priority_key')) throw new CommandError('CONFLICT', `Another ${command.priority} policy was created at the same moment; try again`);
+        throw error;
+      });
+    return toSlaPolicyView(policy);
+  }
+
+  /** Retired policies are history: only the active one of a priority can be edited. */
+  async update(command: UpdateSlaPolicyCommand): Promise<SlaPolicyView> {
+    const changes = command.changes;
+    return this.dataSource.transaction(async (manager) => {
+      const caller = await this.principals.verifyAdmin(command.principal, manager);
+      const policy = await manager.findOne(SlaPolicy, { where: { id: command.policyId, organizationId: caller.orgId, active: true }, lock: { mode: 'pessimistic_write' } });
+      if (!policy) throw new CommandError('NOT_FOUND', 'SLA policy not found');
+      if (changes.name !== undefined) policy.name = policyName(changes.name);
+      if (changes.firstResponseMinutes !== undefined) policy.firstResponseMinutes = changes.firstResponseMinutes;
+      if (changes.nextResponseMinutes !== undefined) policy.nextResponseMinutes = changes.nextResponseMinutes;
+      if (changes.resolutionMinutes !== undefined) policy.resolutionMinutes = changes.resolutionMinutes;
+      if (changes.businessHoursOnly !== undefined) policy.businessHoursOnly = changes.businessHoursOnly;
+      assertTargets(policy);
+      return toSlaPolicyView(await manager.save(policy));
+    });
+  }
+
+  /** Retires the policy (tickets still reference it); new tickets of its priority get no SLA until another is created. */
+  async delete(command: SlaPolicyRefCommand): Promise<DeletedReply> {
+    const caller = await this.principals.verifyAdmin(command.principal);
+    const result = await this.dataSource.manager.update(SlaPolicy, { id: command.policyId, organizationId: caller.orgId, active: true }, { active: false });
+    if (!result.affected) throw new CommandError('NOT_FOUND', 'SLA policy not found');
+    return { deleted: true };
+  }
+}

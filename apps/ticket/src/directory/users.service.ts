@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  TICKET_LIMITS,
+  type InviteUserCommand,
+  type ListUsersCommand,
+  type Page,
+  type Principal,
+  type UpdateUserCommand,
+  type UserChanges,
+  type UserInvitedData,
+  type UserRefCommand,
+  type UserView,
+} from '@helpdesk/contracts';
+import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Passwords } from '../auth/passwords.js';
+import { RefreshTokensService } from '../auth/refresh-tokens.service.js';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { toUserView } from '../organizations/organizations.service.js';
+import { actorOf, DomainEvents } from '../outbox/domain-events.js';
+import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
+import { PrincipalVerifier } from '../users/principal-verifier.js';
+import { User } from '../users/user.entity.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+export const DUPLICATE_EMAIL = 'A user with this email already exists';
+export const LAST_ADMIN = 'The organization needs at least one active admin: make another user an admin first';
+
+/** LIKE treats % and _ as wildcards; a search for "50%" means the text. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
+function plainName(name: string): string {
+  const plain = stripToPlainText(name);
+  if (!plain) throw new CommandError('VALIDATION', 'name must contain text');
+  return plain;
+}
+
+/** The organization's accounts: listing, inviting, role and name changes, deactivation. Admins only. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(DomainEvents) private readonly events: DomainEvents,
+    @Inject(Passwords) private readonly passwords: Passwords,
+    @Inject(RefreshTokensService) private readonly refreshTokens: RefreshTokensService,
+  ) {}
+
+  /** Ordered by name, then id, so the keyset cursor never skips or repeats a user. */
+  async list(command: ListUsersCommand): Promise<Page<UserView>> {
+    const caller = await this.principals.verifyAdmin(command.principal);
+    const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
+    const query = this.dataSource.manager.createQueryBuilder(User, 'account').where('account.organizationId = :orgId', { orgId: caller.orgId });
+    if (command.role) query.andWhere('account.role = :role', { role: command.role });
+    if (command.active !== undefined) query.andWhere('account.active = :active', { active: command.active });
+    if (command.q) query.andWhere('(account.name ILIKE :pattern OR account.email ILIKE :pattern)', { pattern: `%${escapeLike(command.q)}%` });
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor);
+      if (typeof cursor.value !== 'string') throw new CommandError('VALIDATION', 'cursor is not a cursor returned by this list');
+      query.andWhere('(account.name, account.id) > (:cursorName, :cursorId)', { cursorName: cursor.value, cursorId: cursor.id });
+    }
+    const rows = await query.orderBy('account.name', 'ASC').addOrderBy('account.id', 'ASC').limit(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toUserView), nextCursor: rows.length > limit && last ? encodeCursor({ value: last.name, id: last.id }) : null };
+  }
+
+  /** With a password the account is ready; without one, `user.invited` lets the notification service mail a link to set it. */
+  async invite(command: InviteUserCommand): Promise<UserView> {
+    const caller = await this.principals.verifyAdmin(command.principal);
+    const name = plainName(command.name);
+    const email = normalizeEmail(command.email);
+    const passwordHash = command.password === undefined ? null : await this.passwords.hash(command.password);
+    const user = await this.dataSource
+      .transaction(async (manager) => {
+        const user = await manager.save(manager.create(User, { organizationId: caller.orgId, email, name, role: command.role, passwordHash, active: true, notificationPreferences: {} }));
+        if (passwordHash === null) {
+          const data: UserInvitedData = { userId: user.id, email, name, role: user.role, invitedBy: caller.userId };
+          await this.events.record(manager, { type: 'user.invited', orgId: caller.orgId, aggregateId: user.id, actor: actorOf(caller), data });
+        }
+        return user;
+      })
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error, 'users_organization_email_key')) throw new CommandError('CONFLICT', DUPLICATE_EMAIL);
+        throw error;
+      });
+    if (passwordHash === null) this.events.committed();
+    return toUserView(user);
+  }
+
+  update(command: UpdateUserCommand): Promise<UserView> {
+    return this.change(command.principal, command.userId, command.changes);
+  }
+
+  deactivate(command: UserRefCommand): Promise<UserView> {
+    return this.change(command.principal, command.userId, { active: false });
+  }
+
+  /** Deactivation ends the user's sessions at once; their tickets and history stay as they are. */
+  private async change(principal: Principal, userId: string, changes: UserChanges): Promise<UserView> {
+    const name = changes.name === undefined ? undefined : plainName(changes.name);
+    return this.dataSource.transaction(async (manager) => {
+      const caller = await this.principals.verifyAdmin(principal, manager);
+      const adminIds = await this.lockActiveAdmins(manager, caller.orgId);
+      // Re-checked under the lock: an admin demoted a moment ago no longer acts as one.
+      if (!adminIds.includes(caller.userId)) throw new CommandError('FORBIDDEN', 'Only admins may do this');
+      const user = await manager.findOne(User, { where: { id: userId, organizationId: caller.orgId }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw new CommandError('NOT_FOUND', 'User not found');
+      const wasActive = user.active;
+      const wasActiveAdmin = user.active && user.role === 'admin';
+      if (name !== undefined) user.name = name;
+      if (changes.role !== undefined) user.role = changes.role;
+      if (changes.active !== undefined) user.active = changes.active;
+      const staysActiveAdmin = user.active && user.role === 'admin';
+      if (wasActiveAdmin && !staysActiveAdmin && adminIds.every((id) => id === user.id)) throw new CommandError('CONFLICT', LAST_ADMIN);
+      const saved = await manager.save(user);
+      if (wasActive && !saved.active) await this.refreshTokens.revokeAllOf(manager, saved.id);
+      return toUserView(saved);
+    });
+  }
+
+  /**
+   * Locks the organization's active admins, in id order: changes to its users take turns, so two
+   * admins demoting each other at the same moment cannot leave it without one.
+   */
+  private async lockActiveAdmins(manager: EntityManager, organizationId: string): Promise<string[]> {
+    const rows = (await manager.query(`SELECT id FROM ${TICKET_SCHEMA}.users WHERE organization_id = $1 AND role = 'admin' AND active ORDER BY id FOR UPDATE`, [organizationId])) as Array<{
+      id: string;
+    }>;
+    return rows.map((row) => row.id);
+  }
+}

@@ -1,0 +1,207 @@
+import { subjects, type AuthenticatedUserReply, type EventEnvelope, type Page, type Principal, type UserInvitedData, type UserView } from '@helpdesk/contracts';
+import { waitFor } from '@helpdesk/testing';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketHarness } from '../testing/ticket-harness.js';
+
+const PASSWORD = 'a long enough passphrase';
+const uniqueEmail = (label: string) => `${label}-${randomBytes(3).toString('hex')}@example.com`;
+
+describe('users', () => {
+  let harness: TicketHarness;
+  let admin: Principal;
+  let agent: Principal;
+  let customer: Principal;
+  let outsider: Principal;
+
+  const invite = (fields: Record<string, unknown>, principal: Principal = admin) => harness.send<UserView>(subjects.users.invite, { principal, role: 'agent', ...fields });
+  const update = (userId: string, changes: Record<string, unknown>, principal: Principal = admin) => harness.send<UserView>(subjects.users.update, { principal, userId, changes });
+  const invitedEvents = async () =>
+    (await harness.storedEvents()).map((stored) => stored.envelope).filter((envelope): envelope is EventEnvelope<UserInvitedData> => envelope.type === 'user.invited');
+
+  beforeAll(async () => {
+    harness = await TicketHarness.start('directory_users');
+    ({ admin } = await harness.signup('Acme Support'));
+    agent = await harness.addUser(admin.orgId, 'agent');
+    customer = await harness.addUser(admin.orgId, 'customer');
+    ({ admin: outsider } = await harness.signup('Globex Helpdesk'));
+  });
+
+  afterAll(() => harness?.stop());
+
+  describe('inviting', () => {
+    it('invites a user without a password and announces it with user.invited, which carries no secret', async () => {
+      const email = uniqueEmail('grace');
+      const user = await invite({ name: 'Grace Hopper', email, role: 'agent' });
+      expect(user).toEqual({ id: expect.any(String), organizationId: admin.orgId, email, name: 'Grace Hopper', role: 'agent', active: true });
+
+      const event = await waitFor('user.invited in the stream', async () => (await invitedEvents()).find((envelope) => envelope.aggregateId === user.id), 10_000);
+      expect(event).toMatchObject({ orgId: admin.orgId, actor: { userId: admin.userId, role: 'admin' } });
+      expect(event.data).toEqual({ userId: user.id, email, name: 'Grace Hopper', role: 'agent', invitedBy: admin.userId });
+      const [row] = (await harness.dataSource.query('SELECT password_hash FROM helpdesk.users WHERE id = $1', [user.id])) as Array<{ password_hash: string | null }>;
+      expect(row!.password_hash).toBeNull();
+      expect(JSON.stringify(event)).not.toMatch(/token|password/i);
+    });
+
+    it('invites a user with a password, ready to log in at once, without an invitation event', async () => {
+      const email = uniqueEmail('linus');
+      const user = await invite({ name: 'Linus', email, role: 'customer', password: PASSWORD });
+      const login = await harness.send<AuthenticatedUserReply>(subjects.auth.verifyCredentials, { email, password: PASSWORD });
+      expect(login.user).toEqual(user);
+      const [row] = (await harness.dataSource.query('SELECT password_hash FROM helpdesk.users WHERE id = $1', [user.id])) as Array<{ password_hash: string }>;
+      expect(row!.password_hash).toMatch(/^\$argon2id\$/);
+      // Events are written with the change, so the outbox shows at once whether one was.
+      const [outbox] = (await harness.dataSource.query(`SELECT count(*)::int AS events FROM helpdesk.outbox WHERE aggregate_id = $1`, [user.id])) as Array<{ events: number }>;
+      expect(outbox!.events).toBe(0);
+    });
+
+    it('stores the email in lower case and the name as plain text', async () => {
+      const email = uniqueEmail('Mixed.Case');
+      const user = await invite({ name: '<b>Barbara</b> <script>alert(1)</script>Liskov', email: email.toUpperCase() });
+      expect(user).toMatchObject({ email: email.toLowerCase(), name: 'Barbara Liskov' });
+    });
+
+    it('refuses a second account with the same email in the organization, whatever its case', async () => {
+      const email = uniqueEmail('twice');
+      await invite({ name: 'First', email });
+      expect(await harness.fail(subjects.users.invite, { principal: admin, name: 'Second', email: email.toUpperCase(), role: 'customer' })).toMatchObject({
+        code: 'CONFLICT',
+        message: 'A user with this email already exists',
+      });
+      // Another organization may have its own account with that email.
+      expect(await invite({ name: 'Elsewhere', email }, outsider)).toMatchObject({ organizationId: outsider.orgId, email: email.toLowerCase() });
+    });
+
+    it('rejects an unknown role, a malformed email and a short password, naming the fields', async () => {
+      const failure = await harness.fail(subjects.users.invite, { principal: admin, name: 'X', email: 'not-an-email', role: 'owner', password: 'short' });
+      expect(failure.code).toBe('VALIDATION');
+      expect(failure.details).toEqual(expect.arrayContaining([expect.stringMatching(/^email/), expect.stringMatching(/^role/), expect.stringMatching(/^password/)]));
+    });
+  });
+
+  describe('listing', () => {
+    let listAdmin: Principal;
+    beforeAll(async () => {
+      ({ admin: listAdmin } = await harness.signup('List Desk'));
+      for (const [name, role] of [['Zoe Zimmer', 'agent'], ['Bob Baker', 'customer'], ['Carla Cruz', 'agent'], ['Dan 100% Dunn', 'customer']] as const) {
+        await invite({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), role }, listAdmin);
+      }
+    });
+
+    const list = (filters: Record<string, unknown> = {}) => harness.send<Page<UserView>>(subjects.users.list, { principal: listAdmin, ...filters });
+
+    it('lists the organization\'s users ordered by name, page by page without gaps or repeats', async () => {
+      const names: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<UserView> = await list({ limit: 2, ...(cursor ? { cursor } : {}) });
+        names.push(...page.items.map((user) => user.name));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(names).toEqual(['Ada Admin', 'Bob Baker', 'Carla Cruz', 'Dan 100% Dunn', 'Zoe Zimmer']);
+    });
+
+    it('filters by role, by active and by a part of the name or email, taking % literally', async () => {
+      expect((await list({ role: 'agent' })).items.map((user) => user.name)).toEqual(['Carla Cruz', 'Zoe Zimmer']);
+      expect((await list({ q: 'ZIM' })).items.map((user) => user.name)).toEqual(['Zoe Zimmer']);
+      expect((await list({ q: 'carla-' })).items.map((user) => user.name)).toEqual(['Carla Cruz']);
+      expect((await list({ q: '%' })).items.map((user) => user.name)).toEqual(['Dan 100% Dunn']);
+      expect((await list({ active: false })).items).toEqual([]);
+    });
+
+    it('never lists another organization\'s users and refuses a forged cursor', async () => {
+      const everyone = await harness.send<Page<UserView>>(subjects.users.list, { principal: outsider, limit: 100 });
+      expect(everyone.items.every((user) => user.organizationId === outsider.orgId)).toBe(true);
+      expect(await harness.fail(subjects.users.list, { principal: listAdmin, cursor: 'forged' })).toMatchObject({ code: 'VALIDATION' });
+    });
+  });
+
+  describe('changing and deactivating', () => {
+    it('changes a user\'s name and role', async () => {
+      const user = await invite({ name: 'Temp Agent', email: uniqueEmail('temp') });
+      expect(await update(user.id, { name: 'Promoted Agent', role: 'admin' })).toMatchObject({ id: user.id, name: 'Promoted Agent', role: 'admin', active: true });
+    });
+
+    it('refuses to let the last active admin demote or deactivate themselves, and allows it once there is another admin', async () => {
+      const { admin: soleAdmin } = await harness.signup('Solo Desk');
+      const lastAdmin = { code: 'CONFLICT', message: expect.stringContaining('at least one active admin') };
+      expect(await harness.fail(subjects.users.update, { principal: soleAdmin, userId: soleAdmin.userId, changes: { role: 'agent' } })).toMatchObject(lastAdmin);
+      expect(await harness.fail(subjects.users.update, { principal: soleAdmin, userId: soleAdmin.userId, changes: { active: false } })).toMatchObject(lastAdmin);
+      expect(await harness.fail(subjects.users.deactivate, { principal: soleAdmin, userId: soleAdmin.userId })).toMatchObject(lastAdmin);
+
+      const deputy = await invite({ name: 'Deputy', email: uniqueEmail('deputy'), role: 'admin' }, soleAdmin);
+      expect(await update(soleAdmin.userId, { role: 'agent' }, soleAdmin)).toMatchObject({ role: 'agent' });
+      expect(await harness.fail(subjects.users.deactivate, { principal: { ...soleAdmin, userId: deputy.id }, userId: deputy.id })).toMatchObject(lastAdmin);
+    });
+
+    it('never leaves an organization without an admin when two admins demote each other at the same moment', async () => {
+      const { admin: first } = await harness.signup('Duel Desk');
+      const secondView = await invite({ name: 'Second', email: uniqueEmail('second'), role: 'admin' }, first);
+      const second: Principal = { orgId: first.orgId, userId: secondView.id, role: 'admin' };
+      const results = await Promise.allSettled([update(second.userId, { role: 'agent' }, first), update(first.userId, { role: 'agent' }, second)]);
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      const [row] = (await harness.dataSource.query(`SELECT count(*)::int AS admins FROM helpdesk.users WHERE organization_id = $1 AND role = 'admin' AND active`, [first.orgId])) as Array<{
+        admins: number;
+      }>;
+      expect(row!.admins).toBe(1);
+    });
+
+    it('deactivates a user: their sessions end and their commands are refused, their tickets stay assigned', async () => {
+      const leaver = await harness.addUser(admin.orgId, 'agent');
+      const ticket = await harness.send<{ id: string }>(subjects.tickets.create, { principal: admin, subject: 'Keep me assigned', description: 'x' });
+      await harness.send(subjects.tickets.update, { principal: admin, ticketId: ticket.id, changes: { assigneeId: leaver.userId } });
+      await harness.dataSource.query(`INSERT INTO helpdesk.refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), $2, now() + interval '1 day')`, [
+        leaver.userId,
+        randomBytes(32).toString('hex'),
+      ]);
+
+      expect(await harness.send<UserView>(subjects.users.deactivate, { principal: admin, userId: leaver.userId })).toMatchObject({ id: leaver.userId, active: false });
+
+      const tokens = (await harness.dataSource.query('SELECT revoked_at FROM helpdesk.refresh_tokens WHERE user_id = $1', [leaver.userId])) as Array<{ revoked_at: Date | null }>;
+      expect(tokens).toHaveLength(1);
+      expect(tokens[0]!.revoked_at).toBeInstanceOf(Date);
+      expect(await harness.fail(subjects.tickets.list, { principal: leaver })).toMatchObject({ code: 'UNAUTHORIZED' });
+      expect(await harness.send(subjects.tickets.get, { principal: admin, ticketId: ticket.id })).toMatchObject({ assigneeId: leaver.userId });
+    });
+
+    it('deactivates through users.update with active false too, and reactivates', async () => {
+      const user = await harness.addUser(admin.orgId, 'customer');
+      await harness.dataSource.query(`INSERT INTO helpdesk.refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), $2, now() + interval '1 day')`, [
+        user.userId,
+        randomBytes(32).toString('hex'),
+      ]);
+      expect(await update(user.userId, { active: false })).toMatchObject({ active: false });
+      const [token] = (await harness.dataSource.query('SELECT revoked_at FROM helpdesk.refresh_tokens WHERE user_id = $1', [user.userId])) as Array<{ revoked_at: Date | null }>;
+      expect(token!.revoked_at).toBeInstanceOf(Date);
+      expect(await update(user.userId, { active: true })).toMatchObject({ active: true });
+    });
+
+    it('rejects empty or unknown changes, naming them', async () => {
+      const user = await harness.addUser(admin.orgId, 'agent');
+      expect(await harness.fail(subjects.users.update, { principal: admin, userId: user.userId, changes: { name: '<i></i>' } })).toMatchObject({ code: 'VALIDATION', message: 'name must contain text' });
+      const failure = await harness.fail(subjects.users.update, { principal: admin, userId: user.userId, changes: { role: 'root', email: 'x@example.com' } });
+      expect(failure).toMatchObject({ code: 'VALIDATION' });
+      expect(failure.details).toEqual(expect.arrayContaining([expect.stringMatching(/role/), expect.stringMatching(/email should not exist/)]));
+    });
+  });
+
+  describe('authorization and tenancy', () => {
+    it('refuses every user command to agents and customers', async () => {
+      const target = await harness.addUser(admin.orgId, 'customer');
+      for (const principal of [agent, customer]) {
+        expect(await harness.fail(subjects.users.list, { principal })).toMatchObject({ code: 'FORBIDDEN' });
+        expect(await harness.fail(subjects.users.invite, { principal, name: 'Mallory', email: uniqueEmail('mallory'), role: 'admin' })).toMatchObject({ code: 'FORBIDDEN' });
+        expect(await harness.fail(subjects.users.update, { principal, userId: principal.userId, changes: { role: 'admin' } })).toMatchObject({ code: 'FORBIDDEN' });
+        expect(await harness.fail(subjects.users.deactivate, { principal, userId: target.userId })).toMatchObject({ code: 'FORBIDDEN' });
+      }
+    });
+
+    it('answers not found for another organization\'s users, and leaves them unchanged', async () => {
+      const foreign = await harness.addUser(outsider.orgId, 'agent');
+      expect(await harness.fail(subjects.users.update, { principal: admin, userId: foreign.userId, changes: { role: 'admin' } })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await harness.fail(subjects.users.deactivate, { principal: admin, userId: foreign.userId })).toMatchObject({ code: 'NOT_FOUND' });
+      const theirs = await harness.send<Page<UserView>>(subjects.users.list, { principal: outsider, role: 'agent', limit: 100 });
+      expect(theirs.items.find((user) => user.id === foreign.userId)).toMatchObject({ role: 'agent', active: true });
+    });
+  });
+});

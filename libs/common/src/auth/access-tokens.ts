@@ -1,0 +1,48 @@
+import { JwtService } from '@nestjs/jwt';
+import { ROLES, type Principal, type Role } from '@helpdesk/contracts';
+import { CommandError } from '../errors/command-error.js';
+
+const ISSUER = 'helpdesk';
+const AUDIENCE = 'helpdesk-api';
+
+interface AccessTokenClaims {
+  sub: string;
+  org: string;
+  role: Role;
+}
+
+/**
+ * Short-lived access tokens: HS256 with SECRET_KEY, a fixed issuer and audience. Verification
+ * accepts HS256 only, so `alg: none` and tokens signed with another algorithm or key are refused.
+ * The gateway signs; the gateway and the realtime service verify.
+ */
+export class AccessTokens {
+  private readonly jwt: JwtService;
+
+  constructor(
+    secret: string,
+    readonly ttlSeconds = 900,
+  ) {
+    this.jwt = new JwtService({
+      secret,
+      signOptions: { algorithm: 'HS256', expiresIn: ttlSeconds, issuer: ISSUER, audience: AUDIENCE },
+      verifyOptions: { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE },
+    });
+  }
+
+  sign(principal: Principal): string {
+    const claims: AccessTokenClaims = { sub: principal.userId, org: principal.orgId, role: principal.role };
+    return this.jwt.sign(claims);
+  }
+
+  /** The principal of a valid token; UNAUTHORIZED for anything else (expired, forged, malformed). */
+  verify(token: string): Principal & { expiresAt: Date } {
+    try {
+      const claims = this.jwt.verify<AccessTokenClaims & { exp: number }>(token);
+      if (typeof claims.sub !== 'string' || typeof claims.org !== 'string' || !ROLES.includes(claims.role)) throw new Error('claims');
+      return { userId: claims.sub, orgId: claims.org, role: claims.role, expiresAt: new Date(claims.exp * 1000) };
+    } catch {
+      throw new CommandError('UNAUTHORIZED', 'The access token is invalid or has expired');
+    }
+  }
+}

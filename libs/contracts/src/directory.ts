@@ -1,0 +1,69 @@
+import type { Role } from './principal.js';
+import type { TicketPriority } from './tickets.js';
+
+export interface TeamView {
+  id: string;
+  name: string;
+  /** Sorted, so two replies for the same membership compare equal. */
+  memberIds: string[];
+  createdAt: string;
+}
+
+export interface SlaPolicyView {
+  id: string;
+  name: string;
+  priority: TicketPriority;
+  firstResponseMinutes: number;
+  nextResponseMinutes: number | null;
+  resolutionMinutes: number;
+  businessHoursOnly: boolean;
+  /** One active policy per priority; tickets keep pointing at a retired one. */
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Attachment metadata; the bytes live in the gateway's object store. */
+export interface AttachmentView {
+  id: string;
+  ticketId: string;
+  commentId: string | null;
+  /** Sanitized: one safe path segment. */
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Lowercase hex. */
+  sha256: string;
+  uploadedBy: string;
+  createdAt: string;
+}
+
+/** attachments.get: what the gateway needs to stream the bytes. Never in lists or events. */
+export interface AttachmentDownloadView extends AttachmentView {
+  objectKey: string;
+}
+
+/** Answer of the delete commands (teams.delete, slaPolicies.delete). */
+export interface DeletedReply {
+  deleted: true;
+}
+
+/**
+ * Data of `user.invited`: never a token; the notification service asks for an invitation link
+ * (`auth.issueInvitationLink`) when it sends the mail.
+ */
+export type UserInvitedData = {
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  invitedBy: string;
+};
+
+/** Data of `attachment.added`. Consumers must keep attachments of internal comments from customers. */
+export type AttachmentAddedData = {
+  attachment: AttachmentView;
+  /** True when the attachment belongs to an internal comment. */
+  internal: boolean;
+  ticket: { id: string; number: number; requesterId: string; assigneeId: string | null; teamId: string | null };
+};
