@@ -1,6 +1,7 @@
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
+import etag from '@fastify/etag';
 import helmet from '@fastify/helmet';
 import { RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -73,6 +74,13 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
   });
   await app.register(compress, { threshold: 1_024, encodings: ['br', 'gzip', 'deflate'] });
   await app.register(cookie);
+  // Conditional GETs: an ETag on every answer, 304 when the client already has it.
+  await app.register(etag, { weak: true });
+  fastify.addHook('onSend', async (request, reply) => {
+    if (reply.hasHeader('Cache-Control') || !request.url.startsWith(`/${API_PREFIX}`)) return;
+    // Answers are per user: never in shared caches, and revalidated (cheaply, by ETag) before reuse.
+    reply.header('Cache-Control', request.method === 'GET' ? 'private, no-cache' : 'no-store');
+  });
 
   if (config.API_DOCS_ENABLED) {
     const document = SwaggerModule.createDocument(

@@ -55,7 +55,7 @@ export class SlaEnforcer {
       for (const rule of RULES) {
         const [row] = await updateReturning<Record<string, string | number | Date | null>>(
           manager,
-          `UPDATE ${TABLE} SET ${rule.markColumn} = now() WHERE id = $1 AND ${due(rule)}
+          `UPDATE ${TABLE} SET ${rule.markColumn} = now(), version = version + 1, updated_at = now() WHERE id = $1 AND ${due(rule)}
            RETURNING id, organization_id, number, subject, priority, status, assignee_id, team_id, requester_id, ${rule.atColumn} AS at, ${rule.markColumn} AS marked`,
           [ticketId],
         );

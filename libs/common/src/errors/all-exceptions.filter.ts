@@ -11,6 +11,8 @@ interface HttpErrorBody {
   error: string;
   message: string | string[];
   requestId?: string;
+  /** Structured help from the service that refused (the current version on a conflict, the organizations to choose from). */
+  details?: unknown;
 }
 
 /**
@@ -47,7 +49,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof CommandError) {
       const statusCode = httpStatusForErrorCode(exception.code);
       if (statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) this.logger.warn(`${exception.code}: ${exception.message}`);
-      return { statusCode, error: reasonPhrase(statusCode), message: exception.message, requestId };
+      const body: HttpErrorBody = { statusCode, error: reasonPhrase(statusCode), message: exception.message, requestId };
+      // Validation messages read as a list, like the gateway's own validation errors; other details travel as they are.
+      if (Array.isArray(exception.details)) body.message = exception.details as string[];
+      else if (exception.details !== undefined) body.details = exception.details;
+      return body;
     }
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import {
+  subjects,
+  type AttachmentAddedData,
+  type AttachmentDownloadView,
+  type AttachmentView,
+  type CommentView,
+  type EventEnvelope,
+  type Principal,
+  type TicketHistoryEntry,
+  type TicketView,
+} from '@helpdesk/contracts';
+import { waitFor } from '@helpdesk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketHarness } from '../testing/ticket-harness.js';
+
+const SHA256 = 'a'.repeat(64);
+
+describe('attachments', () => {
+  let harness: TicketHarness;
+  let admin: Principal;
+  let agent: Principal;
+  let requester: Principal;
+  let otherCustomer: Principal;
+  let outsider: Principal;
+  let ticket: TicketView;
+
+  const metadata = (fields: Record<string, unknown> = {}) => ({ filename: 'invoice.pdf', contentType: 'application/pdf', size: 52_431, sha256: SHA256, objectKey: `tickets/${randomUUID()}`, ...fields });
+  const add = (principal: Principal, fields: Record<string, unknown> = {}, ticketId = ticket.id) => harness.send<AttachmentView>(subjects.attachments.add, { principal, ticketId, ...metadata(fields) });
+  const list = (principal: Principal, ticketId = ticket.id) => harness.send<AttachmentView[]>(subjects.attachments.list, { principal, ticketId });
+  const get = (principal: Principal, attachmentId: string) => harness.send<AttachmentDownloadView>(subjects.attachments.get, { principal, attachmentId });
+  const comment = (principal: Principal, internal: boolean, ticketId = ticket.id) => harness.send<CommentView>(subjects.comments.create, { principal, ticketId, body: 'See the attached file', internal });
+
+  beforeAll(async () => {
+    harness = await TicketHarness.start('directory_attachments');
+    ({ admin } = await harness.signup('Acme Support'));
+    agent = await harness.addUser(admin.orgId, 'agent');
+    requester = await harness.addUser(admin.orgId, 'customer');
+    otherCustomer = await harness.addUser(admin.orgId, 'customer');
+    ({ admin: outsider } = await harness.signup('Globex Helpdesk'));
+    ticket = await harness.send<TicketView>(subjects.tickets.create, { principal: requester, subject: 'The invoice is wrong', description: 'See attached' });
+  });
+
+  afterAll(() => harness?.stop());
+
+  it('records the metadata with a safe filename, in the ticket history and as attachment.added, without the object key', async () => {
+    const objectKey = `tickets/${randomUUID()}`;
+    const attachment = await add(agent, { filename: '../../etc/passwd', contentType: 'Text/Plain', sha256: 'ABCDEF'.padEnd(64, '0'), objectKey, size: 0 });
+    expect(attachment).toEqual({
+      id: expect.any(String),
+      ticketId: ticket.id,
+      commentId: null,
+      filename: 'passwd',
+      contentType: 'text/plain',
+      size: 0,
+      sha256: 'abcdef'.padEnd(64, '0'),
+      uploadedBy: agent.userId,
+      createdAt: expect.any(String),
+    });
+
+    const history = await harness.send<TicketHistoryEntry[]>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
+    expect(history.at(-1)).toMatchObject({ action: 'attachment.added', actorId: agent.userId, changes: { attachment: { from: null, to: { id: attachment.id, filename: 'passwd', commentId: null, internal: false } } } });
+
+    const event = await waitFor(
+      'attachment.added in the stream',
+      async () => (await harness.storedEvents()).map((stored) => stored.envelope).find((envelope): envelope is EventEnvelope<AttachmentAddedData> => envelope.type === 'attachment.added' && (envelope.data as AttachmentAddedData).attachment.id === attachment.id),
+      10_000,
+    );
+    expect(event).toMatchObject({ orgId: admin.orgId, aggregateId: ticket.id, actor: { userId: agent.userId, role: 'agent' } });
+    expect(event.data).toEqual({ attachment, internal: false, ticket: { id: ticket.id, number: ticket.number, requesterId: requester.userId, assigneeId: null, teamId: null } });
+    expect(JSON.stringify(event)).not.toContain(objectKey);
+  });
+
+  it('gives the object key only to attachments.get, for whoever may see the ticket', async () => {
+    const objectKey = `tickets/${randomUUID()}`;
+    const attachment = await add(requester, { filename: 'screenshot.png', contentType: 'image/png', objectKey });
+    expect(attachment).not.toHaveProperty('objectKey');
+    const listed = await list(requester);
+    expect(listed.find((item) => item.id === attachment.id)).toEqual(attachment);
+    expect(listed.every((item) => !('objectKey' in item))).toBe(true);
+    for (const principal of [requester, agent, admin]) expect(await get(principal, attachment.id)).toEqual({ ...attachment, objectKey });
+  });
+
+  it('lists a ticket\'s attachments oldest first', async () => {
+    const fresh = await harness.send<TicketView>(subjects.tickets.create, { principal: requester, subject: 'Three files', description: 'x' });
+    for (const filename of ['first.txt', 'second.txt', 'third.txt']) await add(requester, { filename }, fresh.id);
+    expect((await list(agent, fresh.id)).map((item) => item.filename)).toEqual(['first.txt', 'second.txt', 'third.txt']);
+  });
+
+  it('answers not found to a customer who did not open the ticket, for adding, listing and downloading', async () => {
+    const attachment = await add(requester);
+    expect(await harness.fail(subjects.attachments.add, { principal: otherCustomer, ticketId: ticket.id, ...metadata() })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await harness.fail(subjects.attachments.list, { principal: otherCustomer, ticketId: ticket.id })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await harness.fail(subjects.attachments.get, { principal: otherCustomer, attachmentId: attachment.id })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('answers not found to another organization, for adding, listing and downloading', async () => {
+    const attachment = await add(agent);
+    expect(await harness.fail(subjects.attachments.add, { principal: outsider, ticketId: ticket.id, ...metadata() })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await harness.fail(subjects.attachments.list, { principal: outsider, ticketId: ticket.id })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await harness.fail(subjects.attachments.get, { principal: outsider, attachmentId: attachment.id })).toMatchObject({ code: 'NOT_FOUND' });
+    const theirTicket = await harness.send<TicketView>(subjects.tickets.create, { principal: outsider, subject: 'Globex issue', description: 'x' });
+    const theirComment = await comment(outsider, false, theirTicket.id);
+    expect(await harness.fail(subjects.attachments.add, { principal: agent, ticketId: ticket.id, commentId: theirComment.id, ...metadata() })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('attaches files to a comment of the same ticket only', async () => {
+    const publicReply = await comment(agent, false);
+    expect(await add(requester, { commentId: publicReply.id })).toMatchObject({ commentId: publicReply.id });
+    const otherTicket = await harness.send<TicketView>(subjects.tickets.create, { principal: requester, subject: 'Another issue', description: 'x' });
+    expect(await harness.fail(subjects.attachments.add, { principal: requester, ticketId: otherTicket.id, commentId: publicReply.id, ...metadata() })).toMatchObject({ code: 'NOT_FOUND', message: 'Comment not found' });
+  });
+
+  it('keeps attachments of internal notes from customers: they cannot add, list or download them', async () => {
+    const note = await comment(agent, true);
+    const internalFile = await add(agent, { filename: 'customer-history.xlsx', commentId: note.id });
+    expect(internalFile).toMatchObject({ commentId: note.id });
+    expect(await harness.fail(subjects.attachments.add, { principal: requester, ticketId: ticket.id, commentId: note.id, ...metadata() })).toMatchObject({ code: 'NOT_FOUND', message: 'Comment not found' });
+    expect((await list(requester)).find((item) => item.id === internalFile.id)).toBeUndefined();
+    expect(await harness.fail(subjects.attachments.get, { principal: requester, attachmentId: internalFile.id })).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await list(agent)).find((item) => item.id === internalFile.id)).toEqual(internalFile);
+    const event = await waitFor(
+      'the internal attachment event',
+      async () => (await harness.storedEvents()).map((stored) => stored.envelope.data as AttachmentAddedData).find((data) => data.attachment?.id === internalFile.id),
+      10_000,
+    );
+    expect(event.internal).toBe(true);
+  });
+
+  it('rejects a file over 10 MiB, a malformed checksum, content type or object key, naming each field', async () => {
+    const failure = await harness.fail(subjects.attachments.add, {
+      principal: requester,
+      ticketId: ticket.id,
+      ...metadata({ size: 10 * 1024 * 1024 + 1, sha256: 'not-a-hash', contentType: 'pdf', objectKey: 'has space' }),
+    });
+    expect(failure.code).toBe('VALIDATION');
+    expect(failure.details).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^size must not be greater than 10485760/),
+        'sha256 must be 64 hexadecimal characters',
+        'contentType must be a MIME type such as application/pdf',
+        'objectKey must be printable ASCII without spaces',
+      ]),
+    );
+    expect(await add(requester, { size: 10 * 1024 * 1024 })).toMatchObject({ size: 10 * 1024 * 1024 });
+  });
+});
