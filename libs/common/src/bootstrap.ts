@@ -114,6 +114,8 @@ export async function startService<TConfig extends ServiceConfig>(
   await app.listen(port, config.HOST);
   logger.info(`HTTP listening on ${config.HOST}:${port}`, { context: 'Bootstrap' });
   await app.startAllMicroservices();
+  // Subscriptions are live only once the server has processed them: until then a request finds no responder.
+  await natsServer.unwrap().flush();
   connections.register(SERVER_ROLE, natsServer.unwrap());
   lifecycle.markStarted();
   logger.info(`${definition.service} ${identity.version} started (instance ${identity.instanceId})`, { context: 'Bootstrap' });
