@@ -6,6 +6,7 @@ import { WinstonModule } from 'nest-winston';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyServerOptions } from 'fastify';
 import type { Logger as WinstonLogger } from 'winston';
 import { ConfigurationError, loadConfig } from './config/load-config.js';
@@ -115,8 +116,9 @@ export async function startService<TConfig extends ServiceConfig>(
   logger.info(`HTTP listening on ${config.HOST}:${port}`, { context: 'Bootstrap' });
   await app.startAllMicroservices();
   // Subscriptions are live only once the server has processed them: until then a request finds no responder.
-  await natsServer.unwrap().flush();
-  connections.register(SERVER_ROLE, natsServer.unwrap());
+  const serverConnection = natsServer.unwrap<NatsConnection>();
+  await serverConnection.flush();
+  connections.register(SERVER_ROLE, serverConnection);
   lifecycle.markStarted();
   logger.info(`${definition.service} ${identity.version} started (instance ${identity.instanceId})`, { context: 'Bootstrap' });
 

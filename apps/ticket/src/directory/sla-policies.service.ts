@@ -95,7 +95,7 @@ export class SlaPoliciesService {
     const changes = command.changes;
     return this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verifyAdmin(command.principal, manager);
-      const policy = await manager.findOne(SlaPolicy, { where: { id: command.policyId, organizationId: caller.orgId, active: true }, lock: { mode: 'pessimistic_write' } });
+      const policy = await manager.findOne(SlaPolicy, { where: { id: command.policyId, organizationId: caller.orgId, active: true }, lock: { mode: 'for_no_key_update' } });
       if (!policy) throw new CommandError('NOT_FOUND', 'SLA policy not found');
       if (changes.name !== undefined) policy.name = policyName(changes.name);
       if (changes.firstResponseMinutes !== undefined) policy.firstResponseMinutes = changes.firstResponseMinutes;

@@ -46,8 +46,9 @@ export class TeamsService {
 
   async create(command: CreateTeamCommand): Promise<TeamView> {
     const caller = await this.principals.verifyAdmin(command.principal);
+    const name = teamName(command.name);
     const manager = this.dataSource.manager;
-    const team = await withUniqueName(() => manager.save(manager.create(Team, { organizationId: caller.orgId, name: teamName(command.name) })));
+    const team = await withUniqueName(() => manager.save(manager.create(Team, { organizationId: caller.orgId, name })));
     return toTeamView({ ...team, members: [] });
   }
 
@@ -74,7 +75,7 @@ export class TeamsService {
     return this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verifyAdmin(command.principal, manager);
       // The row lock makes concurrent replacements take turns instead of colliding on the membership rows.
-      const locked = await manager.findOne(Team, { where: { id: command.teamId, organizationId: caller.orgId }, lock: { mode: 'pessimistic_write' } });
+      const locked = await manager.findOne(Team, { where: { id: command.teamId, organizationId: caller.orgId }, lock: { mode: 'for_no_key_update' } });
       if (!locked) throw new CommandError('NOT_FOUND', 'Team not found');
       const invalidIds = await this.notActiveStaff(manager, caller.orgId, memberIds);
       if (invalidIds.length > 0) {

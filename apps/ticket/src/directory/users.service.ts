@@ -107,7 +107,7 @@ export class UsersService {
       const adminIds = await this.lockActiveAdmins(manager, caller.orgId);
       // Re-checked under the lock: an admin demoted a moment ago no longer acts as one.
       if (!adminIds.includes(caller.userId)) throw new CommandError('FORBIDDEN', 'Only admins may do this');
-      const user = await manager.findOne(User, { where: { id: userId, organizationId: caller.orgId }, lock: { mode: 'pessimistic_write' } });
+      const user = await manager.findOne(User, { where: { id: userId, organizationId: caller.orgId }, lock: { mode: 'for_no_key_update' } });
       if (!user) throw new CommandError('NOT_FOUND', 'User not found');
       const wasActive = user.active;
       const wasActiveAdmin = user.active && user.role === 'admin';
@@ -124,10 +124,11 @@ export class UsersService {
 
   /**
    * Locks the organization's active admins, in id order: changes to its users take turns, so two
-   * admins demoting each other at the same moment cannot leave it without one.
+   * admins demoting each other at the same moment cannot leave it without one. NO KEY UPDATE leaves
+   * tickets that reference these users writable meanwhile.
    */
   private async lockActiveAdmins(manager: EntityManager, organizationId: string): Promise<string[]> {
-    const rows = (await manager.query(`SELECT id FROM ${TICKET_SCHEMA}.users WHERE organization_id = $1 AND role = 'admin' AND active ORDER BY id FOR UPDATE`, [organizationId])) as Array<{
+    const rows = (await manager.query(`SELECT id FROM ${TICKET_SCHEMA}.users WHERE organization_id = $1 AND role = 'admin' AND active ORDER BY id FOR NO KEY UPDATE`, [organizationId])) as Array<{
       id: string;
     }>;
     return rows.map((row) => row.id);

@@ -85,7 +85,7 @@ export class OrganizationsService {
     if (name === '') throw new CommandError('VALIDATION', 'name must contain text');
     return this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verifyAdmin(command.principal, manager);
-      const organization = await manager.findOneOrFail(Organization, { where: { id: caller.orgId }, lock: { mode: 'pessimistic_write' } });
+      const organization = await manager.findOneOrFail(Organization, { where: { id: caller.orgId }, lock: { mode: 'for_no_key_update' } });
       if (name !== undefined) organization.name = name;
       if (changes.timezone !== undefined) organization.timezone = changes.timezone.trim();
       if (changes.businessHours !== undefined) organization.businessHours = weeklySchedule(changes.businessHours);

@@ -7,6 +7,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -122,6 +123,7 @@ export class UpdateUserCommand extends UserRefCommand {
   @IsDefined()
   @ValidateNested()
   @Type(() => UserChanges)
+  @IsObject()
   changes!: UserChanges;
 }
 
@@ -237,6 +239,7 @@ export class OrganizationChanges {
   @ValidateIf((changes: OrganizationChanges) => changes.businessHours !== undefined)
   @ValidateNested()
   @Type(() => BusinessHoursDto)
+  @IsObject()
   businessHours?: BusinessHoursDto;
 
   /** Local dates "YYYY-MM-DD" on which SLA clocks do not run. */
@@ -252,6 +255,7 @@ export class UpdateOrganizationCommand extends AuthenticatedCommand {
   @IsDefined()
   @ValidateNested()
   @Type(() => OrganizationChanges)
+  @IsObject()
   changes!: OrganizationChanges;
 }
 
@@ -335,6 +339,7 @@ export class UpdateSlaPolicyCommand extends SlaPolicyRefCommand {
   @IsDefined()
   @ValidateNested()
   @Type(() => SlaPolicyChanges)
+  @IsObject()
   changes!: SlaPolicyChanges;
 }
 
