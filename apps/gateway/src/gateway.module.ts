@@ -12,6 +12,7 @@ import { IdentifyCallerGuard } from './auth/identify-caller.guard.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, RateLimitGuard } from './auth/rate-limit.guard.js';
 import { GatewayConfig } from './gateway.config.js';
 import { DownstreamServicesHealthIndicator } from './health/downstream-services.health.js';
+import { DirectoryController } from './directory/directory.controller.js';
 import { TicketsController } from './tickets/tickets.controller.js';
 
 const HOUR_MS = 60 * 60 * 1_000;
@@ -33,7 +34,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController],
+  controllers: [AuthController, TicketsController, DirectoryController],
   providers: [
     FixedWindowLimiter,
     // Guards run in this order: who is calling, how often, and whether they may.

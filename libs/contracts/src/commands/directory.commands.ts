@@ -23,6 +23,7 @@ import { ROLES, type Role } from '../principal.js';
 import { TICKET_PRIORITIES, type TicketPriority } from '../tickets.js';
 import { PASSWORD_LENGTH } from './auth.commands.js';
 import { AuthenticatedCommand } from './principal.dto.js';
+import { QueryBoolean, QueryInt } from './query-transforms.js';
 import { TICKET_LIMITS, TicketRefCommand } from './tickets.commands.js';
 
 export const DIRECTORY_LIMITS = {
@@ -58,6 +59,7 @@ export class ListUsersCommand extends AuthenticatedCommand {
   role?: Role;
 
   @IsOptional()
+  @QueryBoolean()
   @IsBoolean()
   active?: boolean;
 
@@ -68,6 +70,7 @@ export class ListUsersCommand extends AuthenticatedCommand {
   q?: string;
 
   @IsOptional()
+  @QueryInt()
   @Min(1)
   @Max(TICKET_LIMITS.pageSize)
   @IsInt()
@@ -264,6 +267,7 @@ export class UpdateOrganizationCommand extends AuthenticatedCommand {
 export class ListSlaPoliciesCommand extends AuthenticatedCommand {
   /** Also the retired policies, which tickets created under them still reference. */
   @IsOptional()
+  @QueryBoolean()
   @IsBoolean()
   includeInactive?: boolean;
 }

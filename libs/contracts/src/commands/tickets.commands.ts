@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketPriority, type TicketStatus } from '../tickets.js';
 import { AuthenticatedCommand } from './principal.dto.js';
+import { QueryBoolean, QueryInt, QueryList } from './query-transforms.js';
 
 export const TICKET_LIMITS = {
   subject: 250,
@@ -32,11 +33,6 @@ export const TICKET_LIMITS = {
 } as const;
 
 const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')})$`);
-
-/** Query strings carry lists as "a,b" (or repeated keys), booleans as "true"/"false" and numbers as text. */
-const QueryList = () => Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value));
-const QueryBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
-const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
 
 export class CreateTicketCommand extends AuthenticatedCommand {
   @Length(1, TICKET_LIMITS.subject)

@@ -1,0 +1,120 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { subjects, type OrganizationView, type Page, type Principal, type SlaPolicyView, type TeamView, type UserView } from '@helpdesk/contracts';
+import { CommandClient } from '@helpdesk/common';
+import { Caller, Roles } from '../auth/caller.js';
+import {
+  CreateSlaPolicyBody,
+  CreateTeamBody,
+  InviteUserBody,
+  ListSlaPoliciesQuery,
+  ListUsersQuery,
+  SetTeamMembersBody,
+  UpdateOrganizationBody,
+  UpdateSlaPolicyBody,
+  UpdateTeamBody,
+  UpdateUserBody,
+} from './directory.dto.js';
+
+const Id = () => Param('id', new ParseUUIDPipe());
+
+/** Users, teams, the organization and SLA policies: administration of the desk (DESIGN section 6). */
+@ApiTags('administration')
+@ApiBearerAuth()
+@Controller()
+export class DirectoryController {
+  constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
+
+  @Get('users')
+  @Roles('admin')
+  listUsers(@Caller() principal: Principal, @Query() query: ListUsersQuery): Promise<Page<UserView>> {
+    return this.commands.request(subjects.users.list, { principal, ...query });
+  }
+
+  @Post('users')
+  @Roles('admin')
+  inviteUser(@Caller() principal: Principal, @Body() body: InviteUserBody): Promise<UserView> {
+    return this.commands.request(subjects.users.invite, { principal, ...body });
+  }
+
+  @Patch('users/:id')
+  @Roles('admin')
+  updateUser(@Caller() principal: Principal, @Id() userId: string, @Body() changes: UpdateUserBody): Promise<UserView> {
+    return this.commands.request(subjects.users.update, { principal, userId, changes });
+  }
+
+  @Delete('users/:id')
+  @Roles('admin')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async deactivateUser(@Caller() principal: Principal, @Id() userId: string): Promise<void> {
+    await this.commands.request(subjects.users.deactivate, { principal, userId });
+  }
+
+  @Get('teams')
+  @Roles('admin', 'agent')
+  listTeams(@Caller() principal: Principal): Promise<TeamView[]> {
+    return this.commands.request(subjects.teams.list, { principal });
+  }
+
+  @Post('teams')
+  @Roles('admin')
+  createTeam(@Caller() principal: Principal, @Body() body: CreateTeamBody): Promise<TeamView> {
+    return this.commands.request(subjects.teams.create, { principal, ...body });
+  }
+
+  @Patch('teams/:id')
+  @Roles('admin')
+  updateTeam(@Caller() principal: Principal, @Id() teamId: string, @Body() body: UpdateTeamBody): Promise<TeamView> {
+    return this.commands.request(subjects.teams.update, { principal, teamId, ...body });
+  }
+
+  @Delete('teams/:id')
+  @Roles('admin')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async deleteTeam(@Caller() principal: Principal, @Id() teamId: string): Promise<void> {
+    await this.commands.request(subjects.teams.delete, { principal, teamId });
+  }
+
+  @Put('teams/:id/members')
+  @Roles('admin')
+  setTeamMembers(@Caller() principal: Principal, @Id() teamId: string, @Body() body: SetTeamMembersBody): Promise<TeamView> {
+    return this.commands.request(subjects.teams.setMembers, { principal, teamId, ...body });
+  }
+
+  @Get('organization')
+  @Roles('admin', 'agent')
+  organization(@Caller() principal: Principal): Promise<OrganizationView> {
+    return this.commands.request(subjects.organizations.get, { principal });
+  }
+
+  @Put('organization')
+  @Roles('admin')
+  updateOrganization(@Caller() principal: Principal, @Body() changes: UpdateOrganizationBody): Promise<OrganizationView> {
+    return this.commands.request(subjects.organizations.update, { principal, changes });
+  }
+
+  @Get('sla-policies')
+  @Roles('admin')
+  listSlaPolicies(@Caller() principal: Principal, @Query() query: ListSlaPoliciesQuery): Promise<SlaPolicyView[]> {
+    return this.commands.request(subjects.slaPolicies.list, { principal, ...query });
+  }
+
+  @Post('sla-policies')
+  @Roles('admin')
+  createSlaPolicy(@Caller() principal: Principal, @Body() body: CreateSlaPolicyBody): Promise<SlaPolicyView> {
+    return this.commands.request(subjects.slaPolicies.create, { principal, ...body });
+  }
+
+  @Patch('sla-policies/:id')
+  @Roles('admin')
+  updateSlaPolicy(@Caller() principal: Principal, @Id() policyId: string, @Body() changes: UpdateSlaPolicyBody): Promise<SlaPolicyView> {
+    return this.commands.request(subjects.slaPolicies.update, { principal, policyId, changes });
+  }
+
+  @Delete('sla-policies/:id')
+  @Roles('admin')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async deleteSlaPolicy(@Caller() principal: Principal, @Id() policyId: string): Promise<void> {
+    await this.commands.request(subjects.slaPolicies.delete, { principal, policyId });
+  }
+}
