@@ -3,3 +3,4 @@ export * from './nats-server.js';
 export * from './ports.js';
 export * from './service-processes.js';
 export { XSS_PAYLOADS } from '../../libs/common/src/sanitization/xss-corpus.js';
+export * from './api-stack.js';

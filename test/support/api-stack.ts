@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase } from './database.js';
+import { TestNatsServer } from './nats-server.js';
+import { ROOT, SERVICE_SPECS, ServiceProcess } from './service-processes.js';
+
+export const STACK_SECRET_KEY = 'k7Vq2LmX9pR4tW8zB1nC5hJ3fD6sGa0Yq2LmX9pR';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/**
+ * The gateway and ticket service as real processes, in production mode, on their own nats-server,
+ * database and Redis key prefix: the API as a client sees it.
+ */
+export class ApiStack {
+  private constructor(
+    readonly nats: TestNatsServer,
+    private readonly database: { drop(): Promise<void> },
+    readonly ticket: ServiceProcess,
+    readonly gateways: ServiceProcess[],
+    private readonly queuePrefix: string,
+  ) {}
+
+  get url(): string {
+    return this.gateways[0]!.url;
+  }
+
+  static async start(label: string, options: { gateways?: number; env?: Record<string, string> } = {}): Promise<ApiStack> {
+    const nats = await TestNatsServer.start();
+    const database = await createTestDatabase(label);
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'error',
+      NATS_URL: nats.url,
+      DB_NAME: database.name,
+      SECRET_KEY: STACK_SECRET_KEY,
+      ALLOWED_HOSTS: '127.0.0.1,localhost',
+      QUEUE_PREFIX: `${label}-${randomBytes(4).toString('hex')}`,
+      RATE_LIMIT_ANON_PER_HOUR: '100000',
+      RATE_LIMIT_AUTH_PER_HOUR: '100000',
+      RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
+      ...options.env,
+    };
+    const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/ticket/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (migration.status !== 0) throw new Error(`migration failed: ${migration.stderr}`);
+    const spec = (name: string) => SERVICE_SPECS.find((candidate) => candidate.name === name)!;
+    const ticket = await ServiceProcess.start(spec('ticket'), env);
+    const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => ServiceProcess.start(spec('gateway'), env)));
+    await Promise.all([ticket, ...gateways].map((service) => service.waitUntilReady()));
+    return new ApiStack(nats, database, ticket, gateways, env.QUEUE_PREFIX);
+  }
+
+  async request<T = any>(method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; gateway?: number } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${this.gateways[options.gateway ?? 0]!.url}${path}`, {
+      method,
+      headers,
+      body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: keep the text.
+    }
+    return { status: response.status, headers: response.headers, body: body as T, text };
+  }
+
+  /**
+   * A request through node:http, for what fetch will not do: set the Host header, or keep reading
+   * the answer when the server refuses a large body early and closes the connection.
+   */
+  rawRequest(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: any }> {
+    const target = new URL(`${this.url}${path}`);
+    return new Promise((resolve, reject) => {
+      const request = httpRequest({ host: target.hostname, port: target.port, path, method, headers: options.headers }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      });
+      // An early answer (413) closes the socket while the body is still being written: the answer is what counts.
+      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+      request.end(options.body);
+    });
+  }
+
+  /** A new organization; returns its admin's session. */
+  async signup(organizationName: string): Promise<{ token: string; refreshToken: string; userId: string; orgId: string; email: string }> {
+    const email = `admin-${randomBytes(4).toString('hex')}@example.com`;
+    const response = await this.request('POST', '/api/v1/auth/signup', { body: { organizationName, name: 'Admin', email, password: 'correct horse battery staple' } });
+    if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${response.text}`);
+    return { token: response.body.accessToken, refreshToken: response.body.refreshToken, userId: response.body.user.id, orgId: response.body.organization.id, email };
+  }
+
+  /** An admin adds a user with a password, who then logs in. */
+  async addUser(adminToken: string, role: 'admin' | 'agent' | 'customer'): Promise<{ token: string; userId: string; email: string }> {
+    const email = `${role}-${randomBytes(4).toString('hex')}@example.com`;
+    const created = await this.request('POST', '/api/v1/users', { token: adminToken, body: { name: `A ${role}`, email, role, password: 'correct horse battery staple' } });
+    if (created.status !== 201) throw new Error(`invite failed: ${created.status} ${created.text}`);
+    const login = await this.request('POST', '/api/v1/auth/login', { body: { email, password: 'correct horse battery staple' } });
+    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+    return { token: login.body.accessToken, userId: created.body.id, email };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.ticket, ...this.gateways].map((service) => service.kill()));
+    await this.nats.destroy();
+    await this.database.drop();
+    const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379/0');
+    const keys = await redis.keys(`${this.queuePrefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+}
