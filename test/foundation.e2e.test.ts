@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createTestDatabase, ROOT, SERVICE_SPECS, ServiceProcess, TestNatsServer, waitFor } from '@helpdesk/testing';
+import { createTestDatabase, deleteRedisKeys, ROOT, SERVICE_SPECS, ServiceProcess, TestNatsServer, waitFor } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const HEALTH_TOKEN = 'e2e-health-token-0123456789abcdef';
@@ -9,6 +9,7 @@ describe('the platform as five processes', () => {
   let nats: TestNatsServer;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let services: ServiceProcess[] = [];
+  let queuePrefix: string | undefined;
   const service = (name: string) => services.find((candidate) => candidate.spec.name === name)!;
 
   beforeAll(async () => {
@@ -22,7 +23,9 @@ describe('the platform as five processes', () => {
       SHUTDOWN_GRACE_PERIOD_MS: String(GRACE_PERIOD_MS),
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
+      QUEUE_PREFIX: `e2e-${database.name}`,
     };
+    queuePrefix = env.QUEUE_PREFIX;
     for (const entry of ['dist/apps/ticket/src/database/migrate.js', 'dist/apps/notification/src/database/migrate.js']) {
       const migration = spawnSync(process.execPath, [`${ROOT}/${entry}`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
       expect(migration.status, migration.stderr).toBe(0);
@@ -35,6 +38,7 @@ describe('the platform as five processes', () => {
     await Promise.all(services.map((running) => running.kill()));
     await nats?.destroy();
     await database?.drop();
+    if (queuePrefix) await deleteRedisKeys(queuePrefix);
   });
 
   it('every service answers its basic, liveness and readiness probes', async () => {

@@ -1,6 +1,6 @@
 import { ClientNats } from '@nestjs/microservices';
 import { EVENTS_STREAM, subjects, type EventEnvelope, type SignupReply, type TicketView } from '@helpdesk/contracts';
-import { createTestDatabase, ROOT, SERVICE_SPECS, ServiceProcess, TestNatsServer } from '@helpdesk/testing';
+import { createTestDatabase, deleteRedisKeys, ROOT, SERVICE_SPECS, ServiceProcess, TestNatsServer } from '@helpdesk/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { spawnSync } from 'node:child_process';
@@ -32,6 +32,7 @@ describe('the ticket service killed with SIGKILL in the middle of creating ticke
     await client?.close();
     await nats?.destroy();
     await database?.drop();
+    if (env) await deleteRedisKeys(env.QUEUE_PREFIX!);
   });
 
   const send = <T>(subject: string, payload: object) => firstValueFrom(client.send<T>(subject, payload).pipe(timeout(5_000)));

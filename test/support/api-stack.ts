@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from './database.js';
 import { TestNatsServer } from './nats-server.js';
+import { deleteRedisKeys } from './redis-cleanup.js';
 import { ROOT, SERVICE_SPECS, ServiceProcess } from './service-processes.js';
 
 export const STACK_SECRET_KEY = 'k7Vq2LmX9pR4tW8zB1nC5hJ3fD6sGa0Yq2LmX9pR';
@@ -117,9 +117,6 @@ export class ApiStack {
     await Promise.all([this.ticket, ...this.gateways].map((service) => service.kill()));
     await this.nats.destroy();
     await this.database.drop();
-    const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379/0');
-    const keys = await redis.keys(`${this.queuePrefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(this.queuePrefix);
   }
 }

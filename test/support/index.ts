@@ -4,3 +4,4 @@ export * from './ports.js';
 export * from './service-processes.js';
 export { XSS_PAYLOADS } from '../../libs/common/src/sanitization/xss-corpus.js';
 export * from './api-stack.js';
+export * from './redis-cleanup.js';

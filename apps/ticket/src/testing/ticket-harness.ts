@@ -1,9 +1,8 @@
 import { CommandClient, loadConfig, runMigrations, startService, type RunningService } from '@helpdesk/common';
 import { EVENTS_STREAM, subjects, type EventEnvelope, type Principal, type SignupReply } from '@helpdesk/contracts';
-import { createTestDatabase, freePort, TestNatsServer } from '@helpdesk/testing';
+import { createTestDatabase, deleteRedisKeys, freePort, TestNatsServer } from '@helpdesk/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { DataSource } from 'typeorm';
@@ -108,9 +107,6 @@ export class TicketHarness {
     await this.service.shutdown('test end');
     await this.nats.destroy();
     await this.database.drop();
-    const redis = new Redis(this.config.REDIS_URL);
-    const keys = await redis.keys(`${this.config.QUEUE_PREFIX}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(this.config.QUEUE_PREFIX);
   }
 }
