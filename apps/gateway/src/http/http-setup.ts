@@ -8,6 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
+import { documentErrorResponses, documentValidatedClasses } from './openapi-from-validation.js';
 
 export const API_PREFIX = 'api/v1';
 const DOCS_PATH = 'api/docs';
@@ -83,6 +84,7 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
   });
 
   if (config.API_DOCS_ENABLED) {
+    documentValidatedClasses();
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
@@ -92,6 +94,7 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
         .build(),
     );
+    documentErrorResponses(document as unknown as Parameters<typeof documentErrorResponses>[0]);
     SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, useGlobalPrefix: false });
     // Swagger UI loads its own scripts and inline styles: only its pages get a CSP that allows them.
     fastify.addHook('onSend', async (request, reply) => {
