@@ -206,6 +206,64 @@ describe('REST API security', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  let api: ApiStack;
+
+  beforeAll(async () => {
+    api = await ApiStack.start('api-docs');
+  }, 120_000);
+
+  afterAll(() => api?.stop());
+
+  it('describes every endpoint of DESIGN section 6 with its body, query and error responses', async () => {
+    const { status, body: document } = await api.request('GET', '/api/docs-json');
+    expect(status).toBe(200);
+    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/auth/signup',
+        'POST /api/v1/auth/login',
+        'POST /api/v1/auth/refresh',
+        'POST /api/v1/auth/logout',
+        'POST /api/v1/auth/password-reset',
+        'POST /api/v1/auth/password-reset/confirm',
+        'GET /api/v1/me',
+        'GET /api/v1/users',
+        'POST /api/v1/users',
+        'PATCH /api/v1/users/{id}',
+        'DELETE /api/v1/users/{id}',
+        'GET /api/v1/teams',
+        'PUT /api/v1/teams/{id}/members',
+        'GET /api/v1/organization',
+        'PUT /api/v1/organization',
+        'GET /api/v1/sla-policies',
+        'POST /api/v1/tickets',
+        'GET /api/v1/tickets',
+        'GET /api/v1/tickets/{id}',
+        'PATCH /api/v1/tickets/{id}',
+        'GET /api/v1/tickets/{id}/comments',
+        'POST /api/v1/tickets/{id}/comments',
+        'GET /api/v1/tickets/{id}/events',
+      ]),
+    );
+    expect(document.components.schemas.CreateTicketBody).toMatchObject({
+      required: ['subject', 'description'],
+      properties: { subject: { type: 'string', maxLength: 250 }, priority: { enum: ['low', 'normal', 'high', 'urgent'] } },
+    });
+    const list = document.paths['/api/v1/tickets'].get;
+    expect(list.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(expect.arrayContaining(['status', 'priority', 'assigneeId', 'teamId', 'tag', 'requesterId', 'breached', 'q', 'sort', 'limit', 'cursor']));
+    expect(list.responses['401'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorResponse');
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('serves Swagger UI under a CSP that lets only its own scripts run', async () => {
+    const page = await api.request('GET', '/api/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('swagger');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});
+
 describe('the failed-login limit shared by two gateway replicas', () => {
   let api: ApiStack;
 
