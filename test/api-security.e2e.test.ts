@@ -14,7 +14,7 @@ describe('REST API security', () => {
   let alicesTicket: { id: string };
 
   beforeAll(async () => {
-    api = await ApiStack.start('api-security');
+    api = await ApiStack.start('api-security', { env: { CORS_ALLOWED_ORIGINS: 'https://console.example.com', CSRF_TRUSTED_ORIGINS: 'https://console.example.com' } });
     acme = await api.signup('Acme Support');
     globex = await api.signup('Globex Helpdesk');
     agent = await api.addUser(acme.token, 'agent');
@@ -177,6 +177,50 @@ describe('REST API security', () => {
       const stale = await api.request('PATCH', `/api/v1/tickets/${acmeTicket.id}`, { token: agent.token, headers: { 'if-match': '"999"' }, body: { status: 'open' } });
       expect(stale.status).toBe(409);
       expect(stale.body.details).toEqual({ currentVersion: acmeTicket.version });
+    });
+  });
+
+  describe('browsers', () => {
+    it('get CORS only for the allowed origins', async () => {
+      const allowed = await api.request('OPTIONS', '/api/v1/tickets', { headers: { origin: 'https://console.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
+      expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+      const foreign = await api.request('OPTIONS', '/api/v1/tickets', { headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' } });
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('refresh with the httpOnly cookie only from a trusted origin', async () => {
+      const user = await api.addUser(acme.token, 'agent');
+      const login = await api.request('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'correct horse battery staple' } });
+      const cookie = login.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/^helpdesk_refresh=[^;]+;.*HttpOnly/i);
+      expect(cookie).toMatch(/Secure/i);
+      expect(cookie).toMatch(/SameSite=Strict/i);
+      const jar = cookie.split(';')[0]!;
+      expect((await api.request('POST', '/api/v1/auth/refresh', { body: {}, headers: { cookie: jar, origin: 'https://evil.example.com' } })).status).toBe(403);
+      expect((await api.request('POST', '/api/v1/auth/refresh', { body: {}, headers: { cookie: jar } })).status).toBe(403);
+      const trusted = await api.request('POST', '/api/v1/auth/refresh', { body: {}, headers: { cookie: jar, origin: 'https://console.example.com' } });
+      expect(trusted.status).toBe(200);
+      expect(trusted.body.accessToken).toEqual(expect.any(String));
+    });
+  });
+
+  describe('caching and compression', () => {
+    it('answers a repeated GET with 304 when the ETag still matches, and 200 after a change', async () => {
+      const first = await api.request('GET', `/api/v1/tickets/${acmeTicket.id}`, { token: agent.token });
+      const etag = first.headers.get('etag')!;
+      expect(first.headers.get('cache-control')).toBe('private, no-cache');
+      expect((await api.request('GET', `/api/v1/tickets/${acmeTicket.id}`, { token: agent.token, headers: { 'if-none-match': etag } })).status).toBe(304);
+      const updated = await api.request('PATCH', `/api/v1/tickets/${acmeTicket.id}`, { token: agent.token, headers: { 'if-match': etag }, body: { tags: ['hvac'] } });
+      expect(updated.status).toBe(200);
+      acmeTicket.version = updated.body.version;
+      expect((await api.request('GET', `/api/v1/tickets/${acmeTicket.id}`, { token: agent.token, headers: { 'if-none-match': etag } })).status).toBe(200);
+    });
+
+    it('compresses responses over 1 KB for clients that accept it', async () => {
+      const response = await fetch(`${api.url}/api/v1/tickets?limit=50`, { headers: { authorization: `Bearer ${agent.token}`, 'accept-encoding': 'gzip' } });
+      expect(response.headers.get('content-encoding')).toBe('gzip');
+      expect((await response.json()).items.length).toBeGreaterThan(0);
     });
   });
 
