@@ -78,20 +78,25 @@ export class ApiStack {
   }
 
   /**
-   * A request through node:http, for what fetch will not do: set the Host header, or keep reading
-   * the answer when the server refuses a large body early and closes the connection.
+   * A request through node:http, for what fetch will not do: set the Host header, or announce a
+   * body (Content-Length) without sending it, to see the server refuse it from the headers alone.
    */
-  rawRequest(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: any }> {
+  rawRequest(method: string, path: string, options: { headers?: Record<string, string>; declaredLength?: number } = {}): Promise<{ status: number; body: any }> {
     const target = new URL(`${this.url}${path}`);
+    const headers = { ...options.headers, ...(options.declaredLength === undefined ? {} : { 'content-length': String(options.declaredLength) }) };
     return new Promise((resolve, reject) => {
-      const request = httpRequest({ host: target.hostname, port: target.port, path, method, headers: options.headers }, (response) => {
+      const request = httpRequest({ host: target.hostname, port: target.port, path, method, headers, timeout: 10_000 }, (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        response.on('end', () => {
+          request.destroy();
+          resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        });
       });
-      // An early answer (413) closes the socket while the body is still being written: the answer is what counts.
-      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
-      request.end(options.body);
+      request.on('timeout', () => request.destroy(new Error(`no answer to ${method} ${path} within 10 s`)));
+      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+      if (options.declaredLength === undefined) request.end();
+      else request.flushHeaders();
     });
   }
 
