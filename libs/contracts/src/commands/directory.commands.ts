@@ -23,7 +23,8 @@ import { ROLES, type Role } from '../principal.js';
 import { TICKET_PRIORITIES, type TicketPriority } from '../tickets.js';
 import { PASSWORD_LENGTH } from './auth.commands.js';
 import { AuthenticatedCommand } from './principal.dto.js';
-import { QueryBoolean, QueryInt } from './query-transforms.js';
+import { PageCursor, PageLimit } from './pagination.js';
+import { QueryBoolean } from './query-transforms.js';
 import { TICKET_LIMITS, TicketRefCommand } from './tickets.commands.js';
 
 export const DIRECTORY_LIMITS = {
@@ -69,16 +70,10 @@ export class ListUsersCommand extends AuthenticatedCommand {
   @IsString()
   q?: string;
 
-  @IsOptional()
-  @QueryInt()
-  @Min(1)
-  @Max(TICKET_LIMITS.pageSize)
-  @IsInt()
+  @PageLimit()
   limit?: number;
 
-  @IsOptional()
-  @MaxLength(500)
-  @IsString()
+  @PageCursor()
   cursor?: string;
 }
 

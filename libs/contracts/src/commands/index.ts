@@ -2,3 +2,4 @@ export * from './principal.dto.js';
 export * from './tickets.commands.js';
 export * from './auth.commands.js';
 export * from './directory.commands.js';
+export * from './pagination.js';

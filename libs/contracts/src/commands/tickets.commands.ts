@@ -19,7 +19,8 @@ import {
 } from 'class-validator';
 import { TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketPriority, type TicketStatus } from '../tickets.js';
 import { AuthenticatedCommand } from './principal.dto.js';
-import { QueryBoolean, QueryInt, QueryList } from './query-transforms.js';
+import { PageCursor, PageLimit, PAGE_SIZE } from './pagination.js';
+import { QueryBoolean, QueryList } from './query-transforms.js';
 
 export const TICKET_LIMITS = {
   subject: 250,
@@ -27,8 +28,8 @@ export const TICKET_LIMITS = {
   body: 65_536,
   tags: 20,
   tag: 50,
-  pageSize: 100,
-  defaultPageSize: 25,
+  pageSize: PAGE_SIZE.max,
+  defaultPageSize: PAGE_SIZE.default,
   query: 200,
 } as const;
 
@@ -122,16 +123,10 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   @IsString()
   sort?: string;
 
-  @IsOptional()
-  @QueryInt()
-  @Min(1)
-  @Max(TICKET_LIMITS.pageSize)
-  @IsInt()
+  @PageLimit()
   limit?: number;
 
-  @IsOptional()
-  @MaxLength(500)
-  @IsString()
+  @PageCursor()
   cursor?: string;
 }
 
@@ -190,16 +185,10 @@ export class CreateCommentCommand extends TicketRefCommand {
 }
 
 export class PageCommand extends TicketRefCommand {
-  @IsOptional()
-  @QueryInt()
-  @Min(1)
-  @Max(TICKET_LIMITS.pageSize)
-  @IsInt()
+  @PageLimit()
   limit?: number;
 
-  @IsOptional()
-  @MaxLength(500)
-  @IsString()
+  @PageCursor()
   cursor?: string;
 }
 
