@@ -1,4 +1,5 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { DIRECTORY_LIMITS } from '@helpdesk/contracts';
 import { EnvBoolean, EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
 
 export class GatewayConfig extends ServiceConfig {
@@ -92,4 +93,16 @@ export class GatewayConfig extends ServiceConfig {
   @Max(10 * 1024 * 1024)
   @IsInt()
   MAX_JSON_BODY_BYTES = 1_048_576;
+
+  /** Largest attachment accepted; the ticket service refuses metadata of larger files, so it caps this too. */
+  @EnvInt()
+  @Min(1)
+  @Max(DIRECTORY_LIMITS.attachmentBytes)
+  @IsInt()
+  MAX_UPLOAD_BYTES = 10_485_760;
+
+  /** JetStream object store bucket holding attachment bytes; created on first use, on file storage. */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'ATTACHMENTS_BUCKET must be 1-64 letters, digits, "_" or "-"' })
+  @IsString()
+  ATTACHMENTS_BUCKET = 'helpdesk-attachments';
 }

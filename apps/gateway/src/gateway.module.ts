@@ -2,8 +2,11 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { HealthModule, NatsHealthIndicator, REDIS_CLIENT, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
+import { HealthModule, JetStreamModule, NatsHealthIndicator, REDIS_CLIENT, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
 import type { Redis } from 'ioredis';
+import { AttachmentStore } from './attachments/attachment-store.js';
+import { AttachmentsController } from './attachments/attachments.controller.js';
+import { AttachmentsService } from './attachments/attachments.service.js';
 import { AccessTokensModule } from './auth/access-tokens.module.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthorizeGuard } from './auth/authorize.guard.js';
@@ -20,6 +23,8 @@ const HOUR_MS = 60 * 60 * 1_000;
 @Module({
   imports: [
     RedisModule,
+    // Attachment bytes go to a JetStream object store.
+    JetStreamModule,
     AccessTokensModule,
     HealthModule.forRoot({ readiness: [NatsHealthIndicator, RedisHealthIndicator], details: [DownstreamServicesHealthIndicator] }),
     ThrottlerModule.forRootAsync({
@@ -34,9 +39,11 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, DirectoryController],
+  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController],
   providers: [
     FixedWindowLimiter,
+    AttachmentStore,
+    AttachmentsService,
     // Guards run in this order: who is calling, how often, and whether they may.
     { provide: APP_GUARD, useClass: IdentifyCallerGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandError, JetStreamConnection } from '@helpdesk/common';
 import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
 import { Readable } from 'node:stream';
@@ -12,10 +12,12 @@ export interface StoredObject {
 
 /**
  * Attachment bytes in a JetStream object store bucket (DESIGN section 4): they never travel in NATS
- * requests. The bucket is created on first use, on file storage.
+ * requests. The bucket is created on first use, on file storage. Failures of NATS itself answer
+ * UNAVAILABLE (503).
  */
 @Injectable()
 export class AttachmentStore {
+  private readonly logger = new Logger(AttachmentStore.name);
   private bucket?: Promise<ObjectStore>;
 
   constructor(
@@ -25,17 +27,24 @@ export class AttachmentStore {
 
   /**
    * Stores the stream under `key`, reading it only as fast as JetStream acknowledges the chunks.
-   * If the stream fails, the chunks already written are purged and its error is rethrown as is.
+   * If the stream errors, the chunks already written are purged and the stream's own error is
+   * rethrown, so the caller can tell its refusal from a storage failure.
    */
   async put(key: string, bytes: ReadableStream<Uint8Array>): Promise<void> {
-    const store = await this.store();
-    await store.put({ name: key }, bytes);
+    await (await this.store()).put({ name: key }, bytes);
   }
 
   /** The stored bytes, streamed from the bucket without buffering; NOT_FOUND when there are none. */
   async open(key: string): Promise<StoredObject> {
-    const object = await (await this.store()).get(key);
-    if (!object) throw new CommandError('NOT_FOUND', 'Attachment not found');
+    const store = await this.store();
+    const object = await store.get(key).catch((error: unknown) => {
+      throw this.unavailable('read', error);
+    });
+    if (!object) {
+      // Metadata without bytes: the ticket service and the bucket disagree, which someone must look into.
+      this.logger.warn(`Attachment object ${key} is missing from bucket ${this.config.ATTACHMENTS_BUCKET}`);
+      throw new CommandError('NOT_FOUND', 'Attachment not found');
+    }
     // The same failure (a corrupt chunk, a lost connection) also errors the stream, where the reply sees it.
     object.error.catch(() => undefined);
     return { size: object.info.size, bytes: Readable.fromWeb(object.data as NodeWebReadableStream<Uint8Array>) };
@@ -45,10 +54,10 @@ export class AttachmentStore {
     await (await this.store()).delete(key);
   }
 
-  /** The keys stored under a prefix (an organization's id): for tests and operations, never on a request path. */
-  async keys(prefix: string): Promise<string[]> {
-    const objects = await (await this.store()).list();
-    return objects.filter((object) => !object.deleted && object.name.startsWith(prefix)).map((object) => object.name);
+  /** Wraps a failure of NATS as the 503 the client should see, keeping the cause in the log. */
+  unavailable(action: string, cause: unknown): CommandError {
+    this.logger.warn(`Could not ${action} attachment bytes: ${cause instanceof Error ? cause.message : String(cause)}`);
+    return new CommandError('UNAVAILABLE', 'The attachment store is unavailable');
   }
 
   private store(): Promise<ObjectStore> {
@@ -58,7 +67,7 @@ export class AttachmentStore {
       .catch((error: unknown) => {
         // Forget the failure, so the next request tries again once NATS is back.
         this.bucket = undefined;
-        throw new CommandError('UNAVAILABLE', `The attachment store is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        throw this.unavailable('open the bucket for', error);
       });
     return this.bucket;
   }

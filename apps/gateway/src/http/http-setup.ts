@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import etag from '@fastify/etag';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -73,7 +74,13 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
     exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
     maxAge: 600,
   });
+  // A route opts out of compression with @RouteConfig({ compress: false }): attachment downloads keep their Content-Length.
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as { compress?: unknown } | undefined)?.compress === false) route.compress = false;
+  });
   await app.register(compress, { threshold: 1_024, encodings: ['br', 'gzip', 'deflate'] });
+  // Multipart bodies are parsed only by the attachment upload, as a stream; these caps bound what one request can make it read.
+  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 10, fieldSize: 1_024 } });
   await app.register(cookie);
   // Conditional GETs: an ETag on every answer, 304 when the client already has it.
   await app.register(etag, { weak: true });

@@ -1,0 +1,50 @@
+import { Controller, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { subjects, type AttachmentView, type Principal } from '@helpdesk/contracts';
+import { CommandClient } from '@helpdesk/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Caller } from '../auth/caller.js';
+import { AttachmentsService, COMMENT_FIELD, FILE_FIELD } from './attachments.service.js';
+import { downloadHeaders } from './download-headers.js';
+
+const PathId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
+
+/** Whoever may see a ticket may attach files to it, list them and download them (the ticket service decides who that is). */
+@ApiTags('attachments')
+@ApiBearerAuth()
+@Controller()
+export class AttachmentsController {
+  constructor(
+    @Inject(CommandClient) private readonly commands: CommandClient,
+    @Inject(AttachmentsService) private readonly attachments: AttachmentsService,
+  ) {}
+
+  @Post('tickets/:id/attachments')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: [FILE_FIELD],
+      properties: { [FILE_FIELD]: { type: 'string', format: 'binary' }, [COMMENT_FIELD]: { type: 'string', format: 'uuid' } },
+    },
+  })
+  upload(@Caller() principal: Principal, @PathId() ticketId: string, @Req() request: FastifyRequest): Promise<AttachmentView> {
+    return this.attachments.upload(principal, ticketId, request);
+  }
+
+  @Get('tickets/:id/attachments')
+  list(@Caller() principal: Principal, @PathId() ticketId: string): Promise<AttachmentView[]> {
+    return this.commands.request(subjects.attachments.list, { principal, ticketId });
+  }
+
+  /** Streamed from the bucket as stored, uncompressed, so Content-Length is the file's size. */
+  @Get('attachments/:id')
+  @RouteConfig({ compress: false })
+  @ApiProduces('application/octet-stream')
+  async download(@Caller() principal: Principal, @PathId() attachmentId: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const { attachment, size, bytes } = await this.attachments.download(principal, attachmentId);
+    return reply.headers(downloadHeaders(attachment.filename, attachment.contentType, size)).send(bytes);
+  }
+}

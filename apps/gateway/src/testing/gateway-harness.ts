@@ -1,0 +1,106 @@
+import { AccessTokens, loadConfig, startService, type RunningService } from '@helpdesk/common';
+import type { OrganizationView, Principal, Role, UserView } from '@helpdesk/contracts';
+import { freePort } from '@helpdesk/testing';
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { TicketHarness } from '../../../ticket/src/testing/ticket-harness.js';
+import { gatewayApp } from '../gateway.app.js';
+import { GatewayConfig } from '../gateway.config.js';
+
+/** A caller of the API: the token to send and who it stands for. */
+export interface TestCaller {
+  accessToken: string;
+  principal: Principal;
+}
+
+export interface SignedUpAdmin extends TestCaller {
+  user: UserView;
+  organization: OrganizationView;
+}
+
+export interface CallOptions {
+  method?: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** JSON-encoded, unless it is FormData (multipart). */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The public API as clients see it, in this process: the real gateway over HTTP in front of the real
+ * ticket service, on a private nats-server, database and queue prefix (see TicketHarness). Rate
+ * limits are raised out of the way; tests of the limits themselves override them.
+ */
+export class GatewayHarness {
+  private constructor(
+    /** The ticket service with its nats-server and database. */
+    readonly ticket: TicketHarness,
+    readonly config: GatewayConfig,
+    readonly service: RunningService,
+  ) {}
+
+  static async start(label: string, overrides: Record<string, string> = {}): Promise<GatewayHarness> {
+    const ticket = await TicketHarness.start(label);
+    try {
+      const config = loadConfig(GatewayConfig, {
+        SECRET_KEY: randomBytes(24).toString('hex'),
+        NATS_URL: ticket.nats.url,
+        HOST: '127.0.0.1',
+        GATEWAY_PORT: String(await freePort()),
+        QUEUE_PREFIX: ticket.config.QUEUE_PREFIX,
+        LOG_LEVEL: 'error',
+        RATE_LIMIT_ANON_PER_HOUR: '100000',
+        RATE_LIMIT_AUTH_PER_HOUR: '100000',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+        RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '10000',
+        RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '10000',
+        ...overrides,
+      });
+      const service = await startService(gatewayApp, config, { logStream: new PassThrough() });
+      return new GatewayHarness(ticket, config, service);
+    } catch (error) {
+      await ticket.stop();
+      throw error;
+    }
+  }
+
+  /** The gateway's base address, without the /api/v1 prefix. */
+  get url(): string {
+    return `http://${this.config.HOST}:${this.config.GATEWAY_PORT}`;
+  }
+
+  /** A request to `/api/v1<path>`. */
+  call(path: string, options: CallOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: RequestInit['body'];
+    if (options.body instanceof FormData) body = options.body;
+    else if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    return fetch(`${this.url}/api/v1${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  }
+
+  /** A new organization through POST /auth/signup, with its first admin signed in. */
+  async signup(organizationName = 'Acme Support'): Promise<SignedUpAdmin> {
+    const response = await this.call('/auth/signup', {
+      body: { organizationName, name: 'Ada Admin', email: `admin-${randomBytes(3).toString('hex')}@example.com`, password: 'correct horse battery staple' },
+    });
+    if (response.status !== 201) throw new Error(`signup answered ${response.status}: ${await response.text()}`);
+    const { accessToken, user, organization } = (await response.json()) as { accessToken: string; user: UserView; organization: OrganizationView };
+    return { accessToken, user, organization, principal: { orgId: organization.id, userId: user.id, role: user.role } };
+  }
+
+  /** Another user of an organization, signed in (user management has its own tests). */
+  async addUser(orgId: string, role: Role): Promise<TestCaller> {
+    const principal = await this.ticket.addUser(orgId, role);
+    return { principal, accessToken: this.service.app.get(AccessTokens).sign(principal) };
+  }
+
+  async stop(): Promise<void> {
+    await this.service.shutdown('test end');
+    await this.ticket.stop();
+  }
+}
