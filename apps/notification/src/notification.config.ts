@@ -1,5 +1,5 @@
-import { IsInt, Max, Min } from 'class-validator';
-import { DatabaseServiceConfig, EnvInt } from '@helpdesk/common';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { DatabaseServiceConfig, EnvBoolean, EnvInt, Secret } from '@helpdesk/common';
 
 export class NotificationConfig extends DatabaseServiceConfig {
   @EnvInt()
@@ -7,4 +7,63 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @Max(65_535)
   @IsInt()
   NOTIFICATION_PORT = 8082;
+
+  /** SMTP server (names kept from the replaced platform). The local default is the sink `npm start` runs. */
+  @MinLength(1)
+  @IsString()
+  EMAIL_HOST = '127.0.0.1';
+
+  @EnvInt()
+  @Min(1)
+  @Max(65_535)
+  @IsInt()
+  EMAIL_PORT = 1025;
+
+  @IsOptional()
+  @IsString()
+  EMAIL_HOST_USER?: string;
+
+  @IsOptional()
+  @Secret()
+  @IsString()
+  EMAIL_HOST_PASSWORD?: string;
+
+  /** STARTTLS required (port 587), as the replaced platform's EMAIL_USE_TLS. */
+  @EnvBoolean()
+  @IsBoolean()
+  EMAIL_USE_TLS = false;
+
+  /** TLS from the first byte (port 465), as the replaced platform's EMAIL_USE_SSL. */
+  @EnvBoolean()
+  @IsBoolean()
+  EMAIL_USE_SSL = false;
+
+  /** `helpdesk@example.com` or `Example Support <helpdesk@example.com>`; its domain also names the Message-IDs. */
+  @Matches(/^(?:[^<>]*<\s*)?[^\s@<>]+@[^\s@<>]+(?:\s*>)?$/, { message: 'DEFAULT_FROM_EMAIL must be an address, optionally as "Name <address>"' })
+  DEFAULT_FROM_EMAIL = 'Helpdesk <helpdesk@localhost>';
+
+  /** Where the web console lives: mails link to `APP_BASE_URL/tickets/<id>`. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  APP_BASE_URL = 'http://localhost:8080';
+
+  /** First retry delay of a failed mail; each further retry doubles it, with jitter (tests shorten it). */
+  @EnvInt()
+  @Min(1)
+  @Max(3_600_000)
+  @IsInt()
+  MAIL_RETRY_BASE_DELAY_MS = 30_000;
+
+  /** Mails sent at the same time by one replica. */
+  @EnvInt()
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  MAIL_CONCURRENCY = 5;
+
+  /** How often to look again for the events stream while the ticket service has not created it yet. */
+  @EnvInt()
+  @Min(10)
+  @Max(60_000)
+  @IsInt()
+  EVENTS_STREAM_RETRY_MS = 1_000;
 }

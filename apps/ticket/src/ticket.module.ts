@@ -5,6 +5,7 @@ import { CommentsController } from './comments/comments.controller.js';
 import { CommentsService } from './comments/comments.service.js';
 import { TICKET_SCHEMA } from './database/schema.js';
 import { DirectoryModule } from './directory/directory.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
 import { OutboxRelay } from './outbox/outbox-relay.service.js';
@@ -23,6 +24,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
     AuthModule,
     DirectoryModule,
+    NotificationsModule,
   ],
   controllers: [TicketsController, CommentsController, OrganizationsController],
   providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, CommentsService, OrganizationsService],

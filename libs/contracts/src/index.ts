@@ -10,3 +10,4 @@ export * from './organizations.js';
 export * from './auth.js';
 export * from './directory.js';
 export * from './commands/index.js';
+export * from './notifications.js';

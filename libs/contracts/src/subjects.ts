@@ -61,4 +61,10 @@ export const subjects = {
     /** Metadata of one attachment, if the caller may see its ticket (the gateway then streams the bytes). */
     get: `${SUBJECT_ROOT}.ticket.attachments.get`,
   },
+  notifications: {
+    /** Internal, for the notification service: organization, ticket, requester and assignee a mail needs. */
+    ticketContext: `${SUBJECT_ROOT}.ticket.notifications.context`,
+    /** Internal admin command answered by the notification service: re-queues dead mail deliveries. */
+    replayDeadLetters: `${SUBJECT_ROOT}.notification.dead-letters.replay`,
+  },
 } as const;

@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateNotificationSchema1764500000000 } from './1764500000000-create-notification-schema.js';
 
-/** Every migration of the notification service, oldest first; the notification issue adds its tables here. */
-export const notificationMigrations: Array<new () => MigrationInterface> = [];
+/** Every migration of the notification service, oldest first. */
+export const notificationMigrations: Array<new () => MigrationInterface> = [CreateNotificationSchema1764500000000];

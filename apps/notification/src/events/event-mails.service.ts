@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandClient } from '@helpdesk/common';
+import { subjects, type EventEnvelope, type NotificationContextReply } from '@helpdesk/contracts';
+import { DeliveryLog } from '../deliveries/delivery-log.js';
+import { MailQueue } from '../mail/mail-queue.js';
+import { deliveryKey, mailDomain, messageIdFor, ticketThreadId } from '../mail/threading.js';
+import { NotificationConfig } from '../notification.config.js';
+import { mailContextRequest, planMails } from './mail-planner.js';
+
+/**
+ * Turns one event into queued mails: asks the ticket service for what the mails need, records each
+ * mail in the delivery log (once per event, recipient and template) and queues it. Resolves only
+ * when every mail is both recorded and queued, which is when the event may be acknowledged.
+ */
+@Injectable()
+export class EventMails {
+  private readonly domain: string;
+
+  constructor(
+    @Inject(NotificationConfig) private readonly config: NotificationConfig,
+    @Inject(CommandClient) private readonly commands: CommandClient,
+    @Inject(DeliveryLog) private readonly log: DeliveryLog,
+    @Inject(MailQueue) private readonly queue: MailQueue,
+  ) {
+    this.domain = mailDomain(config.DEFAULT_FROM_EMAIL);
+  }
+
+  /** Returns how many mails the event queued (0 for events that send none). */
+  async handle(event: EventEnvelope): Promise<number> {
+    const request = mailContextRequest(event);
+    if (!request) return 0;
+    const context = await this.commands.request<NotificationContextReply>(subjects.notifications.ticketContext, request);
+    let queued = 0;
+    for (const mail of planMails(event, context, { appBaseUrl: this.config.APP_BASE_URL })) {
+      const to = mail.to.email;
+      const delivery = await this.log.record({
+        eventId: event.id,
+        eventType: event.type,
+        orgId: event.orgId,
+        ticketId: mail.ticketId,
+        template: mail.template,
+        message: {
+          to,
+          ...mail.rendered,
+          messageId: messageIdFor(deliveryKey(event.id, to, mail.template), this.domain),
+          threadId: ticketThreadId(mail.ticketId, this.domain),
+        },
+      });
+      // A redelivered event finds its mails recorded: queued again only if not yet sent (the job id makes that a no-op when the job still exists).
+      if (delivery.status !== 'queued') continue;
+      await this.queue.enqueue(delivery);
+      queued += 1;
+    }
+    return queued;
+  }
+}

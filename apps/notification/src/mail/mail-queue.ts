@@ -1,0 +1,147 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { MetricsService } from '@helpdesk/common';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Counter, Gauge } from 'prom-client';
+import { DeliveryLog, type Delivery } from '../deliveries/delivery-log.js';
+import { NotificationConfig } from '../notification.config.js';
+import { isPermanentSmtpFailure, MAIL_ATTEMPTS, retryDelay } from './mail-retry.js';
+import { MailTransport } from './mail-transport.js';
+import { deliveryKey } from './threading.js';
+
+const QUEUE = 'mail';
+const JITTER_BACKOFF = 'exponential-jitter';
+const DAY_SECONDS = 24 * 60 * 60;
+
+interface MailJob {
+  deliveryId: string;
+}
+
+type QueuedDelivery = Pick<Delivery, 'id' | 'eventId' | 'recipient' | 'template'>;
+
+/** One job id per (event, recipient, template): adding the same mail twice (a redelivered event) is a no-op in BullMQ. */
+const jobIdOf = (delivery: QueuedDelivery) => `mail-${deliveryKey(delivery.eventId, delivery.recipient, delivery.template)}`;
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The `mail` queue and its worker. Jobs carry only a delivery id; the delivery log says what to send
+ * and whether it was sent already, so a duplicate job, a retry after a crash or a replay never sends
+ * a mail twice. 4 attempts with jittered exponential backoff; a 5xx reply is final at once; a
+ * delivery that runs out of attempts becomes a dead letter (critical log line, metric, row 'dead').
+ */
+@Injectable()
+export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MailQueue.name);
+  private readonly queue: Queue<MailJob>;
+  private worker?: Worker<MailJob>;
+  private readonly connections: Redis[] = [];
+  private readonly deadLetters: Counter;
+  private readonly sent: Counter;
+  private readonly pendingDeadLetters = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(NotificationConfig) private readonly config: NotificationConfig,
+    @Inject(DeliveryLog) private readonly log: DeliveryLog,
+    @Inject(MailTransport) private readonly transport: MailTransport,
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    this.queue = new Queue<MailJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
+    this.deadLetters = new Counter({ name: 'helpdesk_mail_dead_letters_total', help: 'Mails given up after their last attempt or a permanent SMTP failure', registers: [metrics.registry] });
+    this.sent = new Counter({ name: 'helpdesk_mail_sent_total', help: 'Mails accepted by the SMTP server', registers: [metrics.registry] });
+    const depth: Gauge = new Gauge({
+      name: 'helpdesk_mail_queue_depth',
+      help: 'Mails waiting, being sent or waiting to retry',
+      registers: [metrics.registry],
+      collect: async () => depth.set(await this.backlog()),
+    });
+  }
+
+  /** Mails not yet finished: waiting, being sent, or delayed before a retry. */
+  async backlog(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<MailJob>(QUEUE, (job) => this.process(job), {
+      connection: this.connection(),
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: this.config.MAIL_CONCURRENCY,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, this.config.MAIL_RETRY_BASE_DELAY_MS) },
+    });
+    this.worker.on('failed', (job, error) => {
+      if (!job || !(error instanceof UnrecoverableError || job.attemptsMade >= MAIL_ATTEMPTS)) return;
+      const done = this.deadLetter(job.data.deliveryId, error).finally(() => this.pendingDeadLetters.delete(done));
+      this.pendingDeadLetters.add(done);
+    });
+    this.worker.on('error', (error) => this.logger.error(`Mail worker error: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Lets the mails being sent finish; queued ones stay in Redis for the next worker.
+    await this.worker?.close();
+    await Promise.all(this.pendingDeadLetters);
+    await this.queue.close();
+    for (const connection of this.connections) connection.disconnect();
+  }
+
+  async enqueue(delivery: QueuedDelivery): Promise<void> {
+    await this.queue.add(
+      'send',
+      { deliveryId: delivery.id },
+      {
+        jobId: jobIdOf(delivery),
+        attempts: MAIL_ATTEMPTS,
+        backoff: { type: JITTER_BACKOFF },
+        removeOnComplete: { age: DAY_SECONDS },
+        removeOnFail: { age: 7 * DAY_SECONDS },
+      },
+    );
+  }
+
+  /** Queues a revived dead letter again: its previous, failed job holds the job id, so it goes first. */
+  async requeue(delivery: QueuedDelivery): Promise<void> {
+    await this.queue.remove(jobIdOf(delivery));
+    await this.enqueue(delivery);
+  }
+
+  private async process(job: Job<MailJob>): Promise<void> {
+    const delivery = await this.log.claim(job.data.deliveryId);
+    // Already sent (or given up): a duplicate job, or a retry of an attempt whose success was recorded.
+    if (!delivery) return;
+    try {
+      await this.transport.send(delivery.message);
+    } catch (error) {
+      await this.log.markFailed(delivery.id, describe(error));
+      if (isPermanentSmtpFailure(error)) throw new UnrecoverableError(describe(error));
+      throw error;
+    }
+    await this.log.markSent(delivery.id);
+    this.sent.inc();
+  }
+
+  private async deadLetter(deliveryId: string, error: Error): Promise<void> {
+    try {
+      const dead = await this.log.markDead(deliveryId, error.message);
+      if (!dead) return;
+      this.deadLetters.inc();
+      this.logger.error({
+        message: `CRITICAL: mail ${dead.template} to ${dead.recipient} given up after ${dead.attempts} attempt(s): ${error.message}`,
+        critical: true,
+        deliveryId,
+        eventId: dead.eventId,
+      });
+    } catch (failure) {
+      this.logger.error(`Could not record dead letter ${deliveryId}: ${describe(failure)}`);
+    }
+  }
+
+  /** BullMQ workers block on Redis and need their own connections, without a per-command retry limit. */
+  private connection(): Redis {
+    const connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    connection.on('error', () => undefined);
+    this.connections.push(connection);
+    return connection;
+  }
+}

@@ -1,0 +1,15 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { NotificationContextCommand, subjects } from '@helpdesk/contracts';
+import { NotificationContextService } from './notification-context.service.js';
+
+/** Internal: answered for the notification service only (the gateway exposes no route to it). */
+@Controller()
+export class NotificationContextController {
+  constructor(@Inject(NotificationContextService) private readonly context: NotificationContextService) {}
+
+  @MessagePattern(subjects.notifications.ticketContext)
+  ticketContext(@Payload() command: NotificationContextCommand) {
+    return this.context.ticketContext(command);
+  }
+}
