@@ -10,17 +10,19 @@ try {
   process.exit(1);
 }
 
+// Without an SMTP server of its own, a local run sends mail to the sink, whose mails can be read.
+const useMailSink = !process.env.EMAIL_HOST;
+if (useMailSink) {
+  process.env.EMAIL_HOST = '127.0.0.1';
+  process.env.EMAIL_PORT = process.env.SMTP_SINK_PORT || '1025';
+}
 const { default: concurrently } = await import('concurrently');
 const port = (service) => process.env[service.portVariable] ?? String(service.defaultPort);
 const colors = ['cyan', 'magenta', 'green', 'yellow', 'blue'];
+const commands = SERVICES.map((service, index) => ({ name: service.name, command: `node ${service.entry}`, cwd: ROOT, prefixColor: colors[index], env: process.env }));
+if (useMailSink) commands.push({ name: 'mail-sink', command: 'node scripts/smtp-sink.mjs', cwd: ROOT, prefixColor: 'gray', env: process.env });
 const { result } = concurrently(
-  SERVICES.map((service, index) => ({
-    name: service.name,
-    command: `node ${service.entry}`,
-    cwd: ROOT,
-    prefixColor: colors[index],
-    env: process.env,
-  })),
+  commands,
   { prefix: 'name', padPrefix: true, killOthersOn: ['failure'], handleInput: false },
 );
 
@@ -29,6 +31,7 @@ say(`starting ${SERVICES.length} services. Ctrl-C stops them all.`);
 say(`gateway:    ${gateway}`);
 say(`probes:     ${SERVICES.map((service) => `${service.name} http://localhost:${port(service)}/health/ready`).join(', ')}`);
 say(`metrics:    http://localhost:<port>/metrics on every service`);
+if (useMailSink) say(`mail:       http://localhost:${process.env.SMTP_SINK_WEB_PORT || 8025} (local SMTP sink; set EMAIL_HOST to use a real server)`);
 say(`details:    curl -H "x-health-token: $(node -p \"require('./.data/dev-secrets.json').HEALTH_DETAILS_TOKEN\")" ${gateway}/health/details`);
 
 try {
