@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@helpdesk/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RealtimeConfig } from './realtime.config.js';
 import { RealtimeModule } from './realtime.module.js';
 
@@ -7,4 +8,8 @@ export const realtimeApp: ServiceDefinition<RealtimeConfig> = {
   configClass: RealtimeConfig,
   module: RealtimeModule,
   port: { variable: 'REALTIME_PORT' },
+  // Socket.IO shares the service's HTTP server (and port) with probes and metrics.
+  configureHttp: async (app) => {
+    app.useWebSocketAdapter(new IoAdapter(app));
+  },
 };

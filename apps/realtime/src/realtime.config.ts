@@ -13,4 +13,11 @@ export class RealtimeConfig extends ServiceConfig {
   @MinLength(16)
   @IsString()
   SECRET_KEY!: string;
+
+  /** How often to look again for the events stream while the ticket service has not created it yet, or after the consumer failed. */
+  @EnvInt()
+  @Min(10)
+  @Max(60_000)
+  @IsInt()
+  EVENTS_STREAM_RETRY_MS = 1_000;
 }

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
-import { HealthModule, NatsHealthIndicator, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
+import { HealthModule, JetStreamModule, NatsHealthIndicator, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
+import { EventsModule } from './events/events.module.js';
+import { SocketsModule } from './sockets/sockets.module.js';
 
 @Module({
-  imports: [RedisModule, HealthModule.forRoot({ readiness: [NatsHealthIndicator, RedisHealthIndicator] })],
+  imports: [RedisModule, JetStreamModule, SocketsModule, EventsModule, HealthModule.forRoot({ readiness: [NatsHealthIndicator, RedisHealthIndicator] })],
 })
 export class RealtimeModule {}

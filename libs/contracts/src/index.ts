@@ -11,3 +11,4 @@ export * from './auth.js';
 export * from './directory.js';
 export * from './commands/index.js';
 export * from './notifications.js';
+export * from './realtime.js';

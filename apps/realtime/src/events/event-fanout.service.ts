@@ -1,0 +1,96 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { JetStreamConnection } from '@helpdesk/common';
+import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RealtimeConfig } from '../realtime.config.js';
+import { RealtimeGateway } from '../sockets/realtime.gateway.js';
+import { RealtimeMetrics } from '../sockets/realtime-metrics.js';
+import { routeEvent } from './event-routing.js';
+
+/**
+ * This replica's own ordered (ephemeral, unacknowledged) consumer of every domain event, pushing
+ * each to the local sockets it concerns. Every replica sees every event and only its own sockets
+ * receive it from that replica, so each client gets each event once without a shared adapter.
+ *
+ * It starts after the last stored event (what DeliverPolicy.New means), but by explicit sequence:
+ * the ordered consumer then resumes from the last event it delivered when it recreates itself, and
+ * so does this loop after a failure, instead of replaying the whole stream or skipping the gap.
+ */
+@Injectable()
+export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventFanout.name);
+  private readonly stop = new AbortController();
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private nextSequence?: number;
+  private markReady!: () => void;
+  /** Resolves once the consumer exists on the server: every event published from then on is pushed. */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+
+  constructor(
+    @Inject(JetStreamConnection) private readonly jetStream: JetStreamConnection,
+    @Inject(RealtimeGateway) private readonly gateway: RealtimeGateway,
+    @Inject(RealtimeMetrics) private readonly metrics: RealtimeMetrics,
+    @Inject(RealtimeConfig) private readonly config: RealtimeConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Not awaited: the service boots while NATS or the stream (created by the ticket service) is missing.
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.messages?.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stop.signal.aborted) {
+      try {
+        const consumer = await this.createConsumer();
+        this.messages = await consumer.consume();
+        if (this.stop.signal.aborted) break;
+        this.markReady();
+        this.logger.log(`Pushing events from ${EVENTS_STREAM} from sequence ${this.nextSequence}`);
+        failures = 0;
+        for await (const message of this.messages) this.deliver(message);
+      } catch (error) {
+        // The first failure of a series is worth a warning; repeating it every retry is noise.
+        if (failures === 0) this.logger.warn(`Event consumer unavailable, retrying: ${error instanceof Error ? error.message : String(error)}`);
+        failures += 1;
+      }
+      // Aborting the wait is how shutdown interrupts it: not an error.
+      await sleep(this.config.EVENTS_STREAM_RETRY_MS, undefined, { signal: this.stop.signal }).catch(() => undefined);
+    }
+    await this.messages?.close();
+  }
+
+  private async createConsumer(): Promise<Consumer> {
+    if (this.nextSequence === undefined) {
+      const { state } = await (await this.jetStream.manager()).streams.info(EVENTS_STREAM);
+      this.nextSequence = state.last_seq + 1;
+    }
+    const client = await this.jetStream.client();
+    // One filter as a string: nats-server before 2.10 refuses the list form.
+    return client.consumers.get(EVENTS_STREAM, { filter_subjects: `${EVENT_SUBJECT_PREFIX}.>`, opt_start_seq: this.nextSequence });
+  }
+
+  private deliver(message: JsMsg): void {
+    this.nextSequence = message.seq + 1;
+    let event: EventEnvelope;
+    try {
+      event = message.json<EventEnvelope>();
+    } catch {
+      this.logger.error(`Unreadable event at stream sequence ${message.seq}: not pushed`);
+      return;
+    }
+    const route = routeEvent(event);
+    if (!route) return;
+    this.gateway.push(event, route);
+    this.metrics.pushed(route.type, event.occurredAt);
+    this.logger.verbose({ message: `${event.type} pushed to ${route.rooms.join(', ')}`, eventId: event.id });
+  }
+}
