@@ -37,6 +37,9 @@ export function eventsConsumerConfig(): Partial<ConsumerConfig> {
  * recorded and queued. A failure hands the event back (nak with a growing delay), so it is retried;
  * the delivery log makes the retry harmless.
  */
+/** How long shutdown waits for the event in hand. */
+const SHUTDOWN_WAIT_MS = 2_000;
+
 @Injectable()
 export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventConsumer.name);
@@ -62,7 +65,8 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     // Stop pulling and finish the event in hand; unacknowledged events are redelivered to another replica.
     this.stopping = true;
     await this.messages?.close();
-    await this.loop;
+    // Bounded: a JetStream call stuck in a reconnection must not eat the grace period, and an unacknowledged event is redelivered anyway.
+    await Promise.race([this.loop, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
   }
 
   private async run(): Promise<void> {

@@ -17,6 +17,9 @@ import { routeEvent } from './event-routing.js';
  * the ordered consumer then resumes from the last event it delivered when it recreates itself, and
  * so does this loop after a failure, instead of replaying the whole stream or skipping the gap.
  */
+/** How long shutdown waits for the consumer loop to notice it should stop. */
+const SHUTDOWN_WAIT_MS = 2_000;
+
 @Injectable()
 export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventFanout.name);
@@ -43,7 +46,8 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
   async beforeApplicationShutdown(): Promise<void> {
     this.stop.abort();
     await this.messages?.close();
-    await this.loop;
+    // Bounded: a JetStream call stuck in a reconnection must not eat the grace period.
+    await Promise.race([this.loop, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
   }
 
   private async run(): Promise<void> {

@@ -1,12 +1,14 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceConfig } from '../config/service-config.js';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '../service-identity.js';
 import { NatsConnections } from './nats-connections.js';
 import { natsConnectionOptions } from './nats-options.js';
 
 const JETSTREAM_ROLE = 'jetstream';
+const DRAIN_WAIT_MS = 1_000;
 
 /**
  * A NATS connection for JetStream (events, object store), separate from Nest's command transport.
@@ -34,7 +36,10 @@ export class JetStreamConnection implements OnModuleInit, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     const connection = await this.connection?.catch(() => undefined);
-    await connection?.drain().catch(() => connection.close());
+    if (!connection || connection.isClosed()) return;
+    // Draining flushes what is in flight; during a reconnection it could wait indefinitely, so it is bounded.
+    const drained = await Promise.race([connection.drain().then(() => true, () => false), sleep(DRAIN_WAIT_MS, false, { ref: false })]);
+    if (!drained && !connection.isClosed()) await connection.close();
   }
 
   async client(): Promise<JetStreamClient> {
