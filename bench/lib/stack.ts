@@ -1,0 +1,92 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, deleteRedisKeys, freePort, ROOT, SERVICE_SPECS, ServiceProcess, STACK_SECRET_KEY, TestNatsServer, waitFor } from '../../test/support/index.js';
+
+export type ServiceName = 'gateway' | 'ticket' | 'notification' | 'realtime' | 'ai-proxy';
+
+/**
+ * The built services as real processes in production mode, on a private nats-server, database and
+ * Redis key prefix, so a benchmark never touches anyone's data and cleans up after itself.
+ */
+export class BenchStack {
+  readonly services = new Map<ServiceName, ServiceProcess>();
+
+  private constructor(
+    readonly nats: TestNatsServer,
+    readonly database: { name: string; drop(): Promise<void> },
+    readonly env: Record<string, string>,
+  ) {}
+
+  static async start(label: string, names: ServiceName[], extraEnv: Record<string, string> = {}): Promise<BenchStack> {
+    const nats = await TestNatsServer.start();
+    const database = await createTestDatabase(`bench_${label}`);
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      NATS_URL: nats.url,
+      DB_NAME: database.name,
+      SECRET_KEY: STACK_SECRET_KEY,
+      ALLOWED_HOSTS: '127.0.0.1,localhost',
+      QUEUE_PREFIX: `bench-${label}-${randomBytes(4).toString('hex')}`,
+      RATE_LIMIT_ANON_PER_HOUR: '100000000',
+      RATE_LIMIT_AUTH_PER_HOUR: '100000000',
+      ...extraEnv,
+    };
+    for (const schema of ['ticket', 'notification']) {
+      const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/${schema}/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      if (migration.status !== 0) throw new Error(`${schema} migration failed: ${migration.stderr}`);
+    }
+    const stack = new BenchStack(nats, database, env);
+    for (const name of names) await stack.startService(name);
+    return stack;
+  }
+
+  async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...this.env, ...extraEnv });
+    await service.waitUntilReady(60_000);
+    this.services.set(name, service);
+    return service;
+  }
+
+  url(name: ServiceName): string {
+    return this.services.get(name)!.url;
+  }
+
+  async signup(): Promise<{ token: string; userId: string; orgId: string }> {
+    const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
+    const response = await fetch(`${this.url('gateway')}/api/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ organizationName: 'Bench Org', name: 'Bench Admin', email, password: 'correct horse battery staple' }),
+    });
+    const body = (await response.json()) as any;
+    if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(body)}`);
+    return { token: body.accessToken, userId: body.user.id, orgId: body.organization.id };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((service) => service.kill()));
+    await this.nats.destroy();
+    await this.database.drop();
+    await deleteRedisKeys(this.env.QUEUE_PREFIX!);
+  }
+}
+
+/** A TypeScript program of bench/ as a child process (through tsx), ready once it sends 'ready'. */
+export async function startScript(path: string, env: Record<string, string>): Promise<{ port: number; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}/${path}`], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let ready = false;
+  child.once('message', () => (ready = true));
+  await waitFor(`${path} to start`, async () => ready, 30_000, 50);
+  return {
+    port,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

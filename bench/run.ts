@@ -1,0 +1,53 @@
+/**
+ * `npm run bench`: starts its own stack on private servers, runs each benchmark next to its baseline
+ * in the same run, prints a table and writes the figures to bench/results/.
+ *   npm run bench -- --only=create,startup   run some suites
+ *   BENCH_DURATION_S=20 npm run bench        longer measurement windows (default 10 s)
+ */
+import { fileURLToPath } from 'node:url';
+import { machine, printTable, writeResults, type Row } from './lib/report.js';
+import { ticketCreation } from './suites/ticket-create.js';
+import { startup } from './suites/startup.js';
+import { listing } from './suites/listing.js';
+
+export interface BenchOptions {
+  durationMs: number;
+  warmupMs: number;
+  startupRuns: number;
+  tickets: number;
+  organizations: number;
+}
+
+type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
+
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, startup };
+
+const options: BenchOptions = {
+  durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,
+  warmupMs: Number(process.env.BENCH_WARMUP_S ?? 3) * 1000,
+  startupRuns: Number(process.env.BENCH_STARTUP_RUNS ?? 3),
+  tickets: Number(process.env.BENCH_TICKETS ?? 1_000_000),
+  organizations: Number(process.env.BENCH_ORGANIZATIONS ?? 1_000),
+};
+
+const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
+const selected = Object.keys(SUITES).filter((name) => !only || only.includes(name));
+const unknown = only?.filter((name) => !(name in SUITES)) ?? [];
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
+  process.exit(2);
+}
+
+const rows: Row[] = [];
+const results: Record<string, unknown> = { machine: machine(), options, startedAt: new Date().toISOString() };
+for (const name of selected) {
+  console.log(`running ${name}...`);
+  const outcome = await SUITES[name]!(options);
+  rows.push(...outcome.rows);
+  results[name] = outcome.results;
+}
+const { cores, memoryGiB, cpu } = machine();
+console.log(`\nmachine: ${cores} cores (${cpu}), ${memoryGiB} GiB, Node ${process.version}`);
+printTable(rows);
+results.rows = rows;
+console.log(`\nresults: ${writeResults(fileURLToPath(new URL('./results', import.meta.url)), results)}`);

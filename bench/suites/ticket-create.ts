@@ -1,0 +1,86 @@
+import { arriveAtConstantRate, saturate, type HttpCall } from '../lib/load.js';
+import { ratio, type Row } from '../lib/report.js';
+import { BenchStack, startScript } from '../lib/stack.js';
+import type { BenchOptions } from '../run.js';
+
+const CONCURRENCY_LEVELS = [16, 64];
+
+function ticketBody(sequence: number): string {
+  return JSON.stringify({ subject: `Printer on floor ${sequence % 7} is jammed again`, description: '<p>It shows <b>error 41</b> and the tray light blinks.</p>', priority: 'high' });
+}
+
+/**
+ * Ticket creation through the whole path (HTTP, gateway, NATS, ticket service, PostgreSQL with the
+ * outbox) against a single-process Fastify + pg endpoint doing the same writes, on the same database.
+ */
+export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
+  const stack = await BenchStack.start('create', ['ticket', 'gateway']);
+  try {
+    const admin = await stack.signup();
+    const baseline = await startScript('bench/baseline/fastify-pg.ts', { DB_NAME: stack.database.name, ORG_ID: admin.orgId, REQUESTER_ID: admin.userId });
+    try {
+      let sequence = 0;
+      const platformCall = (): HttpCall => ({ method: 'POST', path: '/api/v1/tickets', headers: { authorization: `Bearer ${admin.token}` }, body: ticketBody(sequence++), expect: 201 });
+      const baselineCall = (): HttpCall => ({ method: 'POST', path: '/tickets', body: ticketBody(sequence++), expect: 201 });
+      const platformOrigin = stack.url('gateway');
+      const baselineOrigin = `http://127.0.0.1:${baseline.port}`;
+
+      // Warm both up (JIT, connection pools, caches) before anything is measured.
+      await saturate(platformOrigin, platformCall, 8, options.warmupMs);
+      await saturate(baselineOrigin, baselineCall, 8, options.warmupMs);
+
+      const platformRuns = [];
+      const baselineRuns = [];
+      for (const concurrency of CONCURRENCY_LEVELS) {
+        platformRuns.push({ concurrency, ...(await saturate(platformOrigin, platformCall, concurrency, options.durationMs)) });
+        baselineRuns.push({ concurrency, ...(await saturate(baselineOrigin, baselineCall, concurrency, options.durationMs)) });
+      }
+      const best = <T extends { perSecond: number }>(runs: T[]) => runs.reduce((top, run) => (run.perSecond > top.perSecond ? run : top));
+      const platformPeak = best(platformRuns);
+      const baselinePeak = best(baselineRuns);
+
+      // Open model at half the platform's own saturation rate, the same arrivals for both.
+      const rate = Math.max(1, Math.round(platformPeak.perSecond / 2));
+      const platformOpen = await arriveAtConstantRate(platformOrigin, platformCall, rate, options.durationMs);
+      const baselineOpen = await arriveAtConstantRate(baselineOrigin, baselineCall, rate, options.durationMs);
+
+      const throughputShare = platformPeak.perSecond / baselinePeak.perSecond;
+      const rows: Row[] = [
+        {
+          benchmark: 'ticket creation',
+          measure: 'saturation, req/s',
+          platform: `${platformPeak.perSecond} (c=${platformPeak.concurrency})`,
+          baseline: `${baselinePeak.perSecond} (c=${baselinePeak.concurrency})`,
+          ratio: ratio(platformPeak.perSecond, baselinePeak.perSecond),
+          target: '>= 0.50x',
+          met: throughputShare >= 0.5 ? 'yes' : 'no',
+        },
+        ...(['p50', 'p95', 'p99'] as const).map(
+          (percentile): Row => ({
+            benchmark: 'ticket creation',
+            measure: `${percentile} at ${rate}/s open model, ms`,
+            platform: String(platformOpen[percentile]),
+            baseline: String(baselineOpen[percentile]),
+            ratio: ratio(platformOpen[percentile], baselineOpen[percentile]),
+            target: percentile === 'p99' ? '< 100 ms' : '',
+            met: percentile === 'p99' ? (platformOpen.p99 < 100 ? 'yes' : 'no') : '',
+          }),
+        ),
+        {
+          benchmark: 'ticket creation',
+          measure: 'errors (all runs)',
+          platform: String([...platformRuns, platformOpen].reduce((sum, run) => sum + run.errors, 0)),
+          baseline: String([...baselineRuns, baselineOpen].reduce((sum, run) => sum + run.errors, 0)),
+          ratio: '',
+          target: '0',
+          met: '',
+        },
+      ];
+      return { rows, results: { platformRuns, baselineRuns, openModel: { ratePerSecond: rate, platform: platformOpen, baseline: baselineOpen } } };
+    } finally {
+      await baseline.stop();
+    }
+  } finally {
+    await stack.stop();
+  }
+}
