@@ -1,5 +1,5 @@
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
-import { DatabaseServiceConfig, EnvBoolean, EnvInt, Secret } from '@helpdesk/common';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { DatabaseServiceConfig, EnvBoolean, EnvInt, EnvList, Secret } from '@helpdesk/common';
 
 export class NotificationConfig extends DatabaseServiceConfig {
   @EnvInt()
@@ -59,6 +59,38 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @Max(100)
   @IsInt()
   MAIL_CONCURRENCY = 5;
+
+  /**
+   * How long a worker holds a mail job before another worker may take it over: after a crash, its
+   * mails in hand are sent by another worker (or the restarted one) this much later. The lock is
+   * renewed while the mail is being sent.
+   */
+  @EnvInt()
+  @Min(1_000)
+  @Max(600_000)
+  @IsInt()
+  MAIL_LOCK_DURATION_MS = 30_000;
+
+  /** Who receives critical errors of every service (comma-separated); empty turns admin alerts off. */
+  @EnvList()
+  @ArrayMaxSize(50)
+  @IsEmail({}, { each: true, message: 'ADMIN_EMAILS must be comma-separated email addresses' })
+  @IsArray()
+  ADMIN_EMAILS: string[] = [];
+
+  /** The same critical error (same service, context and message, numbers and ids aside) is mailed at most once in this many minutes. */
+  @EnvInt()
+  @Min(1)
+  @Max(10_080)
+  @IsInt()
+  ADMIN_ALERT_DEDUP_MINUTES = 15;
+
+  /** At most this many admin alerts are mailed per clock hour, whatever their content. */
+  @EnvInt()
+  @Min(1)
+  @Max(1_000)
+  @IsInt()
+  ADMIN_ALERTS_PER_HOUR = 20;
 
   /** How often to look again for the events stream while the ticket service has not created it yet. */
   @EnvInt()

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { DatabaseHealthIndicator, DatabaseModule, HealthModule, JetStreamModule, NatsHealthIndicator, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
+import { AdminAlertsController } from './admin-alerts/admin-alerts.controller.js';
+import { AdminAlerts } from './admin-alerts/admin-alerts.service.js';
 import { NOTIFICATION_SCHEMA } from './database/schema.js';
 import { DeadLettersController } from './deliveries/dead-letters.controller.js';
 import { DeadLetters } from './deliveries/dead-letters.service.js';
 import { DeliveryLog } from './deliveries/delivery-log.js';
 import { EventConsumer } from './events/event-consumer.js';
 import { EventMails } from './events/event-mails.service.js';
+import { AccountLinks } from './mail/account-links.js';
 import { MailQueue } from './mail/mail-queue.js';
 import { MailTransport } from './mail/mail-transport.js';
 import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
@@ -17,7 +20,7 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     JetStreamModule,
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
-  controllers: [DeadLettersController],
-  providers: [DeliveryLog, MailTransport, MailQueue, EventMails, EventConsumer, DeadLetters, RedisEvictionCheck],
+  controllers: [DeadLettersController, AdminAlertsController],
+  providers: [DeliveryLog, MailTransport, AccountLinks, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck],
 })
 export class NotificationModule {}

@@ -13,6 +13,7 @@ import { ConfigurationError, loadConfig } from './config/load-config.js';
 import type { ServiceConfig } from './config/service-config.js';
 import { CoreModule } from './core.module.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
+import { raiseAdminAlerts } from './logging/admin-alert.transport.js';
 import { createLogger } from './logging/logger.js';
 import { acceptedRequestId } from './logging/request-id.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -119,6 +120,7 @@ export async function startService<TConfig extends ServiceConfig>(
   const serverConnection = natsServer.unwrap<NatsConnection>();
   await serverConnection.flush();
   connections.register(SERVER_ROLE, serverConnection);
+  raiseAdminAlerts(logger, serverConnection, identity);
   lifecycle.markStarted();
   logger.info(`${definition.service} ${identity.version} started (instance ${identity.instanceId})`, { context: 'Bootstrap' });
 

@@ -16,6 +16,7 @@ export * from './health/health.module.js';
 export * from './health/nats.health.js';
 export * from './health/readiness-indicator.js';
 export * from './lifecycle/lifecycle.service.js';
+export * from './logging/admin-alert.transport.js';
 export * from './logging/logger.js';
 export * from './logging/request-id.js';
 export * from './metrics/metrics.service.js';

@@ -1,12 +1,32 @@
-import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import { PrincipalDto } from './commands/principal.dto.js';
 import type { Role } from './principal.js';
 import type { TicketStatus } from './tickets.js';
 
 /**
- * Keys of a user's `notificationPreferences`: a key set to false turns that mail off; an absent key
- * means on, so new kinds of mail reach users who never opened their settings.
+ * Keys of a user's `notificationPreferences`, one per kind of mail: a key set to false turns that
+ * mail off; an absent key means on, so new kinds of mail reach users who never opened their
+ * settings. Account mails (invitation, password reset) have no key: they always go.
  */
-export const NOTIFICATION_PREFERENCES = ['ticketCreated', 'agentReply'] as const;
+export const NOTIFICATION_PREFERENCES = [
+  /** Requester: "we received your request". */
+  'ticketCreated',
+  /** Requester: a public reply by staff. */
+  'agentReply',
+  /** Requester: the ticket was solved. */
+  'ticketSolved',
+  /** Staff: a new ticket for their team (or, without a team, for admins). */
+  'newTicket',
+  /** Staff: a ticket was assigned to them. */
+  'ticketAssigned',
+  /** Staff: the customer replied on a ticket assigned to them. */
+  'customerReply',
+  /** Staff: 80% of an SLA target has elapsed. */
+  'slaWarning',
+  /** Staff: an SLA target was missed. */
+  'slaBreached',
+] as const;
 export type NotificationPreference = (typeof NOTIFICATION_PREFERENCES)[number];
 
 /** Internal (no principal): asked by the notification service, which trusts the organization id of a stored event. */
@@ -21,6 +41,11 @@ export class NotificationContextCommand {
   @IsOptional()
   @IsUUID()
   authorId?: string;
+
+  /** Also answer `teamMembers` and `admins`: who hears of a new ticket, and whom an SLA alert falls back to. */
+  @IsOptional()
+  @IsBoolean()
+  staffContacts?: boolean;
 }
 
 export interface NotificationRecipient {
@@ -35,17 +60,45 @@ export interface NotificationRecipient {
 /** What a ticket's mails need, read when the mail is planned (NOT_FOUND when the ticket is not in that organization). */
 export interface NotificationContextReply {
   organization: { id: string; name: string };
-  ticket: { id: string; number: number; subject: string; status: TicketStatus; requesterId: string; assigneeId: string | null };
+  ticket: { id: string; number: number; subject: string; status: TicketStatus; requesterId: string; assigneeId: string | null; teamId: string | null };
   requester: NotificationRecipient;
   assignee?: NotificationRecipient;
   /** Present when `authorId` was asked for and belongs to the organization. */
   author?: NotificationRecipient;
+  /** With `staffContacts`: the active agents and admins of the ticket's team (empty without a team). */
+  teamMembers?: NotificationRecipient[];
+  /** With `staffContacts`: the organization's active admins. */
+  admins?: NotificationRecipient[];
+}
+
+/** Internal (no principal): the organization and current account of the user an account mail (invitation, password reset) goes to. */
+export class NotificationUserContextCommand {
+  @IsUUID()
+  orgId!: string;
+
+  @IsUUID()
+  userId!: string;
+}
+
+/** NOT_FOUND when the user is not in that organization. */
+export interface NotificationUserContextReply {
+  organization: { id: string; name: string };
+  user: NotificationRecipient;
 }
 
 export const REPLAY_DEAD_LETTERS_MAX = 1_000;
 
-/** Internal admin command: puts dead deliveries back on the mail queue (all of them when no ids are given). */
+/**
+ * Puts dead deliveries back on the mail queue (all of them when no ids are given). With a principal
+ * (the gateway's admin endpoint) it must be an admin and only its organization's deliveries are
+ * touched; without one it is the operators' internal command over every organization.
+ */
 export class ReplayDeadLettersCommand {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PrincipalDto)
+  principal?: PrincipalDto;
+
   @IsOptional()
   @ArrayMaxSize(REPLAY_DEAD_LETTERS_MAX)
   @IsUUID('all', { each: true })
@@ -54,6 +107,48 @@ export class ReplayDeadLettersCommand {
 }
 
 export interface ReplayDeadLettersReply {
-  /** The deliveries queued again; ids that were not dead are left alone and not listed. */
+  /** The deliveries queued again; ids that were not dead (or not the caller's) are left alone and not listed. */
   deliveryIds: string[];
+}
+
+export const ADMIN_ALERT_MESSAGE_MAX = 2_000;
+
+/**
+ * A critical log line of any service, published fire-and-forget (core NATS, no reply) for the
+ * notification service to mail to ADMIN_EMAILS. Carries no log metadata beyond a few ids, so no
+ * secret travels with it.
+ */
+export class AdminAlert {
+  @Matches(/^[a-z][a-z-]{0,31}$/)
+  service!: string;
+
+  @Length(1, 64)
+  @IsString()
+  instanceId!: string;
+
+  @Length(1, ADMIN_ALERT_MESSAGE_MAX)
+  @IsString()
+  message!: string;
+
+  /** The logger's context (class name), part of the deduplication fingerprint. */
+  @IsOptional()
+  @Length(1, 100)
+  @IsString()
+  context?: string;
+
+  @IsIn(['error'])
+  level!: 'error';
+
+  @IsISO8601()
+  occurredAt!: string;
+
+  @IsOptional()
+  @Length(1, 128)
+  @IsString()
+  requestId?: string;
+
+  @IsOptional()
+  @Length(1, 128)
+  @IsString()
+  eventId?: string;
 }

@@ -3,13 +3,13 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ReplayDeadLettersCommand, subjects } from '@helpdesk/contracts';
 import { DeadLetters } from './dead-letters.service.js';
 
-/** Internal operator command (no principal): the gateway exposes no route to it. */
+/** Sent by the gateway's admin endpoint (with the admin's principal) or by operators (without one, over every organization). */
 @Controller()
 export class DeadLettersController {
   constructor(@Inject(DeadLetters) private readonly deadLetters: DeadLetters) {}
 
   @MessagePattern(subjects.notifications.replayDeadLetters)
   replay(@Payload() command: ReplayDeadLettersCommand) {
-    return this.deadLetters.replay(command.deliveryIds);
+    return this.deadLetters.replay(command.principal, command.deliveryIds);
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ReplayDeadLettersReply } from '@helpdesk/contracts';
+import { CommandError } from '@helpdesk/common';
+import type { Principal, ReplayDeadLettersReply } from '@helpdesk/contracts';
 import { MailQueue } from '../mail/mail-queue.js';
 import { DeliveryLog } from './delivery-log.js';
 
@@ -13,10 +14,12 @@ export class DeadLetters {
     @Inject(MailQueue) private readonly queue: MailQueue,
   ) {}
 
-  async replay(deliveryIds?: string[]): Promise<ReplayDeadLettersReply> {
-    const revived = await this.log.reviveDead(deliveryIds);
+  /** An organization's admin replays only that organization's mails; without a principal (operators), every organization's and the admin alerts. */
+  async replay(principal: Principal | undefined, deliveryIds?: string[]): Promise<ReplayDeadLettersReply> {
+    if (principal && principal.role !== 'admin') throw new CommandError('FORBIDDEN', 'Only admins may replay dead mail deliveries');
+    const revived = await this.log.reviveDead(deliveryIds, principal?.orgId);
     for (const delivery of revived) await this.queue.requeue(delivery);
-    if (revived.length > 0) this.logger.warn(`Replaying ${revived.length} dead mail(s)`);
+    if (revived.length > 0) this.logger.warn({ message: `Replaying ${revived.length} dead mail(s)`, ...(principal ? { orgId: principal.orgId, userId: principal.userId } : {}) });
     return { deliveryIds: revived.map((delivery) => delivery.id) };
   }
 }

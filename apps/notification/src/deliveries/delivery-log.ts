@@ -6,12 +6,13 @@ import type { OutgoingMail } from '../mail/mail-transport.js';
 
 const TABLE = `${NOTIFICATION_SCHEMA}.deliveries`;
 
-export type DeliveryStatus = 'queued' | 'sent' | 'failed' | 'dead';
+export type DeliveryStatus = 'queued' | 'sent' | 'failed' | 'dead' | 'cancelled';
 
 export interface NewDelivery {
   eventId: string;
   eventType: string;
-  orgId: string;
+  /** Null for admin alerts, which belong to no organization. */
+  orgId: string | null;
   ticketId: string | null;
   template: string;
   message: OutgoingMail;
@@ -91,6 +92,11 @@ export class DeliveryLog {
     await this.dataSource.query(`UPDATE ${TABLE} SET status = 'failed', last_error = $2, updated_at = now() WHERE id = $1 AND status <> 'sent'`, [id, error]);
   }
 
+  /** Ends a delivery that must not be sent any more (its account link can no longer be issued). */
+  async markCancelled(id: string, reason: string): Promise<void> {
+    await this.dataSource.query(`UPDATE ${TABLE} SET status = 'cancelled', last_error = $2, updated_at = now() WHERE id = $1 AND status IN ('queued', 'failed')`, [id, reason]);
+  }
+
   /** Gives up on a delivery; answers whether this call did it (so the alarm is raised once). */
   async markDead(id: string, error: string): Promise<Delivery | undefined> {
     const [rows] = (await this.dataSource.query(
@@ -100,11 +106,13 @@ export class DeliveryLog {
     return rows[0] ? toDelivery(rows[0]) : undefined;
   }
 
-  /** Puts dead deliveries (the given ones, or all) back to 'queued' and returns them. */
-  async reviveDead(ids?: string[]): Promise<Delivery[]> {
+  /** Puts dead deliveries (the given ones, or all; of one organization, or of all) back to 'queued' and returns them. */
+  async reviveDead(ids: string[] | undefined, organizationId: string | undefined): Promise<Delivery[]> {
     const [rows] = (await this.dataSource.query(
-      `UPDATE ${TABLE} SET status = 'queued', updated_at = now() WHERE status = 'dead' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) RETURNING *`,
-      [ids ?? null],
+      `UPDATE ${TABLE} SET status = 'queued', updated_at = now()
+       WHERE status = 'dead' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) AND ($2::uuid IS NULL OR organization_id = $2::uuid)
+       RETURNING *`,
+      [ids ?? null, organizationId ?? null],
     )) as [DeliveryRow[], number];
     return rows.map(toDelivery);
   }

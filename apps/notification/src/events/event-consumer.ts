@@ -121,14 +121,17 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
       if (queued > 0) this.logger.log({ message: `${event.type}: ${queued} mail(s) queued`, eventId: event.id });
     } catch (error) {
       if (error instanceof CommandError && error.code === 'NOT_FOUND') {
-        // The ticket is gone (or never was in that organization): retrying cannot help.
-        this.logger.warn({ message: `${event.type}: ticket not found, no mail sent`, eventId: event.id });
+        // The ticket or user is gone (or never was in that organization): retrying cannot help.
+        this.logger.warn({ message: `${event.type}: ${error.message}, no mail sent`, eventId: event.id });
         message.ack();
         return;
       }
       const attempt = message.info.deliveryCount;
-      const level = attempt >= MAX_DELIVER ? 'error' : 'warn';
-      this.logger[level]({ message: `${event.type} not handled (delivery ${attempt} of ${MAX_DELIVER}): ${error instanceof Error ? error.message : String(error)}`, eventId: event.id });
+      const lastTry = attempt >= MAX_DELIVER;
+      const reason = error instanceof Error ? error.message : String(error);
+      // The last delivery failing means the event's mails are lost: that is for the admins.
+      if (lastTry) this.logger.error({ message: `CRITICAL: ${event.type} not handled after ${MAX_DELIVER} deliveries, its mails are not sent: ${reason}`, critical: true, eventId: event.id });
+      else this.logger.warn({ message: `${event.type} not handled (delivery ${attempt} of ${MAX_DELIVER}): ${reason}`, eventId: event.id });
       message.nak(Math.min(NAK_BASE_DELAY_MS * 2 ** (attempt - 1), NAK_MAX_DELAY_MS));
     }
   }

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandClient } from '@helpdesk/common';
-import { subjects, type EventEnvelope, type NotificationContextReply } from '@helpdesk/contracts';
+import { subjects, type EventEnvelope, type NotificationContextReply, type NotificationUserContextReply } from '@helpdesk/contracts';
 import { DeliveryLog } from '../deliveries/delivery-log.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { deliveryKey, mailDomain, messageIdFor, ticketThreadId } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
-import { mailContextRequest, planMails } from './mail-planner.js';
+import { mailContextRequest, planAccountMails, planTicketMails, type PlannedMail } from './mail-planner.js';
 
 /**
- * Turns one event into queued mails: asks the ticket service for what the mails need, records each
- * mail in the delivery log (once per event, recipient and template) and queues it. Resolves only
- * when every mail is both recorded and queued, which is when the event may be acknowledged.
+ * Turns one event into queued mails: asks the ticket service, in one command, for what the mails
+ * need, records each mail in the delivery log (once per event, recipient and template) and queues
+ * it. Resolves only when every mail is both recorded and queued, which is when the event may be
+ * acknowledged.
  */
 @Injectable()
 export class EventMails {
@@ -27,11 +28,8 @@ export class EventMails {
 
   /** Returns how many mails the event queued (0 for events that send none). */
   async handle(event: EventEnvelope): Promise<number> {
-    const request = mailContextRequest(event);
-    if (!request) return 0;
-    const context = await this.commands.request<NotificationContextReply>(subjects.notifications.ticketContext, request);
     let queued = 0;
-    for (const mail of planMails(event, context, { appBaseUrl: this.config.APP_BASE_URL })) {
+    for (const mail of await this.plan(event)) {
       const to = mail.to.email;
       const delivery = await this.log.record({
         eventId: event.id,
@@ -43,7 +41,8 @@ export class EventMails {
           to,
           ...mail.rendered,
           messageId: messageIdFor(deliveryKey(event.id, to, mail.template), this.domain),
-          threadId: ticketThreadId(mail.ticketId, this.domain),
+          ...(mail.ticketId ? { threadId: ticketThreadId(mail.ticketId, this.domain) } : {}),
+          ...(mail.accountLink ? { accountLink: mail.accountLink } : {}),
         },
       });
       // A redelivered event finds its mails recorded: queued again only if not yet sent (the job id makes that a no-op when the job still exists).
@@ -52,5 +51,15 @@ export class EventMails {
       queued += 1;
     }
     return queued;
+  }
+
+  private async plan(event: EventEnvelope): Promise<PlannedMail[]> {
+    const request = mailContextRequest(event);
+    if (!request) return [];
+    if (request.kind === 'user') {
+      return planAccountMails(event, await this.commands.request<NotificationUserContextReply>(subjects.notifications.userContext, request.command));
+    }
+    const context = await this.commands.request<NotificationContextReply>(subjects.notifications.ticketContext, request.command);
+    return planTicketMails(event, context, { appBaseUrl: this.config.APP_BASE_URL });
   }
 }

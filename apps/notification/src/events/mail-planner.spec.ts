@@ -1,61 +1,155 @@
-import type { EventEnvelope, NotificationContextReply, NotificationRecipient } from '@helpdesk/contracts';
+import type { EventEnvelope, NotificationContextReply, NotificationRecipient, NotificationUserContextReply } from '@helpdesk/contracts';
 import { describe, expect, it } from 'vitest';
-import { mailContextRequest, planMails } from './mail-planner.js';
+import { mailContextRequest, planAccountMails, planTicketMails, type PlannedMail } from './mail-planner.js';
 
-const requester: NotificationRecipient = { id: 'u-customer', email: 'carla@example.com', name: 'Carla', role: 'customer', active: true, notificationPreferences: {} };
-const agent: NotificationRecipient = { id: 'u-agent', email: 'ann@example.com', name: 'Ann', role: 'agent', active: true, notificationPreferences: {} };
-const context = (overrides: Partial<NotificationRecipient> = {}): NotificationContextReply => ({
-  organization: { id: 'org', name: 'Acme' },
-  ticket: { id: 't1', number: 7, subject: 'Printer', status: 'open', requesterId: requester.id, assigneeId: null },
-  requester: { ...requester, ...overrides },
-  author: agent,
+const person = (id: string, role: NotificationRecipient['role'], overrides: Partial<NotificationRecipient> = {}): NotificationRecipient => ({
+  id,
+  email: `${id}@example.com`,
+  name: id,
+  role,
+  active: true,
+  notificationPreferences: {},
+  ...overrides,
 });
-const event = (type: EventEnvelope['type'], data: object): EventEnvelope => ({
+const requester = person('carla', 'customer');
+const ann = person('ann', 'agent');
+const bob = person('bob', 'agent');
+const ada = person('ada', 'admin');
+
+const context = (overrides: Partial<NotificationContextReply> = {}): NotificationContextReply => ({
+  organization: { id: 'org', name: 'Acme' },
+  ticket: { id: 't1', number: 7, subject: 'Printer', status: 'open', requesterId: requester.id, assigneeId: null, teamId: null },
+  requester,
+  teamMembers: [],
+  admins: [ada],
+  ...overrides,
+});
+const event = (type: EventEnvelope['type'], data: object, actor: EventEnvelope['actor'] = { userId: ann.id, role: 'agent' }): EventEnvelope => ({
   id: 'e1',
   type,
   version: 1,
   occurredAt: '2026-11-29T09:00:00.000Z',
   orgId: 'org',
   aggregateId: 't1',
-  actor: { userId: agent.id, role: 'agent' },
+  actor,
   data: data as Record<string, unknown>,
 });
-const comment = (internal: boolean, authorRole: 'agent' | 'customer' = 'agent', authorId = agent.id) =>
-  event('comment.created', { comment: { id: 'c1', body: '<p>Hi</p>', internal, authorId }, ticket: { id: 't1' }, authorRole });
+const comment = (internal: boolean, authorRole: 'agent' | 'customer', authorId: string) =>
+  event('comment.created', { comment: { id: 'c1', body: '<p>Hi</p>', internal, authorId }, ticket: { id: 't1' }, authorRole }, { userId: authorId, role: authorRole });
 const settings = { appBaseUrl: 'https://help.example.test/' };
+const sent = (mails: PlannedMail[]) => mails.map((mail) => [mail.template, mail.to.id]);
+const plan = (planned: EventEnvelope, reply: NotificationContextReply) => sent(planTicketMails(planned, reply, settings));
 
 describe('mail planning', () => {
-  it('confirms a new ticket to its requester', () => {
-    const created = event('ticket.created', { ticket: { id: 't1' } });
-    expect(mailContextRequest(created)).toEqual({ orgId: 'org', ticketId: 't1' });
-    expect(planMails(created, context(), settings).map((mail) => [mail.template, mail.to.email])).toEqual([['ticket-created', 'carla@example.com']]);
+  describe('a new ticket', () => {
+    const created = (actor: EventEnvelope['actor'] = { userId: requester.id, role: 'customer' }) => event('ticket.created', { ticket: { id: 't1' } }, actor);
+
+    it('confirms it to the requester and tells the team, with one command that also asks for the team and admins', () => {
+      expect(mailContextRequest(created())).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', staffContacts: true } });
+      expect(plan(created(), context({ teamMembers: [ann, bob] }))).toEqual([
+        ['ticket-created', 'carla'],
+        ['new-ticket', 'ann'],
+        ['new-ticket', 'bob'],
+      ]);
+    });
+
+    it('tells the admins when the ticket has no team, or nobody active in it', () => {
+      expect(plan(created(), context())).toEqual([
+        ['ticket-created', 'carla'],
+        ['new-ticket', 'ada'],
+      ]);
+      expect(plan(created(), context({ teamMembers: [{ ...ann, active: false }] }))).toEqual([
+        ['ticket-created', 'carla'],
+        ['new-ticket', 'ada'],
+      ]);
+    });
+
+    it('does not tell the staff member who opened it, nor a staff requester about their own ticket', () => {
+      expect(plan(created({ userId: ann.id, role: 'agent' }), context({ teamMembers: [ann, bob] }))).toEqual([
+        ['ticket-created', 'carla'],
+        ['new-ticket', 'bob'],
+      ]);
+      expect(plan(created({ userId: ada.id, role: 'admin' }), context({ requester: ada, ticket: { ...context().ticket, requesterId: ada.id } }))).toEqual([['ticket-created', 'ada']]);
+    });
   });
 
   it("mails a staff member's public reply to the requester, linking to the ticket", () => {
-    const [mail] = planMails(comment(false), context(), settings);
-    expect(mail).toMatchObject({ template: 'agent-reply', to: { email: 'carla@example.com' } });
+    expect(mailContextRequest(comment(false, 'agent', ann.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ann.id } });
+    const [mail] = planTicketMails(comment(false, 'agent', ann.id), context({ author: ann }), settings);
+    expect(mail).toMatchObject({ template: 'agent-reply', to: { id: 'carla' } });
     expect(mail!.rendered.text).toContain('https://help.example.test/tickets/t1');
-    expect(mail!.rendered.text).toContain('Ann (Acme) replied');
+    expect(mail!.rendered.text).toContain('ann (Acme) replied');
+  });
+
+  it("mails a customer's public reply to the assignee only", () => {
+    expect(plan(comment(false, 'customer', requester.id), context({ assignee: ann, author: requester, teamMembers: [ann, bob] }))).toEqual([['customer-reply', 'ann']]);
+    expect(plan(comment(false, 'customer', requester.id), context({ author: requester }))).toEqual([]);
   });
 
   it('never plans a mail for an internal note, not even when asked directly', () => {
-    expect(mailContextRequest(comment(true))).toBeUndefined();
-    expect(planMails(comment(true), context(), settings)).toEqual([]);
+    expect(mailContextRequest(comment(true, 'agent', ann.id))).toBeUndefined();
+    expect(planTicketMails(comment(true, 'agent', ann.id), context({ assignee: bob }), settings)).toEqual([]);
   });
 
-  it("sends nothing for a customer's own comment", () => {
-    expect(mailContextRequest(comment(false, 'customer', requester.id))).toBeUndefined();
+  it('mails an assignment to the new assignee, unless they took the ticket themselves or it moved on since', () => {
+    const assigned = (assigneeId: string, actor = ada) => event('ticket.assigned', { ticket: { id: 't1', assigneeId }, previousAssigneeId: null }, { userId: actor.id, role: actor.role });
+    expect(mailContextRequest(assigned(ann.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ada.id } });
+    const [mail] = planTicketMails(assigned(ann.id), context({ assignee: ann, author: ada }), settings);
+    expect(mail).toMatchObject({ template: 'ticket-assigned', to: { id: 'ann' } });
+    expect(mail!.rendered.text).toContain('ada assigned ticket #7');
+    expect(plan(assigned(ann.id, ann), context({ assignee: ann, author: ann }))).toEqual([]);
+    expect(plan(assigned(ann.id), context({ assignee: bob }))).toEqual([]);
+  });
+
+  it('mails the requester when the ticket is solved, and only then', () => {
+    const changed = (to: string) => event('ticket.status_changed', { ticket: { id: 't1' }, from: 'open', to });
+    expect(plan(changed('solved'), context())).toEqual([['ticket-solved', 'carla']]);
+    expect(mailContextRequest(changed('pending'))).toBeUndefined();
+  });
+
+  it('sends SLA warnings and breaches to the assignee, else the team, else the admins', () => {
+    const warning = event('ticket.sla.warning', { target: 'first_response', warningAt: '2026-11-29T10:00:00Z', ticket: { id: 't1' } }, { system: 'sla' });
+    const breach = event('ticket.sla.breached', { target: 'resolution', dueAt: '2026-11-29T12:00:00Z', ticket: { id: 't1' } }, { system: 'sla' });
+    expect(mailContextRequest(warning)).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', staffContacts: true } });
+    expect(plan(warning, context({ assignee: ann, teamMembers: [bob] }))).toEqual([['sla-warning', 'ann']]);
+    expect(plan(breach, context({ teamMembers: [ann, bob] }))).toEqual([
+      ['sla-breached', 'ann'],
+      ['sla-breached', 'bob'],
+    ]);
+    expect(plan(breach, context())).toEqual([['sla-breached', 'ada']]);
+    const [mail] = planTicketMails(breach, context(), settings);
+    expect(mail!.rendered.subject).toBe('[#7] SLA breached: resolution, Printer');
   });
 
   it('respects preferences turned off and inactive accounts, and treats a missing preference as on', () => {
-    const created = event('ticket.created', { ticket: { id: 't1' } });
-    expect(planMails(created, context({ notificationPreferences: { ticketCreated: false } }), settings)).toEqual([]);
-    expect(planMails(comment(false), context({ notificationPreferences: { agentReply: false } }), settings)).toEqual([]);
-    expect(planMails(created, context({ notificationPreferences: { agentReply: false } }), settings)).toHaveLength(1);
-    expect(planMails(created, context({ active: false }), settings)).toEqual([]);
+    const created = event('ticket.created', { ticket: { id: 't1' } }, { userId: requester.id, role: 'customer' });
+    expect(plan(created, context({ requester: { ...requester, notificationPreferences: { ticketCreated: false } }, admins: [{ ...ada, notificationPreferences: { newTicket: false } }] }))).toEqual([]);
+    expect(plan(created, context({ requester: { ...requester, notificationPreferences: { agentReply: false } } }))).toHaveLength(2);
+    expect(plan(created, context({ requester: { ...requester, active: false }, admins: [] }))).toEqual([]);
+    expect(plan(comment(false, 'agent', ann.id), context({ requester: { ...requester, notificationPreferences: { agentReply: false } } }))).toEqual([]);
   });
 
-  it('asks for nothing on events that send no mail yet', () => {
+  it('never sends a staff mail to a customer, even one listed by mistake', () => {
+    const breach = event('ticket.sla.breached', { target: 'resolution', ticket: { id: 't1' } }, { system: 'sla' });
+    expect(plan(breach, context({ teamMembers: [requester], admins: [] }))).toEqual([]);
+  });
+
+  it('plans invitation and reset mails with a link placeholder, whatever the preferences say', () => {
+    const account: NotificationUserContextReply = { organization: { id: 'org', name: 'Acme' }, user: person('nina', 'agent', { notificationPreferences: { newTicket: false } }) };
+    const invited = event('user.invited', { userId: 'nina', email: 'nina@example.com', name: 'nina', role: 'agent', invitedBy: ada.id }, { userId: ada.id, role: 'admin' });
+    const reset = event('auth.password_reset_requested', { userId: 'nina', email: 'nina@example.com', name: 'nina', requestId: 'r1' }, { system: 'auth' });
+    expect(mailContextRequest(invited)).toEqual({ kind: 'user', command: { orgId: 'org', userId: 'nina' } });
+
+    const [invitation] = planAccountMails(invited, account);
+    expect(invitation).toMatchObject({ template: 'invitation', ticketId: null, to: { id: 'nina' }, accountLink: { purpose: 'invitation', userId: 'nina' } });
+    expect(invitation!.rendered.text).toContain(invitation!.accountLink!.placeholder);
+    expect(invitation!.rendered.html).toContain(`href="${invitation!.accountLink!.placeholder}"`);
+    expect(planAccountMails(reset, account)).toMatchObject([{ template: 'password-reset', accountLink: { purpose: 'password-reset', userId: 'nina', requestId: 'r1' } }]);
+    expect(planAccountMails(reset, { ...account, user: { ...account.user, active: false } })).toEqual([]);
+  });
+
+  it('asks for nothing on events that send no mail', () => {
     expect(mailContextRequest(event('ticket.updated', { ticket: { id: 't1' }, changes: {} }))).toBeUndefined();
+    expect(mailContextRequest(event('ticket.assigned', { ticket: { id: 't1', assigneeId: null }, previousAssigneeId: ann.id }))).toBeUndefined();
   });
 });

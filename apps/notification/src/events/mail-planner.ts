@@ -1,78 +1,220 @@
-import { isStaff, type EventEnvelope, type NotificationContextCommand, type NotificationContextReply, type NotificationPreference, type NotificationRecipient, type Role } from '@helpdesk/contracts';
-import { agentReplyMail, ticketCreatedMail, type RenderedMail } from '../mail/mail-templates.js';
+import {
+  isStaff,
+  type EventEnvelope,
+  type NotificationContextCommand,
+  type NotificationContextReply,
+  type NotificationPreference,
+  type NotificationRecipient,
+  type NotificationUserContextCommand,
+  type NotificationUserContextReply,
+  type PasswordResetRequestedData,
+  type Role,
+  type SlaTarget,
+  type UserInvitedData,
+} from '@helpdesk/contracts';
+import { randomBytes } from 'node:crypto';
+import {
+  agentReplyMail,
+  customerReplyMail,
+  invitationMail,
+  newTicketMail,
+  passwordResetMail,
+  slaMail,
+  ticketAssignedMail,
+  ticketCreatedMail,
+  ticketSolvedMail,
+  type RenderedMail,
+  type TicketMailContext,
+} from '../mail/mail-templates.js';
+import type { AccountLinkRequest } from '../mail/mail-transport.js';
 
-export const MAIL_TEMPLATES = ['ticket-created', 'agent-reply'] as const;
+export const MAIL_TEMPLATES = [
+  'ticket-created',
+  'agent-reply',
+  'ticket-solved',
+  'new-ticket',
+  'ticket-assigned',
+  'customer-reply',
+  'sla-warning',
+  'sla-breached',
+  'invitation',
+  'password-reset',
+] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
-/** The preference that turns each mail off. */
-const PREFERENCE_OF: Record<MailTemplate, NotificationPreference> = {
+/** The preference that turns each mail off; account mails have none and always go. */
+const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = {
   'ticket-created': 'ticketCreated',
   'agent-reply': 'agentReply',
+  'ticket-solved': 'ticketSolved',
+  'new-ticket': 'newTicket',
+  'ticket-assigned': 'ticketAssigned',
+  'customer-reply': 'customerReply',
+  'sla-warning': 'slaWarning',
+  'sla-breached': 'slaBreached',
+  invitation: undefined,
+  'password-reset': undefined,
 };
 
+/** Mails only staff may receive: they name internal workflow (assignments, SLA targets, other customers' tickets). */
+const STAFF_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['new-ticket', 'ticket-assigned', 'customer-reply', 'sla-warning', 'sla-breached']);
+
 /** The parts of the event payloads (docs/events.md) that mails read. */
-interface TicketCreatedData {
-  ticket: { id: string };
+interface TicketEventData {
+  ticket: { id: string; assigneeId?: string | null };
 }
 interface CommentCreatedData {
   comment: { id: string; body: string; internal: boolean; authorId: string };
   ticket: { id: string };
   authorRole: Role;
 }
+interface StatusChangedData extends TicketEventData {
+  to: string;
+}
+interface SlaEventData extends TicketEventData {
+  target: SlaTarget;
+  warningAt?: string;
+  dueAt?: string;
+}
 
 export interface PlannedMail {
   template: MailTemplate;
-  ticketId: string;
+  ticketId: string | null;
   to: NotificationRecipient;
   rendered: RenderedMail;
+  accountLink?: AccountLinkRequest;
 }
 
+/** What to ask the ticket service before planning an event's mails: one command, about a ticket or about a user. */
+export type ContextRequest = { kind: 'ticket'; command: NotificationContextCommand } | { kind: 'user'; command: NotificationUserContextCommand };
+
+const actorId = (event: EventEnvelope) => ('userId' in event.actor ? event.actor.userId : undefined);
+const staffActorId = (event: EventEnvelope) => ('userId' in event.actor && isStaff(event.actor.role) ? event.actor.userId : undefined);
+
 /**
- * Which ticket (and comment author) an event's mails need to know about, or undefined when the
- * event sends no mail: decided from the event alone, so internal notes never even fetch a recipient.
+ * What an event's mails need to know, or undefined when the event sends no mail: decided from the
+ * event alone, so internal notes never even fetch a recipient.
  */
-export function mailContextRequest(event: EventEnvelope): NotificationContextCommand | undefined {
+export function mailContextRequest(event: EventEnvelope): ContextRequest | undefined {
+  const ticket = (orgId: string, ticketId: string, extra: Partial<NotificationContextCommand> = {}): ContextRequest => ({ kind: 'ticket', command: { orgId, ticketId, ...extra } });
   switch (event.type) {
     case 'ticket.created':
-      return { orgId: event.orgId, ticketId: (event.data as unknown as TicketCreatedData).ticket.id };
+      return ticket(event.orgId, (event.data as unknown as TicketEventData).ticket.id, { staffContacts: true });
+    case 'ticket.assigned': {
+      const data = event.data as unknown as TicketEventData;
+      const actor = actorId(event);
+      return data.ticket.assigneeId ? ticket(event.orgId, data.ticket.id, actor ? { authorId: actor } : {}) : undefined;
+    }
+    case 'ticket.status_changed': {
+      const data = event.data as unknown as StatusChangedData;
+      return data.to === 'solved' ? ticket(event.orgId, data.ticket.id) : undefined;
+    }
     case 'comment.created': {
       const data = event.data as unknown as CommentCreatedData;
-      if (data.comment.internal || !isStaff(data.authorRole)) return undefined;
-      return { orgId: event.orgId, ticketId: data.ticket.id, authorId: data.comment.authorId };
+      if (data.comment.internal) return undefined;
+      return ticket(event.orgId, data.ticket.id, { authorId: data.comment.authorId });
     }
+    case 'ticket.sla.warning':
+    case 'ticket.sla.breached':
+      return ticket(event.orgId, (event.data as unknown as SlaEventData).ticket.id, { staffContacts: true });
+    case 'user.invited':
+      return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as UserInvitedData).userId } };
+    case 'auth.password_reset_requested':
+      return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as PasswordResetRequestedData).userId } };
     default:
       return undefined;
   }
 }
 
 function wants(recipient: NotificationRecipient, template: MailTemplate): boolean {
-  return recipient.active && recipient.notificationPreferences[PREFERENCE_OF[template]] !== false;
+  if (!recipient.active) return false;
+  if (STAFF_TEMPLATES.has(template) && !isStaff(recipient.role)) return false;
+  const preference = PREFERENCE_OF[template];
+  return preference === undefined || recipient.notificationPreferences[preference] !== false;
 }
 
-/** The mails an event sends, given what the ticket service answered about its ticket. */
-export function planMails(event: EventEnvelope, context: NotificationContextReply, settings: { appBaseUrl: string }): PlannedMail[] {
-  const { organization, ticket, requester } = context;
-  const base = {
-    organizationName: organization.name,
-    recipientName: requester.name,
-    ticket,
-    ticketUrl: `${settings.appBaseUrl.replace(/\/+$/, '')}/tickets/${ticket.id}`,
-  };
+/** The first non-empty group of active people, without those excluded, each once. */
+function firstActiveGroup(groups: Array<NotificationRecipient[] | undefined>, excluded: Array<string | undefined>): NotificationRecipient[] {
+  for (const group of groups) {
+    const people = (group ?? []).filter((person, index, all) => person.active && !excluded.includes(person.id) && all.findIndex((other) => other.id === person.id) === index);
+    if (people.length > 0) return people;
+  }
+  return [];
+}
+
+/** The mails a ticket event sends, given what the ticket service answered about its ticket. */
+export function planTicketMails(event: EventEnvelope, context: NotificationContextReply, settings: { appBaseUrl: string }): PlannedMail[] {
+  const { organization, ticket, requester, assignee, author } = context;
+  const ticketUrl = `${settings.appBaseUrl.replace(/\/+$/, '')}/tickets/${ticket.id}`;
   const planned: PlannedMail[] = [];
+  const add = (template: MailTemplate, to: NotificationRecipient, render: (base: TicketMailContext) => RenderedMail) =>
+    planned.push({ template, ticketId: ticket.id, to, rendered: render({ organizationName: organization.name, recipientName: to.name, ticket, ticketUrl }) });
+
   switch (event.type) {
-    case 'ticket.created':
-      planned.push({ template: 'ticket-created', ticketId: ticket.id, to: requester, rendered: ticketCreatedMail(base) });
+    case 'ticket.created': {
+      add('ticket-created', requester, ticketCreatedMail);
+      // The team hears of it, or the admins when the ticket has no team (or an empty one); never the requester, nor the staff member who opened it.
+      for (const member of firstActiveGroup([context.teamMembers, context.admins], [requester.id, staffActorId(event)])) {
+        add('new-ticket', member, (base) => newTicketMail({ ...base, requesterName: requester.name }));
+      }
       break;
+    }
+    case 'ticket.assigned': {
+      const assigneeId = (event.data as unknown as TicketEventData).ticket.assigneeId;
+      // Reassigned again since: the later event mails the new assignee. Taking a ticket oneself needs no mail.
+      if (!assignee || assignee.id !== assigneeId || assignee.id === actorId(event)) break;
+      add('ticket-assigned', assignee, (base) => ticketAssignedMail({ ...base, assignedBy: author?.name ?? 'Someone' }));
+      break;
+    }
+    case 'ticket.status_changed': {
+      if ((event.data as unknown as StatusChangedData).to !== 'solved' || requester.id === actorId(event)) break;
+      add('ticket-solved', requester, ticketSolvedMail);
+      break;
+    }
     case 'comment.created': {
-      const { comment } = event.data as unknown as CommentCreatedData;
-      // Internal notes never reach the requester; someone answering their own ticket needs no mail about it.
-      if (comment.internal || comment.authorId === requester.id) break;
-      const authorName = context.author?.name ?? 'Our support team';
-      planned.push({ template: 'agent-reply', ticketId: ticket.id, to: requester, rendered: agentReplyMail({ ...base, authorName, replyHtml: comment.body }) });
+      const { comment, authorRole } = event.data as unknown as CommentCreatedData;
+      // Internal notes never leave the staff; nobody is mailed their own comment.
+      if (comment.internal) break;
+      if (isStaff(authorRole)) {
+        if (comment.authorId === requester.id) break;
+        add('agent-reply', requester, (base) => agentReplyMail({ ...base, authorName: author?.name ?? 'Our support team', replyHtml: comment.body }));
+      } else if (assignee && assignee.id !== comment.authorId) {
+        add('customer-reply', assignee, (base) => customerReplyMail({ ...base, authorName: author?.name ?? requester.name, replyHtml: comment.body }));
+      }
+      break;
+    }
+    case 'ticket.sla.warning':
+    case 'ticket.sla.breached': {
+      const data = event.data as unknown as SlaEventData;
+      const milestone = event.type === 'ticket.sla.warning' ? 'warning' : 'breached';
+      for (const person of firstActiveGroup([assignee ? [assignee] : [], context.teamMembers, context.admins], [])) {
+        add(milestone === 'warning' ? 'sla-warning' : 'sla-breached', person, (base) => slaMail({ ...base, milestone, target: data.target, dueAt: data.dueAt }));
+      }
       break;
     }
     default:
       break;
   }
   return planned.filter((mail) => wants(mail.to, mail.template));
+}
+
+/** The invitation or password reset mail of an account event; its link is issued only when the mail is sent. */
+export function planAccountMails(event: EventEnvelope, context: NotificationUserContextReply): PlannedMail[] {
+  const { organization, user } = context;
+  const placeholder = `account-link-${randomBytes(16).toString('hex')}`;
+  const base = { organizationName: organization.name, recipientName: user.name, linkPlaceholder: placeholder };
+  let mail: PlannedMail;
+  switch (event.type) {
+    case 'user.invited':
+      mail = { template: 'invitation', ticketId: null, to: user, rendered: invitationMail(base), accountLink: { purpose: 'invitation', userId: user.id, placeholder } };
+      break;
+    case 'auth.password_reset_requested': {
+      const { requestId } = event.data as unknown as PasswordResetRequestedData;
+      mail = { template: 'password-reset', ticketId: null, to: user, rendered: passwordResetMail(base), accountLink: { purpose: 'password-reset', userId: user.id, requestId, placeholder } };
+      break;
+    }
+    default:
+      return [];
+  }
+  return wants(mail.to, mail.template) ? [mail] : [];
 }

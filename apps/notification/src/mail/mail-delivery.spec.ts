@@ -16,7 +16,7 @@ describe('mail delivery through SMTP', () => {
   const criticalLinesAbout = (deliveryId: string) => harness.logs().filter((line) => line.critical === true && line.deliveryId === deliveryId);
 
   it('delivers a mail once, after retries, when the SMTP server was down and comes back', async () => {
-    const { customer, customerEmail } = await harness.organizationWithCustomer();
+    const { customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
     harness.sink.failWith('connection', 421, 2);
 
     await harness.openTicket(customer);
@@ -27,7 +27,7 @@ describe('mail delivery through SMTP', () => {
   });
 
   it('does not retry a permanent failure: the mail becomes a dead letter, and a replay after the fix delivers it', async () => {
-    const { customer, customerEmail } = await harness.organizationWithCustomer();
+    const { customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
     const deadBefore = await harness.deadLetterCount();
     harness.sink.failWith('rcpt', 550);
 
@@ -51,7 +51,7 @@ describe('mail delivery through SMTP', () => {
   });
 
   it('gives up after the first try and 3 retries, then replays every dead letter when asked without ids', async () => {
-    const { customer, customerEmail } = await harness.organizationWithCustomer();
+    const { customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
     const deadBefore = await harness.deadLetterCount();
     harness.sink.failWith('connection', 421);
 

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import { DeliveryLog, type Delivery } from '../deliveries/delivery-log.js';
 import { NotificationConfig } from '../notification.config.js';
+import { AccountLinks } from './account-links.js';
 import { isPermanentSmtpFailure, MAIL_ATTEMPTS, retryDelay } from './mail-retry.js';
 import { MailTransport } from './mail-transport.js';
 import { deliveryKey } from './threading.js';
@@ -12,6 +13,10 @@ import { deliveryKey } from './threading.js';
 const QUEUE = 'mail';
 const JITTER_BACKOFF = 'exponential-jitter';
 const DAY_SECONDS = 24 * 60 * 60;
+/** A job orphaned by a crashed worker is taken over this many times; the delivery log keeps each takeover from sending twice. */
+const MAX_STALLED_TAKEOVERS = 5;
+/** Admin alert mails that fail are not critical themselves: a failing alert must never raise another alert. */
+export const ADMIN_ALERT_TEMPLATE = 'admin-alert';
 
 interface MailJob {
   deliveryId: string;
@@ -44,6 +49,7 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(NotificationConfig) private readonly config: NotificationConfig,
     @Inject(DeliveryLog) private readonly log: DeliveryLog,
     @Inject(MailTransport) private readonly transport: MailTransport,
+    @Inject(AccountLinks) private readonly accountLinks: AccountLinks,
     @Inject(MetricsService) metrics: MetricsService,
   ) {
     this.queue = new Queue<MailJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
@@ -68,6 +74,9 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
       connection: this.connection(),
       prefix: this.config.QUEUE_PREFIX,
       concurrency: this.config.MAIL_CONCURRENCY,
+      lockDuration: this.config.MAIL_LOCK_DURATION_MS,
+      stalledInterval: this.config.MAIL_LOCK_DURATION_MS,
+      maxStalledCount: MAX_STALLED_TAKEOVERS,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, this.config.MAIL_RETRY_BASE_DELAY_MS) },
     });
     this.worker.on('failed', (job, error) => {
@@ -111,7 +120,12 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     // Already sent (or given up): a duplicate job, or a retry of an attempt whose success was recorded.
     if (!delivery) return;
     try {
-      await this.transport.send(delivery.message);
+      const mail = await this.accountLinks.fill(delivery.message);
+      if (!mail) {
+        await this.log.markCancelled(delivery.id, 'The account link can no longer be issued: user inactive or invitation already accepted');
+        return;
+      }
+      await this.transport.send(mail);
     } catch (error) {
       await this.log.markFailed(delivery.id, describe(error));
       if (isPermanentSmtpFailure(error)) throw new UnrecoverableError(describe(error));
@@ -126,9 +140,10 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
       const dead = await this.log.markDead(deliveryId, error.message);
       if (!dead) return;
       this.deadLetters.inc();
+      const critical = dead.template !== ADMIN_ALERT_TEMPLATE;
       this.logger.error({
-        message: `CRITICAL: mail ${dead.template} to ${dead.recipient} given up after ${dead.attempts} attempt(s): ${error.message}`,
-        critical: true,
+        message: `${critical ? 'CRITICAL: ' : ''}mail ${dead.template} to ${dead.recipient} given up after ${dead.attempts} attempt(s): ${error.message}`,
+        critical,
         deliveryId,
         eventId: dead.eventId,
       });

@@ -1,6 +1,7 @@
 import { sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import type { SlaTarget } from '@helpdesk/contracts';
 
-// Two short templates do not justify a template engine: a tagged template that escapes every
+// A handful of short templates does not justify a template engine: a tagged template that escapes every
 // interpolated value by default is safer (nothing to forget, no engine sandbox to audit) and has no dependency.
 
 /** Markup that is already safe HTML and must not be escaped again. */
@@ -15,10 +16,12 @@ export function escapeHtml(value: string): string {
 }
 
 function html(strings: TemplateStringsArray, ...values: Array<string | number | SafeHtml>): SafeHtml {
-  return new SafeHtml(strings.reduce((out, part, index) => {
-    const value = values[index - 1]!;
-    return out + (value instanceof SafeHtml ? value.value : escapeHtml(String(value))) + part;
-  }));
+  return new SafeHtml(
+    strings.reduce((out, part, index) => {
+      const value = values[index - 1]!;
+      return out + (value instanceof SafeHtml ? value.value : escapeHtml(String(value))) + part;
+    }),
+  );
 }
 
 /** A comment's sanitized HTML as readable text: block ends become line breaks, tags go, entities are decoded. */
@@ -33,6 +36,34 @@ export interface RenderedMail {
   html: string;
 }
 
+interface Link {
+  url: string;
+  label: string;
+}
+
+/** The same frame around every mail: greeting, body, one link, the organization's name. */
+function render(parts: { subject: string; recipientName: string; text: string; body: SafeHtml; link?: Link; signature: string }): RenderedMail {
+  const { subject, recipientName, text, body, link, signature } = parts;
+  const linkLine = link ? `${link.label}: ${link.url}\n\n` : '';
+  const linkHtml = link ? html`<p><a href="${link.url}">${link.label}</a></p>` : html``;
+  return {
+    subject,
+    text: `Hello ${recipientName},\n\n${text}\n\n${linkLine}${signature}\n`,
+    html: html`<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">
+<p>Hello ${recipientName},</p>
+${body}
+${linkHtml}
+<p style="color: #666">${signature}</p>
+</body></html>`.value,
+  };
+}
+
+/** A comment body: sanitized again here (cheap, and keeps this mail safe on its own), quoted in HTML and as text. */
+function quote(bodyHtml: string): { text: string; html: SafeHtml } {
+  const safe = new SafeHtml(sanitizeRichText(bodyHtml));
+  return { text: htmlToText(safe.value), html: html`<blockquote style="margin: 0; padding-left: 1em; border-left: 3px solid #ccc">${safe}</blockquote>` };
+}
+
 export interface TicketMailContext {
   organizationName: string;
   recipientName: string;
@@ -40,36 +71,153 @@ export interface TicketMailContext {
   ticketUrl: string;
 }
 
-function layout(context: TicketMailContext, body: SafeHtml): string {
-  return html`<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">
-<p>Hello ${context.recipientName},</p>
-${body}
-<p><a href="${context.ticketUrl}">View request #${context.ticket.number}</a></p>
-<p style="color: #666">${context.organizationName}</p>
-</body></html>`.value;
-}
+const requestLink = (context: TicketMailContext): Link => ({ url: context.ticketUrl, label: `View request #${context.ticket.number}` });
+const ticketLink = (context: TicketMailContext): Link => ({ url: context.ticketUrl, label: `Open ticket #${context.ticket.number}` });
 
-function footer(context: TicketMailContext): string {
-  return `View request #${context.ticket.number}: ${context.ticketUrl}\n\n${context.organizationName}\n`;
-}
+// Mails to the requester.
 
 export function ticketCreatedMail(context: TicketMailContext): RenderedMail {
-  const { organizationName, recipientName, ticket } = context;
-  return {
+  const { organizationName, ticket } = context;
+  return render({
     subject: `We received your request #${ticket.number}: ${ticket.subject}`,
-    text: `Hello ${recipientName},\n\n${organizationName} received your request #${ticket.number}: "${ticket.subject}". We will get back to you soon.\n\n${footer(context)}`,
-    html: layout(context, html`<p>${organizationName} received your request <strong>#${ticket.number}: ${ticket.subject}</strong>. We will get back to you soon.</p>`),
-  };
+    recipientName: context.recipientName,
+    text: `${organizationName} received your request #${ticket.number}: "${ticket.subject}". We will get back to you soon.`,
+    body: html`<p>${organizationName} received your request <strong>#${ticket.number}: ${ticket.subject}</strong>. We will get back to you soon.</p>`,
+    link: requestLink(context),
+    signature: organizationName,
+  });
 }
 
 export function agentReplyMail(context: TicketMailContext & { authorName: string; replyHtml: string }): RenderedMail {
-  const { organizationName, recipientName, ticket, authorName } = context;
-  // The ticket service sanitized the body on write; sanitizing again costs little and keeps this mail safe on its own.
-  const reply = new SafeHtml(sanitizeRichText(context.replyHtml));
-  return {
+  const { organizationName, ticket, authorName } = context;
+  const reply = quote(context.replyHtml);
+  return render({
     subject: `Re: [#${ticket.number}] ${ticket.subject}`,
-    text: `Hello ${recipientName},\n\n${authorName} (${organizationName}) replied to your request #${ticket.number}:\n\n${htmlToText(reply.value)}\n\n${footer(context)}`,
-    html: layout(context, html`<p>${authorName} (${organizationName}) replied to your request #${ticket.number}:</p>
-<blockquote style="margin: 0; padding-left: 1em; border-left: 3px solid #ccc">${reply}</blockquote>`),
-  };
+    recipientName: context.recipientName,
+    text: `${authorName} (${organizationName}) replied to your request #${ticket.number}:\n\n${reply.text}`,
+    body: html`<p>${authorName} (${organizationName}) replied to your request #${ticket.number}:</p>
+${reply.html}`,
+    link: requestLink(context),
+    signature: organizationName,
+  });
+}
+
+export function ticketSolvedMail(context: TicketMailContext): RenderedMail {
+  const { organizationName, ticket } = context;
+  return render({
+    subject: `Solved: [#${ticket.number}] ${ticket.subject}`,
+    recipientName: context.recipientName,
+    text: `Your request #${ticket.number} "${ticket.subject}" was marked as solved. If something is still wrong, reply on the request and we will pick it up again.`,
+    body: html`<p>Your request <strong>#${ticket.number}: ${ticket.subject}</strong> was marked as solved. If something is still wrong, reply on the request and we will pick it up again.</p>`,
+    link: requestLink(context),
+    signature: organizationName,
+  });
+}
+
+// Mails to staff.
+
+export function newTicketMail(context: TicketMailContext & { requesterName: string }): RenderedMail {
+  const { organizationName, ticket, requesterName } = context;
+  return render({
+    subject: `[#${ticket.number}] New ticket: ${ticket.subject}`,
+    recipientName: context.recipientName,
+    text: `${requesterName} opened ticket #${ticket.number}: "${ticket.subject}".`,
+    body: html`<p>${requesterName} opened ticket <strong>#${ticket.number}: ${ticket.subject}</strong>.</p>`,
+    link: ticketLink(context),
+    signature: organizationName,
+  });
+}
+
+export function ticketAssignedMail(context: TicketMailContext & { assignedBy: string }): RenderedMail {
+  const { organizationName, ticket, assignedBy } = context;
+  return render({
+    subject: `[#${ticket.number}] Assigned to you: ${ticket.subject}`,
+    recipientName: context.recipientName,
+    text: `${assignedBy} assigned ticket #${ticket.number} "${ticket.subject}" to you.`,
+    body: html`<p>${assignedBy} assigned ticket <strong>#${ticket.number}: ${ticket.subject}</strong> to you.</p>`,
+    link: ticketLink(context),
+    signature: organizationName,
+  });
+}
+
+export function customerReplyMail(context: TicketMailContext & { authorName: string; replyHtml: string }): RenderedMail {
+  const { organizationName, ticket, authorName } = context;
+  const reply = quote(context.replyHtml);
+  return render({
+    subject: `Re: [#${ticket.number}] ${ticket.subject}`,
+    recipientName: context.recipientName,
+    text: `${authorName} replied on ticket #${ticket.number}:\n\n${reply.text}`,
+    body: html`<p>${authorName} replied on ticket #${ticket.number}:</p>
+${reply.html}`,
+    link: ticketLink(context),
+    signature: organizationName,
+  });
+}
+
+const TARGET_NAMES: Record<SlaTarget, string> = { first_response: 'first response', next_response: 'next response', resolution: 'resolution' };
+
+export function slaMail(context: TicketMailContext & { milestone: 'warning' | 'breached'; target: SlaTarget; dueAt?: string }): RenderedMail {
+  const { organizationName, ticket, milestone } = context;
+  const target = TARGET_NAMES[context.target] ?? context.target;
+  const due = context.dueAt ? ` (due ${context.dueAt})` : '';
+  const sentence =
+    milestone === 'warning'
+      ? `Ticket #${ticket.number} "${ticket.subject}" has used 80% of its ${target} time${due}.`
+      : `Ticket #${ticket.number} "${ticket.subject}" missed its ${target} target${due}.`;
+  return render({
+    subject: `[#${ticket.number}] SLA ${milestone === 'warning' ? 'warning' : 'breached'}: ${target}, ${ticket.subject}`,
+    recipientName: context.recipientName,
+    text: sentence,
+    body: html`<p>${sentence}</p>`,
+    link: ticketLink(context),
+    signature: organizationName,
+  });
+}
+
+// Account mails: the link is only a placeholder here, replaced by a freshly issued single-use link when the mail is sent.
+
+export interface AccountMailContext {
+  organizationName: string;
+  recipientName: string;
+  linkPlaceholder: string;
+}
+
+export function invitationMail(context: AccountMailContext): RenderedMail {
+  const { organizationName } = context;
+  return render({
+    subject: `You are invited to ${organizationName}`,
+    recipientName: context.recipientName,
+    text: `You have been invited to the ${organizationName} helpdesk. Choose your password with the link below; it is valid for 7 days and works once.`,
+    body: html`<p>You have been invited to the <strong>${organizationName}</strong> helpdesk. Choose your password with the link below; it is valid for 7 days and works once.</p>`,
+    link: { url: context.linkPlaceholder, label: 'Accept the invitation' },
+    signature: organizationName,
+  });
+}
+
+export function passwordResetMail(context: AccountMailContext): RenderedMail {
+  const { organizationName } = context;
+  return render({
+    subject: `Reset your ${organizationName} password`,
+    recipientName: context.recipientName,
+    text: 'Someone asked to reset your password. The link below is valid for one hour and works once. If it was not you, ignore this mail: your password stays as it is.',
+    body: html`<p>Someone asked to reset your password. The link below is valid for one hour and works once. If it was not you, ignore this mail: your password stays as it is.</p>`,
+    link: { url: context.linkPlaceholder, label: 'Choose a new password' },
+    signature: organizationName,
+  });
+}
+
+// Operators.
+
+export function adminAlertMail(alert: { service: string; instanceId: string; message: string; context?: string; occurredAt: string; dedupMinutes: number }): RenderedMail {
+  const headline = alert.message.split('\n', 1)[0]!.slice(0, 120);
+  const where = `${alert.service} (instance ${alert.instanceId}${alert.context ? `, ${alert.context}` : ''})`;
+  return render({
+    subject: `[helpdesk] Critical error in ${alert.service}: ${headline}`,
+    recipientName: 'operator',
+    text: `At ${alert.occurredAt}, ${where} logged a critical error:\n\n${alert.message}\n\nThe same error is mailed at most once every ${alert.dedupMinutes} minutes; see the service's logs for every occurrence.`,
+    body: html`<p>At ${alert.occurredAt}, ${where} logged a critical error:</p>
+<pre style="white-space: pre-wrap">${alert.message}</pre>
+<p>The same error is mailed at most once every ${alert.dedupMinutes} minutes; see the service's logs for every occurrence.</p>`,
+    signature: 'Helpdesk platform',
+  });
 }

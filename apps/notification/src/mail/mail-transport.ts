@@ -9,8 +9,19 @@ export interface OutgoingMail {
   text: string;
   html: string;
   messageId: string;
-  /** The ticket's thread root, for In-Reply-To and References. */
-  threadId: string;
+  /** The ticket's thread root, for In-Reply-To and References (ticket mails only). */
+  threadId?: string;
+  /** Account mails: the single-use link to issue when the mail is sent, in place of `placeholder` (never stored). */
+  accountLink?: AccountLinkRequest;
+}
+
+export interface AccountLinkRequest {
+  purpose: 'invitation' | 'password-reset';
+  userId: string;
+  /** The password reset request being answered. */
+  requestId?: string;
+  /** A random marker in `text` and `html` that the issued link replaces. */
+  placeholder: string;
 }
 
 /** SMTP out through nodemailer: the only class that talks to the mail server. */
@@ -44,8 +55,7 @@ export class MailTransport implements OnApplicationShutdown {
       text: mail.text,
       html: mail.html,
       messageId: mail.messageId,
-      inReplyTo: mail.threadId,
-      references: [mail.threadId],
+      ...(mail.threadId ? { inReplyTo: mail.threadId, references: [mail.threadId] } : {}),
     });
   }
 

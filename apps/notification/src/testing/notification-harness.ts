@@ -1,9 +1,9 @@
 import { CommandClient, loadConfig, MetricsService, runMigrations, startService, type RunningService } from '@helpdesk/common';
-import { EVENTS_STREAM, subjects, type CommentView, type EventEnvelope, type Principal, type TicketView } from '@helpdesk/contracts';
+import { eventSubject, EVENTS_STREAM, subjects, type CommentView, type EventEnvelope, type Principal, type TicketView } from '@helpdesk/contracts';
 import { deleteRedisKeys, freePort, waitFor } from '@helpdesk/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -41,6 +41,8 @@ export class NotificationHarness {
 
   private constructor(
     readonly ticket: TicketHarness,
+    /** False when the ticket service belongs to the caller (a gateway harness), which stops it. */
+    private readonly ownsTicket: boolean,
     readonly sink: SmtpSink,
     readonly config: NotificationConfig,
     private readonly nats: NatsConnection,
@@ -50,8 +52,8 @@ export class NotificationHarness {
     logs.on('data', (chunk: Buffer) => this.logLines.push(...chunk.toString().split('\n').filter(Boolean)));
   }
 
-  static async start(label: string, overrides: Record<string, string> = {}): Promise<NotificationHarness> {
-    const ticket = await TicketHarness.start(label);
+  static async start(label: string, overrides: Record<string, string> = {}, shared: { ticket?: TicketHarness } = {}): Promise<NotificationHarness> {
+    const ticket = shared.ticket ?? (await TicketHarness.start(label));
     const sink = await SmtpSink.start();
     const config = loadConfig(NotificationConfig, {
       DB_NAME: ticket.config.DB_NAME,
@@ -73,15 +75,20 @@ export class NotificationHarness {
     const service = await startService(notificationApp, config, { logStream: logs });
     await service.app.get(EventConsumer).ready;
     const nats = await connect({ servers: ticket.nats.url });
-    return new NotificationHarness(ticket, sink, config, nats, logs, service);
+    return new NotificationHarness(ticket, !shared.ticket, sink, config, nats, logs, service);
   }
 
   private get dataSource(): DataSource {
     return this.service.app.get(DataSource);
   }
 
-  /** A fresh organization with a customer; `name` and notification preferences are written as given. */
-  async organizationWithCustomer(options: { organizationName?: string; customerName?: string; preferences?: Record<string, boolean> } = {}) {
+  /**
+   * A fresh organization with an admin, an agent and a customer; the customer's name and preferences,
+   * and the preferences of the admin and agent (`staffPreferences`), are written as given.
+   */
+  async organizationWithCustomer(
+    options: { organizationName?: string; customerName?: string; preferences?: Record<string, boolean>; staffPreferences?: Record<string, boolean> } = {},
+  ) {
     const { admin, reply } = await this.ticket.signup(options.organizationName ?? `Acme ${randomBytes(2).toString('hex')}`);
     const agent = await this.ticket.addUser(admin.orgId, 'agent');
     const customer = await this.ticket.addUser(admin.orgId, 'customer');
@@ -90,8 +97,21 @@ export class NotificationHarness {
       options.customerName ?? 'Carla Customer',
       options.preferences ?? {},
     ]);
-    const [{ email }] = (await this.ticket.dataSource.query(`SELECT email FROM helpdesk.users WHERE id = $1`, [customer.userId])) as Array<{ email: string }>;
-    return { admin, agent, customer, customerEmail: email, organization: reply.organization };
+    await this.ticket.dataSource.query(`UPDATE helpdesk.users SET notification_preferences = $2 WHERE id = ANY($1::uuid[])`, [[admin.userId, agent.userId], options.staffPreferences ?? {}]);
+    return {
+      admin,
+      agent,
+      customer,
+      adminEmail: await this.emailOf(admin.userId),
+      agentEmail: await this.emailOf(agent.userId),
+      customerEmail: await this.emailOf(customer.userId),
+      organization: reply.organization,
+    };
+  }
+
+  async emailOf(userId: string): Promise<string> {
+    const [{ email }] = (await this.ticket.dataSource.query(`SELECT email FROM helpdesk.users WHERE id = $1`, [userId])) as Array<{ email: string }>;
+    return email;
   }
 
   openTicket(principal: Principal, subject = 'My laptop will not boot', description = 'Black screen since this morning'): Promise<TicketView> {
@@ -102,13 +122,24 @@ export class NotificationHarness {
     return this.ticket.send<CommentView>(subjects.comments.create, { principal, ticketId, body, internal });
   }
 
+  updateTicket(principal: Principal, ticketId: string, changes: Record<string, unknown>): Promise<TicketView> {
+    return this.ticket.send<TicketView>(subjects.tickets.update, { principal, ticketId, changes });
+  }
+
   notificationCommand<T>(subject: string, payload: object): Promise<T> {
     return this.service.app.get(CommandClient).request<T>(subject, payload);
   }
 
   /** Publishes an envelope again under another Nats-Msg-Id, so JetStream stores and delivers it a second time. */
   async publishDuplicate(envelope: EventEnvelope): Promise<void> {
-    await jetstream(this.nats).publish(`helpdesk.v1.events.${envelope.type}`, JSON.stringify(envelope), { msgID: `duplicate-${randomBytes(8).toString('hex')}` });
+    await jetstream(this.nats).publish(eventSubject(envelope.type), JSON.stringify(envelope), { msgID: `duplicate-${randomBytes(8).toString('hex')}` });
+  }
+
+  /** Publishes an event as the ticket service's outbox relay would (for events a test cannot cause quickly, such as SLA breaches). */
+  async publishEvent(envelope: Omit<EventEnvelope, 'id' | 'version' | 'occurredAt'>): Promise<EventEnvelope> {
+    const event: EventEnvelope = { id: randomUUID(), version: 1, occurredAt: new Date().toISOString(), ...envelope };
+    await jetstream(this.nats).publish(eventSubject(event.type), JSON.stringify(event), { msgID: event.id });
+    return event;
   }
 
   /**
@@ -152,7 +183,7 @@ export class NotificationHarness {
     await this.service.shutdown('test end');
     await this.nats.close();
     await this.sink.stop();
-    await this.ticket.stop();
+    if (this.ownsTicket) await this.ticket.stop();
     await deleteRedisKeys(this.config.QUEUE_PREFIX);
   }
 }
