@@ -20,4 +20,39 @@ export class RealtimeConfig extends ServiceConfig {
   @Max(60_000)
   @IsInt()
   EVENTS_STREAM_RETRY_MS = 1_000;
+
+  /** A connection whose client sends nothing for this long is closed. */
+  @EnvInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  @IsInt()
+  REALTIME_IDLE_TIMEOUT_MS = 1_800_000;
+
+  /** Above this heap use new connections are refused; 0: 85% of the V8 heap limit (--max-old-space-size). */
+  @EnvInt()
+  @Min(0)
+  @Max(1_048_576)
+  @IsInt()
+  REALTIME_MAX_HEAP_MB = 0;
+
+  /** A viewer's presence lapses this long after its replica last refreshed it (a dead replica's viewers vanish after it). */
+  @EnvInt()
+  @Min(1_000)
+  @Max(600_000)
+  @IsInt()
+  REALTIME_PRESENCE_TTL_MS = 30_000;
+
+  /** "Typing" lapses this long after the client's last `ticket:typing`. */
+  @EnvInt()
+  @Min(500)
+  @Max(60_000)
+  @IsInt()
+  REALTIME_TYPING_TTL_MS = 6_000;
+
+  /** At most this many stream events may follow a client's last event for a replay; beyond it the client refetches. */
+  @EnvInt()
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  REALTIME_REPLAY_MAX_EVENTS = 1_000;
 }

@@ -1,5 +1,6 @@
 import type { ErrorCode } from './errors.js';
 import type { EventEnvelope, EventType } from './events.js';
+import type { Role } from './principal.js';
 
 /** Socket.IO path of the realtime service; only the WebSocket transport is accepted (no sticky sessions needed). */
 export const REALTIME_PATH = '/socket.io';
@@ -19,24 +20,80 @@ export type RealtimeEventType = (typeof REALTIME_EVENT_TYPES)[number];
 
 /** Sent before a replica closes a connection on shutdown: the client reconnects and lands on another replica. */
 export const SERVER_SHUTDOWN_EVENT = 'server:shutdown';
-/** Sent when the access token of the handshake expires, just before the server ends the connection. */
+/** Sent when the access token expires without a `session:reauthenticate`, just before the server ends the connection. */
 export const SESSION_EXPIRED_EVENT = 'session:expired';
+/** Sent when the client has sent nothing for the idle timeout, just before the server ends the connection. */
+export const SESSION_IDLE_EVENT = 'session:idle';
+/** Who is viewing and typing on a ticket, sent to the sockets in its room whenever that changes. */
+export const PRESENCE_EVENT = 'presence';
+
+/** The `data.code` of a refused handshake's `connect_error`. */
+export type RealtimeRefusalCode = 'UNAUTHORIZED' | 'UNAVAILABLE';
 
 export interface TicketRoomRequest {
   ticketId: string;
 }
 
+export interface TypingRequest {
+  ticketId: string;
+  /** false: stopped typing (otherwise it lapses by itself a few seconds after the last `ticket:typing`). */
+  typing?: boolean;
+  /** Staff writing an internal note: shown to staff only. Ignored for customers. */
+  internal?: boolean;
+}
+
+export interface ReauthenticateRequest {
+  /** A fresh access token of the same user, organization and role. */
+  token: string;
+}
+
+export interface ReplayRequest {
+  /** The id of the last event envelope the client received. */
+  lastEventId: string;
+}
+
 /** The acknowledgement of a client event: `NOT_FOUND` when the ticket does not exist or is not the caller's to see. */
 export type RealtimeAck = { ok: true } | { ok: false; error: ErrorCode };
+
+export type ReauthenticateAck = { ok: true; expiresAt: string } | { ok: false; error: ErrorCode };
+
+/**
+ * `REFETCH`: the replica cannot replay what was missed (the id is not in the stream, or too many
+ * events followed it); the client reloads its data through the REST API instead.
+ */
+export type ReplayAck = { ok: true; replayed: number } | { ok: false; error: 'REFETCH'; reason: 'UNKNOWN_EVENT' | 'GAP_TOO_LARGE' } | { ok: false; error: ErrorCode };
+
+export interface PresenceUser {
+  userId: string;
+  role: Role;
+}
+
+export interface TypingUser extends PresenceUser {
+  /** Writing an internal note. */
+  internal: boolean;
+}
+
+/**
+ * The `presence` payload. Staff see every viewer and typist (staff and customers, one entry per
+ * user however many tabs); a customer only learns whether an agent is writing a public reply.
+ */
+export type TicketPresence =
+  | { ticketId: string; scope: 'staff'; viewers: PresenceUser[]; typing: TypingUser[] }
+  | { ticketId: string; scope: 'customer'; agentTyping: boolean };
 
 export type ServerToClientEvents = {
   [Type in RealtimeEventType]: (event: EventEnvelope) => void;
 } & {
   [SERVER_SHUTDOWN_EVENT]: (notice: { reconnect: true }) => void;
   [SESSION_EXPIRED_EVENT]: () => void;
+  [SESSION_IDLE_EVENT]: () => void;
+  [PRESENCE_EVENT]: (presence: TicketPresence) => void;
 };
 
 export interface ClientToServerEvents {
   'ticket:join': (request: TicketRoomRequest, ack: (reply: RealtimeAck) => void) => void;
   'ticket:leave': (request: TicketRoomRequest, ack: (reply: RealtimeAck) => void) => void;
+  'ticket:typing': (request: TypingRequest, ack: (reply: RealtimeAck) => void) => void;
+  'session:reauthenticate': (request: ReauthenticateRequest, ack: (reply: ReauthenticateAck) => void) => void;
+  'events:replay': (request: ReplayRequest, ack: (reply: ReplayAck) => void) => void;
 }

@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { JetStreamConnection } from '@helpdesk/common';
 import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
-import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerMessages, ConsumerNotification, JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RealtimeConfig } from '../realtime.config.js';
 import { RealtimeGateway } from '../sockets/realtime.gateway.js';
@@ -27,6 +27,8 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   private nextSequence?: number;
+  private attached = false;
+  private lastProblem = 'not attached yet';
   private markReady!: () => void;
   /** Resolves once the consumer exists on the server: every event published from then on is pushed. */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
@@ -43,6 +45,11 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
     this.loop = this.run();
   }
 
+  /** Whether events are flowing to this replica's sockets (readiness), and if not why. */
+  get state(): { attached: boolean; problem: string; nextSequence?: number } {
+    return { attached: this.attached, problem: this.lastProblem, nextSequence: this.nextSequence };
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.stop.abort();
     await this.messages?.close();
@@ -57,19 +64,38 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
         const consumer = await this.createConsumer();
         this.messages = await consumer.consume();
         if (this.stop.signal.aborted) break;
+        this.attached = true;
+        void this.watch(this.messages);
         this.markReady();
         this.logger.log(`Pushing events from ${EVENTS_STREAM} from sequence ${this.nextSequence}`);
         failures = 0;
         for await (const message of this.messages) this.deliver(message);
+        this.detached('the consumer stopped');
       } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.detached(reason);
         // The first failure of a series is worth a warning; repeating it every retry is noise.
-        if (failures === 0) this.logger.warn(`Event consumer unavailable, retrying: ${error instanceof Error ? error.message : String(error)}`);
+        if (failures === 0) this.logger.warn(`Event consumer unavailable, retrying: ${reason}`);
         failures += 1;
       }
       // Aborting the wait is how shutdown interrupts it: not an error.
       await sleep(this.config.EVENTS_STREAM_RETRY_MS, undefined, { signal: this.stop.signal }).catch(() => undefined);
     }
     await this.messages?.close();
+  }
+
+  /** The ordered consumer recreates itself after missed heartbeats or a lost consumer: readiness follows it. */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    const lost: Array<ConsumerNotification['type']> = ['heartbeats_missed', 'consumer_deleted', 'consumer_not_found', 'stream_not_found', 'no_responders'];
+    for await (const status of messages.status()) {
+      if (lost.includes(status.type)) this.detached(status.type);
+      else if (status.type === 'ordered_consumer_recreated') this.attached = true;
+    }
+  }
+
+  private detached(problem: string): void {
+    this.attached = false;
+    this.lastProblem = problem;
   }
 
   private async createConsumer(): Promise<Consumer> {
@@ -83,6 +109,7 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private deliver(message: JsMsg): void {
+    this.attached = true;
     this.nextSequence = message.seq + 1;
     let event: EventEnvelope;
     try {

@@ -12,37 +12,45 @@ import {
 import { AccessTokens, CommandClient, CommandError } from '@helpdesk/common';
 import {
   isStaff,
+  PRESENCE_EVENT,
   REALTIME_PATH,
   SERVER_SHUTDOWN_EVENT,
-  SESSION_EXPIRED_EVENT,
   subjects,
   type EventEnvelope,
   type RealtimeAck,
+  type ReauthenticateAck,
+  type ReplayAck,
   type TicketView,
 } from '@helpdesk/contracts';
 import { isUUID } from 'class-validator';
 import type { EventRoute } from '../events/event-routing.js';
+import { PresenceService } from '../presence/presence.service.js';
+import { presenceFor, type PresenceSnapshot } from '../presence/presence-view.js';
+import { EventReplay } from '../replay/event-replay.service.js';
+import { eventIdTime } from '../replay/event-id-time.js';
+import { ConnectionManager } from './connection-manager.js';
 import { authenticateHandshake } from './handshake-auth.js';
 import { RealtimeMetrics } from './realtime-metrics.js';
 import { rooms } from './rooms.js';
 import type { RealtimeServer, RealtimeSocket } from './socket-types.js';
-
-/** setTimeout holds at most 2^31-1 ms; an access token never lives that long, but a misconfigured TTL might. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function ticketIdOf(request: unknown): string | undefined {
   const ticketId = (request as { ticketId?: unknown } | null | undefined)?.ticketId;
   return typeof ticketId === 'string' && isUUID(ticketId) ? ticketId : undefined;
 }
 
+function field(request: unknown, name: string): unknown {
+  return typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[name] : undefined;
+}
+
 /**
  * The Socket.IO endpoint: authenticates connections, keeps each socket in the rooms it may be in,
- * and pushes events to the sockets of this replica only (every replica consumes every event).
+ * and pushes events and presence to the sockets of this replica only (every replica consumes every
+ * event, and hears every presence change).
  */
 @WebSocketGateway({ path: REALTIME_PATH, transports: ['websocket'], serveClient: false })
 export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGatewayConnection<RealtimeSocket>, OnGatewayDisconnect<RealtimeSocket>, BeforeApplicationShutdown {
   private readonly logger = new Logger(RealtimeGateway.name);
-  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private closing = false;
 
   @WebSocketServer()
@@ -52,32 +60,35 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     @Inject(AccessTokens) private readonly tokens: AccessTokens,
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(RealtimeMetrics) private readonly metrics: RealtimeMetrics,
+    @Inject(ConnectionManager) private readonly connections: ConnectionManager,
+    @Inject(PresenceService) private readonly presence: PresenceService,
+    @Inject(EventReplay) private readonly replay: EventReplay,
   ) {}
 
   afterInit(server: RealtimeServer): void {
-    server.use(authenticateHandshake(this.tokens));
+    server.use(this.connections.admission());
+    server.use(authenticateHandshake(this.tokens, () => this.metrics.refusedConnections.inc({ reason: 'unauthorized' })));
+    // Every room we create has a colon in its name; Socket.IO's own per-socket rooms (the socket ids) never do.
+    this.metrics.trackRooms(() => [...server.of('/').adapter.rooms.keys()].filter((room) => room.includes(':')).length);
+    this.presence.onChange((ticketId, snapshot) => this.sendPresence(ticketId, snapshot));
   }
 
   handleConnection(socket: RealtimeSocket): void {
     this.metrics.connectedSockets.inc();
     if (this.closing) return this.sendAway(socket);
-    const { principal, expiresAt } = socket.data;
+    const { principal } = socket.data;
     const joined = [rooms.user(principal.userId), ...(isStaff(principal.role) ? [rooms.org(principal.orgId)] : [])];
     void socket.join(joined);
-    const expiry = setTimeout(() => {
-      socket.emit(SESSION_EXPIRED_EVENT);
-      socket.disconnect(true);
-    }, Math.min(Math.max(0, expiresAt.getTime() - Date.now()), MAX_TIMER_MS));
-    this.expiryTimers.set(socket.id, expiry);
+    this.connections.track(socket);
   }
 
   handleDisconnect(socket: RealtimeSocket): void {
     this.metrics.connectedSockets.dec();
-    clearTimeout(this.expiryTimers.get(socket.id));
-    this.expiryTimers.delete(socket.id);
+    this.connections.untrack(socket);
+    void this.presence.disconnect(socket.id);
   }
 
-  /** Joins the ticket's room if the ticket service says the caller may see the ticket. */
+  /** Joins the ticket's room if the ticket service says the caller may see the ticket; the caller then counts as viewing it. */
   @SubscribeMessage('ticket:join')
   async joinTicket(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): Promise<RealtimeAck> {
     const ticketId = ticketIdOf(request);
@@ -88,7 +99,10 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
       if (!(error instanceof CommandError)) throw error;
       return { ok: false, error: error.code };
     }
+    // The socket may have gone while the ticket service answered: it must not linger in presence.
+    if (socket.disconnected) return { ok: false, error: 'UNAVAILABLE' };
     await socket.join(rooms.ticket(ticketId));
+    await this.presence.view(socket.id, socket.data.principal, ticketId);
     return { ok: true };
   }
 
@@ -97,7 +111,60 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     const ticketId = ticketIdOf(request);
     if (!ticketId) return { ok: false, error: 'VALIDATION' };
     await socket.leave(rooms.ticket(ticketId));
+    socket.data.sentPresence.delete(ticketId);
+    await this.presence.leave(socket.id, ticketId);
     return { ok: true };
+  }
+
+  /** Typing on a ticket the socket has joined; it lapses by itself unless repeated. */
+  @SubscribeMessage('ticket:typing')
+  async typing(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): Promise<RealtimeAck> {
+    const ticketId = ticketIdOf(request);
+    const typing = field(request, 'typing') ?? true;
+    const internal = field(request, 'internal') ?? false;
+    if (!ticketId || typeof typing !== 'boolean' || typeof internal !== 'boolean') return { ok: false, error: 'VALIDATION' };
+    const viewing = await this.presence.typing(socket.id, ticketId, typing, internal);
+    return viewing ? { ok: true } : { ok: false, error: 'NOT_FOUND' };
+  }
+
+  /** Swaps in a fresh access token of the same user, so the connection outlives the first one. */
+  @SubscribeMessage('session:reauthenticate')
+  reauthenticate(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): ReauthenticateAck {
+    const token = field(request, 'token');
+    if (typeof token !== 'string' || token.length === 0) return { ok: false, error: 'VALIDATION' };
+    let verified: ReturnType<AccessTokens['verify']>;
+    try {
+      verified = this.tokens.verify(token);
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      return { ok: false, error: 'UNAUTHORIZED' };
+    }
+    const { principal } = socket.data;
+    // The rooms were chosen for this user, organization and role: anything else needs a new connection.
+    if (verified.userId !== principal.userId || verified.orgId !== principal.orgId || verified.role !== principal.role) return { ok: false, error: 'FORBIDDEN' };
+    this.connections.renew(socket, verified.expiresAt);
+    return { ok: true, expiresAt: verified.expiresAt.toISOString() };
+  }
+
+  /**
+   * Sends again, in stream order, the events after the client's last one that its rooms would have
+   * received live (rejoin ticket rooms first). Some may already have arrived live: drop duplicates by id.
+   */
+  @SubscribeMessage('events:replay')
+  async replayEvents(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): Promise<ReplayAck> {
+    const lastEventId = field(request, 'lastEventId');
+    if (eventIdTime(lastEventId) === undefined) return { ok: false, error: 'VALIDATION' };
+    let result: Awaited<ReturnType<EventReplay['since']>>;
+    try {
+      result = await this.replay.since(lastEventId as string, (route) => route.rooms.some((room) => socket.rooms.has(room)));
+    } catch (error) {
+      this.logger.warn(`Replay failed: ${error instanceof Error ? error.message : String(error)}`);
+      return { ok: false, error: 'UNAVAILABLE' };
+    }
+    if ('refetch' in result) return { ok: false, error: 'REFETCH', reason: result.refetch };
+    for (const { event, route } of result.events) socket.emit(route.type, event);
+    this.metrics.eventsReplayed.inc(result.events.length);
+    return { ok: true, replayed: result.events.length };
   }
 
   /**
@@ -116,6 +183,20 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     this.logger.log(`Asked ${sockets.length} client(s) to reconnect elsewhere`);
   }
 
+  /** Each socket of this replica in the ticket's room gets its role's view, unless it already has it. */
+  private sendPresence(ticketId: string, snapshot: PresenceSnapshot): void {
+    const namespace = this.server.of('/');
+    for (const socketId of namespace.adapter.rooms.get(rooms.ticket(ticketId)) ?? []) {
+      const socket = namespace.sockets.get(socketId);
+      if (!socket) continue;
+      const view = presenceFor(socket.data.principal.role, ticketId, snapshot);
+      const serialized = JSON.stringify(view);
+      if (socket.data.sentPresence.get(ticketId) === serialized) continue;
+      socket.data.sentPresence.set(ticketId, serialized);
+      socket.emit(PRESENCE_EVENT, view);
+    }
+  }
+
   /**
    * Closing the transport (rather than `socket.disconnect()`) leaves the client's automatic
    * reconnection on; the notice is flushed before the transport closes.
@@ -123,5 +204,6 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
   private sendAway(socket: RealtimeSocket): void {
     socket.emit(SERVER_SHUTDOWN_EVENT, { reconnect: true });
     socket.conn.close();
+    this.metrics.closedConnections.inc({ reason: 'shutdown' });
   }
 }

@@ -1,10 +1,12 @@
 import type { ClientToServerEvents, Principal, ServerToClientEvents } from '@helpdesk/contracts';
 import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 
-/** What the handshake established about a connection. */
+/** What the handshake established about a connection, and what the server last told it. */
 export interface SocketData {
   principal: Principal;
   expiresAt: Date;
+  /** The last `presence` payload sent per ticket, so an unchanged view is not sent again. */
+  sentPresence: Map<string, string>;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;

@@ -1,9 +1,17 @@
 import { loadConfig, startService, type RunningService } from '@helpdesk/common';
-import { REALTIME_PATH, type ClientToServerEvents, type EventEnvelope, type RealtimeEventType, type ServerToClientEvents } from '@helpdesk/contracts';
+import {
+  PRESENCE_EVENT,
+  REALTIME_PATH,
+  type ClientToServerEvents,
+  type EventEnvelope,
+  type RealtimeEventType,
+  type ServerToClientEvents,
+  type TicketPresence,
+} from '@helpdesk/contracts';
 import { deleteRedisKeys, freePort, waitFor } from '@helpdesk/testing';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { EventFanout } from '../events/event-fanout.service.js';
 import { realtimeApp } from '../realtime.app.js';
 import { RealtimeConfig } from '../realtime.config.js';
@@ -11,6 +19,9 @@ import { RealtimeConfig } from '../realtime.config.js';
 export const TEST_SECRET_KEY = 'realtime-test-secret-0123456789abcdef';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A fresh Redis namespace, for replicas that must share presence (pass it as QUEUE_PREFIX to each). */
+export const testQueuePrefix = () => `test-realtime-${randomBytes(4).toString('hex')}`;
 
 /** A real Socket.IO client that remembers every event it received, in order. */
 export class TestClient {
@@ -26,8 +37,34 @@ export class TestClient {
   }
 
   /** Waits for an event of this type whose envelope matches. */
-  waitForEvent(type: RealtimeEventType, matches: (event: EventEnvelope) => boolean): Promise<EventEnvelope> {
-    return waitFor(`${type} on socket ${this.socket.id}`, async () => this.events(type).find(matches), 10_000, 20);
+  waitForEvent(type: RealtimeEventType, matches: (event: EventEnvelope) => boolean, timeoutMs = 10_000): Promise<EventEnvelope> {
+    return waitFor(`${type} on socket ${this.socket.id}`, async () => this.events(type).find(matches), timeoutMs, 20);
+  }
+
+  /** The last presence received for a ticket. */
+  presence(ticketId: string): TicketPresence | undefined {
+    return this.received
+      .filter((entry) => entry.name === PRESENCE_EVENT)
+      .map((entry) => entry.payload as TicketPresence)
+      .findLast((presence) => presence.ticketId === ticketId);
+  }
+
+  /** Waits until the last presence received for the ticket matches. */
+  waitForPresence(ticketId: string, matches: (presence: TicketPresence) => boolean, timeoutMs = 10_000): Promise<TicketPresence> {
+    return waitFor(
+      `presence of ${ticketId} on socket ${this.socket.id} (last: ${JSON.stringify(this.presence(ticketId))})`,
+      async () => {
+        const presence = this.presence(ticketId);
+        return presence && matches(presence) ? presence : undefined;
+      },
+      timeoutMs,
+      20,
+    );
+  }
+
+  /** Resolves with the reason of the next disconnect. */
+  disconnected(): Promise<string> {
+    return new Promise((resolve) => this.socket.once('disconnect', (reason) => resolve(reason)));
   }
 
   close(): void {
@@ -35,8 +72,21 @@ export class TestClient {
   }
 }
 
-function openSocket(url: string, auth: Record<string, unknown>): ClientSocket {
-  return io(url, { path: REALTIME_PATH, transports: ['websocket'], auth, reconnection: false, forceNew: true });
+/** A Socket.IO client as a browser would open it (WebSocket only); reconnection off unless asked for. */
+export function openSocket(url: string, auth: Record<string, unknown>, options: Partial<ManagerOptions & SocketOptions> = {}): ClientSocket {
+  return io(url, { path: REALTIME_PATH, transports: ['websocket'], auth, reconnection: false, forceNew: true, ...options });
+}
+
+/** Connects, or rejects with the server's connect_error. */
+export function connectClient(url: string, token: string, options: Partial<ManagerOptions & SocketOptions> = {}): Promise<TestClient> {
+  const socket = openSocket(url, { token }, options);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(new TestClient(socket)));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
 }
 
 /** One realtime replica in this process, on a free port of the given NATS. */
@@ -48,13 +98,14 @@ export class RealtimeReplica {
     readonly config: RealtimeConfig,
   ) {}
 
-  static async start(natsUrl: string, overrides: Record<string, string> = {}): Promise<RealtimeReplica> {
+  /** Starts a replica; unless `waitForEvents` is false, resolves once its events consumer is attached. */
+  static async start(natsUrl: string, overrides: Record<string, string> = {}, { waitForEvents = true } = {}): Promise<RealtimeReplica> {
     const config = loadConfig(RealtimeConfig, {
       NATS_URL: natsUrl,
       HOST: '127.0.0.1',
       REALTIME_PORT: String(await freePort()),
       SECRET_KEY: TEST_SECRET_KEY,
-      QUEUE_PREFIX: `test-realtime-${randomBytes(4).toString('hex')}`,
+      QUEUE_PREFIX: testQueuePrefix(),
       LOG_LEVEL: 'error',
       EVENTS_STREAM_RETRY_MS: '50',
       REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379/0',
@@ -62,7 +113,7 @@ export class RealtimeReplica {
     });
     const service = await startService(realtimeApp, config, { logStream: new PassThrough() });
     // Events published before this replica's consumer exists are not pushed: tests start after it.
-    await service.app.get(EventFanout).ready;
+    if (waitForEvents) await service.app.get(EventFanout).ready;
     return new RealtimeReplica(service, config);
   }
 
@@ -71,28 +122,40 @@ export class RealtimeReplica {
   }
 
   /** A connected client, or a rejection with the server's connect_error message. */
-  connect(token: string): Promise<TestClient> {
-    const socket = openSocket(this.url, { token });
-    this.clients.push(socket);
-    return new Promise((resolve, reject) => {
-      socket.once('connect', () => resolve(new TestClient(socket)));
-      socket.once('connect_error', (error) => reject(error));
-    });
+  async connect(token: string): Promise<TestClient> {
+    const client = await connectClient(this.url, token);
+    this.clients.push(client.socket);
+    return client;
   }
 
-  /** The connect_error message a handshake with this auth gets (fails if it connects). */
+  /** The connect_error a handshake with this auth gets (fails if it connects). */
   async refusal(auth: Record<string, unknown>): Promise<string> {
+    return (await this.refusalError(auth)).message;
+  }
+
+  async refusalError(auth: Record<string, unknown>): Promise<Error & { data?: { code?: string } }> {
     const socket = openSocket(this.url, auth);
     this.clients.push(socket);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => reject(new Error('the connection was accepted')));
-      socket.once('connect_error', (error) => resolve(error.message));
+      socket.once('connect_error', (error) => resolve(error as Error & { data?: { code?: string } }));
     });
   }
 
   async metrics(): Promise<string> {
     const response = await fetch(`${this.url}/metrics`);
     return response.text();
+  }
+
+  /** The value of one unlabelled-by-us metric (the service label aside), or of the series matching `labels`. */
+  async metric(name: string, labels = ''): Promise<number> {
+    const line = (await this.metrics()).split('\n').find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(labels));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  }
+
+  async ready(): Promise<{ status: number; body: { info?: Record<string, unknown>; error?: Record<string, { message?: string }> } }> {
+    const response = await fetch(`${this.url}/health/ready`);
+    return { status: response.status, body: (await response.json()) as { error?: Record<string, { message?: string }> } };
   }
 
   /** Resolves with the exit code the process would use (0: stopped cleanly). */
