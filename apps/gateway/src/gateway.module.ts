@@ -16,6 +16,7 @@ import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, RateLimitGuard } from './
 import { GatewayConfig } from './gateway.config.js';
 import { DownstreamServicesHealthIndicator } from './health/downstream-services.health.js';
 import { DirectoryController } from './directory/directory.controller.js';
+import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { TicketsController } from './tickets/tickets.controller.js';
 
 const HOUR_MS = 60 * 60 * 1_000;
@@ -39,7 +40,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController],
+  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController],
   providers: [
     FixedWindowLimiter,
     AttachmentStore,

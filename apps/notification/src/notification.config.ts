@@ -85,7 +85,7 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @IsInt()
   ADMIN_ALERT_DEDUP_MINUTES = 15;
 
-  /** At most this many admin alerts are mailed per clock hour, whatever their content. */
+  /** At most this many admin alerts are mailed in an hour (counted from the first one), whatever their content. */
   @EnvInt()
   @Min(1)
   @Max(1_000)

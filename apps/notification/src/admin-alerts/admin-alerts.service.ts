@@ -50,8 +50,9 @@ export class AdminAlerts {
     const fingerprint = alertFingerprint(alert);
     const first = await this.redis.set(`${keys}:seen:${fingerprint}`, '1', 'PX', this.config.ADMIN_ALERT_DEDUP_MINUTES * 60_000, 'NX');
     if (first !== 'OK') return 'duplicate';
-    const hour = Math.floor(Date.now() / HOUR_MS);
-    const [[, sentThisHour]] = (await this.redis.multi().incr(`${keys}:hour:${hour}`).pexpire(`${keys}:hour:${hour}`, 2 * HOUR_MS).exec()) as [[Error | null, number], unknown];
+    // The hour starts with its first alert (NX): a fixed clock hour would let twice the cap through around its boundary.
+    const window = `${keys}:hour`;
+    const [, [, sentThisHour]] = (await this.redis.multi().set(window, '0', 'PX', HOUR_MS, 'NX').incr(window).exec()) as [unknown, [Error | null, number]];
     if (sentThisHour > this.config.ADMIN_ALERTS_PER_HOUR) {
       // Warn, never error: this line must not itself become an alert.
       if (sentThisHour === this.config.ADMIN_ALERTS_PER_HOUR + 1) this.logger.warn(`More than ${this.config.ADMIN_ALERTS_PER_HOUR} admin alerts this hour: the rest are only in the logs`);

@@ -7,7 +7,7 @@ import type { ServiceIdentity } from '../service-identity.js';
 // Log lines should hold no secrets, but an error message can quote a connection string or a
 // header: these patterns cover the usual shapes, and no log metadata is sent at all.
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
-  [/(\w+:\/\/)[^\s/:@]+:[^\s/@]+@/g, '$1[redacted]@'],
+  [/(\w+:\/\/)[^\s/:@]*:[^\s/@]+@/g, '$1[redacted]@'],
   [/\b(bearer|basic)\s+[\w.~+/=-]+/gi, '$1 [redacted]'],
   [/\b(password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+/gi, '$1$2[redacted]'],
 ];
