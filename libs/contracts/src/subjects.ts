@@ -66,12 +66,8 @@ export const subjects = {
     ticketContext: `${SUBJECT_ROOT}.ticket.notifications.context`,
     /** Internal, for the notification service: organization and account an invitation or reset mail goes to. */
     userContext: `${SUBJECT_ROOT}.ticket.notifications.user-context`,
-    /** Internal, for the notification service: organization and account an invitation or reset mail goes to. */
-    userContext: `${SUBJECT_ROOT}.ticket.notifications.user-context`,
     /** Internal admin command answered by the notification service: re-queues dead mail deliveries. */
     replayDeadLetters: `${SUBJECT_ROOT}.notification.dead-letters.replay`,
-    /** Fire-and-forget (core NATS, no reply): a critical log line of any service, mailed to ADMIN_EMAILS by one notification replica. */
-    adminAlert: `${SUBJECT_ROOT}.notification.admin-alerts.raise`,
     /** Fire-and-forget (core NATS, no reply): a critical log line of any service, mailed to ADMIN_EMAILS by one notification replica. */
     adminAlert: `${SUBJECT_ROOT}.notification.admin-alerts.raise`,
   },
