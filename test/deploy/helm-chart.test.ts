@@ -1,0 +1,128 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHART, KUBE_VERSIONS, SCENARIOS, k8sTools, parseObjects, policyViolations, run, schemaErrors, type K8sObject } from './manifests.js';
+
+let helm: string;
+beforeAll(() => {
+  helm = k8sTools().helm;
+});
+
+const valuesArgs = (scenario: string | undefined) => (scenario ? ['-f', `${CHART}/ci/${scenario}-values.yaml`] : []);
+// A value that must end up in a Secret and nowhere else.
+const SECRET_KEY = 'k8s-test-secret-key-0123456789abcdefghij';
+
+function template(scenario: string | undefined, extra: string[] = []) {
+  const result = run(helm, ['template', 'helpdesk', CHART, '--namespace', 'helpdesk', ...valuesArgs(scenario), ...extra]);
+  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
+  return parseObjects(result.stdout);
+}
+
+describe('helm lint --strict', () => {
+  for (const scenario of [undefined, ...SCENARIOS]) {
+    for (const kubeVersion of KUBE_VERSIONS) {
+      it(`passes for ${scenario ?? 'the default'} values on Kubernetes ${kubeVersion}`, () => {
+        const result = run(helm, ['lint', '--strict', CHART, '--kube-version', kubeVersion, ...valuesArgs(scenario)]);
+        expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+        expect(result.status).toBe(0);
+      });
+    }
+  }
+
+  it('refuses a Kubernetes older than the supported range', () => {
+    const result = run(helm, ['template', 'helpdesk', CHART, '--kube-version', '1.28.0']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('incompatible with Kubernetes v1.28.0');
+  });
+});
+
+describe.each([undefined, ...SCENARIOS])('helm template with %s values', (scenario) => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = template(scenario, scenario === 'production' ? [] : ['--set', `secrets.secretKey=${SECRET_KEY}`]);
+  });
+
+  it('renders only objects that match the Kubernetes schemas, without unknown fields', () => {
+    expect(schemaErrors(objects)).toEqual([]);
+  });
+
+  it('meets the deployment policies', () => {
+    expect(policyViolations(objects, [SECRET_KEY])).toEqual([]);
+  });
+
+  it('runs the migrations once, as a pre-install and pre-upgrade hook, for both schemas', () => {
+    const jobs = objects.filter((object) => object.kind === 'Job');
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    const commands = [...jobs[0].spec.template.spec.initContainers, ...jobs[0].spec.template.spec.containers].map((container: K8sObject) => container.command.join(' '));
+    expect(commands).toEqual(['node dist/apps/ticket/src/database/migrate.js up', 'node dist/apps/notification/src/database/migrate.js up']);
+  });
+
+  it('has a helm test that asks the gateway Service for readiness', () => {
+    const test = objects.find((object) => object.metadata.annotations?.['helm.sh/hook'] === 'test');
+    expect(test?.spec.containers[0].command.join(' ')).toContain('http://helpdesk-gateway:8080/health/ready');
+  });
+});
+
+describe('rendered scenarios', () => {
+  it('routes /socket.io to realtime and /api and / to the gateway', () => {
+    const ingress = template(undefined).find((object) => object.kind === 'Ingress')!;
+    const routes = Object.fromEntries(ingress.spec.rules[0].http.paths.map((path: K8sObject) => [path.path, path.backend.service.name]));
+    expect(routes).toEqual({ '/socket.io': 'helpdesk-realtime', '/api': 'helpdesk-gateway', '/': 'helpdesk-gateway' });
+  });
+
+  it('takes every secret from the existing Secrets in the production scenario and creates none', () => {
+    const objects = template('production');
+    expect(objects.filter((object) => object.kind === 'Secret')).toEqual([]);
+    const refs = objects
+      .filter((object) => object.kind === 'Deployment')
+      .flatMap((deployment) => deployment.spec.template.spec.containers[0].env)
+      .filter((variable: K8sObject) => variable.valueFrom?.secretKeyRef)
+      .map((variable: K8sObject) => `${variable.name}=${variable.valueFrom.secretKeyRef.name}`);
+    expect(new Set(refs)).toEqual(
+      new Set(['SECRET_KEY=helpdesk-app', 'HEALTH_DETAILS_TOKEN=helpdesk-app', 'REDIS_URL=helpdesk-redis', 'NATS_URL=helpdesk-nats', 'DB_PASSWORD=helpdesk-db-app', 'EMAIL_HOST_PASSWORD=helpdesk-smtp', 'AI_API_KEY=helpdesk-ai']),
+    );
+    expect(objects.filter((object) => object.kind === 'HorizontalPodAutoscaler')).toHaveLength(5);
+  });
+
+  it('gives PostgreSQL egress only to the services and jobs that use it', () => {
+    const objects = template(undefined);
+    const withPostgres = objects
+      .filter((object) => object.kind === 'NetworkPolicy')
+      .filter((policy) => policy.spec.egress.some((rule: K8sObject) => rule.ports.some((port: K8sObject) => port.port === 5432)))
+      .map((policy) => policy.metadata.name);
+    expect(withPostgres.sort()).toEqual(['helpdesk-jobs', 'helpdesk-notification', 'helpdesk-ticket']);
+  });
+});
+
+describe('the values schema and the chart refuse bad values', () => {
+  const refused = (args: string[]) => {
+    const result = run(helm, ['lint', '--strict', CHART, ...args]);
+    expect(result.status).not.toBe(0);
+    return result.stdout + result.stderr;
+  };
+
+  it('refuses a wrong type', () => {
+    expect(refused(['--set', 'gateway.replicaCount=two'])).toContain("at '/gateway/replicaCount': got string, want integer");
+  });
+
+  it('refuses an unknown key', () => {
+    expect(refused(['--set', 'gateway.replicas=3'])).toContain("additional properties 'replicas' not allowed");
+  });
+
+  it('refuses the latest tag', () => {
+    expect(refused(['--set', 'image.tag=latest'])).toContain('/image/tag');
+  });
+
+  it('refuses a probe timeout under 3 seconds', () => {
+    expect(refused(['--set', 'probes.readiness.timeoutSeconds=1'])).toContain('/probes/readiness/timeoutSeconds');
+  });
+
+  it('refuses a short SECRET_KEY', () => {
+    expect(refused(['--set', 'secrets.secretKey=short'])).toContain('/secrets/secretKey');
+  });
+
+  it('refuses a grace period that does not cover the preStop delay and the shutdown drain', () => {
+    const result = run(helm, ['template', 'helpdesk', CHART, '--set', 'ticket.terminationGracePeriodSeconds=12']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('ticket.terminationGracePeriodSeconds (12) must be at least preStopSleepSeconds (5) + config.shutdownGracePeriodMs in seconds (10)');
+  });
+});
