@@ -90,6 +90,9 @@ export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   private failures: Failure[] = [];
   private readonly sockets = new Set<Socket>();
+  private holdFrom = Number.POSITIVE_INFINITY;
+  /** Messages fully transmitted but not answered yet (see holdAfter). */
+  held = 0;
 
   private constructor(
     private readonly server: Server,
@@ -122,6 +125,20 @@ export class SmtpSink {
   /** Answers normally again. */
   recover(): void {
     this.failures = [];
+  }
+
+  /**
+   * Once `count` mails are accepted, every further message is received but never answered: the
+   * sender is left waiting for the 250 that would make the sink responsible for it, as with a server
+   * that stalls. Such a message is not kept, since the sender cannot know it arrived.
+   */
+  holdAfter(count: number): void {
+    this.holdFrom = count;
+  }
+
+  /** Stops holding; held sessions stay unanswered until their client goes away. */
+  release(): void {
+    this.holdFrom = Number.POSITIVE_INFINITY;
   }
 
   async stop(): Promise<void> {
@@ -162,6 +179,11 @@ export class SmtpSink {
           const raw = Buffer.from(buffer.slice(0, end + 2), 'latin1').toString('utf8').replace(/^\.\./gm, '.');
           buffer = buffer.slice(end + 5);
           inData = false;
+          if (this.mails.length >= this.holdFrom) {
+            this.held += 1;
+            socket.once('close', () => (this.held -= 1));
+            return;
+          }
           const failure = this.takeFailure('data');
           if (failure) {
             reply(failure);
