@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# One image for the five services; the command picks the service (the Helm chart and k8s/ set it):
+#   docker build -t helpdesk:0.1.0 .
+#   docker run --read-only --tmpfs /tmp helpdesk:0.1.0 node dist/apps/ticket/src/main.js
+# Node.js: the current LTS line, pinned by version tag on Debian 13 (trixie) slim.
+ARG NODE_IMAGE=node:26.10.0-trixie-slim
+
+# Compiles the TypeScript with SWC, as scripts/lib/build.mjs does (type-checking is npm test's job).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json .swcrc ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npm ci --no-audit --no-fund
+RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**' --quiet
+
+# Production dependencies only (argon2 brings its prebuilt native binding).
+FROM ${NODE_IMAGE} AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npm ci --omit=dev --no-audit --no-fund \
+  # Workspace links point at sources that the runtime image does not contain (dist/ is self-contained).
+  && rm -rf node_modules/@helpdesk \
+  && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and not writable by the service user: with a read-only root filesystem, /tmp is the only writable place.
+COPY package.json ./
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The image's "node" user, by number so that Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+EXPOSE 8080 8081 8082 8083 8084
+# node directly (not npm), so SIGTERM reaches the service and its graceful shutdown runs.
+CMD ["node", "dist/apps/gateway/src/main.js"]
