@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { HealthModule, JetStreamModule, NatsHealthIndicator, REDIS_CLIENT, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
 import type { Redis } from 'ioredis';
+import { AiController } from './ai/ai.controller.js';
 import { AttachmentStore } from './attachments/attachment-store.js';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AttachmentsService } from './attachments/attachments.service.js';
@@ -40,7 +41,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController],
+  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController, AiController],
   providers: [
     FixedWindowLimiter,
     AttachmentStore,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseHealthIndicator, DatabaseModule, HealthModule, JetStreamModule, NatsHealthIndicator, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
+import { TicketAiModule } from './ai/ai.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommentsController } from './comments/comments.controller.js';
 import { CommentsService } from './comments/comments.service.js';
@@ -25,6 +26,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     AuthModule,
     DirectoryModule,
     NotificationsModule,
+    TicketAiModule,
   ],
   controllers: [TicketsController, CommentsController, OrganizationsController],
   providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, CommentsService, OrganizationsService],

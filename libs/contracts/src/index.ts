@@ -12,3 +12,4 @@ export * from './directory.js';
 export * from './commands/index.js';
 export * from './notifications.js';
 export * from './realtime.js';
+export * from './ai.js';

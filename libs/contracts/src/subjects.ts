@@ -71,4 +71,13 @@ export const subjects = {
     /** Fire-and-forget (core NATS, no reply): a critical log line of any service, mailed to ADMIN_EMAILS by one notification replica. */
     adminAlert: `${SUBJECT_ROOT}.notification.admin-alerts.raise`,
   },
+  /** Answered by the ai-proxy service. */
+  ai: {
+    /** Internal, for the ticket service's triage job. */
+    triage: `${SUBJECT_ROOT}.ai.triage`,
+    summarize: `${SUBJECT_ROOT}.ai.summarize`,
+    suggestReply: `${SUBJECT_ROOT}.ai.suggest-reply`,
+    /** Internal, answered by the ticket service for the ai-proxy: an organization's labelled, resolved tickets to train on. */
+    trainingExamples: `${SUBJECT_ROOT}.ticket.ai.training-examples`,
+  },
 } as const;

@@ -1,3 +1,5 @@
+import type { StoredAiTriage } from './ai.js';
+
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 /** Statuses in which SLA clocks no longer run and timers are not scheduled. */
@@ -44,6 +46,8 @@ export interface TicketView {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** Staff only: the AI triage suggestion, once the background job has stored it (null until then). */
+  aiTriage?: StoredAiTriage | null;
 }
 
 export interface CommentView {

@@ -3,7 +3,8 @@ import type { Ticket } from './ticket.entity.js';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-export function toTicketView(ticket: Ticket): TicketView {
+/** The AI triage suggestion is for staff only (`forStaff`); events never carry it. */
+export function toTicketView(ticket: Ticket, forStaff = false): TicketView {
   const breaches: Partial<Record<SlaTarget, string>> = {};
   if (ticket.firstResponseBreachedAt) breaches.first_response = ticket.firstResponseBreachedAt.toISOString();
   if (ticket.nextResponseBreachedAt) breaches.next_response = ticket.nextResponseBreachedAt.toISOString();
@@ -30,6 +31,7 @@ export function toTicketView(ticket: Ticket): TicketView {
     version: ticket.version,
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
+    ...(forStaff ? { aiTriage: ticket.aiTriage } : {}),
   };
 }
 

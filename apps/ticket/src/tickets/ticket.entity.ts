@@ -1,4 +1,4 @@
-import type { TicketChannel, TicketPriority, TicketStatus } from '@helpdesk/contracts';
+import type { StoredAiTriage, TicketChannel, TicketPriority, TicketStatus } from '@helpdesk/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 @Entity({ name: 'tickets' })
@@ -93,8 +93,9 @@ export class Ticket {
   @Column('timestamptz', { name: 'resolution_breached_at', nullable: true })
   resolutionBreachedAt!: Date | null;
 
+  /** Written by the AI triage job, never by a user's change. */
   @Column('jsonb', { name: 'ai_triage', nullable: true })
-  aiTriage!: Record<string, unknown> | null;
+  aiTriage!: StoredAiTriage | null;
 
   /** Plain text of public comments, feeding the search vector. */
   @Column('text', { name: 'public_comments_text', select: false })

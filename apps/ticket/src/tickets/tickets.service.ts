@@ -12,6 +12,7 @@ import {
   type UpdateTicketCommand,
 } from '@helpdesk/contracts';
 import { CommandError, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { updateReturning } from '../database/update-returning.js';
@@ -55,6 +56,7 @@ export class TicketsService {
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
     @Inject(DomainEvents) private readonly events: DomainEvents,
     @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
+    @Inject(AiTriageQueue) private readonly aiTriage: AiTriageQueue,
   ) {}
 
   async create(command: CreateTicketCommand): Promise<TicketView> {
@@ -89,12 +91,13 @@ export class TicketsService {
       return saved;
     });
     this.afterCommit(ticket);
-    return toTicketView(ticket);
+    void this.aiTriage.enqueue(ticket);
+    return toTicketView(ticket, caller.staff);
   }
 
   async get(principal: VerifiedPrincipal | CreateTicketCommand['principal'], ticketId: string): Promise<TicketView> {
     const caller = 'user' in principal ? principal : await this.principals.verify(principal);
-    return toTicketView(await this.findVisible(this.dataSource.manager, caller, ticketId));
+    return toTicketView(await this.findVisible(this.dataSource.manager, caller, ticketId), caller.staff);
   }
 
   /** A ticket the caller may see: same organization, and for customers only their own; anything else is "not found". */
@@ -126,7 +129,7 @@ export class TicketsService {
     const last = page.at(-1);
     const lastValue = raw[page.length - 1]?.sort_value;
     return {
-      items: page.map(toTicketView),
+      items: page.map((ticket) => toTicketView(ticket, caller.staff)),
       nextCursor: entities.length > limit && last ? encodeCursor({ value: lastValue instanceof Date ? lastValue.toISOString() : (lastValue ?? null), id: last.id }) : null,
     };
   }
@@ -175,7 +178,7 @@ export class TicketsService {
       return { ticket: saved, changed: true };
     });
     if (changed) this.afterCommit(ticket);
-    return toTicketView(ticket);
+    return toTicketView(ticket, true);
   }
 
   private async applyChanges(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<void> {

@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandError } from '@helpdesk/common';
+import { isStaff, type AiSuggestedReply, type AiSummary, type AiTicketCommand, type AiTriage, type Principal, type TriageCommand } from '@helpdesk/contracts';
+import { AI_PROVIDER, type AiProvider, type ProviderContext } from '../providers/ai-provider.js';
+import { AiMetrics } from '../usage/ai-metrics.js';
+import { htmlToText, TicketConversations } from './ticket-conversations.js';
+
+@Injectable()
+export class AiService {
+  constructor(
+    @Inject(AI_PROVIDER) private readonly provider: AiProvider,
+    @Inject(TicketConversations) private readonly tickets: TicketConversations,
+    @Inject(AiMetrics) private readonly metrics: AiMetrics,
+  ) {}
+
+  triage(command: TriageCommand): Promise<AiTriage> {
+    return this.measure('triage', () => this.provider.triage(this.context(command.orgId), { subject: command.subject, text: htmlToText(command.text) }));
+  }
+
+  /** The whole conversation, internal notes included: staff only. */
+  summarize(command: AiTicketCommand): Promise<AiSummary> {
+    assertStaff(command.principal);
+    return this.measure('summarize', async () => {
+      const conversation = await this.tickets.read(command.principal, command.ticketId, { includeInternal: true });
+      return this.provider.summarize(this.context(command.principal.orgId), conversation);
+    });
+  }
+
+  /** A draft for the requester, who must never read internal notes: they are not even fetched. */
+  suggestReply(command: AiTicketCommand): Promise<AiSuggestedReply> {
+    assertStaff(command.principal);
+    return this.measure('suggest_reply', async () => {
+      const conversation = await this.tickets.read(command.principal, command.ticketId, { includeInternal: false });
+      return this.provider.suggestReply(this.context(command.principal.orgId), conversation);
+    });
+  }
+
+  private context(orgId: string): ProviderContext {
+    return { orgId, trainingExamples: () => this.tickets.trainingExamples(orgId) };
+  }
+
+  private async measure<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    const stopTimer = this.metrics.duration.startTimer({ operation, provider: this.provider.name });
+    try {
+      const result = await work();
+      this.metrics.requests.inc({ operation, provider: this.provider.name, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      this.metrics.requests.inc({ operation, provider: this.provider.name, outcome: error instanceof CommandError ? error.code : 'INTERNAL' });
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  }
+}
+
+function assertStaff(principal: Principal): void {
+  if (!isStaff(principal.role)) throw new CommandError('FORBIDDEN', 'Only agents and admins may use AI assistance');
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { redactPii } from './pii-redaction.js';
+
+describe('redactPii', () => {
+  it.each([
+    ['an email address', 'Write to jane.doe+help@example.co.uk please', 'Write to [EMAIL] please', 'EMAIL'],
+    ['an international phone number', 'Call me on +49 30 1234 5678 tomorrow', 'Call me on [PHONE] tomorrow', 'PHONE'],
+    ['a national phone number', 'my number is (555) 123-4567.', 'my number is [PHONE].', 'PHONE'],
+    ['a card number that passes the Luhn check', 'card 4111 1111 1111 1111 was charged', 'card [CARD] was charged', 'CARD'],
+    ['an IBAN with a valid checksum', 'IBAN DE89 3704 0044 0532 0130 00 for the refund', 'IBAN [IBAN] for the refund', 'IBAN'],
+    ['a JWT', 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c here', 'token [JWT] here', 'JWT'],
+    ['an API key', 'key sk-proj-abcdefghijklmnopqrstuvwx123 leaked', 'key [SECRET] leaked', 'SECRET'],
+    ['a labelled password', 'login with password: hunter2!', 'login with password: [SECRET]', 'SECRET'],
+    ['an AWS access key', 'AKIAIOSFODNN7EXAMPLE is ours', '[SECRET] is ours', 'SECRET'],
+  ])('replaces %s', (_name, input, expected, kind) => {
+    const redacted = redactPii(input);
+    expect(redacted.text).toBe(expected);
+    expect(redacted.counts[kind as keyof typeof redacted.counts]).toBe(1);
+  });
+
+  it('keeps order numbers, dates, short numbers and card-like numbers that fail the checksum', () => {
+    const text = 'Order 4471 of 2024-03-15 was 12 items; reference 4111 1111 1111 1112.';
+    expect(redactPii(text)).toEqual({ text, counts: {} });
+  });
+
+  it('redacts everything in a realistic ticket and counts each kind', () => {
+    const redacted = redactPii('Hi, I am bob@corp.example, phone +1 415 555 0100. Refund to GB82 WEST 1234 5698 7654 32 please.');
+    expect(redacted.text).toBe('Hi, I am [EMAIL], phone [PHONE]. Refund to [IBAN] please.');
+    expect(redacted.counts).toEqual({ EMAIL: 1, PHONE: 1, IBAN: 1 });
+  });
+});

@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CommandClient, CommandError, ServiceConfig, stripToPlainText } from '@helpdesk/common';
+import { AI_COMMAND_TIMEOUT_MS, subjects, TICKET_LIMITS, type AiTriage, type StoredAiTriage, type TriageCommand } from '@helpdesk/contracts';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+
+const QUEUE = 'ai-triage';
+/** The model sees the start of a long description; triage needs no more. */
+const TRIAGE_TEXT_CHARS = 8_000;
+/** Errors that another attempt cannot fix. */
+const PERMANENT_CODES = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED']);
+
+interface TriageJob {
+  orgId: string;
+  ticketId: string;
+}
+
+/**
+ * Triages each new ticket in the background: a BullMQ job asks the ai-proxy and stores the
+ * suggestion on the ticket. Ticket creation only enqueues (and never fails if even that fails);
+ * an unavailable ai-proxy or provider is retried with backoff.
+ */
+@Injectable()
+export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AiTriageQueue.name);
+  private readonly queue: Queue<TriageJob>;
+  private worker?: Worker<TriageJob>;
+  private readonly connections: Redis[] = [];
+
+  constructor(
+    @Inject(ServiceConfig) private readonly config: ServiceConfig,
+    @Inject(CommandClient) private readonly commands: CommandClient,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    this.queue = new Queue<TriageJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
+  }
+
+  onApplicationBootstrap(): void {
+    // One job at a time per replica: triage is not urgent, and a model server is easily overloaded.
+    this.worker = new Worker<TriageJob>(QUEUE, (job) => this.process(job), { connection: this.connection(), prefix: this.config.QUEUE_PREFIX, concurrency: 1 });
+    this.worker.on('failed', (job, error) => this.logger.warn({ message: `AI triage of ticket ${job?.data.ticketId ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`, orgId: job?.data.orgId }));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    for (const connection of this.connections) connection.disconnect();
+  }
+
+  /** Never fails the caller: a ticket without a triage is still a ticket. */
+  async enqueue(ticket: Pick<Ticket, 'id' | 'organizationId'>): Promise<void> {
+    try {
+      await this.queue.add(
+        'triage',
+        { orgId: ticket.organizationId, ticketId: ticket.id },
+        { jobId: `triage-${ticket.id}`, attempts: 6, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: 1_000 },
+      );
+    } catch (error) {
+      this.logger.warn(`Could not queue AI triage for ticket ${ticket.id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async process(job: Job<TriageJob>): Promise<void> {
+    const { orgId, ticketId } = job.data;
+    const ticket = await this.dataSource.manager.findOneBy(Ticket, { id: ticketId, organizationId: orgId });
+    if (!ticket) return;
+    const command: TriageCommand = { orgId, subject: ticket.subject.slice(0, TICKET_LIMITS.subject), text: stripToPlainText(ticket.description).slice(0, TRIAGE_TEXT_CHARS) };
+    let triage: AiTriage;
+    try {
+      triage = await this.commands.request<AiTriage>(subjects.ai.triage, command, { timeoutMs: AI_COMMAND_TIMEOUT_MS });
+    } catch (error) {
+      if (error instanceof CommandError && PERMANENT_CODES.has(error.code)) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      throw error;
+    }
+    const stored: StoredAiTriage = { ...triage, triagedAt: new Date().toISOString() };
+    // A plain column write: a suggestion is not an edit, so it neither bumps the version nor updated_at.
+    await this.dataSource.query(`UPDATE ${TICKET_SCHEMA}.tickets SET ai_triage = $1 WHERE id = $2 AND organization_id = $3`, [JSON.stringify(stored), ticketId, orgId]);
+  }
+
+  /** BullMQ workers block on Redis and need their own connections, without a per-command retry limit. */
+  private connection(): Redis {
+    const connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    connection.on('error', () => undefined);
+    this.connections.push(connection);
+    return connection;
+  }
+}
