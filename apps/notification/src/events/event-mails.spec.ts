@@ -1,4 +1,4 @@
-import { subjects, type NotificationContextReply } from '@helpdesk/contracts';
+import { subjects, type NotificationContextReply, type NotificationUserContextReply } from '@helpdesk/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_BASE_URL, FROM_DOMAIN, NotificationHarness } from '../testing/notification-harness.js';
 
@@ -109,5 +109,14 @@ describe('mails sent for ticket events', () => {
     expect(context.assignee).toBeUndefined();
     expect(await harness.ticket.fail(subjects.notifications.ticketContext, { orgId: other.organization.id, ticketId: ticket.id })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await harness.ticket.fail(subjects.notifications.ticketContext, { orgId: organization.id, ticketId: 'nope' })).toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it("answers a user's account-mail context only inside the user's organization", async () => {
+    const { customer, customerEmail, organization } = await harness.organizationWithCustomer({ organizationName: 'Umbrella Desk' });
+    const other = await harness.organizationWithCustomer();
+
+    const context = await harness.ticket.send<NotificationUserContextReply>(subjects.notifications.userContext, { orgId: organization.id, userId: customer.userId });
+    expect(context).toMatchObject({ organization: { id: organization.id, name: 'Umbrella Desk' }, user: { id: customer.userId, email: customerEmail, active: true } });
+    expect(await harness.ticket.fail(subjects.notifications.userContext, { orgId: other.organization.id, userId: customer.userId })).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
