@@ -81,11 +81,18 @@ export function openSocket(url: string, auth: Record<string, unknown>, options: 
 export function connectClient(url: string, token: string, options: Partial<ManagerOptions & SocketOptions> = {}): Promise<TestClient> {
   const socket = openSocket(url, { token }, options);
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(new TestClient(socket)));
-    socket.once('connect_error', (error) => {
+    // Only the first outcome: a later connect_error belongs to a reconnection, which the client retries.
+    const refused = (error: Error) => {
+      socket.off('connect', connected);
       socket.close();
       reject(error);
-    });
+    };
+    const connected = () => {
+      socket.off('connect_error', refused);
+      resolve(new TestClient(socket));
+    };
+    socket.once('connect', connected);
+    socket.once('connect_error', refused);
   });
 }
 
