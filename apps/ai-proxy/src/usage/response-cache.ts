@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { REDIS_CLIENT } from '@helpdesk/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,8 @@ import { AiProxyConfig } from '../ai-proxy.config.js';
  */
 @Injectable()
 export class ResponseCache {
+  private readonly logger = new Logger(ResponseCache.name);
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(AiProxyConfig) private readonly config: AiProxyConfig,
@@ -20,11 +22,23 @@ export class ResponseCache {
     return `${this.config.QUEUE_PREFIX}:ai:cache:${digest}`;
   }
 
+  /** A cache that cannot be read is a miss: the provider still answers. */
   async get(key: string): Promise<string | null> {
-    return this.config.AI_CACHE_TTL_SECONDS === 0 ? null : this.redis.get(key);
+    if (this.config.AI_CACHE_TTL_SECONDS === 0) return null;
+    try {
+      return await this.redis.get(key);
+    } catch (error) {
+      this.logger.warn(`AI cache unreadable, asking the provider: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
   }
 
   async set(key: string, value: string): Promise<void> {
-    if (this.config.AI_CACHE_TTL_SECONDS > 0) await this.redis.set(key, value, 'EX', this.config.AI_CACHE_TTL_SECONDS);
+    if (this.config.AI_CACHE_TTL_SECONDS === 0) return;
+    try {
+      await this.redis.set(key, value, 'EX', this.config.AI_CACHE_TTL_SECONDS);
+    } catch (error) {
+      this.logger.warn(`AI answer not cached: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

@@ -16,7 +16,13 @@ export class TokenBudget {
 
   /** RATE_LIMITED (HTTP 429) once the organization has spent its budget for the UTC day. */
   async assertAvailable(orgId: string, now = new Date()): Promise<void> {
-    const used = Number((await this.redis.get(this.key(orgId, now))) ?? 0);
+    let used: number;
+    try {
+      used = Number((await this.redis.get(this.key(orgId, now))) ?? 0);
+    } catch {
+      // Without the counter the budget cannot be enforced: refuse rather than spend without limit.
+      throw new CommandError('UNAVAILABLE', 'AI budgets cannot be checked right now (Redis is unavailable)');
+    }
     const budget = this.config.AI_DAILY_TOKEN_BUDGET;
     if (used < budget) return;
     const resetsAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)).toISOString();
