@@ -1,5 +1,6 @@
 import { AccessTokens } from '@helpdesk/common';
 import { PRESENCE_EVENT, subjects, type Principal, type RealtimeAck, type TicketPresence, type TicketView, type TypingRequest } from '@helpdesk/contracts';
+import { deleteRedisKeys } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../../../ticket/src/testing/ticket-harness.js';
 import { RealtimeReplica, TEST_SECRET_KEY, testQueuePrefix, type TestClient } from '../testing/realtime-harness.js';
@@ -10,10 +11,11 @@ describe('presence across two replicas', () => {
   let first: RealtimeReplica;
   let second: RealtimeReplica;
   let acme: { admin: Principal; agent: Principal; customer: Principal };
+  const queuePrefix = testQueuePrefix();
 
   beforeAll(async () => {
     tickets = await TicketHarness.start('presence');
-    const shared = { QUEUE_PREFIX: testQueuePrefix(), REALTIME_TYPING_TTL_MS: '1000' };
+    const shared = { QUEUE_PREFIX: queuePrefix, REALTIME_TYPING_TTL_MS: '1000' };
     [first, second] = await Promise.all([RealtimeReplica.start(tickets.nats.url, shared), RealtimeReplica.start(tickets.nats.url, shared)]);
     const { admin } = await tickets.signup('Acme');
     acme = { admin, agent: await tickets.addUser(admin.orgId, 'agent'), customer: await tickets.addUser(admin.orgId, 'customer') };
@@ -23,6 +25,7 @@ describe('presence across two replicas', () => {
     await first?.stop();
     await second?.stop();
     await tickets?.stop();
+    await deleteRedisKeys(queuePrefix);
   });
 
   const connect = (principal: Principal, on: RealtimeReplica) => on.connect(tokens.sign(principal));
@@ -111,6 +114,21 @@ describe('presence across two replicas', () => {
       { ticketId, scope: 'customer', agentTyping: false },
     ]);
     [customer, agent, admin].forEach((client) => client.close());
+  });
+
+  it('removes the viewers of a replica that shuts down at once, without waiting for them to lapse', async () => {
+    const ticketId = await openTicket(acme.admin);
+    const leaving = await RealtimeReplica.start(tickets.nats.url, { QUEUE_PREFIX: queuePrefix });
+    const watcher = await connect(acme.admin, first);
+    const agent = await connect(acme.agent, leaving);
+    await send(watcher, 'ticket:join', { ticketId });
+    await send(agent, 'ticket:join', { ticketId });
+    await watcher.waitForPresence(ticketId, (presence) => viewerIds(presence).includes(acme.agent.userId));
+
+    expect(await leaving.stop()).toBe(0);
+    // Well inside the 30-second TTL: the leaving replica removed its viewer itself.
+    await watcher.waitForPresence(ticketId, (presence) => viewerIds(presence).join() === acme.admin.userId, 10_000);
+    watcher.close();
   });
 
   it('refuses typing on a ticket the socket has not joined, and malformed requests', async () => {

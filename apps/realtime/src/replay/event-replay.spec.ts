@@ -136,6 +136,16 @@ describe('missed-event replay after a reconnect', () => {
     }
   });
 
+  it('reads one replay at a time per socket', async () => {
+    const client = await connect(acme.agent, first);
+    const ticket = await openTicket(acme.admin);
+    const lastSeen = await lastEventOf(client, ticket.id);
+    const answers = await Promise.all([replay(client, lastSeen.id), replay(client, lastSeen.id)]);
+    expect(answers.map((answer) => answer.ok).sort()).toEqual([false, true]);
+    expect(answers).toContainEqual({ ok: false, error: 'RATE_LIMITED' });
+    client.close();
+  });
+
   it('refuses an id that is not an event id', async () => {
     const client = await connect(acme.agent, first);
     expect(await replay(client, 'not-an-id')).toEqual({ ok: false, error: 'VALIDATION' });

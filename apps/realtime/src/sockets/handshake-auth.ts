@@ -32,7 +32,7 @@ export function authenticateHandshake(tokens: AccessTokens, onRefused: () => voi
       return next(refusal(error.message, 'UNAUTHORIZED'));
     }
     const { expiresAt, ...principal } = verified;
-    socket.data = { principal, expiresAt, sentPresence: new Map() };
+    socket.data = { principal, expiresAt, sentPresence: new Map(), replaying: false };
     next();
   };
 }

@@ -149,17 +149,22 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
   /**
    * Sends again, in stream order, the events after the client's last one that its rooms would have
    * received live (rejoin ticket rooms first). Some may already have arrived live: drop duplicates by id.
+   * One replay at a time per socket, as each one scans the stream.
    */
   @SubscribeMessage('events:replay')
   async replayEvents(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): Promise<ReplayAck> {
     const lastEventId = field(request, 'lastEventId');
     if (eventIdTime(lastEventId) === undefined) return { ok: false, error: 'VALIDATION' };
+    if (socket.data.replaying) return { ok: false, error: 'RATE_LIMITED' };
+    socket.data.replaying = true;
     let result: Awaited<ReturnType<EventReplay['since']>>;
     try {
       result = await this.replay.since(lastEventId as string, (route) => route.rooms.some((room) => socket.rooms.has(room)));
     } catch (error) {
       this.logger.warn(`Replay failed: ${error instanceof Error ? error.message : String(error)}`);
       return { ok: false, error: 'UNAVAILABLE' };
+    } finally {
+      socket.data.replaying = false;
     }
     if ('refetch' in result) return { ok: false, error: 'REFETCH', reason: result.refetch };
     for (const { event, route } of result.events) socket.emit(route.type, event);

@@ -7,6 +7,8 @@ export interface SocketData {
   expiresAt: Date;
   /** The last `presence` payload sent per ticket, so an unchanged view is not sent again. */
   sentPresence: Map<string, string>;
+  /** A replay is being read for this socket: one at a time, since each scans the stream. */
+  replaying: boolean;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;

@@ -103,6 +103,8 @@ export class RealtimeReplica {
   private constructor(
     readonly service: RunningService,
     readonly config: RealtimeConfig,
+    /** A prefix passed in is shared with other replicas: whoever passed it deletes its keys. */
+    private readonly ownsQueuePrefix: boolean,
   ) {}
 
   /** Starts a replica; unless `waitForEvents` is false, resolves once its events consumer is attached. */
@@ -121,7 +123,7 @@ export class RealtimeReplica {
     const service = await startService(realtimeApp, config, { logStream: new PassThrough() });
     // Events published before this replica's consumer exists are not pushed: tests start after it.
     if (waitForEvents) await service.app.get(EventFanout).ready;
-    return new RealtimeReplica(service, config);
+    return new RealtimeReplica(service, config, overrides.QUEUE_PREFIX === undefined);
   }
 
   get url(): string {
@@ -170,7 +172,7 @@ export class RealtimeReplica {
     // Clients still connected see the shutdown as a real client would.
     const code = await this.service.shutdown('test end');
     for (const socket of this.clients) socket.close();
-    await deleteRedisKeys(this.config.QUEUE_PREFIX);
+    if (this.ownsQueuePrefix) await deleteRedisKeys(this.config.QUEUE_PREFIX);
     return code;
   }
 }
