@@ -46,7 +46,9 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    // A triage may wait a minute on a model: shutdown does not wait for it. The interrupted job is
+    // picked up again as stalled, and storing a triage twice is harmless.
+    await this.worker?.close(true);
     await this.queue.close();
     for (const connection of this.connections) connection.disconnect();
   }
