@@ -55,8 +55,11 @@ describe('critical errors mailed to ADMIN_EMAILS', () => {
 
     const dead = (await Promise.all([OPS, ONCALL].map((address) => harness.deliveriesTo(address)))).flat().filter((row) => row.status === 'dead');
     expect(dead).toHaveLength(2);
-    const deadLetterLines = harness.logs().filter((line) => dead.some((row) => row.id === line.deliveryId));
-    expect(deadLetterLines).toHaveLength(2);
+    // The line is written just after the row turns dead.
+    const deadLetterLines = await waitFor('both dead-letter log lines', async () => {
+      const lines = harness.logs().filter((line) => dead.some((row) => row.id === line.deliveryId));
+      return lines.length === 2 && lines;
+    });
     expect(deadLetterLines.every((line) => line.critical === false)).toBe(true);
     expect(await outcomes()).toEqual({ queued: 2, duplicate: 1 });
   });

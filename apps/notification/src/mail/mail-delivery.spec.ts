@@ -1,4 +1,5 @@
 import { subjects, type ReplayDeadLettersReply } from '@helpdesk/contracts';
+import { waitFor } from '@helpdesk/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationHarness } from '../testing/notification-harness.js';
 
@@ -14,6 +15,8 @@ describe('mail delivery through SMTP', () => {
   afterAll(() => harness?.stop());
 
   const criticalLinesAbout = (deliveryId: string) => harness.logs().filter((line) => line.critical === true && line.deliveryId === deliveryId);
+  /** The metric and the critical line follow just after the row turns dead. */
+  const criticalLineAbout = (deliveryId: string) => waitFor(`the critical line about ${deliveryId}`, async () => criticalLinesAbout(deliveryId).length > 0);
 
   it('delivers a mail once, after retries, when the SMTP server was down and comes back', async () => {
     const { customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
@@ -38,6 +41,7 @@ describe('mail delivery through SMTP', () => {
     expect(dead).toMatchObject({ status: 'dead', attempts: 1 });
     expect(dead!.last_error).toContain('550');
     expect(harness.sink.mailsTo(customerEmail)).toEqual([]);
+    await criticalLineAbout(dead!.id);
     expect(await harness.deadLetterCount()).toBe(deadBefore + 1);
     expect(criticalLinesAbout(dead!.id)).toHaveLength(1);
 
@@ -61,6 +65,7 @@ describe('mail delivery through SMTP', () => {
     const [dead] = await harness.deliveriesTo(customerEmail);
     expect(dead).toMatchObject({ status: 'dead', attempts: 4 });
     expect(dead!.last_error).toContain('421');
+    await criticalLineAbout(dead!.id);
     expect(await harness.deadLetterCount()).toBe(deadBefore + 1);
     expect(criticalLinesAbout(dead!.id)).toHaveLength(1);
 
