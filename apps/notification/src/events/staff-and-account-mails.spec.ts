@@ -1,4 +1,4 @@
-import { subjects, type EventEnvelope, type InvitationAcceptedReply, type PasswordResetConfirmedReply, type UserView } from '@helpdesk/contracts';
+import { subjects, type EventEnvelope, type InvitationAcceptedReply, type PasswordResetConfirmedReply, type TeamView, type UserView } from '@helpdesk/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_BASE_URL, NotificationHarness } from '../testing/notification-harness.js';
 
@@ -49,8 +49,13 @@ describe('mails to staff, to solved requesters and account mails', () => {
     expect(everything).not.toContain('firewall');
   });
 
-  it('sends SLA warnings to the assignee and breaches of an unassigned ticket to the admins, as each preference allows', async () => {
+  it("sends SLA warnings to the assignee, breaches of an unassigned ticket to its team, else the admins, as each preference allows", async () => {
     const { customer, admin, adminEmail, agent, agentEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
+    const teamAgent = await harness.ticket.addUser(admin.orgId, 'agent');
+    const team = await harness.ticket.send<TeamView>(subjects.teams.create, { principal: admin, name: 'Network' });
+    await harness.ticket.send(subjects.teams.setMembers, { principal: admin, teamId: team.id, memberIds: [teamAgent.userId] });
+    const teamTicket = await harness.openTicket(customer, 'Team owns it');
+    await harness.updateTicket(admin, teamTicket.id, { teamId: team.id });
     const assigned = await harness.openTicket(customer, 'Slow answer');
     await harness.updateTicket(admin, assigned.id, { assigneeId: agent.userId });
     const unassigned = await harness.openTicket(customer, 'Nobody took it');
@@ -64,11 +69,13 @@ describe('mails to staff, to solved requesters and account mails', () => {
     await sla('ticket.sla.warning', assigned, { target: 'first_response', warningAt: '2026-11-29T10:00:00.000Z' });
     await sla('ticket.sla.breached', unassigned, { target: 'resolution', dueAt: '2026-11-29T12:00:00.000Z' });
     await sla('ticket.sla.breached', quiet, { target: 'resolution', dueAt: '2026-11-29T12:00:00.000Z' });
+    await sla('ticket.sla.breached', teamTicket, { target: 'resolution', dueAt: '2026-11-29T12:00:00.000Z' });
     await harness.settled();
 
     expect(subjectsTo(agentEmail).filter((subject) => subject.includes('SLA'))).toEqual([`[#${assigned.number}] SLA warning: first response, Slow answer`]);
     expect(subjectsTo(adminEmail)).toEqual([`[#${unassigned.number}] SLA breached: resolution, Nobody took it`]);
     expect(harness.sink.mailsTo(adminEmail)[0]!.text).toContain('missed its resolution target (due 2026-11-29T12:00:00.000Z)');
+    expect(subjectsTo(await harness.emailOf(teamAgent.userId))).toEqual([`[#${teamTicket.number}] SLA breached: resolution, Team owns it`]);
   });
 
   it('mails an invitation whose single-use link sets the password, and keeps the token out of the stream and the delivery log', async () => {

@@ -69,8 +69,8 @@ export class NotificationContextService {
     const teamMembers = teamId
       ? await manager
           .createQueryBuilder(User, 'member')
-          .innerJoin(`${TICKET_SCHEMA}.team_members`, 'membership', 'membership.user_id = member.id AND membership.team_id = :teamId', { teamId })
-          .where('member.organization_id = :orgId AND member.active AND member.role IN (:...roles)', { orgId, roles: ['admin', 'agent'] })
+          .where(`member.id IN (SELECT user_id FROM ${TICKET_SCHEMA}.team_members WHERE team_id = :teamId)`, { teamId })
+          .andWhere('member.organization_id = :orgId AND member.active AND member.role IN (:...roles)', { orgId, roles: ['admin', 'agent'] })
           .orderBy('member.email')
           .getMany()
       : [];
