@@ -80,8 +80,8 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
       settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, this.config.MAIL_RETRY_BASE_DELAY_MS) },
     });
     this.worker.on('failed', (job, error) => {
-      if (!job || !(error instanceof UnrecoverableError || job.attemptsMade >= MAIL_ATTEMPTS)) return;
-      const done = this.deadLetter(job.data.deliveryId, error).finally(() => this.pendingDeadLetters.delete(done));
+      if (!job) return;
+      const done = this.deadLetterIfFinal(job, error).finally(() => this.pendingDeadLetters.delete(done));
       this.pendingDeadLetters.add(done);
     });
     this.worker.on('error', (error) => this.logger.error(`Mail worker error: ${error.message}`));
@@ -133,6 +133,12 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     }
     await this.log.markSent(delivery.id);
     this.sent.inc();
+  }
+
+  /** Out of attempts, a permanent failure, or (read from the job's state) stalled too often by crashing workers. */
+  private async deadLetterIfFinal(job: Job<MailJob>, error: Error): Promise<void> {
+    const final = error instanceof UnrecoverableError || job.attemptsMade >= MAIL_ATTEMPTS || (await job.getState().catch(() => undefined)) === 'failed';
+    if (final) await this.deadLetter(job.data.deliveryId, error);
   }
 
   private async deadLetter(deliveryId: string, error: Error): Promise<void> {
