@@ -6,20 +6,20 @@ beforeAll(() => {
   helm = k8sTools().helm;
 });
 
-const valuesArgs = (scenario: string | undefined) => (scenario ? ['-f', `${CHART}/ci/${scenario}-values.yaml`] : []);
+const valuesArgs = (scenario: string) => (scenario === 'default' ? [] : ['-f', `${CHART}/ci/${scenario}-values.yaml`]);
 // A value that must end up in a Secret and nowhere else.
 const SECRET_KEY = 'k8s-test-secret-key-0123456789abcdefghij';
 
-function template(scenario: string | undefined, extra: string[] = []) {
+function template(scenario: string, extra: string[] = []) {
   const result = run(helm, ['template', 'helpdesk', CHART, '--namespace', 'helpdesk', ...valuesArgs(scenario), ...extra]);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
   return parseObjects(result.stdout);
 }
 
 describe('helm lint --strict', () => {
-  for (const scenario of [undefined, ...SCENARIOS]) {
+  for (const scenario of ['default', ...SCENARIOS]) {
     for (const kubeVersion of KUBE_VERSIONS) {
-      it(`passes for ${scenario ?? 'the default'} values on Kubernetes ${kubeVersion}`, () => {
+      it(`passes for the ${scenario} values on Kubernetes ${kubeVersion}`, () => {
         const result = run(helm, ['lint', '--strict', CHART, '--kube-version', kubeVersion, ...valuesArgs(scenario)]);
         expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
         expect(result.status).toBe(0);
@@ -34,7 +34,7 @@ describe('helm lint --strict', () => {
   });
 });
 
-describe.each([undefined, ...SCENARIOS])('helm template with %s values', (scenario) => {
+describe.each(['default', ...SCENARIOS])('helm template with the %s values', (scenario) => {
   let objects: K8sObject[];
   beforeAll(() => {
     objects = template(scenario, scenario === 'production' ? [] : ['--set', `secrets.secretKey=${SECRET_KEY}`]);
@@ -64,7 +64,7 @@ describe.each([undefined, ...SCENARIOS])('helm template with %s values', (scenar
 
 describe('rendered scenarios', () => {
   it('routes /socket.io to realtime and /api and / to the gateway', () => {
-    const ingress = template(undefined).find((object) => object.kind === 'Ingress')!;
+    const ingress = template('default').find((object) => object.kind === 'Ingress')!;
     const routes = Object.fromEntries(ingress.spec.rules[0].http.paths.map((path: K8sObject) => [path.path, path.backend.service.name]));
     expect(routes).toEqual({ '/socket.io': 'helpdesk-realtime', '/api': 'helpdesk-gateway', '/': 'helpdesk-gateway' });
   });
@@ -84,7 +84,7 @@ describe('rendered scenarios', () => {
   });
 
   it('gives PostgreSQL egress only to the services and jobs that use it', () => {
-    const objects = template(undefined);
+    const objects = template('default');
     const withPostgres = objects
       .filter((object) => object.kind === 'NetworkPolicy')
       .filter((policy) => policy.spec.egress.some((rule: K8sObject) => rule.ports.some((port: K8sObject) => port.port === 5432)))
@@ -118,6 +118,11 @@ describe('the values schema and the chart refuse bad values', () => {
 
   it('refuses a short SECRET_KEY', () => {
     expect(refused(['--set', 'secrets.secretKey=short'])).toContain('/secrets/secretKey');
+  });
+
+  it('refuses what the services would refuse at boot: no ALLOWED_HOSTS in production, an AI provider without a model', () => {
+    expect(refused(['--set-json', 'config.allowedHosts=[]'])).toContain("at '/config/allowedHosts': minItems: got 0, want 1");
+    expect(refused(['--set', 'ai.providerUrl=https://llm.example.org/v1'])).toContain("at '/ai/model': minLength: got 0, want 1");
   });
 
   it('refuses a grace period that does not cover the preStop delay and the shutdown drain', () => {
