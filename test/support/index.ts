@@ -5,3 +5,4 @@ export * from './service-processes.js';
 export { XSS_PAYLOADS } from '../../libs/common/src/sanitization/xss-corpus.js';
 export * from './api-stack.js';
 export * from './redis-cleanup.js';
+export * from './fault-servers.js';

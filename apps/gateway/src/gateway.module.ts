@@ -37,7 +37,7 @@ const HOUR_MS = 60 * 60 * 1_000;
           { name: AUTHENTICATED_THROTTLER, ttl: HOUR_MS, limit: config.RATE_LIMIT_AUTH_PER_HOUR },
         ],
         // Counters live in Redis so the limits hold across gateway replicas.
-        storage: new ThrottlerStorageRedisService(redis.duplicate({ keyPrefix: `${config.QUEUE_PREFIX}:throttle:` })),
+        storage: new ThrottlerStorageRedisService(throttleConnection(redis, config)),
       }),
     }),
   ],
@@ -53,3 +53,10 @@ const HOUR_MS = 60 * 60 * 1_000;
   ],
 })
 export class GatewayModule {}
+
+/** The rate-limit counters' own connection. Its errors are the shared client's, which logs them already. */
+function throttleConnection(redis: Redis, config: GatewayConfig): Redis {
+  const connection = redis.duplicate({ keyPrefix: `${config.QUEUE_PREFIX}:throttle:` });
+  connection.on('error', () => undefined);
+  return connection;
+}

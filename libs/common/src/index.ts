@@ -11,6 +11,7 @@ export * from './database/migrations.js';
 export * from './errors/all-exceptions.filter.js';
 export * from './errors/command-error.js';
 export * from './errors/http-status.js';
+export * from './errors/dependency-outage.js';
 export * from './health/health-details.guard.js';
 export * from './health/health.module.js';
 export * from './health/nats.health.js';

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { ClsService } from 'nestjs-cls';
 import { throwError, type Observable } from 'rxjs';
 import { CommandError } from './command-error.js';
+import { isDependencyOutage } from './dependency-outage.js';
 import { errorCodeForHttpStatus, httpStatusForErrorCode } from './http-status.js';
 
 interface HttpErrorBody {
@@ -40,6 +41,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const envelope: ErrorEnvelope = { code: errorCodeForHttpStatus(exception.getStatus()), message };
       return details === undefined ? envelope : { ...envelope, details };
     }
+    if (isDependencyOutage(exception)) return { code: 'UNAVAILABLE', message: this.outageMessage(exception) };
     this.logUnexpected(exception);
     return { code: 'INTERNAL', message: 'Internal error' };
   }
@@ -60,6 +62,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const { message, details } = this.describeHttpException(exception);
       return { statusCode, error: reasonPhrase(statusCode), message: Array.isArray(details) ? (details as string[]) : message, requestId };
     }
+    if (isDependencyOutage(exception)) {
+      const statusCode = HttpStatus.SERVICE_UNAVAILABLE;
+      return { statusCode, error: reasonPhrase(statusCode), message: this.outageMessage(exception), requestId };
+    }
     this.logUnexpected(exception);
     const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
     return { statusCode, error: reasonPhrase(statusCode), message: 'Internal server error', requestId };
@@ -71,6 +77,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { message } = response as { message?: unknown };
     if (Array.isArray(message)) return { message: message.join('; '), details: message };
     return { message: typeof message === 'string' ? message : exception.message };
+  }
+
+  /** A dependency outage is logged without a stack (it is not a bug) and answered without internals. */
+  private outageMessage(exception: unknown): string {
+    this.logger.warn(`A backing service is unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+    return 'A backing service is temporarily unavailable; retry shortly';
   }
 
   private logUnexpected(exception: unknown): void {

@@ -1,0 +1,53 @@
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+
+export interface SunkMail {
+  to: string[];
+  subject: string;
+  messageId: string;
+}
+
+/**
+ * A real SMTP server (smtp-server) on a fixed port that the fault drill can take down and bring back
+ * on the same port, as a relay outage looks to the notification service.
+ */
+export class FaultSmtpSink {
+  readonly mails: SunkMail[] = [];
+  private server?: SMTPServer;
+
+  private constructor(readonly port: number) {}
+
+  static async start(port: number): Promise<FaultSmtpSink> {
+    const sink = new FaultSmtpSink(port);
+    await sink.resume();
+    return sink;
+  }
+
+  async resume(): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        simpleParser(stream)
+          .then((parsed) => {
+            this.mails.push({ to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()), subject: parsed.subject ?? '', messageId: parsed.messageId ?? '' });
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      },
+    });
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+  }
+
+  /** Stops listening and drops open sessions: the relay is down. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

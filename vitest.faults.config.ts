@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/** `npm run test:faults`: the fault drills of test/faults, apart from `npm test` because they take minutes. */
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    // Replaced, not merged: the drills only.
+    include: ['test/faults/**/*.fault.ts'],
+    testTimeout: 240_000,
+    hookTimeout: 180_000,
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/faults.json' }]] : ['default'],
+  },
+});
