@@ -52,7 +52,10 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
     this.subscriber = this.redis.duplicate({ connectionName: 'helpdesk-presence' });
     this.subscriber.on('message', (_channel: string, ticketId: string) => this.refresh(ticketId));
     // Not awaited: the service boots while Redis is down, and ioredis subscribes again after reconnecting.
-    this.subscriber.subscribe(this.changesChannel).catch((error: unknown) => this.logger.error(`Presence channel unavailable: ${String(error)}`));
+    this.subscriber.subscribe(this.changesChannel).catch((error: unknown) => {
+      // A replica stopped before it finished subscribing has nothing to report.
+      if (!this.closing) this.logger.error(`Presence channel unavailable: ${String(error)}`);
+    });
     this.heartbeat = setInterval(() => void this.beat(), Math.floor(this.config.REALTIME_PRESENCE_TTL_MS / 3));
     this.heartbeat.unref();
   }

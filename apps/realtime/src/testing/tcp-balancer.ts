@@ -51,17 +51,18 @@ export class TcpBalancer {
     else this.route(client);
   }
 
-  private route(client: Socket, attempts = 0): void {
+  /** Tries the backends in turn from this connection's own starting point, so concurrent connections cannot make it skip one. */
+  private route(client: Socket, start = this.next++, attempts = 0): void {
     if (client.destroyed) return;
     if (attempts === this.backends.length) return void client.destroy();
-    const port = this.backends[this.next++ % this.backends.length]!;
+    const port = this.backends[(start + attempts) % this.backends.length]!;
     const upstream = connect({ host: '127.0.0.1', port });
     let connected = false;
     upstream.once('connect', () => {
       connected = true;
       client.pipe(upstream).pipe(client);
     });
-    upstream.on('error', () => (connected ? client.destroy() : this.route(client, attempts + 1)));
+    upstream.on('error', () => (connected ? client.destroy() : this.route(client, start, attempts + 1)));
     upstream.on('close', () => connected && client.destroy());
     client.on('close', () => upstream.destroy());
   }
