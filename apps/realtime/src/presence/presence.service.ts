@@ -2,8 +2,12 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { REDIS_CLIENT } from '@helpdesk/common';
 import { isStaff, type Principal } from '@helpdesk/contracts';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RealtimeConfig } from '../realtime.config.js';
 import type { PresenceSnapshot, TypingEntry, ViewerEntry } from './presence-view.js';
+
+/** How long shutdown waits for this replica's viewers to be removed. */
+const SHUTDOWN_WAIT_MS = 2_000;
 
 /** What this replica holds for one socket viewing one ticket: the Redis members it must refresh and remove. */
 interface LocalView {
@@ -64,8 +68,11 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
-    await Promise.all([...this.sockets.keys()].map((socketId) => this.removeSocket(socketId)));
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    const removed = Promise.all([...this.sockets.keys()].map((socketId) => this.removeSocket(socketId)));
+    // Bounded: with Redis unreachable the viewers lapse by themselves, the grace period is better spent elsewhere.
+    await Promise.race([removed, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
+    // A subscriber has nothing in flight worth flushing.
+    this.subscriber?.disconnect();
   }
 
   onChange(listener: PresenceListener): void {
@@ -117,7 +124,9 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
     view.typing = { member, lapse };
     if (previous?.member === member) {
       // Still typing: only the deadline moves, nobody needs telling.
-      await this.redis.zadd(typingKey, Date.now() + this.config.REALTIME_TYPING_TTL_MS, member).catch((error: unknown) => this.warn(error));
+      const batch = this.redis.multi();
+      this.addMember(batch, typingKey, member, this.config.REALTIME_TYPING_TTL_MS);
+      await batch.exec().catch((error: unknown) => this.warn(error));
       return true;
     }
     await this.write(ticketId, (batch) => {
