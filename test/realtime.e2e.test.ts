@@ -1,6 +1,7 @@
 import { AccessTokens } from '@helpdesk/common';
 import {
   REALTIME_EVENT_TYPES,
+  SERVER_SHUTDOWN_EVENT,
   subjects,
   type CommentView,
   type EventEnvelope,
@@ -159,4 +160,14 @@ describe('two realtime replicas as real processes behind a load balancer', () =>
     const stillViewing = [acme.agent, acme.otherAgent, acme.customer].map((principal) => principal.userId).sort().join();
     await otherAgent.client.waitForPresence(ticket.id, (presence) => viewers(presence) === stillViewing, 20_000);
   }, 120_000);
+
+  it('on SIGTERM tells its clients to reconnect elsewhere and exits cleanly within the grace period', async () => {
+    const survivor = replicas[1]!;
+    const agent = await browser(acme.agent);
+    const notice = new Promise<unknown>((resolve) => agent.client.socket.once(SERVER_SHUTDOWN_EVENT, resolve));
+    survivor.signal('SIGTERM');
+    expect(await notice).toEqual({ reconnect: true });
+    // SHUTDOWN_GRACE_PERIOD_MS defaults to 10 s.
+    expect(await survivor.exited(10_000)).toBe(0);
+  });
 });
