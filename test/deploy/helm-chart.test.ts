@@ -78,9 +78,18 @@ describe('rendered scenarios', () => {
       .filter((variable: K8sObject) => variable.valueFrom?.secretKeyRef)
       .map((variable: K8sObject) => `${variable.name}=${variable.valueFrom.secretKeyRef.name}`);
     expect(new Set(refs)).toEqual(
-      new Set(['SECRET_KEY=helpdesk-app', 'HEALTH_DETAILS_TOKEN=helpdesk-app', 'REDIS_URL=helpdesk-redis', 'NATS_URL=helpdesk-nats', 'DB_PASSWORD=helpdesk-db-app', 'EMAIL_HOST_PASSWORD=helpdesk-smtp', 'AI_API_KEY=helpdesk-ai']),
+      new Set(['SECRET_KEY=helpdesk-app', 'HEALTH_DETAILS_TOKEN=helpdesk-app', 'REDIS_URL=helpdesk-redis', 'DB_PASSWORD=helpdesk-db-app', 'EMAIL_HOST_PASSWORD=helpdesk-smtp', 'AI_API_KEY=helpdesk-ai']),
     );
     expect(objects.filter((object) => object.kind === 'HorizontalPodAutoscaler')).toHaveLength(5);
+  });
+
+  it('gives each service the NATS URL of its own key when nats.existingSecret is set, and keeps it out of the ConfigMap', () => {
+    const objects = template('default', ['--set', 'nats.existingSecret=helpdesk-nats']);
+    const natsUrls = objects
+      .filter((object) => object.kind === 'Deployment')
+      .map((deployment) => deployment.spec.template.spec.containers[0].env.find((variable: K8sObject) => variable.name === 'NATS_URL').valueFrom.secretKeyRef);
+    expect(natsUrls).toEqual(['ai-proxy', 'gateway', 'notification', 'realtime', 'ticket'].map((key) => ({ name: 'helpdesk-nats', key })));
+    expect(objects.find((object) => object.kind === 'ConfigMap')!.data.NATS_URL).toBeUndefined();
   });
 
   it('gives PostgreSQL egress only to the services and jobs that use it', () => {
