@@ -9,6 +9,8 @@ import { machine, printTable, writeResults, type Row } from './lib/report.js';
 import { ticketCreation } from './suites/ticket-create.js';
 import { startup } from './suites/startup.js';
 import { listing } from './suites/listing.js';
+import { mailThroughput } from './suites/mail.js';
+import { realtimeFanout } from './suites/realtime.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -16,11 +18,13 @@ export interface BenchOptions {
   startupRuns: number;
   tickets: number;
   organizations: number;
+  mails: number;
+  sockets: number;
 }
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, startup };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,
@@ -28,6 +32,8 @@ const options: BenchOptions = {
   startupRuns: Number(process.env.BENCH_STARTUP_RUNS ?? 3),
   tickets: Number(process.env.BENCH_TICKETS ?? 1_000_000),
   organizations: Number(process.env.BENCH_ORGANIZATIONS ?? 1_000),
+  mails: Number(process.env.BENCH_MAILS ?? 2_000),
+  sockets: Number(process.env.BENCH_SOCKETS ?? 5_000),
 };
 
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');

@@ -5,6 +5,8 @@ export interface SunkMail {
   to: string[];
   subject: string;
   messageId: string;
+  /** performance.now() when the mail was accepted. */
+  receivedAt: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export class FaultSmtpSink {
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {
-            this.mails.push({ to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()), subject: parsed.subject ?? '', messageId: parsed.messageId ?? '' });
+            this.mails.push({ to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()), subject: parsed.subject ?? '', messageId: parsed.messageId ?? '', receivedAt: performance.now() });
             callback();
           })
           .catch((error: Error) => callback(error));

@@ -1,0 +1,77 @@
+import nodemailer from 'nodemailer';
+import { FaultSmtpSink } from '../../test/faults/smtp-sink.js';
+import { freePort, waitFor } from '../../test/support/index.js';
+import { ratio, type Row } from '../lib/report.js';
+import { BenchStack } from '../lib/stack.js';
+import type { BenchOptions } from '../run.js';
+
+const TARGET_PER_SECOND = 200;
+
+/**
+ * Mail throughput with one notification worker: events queued in the stream while the
+ * notification service is stopped, then drained to a local SMTP sink (event, context command,
+ * delivery row, BullMQ job, SMTP). The baseline is nodemailer alone sending the same number of
+ * mails to the same sink with the same number of concurrent connections.
+ */
+export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
+  const sink = await FaultSmtpSink.start(await freePort());
+  const concurrency = 5;
+  const stack = await BenchStack.start('mail', ['ticket', 'gateway'], { EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(sink.port), MAIL_CONCURRENCY: String(concurrency), DEFAULT_FROM_EMAIL: 'Helpdesk <support@bench.test>' });
+  try {
+    const admin = await stack.signup();
+    const count = options.mails;
+    for (let created = 0; created < count; ) {
+      const batch = Math.min(50, count - created);
+      await Promise.all(
+        Array.from({ length: batch }, async (_, index) => {
+          const response = await fetch(`${stack.url('gateway')}/api/v1/tickets`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+            body: JSON.stringify({ subject: `Mail bench ${created + index}`, description: 'Please help.', requesterEmail: `reader-${created + index}@bench.test` }),
+          });
+          if (response.status !== 201) throw new Error(`ticket creation failed: ${response.status} ${await response.text()}`);
+        }),
+      );
+      created += batch;
+    }
+    const confirmations = () => sink.mails.filter((mail) => mail.subject.startsWith('We received')).length;
+
+    await stack.startService('notification');
+    await waitFor(`${count} confirmation mails`, async () => confirmations() >= count, 600_000, 50);
+    const platformSeconds = spanSeconds(sink.mails.filter((mail) => mail.subject.startsWith('We received')));
+
+    sink.mails.length = 0;
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: concurrency, maxMessages: Infinity });
+    await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        transport.sendMail({ from: 'support@bench.test', to: `reader-${index}@bench.test`, subject: `We received your request #${index}`, text: 'Thank you.', html: '<p>Thank you.</p>' }),
+      ),
+    );
+    const baselineSeconds = spanSeconds(sink.mails);
+    transport.close();
+
+    const platformRate = Math.round(count / platformSeconds);
+    const baselineRate = Math.round(count / baselineSeconds);
+    const rows: Row[] = [
+      {
+        benchmark: 'mail',
+        measure: `${count} events to SMTP sink, mails/s (1 worker, ${concurrency} concurrent)`,
+        platform: String(platformRate),
+        baseline: `${baselineRate} (nodemailer alone)`,
+        ratio: ratio(platformRate, baselineRate),
+        target: `>= ${TARGET_PER_SECOND}/s`,
+        met: platformRate >= TARGET_PER_SECOND ? 'yes' : 'no',
+      },
+    ];
+    return { rows, results: { mails: count, concurrency, platformSeconds, baselineSeconds, platformRate, baselineRate } };
+  } finally {
+    await stack.stop();
+    await sink.stop();
+  }
+}
+
+/** From the first mail accepted to the last: the sending rate, without start-up time. */
+function spanSeconds(mails: { receivedAt: number }[]): number {
+  const times = mails.map((mail) => mail.receivedAt);
+  return (Math.max(...times) - Math.min(...times)) / 1000;
+}
