@@ -14,14 +14,14 @@ COPY libs ./libs
 RUN npm ci --no-audit --no-fund
 RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**' --quiet
 
-# Production dependencies only (argon2 brings its prebuilt native binding).
+# Production dependencies only (argon2 brings its prebuilt native binding). The workspace links
+# point at sources that the runtime image does not contain (dist/ is self-contained): removed.
 FROM ${NODE_IMAGE} AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps ./apps
 COPY libs ./libs
 RUN npm ci --omit=dev --no-audit --no-fund \
-  # Workspace links point at sources that the runtime image does not contain (dist/ is self-contained).
   && rm -rf node_modules/@helpdesk \
   && npm cache clean --force
 
