@@ -36,6 +36,8 @@ export class ServiceConfig {
   @IsString()
   LOG_DIR?: string;
 
+  /** May carry the service's NATS credentials (`nats://user:password@host:4222`), hence secret. */
+  @Secret()
   @Matches(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, {
     message: 'NATS_URL must be one or more comma-separated nats:// URLs',
   })
