@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHART, KUBE_VERSIONS, SCENARIOS, k8sTools, parseObjects, policyViolations, run, schemaErrors, type K8sObject } from './manifests.js';
 
@@ -59,6 +62,31 @@ describe.each(['default', ...SCENARIOS])('helm template with the %s values', (sc
   it('has a helm test that asks the gateway Service for readiness', () => {
     const test = objects.find((object) => object.metadata.annotations?.['helm.sh/hook'] === 'test');
     expect(test?.spec.containers[0].command.join(' ')).toContain('http://helpdesk-gateway:8080/health/ready');
+  });
+});
+
+describe('the helm test pod', () => {
+  it('runs with node and succeeds once the gateway answers ready', async () => {
+    const pod = template('default').find((object) => object.metadata.annotations?.['helm.sh/hook'] === 'test')!;
+    const [node, ...args] = pod.spec.containers[0].command as string[];
+    expect(node).toBe('node');
+    const server = createServer((request, response) => response.writeHead(request.url === '/health/ready' ? 200 : 404).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      // The Service name resolves only in the cluster: the same script, aimed at a stand-in gateway.
+      const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health/ready`;
+      const script = args.map((arg) => arg.replace('http://helpdesk-gateway:8080/health/ready', local));
+      const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, script, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+      expect(result).toEqual({ code: 0, output: `attempt 1: ${local} -> 200\n` });
+    } finally {
+      server.close();
+    }
   });
 });
 
