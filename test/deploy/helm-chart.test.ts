@@ -91,10 +91,21 @@ describe('the helm test pod', () => {
 });
 
 describe('rendered scenarios', () => {
-  it('routes /socket.io to realtime and /api and / to the gateway', () => {
-    const ingress = template('default').find((object) => object.kind === 'Ingress')!;
+  it('routes /socket.io to realtime and /api and / to the gateway, and /metrics nowhere', () => {
+    const objects = template('default');
+    const ingress = objects.find((object) => object.kind === 'Ingress')!;
     const routes = Object.fromEntries(ingress.spec.rules[0].http.paths.map((path: K8sObject) => [path.path, path.backend.service.name]));
-    expect(routes).toEqual({ '/socket.io': 'helpdesk-realtime', '/api': 'helpdesk-gateway', '/': 'helpdesk-gateway' });
+    expect(routes).toEqual({ '/metrics': 'helpdesk-blocked', '/socket.io': 'helpdesk-realtime', '/api': 'helpdesk-gateway', '/': 'helpdesk-gateway' });
+    const blocked = objects.find((object) => object.kind === 'Service' && object.metadata.name === 'helpdesk-blocked')!;
+    expect(blocked.spec.selector).toBeUndefined();
+  });
+
+  it('redirects /metrics to the console in the HTTPRoute', () => {
+    const route = template('production').find((object) => object.kind === 'HTTPRoute')!;
+    expect(route.spec.rules[0]).toEqual({
+      matches: [{ path: { type: 'Exact', value: '/metrics' } }],
+      filters: [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: '/' }, statusCode: 302 } }],
+    });
   });
 
   it('takes every secret from the existing Secrets in the production scenario and creates none', () => {

@@ -68,7 +68,7 @@ describe('the policy check', () => {
     ['a secret given in clear', (objects) => gatewayContainer(objects).env.push({ name: 'SECRET_KEY', value: 'in-clear' }), 'Deployment/helpdesk-gateway container gateway: SECRET_KEY given in clear, not from a Secret'],
     ['replicas next to an autoscaler', (objects) => (find(objects, 'Deployment', 'helpdesk-realtime').spec.replicas = 3), 'Deployment/helpdesk-realtime: sets replicas although HorizontalPodAutoscaler/helpdesk-realtime scales it'],
     ['a grace period shorter than preStop plus the drain', (objects) => (find(objects, 'Deployment', 'helpdesk-ticket').spec.template.spec.terminationGracePeriodSeconds = 15), 'Deployment/helpdesk-ticket: terminationGracePeriodSeconds 15 < preStop 10 + shutdown grace 10'],
-    ['an Ingress path to a missing Service', (objects) => (find(objects, 'Ingress', 'helpdesk').spec.rules[0].http.paths[0].backend.service.name = 'nope'), 'Ingress/helpdesk: /socket.io routes to a missing Service'],
+    ['an Ingress path to a missing Service', (objects) => (find(objects, 'Ingress', 'helpdesk').spec.rules[0].http.paths[0].backend.service.name = 'nope'), 'Ingress/helpdesk: /metrics routes to a missing Service'],
   ];
   it.each(cases)('reports %s', (_, change, violation) => {
     expect(policyViolations(broken(change))).toEqual([violation]);
