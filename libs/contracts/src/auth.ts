@@ -1,9 +1,20 @@
+import type { NotificationPreference } from './notifications.js';
 import type { OrganizationView, UserView } from './organizations.js';
 
 /** verifyCredentials and me: who the caller is, and where. */
 export interface AuthenticatedUserReply {
   user: UserView;
   organization: OrganizationView;
+}
+
+/** The caller's own account: their notification preferences, every key their role receives mail for, an unset key shown as on. */
+export interface AccountView extends UserView {
+  notificationPreferences: Partial<Record<NotificationPreference, boolean>>;
+}
+
+/** me and updateOwnAccount. */
+export interface MeReply extends AuthenticatedUserReply {
+  user: AccountView;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { PrincipalDto } from './commands/principal.dto.js';
 import type { Role } from './principal.js';
 import type { TicketStatus } from './tickets.js';
@@ -28,6 +28,44 @@ export const NOTIFICATION_PREFERENCES = [
   'slaBreached',
 ] as const;
 export type NotificationPreference = (typeof NOTIFICATION_PREFERENCES)[number];
+
+/** The mails a customer can receive, so the only preferences a customer may set; the others are staff mails. */
+export const CUSTOMER_NOTIFICATION_PREFERENCES: readonly NotificationPreference[] = ['ticketCreated', 'agentReply', 'ticketSolved'];
+
+/** A change to a user's preferences (PATCH /me): only known keys, each true or false; keys left out keep their value. */
+export class NotificationPreferencesDto implements Partial<Record<NotificationPreference, boolean>> {
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.ticketCreated !== undefined)
+  @IsBoolean()
+  ticketCreated?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.agentReply !== undefined)
+  @IsBoolean()
+  agentReply?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.ticketSolved !== undefined)
+  @IsBoolean()
+  ticketSolved?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.newTicket !== undefined)
+  @IsBoolean()
+  newTicket?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.ticketAssigned !== undefined)
+  @IsBoolean()
+  ticketAssigned?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.customerReply !== undefined)
+  @IsBoolean()
+  customerReply?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.slaWarning !== undefined)
+  @IsBoolean()
+  slaWarning?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.slaBreached !== undefined)
+  @IsBoolean()
+  slaBreached?: boolean;
+}
 
 /** Internal (no principal): asked by the notification service, which trusts the organization id of a stored event. */
 export class NotificationContextCommand {

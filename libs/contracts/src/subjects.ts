@@ -41,6 +41,8 @@ export const subjects = {
     invite: `${SUBJECT_ROOT}.ticket.users.invite`,
     update: `${SUBJECT_ROOT}.ticket.users.update`,
     deactivate: `${SUBJECT_ROOT}.ticket.users.deactivate`,
+    /** Any user, about themselves: name and notification preferences. */
+    updateOwnAccount: `${SUBJECT_ROOT}.ticket.users.update-own-account`,
   },
   teams: {
     list: `${SUBJECT_ROOT}.ticket.teams.list`,

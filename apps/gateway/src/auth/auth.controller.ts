@@ -1,10 +1,11 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Patch, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   subjects,
   type AuthenticatedUserReply,
   type InvitationAcceptedReply,
   type IssuedRefreshToken,
+  type MeReply,
   type Principal,
   type RotatedRefreshToken,
   type SignupReply,
@@ -13,7 +14,7 @@ import {
 import { AccessTokens, CommandClient, CommandError, normalizeEmail, Public } from '@helpdesk/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
-import { LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody } from './auth.dto.js';
+import { LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody } from './auth.dto.js';
 import { Caller } from './caller.js';
 import { FixedWindowLimiter } from './fixed-window-limiter.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
@@ -119,7 +120,14 @@ export class AuthController {
   @ApiBearerAuth()
   @Get('me')
   me(@Caller() principal: Principal) {
-    return this.commands.request<AuthenticatedUserReply>(subjects.auth.me, { principal });
+    return this.commands.request<MeReply>(subjects.auth.me, { principal });
+  }
+
+  /** Any user, about themselves only: the principal is the target, so there is no id to forge. */
+  @ApiBearerAuth()
+  @Patch('me')
+  updateMe(@Caller() principal: Principal, @Body() changes: UpdateMeBody) {
+    return this.commands.request<MeReply>(subjects.users.updateOwnAccount, { principal, changes });
   }
 
   private async startSession(user: UserView, reply: FastifyReply): Promise<Session> {

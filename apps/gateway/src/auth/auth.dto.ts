@@ -1,11 +1,12 @@
 import { IsOptional, IsString, Length } from 'class-validator';
-import { RequestPasswordResetCommand, SignupCommand, TokenPasswordCommand, VerifyCredentialsCommand } from '@helpdesk/contracts';
+import { OwnAccountChanges, RequestPasswordResetCommand, SignupCommand, TokenPasswordCommand, VerifyCredentialsCommand } from '@helpdesk/contracts';
 
 /** HTTP bodies are the command DTOs where they match, so validation rules live in one place. */
 export class SignupBody extends SignupCommand {}
 export class LoginBody extends VerifyCredentialsCommand {}
 export class TokenPasswordBody extends TokenPasswordCommand {}
 export class PasswordResetBody extends RequestPasswordResetCommand {}
+export class UpdateMeBody extends OwnAccountChanges {}
 
 /** Browsers may leave the refresh token out and send the httpOnly cookie instead. */
 export class RefreshBody {

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { AuthenticatedUserReply, MeCommand, OrganizationChoiceDetails, VerifyCredentialsCommand } from '@helpdesk/contracts';
+import type { AuthenticatedUserReply, MeCommand, MeReply, OrganizationChoiceDetails, VerifyCredentialsCommand } from '@helpdesk/contracts';
 import { CommandError } from '@helpdesk/common';
 import { DataSource, In } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { toOrganizationView, toUserView } from '../organizations/organizations.service.js';
+import { toAccountView } from '../users/own-account.service.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import type { User } from '../users/user.entity.js';
 import { accountsByEmail } from './accounts.js';
@@ -40,10 +41,10 @@ export class AuthService {
     return { user: toUserView(user), organization: toOrganizationView(organization) };
   }
 
-  async me(command: MeCommand): Promise<AuthenticatedUserReply> {
+  async me(command: MeCommand): Promise<MeReply> {
     const caller = await this.principals.verify(command.principal);
     const organization = await this.dataSource.manager.findOneByOrFail(Organization, { id: caller.orgId });
-    return { user: toUserView(caller.user), organization: toOrganizationView(organization) };
+    return { user: toAccountView(caller.user), organization: toOrganizationView(organization) };
   }
 
   /** Checks every candidate at once (argon2 runs on the libuv pool), so an email with two accounts answers about as fast as one. */

@@ -1,4 +1,4 @@
-import { subjects, type AuthenticatedUserReply, type IssuedRefreshToken, type Principal, type RotatedRefreshToken, type SignupReply, type UserView } from '@helpdesk/contracts';
+import { NOTIFICATION_PREFERENCES, subjects, type AuthenticatedUserReply, type MeReply, type IssuedRefreshToken, type Principal, type RotatedRefreshToken, type SignupReply, type UserView } from '@helpdesk/contracts';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
@@ -176,7 +176,9 @@ describe('auth: credentials and sessions', () => {
     it('answers the caller with their organization, and refuses a deactivated caller', async () => {
       const reply = await signupAs(uniqueEmail('me'), 'Me Desk');
       const principal: Principal = { orgId: reply.organization.id, userId: reply.user.id, role: 'admin' };
-      expect(await harness.send(subjects.auth.me, { principal })).toEqual({ user: reply.user, organization: reply.organization });
+      const me = await harness.send<MeReply>(subjects.auth.me, { principal });
+      expect(me).toEqual({ user: { ...reply.user, notificationPreferences: expect.any(Object) }, organization: reply.organization });
+      expect(Object.keys(me.user.notificationPreferences).sort()).toEqual([...NOTIFICATION_PREFERENCES].sort());
       await deactivate(reply.user.id);
       expect(await harness.fail(subjects.auth.me, { principal })).toMatchObject({ code: 'UNAUTHORIZED' });
     });

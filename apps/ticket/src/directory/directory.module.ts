@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
 import { TicketCoreModule } from '../ticket-core.module.js';
+import { OwnAccountController } from '../users/own-account.controller.js';
+import { OwnAccountService } from '../users/own-account.service.js';
 import { Attachment } from './attachment.entity.js';
 import { AttachmentsController } from './attachments.controller.js';
 import { AttachmentsService } from './attachments.service.js';
@@ -13,13 +15,13 @@ import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 /**
- * Users, teams, SLA policies and attachment metadata (organization settings live with signup in
+ * Users (their own accounts too), teams, SLA policies and attachment metadata (organization settings live with signup in
  * OrganizationsService). AuthModule lends its password hashing and session revocation, so invited
  * users are hashed like everyone else and deactivation ends sessions the way a password reset does.
  */
 @Module({
   imports: [TicketCoreModule, AuthModule, TypeOrmModule.forFeature([Attachment])],
-  controllers: [UsersController, TeamsController, SlaPoliciesController, AttachmentsController],
-  providers: [UsersService, TeamsService, SlaPoliciesService, AttachmentsService],
+  controllers: [UsersController, OwnAccountController, TeamsController, SlaPoliciesController, AttachmentsController],
+  providers: [UsersService, OwnAccountService, TeamsService, SlaPoliciesService, AttachmentsService],
 })
 export class DirectoryModule {}

@@ -32,7 +32,7 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, '\\$&');
 }
 
-function plainName(name: string): string {
+export function plainName(name: string): string {
   const plain = stripToPlainText(name);
   if (!plain) throw new CommandError('VALIDATION', 'name must contain text');
   return plain;

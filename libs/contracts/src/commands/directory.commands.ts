@@ -19,6 +19,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { NotificationPreferencesDto } from '../notifications.js';
 import { ROLES, type Role } from '../principal.js';
 import { TICKET_PRIORITIES, type TicketPriority } from '../tickets.js';
 import { PASSWORD_LENGTH } from './auth.commands.js';
@@ -123,6 +124,30 @@ export class UpdateUserCommand extends UserRefCommand {
   @Type(() => UserChanges)
   @IsObject()
   changes!: UserChanges;
+}
+
+/** What every user may change about their own account (PATCH /me). */
+export class OwnAccountChanges {
+  @ValidateIf((changes: OwnAccountChanges) => changes.name !== undefined)
+  @Length(1, DIRECTORY_LIMITS.name)
+  @IsString()
+  name?: string;
+
+  /** Merged into the stored preferences. Customers may set only CUSTOMER_NOTIFICATION_PREFERENCES. */
+  @ValidateIf((changes: OwnAccountChanges) => changes.notificationPreferences !== undefined)
+  @ValidateNested()
+  @Type(() => NotificationPreferencesDto)
+  @IsObject()
+  notificationPreferences?: NotificationPreferencesDto;
+}
+
+/** The caller changes their own account; no other user's. */
+export class UpdateOwnAccountCommand extends AuthenticatedCommand {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => OwnAccountChanges)
+  @IsObject()
+  changes!: OwnAccountChanges;
 }
 
 // ---- teams ----
