@@ -131,6 +131,23 @@ describe('rendered scenarios', () => {
     expect(objects.find((object) => object.kind === 'ConfigMap')!.data.NATS_URL).toBeUndefined();
   });
 
+  it("caps V8's heap at three quarters of each container's memory limit, unless NODE_OPTIONS is set", () => {
+    const heaps = (objects: K8sObject[]) =>
+      Object.fromEntries(
+        objects
+          .filter((object) => object.kind === 'Deployment')
+          .map((deployment) => [deployment.metadata.labels['app.kubernetes.io/component'], deployment.spec.template.spec.containers[0].env.filter((variable: K8sObject) => variable.name === 'NODE_OPTIONS').map((variable: K8sObject) => variable.value)]),
+      );
+    expect(heaps(template('default', ['--set', 'realtime.resources.limits.memory=2G', '--set', 'ticket.env.NODE_OPTIONS=--max-old-space-size=300']))).toEqual({
+      'ai-proxy': ['--max-old-space-size=384'],
+      gateway: ['--max-old-space-size=384'],
+      notification: ['--max-old-space-size=384'],
+      realtime: ['--max-old-space-size=1430'],
+      ticket: ['--max-old-space-size=300'],
+    });
+    expect(run(helm, ['lint', CHART, '--set', 'gateway.resources.limits.memory=1T']).stdout).toContain("at '/gateway/resources/limits/memory'");
+  });
+
   it('gives PostgreSQL egress only to the services and jobs that use it', () => {
     const objects = template('default');
     const withPostgres = objects

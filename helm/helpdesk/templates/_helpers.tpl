@@ -151,3 +151,20 @@ checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") . | sha25
     secretKeyRef: { name: {{ $root.Values.postgresql.existingSecret | quote }}, key: {{ $root.Values.postgresql.existingSecretPasswordKey | quote }} }
 {{- end }}
 {{- end }}
+
+{{/*
+V8's heap ceiling for a container: three quarters of its memory limit (Mi, Gi, M or G), leaving the
+rest to buffers, native memory and the runtime. Without it, Node sizes the heap from the node's
+memory, not the container's, and the kernel kills the pod before V8 collects.
+*/}}
+{{- define "helpdesk.heapMegabytes" -}}
+{{- $limit := toString . -}}
+{{- $mebibytes := 0 -}}
+{{- if hasSuffix "Gi" $limit }}{{ $mebibytes = mul (trimSuffix "Gi" $limit | int) 1024 }}
+{{- else if hasSuffix "Mi" $limit }}{{ $mebibytes = trimSuffix "Mi" $limit | int }}
+{{- else if hasSuffix "G" $limit }}{{ $mebibytes = div (mul (trimSuffix "G" $limit | int) 1000000000) 1048576 }}
+{{- else if hasSuffix "M" $limit }}{{ $mebibytes = div (mul (trimSuffix "M" $limit | int) 1000000) 1048576 }}
+{{- else }}{{ fail (printf "memory limit %s: use Mi, Gi, M or G" $limit) }}
+{{- end -}}
+{{- div (mul $mebibytes 3) 4 -}}
+{{- end }}
