@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type ServiceConfig } from '@helpdesk/common';
+// The config modules directly, not @helpdesk/common's index, which would load NestJS and every client for nothing.
+import { loadConfig } from '../../libs/common/src/config/load-config.js';
+import type { ServiceConfig } from '../../libs/common/src/config/service-config.js';
 import { AiProxyConfig } from '../../apps/ai-proxy/src/ai-proxy.config.js';
 import { GatewayConfig } from '../../apps/gateway/src/gateway.config.js';
 import { NotificationConfig } from '../../apps/notification/src/notification.config.js';
