@@ -6,3 +6,4 @@ export { XSS_PAYLOADS } from '../../libs/common/src/sanitization/xss-corpus.js';
 export * from './api-stack.js';
 export * from './redis-cleanup.js';
 export * from './fault-servers.js';
+export * from './admin-alert-listener.js';

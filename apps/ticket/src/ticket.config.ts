@@ -35,4 +35,11 @@ export class TicketConfig extends DatabaseServiceConfig {
   @Max(60_000)
   @IsInt()
   OUTBOX_POLL_INTERVAL_MS = 500;
+
+  /** After publishing has failed this long without a break, the relay logs one critical line (an admin alert). */
+  @EnvInt()
+  @Min(1)
+  @Max(86_400)
+  @IsInt()
+  OUTBOX_STUCK_ALERT_SECONDS = 300;
 }

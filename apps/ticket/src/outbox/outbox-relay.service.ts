@@ -31,6 +31,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake?: () => void;
   private loop?: Promise<void>;
   private failures = 0;
+  /** When the current run of failures began, and whether the admins were told it is stuck: once per run, not per retry. */
+  private failingSince?: number;
+  private stuckReported = false;
   private readonly pendingGauge: Gauge;
 
   constructor(
@@ -115,13 +118,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         published = await this.publishBatch();
         if (this.failures > 0) this.logger.log('Publishing events again');
         this.failures = 0;
+        this.failingSince = undefined;
+        this.stuckReported = false;
       } catch (error) {
         this.failures += 1;
+        this.failingSince ??= Date.now();
         if (this.failures === 1) this.logger.error(`Publishing events failed, retrying with backoff: ${String(error)}`);
+        this.reportIfStuck(error);
       }
       // A full batch means more may be waiting: go again at once; otherwise wait for a commit or the poll.
       if (published < this.config.OUTBOX_BATCH_SIZE || this.failures > 0) await this.sleep(this.delay());
     }
+  }
+
+  private reportIfStuck(error: unknown): void {
+    const failingSeconds = Math.round((Date.now() - this.failingSince!) / 1000);
+    if (this.stuckReported || failingSeconds < this.config.OUTBOX_STUCK_ALERT_SECONDS) return;
+    this.stuckReported = true;
+    this.logger.error({
+      message: `CRITICAL: events are stuck in the outbox: publishing to JetStream has failed for ${failingSeconds} s (${this.failures} attempts); last error: ${String(error)}`,
+      critical: true,
+    });
   }
 
   private async ensureStream(): Promise<void> {

@@ -31,7 +31,7 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationBootstrap(): Promise<void> {
     this.worker = new Worker<SlaJob>(QUEUE, (job) => this.process(job), { connection: this.connection(), prefix: this.config.QUEUE_PREFIX, concurrency: 4 });
-    this.worker.on('failed', (job, error) => this.logger.error(`SLA job ${job?.id ?? '?'} failed: ${error.message}`));
+    this.worker.on('failed', (job, error) => this.reportFailure(job, error));
     await this.queue.upsertJobScheduler('sla-sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep', data: { kind: 'sweep' } });
   }
 
@@ -64,6 +64,16 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
     } catch (error) {
       this.logger.warn(`Could not schedule SLA timers for ticket ${ticket.id} (the sweep will catch them): ${String(error)}`);
     }
+  }
+
+  /** A job out of retries leaves a warning or breach unrecorded until a later sweep succeeds: the admins must know. */
+  private reportFailure(job: Job<SlaJob> | undefined, error: Error): void {
+    const attempts = job?.opts.attempts ?? 1;
+    if (job && job.attemptsMade < attempts) {
+      this.logger.error(`SLA job ${job.name} ${job.id ?? '?'} failed (attempt ${job.attemptsMade} of ${attempts}), retrying: ${error.message}`);
+      return;
+    }
+    this.logger.error({ message: `CRITICAL: SLA job ${job?.name ?? '?'} ${job?.id ?? '?'} failed for good after ${attempts} attempt(s): ${error.message}`, critical: true });
   }
 
   private async process(job: Job<SlaJob>): Promise<number> {

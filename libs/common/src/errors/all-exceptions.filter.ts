@@ -85,9 +85,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return 'A backing service is temporarily unavailable; retry shortly';
   }
 
+  /**
+   * A bug, not a refusal or an outage: marked critical so the admins hear of it (as the replaced
+   * platform's mail_admins did for every 500). The alert carries the message and request id only;
+   * the stack stays in this service's log.
+   */
   private logUnexpected(exception: unknown): void {
-    if (exception instanceof Error) this.logger.error(exception.message, exception.stack);
-    else this.logger.error(`Non-error thrown: ${String(exception)}`);
+    const requestId = this.cls.isActive() ? this.cls.getId() : undefined;
+    const message = exception instanceof Error ? exception.message : `Non-error thrown: ${String(exception)}`;
+    this.logger.error({ message, critical: true, ...(requestId ? { requestId } : {}) }, exception instanceof Error ? exception.stack : undefined);
   }
 }
 
