@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { GroupCommit } from '../batching/group-commit.js';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import type { OutgoingMail } from '../mail/mail-transport.js';
 
@@ -38,6 +39,8 @@ interface DeliveryRow {
   message: OutgoingMail;
 }
 
+const keyOf = (eventId: string, recipient: string, template: string) => `${eventId} ${recipient} ${template}`;
+
 const toDelivery = (row: DeliveryRow): Delivery => ({
   id: row.id,
   eventId: row.event_id,
@@ -54,38 +57,72 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
  */
 @Injectable()
 export class DeliveryLog {
+  // The writes made for every mail, merged across concurrent events and jobs: one statement per batch instead of one per mail.
+  private readonly recordings = new GroupCommit((deliveries: NewDelivery[]) => this.recordMany(deliveries));
+  private readonly claims = new GroupCommit((ids: string[]) => this.claimMany(ids));
+  private readonly sendings = new GroupCommit((ids: string[]) => this.markManySent(ids));
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Records a planned mail once per (event, recipient, template); a second call returns the existing row. */
-  async record(delivery: NewDelivery): Promise<Delivery> {
-    const { message } = delivery;
-    const inserted = (await this.dataSource.query(
-      `INSERT INTO ${TABLE} (event_id, event_type, organization_id, ticket_id, recipient, template, message_id, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT ON CONSTRAINT deliveries_idempotency_key DO NOTHING
-       RETURNING *`,
-      [delivery.eventId, delivery.eventType, delivery.orgId, delivery.ticketId, message.to, delivery.template, message.messageId, message],
-    )) as DeliveryRow[];
-    if (inserted[0]) return toDelivery(inserted[0]);
-    const [existing] = (await this.dataSource.query(`SELECT * FROM ${TABLE} WHERE event_id = $1 AND recipient = $2 AND template = $3`, [
-      delivery.eventId,
-      message.to,
-      delivery.template,
-    ])) as DeliveryRow[];
-    return toDelivery(existing!);
+  record(delivery: NewDelivery): Promise<Delivery> {
+    return this.recordings.submit(delivery);
   }
 
   /** Takes a delivery for one sending attempt; undefined when it was already sent (or given up), so it is never sent twice. */
-  async claim(id: string): Promise<Delivery | undefined> {
-    const [rows] = (await this.dataSource.query(
-      `UPDATE ${TABLE} SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status IN ('queued', 'failed') RETURNING *`,
-      [id],
-    )) as [DeliveryRow[], number];
-    return rows[0] ? toDelivery(rows[0]) : undefined;
+  claim(id: string): Promise<Delivery | undefined> {
+    return this.claims.submit(id);
   }
 
-  async markSent(id: string): Promise<void> {
-    await this.dataSource.query(`UPDATE ${TABLE} SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() WHERE id = $1`, [id]);
+  markSent(id: string): Promise<void> {
+    return this.sendings.submit(id);
+  }
+
+  private async recordMany(deliveries: NewDelivery[]): Promise<Delivery[]> {
+    const column = <T>(value: (delivery: NewDelivery) => T) => deliveries.map(value);
+    const eventIds = column((delivery) => delivery.eventId);
+    const recipients = column((delivery) => delivery.message.to);
+    const templates = column((delivery) => delivery.template);
+    const inserted = (await this.dataSource.query(
+      `INSERT INTO ${TABLE} (event_id, event_type, organization_id, ticket_id, recipient, template, message_id, message)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+       ON CONFLICT ON CONSTRAINT deliveries_idempotency_key DO NOTHING
+       RETURNING *`,
+      [
+        eventIds,
+        column((delivery) => delivery.eventType),
+        column((delivery) => delivery.orgId),
+        column((delivery) => delivery.ticketId),
+        recipients,
+        templates,
+        column((delivery) => delivery.message.messageId),
+        column((delivery) => JSON.stringify(delivery.message)),
+      ],
+    )) as DeliveryRow[];
+    const rows = new Map(inserted.map((row) => [keyOf(row.event_id, row.recipient, row.template), row]));
+    // A redelivered or duplicated event: its mails were recorded before.
+    if (inserted.length < deliveries.length) {
+      const existing = (await this.dataSource.query(
+        `SELECT * FROM ${TABLE} WHERE (event_id, recipient, template) IN (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]))`,
+        [eventIds, recipients, templates],
+      )) as DeliveryRow[];
+      for (const row of existing) rows.set(keyOf(row.event_id, row.recipient, row.template), row);
+    }
+    return deliveries.map((delivery) => toDelivery(rows.get(keyOf(delivery.eventId, delivery.message.to, delivery.template))!));
+  }
+
+  private async claimMany(ids: string[]): Promise<Array<Delivery | undefined>> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE ${TABLE} SET attempts = attempts + 1, updated_at = now() WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'failed') RETURNING *`,
+      [ids],
+    )) as [DeliveryRow[], number];
+    const claimed = new Map(rows.map((row) => [row.id, toDelivery(row)]));
+    return ids.map((id) => claimed.get(id));
+  }
+
+  private async markManySent(ids: string[]): Promise<void[]> {
+    await this.dataSource.query(`UPDATE ${TABLE} SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+    return ids.map(() => undefined);
   }
 
   async markFailed(id: string, error: string): Promise<void> {

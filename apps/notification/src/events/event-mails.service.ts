@@ -28,29 +28,30 @@ export class EventMails {
 
   /** Returns how many mails the event queued (0 for events that send none). */
   async handle(event: EventEnvelope): Promise<number> {
-    let queued = 0;
-    for (const mail of await this.plan(event)) {
-      const to = mail.to.email;
-      const delivery = await this.log.record({
-        eventId: event.id,
-        eventType: event.type,
-        orgId: event.orgId,
-        ticketId: mail.ticketId,
-        template: mail.template,
-        message: {
-          to,
-          ...mail.rendered,
-          messageId: messageIdFor(deliveryKey(event.id, to, mail.template), this.domain),
-          ...(mail.ticketId ? { threadId: ticketThreadId(mail.ticketId, this.domain) } : {}),
-          ...(mail.accountLink ? { accountLink: mail.accountLink } : {}),
-        },
-      });
-      // A redelivered event finds its mails recorded: queued again only if not yet sent (the job id makes that a no-op when the job still exists).
-      if (delivery.status !== 'queued') continue;
-      await this.queue.enqueue(delivery);
-      queued += 1;
-    }
-    return queued;
+    // The mails of one event are recorded, then queued, together (each step one round trip for all of them).
+    const deliveries = await Promise.all(
+      (await this.plan(event)).map((mail) => {
+        const to = mail.to.email;
+        return this.log.record({
+          eventId: event.id,
+          eventType: event.type,
+          orgId: event.orgId,
+          ticketId: mail.ticketId,
+          template: mail.template,
+          message: {
+            to,
+            ...mail.rendered,
+            messageId: messageIdFor(deliveryKey(event.id, to, mail.template), this.domain),
+            ...(mail.ticketId ? { threadId: ticketThreadId(mail.ticketId, this.domain) } : {}),
+            ...(mail.accountLink ? { accountLink: mail.accountLink } : {}),
+          },
+        });
+      }),
+    );
+    // A redelivered event finds its mails recorded: queued again only if not yet sent (the job id makes that a no-op when the job still exists).
+    const toQueue = deliveries.filter((delivery) => delivery.status === 'queued');
+    await Promise.all(toQueue.map((delivery) => this.queue.enqueue(delivery)));
+    return toQueue.length;
   }
 
   private async plan(event: EventEnvelope): Promise<PlannedMail[]> {

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MetricsService } from '@helpdesk/common';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
+import { GroupCommit } from '../batching/group-commit.js';
 import { DeliveryLog, type Delivery } from '../deliveries/delivery-log.js';
 import { NotificationConfig } from '../notification.config.js';
 import { AccountLinks } from './account-links.js';
@@ -27,6 +28,14 @@ type QueuedDelivery = Pick<Delivery, 'id' | 'eventId' | 'recipient' | 'template'
 /** One job id per (event, recipient, template): adding the same mail twice (a redelivered event) is a no-op in BullMQ. */
 const jobIdOf = (delivery: QueuedDelivery) => `mail-${deliveryKey(delivery.eventId, delivery.recipient, delivery.template)}`;
 
+const jobOptions = (delivery: QueuedDelivery): JobsOptions => ({
+  jobId: jobIdOf(delivery),
+  attempts: MAIL_ATTEMPTS,
+  backoff: { type: JITTER_BACKOFF },
+  removeOnComplete: { age: DAY_SECONDS },
+  removeOnFail: { age: 7 * DAY_SECONDS },
+});
+
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -44,6 +53,11 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly deadLetters: Counter;
   private readonly sent: Counter;
   private readonly pendingDeadLetters = new Set<Promise<void>>();
+  /** Jobs added by concurrent events go to Redis together, in one round trip. */
+  private readonly additions = new GroupCommit(async (deliveries: QueuedDelivery[]) => {
+    await this.queue.addBulk(deliveries.map((delivery) => ({ name: 'send', data: { deliveryId: delivery.id }, opts: jobOptions(delivery) })));
+    return deliveries.map(() => undefined);
+  });
 
   constructor(
     @Inject(NotificationConfig) private readonly config: NotificationConfig,
@@ -95,18 +109,8 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     for (const connection of this.connections) connection.disconnect();
   }
 
-  async enqueue(delivery: QueuedDelivery): Promise<void> {
-    await this.queue.add(
-      'send',
-      { deliveryId: delivery.id },
-      {
-        jobId: jobIdOf(delivery),
-        attempts: MAIL_ATTEMPTS,
-        backoff: { type: JITTER_BACKOFF },
-        removeOnComplete: { age: DAY_SECONDS },
-        removeOnFail: { age: 7 * DAY_SECONDS },
-      },
-    );
+  enqueue(delivery: QueuedDelivery): Promise<void> {
+    return this.additions.submit(delivery);
   }
 
   /** Queues a revived dead letter again: its previous, failed job holds the job id, so it goes first. */
