@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -40,6 +41,8 @@ export interface RunningService {
   logger: WinstonLogger;
   /** Drains and closes; resolves with the exit code the process should use. */
   shutdown(signal: string): Promise<number>;
+  /** Sends what NATS holds in its buffer (the admin alerts are fire-and-forget). */
+  flushNats(): Promise<void>;
 }
 
 const SERVER_ROLE = 'server';
@@ -143,7 +146,7 @@ export async function startService<TConfig extends ServiceConfig>(
     })();
     return closing;
   };
-  return { app, logger, shutdown };
+  return { app, logger, shutdown, flushNats: () => serverConnection.flush() };
 }
 
 /** The process entry point of a service: config, start, and signal handling within the grace period. */
@@ -171,7 +174,23 @@ export async function runService<TConfig extends ServiceConfig>(definition: Serv
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // As Node does by default, a stray exception or rejection ends the process (its state is unknown and
+  // the orchestrator restarts it), but first it is logged as critical, which mails the admins.
+  let failing = false;
+  const onFatal = (kind: string) => (error: unknown) => {
+    // Only the first is logged and alerted: the logger is closing after it.
+    if (failing) return void process.stderr.write(`${kind} while exiting: ${String(error)}\n`);
+    failing = true;
+    running.logger.error({ message: `CRITICAL: ${kind}: ${error instanceof Error ? error.message : String(error)}`, stack: error instanceof Error ? error.stack : undefined, critical: true, context: 'Process' });
+    void Promise.race([running.flushNats(), sleep(FATAL_FLUSH_MS)])
+      .catch(() => undefined)
+      .finally(() => flushAndExit(running.logger, 1));
+  };
+  process.on('uncaughtException', onFatal('uncaught exception'));
+  process.on('unhandledRejection', onFatal('unhandled promise rejection'));
 }
+
+const FATAL_FLUSH_MS = 1_000;
 
 function flushAndExit(logger: WinstonLogger, code: number): void {
   logger.on('finish', () => process.exit(code));
