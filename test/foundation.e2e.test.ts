@@ -56,7 +56,8 @@ describe('the platform as five processes', () => {
     expect(await checked('gateway')).toEqual(['lifecycle', 'nats', 'redis']);
     expect(await checked('ticket')).toEqual(['database', 'lifecycle', 'nats', 'redis']);
     expect(await checked('notification')).toEqual(['database', 'lifecycle', 'nats', 'redis']);
-    expect(await checked('realtime')).toEqual(['lifecycle', 'nats', 'redis']);
+    // 'events': the replica's JetStream consumer, without which it pushes nothing.
+    expect(await checked('realtime')).toEqual(['events', 'lifecycle', 'nats', 'redis']);
     expect(await checked('ai-proxy')).toEqual(['lifecycle', 'nats']);
   });
 
