@@ -14,7 +14,7 @@ describe('REST API security', () => {
   let alicesTicket: { id: string };
 
   beforeAll(async () => {
-    api = await ApiStack.start('api-security', { env: { CORS_ALLOWED_ORIGINS: 'https://console.example.com', CSRF_TRUSTED_ORIGINS: 'https://console.example.com' } });
+    api = await ApiStack.start('api-security', { aiProxy: true, env: { CORS_ALLOWED_ORIGINS: 'https://console.example.com', CSRF_TRUSTED_ORIGINS: 'https://console.example.com' } });
     acme = await api.signup('Acme Support');
     globex = await api.signup('Globex Helpdesk');
     agent = await api.addUser(acme.token, 'agent');
@@ -35,6 +35,8 @@ describe('REST API security', () => {
       ['GET', () => `/api/v1/tickets/${acmeTicket.id}/comments`, undefined],
       ['POST', () => `/api/v1/tickets/${acmeTicket.id}/comments`, { body: 'hello' }],
       ['GET', () => `/api/v1/tickets/${acmeTicket.id}/events`, undefined],
+      ['POST', () => `/api/v1/tickets/${acmeTicket.id}/ai/summary`, undefined],
+      ['POST', () => `/api/v1/tickets/${acmeTicket.id}/ai/suggest-reply`, undefined],
       ['PATCH', () => `/api/v1/users/${agent.userId}`, { name: 'Pwned' }],
       ['DELETE', () => `/api/v1/users/${agent.userId}`, undefined],
     ] as const)('%s %s', async (method, path, body) => {
@@ -59,6 +61,25 @@ describe('REST API security', () => {
       const policyId = policies.body[0].id as string;
       expect((await api.request('PATCH', `/api/v1/sla-policies/${policyId}`, { token: globex.token, body: { name: 'Lax' } })).status).toBe(404);
       expect((await api.request('DELETE', `/api/v1/sla-policies/${policyId}`, { token: globex.token })).status).toBe(404);
+    });
+  });
+
+  describe('AI assistance', () => {
+    it('is for staff: customers get 403 even on their own ticket', async () => {
+      for (const path of ['summary', 'suggest-reply']) {
+        const response = await api.request('POST', `/api/v1/tickets/${alicesTicket.id}/ai/${path}`, { token: alice.token });
+        expect(response.status).toBe(403);
+      }
+    });
+
+    it('answers agents, and a reply draft never quotes an internal note', async () => {
+      const summary = await api.request('POST', `/api/v1/tickets/${alicesTicket.id}/ai/summary`, { token: agent.token });
+      expect(summary.status).toBe(200);
+      expect(summary.body.summary).toEqual(expect.any(String));
+      const draft = await api.request('POST', `/api/v1/tickets/${alicesTicket.id}/ai/suggest-reply`, { token: agent.token });
+      expect(draft.status).toBe(200);
+      expect(draft.body.reply).toEqual(expect.any(String));
+      expect(draft.text).not.toContain('VIP');
     });
   });
 

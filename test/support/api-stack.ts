@@ -16,7 +16,7 @@ export interface ApiResponse<T = any> {
 }
 
 /**
- * The gateway and ticket service as real processes, in production mode, on their own nats-server,
+ * The gateway and ticket service (and optionally the ai-proxy) as real processes, in production mode, on their own nats-server,
  * database and Redis key prefix: the API as a client sees it.
  */
 export class ApiStack {
@@ -26,13 +26,14 @@ export class ApiStack {
     readonly ticket: ServiceProcess,
     readonly gateways: ServiceProcess[],
     private readonly queuePrefix: string,
+    readonly aiProxy?: ServiceProcess,
   ) {}
 
   get url(): string {
     return this.gateways[0]!.url;
   }
 
-  static async start(label: string, options: { gateways?: number; env?: Record<string, string> } = {}): Promise<ApiStack> {
+  static async start(label: string, options: { gateways?: number; env?: Record<string, string>; aiProxy?: boolean } = {}): Promise<ApiStack> {
     const nats = await TestNatsServer.start();
     const database = await createTestDatabase(label);
     const env = {
@@ -53,8 +54,9 @@ export class ApiStack {
     const spec = (name: string) => SERVICE_SPECS.find((candidate) => candidate.name === name)!;
     const ticket = await ServiceProcess.start(spec('ticket'), env);
     const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => ServiceProcess.start(spec('gateway'), env)));
-    await Promise.all([ticket, ...gateways].map((service) => service.waitUntilReady()));
-    return new ApiStack(nats, database, ticket, gateways, env.QUEUE_PREFIX);
+    const aiProxy = options.aiProxy ? await ServiceProcess.start(spec('ai-proxy'), env) : undefined;
+    await Promise.all([ticket, ...gateways, ...(aiProxy ? [aiProxy] : [])].map((service) => service.waitUntilReady()));
+    return new ApiStack(nats, database, ticket, gateways, env.QUEUE_PREFIX, aiProxy);
   }
 
   async request<T = any>(method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; gateway?: number } = {}): Promise<ApiResponse<T>> {
@@ -119,7 +121,7 @@ export class ApiStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.ticket, ...this.gateways].map((service) => service.kill()));
+    await Promise.all([this.ticket, ...this.gateways, ...(this.aiProxy ? [this.aiProxy] : [])].map((service) => service.kill()));
     await this.nats.destroy();
     await this.database.drop();
     await deleteRedisKeys(this.queuePrefix);
