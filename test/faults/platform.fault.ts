@@ -236,9 +236,19 @@ describe('faults under steady load', () => {
     await database.end();
     const stored = new Set(rows.map((row) => row.id));
 
-    // Exactly one ticket.created event per ticket in the stream (all of them: including tickets whose request got no 201).
-    const events = await countCreatedEvents(nats.url);
+    // Exactly one ticket.created event per ticket in the stream (all of them: including tickets whose request got no 201),
+    // read once the outbox relay has caught up with the last acknowledged tickets.
     const ticketIds = new Set(created.map((outcome) => outcome.ticketId!));
+    let events = await countCreatedEvents(nats.url);
+    await waitFor(
+      'every acknowledged ticket to have its event in the stream',
+      async () => {
+        events = await countCreatedEvents(nats.url);
+        return [...ticketIds].every((id) => events.byTicket.has(id));
+      },
+      60_000,
+      1_000,
+    ).catch(() => undefined);
     await waitFor('every event to be pushed to the realtime client', async () => [...events.byTicket.keys()].every((ticketId) => events.envelopeOf.get(ticketId)!.every((id) => pushed.has(id))), 60_000).catch(() => undefined);
 
     // One confirmation per acknowledged ticket and one reply mail per acknowledged public reply.
@@ -279,7 +289,8 @@ describe('faults under steady load', () => {
     };
     console.log(`\nfault drill timeline:\n${timeline.join('\n')}\n`);
     console.table(table);
-    if (unexpected.length) for (const [name, service] of services) console.log(`${name} errors:\n${service.output.split('\n').filter((line) => /error/i.test(line)).slice(0, 8).join('\n')}`);
+    // The unexpected errors each service logged (the filter's `Errors` lines), to say what answered 500.
+    if (unexpected.length) for (const [name, service] of services) console.log(`${name} unexpected errors:\n${service.output.split('\n').filter((line) => line.includes('"context":"Errors"')).slice(0, 5).join('\n')}`);
     if (unexpected.length) console.log('unexpected answers:', unexpected.map((outcome) => `${outcome.at} s ${outcome.kind} ${outcome.status} ${outcome.body.slice(0, 120)}`).join('\n'));
 
     expect(created.length).toBeGreaterThan(50);
@@ -306,6 +317,7 @@ async function countCreatedEvents(url: string): Promise<{ byTicket: Map<string, 
     const byTicket = new Map<string, number>();
     const envelopeOf = new Map<string, string[]>();
     let read = 0;
+    if (total === 0) return { byTicket, envelopeOf };
     const messages = await consumer.consume();
     for await (const message of messages) {
       const envelope = message.json<{ id: string; aggregateId: string }>();

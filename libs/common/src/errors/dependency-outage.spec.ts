@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@helpdesk/testing';
 import { isDependencyOutage } from './dependency-outage.js';
 
@@ -29,6 +31,28 @@ describe('isDependencyOutage, on errors raised by the real drivers', () => {
     await client.end().catch(() => undefined);
     expect(isDependencyOutage(error)).toBe(true);
     expect(isDependencyOutage(new Error('query failed', { cause: error }))).toBe(true);
+  });
+
+  it('recognizes a TypeORM transaction whose connection the server cut', async () => {
+    const dataSource = new DataSource({ type: 'postgres', host: '127.0.0.1', port: 5432, username: 'postgres', database: 'postgres' });
+    await dataSource.initialize();
+    const killer = postgres();
+    await killer.connect();
+    try {
+      const error = await errorOf(() =>
+        dataSource.transaction(async (manager) => {
+          const [{ pid }] = (await manager.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>;
+          await killer.query('SELECT pg_terminate_backend($1)', [pid]);
+          await sleep(200);
+          await manager.query('SELECT 1');
+          await manager.query('SELECT 1');
+        }),
+      );
+      expect(isDependencyOutage(error), String(error)).toBe(true);
+    } finally {
+      await killer.end();
+      await dataSource.destroy();
+    }
   });
 
   it('recognizes Redis unreachable after its retries', async () => {

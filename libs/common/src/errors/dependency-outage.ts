@@ -18,9 +18,13 @@ const CLIENT_MESSAGES = [
  */
 export function isDependencyOutage(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
-  const { code, message, name, driverError, cause } = error as { code?: unknown; message?: unknown; name?: unknown; driverError?: unknown; cause?: unknown };
+  const { code, message, name, driverError, cause, errors } = error as { code?: unknown; message?: unknown; name?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_UNAVAILABLE.has(code) || code.startsWith('08'))) return true;
-  if (name === 'MaxRetriesPerRequestError') return true;
+  if (name === 'MaxRetriesPerRequestError') return true; // ioredis, while reconnecting
+  // TypeORM, when the transaction's connection was dropped by the server and the runner let it go.
+  if (name === 'QueryRunnerAlreadyReleasedError' || name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   if (typeof message === 'string' && CLIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  // AggregateError: a connection tried on several addresses.
+  if (Array.isArray(errors) && errors.length > 0 && errors.every((inner) => isDependencyOutage(inner, depth + 1))) return true;
   return isDependencyOutage(driverError, depth + 1) || isDependencyOutage(cause, depth + 1);
 }
