@@ -1,8 +1,7 @@
 import { EVENTS_STREAM, eventSubject, subjects, type EventEnvelope, type TicketView } from '@helpdesk/contracts';
-import { ROOT, SERVICE_SPECS, ServiceProcess, deleteRedisKeys, waitFor } from '@helpdesk/testing';
+import { migrateBuilt, SERVICE_SPECS, ServiceProcess, deleteRedisKeys, waitFor } from '@helpdesk/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpSink } from '../apps/notification/src/testing/smtp-sink.js';
@@ -38,8 +37,7 @@ describe('the notification worker killed with SIGKILL in the middle of its mail 
       MAIL_LOCK_DURATION_MS: '2000',
       EVENTS_STREAM_RETRY_MS: '100',
     };
-    const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/notification/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    expect(migration.status, migration.stderr).toBe(0);
+    migrateBuilt(['notification'], env);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,5 +1,4 @@
-import { createTestDatabase, deleteRedisKeys, ROOT, SERVICE_SPECS, ServiceProcess, TestNatsServer, waitFor } from '@helpdesk/testing';
-import { spawnSync } from 'node:child_process';
+import { createTestDatabase, deleteRedisKeys, migrateBuilt, SERVICE_SPECS, ServiceProcess, TestNatsServer, waitFor } from '@helpdesk/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpSink, type ReceivedMail } from '../apps/notification/src/testing/smtp-sink.js';
@@ -33,10 +32,7 @@ describe('mail through the whole platform', () => {
       APP_BASE_URL,
       RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
     };
-    for (const service of ['ticket', 'notification']) {
-      const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/${service}/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-      expect(migration.status, migration.stderr).toBe(0);
-    }
+    migrateBuilt(['ticket', 'notification'], env);
     for (const name of ['ticket', 'gateway', 'notification']) services.push(await ServiceProcess.start(spec(name), env));
     await Promise.all(services.map((service) => service.waitUntilReady()));
     gateway = services[1]!;

@@ -4,7 +4,7 @@ import { deleteRedisKeys, SERVICE_SPECS, ServiceProcess, waitFor } from '@helpde
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../apps/ticket/src/testing/ticket-harness.js';
-import { connectClient, TEST_SECRET_KEY, testQueuePrefix, type TestClient } from '../apps/realtime/src/testing/realtime-harness.js';
+import { connectClient, realtimeProcessEnv, TEST_SECRET_KEY, testQueuePrefix, type TestClient } from '../apps/realtime/src/testing/realtime-harness.js';
 
 const CLIENTS = 1_000;
 /** Handshakes in flight at once: a burst of reconnections after a deploy, not a thousand at the same instant. */
@@ -29,15 +29,7 @@ describe(`${CLIENTS} concurrent Socket.IO clients on one realtime replica`, () =
     if (Number.isFinite(limit) && limit < CLIENTS + 500) throw new Error(`ulimit -n is ${limit}: this test needs at least ${CLIENTS + 500} open files (run ulimit -n 4096 first)`);
     tickets = await TicketHarness.start('realtime-load');
     queuePrefix = testQueuePrefix();
-    replica = await ServiceProcess.start(realtimeSpec, {
-      NATS_URL: tickets.nats.url,
-      SECRET_KEY: TEST_SECRET_KEY,
-      QUEUE_PREFIX: queuePrefix,
-      REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379/0',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      EVENTS_STREAM_RETRY_MS: '100',
-    });
+    replica = await ServiceProcess.start(realtimeSpec, realtimeProcessEnv(tickets.nats.url, queuePrefix));
     await replica.waitUntilReady(60_000);
     admin = (await tickets.signup('Acme')).admin;
   }, 120_000);

@@ -14,7 +14,7 @@ import {
 import { deleteRedisKeys, SERVICE_SPECS, ServiceProcess, waitFor } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../apps/ticket/src/testing/ticket-harness.js';
-import { connectClient, TEST_SECRET_KEY, testQueuePrefix, type TestClient } from '../apps/realtime/src/testing/realtime-harness.js';
+import { connectClient, realtimeProcessEnv, TEST_SECRET_KEY, testQueuePrefix, type TestClient } from '../apps/realtime/src/testing/realtime-harness.js';
 import { TcpBalancer } from '../apps/realtime/src/testing/tcp-balancer.js';
 
 const realtimeSpec = SERVICE_SPECS.find((spec) => spec.name === 'realtime')!;
@@ -64,16 +64,7 @@ describe('two realtime replicas as real processes behind a load balancer', () =>
   beforeAll(async () => {
     tickets = await TicketHarness.start('realtime-e2e');
     queuePrefix = testQueuePrefix();
-    const env = {
-      NATS_URL: tickets.nats.url,
-      SECRET_KEY: TEST_SECRET_KEY,
-      QUEUE_PREFIX: queuePrefix,
-      REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379/0',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      EVENTS_STREAM_RETRY_MS: '100',
-      REALTIME_PRESENCE_TTL_MS: '3000',
-    };
+    const env = realtimeProcessEnv(tickets.nats.url, queuePrefix, { REALTIME_PRESENCE_TTL_MS: '3000' });
     replicas = await Promise.all([ServiceProcess.start(realtimeSpec, env), ServiceProcess.start(realtimeSpec, env)]);
     // Ready means the events consumer is attached: nothing published from now on is missed.
     await Promise.all(replicas.map((replica) => replica.waitUntilReady(60_000)));

@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, deleteRedisKeys, freePort, ROOT, SERVICE_SPECS, ServiceProcess, STACK_SECRET_KEY, TestNatsServer, waitFor } from '../../test/support/index.js';
+import { createTestDatabase, deleteRedisKeys, freePort, migrateBuilt, ROOT, SERVICE_SPECS, ServiceProcess, STACK_SECRET_KEY, TestNatsServer, waitFor } from '../../test/support/index.js';
 
 export type ServiceName = 'gateway' | 'ticket' | 'notification' | 'realtime' | 'ai-proxy';
 
@@ -32,10 +32,7 @@ export class BenchStack {
       RATE_LIMIT_AUTH_PER_HOUR: '100000000',
       ...extraEnv,
     };
-    for (const schema of ['ticket', 'notification']) {
-      const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/${schema}/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-      if (migration.status !== 0) throw new Error(`${schema} migration failed: ${migration.stderr}`);
-    }
+    migrateBuilt(['ticket', 'notification'], env);
     const stack = new BenchStack(nats, database, env);
     for (const name of names) await stack.startService(name);
     return stack;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { Objm } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiStack, createTestDatabase } from '@helpdesk/testing';
+import { ApiStack, createTestDatabase, migrateBuilt } from '@helpdesk/testing';
 import { CHART, ROOT, k8sTools, parseObjects, run } from './manifests.js';
 
 const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -67,8 +67,7 @@ beforeAll(async () => {
   database = await createTestDatabase('backup');
   stack = await ApiStack.start('backup', { env: { DB_NAME: database.name } });
   env = { DB_NAME: database.name, NATS_URL: stack.nats.url, ATTACHMENTS_BUCKET: BUCKET };
-  const notificationSchema = spawnSync(process.execPath, [`${ROOT}/dist/apps/notification/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (notificationSchema.status !== 0) throw new Error(notificationSchema.stderr);
+  migrateBuilt(['notification'], env);
   backups = mkdtempSync(join(tmpdir(), 'helpdesk-backups-'));
 
   // Real data through the API: an organization and its admin, tickets with comments, an attachment.

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, DeliverPolicy } from '@nats-io/jetstream';
 import { EVENTS_STREAM, eventSubject } from '@helpdesk/contracts';
-import { ROOT, SERVICE_SPECS, ServiceProcess, STACK_SECRET_KEY, TestNatsServer, TestPostgresServer, TestRedisServer, freePort, waitFor } from '@helpdesk/testing';
+import { migrateBuilt, SERVICE_SPECS, ServiceProcess, STACK_SECRET_KEY, TestNatsServer, TestPostgresServer, TestRedisServer, freePort, waitFor } from '@helpdesk/testing';
 import { FaultSmtpSink } from './smtp-sink.js';
 
 /**
@@ -127,10 +126,7 @@ describe('faults under steady load', () => {
       RATE_LIMIT_ANON_PER_HOUR: '1000000',
       RATE_LIMIT_AUTH_PER_HOUR: '1000000',
     };
-    for (const schema of ['ticket', 'notification']) {
-      const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/${schema}/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-      if (migration.status !== 0) throw new Error(`${schema} migration failed: ${migration.stderr}`);
-    }
+    migrateBuilt(['ticket', 'notification'], env);
     for (const name of SERVICES) await startService(name);
 
     const signup = await fetch(`${gateway().url}/api/v1/auth/signup`, {

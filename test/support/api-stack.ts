@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from './database.js';
 import { TestNatsServer } from './nats-server.js';
 import { deleteRedisKeys } from './redis-cleanup.js';
-import { ROOT, SERVICE_SPECS, ServiceProcess } from './service-processes.js';
+import { migrateBuilt, SERVICE_SPECS, ServiceProcess } from './service-processes.js';
 
 export const STACK_SECRET_KEY = 'k7Vq2LmX9pR4tW8zB1nC5hJ3fD6sGa0Yq2LmX9pR';
 
@@ -49,8 +48,7 @@ export class ApiStack {
       RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
       ...options.env,
     };
-    const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/ticket/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    if (migration.status !== 0) throw new Error(`migration failed: ${migration.stderr}`);
+    migrateBuilt(['ticket'], env);
     const spec = (name: string) => SERVICE_SPECS.find((candidate) => candidate.name === name)!;
     const ticket = await ServiceProcess.start(spec('ticket'), env);
     const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => ServiceProcess.start(spec('gateway'), env)));

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from './ports.js';
@@ -18,6 +18,14 @@ export const SERVICE_SPECS: ServiceSpec[] = [
   { name: 'realtime', entry: 'dist/apps/realtime/src/main.js', portVariable: 'REALTIME_PORT' },
   { name: 'ai-proxy', entry: 'dist/apps/ai-proxy/src/main.js', portVariable: 'AI_PROXY_PORT' },
 ];
+
+/** Applies the built migrations of these services' schemas, in order; throws with the migration's output when one fails. */
+export function migrateBuilt(schemas: Array<'ticket' | 'notification'>, env: Record<string, string>): void {
+  for (const schema of schemas) {
+    const migration = spawnSync(process.execPath, [`${ROOT}/dist/apps/${schema}/src/database/migrate.js`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (migration.status !== 0) throw new Error(`${schema} migration failed: ${migration.stderr}`);
+  }
+}
 
 /** One built service running as a real process on a free port, with its output kept for failure reports. */
 export class ServiceProcess {

@@ -23,6 +23,20 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** A fresh Redis namespace, for replicas that must share presence (pass it as QUEUE_PREFIX to each). */
 export const testQueuePrefix = () => `test-realtime-${randomBytes(4).toString('hex')}`;
 
+/** The environment of a built realtime process in the end-to-end tests, on the ticket harness's NATS. */
+export function realtimeProcessEnv(natsUrl: string, queuePrefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NATS_URL: natsUrl,
+    SECRET_KEY: TEST_SECRET_KEY,
+    QUEUE_PREFIX: queuePrefix,
+    REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379/0',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    EVENTS_STREAM_RETRY_MS: '100',
+    ...extra,
+  };
+}
+
 /** A real Socket.IO client that remembers every event it received, in order. */
 export class TestClient {
   readonly received: Array<{ name: string; payload: unknown }> = [];

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
-import { freePort, waitFor } from '@helpdesk/testing';
+import { freePort, NATS_SERVER_BINARY, waitFor } from '@helpdesk/testing';
 import { natsConnectionOptions, parseNatsUrl } from './nats-options.js';
-
-const BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((path) => existsSync(path)) ?? 'nats-server';
 
 describe('NATS_URL credentials', () => {
   it('takes user and password (URL-encoded) or a token out of the server addresses', () => {
@@ -27,7 +24,7 @@ describe('NATS_URL credentials', () => {
 
     beforeAll(async () => {
       port = await freePort();
-      server = spawn(BINARY, ['-a', '127.0.0.1', '-p', String(port), '--user', 'ticket', '--pass', 'p@ss/word'], { stdio: 'ignore' });
+      server = spawn(NATS_SERVER_BINARY, ['-a', '127.0.0.1', '-p', String(port), '--user', 'ticket', '--pass', 'p@ss/word'], { stdio: 'ignore' });
       await waitFor('nats-server with a user', async () => {
         const probe = await connect({ servers: `nats://127.0.0.1:${port}`, user: 'ticket', pass: 'p@ss/word' }).catch(() => undefined);
         await probe?.close();
