@@ -39,7 +39,8 @@ export class BenchStack {
   }
 
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
-    const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...this.env, ...extraEnv });
+    const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...this.env, ...extraEnv }, profile);
     await service.waitUntilReady(60_000);
     this.services.set(name, service);
     return service;
@@ -62,7 +63,14 @@ export class BenchStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.services.values()].map((service) => service.kill()));
+    // A CPU profile is written at a normal exit only.
+    const stopping = process.env.BENCH_CPU_PROFILE_DIR
+      ? [...this.services.values()].map(async (service) => {
+          service.signal('SIGTERM');
+          await service.exited(30_000);
+        })
+      : [...this.services.values()].map((service) => service.kill());
+    await Promise.all(stopping);
     await this.nats.destroy();
     await this.database.drop();
     await deleteRedisKeys(this.env.QUEUE_PREFIX!);

@@ -46,15 +46,20 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  static async start(spec: ServiceSpec, env: Record<string, string>): Promise<ServiceProcess> {
+  /** `nodeFlags` go before the entry (the benchmarks' --cpu-prof, which NODE_OPTIONS does not allow). */
+  static async start(spec: ServiceSpec, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServiceProcess> {
     const entry = `${ROOT}/${spec.entry}`;
     if (!existsSync(entry)) throw new Error(`${spec.entry} is not built: run npm test (or npm run build) first`);
     const port = await freePort();
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...nodeFlags, entry], {
       cwd: ROOT,
       env: { ...process.env, ...env, [spec.portVariable]: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import { Ticket } from '../tickets/ticket.entity.js';
+import type { Ticket } from '../tickets/ticket.entity.js';
 
 const QUEUE = 'ai-triage';
 /** The model sees the start of a long description; triage needs no more. */
@@ -14,10 +14,8 @@ const TRIAGE_TEXT_CHARS = 8_000;
 /** Errors that another attempt cannot fix. */
 const PERMANENT_CODES = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED']);
 
-interface TriageJob {
-  orgId: string;
-  ticketId: string;
-}
+/** The command for the ai-proxy, carried in the job so the worker need not read the ticket back. */
+type TriageJob = { ticketId: string } & (TriageCommand | { orgId: string; subject?: undefined; text?: undefined });
 
 /**
  * Triages each new ticket in the background: a BullMQ job asks the ai-proxy and stores the
@@ -53,12 +51,16 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
     for (const connection of this.connections) connection.disconnect();
   }
 
+  private commandFor(ticket: Pick<Ticket, 'id' | 'organizationId' | 'subject' | 'description'>): TriageCommand {
+    return { orgId: ticket.organizationId, subject: ticket.subject.slice(0, TICKET_LIMITS.subject), text: stripToPlainText(ticket.description).slice(0, TRIAGE_TEXT_CHARS) };
+  }
+
   /** Never fails the caller: a ticket without a triage is still a ticket. */
-  async enqueue(ticket: Pick<Ticket, 'id' | 'organizationId'>): Promise<void> {
+  async enqueue(ticket: Pick<Ticket, 'id' | 'organizationId' | 'subject' | 'description'>): Promise<void> {
     try {
       await this.queue.add(
         'triage',
-        { orgId: ticket.organizationId, ticketId: ticket.id },
+        { ticketId: ticket.id, ...this.commandFor(ticket) },
         { jobId: `triage-${ticket.id}`, attempts: 6, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: 1_000 },
       );
     } catch (error) {
@@ -68,9 +70,8 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
 
   private async process(job: Job<TriageJob>): Promise<void> {
     const { orgId, ticketId } = job.data;
-    const ticket = await this.dataSource.manager.findOneBy(Ticket, { id: ticketId, organizationId: orgId });
-    if (!ticket) return;
-    const command: TriageCommand = { orgId, subject: ticket.subject.slice(0, TICKET_LIMITS.subject), text: stripToPlainText(ticket.description).slice(0, TRIAGE_TEXT_CHARS) };
+    const command = job.data.text !== undefined ? { orgId, subject: job.data.subject, text: job.data.text } : await this.commandFromTicket(orgId, ticketId);
+    if (!command) return;
     let triage: AiTriage;
     try {
       triage = await this.commands.request<AiTriage>(subjects.ai.triage, command, { timeoutMs: AI_COMMAND_TIMEOUT_MS });
@@ -79,8 +80,14 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
       throw error;
     }
     const stored: StoredAiTriage = { ...triage, triagedAt: new Date().toISOString() };
-    // A plain column write: a suggestion is not an edit, so it neither bumps the version nor updated_at.
+    // A plain column write: a suggestion is not an edit, so it neither bumps the version nor updated_at (a deleted ticket matches nothing).
     await this.dataSource.query(`UPDATE ${TICKET_SCHEMA}.tickets SET ai_triage = $1 WHERE id = $2 AND organization_id = $3`, [JSON.stringify(stored), ticketId, orgId]);
+  }
+
+  /** Jobs queued before they carried the text (an upgrade with triage jobs waiting) read the ticket. */
+  private async commandFromTicket(orgId: string, ticketId: string): Promise<TriageCommand | null> {
+    const [ticket] = (await this.dataSource.query(`SELECT subject, description FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2`, [ticketId, orgId])) as Array<Pick<Ticket, 'subject' | 'description'>>;
+    return ticket ? this.commandFor({ id: ticketId, organizationId: orgId, ...ticket }) : null;
   }
 
   /** BullMQ workers block on Redis and need their own connections, without a per-command retry limit. */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjects, type Principal, type TicketView } from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { AiProxyHarness } from '../../../ai-proxy/src/testing/ai-proxy-harness.js';
 import { TicketHarness } from '../testing/ticket-harness.js';
 
@@ -59,6 +61,23 @@ describe('AI triage of new tickets', () => {
     expect(listed.items.every((item) => !('aiTriage' in item))).toBe(true);
     const events = await ticketService.storedEvents();
     expect(JSON.stringify(events.map((event) => event.envelope))).not.toContain('aiTriage');
+  }, 60_000);
+
+  it('triages a job queued before jobs carried the ticket text, as after an upgrade, by reading the ticket', async () => {
+    const ticket = await ticketService.send<TicketView>(subjects.tickets.create, { principal: customer, subject: 'Refund please', description: 'I was charged twice, please refund the duplicate payment.' });
+    await waitFor('the triage of the new ticket', async () => (await staffView(ticket.id)).aiTriage ?? undefined, 30_000);
+    await ticketService.dataSource.query('UPDATE helpdesk.tickets SET ai_triage = NULL WHERE id = $1', [ticket.id]);
+
+    const connection = new Redis(ticketService.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('ai-triage', { connection, prefix: ticketService.config.QUEUE_PREFIX });
+    try {
+      await queue.add('triage', { orgId: admin.orgId, ticketId: ticket.id }, { jobId: `legacy-${ticket.id}`, removeOnComplete: true });
+      await waitFor('the legacy job to store the triage', async () => (await staffView(ticket.id)).aiTriage ?? undefined, 30_000);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    expect((await staffView(ticket.id)).aiTriage).toMatchObject({ category: { value: 'billing' } });
   }, 60_000);
 
   it('answers training examples from solved tickets tagged with a category, scoped to the organization', async () => {

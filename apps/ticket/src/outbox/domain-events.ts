@@ -26,8 +26,9 @@ export function actorOf(principal: Principal): EventActor {
 export class DomainEvents {
   private readonly listeners = new Set<() => void>();
 
-  async record<TData extends object>(manager: EntityManager, event: DomainEvent<TData>): Promise<EventEnvelope<TData>> {
-    const envelope: EventEnvelope<TData> = {
+  /** The envelope of a new event; `record` stores it, or a caller writes it to the outbox in its own statement. */
+  envelope<TData extends object>(event: DomainEvent<TData>): EventEnvelope<TData> {
+    return {
       id: uuidv7(),
       type: event.type,
       version: EVENT_SCHEMA_VERSION,
@@ -37,6 +38,10 @@ export class DomainEvents {
       actor: event.actor,
       data: event.data,
     };
+  }
+
+  async record<TData extends object>(manager: EntityManager, event: DomainEvent<TData>): Promise<EventEnvelope<TData>> {
+    const envelope = this.envelope(event);
     // The envelope is a jsonb document, which TypeORM's deep-partial insert type cannot express.
     await manager.insert(OutboxMessage, {
       id: envelope.id,

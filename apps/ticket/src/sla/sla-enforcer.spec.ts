@@ -1,5 +1,7 @@
 import { subjects, type Page, type Principal, type TicketHistoryEntry, type TicketView } from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
 import { Ticket } from '../tickets/ticket.entity.js';
@@ -81,6 +83,35 @@ describe('SLA warnings and breaches', () => {
       return row?.first_response_breached_at ?? undefined;
     });
     expect(breached).toBeInstanceOf(Date);
+  });
+
+  it('each timer schedules the next one: the warning and then the breach fire through the queue, and the resolution warning waits', async () => {
+    const ticket = await open('Timers in a chain');
+    await age(
+      ticket.id,
+      `first_response_warning_at = now() + interval '300 milliseconds', first_response_due_at = now() + interval '900 milliseconds',
+       resolution_warning_at = now() + interval '1 day', resolution_due_at = now() + interval '2 days'`,
+    );
+    const stored = await harness.dataSource.manager.findOneByOrFail(Ticket, { id: ticket.id });
+    await harness.service.app.get(SlaTimers).schedule(stored);
+    const marks = await waitFor('the warning and then the breach', async () => {
+      const [row] = (await harness.dataSource.query('SELECT first_response_warned_at, first_response_breached_at FROM helpdesk.tickets WHERE id = $1', [ticket.id])) as Array<{
+        first_response_warned_at: Date | null;
+        first_response_breached_at: Date | null;
+      }>;
+      return row?.first_response_breached_at ? row : undefined;
+    });
+    expect(marks.first_response_warned_at!.getTime()).toBeLessThan(marks.first_response_breached_at!.getTime());
+    const connection = new Redis(harness.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('sla-timers', { connection, prefix: harness.config.QUEUE_PREFIX });
+    try {
+      const waiting = (await queue.getDelayed()).map((job) => job.id);
+      expect(waiting).toContain(`${ticket.id}-${stored.resolutionWarningAt!.getTime()}`);
+      expect(waiting).not.toContain(`${ticket.id}-${stored.resolutionDueAt!.getTime()}`);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('the sweep catches breaches whose timers were lost', async () => {

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { ServiceConfig } from '@helpdesk/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Ticket } from '../tickets/ticket.entity.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { FINISHED_STATUSES } from '@helpdesk/contracts';
+import { DataSource } from 'typeorm';
+import { Ticket } from '../tickets/ticket.entity.js';
 import { SlaEnforcer } from './sla-enforcer.js';
 
 const QUEUE = 'sla-timers';
@@ -11,7 +14,7 @@ const SWEEP_EVERY_MS = 60_000;
 type SlaJob = { kind: 'check'; ticketId: string } | { kind: 'sweep' };
 
 /**
- * Delayed BullMQ jobs at each ticket's warning and due times, plus a sweep every minute that
+ * A delayed BullMQ job at each ticket's next warning or due time, plus a sweep every minute that
  * catches timers lost while the service was down. Jobs only say "look at this ticket now": the
  * enforcer decides from the database, so stale or duplicate jobs are harmless.
  */
@@ -25,6 +28,7 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     @Inject(ServiceConfig) private readonly config: ServiceConfig,
     @Inject(SlaEnforcer) private readonly enforcer: SlaEnforcer,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.queue = new Queue<SlaJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
   }
@@ -41,25 +45,30 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
     for (const connection of this.connections) connection.disconnect();
   }
 
-  /** Schedules a check at every future warning and due time of the ticket. Never fails the caller: the sweep is the safety net. */
-  async schedule(ticket: Ticket): Promise<void> {
+  /**
+   * Schedules one check at the ticket's earliest warning or due time (at once if that time has
+   * passed); each check then schedules the next future one. One delayed job per ticket rather than
+   * one per time: creation is the hottest write. Never fails the caller: the sweep is the safety net.
+   */
+  async schedule(ticket: Ticket, onlyAfter = Number.NEGATIVE_INFINITY): Promise<void> {
     const now = Date.now();
-    const times = [
+    const next = [
       ticket.firstRespondedAt ? null : ticket.firstResponseWarningAt,
       ticket.firstRespondedAt ? null : ticket.firstResponseDueAt,
       ticket.nextResponseWarningAt,
       ticket.nextResponseDueAt,
       ticket.slaPausedAt ? null : ticket.resolutionWarningAt,
       ticket.slaPausedAt ? null : ticket.resolutionDueAt,
-    ].filter((time): time is Date => time !== null && time !== undefined);
+    ]
+      .filter((time): time is Date => time instanceof Date && time.getTime() > onlyAfter)
+      .reduce<Date | undefined>((earliest, time) => (!earliest || time < earliest ? time : earliest), undefined);
+    if (!next) return;
     try {
-      await this.queue.addBulk(
-        times.map((time) => ({
-          name: 'check',
-          data: { kind: 'check' as const, ticketId: ticket.id },
-          // One job per ticket and instant: rescheduling the same time is a no-op.
-          opts: { jobId: `${ticket.id}-${time.getTime()}`, delay: Math.max(0, time.getTime() - now), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
-        })),
+      // One job per ticket and instant: rescheduling the same time is a no-op, and a job left at a time that no longer applies finds nothing due.
+      await this.queue.add(
+        'check',
+        { kind: 'check', ticketId: ticket.id },
+        { jobId: `${ticket.id}-${next.getTime()}`, delay: Math.max(0, next.getTime() - now), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
       );
     } catch (error) {
       this.logger.warn(`Could not schedule SLA timers for ticket ${ticket.id} (the sweep will catch them): ${String(error)}`);
@@ -77,7 +86,12 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async process(job: Job<SlaJob>): Promise<number> {
-    return job.data.kind === 'sweep' ? this.enforcer.sweep() : this.enforcer.check(job.data.ticketId);
+    if (job.data.kind === 'sweep') return this.enforcer.sweep();
+    const fired = await this.enforcer.check(job.data.ticketId);
+    const ticket = await this.dataSource.manager.findOneBy(Ticket, { id: job.data.ticketId });
+    // Only future times: a past one was just checked, and scheduling it again would loop.
+    if (ticket && !FINISHED_STATUSES.includes(ticket.status)) await this.schedule(ticket, Date.now());
+    return fired;
   }
 
   /** BullMQ workers block on Redis and need their own connections, without a per-command retry limit. */

@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+const SHARED_SERVERS = ['postgres', 'redis-server', 'nats-server'];
+
+/** CPU seconds (user + system) of one process, or 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+function processesNamed(names: string[]): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (names.includes(command)) found.set(Number(entry), command);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/**
+ * Where the CPU went during a measurement, per component: the named processes (services, baseline)
+ * by pid, and the servers they share (every postgres, redis-server and nats-server process of the
+ * machine, so measure on a quiet machine). Hand-written: a /proc reader is a few lines and no
+ * package reports other processes' CPU time.
+ */
+export class CpuMeter {
+  private readonly start: Map<number, number>;
+
+  private constructor(private readonly named: Record<string, number | undefined>) {
+    this.start = new Map([...this.processes().keys()].map((pid) => [pid, cpuSeconds(pid)]));
+  }
+
+  static begin(named: Record<string, number | undefined>): CpuMeter {
+    return new CpuMeter(named);
+  }
+
+  /**
+   * CPU milliseconds per unit of work (a request, a mail) of each component since `begin`, and their
+   * total. A process that ended meanwhile (a closed PostgreSQL connection) is missed.
+   */
+  perUnit(units: number): Record<string, number> {
+    const milliseconds = new Map<string, number>();
+    for (const [pid, component] of this.processes()) {
+      const used = cpuSeconds(pid) - (this.start.get(pid) ?? 0);
+      milliseconds.set(component, (milliseconds.get(component) ?? 0) + (used * 1000) / Math.max(1, units));
+    }
+    const round = (value: number) => Math.round(value * 100) / 100;
+    const result = Object.fromEntries([...milliseconds].map(([component, value]) => [component, round(value)]));
+    return { ...result, total: round([...milliseconds.values()].reduce((sum, value) => sum + value, 0)) };
+  }
+
+  /** Every measured process by pid, with the component it belongs to. */
+  private processes(): Map<number, string> {
+    const found = processesNamed(SHARED_SERVERS);
+    found.set(process.pid, 'load generator');
+    for (const [component, pid] of Object.entries(this.named)) if (pid) found.set(pid, component);
+    return found;
+  }
+}
