@@ -19,6 +19,16 @@ export function ratio(platformValue: number, baselineValue: number): string {
   return baselineValue > 0 ? `${(platformValue / baselineValue).toFixed(2)}x` : '';
 }
 
+/** The components that used the most CPU, largest first. */
+export function cpuBreakdown(perRequest: Record<string, number>): string {
+  return Object.entries(perRequest)
+    .filter(([component]) => component !== 'total')
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 6)
+    .map(([component, milliseconds]) => `${component} ${milliseconds}`)
+    .join(', ');
+}
+
 export function printTable(rows: Row[]): void {
   const columns = ['benchmark', 'measure', 'platform', 'baseline', 'ratio', 'target', 'met'] as const;
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)));

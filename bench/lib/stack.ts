@@ -39,9 +39,15 @@ export class BenchStack {
   }
 
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = await this.spawnService(name, extraEnv);
+    await service.waitUntilReady(60_000);
+    return service;
+  }
+
+  /** Starts a service without waiting for it to be ready. */
+  async spawnService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
     const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
     const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...this.env, ...extraEnv }, profile);
-    await service.waitUntilReady(60_000);
     this.services.set(name, service);
     return service;
   }

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { waitFor } from '../../test/support/index.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { arriveAtConstantRate, saturate, type HttpCall } from '../lib/load.js';
-import { ratio, type Row } from '../lib/report.js';
+import { cpuBreakdown, ratio, type Row } from '../lib/report.js';
 import { BenchStack, startScript } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
 
@@ -10,16 +10,6 @@ const CONCURRENCY_LEVELS = [16, 64];
 
 function ticketBody(sequence: number): string {
   return JSON.stringify({ subject: `Printer on floor ${sequence % 7} is jammed again`, description: '<p>It shows <b>error 41</b> and the tray light blinks.</p>', priority: 'high' });
-}
-
-/** The components that used the most CPU, largest first. */
-function cpuBreakdown(perRequest: Record<string, number>): string {
-  return Object.entries(perRequest)
-    .filter(([component]) => component !== 'total')
-    .sort(([, a], [, b]) => b - a)
-    .slice(0, 6)
-    .map(([component, milliseconds]) => `${component} ${milliseconds}`)
-    .join(', ');
 }
 
 /**

@@ -33,13 +33,20 @@ export class FaultSmtpSink {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, session, callback) => {
-        // Only the headers are read: skipping the derived text, HTML and links keeps the sink from competing with the sender for CPU.
-        simpleParser(stream, SKIP_DERIVED_CONTENT)
-          .then((parsed) => {
-            this.mails.push({ to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()), subject: parsed.subject ?? '', messageId: parsed.messageId ?? '', receivedAt: performance.now() });
-            callback();
-          })
-          .catch((error: Error) => callback(error));
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('error', (error: Error) => callback(error));
+        stream.on('end', () => {
+          // Only the header block is parsed: the body is never needed, and parsing it competed with the sender for CPU.
+          const raw = Buffer.concat(chunks);
+          const headerEnd = raw.indexOf('\r\n\r\n');
+          simpleParser(headerEnd < 0 ? raw : raw.subarray(0, headerEnd + 4), SKIP_DERIVED_CONTENT)
+            .then((parsed) => {
+              this.mails.push({ to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()), subject: parsed.subject ?? '', messageId: parsed.messageId ?? '', receivedAt: performance.now() });
+              callback();
+            })
+            .catch((error: Error) => callback(error));
+        });
       },
     });
     const server = this.server;

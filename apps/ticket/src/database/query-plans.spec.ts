@@ -27,6 +27,10 @@ describe('query plans of the main ticket queries', () => {
     await db.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) SELECT 'Org ' || n, 'org-' || n, '{}' FROM generate_series(1, 200) n`);
     await db.query(`INSERT INTO helpdesk.users (organization_id, email, name, role)
       SELECT o.id, r || '-' || n || '@' || o.slug || '.test', 'User', r FROM helpdesk.organizations o, generate_series(1, 5) n, unnest(ARRAY['agent', 'customer']) r`);
+    // A large tenant: a few admins among many customers.
+    await db.query(`INSERT INTO helpdesk.users (organization_id, email, name, role)
+      SELECT o.id, 'member-' || n || '@' || o.slug || '.test', 'Member', CASE WHEN n <= 3 THEN 'admin' ELSE 'customer' END
+      FROM helpdesk.organizations o, generate_series(1, 100) n`);
     await db.query(`INSERT INTO helpdesk.tickets (organization_id, number, subject, description, status, priority, requester_id, assignee_id, created_at, first_response_due_at, resolution_due_at)
       SELECT o.id, n, 'Ticket ' || n || (ARRAY[' printer', ' vpn', ' invoice', ' login'])[1 + n % 4], 'Description of ticket ' || n,
              (ARRAY['new', 'open', 'pending', 'solved', 'closed'])[1 + n % 5], (ARRAY['low', 'normal', 'high', 'urgent'])[1 + n % 4],
@@ -58,10 +62,11 @@ describe('query plans of the main ticket queries', () => {
     ['full-text search', `SELECT id FROM helpdesk.tickets WHERE organization_id = $1 AND search_vector @@ websearch_to_tsquery('english', 'printer')`, () => [orgId], /tickets_search_idx|tickets_organization/],
     ['the SLA sweep for first responses', `SELECT id FROM helpdesk.tickets WHERE first_response_due_at <= now() AND first_responded_at IS NULL AND status NOT IN ('solved', 'closed') LIMIT 500`, () => [], /tickets_first_response_due_idx/],
     ['the SLA sweep for resolutions', `SELECT id FROM helpdesk.tickets WHERE resolution_due_at <= now() AND status NOT IN ('solved', 'closed', 'pending') LIMIT 500`, () => [], /tickets_resolution_due_idx/],
+    ['the admins told of a new ticket', `SELECT id FROM helpdesk.users WHERE organization_id = $1 AND active AND role = 'admin' ORDER BY email`, () => [orgId], /users_organization_staff_idx/],
   ])('%s uses its index', async (_name, sql, parameters, expectedIndex) => {
     const explained = await plan(sql, parameters());
     if (process.env.PRINT_PLANS) process.stdout.write(`\n### ${_name}\n\n\`\`\`sql\n${sql}\n\`\`\`\n\n\`\`\`\n${explained}\n\`\`\`\n`);
     expect(explained).toMatch(expectedIndex);
-    expect(explained).not.toMatch(/Seq Scan on tickets/);
+    expect(explained).not.toMatch(/Seq Scan on (tickets|users)/);
   });
 });

@@ -7,12 +7,31 @@ import type {
   NotificationRecipient,
   NotificationUserContextCommand,
   NotificationUserContextReply,
+  TicketStatus,
 } from '@helpdesk/contracts';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { Ticket } from '../tickets/ticket.entity.js';
 import { User } from '../users/user.entity.js';
+
+const USERS = `${TICKET_SCHEMA}.users`;
+/** A NotificationRecipient built by PostgreSQL, for the users of `person`. */
+const RECIPIENT_JSON = `json_build_object('id', person.id, 'email', person.email, 'name', person.name, 'role', person.role, 'active', person.active,
+  'notificationPreferences', COALESCE(person.notification_preferences, '{}'))`;
+
+interface TicketContextRow {
+  id: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  requester_id: string;
+  assignee_id: string | null;
+  team_id: string | null;
+  organization_name: string;
+  people: NotificationRecipient[] | null;
+  team_members: NotificationRecipient[] | null;
+  admins: NotificationRecipient[] | null;
+}
 
 function toRecipient(user: User): NotificationRecipient {
   return { id: user.id, email: user.email, name: user.name, role: user.role, active: user.active, notificationPreferences: user.notificationPreferences ?? {} };
@@ -27,32 +46,41 @@ function toRecipient(user: User): NotificationRecipient {
 export class NotificationContextService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * One statement for the ticket, its organization and every person its mails may go to: this runs
+   * for every event the notification service plans, so it is the mail path's main cost here.
+   */
   async ticketContext({ orgId, ticketId, authorId, staffContacts }: NotificationContextCommand): Promise<NotificationContextReply> {
-    const manager = this.dataSource.manager;
-    const ticket = await manager.findOneBy(Ticket, { id: ticketId, organizationId: orgId });
-    if (!ticket) throw new CommandError('NOT_FOUND', 'Ticket not found');
-    const organization = await manager.findOneByOrFail(Organization, { id: orgId });
-    const userIds = [ticket.requesterId, ...(ticket.assigneeId ? [ticket.assigneeId] : []), ...(authorId ? [authorId] : [])];
-    const users = await manager.findBy(User, { id: In(userIds), organizationId: orgId });
-    const requester = users.find((user) => user.id === ticket.requesterId);
+    const [row] = (await this.dataSource.query(
+      `SELECT ticket.id, ticket.number, ticket.subject, ticket.status, ticket.requester_id, ticket.assignee_id, ticket.team_id, organization.name AS organization_name,
+         (SELECT json_agg(${RECIPIENT_JSON}) FROM ${USERS} person
+           WHERE person.organization_id = $1 AND person.id IN (ticket.requester_id, ticket.assignee_id, $3::uuid)) AS people,
+         CASE WHEN $4 THEN
+           (SELECT COALESCE(json_agg(${RECIPIENT_JSON} ORDER BY person.email), '[]') FROM ${USERS} person
+             WHERE person.id IN (SELECT user_id FROM ${TICKET_SCHEMA}.team_members WHERE team_id = ticket.team_id)
+               AND person.organization_id = $1 AND person.active AND person.role IN ('admin', 'agent'))
+         END AS team_members,
+         CASE WHEN $4 THEN
+           (SELECT COALESCE(json_agg(${RECIPIENT_JSON} ORDER BY person.email), '[]') FROM ${USERS} person
+             WHERE person.organization_id = $1 AND person.active AND person.role = 'admin')
+         END AS admins
+       FROM ${TICKET_SCHEMA}.tickets ticket JOIN ${TICKET_SCHEMA}.organizations organization ON organization.id = ticket.organization_id
+       WHERE ticket.id = $2 AND ticket.organization_id = $1`,
+      [orgId, ticketId, authorId ?? null, staffContacts ?? false],
+    )) as TicketContextRow[];
+    if (!row) throw new CommandError('NOT_FOUND', 'Ticket not found');
+    const person = (id: string | null) => (id ? row.people?.find((candidate) => candidate.id === id) : undefined);
+    const requester = person(row.requester_id);
     if (!requester) throw new CommandError('NOT_FOUND', 'Requester not found');
-    const assignee = ticket.assigneeId ? users.find((user) => user.id === ticket.assigneeId) : undefined;
-    const author = authorId ? users.find((user) => user.id === authorId) : undefined;
+    const assignee = person(row.assignee_id);
+    const author = person(authorId ?? null);
     return {
-      organization: { id: organization.id, name: organization.name },
-      ticket: {
-        id: ticket.id,
-        number: ticket.number,
-        subject: ticket.subject,
-        status: ticket.status,
-        requesterId: ticket.requesterId,
-        assigneeId: ticket.assigneeId,
-        teamId: ticket.teamId,
-      },
-      requester: toRecipient(requester),
-      ...(assignee ? { assignee: toRecipient(assignee) } : {}),
-      ...(author ? { author: toRecipient(author) } : {}),
-      ...(staffContacts ? await this.staffContacts(manager, orgId, ticket.teamId) : {}),
+      organization: { id: orgId, name: row.organization_name },
+      ticket: { id: row.id, number: row.number, subject: row.subject, status: row.status, requesterId: row.requester_id, assigneeId: row.assignee_id, teamId: row.team_id },
+      requester,
+      ...(assignee ? { assignee } : {}),
+      ...(author ? { author } : {}),
+      ...(staffContacts ? { teamMembers: row.team_members ?? [], admins: row.admins ?? [] } : {}),
     };
   }
 
@@ -62,19 +90,5 @@ export class NotificationContextService {
     if (!user) throw new CommandError('NOT_FOUND', 'User not found');
     const organization = await manager.findOneByOrFail(Organization, { id: orgId });
     return { organization: { id: organization.id, name: organization.name }, user: toRecipient(user) };
-  }
-
-  /** Active staff of the ticket's team, and the organization's active admins. */
-  private async staffContacts(manager: EntityManager, orgId: string, teamId: string | null): Promise<Pick<NotificationContextReply, 'teamMembers' | 'admins'>> {
-    const teamMembers = teamId
-      ? await manager
-          .createQueryBuilder(User, 'member')
-          .where(`member.id IN (SELECT user_id FROM ${TICKET_SCHEMA}.team_members WHERE team_id = :teamId)`, { teamId })
-          .andWhere('member.organization_id = :orgId AND member.active AND member.role IN (:...roles)', { orgId, roles: ['admin', 'agent'] })
-          .orderBy('member.email')
-          .getMany()
-      : [];
-    const admins = await manager.find(User, { where: { organizationId: orgId, active: true, role: 'admin' }, order: { email: 'ASC' } });
-    return { teamMembers: teamMembers.map(toRecipient), admins: admins.map(toRecipient) };
   }
 }
