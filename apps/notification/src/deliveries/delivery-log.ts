@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { GroupCommit } from '../batching/group-commit.js';
+import { GroupCommit } from '@helpdesk/common';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import type { OutgoingMail } from '../mail/mail-transport.js';
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MetricsService } from '@helpdesk/common';
+import { GroupCommit, MetricsService } from '@helpdesk/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
-import { GroupCommit } from '../batching/group-commit.js';
 import { DeliveryLog, type Delivery } from '../deliveries/delivery-log.js';
 import { NotificationConfig } from '../notification.config.js';
 import { AccountLinks } from './account-links.js';

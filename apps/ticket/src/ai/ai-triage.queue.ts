@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CommandClient, CommandError, ServiceConfig, stripToPlainText } from '@helpdesk/common';
+import { CommandClient, CommandError, GroupCommit, ServiceConfig, stripToPlainText } from '@helpdesk/common';
 import { AI_COMMAND_TIMEOUT_MS, subjects, TICKET_LIMITS, type AiTriage, type StoredAiTriage, type TriageCommand } from '@helpdesk/contracts';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
@@ -28,6 +28,11 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
   private readonly queue: Queue<TriageJob>;
   private worker?: Worker<TriageJob>;
   private readonly connections: Redis[] = [];
+  /** Jobs of tickets created together go to Redis in one round trip. */
+  private readonly additions = new GroupCommit(async (jobs: Array<{ name: string; data: TriageJob; opts: JobsOptions }>) => {
+    await this.queue.addBulk(jobs);
+    return jobs.map(() => undefined);
+  });
 
   constructor(
     @Inject(ServiceConfig) private readonly config: ServiceConfig,
@@ -58,11 +63,11 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
   /** Never fails the caller: a ticket without a triage is still a ticket. */
   async enqueue(ticket: Pick<Ticket, 'id' | 'organizationId' | 'subject' | 'description'>): Promise<void> {
     try {
-      await this.queue.add(
-        'triage',
-        { ticketId: ticket.id, ...this.commandFor(ticket) },
-        { jobId: `triage-${ticket.id}`, attempts: 6, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: 1_000 },
-      );
+      await this.additions.submit({
+        name: 'triage',
+        data: { ticketId: ticket.id, ...this.commandFor(ticket) },
+        opts: { jobId: `triage-${ticket.id}`, attempts: 6, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: 1_000 },
+      });
     } catch (error) {
       this.logger.warn(`Could not queue AI triage for ticket ${ticket.id}: ${error instanceof Error ? error.message : String(error)}`);
     }

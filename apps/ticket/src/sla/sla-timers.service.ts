@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ServiceConfig } from '@helpdesk/common';
-import { Queue, Worker, type Job } from 'bullmq';
+import { GroupCommit, ServiceConfig } from '@helpdesk/common';
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { FINISHED_STATUSES } from '@helpdesk/contracts';
@@ -24,6 +24,11 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly queue: Queue<SlaJob>;
   private worker?: Worker<SlaJob>;
   private readonly connections: Redis[] = [];
+  /** Timers of tickets created or changed together go to Redis in one round trip. */
+  private readonly additions = new GroupCommit(async (jobs: Array<{ name: string; data: SlaJob; opts: JobsOptions }>) => {
+    await this.queue.addBulk(jobs);
+    return jobs.map(() => undefined);
+  });
 
   constructor(
     @Inject(ServiceConfig) private readonly config: ServiceConfig,
@@ -65,11 +70,11 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
     if (!next) return;
     try {
       // One job per ticket and instant: rescheduling the same time is a no-op, and a job left at a time that no longer applies finds nothing due.
-      await this.queue.add(
-        'check',
-        { kind: 'check', ticketId: ticket.id },
-        { jobId: `${ticket.id}-${next.getTime()}`, delay: Math.max(0, next.getTime() - now), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
-      );
+      await this.additions.submit({
+        name: 'check',
+        data: { kind: 'check', ticketId: ticket.id },
+        opts: { jobId: `${ticket.id}-${next.getTime()}`, delay: Math.max(0, next.getTime() - now), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
+      });
     } catch (error) {
       this.logger.warn(`Could not schedule SLA timers for ticket ${ticket.id} (the sweep will catch them): ${String(error)}`);
     }
