@@ -5,6 +5,8 @@ import { CommandError } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { User } from './user.entity.js';
 
+export const UNKNOWN_ACCOUNT = 'The account is unknown or deactivated';
+
 /** The caller as this service knows them now: their current role wins over the one in the token. */
 export interface VerifiedPrincipal extends Principal {
   user: User;
@@ -21,7 +23,7 @@ export class PrincipalVerifier {
 
   async verify(principal: Principal, manager: EntityManager = this.dataSource.manager): Promise<VerifiedPrincipal> {
     const user = await manager.findOne(User, { where: { id: principal.userId, organizationId: principal.orgId, active: true } });
-    if (!user) throw new CommandError('UNAUTHORIZED', 'The account is unknown or deactivated');
+    if (!user) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
     return { orgId: user.organizationId, userId: user.id, role: user.role, user, staff: isStaff(user.role) };
   }
 
