@@ -3,6 +3,7 @@
  * in the same run, prints a table and writes the figures to bench/results/.
  *   npm run bench -- --only=create,startup   run some suites
  *   BENCH_DURATION_S=20 npm run bench        longer measurement windows (default 10 s)
+ *   BENCH_CPU_PROFILE_DIR=/tmp/p npm run bench -- --only=create   a .cpuprofile per service
  */
 import { fileURLToPath } from 'node:url';
 import { machine, printTable, writeResults, type Row } from './lib/report.js';
