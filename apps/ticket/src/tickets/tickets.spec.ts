@@ -54,6 +54,20 @@ describe('tickets', () => {
     expect(await harness.fail(subjects.tickets.create, { principal: customer, subject: 'x', description: 'y', requesterEmail: 'victim@example.com' })).toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('refuses to open a ticket for a deactivated caller or one asserting another organization, and trusts the stored role over the asserted one', async () => {
+    const leaver = await harness.addUser(admin.orgId, 'agent');
+    await harness.dataSource.query('UPDATE helpdesk.users SET active = false WHERE id = $1', [leaver.userId]);
+    expect(await harness.fail(subjects.tickets.create, { principal: leaver, subject: 'x', description: 'y' })).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await harness.fail(subjects.tickets.create, { principal: { ...agent, orgId: otherAdmin.orgId }, subject: 'x', description: 'y' })).toMatchObject({ code: 'UNAUTHORIZED' });
+
+    const customer = await harness.addUser(admin.orgId, 'customer');
+    const posing = { ...customer, role: 'admin' as const };
+    expect(await harness.fail(subjects.tickets.create, { principal: posing, subject: 'x', description: 'y', requesterEmail: 'victim@example.com' })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await create(posing)).toMatchObject({ channel: 'web', requesterId: customer.userId });
+    const [{ count }] = (await harness.dataSource.query('SELECT count(*)::int AS count FROM helpdesk.tickets WHERE requester_id = $1', [leaver.userId])) as Array<{ count: number }>;
+    expect(count).toBe(0);
+  });
+
   it('shows customers only their own tickets', async () => {
     const alice = await harness.addUser(admin.orgId, 'customer');
     const bob = await harness.addUser(admin.orgId, 'customer');
