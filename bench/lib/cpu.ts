@@ -33,8 +33,8 @@ function processesNamed(names: string[]): Map<number, string> {
 /**
  * Where the CPU went during a measurement, per component: the named processes (services, baseline)
  * by pid, and the servers they share (every postgres, redis-server and nats-server process of the
- * machine, so measure on a quiet machine). Hand-written: a /proc reader is a few lines and no
- * package reports other processes' CPU time.
+ * machine, so measure on a quiet machine). Hand-written: pidusage and ps-list would read the same
+ * /proc files, and two dependencies cost more than these few lines of Linux-only benchmark code.
  */
 export class CpuMeter {
   private readonly start: Map<number, number>;
