@@ -1,6 +1,7 @@
 export * from './auth/access-tokens.js';
 export * from './auth/public.decorator.js';
 export * from './batching/group-commit.js';
+export * from './batching/queue-additions.js';
 export * from './bootstrap.js';
 export * from './config/env-transforms.js';
 export * from './config/load-config.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { GroupCommit, MetricsService } from '@helpdesk/common';
+import { MetricsService, queueAdditions, type BulkJob, type GroupCommit } from '@helpdesk/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
@@ -53,10 +53,7 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly sent: Counter;
   private readonly pendingDeadLetters = new Set<Promise<void>>();
   /** Jobs added by concurrent events go to Redis together, in one round trip. */
-  private readonly additions = new GroupCommit(async (deliveries: QueuedDelivery[]) => {
-    await this.queue.addBulk(deliveries.map((delivery) => ({ name: 'send', data: { deliveryId: delivery.id }, opts: jobOptions(delivery) })));
-    return deliveries.map(() => undefined);
-  });
+  private readonly additions: GroupCommit<BulkJob<MailJob>, void>;
 
   constructor(
     @Inject(NotificationConfig) private readonly config: NotificationConfig,
@@ -66,6 +63,7 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(MetricsService) metrics: MetricsService,
   ) {
     this.queue = new Queue<MailJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
+    this.additions = queueAdditions(this.queue);
     this.deadLetters = new Counter({ name: 'helpdesk_mail_dead_letters_total', help: 'Mails given up after their last attempt or a permanent SMTP failure', registers: [metrics.registry] });
     this.sent = new Counter({ name: 'helpdesk_mail_sent_total', help: 'Mails accepted by the SMTP server', registers: [metrics.registry] });
     const depth: Gauge = new Gauge({
@@ -109,7 +107,7 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   enqueue(delivery: QueuedDelivery): Promise<void> {
-    return this.additions.submit(delivery);
+    return this.additions.submit({ name: 'send', data: { deliveryId: delivery.id }, opts: jobOptions(delivery) });
   }
 
   /** Queues a revived dead letter again: its previous, failed job holds the job id, so it goes first. */

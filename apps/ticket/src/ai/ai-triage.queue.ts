@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CommandClient, CommandError, GroupCommit, ServiceConfig, stripToPlainText } from '@helpdesk/common';
+import { CommandClient, CommandError, queueAdditions, ServiceConfig, stripToPlainText, type BulkJob, type GroupCommit } from '@helpdesk/common';
 import { AI_COMMAND_TIMEOUT_MS, subjects, TICKET_LIMITS, type AiTriage, type StoredAiTriage, type TriageCommand } from '@helpdesk/contracts';
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
@@ -29,10 +29,7 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
   private worker?: Worker<TriageJob>;
   private readonly connections: Redis[] = [];
   /** Jobs of tickets created together go to Redis in one round trip. */
-  private readonly additions = new GroupCommit(async (jobs: Array<{ name: string; data: TriageJob; opts: JobsOptions }>) => {
-    await this.queue.addBulk(jobs);
-    return jobs.map(() => undefined);
-  });
+  private readonly additions: GroupCommit<BulkJob<TriageJob>, void>;
 
   constructor(
     @Inject(ServiceConfig) private readonly config: ServiceConfig,
@@ -40,6 +37,7 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.queue = new Queue<TriageJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
+    this.additions = queueAdditions(this.queue);
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { GroupCommit, ServiceConfig } from '@helpdesk/common';
-import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { queueAdditions, ServiceConfig, type BulkJob, type GroupCommit } from '@helpdesk/common';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { FINISHED_STATUSES } from '@helpdesk/contracts';
@@ -25,10 +25,7 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
   private worker?: Worker<SlaJob>;
   private readonly connections: Redis[] = [];
   /** Timers of tickets created or changed together go to Redis in one round trip. */
-  private readonly additions = new GroupCommit(async (jobs: Array<{ name: string; data: SlaJob; opts: JobsOptions }>) => {
-    await this.queue.addBulk(jobs);
-    return jobs.map(() => undefined);
-  });
+  private readonly additions: GroupCommit<BulkJob<SlaJob>, void>;
 
   constructor(
     @Inject(ServiceConfig) private readonly config: ServiceConfig,
@@ -36,6 +33,7 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.queue = new Queue<SlaJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
+    this.additions = queueAdditions(this.queue);
   }
 
   async onApplicationBootstrap(): Promise<void> {
