@@ -16,6 +16,16 @@ function cpuSeconds(pid: number): number {
   }
 }
 
+/** Read and write system calls (syscr + syscw of /proc/<pid>/io) of one process, or 0 once it is gone. */
+function ioCalls(pid: number): number {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return Number(/^syscr: (\d+)$/m.exec(io)?.[1] ?? 0) + Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 function processesNamed(names: string[]): Map<number, string> {
   const found = new Map<number, string>();
   for (const entry of readdirSync('/proc')) {
@@ -37,10 +47,10 @@ function processesNamed(names: string[]): Map<number, string> {
  * /proc files, and two dependencies cost more than these few lines of Linux-only benchmark code.
  */
 export class CpuMeter {
-  private readonly start: Map<number, number>;
+  private readonly start: Map<number, { cpu: number; io: number }>;
 
   private constructor(private readonly named: Record<string, number | undefined>) {
-    this.start = new Map([...this.processes().keys()].map((pid) => [pid, cpuSeconds(pid)]));
+    this.start = new Map([...this.processes().keys()].map((pid) => [pid, { cpu: cpuSeconds(pid), io: ioCalls(pid) }]));
   }
 
   static begin(named: Record<string, number | undefined>): CpuMeter {
@@ -52,14 +62,23 @@ export class CpuMeter {
    * total. A process that ended meanwhile (a closed PostgreSQL connection) is missed.
    */
   perUnit(units: number): Record<string, number> {
-    const milliseconds = new Map<string, number>();
-    for (const [pid, component] of this.processes()) {
-      const used = cpuSeconds(pid) - (this.start.get(pid) ?? 0);
-      milliseconds.set(component, (milliseconds.get(component) ?? 0) + (used * 1000) / Math.max(1, units));
-    }
+    return this.perComponent(units, (pid) => (cpuSeconds(pid) - (this.start.get(pid)?.cpu ?? 0)) * 1000);
+  }
+
+  /**
+   * Read and write system calls per unit of work of each component since `begin`, and their total:
+   * on a virtual machine each socket round trip between processes costs far more than the work it carries.
+   */
+  ioCallsPerUnit(units: number): Record<string, number> {
+    return this.perComponent(units, (pid) => ioCalls(pid) - (this.start.get(pid)?.io ?? 0));
+  }
+
+  private perComponent(units: number, usedBy: (pid: number) => number): Record<string, number> {
+    const perUnit = new Map<string, number>();
+    for (const [pid, component] of this.processes()) perUnit.set(component, (perUnit.get(component) ?? 0) + usedBy(pid) / Math.max(1, units));
     const round = (value: number) => Math.round(value * 100) / 100;
-    const result = Object.fromEntries([...milliseconds].map(([component, value]) => [component, round(value)]));
-    return { ...result, total: round([...milliseconds.values()].reduce((sum, value) => sum + value, 0)) };
+    const result = Object.fromEntries([...perUnit].map(([component, value]) => [component, round(value)]));
+    return { ...result, total: round([...perUnit.values()].reduce((sum, value) => sum + value, 0)) };
   }
 
   /** Every measured process by pid, with the component it belongs to. */

@@ -19,7 +19,7 @@ export function ratio(platformValue: number, baselineValue: number): string {
   return baselineValue > 0 ? `${(platformValue / baselineValue).toFixed(2)}x` : '';
 }
 
-/** The components that used the most CPU, largest first. */
+/** The components that used the most of a resource, largest first. */
 export function cpuBreakdown(perRequest: Record<string, number>): string {
   return Object.entries(perRequest)
     .filter(([component]) => component !== 'total')

@@ -37,17 +37,18 @@ export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row
     };
     const platformProcesses = Object.fromEntries([...stack.services].map(([name, service]) => [name, service.pid]));
     /** Runs a platform measurement and lets its background work finish, charging that work's CPU to it. */
-    const onPlatform = async <T extends { count: number }>(run: () => Promise<T>): Promise<T & { cpuMsPerRequest: Record<string, number> }> => {
+    type Metered<T> = T & { cpuMsPerRequest: Record<string, number>; ioCallsPerRequest: Record<string, number> };
+    const onPlatform = async <T extends { count: number }>(run: () => Promise<T>): Promise<Metered<T>> => {
       const meter = CpuMeter.begin(platformProcesses);
       const result = await run();
       platformCreated += result.count;
       await settle();
-      return { ...result, cpuMsPerRequest: meter.perUnit(result.count) };
+      return { ...result, cpuMsPerRequest: meter.perUnit(result.count), ioCallsPerRequest: meter.ioCallsPerUnit(result.count) };
     };
-    const onBaseline = async <T extends { count: number }>(run: () => Promise<T>): Promise<T & { cpuMsPerRequest: Record<string, number> }> => {
+    const onBaseline = async <T extends { count: number }>(run: () => Promise<T>): Promise<Metered<T>> => {
       const meter = CpuMeter.begin({ baseline: baseline.child.pid });
       const result = await run();
-      return { ...result, cpuMsPerRequest: meter.perUnit(result.count) };
+      return { ...result, cpuMsPerRequest: meter.perUnit(result.count), ioCallsPerRequest: meter.ioCallsPerUnit(result.count) };
     };
     try {
       let sequence = 0;
@@ -103,6 +104,15 @@ export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row
           platform: String(platformPeak.cpuMsPerRequest.total),
           baseline: String(baselinePeak.cpuMsPerRequest.total),
           ratio: ratio(platformPeak.cpuMsPerRequest.total!, baselinePeak.cpuMsPerRequest.total!),
+          target: '',
+          met: '',
+        },
+        {
+          benchmark: 'ticket creation',
+          measure: `read and write system calls per ticket: ${cpuBreakdown(platformPeak.ioCallsPerRequest)}`,
+          platform: String(platformPeak.ioCallsPerRequest.total),
+          baseline: String(baselinePeak.ioCallsPerRequest.total),
+          ratio: ratio(platformPeak.ioCallsPerRequest.total!, baselinePeak.ioCallsPerRequest.total!),
           target: '',
           met: '',
         },
