@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
 import nodemailer from 'nodemailer';
+import pg from 'pg';
 import { FaultSmtpSink } from '../../test/faults/smtp-sink.js';
 import { freePort, waitFor } from '../../test/support/index.js';
 import { CpuMeter } from '../lib/cpu.js';
@@ -8,8 +8,6 @@ import { BenchStack } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
 
 const TARGET_PER_SECOND = 200;
-/** The ticket service's queue of AI triage jobs, one per new ticket (apps/ticket/src/ai/ai-triage.queue.ts). */
-const AI_TRIAGE_QUEUE = 'ai-triage';
 
 /**
  * Mail throughput with one notification worker: events queued in the stream while the
@@ -40,7 +38,7 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
       );
       created += batch;
     }
-    await untilTriaged(stack.env.QUEUE_PREFIX!);
+    await untilTriaged(stack.database.name);
     const confirmations = () => sink.mails.filter((mail) => mail.subject.startsWith('We received')).length;
 
     await stack.spawnService('notification');
@@ -90,12 +88,14 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
   }
 }
 
-async function untilTriaged(queuePrefix: string): Promise<void> {
-  const triage = new Queue(AI_TRIAGE_QUEUE, { connection: { url: process.env.REDIS_URL || 'redis://127.0.0.1:6379/0' }, prefix: queuePrefix });
+/** Until no ticket is owed its AI triage (apps/ticket/src/ai/ai-triage.queue.ts). */
+async function untilTriaged(databaseName: string): Promise<void> {
+  const database = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: databaseName });
+  await database.connect();
   try {
-    await waitFor('AI triage of the new tickets', async () => Object.values(await triage.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((count) => count === 0), 300_000, 200);
+    await waitFor('AI triage of the new tickets', async () => (await database.query('SELECT 1 FROM helpdesk.tickets WHERE triage_pending LIMIT 1')).rowCount === 0, 300_000, 200);
   } finally {
-    await triage.close();
+    await database.end();
   }
 }
 

@@ -1,96 +1,142 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CommandClient, CommandError, queueAdditions, ServiceConfig, stripToPlainText, type BulkJob, type GroupCommit } from '@helpdesk/common';
+import { CommandClient, CommandError, ServiceConfig, stripToPlainText } from '@helpdesk/common';
 import { AI_COMMAND_TIMEOUT_MS, subjects, TICKET_LIMITS, type AiTriage, type StoredAiTriage, type TriageCommand } from '@helpdesk/contracts';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import type { Ticket } from '../tickets/ticket.entity.js';
 
 const QUEUE = 'ai-triage';
 /** The model sees the start of a long description; triage needs no more. */
 const TRIAGE_TEXT_CHARS = 8_000;
-/** Errors that another attempt cannot fix. */
+/** Errors that another attempt cannot fix: the ticket stays untriaged. */
 const PERMANENT_CODES = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED']);
+/** Pending tickets read, triaged and written per round of a drain. */
+const DRAIN_BATCH = 50;
+/** Triage requests in flight at once: enough to keep the ai-proxy busy, few enough not to flood a model server. */
+const REQUESTS_IN_FLIGHT = 8;
+/** The tickets created within one window are triaged by one drain, run as the window closes. */
+const DRAIN_WINDOW_MS = 200;
+/** The safety net: a drain every minute triages what a lost or exhausted job left pending. */
+const SWEEP_EVERY_MS = 60_000;
 
-/** The command for the ai-proxy, carried in the job so the worker need not read the ticket back. */
-type TriageJob = { ticketId: string } & (TriageCommand | { orgId: string; subject?: undefined; text?: undefined });
+/** A drain takes no data; a job of an earlier version named one ticket, which it marks pending first. */
+type DrainJob = { ticketId?: string; orgId?: string };
+type PendingTicket = { id: string; organization_id: string; subject: string; description: string };
+type Outcome = { ticket: PendingTicket; triage?: StoredAiTriage; failure?: Error; permanent?: boolean };
 
 /**
- * Triages each new ticket in the background: a BullMQ job asks the ai-proxy and stores the
- * suggestion on the ticket. Ticket creation only enqueues (and never fails if even that fails);
- * an unavailable ai-proxy or provider is retried with backoff.
+ * Triages new tickets in the background. Creation marks the ticket `triage_pending` in its own
+ * statement, so a triage is owed even if Redis loses every job; a BullMQ drain job then triages
+ * the pending tickets in batches: one read, concurrent requests to the ai-proxy, one write. Drains
+ * run one at a time across replicas; an unavailable ai-proxy fails the drain, which is retried
+ * with backoff, and the minute sweep picks up whatever is still pending.
  */
 @Injectable()
 export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AiTriageQueue.name);
-  private readonly queue: Queue<TriageJob>;
-  private worker?: Worker<TriageJob>;
+  private readonly queue: Queue<DrainJob>;
+  private worker?: Worker<DrainJob>;
   private readonly connections: Redis[] = [];
-  /** Jobs of tickets created together go to Redis in one round trip. */
-  private readonly additions: GroupCommit<BulkJob<TriageJob>, void>;
+  /** The window this replica last queued a drain for: one Redis call per window, not per ticket. */
+  private queuedWindow = -1;
 
   constructor(
     @Inject(ServiceConfig) private readonly config: ServiceConfig,
     @Inject(CommandClient) private readonly commands: CommandClient,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
-    this.queue = new Queue<TriageJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
-    this.additions = queueAdditions(this.queue);
+    this.queue = new Queue<DrainJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
   }
 
-  onApplicationBootstrap(): void {
-    // One job at a time per replica: triage is not urgent, and a model server is easily overloaded.
-    this.worker = new Worker<TriageJob>(QUEUE, (job) => this.process(job), { connection: this.connection(), prefix: this.config.QUEUE_PREFIX, concurrency: 1 });
-    this.worker.on('failed', (job, error) => this.logger.warn({ message: `AI triage of ticket ${job?.data.ticketId ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`, orgId: job?.data.orgId }));
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.setGlobalConcurrency(1);
+    await this.queue.upsertJobScheduler('ai-triage-sweep', { every: SWEEP_EVERY_MS }, { name: 'drain', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    this.worker = new Worker<DrainJob>(QUEUE, (job) => this.process(job), { connection: this.connection(), prefix: this.config.QUEUE_PREFIX, concurrency: 1 });
+    this.worker.on('failed', (job, error) => this.logger.warn(`AI triage drain failed (attempt ${job?.attemptsMade ?? '?'}; the tickets stay pending): ${error.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // A triage may wait a minute on a model: shutdown does not wait for it. The interrupted job is
-    // picked up again as stalled, and storing a triage twice is harmless.
+    // A triage may wait a minute on a model: shutdown does not wait for it. The tickets of an
+    // interrupted drain are still pending, and storing a triage twice is harmless.
     await this.worker?.close(true);
     await this.queue.close();
     for (const connection of this.connections) connection.disconnect();
   }
 
-  private commandFor(ticket: Pick<Ticket, 'id' | 'organizationId' | 'subject' | 'description'>): TriageCommand {
-    return { orgId: ticket.organizationId, subject: ticket.subject.slice(0, TICKET_LIMITS.subject), text: stripToPlainText(ticket.description).slice(0, TRIAGE_TEXT_CHARS) };
+  /**
+   * Called after tickets marked pending have committed. Never fails the caller: a ticket without a
+   * triage is still a ticket, and the sweep triages it within a minute if this drain is lost.
+   */
+  ticketsCreated(): void {
+    const now = Date.now();
+    const window = Math.floor(now / DRAIN_WINDOW_MS);
+    if (window === this.queuedWindow) return;
+    this.queuedWindow = window;
+    // Delayed to the window's end, the drain reads every ticket whose creation queued it.
+    const drain = { jobId: `drain-${window}`, delay: (window + 1) * DRAIN_WINDOW_MS - now, attempts: 6, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: 100 };
+    this.queue.add('drain', {}, drain).catch((error: unknown) => this.logger.warn(`Could not queue an AI triage drain (the sweep will run it): ${error instanceof Error ? error.message : String(error)}`));
   }
 
-  /** Never fails the caller: a ticket without a triage is still a ticket. */
-  async enqueue(ticket: Pick<Ticket, 'id' | 'organizationId' | 'subject' | 'description'>): Promise<void> {
-    try {
-      await this.additions.submit({
-        name: 'triage',
-        data: { ticketId: ticket.id, ...this.commandFor(ticket) },
-        opts: { jobId: `triage-${ticket.id}`, attempts: 6, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: true, removeOnFail: 1_000 },
-      });
-    } catch (error) {
-      this.logger.warn(`Could not queue AI triage for ticket ${ticket.id}: ${error instanceof Error ? error.message : String(error)}`);
+  private async process(job: Job<DrainJob>): Promise<void> {
+    const { ticketId, orgId } = job.data;
+    if (ticketId && orgId) {
+      await this.dataSource.query(`UPDATE ${TICKET_SCHEMA}.tickets SET triage_pending = true WHERE id = $1 AND organization_id = $2 AND ai_triage IS NULL AND NOT triage_pending`, [ticketId, orgId]);
+    }
+    await this.drain();
+  }
+
+  /** Triages the pending tickets, oldest first, a batch at a time; answers how many it stored. */
+  async drain(): Promise<number> {
+    let stored = 0;
+    for (;;) {
+      const pending = (await this.dataSource.query(
+        `SELECT id, organization_id, subject, description FROM ${TICKET_SCHEMA}.tickets WHERE triage_pending ORDER BY id LIMIT $1`,
+        [DRAIN_BATCH],
+      )) as PendingTicket[];
+      if (pending.length === 0) return stored;
+      const outcomes: Outcome[] = [];
+      for (let start = 0; start < pending.length; start += REQUESTS_IN_FLIGHT) {
+        outcomes.push(...(await Promise.all(pending.slice(start, start + REQUESTS_IN_FLIGHT).map((ticket) => this.triage(ticket)))));
+      }
+      const settled = outcomes.filter((outcome) => outcome.triage || outcome.permanent);
+      await this.store(settled);
+      stored += settled.filter((outcome) => outcome.triage).length;
+      for (const { ticket, failure } of outcomes.filter((outcome) => outcome.permanent)) {
+        this.logger.warn({ message: `AI triage of ticket ${ticket.id} refused, not retried: ${failure!.message}`, orgId: ticket.organization_id });
+      }
+      const retry = outcomes.find((outcome) => outcome.failure && !outcome.permanent);
+      if (retry) throw new Error(`${outcomes.length - settled.length} ticket(s) not triaged: ${retry.failure!.message}`);
+      if (pending.length < DRAIN_BATCH) return stored;
     }
   }
 
-  private async process(job: Job<TriageJob>): Promise<void> {
-    const { orgId, ticketId } = job.data;
-    const command = job.data.text !== undefined ? { orgId, subject: job.data.subject, text: job.data.text } : await this.commandFromTicket(orgId, ticketId);
-    if (!command) return;
-    let triage: AiTriage;
+  private async triage(ticket: PendingTicket): Promise<Outcome> {
+    const command: TriageCommand = { orgId: ticket.organization_id, subject: ticket.subject.slice(0, TICKET_LIMITS.subject), text: stripToPlainText(ticket.description).slice(0, TRIAGE_TEXT_CHARS) };
     try {
-      triage = await this.commands.request<AiTriage>(subjects.ai.triage, command, { timeoutMs: AI_COMMAND_TIMEOUT_MS });
+      const triage = await this.commands.request<AiTriage>(subjects.ai.triage, command, { timeoutMs: AI_COMMAND_TIMEOUT_MS });
+      return { ticket, triage: { ...triage, triagedAt: new Date().toISOString() } };
     } catch (error) {
-      if (error instanceof CommandError && PERMANENT_CODES.has(error.code)) throw new UnrecoverableError(`${error.code}: ${error.message}`);
-      throw error;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      return { ticket, failure, permanent: error instanceof CommandError && PERMANENT_CODES.has(error.code) };
     }
-    const stored: StoredAiTriage = { ...triage, triagedAt: new Date().toISOString() };
-    // A plain column write: a suggestion is not an edit, so it neither bumps the version nor updated_at (a deleted ticket matches nothing).
-    await this.dataSource.query(`UPDATE ${TICKET_SCHEMA}.tickets SET ai_triage = $1 WHERE id = $2 AND organization_id = $3`, [JSON.stringify(stored), ticketId, orgId]);
   }
 
-  /** Jobs queued before they carried the text (an upgrade with triage jobs waiting) read the ticket. */
-  private async commandFromTicket(orgId: string, ticketId: string): Promise<TriageCommand | null> {
-    const [ticket] = (await this.dataSource.query(`SELECT subject, description FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2`, [ticketId, orgId])) as Array<Pick<Ticket, 'subject' | 'description'>>;
-    return ticket ? this.commandFor({ id: ticketId, organizationId: orgId, ...ticket }) : null;
+  /**
+   * One statement for the batch: the triages, and the refused tickets no longer pending. A plain
+   * column write: a suggestion is not an edit, so it neither bumps the version nor updated_at (a
+   * deleted ticket matches nothing).
+   */
+  private async store(outcomes: Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const rows = outcomes.map(({ ticket, triage }) => ({ id: ticket.id, organization_id: ticket.organization_id, triage: triage ?? null }));
+    await this.dataSource.query(
+      `UPDATE ${TICKET_SCHEMA}.tickets AS ticket SET ai_triage = coalesce(outcome.triage, ticket.ai_triage), triage_pending = false
+       FROM jsonb_to_recordset($1::jsonb) AS outcome(id uuid, organization_id uuid, triage jsonb)
+       WHERE ticket.id = outcome.id AND ticket.organization_id = outcome.organization_id`,
+      [JSON.stringify(rows)],
+    );
   }
 
   /** BullMQ workers block on Redis and need their own connections, without a per-command retry limit. */

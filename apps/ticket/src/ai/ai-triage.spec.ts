@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AiProxyHarness } from '../../../ai-proxy/src/testing/ai-proxy-harness.js';
 import { TicketHarness } from '../testing/ticket-harness.js';
+import { AiTriageQueue } from './ai-triage.queue.js';
 
 describe('AI triage of new tickets', () => {
   let ticketService: TicketHarness;
@@ -24,6 +25,8 @@ describe('AI triage of new tickets', () => {
   });
 
   const staffView = (ticketId: string) => ticketService.send<TicketView>(subjects.tickets.get, { principal: admin, ticketId });
+  const pendingTriage = async (ticketId: string) =>
+    ((await ticketService.dataSource.query('SELECT triage_pending FROM helpdesk.tickets WHERE id = $1', [ticketId])) as Array<{ triage_pending: boolean }>)[0]!.triage_pending;
 
   it('creates tickets while the AI proxy is down, and triages them once it is back', async () => {
     const ticket = await ticketService.send<TicketView>(subjects.tickets.create, {
@@ -34,8 +37,18 @@ describe('AI triage of new tickets', () => {
     expect(ticket.status).toBe('new');
     expect((await staffView(ticket.id)).aiTriage).toBeNull();
 
+    expect(await pendingTriage(ticket.id)).toBe(true);
+    const connection = new Redis(ticketService.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('ai-triage', { connection, prefix: ticketService.config.QUEUE_PREFIX });
+    try {
+      const retried = async () => (await queue.getJobs(['delayed', 'wait'])).some((job) => job.attemptsMade > 0);
+      await waitFor('the drain to fail and wait for its retry', async () => (await retried()) || undefined, 30_000);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
     proxy = await AiProxyHarness.start(ticketService.nats.url, { QUEUE_PREFIX: ticketService.config.QUEUE_PREFIX });
-    // The job failed while no ai-proxy answered and is retried with backoff.
+    // The drain failed while no ai-proxy answered and is retried with backoff.
     await waitFor('the triage to be stored', async () => (await staffView(ticket.id)).aiTriage ?? undefined, 45_000);
 
     const stored = await staffView(ticket.id);
@@ -44,6 +57,7 @@ describe('AI triage of new tickets', () => {
     expect(Date.parse(stored.aiTriage!.triagedAt)).not.toBeNaN();
     // A suggestion is not an edit: the version (If-Match) is unchanged.
     expect(stored.version).toBe(ticket.version);
+    expect(await pendingTriage(ticket.id)).toBe(false);
   }, 60_000);
 
   it('stores the triage of a new ticket, shown to staff only', async () => {
@@ -63,10 +77,43 @@ describe('AI triage of new tickets', () => {
     expect(JSON.stringify(events.map((event) => event.envelope))).not.toContain('aiTriage');
   }, 60_000);
 
-  it('triages a job queued before jobs carried the ticket text, as after an upgrade, by reading the ticket', async () => {
+  it('triages the tickets created together in batches, each with its own answer', async () => {
+    const subjectsAndCategories = [
+      ['Refund the duplicate charge', 'I was charged twice for my subscription, please refund the duplicate payment.', 'billing'],
+      ['Parcel never arrived', 'My order has not arrived and the tracking number does not work on the courier website.', 'shipping'],
+    ] as const;
+    const created = await Promise.all(
+      Array.from({ length: 60 }, (_, index) => subjectsAndCategories[index % 2]!).map(([subject, description]) => ticketService.send<TicketView>(subjects.tickets.create, { principal: customer, subject, description })),
+    );
+    await waitFor('all 60 triages to be stored', async () => {
+      const [row] = (await ticketService.dataSource.query('SELECT count(*)::int AS count FROM helpdesk.tickets WHERE id = ANY($1) AND ai_triage IS NOT NULL AND NOT triage_pending', [created.map((ticket) => ticket.id)])) as Array<{ count: number }>;
+      return row!.count === created.length || undefined;
+    }, 45_000);
+
+    const views = await Promise.all(created.map((ticket) => staffView(ticket.id)));
+    expect(views.map((view) => view.aiTriage!.category.value)).toEqual(created.map((_, index) => subjectsAndCategories[index % 2]![2]));
+  }, 60_000);
+
+  it('stops owing a triage the ai-proxy refuses, and stores the rest of the batch', async () => {
+    const refused = await ticketService.send<TicketView>(subjects.tickets.create, { principal: customer, subject: 'Charged twice', description: 'Please refund the duplicate payment.' });
+    const accepted = await ticketService.send<TicketView>(subjects.tickets.create, { principal: customer, subject: 'Charged twice again', description: 'Please refund the duplicate payment.' });
+    await waitFor('both triages', async () => ((await staffView(refused.id)).aiTriage && (await staffView(accepted.id)).aiTriage) || undefined, 30_000);
+    // An empty subject is what the ai-proxy refuses as invalid, whatever the attempt.
+    await ticketService.dataSource.query(`UPDATE helpdesk.tickets SET subject = CASE WHEN id = $1 THEN '' ELSE subject END, ai_triage = NULL, triage_pending = true WHERE id IN ($1, $2)`, [refused.id, accepted.id]);
+
+    await ticketService.service.app.get(AiTriageQueue).drain();
+
+    expect(await pendingTriage(refused.id)).toBe(false);
+    expect((await staffView(refused.id)).aiTriage).toBeNull();
+    expect(await pendingTriage(accepted.id)).toBe(false);
+    expect((await staffView(accepted.id)).aiTriage).toMatchObject({ category: { value: 'billing' } });
+  }, 60_000);
+
+  it('triages the ticket of a one-ticket job queued by an earlier version, as after an upgrade', async () => {
     const ticket = await ticketService.send<TicketView>(subjects.tickets.create, { principal: customer, subject: 'Refund please', description: 'I was charged twice, please refund the duplicate payment.' });
     await waitFor('the triage of the new ticket', async () => (await staffView(ticket.id)).aiTriage ?? undefined, 30_000);
-    await ticketService.dataSource.query('UPDATE helpdesk.tickets SET ai_triage = NULL WHERE id = $1', [ticket.id]);
+    // As a ticket of an earlier version: no triage yet, and not marked as owed one.
+    await ticketService.dataSource.query('UPDATE helpdesk.tickets SET ai_triage = NULL, triage_pending = false WHERE id = $1', [ticket.id]);
 
     const connection = new Redis(ticketService.config.REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue('ai-triage', { connection, prefix: ticketService.config.QUEUE_PREFIX });

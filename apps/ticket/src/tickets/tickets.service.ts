@@ -122,7 +122,7 @@ export class TicketsService {
     applyPriorityPolicy(ticket, policy, calendar);
     ticket.number = await this.insertCreated(ticket, caller);
     this.afterCommit(ticket);
-    void this.aiTriage.enqueue(ticket);
+    this.aiTriage.ticketsCreated();
     return toTicketView(ticket, caller.staff);
   }
 
@@ -149,7 +149,7 @@ export class TicketsService {
    * One statement, atomic on its own: the next number under the organization's row lock (consecutive
    * and unique, even when 100 arrive at once, and no gap if the insert fails), the ticket, its
    * 'created' history row and its ticket.created outbox event (the rows recordHistory and
-   * DomainEvents.record would write). Answers the number.
+   * DomainEvents.record would write), marked as owed an AI triage. Answers the number.
    */
   private async insertCreated(ticket: Ticket, caller: Principal): Promise<number> {
     const changes = diff({} as Ticket, ticket, [...TRACKED_FIELDS]);
@@ -160,9 +160,9 @@ export class TicketsService {
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
          INSERT INTO ${TICKET_SCHEMA}.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, sla_policy_id,
-           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at)
+           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending)
          SELECT $1::uuid, $2::uuid, reserved.number, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text[], $9::uuid, $10::uuid,
-           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz
+           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
