@@ -10,6 +10,7 @@ export * from './core.module.js';
 export * from './database/database-config.js';
 export * from './database/database.module.js';
 export * from './database/migrations.js';
+export * from './database/prepared-query.js';
 export * from './errors/all-exceptions.filter.js';
 export * from './errors/command-error.js';
 export * from './errors/http-status.js';

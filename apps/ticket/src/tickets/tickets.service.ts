@@ -15,7 +15,7 @@ import {
   type TicketView,
   type UpdateTicketCommand,
 } from '@helpdesk/contracts';
-import { CommandError, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { CommandError, preparedQuery, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -128,7 +128,9 @@ export class TicketsService {
 
   /** PrincipalVerifier's check (an active user of that organization), with the organization's calendar and active policy for the priority. */
   private async callerAndTerms(principal: Principal, priority: TicketPriority): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null }> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null }>(
+      this.dataSource,
+      'ticket-create-caller-and-terms',
       `SELECT person.role, organization.timezone, organization.business_hours, organization.holidays,
          (SELECT json_build_object('id', policy.id, 'firstResponseMinutes', policy.first_response_minutes, 'nextResponseMinutes', policy.next_response_minutes,
                  'resolutionMinutes', policy.resolution_minutes, 'businessHoursOnly', policy.business_hours_only)
@@ -136,7 +138,7 @@ export class TicketsService {
        FROM ${TICKET_SCHEMA}.users person JOIN ${TICKET_SCHEMA}.organizations organization ON organization.id = person.organization_id
        WHERE person.id = $1 AND person.organization_id = $2 AND person.active`,
       [principal.userId, principal.orgId, priority],
-    )) as Array<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null }>;
+    );
     if (!row) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
     return {
       caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role) },
@@ -155,7 +157,9 @@ export class TicketsService {
     const changes = diff({} as Ticket, ticket, [...TRACKED_FIELDS]);
     // The number is known only inside the statement, which writes it into the event too.
     const event = this.events.envelope({ type: 'ticket.created', orgId: caller.orgId, aggregateId: ticket.id, actor: actorOf(caller), data: { ticket: ticketEventData({ ...ticket, number: 0 }) } });
-    const [row] = (await this.dataSource.query(
+    const [row] = await preparedQuery<{ number: number }>(
+      this.dataSource,
+      'ticket-create-insert',
       `WITH reserved AS (
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
@@ -179,7 +183,7 @@ export class TicketsService {
         caller.userId, JSON.stringify(changes),
         event.id, event.type, JSON.stringify(event),
       ],
-    )) as Array<{ number: number }>;
+    );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
     return row.number;
   }
