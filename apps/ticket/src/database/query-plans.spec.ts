@@ -38,6 +38,8 @@ describe('query plans of the main ticket queries', () => {
              CASE WHEN n % 3 = 0 THEN NULL ELSE (SELECT id FROM helpdesk.users u WHERE u.organization_id = o.id AND u.role = 'agent' ORDER BY id OFFSET n % 5 LIMIT 1) END,
              now() - (n || ' minutes')::interval, now() + (n || ' minutes')::interval, now() + (n * 10 || ' minutes')::interval
       FROM helpdesk.organizations o, generate_series(1, 200) n`);
+    // A few new tickets still owed their AI triage.
+    await db.query(`UPDATE helpdesk.tickets SET triage_pending = true WHERE number > 198`);
     await db.query('ANALYZE');
     [{ id: orgId }] = (await db.query(`SELECT id FROM helpdesk.organizations WHERE slug = 'org-7'`)) as Array<{ id: string }>;
     [{ assignee_id: assigneeId, requester_id: requesterId }] = (await db.query(`SELECT assignee_id, requester_id FROM helpdesk.tickets WHERE organization_id = $1 AND assignee_id IS NOT NULL LIMIT 1`, [orgId])) as Array<{
@@ -62,6 +64,7 @@ describe('query plans of the main ticket queries', () => {
     ['full-text search', `SELECT id FROM helpdesk.tickets WHERE organization_id = $1 AND search_vector @@ websearch_to_tsquery('english', 'printer')`, () => [orgId], /tickets_search_idx|tickets_organization/],
     ['the SLA sweep for first responses', `SELECT id FROM helpdesk.tickets WHERE first_response_due_at <= now() AND first_responded_at IS NULL AND status NOT IN ('solved', 'closed') LIMIT 500`, () => [], /tickets_first_response_due_idx/],
     ['the SLA sweep for resolutions', `SELECT id FROM helpdesk.tickets WHERE resolution_due_at <= now() AND status NOT IN ('solved', 'closed', 'pending') LIMIT 500`, () => [], /tickets_resolution_due_idx/],
+    ['the tickets owed an AI triage', `SELECT id, organization_id, subject, description FROM helpdesk.tickets WHERE triage_pending ORDER BY id LIMIT 50`, () => [], /tickets_triage_pending_idx/],
     ['the admins told of a new ticket', `SELECT id FROM helpdesk.users WHERE organization_id = $1 AND active AND role = 'admin' ORDER BY email`, () => [orgId], /users_organization_staff_idx/],
   ])('%s uses its index', async (_name, sql, parameters, expectedIndex) => {
     const explained = await plan(sql, parameters());
