@@ -20,6 +20,7 @@ const REQUESTS_IN_FLIGHT = 8;
 const DRAIN_WINDOW_MS = 200;
 /** The safety net: a drain every minute triages what a lost or exhausted job left pending. */
 const SWEEP_EVERY_MS = 60_000;
+const FAILURE_REPORT_INTERVAL_MS = 60_000;
 
 /** A drain takes no data; a job of an earlier version named one ticket, which it marks pending first. */
 type DrainJob = { ticketId?: string; orgId?: string };
@@ -41,6 +42,8 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
   private readonly connections: Redis[] = [];
   /** The window this replica last queued a drain for: one Redis call per window, not per ticket. */
   private queuedWindow = -1;
+  private lastFailureReport = 0;
+  private failuresSinceReport = 0;
 
   constructor(
     @Inject(ServiceConfig) private readonly config: ServiceConfig,
@@ -54,7 +57,7 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
     await this.queue.setGlobalConcurrency(1);
     await this.queue.upsertJobScheduler('ai-triage-sweep', { every: SWEEP_EVERY_MS }, { name: 'drain', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
     this.worker = new Worker<DrainJob>(QUEUE, (job) => this.process(job), { connection: this.connection(), prefix: this.config.QUEUE_PREFIX, concurrency: 1 });
-    this.worker.on('failed', (job, error) => this.logger.warn(`AI triage drain failed (attempt ${job?.attemptsMade ?? '?'}; the tickets stay pending): ${error.message}`));
+    this.worker.on('failed', (_job, error) => this.reportFailure(error));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -63,6 +66,15 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
     await this.worker?.close(true);
     await this.queue.close();
     for (const connection of this.connections) connection.disconnect();
+  }
+
+  /** While the ai-proxy is down every drain fails: one warning a minute, saying how many failed since the last. */
+  private reportFailure(error: Error): void {
+    this.failuresSinceReport += 1;
+    if (Date.now() - this.lastFailureReport < FAILURE_REPORT_INTERVAL_MS) return;
+    this.logger.warn(`AI triage drain failed (${this.failuresSinceReport} failure(s) since the last warning; the tickets stay pending and are retried): ${error.message}`);
+    this.lastFailureReport = Date.now();
+    this.failuresSinceReport = 0;
   }
 
   /**
@@ -98,7 +110,10 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
       if (pending.length === 0) return stored;
       const outcomes: Outcome[] = [];
       for (let start = 0; start < pending.length; start += REQUESTS_IN_FLIGHT) {
-        outcomes.push(...(await Promise.all(pending.slice(start, start + REQUESTS_IN_FLIGHT).map((ticket) => this.triage(ticket)))));
+        const answered = await Promise.all(pending.slice(start, start + REQUESTS_IN_FLIGHT).map((ticket) => this.triage(ticket)));
+        outcomes.push(...answered);
+        // An ai-proxy that is down fails every request alike: stop asking until the retry.
+        if (answered.some((outcome) => outcome.failure && !outcome.permanent)) break;
       }
       const settled = outcomes.filter((outcome) => outcome.triage || outcome.permanent);
       await this.store(settled);
@@ -107,7 +122,7 @@ export class AiTriageQueue implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.warn({ message: `AI triage of ticket ${ticket.id} refused, not retried: ${failure!.message}`, orgId: ticket.organization_id });
       }
       const retry = outcomes.find((outcome) => outcome.failure && !outcome.permanent);
-      if (retry) throw new Error(`${outcomes.length - settled.length} ticket(s) not triaged: ${retry.failure!.message}`);
+      if (retry) throw new Error(`${pending.length - settled.length} ticket(s) still pending: ${retry.failure!.message}`);
       if (pending.length < DRAIN_BATCH) return stored;
     }
   }
