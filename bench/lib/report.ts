@@ -20,7 +20,7 @@ export function ratio(platformValue: number, baselineValue: number): string {
 }
 
 /** The components that used the most of a resource, largest first. */
-export function cpuBreakdown(perRequest: Record<string, number>): string {
+export function breakdown(perRequest: Record<string, number>): string {
   return Object.entries(perRequest)
     .filter(([component]) => component !== 'total')
     .sort(([, a], [, b]) => b - a)

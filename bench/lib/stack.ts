@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { createTestDatabase, deleteRedisKeys, freePort, migrateBuilt, ROOT, SERVICE_SPECS, ServiceProcess, STACK_SECRET_KEY, TestNatsServer, waitFor } from '../../test/support/index.js';
 
 export type ServiceName = 'gateway' | 'ticket' | 'notification' | 'realtime' | 'ai-proxy';
@@ -50,6 +51,13 @@ export class BenchStack {
     const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...this.env, ...extraEnv }, profile);
     this.services.set(name, service);
     return service;
+  }
+
+  /** A connected client of the stack's database, for the suite to read or load directly. */
+  async connectDatabase(): Promise<pg.Client> {
+    const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: this.database.name });
+    await client.connect();
+    return client;
   }
 
   url(name: ServiceName): string {

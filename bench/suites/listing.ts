@@ -106,8 +106,7 @@ interface Scenario {
  */
 export async function listing(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
   const stack = await BenchStack.start('listing', ['ticket', 'gateway']);
-  const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: stack.database.name });
-  await client.connect();
+  const client = await stack.connectDatabase();
   try {
     const admin = await stack.signup();
     const loadStarted = performance.now();

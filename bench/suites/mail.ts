@@ -1,9 +1,8 @@
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import { FaultSmtpSink } from '../../test/faults/smtp-sink.js';
 import { freePort, waitFor } from '../../test/support/index.js';
 import { CpuMeter } from '../lib/cpu.js';
-import { cpuBreakdown, ratio, type Row } from '../lib/report.js';
+import { breakdown, ratio, type Row } from '../lib/report.js';
 import { BenchStack } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
 
@@ -38,7 +37,7 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
       );
       created += batch;
     }
-    await untilTriaged(stack.database.name);
+    await untilTriaged(stack);
     const confirmations = () => sink.mails.filter((mail) => mail.subject.startsWith('We received')).length;
 
     await stack.spawnService('notification');
@@ -73,7 +72,7 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
       },
       {
         benchmark: 'mail',
-        measure: `CPU ms per mail: ${cpuBreakdown(cpuMsPerMail)}`,
+        measure: `CPU ms per mail: ${breakdown(cpuMsPerMail)}`,
         platform: String(cpuMsPerMail.total),
         baseline: '',
         ratio: '',
@@ -89,9 +88,8 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
 }
 
 /** Until no ticket is owed its AI triage (apps/ticket/src/ai/ai-triage.queue.ts). */
-async function untilTriaged(databaseName: string): Promise<void> {
-  const database = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: databaseName });
-  await database.connect();
+async function untilTriaged(stack: BenchStack): Promise<void> {
+  const database = await stack.connectDatabase();
   try {
     await waitFor('AI triage of the new tickets', async () => (await database.query('SELECT 1 FROM helpdesk.tickets WHERE triage_pending LIMIT 1')).rowCount === 0, 300_000, 200);
   } finally {

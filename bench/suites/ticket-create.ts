@@ -1,8 +1,7 @@
-import pg from 'pg';
 import { waitFor } from '../../test/support/index.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { arriveAtConstantRate, saturate, type HttpCall } from '../lib/load.js';
-import { cpuBreakdown, ratio, type Row } from '../lib/report.js';
+import { breakdown, ratio, type Row } from '../lib/report.js';
 import { BenchStack, startScript } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
 
@@ -22,8 +21,7 @@ export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row
   try {
     const admin = await stack.signup();
     const baseline = await startScript('bench/baseline/fastify-pg.ts', { DB_NAME: stack.database.name, ORG_ID: admin.orgId, REQUESTER_ID: admin.userId });
-    const database = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: stack.database.name });
-    await database.connect();
+    const database = await stack.connectDatabase();
     let platformCreated = 0;
     // Each platform ticket is triaged in the background; the next measurement starts once that work is done,
     // so it is charged to the platform's run and never to the one after it.
@@ -100,7 +98,7 @@ export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row
         ),
         {
           benchmark: 'ticket creation',
-          measure: `CPU ms per ticket at saturation (c=${platformPeak.concurrency}): ${cpuBreakdown(platformPeak.cpuMsPerRequest)}`,
+          measure: `CPU ms per ticket at saturation (c=${platformPeak.concurrency}): ${breakdown(platformPeak.cpuMsPerRequest)}`,
           platform: String(platformPeak.cpuMsPerRequest.total),
           baseline: String(baselinePeak.cpuMsPerRequest.total),
           ratio: ratio(platformPeak.cpuMsPerRequest.total!, baselinePeak.cpuMsPerRequest.total!),
@@ -109,7 +107,7 @@ export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row
         },
         {
           benchmark: 'ticket creation',
-          measure: `read and write system calls per ticket: ${cpuBreakdown(platformPeak.ioCallsPerRequest)}`,
+          measure: `read and write system calls per ticket: ${breakdown(platformPeak.ioCallsPerRequest)}`,
           platform: String(platformPeak.ioCallsPerRequest.total),
           baseline: String(baselinePeak.ioCallsPerRequest.total),
           ratio: ratio(platformPeak.ioCallsPerRequest.total!, baselinePeak.ioCallsPerRequest.total!),

@@ -25,6 +25,17 @@ describe('AI triage of new tickets', () => {
   });
 
   const staffView = (ticketId: string) => ticketService.send<TicketView>(subjects.tickets.get, { principal: admin, ticketId });
+  /** The ticket service's triage queue, as another process (or an earlier version) sees it. */
+  const withTriageQueue = async (use: (queue: Queue) => Promise<void>) => {
+    const connection = new Redis(ticketService.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('ai-triage', { connection, prefix: ticketService.config.QUEUE_PREFIX });
+    try {
+      await use(queue);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  };
   const pendingTriage = async (ticketId: string) =>
     ((await ticketService.dataSource.query('SELECT triage_pending FROM helpdesk.tickets WHERE id = $1', [ticketId])) as Array<{ triage_pending: boolean }>)[0]!.triage_pending;
 
@@ -38,15 +49,10 @@ describe('AI triage of new tickets', () => {
     expect((await staffView(ticket.id)).aiTriage).toBeNull();
 
     expect(await pendingTriage(ticket.id)).toBe(true);
-    const connection = new Redis(ticketService.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('ai-triage', { connection, prefix: ticketService.config.QUEUE_PREFIX });
-    try {
+    await withTriageQueue(async (queue) => {
       const retried = async () => (await queue.getJobs(['delayed', 'wait'])).some((job) => job.attemptsMade > 0);
       await waitFor('the drain to fail and wait for its retry', async () => (await retried()) || undefined, 30_000);
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    });
     proxy = await AiProxyHarness.start(ticketService.nats.url, { QUEUE_PREFIX: ticketService.config.QUEUE_PREFIX });
     // The drain failed while no ai-proxy answered and is retried with backoff.
     await waitFor('the triage to be stored', async () => (await staffView(ticket.id)).aiTriage ?? undefined, 45_000);
@@ -115,15 +121,10 @@ describe('AI triage of new tickets', () => {
     // As a ticket of an earlier version: no triage yet, and not marked as owed one.
     await ticketService.dataSource.query('UPDATE helpdesk.tickets SET ai_triage = NULL, triage_pending = false WHERE id = $1', [ticket.id]);
 
-    const connection = new Redis(ticketService.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('ai-triage', { connection, prefix: ticketService.config.QUEUE_PREFIX });
-    try {
+    await withTriageQueue(async (queue) => {
       await queue.add('triage', { orgId: admin.orgId, ticketId: ticket.id }, { jobId: `legacy-${ticket.id}`, removeOnComplete: true });
       await waitFor('the legacy job to store the triage', async () => (await staffView(ticket.id)).aiTriage ?? undefined, 30_000);
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    });
     expect((await staffView(ticket.id)).aiTriage).toMatchObject({ category: { value: 'billing' } });
   }, 60_000);
 

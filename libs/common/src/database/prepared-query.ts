@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 /**
  * Runs a hot statement as a named prepared statement, which PostgreSQL parses and plans once per
  * connection instead of on every call: ticket creation's two statements cost 1.09 ms of PostgreSQL
- * CPU unnamed and 0.65 ms named (docs/benchmarks.md). TypeORM's query() cannot name a statement, so
+ * CPU unnamed and 0.65 ms named (docs/database.md). TypeORM's query() cannot name a statement, so
  * this uses its pg pool. The name must be unique per statement text.
  */
 export async function preparedQuery<TRow>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<TRow[]> {
