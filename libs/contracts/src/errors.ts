@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'PRECONDITION_FAILED',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
+  /** An organization's quota (attachment bytes, outgoing mail, AI tokens) is spent; details name the quota. */
+  'QUOTA_EXCEEDED',
   'UNAVAILABLE',
   'TIMEOUT',
   'INTERNAL',

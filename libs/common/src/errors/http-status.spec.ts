@@ -19,9 +19,11 @@ describe('error code and HTTP status mapping', () => {
     expect(errorCodeForHttpStatus(status)).toBe(code);
   });
 
-  it('gives every code a distinct status', () => {
-    const statuses = ERROR_CODES.map(httpStatusForErrorCode);
-    expect(new Set(statuses).size).toBe(ERROR_CODES.length);
+  it('gives every code a distinct status, except a spent quota, which is a 429 like a rate limit', () => {
+    const statuses = ERROR_CODES.filter((code) => code !== 'QUOTA_EXCEEDED').map(httpStatusForErrorCode);
+    expect(new Set(statuses).size).toBe(ERROR_CODES.length - 1);
+    expect(httpStatusForErrorCode('QUOTA_EXCEEDED')).toBe(429);
+    expect(errorCodeForHttpStatus(429)).toBe('RATE_LIMITED');
   });
 
   it('treats an unlisted client error as VALIDATION and anything else as INTERNAL', () => {
