@@ -2,7 +2,6 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { REDIS_CLIENT } from '@helpdesk/common';
 import type { Redis } from 'ioredis';
 import type { ExtendedError } from 'socket.io';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RealtimeConfig } from '../realtime.config.js';
 import { RealtimeMetrics } from './realtime-metrics.js';
 import { refusal } from './session-auth.js';
@@ -10,8 +9,6 @@ import type { RealtimeSocket } from './socket-types.js';
 
 export const TOO_MANY_CONNECTIONS_MESSAGE = 'Too many connections are open for this user: close another tab or window first';
 
-/** How long shutdown waits for this replica's connections to be uncounted. */
-const SHUTDOWN_WAIT_MS = 2_000;
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
 
 /**
@@ -30,8 +27,9 @@ return 1
 /**
  * The per-user connection cap, held across replicas: each open socket is a member of its user's
  * Redis sorted set, scored by the time it lapses. The replica holding the socket refreshes its
- * members every third of REALTIME_PRESENCE_TTL_MS and removes them on disconnect and shutdown; a
- * replica that dies stops refreshing, so its connections stop counting after the TTL.
+ * members every third of REALTIME_PRESENCE_TTL_MS and removes each when its transport closes (on
+ * shutdown too: every socket is sent away first); a replica that dies stops refreshing, so its
+ * connections stop counting after the TTL.
  * Hand-written rather than redis-semaphore: that library runs a timer and a Redis round trip per
  * socket to refresh each lock, where one pipelined heartbeat per replica refreshes them all.
  */
@@ -57,16 +55,8 @@ export class ConnectionCap implements OnModuleInit, BeforeApplicationShutdown {
     this.heartbeat.unref();
   }
 
-  /** Uncounts this replica's connections at once, so their users may reconnect elsewhere without waiting for them to lapse. */
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): void {
     clearInterval(this.heartbeat);
-    const users = [...this.held];
-    this.held.clear();
-    if (users.length === 0) return;
-    const batch = this.redis.multi();
-    for (const [socketId, userId] of users) batch.zrem(this.key(userId), socketId);
-    // Bounded: with Redis unreachable they lapse by themselves.
-    await Promise.race([batch.exec().catch((error: unknown) => this.warn(error)), sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
   }
 
   /** Socket.IO middleware, after authentication: admits the connection if its user has fewer than the cap open. */
@@ -99,7 +89,7 @@ export class ConnectionCap implements OnModuleInit, BeforeApplicationShutdown {
       this.warn(error);
     }
     this.held.set(socket.id, userId);
-    // A client that goes away during the rest of the handshake never becomes a connection, so never disconnects.
+    // The transport, not the socket's disconnect: a client that goes away during the rest of the handshake never becomes a connection.
     socket.conn.once('close', () => this.release(socket.id));
     return true;
   }

@@ -97,5 +97,18 @@ describe('limits on what one user and one socket may do', () => {
       expect((await first.refusalError({ token: tokens.sign(acme.agent) })).data).toEqual({ code: 'TOO_MANY_CONNECTIONS' });
       [...open, admitted, colleague].forEach((client) => client.close());
     });
+
+    it('stops counting the connections of a replica that shuts down, so that its users reconnect elsewhere at once', async () => {
+      // Its connections would count for ten minutes: only their removal on shutdown can free them within the test.
+      const leaving = await RealtimeReplica.start(tickets.nats.url, { QUEUE_PREFIX: queuePrefix, REALTIME_PRESENCE_TTL_MS: '600000' });
+      const deployed = await tickets.addUser(acme.admin.orgId, 'agent');
+      for (let tab = 0; tab < 10; tab += 1) await leaving.connect(tokens.sign(deployed));
+      expect((await first.refusalError({ token: tokens.sign(deployed) })).data).toEqual({ code: 'TOO_MANY_CONNECTIONS' });
+
+      expect(await leaving.stop()).toBe(0);
+      const back = await waitFor('a connection admitted on another replica', async () => first.connect(tokens.sign(deployed)).catch(() => undefined), 20_000);
+      expect(back.socket.connected).toBe(true);
+      back.close();
+    });
   });
 });
