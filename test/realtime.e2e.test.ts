@@ -58,13 +58,14 @@ describe('two realtime replicas as real processes behind a load balancer', () =>
   let replicas: ServiceProcess[] = [];
   let balancer: TcpBalancer;
   let queuePrefix: string;
-  let acme: { admin: Principal; agent: Principal; otherAgent: Principal; watcher: Principal; customer: Principal };
+  let env: Record<string, string>;
+  let acme: { admin: Principal; agent: Principal; otherAgent: Principal; watcher: Principal; customer: Principal; manyTabs: Principal };
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
     tickets = await TicketHarness.start('realtime-e2e');
     queuePrefix = testQueuePrefix();
-    const env = realtimeProcessEnv(tickets.nats.url, queuePrefix, { REALTIME_PRESENCE_TTL_MS: '3000' });
+    env = realtimeProcessEnv(tickets.nats.url, queuePrefix, { REALTIME_PRESENCE_TTL_MS: '3000' });
     replicas = await Promise.all([ServiceProcess.start(realtimeSpec, env), ServiceProcess.start(realtimeSpec, env)]);
     // Ready means the events consumer is attached: nothing published from now on is missed.
     await Promise.all(replicas.map((replica) => replica.waitUntilReady(60_000)));
@@ -76,6 +77,7 @@ describe('two realtime replicas as real processes behind a load balancer', () =>
       otherAgent: await tickets.addUser(admin.orgId, 'agent'),
       watcher: await tickets.addUser(admin.orgId, 'agent'),
       customer: await tickets.addUser(admin.orgId, 'customer'),
+      manyTabs: await tickets.addUser(admin.orgId, 'agent'),
     };
   }, 120_000);
 
@@ -151,6 +153,28 @@ describe('two realtime replicas as real processes behind a load balancer', () =>
     const stillViewing = [acme.agent, acme.otherAgent, acme.customer].map((principal) => principal.userId).sort().join();
     await otherAgent.client.waitForPresence(ticket.id, (presence) => viewers(presence) === stillViewing, 20_000);
   }, 120_000);
+
+  it('counts the connections of a replica killed with SIGKILL on the others until they lapse, then lets their user connect again', async () => {
+    // A longer lapse than the others', so that "still counted right after the kill" holds on a slow machine.
+    const doomed = await ServiceProcess.start(realtimeSpec, { ...env, REALTIME_PRESENCE_TTL_MS: '10000' });
+    replicas.push(doomed);
+    await doomed.waitUntilReady(60_000);
+    const token = tokens.sign(acme.manyTabs);
+    // REALTIME_MAX_CONNECTIONS_PER_USER is 10 by default.
+    for (let tab = 0; tab < 10; tab += 1) clients.push(await connectClient(doomed.url, token));
+
+    await doomed.kill();
+    const survivor = replicas[1]!;
+    const refusal = (await connectClient(survivor.url, token).then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as (Error & { data?: unknown }) | undefined;
+    expect(refusal?.data).toEqual({ code: 'TOO_MANY_CONNECTIONS' });
+
+    const admitted = await waitFor('a connection admitted once the dead replica\'s ones lapsed', async () => connectClient(survivor.url, token).catch(() => undefined), 30_000, 250);
+    clients.push(admitted);
+    expect(admitted.socket.connected).toBe(true);
+  }, 90_000);
 
   it('on SIGTERM tells its clients to reconnect elsewhere and exits cleanly within the grace period', async () => {
     const survivor = replicas[1]!;

@@ -55,4 +55,38 @@ export class RealtimeConfig extends ServiceConfig {
   @Max(100_000)
   @IsInt()
   REALTIME_REPLAY_MAX_EVENTS = 1_000;
+
+  /** Connections one user may have open at once, counted across every replica through Redis; the next handshake is refused with TOO_MANY_CONNECTIONS. */
+  @EnvInt()
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  REALTIME_MAX_CONNECTIONS_PER_USER = 10;
+
+  /** Client messages (any event) one socket may send per REALTIME_MESSAGE_WINDOW_MS; more are answered RATE_LIMITED. */
+  @EnvInt()
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  REALTIME_MESSAGE_LIMIT = 30;
+
+  @EnvInt()
+  @Min(100)
+  @Max(3_600_000)
+  @IsInt()
+  REALTIME_MESSAGE_WINDOW_MS = 10_000;
+
+  /** A socket with more refused messages than this in one window is disconnected: its client ignores RATE_LIMITED. */
+  @EnvInt()
+  @Min(0)
+  @Max(100_000)
+  @IsInt()
+  REALTIME_MESSAGE_REFUSALS_MAX = 30;
+
+  /** One socket may start at most one `events:replay` per this interval (each scans the stream). */
+  @EnvInt()
+  @Min(1_000)
+  @Max(600_000)
+  @IsInt()
+  REALTIME_REPLAY_COOLDOWN_MS = 10_000;
 }

@@ -1,9 +1,10 @@
 import { AccessTokens } from '@helpdesk/common';
-import { MISSING_TOKEN_MESSAGE } from './sockets/handshake-auth.js';
 import { SERVER_SHUTDOWN_EVENT, SESSION_EXPIRED_EVENT, subjects, type CommentView, type Principal, type RealtimeAck, type TicketView } from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testing';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../../ticket/src/testing/ticket-harness.js';
+import { MISSING_TOKEN_MESSAGE } from './sockets/session-auth.js';
 import { RealtimeReplica, TEST_SECRET_KEY, type TestClient } from './testing/realtime-harness.js';
 
 const INVALID_TOKEN_MESSAGE = 'The access token is invalid or has expired';
@@ -58,10 +59,22 @@ describe('realtime service', () => {
     });
 
     it('ends the connection when its token expires, saying so first', async () => {
-      const client = await replica.connect(new AccessTokens(TEST_SECRET_KEY, 1).sign(acme.agent));
-      const reason = await new Promise<string>((resolve) => client.socket.once('disconnect', resolve));
-      expect(reason).toBe('io server disconnect');
-      expect(client.received.map((entry) => entry.name)).toContain(SESSION_EXPIRED_EVENT);
+      const clocked = await RealtimeReplica.start(tickets.nats.url);
+      try {
+        const clock = clocked.useFakeClock();
+        const token = tokens.sign(acme.agent);
+        const client = await clocked.connect(token);
+        const closed = client.disconnected();
+
+        clock.tick(tokens.verify(token).expiresAt.getTime() - clock.now - 1);
+        expect(await client.socket.timeout(10_000).emitWithAck('ticket:leave', { ticketId: randomUUID() })).toEqual({ ok: true });
+        clock.tick(1);
+
+        expect(await closed).toBe('io server disconnect');
+        expect(client.received.map((entry) => entry.name)).toEqual([SESSION_EXPIRED_EVENT]);
+      } finally {
+        await clocked.stop();
+      }
     });
   });
 

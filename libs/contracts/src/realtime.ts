@@ -24,11 +24,21 @@ export const SERVER_SHUTDOWN_EVENT = 'server:shutdown';
 export const SESSION_EXPIRED_EVENT = 'session:expired';
 /** Sent when the client has sent nothing for the idle timeout, just before the server ends the connection. */
 export const SESSION_IDLE_EVENT = 'session:idle';
+/**
+ * Sent when a renewal found the account deactivated or its role changed, just before the server ends
+ * the connection: connect again with a fresh token (refused with UNAUTHORIZED if the account is gone).
+ */
+export const SESSION_REVOKED_EVENT = 'session:revoked';
+/** Sent when the client kept sending far past its message rate limit, just before the server ends the connection. */
+export const SESSION_RATE_LIMITED_EVENT = 'session:rate-limited';
 /** Who is viewing and typing on a ticket, sent to the sockets in its room whenever that changes. */
 export const PRESENCE_EVENT = 'presence';
 
-/** The `data.code` of a refused handshake's `connect_error`. */
-export type RealtimeRefusalCode = 'UNAUTHORIZED' | 'UNAVAILABLE';
+/**
+ * The `data.code` of a refused handshake's `connect_error`. TOO_MANY_CONNECTIONS: the user already
+ * has REALTIME_MAX_CONNECTIONS_PER_USER connections open, on any replica.
+ */
+export type RealtimeRefusalCode = 'UNAUTHORIZED' | 'UNAVAILABLE' | 'TOO_MANY_CONNECTIONS';
 
 export interface TicketRoomRequest {
   ticketId: string;
@@ -52,16 +62,27 @@ export interface ReplayRequest {
   lastEventId: string;
 }
 
-/** The acknowledgement of a client event: `NOT_FOUND` when the ticket does not exist or is not the caller's to see. */
-export type RealtimeAck = { ok: true } | { ok: false; error: ErrorCode };
+/** A message refused by a rate limit (the socket's messages per window, or the replay cooldown): send it again after `retryAfterMs`. */
+export interface RateLimitedAck {
+  ok: false;
+  error: 'RATE_LIMITED';
+  retryAfterMs: number;
+}
 
-export type ReauthenticateAck = { ok: true; expiresAt: string } | { ok: false; error: ErrorCode };
+/** The acknowledgement of a client event: `NOT_FOUND` when the ticket does not exist or is not the caller's to see. */
+export type RealtimeAck = { ok: true } | RateLimitedAck | { ok: false; error: ErrorCode };
+
+export type ReauthenticateAck = { ok: true; expiresAt: string } | RateLimitedAck | { ok: false; error: ErrorCode };
 
 /**
  * `REFETCH`: the replica cannot replay what was missed (the id is not in the stream, or too many
  * events followed it); the client reloads its data through the REST API instead.
  */
-export type ReplayAck = { ok: true; replayed: number } | { ok: false; error: 'REFETCH'; reason: 'UNKNOWN_EVENT' | 'GAP_TOO_LARGE' } | { ok: false; error: ErrorCode };
+export type ReplayAck =
+  | { ok: true; replayed: number }
+  | { ok: false; error: 'REFETCH'; reason: 'UNKNOWN_EVENT' | 'GAP_TOO_LARGE' }
+  | RateLimitedAck
+  | { ok: false; error: ErrorCode };
 
 export interface PresenceUser {
   userId: string;
@@ -87,6 +108,8 @@ export type ServerToClientEvents = {
   [SERVER_SHUTDOWN_EVENT]: (notice: { reconnect: true }) => void;
   [SESSION_EXPIRED_EVENT]: () => void;
   [SESSION_IDLE_EVENT]: () => void;
+  [SESSION_REVOKED_EVENT]: () => void;
+  [SESSION_RATE_LIMITED_EVENT]: () => void;
   [PRESENCE_EVENT]: (presence: TicketPresence) => void;
 };
 

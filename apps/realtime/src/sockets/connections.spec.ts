@@ -4,6 +4,7 @@ import {
   EVENTS_STREAM,
   SESSION_EXPIRED_EVENT,
   SESSION_IDLE_EVENT,
+  SESSION_REVOKED_EVENT,
   subjects,
   type Principal,
   type ReauthenticateAck,
@@ -13,15 +14,17 @@ import {
 import { TestNatsServer, waitFor } from '@helpdesk/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import type { Clock as FakeClock } from '@sinonjs/fake-timers';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../../../ticket/src/testing/ticket-harness.js';
 import { RealtimeReplica, TEST_SECRET_KEY, type TestClient } from '../testing/realtime-harness.js';
+import { UNKNOWN_ACCOUNT } from '../../../ticket/src/users/principal-verifier.js';
 import { OVERLOADED_MESSAGE } from './connection-manager.js';
+import { ACCOUNT_UNCHECKED_MESSAGE } from './session-auth.js';
 
 describe('connection management', () => {
   const tokens = new AccessTokens(TEST_SECRET_KEY);
-  const shortLived = new AccessTokens(TEST_SECRET_KEY, 2);
   let tickets: TicketHarness;
   let replica: RealtimeReplica;
   let acme: { admin: Principal; agent: Principal };
@@ -49,16 +52,29 @@ describe('connection management', () => {
   const reauthenticate = (client: TestClient, token: unknown) =>
     client.socket.timeout(10_000).emitWithAck('session:reauthenticate', { token } as { token: string }) as Promise<ReauthenticateAck>;
   const join = (client: TestClient, ticketId: string) => client.socket.timeout(10_000).emitWithAck('ticket:join', { ticketId }) as Promise<RealtimeAck>;
+  // Leaving a ticket one never joined is harmless, and is traffic from the client.
+  const leave = (client: TestClient) => client.socket.timeout(10_000).emitWithAck('ticket:leave', { ticketId: randomUUID() }) as Promise<RealtimeAck>;
 
   describe('token expiry', () => {
+    let expiring: RealtimeReplica;
+    let clock: FakeClock;
+    beforeAll(async () => {
+      expiring = await startReplica({});
+      clock = expiring.useFakeClock();
+    });
+    /** Moves the replica's clock to just before, or to, the expiry of the token. */
+    const moveTo = (token: string, offsetMs: number) => clock.tick(tokens.verify(token).expiresAt.getTime() - clock.now + offsetMs);
+
     it('keeps a connection past its first token\'s expiry when the client re-authenticates in time', async () => {
-      const renewed = await replica.connect(shortLived.sign(acme.agent));
-      const control = await replica.connect(shortLived.sign(acme.agent));
+      const firstToken = tokens.sign(acme.agent);
+      const renewed = await expiring.connect(firstToken);
+      const control = await expiring.connect(firstToken);
       const controlClosed = control.disconnected();
 
-      const reply = await reauthenticate(renewed, tokens.sign(acme.agent));
-      expect(reply.ok).toBe(true);
-      // Both first tokens expire at the same second: once the control is gone, the renewed one would have been too.
+      const reply = await reauthenticate(renewed, new AccessTokens(TEST_SECRET_KEY, 3_600).sign(acme.agent));
+      expect(reply).toEqual({ ok: true, expiresAt: expect.any(String) });
+      moveTo(firstToken, 0);
+
       expect(await controlClosed).toBe('io server disconnect');
       expect(control.received.map((entry) => entry.name)).toContain(SESSION_EXPIRED_EVENT);
       const ticket = await openTicket(acme.admin);
@@ -68,32 +84,110 @@ describe('connection management', () => {
     });
 
     it('refuses a token of another user, an invalid token or none, and keeps the old expiry', async () => {
-      const client = await replica.connect(shortLived.sign(acme.agent));
+      const token = tokens.sign(acme.agent);
+      const client = await expiring.connect(token);
       const closed = client.disconnected();
       expect(await reauthenticate(client, tokens.sign(acme.admin))).toEqual({ ok: false, error: 'FORBIDDEN' });
       expect(await reauthenticate(client, new AccessTokens('someone-elses-secret-key-0123456789').sign(acme.agent))).toEqual({ ok: false, error: 'UNAUTHORIZED' });
       expect(await reauthenticate(client, 42)).toEqual({ ok: false, error: 'VALIDATION' });
+
+      moveTo(token, -1);
+      expect(await leave(client)).toEqual({ ok: true });
+      moveTo(token, 0);
       expect(await closed).toBe('io server disconnect');
       expect(client.received.map((entry) => entry.name)).toContain(SESSION_EXPIRED_EVENT);
     });
   });
 
+  describe('account re-check with the ticket service', () => {
+    const deactivate = (principal: Principal) => tickets.send(subjects.users.deactivate, { principal: acme.admin, userId: principal.userId });
+    const changeRole = (principal: Principal, role: Principal['role']) => tickets.send(subjects.users.update, { principal: acme.admin, userId: principal.userId, changes: { role } });
+
+    it('refuses the handshake of a deactivated user whose token is still valid', async () => {
+      const leaver = await tickets.addUser(acme.admin.orgId, 'agent');
+      const token = tokens.sign(leaver);
+      await deactivate(leaver);
+
+      const refusal = await replica.refusalError({ token });
+      expect(refusal.message).toBe(UNKNOWN_ACCOUNT);
+      expect(refusal.data).toEqual({ code: 'UNAUTHORIZED' });
+    });
+
+    it('puts a socket in the rooms of the user\'s current role, not of the role in its token', async () => {
+      const demoted = await tickets.addUser(acme.admin.orgId, 'agent');
+      const staleToken = tokens.sign(demoted);
+      await changeRole(demoted, 'customer');
+      const client = await replica.connect(staleToken);
+
+      await openTicket(acme.admin);
+      const own = await openTicket({ ...demoted, role: 'customer' });
+      // Pushed in stream order on one socket: had the first reached it, it would be there already.
+      await client.waitForEvent('ticket.created', (event) => event.aggregateId === own.id);
+      expect(client.events('ticket.created').map((event) => event.aggregateId)).toEqual([own.id]);
+      client.close();
+    });
+
+    it('ends the connection when a renewal finds the user deactivated', async () => {
+      const leaver = await tickets.addUser(acme.admin.orgId, 'agent');
+      const client = await replica.connect(tokens.sign(leaver));
+      const closed = client.disconnected();
+      await deactivate(leaver);
+
+      expect(await reauthenticate(client, tokens.sign(leaver))).toEqual({ ok: false, error: 'UNAUTHORIZED' });
+      expect(await closed).toBe('io server disconnect');
+      expect(client.received.map((entry) => entry.name)).toEqual([SESSION_REVOKED_EVENT]);
+    });
+
+    it('ends the connection when a renewal finds the user\'s role changed; connected again, a demoted agent gets no internal note', async () => {
+      const demoted = await tickets.addUser(acme.admin.orgId, 'agent');
+      const client = await replica.connect(tokens.sign(demoted));
+      const closed = client.disconnected();
+      await changeRole(demoted, 'customer');
+      const asCustomer: Principal = { ...demoted, role: 'customer' };
+
+      expect(await reauthenticate(client, tokens.sign(asCustomer))).toEqual({ ok: false, error: 'FORBIDDEN' });
+      expect(await closed).toBe('io server disconnect');
+      expect(client.received.map((entry) => entry.name)).toEqual([SESSION_REVOKED_EVENT]);
+
+      const again = await replica.connect(tokens.sign(asCustomer));
+      const ticket = await openTicket(acme.admin);
+      await tickets.send(subjects.comments.create, { principal: acme.agent, ticketId: ticket.id, body: '<p>Internal only</p>', internal: true });
+      const own = await openTicket(asCustomer);
+      await again.waitForEvent('ticket.created', (event) => event.aggregateId === own.id);
+      expect(again.received.map((entry) => entry.name)).toEqual(['ticket.created']);
+      again.close();
+    });
+
+    it('refuses the handshake as UNAVAILABLE while no ticket service can answer', async () => {
+      const nats = await TestNatsServer.start();
+      const alone = await RealtimeReplica.start(nats.url, {}, { waitForEvents: false });
+      try {
+        const refusal = await alone.refusalError({ token: tokens.sign(acme.agent) });
+        expect(refusal.message).toBe(ACCOUNT_UNCHECKED_MESSAGE);
+        expect(refusal.data).toEqual({ code: 'UNAVAILABLE' });
+      } finally {
+        await alone.stop();
+        await nats.destroy();
+      }
+    });
+  });
+
   it('closes a connection whose client sent nothing for the idle timeout, and keeps an active one', async () => {
-    const idleReplica = await startReplica({ REALTIME_IDLE_TIMEOUT_MS: '2000' });
+    const idleReplica = await startReplica({ REALTIME_IDLE_TIMEOUT_MS: '60000' });
+    const clock = idleReplica.useFakeClock();
     const idle = await idleReplica.connect(tokens.sign(acme.agent));
     const active = await idleReplica.connect(tokens.sign(acme.agent));
     const idleClosed = idle.disconnected();
-    // Leaving a ticket one never joined is harmless, and is traffic from the client.
-    const keepAlive = setInterval(() => active.socket.emit('ticket:leave', { ticketId: randomUUID() }, () => undefined), 250);
-    try {
-      expect(await idleClosed).toBe('io server disconnect');
-      expect(idle.received.map((entry) => entry.name)).toEqual([SESSION_IDLE_EVENT]);
-      expect(active.socket.connected).toBe(true);
-      expect(await idleReplica.metric('helpdesk_realtime_closed_connections_total', 'reason="idle"')).toBe(1);
-    } finally {
-      clearInterval(keepAlive);
-      active.close();
-    }
+
+    clock.tick(59_000);
+    expect(await leave(active)).toEqual({ ok: true });
+    clock.tick(1_000);
+
+    expect(await idleClosed).toBe('io server disconnect');
+    expect(idle.received.map((entry) => entry.name)).toEqual([SESSION_IDLE_EVENT]);
+    expect(await leave(active)).toEqual({ ok: true });
+    expect(await idleReplica.metric('helpdesk_realtime_closed_connections_total', 'reason="idle"')).toBe(1);
+    active.close();
   });
 
   it('refuses new connections with a clear reason while the heap is above the threshold', async () => {

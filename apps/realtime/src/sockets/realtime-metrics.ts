@@ -11,6 +11,7 @@ export class RealtimeMetrics {
   readonly pushLatency: Histogram<'type'>;
   readonly refusedConnections: Counter<'reason'>;
   readonly closedConnections: Counter<'reason'>;
+  readonly rateLimitedMessages: Counter<'limit'>;
   private countRooms: () => number = () => 0;
 
   constructor(@Inject(MetricsService) metrics: MetricsService) {
@@ -36,14 +37,20 @@ export class RealtimeMetrics {
     });
     this.refusedConnections = new Counter({
       name: 'helpdesk_realtime_refused_connections_total',
-      help: 'Handshakes refused, by reason: unauthorized (token) or overloaded (heap above REALTIME_MAX_HEAP_MB)',
+      help: 'Handshakes refused, by reason: unauthorized (token, or account deactivated), unavailable (account could not be checked), too_many_connections (REALTIME_MAX_CONNECTIONS_PER_USER), overloaded (heap above REALTIME_MAX_HEAP_MB)',
       labelNames: ['reason'],
       registers,
     });
     this.closedConnections = new Counter({
       name: 'helpdesk_realtime_closed_connections_total',
-      help: 'Connections the server ended, by reason: idle, expired (token), shutdown',
+      help: 'Connections the server ended, by reason: idle, expired (token), revoked (renewal found the account deactivated or its role changed), rate_limited (messages far past the limit), shutdown',
       labelNames: ['reason'],
+      registers,
+    });
+    this.rateLimitedMessages = new Counter({
+      name: 'helpdesk_realtime_rate_limited_messages_total',
+      help: 'Client messages answered RATE_LIMITED, by limit: messages (per socket and window) or replay (cooldown)',
+      labelNames: ['limit'],
       registers,
     });
   }

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
 import {
+  Ack,
   ConnectedSocket,
   MessageBody,
   type OnGatewayConnection,
@@ -9,7 +10,7 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import { AccessTokens, CommandClient, CommandError } from '@helpdesk/common';
+import { CommandClient, CommandError } from '@helpdesk/common';
 import {
   isStaff,
   PRESENCE_EVENT,
@@ -29,9 +30,9 @@ import { presenceFor, type PresenceSnapshot } from '../presence/presence-view.js
 import { EventReplay } from '../replay/event-replay.service.js';
 import { eventIdTime } from '../replay/event-id-time.js';
 import { ConnectionManager } from './connection-manager.js';
-import { authenticateHandshake } from './handshake-auth.js';
 import { RealtimeMetrics } from './realtime-metrics.js';
 import { rooms } from './rooms.js';
+import { SessionAuth } from './session-auth.js';
 import type { RealtimeServer, RealtimeSocket } from './socket-types.js';
 
 function ticketIdOf(request: unknown): string | undefined {
@@ -57,7 +58,7 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
   private readonly server!: RealtimeServer;
 
   constructor(
-    @Inject(AccessTokens) private readonly tokens: AccessTokens,
+    @Inject(SessionAuth) private readonly sessions: SessionAuth,
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(RealtimeMetrics) private readonly metrics: RealtimeMetrics,
     @Inject(ConnectionManager) private readonly connections: ConnectionManager,
@@ -66,8 +67,10 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
   ) {}
 
   afterInit(server: RealtimeServer): void {
+    // Cheapest first: the heap, then the token and the account (a NATS request), then the user's connections (Redis).
     server.use(this.connections.admission());
-    server.use(authenticateHandshake(this.tokens, () => this.metrics.refusedConnections.inc({ reason: 'unauthorized' })));
+    server.use(this.sessions.handshake());
+    server.use(this.connections.userCap());
     // Every room we create has a colon in its name; Socket.IO's own per-socket rooms (the socket ids) never do.
     this.metrics.trackRooms(() => [...server.of('/').adapter.rooms.keys()].filter((room) => room.includes(':')).length);
     this.presence.onChange((ticketId, snapshot) => this.sendPresence(ticketId, snapshot));
@@ -127,44 +130,39 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     return viewing ? { ok: true } : { ok: false, error: 'NOT_FOUND' };
   }
 
-  /** Swaps in a fresh access token of the same user, so the connection outlives the first one. */
+  /**
+   * Swaps in a fresh access token of the same user, so the connection outlives the first one, once
+   * the ticket service confirms the account is still active with the same role. If it is not, the
+   * answer comes first, then the connection ends.
+   */
   @SubscribeMessage('session:reauthenticate')
-  reauthenticate(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): ReauthenticateAck {
-    const token = field(request, 'token');
-    if (typeof token !== 'string' || token.length === 0) return { ok: false, error: 'VALIDATION' };
-    let verified: ReturnType<AccessTokens['verify']>;
-    try {
-      verified = this.tokens.verify(token);
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-      return { ok: false, error: 'UNAUTHORIZED' };
+  async reauthenticate(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown, @Ack() ack?: (reply: ReauthenticateAck) => void): Promise<void> {
+    const verdict = await this.sessions.renewal(socket.data.principal, field(request, 'token'));
+    if (verdict.ok) {
+      this.connections.renew(socket, verdict.expiresAt);
+      return ack?.({ ok: true, expiresAt: verdict.expiresAt.toISOString() });
     }
-    const { principal } = socket.data;
-    // The rooms were chosen for this user, organization and role: anything else needs a new connection.
-    if (verified.userId !== principal.userId || verified.orgId !== principal.orgId || verified.role !== principal.role) return { ok: false, error: 'FORBIDDEN' };
-    this.connections.renew(socket, verified.expiresAt);
-    return { ok: true, expiresAt: verified.expiresAt.toISOString() };
+    ack?.({ ok: false, error: verdict.error });
+    if (verdict.revoke) this.connections.end(socket, 'revoked');
   }
 
   /**
    * Sends again, in stream order, the events after the client's last one that its rooms would have
    * received live (rejoin ticket rooms first). Some may already have arrived live: drop duplicates by id.
-   * One replay at a time per socket, as each one scans the stream.
+   * At most one replay per REALTIME_REPLAY_COOLDOWN_MS per socket, as each one scans the stream.
    */
   @SubscribeMessage('events:replay')
   async replayEvents(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): Promise<ReplayAck> {
     const lastEventId = field(request, 'lastEventId');
     if (eventIdTime(lastEventId) === undefined) return { ok: false, error: 'VALIDATION' };
-    if (socket.data.replaying) return { ok: false, error: 'RATE_LIMITED' };
-    socket.data.replaying = true;
+    const retryAfterMs = this.connections.replayWait(socket);
+    if (retryAfterMs > 0) return { ok: false, error: 'RATE_LIMITED', retryAfterMs };
     let result: Awaited<ReturnType<EventReplay['since']>>;
     try {
       result = await this.replay.since(lastEventId as string, (route) => route.rooms.some((room) => socket.rooms.has(room)));
     } catch (error) {
       this.logger.warn(`Replay failed: ${error instanceof Error ? error.message : String(error)}`);
       return { ok: false, error: 'UNAVAILABLE' };
-    } finally {
-      socket.data.replaying = false;
     }
     if ('refetch' in result) return { ok: false, error: 'REFETCH', reason: result.refetch };
     for (const { event, route } of result.events) socket.emit(route.type, event);

@@ -9,12 +9,14 @@ import {
   type TicketPresence,
 } from '@helpdesk/contracts';
 import { deleteRedisKeys, freePort, waitFor } from '@helpdesk/testing';
+import { withGlobal, type Clock as FakeClock } from '@sinonjs/fake-timers';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { EventFanout } from '../events/event-fanout.service.js';
 import { realtimeApp } from '../realtime.app.js';
 import { RealtimeConfig } from '../realtime.config.js';
+import { Clock } from '../sockets/clock.js';
 
 export const TEST_SECRET_KEY = 'realtime-test-secret-0123456789abcdef';
 
@@ -61,6 +63,20 @@ export class TestClient {
       .filter((entry) => entry.name === PRESENCE_EVENT)
       .map((entry) => entry.payload as TicketPresence)
       .findLast((presence) => presence.ticketId === ticketId);
+  }
+
+  /** Waits until some presence received for the ticket matched, even if a later one replaced it (a short-lived state). */
+  waitForPresenceSeen(ticketId: string, matches: (presence: TicketPresence) => boolean, timeoutMs = 10_000): Promise<TicketPresence> {
+    return waitFor(
+      `a matching presence of ${ticketId} on socket ${this.socket.id}`,
+      async () =>
+        this.received
+          .filter((entry) => entry.name === PRESENCE_EVENT)
+          .map((entry) => entry.payload as TicketPresence)
+          .find((presence) => presence.ticketId === ticketId && matches(presence)),
+      timeoutMs,
+      20,
+    );
   }
 
   /** Waits until the last presence received for the ticket matches. */
@@ -113,6 +129,7 @@ export function connectClient(url: string, token: string, options: Partial<Manag
 /** One realtime replica in this process, on a free port of the given NATS. */
 export class RealtimeReplica {
   private readonly clients: ClientSocket[] = [];
+  private fakeClock?: FakeClock;
 
   private constructor(
     readonly service: RunningService,
@@ -151,6 +168,15 @@ export class RealtimeReplica {
     return client;
   }
 
+  /**
+   * From now on this replica's connection clock (token expiry, idle timeout, replay cooldown) moves
+   * only by hand: `tick(ms)` runs what falls due, at once. Only this clock: sockets, NATS and Redis keep real time.
+   */
+  useFakeClock(): FakeClock {
+    this.fakeClock ??= withGlobal(this.service.app.get(Clock) as never).install({ now: Date.now(), toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    return this.fakeClock;
+  }
+
   /** The connect_error a handshake with this auth gets (fails if it connects). */
   async refusal(auth: Record<string, unknown>): Promise<string> {
     return (await this.refusalError(auth)).message;
@@ -185,6 +211,7 @@ export class RealtimeReplica {
   async stop(): Promise<number> {
     // Clients still connected see the shutdown as a real client would.
     const code = await this.service.shutdown('test end');
+    this.fakeClock?.uninstall();
     for (const socket of this.clients) socket.close();
     if (this.ownsQueuePrefix) await deleteRedisKeys(this.config.QUEUE_PREFIX);
     return code;
