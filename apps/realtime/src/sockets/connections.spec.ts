@@ -16,7 +16,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Clock as FakeClock } from '@sinonjs/fake-timers';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../../../ticket/src/testing/ticket-harness.js';
 import { RealtimeReplica, TEST_SECRET_KEY, type TestClient } from '../testing/realtime-harness.js';
 import { UNKNOWN_ACCOUNT } from '../../../ticket/src/users/principal-verifier.js';
@@ -58,7 +58,9 @@ describe('connection management', () => {
   describe('token expiry', () => {
     let expiring: RealtimeReplica;
     let clock: FakeClock;
-    beforeAll(async () => {
+    // A replica and clock per test: a clock one test moved to its token's expiry would already be past the expiry of a
+    // token the next test signs in the same wall-clock second.
+    beforeEach(async () => {
       expiring = await startReplica({});
       clock = expiring.useFakeClock();
     });
