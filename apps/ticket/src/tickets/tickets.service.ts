@@ -33,7 +33,7 @@ import { Team } from '../teams/team.entity.js';
 import { PrincipalVerifier, UNKNOWN_ACCOUNT, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { findOrCreateRequester } from '../users/requesters.js';
 import { User } from '../users/user.entity.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { decodeCursor, encodeCursor, type CursorValueKind } from './page-cursor.js';
 import { Ticket } from './ticket.entity.js';
 import { ticketEventData, toTicketView } from './ticket-view.js';
 
@@ -46,6 +46,7 @@ const SORT_EXPRESSIONS = {
   resolutionDueAt: `COALESCE(ticket.resolution_due_at, 'infinity'::timestamptz)`,
 } as const;
 type SortField = keyof typeof SORT_EXPRESSIONS;
+const SORT_VALUE_KINDS: Record<SortField, CursorValueKind> = { createdAt: 'timestamp', updatedAt: 'timestamp', priority: 'integer', resolutionDueAt: 'timestamp' };
 
 /** The SLA clock fields of a ticket nobody has answered yet; applyPriorityPolicy sets the due times. */
 const NEW_TICKET_CLOCKS = {
@@ -212,18 +213,18 @@ export class TicketsService {
     const query = this.dataSource.manager.createQueryBuilder(Ticket, 'ticket').where('ticket.organizationId = :orgId', { orgId: caller.orgId });
     this.applyFilters(query, command, caller);
     if (command.cursor) {
-      const cursor = decodeCursor(command.cursor);
+      const cursor = decodeCursor(command.cursor, SORT_VALUE_KINDS[sort]);
       query.andWhere(`(${expression}, ticket.id) ${descending ? '<' : '>'} (:cursorValue, :cursorId)`, { cursorValue: cursor.value, cursorId: cursor.id });
     }
     const direction = descending ? 'DESC' : 'ASC';
-    query.addSelect(expression, 'sort_value').orderBy(expression, direction).addOrderBy('ticket.id', direction).limit(limit + 1);
-    const { entities, raw } = await query.getRawAndEntities<{ sort_value: Date | number | string }>();
+    const kind = SORT_VALUE_KINDS[sort];
+    query.addSelect(kind === 'timestamp' ? `(${expression})::text` : expression, 'sort_value').orderBy(expression, direction).addOrderBy('ticket.id', direction).limit(limit + 1);
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: number | string }>();
     const page = entities.slice(0, limit);
     const last = page.at(-1);
-    const lastValue = raw[page.length - 1]?.sort_value;
     return {
       items: page.map((ticket) => toTicketView(ticket, caller.staff)),
-      nextCursor: entities.length > limit && last ? encodeCursor({ value: lastValue instanceof Date ? lastValue.toISOString() : (lastValue ?? null), id: last.id }) : null,
+      nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]?.sort_value ?? null, id: last.id }) : null,
     };
   }
 
