@@ -15,6 +15,7 @@ export * from './errors/all-exceptions.filter.js';
 export * from './errors/command-error.js';
 export * from './errors/http-status.js';
 export * from './errors/dependency-outage.js';
+export * from './errors/invalid-input.js';
 export * from './health/health-details.guard.js';
 export * from './health/health.module.js';
 export * from './health/nats.health.js';

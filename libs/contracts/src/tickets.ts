@@ -31,6 +31,8 @@ export interface TicketView {
   description: string;
   status: TicketStatus;
   priority: TicketPriority;
+  /** The priority the customer asked for when opening the ticket (null when staff opened it or none was asked); only staff set `priority`. */
+  requestedPriority: TicketPriority | null;
   channel: TicketChannel;
   tags: string[];
   requesterId: string;

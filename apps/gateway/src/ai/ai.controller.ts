@@ -1,10 +1,11 @@
-import { Controller, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandClient } from '@helpdesk/common';
 import { AI_COMMAND_TIMEOUT_MS, subjects, type AiSuggestedReply, type AiSummary, type Principal } from '@helpdesk/contracts';
 import { Caller, Roles } from '../auth/caller.js';
+import { UuidParam } from '../http/uuid-param.js';
 
-const TicketId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
+const TicketId = () => UuidParam('id');
 
 /** AI assistance for agents, answered by the ai-proxy service, which reads the ticket with the caller's own rights. */
 @ApiTags('ai')

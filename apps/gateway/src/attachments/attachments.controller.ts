@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { subjects, type AttachmentView, type Principal } from '@helpdesk/contracts';
@@ -7,8 +7,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller } from '../auth/caller.js';
 import { AttachmentsService, COMMENT_FIELD, FILE_FIELD } from './attachments.service.js';
 import { downloadHeaders } from './download-headers.js';
+import { UuidParam } from '../http/uuid-param.js';
 
-const PathId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
+const PathId = () => UuidParam('id');
 
 /** Whoever may see a ticket may attach files to it, list them and download them (the ticket service decides who that is). */
 @ApiTags('attachments')

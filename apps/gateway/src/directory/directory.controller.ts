@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { subjects, type OrganizationView, type Page, type Principal, type SlaPolicyView, type TeamView, type UserView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
+import { UuidParam } from '../http/uuid-param.js';
 import {
   CreateSlaPolicyBody,
   CreateTeamBody,
@@ -16,7 +17,7 @@ import {
   UpdateUserBody,
 } from './directory.dto.js';
 
-const Id = () => Param('id', new ParseUUIDPipe());
+const Id = () => UuidParam('id');
 
 /** Users, teams, the organization and SLA policies: administration of the desk (DESIGN section 6). */
 @ApiTags('administration')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { subjects, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
@@ -6,8 +6,9 @@ import type { FastifyReply } from 'fastify';
 import { Caller, Roles } from '../auth/caller.js';
 import { etagOf, versionFromIfMatch } from './if-match.js';
 import { CreateCommentBody, CreateTicketBody, ListTicketsQuery, PageQuery, UpdateTicketBody } from './tickets.dto.js';
+import { UuidParam } from '../http/uuid-param.js';
 
-const TicketId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
+const TicketId = () => UuidParam('id');
 
 @ApiTags('tickets')
 @ApiBearerAuth()

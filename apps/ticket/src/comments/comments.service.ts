@@ -90,17 +90,18 @@ export class CommentsService {
     const query = this.dataSource.manager
       .createQueryBuilder(Comment, 'comment')
       .where('comment.ticketId = :ticketId AND comment.organizationId = :orgId', { ticketId: command.ticketId, orgId: caller.orgId })
+      .addSelect('comment.created_at::text', 'sort_value')
       .orderBy('comment.createdAt', 'ASC')
       .addOrderBy('comment.id', 'ASC')
       .limit(limit + 1);
     if (!caller.staff) query.andWhere('comment.internal = false');
     if (command.cursor) {
-      const cursor = decodeCursor(command.cursor);
+      const cursor = decodeCursor(command.cursor, 'timestamp');
       query.andWhere('(comment.createdAt, comment.id) > (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
     }
-    const rows = await query.getMany();
-    const page = rows.slice(0, limit);
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
+    const page = entities.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(toCommentView), nextCursor: rows.length > limit && last ? encodeCursor({ value: last.createdAt.toISOString(), id: last.id }) : null };
+    return { items: page.map(toCommentView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
   }
 }

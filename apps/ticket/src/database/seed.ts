@@ -58,11 +58,13 @@ async function seed(): Promise<void> {
     const [adminPrincipal, alan, grace, carla] = DEMO_USERS.map((demoUser) => principals[demoUser.email]!);
     const tickets = running.app.get(TicketsService);
     const comments = running.app.get(CommentsService);
-    const vpn = await tickets.create({ principal: carla!, subject: 'VPN disconnects every hour', description: '<p>Since Monday the VPN drops at the top of every hour.</p>', priority: 'high', tags: ['vpn'] });
-    await tickets.update({ principal: adminPrincipal!, ticketId: vpn.id, changes: { assigneeId: alan!.userId, status: 'open' } });
+    const vpn = await tickets.create({ principal: carla!, subject: 'VPN disconnects every hour', description: '<p>Since Monday the VPN drops at the top of every hour.</p>', priority: 'high' });
+    // A customer only requests a priority, and tags are staff's: the triaging admin sets both.
+    await tickets.update({ principal: adminPrincipal!, ticketId: vpn.id, changes: { assigneeId: alan!.userId, status: 'open', priority: 'high', tags: ['vpn'] } });
     await comments.create({ principal: alan!, ticketId: vpn.id, body: '<p>Thanks Carla, could you send the client log?</p>' });
     await comments.create({ principal: alan!, ticketId: vpn.id, body: 'Same pattern as the certificate renewal last month.', internal: true });
-    await tickets.create({ principal: carla!, subject: 'Invoice shows the old address', description: '<p>Our March invoice still has the old street.</p>', priority: 'low', tags: ['billing'] });
+    const invoice = await tickets.create({ principal: carla!, subject: 'Invoice shows the old address', description: '<p>Our March invoice still has the old street.</p>', priority: 'low' });
+    await tickets.update({ principal: adminPrincipal!, ticketId: invoice.id, changes: { priority: 'low', tags: ['billing'] } });
     const outage = await tickets.create({ principal: grace!, subject: 'Checkout page returns 500', description: '<p>Reported by three customers in the last hour.</p>', priority: 'urgent', requesterEmail: 'carla@customer.test' });
     await tickets.update({ principal: grace!, ticketId: outage.id, changes: { assigneeId: grace!.userId } });
     printLogins();

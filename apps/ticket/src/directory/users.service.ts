@@ -58,8 +58,7 @@ export class UsersService {
     if (command.active !== undefined) query.andWhere('account.active = :active', { active: command.active });
     if (command.q) query.andWhere('(account.name ILIKE :pattern OR account.email ILIKE :pattern)', { pattern: `%${escapeLike(command.q)}%` });
     if (command.cursor) {
-      const cursor = decodeCursor(command.cursor);
-      if (typeof cursor.value !== 'string') throw new CommandError('VALIDATION', 'cursor is not a cursor returned by this list');
+      const cursor = decodeCursor(command.cursor, 'text');
       query.andWhere('(account.name, account.id) > (:cursorName, :cursorId)', { cursorName: cursor.value, cursorId: cursor.id });
     }
     const rows = await query.orderBy('account.name', 'ASC').addOrderBy('account.id', 'ASC').limit(limit + 1).getMany();

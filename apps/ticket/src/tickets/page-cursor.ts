@@ -9,17 +9,55 @@ export interface PageCursor {
   id: string;
 }
 
+/**
+ * What a list sorts by, so a decoded cursor is checked before it reaches SQL: a forged value would
+ * otherwise be a PostgreSQL data error. Timestamps travel as PostgreSQL's own text (`created_at::text`),
+ * microseconds included, because a JavaScript Date would round them to milliseconds and the next page
+ * would skip rows of the same millisecond; 'infinity' is how a null due time sorts last.
+ */
+export type CursorValueKind = 'timestamp' | 'integer' | 'text';
+export type CursorIdKind = 'uuid' | 'integer';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2})?)$/;
+const INTEGER_ID = /^[1-9]\d{0,17}$/;
+
+function validValue(value: unknown, kind: CursorValueKind): boolean {
+  switch (kind) {
+    case 'timestamp':
+      return typeof value === 'string' && (value === 'infinity' || validTimestamp(value));
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 2 ** 31;
+    case 'text':
+      return typeof value === 'string' && value.length <= 1000 && !value.includes('\u0000');
+  }
+}
+
+function validTimestamp(value: string): boolean {
+  const parts = TIMESTAMP.exec(value);
+  if (!parts) return false;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour < 24 && minute < 60 && second < 60;
+}
+
+function validId(id: unknown, kind: CursorIdKind): id is string {
+  return typeof id === 'string' && (kind === 'uuid' ? UUID : INTEGER_ID).test(id);
+}
+
 export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
 }
 
-export function decodeCursor(encoded: string): PageCursor {
+export function decodeCursor(encoded: string, valueKind: CursorValueKind, idKind: CursorIdKind = 'uuid'): PageCursor {
+  let parsed: unknown;
   try {
-    const [value, id] = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as [unknown, unknown];
-    const valueOk = value === null || typeof value === 'string' || typeof value === 'number';
-    if (!valueOk || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('shape');
-    return { value: value as PageCursor['value'], id };
+    parsed = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch {
-    throw new CommandError('VALIDATION', 'cursor is not a cursor returned by this list');
+    parsed = undefined;
   }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !validValue(parsed[0], valueKind) || !validId(parsed[1], idKind)) {
+    throw new CommandError('VALIDATION', 'cursor is not a cursor returned by this list', ['cursor is not a cursor returned by this list']);
+  }
+  return { value: parsed[0] as PageCursor['value'], id: parsed[1] };
 }

@@ -16,6 +16,7 @@ export function toTicketView(ticket: Ticket, forStaff = false): TicketView {
     description: ticket.description,
     status: ticket.status,
     priority: ticket.priority,
+    requestedPriority: ticket.requestedPriority ?? null,
     channel: ticket.channel,
     tags: ticket.tags,
     requesterId: ticket.requesterId,

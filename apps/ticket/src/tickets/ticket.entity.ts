@@ -25,6 +25,10 @@ export class Ticket {
   @Column('text')
   priority!: TicketPriority;
 
+  /** What the customer asked for when opening the ticket; the priority itself is staff's. */
+  @Column('text', { name: 'requested_priority', nullable: true })
+  requestedPriority!: TicketPriority | null;
+
   @Column('text')
   channel!: TicketChannel;
 

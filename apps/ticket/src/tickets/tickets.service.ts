@@ -33,7 +33,7 @@ import { Team } from '../teams/team.entity.js';
 import { PrincipalVerifier, UNKNOWN_ACCOUNT, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { findOrCreateRequester } from '../users/requesters.js';
 import { User } from '../users/user.entity.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { decodeCursor, encodeCursor, type CursorValueKind } from './page-cursor.js';
 import { Ticket } from './ticket.entity.js';
 import { ticketEventData, toTicketView } from './ticket-view.js';
 
@@ -46,6 +46,7 @@ const SORT_EXPRESSIONS = {
   resolutionDueAt: `COALESCE(ticket.resolution_due_at, 'infinity'::timestamptz)`,
 } as const;
 type SortField = keyof typeof SORT_EXPRESSIONS;
+const SORT_VALUE_KINDS: Record<SortField, CursorValueKind> = { createdAt: 'timestamp', updatedAt: 'timestamp', priority: 'integer', resolutionDueAt: 'timestamp' };
 
 /** The SLA clock fields of a ticket nobody has answered yet; applyPriorityPolicy sets the due times. */
 const NEW_TICKET_CLOCKS = {
@@ -72,7 +73,10 @@ const NEW_TICKET_CLOCKS = {
 
 type PolicyTargets = Pick<SlaPolicy, 'id' | 'firstResponseMinutes' | 'nextResponseMinutes' | 'resolutionMinutes' | 'businessHoursOnly'>;
 
-const TRACKED_FIELDS = ['subject', 'status', 'priority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
+/** Every organization's default: what a customer's ticket gets, whatever the customer asked for (kept as requestedPriority). */
+const DEFAULT_PRIORITY: TicketPriority = 'normal';
+
+const TRACKED_FIELDS = ['subject', 'status', 'priority', 'requestedPriority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
 
 export function normalizeTags(tags: string[] | undefined): string[] {
   const cleaned = (tags ?? []).map((tag) => stripToPlainText(tag).toLowerCase()).filter((tag) => tag.length > 0 && tag.length <= TICKET_LIMITS.tag);
@@ -95,9 +99,10 @@ export class TicketsService {
    * machines we measured each round trip to PostgreSQL cost more than the SQL it carried.
    */
   async create(command: CreateTicketCommand): Promise<TicketView> {
-    const priority = command.priority ?? 'normal';
-    const { caller, calendar, policy } = await this.callerAndTerms(command.principal, priority);
+    const { caller, calendar, policy } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY);
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
+    // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
+    if (!caller.staff && command.tags?.length) throw new CommandError('FORBIDDEN', 'tags are set by staff; customers cannot set tags');
     const subject = stripToPlainText(command.subject);
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
     const requesterId = command.requesterEmail ? await findOrCreateRequester(this.dataSource.manager, caller.orgId, command.requesterEmail, command.requesterName) : caller.userId;
@@ -108,7 +113,8 @@ export class TicketsService {
       subject,
       description: sanitizeRichText(command.description),
       status: 'new',
-      priority,
+      priority: caller.staff ? (command.priority ?? DEFAULT_PRIORITY) : DEFAULT_PRIORITY,
+      requestedPriority: caller.staff ? null : (command.priority ?? null),
       channel: command.channel ?? (caller.staff ? 'api' : 'web'),
       tags: normalizeTags(command.tags),
       requesterId,
@@ -126,7 +132,10 @@ export class TicketsService {
     return toTicketView(ticket, caller.staff);
   }
 
-  /** PrincipalVerifier's check (an active user of that organization), with the organization's calendar and active policy for the priority. */
+  /**
+   * PrincipalVerifier's check (an active user of that organization), with the organization's calendar
+   * and the active policy for the priority: the one asked for when the caller is staff, the default otherwise.
+   */
   private async callerAndTerms(principal: Principal, priority: TicketPriority): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null }> {
     const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null }>(
       this.dataSource,
@@ -134,10 +143,11 @@ export class TicketsService {
       `SELECT person.role, organization.timezone, organization.business_hours, organization.holidays,
          (SELECT json_build_object('id', policy.id, 'firstResponseMinutes', policy.first_response_minutes, 'nextResponseMinutes', policy.next_response_minutes,
                  'resolutionMinutes', policy.resolution_minutes, 'businessHoursOnly', policy.business_hours_only)
-            FROM ${TICKET_SCHEMA}.sla_policies policy WHERE policy.organization_id = organization.id AND policy.priority = $3 AND policy.active LIMIT 1) AS policy
+            FROM ${TICKET_SCHEMA}.sla_policies policy
+           WHERE policy.organization_id = organization.id AND policy.priority = (CASE WHEN person.role IN ('admin', 'agent') THEN $3 ELSE $4 END) AND policy.active LIMIT 1) AS policy
        FROM ${TICKET_SCHEMA}.users person JOIN ${TICKET_SCHEMA}.organizations organization ON organization.id = person.organization_id
        WHERE person.id = $1 AND person.organization_id = $2 AND person.active`,
-      [principal.userId, principal.orgId, priority],
+      [principal.userId, principal.orgId, priority, DEFAULT_PRIORITY],
     );
     if (!row) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
     return {
@@ -164,9 +174,9 @@ export class TicketsService {
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
          INSERT INTO ${TICKET_SCHEMA}.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, sla_policy_id,
-           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending)
+           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority)
          SELECT $1::uuid, $2::uuid, reserved.number, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text[], $9::uuid, $10::uuid,
-           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true
+           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
@@ -182,6 +192,7 @@ export class TicketsService {
         ticket.firstResponseDueAt, ticket.firstResponseWarningAt, ticket.resolutionDueAt, ticket.resolutionWarningAt, ticket.createdAt,
         caller.userId, JSON.stringify(changes),
         event.id, event.type, JSON.stringify(event),
+        ticket.requestedPriority,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
@@ -212,18 +223,18 @@ export class TicketsService {
     const query = this.dataSource.manager.createQueryBuilder(Ticket, 'ticket').where('ticket.organizationId = :orgId', { orgId: caller.orgId });
     this.applyFilters(query, command, caller);
     if (command.cursor) {
-      const cursor = decodeCursor(command.cursor);
+      const cursor = decodeCursor(command.cursor, SORT_VALUE_KINDS[sort]);
       query.andWhere(`(${expression}, ticket.id) ${descending ? '<' : '>'} (:cursorValue, :cursorId)`, { cursorValue: cursor.value, cursorId: cursor.id });
     }
     const direction = descending ? 'DESC' : 'ASC';
-    query.addSelect(expression, 'sort_value').orderBy(expression, direction).addOrderBy('ticket.id', direction).limit(limit + 1);
-    const { entities, raw } = await query.getRawAndEntities<{ sort_value: Date | number | string }>();
+    const kind = SORT_VALUE_KINDS[sort];
+    query.addSelect(kind === 'timestamp' ? `(${expression})::text` : expression, 'sort_value').orderBy(expression, direction).addOrderBy('ticket.id', direction).limit(limit + 1);
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: number | string }>();
     const page = entities.slice(0, limit);
     const last = page.at(-1);
-    const lastValue = raw[page.length - 1]?.sort_value;
     return {
       items: page.map((ticket) => toTicketView(ticket, caller.staff)),
-      nextCursor: entities.length > limit && last ? encodeCursor({ value: lastValue instanceof Date ? lastValue.toISOString() : (lastValue ?? null), id: last.id }) : null,
+      nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]?.sort_value ?? null, id: last.id }) : null,
     };
   }
 

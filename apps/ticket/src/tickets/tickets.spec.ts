@@ -131,6 +131,36 @@ describe('tickets', () => {
     expect(await harness.fail(subjects.tickets.history, { principal: customer, ticketId: ticket.id })).toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it("keeps a customer's priority as requestedPriority: the ticket gets the default priority and its SLA policy", async () => {
+    const customer = await harness.addUser(admin.orgId, 'customer');
+    const byStaff = await create(agent, { priority: 'urgent' });
+    const normal = await create(agent);
+
+    const requested = await create(customer, { priority: 'urgent' });
+    const unrequested = await create(customer);
+    const seenByStaff = await harness.send<TicketView>(subjects.tickets.get, { principal: agent, ticketId: requested.id });
+    const seenByCustomer = await harness.send<TicketView>(subjects.tickets.get, { principal: customer, ticketId: requested.id });
+
+    expect(requested).toMatchObject({ priority: 'normal', requestedPriority: 'urgent', slaPolicyId: normal.slaPolicyId, resolutionDueAt: expect.any(String) });
+    expect(seenByStaff).toMatchObject({ priority: 'normal', requestedPriority: 'urgent' });
+    expect(seenByCustomer).toMatchObject({ priority: 'normal', requestedPriority: 'urgent' });
+    expect(unrequested.requestedPriority).toBeNull();
+    expect(byStaff).toMatchObject({ priority: 'urgent', requestedPriority: null });
+    expect(byStaff.slaPolicyId).not.toBe(normal.slaPolicyId);
+  });
+
+  it('refuses tags from a customer, naming them, and opens nothing', async () => {
+    const customer = await harness.addUser(admin.orgId, 'customer');
+
+    const refused = await harness.fail(subjects.tickets.create, { principal: customer, subject: 'Tag me', description: 'x', tags: ['billing'] });
+    const untagged = await create(customer, { tags: [] });
+
+    expect(refused).toMatchObject({ code: 'FORBIDDEN', message: 'tags are set by staff; customers cannot set tags' });
+    expect(untagged.tags).toEqual([]);
+    const [{ count }] = (await harness.dataSource.query('SELECT count(*)::int AS count FROM helpdesk.tickets WHERE requester_id = $1', [customer.userId])) as Array<{ count: number }>;
+    expect(count).toBe(1);
+  });
+
   it('recomputes due times when the priority changes', async () => {
     const ticket = await create(admin, { priority: 'low' });
     const urgent = await harness.send<TicketView>(subjects.tickets.update, { principal: admin, ticketId: ticket.id, changes: { priority: 'urgent' } });

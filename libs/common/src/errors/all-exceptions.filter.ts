@@ -6,6 +6,7 @@ import { throwError, type Observable } from 'rxjs';
 import { CommandError } from './command-error.js';
 import { isDependencyOutage } from './dependency-outage.js';
 import { errorCodeForHttpStatus, httpStatusForErrorCode } from './http-status.js';
+import { INVALID_INPUT_MESSAGE, isInvalidInputError } from './invalid-input.js';
 
 interface HttpErrorBody {
   statusCode: number;
@@ -42,6 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return details === undefined ? envelope : { ...envelope, details };
     }
     if (isDependencyOutage(exception)) return { code: 'UNAVAILABLE', message: this.outageMessage(exception) };
+    if (isInvalidInputError(exception)) return { code: 'VALIDATION', message: this.invalidInputMessage(exception) };
     this.logUnexpected(exception);
     return { code: 'INTERNAL', message: 'Internal error' };
   }
@@ -66,6 +68,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const statusCode = HttpStatus.SERVICE_UNAVAILABLE;
       return { statusCode, error: reasonPhrase(statusCode), message: this.outageMessage(exception), requestId };
     }
+    if (isInvalidInputError(exception)) {
+      const statusCode = HttpStatus.BAD_REQUEST;
+      return { statusCode, error: reasonPhrase(statusCode), message: this.invalidInputMessage(exception), requestId };
+    }
     this.logUnexpected(exception);
     const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
     return { statusCode, error: reasonPhrase(statusCode), message: 'Internal server error', requestId };
@@ -83,6 +89,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private outageMessage(exception: unknown): string {
     this.logger.warn(`A backing service is unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
     return 'A backing service is temporarily unavailable; retry shortly';
+  }
+
+  /**
+   * A value PostgreSQL refused: the client's fault, answered 400 without the driver's words. Logged as a
+   * warning with them, so the field that lacks a validation rule can be found and given one.
+   */
+  private invalidInputMessage(exception: unknown): string {
+    this.logger.warn(`PostgreSQL refused a value from a request: ${exception instanceof Error ? exception.message : String(exception)}`);
+    return INVALID_INPUT_MESSAGE;
   }
 
   /**
