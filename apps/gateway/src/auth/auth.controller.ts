@@ -1,11 +1,13 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Logger, Patch, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   subjects,
   type AuthenticatedUserReply,
   type InvitationAcceptedReply,
   type IssuedRefreshToken,
   type MeReply,
+  type RefreshRateLimitedDetails,
   type Principal,
   type RotatedRefreshToken,
   type SignupReply,
@@ -17,6 +19,7 @@ import { GatewayConfig } from '../gateway.config.js';
 import { LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody } from './auth.dto.js';
 import { AuthLimits } from './auth-limits.js';
 import { Caller } from './caller.js';
+import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
 
 interface Session {
@@ -70,13 +73,22 @@ export class AuthController {
     return { ...(await this.startSession(verified.user, reply)), user: verified.user, organization: verified.organization };
   }
 
+  /**
+   * Not counted per IP (many sessions share an office's address): the ticket service limits each
+   * session's refreshes (RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR) and ends it after SESSION_MAX_DAYS.
+   */
   @Public()
+  @SkipThrottle({ [ANONYMOUS_THROTTLER]: true, [AUTHENTICATED_THROTTLER]: true })
   @Post('auth/refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const refreshToken = refreshTokenOf(request, body.refreshToken, this.config.CSRF_TRUSTED_ORIGINS);
     if (!refreshToken) throw new UnauthorizedException('A refresh token is required');
-    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken });
+    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken }).catch((error: unknown) => {
+      const details = error instanceof CommandError && error.code === 'RATE_LIMITED' ? (error.details as RefreshRateLimitedDetails | undefined) : undefined;
+      if (details) void reply.header('Retry-After', String(details.retryAfterSeconds));
+      throw error;
+    });
     setRefreshCookie(reply, rotated.refreshToken, rotated.expiresAt);
     return { ...this.session(rotated.user, rotated), user: rotated.user };
   }
