@@ -78,6 +78,12 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   RATE_LIMIT_PASSWORD_RESET_PER_HOUR = 3;
 
+  /** Password-reset requests (so reset mails) per email address, whoever asks: a mailbox cannot be flooded from many addresses. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR = 3;
+
   /** Proxies in front of the gateway whose X-Forwarded-For is believed: "false", "true", a hop count, or comma-separated addresses/CIDRs. */
   @IsString()
   TRUST_PROXY = 'false';

@@ -10,8 +10,8 @@ import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AttachmentsService } from './attachments/attachments.service.js';
 import { AccessTokensModule } from './auth/access-tokens.module.js';
 import { AuthController } from './auth/auth.controller.js';
+import { AuthLimits } from './auth/auth-limits.js';
 import { AuthorizeGuard } from './auth/authorize.guard.js';
-import { FixedWindowLimiter } from './auth/fixed-window-limiter.js';
 import { IdentifyCallerGuard } from './auth/identify-caller.guard.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, RateLimitGuard } from './auth/rate-limit.guard.js';
 import { GatewayConfig } from './gateway.config.js';
@@ -43,7 +43,7 @@ const HOUR_MS = 60 * 60 * 1_000;
   ],
   controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController, AiController],
   providers: [
-    FixedWindowLimiter,
+    AuthLimits,
     AttachmentStore,
     AttachmentsService,
     // Guards run in this order: who is calling, how often, and whether they may.

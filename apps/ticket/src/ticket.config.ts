@@ -42,4 +42,17 @@ export class TicketConfig extends DatabaseServiceConfig {
   @Max(86_400)
   @IsInt()
   OUTBOX_STUCK_ALERT_SECONDS = 300;
+
+  /** A login session (refresh token family) ends this many days after the login, however often it was renewed. */
+  @EnvInt()
+  @Min(1)
+  @Max(365)
+  @IsInt()
+  SESSION_MAX_DAYS = 30;
+
+  /** Refreshes per hour of one session; refresh is not counted per IP, so many sessions behind one NAT are fine. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR = 60;
 }

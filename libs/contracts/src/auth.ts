@@ -36,6 +36,11 @@ export interface RotatedRefreshToken extends IssuedRefreshToken {
   user: UserView;
 }
 
+/** `details` of the RATE_LIMITED answer to rotateRefreshToken: the session refreshed too often this hour. */
+export interface RefreshRateLimitedDetails {
+  retryAfterSeconds: number;
+}
+
 export interface RevokeRefreshTokenReply {
   /** false when the token was unknown or its session already ended. */
   revoked: boolean;

@@ -1,11 +1,13 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Patch, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Logger, Patch, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   subjects,
   type AuthenticatedUserReply,
   type InvitationAcceptedReply,
   type IssuedRefreshToken,
   type MeReply,
+  type RefreshRateLimitedDetails,
   type Principal,
   type RotatedRefreshToken,
   type SignupReply,
@@ -15,12 +17,10 @@ import { AccessTokens, CommandClient, CommandError, normalizeEmail, Public } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
 import { LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody } from './auth.dto.js';
+import { AuthLimits } from './auth-limits.js';
 import { Caller } from './caller.js';
-import { FixedWindowLimiter } from './fixed-window-limiter.js';
+import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
-
-const MINUTE = 60;
-const HOUR = 60 * MINUTE;
 
 interface Session {
   accessToken: string;
@@ -33,10 +33,12 @@ interface Session {
 @ApiTags('auth')
 @Controller()
 export class AuthController {
+  private readonly logger = new Logger(AuthController.name);
+
   constructor(
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(AccessTokens) private readonly accessTokens: AccessTokens,
-    @Inject(FixedWindowLimiter) private readonly limiter: FixedWindowLimiter,
+    @Inject(AuthLimits) private readonly limits: AuthLimits,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
   ) {}
 
@@ -48,35 +50,45 @@ export class AuthController {
     return { ...(await this.startSession(user, reply)), user, organization };
   }
 
-  /** Failed logins are limited per (IP, email) and, more widely, per IP; success clears the pair's count. */
+  /**
+   * Failed logins are limited per (IP, email) and, more widely, per IP. Every attempt is counted
+   * before the password is checked; a success clears the pair's count and gives back its IP point.
+   */
   @Public()
   @Post('auth/login')
   @HttpCode(HttpStatus.OK)
   async login(@Body() body: LoginBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const pairKey = `login:${request.ip}:${normalizeEmail(body.email)}`;
-    const ipKey = `login-ip:${request.ip}`;
-    await this.limiter.assertBelow(reply, pairKey, this.config.RATE_LIMIT_LOGIN_PER_MINUTE, 'failed logins for this account');
-    await this.limiter.assertBelow(reply, ipKey, this.config.RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE, 'failed logins from this address');
+    const pairKey = `${request.ip}:${normalizeEmail(body.email)}`;
+    await this.limits.consume(reply, 'login', pairKey);
+    await this.limits.consume(reply, 'loginPerIp', request.ip);
     let verified: AuthenticatedUserReply;
     try {
       verified = await this.commands.request<AuthenticatedUserReply>(subjects.auth.verifyCredentials, body);
     } catch (error) {
-      if (error instanceof CommandError && error.code === 'UNAUTHORIZED') {
-        await Promise.all([this.limiter.count(pairKey, MINUTE), this.limiter.count(ipKey, MINUTE)]);
-      }
+      // Only a wrong password is a failed login; "choose an organization" or an outage is not.
+      if (!(error instanceof CommandError && error.code === 'UNAUTHORIZED')) await this.giveBackLogin(pairKey, request.ip);
       throw error;
     }
-    await this.limiter.reset(pairKey);
+    await Promise.all([this.limits.reset('login', pairKey), this.limits.refund('loginPerIp', request.ip)]);
     return { ...(await this.startSession(verified.user, reply)), user: verified.user, organization: verified.organization };
   }
 
+  /**
+   * Not counted per IP (many sessions share an office's address): the ticket service limits each
+   * session's refreshes (RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR) and ends it after SESSION_MAX_DAYS.
+   */
   @Public()
+  @SkipThrottle({ [ANONYMOUS_THROTTLER]: true, [AUTHENTICATED_THROTTLER]: true })
   @Post('auth/refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const refreshToken = refreshTokenOf(request, body.refreshToken, this.config.CSRF_TRUSTED_ORIGINS);
     if (!refreshToken) throw new UnauthorizedException('A refresh token is required');
-    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken });
+    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken }).catch((error: unknown) => {
+      const details = error instanceof CommandError && error.code === 'RATE_LIMITED' ? (error.details as RefreshRateLimitedDetails | undefined) : undefined;
+      if (details) void reply.header('Retry-After', String(details.retryAfterSeconds));
+      throw error;
+    });
     setRefreshCookie(reply, rotated.refreshToken, rotated.expiresAt);
     return { ...this.session(rotated.user, rotated), user: rotated.user };
   }
@@ -90,15 +102,20 @@ export class AuthController {
     clearRefreshCookie(reply);
   }
 
-  /** Always 202, whether or not the account exists. */
+  /**
+   * Always 202, whether or not the account exists, and always after the same work: the limits are
+   * counted and the request is handed to the ticket service without waiting for it, so neither the
+   * answer nor its timing depends on the account lookup or the mail.
+   */
   @Public()
   @Post('auth/password-reset')
   @HttpCode(HttpStatus.ACCEPTED)
   async requestPasswordReset(@Body() body: PasswordResetBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const key = `password-reset:${request.ip}`;
-    await this.limiter.assertBelow(reply, key, this.config.RATE_LIMIT_PASSWORD_RESET_PER_HOUR, 'password reset requests');
-    await this.limiter.count(key, HOUR);
-    await this.commands.request(subjects.auth.requestPasswordReset, body);
+    await this.limits.consume(reply, 'passwordReset', request.ip);
+    await this.limits.consume(reply, 'passwordResetPerEmail', normalizeEmail(body.email));
+    this.commands.request(subjects.auth.requestPasswordReset, body).catch((error: unknown) => {
+      this.logger.error(`Password reset request could not be handed to the ticket service: ${(error as Error).message}`);
+    });
     return { message: 'If an account exists for this email, a reset link is on its way' };
   }
 
@@ -128,6 +145,10 @@ export class AuthController {
   @Patch('me')
   updateMe(@Caller() principal: Principal, @Body() changes: UpdateMeBody) {
     return this.commands.request<MeReply>(subjects.users.updateOwnAccount, { principal, changes });
+  }
+
+  private async giveBackLogin(pairKey: string, ip: string): Promise<void> {
+    await Promise.all([this.limits.refund('login', pairKey), this.limits.refund('loginPerIp', ip)]);
   }
 
   private async startSession(user: UserView, reply: FastifyReply): Promise<Session> {

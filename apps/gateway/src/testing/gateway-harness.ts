@@ -38,31 +38,35 @@ export class GatewayHarness {
     readonly ticket: TicketHarness,
     readonly config: GatewayConfig,
     readonly service: RunningService,
+    private readonly replicas: RunningService[] = [],
   ) {}
 
-  static async start(label: string, overrides: Record<string, string> = {}): Promise<GatewayHarness> {
-    const ticket = await TicketHarness.start(label);
+  static async start(label: string, overrides: Record<string, string> = {}, ticketOverrides: Record<string, string> = {}): Promise<GatewayHarness> {
+    const ticket = await TicketHarness.start(label, ticketOverrides);
     try {
-      const config = loadConfig(GatewayConfig, {
-        SECRET_KEY: randomBytes(24).toString('hex'),
-        NATS_URL: ticket.nats.url,
-        HOST: '127.0.0.1',
-        GATEWAY_PORT: String(await freePort()),
-        QUEUE_PREFIX: ticket.config.QUEUE_PREFIX,
-        LOG_LEVEL: 'error',
-        RATE_LIMIT_ANON_PER_HOUR: '100000',
-        RATE_LIMIT_AUTH_PER_HOUR: '100000',
-        RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
-        RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '10000',
-        RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '10000',
-        ...overrides,
-      });
+      const config = await gatewayConfig(ticket, overrides);
       const service = await startService(gatewayApp, config, { logStream: new PassThrough() });
       return new GatewayHarness(ticket, config, service);
     } catch (error) {
       await ticket.stop();
       throw error;
     }
+  }
+
+  /**
+   * Another gateway replica in front of the same ticket service, with the same secret, limits and
+   * queue prefix (so the same Redis counters) unless overridden; stopped by this harness's stop().
+   */
+  async startReplica(overrides: Record<string, string> = {}): Promise<GatewayHarness> {
+    const config = await gatewayConfig(this.ticket, { ...this.sharedSettings(), ...overrides });
+    const service = await startService(gatewayApp, config, { logStream: new PassThrough() });
+    this.replicas.push(service);
+    return new GatewayHarness(this.ticket, config, service);
+  }
+
+  private sharedSettings(): Record<string, string> {
+    const shared = ['SECRET_KEY', 'REDIS_URL', 'RATE_LIMIT_ANON_PER_HOUR', 'RATE_LIMIT_AUTH_PER_HOUR', 'RATE_LIMIT_LOGIN_PER_MINUTE', 'RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE', 'RATE_LIMIT_PASSWORD_RESET_PER_HOUR', 'RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR'] as const;
+    return Object.fromEntries(shared.map((name) => [name, String(this.config[name])]));
   }
 
   /** The gateway's base address, without the /api/v1 prefix. */
@@ -100,7 +104,26 @@ export class GatewayHarness {
   }
 
   async stop(): Promise<void> {
+    for (const replica of this.replicas) await replica.shutdown('test end');
     await this.service.shutdown('test end');
     await this.ticket.stop();
   }
+}
+
+async function gatewayConfig(ticket: TicketHarness, overrides: Record<string, string>): Promise<GatewayConfig> {
+  return loadConfig(GatewayConfig, {
+    SECRET_KEY: randomBytes(24).toString('hex'),
+    NATS_URL: ticket.nats.url,
+    HOST: '127.0.0.1',
+    GATEWAY_PORT: String(await freePort()),
+    QUEUE_PREFIX: ticket.config.QUEUE_PREFIX,
+    LOG_LEVEL: 'error',
+    RATE_LIMIT_ANON_PER_HOUR: '100000',
+    RATE_LIMIT_AUTH_PER_HOUR: '100000',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '10000',
+    RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '10000',
+    RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR: '10000',
+    ...overrides,
+  });
 }

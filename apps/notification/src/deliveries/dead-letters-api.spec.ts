@@ -74,6 +74,23 @@ describe('POST /api/v1/admin/notifications/dead-letters/replay', () => {
     expect((await replay(admin.accessToken, { deliveryIds: [], extra: true })).status).toBe(400);
   });
 
+  it('re-checks the admin with the ticket service: a demoted or deactivated admin whose token still says admin replays nothing', async () => {
+    const { admin, customerEmail, dead } = await organizationWithDeadMail();
+    const demoted = await gateway.addUser(admin.organization.id, 'admin');
+    const deactivated = await gateway.addUser(admin.organization.id, 'admin');
+    await harness.ticket.dataSource.query(`UPDATE helpdesk.users SET role = 'agent' WHERE id = $1`, [demoted.principal.userId]);
+    await harness.ticket.dataSource.query(`UPDATE helpdesk.users SET active = false WHERE id = $1`, [deactivated.principal.userId]);
+
+    const byDemoted = await replay(demoted.accessToken, { deliveryIds: [dead.id] });
+    const byDeactivated = await replay(deactivated.accessToken, { deliveryIds: [dead.id] });
+    await harness.settled();
+
+    expect(byDemoted.status).toBe(403);
+    expect(byDeactivated.status).toBe(401);
+    expect(harness.sink.mailsTo(customerEmail)).toEqual([]);
+    expect(await harness.deliveriesTo(customerEmail)).toMatchObject([{ id: dead.id, status: 'dead' }]);
+  });
+
   it('is documented in the OpenAPI document, with its body', async () => {
     const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
     const operation = document.paths['/api/v1/admin/notifications/dead-letters/replay']?.post;

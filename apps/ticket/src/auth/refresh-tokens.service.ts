@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { IssuedRefreshToken, IssueRefreshTokenCommand, RefreshTokenCommand, RevokeRefreshTokenReply, RotatedRefreshToken } from '@helpdesk/contracts';
 import { CommandError } from '@helpdesk/common';
@@ -7,10 +7,11 @@ import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { updateReturning } from '../database/update-returning.js';
 import { toUserView } from '../organizations/organizations.service.js';
+import { TicketConfig } from '../ticket.config.js';
 import { User } from '../users/user.entity.js';
 import { hashToken, newOpaqueToken } from './opaque-token.js';
 
-/** How long a refresh token lives; each rotation hands out a new one for as long again. */
+/** How long a refresh token lives; each rotation hands out a new one for as long again, within SESSION_MAX_DAYS of the login. */
 export const REFRESH_TOKEN_LIFETIME_DAYS = 30;
 
 export const INVALID_REFRESH_TOKEN = 'The refresh token is invalid or has expired';
@@ -26,9 +27,20 @@ interface StoredRefreshToken {
   expired: boolean;
 }
 
+interface SessionAge {
+  started_at: Date;
+  too_old: boolean;
+  /** Rotations of the session in the last hour. */
+  recent: number;
+  /** Seconds until the oldest of those leaves the hour. */
+  retry_after: number;
+}
+
 interface Rotation {
   rotated?: RotatedRefreshToken;
   reuse?: { familyId: string; userId: string };
+  /** Seconds to wait: the session has used up its refreshes for the hour. */
+  limitedFor?: number;
 }
 
 function isLockNotAvailable(error: unknown): boolean {
@@ -43,14 +55,17 @@ function isLockNotAvailable(error: unknown): boolean {
 export class RefreshTokensService {
   private readonly logger = new Logger(RefreshTokensService.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(TicketConfig) private readonly config: TicketConfig,
+  ) {}
 
   /** Starts a session for a user the gateway has just authenticated. */
   async issue(command: IssueRefreshTokenCommand): Promise<IssuedRefreshToken> {
     const manager = this.dataSource.manager;
     const user = await manager.findOne(User, { where: { id: command.userId, organizationId: command.organizationId, active: true } });
     if (!user) throw new CommandError('UNAUTHORIZED', 'The account is unknown or deactivated');
-    return this.insert(manager, user.id, randomUUID());
+    return this.insert(manager, user.id, randomUUID(), null);
   }
 
   /**
@@ -64,6 +79,9 @@ export class RefreshTokensService {
       throw error;
     });
     if (rotation.reuse) this.logger.warn(`Refresh token reuse: revoked session ${rotation.reuse.familyId} of user ${rotation.reuse.userId}`);
+    if (rotation.limitedFor !== undefined) {
+      throw new CommandError('RATE_LIMITED', `Too many refreshes of this session: try again in ${rotation.limitedFor} seconds`, { retryAfterSeconds: rotation.limitedFor });
+    }
     if (!rotation.rotated) throw new CommandError('UNAUTHORIZED', INVALID_REFRESH_TOKEN);
     return rotation.rotated;
   }
@@ -93,17 +111,30 @@ export class RefreshTokensService {
       return { reuse: { familyId: current.family_id, userId: current.user_id } };
     }
     if (current.expired) return {};
+    // The family's first token marks the login (rows are only revoked, never deleted). Only the latest
+    // token of a session can rotate, under its row lock, so counting here cannot be overrun in parallel.
+    const [age] = (await manager.query(
+      `SELECT min(created_at) AS started_at, min(created_at) <= now() - $2 * interval '1 day' AS too_old,
+              count(*) FILTER (WHERE rotated_at > now() - interval '1 hour')::int AS recent,
+              ceil(extract(epoch FROM min(rotated_at) FILTER (WHERE rotated_at > now() - interval '1 hour') + interval '1 hour' - now()))::int AS retry_after
+       FROM ${TICKET_SCHEMA}.refresh_tokens WHERE family_id = $1`,
+      [current.family_id, this.config.SESSION_MAX_DAYS],
+    )) as SessionAge[];
+    if (age!.too_old) return {};
+    if (age!.recent >= this.config.RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR) return { limitedFor: Math.max(1, age!.retry_after) };
     const user = await manager.findOne(User, { where: { id: current.user_id, active: true } });
     if (!user) return {};
     await manager.query(`UPDATE ${TICKET_SCHEMA}.refresh_tokens SET rotated_at = now() WHERE id = $1`, [current.id]);
-    return { rotated: { ...(await this.insert(manager, user.id, current.family_id)), user: toUserView(user) } };
+    return { rotated: { ...(await this.insert(manager, user.id, current.family_id, age!.started_at)), user: toUserView(user) } };
   }
 
-  private async insert(manager: EntityManager, userId: string, familyId: string): Promise<IssuedRefreshToken> {
+  /** A token valid REFRESH_TOKEN_LIFETIME_DAYS, but never past the end of its session (SESSION_MAX_DAYS after `sessionStartedAt`). */
+  private async insert(manager: EntityManager, userId: string, familyId: string, sessionStartedAt: Date | null): Promise<IssuedRefreshToken> {
     const { token, hash } = newOpaqueToken();
     const [row] = (await manager.query(
-      `INSERT INTO ${TICKET_SCHEMA}.refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 day') RETURNING expires_at`,
-      [userId, familyId, hash, REFRESH_TOKEN_LIFETIME_DAYS],
+      `INSERT INTO ${TICKET_SCHEMA}.refresh_tokens (user_id, family_id, token_hash, expires_at)
+       VALUES ($1, $2, $3, least(now() + $4 * interval '1 day', coalesce($5::timestamptz, now()) + $6 * interval '1 day')) RETURNING expires_at`,
+      [userId, familyId, hash, REFRESH_TOKEN_LIFETIME_DAYS, sessionStartedAt, this.config.SESSION_MAX_DAYS],
     )) as Array<{ expires_at: Date }>;
     return { refreshToken: token, expiresAt: row!.expires_at.toISOString() };
   }

@@ -1,7 +1,6 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { AccessTokens } from '../auth/access-tokens.js';
 import { ServiceConfig } from '../config/service-config.js';
 
 export const HEALTH_TOKEN_HEADER = 'x-health-token';
@@ -11,15 +10,12 @@ function digest(value: string): Buffer {
 }
 
 /**
- * /health/details reveals topology and versions: only holders of HEALTH_DETAILS_TOKEN may read it,
- * or, where the service verifies access tokens (the gateway), an admin.
+ * /health/details reveals topology and versions: only holders of HEALTH_DETAILS_TOKEN (the
+ * platform's operators) may read it. A tenant's admin token is not enough: any organization has one.
  */
 @Injectable()
 export class HealthDetailsGuard implements CanActivate {
-  constructor(
-    @Inject(ServiceConfig) private readonly config: ServiceConfig,
-    @Optional() @Inject(AccessTokens) private readonly accessTokens?: AccessTokens,
-  ) {}
+  constructor(@Inject(ServiceConfig) private readonly config: ServiceConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
     const expected = this.config.HEALTH_DETAILS_TOKEN;
@@ -29,15 +25,6 @@ export class HealthDetailsGuard implements CanActivate {
     const presented = (Array.isArray(header) ? header[0] : header) ?? bearer;
     // Hashing first makes the comparison constant-time whatever the lengths.
     if (expected && presented && timingSafeEqual(digest(presented), digest(expected))) return true;
-    if (bearer && this.accessTokens && this.isAdmin(bearer)) return true;
     throw new UnauthorizedException('Health details need the internal health token');
-  }
-
-  private isAdmin(token: string): boolean {
-    try {
-      return this.accessTokens!.verify(token).role === 'admin';
-    } catch {
-      return false;
-    }
   }
 }

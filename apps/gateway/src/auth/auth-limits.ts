@@ -1,0 +1,69 @@
+import { HttpException, HttpStatus, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { isDependencyOutage, REDIS_CLIENT } from '@helpdesk/common';
+import type { FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { GatewayConfig } from '../gateway.config.js';
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+/** The limits the hourly throttler cannot express: per route, per (IP, email) pair or per email, with refunds. */
+export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail';
+
+const REFUSED_WHAT: Record<AuthLimit, string> = {
+  login: 'failed logins for this account',
+  loginPerIp: 'failed logins from this address',
+  passwordReset: 'password reset requests from this address',
+  passwordResetPerEmail: 'password reset requests for this email',
+};
+
+/**
+ * Fixed windows in Redis, shared by all replicas. Each attempt is counted first (one atomic
+ * increment) and then compared, so a burst in parallel is limited exactly like one in series.
+ * While Redis is unreachable these limits fail closed (503): they guard passwords and mailboxes.
+ */
+@Injectable()
+export class AuthLimits {
+  private readonly limiters: Record<AuthLimit, RateLimiterRedis>;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(GatewayConfig) config: GatewayConfig,
+  ) {
+    const limiter = (name: AuthLimit, points: number, duration: number) =>
+      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.QUEUE_PREFIX}:limits:${name}`, points, duration, rejectIfRedisNotReady: true });
+    this.limiters = {
+      login: limiter('login', config.RATE_LIMIT_LOGIN_PER_MINUTE, MINUTE),
+      loginPerIp: limiter('loginPerIp', config.RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE, MINUTE),
+      passwordReset: limiter('passwordReset', config.RATE_LIMIT_PASSWORD_RESET_PER_HOUR, HOUR),
+      passwordResetPerEmail: limiter('passwordResetPerEmail', config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR, HOUR),
+    };
+  }
+
+  /** Counts one attempt, then refuses it with 429 and Retry-After if that went over the limit. */
+  async consume(reply: FastifyReply, limit: AuthLimit, key: string): Promise<void> {
+    try {
+      await this.limiters[limit].consume(key);
+    } catch (refused) {
+      if (!(refused instanceof RateLimiterRes)) throw this.outage(refused);
+      const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+      void reply.header('Retry-After', String(retryAfter));
+      throw new HttpException(`Too many ${REFUSED_WHAT[limit]}: try again in ${retryAfter} seconds`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+  }
+
+  /** Gives back an attempt that turned out not to be a failure (a successful login). */
+  async refund(limit: AuthLimit, key: string): Promise<void> {
+    await this.limiters[limit].reward(key, 1).catch((error: unknown) => Promise.reject(this.outage(error)));
+  }
+
+  async reset(limit: AuthLimit, key: string): Promise<void> {
+    await this.limiters[limit].delete(key).catch((error: unknown) => Promise.reject(this.outage(error)));
+  }
+
+  private outage(error: unknown): unknown {
+    if (this.redis.status !== 'ready' || isDependencyOutage(error)) return new ServiceUnavailableException('Login and password-reset limits cannot be checked right now; try again shortly');
+    return error;
+  }
+}
