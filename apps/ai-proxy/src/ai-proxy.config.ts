@@ -1,4 +1,5 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { EnvInt, Secret, ServiceConfig } from '@helpdesk/common';
 
 export class AiProxyConfig extends ServiceConfig {
@@ -62,6 +63,28 @@ export class AiProxyConfig extends ServiceConfig {
   @Min(1)
   @IsInt()
   AI_DAILY_TOKEN_BUDGET = 200_000;
+
+  /**
+   * Fraction of the daily budget kept for background triage of new tickets; agents' summaries and
+   * reply suggestions get the rest. Neither part can spend the other's.
+   */
+  @Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value))
+  @Min(0)
+  @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  AI_TRIAGE_BUDGET_SHARE = 0.5;
+
+  /** Most tokens one request may reserve: its prompt plus its completion allowance. */
+  @EnvInt()
+  @Min(100)
+  @IsInt()
+  AI_MAX_REQUEST_TOKENS = 16_000;
+
+  /** Longest answer asked of the model (`max_tokens`), reserved in full before each call. */
+  @EnvInt()
+  @Min(16)
+  @IsInt()
+  AI_MAX_COMPLETION_TOKENS = 1_000;
 
   /** How long an answer of the external provider is served again for an identical request. */
   @EnvInt()

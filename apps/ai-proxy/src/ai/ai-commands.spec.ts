@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjects, type AiSuggestedReply, type AiSummary, type AiTriage, type Principal, type TicketView } from '@helpdesk/contracts';
+import { waitFor } from '@helpdesk/testing';
 import { TicketHarness } from '../../../ticket/src/testing/ticket-harness.js';
 import { AiProxyHarness } from '../testing/ai-proxy-harness.js';
 import { FakeChatServer } from '../testing/fake-chat-server.js';
@@ -107,10 +108,31 @@ describe('AI commands through the ticket service', () => {
     // The ticket service's background triage may reach the model at any moment: look past it.
     const lastCommandRequest = () => chat.received.filter((request) => request.body.response_format?.json_schema.name !== 'ticket_triage').at(-1)!;
 
+    // Agents and triage get 50,000 tokens each a day; a request reserves its prompt plus a
+    // 20,000-token completion allowance, and may reserve 30,000 at most.
     beforeAll(async () => {
       chat = await FakeChatServer.start();
-      proxy = await AiProxyHarness.start(ticketService.nats.url, { AI_PROVIDER_URL: chat.url, AI_MODEL: 'm', QUEUE_PREFIX: ticketService.config.QUEUE_PREFIX });
+      proxy = await AiProxyHarness.start(ticketService.nats.url, {
+        AI_PROVIDER_URL: chat.url,
+        AI_MODEL: 'm',
+        QUEUE_PREFIX: ticketService.config.QUEUE_PREFIX,
+        AI_DAILY_TOKEN_BUDGET: '100000',
+        AI_TRIAGE_BUDGET_SHARE: '0.5',
+        AI_MAX_COMPLETION_TOKENS: '20000',
+        AI_MAX_REQUEST_TOKENS: '30000',
+      });
     });
+
+    const isTriage = (request: { body: { response_format?: { json_schema: { name: string } } } }) => request.body.response_format?.json_schema.name === 'ticket_triage';
+    const triageAnswer = JSON.stringify({
+      category: { value: 'billing', confidence: 0.9 },
+      priority: { value: 'normal', confidence: 0.6 },
+      sentiment: { value: 'neutral', confidence: 0.7 },
+      language: { value: 'en', confidence: 0.9 },
+      tags: [],
+    });
+    const newTicket = async (principal: Principal, description = '<p>My invoice shows the wrong amount.</p>') =>
+      ticketService.send<TicketView>(subjects.tickets.create, { principal, subject: 'Invoice', description });
 
     afterAll(async () => {
       await proxy?.service.shutdown('test end');
@@ -128,6 +150,73 @@ describe('AI commands through the ticket service', () => {
       const sent = JSON.stringify(lastCommandRequest().body.messages);
       expect(sent).toContain('Gibt es schon Neuigkeiten');
       expect(sent).not.toContain('legacy plan');
+    });
+
+    it('answers exactly the parallel summaries that fit the agents\' share and refuses the rest with QUOTA_EXCEEDED', async () => {
+      const { admin: owner } = await ticketService.signup('Parallel Summaries');
+      const target = await newTicket(owner);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      chat.answer((request) => (isTriage(request) ? { content: triageAnswer } : { content: 'A summary.', usage: { prompt_tokens: 300, completion_tokens: 50 }, until: gate }));
+      const before = chat.received.filter((request) => !isTriage(request)).length;
+
+      const refused: Array<{ code: string; message: string; details?: unknown }> = [];
+      const requests = Array.from({ length: 5 }, () =>
+        proxy.send<AiSummary>(subjects.ai.summarize, { principal: owner, ticketId: target.id }).catch((error: { code: string; message: string; details?: unknown }) => (refused.push(error), null)),
+      );
+      await waitFor('two summaries at the provider and three refused', async () => chat.received.filter((request) => !isTriage(request)).length - before === 2 && refused.length === 3);
+      const reserved = await proxy.budgetUsed(owner.orgId, 'agents');
+      expect(reserved).toBeGreaterThanOrEqual(2 * 20_000);
+      expect(reserved).toBeLessThanOrEqual(50_000);
+      for (const error of refused) {
+        expect(error).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { pool: 'agents', budget: 50_000, resetsAt: expect.stringMatching(/T00:00:00.000Z$/) } });
+        expect(error.message).toMatch(/daily AI budget for agents/);
+      }
+
+      release();
+      const answered = (await Promise.all(requests)).filter((summary) => summary !== null);
+      expect(answered).toHaveLength(2);
+      expect(await proxy.budgetUsed(owner.orgId, 'agents')).toBe(2 * 350);
+    });
+
+    it("stops triage at its share, answering it offline, while agents keep their part", async () => {
+      const { admin: owner } = await ticketService.signup('Busy Inbox');
+      chat.answer((request) => (isTriage(request) ? { content: triageAnswer, usage: { prompt_tokens: 1_000, completion_tokens: 19_000 } } : { content: 'A summary.' }));
+      const providers: string[] = [];
+      for (let index = 0; index < 3; index += 1) {
+        providers.push((await proxy.send<AiTriage>(subjects.ai.triage, { orgId: owner.orgId, subject: `Ticket ${index}`, text: 'My invoice is wrong' })).provider);
+      }
+      // Two triages of 20,000 tokens each leave no room for a third's reservation.
+      expect(providers.at(-1)).toBe('offline');
+      expect(await proxy.budgetUsed(owner.orgId, 'triage')).toBeLessThanOrEqual(50_000);
+
+      const target = await newTicket(owner);
+      expect(await proxy.send<AiSummary>(subjects.ai.summarize, { principal: owner, ticketId: target.id })).toMatchObject({ provider: 'openai-compatible', summary: 'A summary.' });
+    });
+
+    it('keeps the description and the newest comments that fit AI_MAX_REQUEST_TOKENS, dropping the oldest', async () => {
+      const { admin: owner } = await ticketService.signup('Long Conversation');
+      const target = await newTicket(owner, '<p>The original problem description.</p>');
+      for (let index = 1; index <= 5; index += 1) {
+        await ticketService.send(subjects.comments.create, { principal: owner, ticketId: target.id, body: `Comment ${index}: ${'x'.repeat(3_000)}` });
+      }
+      chat.answer((request) => (isTriage(request) ? { content: triageAnswer } : { content: 'A summary.' }));
+      await proxy.send<AiSummary>(subjects.ai.summarize, { principal: owner, ticketId: target.id });
+
+      const sent = JSON.stringify(lastCommandRequest().body.messages);
+      expect(sent).toContain('The original problem description.');
+      expect(sent).toContain('Comment 5:');
+      expect(sent).toContain('Comment 4:');
+      expect(sent).not.toContain('Comment 1:');
+    });
+
+    it('refuses with PAYLOAD_TOO_LARGE a summary whose description alone exceeds AI_MAX_REQUEST_TOKENS', async () => {
+      const { admin: owner } = await ticketService.signup('Huge Description');
+      const target = await newTicket(owner, `<p>${'€'.repeat(4_000)}</p>`);
+      const before = chat.received.filter((request) => !isTriage(request)).length;
+      const error = await proxy.fail(subjects.ai.summarize, { principal: owner, ticketId: target.id });
+      expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('AI_MAX_REQUEST_TOKENS') });
+      expect(chat.received.filter((request) => !isTriage(request)).length).toBe(before);
     });
   });
 });

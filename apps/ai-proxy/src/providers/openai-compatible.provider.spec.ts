@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjects, type AiTriage } from '@helpdesk/contracts';
-import { TestNatsServer } from '@helpdesk/testing';
+import { TestNatsServer, waitFor } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
 import { AiProxyHarness } from '../testing/ai-proxy-harness.js';
 import { FakeChatServer } from '../testing/fake-chat-server.js';
@@ -26,7 +26,7 @@ describe('OpenAI-compatible provider, against a real local chat-completions serv
   beforeAll(async () => {
     nats = await TestNatsServer.start();
     chat = await FakeChatServer.start();
-    proxy = await AiProxyHarness.start(nats.url, { AI_PROVIDER_URL: chat.url, AI_MODEL: MODEL, AI_API_KEY: API_KEY, AI_TIMEOUT_MS: '500', AI_DAILY_TOKEN_BUDGET: '1000' });
+    proxy = await AiProxyHarness.start(nats.url, { AI_PROVIDER_URL: chat.url, AI_MODEL: MODEL, AI_API_KEY: API_KEY, AI_TIMEOUT_MS: '500' });
   });
 
   afterAll(async () => {
@@ -110,20 +110,83 @@ describe('OpenAI-compatible provider, against a real local chat-completions serv
     expect(error.message).toContain('500 ms per attempt');
     expect(chat.received.length).toBe(calls + 1);
   });
+});
 
-  it("refuses with RATE_LIMITED once the organization's daily token budget is spent, without calling the provider", async () => {
+describe('Daily AI budget: reserved in Redis before the call, settled after', () => {
+  let nats: TestNatsServer;
+  let chat: FakeChatServer;
+  let proxy: AiProxyHarness;
+
+  // Each triage reserves its prompt (well under 3,000 tokens here) plus a 20,000-token completion
+  // allowance, so exactly three fit in triage's 70,000-token share, whatever the order.
+  beforeAll(async () => {
+    nats = await TestNatsServer.start();
+    chat = await FakeChatServer.start();
+    proxy = await AiProxyHarness.start(nats.url, {
+      AI_PROVIDER_URL: chat.url,
+      AI_MODEL: MODEL,
+      AI_DAILY_TOKEN_BUDGET: '100000',
+      AI_TRIAGE_BUDGET_SHARE: '0.7',
+      AI_MAX_COMPLETION_TOKENS: '20000',
+      AI_MAX_REQUEST_TOKENS: '30000',
+    });
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await chat?.stop();
+    await nats?.destroy();
+  });
+
+  it('lets only the parallel triages that fit reach the provider, answers the rest offline, and gives back the unused part after', async () => {
     const orgId = randomUUID();
-    chat.answer(() => ({ content: JSON.stringify(VALID_TRIAGE), usage: { prompt_tokens: 900, completion_tokens: 200 } }));
-    await proxy.send(subjects.ai.triage, triageOf(orgId, 'First request of the day'));
-    const calls = chat.received.length;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    chat.answer(() => ({ content: JSON.stringify(VALID_TRIAGE), usage: { prompt_tokens: 500, completion_tokens: 100 }, until: gate }));
+    const before = chat.received.length;
 
-    const error = await proxy.fail(subjects.ai.triage, triageOf(orgId, 'Second request of the day'));
-    expect(error.code).toBe('RATE_LIMITED');
-    expect(error.message).toMatch(/daily AI budget of 1000 tokens is spent; it renews at \d{4}-\d{2}-\d{2}T00:00:00.000Z/);
-    expect(error.details).toMatchObject({ budget: 1000, used: 1100 });
-    expect(chat.received.length).toBe(calls);
-    // Another organization's budget is its own.
-    await expect(proxy.send(subjects.ai.triage, triageOf(randomUUID(), 'Second request of the day'))).resolves.toMatchObject({ provider: 'openai-compatible' });
+    const answered: AiTriage[] = [];
+    const requests = Array.from({ length: 6 }, (_, index) =>
+      proxy.send<AiTriage>(subjects.ai.triage, triageOf(orgId, `Parallel request number ${index}`)).then((triage) => (answered.push(triage), triage)),
+    );
+    await waitFor('three calls at the provider and three answered offline', async () => chat.received.length - before === 3 && answered.length === 3);
+    expect(answered.every((triage) => triage.provider === 'offline')).toBe(true);
+    const reserved = await proxy.budgetUsed(orgId, 'triage');
+    expect(reserved).toBeGreaterThanOrEqual(3 * 20_000);
+    expect(reserved).toBeLessThanOrEqual(70_000);
+
+    release();
+    const triages = await Promise.all(requests);
+    expect(triages.filter((triage) => triage.provider === 'openai-compatible')).toHaveLength(3);
+    expect(chat.received.length - before).toBe(3);
+    // Settled with the real usage: 3 x (500 + 100).
+    expect(await proxy.budgetUsed(orgId, 'triage')).toBe(1_800);
+    expect(await proxy.budgetUsed(orgId, 'agents')).toBe(0);
+    expect((await proxy.send<AiTriage>(subjects.ai.triage, triageOf(orgId, 'After the burst'))).provider).toBe('openai-compatible');
+  });
+
+  it('gives the whole reservation back when the provider fails', async () => {
+    const orgId = randomUUID();
+    chat.answer(() => ({ status: 400, raw: '{"error":"bad request"}' }));
+    expect(await proxy.fail(subjects.ai.triage, triageOf(orgId, 'The provider refuses this one'))).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await proxy.budgetUsed(orgId, 'triage')).toBe(0);
+  });
+
+  it('asks the provider for at most the completion allowance', async () => {
+    chat.answer(() => ({ content: JSON.stringify(VALID_TRIAGE) }));
+    await proxy.send(subjects.ai.triage, triageOf(randomUUID(), 'How long may the answer be?'));
+    expect(chat.received.at(-1)!.body.max_tokens).toBe(20_000);
+  });
+
+  it('answers a triage larger than AI_MAX_REQUEST_TOKENS with the offline model, without calling the provider', async () => {
+    const orgId = randomUUID();
+    chat.answer(() => ({ content: JSON.stringify(VALID_TRIAGE) }));
+    const before = chat.received.length;
+    const triage = await proxy.send<AiTriage>(subjects.ai.triage, triageOf(orgId, `My invoice is wrong: ${'€'.repeat(4_000)}`));
+    expect(triage.provider).toBe('offline');
+    expect(chat.received.length).toBe(before);
+    expect(await proxy.budgetUsed(orgId, 'triage')).toBe(0);
+    expect(proxy.logs.some((entry) => entry.orgId === orgId && String(entry.message).includes('AI_MAX_REQUEST_TOKENS'))).toBe(true);
   });
 });
 

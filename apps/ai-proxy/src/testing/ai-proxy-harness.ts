@@ -1,4 +1,5 @@
-import { CommandClient, loadConfig, MetricsService, startService, type RunningService } from '@helpdesk/common';
+import { CommandClient, loadConfig, MetricsService, REDIS_CLIENT, startService, type RunningService } from '@helpdesk/common';
+import type { Redis } from 'ioredis';
 import { deleteRedisKeys, freePort } from '@helpdesk/testing';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -53,6 +54,14 @@ export class AiProxyHarness {
       return error as { code: string; message: string; details?: unknown };
     }
     throw new Error(`${subject} was expected to fail but succeeded`);
+  }
+
+  /** Tokens an organization's pool (`agents` or `triage`) holds in Redis today: reserved and settled. */
+  async budgetUsed(orgId: string, pool: 'agents' | 'triage'): Promise<number> {
+    const redis = this.service.app.get<Redis>(REDIS_CLIENT);
+    const keys = await redis.keys(`${this.config.QUEUE_PREFIX}:ai:budget:${orgId}:*:${pool}`);
+    const values = keys.length > 0 ? await redis.mget(...keys) : [];
+    return values.reduce((sum, value) => sum + Number(value ?? 0), 0);
   }
 
   metrics(): Promise<string> {

@@ -6,6 +6,7 @@ export interface ReceivedRequest {
   authorization: string | undefined;
   body: {
     model: string;
+    max_tokens?: number;
     messages: Array<{ role: string; content: string }>;
     response_format?: { type: string; json_schema: { name: string; strict: boolean; schema: Record<string, unknown> } };
   };
@@ -20,6 +21,8 @@ export interface ScriptedAnswer {
   /** Sent as is instead of a chat completion. */
   raw?: string;
   delayMs?: number;
+  /** Held until this settles, so a test can keep calls in flight while it looks at them. */
+  until?: Promise<void>;
   usage?: { prompt_tokens: number; completion_tokens: number };
 }
 
@@ -57,6 +60,7 @@ export class FakeChatServer {
     this.received.push(received);
     const answer = this.answerFor(received);
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (answer.until) await answer.until;
     if (response.destroyed) return;
     const body =
       answer.raw ??

@@ -8,6 +8,7 @@ export class AiMetrics {
   readonly requests: Counter<'operation' | 'provider' | 'outcome'>;
   readonly tokens: Counter<'provider' | 'model' | 'kind'>;
   readonly duration: Histogram<'operation' | 'provider'>;
+  readonly budgetRefusals: Counter<'pool'>;
 
   constructor(@Inject(MetricsService) metrics: MetricsService) {
     this.requests = new Counter({
@@ -27,6 +28,12 @@ export class AiMetrics {
       help: 'Time to answer an AI command, by operation and provider',
       labelNames: ['operation', 'provider'] as const,
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40],
+      registers: [metrics.registry],
+    });
+    this.budgetRefusals = new Counter({
+      name: 'helpdesk_ai_budget_refusals_total',
+      help: "Calls refused because the organization's daily AI budget (pool: agents or triage) had no room for them",
+      labelNames: ['pool'] as const,
       registers: [metrics.registry],
     });
   }
