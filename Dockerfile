@@ -14,7 +14,7 @@ COPY libs ./libs
 RUN npm ci --no-audit --no-fund
 RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**' --quiet
 
-# Production dependencies only (argon2 brings its prebuilt native binding). The workspace links
+# Production dependencies only (@node-rs/argon2 brings its prebuilt native binding). The workspace links
 # point at sources that the runtime image does not contain (dist/ is self-contained): removed.
 FROM ${NODE_IMAGE} AS dependencies
 WORKDIR /app

@@ -11,8 +11,15 @@ for (const reportPath of reportPaths.length ? reportPaths : ['test-results/vites
     continue;
   }
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  const failedSuites = report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length;
+  // A file that failed without a failed test (it did not load, or a beforeAll/afterAll hook threw and
+  // Vitest marked its tests skipped) is one failure.
+  const failedFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
+  let reportFailures = report.numFailedTests + failedFiles;
+  // Anything else that failed the run (an unhandled error) still fails the summary.
+  if (report.success === false && reportFailures === 0) reportFailures = 1;
   passed += report.numPassedTests;
-  failed += report.numFailedTests + failedSuites;
+  failed += reportFailures;
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);

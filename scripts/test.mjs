@@ -1,6 +1,6 @@
 import { prepare } from './lib/prepare.mjs';
 import { ROOT } from './lib/paths.mjs';
-import { run } from './lib/run.mjs';
+import { runAsGroup } from './lib/run.mjs';
 
 process.env.NODE_ENV = 'test';
 try {
@@ -10,5 +10,5 @@ try {
   process.exit(1);
 }
 // Extra arguments go to Vitest: `npm test -- libs/common` runs only those files.
-const code = await run(process.execPath, [`${ROOT}/node_modules/vitest/vitest.mjs`, 'run', ...process.argv.slice(2)], { cwd: ROOT });
+const code = await runAsGroup(process.execPath, [`${ROOT}/node_modules/vitest/vitest.mjs`, 'run', ...process.argv.slice(2)], { cwd: ROOT });
 process.exit(code);

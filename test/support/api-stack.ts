@@ -33,28 +33,43 @@ export class ApiStack {
   }
 
   static async start(label: string, options: { gateways?: number; env?: Record<string, string>; aiProxy?: boolean } = {}): Promise<ApiStack> {
+    const queuePrefix = `${label}-${randomBytes(4).toString('hex')}`;
     const nats = await TestNatsServer.start();
-    const database = await createTestDatabase(label);
-    const env = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'error',
-      NATS_URL: nats.url,
-      DB_NAME: database.name,
-      SECRET_KEY: STACK_SECRET_KEY,
-      ALLOWED_HOSTS: '127.0.0.1,localhost',
-      QUEUE_PREFIX: `${label}-${randomBytes(4).toString('hex')}`,
-      RATE_LIMIT_ANON_PER_HOUR: '100000',
-      RATE_LIMIT_AUTH_PER_HOUR: '100000',
-      RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
-      ...options.env,
-    };
-    migrateBuilt(['ticket'], env);
-    const spec = (name: string) => SERVICE_SPECS.find((candidate) => candidate.name === name)!;
-    const ticket = await ServiceProcess.start(spec('ticket'), env);
-    const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => ServiceProcess.start(spec('gateway'), env)));
-    const aiProxy = options.aiProxy ? await ServiceProcess.start(spec('ai-proxy'), env) : undefined;
-    await Promise.all([ticket, ...gateways, ...(aiProxy ? [aiProxy] : [])].map((service) => service.waitUntilReady()));
-    return new ApiStack(nats, database, ticket, gateways, env.QUEUE_PREFIX, aiProxy);
+    let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+    const services: ServiceProcess[] = [];
+    try {
+      database = await createTestDatabase(label);
+      const env = {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'error',
+        NATS_URL: nats.url,
+        DB_NAME: database.name,
+        SECRET_KEY: STACK_SECRET_KEY,
+        ALLOWED_HOSTS: '127.0.0.1,localhost',
+        QUEUE_PREFIX: queuePrefix,
+        RATE_LIMIT_ANON_PER_HOUR: '100000',
+        RATE_LIMIT_AUTH_PER_HOUR: '100000',
+        RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
+        ...options.env,
+      };
+      migrateBuilt(['ticket'], env);
+      const start = async (name: string) => {
+        const service = await ServiceProcess.start(SERVICE_SPECS.find((candidate) => candidate.name === name)!, env);
+        services.push(service);
+        return service;
+      };
+      const ticket = await start('ticket');
+      const gateways: ServiceProcess[] = [];
+      for (let index = 0; index < (options.gateways ?? 1); index += 1) gateways.push(await start('gateway'));
+      const aiProxy = options.aiProxy ? await start('ai-proxy') : undefined;
+      await Promise.all(services.map((service) => service.waitUntilReady()));
+      return new ApiStack(nats, database, ticket, gateways, env.QUEUE_PREFIX, aiProxy);
+    } catch (error) {
+      // A failed start must not leave processes running after the test file ends (nothing would stop them).
+      await Promise.allSettled(services.map((service) => service.kill()));
+      await Promise.allSettled([nats.destroy(), database?.drop(), deleteRedisKeys(queuePrefix)]);
+      throw error;
+    }
   }
 
   async request<T = any>(method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; gateway?: number } = {}): Promise<ApiResponse<T>> {

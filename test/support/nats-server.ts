@@ -25,14 +25,24 @@ export class TestNatsServer {
 
   static async start(): Promise<TestNatsServer> {
     const server = new TestNatsServer(await freePort(), mkdtempSync(join(tmpdir(), 'helpdesk-nats-')));
-    await server.resume();
+    try {
+      await server.resume();
+    } catch (error) {
+      rmSync(server.storeDir, { recursive: true, force: true });
+      throw error;
+    }
     return server;
   }
 
   /** Starts (again) on the same port and storage, as after a crash or restart. */
   async resume(): Promise<void> {
     this.process = spawn(NATS_SERVER_BINARY, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
-    await waitFor(`nats-server on port ${this.port}`, () => answers(this.port), 10_000, 50);
+    try {
+      await waitFor(`nats-server on port ${this.port}`, () => answers(this.port), 10_000, 50);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {

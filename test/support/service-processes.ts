@@ -31,6 +31,7 @@ export function migrateBuilt(schemas: Array<'ticket' | 'notification'>, env: Rec
 export class ServiceProcess {
   output = '';
   private exit?: Promise<number | null>;
+  private closed: Promise<void>;
 
   private constructor(
     readonly spec: ServiceSpec,
@@ -40,6 +41,8 @@ export class ServiceProcess {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close' comes after 'exit', once the output is all read.
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   get url(): string {
@@ -73,8 +76,16 @@ export class ServiceProcess {
     return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
   }
 
+  /** Resolves when /health/ready answers 200; rejects with the output on timeout, or at once if the process exits. */
   async waitUntilReady(timeoutMs = 30_000): Promise<void> {
-    await waitFor(`${this.spec.name} to be ready\n${this.output}`, async () => (await this.get('/health/ready')).status === 200, timeoutMs, 200);
+    try {
+      await waitFor(`${this.spec.name} to be ready`, async () => !this.running || (await this.get('/health/ready')).status === 200, timeoutMs, 200);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${this.output}`);
+    }
+    if (this.running) return;
+    await this.closed;
+    throw new Error(`${this.spec.name} exited with ${this.child.exitCode ?? this.child.signalCode} before it was ready\n${this.output}`);
   }
 
   signal(signal: NodeJS.Signals): void {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { ConfigurationError, loadConfig, postgresOptions, startService } from '@helpdesk/common';
 import type { Principal } from '@helpdesk/contracts';
-import { argon2id, hash } from 'argon2';
 import { DataSource } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
@@ -9,6 +8,7 @@ import { TicketConfig } from '../ticket.config.js';
 import { ticketApp } from '../ticket.app.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { TICKET_SCHEMA } from './schema.js';
+import { hashPassword } from '../auth/passwords.js';
 
 /** Demo logins: fixed and printed on purpose, which is why seeding refuses to run in production. */
 const DEMO_SLUG = 'demo';
@@ -42,7 +42,7 @@ async function seed(): Promise<void> {
       { organizationName: 'Demo Support', name: admin.name, email: admin.email, password: DEMO_PASSWORD, timezone: 'Europe/Berlin' },
       { slug: DEMO_SLUG },
     );
-    const passwordHash = await hash(DEMO_PASSWORD, { type: argon2id });
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
     const principals: Record<string, Principal> = { [admin.email]: { orgId: organization.id, userId: user.id, role: 'admin' } };
     const dataSource = running.app.get(DataSource);
     for (const demoUser of others) {

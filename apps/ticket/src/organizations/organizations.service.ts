@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { BusinessHoursDto, OrganizationView, SignupCommand, SignupReply, UpdateOrganizationCommand, UserView } from '@helpdesk/contracts';
 import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
-import { argon2id, hash } from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DEFAULT_BUSINESS_HOURS, validateCalendar, WEEKDAYS, type WeeklySchedule } from '../sla/business-calendar.js';
@@ -13,6 +12,7 @@ import { calendarOf } from './organization-calendar.js';
 import { Organization } from './organization.entity.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import type { Principal } from '@helpdesk/contracts';
+import { hashPassword } from '../auth/passwords.js';
 
 export function toOrganizationView(organization: Organization): OrganizationView {
   return { id: organization.id, name: organization.name, slug: organization.slug, timezone: organization.timezone, businessHours: organization.businessHours as OrganizationView['businessHours'], holidays: organization.holidays };
@@ -59,7 +59,7 @@ export class OrganizationsService {
     const timezone = command.timezone ?? 'UTC';
     const problems = validateCalendar({ timezone, businessHours: DEFAULT_BUSINESS_HOURS, holidays: [] });
     if (problems.length > 0) throw new CommandError('VALIDATION', problems.join('; '));
-    const passwordHash = await hash(command.password, { type: argon2id });
+    const passwordHash = await hashPassword(command.password);
     return this.dataSource.transaction(async (manager) => {
       const organization = await manager.save(
         manager.create(Organization, { name: organizationName, slug: options.slug ?? slugFor(organizationName), timezone, businessHours: DEFAULT_BUSINESS_HOURS, holidays: [], settings: {} }),

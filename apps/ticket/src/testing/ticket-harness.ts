@@ -30,20 +30,27 @@ export class TicketHarness {
 
   static async start(label: string, overrides: Record<string, string> = {}): Promise<TicketHarness> {
     const nats = await TestNatsServer.start();
-    const database = await createTestDatabase(label);
-    const config = loadConfig(TicketConfig, {
-      DB_NAME: database.name,
-      NATS_URL: nats.url,
-      HOST: '127.0.0.1',
-      TICKET_PORT: String(await freePort()),
-      QUEUE_PREFIX: `test-${label}-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'error',
-      OUTBOX_POLL_INTERVAL_MS: '50',
-      ...overrides,
-    });
-    await runMigrations({ config, schema: TICKET_SCHEMA, migrations: ticketMigrations, direction: 'up' });
-    const service = await startService(ticketApp, config, { logStream: new PassThrough() });
-    return new TicketHarness(nats, database, config, service);
+    let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+    try {
+      database = await createTestDatabase(label);
+      const config = loadConfig(TicketConfig, {
+        DB_NAME: database.name,
+        NATS_URL: nats.url,
+        HOST: '127.0.0.1',
+        TICKET_PORT: String(await freePort()),
+        QUEUE_PREFIX: `test-${label}-${randomBytes(4).toString('hex')}`,
+        LOG_LEVEL: 'error',
+        OUTBOX_POLL_INTERVAL_MS: '50',
+        ...overrides,
+      });
+      await runMigrations({ config, schema: TICKET_SCHEMA, migrations: ticketMigrations, direction: 'up' });
+      const service = await startService(ticketApp, config, { logStream: new PassThrough() });
+      return new TicketHarness(nats, database, config, service);
+    } catch (error) {
+      // The nats-server is a child process: left running, it would outlive the test file.
+      await Promise.allSettled([nats.destroy(), database?.drop()]);
+      throw error;
+    }
   }
 
   get dataSource(): DataSource {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@helpdesk/testing';
+import { freePort, waitFor } from '@helpdesk/testing';
 import { isDependencyOutage } from './dependency-outage.js';
 
 const postgres = (port = 5432) => new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
@@ -43,7 +42,7 @@ describe('isDependencyOutage, on errors raised by the real drivers', () => {
         dataSource.transaction(async (manager) => {
           const [{ pid }] = (await manager.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>;
           await killer.query('SELECT pg_terminate_backend($1)', [pid]);
-          await sleep(200);
+          await waitFor('the backend to end', async () => (await killer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0, 5_000, 20);
           await manager.query('SELECT 1');
           await manager.query('SELECT 1');
         }),

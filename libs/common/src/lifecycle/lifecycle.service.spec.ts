@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LifecycleService } from './lifecycle.service.js';
 
 describe('LifecycleService', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it('is idle at once when no work is in hand', async () => {
     await expect(new LifecycleService().idle(1_000)).resolves.toBe(true);
   });
@@ -11,7 +14,7 @@ describe('LifecycleService', () => {
     const finish = lifecycle.track();
     let idle: boolean | undefined;
     const waiting = lifecycle.idle(5_000).then((result) => (idle = result));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.advanceTimersByTimeAsync(4_999);
     expect(idle).toBeUndefined();
     finish();
     await waiting;
@@ -22,7 +25,9 @@ describe('LifecycleService', () => {
   it('gives up waiting at the timeout and says the work is not done', async () => {
     const lifecycle = new LifecycleService();
     lifecycle.track();
-    await expect(lifecycle.idle(30)).resolves.toBe(false);
+    const idle = lifecycle.idle(30);
+    await vi.advanceTimersByTimeAsync(30);
+    await expect(idle).resolves.toBe(false);
     expect(lifecycle.inFlightCount).toBe(1);
   });
 

@@ -22,6 +22,25 @@ class FixtureConfig extends ServiceConfig {
   TEST_PORT = 0;
 }
 
+/** Holds the 'held' command inside its handler until the test releases it. */
+class HeldCommand {
+  entered!: Promise<void>;
+  release!: () => void;
+  private enter!: () => void;
+  private released!: Promise<void>;
+
+  constructor() {
+    this.entered = new Promise((resolve) => (this.enter = resolve));
+    this.released = new Promise((resolve) => (this.release = resolve));
+  }
+
+  async handle(): Promise<void> {
+    this.enter();
+    await this.released;
+  }
+}
+const held = new HeldCommand();
+
 class GreetingDto {
   @IsString()
   name!: string;
@@ -58,6 +77,12 @@ class FixtureController {
   @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
   greet(@Payload() greeting: GreetingDto) {
     return `${'hello '.repeat(greeting.times)}${greeting.name}`;
+  }
+
+  @MessagePattern('helpdesk.v1.fixture.held')
+  async hold() {
+    await held.handle();
+    return { finished: true };
   }
 
   @MessagePattern('helpdesk.v1.fixture.slow')
@@ -168,13 +193,14 @@ describe('NATS commands between two services', () => {
   });
 
   it('on shutdown turns unready at once, finishes the command in hand, then stops taking new ones', async () => {
-    const inHand = commands.request<{ finished: boolean }>('helpdesk.v1.fixture.slow', { ms: 600 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const inHand = commands.request<{ finished: boolean }>('helpdesk.v1.fixture.held', {}, { timeoutMs: 20_000 });
+    await held.entered;
     const exitCode = responder.shutdown('SIGTERM');
     const port = (responder.app.getHttpServer().address() as AddressInfo).port;
     const readiness = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toMatchObject({ error: { lifecycle: { status: 'down', message: 'shutting down' } } });
+    held.release();
     await expect(inHand).resolves.toEqual({ finished: true });
     await expect(exitCode).resolves.toBe(0);
     const afterwards = (await commands.request('helpdesk.v1.fixture.echo', {}, { timeoutMs: 2_000 }).catch((error: unknown) => error)) as CommandError;
