@@ -1,8 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { natsPermissions, SERVICE_NAMES, type ServiceName } from '@helpdesk/contracts';
 import { answers, freePort, waitFor } from './ports.js';
+
+export interface TestNatsServerOptions {
+  /** One NATS user per service with the permissions generated from the contracts (as in k8s/nats/nats-values.yaml), plus an unrestricted test user. */
+  serviceUsers?: boolean;
+  /** JetStream's max_file_store, in bytes. */
+  maxFileStore?: number;
+}
+
+/** The unrestricted user tests (not services) connect as when the server has per-service users. */
+const TEST_USER = 'test';
 
 /** The nats-server executable of this machine. */
 export const NATS_SERVER_BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((path) => existsSync(path)) ?? 'nats-server';
@@ -17,18 +29,51 @@ export class TestNatsServer {
   private constructor(
     readonly port: number,
     private readonly storeDir: string,
+    private readonly passwords?: Map<string, string>,
+    private readonly configFile?: string,
   ) {}
 
+  /** The server's URL; with per-service users, as the unrestricted test user. */
   get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
+    return this.urlAs(TEST_USER);
   }
 
-  static async start(): Promise<TestNatsServer> {
-    const server = new TestNatsServer(await freePort(), mkdtempSync(join(tmpdir(), 'helpdesk-nats-')));
+  /** The NATS_URL of one service: its own user when the server has per-service users. */
+  urlFor(service: ServiceName): string {
+    return this.urlAs(service);
+  }
+
+  private urlAs(user: string): string {
+    const password = this.passwords?.get(user);
+    return password ? `nats://${user}:${password}@127.0.0.1:${this.port}` : `nats://127.0.0.1:${this.port}`;
+  }
+
+  static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
+    const storeDir = mkdtempSync(join(tmpdir(), 'helpdesk-nats-'));
+    const config: Record<string, unknown> = {};
+    let passwords: Map<string, string> | undefined;
+    if (options.serviceUsers) {
+      passwords = new Map([TEST_USER, ...SERVICE_NAMES].map((user) => [user, randomBytes(12).toString('hex')]));
+      config.authorization = {
+        users: [
+          { user: TEST_USER, password: passwords.get(TEST_USER) },
+          ...SERVICE_NAMES.map((service) => ({ user: service, password: passwords!.get(service), permissions: natsPermissions(service) })),
+        ],
+      };
+    }
+    if (options.maxFileStore) config.jetstream = { store_dir: storeDir, max_file_store: options.maxFileStore };
+    let configFile: string | undefined;
+    if (Object.keys(config).length > 0) {
+      // JSON is valid nats-server configuration.
+      configFile = `${storeDir}.conf`;
+      writeFileSync(configFile, JSON.stringify(config, null, 2));
+    }
+    const server = new TestNatsServer(await freePort(), storeDir, passwords, configFile);
     try {
       await server.resume();
     } catch (error) {
-      rmSync(server.storeDir, { recursive: true, force: true });
+      rmSync(storeDir, { recursive: true, force: true });
+      if (configFile) rmSync(configFile, { force: true });
       throw error;
     }
     return server;
@@ -36,7 +81,8 @@ export class TestNatsServer {
 
   /** Starts (again) on the same port and storage, as after a crash or restart. */
   async resume(): Promise<void> {
-    this.process = spawn(NATS_SERVER_BINARY, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
+    const config = this.configFile ? ['-c', this.configFile] : [];
+    this.process = spawn(NATS_SERVER_BINARY, [...config, '-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
     try {
       await waitFor(`nats-server on port ${this.port}`, () => answers(this.port), 10_000, 50);
     } catch (error) {
@@ -57,5 +103,6 @@ export class TestNatsServer {
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.storeDir, { recursive: true, force: true });
+    if (this.configFile) rmSync(this.configFile, { force: true });
   }
 }

@@ -106,7 +106,7 @@ export async function startService<TConfig extends ServiceConfig>(
   });
 
   const natsServer = new DrainingNatsServer(
-    { ...natsConnectionOptions(config, `${definition.service}-server-${identity.instanceId}`), queue: definition.service },
+    { ...natsConnectionOptions(config, definition.service, `${definition.service}-server-${identity.instanceId}`), queue: definition.service },
     lifecycle,
     drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS),
   );

@@ -65,7 +65,7 @@ export class CoreModule {
         NatsConnections,
         {
           provide: NATS_CLIENT,
-          useFactory: () => new ClientNats(natsConnectionOptions(config, `${identity.service}-client-${identity.instanceId}`)),
+          useFactory: () => new ClientNats(natsConnectionOptions(config, identity.service, `${identity.service}-client-${identity.instanceId}`)),
         },
         CommandClient,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

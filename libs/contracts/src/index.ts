@@ -13,3 +13,4 @@ export * from './commands/index.js';
 export * from './notifications.js';
 export * from './realtime.js';
 export * from './ai.js';
+export * from './nats-permissions.js';

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
-import { PrincipalDto } from './commands/principal.dto.js';
+import { AuthenticatedCommand, PrincipalDto } from './commands/principal.dto.js';
 import type { Role } from './principal.js';
 import type { TicketStatus } from './tickets.js';
 
@@ -127,16 +127,11 @@ export interface NotificationUserContextReply {
 export const REPLAY_DEAD_LETTERS_MAX = 1_000;
 
 /**
- * Puts dead deliveries back on the mail queue (all of them when no ids are given). With a principal
- * (the gateway's admin endpoint) it must be an admin and only its organization's deliveries are
- * touched; without one it is the operators' internal command over every organization.
+ * Puts an organization's dead deliveries back on the mail queue (all of them when no ids are given).
+ * The principal (the gateway's admin endpoint) is required and must be an admin; only its
+ * organization's deliveries are touched.
  */
-export class ReplayDeadLettersCommand {
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => PrincipalDto)
-  principal?: PrincipalDto;
-
+export class ReplayDeadLettersCommand extends AuthenticatedCommand {
   @IsOptional()
   @ArrayMaxSize(REPLAY_DEAD_LETTERS_MAX)
   @IsUUID('all', { each: true })

@@ -152,13 +152,13 @@ export class AuthController {
   }
 
   private async startSession(user: UserView, reply: FastifyReply): Promise<Session> {
-    const issued = await this.commands.request<IssuedRefreshToken>(subjects.auth.issueRefreshToken, { userId: user.id, organizationId: user.organizationId });
+    const issued = await this.commands.request<IssuedRefreshToken>(subjects.auth.issueRefreshToken, { principal: principalOf(user) });
     setRefreshCookie(reply, issued.refreshToken, issued.expiresAt);
     return this.session(user, issued);
   }
 
   private session(user: UserView, refresh: IssuedRefreshToken): Session {
-    const principal: Principal = { orgId: user.organizationId, userId: user.id, role: user.role };
+    const principal = principalOf(user);
     return {
       accessToken: this.accessTokens.sign(principal),
       tokenType: 'Bearer',
@@ -167,4 +167,8 @@ export class AuthController {
       refreshTokenExpiresAt: refresh.expiresAt,
     };
   }
+}
+
+function principalOf(user: UserView): Principal {
+  return { orgId: user.organizationId, userId: user.id, role: user.role };
 }

@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ReplayDeadLettersCommand, subjects } from '@helpdesk/contracts';
 import { DeadLetters } from './dead-letters.service.js';
 
-/** Sent by the gateway's admin endpoint (with the admin's principal) or by operators (without one, over every organization). */
+/** Sent by the gateway's admin endpoint, with the admin's principal. */
 @Controller()
 export class DeadLettersController {
   constructor(@Inject(DeadLetters) private readonly deadLetters: DeadLetters) {}

@@ -15,16 +15,16 @@ export class DeadLetters {
     @Inject(CommandClient) private readonly commands: CommandClient,
   ) {}
 
-  /** An organization's admin replays only that organization's mails; without a principal (operators), every organization's and the admin alerts. */
-  async replay(principal: Principal | undefined, deliveryIds?: string[]): Promise<ReplayDeadLettersReply> {
-    if (principal && principal.role !== 'admin') throw new CommandError('FORBIDDEN', 'Only admins may replay dead mail deliveries');
+  /** An organization's admin replays only that organization's mails. */
+  async replay(principal: Principal, deliveryIds?: string[]): Promise<ReplayDeadLettersReply> {
+    if (principal.role !== 'admin') throw new CommandError('FORBIDDEN', 'Only admins may replay dead mail deliveries');
     // The token's role may be up to 15 minutes old: the account must still be an active admin now (auth.me refuses a deactivated one).
-    if (principal && (await this.commands.request<MeReply>(subjects.auth.me, { principal })).user.role !== 'admin') {
+    if ((await this.commands.request<MeReply>(subjects.auth.me, { principal })).user.role !== 'admin') {
       throw new CommandError('FORBIDDEN', 'Only admins may replay dead mail deliveries');
     }
-    const revived = await this.log.reviveDead(deliveryIds, principal?.orgId);
+    const revived = await this.log.reviveDead(deliveryIds, principal.orgId);
     for (const delivery of revived) await this.queue.requeue(delivery);
-    if (revived.length > 0) this.logger.warn({ message: `Replaying ${revived.length} dead mail(s)`, ...(principal ? { orgId: principal.orgId, userId: principal.userId } : {}) });
+    if (revived.length > 0) this.logger.warn({ message: `Replaying ${revived.length} dead mail(s)`, orgId: principal.orgId, userId: principal.userId });
     return { deliveryIds: revived.map((delivery) => delivery.id) };
   }
 }

@@ -144,12 +144,12 @@ export class DeliveryLog {
   }
 
   /** Puts dead deliveries (the given ones, or all; of one organization, or of all) back to 'queued' and returns them. */
-  async reviveDead(ids: string[] | undefined, organizationId: string | undefined): Promise<Delivery[]> {
+  async reviveDead(ids: string[] | undefined, organizationId: string): Promise<Delivery[]> {
     const [rows] = (await this.dataSource.query(
       `UPDATE ${TABLE} SET status = 'queued', updated_at = now()
-       WHERE status = 'dead' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) AND ($2::uuid IS NULL OR organization_id = $2::uuid)
+       WHERE status = 'dead' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) AND organization_id = $2::uuid
        RETURNING *`,
-      [ids ?? null, organizationId ?? null],
+      [ids ?? null, organizationId],
     )) as [DeliveryRow[], number];
     return rows.map(toDelivery);
   }

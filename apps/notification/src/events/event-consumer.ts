@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandError, JetStreamConnection } from '@helpdesk/common';
-import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
+import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, NOTIFICATION_EVENTS_CONSUMER, type EventEnvelope } from '@helpdesk/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotificationConfig } from '../notification.config.js';
 import { EventMails } from './event-mails.service.js';
 
-export const EVENTS_CONSUMER = 'notification';
+export const EVENTS_CONSUMER = NOTIFICATION_EVENTS_CONSUMER;
 const NANOS_PER_MS = 1_000_000;
 /** Redelivery after an unacknowledged event: the first wait is also the ack wait. */
 const REDELIVERY_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000];

@@ -122,7 +122,7 @@ describe('mails to staff, to solved requesters and account mails', () => {
     harness.sink.recover();
     await harness.ticket.send(subjects.users.deactivate, { principal: admin, userId: invited.id });
 
-    await harness.notificationCommand(subjects.notifications.replayDeadLetters, { deliveryIds: [dead.id] });
+    await harness.notificationCommand(subjects.notifications.replayDeadLetters, { principal: admin, deliveryIds: [dead.id] });
     await harness.settled();
 
     expect(harness.sink.mailsTo(email)).toEqual([]);

@@ -30,7 +30,7 @@ describe('mail delivery through SMTP', () => {
   });
 
   it('does not retry a permanent failure: the mail becomes a dead letter, and a replay after the fix delivers it', async () => {
-    const { customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
+    const { admin, customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
     const deadBefore = await harness.deadLetterCount();
     harness.sink.failWith('rcpt', 550);
 
@@ -46,7 +46,7 @@ describe('mail delivery through SMTP', () => {
     expect(criticalLinesAbout(dead!.id)).toHaveLength(1);
 
     harness.sink.recover();
-    const replay = await harness.notificationCommand<ReplayDeadLettersReply>(subjects.notifications.replayDeadLetters, { deliveryIds: [dead!.id] });
+    const replay = await harness.notificationCommand<ReplayDeadLettersReply>(subjects.notifications.replayDeadLetters, { principal: admin, deliveryIds: [dead!.id] });
     await harness.settled();
 
     expect(replay.deliveryIds).toEqual([dead!.id]);
@@ -54,8 +54,8 @@ describe('mail delivery through SMTP', () => {
     expect(await harness.deliveriesTo(customerEmail)).toMatchObject([{ id: dead!.id, status: 'sent', attempts: 2 }]);
   });
 
-  it('gives up after the first try and 3 retries, then replays every dead letter when asked without ids', async () => {
-    const { customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
+  it('gives up after the first try and 3 retries, then replays every dead letter of the admin organization when asked without ids', async () => {
+    const { admin, customer, customerEmail } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
     const deadBefore = await harness.deadLetterCount();
     harness.sink.failWith('connection', 421);
 
@@ -70,7 +70,7 @@ describe('mail delivery through SMTP', () => {
     expect(criticalLinesAbout(dead!.id)).toHaveLength(1);
 
     harness.sink.recover();
-    const replay = await harness.notificationCommand<ReplayDeadLettersReply>(subjects.notifications.replayDeadLetters, {});
+    const replay = await harness.notificationCommand<ReplayDeadLettersReply>(subjects.notifications.replayDeadLetters, { principal: admin });
     await harness.settled();
 
     expect(replay.deliveryIds).toContain(dead!.id);
@@ -90,6 +90,11 @@ describe('mail delivery through SMTP', () => {
   });
 
   it('refuses a replay command with malformed ids', async () => {
-    await expect(harness.notificationCommand(subjects.notifications.replayDeadLetters, { deliveryIds: ['not-a-uuid'] })).rejects.toMatchObject({ code: 'VALIDATION' });
+    const { admin } = await harness.organizationWithCustomer();
+    await expect(harness.notificationCommand(subjects.notifications.replayDeadLetters, { principal: admin, deliveryIds: ['not-a-uuid'] })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('refuses a replay command without a principal, which would act on every organization', async () => {
+    await expect(harness.notificationCommand(subjects.notifications.replayDeadLetters, {})).rejects.toMatchObject({ code: 'VALIDATION', details: [expect.stringMatching(/^principal/)] });
   });
 });

@@ -24,7 +24,9 @@ describe('auth: credentials and sessions', () => {
     return { code, message, details };
   };
   const loginFailure = (payload: { email: string; password: string; organization?: string }) => failure(subjects.auth.verifyCredentials, payload);
-  const startSession = (user: Pick<UserView, 'id' | 'organizationId'>) => harness.send<IssuedRefreshToken>(subjects.auth.issueRefreshToken, { userId: user.id, organizationId: user.organizationId });
+  /** What the gateway sends after a successful login: the principal that login produced. */
+  const principalOf = (user: Pick<UserView, 'id' | 'organizationId' | 'role'>): Principal => ({ orgId: user.organizationId, userId: user.id, role: user.role });
+  const startSession = (user: Pick<UserView, 'id' | 'organizationId' | 'role'>) => harness.send<IssuedRefreshToken>(subjects.auth.issueRefreshToken, { principal: principalOf(user) });
   const rotate = (refreshToken: string) => harness.send<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken });
   const rotateFailure = (refreshToken: string) => failure(subjects.auth.rotateRefreshToken, { refreshToken });
   const logout = (refreshToken: string) => harness.send<{ revoked: boolean }>(subjects.auth.revokeRefreshToken, { refreshToken });
@@ -102,8 +104,16 @@ describe('auth: credentials and sessions', () => {
     it('refuses to start a session for a deactivated user or in another organization', async () => {
       const gone = await signupAs(uniqueEmail('gone'), 'Gone Desk');
       await deactivate(gone.user.id);
-      expect(await harness.fail(subjects.auth.issueRefreshToken, { userId: gone.user.id, organizationId: gone.organization.id })).toMatchObject({ code: 'UNAUTHORIZED' });
-      expect(await harness.fail(subjects.auth.issueRefreshToken, { userId: user.id, organizationId: acme.organization.id })).toMatchObject({ code: 'UNAUTHORIZED' });
+      expect(await harness.fail(subjects.auth.issueRefreshToken, { principal: principalOf(gone.user) })).toMatchObject({ code: 'UNAUTHORIZED' });
+      expect(await harness.fail(subjects.auth.issueRefreshToken, { principal: { ...principalOf(user), orgId: acme.organization.id } })).toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+
+    it('refuses to start a session without the principal of a login, or with a role the user does not have', async () => {
+      expect(await harness.fail(subjects.auth.issueRefreshToken, { userId: user.id, organizationId: user.organizationId })).toMatchObject({
+        code: 'VALIDATION',
+        details: expect.arrayContaining([expect.stringMatching(/^principal/)]),
+      });
+      expect(await harness.fail(subjects.auth.issueRefreshToken, { principal: { ...principalOf(user), role: user.role === 'admin' ? 'agent' : 'admin' } })).toMatchObject({ code: 'UNAUTHORIZED' });
     });
 
     it('rotates a token into a new one that rotates in turn, answering the current user', async () => {
@@ -188,6 +198,6 @@ describe('auth: credentials and sessions', () => {
     const failure = await harness.fail(subjects.auth.verifyCredentials, { email: 'not-an-email', password: '', extra: 1 });
     expect(failure.code).toBe('VALIDATION');
     expect(failure.details).toEqual(expect.arrayContaining([expect.stringMatching(/^email/), expect.stringMatching(/^password/), 'property extra should not exist']));
-    expect(await harness.fail(subjects.auth.issueRefreshToken, { userId: 'me', organizationId: acme.organization.id })).toMatchObject({ code: 'VALIDATION' });
+    expect(await harness.fail(subjects.auth.issueRefreshToken, { principal: { userId: 'me', orgId: acme.organization.id, role: 'admin' } })).toMatchObject({ code: 'VALIDATION' });
   });
 });

@@ -63,7 +63,8 @@ export class RefreshTokensService {
   /** Starts a session for a user the gateway has just authenticated. */
   async issue(command: IssueRefreshTokenCommand): Promise<IssuedRefreshToken> {
     const manager = this.dataSource.manager;
-    const user = await manager.findOne(User, { where: { id: command.userId, organizationId: command.organizationId, active: true } });
+    const { userId, orgId, role } = command.principal;
+    const user = await manager.findOne(User, { where: { id: userId, organizationId: orgId, role, active: true } });
     if (!user) throw new CommandError('UNAUTHORIZED', 'The account is unknown or deactivated');
     return this.insert(manager, user.id, randomUUID(), null);
   }

@@ -116,7 +116,7 @@ describe('auth: password reset and invitation links', () => {
     it('ends every session of the user when the password is reset', async () => {
       const { user } = await signupAs(uniqueEmail('sessions'));
       const sessions = await Promise.all(
-        [1, 2].map(() => harness.send<IssuedRefreshToken>(subjects.auth.issueRefreshToken, { userId: user.id, organizationId: user.organizationId })),
+        [1, 2].map(() => harness.send<IssuedRefreshToken>(subjects.auth.issueRefreshToken, { principal: { orgId: user.organizationId, userId: user.id, role: user.role } })),
       );
       await confirmReset((await resetLink(user.id)).token);
       for (const session of sessions) {

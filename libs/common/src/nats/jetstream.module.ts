@@ -28,7 +28,7 @@ export class JetStreamConnection implements OnModuleInit, OnApplicationShutdown 
   }
 
   onModuleInit(): void {
-    this.connection = connect(natsConnectionOptions(this.config, `${this.identity.service}-jetstream-${this.identity.instanceId}`));
+    this.connection = connect(natsConnectionOptions(this.config, this.identity.service, `${this.identity.service}-jetstream-${this.identity.instanceId}`));
     this.connection
       .then((connection) => this.connections.register(JETSTREAM_ROLE, connection))
       .catch((error: unknown) => this.logger.error(`JetStream connection failed: ${String(error)}`));

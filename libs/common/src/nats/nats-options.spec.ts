@@ -37,7 +37,7 @@ describe('NATS_URL credentials', () => {
     });
 
     it('connects with the credentials of NATS_URL', async () => {
-      const connection = await connect(natsConnectionOptions({ NATS_URL: `nats://ticket:p%40ss%2Fword@127.0.0.1:${port}` }, 'test'));
+      const connection = await connect(natsConnectionOptions({ NATS_URL: `nats://ticket:p%40ss%2Fword@127.0.0.1:${port}` }, 'ticket', 'test'));
       expect(connection.getServer()).toBe(`127.0.0.1:${port}`);
       await connection.flush();
       await connection.close();

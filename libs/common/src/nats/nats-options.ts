@@ -1,3 +1,4 @@
+import { natsInboxPrefix, type ServiceName } from '@helpdesk/contracts';
 import type { ServiceConfig } from '../config/service-config.js';
 
 interface NatsCredentials {
@@ -33,12 +34,14 @@ export function parseNatsUrl(natsUrl: string): { servers: string[]; credentials:
  * (a NATS restart must not leave a service permanently cut off), and the first connection is
  * awaited rather than failing, so a service can boot before NATS and become ready when it appears.
  */
-export function natsConnectionOptions(config: Pick<ServiceConfig, 'NATS_URL'>, connectionName: string) {
+export function natsConnectionOptions(config: Pick<ServiceConfig, 'NATS_URL'>, service: ServiceName, connectionName: string) {
   const { servers, credentials } = parseNatsUrl(config.NATS_URL);
   return {
     servers,
     ...credentials,
     name: connectionName,
+    // Replies to this service's requests come to its own prefix, the only inbox its NATS user may read.
+    inboxPrefix: natsInboxPrefix(service),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
     waitOnFirstConnect: true,

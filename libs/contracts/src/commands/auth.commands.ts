@@ -23,14 +23,12 @@ export class VerifyCredentialsCommand {
   organization?: string;
 }
 
-// Trusted internal command (no principal): NATS permissions in the chart restrict who may publish it.
-export class IssueRefreshTokenCommand {
-  @IsUUID()
-  userId!: string;
-
-  @IsUUID()
-  organizationId!: string;
-}
+/**
+ * Starts a session for the principal a successful login (or invitation acceptance) produced. Only the
+ * gateway's NATS user may publish it (libs/contracts nats-permissions), and the ticket service checks
+ * the principal against the active account, role included.
+ */
+export class IssueRefreshTokenCommand extends AuthenticatedCommand {}
 
 /** Rotation (refresh) and revocation (logout) both carry only the opaque token. */
 export class RefreshTokenCommand {

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCommandSubjects, eventSubject, EVENTS_STREAM, NATS_ACCESS, NOTIFICATION_EVENTS_CONSUMER, SERVICE_NAMES, subjectOwner, subjects, type ServiceName } from '@helpdesk/contracts';
+import { TestNatsServer } from '@helpdesk/testing';
+import { renderNatsValues } from '../../../../scripts/nats-values.js';
+import { natsConnectionOptions } from './nats-options.js';
+
+const PERMISSION_DENIED = /permissions violation/i;
+
+describe('NATS permissions declared in the contracts', () => {
+  it('give every command subject an answering service and at least one caller', () => {
+    const called = new Set(SERVICE_NAMES.flatMap((service) => NATS_ACCESS[service].calls));
+    const fireAndForget = [subjects.notifications.adminAlert];
+    const commands = allCommandSubjects().filter((subject) => !fireAndForget.includes(subject));
+    expect(commands.filter((subject) => !subjectOwner(subject))).toEqual([]);
+    expect(commands.filter((subject) => !called.has(subject))).toEqual([]);
+  });
+
+  it('are what k8s/nats/nats-values.yaml holds (npm run nats:values)', () => {
+    expect(readFileSync(new URL('../../../../k8s/nats/nats-values.yaml', import.meta.url), 'utf8')).toBe(renderNatsValues());
+  });
+});
+
+describe('per-service NATS users on a real nats-server', () => {
+  let nats: TestNatsServer;
+  const connections: NatsConnection[] = [];
+  const connectAs = async (service: ServiceName) => {
+    const connection = await connect(natsConnectionOptions({ NATS_URL: nats.urlFor(service) }, service, `${service}-permissions-test`));
+    connections.push(connection);
+    return connection;
+  };
+
+  beforeAll(async () => {
+    nats = await TestNatsServer.start({ serviceUsers: true });
+    const ticket = await connectAs('ticket');
+    await jetstreamManager(ticket).then((manager) => manager.streams.add({ name: EVENTS_STREAM, subjects: [eventSubject('>' as never)] }));
+  });
+
+  afterAll(async () => {
+    await Promise.all(connections.map((connection) => connection.close()));
+    await nats?.destroy();
+  });
+
+  it('refuses a client without credentials', async () => {
+    await expect(connect({ servers: `nats://127.0.0.1:${nats.port}` })).rejects.toThrow(/authorization/i);
+  });
+
+  it("keeps a service's replies in its own inbox, which no other service may read", async () => {
+    const ticket = await connectAs('ticket');
+    ticket.subscribe(subjects.auth.me, { callback: (_error, message) => message.respond(JSON.stringify({ refreshToken: 'only-for-the-gateway' })) });
+    await ticket.flush();
+    const gateway = await connectAs('gateway');
+    const realtime = await connectAs('realtime');
+    const eavesdropper = realtime.subscribe(`_INBOX_gateway.>`);
+    const everyInbox = realtime.subscribe('_INBOX.>');
+
+    const reply = await gateway.request(subjects.auth.me, '{}', { timeout: 2_000 });
+
+    expect(reply.subject).toMatch(/^_INBOX_gateway\./);
+    expect(reply.json()).toEqual({ refreshToken: 'only-for-the-gateway' });
+    expect(String(await eavesdropper.closed)).toMatch(PERMISSION_DENIED);
+    expect(String(await everyInbox.closed)).toMatch(PERMISSION_DENIED);
+  });
+
+  it('lets only the gateway start a session, and refuses every subject a service does not call', async () => {
+    const ticket = await connectAs('ticket');
+    ticket.subscribe(subjects.auth.issueRefreshToken, { queue: 'ticket', callback: (_error, message) => message.respond('{"issued":true}') });
+    await ticket.flush();
+
+    expect((await (await connectAs('gateway')).request(subjects.auth.issueRefreshToken, '{}', { timeout: 2_000 })).json()).toEqual({ issued: true });
+    for (const service of ['notification', 'realtime', 'ai-proxy'] as const) {
+      await expect((await connectAs(service)).request(subjects.auth.issueRefreshToken, '{}', { timeout: 2_000 })).rejects.toThrow(PERMISSION_DENIED);
+    }
+    await expect((await connectAs('ai-proxy')).request(subjects.users.deactivate, '{}', { timeout: 2_000 })).rejects.toThrow(PERMISSION_DENIED);
+    await expect((await connectAs('gateway')).request('helpdesk.v1.unlisted.subject', '{}', { timeout: 2_000 })).rejects.toThrow(PERMISSION_DENIED);
+  });
+
+  it('lets realtime read events with its own consumers, but not delete the stream or touch the notification consumer', async () => {
+    const notification = await connectAs('notification');
+    await (await jetstreamManager(notification)).consumers.add(EVENTS_STREAM, { durable_name: NOTIFICATION_EVENTS_CONSUMER, ack_policy: AckPolicy.Explicit });
+    await jetstream(await connectAs('ticket')).publish(eventSubject('ticket.created'), JSON.stringify({ id: 'event-1' }));
+    const realtime = await connectAs('realtime');
+    const manager = await jetstreamManager(realtime);
+
+    const ordered = await jetstream(realtime).consumers.get(EVENTS_STREAM, { filter_subjects: eventSubject('>' as never) });
+    expect((await ordered.next({ expires: 2_000 }))?.json()).toEqual({ id: 'event-1' });
+    await expect(manager.streams.delete(EVENTS_STREAM)).rejects.toThrow(PERMISSION_DENIED);
+    await expect(manager.streams.purge(EVENTS_STREAM)).rejects.toThrow(PERMISSION_DENIED);
+    await expect(manager.consumers.delete(EVENTS_STREAM, NOTIFICATION_EVENTS_CONSUMER)).rejects.toThrow(PERMISSION_DENIED);
+    await expect(jetstream(realtime).consumers.get(EVENTS_STREAM, NOTIFICATION_EVENTS_CONSUMER).then((consumer) => consumer.next({ expires: 1_000 }))).rejects.toThrow(PERMISSION_DENIED);
+    expect((await (await jetstreamManager(notification)).streams.info(EVENTS_STREAM)).state.messages).toBe(1);
+  });
+});

@@ -1,0 +1,201 @@
+import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM } from './events.js';
+import { SERVICE_NAMES, type ServiceName } from './services.js';
+import { subjects } from './subjects.js';
+
+/**
+ * Who may do what on NATS: the source of the per-service NATS users (`npm run nats:values` writes
+ * them into k8s/nats/nats-values.yaml). A service answers the commands of its own subject segment
+ * and may call only the commands listed here, so a new command subject must be added to its
+ * callers' `calls` (a contracts test fails otherwise).
+ */
+
+/** The durable consumer of HELPDESK_EVENTS that the notification service owns; no other service may touch it. */
+export const NOTIFICATION_EVENTS_CONSUMER = 'notification';
+
+/** The attachment object store bucket's default name (the gateway's ATTACHMENTS_BUCKET). */
+export const DEFAULT_ATTACHMENTS_BUCKET = 'helpdesk-attachments';
+
+/** Reply subjects of a service's requests: `_INBOX_<service>.<id>`, so no other service can subscribe to them. */
+export function natsInboxPrefix(service: ServiceName): string {
+  return `_INBOX_${service}`;
+}
+
+type JetStreamNeed =
+  /** Creates and updates the events stream, and publishes events into it. */
+  | 'events-publisher'
+  /** Owns the notification durable consumer: creates, reads and acknowledges it. */
+  | 'events-durable-consumer'
+  /** Reads the events stream with its own short-lived ordered consumers, never the durable one. */
+  | 'events-ordered-reader'
+  /** Creates the attachment bucket, writes, reads and deletes its objects. */
+  | 'attachment-store';
+
+interface ServiceNatsAccess {
+  /** Command subjects (request/reply) the service sends. */
+  calls: readonly string[];
+  jetStream: readonly JetStreamNeed[];
+}
+
+const pings = SERVICE_NAMES.map((service) => subjects.ping(service));
+
+export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
+  gateway: {
+    calls: [
+      ...pings,
+      ...Object.values(subjects.tickets),
+      ...Object.values(subjects.comments),
+      ...Object.values(subjects.organizations),
+      subjects.auth.verifyCredentials,
+      subjects.auth.issueRefreshToken,
+      subjects.auth.rotateRefreshToken,
+      subjects.auth.revokeRefreshToken,
+      subjects.auth.requestPasswordReset,
+      subjects.auth.confirmPasswordReset,
+      subjects.auth.acceptInvitation,
+      subjects.auth.me,
+      ...Object.values(subjects.users),
+      ...Object.values(subjects.teams),
+      ...Object.values(subjects.slaPolicies),
+      ...Object.values(subjects.attachments),
+      subjects.notifications.replayDeadLetters,
+      subjects.ai.summarize,
+      subjects.ai.suggestReply,
+    ],
+    jetStream: ['attachment-store'],
+  },
+  ticket: {
+    calls: [subjects.ai.triage],
+    jetStream: ['events-publisher'],
+  },
+  notification: {
+    calls: [
+      subjects.notifications.ticketContext,
+      subjects.notifications.userContext,
+      subjects.auth.issuePasswordResetLink,
+      subjects.auth.issueInvitationLink,
+      // Dead-letter replay re-checks the caller's current role.
+      subjects.auth.me,
+    ],
+    jetStream: ['events-durable-consumer'],
+  },
+  realtime: {
+    calls: [subjects.tickets.get, subjects.auth.me],
+    jetStream: ['events-ordered-reader'],
+  },
+  'ai-proxy': {
+    calls: [subjects.tickets.get, subjects.comments.list, subjects.ai.trainingExamples],
+    jetStream: [],
+  },
+};
+
+/** Every subject declared in `subjects`, pings included. */
+export function allCommandSubjects(): string[] {
+  const found = new Set<string>(pings);
+  const visit = (value: unknown) => {
+    if (typeof value === 'string') found.add(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(subjects);
+  return [...found].sort();
+}
+
+/** The service answering a subject: its segment after `helpdesk.v1` (`ai` is the ai-proxy's). */
+export function subjectOwner(subject: string): ServiceName | undefined {
+  const segment = subject.split('.')[2];
+  const service = segment === 'ai' ? 'ai-proxy' : segment;
+  return SERVICE_NAMES.find((name) => name === service);
+}
+
+export interface NatsUserPermissions {
+  publish: { allow: string[]; deny?: string[] };
+  subscribe: { allow: string[] };
+  allow_responses: true;
+}
+
+/** Fire-and-forget: every service may raise an admin alert (a critical log line). */
+const EVERY_SERVICE_PUBLISHES = [subjects.notifications.adminAlert];
+
+function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[]; deny?: string[] } {
+  const api = '$JS.API';
+  const events = EVENTS_STREAM;
+  switch (need) {
+    case 'events-publisher':
+      return { allow: [`${api}.INFO`, `${api}.STREAM.INFO.${events}`, `${api}.STREAM.CREATE.${events}`, `${api}.STREAM.UPDATE.${events}`, `${EVENT_SUBJECT_PREFIX}.>`] };
+    case 'events-durable-consumer': {
+      const durable = NOTIFICATION_EVENTS_CONSUMER;
+      return {
+        allow: [
+          `${api}.INFO`,
+          `${api}.STREAM.INFO.${events}`,
+          `${api}.CONSUMER.INFO.${events}.${durable}`,
+          `${api}.CONSUMER.CREATE.${events}.${durable}`,
+          `${api}.CONSUMER.CREATE.${events}.${durable}.>`,
+          `${api}.CONSUMER.MSG.NEXT.${events}.${durable}`,
+          `$JS.ACK.${events}.${durable}.>`,
+        ],
+      };
+    }
+    case 'events-ordered-reader': {
+      // Ordered consumers have generated names, and a subject wildcard cannot match part of a token:
+      // any consumer name is allowed, except the notification service's durable one.
+      const durable = NOTIFICATION_EVENTS_CONSUMER;
+      return {
+        allow: [
+          `${api}.INFO`,
+          `${api}.STREAM.INFO.${events}`,
+          `${api}.CONSUMER.INFO.${events}.*`,
+          `${api}.CONSUMER.CREATE.${events}.*`,
+          `${api}.CONSUMER.CREATE.${events}.*.>`,
+          `${api}.CONSUMER.DELETE.${events}.*`,
+          `${api}.CONSUMER.MSG.NEXT.${events}.*`,
+        ],
+        deny: [
+          `${api}.CONSUMER.*.${events}.${durable}`,
+          `${api}.CONSUMER.*.${events}.${durable}.>`,
+          `${api}.CONSUMER.MSG.NEXT.${events}.${durable}`,
+        ],
+      };
+    }
+    case 'attachment-store': {
+      const stream = `OBJ_${bucket}`;
+      return {
+        allow: [
+          `${api}.INFO`,
+          `${api}.STREAM.INFO.${stream}`,
+          `${api}.STREAM.CREATE.${stream}`,
+          `${api}.STREAM.UPDATE.${stream}`,
+          `${api}.STREAM.PURGE.${stream}`,
+          `${api}.STREAM.MSG.GET.${stream}`,
+          `${api}.DIRECT.GET.${stream}`,
+          `${api}.DIRECT.GET.${stream}.>`,
+          `${api}.CONSUMER.INFO.${stream}.*`,
+          `${api}.CONSUMER.CREATE.${stream}`,
+          `${api}.CONSUMER.CREATE.${stream}.*`,
+          `${api}.CONSUMER.CREATE.${stream}.*.>`,
+          `${api}.CONSUMER.DELETE.${stream}.*`,
+          `${api}.CONSUMER.MSG.NEXT.${stream}.*`,
+          `$O.${bucket}.>`,
+        ],
+      };
+    }
+  }
+}
+
+/** The NATS permissions of one service's user, least privilege, from the declarations above. */
+export function natsPermissions(service: ServiceName, options: { attachmentsBucket?: string } = {}): NatsUserPermissions {
+  const bucket = options.attachmentsBucket ?? DEFAULT_ATTACHMENTS_BUCKET;
+  const access = NATS_ACCESS[service];
+  const allow = new Set<string>([...access.calls, ...EVERY_SERVICE_PUBLISHES]);
+  const deny = new Set<string>();
+  for (const need of access.jetStream) {
+    const granted = jetStreamPublish(need, bucket);
+    granted.allow.forEach((subject) => allow.add(subject));
+    granted.deny?.forEach((subject) => deny.add(subject));
+  }
+  const served = allCommandSubjects().filter((subject) => subjectOwner(subject) === service);
+  return {
+    publish: { allow: [...allow], ...(deny.size > 0 ? { deny: [...deny] } : {}) },
+    subscribe: { allow: [...served, `${natsInboxPrefix(service)}.>`] },
+    allow_responses: true,
+  };
+}
