@@ -40,7 +40,7 @@ export class GatewayHarness {
     readonly service: RunningService,
   ) {}
 
-  static async start(label: string, overrides: Record<string, string> = {}): Promise<GatewayHarness> {
+  static async start(label: string, overrides: Record<string, string | undefined> = {}): Promise<GatewayHarness> {
     const ticket = await TicketHarness.start(label);
     try {
       const config = loadConfig(GatewayConfig, {
@@ -55,6 +55,8 @@ export class GatewayHarness {
         RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
         RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '10000',
         RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '10000',
+        // Off by default in the code; the harness signs organizations up (an override of undefined unsets it).
+        SIGNUP_ENABLED: 'true',
         ...overrides,
       });
       const service = await startService(gatewayApp, config, { logStream: new PassThrough() });
