@@ -31,6 +31,7 @@ describe('mail through the whole platform', () => {
       DEFAULT_FROM_EMAIL: 'Desk <support@desk.example.test>',
       APP_BASE_URL,
       RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
+      SIGNUP_ENABLED: 'true',
     };
     migrateBuilt(['ticket', 'notification'], env);
     for (const name of ['ticket', 'gateway', 'notification']) services.push(await ServiceProcess.start(spec(name), env));

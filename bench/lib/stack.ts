@@ -31,6 +31,7 @@ export class BenchStack {
       QUEUE_PREFIX: `bench-${label}-${randomBytes(4).toString('hex')}`,
       RATE_LIMIT_ANON_PER_HOUR: '100000000',
       RATE_LIMIT_AUTH_PER_HOUR: '100000000',
+      SIGNUP_ENABLED: 'true',
       ...extraEnv,
     };
     migrateBuilt(['ticket', 'notification'], env);

@@ -125,6 +125,7 @@ describe('faults under steady load', () => {
       MAIL_RETRY_BASE_DELAY_MS: String(MAIL_RETRY_BASE_DELAY_MS),
       RATE_LIMIT_ANON_PER_HOUR: '1000000',
       RATE_LIMIT_AUTH_PER_HOUR: '1000000',
+      SIGNUP_ENABLED: 'true',
     };
     migrateBuilt(['ticket', 'notification'], env);
     for (const name of SERVICES) await startService(name);

@@ -50,6 +50,7 @@ export class ApiStack {
         RATE_LIMIT_ANON_PER_HOUR: '100000',
         RATE_LIMIT_AUTH_PER_HOUR: '100000',
         RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
+        SIGNUP_ENABLED: 'true',
         ...options.env,
       };
       migrateBuilt(['ticket'], env);

@@ -36,10 +36,10 @@ export class GatewayConfig extends ServiceConfig {
   @IsArray()
   CSRF_TRUSTED_ORIGINS: string[] = [];
 
-  /** Whether anyone may create an organization through POST /auth/signup. */
+  /** Whether anyone may create an organization through POST /auth/signup; off unless asked for, as an open signup is a spam relay. */
   @EnvBoolean()
   @IsBoolean()
-  SIGNUP_ENABLED = true;
+  SIGNUP_ENABLED = false;
 
   /** Public address of the web console, used in links sent by mail. */
   @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'APP_BASE_URL must be an http(s) URL without a trailing slash' })

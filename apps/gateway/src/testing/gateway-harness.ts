@@ -41,7 +41,7 @@ export class GatewayHarness {
     private readonly replicas: RunningService[] = [],
   ) {}
 
-  static async start(label: string, overrides: Record<string, string> = {}, ticketOverrides: Record<string, string> = {}): Promise<GatewayHarness> {
+  static async start(label: string, overrides: Record<string, string | undefined> = {}, ticketOverrides: Record<string, string> = {}): Promise<GatewayHarness> {
     const ticket = await TicketHarness.start(label, ticketOverrides);
     try {
       const config = await gatewayConfig(ticket, overrides);
@@ -110,7 +110,7 @@ export class GatewayHarness {
   }
 }
 
-async function gatewayConfig(ticket: TicketHarness, overrides: Record<string, string>): Promise<GatewayConfig> {
+async function gatewayConfig(ticket: TicketHarness, overrides: Record<string, string | undefined>): Promise<GatewayConfig> {
   return loadConfig(GatewayConfig, {
     SECRET_KEY: randomBytes(24).toString('hex'),
     NATS_URL: ticket.nats.url,
@@ -124,6 +124,8 @@ async function gatewayConfig(ticket: TicketHarness, overrides: Record<string, st
     RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '10000',
     RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR: '10000',
+    // Off by default in the code; the harness signs organizations up (an override of undefined unsets it).
+    SIGNUP_ENABLED: 'true',
     ...overrides,
   });
 }
