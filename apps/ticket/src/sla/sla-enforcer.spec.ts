@@ -34,7 +34,7 @@ describe('SLA warnings and breaches', () => {
     const breached = await waitFor('the breach event', async () => (await eventsOf(ticket.id)).find((event) => event.type === 'ticket.sla.breached'));
     expect(breached).toMatchObject({ actor: { system: 'sla' }, data: { target: 'first_response', ticket: { number: ticket.number } } });
     expect((await eventsOf(ticket.id)).filter((event) => event.type.startsWith('ticket.sla.'))).toHaveLength(1);
-    const history = await harness.send<TicketHistoryEntry[]>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
+    const { items: history } = await harness.send<Page<TicketHistoryEntry>>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
     expect(history.map((entry) => entry.action)).toContain('sla.breached');
     const list = await harness.send<Page<TicketView>>(subjects.tickets.list, { principal: admin, breached: true });
     expect(list.items.map((item) => item.id)).toEqual([ticket.id]);
