@@ -1,12 +1,13 @@
-import { Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { subjects, type AttachmentView, type Principal } from '@helpdesk/contracts';
+import { subjects, type AttachmentView, type Page, type Principal } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller } from '../auth/caller.js';
 import { AttachmentsService, COMMENT_FIELD, FILE_FIELD } from './attachments.service.js';
 import { downloadHeaders } from './download-headers.js';
+import { PageQuery } from '../tickets/tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
 
 const PathId = () => UuidParam('id');
@@ -36,8 +37,8 @@ export class AttachmentsController {
   }
 
   @Get('tickets/:id/attachments')
-  list(@Caller() principal: Principal, @PathId() ticketId: string): Promise<AttachmentView[]> {
-    return this.commands.request(subjects.attachments.list, { principal, ticketId });
+  list(@Caller() principal: Principal, @PathId() ticketId: string, @Query() query: PageQuery): Promise<Page<AttachmentView>> {
+    return this.commands.request(subjects.attachments.list, { principal, ticketId, ...query });
   }
 
   /** Streamed from the bucket as stored, uncompressed, so Content-Length is the file's size. */

@@ -1,4 +1,4 @@
-import type { AttachmentView, TicketView } from '@helpdesk/contracts';
+import type { AttachmentView, Page, TicketView } from '@helpdesk/contracts';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createHash, randomUUID } from 'node:crypto';
@@ -113,7 +113,7 @@ describe('attachments over HTTP', () => {
     });
     const list = await gateway.call(`/tickets/${ticket.id}/attachments`, { token: acme.accessToken });
     expect(list.status).toBe(200);
-    expect(((await list.json()) as AttachmentView[]).map((item) => item.id)).toContain(attachment.id);
+    expect(((await list.json()) as Page<AttachmentView>).items.map((item) => item.id)).toContain(attachment.id);
   });
 
   it('lets the customer who opened the ticket attach a file to it and download it', async () => {

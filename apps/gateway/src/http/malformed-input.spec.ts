@@ -103,6 +103,28 @@ describe('malformed input through the API', () => {
     for (const response of responses) expect({ status: response.status, body: await response.json() }).toMatchObject({ status: 400, body: { message: ['id must be a UUID'] } });
   });
 
+  it('answers malformed numbers, flags, ids, versions and time zones in queries and bodies with 400, never 500', async () => {
+    const team = (await (await gateway.call('/teams', { token: admin.accessToken, body: { name: 'Audit team' } })).json()) as { id: string };
+    const policy = ((await (await gateway.call('/sla-policies', { token: admin.accessToken })).json()) as Array<{ id: string }>)[0]!;
+    const responses = {
+      limitText: await gateway.call('/tickets?limit=abc', { token: agent.accessToken }),
+      limitHuge: await gateway.call('/tickets?limit=99999999999999999999999', { token: agent.accessToken }),
+      limitNegative: await gateway.call('/tickets?limit=-1', { token: agent.accessToken }),
+      limitTwice: await gateway.call('/tickets?limit=1&limit=2', { token: agent.accessToken }),
+      breached: await gateway.call('/tickets?breached=maybe', { token: agent.accessToken }),
+      assignee: await gateway.call('/tickets?assigneeId=nobody', { token: agent.accessToken }),
+      status: await gateway.call('/tickets?status=open,zzz', { token: agent.accessToken }),
+      ifMatch: await gateway.call(`/tickets/${ticketId}`, { method: 'PATCH', token: agent.accessToken, body: { subject: 'x' }, headers: { 'if-match': '"v-abc"' } }),
+      members: await gateway.call(`/teams/${team.id}/members`, { method: 'PUT', token: admin.accessToken, body: { memberIds: ['not-a-uuid'] } }),
+      timezone: await gateway.call('/organization', { method: 'PUT', token: admin.accessToken, body: { timezone: 'Mars/Olympus_Mons' } }),
+      minutes: await gateway.call(`/sla-policies/${policy.id}`, { method: 'PATCH', token: admin.accessToken, body: { resolutionMinutes: 1e300 } }),
+      assigneeBody: await gateway.call(`/tickets/${ticketId}`, { method: 'PATCH', token: agent.accessToken, body: { assigneeId: '------------------------------------' } }),
+    };
+
+    expect(Object.fromEntries(Object.entries(responses).map(([name, response]) => [name, response.status]))).toEqual(Object.fromEntries(Object.keys(responses).map((name) => [name, 400])));
+    expect(await alertsRaisedSoFar('marker-audit')).toEqual([]);
+  });
+
   it('pages through tickets sorted by due time, those without a due time last, to the end', async () => {
     const desk = await gateway.signup('No Policy Desk');
     await gateway.ticket.dataSource.query('UPDATE helpdesk.sla_policies SET active = false WHERE organization_id = $1', [desk.organization.id]);

@@ -60,7 +60,7 @@ export class TicketsController {
 
   @Get(':id/events')
   @Roles('admin', 'agent')
-  history(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketHistoryEntry[]> {
-    return this.commands.request(subjects.tickets.history, { principal, ticketId });
+  history(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<TicketHistoryEntry>> {
+    return this.commands.request(subjects.tickets.history, { principal, ticketId, ...query });
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AddAttachmentCommand, AttachmentRefCommand, subjects, TicketRefCommand } from '@helpdesk/contracts';
+import { AddAttachmentCommand, AttachmentRefCommand, PageCommand, subjects } from '@helpdesk/contracts';
 import { AttachmentsService } from './attachments.service.js';
 
 @Controller()
@@ -13,7 +13,7 @@ export class AttachmentsController {
   }
 
   @MessagePattern(subjects.attachments.list)
-  list(@Payload() command: TicketRefCommand) {
+  list(@Payload() command: PageCommand) {
     return this.attachments.list(command);
   }
 

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { AddAttachmentCommand, AttachmentAddedData, AttachmentDownloadView, AttachmentRefCommand, AttachmentView, TicketRefCommand } from '@helpdesk/contracts';
+import { TICKET_LIMITS, type AddAttachmentCommand, type AttachmentAddedData, type AttachmentDownloadView, type AttachmentRefCommand, type AttachmentView, type Page, type PageCommand } from '@helpdesk/contracts';
 import { CommandError, sanitizeFilename } from '@helpdesk/common';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { Comment } from '../comments/comment.entity.js';
 import { recordHistory } from '../history/ticket-history.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
+import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { Attachment } from './attachment.entity.js';
@@ -80,17 +81,25 @@ export class AttachmentsService {
     return toAttachmentView(attachment);
   }
 
-  /** Oldest first. */
-  async list(command: TicketRefCommand): Promise<AttachmentView[]> {
+  /** Oldest first, paged like every list (keyset on the creation time, as PostgreSQL text, and the id). */
+  async list(command: PageCommand): Promise<Page<AttachmentView>> {
     const caller = await this.principals.verify(command.principal);
     const manager = this.dataSource.manager;
     await this.visibleTicket(manager, caller, command.ticketId);
+    const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
     const query = manager
       .createQueryBuilder(Attachment, 'attachment')
+      .addSelect('attachment.created_at::text', 'sort_value')
       .where('attachment.ticketId = :ticketId AND attachment.organizationId = :orgId', { ticketId: command.ticketId, orgId: caller.orgId });
     hideInternalFromCustomers(query, caller);
-    const attachments = await query.orderBy('attachment.createdAt', 'ASC').addOrderBy('attachment.id', 'ASC').getMany();
-    return attachments.map(toAttachmentView);
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor, 'timestamp');
+      query.andWhere('(attachment.createdAt, attachment.id) > (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
+    }
+    const { entities, raw } = await query.orderBy('attachment.createdAt', 'ASC').addOrderBy('attachment.id', 'ASC').limit(limit + 1).getRawAndEntities<{ sort_value: string }>();
+    const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toAttachmentView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
   }
 
   /** With the object key, for the gateway to stream the bytes; "not found" unless the caller may see the file. */

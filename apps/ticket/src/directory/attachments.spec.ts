@@ -6,6 +6,7 @@ import {
   type AttachmentView,
   type CommentView,
   type EventEnvelope,
+  type Page,
   type Principal,
   type TicketHistoryEntry,
   type TicketView,
@@ -27,7 +28,7 @@ describe('attachments', () => {
 
   const metadata = (fields: Record<string, unknown> = {}) => ({ filename: 'invoice.pdf', contentType: 'application/pdf', size: 52_431, sha256: SHA256, objectKey: `tickets/${randomUUID()}`, ...fields });
   const add = (principal: Principal, fields: Record<string, unknown> = {}, ticketId = ticket.id) => harness.send<AttachmentView>(subjects.attachments.add, { principal, ticketId, ...metadata(fields) });
-  const list = (principal: Principal, ticketId = ticket.id) => harness.send<AttachmentView[]>(subjects.attachments.list, { principal, ticketId });
+  const list = async (principal: Principal, ticketId = ticket.id) => (await harness.send<Page<AttachmentView>>(subjects.attachments.list, { principal, ticketId, limit: 100 })).items;
   const get = (principal: Principal, attachmentId: string) => harness.send<AttachmentDownloadView>(subjects.attachments.get, { principal, attachmentId });
   const comment = (principal: Principal, internal: boolean, ticketId = ticket.id) => harness.send<CommentView>(subjects.comments.create, { principal, ticketId, body: 'See the attached file', internal });
 
@@ -58,7 +59,7 @@ describe('attachments', () => {
       createdAt: expect.any(String),
     });
 
-    const history = await harness.send<TicketHistoryEntry[]>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
+    const { items: history } = await harness.send<Page<TicketHistoryEntry>>(subjects.tickets.history, { principal: admin, ticketId: ticket.id, limit: 100 });
     expect(history.at(-1)).toMatchObject({ action: 'attachment.added', actorId: agent.userId, changes: { attachment: { from: null, to: { id: attachment.id, filename: 'passwd', commentId: null, internal: false } } } });
 
     const event = await waitFor(

@@ -54,9 +54,10 @@ export class TeamsService {
 
   async update(command: UpdateTeamCommand): Promise<TeamView> {
     const caller = await this.principals.verifyAdmin(command.principal);
-    const name = teamName(command.name);
     const manager = this.dataSource.manager;
     const team = await this.findTeam(manager, caller.orgId, command.teamId);
+    if (command.name === undefined) return toTeamView(team);
+    const name = teamName(command.name);
     await withUniqueName(() => manager.update(Team, { id: team.id }, { name }));
     return toTeamView({ ...team, name });
   }

@@ -1,4 +1,4 @@
-import { subjects, type Page, type Principal, type TicketHistoryEntry, type TicketView } from '@helpdesk/contracts';
+import { subjects, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketView } from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -34,7 +34,7 @@ describe('SLA warnings and breaches', () => {
     const breached = await waitFor('the breach event', async () => (await eventsOf(ticket.id)).find((event) => event.type === 'ticket.sla.breached'));
     expect(breached).toMatchObject({ actor: { system: 'sla' }, data: { target: 'first_response', ticket: { number: ticket.number } } });
     expect((await eventsOf(ticket.id)).filter((event) => event.type.startsWith('ticket.sla.'))).toHaveLength(1);
-    const history = await harness.send<TicketHistoryEntry[]>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
+    const { items: history } = await harness.send<Page<TicketHistoryEntry>>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
     expect(history.map((entry) => entry.action)).toContain('sla.breached');
     const list = await harness.send<Page<TicketView>>(subjects.tickets.list, { principal: admin, breached: true });
     expect(list.items.map((item) => item.id)).toEqual([ticket.id]);
@@ -71,6 +71,79 @@ describe('SLA warnings and breaches', () => {
     expect(await enforcer.check(ticket.id)).toBe(0);
     const resumed = await harness.send<TicketView>(subjects.tickets.update, { principal: admin, ticketId: ticket.id, changes: { status: 'open' } });
     expect(new Date(resumed.resolutionDueAt!).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('pauses resolution from the moment the ticket goes pending: the paused business minutes and the moved due times are exact', async () => {
+    const { admin: desk } = await harness.signup('Pause Desk');
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const everyDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((weekday) => [weekday, [{ start: '09:00', end: '17:00' }]]));
+    // The pause ends in holidays, so its business minutes do not depend on when the test runs: 16:00-17:00 two days ago.
+    await harness.send(subjects.organizations.update, { principal: desk, changes: { timezone: 'UTC', businessHours: everyDay, holidays: [day(-1), day(0), day(1)] } });
+    const ticket = await harness.send<TicketView>(subjects.tickets.create, { principal: desk, subject: 'Waiting for the customer', description: 'x' });
+    await harness.send(subjects.tickets.update, { principal: desk, ticketId: ticket.id, changes: { status: 'open' } });
+
+    const before = Date.now();
+    await harness.send(subjects.tickets.update, { principal: desk, ticketId: ticket.id, changes: { status: 'pending' } });
+    const after = Date.now();
+    const [paused] = (await harness.dataSource.query('SELECT sla_paused_at FROM helpdesk.tickets WHERE id = $1', [ticket.id])) as Array<{ sla_paused_at: Date | null }>;
+    expect(paused!.sla_paused_at?.getTime()).toBeGreaterThanOrEqual(before - 1);
+    expect(paused!.sla_paused_at?.getTime()).toBeLessThanOrEqual(after);
+    // As if the ticket had gone pending at 16:00 two days ago, with due times three days ahead.
+    await age(
+      ticket.id,
+      `sla_paused_at = '${day(-2)}T16:00:00Z', resolution_warning_at = '${day(3)}T09:30:00Z', resolution_due_at = '${day(3)}T10:00:00Z'`,
+    );
+    const resumed = await harness.send<TicketView>(subjects.tickets.update, { principal: desk, ticketId: ticket.id, changes: { status: 'open' } });
+
+    const [clock] = (await harness.dataSource.query('SELECT sla_paused_minutes, sla_paused_at, resolution_warning_at FROM helpdesk.tickets WHERE id = $1', [ticket.id])) as Array<{
+      sla_paused_minutes: number;
+      sla_paused_at: Date | null;
+      resolution_warning_at: Date;
+    }>;
+    expect(clock).toEqual({ sla_paused_minutes: 60, sla_paused_at: null, resolution_warning_at: new Date(`${day(3)}T10:30:00Z`) });
+    expect(resumed.resolutionDueAt).toBe(`${day(3)}T11:00:00.000Z`);
+  });
+
+  it('runs the next-response clock: set by the customer writing again after an agent reply, warned, breached, and met by the next public agent reply only', async () => {
+    const { admin: desk } = await harness.signup('Follow-up Desk');
+    const customer = await harness.addUser(desk.orgId, 'customer');
+    await harness.send(subjects.slaPolicies.create, { principal: desk, name: 'Normal with follow-up', priority: 'normal', firstResponseMinutes: 240, nextResponseMinutes: 60, resolutionMinutes: 2880, businessHoursOnly: false });
+    const ticket = await harness.send<TicketView>(subjects.tickets.create, { principal: customer, subject: 'Still broken', description: 'x' });
+    const reply = (principal: Principal, body: string, internal = false) => harness.send<CommentView>(subjects.comments.create, { principal, ticketId: ticket.id, body, internal });
+    const clock = async () =>
+      ((await harness.dataSource.query('SELECT next_response_due_at, next_response_warned_at, next_response_breached_at FROM helpdesk.tickets WHERE id = $1', [ticket.id])) as Array<{
+        next_response_due_at: Date | null;
+        next_response_warned_at: Date | null;
+        next_response_breached_at: Date | null;
+      }>)[0]!;
+    const slaEvents = async () => (await eventsOf(ticket.id)).filter((event) => event.type.startsWith('ticket.sla.')).map((event) => [event.type, (event.data as { target: string }).target]);
+
+    await reply(customer, 'Any news?');
+    expect((await clock()).next_response_due_at).toBeNull();
+    await reply(desk, 'Looking into it.');
+    const followUp = await reply(customer, 'It happened again.');
+    const viewed = await harness.send<TicketView>(subjects.tickets.get, { principal: desk, ticketId: ticket.id });
+    expect(viewed.nextResponseDueAt).toBe(new Date(new Date(followUp.createdAt).getTime() + 60 * 60_000).toISOString());
+
+    await age(ticket.id, `next_response_warning_at = now() - interval '1 minute'`);
+    expect(await enforcer.check(ticket.id)).toBe(1);
+    await reply(desk, 'Probably the VPN again', true);
+    await age(ticket.id, `next_response_due_at = now() - interval '1 minute'`);
+    expect(await enforcer.check(ticket.id)).toBe(1);
+    expect(await enforcer.check(ticket.id)).toBe(0);
+    const breached = await clock();
+    expect(breached.next_response_warned_at).toBeInstanceOf(Date);
+    expect(breached.next_response_breached_at).toBeInstanceOf(Date);
+    await waitFor('the warning and the breach in the stream', async () => ((await slaEvents()).length === 2 ? true : undefined));
+    expect(await slaEvents()).toEqual([
+      ['ticket.sla.warning', 'next_response'],
+      ['ticket.sla.breached', 'next_response'],
+    ]);
+
+    await reply(desk, 'Fixed: the VPN certificate was renewed.');
+    const met = await clock();
+    expect(met.next_response_due_at).toBeNull();
+    expect(await enforcer.check(ticket.id)).toBe(0);
   });
 
   it('a scheduled timer fires through the queue and records the breach', async () => {

@@ -13,9 +13,10 @@ export interface PageCursor {
  * What a list sorts by, so a decoded cursor is checked before it reaches SQL: a forged value would
  * otherwise be a PostgreSQL data error. Timestamps travel as PostgreSQL's own text (`created_at::text`),
  * microseconds included, because a JavaScript Date would round them to milliseconds and the next page
- * would skip rows of the same millisecond; 'infinity' is how a null due time sorts last.
+ * would skip rows of the same millisecond; 'infinity' is how a null due time sorts last. `none`: the id
+ * alone orders the list (an identity column), and the value is null.
  */
-export type CursorValueKind = 'timestamp' | 'integer' | 'text';
+export type CursorValueKind = 'timestamp' | 'integer' | 'text' | 'none';
 export type CursorIdKind = 'uuid' | 'integer';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,6 +31,8 @@ function validValue(value: unknown, kind: CursorValueKind): boolean {
       return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 2 ** 31;
     case 'text':
       return typeof value === 'string' && value.length <= 1000 && !value.includes('\u0000');
+    case 'none':
+      return value === null;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateTicketCommand, ListTicketsCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
+import { CreateTicketCommand, ListTicketsCommand, PageCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
 import { TicketsService } from './tickets.service.js';
 
 @Controller()
@@ -28,7 +28,7 @@ export class TicketsController {
   }
 
   @MessagePattern(subjects.tickets.history)
-  history(@Payload() command: TicketRefCommand) {
+  history(@Payload() command: PageCommand) {
     return this.tickets.history(command);
   }
 }

@@ -7,6 +7,7 @@ import {
   type CreateTicketCommand,
   type ListTicketsCommand,
   type Page,
+  type PageCommand,
   type Principal,
   type Role,
   type TicketChanges,
@@ -324,12 +325,25 @@ export class TicketsService {
     }
   }
 
-  async history(command: { principal: CreateTicketCommand['principal']; ticketId: string }): Promise<TicketHistoryEntry[]> {
+  /** Oldest first, paged by the history row's identity (it only grows, so the id alone is a stable key). */
+  async history(command: PageCommand): Promise<Page<TicketHistoryEntry>> {
     const caller = await this.principals.verify(command.principal);
     await this.findVisible(this.dataSource.manager, caller, command.ticketId);
     if (!caller.staff) throw new CommandError('FORBIDDEN', 'Only agents and admins may read ticket history');
-    const rows = await this.dataSource.manager.find(TicketEvent, { where: { ticketId: command.ticketId, organizationId: caller.orgId }, order: { id: 'ASC' } });
-    return rows.map((row) => ({ id: row.id, ticketId: row.ticketId, actorId: row.actorId, action: row.action, changes: row.changes, createdAt: row.createdAt.toISOString() }));
+    const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
+    const query = this.dataSource.manager
+      .createQueryBuilder(TicketEvent, 'entry')
+      .where('entry.ticketId = :ticketId AND entry.organizationId = :orgId', { ticketId: command.ticketId, orgId: caller.orgId })
+      .orderBy('entry.id', 'ASC')
+      .limit(limit + 1);
+    if (command.cursor) query.andWhere('entry.id > :afterId', { afterId: decodeCursor(command.cursor, 'none', 'integer').id });
+    const rows = await query.getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => ({ id: row.id, ticketId: row.ticketId, actorId: row.actorId, action: row.action, changes: row.changes, createdAt: row.createdAt.toISOString() })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ value: null, id: last.id }) : null,
+    };
   }
 
   private activePolicy(manager: EntityManager, organizationId: string, priority: Ticket['priority']): Promise<SlaPolicy | null> {

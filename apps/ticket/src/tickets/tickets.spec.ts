@@ -110,7 +110,7 @@ describe('tickets', () => {
     expect(updated).toMatchObject({ status: 'open', assigneeId: agent.userId, tags: ['vpn', 'network'], version: 2 });
     const stale = await harness.fail(subjects.tickets.update, { principal: admin, ticketId: ticket.id, expectedVersion: 1, changes: { priority: 'high' } });
     expect(stale).toMatchObject({ code: 'CONFLICT', details: { currentVersion: 2 } });
-    const history = await harness.send<TicketHistoryEntry[]>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
+    const { items: history } = await harness.send<Page<TicketHistoryEntry>>(subjects.tickets.history, { principal: admin, ticketId: ticket.id });
     expect(history.map((entry) => entry.action)).toEqual(['created', 'updated']);
     expect(history[1]).toMatchObject({ actorId: agent.userId, changes: { status: { from: 'new', to: 'open' }, assigneeId: { from: null, to: agent.userId } } });
   });

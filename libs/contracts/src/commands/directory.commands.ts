@@ -165,10 +165,12 @@ export class TeamRefCommand extends AuthenticatedCommand {
   teamId!: string;
 }
 
+/** Partial like every PATCH: without a name the team is answered unchanged. */
 export class UpdateTeamCommand extends TeamRefCommand {
+  @ValidateIf((command: UpdateTeamCommand) => command.name !== undefined)
   @Length(1, DIRECTORY_LIMITS.teamName)
   @IsString()
-  name!: string;
+  name?: string;
 }
 
 /** Replaces the whole membership; every member must be an active agent or admin of the organization. */
