@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjects, type AiSuggestedReply, type AiSummary, type AiTriage, type Principal, type TicketView } from '@helpdesk/contracts';
+import { connect } from '@nats-io/transport-node';
 import { waitFor } from '@helpdesk/testing';
 import { TicketHarness } from '../../../ticket/src/testing/ticket-harness.js';
 import { AiProxyHarness } from '../testing/ai-proxy-harness.js';
@@ -81,6 +82,28 @@ describe('AI commands through the ticket service', () => {
       expect(await proxy.fail(subjects.ai.summarize, { principal: agent, ticketId: 'not-a-uuid' })).toMatchObject({ code: 'VALIDATION' });
       expect(await proxy.fail(subjects.ai.triage, { orgId: admin.orgId, subject: '', text: 'x' })).toMatchObject({ code: 'VALIDATION' });
       expect(await proxy.fail(subjects.ai.suggestReply, { ticketId: ticket.id })).toMatchObject({ code: 'VALIDATION' });
+    });
+
+    it('reads one page of the newest comments, however long the conversation', async () => {
+      const { admin: owner } = await ticketService.signup('Long Thread');
+      const asker = await ticketService.addUser(owner.orgId, 'customer');
+      const thread = await ticketService.send<TicketView>(subjects.tickets.create, { principal: asker, subject: 'Invoice', description: 'My invoice is wrong.' });
+      for (let index = 1; index <= 105; index += 1) {
+        await ticketService.send(subjects.comments.create, { principal: index % 2 ? owner : asker, ticketId: thread.id, body: `We are still looking into it (${index}).` });
+      }
+      await ticketService.send(subjects.comments.create, { principal: asker, ticketId: thread.id, body: 'Gibt es schon Neuigkeiten zu meiner Rechnung? Ich warte immer noch auf eine Antwort.' });
+      const observer = await connect({ servers: ticketService.nats.url });
+      const reads: unknown[] = [];
+      const subscription = observer.subscribe(subjects.comments.list, { callback: (_error, message) => void reads.push(message.json()) });
+      await observer.flush();
+
+      const suggestion = await proxy.send<AiSuggestedReply>(subjects.ai.suggestReply, { principal: owner, ticketId: thread.id });
+      await observer.flush();
+      subscription.unsubscribe();
+      await observer.close();
+
+      expect(reads).toHaveLength(1);
+      expect(suggestion.language).toBe('de');
     });
 
     it("learns from the organization's resolved tickets that staff tagged with a category", async () => {

@@ -45,7 +45,7 @@ export class AiService {
     });
   }
 
-  /** A draft for the requester, who must never read internal notes: they are not even fetched. */
+  /** A draft for the requester, who must never read internal notes: they are dropped as soon as the comments are read. */
   suggestReply(command: AiTicketCommand): Promise<AiSuggestedReply> {
     assertStaff(command.principal);
     return this.measure('suggest_reply', async () => {

@@ -6,6 +6,7 @@ import type { Conversation, ConversationMessage } from '../providers/ai-provider
 /** Comments read for one answer: the latest ones count most, and a model's context is limited. */
 const MAX_MESSAGES = 60;
 const MAX_MESSAGE_CHARS = 4_000;
+/** One page of the newest comments, however long the ticket: internal notes filtered out of it may leave fewer than MAX_MESSAGES. */
 const COMMENT_PAGE_SIZE = 100;
 
 /** HTML to text that keeps paragraph breaks (sentence splitting needs them). */
@@ -24,14 +25,9 @@ export class TicketConversations {
 
   async read(principal: Principal, ticketId: string, options: { includeInternal: boolean }): Promise<Conversation> {
     const ticket = await this.commands.request<TicketView>(subjects.tickets.get, { principal, ticketId });
-    const comments: CommentView[] = [];
-    let cursor: string | undefined;
-    do {
-      const page: Page<CommentView> = await this.commands.request(subjects.comments.list, { principal, ticketId, limit: COMMENT_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-      comments.push(...page.items.filter((comment) => options.includeInternal || !comment.internal));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    const messages: ConversationMessage[] = comments.slice(-MAX_MESSAGES).map((comment) => ({
+    const newestFirst: Page<CommentView> = await this.commands.request(subjects.comments.list, { principal, ticketId, limit: COMMENT_PAGE_SIZE, order: 'newest' });
+    const comments = newestFirst.items.filter((comment) => options.includeInternal || !comment.internal).slice(0, MAX_MESSAGES).reverse();
+    const messages: ConversationMessage[] = comments.map((comment) => ({
       author: comment.authorId === ticket.requesterId ? 'requester' : 'staff',
       internal: comment.internal,
       text: htmlToText(comment.body),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjects, type TicketView } from '@helpdesk/contracts';
 import { AiProxyHarness } from '../../../ai-proxy/src/testing/ai-proxy-harness.js';
+import { FakeChatServer } from '../../../ai-proxy/src/testing/fake-chat-server.js';
 import { GatewayHarness, type SignedUpAdmin, type TestCaller } from '../testing/gateway-harness.js';
 
 describe('AI endpoints of the API', () => {
@@ -83,5 +84,49 @@ describe('AI endpoints while the ai-proxy is down', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as TicketView;
     expect((await gateway.call(`/tickets/${id}/ai/summary`, { method: 'POST', token: admin.accessToken })).status).toBe(503);
+  });
+});
+
+describe("AI endpoints past the agents' part of the daily budget", () => {
+  let gateway: GatewayHarness;
+  let chat: FakeChatServer;
+  let proxy: AiProxyHarness;
+
+  // Agents get 2,000 tokens a day; a summary reserves its prompt plus a 1,000-token answer.
+  beforeAll(async () => {
+    gateway = await GatewayHarness.start('ai_api_quota');
+    chat = await FakeChatServer.start();
+    proxy = await AiProxyHarness.start(gateway.ticket.nats.url, {
+      QUEUE_PREFIX: gateway.config.QUEUE_PREFIX,
+      AI_PROVIDER_URL: chat.url,
+      AI_MODEL: 'm',
+      AI_DAILY_TOKEN_BUDGET: '4000',
+      AI_TRIAGE_BUDGET_SHARE: '0.5',
+      AI_MAX_COMPLETION_TOKENS: '1000',
+    });
+  });
+
+  afterAll(async () => {
+    await proxy?.service.shutdown('test end');
+    await chat?.stop();
+    await gateway?.stop();
+  });
+
+  it('answer 429 once the next request no longer fits', async () => {
+    const admin = await gateway.signup();
+    const created = await gateway.call('/tickets', { token: admin.accessToken, body: { subject: 'Slow checkout', description: 'The checkout takes a minute.' } });
+    const { id } = (await created.json()) as TicketView;
+    const usage = { prompt_tokens: 900, completion_tokens: 900 };
+    chat.answer((request) => {
+      const schema = request.body.response_format?.json_schema.name;
+      if (schema === 'ticket_triage') return { raw: '{"error":"triage is not under test here"}' };
+      return { content: schema === 'reply_draft' ? JSON.stringify({ reply: 'We are on it.', language: 'en' }) : 'The checkout is slow.', usage };
+    });
+
+    const first = await gateway.call(`/tickets/${id}/ai/summary`, { method: 'POST', token: admin.accessToken });
+    expect(first.status).toBe(200);
+    const second = await gateway.call(`/tickets/${id}/ai/suggest-reply`, { method: 'POST', token: admin.accessToken });
+    expect(second.status).toBe(429);
+    expect(await second.json()).toMatchObject({ statusCode: 429, message: expect.stringMatching(/daily AI budget for agents \(2000 tokens\) has 200 left/) });
   });
 });

@@ -18,7 +18,7 @@ export class AiController {
   @Post('summary')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Summarize a ticket and its conversation, internal notes included (staff only)' })
-  @ApiOkResponse({ description: '`{ summary, provider, model }`. 429 when the organization has spent its daily AI token budget; 503 or 504 when the model provider fails or is too slow' })
+  @ApiOkResponse({ description: '`{ summary, provider, model }`. 429 (QUOTA_EXCEEDED) when the part of the daily AI token budget kept for agents has no room left for the request; 413 when the subject and description of the ticket alone exceed the per-request token cap; 503 or 504 when the model provider fails or is too slow' })
   summary(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<AiSummary> {
     return this.commands.request(subjects.ai.summarize, { principal, ticketId }, { timeoutMs: AI_COMMAND_TIMEOUT_MS });
   }
@@ -26,7 +26,7 @@ export class AiController {
   @Post('suggest-reply')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: "Draft a reply to the requester's latest message, in their language; internal notes are never used (staff only)" })
-  @ApiOkResponse({ description: '`{ reply, language, provider, model }`. 429 when the organization has spent its daily AI token budget; 503 or 504 when the model provider fails or is too slow' })
+  @ApiOkResponse({ description: '`{ reply, language, provider, model }`. 429 (QUOTA_EXCEEDED) when the part of the daily AI token budget kept for agents has no room left for the request; 413 when the subject and description of the ticket alone exceed the per-request token cap; 503 or 504 when the model provider fails or is too slow' })
   suggestReply(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<AiSuggestedReply> {
     return this.commands.request(subjects.ai.suggestReply, { principal, ticketId }, { timeoutMs: AI_COMMAND_TIMEOUT_MS });
   }

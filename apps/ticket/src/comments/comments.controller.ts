@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateCommentCommand, PageCommand, subjects } from '@helpdesk/contracts';
+import { CreateCommentCommand, ListCommentsCommand, subjects } from '@helpdesk/contracts';
 import { CommentsService } from './comments.service.js';
 
 @Controller()
@@ -13,7 +13,7 @@ export class CommentsController {
   }
 
   @MessagePattern(subjects.comments.list)
-  list(@Payload() command: PageCommand) {
+  list(@Payload() command: ListCommentsCommand) {
     return this.comments.list(command);
   }
 }

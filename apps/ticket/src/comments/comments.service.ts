@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { TICKET_LIMITS, type CommentView, type CreateCommentCommand, type Page, type PageCommand } from '@helpdesk/contracts';
+import { TICKET_LIMITS, type CommentView, type CreateCommentCommand, type ListCommentsCommand, type Page } from '@helpdesk/contracts';
 import { CommandError, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { DataSource } from 'typeorm';
 import { diff, recordHistory } from '../history/ticket-history.js';
@@ -82,22 +82,23 @@ export class CommentsService {
     return toCommentView(comment);
   }
 
-  /** The conversation, oldest first; customers never see internal notes. */
-  async list(command: PageCommand): Promise<Page<CommentView>> {
+  /** The conversation, oldest first unless `order` is `newest`; customers never see internal notes. */
+  async list(command: ListCommentsCommand): Promise<Page<CommentView>> {
     const caller = await this.principals.verify(command.principal);
     await this.tickets.findVisible(this.dataSource.manager, caller, command.ticketId);
     const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
+    const newest = command.order === 'newest';
     const query = this.dataSource.manager
       .createQueryBuilder(Comment, 'comment')
       .where('comment.ticketId = :ticketId AND comment.organizationId = :orgId', { ticketId: command.ticketId, orgId: caller.orgId })
       .addSelect('comment.created_at::text', 'sort_value')
-      .orderBy('comment.createdAt', 'ASC')
-      .addOrderBy('comment.id', 'ASC')
+      .orderBy('comment.createdAt', newest ? 'DESC' : 'ASC')
+      .addOrderBy('comment.id', newest ? 'DESC' : 'ASC')
       .limit(limit + 1);
     if (!caller.staff) query.andWhere('comment.internal = false');
     if (command.cursor) {
       const cursor = decodeCursor(command.cursor, 'timestamp');
-      query.andWhere('(comment.createdAt, comment.id) > (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
+      query.andWhere(`(comment.createdAt, comment.id) ${newest ? '<' : '>'} (:createdAt, :id)`, { createdAt: cursor.value, id: cursor.id });
     }
     const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
     const page = entities.slice(0, limit);

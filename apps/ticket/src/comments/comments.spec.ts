@@ -31,6 +31,18 @@ describe('comments', () => {
     expect(asAgent.items.map((item) => item.internal)).toEqual([true, false]);
   });
 
+  it('pages the conversation newest first when asked, with a cursor that goes back in time', async () => {
+    const ticket = await openAsCustomer();
+    for (const body of ['first', 'second', 'third']) await comment(agent, ticket.id, body);
+    const page = (cursor?: string) =>
+      harness.send<Page<CommentView>>(subjects.comments.list, { principal: customer, ticketId: ticket.id, order: 'newest', limit: 2, ...(cursor ? { cursor } : {}) });
+    const newest = await page();
+    expect(newest.items.map((item) => item.body)).toEqual(['third', 'second']);
+    const older = await page(newest.nextCursor!);
+    expect(older).toEqual({ items: [expect.objectContaining({ body: 'first' })], nextCursor: null });
+    expect(await harness.fail(subjects.comments.list, { principal: customer, ticketId: ticket.id, order: 'sideways' })).toMatchObject({ code: 'VALIDATION' });
+  });
+
   it('refuses internal notes from customers', async () => {
     const ticket = await openAsCustomer();
     expect(await harness.fail(subjects.comments.create, { principal: customer, ticketId: ticket.id, body: 'sneaky', internal: true })).toMatchObject({ code: 'FORBIDDEN' });

@@ -192,6 +192,15 @@ export class PageCommand extends TicketRefCommand {
   cursor?: string;
 }
 
+export const COMMENT_ORDERS = ['oldest', 'newest'] as const;
+
+/** comments.list: oldest first by default; `newest` pages back from the latest (the ai-proxy reads only the recent conversation). */
+export class ListCommentsCommand extends PageCommand {
+  @IsOptional()
+  @IsIn(COMMENT_ORDERS)
+  order?: (typeof COMMENT_ORDERS)[number];
+}
+
 /** Trims incoming strings where whitespace carries no meaning. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
