@@ -291,6 +291,7 @@ describe('the OpenAPI document', () => {
         'POST /api/v1/auth/password-reset',
         'POST /api/v1/auth/password-reset/confirm',
         'GET /api/v1/me',
+        'POST /api/v1/me/password',
         'GET /api/v1/users',
         'POST /api/v1/users',
         'PATCH /api/v1/users/{id}',

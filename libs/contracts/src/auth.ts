@@ -28,6 +28,8 @@ export interface OrganizationChoiceDetails {
 /** The raw token exists only in this reply: the ticket service stores its SHA-256. */
 export interface IssuedRefreshToken {
   refreshToken: string;
+  /** The session (token family) the token belongs to; carried in access tokens as `sid`. */
+  sessionId: string;
   /** ISO 8601. */
   expiresAt: string;
 }

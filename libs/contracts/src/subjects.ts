@@ -35,6 +35,8 @@ export const subjects = {
     issueInvitationLink: `${SUBJECT_ROOT}.ticket.auth.invitations.issue-link`,
     acceptInvitation: `${SUBJECT_ROOT}.ticket.auth.invitations.accept`,
     me: `${SUBJECT_ROOT}.ticket.auth.me`,
+    /** Any user, about themselves: needs the current password; ends every other session. */
+    changeOwnPassword: `${SUBJECT_ROOT}.ticket.auth.password.change`,
   },
   users: {
     list: `${SUBJECT_ROOT}.ticket.users.list`,

@@ -16,9 +16,9 @@ import {
 import { AccessTokens, CommandClient, CommandError, normalizeEmail, Public } from '@helpdesk/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
-import { LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody } from './auth.dto.js';
+import { ChangePasswordBody, LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody } from './auth.dto.js';
 import { AuthLimits } from './auth-limits.js';
-import { Caller } from './caller.js';
+import { Caller, type CallerRequest } from './caller.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
 
@@ -147,6 +147,20 @@ export class AuthController {
     return this.commands.request<MeReply>(subjects.users.updateOwnAccount, { principal, changes });
   }
 
+  /**
+   * Any user, about themselves. Wrong current passwords count like failed logins (per user), so a
+   * stolen access token cannot be used to guess the password; the session that asks is kept.
+   */
+  @ApiBearerAuth()
+  @Post('me/password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async changePassword(@Caller() principal: Principal, @Body() change: ChangePasswordBody, @Req() request: CallerRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const key = `password-change:${principal.userId}`;
+    await this.limits.consume(reply, 'login', key);
+    await this.commands.request(subjects.auth.changeOwnPassword, { principal, change, keepSessionId: request.sessionId });
+    await this.limits.reset('login', key);
+  }
+
   private async giveBackLogin(pairKey: string, ip: string): Promise<void> {
     await Promise.all([this.limits.refund('login', pairKey), this.limits.refund('loginPerIp', ip)]);
   }
@@ -160,7 +174,7 @@ export class AuthController {
   private session(user: UserView, refresh: IssuedRefreshToken): Session {
     const principal = principalOf(user);
     return {
-      accessToken: this.accessTokens.sign(principal),
+      accessToken: this.accessTokens.sign(principal, refresh.sessionId),
       tokenType: 'Bearer',
       expiresIn: this.accessTokens.ttlSeconds,
       refreshToken: refresh.refreshToken,

@@ -5,6 +5,8 @@ import type { FastifyRequest } from 'fastify';
 /** A request after IdentifyCallerGuard: the verified principal, if a valid access token came with it. */
 export interface CallerRequest extends FastifyRequest {
   principal?: Principal;
+  /** The session (refresh token family) the access token was issued for, when it says. */
+  sessionId?: string;
 }
 
 /** The verified principal of the request (routes behind AuthorizeGuard always have one). */

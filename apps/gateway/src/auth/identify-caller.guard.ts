@@ -18,8 +18,9 @@ export class IdentifyCallerGuard implements CanActivate {
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (!token) throw new UnauthorizedException('Authorization must be "Bearer <access token>"');
     try {
-      const { orgId, userId, role } = this.accessTokens.verify(token);
+      const { orgId, userId, role, sessionId } = this.accessTokens.verify(token);
       request.principal = { orgId, userId, role };
+      request.sessionId = sessionId;
     } catch {
       if (request.routeOptions.url?.startsWith('/health')) return true;
       throw new UnauthorizedException('The access token is invalid or has expired');

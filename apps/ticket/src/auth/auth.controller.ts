@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   AcceptInvitationCommand,
+  ChangeOwnPasswordCommand,
   ConfirmPasswordResetCommand,
   IssueInvitationLinkCommand,
   IssuePasswordResetLinkCommand,
@@ -13,6 +14,7 @@ import {
   VerifyCredentialsCommand,
 } from '@helpdesk/contracts';
 import { AuthService } from './auth.service.js';
+import { OwnPasswordService } from './own-password.service.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
 import { UserTokensService } from './user-tokens.service.js';
 
@@ -22,6 +24,7 @@ export class AuthController {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(RefreshTokensService) private readonly refreshTokens: RefreshTokensService,
     @Inject(UserTokensService) private readonly userTokens: UserTokensService,
+    @Inject(OwnPasswordService) private readonly ownPassword: OwnPasswordService,
   ) {}
 
   @MessagePattern(subjects.auth.verifyCredentials)
@@ -32,6 +35,11 @@ export class AuthController {
   @MessagePattern(subjects.auth.me)
   me(@Payload() command: MeCommand) {
     return this.auth.me(command);
+  }
+
+  @MessagePattern(subjects.auth.changeOwnPassword)
+  changeOwnPassword(@Payload() command: ChangeOwnPasswordCommand) {
+    return this.ownPassword.change(command);
   }
 
   @MessagePattern(subjects.auth.issueRefreshToken)

@@ -95,9 +95,9 @@ export class RefreshTokensService {
     });
   }
 
-  /** Ends every session of the user (a password reset), inside the caller's transaction. */
-  revokeAllOf(manager: EntityManager, userId: string): Promise<number> {
-    return this.revokeWhere(manager, 'user_id', userId);
+  /** Ends every session of the user (a password reset or change), but `keepSessionId`'s, inside the caller's transaction. */
+  revokeAllOf(manager: EntityManager, userId: string, keepSessionId?: string): Promise<number> {
+    return this.revokeWhere(manager, 'user_id', userId, keepSessionId);
   }
 
   private async rotateLocked(manager: EntityManager, tokenHash: string): Promise<Rotation> {
@@ -137,13 +137,18 @@ export class RefreshTokensService {
        VALUES ($1, $2, $3, least(now() + $4 * interval '1 day', coalesce($5::timestamptz, now()) + $6 * interval '1 day')) RETURNING expires_at`,
       [userId, familyId, hash, REFRESH_TOKEN_LIFETIME_DAYS, sessionStartedAt, this.config.SESSION_MAX_DAYS],
     )) as Array<{ expires_at: Date }>;
-    return { refreshToken: token, expiresAt: row!.expires_at.toISOString() };
+    return { refreshToken: token, sessionId: familyId, expiresAt: row!.expires_at.toISOString() };
   }
 
-  private async revokeWhere(manager: EntityManager, column: 'family_id' | 'user_id', id: string): Promise<number> {
+  private async revokeWhere(manager: EntityManager, column: 'family_id' | 'user_id', id: string, keepFamilyId: string | null = null): Promise<number> {
+    const kept = `family_id IS DISTINCT FROM $2::uuid`;
     // Locking first waits out a rotation in flight; the UPDATE, a later statement, then also sees the token that rotation issued.
-    await manager.query(`SELECT id FROM ${TICKET_SCHEMA}.refresh_tokens WHERE ${column} = $1 AND revoked_at IS NULL ORDER BY id FOR UPDATE`, [id]);
-    const revoked = await updateReturning<{ id: string }>(manager, `UPDATE ${TICKET_SCHEMA}.refresh_tokens SET revoked_at = now() WHERE ${column} = $1 AND revoked_at IS NULL RETURNING id`, [id]);
+    await manager.query(`SELECT id FROM ${TICKET_SCHEMA}.refresh_tokens WHERE ${column} = $1 AND ${kept} AND revoked_at IS NULL ORDER BY id FOR UPDATE`, [id, keepFamilyId]);
+    const revoked = await updateReturning<{ id: string }>(
+      manager,
+      `UPDATE ${TICKET_SCHEMA}.refresh_tokens SET revoked_at = now() WHERE ${column} = $1 AND ${kept} AND revoked_at IS NULL RETURNING id`,
+      [id, keepFamilyId],
+    );
     return revoked.length;
   }
 }

@@ -10,6 +10,8 @@ interface AccessTokenClaims {
   sub: string;
   org: string;
   role: Role;
+  /** The session (refresh token family) the token was issued for. */
+  sid?: string;
 }
 
 /**
@@ -33,17 +35,18 @@ export class AccessTokens {
     });
   }
 
-  sign(principal: Principal): string {
-    const claims: AccessTokenClaims = { sub: principal.userId, org: principal.orgId, role: principal.role };
+  sign(principal: Principal, sessionId?: string): string {
+    const claims: AccessTokenClaims = { sub: principal.userId, org: principal.orgId, role: principal.role, ...(sessionId ? { sid: sessionId } : {}) };
     return this.jwt.sign(claims);
   }
 
   /** The principal of a valid token; UNAUTHORIZED for anything else (expired, forged, malformed). */
-  verify(token: string): Principal & { expiresAt: Date } {
+  verify(token: string): Principal & { expiresAt: Date; sessionId?: string } {
     try {
       const claims = this.jwt.verify<AccessTokenClaims & { exp: number }>(token);
       if (typeof claims.sub !== 'string' || typeof claims.org !== 'string' || !ROLES.includes(claims.role)) throw new Error('claims');
-      return { userId: claims.sub, orgId: claims.org, role: claims.role, expiresAt: new Date(claims.exp * 1000) };
+      const sessionId = typeof claims.sid === 'string' ? claims.sid : undefined;
+      return { userId: claims.sub, orgId: claims.org, role: claims.role, expiresAt: new Date(claims.exp * 1000), ...(sessionId ? { sessionId } : {}) };
     } catch {
       throw new CommandError('UNAUTHORIZED', 'The access token is invalid or has expired');
     }

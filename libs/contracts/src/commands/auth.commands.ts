@@ -1,4 +1,5 @@
-import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsDefined, IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 import { AuthenticatedCommand } from './principal.dto.js';
 
 /** Length only: the hash is argon2id, and long passphrases are welcome. */
@@ -81,3 +82,27 @@ export class ConfirmPasswordResetCommand extends TokenPasswordCommand {}
 export class AcceptInvitationCommand extends TokenPasswordCommand {}
 
 export class MeCommand extends AuthenticatedCommand {}
+
+/** The caller's new password, allowed by their current one (the same rules as a reset). */
+export class OwnPasswordChange {
+  /** Only compared with the stored hash, like a login. */
+  @Length(1, PASSWORD_LENGTH.max)
+  @IsString()
+  currentPassword!: string;
+
+  @Length(PASSWORD_LENGTH.min, PASSWORD_LENGTH.max)
+  @IsString()
+  newPassword!: string;
+}
+
+export class ChangeOwnPasswordCommand extends AuthenticatedCommand {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => OwnPasswordChange)
+  change!: OwnPasswordChange;
+
+  /** The session to keep (the caller's own, from the access token); every other one ends. */
+  @IsOptional()
+  @IsUUID()
+  keepSessionId?: string;
+}
