@@ -53,6 +53,7 @@ export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
       subjects.auth.confirmPasswordReset,
       subjects.auth.acceptInvitation,
       subjects.auth.me,
+      subjects.auth.changeOwnPassword,
       ...Object.values(subjects.users),
       ...Object.values(subjects.teams),
       ...Object.values(subjects.slaPolicies),
@@ -75,6 +76,7 @@ export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
       subjects.auth.issueInvitationLink,
       // Dead-letter replay re-checks the caller's current role.
       subjects.auth.me,
+      subjects.auth.changeOwnPassword,
     ],
     jetStream: ['events-durable-consumer'],
   },
