@@ -76,7 +76,6 @@ export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
       subjects.auth.issueInvitationLink,
       // Dead-letter replay re-checks the caller's current role.
       subjects.auth.me,
-      subjects.auth.changeOwnPassword,
     ],
     jetStream: ['events-durable-consumer'],
   },
