@@ -66,7 +66,8 @@ function configErrors(objects: K8sObject[]): string[] {
 }
 
 const helmTemplate = (args: string[]) => {
-  const result = run(tools.helm, ['template', 'helpdesk', CHART, ...args]);
+  // Production defaults require the per-service NATS users' Secret.
+  const result = run(tools.helm, ['template', 'helpdesk', CHART, '--set', 'nats.existingSecret=helpdesk-nats', ...args]);
   if (result.status !== 0) throw new Error(result.stderr);
   return parseObjects(result.stdout);
 };

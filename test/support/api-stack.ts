@@ -16,7 +16,7 @@ export interface ApiResponse<T = any> {
 
 /**
  * The gateway and ticket service (and optionally the ai-proxy) as real processes, in production mode, on their own nats-server,
- * database and Redis key prefix: the API as a client sees it.
+ * database and Redis key prefix, each service with its own NATS user: the API as a client sees it.
  */
 export class ApiStack {
   private constructor(
@@ -33,7 +33,7 @@ export class ApiStack {
   }
 
   static async start(label: string, options: { gateways?: number; env?: Record<string, string>; aiProxy?: boolean } = {}): Promise<ApiStack> {
-    const nats = await TestNatsServer.start();
+    const nats = await TestNatsServer.start({ serviceUsers: true });
     const database = await createTestDatabase(label);
     const env = {
       NODE_ENV: 'production',
@@ -50,9 +50,9 @@ export class ApiStack {
     };
     migrateBuilt(['ticket'], env);
     const spec = (name: string) => SERVICE_SPECS.find((candidate) => candidate.name === name)!;
-    const ticket = await ServiceProcess.start(spec('ticket'), env);
-    const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => ServiceProcess.start(spec('gateway'), env)));
-    const aiProxy = options.aiProxy ? await ServiceProcess.start(spec('ai-proxy'), env) : undefined;
+    const ticket = await ServiceProcess.start(spec('ticket'), { ...env, NATS_URL: nats.urlFor('ticket') });
+    const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => ServiceProcess.start(spec('gateway'), { ...env, NATS_URL: nats.urlFor('gateway') })));
+    const aiProxy = options.aiProxy ? await ServiceProcess.start(spec('ai-proxy'), { ...env, NATS_URL: nats.urlFor('ai-proxy') }) : undefined;
     await Promise.all([ticket, ...gateways, ...(aiProxy ? [aiProxy] : [])].map((service) => service.waitUntilReady()));
     return new ApiStack(nats, database, ticket, gateways, env.QUEUE_PREFIX, aiProxy);
   }

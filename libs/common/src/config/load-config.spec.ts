@@ -63,7 +63,7 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    const production = { NODE_ENV: 'production', SECRET_KEY: strongKey, ALLOWED_HOSTS: 'help.example.com' };
+    const production = { NODE_ENV: 'production', SECRET_KEY: strongKey, ALLOWED_HOSTS: 'help.example.com', NATS_URL: 'nats://gateway:s3cret@nats:4222' };
 
     it('starts with safe settings', () => {
       const config = loadConfig(ExampleConfig, production);
@@ -83,6 +83,19 @@ describe('loadConfig', () => {
         expect(() => loadConfig(ExampleConfig, { ...production, SECRET_KEY: weakKey })).toThrow(/Refusing to start: SECRET_KEY must be a random value/);
       },
     );
+
+    it.each([['nats://nats:4222'], ['nats://nats-0:4222,nats://nats-1:4222']])('refuses a NATS_URL without the service\'s own credentials (%s)', (natsUrl) => {
+      expect(() => loadConfig(ExampleConfig, { ...production, NATS_URL: natsUrl })).toThrow(
+        new ConfigurationError(
+          'Refusing to start: NATS_URL must carry this service\'s own NATS user when NODE_ENV=production (nats://<user>:<password>@host:4222, or a token); see docs/deployment.md, "NATS users and permissions per service"',
+        ),
+      );
+    });
+
+    it('accepts NATS credentials as a user and password or as a token', () => {
+      expect(loadConfig(ExampleConfig, { ...production, NATS_URL: 'nats://gateway:s3cret@nats:4222' }).NATS_URL).toBe('nats://gateway:s3cret@nats:4222');
+      expect(loadConfig(ExampleConfig, { ...production, NATS_URL: 'tls://t0ken@nats:4222' }).NATS_URL).toBe('tls://t0ken@nats:4222');
+    });
 
     it('refuses empty ALLOWED_HOSTS', () => {
       expect(() => loadConfig(ExampleConfig, { NODE_ENV: 'production', SECRET_KEY: strongKey })).toThrow(
