@@ -33,7 +33,7 @@ describe('per-service NATS users on a real nats-server', () => {
   };
 
   beforeAll(async () => {
-    nats = await TestNatsServer.start({ serviceUsers: true });
+    nats = await TestNatsServer.start({ serviceUsers: true, refuseAnonymous: true });
     const ticket = await connectAs('ticket');
     await jetstreamManager(ticket).then((manager) => manager.streams.add({ name: EVENTS_STREAM, subjects: [eventSubject('>' as never)] }));
   });
