@@ -60,7 +60,14 @@ export function assertSafeForProduction(config: ServiceConfig): void {
   if ('ALLOWED_HOSTS' in settings && (settings.ALLOWED_HOSTS ?? []).length === 0) {
     throw new ConfigurationError('Refusing to start: ALLOWED_HOSTS must list the public host names when NODE_ENV=production');
   }
-  // Without its own user, a service would connect with every permission NATS grants anonymous clients.
+}
+
+/**
+ * Part of the production guard for a service that connects to NATS (not for commands such as the
+ * migrations): without its own user, it would connect with every permission NATS grants anonymous clients.
+ */
+export function assertServiceNatsUser(config: ServiceConfig): void {
+  if (config.NODE_ENV !== 'production') return;
   const { credentials } = parseNatsUrl(config.NATS_URL);
   if (!credentials.user && !credentials.token) {
     throw new ConfigurationError(
