@@ -36,6 +36,14 @@ describe('a service with bad configuration refuses to boot with one clear line',
     expect(stderrLines[0]).toMatch(/^gateway: Refusing to start: SECRET_KEY must be a random value of at least 32 characters/);
   });
 
+  it('refuses a NATS_URL without credentials in production', () => {
+    const { status, stderrLines } = boot('dist/apps/realtime/src/main.js', { NODE_ENV: 'production', SECRET_KEY: strongKey, NATS_URL: 'nats://127.0.0.1:4222' });
+    expect(status).toBe(1);
+    expect(stderrLines).toEqual([
+      'realtime: Refusing to start: NATS_URL must carry this service\'s own NATS user when NODE_ENV=production (nats://<user>:<password>@host:4222, or a token); see docs/deployment.md, "NATS users and permissions per service"',
+    ]);
+  });
+
   it('refuses empty ALLOWED_HOSTS in production', () => {
     const { status, stderrLines } = boot('dist/apps/gateway/src/main.js', { NODE_ENV: 'production', SECRET_KEY: strongKey, ALLOWED_HOSTS: '' });
     expect(status).toBe(1);

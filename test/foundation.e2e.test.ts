@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createTestDatabase, deleteRedisKeys, ROOT, SERVICE_SPECS, ServiceProcess, TestNatsServer, waitFor } from '@helpdesk/testing';
+import type { ServiceName } from '@helpdesk/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const HEALTH_TOKEN = 'e2e-health-token-0123456789abcdef';
 const GRACE_PERIOD_MS = 5_000;
 
-describe('the platform as five processes', () => {
+describe('the platform as five processes, each with its own NATS user', () => {
   let nats: TestNatsServer;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let services: ServiceProcess[] = [];
@@ -13,7 +14,7 @@ describe('the platform as five processes', () => {
   const service = (name: string) => services.find((candidate) => candidate.spec.name === name)!;
 
   beforeAll(async () => {
-    nats = await TestNatsServer.start();
+    nats = await TestNatsServer.start({ serviceUsers: true });
     database = await createTestDatabase('e2e');
     const env = {
       NATS_URL: nats.url,
@@ -30,7 +31,7 @@ describe('the platform as five processes', () => {
       const migration = spawnSync(process.execPath, [`${ROOT}/${entry}`, 'up'], { env: { ...process.env, ...env }, encoding: 'utf8' });
       expect(migration.status, migration.stderr).toBe(0);
     }
-    services = await Promise.all(SERVICE_SPECS.map((spec) => ServiceProcess.start(spec, env)));
+    services = await Promise.all(SERVICE_SPECS.map((spec) => ServiceProcess.start(spec, { ...env, NATS_URL: nats.urlFor(spec.name as ServiceName) })));
     await Promise.all(services.map((running) => running.waitUntilReady()));
   }, 90_000);
 

@@ -7,7 +7,7 @@ const APP_BASE_URL = 'https://desk.example.test';
 const spec = (name: string) => SERVICE_SPECS.find((candidate) => candidate.name === name)!;
 
 /** The mails of the API, end to end: gateway, ticket and notification services as real processes, and an SMTP server. */
-describe('mail through the whole platform', () => {
+describe('mail through the whole platform, each service with its own NATS user', () => {
   let nats: TestNatsServer;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sink: SmtpSink;
@@ -16,7 +16,7 @@ describe('mail through the whole platform', () => {
   let gateway: ServiceProcess;
 
   beforeAll(async () => {
-    nats = await TestNatsServer.start();
+    nats = await TestNatsServer.start({ serviceUsers: true });
     database = await createTestDatabase('notification_e2e');
     sink = await SmtpSink.start();
     env = {
@@ -34,7 +34,7 @@ describe('mail through the whole platform', () => {
       SIGNUP_ENABLED: 'true',
     };
     migrateBuilt(['ticket', 'notification'], env);
-    for (const name of ['ticket', 'gateway', 'notification']) services.push(await ServiceProcess.start(spec(name), env));
+    for (const name of ['ticket', 'gateway', 'notification'] as const) services.push(await ServiceProcess.start(spec(name), { ...env, NATS_URL: nats.urlFor(name) }));
     await Promise.all(services.map((service) => service.waitUntilReady()));
     gateway = services[1]!;
   }, 60_000);

@@ -11,7 +11,7 @@ describe('process-level failures', () => {
   let alerts: AdminAlertListener;
 
   beforeAll(async () => {
-    nats = await TestNatsServer.start();
+    nats = await TestNatsServer.start({ serviceUsers: true });
     alerts = await AdminAlertListener.start(nats.url);
   });
 
@@ -24,7 +24,7 @@ describe('process-level failures', () => {
     const port = await freePort();
     const child = spawn(process.execPath, [`${ROOT}/test/fixtures/crashing-service.mjs`], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', SECRET_KEY: STACK_SECRET_KEY, ALLOWED_HOSTS: 'localhost', NATS_URL: nats.url, AI_PROXY_PORT: String(port), HOST: '127.0.0.1', CRASH: kind },
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', SECRET_KEY: STACK_SECRET_KEY, ALLOWED_HOSTS: 'localhost', NATS_URL: nats.urlFor('ai-proxy'), AI_PROXY_PORT: String(port), HOST: '127.0.0.1', CRASH: kind },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

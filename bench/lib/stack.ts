@@ -19,7 +19,7 @@ export class BenchStack {
   ) {}
 
   static async start(label: string, names: ServiceName[], extraEnv: Record<string, string> = {}): Promise<BenchStack> {
-    const nats = await TestNatsServer.start();
+    const nats = await TestNatsServer.start({ serviceUsers: true });
     const database = await createTestDatabase(`bench_${label}`);
     const env = {
       NODE_ENV: 'production',
@@ -49,7 +49,7 @@ export class BenchStack {
   /** Starts a service without waiting for it to be ready. */
   async spawnService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
     const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
-    const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...this.env, ...extraEnv }, profile);
+    const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...this.env, NATS_URL: this.nats.urlFor(name), ...extraEnv }, profile);
     this.services.set(name, service);
     return service;
   }

@@ -142,7 +142,7 @@ describe('npm run db:backup and db:restore', () => {
 
 describe("the chart's backup CronJob", () => {
   it('dumps the database into the backup folder and prunes only dumps older than the retention', () => {
-    const rendered = run(k8sTools().helm, ['template', 'helpdesk', CHART, '--set', 'backup.enabled=true', '--set', 'backup.retentionDays=14']);
+    const rendered = run(k8sTools().helm, ['template', 'helpdesk', CHART, '--set', 'nats.existingSecret=helpdesk-nats', '--set', 'backup.enabled=true', '--set', 'backup.retentionDays=14']);
     const cronJob = parseObjects(rendered.stdout).find((object) => object.kind === 'CronJob')!;
     const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
     expect(container.command.slice(0, 2)).toEqual(['sh', '-ec']);

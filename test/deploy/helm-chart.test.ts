@@ -9,7 +9,9 @@ beforeAll(() => {
   helm = k8sTools().helm;
 });
 
-const valuesArgs = (scenario: string) => (scenario === 'default' ? [] : ['-f', `${CHART}/ci/${scenario}-values.yaml`]);
+// The defaults are production's, which need the per-service NATS users' Secret: the only value a default install must give.
+const DEFAULT_REQUIRED = ['--set', 'nats.existingSecret=helpdesk-nats'];
+const valuesArgs = (scenario: string) => (scenario === 'default' ? DEFAULT_REQUIRED : ['-f', `${CHART}/ci/${scenario}-values.yaml`]);
 // A value that must end up in a Secret and nowhere else.
 const SECRET_KEY = 'k8s-test-secret-key-0123456789abcdefghij';
 
@@ -117,13 +119,23 @@ describe('rendered scenarios', () => {
       .filter((variable: K8sObject) => variable.valueFrom?.secretKeyRef)
       .map((variable: K8sObject) => `${variable.name}=${variable.valueFrom.secretKeyRef.name}`);
     expect(new Set(refs)).toEqual(
-      new Set(['SECRET_KEY=helpdesk-app', 'HEALTH_DETAILS_TOKEN=helpdesk-app', 'REDIS_URL=helpdesk-redis', 'DB_PASSWORD=helpdesk-db-app', 'EMAIL_HOST_PASSWORD=helpdesk-smtp', 'AI_API_KEY=helpdesk-ai']),
+      new Set(['SECRET_KEY=helpdesk-app', 'HEALTH_DETAILS_TOKEN=helpdesk-app', 'REDIS_URL=helpdesk-redis', 'NATS_URL=helpdesk-nats', 'DB_PASSWORD=helpdesk-db-app', 'EMAIL_HOST_PASSWORD=helpdesk-smtp', 'AI_API_KEY=helpdesk-ai']),
     );
     expect(objects.filter((object) => object.kind === 'HorizontalPodAutoscaler')).toHaveLength(5);
   });
 
+  it('refuses to render for production without per-service NATS credentials, and renders a plain NATS URL for development', () => {
+    const plain = ['template', 'helpdesk', CHART, '--set', 'secrets.secretKey=' + SECRET_KEY];
+    const refused = run(helm, plain);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('nats.existingSecret is required when config.nodeEnv is production');
+    const development = run(helm, [...plain, '--set', 'config.nodeEnv=development']);
+    expect(development.stderr).toBe('');
+    expect(parseObjects(development.stdout).find((object) => object.kind === 'ConfigMap')!.data.NATS_URL).toBe('nats://nats:4222');
+  });
+
   it('gives each service the NATS URL of its own key when nats.existingSecret is set, and keeps it out of the ConfigMap', () => {
-    const objects = template('default', ['--set', 'nats.existingSecret=helpdesk-nats']);
+    const objects = template('default');
     const natsUrls = objects
       .filter((object) => object.kind === 'Deployment')
       .map((deployment) => deployment.spec.template.spec.containers[0].env.find((variable: K8sObject) => variable.name === 'NATS_URL').valueFrom.secretKeyRef);
@@ -191,7 +203,7 @@ describe('the values schema and the chart refuse bad values', () => {
   });
 
   it('refuses a grace period that does not cover the preStop delay and the shutdown drain', () => {
-    const result = run(helm, ['template', 'helpdesk', CHART, '--set', 'ticket.terminationGracePeriodSeconds=12']);
+    const result = run(helm, ['template', 'helpdesk', CHART, ...DEFAULT_REQUIRED, '--set', 'ticket.terminationGracePeriodSeconds=12']);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('ticket.terminationGracePeriodSeconds (12) must be at least preStopSleepSeconds (5) + config.shutdownGracePeriodMs in seconds (10)');
   });

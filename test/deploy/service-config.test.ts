@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The config modules directly, not @helpdesk/common's index, which would load NestJS and every client for nothing.
-import { loadConfig } from '../../libs/common/src/config/load-config.js';
+import { assertServiceNatsUser, loadConfig } from '../../libs/common/src/config/load-config.js';
 import type { ServiceConfig } from '../../libs/common/src/config/service-config.js';
 import { AiProxyConfig } from '../../apps/ai-proxy/src/ai-proxy.config.js';
 import { GatewayConfig } from '../../apps/gateway/src/gateway.config.js';
@@ -57,7 +57,7 @@ function configErrors(objects: K8sObject[]): string[] {
     const source = `${ROOT}/${container.command[1].replace(/^dist\//, '').replace(/\.js$/, '.ts')}`;
     if (!existsSync(source)) errors.push(`${service}: command runs ${container.command[1]}, which no source builds`);
     try {
-      loadConfig(CONFIG_CLASSES[service], containerEnvironment(objects, container));
+      assertServiceNatsUser(loadConfig(CONFIG_CLASSES[service], containerEnvironment(objects, container)));
     } catch (error) {
       errors.push(`${service}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -66,7 +66,8 @@ function configErrors(objects: K8sObject[]): string[] {
 }
 
 const helmTemplate = (args: string[]) => {
-  const result = run(tools.helm, ['template', 'helpdesk', CHART, ...args]);
+  // Production defaults require the per-service NATS users' Secret.
+  const result = run(tools.helm, ['template', 'helpdesk', CHART, '--set', 'nats.existingSecret=helpdesk-nats', ...args]);
   if (result.status !== 0) throw new Error(result.stderr);
   return parseObjects(result.stdout);
 };

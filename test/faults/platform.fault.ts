@@ -56,7 +56,7 @@ describe('faults under steady load', () => {
   const gateway = () => services.get('gateway')!;
 
   async function startService(name: ServiceName): Promise<ServiceProcess> {
-    const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, env);
+    const service = await ServiceProcess.start(SERVICE_SPECS.find((spec) => spec.name === name)!, { ...env, NATS_URL: nats.urlFor(name) });
     services.set(name, service);
     await service.waitUntilReady(60_000);
     return service;
@@ -102,7 +102,7 @@ describe('faults under steady load', () => {
   }
 
   beforeAll(async () => {
-    [postgres, redis, nats] = await Promise.all([TestPostgresServer.start(), TestRedisServer.start(), TestNatsServer.start()]);
+    [postgres, redis, nats] = await Promise.all([TestPostgresServer.start(), TestRedisServer.start(), TestNatsServer.start({ serviceUsers: true })]);
     smtp = await FaultSmtpSink.start(await freePort());
     const maintenance = new pg.Client({ host: '127.0.0.1', port: postgres.port, user: 'postgres', database: 'postgres' });
     await maintenance.connect();

@@ -4,6 +4,7 @@ import { createTestDatabase } from './database.js';
 import { TestNatsServer } from './nats-server.js';
 import { deleteRedisKeys } from './redis-cleanup.js';
 import { migrateBuilt, SERVICE_SPECS, ServiceProcess } from './service-processes.js';
+import type { ServiceName } from '@helpdesk/contracts';
 
 export const STACK_SECRET_KEY = 'k7Vq2LmX9pR4tW8zB1nC5hJ3fD6sGa0Yq2LmX9pR';
 
@@ -16,7 +17,7 @@ export interface ApiResponse<T = any> {
 
 /**
  * The gateway and ticket service (and optionally the ai-proxy) as real processes, in production mode, on their own nats-server,
- * database and Redis key prefix: the API as a client sees it.
+ * database and Redis key prefix, each service with its own NATS user: the API as a client sees it.
  */
 export class ApiStack {
   private constructor(
@@ -34,7 +35,7 @@ export class ApiStack {
 
   static async start(label: string, options: { gateways?: number; env?: Record<string, string>; aiProxy?: boolean } = {}): Promise<ApiStack> {
     const queuePrefix = `${label}-${randomBytes(4).toString('hex')}`;
-    const nats = await TestNatsServer.start();
+    const nats = await TestNatsServer.start({ serviceUsers: true });
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     const services: ServiceProcess[] = [];
     try {
@@ -54,8 +55,8 @@ export class ApiStack {
         ...options.env,
       };
       migrateBuilt(['ticket'], env);
-      const start = async (name: string) => {
-        const service = await ServiceProcess.start(SERVICE_SPECS.find((candidate) => candidate.name === name)!, env);
+      const start = async (name: ServiceName) => {
+        const service = await ServiceProcess.start(SERVICE_SPECS.find((candidate) => candidate.name === name)!, { ...env, NATS_URL: nats.urlFor(name) });
         services.push(service);
         return service;
       };

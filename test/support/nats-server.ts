@@ -9,6 +9,8 @@ import { answers, freePort, waitFor } from './ports.js';
 export interface TestNatsServerOptions {
   /** One NATS user per service with the permissions generated from the contracts (as in k8s/nats/nats-values.yaml), plus an unrestricted test user. */
   serviceUsers?: boolean;
+  /** With serviceUsers: refuse clients without credentials, rather than treat them as the unrestricted test user. */
+  refuseAnonymous?: boolean;
   /** JetStream's max_file_store, in bytes. */
   maxFileStore?: number;
 }
@@ -33,9 +35,9 @@ export class TestNatsServer {
     private readonly configFile?: string,
   ) {}
 
-  /** The server's URL; with per-service users, as the unrestricted test user. */
+  /** The server's URL, without credentials: with per-service users, clients without any are the unrestricted test user (unless refuseAnonymous). */
   get url(): string {
-    return this.urlAs(TEST_USER);
+    return `nats://127.0.0.1:${this.port}`;
   }
 
   /** The NATS_URL of one service: its own user when the server has per-service users. */
@@ -45,7 +47,7 @@ export class TestNatsServer {
 
   private urlAs(user: string): string {
     const password = this.passwords?.get(user);
-    return password ? `nats://${user}:${password}@127.0.0.1:${this.port}` : `nats://127.0.0.1:${this.port}`;
+    return password ? `nats://${user}:${password}@127.0.0.1:${this.port}` : this.url;
   }
 
   static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
@@ -60,6 +62,7 @@ export class TestNatsServer {
           ...SERVICE_NAMES.map((service) => ({ user: service, password: passwords!.get(service), permissions: natsPermissions(service) })),
         ],
       };
+      if (!options.refuseAnonymous) config.no_auth_user = TEST_USER;
     }
     if (options.maxFileStore) config.jetstream = { store_dir: storeDir, max_file_store: options.maxFileStore };
     let configFile: string | undefined;

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyServerOptions } from 'fastify';
 import type { Logger as WinstonLogger } from 'winston';
-import { ConfigurationError, loadConfig } from './config/load-config.js';
+import { assertServiceNatsUser, ConfigurationError, loadConfig } from './config/load-config.js';
 import type { ServiceConfig } from './config/service-config.js';
 import { CoreModule } from './core.module.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
@@ -154,6 +154,7 @@ export async function runService<TConfig extends ServiceConfig>(definition: Serv
   let config: TConfig;
   try {
     config = loadConfig(definition.configClass);
+    assertServiceNatsUser(config);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`${definition.service}: ${error.message}\n`);

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { parseNatsUrl } from '../nats/nats-options.js';
 import { SECRET_PROPERTIES, ServiceConfig } from './service-config.js';
 
 /** Raised when the environment cannot configure the service; its message is the single line printed at boot. */
@@ -58,5 +59,19 @@ export function assertSafeForProduction(config: ServiceConfig): void {
   }
   if ('ALLOWED_HOSTS' in settings && (settings.ALLOWED_HOSTS ?? []).length === 0) {
     throw new ConfigurationError('Refusing to start: ALLOWED_HOSTS must list the public host names when NODE_ENV=production');
+  }
+}
+
+/**
+ * Part of the production guard for a service that connects to NATS (not for commands such as the
+ * migrations): without its own user, it would connect with every permission NATS grants anonymous clients.
+ */
+export function assertServiceNatsUser(config: ServiceConfig): void {
+  if (config.NODE_ENV !== 'production') return;
+  const { credentials } = parseNatsUrl(config.NATS_URL);
+  if (!credentials.user && !credentials.token) {
+    throw new ConfigurationError(
+      'Refusing to start: NATS_URL must carry this service\'s own NATS user when NODE_ENV=production (nats://<user>:<password>@host:4222, or a token); see docs/deployment.md, "NATS users and permissions per service"',
+    );
   }
 }

@@ -12,7 +12,7 @@ const PERMISSION_DENIED = /permissions violation/i;
 describe('NATS permissions declared in the contracts', () => {
   it('give every command subject an answering service and at least one caller', () => {
     const called = new Set(SERVICE_NAMES.flatMap((service) => NATS_ACCESS[service].calls));
-    const fireAndForget = [subjects.notifications.adminAlert];
+    const fireAndForget: string[] = [subjects.notifications.adminAlert];
     const commands = allCommandSubjects().filter((subject) => !fireAndForget.includes(subject));
     expect(commands.filter((subject) => !subjectOwner(subject))).toEqual([]);
     expect(commands.filter((subject) => !called.has(subject))).toEqual([]);
@@ -33,7 +33,7 @@ describe('per-service NATS users on a real nats-server', () => {
   };
 
   beforeAll(async () => {
-    nats = await TestNatsServer.start({ serviceUsers: true });
+    nats = await TestNatsServer.start({ serviceUsers: true, refuseAnonymous: true });
     const ticket = await connectAs('ticket');
     await jetstreamManager(ticket).then((manager) => manager.streams.add({ name: EVENTS_STREAM, subjects: [eventSubject('>' as never)] }));
   });
@@ -49,7 +49,7 @@ describe('per-service NATS users on a real nats-server', () => {
 
   it("keeps a service's replies in its own inbox, which no other service may read", async () => {
     const ticket = await connectAs('ticket');
-    ticket.subscribe(subjects.auth.me, { callback: (_error, message) => message.respond(JSON.stringify({ refreshToken: 'only-for-the-gateway' })) });
+    ticket.subscribe(subjects.auth.me, { callback: (_error, message) => void message.respond(JSON.stringify({ refreshToken: 'only-for-the-gateway' })) });
     await ticket.flush();
     const gateway = await connectAs('gateway');
     const realtime = await connectAs('realtime');
@@ -66,7 +66,7 @@ describe('per-service NATS users on a real nats-server', () => {
 
   it('lets only the gateway start a session, and refuses every subject a service does not call', async () => {
     const ticket = await connectAs('ticket');
-    ticket.subscribe(subjects.auth.issueRefreshToken, { queue: 'ticket', callback: (_error, message) => message.respond('{"issued":true}') });
+    ticket.subscribe(subjects.auth.issueRefreshToken, { queue: 'ticket', callback: (_error, message) => void message.respond('{"issued":true}') });
     await ticket.flush();
 
     expect((await (await connectAs('gateway')).request(subjects.auth.issueRefreshToken, '{}', { timeout: 2_000 })).json()).toEqual({ issued: true });
