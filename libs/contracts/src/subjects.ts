@@ -35,6 +35,12 @@ export const subjects = {
     issueInvitationLink: `${SUBJECT_ROOT}.ticket.auth.invitations.issue-link`,
     acceptInvitation: `${SUBJECT_ROOT}.ticket.auth.invitations.accept`,
     me: `${SUBJECT_ROOT}.ticket.auth.me`,
+    /** For the notification service, when it sends the signup verification mail: a fresh single-use link (never in events). */
+    issueEmailVerificationLink: `${SUBJECT_ROOT}.ticket.auth.email-verification.issue-link`,
+    /** Spends a verification link: the organization may then mail people outside its staff. */
+    confirmEmailVerification: `${SUBJECT_ROOT}.ticket.auth.email-verification.confirm`,
+    /** An admin asks for the verification mail again (with a principal). */
+    resendEmailVerification: `${SUBJECT_ROOT}.ticket.auth.email-verification.resend`,
   },
   users: {
     list: `${SUBJECT_ROOT}.ticket.users.list`,

@@ -14,13 +14,15 @@ import {
 import { AccessTokens, CommandClient, CommandError, normalizeEmail, Public } from '@helpdesk/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
-import { LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody } from './auth.dto.js';
-import { Caller } from './caller.js';
+import { LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody, VerifyEmailBody } from './auth.dto.js';
+import { Caller, Roles } from './caller.js';
 import { FixedWindowLimiter } from './fixed-window-limiter.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
+/** Verification mails an admin may ask for again, per hour. */
+const VERIFY_EMAIL_RESENDS_PER_HOUR = 3;
 
 interface Session {
   accessToken: string;
@@ -115,6 +117,27 @@ export class AuthController {
   async acceptInvitation(@Body() body: TokenPasswordBody, @Res({ passthrough: true }) reply: FastifyReply) {
     const { user } = await this.commands.request<InvitationAcceptedReply>(subjects.auth.acceptInvitation, body);
     return { ...(await this.startSession(user, reply)), user };
+  }
+
+  /** The token of the mailed verification link; the organization may then mail customers and invitees. */
+  @Public()
+  @Post('auth/verify-email')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async verifyEmail(@Body() body: VerifyEmailBody): Promise<void> {
+    await this.commands.request(subjects.auth.confirmEmailVerification, body);
+  }
+
+  /** A new verification mail to the calling admin's address; 409 once verified. */
+  @ApiBearerAuth()
+  @Post('auth/verify-email/resend')
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  async resendEmailVerification(@Caller() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const key = `verify-email-resend:${principal.userId}`;
+    await this.limiter.assertBelow(reply, key, VERIFY_EMAIL_RESENDS_PER_HOUR, 'verification mails');
+    await this.limiter.count(key, HOUR);
+    await this.commands.request(subjects.auth.resendEmailVerification, { principal });
+    return { message: 'A new verification link is on its way' };
   }
 
   @ApiBearerAuth()

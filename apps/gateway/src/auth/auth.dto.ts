@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Length } from 'class-validator';
-import { OwnAccountChanges, RequestPasswordResetCommand, SignupCommand, TokenPasswordCommand, VerifyCredentialsCommand } from '@helpdesk/contracts';
+import { ConfirmEmailVerificationCommand, OwnAccountChanges, RequestPasswordResetCommand, SignupCommand, TokenPasswordCommand, VerifyCredentialsCommand } from '@helpdesk/contracts';
 
 /** HTTP bodies are the command DTOs where they match, so validation rules live in one place. */
 export class SignupBody extends SignupCommand {}
@@ -7,6 +7,7 @@ export class LoginBody extends VerifyCredentialsCommand {}
 export class TokenPasswordBody extends TokenPasswordCommand {}
 export class PasswordResetBody extends RequestPasswordResetCommand {}
 export class UpdateMeBody extends OwnAccountChanges {}
+export class VerifyEmailBody extends ConfirmEmailVerificationCommand {}
 
 /** Browsers may leave the refresh token out and send the httpOnly cookie instead. */
 export class RefreshBody {

@@ -16,7 +16,7 @@ export interface OutgoingMail {
 }
 
 export interface AccountLinkRequest {
-  purpose: 'invitation' | 'password-reset';
+  purpose: 'invitation' | 'password-reset' | 'email-verification';
   userId: string;
   /** The password reset request being answered. */
   requestId?: string;
