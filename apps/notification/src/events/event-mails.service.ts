@@ -6,7 +6,7 @@ import { DeliveryLog } from '../deliveries/delivery-log.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { deliveryKey, mailDomain, messageIdFor, ticketThreadId } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
-import { mailContextRequest, planAccountMails, planTicketMails, splitByVerification, type PlannedMail } from './mail-planner.js';
+import { mailContextRequest, planAccountMails, planTicketMails, reachesOutsider, splitByVerification, type PlannedMail } from './mail-planner.js';
 
 /**
  * Turns one event into queued mails: asks the ticket service, in one command, for what the mails
@@ -49,6 +49,7 @@ export class EventMails {
             messageId: messageIdFor(deliveryKey(event.id, to, mail.template), this.domain),
             ...(mail.ticketId ? { threadId: ticketThreadId(mail.ticketId, this.domain) } : {}),
             ...(mail.accountLink ? { accountLink: mail.accountLink } : {}),
+            ...(reachesOutsider(mail) ? { quotaOrgId: event.orgId } : {}),
           },
         });
       }),
