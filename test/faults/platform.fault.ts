@@ -126,6 +126,7 @@ describe('faults under steady load', () => {
       RATE_LIMIT_ANON_PER_HOUR: '1000000',
       RATE_LIMIT_AUTH_PER_HOUR: '1000000',
       SIGNUP_ENABLED: 'true',
+      ORG_MAIL_PER_HOUR: '1000000',
     };
     migrateBuilt(['ticket', 'notification'], env);
     for (const name of SERVICES) await startService(name);
@@ -137,6 +138,11 @@ describe('faults under steady load', () => {
     });
     const body = (await signup.json()) as any;
     admin = { token: body.accessToken, orgId: body.organization.id };
+    // As if the admin had followed the verification link: an unverified organization mails only its staff.
+    const database = new pg.Client({ host: '127.0.0.1', port: postgres.port, user: 'postgres', database: 'helpdesk' });
+    await database.connect();
+    await database.query('UPDATE helpdesk.organizations SET email_verified_at = now() WHERE id = $1', [admin.orgId]);
+    await database.end();
 
     socket = io(services.get('realtime')!.url, { path: '/socket.io', transports: ['websocket'], auth: { token: admin.token } });
     socket.on('ticket.created', (envelope: { id: string }) => pushed.set(envelope.id, (pushed.get(envelope.id) ?? 0) + 1));

@@ -71,6 +71,15 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @IsInt()
   MAIL_LOCK_DURATION_MS = 30_000;
 
+  /**
+   * Mails an organization may send per clock hour to addresses outside its staff (customers,
+   * invitees); the rest wait for the next hour (DESIGN section 17).
+   */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  ORG_MAIL_PER_HOUR = 1_000;
+
   /** Who receives critical errors of every service (comma-separated); empty turns admin alerts off. */
   @EnvList()
   @ArrayMaxSize(50)

@@ -11,6 +11,7 @@ import { EventMails } from './events/event-mails.service.js';
 import { AccountLinks } from './mail/account-links.js';
 import { MailQueue } from './mail/mail-queue.js';
 import { MailTransport } from './mail/mail-transport.js';
+import { OutgoingMailQuota } from './mail/outgoing-mail-quota.js';
 import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
 
 @Module({
@@ -21,6 +22,6 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [DeadLettersController, AdminAlertsController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck],
 })
 export class NotificationModule {}

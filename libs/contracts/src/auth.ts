@@ -68,6 +68,14 @@ export interface InvitationAcceptedReply {
   user: UserView;
 }
 
+/** Data of the `auth.email_verification_requested` event: never a token; the mailer asks for one by command. */
+export type EmailVerificationRequestedData = {
+  /** The admin whose address is to be verified (the one who signed up, or who asked to resend). */
+  userId: string;
+  /** Unique per request, for correlation in logs. */
+  requestId: string;
+};
+
 /**
  * Data of the `auth.password_reset_requested` event: never a token; the mailer asks for one by command.
  * A type alias, unlike the replies, so it fits the default `EventEnvelope` data type.

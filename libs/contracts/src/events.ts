@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'attachment.added',
   'user.invited',
   'auth.password_reset_requested',
+  'auth.email_verification_requested',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

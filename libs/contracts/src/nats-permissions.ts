@@ -54,6 +54,8 @@ export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
       subjects.auth.acceptInvitation,
       subjects.auth.me,
       subjects.auth.changeOwnPassword,
+      subjects.auth.confirmEmailVerification,
+      subjects.auth.resendEmailVerification,
       ...Object.values(subjects.users),
       ...Object.values(subjects.teams),
       ...Object.values(subjects.slaPolicies),
@@ -74,6 +76,7 @@ export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
       subjects.notifications.userContext,
       subjects.auth.issuePasswordResetLink,
       subjects.auth.issueInvitationLink,
+      subjects.auth.issueEmailVerificationLink,
       // Dead-letter replay re-checks the caller's current role.
       subjects.auth.me,
     ],

@@ -95,9 +95,16 @@ export interface NotificationRecipient {
   notificationPreferences: Record<string, boolean>;
 }
 
+export interface NotificationOrganization {
+  id: string;
+  name: string;
+  /** False until the signup address is verified: then only staff may be mailed. */
+  emailVerified: boolean;
+}
+
 /** What a ticket's mails need, read when the mail is planned (NOT_FOUND when the ticket is not in that organization). */
 export interface NotificationContextReply {
-  organization: { id: string; name: string };
+  organization: NotificationOrganization;
   ticket: { id: string; number: number; subject: string; status: TicketStatus; requesterId: string; assigneeId: string | null; teamId: string | null };
   requester: NotificationRecipient;
   assignee?: NotificationRecipient;
@@ -120,7 +127,7 @@ export class NotificationUserContextCommand {
 
 /** NOT_FOUND when the user is not in that organization. */
 export interface NotificationUserContextReply {
-  organization: { id: string; name: string };
+  organization: NotificationOrganization;
   user: NotificationRecipient;
 }
 

@@ -7,6 +7,11 @@ export interface OrganizationView {
   timezone: string;
   businessHours: Record<string, Array<{ start: string; end: string }>>;
   holidays: string[];
+  /**
+   * Whether the signup address was verified. Until it is, mail goes only to the organization's
+   * staff: invitations and mails to customers are dropped (docs/security.md).
+   */
+  emailVerified: boolean;
 }
 
 export interface UserView {

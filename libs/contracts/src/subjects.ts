@@ -37,6 +37,12 @@ export const subjects = {
     me: `${SUBJECT_ROOT}.ticket.auth.me`,
     /** Any user, about themselves: needs the current password; ends every other session. */
     changeOwnPassword: `${SUBJECT_ROOT}.ticket.auth.password.change`,
+    /** For the notification service, when it sends the signup verification mail: a fresh single-use link (never in events). */
+    issueEmailVerificationLink: `${SUBJECT_ROOT}.ticket.auth.email-verification.issue-link`,
+    /** Spends a verification link: the organization may then mail people outside its staff. */
+    confirmEmailVerification: `${SUBJECT_ROOT}.ticket.auth.email-verification.confirm`,
+    /** An admin asks for the verification mail again (with a principal). */
+    resendEmailVerification: `${SUBJECT_ROOT}.ticket.auth.email-verification.resend`,
   },
   users: {
     list: `${SUBJECT_ROOT}.ticket.users.list`,

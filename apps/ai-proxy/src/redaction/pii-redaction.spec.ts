@@ -18,6 +18,40 @@ describe('redactPii', () => {
     expect(redacted.counts[kind as keyof typeof redacted.counts]).toBe(1);
   });
 
+  it.each([
+    ['a password stated in a sentence', 'My password is hunter2 and it fails', 'My password is [SECRET] and it fails'],
+    ['a password in the past tense', 'the old password was Tr0ub4dor&3.', 'the old password was [SECRET]'],
+    ['a quoted password', 'my password is "correct horse" now', 'my password is [SECRET] now'],
+    ['an abbreviated password', 'pwd: x', 'pwd: [SECRET]'],
+    ['a passcode', 'passcode = 918273', 'passcode = [SECRET]'],
+    ['a possessive label', 'my password: s3cret', 'my password: [SECRET]'],
+    ['a passphrase', 'Passphrase is purple-monkey-dishwasher', 'Passphrase is [SECRET]'],
+    ['a German password', 'Mein Passwort ist Sommer2024 und geht nicht', 'Mein Passwort ist [SECRET] und geht nicht'],
+    ['a German Kennwort label', 'Kennwort: geheim', 'Kennwort: [SECRET]'],
+    ['a French password', 'le mot de passe est soleil42', 'le mot de passe est [SECRET]'],
+    ['a Spanish password', 'mi contraseña es gato123', 'mi contraseña es [SECRET]'],
+    ['a Spanish labelled password', 'Contraseña: gato123', 'Contraseña: [SECRET]'],
+  ])('replaces %s', (_name, input, expected) => {
+    const redacted = redactPii(input);
+    expect(redacted.text).toBe(expected);
+    expect(redacted.counts).toEqual({ SECRET: 1 });
+  });
+
+  it.each([
+    ['with umlauts', 'Bitte an jörg@bücher.de schreiben', 'Bitte an [EMAIL] schreiben'],
+    ['in Chinese script', '请联系 用户@例子.广告 谢谢', '请联系 [EMAIL] 谢谢'],
+    ['with an accented local part at the end of a sentence', 'Write to josé.garcía@correo.es.', 'Write to [EMAIL].'],
+  ])('replaces an internationalized email address %s', (_name, input, expected) => {
+    const redacted = redactPii(input);
+    expect(redacted.text).toBe(expected);
+    expect(redacted.counts).toEqual({ EMAIL: 1 });
+  });
+
+  it('keeps sentences about a password that state no password', () => {
+    const text = 'My password is not working, the password was wrong and the new password is too short.';
+    expect(redactPii(text)).toEqual({ text, counts: {} });
+  });
+
   it('keeps order numbers, dates, short numbers and card-like numbers that fail the checksum', () => {
     const text = 'Order 4471 of 2024-03-15 was 12 items; reference 4111 1111 1111 1112.';
     expect(redactPii(text)).toEqual({ text, counts: {} });

@@ -39,10 +39,32 @@ function isIban(candidate: string): boolean {
   return remainder === 1;
 }
 
+/** Words for a password, in English, German, French, Spanish, Portuguese and Dutch. */
+const PASSWORD_WORDS = 'password|passwd|pwd|passcode|passphrase|pass phrase|passwort|kennwort|mot de passe|contrase[ñn]a|senha|wachtwoord';
+/** "is" and "was" in the same languages: "my password is hunter2". */
+const STATING_VERBS = 'is now|ist jetzt|is|was|ist|war|lautet|est|était|es|era|é';
+/** What follows "password is" when no password is given: "my password is not working". */
+const NOT_A_PASSWORD = 'not|no|wrong|incorrect|invalid|expired|required|too|missing|empty|blank|locked|still|being|the|a|an|nicht|falsch|abgelaufen|pas|faux|incorrecto|incorrecta';
+/** A quoted value, or the next run of non-blanks. */
+const VALUE = '"[^"]*"|\'[^\']*\'|“[^”]*”|\\S+';
+/** Not inside a word (Unicode-aware, where \b is ASCII-only). */
+const WORD_START = '(?<![\\p{L}\\p{N}_])';
+const WORD_END = '(?![\\p{L}\\p{N}_])';
+
 const RULES: Rule[] = [
   { kind: 'JWT', pattern: /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}/g },
-  // "password: hunter2", "api_key=...": the value goes, the label stays so the text still reads.
-  { kind: 'SECRET', pattern: /\b(api[_-]?key|access[_-]?token|token|secret|password|passwd|pwd)(\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi, replace: (_match, label, separator) => `${label}${separator}[SECRET]` },
+  // "password: hunter2", "api_key=...", "Kennwort: geheim": the value goes, the label stays so the text still reads.
+  {
+    kind: 'SECRET',
+    pattern: new RegExp(`${WORD_START}(api[_-]?key|access[_-]?token|token|secret|${PASSWORD_WORDS})(\\s*[:=]\\s*)(${VALUE})`, 'giu'),
+    replace: (_match, label, separator) => `${label}${separator}[SECRET]`,
+  },
+  // "my password is hunter2", "mein Passwort ist Sommer2024", "la contraseña es gato123".
+  {
+    kind: 'SECRET',
+    pattern: new RegExp(`${WORD_START}(${PASSWORD_WORDS})(\\s+(?:${STATING_VERBS})\\s+)(?!(?:${NOT_A_PASSWORD})${WORD_END})(${VALUE})`, 'giu'),
+    replace: (_match, label, separator) => `${label}${separator}[SECRET]`,
+  },
   { kind: 'SECRET', pattern: /\bBearer\s+[\w.~+/-]{16,}=*/gi },
   // Provider key formats: OpenAI/Stripe-like sk-/pk-/rk-, GitHub, AWS access keys, Slack.
   { kind: 'SECRET', pattern: /\b(?:sk|pk|rk)[-_](?:live_|test_|proj-)?[\w-]{16,}/g },
@@ -51,7 +73,8 @@ const RULES: Rule[] = [
   { kind: 'SECRET', pattern: /\bxox[abprs]-[\w-]{10,}/g },
   // Any other long run of letters and digits mixed together reads as a token.
   { kind: 'SECRET', pattern: /\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{32,}\b/g },
-  { kind: 'EMAIL', pattern: /[\w.%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g },
+  // Internationalized addresses too (jörg@bücher.de, 用户@例子.广告): letters and marks of any script.
+  { kind: 'EMAIL', pattern: /[\p{L}\p{M}\p{N}.%+_-]+@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.[\p{L}\p{M}]{2,}/gu },
   { kind: 'IBAN', pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/gi, accept: isIban },
   { kind: 'CARD', pattern: /\b\d(?:[ -]?\d){12,18}\b/g, accept: (match) => passesLuhn(digitsOf(match)) },
   {

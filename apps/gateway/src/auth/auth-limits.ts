@@ -9,13 +9,17 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 
 /** The limits the hourly throttler cannot express: per route, per (IP, email) pair or per email, with refunds. */
-export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail';
+export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail' | 'verificationResend';
+
+/** Verification mails an admin may ask for again, per hour. */
+const VERIFY_EMAIL_RESENDS_PER_HOUR = 3;
 
 const REFUSED_WHAT: Record<AuthLimit, string> = {
   login: 'failed logins for this account',
   loginPerIp: 'failed logins from this address',
   passwordReset: 'password reset requests from this address',
   passwordResetPerEmail: 'password reset requests for this email',
+  verificationResend: 'verification mails',
 };
 
 /**
@@ -38,6 +42,7 @@ export class AuthLimits {
       loginPerIp: limiter('loginPerIp', config.RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE, MINUTE),
       passwordReset: limiter('passwordReset', config.RATE_LIMIT_PASSWORD_RESET_PER_HOUR, HOUR),
       passwordResetPerEmail: limiter('passwordResetPerEmail', config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR, HOUR),
+      verificationResend: limiter('verificationResend', VERIFY_EMAIL_RESENDS_PER_HOUR, HOUR),
     };
   }
 
@@ -63,7 +68,7 @@ export class AuthLimits {
   }
 
   private outage(error: unknown): unknown {
-    if (this.redis.status !== 'ready' || isDependencyOutage(error)) return new ServiceUnavailableException('Login and password-reset limits cannot be checked right now; try again shortly');
+    if (this.redis.status !== 'ready' || isDependencyOutage(error)) return new ServiceUnavailableException('Login, password-reset and verification-mail limits cannot be checked right now; try again shortly');
     return error;
   }
 }

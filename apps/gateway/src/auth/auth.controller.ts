@@ -16,9 +16,9 @@ import {
 import { AccessTokens, CommandClient, CommandError, normalizeEmail, Public } from '@helpdesk/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
-import { ChangePasswordBody, LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody } from './auth.dto.js';
+import { ChangePasswordBody, LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody, VerifyEmailBody } from './auth.dto.js';
 import { AuthLimits } from './auth-limits.js';
-import { Caller, type CallerRequest } from './caller.js';
+import { Caller, Roles, type CallerRequest } from './caller.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
 
@@ -132,6 +132,25 @@ export class AuthController {
   async acceptInvitation(@Body() body: TokenPasswordBody, @Res({ passthrough: true }) reply: FastifyReply) {
     const { user } = await this.commands.request<InvitationAcceptedReply>(subjects.auth.acceptInvitation, body);
     return { ...(await this.startSession(user, reply)), user };
+  }
+
+  /** The token of the mailed verification link; the organization may then mail customers and invitees. */
+  @Public()
+  @Post('auth/verify-email')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async verifyEmail(@Body() body: VerifyEmailBody): Promise<void> {
+    await this.commands.request(subjects.auth.confirmEmailVerification, body);
+  }
+
+  /** A new verification mail to the calling admin's address; 409 once verified. */
+  @ApiBearerAuth()
+  @Post('auth/verify-email/resend')
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  async resendEmailVerification(@Caller() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.limits.consume(reply, 'verificationResend', principal.userId);
+    await this.commands.request(subjects.auth.resendEmailVerification, { principal });
+    return { message: 'A new verification link is on its way' };
   }
 
   @ApiBearerAuth()

@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Length } from 'class-validator';
-import { OwnAccountChanges, OwnPasswordChange, RequestPasswordResetCommand, SignupCommand, TokenPasswordCommand, VerifyCredentialsCommand } from '@helpdesk/contracts';
+import { ConfirmEmailVerificationCommand, OwnAccountChanges, OwnPasswordChange, RequestPasswordResetCommand, SignupCommand, TokenPasswordCommand, VerifyCredentialsCommand } from '@helpdesk/contracts';
 
 /** HTTP bodies are the command DTOs where they match, so validation rules live in one place. */
 export class SignupBody extends SignupCommand {}
@@ -8,6 +8,7 @@ export class TokenPasswordBody extends TokenPasswordCommand {}
 export class PasswordResetBody extends RequestPasswordResetCommand {}
 export class UpdateMeBody extends OwnAccountChanges {}
 export class ChangePasswordBody extends OwnPasswordChange {}
+export class VerifyEmailBody extends ConfirmEmailVerificationCommand {}
 
 /** Browsers may leave the refresh token out and send the httpOnly cookie instead. */
 export class RefreshBody {

@@ -87,13 +87,21 @@ export class GatewayHarness {
     return fetch(`${this.url}/api/v1${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
   }
 
-  /** A new organization through POST /auth/signup, with its first admin signed in. */
-  async signup(organizationName = 'Acme Support'): Promise<SignedUpAdmin> {
+  /**
+   * A new organization through POST /auth/signup, with its first admin signed in; marked verified at
+   * once (so it may mail customers) unless `emailVerified: false`. A notification service running
+   * then finds it verified and sends no verification mail.
+   */
+  async signup(organizationName = 'Acme Support', options: { emailVerified?: boolean } = {}): Promise<SignedUpAdmin> {
     const response = await this.call('/auth/signup', {
       body: { organizationName, name: 'Ada Admin', email: `admin-${randomBytes(3).toString('hex')}@example.com`, password: 'correct horse battery staple' },
     });
     if (response.status !== 201) throw new Error(`signup answered ${response.status}: ${await response.text()}`);
     const { accessToken, user, organization } = (await response.json()) as { accessToken: string; user: UserView; organization: OrganizationView };
+    if (options.emailVerified !== false) {
+      await this.ticket.verifyEmail(organization.id);
+      organization.emailVerified = true;
+    }
     return { accessToken, user, organization, principal: { orgId: organization.id, userId: user.id, role: user.role } };
   }
 

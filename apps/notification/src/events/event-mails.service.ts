@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CommandClient } from '@helpdesk/common';
-import { subjects, type EventEnvelope, type NotificationContextReply, type NotificationUserContextReply } from '@helpdesk/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandClient, MetricsService } from '@helpdesk/common';
+import { subjects, type EventEnvelope, type NotificationContextReply, type NotificationOrganization, type NotificationUserContextReply } from '@helpdesk/contracts';
+import { Counter } from 'prom-client';
 import { DeliveryLog } from '../deliveries/delivery-log.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { deliveryKey, mailDomain, messageIdFor, ticketThreadId } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
-import { mailContextRequest, planAccountMails, planTicketMails, type PlannedMail } from './mail-planner.js';
+import { mailContextRequest, planAccountMails, planTicketMails, reachesOutsider, splitByVerification, type PlannedMail } from './mail-planner.js';
 
 /**
  * Turns one event into queued mails: asks the ticket service, in one command, for what the mails
@@ -15,22 +16,26 @@ import { mailContextRequest, planAccountMails, planTicketMails, type PlannedMail
  */
 @Injectable()
 export class EventMails {
+  private readonly logger = new Logger(EventMails.name);
   private readonly domain: string;
+  private readonly suppressed: Counter<'reason'>;
 
   constructor(
     @Inject(NotificationConfig) private readonly config: NotificationConfig,
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(DeliveryLog) private readonly log: DeliveryLog,
     @Inject(MailQueue) private readonly queue: MailQueue,
+    @Inject(MetricsService) metrics: MetricsService,
   ) {
     this.domain = mailDomain(config.DEFAULT_FROM_EMAIL);
+    this.suppressed = new Counter({ name: 'helpdesk_mail_suppressed_total', help: 'Mails planned but never sent, by reason', labelNames: ['reason'], registers: [metrics.registry] });
   }
 
   /** Returns how many mails the event queued (0 for events that send none). */
   async handle(event: EventEnvelope): Promise<number> {
     // The mails of one event are recorded, then queued, together (each step one round trip for all of them).
     const deliveries = await Promise.all(
-      (await this.plan(event)).map((mail) => {
+      (await this.allowed(event)).map((mail) => {
         const to = mail.to.email;
         return this.log.record({
           eventId: event.id,
@@ -44,6 +49,7 @@ export class EventMails {
             messageId: messageIdFor(deliveryKey(event.id, to, mail.template), this.domain),
             ...(mail.ticketId ? { threadId: ticketThreadId(mail.ticketId, this.domain) } : {}),
             ...(mail.accountLink ? { accountLink: mail.accountLink } : {}),
+            ...(reachesOutsider(mail) ? { quotaOrgId: event.orgId } : {}),
           },
         });
       }),
@@ -54,13 +60,32 @@ export class EventMails {
     return toQueue.length;
   }
 
-  private async plan(event: EventEnvelope): Promise<PlannedMail[]> {
+  /** The planned mails, without those an unverified organization may not send (each logged and counted, never the address). */
+  private async allowed(event: EventEnvelope): Promise<PlannedMail[]> {
+    const planned = await this.plan(event);
+    if (!planned) return [];
+    const { allowed, unverified } = splitByVerification(planned.organization, planned.mails);
+    for (const mail of unverified) {
+      this.suppressed.inc({ reason: 'unverified_organization' });
+      this.logger.warn({
+        message: `${mail.template} mail not sent: the organization has not verified its email address, so it may mail only its staff`,
+        reason: 'unverified_organization',
+        orgId: event.orgId,
+        template: mail.template,
+        eventId: event.id,
+      });
+    }
+    return allowed;
+  }
+
+  private async plan(event: EventEnvelope): Promise<{ organization: NotificationOrganization; mails: PlannedMail[] } | undefined> {
     const request = mailContextRequest(event);
-    if (!request) return [];
+    if (!request) return undefined;
     if (request.kind === 'user') {
-      return planAccountMails(event, await this.commands.request<NotificationUserContextReply>(subjects.notifications.userContext, request.command));
+      const context = await this.commands.request<NotificationUserContextReply>(subjects.notifications.userContext, request.command);
+      return { organization: context.organization, mails: planAccountMails(event, context) };
     }
     const context = await this.commands.request<NotificationContextReply>(subjects.notifications.ticketContext, request.command);
-    return planTicketMails(event, context, { appBaseUrl: this.config.APP_BASE_URL });
+    return { organization: context.organization, mails: planTicketMails(event, context, { appBaseUrl: this.config.APP_BASE_URL }) };
   }
 }

@@ -17,7 +17,7 @@ const bob = person('bob', 'agent');
 const ada = person('ada', 'admin');
 
 const context = (overrides: Partial<NotificationContextReply> = {}): NotificationContextReply => ({
-  organization: { id: 'org', name: 'Acme' },
+  organization: { id: 'org', name: 'Acme', emailVerified: true },
   ticket: { id: 't1', number: 7, subject: 'Printer', status: 'open', requesterId: requester.id, assigneeId: null, teamId: null },
   requester,
   teamMembers: [],
@@ -135,7 +135,7 @@ describe('mail planning', () => {
   });
 
   it('plans invitation and reset mails with a link placeholder, whatever the preferences say', () => {
-    const account: NotificationUserContextReply = { organization: { id: 'org', name: 'Acme' }, user: person('nina', 'agent', { notificationPreferences: { newTicket: false } }) };
+    const account: NotificationUserContextReply = { organization: { id: 'org', name: 'Acme', emailVerified: true }, user: person('nina', 'agent', { notificationPreferences: { newTicket: false } }) };
     const invited = event('user.invited', { userId: 'nina', email: 'nina@example.com', name: 'nina', role: 'agent', invitedBy: ada.id }, { userId: ada.id, role: 'admin' });
     const reset = event('auth.password_reset_requested', { userId: 'nina', email: 'nina@example.com', name: 'nina', requestId: 'r1' }, { system: 'auth' });
     expect(mailContextRequest(invited)).toEqual({ kind: 'user', command: { orgId: 'org', userId: 'nina' } });

@@ -7,6 +7,8 @@ import {
   type NotificationRecipient,
   type NotificationUserContextCommand,
   type NotificationUserContextReply,
+  type EmailVerificationRequestedData,
+  type NotificationOrganization,
   type PasswordResetRequestedData,
   type Role,
   type SlaTarget,
@@ -16,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import {
   agentReplyMail,
   customerReplyMail,
+  emailVerificationMail,
   invitationMail,
   newTicketMail,
   passwordResetMail,
@@ -39,6 +42,7 @@ export const MAIL_TEMPLATES = [
   'sla-breached',
   'invitation',
   'password-reset',
+  'email-verification',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
@@ -54,6 +58,7 @@ const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = 
   'sla-breached': 'slaBreached',
   invitation: undefined,
   'password-reset': undefined,
+  'email-verification': undefined,
 };
 
 /** Mails only staff may receive: they name internal workflow (assignments, SLA targets, other customers' tickets). */
@@ -121,6 +126,8 @@ export function mailContextRequest(event: EventEnvelope): ContextRequest | undef
       return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as UserInvitedData).userId } };
     case 'auth.password_reset_requested':
       return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as PasswordResetRequestedData).userId } };
+    case 'auth.email_verification_requested':
+      return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as EmailVerificationRequestedData).userId } };
     default:
       return undefined;
   }
@@ -198,7 +205,22 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
   return planned.filter((mail) => wants(mail.to, mail.template));
 }
 
-/** The invitation or password reset mail of an account event; its link is issued only when the mail is sent. */
+/**
+ * Whether a mail goes outside the organization's staff: to a customer (or any address a ticket
+ * names), or an invitation (the invitee is not a member until they accept). Such mails wait for the
+ * organization's verified address and count against its hourly quota (DESIGN section 17).
+ */
+export function reachesOutsider(mail: PlannedMail): boolean {
+  return mail.template === 'invitation' || !isStaff(mail.to.role);
+}
+
+/** The mails an organization may send now, and those dropped because its signup address is not verified yet. */
+export function splitByVerification(organization: NotificationOrganization, planned: PlannedMail[]): { allowed: PlannedMail[]; unverified: PlannedMail[] } {
+  if (organization.emailVerified) return { allowed: planned, unverified: [] };
+  return { allowed: planned.filter((mail) => !reachesOutsider(mail)), unverified: planned.filter(reachesOutsider) };
+}
+
+/** The invitation, password reset or address verification mail of an account event; its link is issued only when the mail is sent. */
 export function planAccountMails(event: EventEnvelope, context: NotificationUserContextReply): PlannedMail[] {
   const { organization, user } = context;
   const placeholder = `account-link-${randomBytes(16).toString('hex')}`;
@@ -213,6 +235,11 @@ export function planAccountMails(event: EventEnvelope, context: NotificationUser
       mail = { template: 'password-reset', ticketId: null, to: user, rendered: passwordResetMail(base), accountLink: { purpose: 'password-reset', userId: user.id, requestId, placeholder } };
       break;
     }
+    case 'auth.email_verification_requested':
+      // Verified since (another admin's link, or the first of two mails): nothing left to ask.
+      if (organization.emailVerified) return [];
+      mail = { template: 'email-verification', ticketId: null, to: user, rendered: emailVerificationMail(base), accountLink: { purpose: 'email-verification', userId: user.id, placeholder } };
+      break;
     default:
       return [];
   }

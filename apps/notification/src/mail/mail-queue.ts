@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MetricsService, queueAdditions, type BulkJob, type GroupCommit } from '@helpdesk/common';
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import { DeliveryLog, type Delivery } from '../deliveries/delivery-log.js';
@@ -8,6 +8,7 @@ import { NotificationConfig } from '../notification.config.js';
 import { AccountLinks } from './account-links.js';
 import { isPermanentSmtpFailure, MAIL_ATTEMPTS, retryDelay } from './mail-retry.js';
 import { MailTransport } from './mail-transport.js';
+import { OutgoingMailQuota } from './outgoing-mail-quota.js';
 import { deliveryKey } from './threading.js';
 
 const QUEUE = 'mail';
@@ -20,9 +21,11 @@ export const ADMIN_ALERT_TEMPLATE = 'admin-alert';
 
 interface MailJob {
   deliveryId: string;
+  /** Set for mails to non-staff addresses: the organization whose hourly quota they count against. */
+  quotaOrgId?: string;
 }
 
-type QueuedDelivery = Pick<Delivery, 'id' | 'eventId' | 'recipient' | 'template'>;
+type QueuedDelivery = Pick<Delivery, 'id' | 'eventId' | 'recipient' | 'template' | 'message'>;
 
 /** One job id per (event, recipient, template): adding the same mail twice (a redelivered event) is a no-op in BullMQ. */
 const jobIdOf = (delivery: QueuedDelivery) => `mail-${deliveryKey(delivery.eventId, delivery.recipient, delivery.template)}`;
@@ -60,6 +63,7 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(DeliveryLog) private readonly log: DeliveryLog,
     @Inject(MailTransport) private readonly transport: MailTransport,
     @Inject(AccountLinks) private readonly accountLinks: AccountLinks,
+    @Inject(OutgoingMailQuota) private readonly quota: OutgoingMailQuota,
     @Inject(MetricsService) metrics: MetricsService,
   ) {
     this.queue = new Queue<MailJob>(QUEUE, { connection: this.connection(), prefix: config.QUEUE_PREFIX });
@@ -81,7 +85,7 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<MailJob>(QUEUE, (job) => this.process(job), {
+    this.worker = new Worker<MailJob>(QUEUE, (job, token) => this.process(job, token), {
       connection: this.connection(),
       prefix: this.config.QUEUE_PREFIX,
       concurrency: this.config.MAIL_CONCURRENCY,
@@ -107,7 +111,8 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   enqueue(delivery: QueuedDelivery): Promise<void> {
-    return this.additions.submit({ name: 'send', data: { deliveryId: delivery.id }, opts: jobOptions(delivery) });
+    const quotaOrgId = delivery.message.quotaOrgId;
+    return this.additions.submit({ name: 'send', data: { deliveryId: delivery.id, ...(quotaOrgId ? { quotaOrgId } : {}) }, opts: jobOptions(delivery) });
   }
 
   /** Queues a revived dead letter again: its previous, failed job holds the job id, so it goes first. */
@@ -116,7 +121,13 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.enqueue(delivery);
   }
 
-  private async process(job: Job<MailJob>): Promise<void> {
+  private async process(job: Job<MailJob>, token: string | undefined): Promise<void> {
+    // Over the organization's hourly quota: the job waits for the next hour (not an attempt, not a failure).
+    const waitMs = job.data.quotaOrgId ? await this.quota.take(job.data.quotaOrgId) : undefined;
+    if (waitMs !== undefined) {
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
     const delivery = await this.log.claim(job.data.deliveryId);
     // Already sent (or given up): a duplicate job, or a retry of an attempt whose success was recorded.
     if (!delivery) return;

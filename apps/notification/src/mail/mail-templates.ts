@@ -194,6 +194,18 @@ export function invitationMail(context: AccountMailContext): RenderedMail {
   });
 }
 
+export function emailVerificationMail(context: AccountMailContext): RenderedMail {
+  const { organizationName } = context;
+  return render({
+    subject: `Verify the email address of ${organizationName}`,
+    recipientName: context.recipientName,
+    text: `Please confirm that this address belongs to you. Until it is confirmed, ${organizationName} can mail only its own staff: no invitations and no mails to customers. The link below is valid for 48 hours and works once.`,
+    body: html`<p>Please confirm that this address belongs to you. Until it is confirmed, <strong>${organizationName}</strong> can mail only its own staff: no invitations and no mails to customers. The link below is valid for 48 hours and works once.</p>`,
+    link: { url: context.linkPlaceholder, label: 'Verify the address' },
+    signature: organizationName,
+  });
+}
+
 export function passwordResetMail(context: AccountMailContext): RenderedMail {
   const { organizationName } = context;
   return render({

@@ -13,10 +13,12 @@ export interface OutgoingMail {
   threadId?: string;
   /** Account mails: the single-use link to issue when the mail is sent, in place of `placeholder` (never stored). */
   accountLink?: AccountLinkRequest;
+  /** Mails to a non-staff address: the organization whose hourly quota (ORG_MAIL_PER_HOUR) they count against. */
+  quotaOrgId?: string;
 }
 
 export interface AccountLinkRequest {
-  purpose: 'invitation' | 'password-reset';
+  purpose: 'invitation' | 'password-reset' | 'email-verification';
   userId: string;
   /** The password reset request being answered. */
   requestId?: string;

@@ -3,13 +3,16 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   AcceptInvitationCommand,
   ChangeOwnPasswordCommand,
+  ConfirmEmailVerificationCommand,
   ConfirmPasswordResetCommand,
+  IssueEmailVerificationLinkCommand,
   IssueInvitationLinkCommand,
   IssuePasswordResetLinkCommand,
   IssueRefreshTokenCommand,
   MeCommand,
   RefreshTokenCommand,
   RequestPasswordResetCommand,
+  ResendEmailVerificationCommand,
   subjects,
   VerifyCredentialsCommand,
 } from '@helpdesk/contracts';
@@ -80,5 +83,20 @@ export class AuthController {
   @MessagePattern(subjects.auth.acceptInvitation)
   acceptInvitation(@Payload() command: AcceptInvitationCommand) {
     return this.userTokens.acceptInvitation(command);
+  }
+
+  @MessagePattern(subjects.auth.issueEmailVerificationLink)
+  issueEmailVerificationLink(@Payload() command: IssueEmailVerificationLinkCommand) {
+    return this.userTokens.issueEmailVerificationLink(command);
+  }
+
+  @MessagePattern(subjects.auth.confirmEmailVerification)
+  confirmEmailVerification(@Payload() command: ConfirmEmailVerificationCommand) {
+    return this.userTokens.confirmEmailVerification(command);
+  }
+
+  @MessagePattern(subjects.auth.resendEmailVerification)
+  resendEmailVerification(@Payload() command: ResendEmailVerificationCommand) {
+    return this.userTokens.resendEmailVerification(command);
   }
 }

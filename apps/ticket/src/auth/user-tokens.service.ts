@@ -2,16 +2,19 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type {
   AcceptInvitationCommand,
+  ConfirmEmailVerificationCommand,
   ConfirmPasswordResetCommand,
   EventActor,
   InvitationAcceptedReply,
   IssuedLinkToken,
+  IssueEmailVerificationLinkCommand,
   IssueInvitationLinkCommand,
   IssuePasswordResetLinkCommand,
   PasswordResetConfirmedReply,
   PasswordResetRequestedData,
   PasswordResetRequestedReply,
   RequestPasswordResetCommand,
+  ResendEmailVerificationCommand,
 } from '@helpdesk/contracts';
 import { CommandError } from '@helpdesk/common';
 import { randomUUID } from 'node:crypto';
@@ -20,13 +23,16 @@ import { TICKET_SCHEMA } from '../database/schema.js';
 import { updateReturning } from '../database/update-returning.js';
 import { toUserView } from '../organizations/organizations.service.js';
 import { DomainEvents } from '../outbox/domain-events.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { User } from '../users/user.entity.js';
 import { accountsByEmail } from './accounts.js';
+import { ALREADY_VERIFIED, EMAIL_VERIFICATION_LIFETIME_SECONDS, INVALID_VERIFICATION_LINK, recordEmailVerificationRequest } from './email-verification.js';
 import { hashToken, newOpaqueToken } from './opaque-token.js';
 import { Passwords } from './passwords.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
 
-type UserTokenPurpose = 'password_reset' | 'invitation';
+type UserTokenPurpose = 'password_reset' | 'invitation' | 'email_verification';
 
 export const PASSWORD_RESET_LIFETIME_SECONDS = 60 * 60;
 export const INVITATION_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
@@ -50,6 +56,7 @@ export class UserTokensService {
     @Inject(DomainEvents) private readonly events: DomainEvents,
     @Inject(Passwords) private readonly passwords: Passwords,
     @Inject(RefreshTokensService) private readonly refreshTokens: RefreshTokensService,
+    @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
   ) {}
 
   /** One event per active account with this email, for the notification service; the answer never says whether there was one. */
@@ -103,6 +110,48 @@ export class UserTokensService {
       if (!userId || !(await this.setPassword(manager, userId, passwordHash, { onlyFirst: true }))) throw new CommandError('UNAUTHORIZED', INVALID_INVITATION);
       return { user: toUserView(await manager.findOneByOrFail(User, { id: userId })) };
     });
+  }
+
+  /** For the verification mail of a not yet verified organization, to one of its active admins. */
+  async issueEmailVerificationLink(command: IssueEmailVerificationLinkCommand): Promise<IssuedLinkToken> {
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.lockActiveUser(manager, command.userId);
+      if (user.role !== 'admin') throw new CommandError('NOT_FOUND', 'No active admin with this id');
+      const organization = await manager.findOneByOrFail(Organization, { id: user.organizationId });
+      if (organization.emailVerifiedAt) throw new CommandError('CONFLICT', ALREADY_VERIFIED);
+      return this.issue(manager, user.id, 'email_verification', EMAIL_VERIFICATION_LIFETIME_SECONDS);
+    });
+  }
+
+  /** Spends the link and marks its admin's organization verified (the link of an admin since removed no longer counts). */
+  async confirmEmailVerification(command: ConfirmEmailVerificationCommand): Promise<{ organizationId: string }> {
+    return this.dataSource.transaction(async (manager) => {
+      const userId = await this.consume(manager, command.token, 'email_verification');
+      const [row] = userId
+        ? await updateReturning<{ id: string }>(
+            manager,
+            `UPDATE ${TICKET_SCHEMA}.organizations organization SET email_verified_at = COALESCE(organization.email_verified_at, now()), updated_at = now()
+             FROM ${TICKET_SCHEMA}.users admin WHERE admin.id = $1 AND admin.active AND admin.role = 'admin' AND organization.id = admin.organization_id
+             RETURNING organization.id`,
+            [userId],
+          )
+        : [];
+      if (!row) throw new CommandError('UNAUTHORIZED', INVALID_VERIFICATION_LINK);
+      this.logger.log(`Organization ${row.id} verified its email address`);
+      return { organizationId: row.id };
+    });
+  }
+
+  /** A new verification mail to the calling admin, while the organization is unverified. */
+  async resendEmailVerification(command: ResendEmailVerificationCommand): Promise<{ accepted: true }> {
+    await this.dataSource.transaction(async (manager) => {
+      const caller = await this.principals.verifyAdmin(command.principal, manager);
+      const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });
+      if (organization.emailVerifiedAt) throw new CommandError('CONFLICT', ALREADY_VERIFIED);
+      await recordEmailVerificationRequest(this.events, manager, { id: caller.userId, organizationId: caller.orgId });
+    });
+    this.events.committed();
+    return { accepted: true };
   }
 
   /** The row lock makes concurrent issues for one user take turns, so exactly the newest link stays valid. */

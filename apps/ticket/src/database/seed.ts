@@ -40,7 +40,7 @@ async function seed(): Promise<void> {
     const [admin, ...others] = DEMO_USERS;
     const { organization, user } = await running.app.get(OrganizationsService).signup(
       { organizationName: 'Demo Support', name: admin.name, email: admin.email, password: DEMO_PASSWORD, timezone: 'Europe/Berlin' },
-      { slug: DEMO_SLUG },
+      { slug: DEMO_SLUG, emailVerified: true },
     );
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     const principals: Record<string, Principal> = { [admin.email]: { orgId: organization.id, userId: user.id, role: 'admin' } };

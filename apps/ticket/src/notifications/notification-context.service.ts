@@ -28,6 +28,7 @@ interface TicketContextRow {
   assignee_id: string | null;
   team_id: string | null;
   organization_name: string;
+  organization_email_verified: boolean;
   people: NotificationRecipient[] | null;
   team_members: NotificationRecipient[] | null;
   admins: NotificationRecipient[] | null;
@@ -53,6 +54,7 @@ export class NotificationContextService {
   async ticketContext({ orgId, ticketId, authorId, staffContacts }: NotificationContextCommand): Promise<NotificationContextReply> {
     const [row] = (await this.dataSource.query(
       `SELECT ticket.id, ticket.number, ticket.subject, ticket.status, ticket.requester_id, ticket.assignee_id, ticket.team_id, organization.name AS organization_name,
+         organization.email_verified_at IS NOT NULL AS organization_email_verified,
          (SELECT json_agg(${RECIPIENT_JSON}) FROM ${USERS} person
            WHERE person.organization_id = $1 AND person.id IN (ticket.requester_id, ticket.assignee_id, $3::uuid)) AS people,
          CASE WHEN $4 THEN
@@ -75,7 +77,7 @@ export class NotificationContextService {
     const assignee = person(row.assignee_id);
     const author = person(authorId ?? null);
     return {
-      organization: { id: orgId, name: row.organization_name },
+      organization: { id: orgId, name: row.organization_name, emailVerified: row.organization_email_verified },
       ticket: { id: row.id, number: row.number, subject: row.subject, status: row.status, requesterId: row.requester_id, assigneeId: row.assignee_id, teamId: row.team_id },
       requester,
       ...(assignee ? { assignee } : {}),
@@ -89,6 +91,6 @@ export class NotificationContextService {
     const user = await manager.findOneBy(User, { id: userId, organizationId: orgId });
     if (!user) throw new CommandError('NOT_FOUND', 'User not found');
     const organization = await manager.findOneByOrFail(Organization, { id: orgId });
-    return { organization: { id: organization.id, name: organization.name }, user: toRecipient(user) };
+    return { organization: { id: organization.id, name: organization.name, emailVerified: organization.emailVerifiedAt !== null }, user: toRecipient(user) };
   }
 }

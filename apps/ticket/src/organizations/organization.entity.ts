@@ -24,6 +24,10 @@ export class Organization {
   @Column('jsonb')
   settings!: Record<string, unknown>;
 
+  /** Null until the signup address is verified; until then only staff are mailed. */
+  @Column('timestamptz', { name: 'email_verified_at', nullable: true })
+  emailVerifiedAt!: Date | null;
+
   @Column('integer', { name: 'next_ticket_number', select: false })
   nextTicketNumber!: number;
 

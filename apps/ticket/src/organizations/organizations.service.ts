@@ -11,11 +11,13 @@ import { DEFAULT_SLA_POLICIES } from './default-sla-policies.js';
 import { calendarOf } from './organization-calendar.js';
 import { Organization } from './organization.entity.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
+import { DomainEvents } from '../outbox/domain-events.js';
+import { recordEmailVerificationRequest } from '../auth/email-verification.js';
 import type { Principal } from '@helpdesk/contracts';
 import { hashPassword } from '../auth/passwords.js';
 
 export function toOrganizationView(organization: Organization): OrganizationView {
-  return { id: organization.id, name: organization.name, slug: organization.slug, timezone: organization.timezone, businessHours: organization.businessHours as OrganizationView['businessHours'], holidays: organization.holidays };
+  return { id: organization.id, name: organization.name, slug: organization.slug, timezone: organization.timezone, businessHours: organization.businessHours as OrganizationView['businessHours'], holidays: organization.holidays, emailVerified: organization.emailVerifiedAt !== null };
 }
 
 export function toUserView(user: User): UserView {
@@ -49,10 +51,14 @@ export class OrganizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(DomainEvents) private readonly events: DomainEvents,
   ) {}
 
-  /** A new organization with its first admin and the default SLA policies, all or nothing. */
-  async signup(command: SignupCommand, options: { slug?: string } = {}): Promise<SignupReply> {
+  /**
+   * A new organization with its first admin and the default SLA policies, all or nothing. It starts
+   * unverified, with a verification mail to the admin; `emailVerified` is for the demo seed only.
+   */
+  async signup(command: SignupCommand, options: { slug?: string; emailVerified?: boolean } = {}): Promise<SignupReply> {
     const organizationName = stripToPlainText(command.organizationName);
     const name = stripToPlainText(command.name);
     if (!organizationName || !name) throw new CommandError('VALIDATION', 'organizationName and name must contain text');
@@ -60,17 +66,21 @@ export class OrganizationsService {
     const problems = validateCalendar({ timezone, businessHours: DEFAULT_BUSINESS_HOURS, holidays: [] });
     if (problems.length > 0) throw new CommandError('VALIDATION', problems.join('; '));
     const passwordHash = await hashPassword(command.password);
-    return this.dataSource.transaction(async (manager) => {
+    const emailVerifiedAt = options.emailVerified ? new Date() : null;
+    const reply = await this.dataSource.transaction(async (manager) => {
       const organization = await manager.save(
-        manager.create(Organization, { name: organizationName, slug: options.slug ?? slugFor(organizationName), timezone, businessHours: DEFAULT_BUSINESS_HOURS, holidays: [], settings: {} }),
+        manager.create(Organization, { name: organizationName, slug: options.slug ?? slugFor(organizationName), timezone, businessHours: DEFAULT_BUSINESS_HOURS, holidays: [], settings: {}, emailVerifiedAt }),
       );
       const user = await manager.save(manager.create(User, { organizationId: organization.id, email: normalizeEmail(command.email), name, role: 'admin', passwordHash, active: true, notificationPreferences: {} }));
       await manager.insert(
         SlaPolicy,
         DEFAULT_SLA_POLICIES.map((policy) => ({ ...policy, organizationId: organization.id, nextResponseMinutes: null, businessHoursOnly: true, active: true })),
       );
+      if (!emailVerifiedAt) await recordEmailVerificationRequest(this.events, manager, user);
       return { organization: toOrganizationView(organization), user: toUserView(user) };
     });
+    this.events.committed();
+    return reply;
   }
 
   async get(principal: Principal): Promise<OrganizationView> {

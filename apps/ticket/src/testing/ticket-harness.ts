@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { ticketMigrations } from '../database/migrations/index.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
 import { TicketConfig } from '../ticket.config.js';
 import { ticketApp } from '../ticket.app.js';
 
@@ -71,15 +72,24 @@ export class TicketHarness {
     throw new Error(`${subject} was expected to fail but succeeded`);
   }
 
-  /** A fresh organization and its admin's principal. */
-  async signup(organizationName = 'Acme Support'): Promise<{ admin: Principal; reply: SignupReply }> {
-    const reply = await this.send<SignupReply>(subjects.organizations.signup, {
-      organizationName,
-      name: 'Ada Admin',
-      email: `admin-${randomBytes(3).toString('hex')}@example.com`,
-      password: 'correct horse battery staple',
-    });
+  /**
+   * A fresh organization and its admin's principal. With `emailVerified: false` it is signed up over
+   * NATS as the gateway does (unverified, with a verification mail to its admin); by default it starts
+   * verified, as the demo seed does, so it may mail customers and sends no verification mail (the
+   * verification itself has its own tests).
+   */
+  async signup(organizationName = 'Acme Support', options: { emailVerified?: boolean } = {}): Promise<{ admin: Principal; reply: SignupReply }> {
+    const command = { organizationName, name: 'Ada Admin', email: `admin-${randomBytes(3).toString('hex')}@example.com`, password: 'correct horse battery staple' };
+    const reply =
+      options.emailVerified === false
+        ? await this.send<SignupReply>(subjects.organizations.signup, command)
+        : await this.service.app.get(OrganizationsService).signup(command, { emailVerified: true });
     return { admin: { orgId: reply.organization.id, userId: reply.user.id, role: 'admin' }, reply };
+  }
+
+  /** Marks an organization verified, as following its verification link would. */
+  async verifyEmail(orgId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE ${TICKET_SCHEMA}.organizations SET email_verified_at = now() WHERE id = $1`, [orgId]);
   }
 
   /** Adds a user straight to the database (user management commands are tested elsewhere). */

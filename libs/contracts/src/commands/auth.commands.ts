@@ -66,6 +66,22 @@ export class IssueInvitationLinkCommand {
   userId!: string;
 }
 
+// Trusted internal command (no principal): the notification service asks for the link when it sends the mail.
+export class IssueEmailVerificationLinkCommand {
+  @IsUUID()
+  userId!: string;
+}
+
+/** The single-use token of a mailed verification link; anyone holding it may spend it (the link is the proof). */
+export class ConfirmEmailVerificationCommand {
+  @Length(1, OPAQUE_TOKEN_MAX_LENGTH)
+  @IsString()
+  token!: string;
+}
+
+/** An admin of a not yet verified organization asks for a new verification mail, to their own address. */
+export class ResendEmailVerificationCommand extends AuthenticatedCommand {}
+
 /** A single-use token from a mailed link, and the new password it allows setting. */
 export abstract class TokenPasswordCommand {
   @Length(1, OPAQUE_TOKEN_MAX_LENGTH)
