@@ -105,4 +105,14 @@ export class GatewayConfig extends ServiceConfig {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'ATTACHMENTS_BUCKET must be 1-64 letters, digits, "_" or "-"' })
   @IsString()
   ATTACHMENTS_BUCKET = 'helpdesk-attachments';
+
+  /**
+   * Most bytes the attachment bucket may hold (its JetStream max_bytes), so that it cannot fill the
+   * JetStream storage the HELPDESK_EVENTS stream shares with it. Keep it, plus the stream's
+   * EVENTS_STREAM_MAX_BYTES, under the NATS server's max_file_store.
+   */
+  @EnvInt()
+  @Min(1_048_576)
+  @IsInt()
+  ATTACHMENT_STORE_MAX_BYTES = 10_737_418_240;
 }
