@@ -78,6 +78,18 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   RATE_LIMIT_PASSWORD_RESET_PER_HOUR = 3;
 
+  /** Attachment uploads per user per hour, apart from the general request limit (each writes up to MAX_UPLOAD_BYTES). */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  ATTACHMENT_UPLOADS_PER_USER_PER_HOUR = 100;
+
+  /** Attachment uploads per organization per hour, all its users together. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  ATTACHMENT_UPLOADS_PER_ORG_PER_HOUR = 1_000;
+
   /** Proxies in front of the gateway whose X-Forwarded-For is believed: "false", "true", a hop count, or comma-separated addresses/CIDRs. */
   @IsString()
   TRUST_PROXY = 'false';

@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller } from '../auth/caller.js';
 import { AttachmentsService, COMMENT_FIELD, FILE_FIELD } from './attachments.service.js';
 import { downloadHeaders } from './download-headers.js';
+import { UploadRateLimit } from './upload-rate-limit.js';
 
 const PathId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 
@@ -18,6 +19,7 @@ export class AttachmentsController {
   constructor(
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(AttachmentsService) private readonly attachments: AttachmentsService,
+    @Inject(UploadRateLimit) private readonly uploadRateLimit: UploadRateLimit,
   ) {}
 
   @Post('tickets/:id/attachments')
@@ -30,7 +32,8 @@ export class AttachmentsController {
       properties: { [FILE_FIELD]: { type: 'string', format: 'binary' }, [COMMENT_FIELD]: { type: 'string', format: 'uuid' } },
     },
   })
-  upload(@Caller() principal: Principal, @PathId() ticketId: string, @Req() request: FastifyRequest): Promise<AttachmentView> {
+  async upload(@Caller() principal: Principal, @PathId() ticketId: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AttachmentView> {
+    await this.uploadRateLimit.take(principal, reply);
     return this.attachments.upload(principal, ticketId, request);
   }
 
