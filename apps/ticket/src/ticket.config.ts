@@ -31,6 +31,12 @@ export class TicketConfig extends DatabaseServiceConfig {
   @IsInt()
   EVENTS_STREAM_MAX_BYTES = 1_073_741_824;
 
+  /** Attachment bytes an organization may store, in MB (MiB); past it an upload is refused with QUOTA_EXCEEDED (429). */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  ORG_ATTACHMENT_QUOTA_MB = 10_240;
+
   /** Events published per relay transaction. */
   @EnvInt()
   @Min(1)

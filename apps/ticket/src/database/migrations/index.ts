@@ -2,6 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateHelpdeskSchema1764400000000 } from './1764400000000-create-helpdesk-schema.js';
 import { StaffByRoleIndex1764700000000 } from './1764700000000-staff-by-role-index.js';
 import { TicketTriagePending1764800000000 } from './1764800000000-ticket-triage-pending.js';
+import { AttachmentsByOrganizationIndex1765400000000 } from './1765400000000-attachments-by-organization-index.js';
 
 /** Every migration of the ticket service, oldest first. */
-export const ticketMigrations: Array<new () => MigrationInterface> = [CreateHelpdeskSchema1764400000000, StaffByRoleIndex1764700000000, TicketTriagePending1764800000000];
+export const ticketMigrations: Array<new () => MigrationInterface> = [CreateHelpdeskSchema1764400000000, StaffByRoleIndex1764700000000, TicketTriagePending1764800000000, AttachmentsByOrganizationIndex1765400000000];
