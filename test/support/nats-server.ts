@@ -64,7 +64,7 @@ export class TestNatsServer {
       };
       if (!options.refuseAnonymous) config.no_auth_user = TEST_USER;
     }
-    if (options.maxFileStore) config.jetstream = { store_dir: storeDir, max_file_store: options.maxFileStore };
+    if (options.maxFileStore) config.jetstream = { max_file_store: options.maxFileStore };
     let configFile: string | undefined;
     if (Object.keys(config).length > 0) {
       // JSON is valid nats-server configuration.

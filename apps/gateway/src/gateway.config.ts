@@ -84,6 +84,18 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR = 3;
 
+  /** Attachment uploads per user per hour, apart from the general request limit (each writes up to MAX_UPLOAD_BYTES). */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  ATTACHMENT_UPLOADS_PER_USER_PER_HOUR = 100;
+
+  /** Attachment uploads per organization per hour, all its users together. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  ATTACHMENT_UPLOADS_PER_ORG_PER_HOUR = 1_000;
+
   /** Proxies in front of the gateway whose X-Forwarded-For is believed: "false", "true", a hop count, or comma-separated addresses/CIDRs. */
   @IsString()
   TRUST_PROXY = 'false';
@@ -111,4 +123,14 @@ export class GatewayConfig extends ServiceConfig {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'ATTACHMENTS_BUCKET must be 1-64 letters, digits, "_" or "-"' })
   @IsString()
   ATTACHMENTS_BUCKET = 'helpdesk-attachments';
+
+  /**
+   * Most bytes the attachment bucket may hold (its JetStream max_bytes), so that it cannot fill the
+   * JetStream storage the HELPDESK_EVENTS stream shares with it. Keep it, plus the stream's
+   * EVENTS_STREAM_MAX_BYTES, under the NATS server's max_file_store.
+   */
+  @EnvInt()
+  @Min(1_048_576)
+  @IsInt()
+  ATTACHMENT_STORE_MAX_BYTES = 10_737_418_240;
 }

@@ -8,6 +8,7 @@ import { AiController } from './ai/ai.controller.js';
 import { AttachmentStore } from './attachments/attachment-store.js';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AttachmentsService } from './attachments/attachments.service.js';
+import { UploadRateLimit } from './attachments/upload-rate-limit.js';
 import { AccessTokensModule } from './auth/access-tokens.module.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthLimits } from './auth/auth-limits.js';
@@ -46,6 +47,7 @@ const HOUR_MS = 60 * 60 * 1_000;
     AuthLimits,
     AttachmentStore,
     AttachmentsService,
+    UploadRateLimit,
     // Guards run in this order: who is calling, how often, and whether they may.
     { provide: APP_GUARD, useClass: IdentifyCallerGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -75,7 +75,7 @@ describe('critical errors of the ticket service reach the admins', () => {
     const [alert] = await waitFor('the stuck-outbox alert', async () => (listener.from('ticket', 'OutboxRelay').length > 0 ? listener.from('ticket', 'OutboxRelay') : undefined), 30_000);
     const attemptsAtAlert = await attemptsOf(event.id);
     await waitFor('two more failed attempts', async () => (await attemptsOf(event.id)) >= attemptsAtAlert + 2, 60_000);
-    await ensureEventsStream(streams, { replicas: 1, retentionDays: 1 });
+    await ensureEventsStream(streams, { replicas: 1, retentionDays: 1, maxBytes: 1_048_576 });
     await waitFor('the event to be published', async () => (await harness.storedEvents()).some((stored) => stored.envelope.id === event.id), 60_000);
 
     expect(alert!.message).toMatch(/^CRITICAL: events are stuck in the outbox: publishing to JetStream has failed for \d+ s/);

@@ -22,6 +22,21 @@ export class TicketConfig extends DatabaseServiceConfig {
   @IsInt()
   EVENTS_RETENTION_DAYS = 14;
 
+  /**
+   * JetStream storage reserved for the HELPDESK_EVENTS stream (its max_bytes; the oldest events go
+   * first past it), so that the attachment bucket beside it can never leave it without room.
+   */
+  @EnvInt()
+  @Min(1_048_576)
+  @IsInt()
+  EVENTS_STREAM_MAX_BYTES = 1_073_741_824;
+
+  /** Attachment bytes an organization may store, in MB (MiB); past it an upload is refused with QUOTA_EXCEEDED (429). */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  ORG_ATTACHMENT_QUOTA_MB = 10_240;
+
   /** Events published per relay transaction. */
   @EnvInt()
   @Min(1)

@@ -5,6 +5,11 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { GatewayConfig } from '../gateway.config.js';
 
+/** The bucket's settings: file storage, and a byte limit that leaves the events stream its room. */
+export function attachmentBucketOptions(config: Pick<GatewayConfig, 'ATTACHMENT_STORE_MAX_BYTES'>) {
+  return { storage: StorageType.File, max_bytes: config.ATTACHMENT_STORE_MAX_BYTES };
+}
+
 export interface StoredObject {
   size: number;
   bytes: Readable;
@@ -63,7 +68,7 @@ export class AttachmentStore {
   private store(): Promise<ObjectStore> {
     this.bucket ??= this.jetstream
       .client()
-      .then((client) => new Objm(client).create(this.config.ATTACHMENTS_BUCKET, { storage: StorageType.File }))
+      .then((client) => new Objm(client).create(this.config.ATTACHMENTS_BUCKET, attachmentBucketOptions(this.config)))
       .catch((error: unknown) => {
         // Forget the failure, so the next request tries again once NATS is back.
         this.bucket = undefined;

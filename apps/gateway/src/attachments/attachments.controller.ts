@@ -9,6 +9,7 @@ import { AttachmentsService, COMMENT_FIELD, FILE_FIELD } from './attachments.ser
 import { downloadHeaders } from './download-headers.js';
 import { PageQuery } from '../tickets/tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { UploadRateLimit } from './upload-rate-limit.js';
 
 const PathId = () => UuidParam('id');
 
@@ -20,6 +21,7 @@ export class AttachmentsController {
   constructor(
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(AttachmentsService) private readonly attachments: AttachmentsService,
+    @Inject(UploadRateLimit) private readonly uploadRateLimit: UploadRateLimit,
   ) {}
 
   @Post('tickets/:id/attachments')
@@ -32,7 +34,8 @@ export class AttachmentsController {
       properties: { [FILE_FIELD]: { type: 'string', format: 'binary' }, [COMMENT_FIELD]: { type: 'string', format: 'uuid' } },
     },
   })
-  upload(@Caller() principal: Principal, @PathId() ticketId: string, @Req() request: FastifyRequest): Promise<AttachmentView> {
+  async upload(@Caller() principal: Principal, @PathId() ticketId: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AttachmentView> {
+    await this.uploadRateLimit.take(principal, reply);
     return this.attachments.upload(principal, ticketId, request);
   }
 

@@ -10,6 +10,8 @@ import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { Attachment } from './attachment.entity.js';
+import { TicketConfig } from '../ticket.config.js';
+import { TICKET_SCHEMA } from '../database/schema.js';
 
 function toAttachmentView(attachment: Attachment): AttachmentView {
   return {
@@ -41,6 +43,7 @@ export class AttachmentsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
     @Inject(DomainEvents) private readonly events: DomainEvents,
+    @Inject(TicketConfig) private readonly config: TicketConfig,
   ) {}
 
   async add(command: AddAttachmentCommand): Promise<AttachmentView> {
@@ -48,6 +51,7 @@ export class AttachmentsService {
       const caller = await this.principals.verify(command.principal, manager);
       const ticket = await this.visibleTicket(manager, caller, command.ticketId);
       const internal = command.commentId ? await this.commentIsInternal(manager, caller, ticket.id, command.commentId) : false;
+      await this.assertWithinQuota(manager, caller.orgId, command.size);
       const attachment = await manager.save(
         manager.create(Attachment, {
           organizationId: caller.orgId,
@@ -117,6 +121,22 @@ export class AttachmentsService {
   }
 
   /** The same rule as tickets.get: same organization, and for customers only the tickets they opened. */
+  /**
+   * The organization's row is locked for the rest of the transaction, so concurrent uploads of one
+   * organization are counted one after another and cannot pass the quota together.
+   */
+  private async assertWithinQuota(manager: EntityManager, organizationId: string, size: number): Promise<void> {
+    await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.organizations WHERE id = $1 FOR UPDATE`, [organizationId]);
+    const [{ stored }] = (await manager.query(`SELECT COALESCE(SUM(size), 0)::bigint AS stored FROM ${TICKET_SCHEMA}.attachments WHERE organization_id = $1`, [organizationId])) as Array<{ stored: string }>;
+    const quotaMb = this.config.ORG_ATTACHMENT_QUOTA_MB;
+    if (Number(stored) + size > quotaMb * 1024 * 1024) {
+      throw new CommandError('QUOTA_EXCEEDED', `This upload would exceed the organization's attachment quota of ${quotaMb} MB (${(Number(stored) / 1024 / 1024).toFixed(1)} MB stored)`, {
+        quota: 'ORG_ATTACHMENT_QUOTA_MB',
+        quotaMb,
+      });
+    }
+  }
+
   private async visibleTicket(manager: EntityManager, caller: VerifiedPrincipal, ticketId: string): Promise<Ticket> {
     const query = manager.createQueryBuilder(Ticket, 'ticket').where('ticket.id = :ticketId AND ticket.organizationId = :orgId', { ticketId, orgId: caller.orgId });
     if (!caller.staff) query.andWhere('ticket.requesterId = :userId', { userId: caller.userId });

@@ -146,3 +146,40 @@ describe('attachments', () => {
     expect(await add(requester, { size: 10 * 1024 * 1024 })).toMatchObject({ size: 10 * 1024 * 1024 });
   });
 });
+
+describe('the attachment byte quota of an organization', () => {
+  let harness: TicketHarness;
+  const add = (principal: Principal, ticketId: string, size: number) =>
+    harness.send<AttachmentView>(subjects.attachments.add, { principal, ticketId, filename: 'scan.pdf', contentType: 'application/pdf', size, sha256: SHA256, objectKey: `tickets/${randomUUID()}` });
+  const organizationWithTicket = async (name: string) => {
+    const { admin } = await harness.signup(name);
+    const ticket = await harness.send<TicketView>(subjects.tickets.create, { principal: admin, subject: 'Scans', description: 'Attached' });
+    return { admin, ticket };
+  };
+
+  beforeAll(async () => {
+    harness = await TicketHarness.start('directory_attachment_quota', { ORG_ATTACHMENT_QUOTA_MB: '1' });
+  });
+
+  afterAll(() => harness?.stop());
+
+  it('refuses an attachment that would take the organization past its quota, naming it, and leaves other organizations alone', async () => {
+    const acme = await organizationWithTicket('Acme Support');
+    await add(acme.admin, acme.ticket.id, 600_000);
+
+    const refused = await harness.fail(subjects.attachments.add, { principal: acme.admin, ticketId: acme.ticket.id, filename: 'big.pdf', contentType: 'application/pdf', size: 500_000, sha256: SHA256, objectKey: `tickets/${randomUUID()}` });
+
+    expect(refused).toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringContaining('attachment quota of 1 MB') });
+    expect(await add(acme.admin, acme.ticket.id, 400_000)).toMatchObject({ size: 400_000 });
+    const globex = await organizationWithTicket('Globex Helpdesk');
+    expect(await add(globex.admin, globex.ticket.id, 1_000_000)).toMatchObject({ size: 1_000_000 });
+  });
+
+  it('counts attachments added in parallel one after another', async () => {
+    const initech = await organizationWithTicket('Initech');
+
+    const outcomes = await Promise.all(Array.from({ length: 4 }, () => add(initech.admin, initech.ticket.id, 400_000).then(() => 'added', (error: { code: string }) => error.code)));
+
+    expect(outcomes.sort()).toEqual(['QUOTA_EXCEEDED', 'QUOTA_EXCEEDED', 'added', 'added']);
+  });
+});

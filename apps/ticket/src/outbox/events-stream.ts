@@ -9,9 +9,11 @@ export const DUPLICATE_WINDOW_MS = 5 * 60 * 1_000;
 export interface EventsStreamSettings {
   replicas: number;
   retentionDays: number;
+  /** Reserved for the stream in the JetStream store (the attachment bucket shares it). */
+  maxBytes: number;
 }
 
-export function eventsStreamConfig({ replicas, retentionDays }: EventsStreamSettings): Partial<StreamConfig> & { name: string } {
+export function eventsStreamConfig({ replicas, retentionDays, maxBytes }: EventsStreamSettings): Partial<StreamConfig> & { name: string } {
   return {
     name: EVENTS_STREAM,
     subjects: [`${EVENT_SUBJECT_PREFIX}.>`],
@@ -19,6 +21,7 @@ export function eventsStreamConfig({ replicas, retentionDays }: EventsStreamSett
     retention: RetentionPolicy.Limits,
     num_replicas: replicas,
     max_age: retentionDays * DAY_MS * NANOS_PER_MS,
+    max_bytes: maxBytes,
     duplicate_window: DUPLICATE_WINDOW_MS * NANOS_PER_MS,
   };
 }

@@ -144,7 +144,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async ensureStream(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt += 1) {
       try {
-        await ensureEventsStream(await this.jetStream.manager(), { replicas: this.config.EVENTS_STREAM_REPLICAS, retentionDays: this.config.EVENTS_RETENTION_DAYS });
+        await ensureEventsStream(await this.jetStream.manager(), {
+          replicas: this.config.EVENTS_STREAM_REPLICAS,
+          retentionDays: this.config.EVENTS_RETENTION_DAYS,
+          maxBytes: this.config.EVENTS_STREAM_MAX_BYTES,
+        });
         return;
       } catch (error) {
         if (attempt === 1) this.logger.error(`Cannot set up the events stream yet, retrying: ${String(error)}`);

@@ -4,6 +4,7 @@ import { StaffByRoleIndex1764700000000 } from './1764700000000-staff-by-role-ind
 import { TicketTriagePending1764800000000 } from './1764800000000-ticket-triage-pending.js';
 import { OrganizationEmailVerification1765200000000 } from './1765200000000-organization-email-verification.js';
 import { TicketRequestedPriority1765300000000 } from './1765300000000-ticket-requested-priority.js';
+import { AttachmentsByOrganizationIndex1765400000000 } from './1765400000000-attachments-by-organization-index.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -12,4 +13,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketTriagePending1764800000000,
   OrganizationEmailVerification1765200000000,
   TicketRequestedPriority1765300000000,
+  AttachmentsByOrganizationIndex1765400000000,
 ];
