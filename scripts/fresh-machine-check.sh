@@ -33,7 +33,7 @@ in_rootfs() {
   while [ "$1" != "--" ]; do flags+=("$1"); shift; done
   shift
   unshare --mount --fork "${flags[@]}" bash -c '
-    root="$0"; shift
+    root="$0"
     ip link set lo up 2>/dev/null || true
     mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount --rbind /sys "$root/sys"
     exec chroot "$root" /usr/bin/env -i HOME=/root PATH='"$PATH_INSIDE"' LANG=C.UTF-8 TERM=dumb "$@"
@@ -74,6 +74,9 @@ in_rootfs -- sh -c 'cd /root/helpdesk && npm ci --no-audit --no-fund' > "$ROOTFS
 CI_SECONDS=$(( $(date +%s) - CI_STARTED ))
 MODULES_SIZE="$(du -sh "$ROOTFS/root/helpdesk/node_modules" | cut -f1)"
 log "npm ci took ${CI_SECONDS}s; node_modules is $MODULES_SIZE"
+
+log "helm and kubectl for the chart tests (with network: fetched on first use)"
+in_rootfs -- sh -c 'cd /root/helpdesk && node scripts/k8s-tools.mjs' > "$ROOTFS/root/k8s-tools.log" 2>&1 || { tail -30 "$ROOTFS/root/k8s-tools.log"; exit 1; }
 
 cat > "$ROOTFS/root/offline-run.sh" <<'INSIDE'
 #!/bin/bash
