@@ -10,7 +10,10 @@
 #
 # Run as root on Linux: sudo bash scripts/fresh-machine-check.sh
 # FRESH_ROOTFS (default /var/tmp/helpdesk-fresh-rootfs) is where the file system is built, and is
-# removed first; DEBIAN_MIRROR defaults to http://deb.debian.org/debian.
+# removed first; DEBIAN_MIRROR defaults to http://deb.debian.org/debian. FRESH_REUSE=1 keeps the
+# Debian system, Node and the three servers of a previous run and starts again from the clone.
+# Where the network re-signs TLS, the CA bundle this machine's Node or npm trusts
+# (NODE_EXTRA_CA_CERTS, npm's cafile) is given to npm inside for the steps with network.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -40,43 +43,55 @@ in_rootfs() {
   ' "$ROOTFS" "$@"
 }
 
-if [ -e "$ROOTFS" ]; then
-  [ -e "$ROOTFS/$MARKER" ] || { echo "$ROOTFS exists and was not made by this script: choose another FRESH_ROOTFS" >&2; exit 1; }
-  rm -rf --one-file-system "$ROOTFS"
-fi
 STARTED=$(date +%s)
-log "debootstrap --variant=minbase bookworm $ROOTFS $MIRROR"
-mkdir -p "$ROOTFS" && touch "$ROOTFS/$MARKER"
-debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" > "$ROOTFS.debootstrap.log" 2>&1 || { tail -20 "$ROOTFS.debootstrap.log"; exit 1; }
-cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
-printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n' > "$ROOTFS/etc/hosts"
-# No init system in a chroot: packages must not try to start their services.
-printf '#!/bin/sh\nexit 101\n' > "$ROOTFS/usr/sbin/policy-rc.d" && chmod +x "$ROOTFS/usr/sbin/policy-rc.d"
+if [ "${FRESH_REUSE:-}" = 1 ] && [ -e "$ROOTFS/$MARKER" ] && [ -x "$ROOTFS/usr/bin/nats-server" ]; then
+  log "reusing the Debian system, Node and servers in $ROOTFS"
+else
+  if [ -e "$ROOTFS" ]; then
+    [ -e "$ROOTFS/$MARKER" ] || { echo "$ROOTFS exists and was not made by this script: choose another FRESH_ROOTFS" >&2; exit 1; }
+    rm -rf --one-file-system "$ROOTFS"
+  fi
+  log "debootstrap --variant=minbase bookworm $ROOTFS $MIRROR"
+  mkdir -p "$ROOTFS" && touch "$ROOTFS/$MARKER"
+  debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" > "$ROOTFS.debootstrap.log" 2>&1 || { tail -20 "$ROOTFS.debootstrap.log"; exit 1; }
+  cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+  printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n' > "$ROOTFS/etc/hosts"
+  # No init system in a chroot: packages must not try to start their services.
+  printf '#!/bin/sh\nexit 101\n' > "$ROOTFS/usr/sbin/policy-rc.d" && chmod +x "$ROOTFS/usr/sbin/policy-rc.d"
 
-log "adding this machine's Node $(node --version) and npm $(npm --version)"
-cp "$(command -v node)" "$ROOTFS/usr/local/bin/node"
-NPM_DIR="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
-mkdir -p "$ROOTFS/usr/local/lib/node_modules"
-cp -a "$NPM_DIR" "$ROOTFS/usr/local/lib/node_modules/npm"
-ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
-ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
+  log "adding this machine's Node $(node --version) and npm $(npm --version)"
+  cp "$(command -v node)" "$ROOTFS/usr/local/bin/node"
+  NPM_DIR="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  mkdir -p "$ROOTFS/usr/local/lib/node_modules"
+  cp -a "$NPM_DIR" "$ROOTFS/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
 
+  log "apt-get install postgresql redis-server nats-server (with network)"
+  in_rootfs -- sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server nats-server' > "$ROOTFS/root/apt.log" 2>&1 \
+    || { tail -20 "$ROOTFS/root/apt.log"; exit 1; }
+fi
+rm -rf "$ROOTFS/root/helpdesk"
 log "cloning $BRANCH ($COMMIT)"
 git clone -q --branch "$BRANCH" "$REPO" "$ROOTFS/root/helpdesk"
 
-log "apt-get install postgresql redis-server nats-server (with network)"
-in_rootfs -- sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server nats-server' > "$ROOTFS/root/apt.log" 2>&1 \
-  || { tail -20 "$ROOTFS/root/apt.log"; exit 1; }
+CA_BUNDLE="${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}"
+NETWORK_ENV=()
+if [ -n "$CA_BUNDLE" ] && [ "$CA_BUNDLE" != null ] && [ -f "$CA_BUNDLE" ]; then
+  cp "$CA_BUNDLE" "$ROOTFS/root/network-ca.crt"
+  NETWORK_ENV=(env NODE_EXTRA_CA_CERTS=/root/network-ca.crt npm_config_cafile=/root/network-ca.crt)
+  log "giving npm inside the CA bundle this machine trusts ($CA_BUNDLE)"
+fi
 
 log "npm ci (with network)"
 CI_STARTED=$(date +%s)
-in_rootfs -- sh -c 'cd /root/helpdesk && npm ci --no-audit --no-fund' > "$ROOTFS/root/npm-ci.log" 2>&1 || { tail -30 "$ROOTFS/root/npm-ci.log"; exit 1; }
+in_rootfs -- "${NETWORK_ENV[@]}" sh -c 'cd /root/helpdesk && npm ci --no-audit --no-fund' > "$ROOTFS/root/npm-ci.log" 2>&1 || { tail -30 "$ROOTFS/root/npm-ci.log"; exit 1; }
 CI_SECONDS=$(( $(date +%s) - CI_STARTED ))
 MODULES_SIZE="$(du -sh "$ROOTFS/root/helpdesk/node_modules" | cut -f1)"
 log "npm ci took ${CI_SECONDS}s; node_modules is $MODULES_SIZE"
 
 log "helm and kubectl for the chart tests (with network: fetched on first use)"
-in_rootfs -- sh -c 'cd /root/helpdesk && node scripts/k8s-tools.mjs' > "$ROOTFS/root/k8s-tools.log" 2>&1 || { tail -30 "$ROOTFS/root/k8s-tools.log"; exit 1; }
+in_rootfs -- "${NETWORK_ENV[@]}" sh -c 'cd /root/helpdesk && node scripts/k8s-tools.mjs' > "$ROOTFS/root/k8s-tools.log" 2>&1 || { tail -30 "$ROOTFS/root/k8s-tools.log"; exit 1; }
 
 cat > "$ROOTFS/root/offline-run.sh" <<'INSIDE'
 #!/bin/bash
