@@ -44,7 +44,7 @@ in_rootfs() {
 }
 
 STARTED=$(date +%s)
-if [ "${FRESH_REUSE:-}" = 1 ] && [ -e "$ROOTFS/$MARKER" ] && [ -x "$ROOTFS/usr/bin/nats-server" ]; then
+if [ "${FRESH_REUSE:-}" = 1 ] && [ -e "$ROOTFS/$MARKER" ] && [ -x "$ROOTFS/usr/sbin/nats-server" ]; then
   log "reusing the Debian system, Node and servers in $ROOTFS"
 else
   if [ -e "$ROOTFS" ]; then
