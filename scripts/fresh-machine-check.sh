@@ -67,8 +67,13 @@ else
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
 
-  log "apt-get install postgresql redis-server nats-server (with network)"
-  in_rootfs -- sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server nats-server' > "$ROOTFS/root/apt.log" 2>&1 \
+  # Downloaded with network, installed without: in this machine's network the packages would see its
+  # own servers' ports taken (PostgreSQL's first cluster would get 5433 instead of 5432).
+  log "apt-get install postgresql redis-server nats-server (download with network, install without)"
+  PACKAGES="postgresql redis-server nats-server"
+  in_rootfs -- sh -c "apt-get update -qq && apt-get install -y -qq --download-only --no-install-recommends $PACKAGES" > "$ROOTFS/root/apt.log" 2>&1 \
+    || { tail -20 "$ROOTFS/root/apt.log"; exit 1; }
+  in_rootfs --net -- sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES" >> "$ROOTFS/root/apt.log" 2>&1 \
     || { tail -20 "$ROOTFS/root/apt.log"; exit 1; }
 fi
 rm -rf "$ROOTFS/root/helpdesk"
