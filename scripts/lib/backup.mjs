@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
 
 /** The database the services use (DB_* variables, their defaults) and the libpq environment that reaches it. */
@@ -34,4 +35,11 @@ export function runTool(command, args, env) {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command.split('/').pop()} exited with code ${code}: ${errors.trim()}`))));
   });
+}
+
+/** SHA-256 (hex) of a file, read as a stream: a dump can be larger than one buffer holds (2 GiB). */
+export async function fileSha256(path) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk);
+  return hash.digest('hex');
 }

@@ -28,4 +28,18 @@ export function loadLocalEnvironment() {
     if (!process.env[name]) process.env[name] = secrets[name];
   }
   if (changed) writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  // The password the preparation gave the PostgreSQL role (postgres-login.mjs), unless one is set.
+  const postgresPassword = storedPostgresPassword();
+  if (postgresPassword && !process.env.DB_PASSWORD) {
+    process.env.DB_PASSWORD = postgresPassword;
+    process.env.PGPASSWORD ??= postgresPassword;
+  }
+}
+
+export const POSTGRES_PASSWORD_FILE = 'postgres-password';
+
+/** The generated PostgreSQL password kept in `.data/`, if the preparation made one. */
+export function storedPostgresPassword(dataDir = DATA_DIR) {
+  const file = `${dataDir}/${POSTGRES_PASSWORD_FILE}`;
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }

@@ -13,7 +13,9 @@ export async function prepare({ typecheck: withTypecheck = false } = {}) {
   const { ensureInfrastructure } = await import('./infrastructure.mjs');
   const { build, typecheck } = await import('./build.mjs');
   const { ensureDatabase, migrate } = await import('./database.mjs');
+  const { ensureDatabaseLogin } = await import('./postgres-login.mjs');
   await ensureInfrastructure();
+  await ensureDatabaseLogin();
   if (withTypecheck) await typecheck();
   await build();
   await ensureDatabase();

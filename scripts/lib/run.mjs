@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
@@ -69,6 +69,20 @@ export function runAsGroup(command, args, options = {}) {
       resolve(code ?? 128 + (constants.signals[signal] ?? 0));
     });
   });
+}
+
+/**
+ * The command wrapped in a shell that first raises the soft open-file limit to the hard one: Debian's
+ * soft default of 1,024 is too few for the 1,000-socket test. `exec` keeps the process id.
+ */
+export function withOpenFileLimitRaised(command, args) {
+  return ['sh', ['-c', 'ulimit -S -n "$(ulimit -H -n)" 2>/dev/null; exec "$0" "$@"', command, ...args]];
+}
+
+/** The soft open-file limit a command started now would get once raised (the hard limit), or Infinity. */
+export function openFileLimit() {
+  const hard = spawnSync('sh', ['-c', 'ulimit -H -n'], { encoding: 'utf8' }).stdout.trim();
+  return hard === 'unlimited' ? Infinity : Number(hard);
 }
 
 export function say(message) {

@@ -14,4 +14,9 @@ describe('npm ci on a fresh machine', () => {
       .map(([path]) => path.replace(/^.*node_modules\//, ''));
     expect(scripted.filter((name) => !PREBUILT_ONLY.has(name))).toEqual([]);
   });
+
+  it('does not install aws-cdk-lib (161 MB): helm and kubectl for the chart tests are fetched on first use instead', () => {
+    const lock = JSON.parse(readFileSync(`${ROOT}/package-lock.json`, 'utf8')) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages).filter((path) => /node_modules\/(aws-cdk-lib|@aws-cdk\/)/.test(path))).toEqual([]);
+  });
 });

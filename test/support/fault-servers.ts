@@ -34,6 +34,11 @@ export class TestRedisServer {
     return server;
   }
 
+  /** The directory of its Unix socket. */
+  get socketDir(): string {
+    return this.dataDir;
+  }
+
   async resume(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'];
     this.process = spawn('redis-server', args, { stdio: 'ignore' });
@@ -66,16 +71,22 @@ export class TestPostgresServer {
     private readonly owner: { uid: number; gid: number } | undefined,
   ) {}
 
-  static async start(): Promise<TestPostgresServer> {
+  /** `auth` replaces the trust authentication, e.g. `['--auth-local=peer', '--auth-host=scram-sha-256']` as Debian sets it up. */
+  static async start({ auth = ['--auth=trust'] }: { auth?: string[] } = {}): Promise<TestPostgresServer> {
     if (!PG_BIN) throw new Error('PostgreSQL server binaries (initdb) not found under /usr/lib/postgresql');
     const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-pg-'));
     const owner = userInfo().uid === 0 ? postgresUser() : undefined;
     if (owner) chownSync(dataDir, owner.uid, owner.gid);
-    const init = spawnSync(`${PG_BIN}/initdb`, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { encoding: 'utf8', ...owner });
+    const init = spawnSync(`${PG_BIN}/initdb`, ['-D', dataDir, '-U', 'postgres', ...auth, '--no-sync', '-E', 'UTF8'], { encoding: 'utf8', ...owner });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
     const server = new TestPostgresServer(await freePort(), dataDir, owner);
     await server.resume();
     return server;
+  }
+
+  /** The directory of its Unix socket. */
+  get socketDir(): string {
+    return this.dataDir;
   }
 
   async resume(): Promise<void> {
