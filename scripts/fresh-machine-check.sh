@@ -129,7 +129,7 @@ CI=true npm test > /root/npm-test.log 2>&1
 test_code=$?
 echo "npm test: exit code $test_code after $(( $(date +%s) - started ))s"
 echo "npm test: $(node scripts/test-summary.mjs test-results/vitest.json)"
-grep -E '^\s*(Test Files|Tests)\s' /root/npm-test.log | sed 's/\x1b\[[0-9;]*m//g'
+sed 's/\x1b\[[0-9;]*m//g' /root/npm-test.log | grep -E '^\s*(Test Files|Tests|Duration)\s'
 exit "$test_code"
 INSIDE
 chmod +x "$ROOTFS/root/offline-run.sh"
