@@ -68,8 +68,8 @@ function platformVersion(): string {
 
 /**
  * Creates and starts one service: HTTP (probes and, for the gateway, the API) on its port, Prometheus
- * metrics on a separate internal port, and the NATS command server in the service's queue group. HTTP listens first so probes answer
- * (not ready) while NATS is still unreachable.
+ * metrics on a separate internal port, and the NATS command server in the service's queue group.
+ * HTTP listens first so probes answer (not ready) while NATS is still unreachable.
  */
 export async function startService<TConfig extends ServiceConfig>(
   definition: ServiceDefinition<TConfig>,
