@@ -34,6 +34,7 @@ COPY --from=dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The image's "node" user, by number so that Kubernetes can verify runAsNonRoot.
 USER 1000:1000
-EXPOSE 8080 8081 8082 8083 8084
+# Public ports, then the internal metrics ports (METRICS_PORT unset: the public port + 1000).
+EXPOSE 8080 8081 8082 8083 8084 9080 9081 9082 9083 9084
 # node directly (not npm), so SIGTERM reaches the service and its graceful shutdown runs.
 CMD ["node", "dist/apps/gateway/src/main.js"]

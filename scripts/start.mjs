@@ -30,7 +30,9 @@ const gateway = `http://localhost:${port(SERVICES[0])}`;
 say(`starting ${SERVICES.length} services. Ctrl-C stops them all.`);
 say(`gateway:    ${gateway}`);
 say(`probes:     ${SERVICES.map((service) => `${service.name} http://localhost:${port(service)}/health/ready`).join(', ')}`);
-say(`metrics:    http://localhost:<port>/metrics on every service`);
+// Unless METRICS_PORT is set (it would then be shared by all five and collide), each serves metrics on its port + 1000.
+const metricsPort = (service) => process.env.METRICS_PORT ?? String(Number(port(service)) + 1000);
+say(`metrics:    ${SERVICES.map((service) => `${service.name} http://localhost:${metricsPort(service)}/metrics`).join(', ')}`);
 if (useMailSink) say(`mail:       http://localhost:${process.env.SMTP_SINK_WEB_PORT || 8025} (local SMTP sink; set EMAIL_HOST to use a real server)`);
 say(`details:    curl -H "x-health-token: $(node -p \"require('./.data/dev-secrets.json').HEALTH_DETAILS_TOKEN\")" ${gateway}/health/details`);
 

@@ -62,10 +62,10 @@ describe('the platform as five processes, each with its own NATS user', () => {
     expect(await checked('ai-proxy')).toEqual(['lifecycle', 'nats']);
   });
 
-  it('every service exports Prometheus metrics', async () => {
+  it('every service exports Prometheus metrics on its metrics port, not on its public port', async () => {
     for (const running of services) {
-      const { status, body } = await running.get('/metrics');
-      expect(status).toBe(200);
+      expect((await running.get('/metrics')).status).toBe(404);
+      const body = await running.metrics();
       expect(body).toContain(`process_resident_memory_bytes{service="${running.spec.name}"}`);
       expect(body).toMatch(new RegExp(`helpdesk_http_request_duration_seconds_count\\{service="${running.spec.name}",method="GET",route="/health/ready",status_code="200"\\} \\d+`));
     }
@@ -80,8 +80,8 @@ describe('the platform as five processes, each with its own NATS user', () => {
     for (const name of ['ticket', 'notification', 'realtime', 'ai-proxy']) {
       expect(details.body.info.services[name]).toMatchObject({ status: 'up', version: expect.any(String), instanceId: expect.any(String) });
     }
-    const metrics = await gateway.get('/metrics');
-    expect(metrics.body).toMatch(/helpdesk_nats_request_duration_seconds_count\{service="gateway",subject="helpdesk\.v1\.ticket\.system\.ping",outcome="ok"\} [1-9]/);
+    const metrics = await gateway.metrics();
+    expect(metrics).toMatch(/helpdesk_nats_request_duration_seconds_count\{service="gateway",subject="helpdesk\.v1\.ticket\.system\.ping",outcome="ok"\} [1-9]/);
   });
 
   it('when NATS stops every service turns unready but stays live, and recovers by itself when NATS returns', async () => {

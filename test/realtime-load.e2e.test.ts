@@ -50,11 +50,11 @@ describe(`${CLIENTS} concurrent Socket.IO clients on one realtime replica`, () =
       clients.push(...(await Promise.all(batch)));
     }
     const connectMs = performance.now() - connectStarted;
-    const { body: metrics } = await replica.get('/metrics');
+    const metrics = await replica.metrics();
     expect(metrics).toMatch(new RegExp(`^helpdesk_realtime_connected_sockets\\{[^}]*\\} ${CLIENTS}$`, 'm'));
     // Each handshake asks the ticket service whether the account is still active (auth.me): its share of the connect time.
     const accountCheck = (series: 'sum' | 'count') =>
-      Number((metrics as string).match(new RegExp(`^helpdesk_nats_request_duration_seconds_${series}\\{[^}]*subject="${subjects.auth.me.replaceAll('.', '\\.')}"[^}]*\\} (\\S+)$`, 'm'))?.[1] ?? Number.NaN);
+      Number(metrics.match(new RegExp(`^helpdesk_nats_request_duration_seconds_${series}\\{[^}]*subject="${subjects.auth.me.replaceAll('.', '\\.')}"[^}]*\\} (\\S+)$`, 'm'))?.[1] ?? Number.NaN);
     const accountCheckMs = (accountCheck('sum') / accountCheck('count')) * 1000;
 
     const pushStarted = performance.now();

@@ -96,8 +96,8 @@ describe('two realtime replicas as real processes behind a load balancer', () =>
     return new Browser(client);
   };
   const connectedSockets = async (replica: ServiceProcess) => {
-    const { body } = await replica.get('/metrics');
-    return Number((body as string).match(/^helpdesk_realtime_connected_sockets\{[^}]*\} (\d+)$/m)?.[1] ?? 0);
+    const body = await replica.metrics();
+    return Number(body.match(/^helpdesk_realtime_connected_sockets\{[^}]*\} (\d+)$/m)?.[1] ?? 0);
   };
   const comment = (principal: Principal, ticketId: string, body: string) =>
     tickets.send<CommentView>(subjects.comments.create, { principal, ticketId, body: `<p>${body}</p>`, internal: false });

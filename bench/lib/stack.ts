@@ -66,6 +66,11 @@ export class BenchStack {
     return this.services.get(name)!.url;
   }
 
+  /** Where the service's metrics are scraped: its internal metrics port. */
+  metricsUrl(name: ServiceName): string {
+    return this.services.get(name)!.metricsUrl;
+  }
+
   async signup(): Promise<{ token: string; userId: string; orgId: string }> {
     const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
     const response = await fetch(`${this.url('gateway')}/api/v1/auth/signup`, {

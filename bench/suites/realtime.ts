@@ -61,7 +61,7 @@ export async function realtimeFanout(options: BenchOptions): Promise<{ rows: Row
     const organizations = await Promise.all(Array.from({ length: ORGANIZATIONS }, () => stack.signup()));
     const perOrganization = Math.floor(options.sockets / ORGANIZATIONS);
     const realtimeUrl = stack.url('realtime');
-    const idleBefore = await residentMegabytes(`${realtimeUrl}/metrics`);
+    const idleBefore = await residentMegabytes(stack.metricsUrl('realtime'));
 
     const platform = receipts();
     const platformSockets = await connectAll(realtimeUrl, perOrganization * ORGANIZATIONS, (index) => ({ token: organizations[index % ORGANIZATIONS]!.token }), (_, envelope: { aggregateId: string; data: { ticket: { subject: string } } }) => {
@@ -72,7 +72,7 @@ export async function realtimeFanout(options: BenchOptions): Promise<{ rows: Row
     });
     sockets.push(...platformSockets);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const idleAfter = await residentMegabytes(`${realtimeUrl}/metrics`);
+    const idleAfter = await residentMegabytes(stack.metricsUrl('realtime'));
 
     for (let event = 0; event < EVENTS; event += 1) {
       const organization = organizations[event % ORGANIZATIONS]!;

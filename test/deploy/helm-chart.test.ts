@@ -168,6 +168,26 @@ describe('rendered scenarios', () => {
       .map((policy) => policy.metadata.name);
     expect(withPostgres.sort()).toEqual(['helpdesk-jobs', 'helpdesk-notification', 'helpdesk-ticket']);
   });
+
+  it('serves metrics on a separate metrics port that only the metricsFrom peers reach, and scrapes that port', () => {
+    const objects = template('production');
+    const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
+    const services = ['gateway', 'ticket', 'notification', 'realtime', 'ai-proxy'];
+    for (const name of services) {
+      const deployment = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === `helpdesk-${name}`)!;
+      const container = deployment.spec.template.spec.containers[0];
+      expect(container.ports).toContainEqual({ name: 'metrics', containerPort: 9090, protocol: 'TCP' });
+      expect(container.env).toContainEqual({ name: 'METRICS_PORT', value: '9090' });
+      const service = objects.find((object) => object.kind === 'Service' && object.metadata.name === `helpdesk-${name}`)!;
+      expect(service.spec.ports).toContainEqual({ name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' });
+      const policy = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === `helpdesk-${name}`)!;
+      const rules = policy.spec.ingress as K8sObject[];
+      expect(rules.filter((rule) => rule.ports.some((port: K8sObject) => port.port === 'metrics'))).toEqual([{ ports: [{ port: 'metrics', protocol: 'TCP' }], from: [monitoring] }]);
+      for (const rule of rules.filter((candidate) => candidate.ports.some((port: K8sObject) => port.port === 'http'))) expect(rule.from ?? []).not.toContainEqual(monitoring);
+    }
+    const monitor = objects.find((object) => object.kind === 'ServiceMonitor')!;
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+  });
 });
 
 describe('the values schema and the chart refuse bad values', () => {

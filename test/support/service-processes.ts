@@ -36,6 +36,8 @@ export class ServiceProcess {
   private constructor(
     readonly spec: ServiceSpec,
     readonly port: number,
+    /** The internal port serving /metrics (the public port does not). */
+    readonly metricsPort: number,
     private readonly child: ChildProcess,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -47,6 +49,17 @@ export class ServiceProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.metricsPort}/metrics`;
+  }
+
+  /** Scrapes the metrics port. */
+  async metrics(): Promise<string> {
+    const response = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(5_000) });
+    if (response.status !== 200) throw new Error(`${this.spec.name} metrics answered ${response.status}`);
+    return response.text();
   }
 
   get pid(): number | undefined {
@@ -62,12 +75,13 @@ export class ServiceProcess {
     const entry = `${ROOT}/${spec.entry}`;
     if (!existsSync(entry)) throw new Error(`${spec.entry} is not built: run npm test (or npm run build) first`);
     const port = await freePort();
+    const metricsPort = await freePort();
     const child = spawn(process.execPath, [...nodeFlags, entry], {
       cwd: ROOT,
-      env: { ...process.env, ...env, [spec.portVariable]: String(port), HOST: '127.0.0.1' },
+      env: { ...process.env, ...env, [spec.portVariable]: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new ServiceProcess(spec, port, child);
+    return new ServiceProcess(spec, port, metricsPort, child);
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {

@@ -17,6 +17,7 @@ import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { raiseAdminAlerts } from './logging/admin-alert.transport.js';
 import { createLogger } from './logging/logger.js';
 import { acceptedRequestId } from './logging/request-id.js';
+import { metricsPortFor, startMetricsListener } from './metrics/metrics-server.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { DrainingNatsServer } from './nats/draining-nats.server.js';
 import { NatsConnections } from './nats/nats-connections.js';
@@ -38,6 +39,8 @@ export interface ServiceDefinition<TConfig extends ServiceConfig> {
 
 export interface RunningService {
   app: NestFastifyApplication;
+  /** The port actually serving /metrics (METRICS_PORT=0 picks a free one). */
+  metricsPort: number;
   logger: WinstonLogger;
   /** Drains and closes; resolves with the exit code the process should use. */
   shutdown(signal: string): Promise<number>;
@@ -64,9 +67,9 @@ function platformVersion(): string {
 }
 
 /**
- * Creates and starts one service: HTTP (probes, metrics and, for the gateway, the API) on its port,
- * and the NATS command server in the service's queue group. HTTP listens first so probes answer
- * (not ready) while NATS is still unreachable.
+ * Creates and starts one service: HTTP (probes and, for the gateway, the API) on its port, Prometheus
+ * metrics on a separate internal port, and the NATS command server in the service's queue group.
+ * HTTP listens first so probes answer (not ready) while NATS is still unreachable.
  */
 export async function startService<TConfig extends ServiceConfig>(
   definition: ServiceDefinition<TConfig>,
@@ -118,6 +121,11 @@ export async function startService<TConfig extends ServiceConfig>(
   const port = Number(config[definition.port.variable]);
   await app.listen(port, config.HOST);
   logger.info(`HTTP listening on ${config.HOST}:${port}`, { context: 'Bootstrap' });
+  const metricsListener = await startMetricsListener(metrics.registry, metricsPortFor(port, config.METRICS_PORT), config.HOST).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
+  logger.info(`Metrics listening on ${config.HOST}:${metricsListener.port}/metrics`, { context: 'Bootstrap' });
   await app.startAllMicroservices();
   // Subscriptions are live only once the server has processed them: until then a request finds no responder.
   const serverConnection = natsServer.unwrap<NatsConnection>();
@@ -136,7 +144,7 @@ export async function startService<TConfig extends ServiceConfig>(
         // Commands finish while HTTP still answers, so probes report 503 throughout the drain.
         const finished = await natsServer.drain();
         if (!finished) logger.warn(`Commands still running after ${drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)} ms: closing anyway`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
-        await app.close();
+        await Promise.all([app.close(), metricsListener.close()]);
         logger.info('Stopped cleanly', { context: 'Shutdown' });
         return 0;
       } catch (error) {
@@ -146,7 +154,7 @@ export async function startService<TConfig extends ServiceConfig>(
     })();
     return closing;
   };
-  return { app, logger, shutdown, flushNats: () => serverConnection.flush() };
+  return { app, metricsPort: metricsListener.port, logger, shutdown, flushNats: () => serverConnection.flush() };
 }
 
 /** The process entry point of a service: config, start, and signal handling within the grace period. */

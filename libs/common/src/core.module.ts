@@ -8,7 +8,6 @@ import type { ExecutionContext } from '@nestjs/common';
 import { ServiceConfig } from './config/service-config.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
-import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { CommandClient, NATS_CLIENT } from './nats/command-client.js';
 import { NatsConnections } from './nats/nats-connections.js';
@@ -56,7 +55,7 @@ export class CoreModule {
           },
         }),
       ],
-      controllers: [MetricsController, createPingController(identity.service)],
+      controllers: [createPingController(identity.service)],
       providers: [
         ...configProviders,
         { provide: SERVICE_IDENTITY, useValue: identity },

@@ -25,6 +25,7 @@ export * from './logging/admin-alert.transport.js';
 export * from './logging/logger.js';
 export * from './logging/request-id.js';
 export * from './metrics/metrics.service.js';
+export * from './metrics/metrics-server.js';
 export * from './nats/command-client.js';
 export * from './nats/nats-connections.js';
 export * from './redis/redis.module.js';

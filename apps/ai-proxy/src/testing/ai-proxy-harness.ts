@@ -22,6 +22,7 @@ export class AiProxyHarness {
       NATS_URL: natsUrl,
       HOST: '127.0.0.1',
       AI_PROXY_PORT: String(await freePort()),
+      METRICS_PORT: '0',
       QUEUE_PREFIX: `test-ai-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'info',
       ...overrides,

@@ -10,7 +10,7 @@ const OUTAGE_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Hourly limits shared by all gateway replicas through Redis: anonymous callers by IP,
- * authenticated callers by user. Probes and metrics are never limited. While Redis is unreachable
+ * authenticated callers by user. Probes are never limited. While Redis is unreachable
  * these limits fail open (the API stays up, a warning is logged); the failed-login and
  * password-reset limits do not, and answer 503 instead.
  */
@@ -27,7 +27,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {
     const request = requestProps.context.switchToHttp().getRequest<CallerRequest>();
     const route = request.routeOptions.url ?? '';
-    if (route.startsWith('/health') || route === '/metrics') return true;
+    if (route.startsWith('/health')) return true;
     const authenticated = request.principal !== undefined;
     if ((requestProps.throttler.name === AUTHENTICATED_THROTTLER) !== authenticated) return true;
     try {

@@ -13,11 +13,10 @@ import { documentErrorResponses, documentValidatedClasses } from './openapi-from
 
 export const API_PREFIX = 'api/v1';
 const DOCS_PATH = 'api/docs';
-/** Probes and metrics stay at the root, outside the versioned API. */
+/** Probes stay at the root, outside the versioned API (metrics have their own port). */
 const UNVERSIONED = [
   { path: 'health', method: RequestMethod.ALL },
   { path: 'health/{*path}', method: RequestMethod.ALL },
-  { path: 'metrics', method: RequestMethod.ALL },
 ];
 
 function trustProxy(setting: string): FastifyServerOptions['trustProxy'] {
@@ -51,8 +50,8 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
   if (config.NODE_ENV === 'production') {
     const allowed = new Set(config.ALLOWED_HOSTS.map((host) => host.toLowerCase()));
     fastify.addHook('onRequest', async (request, reply) => {
-      // Kubelet probes address pods by IP, so probes and metrics are exempt.
-      if (request.url.startsWith('/health') || request.url === '/metrics') return;
+      // Kubelet probes address pods by IP, so probes are exempt.
+      if (request.url.startsWith('/health')) return;
       if (!allowed.has(hostName(request.headers.host))) {
         await reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'Host not allowed', requestId: request.id });
       }

@@ -124,6 +124,7 @@ async function gatewayConfig(ticket: TicketHarness, overrides: Record<string, st
     NATS_URL: ticket.nats.url,
     HOST: '127.0.0.1',
     GATEWAY_PORT: String(await freePort()),
+    METRICS_PORT: '0',
     QUEUE_PREFIX: ticket.config.QUEUE_PREFIX,
     LOG_LEVEL: 'error',
     RATE_LIMIT_ANON_PER_HOUR: '100000',

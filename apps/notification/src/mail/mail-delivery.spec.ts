@@ -81,7 +81,7 @@ describe('mail delivery through SMTP', () => {
   it('reports ready with its database, NATS and Redis, and exports its mail metrics', async () => {
     const base = `http://127.0.0.1:${harness.config.NOTIFICATION_PORT}`;
     const ready = await fetch(`${base}/health/ready`);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${harness.service.metricsPort}/metrics`)).text();
 
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, nats: { status: 'up' }, redis: { status: 'up' } } });

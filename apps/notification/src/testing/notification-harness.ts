@@ -60,6 +60,7 @@ export class NotificationHarness {
       NATS_URL: ticket.nats.url,
       HOST: '127.0.0.1',
       NOTIFICATION_PORT: String(await freePort()),
+      METRICS_PORT: '0',
       QUEUE_PREFIX: `test-${label}-mail-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'warn',
       EMAIL_HOST: '127.0.0.1',

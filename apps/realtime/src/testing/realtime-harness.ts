@@ -144,6 +144,7 @@ export class RealtimeReplica {
       NATS_URL: natsUrl,
       HOST: '127.0.0.1',
       REALTIME_PORT: String(await freePort()),
+      METRICS_PORT: '0',
       SECRET_KEY: TEST_SECRET_KEY,
       QUEUE_PREFIX: testQueuePrefix(),
       LOG_LEVEL: 'error',
@@ -159,6 +160,11 @@ export class RealtimeReplica {
 
   get url(): string {
     return `http://127.0.0.1:${this.config.REALTIME_PORT}`;
+  }
+
+  /** Where Prometheus scrapes this service: its internal metrics port. */
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.service.metricsPort}/metrics`;
   }
 
   /** A connected client, or a rejection with the server's connect_error message. */
@@ -192,7 +198,7 @@ export class RealtimeReplica {
   }
 
   async metrics(): Promise<string> {
-    const response = await fetch(`${this.url}/metrics`);
+    const response = await fetch(this.metricsUrl);
     return response.text();
   }
 

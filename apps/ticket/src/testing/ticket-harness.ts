@@ -39,6 +39,7 @@ export class TicketHarness {
         NATS_URL: nats.url,
         HOST: '127.0.0.1',
         TICKET_PORT: String(await freePort()),
+        METRICS_PORT: '0',
         QUEUE_PREFIX: `test-${label}-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'error',
         OUTBOX_POLL_INTERVAL_MS: '50',

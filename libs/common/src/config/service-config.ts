@@ -24,9 +24,17 @@ export class ServiceConfig {
   @IsBoolean()
   DEBUG = false;
 
-  /** Interface the HTTP port binds to (probes, metrics and, for the gateway, the API). */
+  /** Interface the HTTP port and the metrics port bind to. */
   @IsString()
   HOST = '0.0.0.0';
+
+  /** Internal port serving only GET /metrics (never the public port). Unset: the service's port + 1000; 0: any free port. */
+  @IsOptional()
+  @EnvInt()
+  @Min(0)
+  @Max(65_535)
+  @IsInt()
+  METRICS_PORT?: number;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -106,7 +106,7 @@ describe('NATS commands between two services', () => {
   const responderLogs: Array<Record<string, unknown>> = [];
 
   const configFor = async () =>
-    loadConfig(FixtureConfig, { NATS_URL: nats.url, HOST: '127.0.0.1', TEST_PORT: String(await freePort()), LOG_LEVEL: 'info', NATS_REQUEST_TIMEOUT_MS: '2000' });
+    loadConfig(FixtureConfig, { NATS_URL: nats.url, HOST: '127.0.0.1', TEST_PORT: String(await freePort()), METRICS_PORT: '0', LOG_LEVEL: 'info', NATS_REQUEST_TIMEOUT_MS: '2000' });
 
   beforeAll(async () => {
     nats = await TestNatsServer.start();
