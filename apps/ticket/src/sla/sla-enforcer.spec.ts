@@ -125,11 +125,15 @@ describe('SLA warnings and breaches', () => {
     const viewed = await harness.send<TicketView>(subjects.tickets.get, { principal: desk, ticketId: ticket.id });
     expect(viewed.nextResponseDueAt).toBe(new Date(new Date(followUp.createdAt).getTime() + 60 * 60_000).toISOString());
 
+    // The service's own minute sweep may record a mark before this check does: what counts is that each is recorded once.
     await age(ticket.id, `next_response_warning_at = now() - interval '1 minute'`);
-    expect(await enforcer.check(ticket.id)).toBe(1);
+    await enforcer.check(ticket.id);
+    expect((await clock()).next_response_warned_at).toBeInstanceOf(Date);
+    const dueBeforeNote = (await clock()).next_response_due_at;
     await reply(desk, 'Probably the VPN again', true);
+    expect((await clock()).next_response_due_at).toEqual(dueBeforeNote);
     await age(ticket.id, `next_response_due_at = now() - interval '1 minute'`);
-    expect(await enforcer.check(ticket.id)).toBe(1);
+    await enforcer.check(ticket.id);
     expect(await enforcer.check(ticket.id)).toBe(0);
     const breached = await clock();
     expect(breached.next_response_warned_at).toBeInstanceOf(Date);
