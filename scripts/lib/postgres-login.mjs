@@ -31,8 +31,9 @@ function settings() {
   return { host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 5432), user: process.env.DB_USER || 'postgres' };
 }
 
-async function connectionError() {
-  const client = new pg.Client({ ...settings(), password: process.env.DB_PASSWORD, database: 'postgres' });
+/** Why a connection to the `postgres` database fails, or undefined when it succeeds; `overrides` replace the environment's settings. */
+export async function connectionError(overrides = {}) {
+  const client = new pg.Client({ ...settings(), password: process.env.DB_PASSWORD, database: 'postgres', ...overrides });
   try {
     await client.connect();
     return undefined;

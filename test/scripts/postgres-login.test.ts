@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, TestPostgresServer } from '@helpdesk/testing';
 
@@ -28,17 +27,7 @@ afterEach(() => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function connectionError(port: number, password?: string): Promise<unknown> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return error;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+const connectionError = (port: number, password?: string): Promise<unknown> => login.connectionError({ host: '127.0.0.1', port, user: 'postgres', password });
 
 describe('needsPassword', () => {
   it('recognizes a refused or missing password, and nothing else', async () => {
