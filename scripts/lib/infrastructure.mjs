@@ -125,3 +125,16 @@ async function ensureJetStream() {
   await connection.close();
   if (!jetStream) throw new Error('NATS answers but JetStream is disabled: restart nats-server with -js (and a storage directory, -sd)');
 }
+
+/** Debian's Chromium, which the console's browser tests drive through Playwright (never a browser download). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Installs Chromium for the browser tests when it is missing and this is root on Debian; otherwise says in one line what to run. */
+export async function ensureBrowser() {
+  if (existsSync(CHROMIUM_PATH)) return;
+  if (isRoot() && has('apt-get')) {
+    say('installing Chromium for the browser tests (apt-get install chromium)');
+    if ((await aptInstall('chromium')) && existsSync(CHROMIUM_PATH)) return;
+  }
+  throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: the console's browser tests need it. Run: sudo apt-get install -y chromium   (or set CHROMIUM_PATH)`);
+}
