@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Proves the two commands of the README on a truly fresh machine: builds a clean Debian 12 root file
 # system (debootstrap minbase), adds Node (this machine's node binary and npm: Debian 12's nodejs is
-# 18, too old), clones the repository's current branch into it, installs the three servers from
-# Debian (postgresql, redis-server, nats-server and chromium for the browser tests, what the preparation
-# would install itself) and runs
-# `npm ci` with network. Then, in its own network namespace (loopback only, so this machine's own
+# 18, too old), clones the repository's current branch into it, installs from Debian the three
+# servers and the browser of the console's tests (postgresql, redis-server, nats-server, chromium:
+# what the preparation would install itself) and runs `npm ci` with network. Then, in its own network namespace (loopback only, so this machine's own
 # servers cannot be reached) and PID namespace (so nothing outlives the run): `npm start` until all
 # five services are ready, Ctrl-C, then `npm test`. Prints the result as a few lines to paste into
 # docs/development.md.
