@@ -7,3 +7,5 @@ export * from './api-stack.js';
 export * from './redis-cleanup.js';
 export * from './fault-servers.js';
 export * from './admin-alert-listener.js';
+export * from './console-stack.js';
+export * from './browser.js';

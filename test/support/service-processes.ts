@@ -74,7 +74,8 @@ export class ServiceProcess {
   static async start(spec: ServiceSpec, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServiceProcess> {
     const entry = `${ROOT}/${spec.entry}`;
     if (!existsSync(entry)) throw new Error(`${spec.entry} is not built: run npm test (or npm run build) first`);
-    const port = await freePort();
+    // A port given in env is kept: mails link to the gateway's address, which must be known before it starts.
+    const port = env[spec.portVariable] ? Number(env[spec.portVariable]) : await freePort();
     const metricsPort = await freePort();
     const child = spawn(process.execPath, [...nodeFlags, entry], {
       cwd: ROOT,
