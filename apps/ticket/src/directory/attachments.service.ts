@@ -172,7 +172,7 @@ export class AttachmentsService {
   private async assertWithinQuota(manager: EntityManager, organizationId: string, size: number): Promise<void> {
     await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.organizations WHERE id = $1 FOR UPDATE`, [organizationId]);
     const stored = await this.storedBytes(manager, organizationId);
-    if (stored + size > this.config.ORG_ATTACHMENT_QUOTA_MB * MB) throw this.quotaExceeded('at_commit', 'This upload would exceed the organization\'s attachment quota', stored);
+    if (stored + size > this.config.ORG_ATTACHMENT_QUOTA_MB * MB) throw this.quotaExceeded('at_commit', "This upload would exceed the organization's attachment quota", stored);
   }
 
   private async storedBytes(manager: EntityManager, organizationId: string): Promise<number> {
