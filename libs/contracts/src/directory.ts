@@ -43,6 +43,20 @@ export interface AttachmentDownloadView extends AttachmentView {
   objectKey: string;
 }
 
+/**
+ * attachments.allowance: the organization's attachment quota (ORG_ATTACHMENT_QUOTA_MB) as it stands,
+ * for the gateway to stop storing an upload that would pass it. Advisory: the quota is enforced
+ * again, under a lock, when attachments.add records the metadata.
+ */
+export interface AttachmentAllowanceView {
+  ticketId: string;
+  /** Bytes of the organization's attachments recorded so far. */
+  storedBytes: number;
+  quotaBytes: number;
+  /** quotaBytes - storedBytes, never below 0 (the quota may have been lowered). */
+  remainingBytes: number;
+}
+
 /** Answer of the delete commands (teams.delete, slaPolicies.delete). */
 export interface DeletedReply {
   deleted: true;

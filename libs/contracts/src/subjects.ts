@@ -70,6 +70,11 @@ export const subjects = {
     list: `${SUBJECT_ROOT}.ticket.attachments.list`,
     /** Metadata of one attachment, if the caller may see its ticket (the gateway then streams the bytes). */
     get: `${SUBJECT_ROOT}.ticket.attachments.get`,
+    /**
+     * Bytes the caller's organization may still store, asked by the gateway before it reads a byte of an
+     * upload (TicketRefCommand; NOT_FOUND for a ticket the caller cannot see, QUOTA_EXCEEDED when none remain).
+     */
+    allowance: `${SUBJECT_ROOT}.ticket.attachments.allowance`,
   },
   notifications: {
     /** Internal, for the notification service: organization, ticket, requester and assignee a mail needs. */

@@ -1,10 +1,11 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
-import { subjects, type AttachmentDownloadView, type AttachmentView, type Principal, type TicketView } from '@helpdesk/contracts';
-import { CommandClient, sanitizeFilename } from '@helpdesk/common';
+import { subjects, type AttachmentAllowanceView, type AttachmentDownloadView, type AttachmentView, type Principal } from '@helpdesk/contracts';
+import { CommandClient, CommandError, MetricsService, sanitizeFilename } from '@helpdesk/common';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import { isUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { Counter } from 'prom-client';
 import { GatewayConfig } from '../gateway.config.js';
 import { AttachmentStore, type StoredObject } from './attachment-store.js';
 import { FileUpload } from './file-upload.js';
@@ -39,18 +40,31 @@ export interface AttachmentDownload extends StoredObject {
 @Injectable()
 export class AttachmentsService {
   private readonly logger = new Logger(AttachmentsService.name);
+  /**
+   * The ticket service's counter of the same name counts the stages it sees (before_upload, at_commit);
+   * this one counts refusals while the file streams (stage "upload"), which only the gateway sees.
+   */
+  private readonly quotaRefusals: Counter<'stage'>;
 
   constructor(
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(AttachmentStore) private readonly store: AttachmentStore,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
-  ) {}
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    this.quotaRefusals = new Counter({
+      name: 'helpdesk_attachment_quota_refusals_total',
+      help: "Uploads refused because the organization's attachment quota (ORG_ATTACHMENT_QUOTA_MB) had no room for them, by stage (upload: while the file streamed; the ticket service counts before_upload and at_commit)",
+      labelNames: ['stage'] as const,
+      registers: [metrics.registry],
+    });
+  }
 
   async upload(principal: Principal, ticketId: string, request: FastifyRequest): Promise<AttachmentView> {
     if (!request.isMultipart()) throw new UnsupportedMediaTypeException(`Send the file as multipart/form-data in the field "${FILE_FIELD}"`);
-    // Before a byte is read, so nobody can fill the bucket through a ticket they cannot see.
-    await this.commands.request<TicketView>(subjects.tickets.get, { principal, ticketId });
-    const { file, commentId } = await this.receiveForm(principal.orgId, request);
+    // Before a byte is read: nobody fills the bucket through a ticket they cannot see, nor past the organization's quota.
+    const allowance = await this.commands.request<AttachmentAllowanceView>(subjects.attachments.allowance, { principal, ticketId });
+    const { file, commentId } = await this.receiveForm(principal.orgId, allowance, request);
     if (!file) throw new BadRequestException(`Attach the file in the multipart field "${FILE_FIELD}"`);
     try {
       return await this.commands.request<AttachmentView>(subjects.attachments.add, { principal, ticketId, commentId, ...file });
@@ -70,7 +84,7 @@ export class AttachmentsService {
    * still read (and dropped, within the parser's limits), so the client gets its answer on a
    * connection that is left in a clean state; stored bytes of a refused form are deleted.
    */
-  private async receiveForm(orgId: string, request: FastifyRequest): Promise<ReceivedForm> {
+  private async receiveForm(orgId: string, allowance: AttachmentAllowanceView, request: FastifyRequest): Promise<ReceivedForm> {
     const form: ReceivedForm = {};
     let refusal: unknown;
     try {
@@ -80,7 +94,7 @@ export class AttachmentsService {
           continue;
         }
         try {
-          await this.takePart(orgId, part, form);
+          await this.takePart(orgId, allowance, part, form);
         } catch (error) {
           refusal = error;
           skip(part);
@@ -96,7 +110,7 @@ export class AttachmentsService {
     return form;
   }
 
-  private async takePart(orgId: string, part: Multipart, form: ReceivedForm): Promise<void> {
+  private async takePart(orgId: string, allowance: AttachmentAllowanceView, part: Multipart, form: ReceivedForm): Promise<void> {
     if (part.type === 'field') {
       if (part.fieldname !== COMMENT_FIELD) throw new BadRequestException(`Unexpected field "${part.fieldname}": send "${FILE_FIELD}" and, optionally, "${COMMENT_FIELD}"`);
       const value = part.value;
@@ -106,13 +120,16 @@ export class AttachmentsService {
       return;
     }
     if (part.fieldname !== FILE_FIELD) throw new BadRequestException(`Unexpected file field "${part.fieldname}": send the file in "${FILE_FIELD}"`);
-    form.file = await this.storeFile(orgId, part);
+    form.file = await this.storeFile(orgId, allowance, part);
   }
 
-  /** Screens the first bytes, then streams the file into the bucket; nothing is written for a refused file. */
-  private async storeFile(orgId: string, part: MultipartFile): Promise<StoredFile> {
+  /**
+   * Screens the first bytes, then streams the file into the bucket; nothing is written for a refused
+   * file, and a file that passes the size limit or the remaining quota is purged as soon as it does.
+   */
+  private async storeFile(orgId: string, allowance: AttachmentAllowanceView, part: MultipartFile): Promise<StoredFile> {
     const filename = sanitizeFilename(part.filename ?? '');
-    const upload = new FileUpload(part.file, this.config.MAX_UPLOAD_BYTES);
+    const upload = new FileUpload(part.file, this.config.MAX_UPLOAD_BYTES, allowance);
     try {
       const screening = await screenFile(filename, await upload.peek(SNIFF_BYTES));
       if (!screening.accepted) throw new UnsupportedMediaTypeException(screening.reason);
@@ -120,6 +137,7 @@ export class AttachmentsService {
       try {
         await this.store.put(objectKey, upload.stream());
       } catch (error) {
+        if (upload.failure instanceof CommandError && upload.failure.code === 'QUOTA_EXCEEDED') this.quotaRefusals.inc({ stage: 'upload' });
         throw upload.failure ?? this.store.unavailable('store', error);
       }
       return { objectKey, filename, contentType: screening.contentType, size: upload.size, sha256: upload.sha256() };

@@ -1,3 +1,4 @@
+import { MetricsService } from '@helpdesk/common';
 import type { AttachmentView, Page, TicketView } from '@helpdesk/contracts';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -265,5 +266,89 @@ describe('attachments over HTTP', () => {
     const downloadResponse = await download(undefined, attachment.id);
 
     expect([uploadResponse.status, listResponse.status, downloadResponse.status]).toEqual([401, 401, 401]);
+  });
+});
+
+describe("uploads against the organization's attachment quota", () => {
+  // The object store's default chunk size (@nats-io/obj): a chunk reaches the stream only once full, or at the end of the file.
+  const CHUNK_BYTES = 128 * 1024;
+  const QUOTA_BYTES = 1024 * 1024;
+  let gateway: GatewayHarness;
+  let nats: NatsConnection;
+
+  const png = (size: number) => {
+    const bytes = Buffer.alloc(size);
+    PIXEL_PNG.copy(bytes);
+    return bytes;
+  };
+
+  const upload = (caller: TestCaller, ticketId: string, bytes: Buffer) => {
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type: 'image/png' }), 'scan.png');
+    return gateway.call(`/tickets/${ticketId}/attachments`, { token: caller.accessToken, body: form });
+  };
+
+  /** Chunk messages ever written to the bucket's stream (purged ones included), by its last sequence number. */
+  const lastSequence = async () => {
+    for await (const status of new Objm(nats).list()) {
+      if (status.bucket === gateway.config.ATTACHMENTS_BUCKET) return (await (await new Objm(nats).open(status.bucket)).status()).streamInfo.state.last_seq;
+    }
+    return 0;
+  };
+
+  /** The gateway's helpdesk_attachment_quota_refusals_total{stage="upload"}. */
+  const streamingRefusals = async () =>
+    (await gateway.service.app.get(MetricsService).registry.getSingleMetric('helpdesk_attachment_quota_refusals_total')?.get())?.values.find((value) => value.labels.stage === 'upload')?.value ?? 0;
+
+  beforeAll(async () => {
+    gateway = await GatewayHarness.start('gateway_attachment_quota', {}, { ORG_ATTACHMENT_QUOTA_MB: '1' });
+    nats = await connect({ servers: gateway.ticket.nats.url });
+  });
+
+  afterAll(async () => {
+    await nats?.close();
+    await gateway?.stop();
+  });
+
+  it('stops storing a file as soon as it passes what the quota leaves, answers 429 QUOTA_EXCEEDED, and still takes files that fit', async () => {
+    const acme = await gateway.signup('Acme Support');
+    const ticket = (await (await gateway.call('/tickets', { token: acme.accessToken, body: { subject: 'Scans', description: 'Attached' } })).json()) as TicketView;
+    expect((await upload(acme, ticket.id, png(900_000))).status).toBe(201);
+    const remaining = QUOTA_BYTES - 900_000;
+    const [sequenceBefore, refusalsBefore] = [await lastSequence(), await streamingRefusals()];
+
+    const refused = await upload(acme, ticket.id, png(QUOTA_BYTES));
+
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: "This upload would exceed the organization's attachment quota of 1 MB (0.9 MB stored)",
+      details: { quota: 'ORG_ATTACHMENT_QUOTA_MB', quotaMb: 1 },
+      requestId: expect.any(String),
+    });
+    // Whole chunks only, so the bucket never held more of the refused file than the quota left room for.
+    expect(((await lastSequence()) - sequenceBefore) * CHUNK_BYTES).toBeLessThanOrEqual(remaining);
+    expect((await streamingRefusals()) - refusalsBefore).toBe(1);
+
+    const fits = await upload(acme, ticket.id, png(remaining));
+    expect(fits.status, await fits.clone().text()).toBe(201);
+    expect(((await fits.json()) as AttachmentView).size).toBe(remaining);
+  });
+
+  it('refuses an organization with nothing left before reading the file, leaving the bucket untouched and other organizations alone', async () => {
+    const initech = await gateway.signup('Initech');
+    const ticket = (await (await gateway.call('/tickets', { token: initech.accessToken, body: { subject: 'Scans', description: 'Attached' } })).json()) as TicketView;
+    expect((await upload(initech, ticket.id, png(QUOTA_BYTES))).status).toBe(201);
+    const sequenceBefore = await lastSequence();
+
+    const refused = await upload(initech, ticket.id, PIXEL_PNG);
+
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { message: string }).message).toBe('The organization has used up its attachment quota of 1 MB (1.0 MB stored)');
+    expect(await lastSequence()).toBe(sequenceBefore);
+    const globex = await gateway.signup('Globex Helpdesk');
+    const theirTicket = (await (await gateway.call('/tickets', { token: globex.accessToken, body: { subject: 'Scans', description: 'Attached' } })).json()) as TicketView;
+    expect((await upload(globex, theirTicket.id, PIXEL_PNG)).status).toBe(201);
   });
 });

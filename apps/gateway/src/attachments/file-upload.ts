@@ -1,4 +1,6 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import type { AttachmentAllowanceView } from '@helpdesk/contracts';
+import { CommandError } from '@helpdesk/common';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
@@ -10,7 +12,9 @@ export interface UploadedFileStream extends Readable {
 /**
  * One uploaded file as it arrives: its first bytes can be held back and examined before anything is
  * stored, then all of it streams on, hashed and counted on the way, never held whole in memory.
- * Past the size limit the stream fails (413), so the object store purges what it already wrote.
+ * Past the size limit the stream fails (413), and so does it past what the organization's attachment
+ * quota leaves (429 QUOTA_EXCEEDED, before the chunk that would pass it is handed on), so the object
+ * store purges what it already wrote and never holds more than the quota allows.
  */
 export class FileUpload {
   private readonly chunks: AsyncIterator<Buffer>;
@@ -18,12 +22,14 @@ export class FileUpload {
   private readonly hash = createHash('sha256');
   private bytes = 0;
   private ended = false;
-  /** Why this upload failed (too large, or the client's stream broke), as opposed to a failure of the store. */
+  /** Why this upload failed (too large, past the quota, or the client's stream broke), as opposed to a failure of the store. */
   failure?: Error;
 
   constructor(
     private readonly file: UploadedFileStream,
     private readonly maxBytes: number,
+    /** The organization's quota as the ticket service counted it before the upload. */
+    private readonly allowance: Pick<AttachmentAllowanceView, 'storedBytes' | 'quotaBytes' | 'remainingBytes'>,
   ) {
     this.chunks = file[Symbol.asyncIterator]();
   }
@@ -77,6 +83,7 @@ export class FileUpload {
     // The parser cuts the file at the limit and marks it truncated: what arrived is not the whole file.
     if (this.file.truncated) throw this.fail(new PayloadTooLargeException(`The file is larger than the upload limit of ${describeBytes(this.maxBytes)}`));
     if (!chunk) return undefined;
+    if (this.bytes + chunk.length > this.allowance.remainingBytes) throw this.fail(this.quotaExceeded());
     this.hash.update(chunk);
     this.bytes += chunk.length;
     return chunk;
@@ -95,14 +102,25 @@ export class FileUpload {
     }
   }
 
+  /** Worded like the ticket service's own refusal at commit, with the same details. */
+  private quotaExceeded(): CommandError {
+    const quotaMb = Number((this.allowance.quotaBytes / MB).toFixed(1));
+    return new CommandError('QUOTA_EXCEEDED', `This upload would exceed the organization's attachment quota of ${quotaMb} MB (${(this.allowance.storedBytes / MB).toFixed(1)} MB stored)`, {
+      quota: 'ORG_ATTACHMENT_QUOTA_MB',
+      quotaMb,
+    });
+  }
+
   private fail(error: Error): Error {
     this.failure ??= error;
     return this.failure;
   }
 }
 
+const MB = 1024 * 1024;
+
 /** 10485760 -> "10 MB" (binary megabytes, as the limit is meant). */
 function describeBytes(bytes: number): string {
-  const megabytes = bytes / (1024 * 1024);
+  const megabytes = bytes / MB;
   return megabytes >= 1 ? `${Number(megabytes.toFixed(1))} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AddAttachmentCommand, AttachmentRefCommand, PageCommand, subjects } from '@helpdesk/contracts';
+import { AddAttachmentCommand, AttachmentRefCommand, PageCommand, subjects, TicketRefCommand } from '@helpdesk/contracts';
 import { AttachmentsService } from './attachments.service.js';
 
 @Controller()
@@ -15,6 +15,11 @@ export class AttachmentsController {
   @MessagePattern(subjects.attachments.list)
   list(@Payload() command: PageCommand) {
     return this.attachments.list(command);
+  }
+
+  @MessagePattern(subjects.attachments.allowance)
+  allowance(@Payload() command: TicketRefCommand) {
+    return this.attachments.allowance(command);
   }
 
   @MessagePattern(subjects.attachments.get)

@@ -1,7 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { TICKET_LIMITS, type AddAttachmentCommand, type AttachmentAddedData, type AttachmentDownloadView, type AttachmentRefCommand, type AttachmentView, type Page, type PageCommand } from '@helpdesk/contracts';
-import { CommandError, sanitizeFilename } from '@helpdesk/common';
+import {
+  TICKET_LIMITS,
+  type AddAttachmentCommand,
+  type AttachmentAddedData,
+  type AttachmentAllowanceView,
+  type AttachmentDownloadView,
+  type AttachmentRefCommand,
+  type AttachmentView,
+  type Page,
+  type PageCommand,
+  type TicketRefCommand,
+} from '@helpdesk/contracts';
+import { CommandError, MetricsService, sanitizeFilename } from '@helpdesk/common';
+import { Counter } from 'prom-client';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { Comment } from '../comments/comment.entity.js';
 import { recordHistory } from '../history/ticket-history.js';
@@ -27,6 +39,11 @@ function toAttachmentView(attachment: Attachment): AttachmentView {
   };
 }
 
+const MB = 1024 * 1024;
+
+/** Where an upload was refused for the quota: asked before the gateway stored a byte, or when the metadata was committed. */
+type QuotaRefusalStage = 'before_upload' | 'at_commit';
+
 /** Customers see only attachments outside internal notes. */
 function hideInternalFromCustomers(query: SelectQueryBuilder<Attachment>, caller: VerifiedPrincipal): void {
   if (caller.staff) return;
@@ -39,12 +56,39 @@ function hideInternalFromCustomers(query: SelectQueryBuilder<Attachment>, caller
  */
 @Injectable()
 export class AttachmentsService {
+  private readonly quotaRefusals: Counter<'stage'>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
     @Inject(DomainEvents) private readonly events: DomainEvents,
     @Inject(TicketConfig) private readonly config: TicketConfig,
-  ) {}
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    // No organization label (unbounded cardinality): the refusal's log line and answer name it.
+    this.quotaRefusals = new Counter({
+      name: 'helpdesk_attachment_quota_refusals_total',
+      help: "Uploads refused because the organization's attachment quota (ORG_ATTACHMENT_QUOTA_MB) had no room for them, by stage (before_upload, at_commit; the gateway counts upload)",
+      labelNames: ['stage'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  /**
+   * What the caller's organization may still store, checked like add (the principal, then the ticket's
+   * visibility: NOT_FOUND first, so nobody learns the quota through a ticket they cannot see).
+   * QUOTA_EXCEEDED when nothing remains, so the gateway refuses before reading a byte.
+   */
+  async allowance(command: TicketRefCommand): Promise<AttachmentAllowanceView> {
+    const caller = await this.principals.verify(command.principal);
+    const manager = this.dataSource.manager;
+    const ticket = await this.visibleTicket(manager, caller, command.ticketId);
+    const storedBytes = await this.storedBytes(manager, caller.orgId);
+    const quotaBytes = this.config.ORG_ATTACHMENT_QUOTA_MB * MB;
+    const remainingBytes = Math.max(0, quotaBytes - storedBytes);
+    if (remainingBytes === 0) throw this.quotaExceeded('before_upload', 'The organization has used up its attachment quota', storedBytes);
+    return { ticketId: ticket.id, storedBytes, quotaBytes, remainingBytes };
+  }
 
   async add(command: AddAttachmentCommand): Promise<AttachmentView> {
     const attachment = await this.dataSource.transaction(async (manager) => {
@@ -120,23 +164,30 @@ export class AttachmentsService {
     return { ...toAttachmentView(attachment), objectKey: attachment.objectKey };
   }
 
-  /** The same rule as tickets.get: same organization, and for customers only the tickets they opened. */
   /**
    * The organization's row is locked for the rest of the transaction, so concurrent uploads of one
-   * organization are counted one after another and cannot pass the quota together.
+   * organization are counted one after another and cannot pass the quota together. This is the check
+   * that holds; attachments.allowance only lets the gateway stop early.
    */
   private async assertWithinQuota(manager: EntityManager, organizationId: string, size: number): Promise<void> {
     await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.organizations WHERE id = $1 FOR UPDATE`, [organizationId]);
-    const [{ stored }] = (await manager.query(`SELECT COALESCE(SUM(size), 0)::bigint AS stored FROM ${TICKET_SCHEMA}.attachments WHERE organization_id = $1`, [organizationId])) as Array<{ stored: string }>;
-    const quotaMb = this.config.ORG_ATTACHMENT_QUOTA_MB;
-    if (Number(stored) + size > quotaMb * 1024 * 1024) {
-      throw new CommandError('QUOTA_EXCEEDED', `This upload would exceed the organization's attachment quota of ${quotaMb} MB (${(Number(stored) / 1024 / 1024).toFixed(1)} MB stored)`, {
-        quota: 'ORG_ATTACHMENT_QUOTA_MB',
-        quotaMb,
-      });
-    }
+    const stored = await this.storedBytes(manager, organizationId);
+    if (stored + size > this.config.ORG_ATTACHMENT_QUOTA_MB * MB) throw this.quotaExceeded('at_commit', "This upload would exceed the organization's attachment quota", stored);
   }
 
+  private async storedBytes(manager: EntityManager, organizationId: string): Promise<number> {
+    const [{ stored }] = (await manager.query(`SELECT COALESCE(SUM(size), 0)::bigint AS stored FROM ${TICKET_SCHEMA}.attachments WHERE organization_id = $1`, [organizationId])) as Array<{ stored: string }>;
+    return Number(stored);
+  }
+
+  /** "<reason> of 10240 MB (10239.5 MB stored)", with the quota's name in the details, counted by stage. */
+  private quotaExceeded(stage: QuotaRefusalStage, reason: string, storedBytes: number): CommandError {
+    this.quotaRefusals.inc({ stage });
+    const quotaMb = this.config.ORG_ATTACHMENT_QUOTA_MB;
+    return new CommandError('QUOTA_EXCEEDED', `${reason} of ${quotaMb} MB (${(storedBytes / MB).toFixed(1)} MB stored)`, { quota: 'ORG_ATTACHMENT_QUOTA_MB', quotaMb });
+  }
+
+  /** The same rule as tickets.get: same organization, and for customers only the tickets they opened. */
   private async visibleTicket(manager: EntityManager, caller: VerifiedPrincipal, ticketId: string): Promise<Ticket> {
     const query = manager.createQueryBuilder(Ticket, 'ticket').where('ticket.id = :ticketId AND ticket.organizationId = :orgId', { ticketId, orgId: caller.orgId });
     if (!caller.staff) query.andWhere('ticket.requesterId = :userId', { userId: caller.userId });

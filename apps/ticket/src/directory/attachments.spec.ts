@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   subjects,
   type AttachmentAddedData,
+  type AttachmentAllowanceView,
   type AttachmentDownloadView,
   type AttachmentView,
   type CommentView,
@@ -11,6 +12,7 @@ import {
   type TicketHistoryEntry,
   type TicketView,
 } from '@helpdesk/contracts';
+import { MetricsService } from '@helpdesk/common';
 import { waitFor } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
@@ -149,6 +151,13 @@ describe('attachments', () => {
 
 describe('the attachment byte quota of an organization', () => {
   let harness: TicketHarness;
+  const QUOTA_BYTES = 1024 * 1024;
+  const allowance = (principal: Principal, ticketId: string) => harness.send<AttachmentAllowanceView>(subjects.attachments.allowance, { principal, ticketId });
+  /** helpdesk_attachment_quota_refusals_total{stage}, as /metrics would serve it. */
+  const refusals = async (stage: string) => {
+    const metric = await harness.service.app.get(MetricsService).registry.getSingleMetric('helpdesk_attachment_quota_refusals_total')?.get();
+    return metric?.values.find((value) => value.labels.stage === stage)?.value ?? 0;
+  };
   const add = (principal: Principal, ticketId: string, size: number) =>
     harness.send<AttachmentView>(subjects.attachments.add, { principal, ticketId, filename: 'scan.pdf', contentType: 'application/pdf', size, sha256: SHA256, objectKey: `tickets/${randomUUID()}` });
   const organizationWithTicket = async (name: string) => {
@@ -181,5 +190,50 @@ describe('the attachment byte quota of an organization', () => {
     const outcomes = await Promise.all(Array.from({ length: 4 }, () => add(initech.admin, initech.ticket.id, 400_000).then(() => 'added', (error: { code: string }) => error.code)));
 
     expect(outcomes.sort()).toEqual(['QUOTA_EXCEEDED', 'QUOTA_EXCEEDED', 'added', 'added']);
+  });
+
+  it('tells the gateway what an organization may still store, for a ticket the caller may see', async () => {
+    const umbrella = await organizationWithTicket('Umbrella');
+    const customer = await harness.addUser(umbrella.admin.orgId, 'customer');
+    const theirTicket = await harness.send<TicketView>(subjects.tickets.create, { principal: customer, subject: 'My scan', description: 'x' });
+    expect(await allowance(umbrella.admin, umbrella.ticket.id)).toEqual({ ticketId: umbrella.ticket.id, storedBytes: 0, quotaBytes: QUOTA_BYTES, remainingBytes: QUOTA_BYTES });
+
+    await add(umbrella.admin, umbrella.ticket.id, 700_000);
+
+    const afterUpload = { storedBytes: 700_000, quotaBytes: QUOTA_BYTES, remainingBytes: QUOTA_BYTES - 700_000 };
+    expect(await allowance(umbrella.admin, umbrella.ticket.id)).toEqual({ ticketId: umbrella.ticket.id, ...afterUpload });
+    expect(await allowance(customer, theirTicket.id)).toEqual({ ticketId: theirTicket.id, ...afterUpload });
+  });
+
+  it('answers not found, and no quota, for a ticket the caller cannot see', async () => {
+    const hooli = await organizationWithTicket('Hooli');
+    const requester = await harness.addUser(hooli.admin.orgId, 'customer');
+    const otherCustomer = await harness.addUser(hooli.admin.orgId, 'customer');
+    const customersTicket = await harness.send<TicketView>(subjects.tickets.create, { principal: requester, subject: 'Mine', description: 'x' });
+    const outsider = await organizationWithTicket('Pied Piper');
+
+    expect(await harness.fail(subjects.attachments.allowance, { principal: otherCustomer, ticketId: customersTicket.id })).toMatchObject({ code: 'NOT_FOUND', message: 'Ticket not found', details: undefined });
+    expect(await harness.fail(subjects.attachments.allowance, { principal: outsider.admin, ticketId: hooli.ticket.id })).toMatchObject({ code: 'NOT_FOUND', message: 'Ticket not found', details: undefined });
+    expect(await harness.fail(subjects.attachments.allowance, { principal: { ...hooli.admin, userId: randomUUID() }, ticketId: hooli.ticket.id })).toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('refuses before the upload once nothing remains, and counts each refusal by where it happened', async () => {
+    const soylent = await organizationWithTicket('Soylent');
+    await add(soylent.admin, soylent.ticket.id, QUOTA_BYTES - 10);
+    const [commitBefore, uploadBefore] = [await refusals('at_commit'), await refusals('before_upload')];
+
+    expect(await allowance(soylent.admin, soylent.ticket.id)).toMatchObject({ remainingBytes: 10 });
+    expect(await harness.fail(subjects.attachments.add, { principal: soylent.admin, ticketId: soylent.ticket.id, filename: 'a.pdf', contentType: 'application/pdf', size: 11, sha256: SHA256, objectKey: `tickets/${randomUUID()}` })).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    await add(soylent.admin, soylent.ticket.id, 10);
+    const refused = await harness.fail(subjects.attachments.allowance, { principal: soylent.admin, ticketId: soylent.ticket.id });
+
+    expect(refused).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      message: 'The organization has used up its attachment quota of 1 MB (1.0 MB stored)',
+      details: { quota: 'ORG_ATTACHMENT_QUOTA_MB', quotaMb: 1 },
+    });
+    expect([(await refusals('at_commit')) - commitBefore, (await refusals('before_upload')) - uploadBefore]).toEqual([1, 1]);
+    const other = await organizationWithTicket('Wonka');
+    expect(await allowance(other.admin, other.ticket.id)).toMatchObject({ remainingBytes: QUOTA_BYTES });
   });
 });
