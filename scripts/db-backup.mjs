@@ -68,12 +68,15 @@ async function backUpAttachments(bucketName, directory) {
   const { Objm } = await import('@nats-io/obj');
   const connection = await connectToNats('helpdesk-db-backup', 'check NATS_URL and its credentials, or pass --no-attachments to back up the database only');
   try {
-    const objm = new Objm(connection);
-    // A deployment that never stored an attachment has no bucket yet: an empty backup, not an error.
-    const names = [];
-    for await (const name of objm.list()) names.push(name.bucket);
-    if (!names.includes(bucketName)) return [];
-    const store = await objm.open(bucketName);
+    // Opened by name: listing every bucket needs $JS.API.STREAM.LIST, which the backup user is not given.
+    let store;
+    try {
+      store = await new Objm(connection).open(bucketName);
+    } catch (error) {
+      // A deployment that never stored an attachment has no bucket yet: an empty backup, not an error.
+      if (error instanceof Error && error.message === 'object store not found') return [];
+      throw error;
+    }
     const entries = [];
     for (const [index, info] of (await store.list()).entries()) {
       const bytes = await store.getBlob(info.name);
