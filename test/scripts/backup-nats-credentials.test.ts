@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Objm } from '@nats-io/obj';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EVENTS_STREAM, natsInboxPrefix, subjects } from '@helpdesk/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, freePort, TestNatsServer } from '@helpdesk/testing';
 import { natsConnectionOptions } from '../../libs/common/src/nats/nats-options.js';
@@ -94,6 +96,20 @@ describe('db:backup and db:restore with a NATS user in NATS_URL', () => {
     expect(restore.stdout).toContain('and 2 attachment objects');
     expect(await bucketContents()).toEqual(OBJECTS);
     expect(await notes()).toEqual(['first', 'second']);
+  });
+
+  it('gives the backup user the bucket and nothing else: no command, no events stream, no other inbox', async () => {
+    const { parseNatsUrl } = await import('../../libs/common/src/nats/nats-options.js');
+    const { servers, credentials } = parseNatsUrl(nats.urlFor('backup'));
+    const backupUser = await connect({ servers, ...credentials, inboxPrefix: natsInboxPrefix('backup') });
+    try {
+      await expect(backupUser.request(subjects.auth.issueRefreshToken, '{}', { timeout: 2_000 })).rejects.toThrow(/permissions violation/i);
+      await expect(jetstreamManager(backupUser).then((manager) => manager.streams.info(EVENTS_STREAM))).rejects.toThrow(/permissions violation/i);
+      const otherInbox = backupUser.subscribe('_INBOX_gateway.>');
+      await expect(otherInbox.closed).resolves.toBeInstanceOf(Error);
+    } finally {
+      await backupUser.close();
+    }
   });
 
   it('fails, naming the server but not the password, when the NATS user is refused', () => {
