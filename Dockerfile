@@ -32,6 +32,9 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# db:backup and db:restore, for the chart's backup CronJob (its pg_dump step runs in the postgres image).
+COPY scripts/db-backup.mjs scripts/db-restore.mjs ./scripts/
+COPY scripts/lib/backup.mjs scripts/lib/database.mjs scripts/lib/environment.mjs scripts/lib/paths.mjs scripts/lib/run.mjs ./scripts/lib/
 # The image's "node" user, by number so that Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 # Public ports, then the internal metrics ports (METRICS_PORT unset: the public port + 1000).

@@ -4,14 +4,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureDatabase } from './lib/database.mjs';
-import { loadLocalEnvironment } from './lib/environment.mjs';
-import { databaseSettings, fileSha256, postgresTool, runTool } from './lib/backup.mjs';
+import { loadEnvironmentReadOnly } from './lib/environment.mjs';
+import { connectToNats, databaseSettings, fileSha256, postgresTool, runTool } from './lib/backup.mjs';
 
 /**
  * npm run db:restore -- <backup folder> [--force]
  *
  * Restores a folder written by npm run db:backup into DB_NAME (created when missing) and the
- * attachment bucket ATTACHMENTS_BUCKET at NATS_URL. Everything is verified against the manifest
+ * attachment bucket ATTACHMENTS_BUCKET at NATS_URL (which may carry a NATS user, as for db:backup). Everything is verified against the manifest
  * before anything is changed; the database is restored in one transaction, so a failure leaves it
  * as it was. A database that already holds the helpdesk schemas is replaced only with --force.
  */
@@ -29,7 +29,7 @@ if (positionals.length !== 1) fail('name the backup folder: npm run db:restore -
 const folder = resolve(positionals[0]);
 if (!existsSync(`${folder}/manifest.json`)) fail(`${folder} is not a backup folder (no manifest.json)`);
 
-loadLocalEnvironment();
+loadEnvironmentReadOnly();
 const database = databaseSettings();
 const manifest = JSON.parse(readFileSync(`${folder}/manifest.json`, 'utf8'));
 if (manifest.format !== 1) fail(`unknown backup format ${manifest.format}`);
@@ -70,9 +70,8 @@ async function holdsHelpdeskData({ name, env }) {
 
 /** Puts every object back into the bucket (created when missing); objects already there with the same bytes are left alone. */
 async function restoreAttachments(bucketName, entries) {
-  const { connect } = await import('@nats-io/transport-node');
   const { Objm, StorageType } = await import('@nats-io/obj');
-  const connection = await connect({ servers: (process.env.NATS_URL || 'nats://127.0.0.1:4222').split(','), name: 'helpdesk-db-restore' });
+  const connection = await connectToNats('helpdesk-db-restore');
   try {
     // The gateway creates the bucket with the same options on first use.
     const store = await new Objm(connection).create(bucketName, { storage: StorageType.File });

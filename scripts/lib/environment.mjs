@@ -9,13 +9,7 @@ import { DATA_DIR, ROOT } from './paths.mjs';
  * and no secret is ever committed.
  */
 export function loadLocalEnvironment() {
-  const envFile = `${ROOT}/.env`;
-  if (existsSync(envFile)) {
-    for (const [key, value] of Object.entries(parseEnv(readFileSync(envFile, 'utf8')))) {
-      // Blank lines in .env (as copied from .env.example) mean "use the default", as they do for the services.
-      if (value !== '' && !process.env[key]) process.env[key] = value;
-    }
-  }
+  loadDotEnv();
   mkdirSync(DATA_DIR, { recursive: true });
   const secretsFile = `${DATA_DIR}/dev-secrets.json`;
   const secrets = existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, 'utf8')) : {};
@@ -28,7 +22,29 @@ export function loadLocalEnvironment() {
     if (!process.env[name]) process.env[name] = secrets[name];
   }
   if (changed) writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  // The password the preparation gave the PostgreSQL role (postgres-login.mjs), unless one is set.
+  useStoredPostgresPassword();
+}
+
+/**
+ * The part of loadLocalEnvironment that writes nothing: `.env` and the stored PostgreSQL password.
+ * For db:backup and db:restore, which also run in the image, whose file system is read-only.
+ */
+export function loadEnvironmentReadOnly() {
+  loadDotEnv();
+  useStoredPostgresPassword();
+}
+
+function loadDotEnv() {
+  const envFile = `${ROOT}/.env`;
+  if (!existsSync(envFile)) return;
+  for (const [key, value] of Object.entries(parseEnv(readFileSync(envFile, 'utf8')))) {
+    // Blank lines in .env (as copied from .env.example) mean "use the default", as they do for the services.
+    if (value !== '' && !process.env[key]) process.env[key] = value;
+  }
+}
+
+// The password the preparation gave the PostgreSQL role (postgres-login.mjs), unless one is set.
+function useStoredPostgresPassword() {
   const postgresPassword = storedPostgresPassword();
   if (postgresPassword && !process.env.DB_PASSWORD) {
     process.env.DB_PASSWORD = postgresPassword;

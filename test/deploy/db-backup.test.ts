@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { Objm } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiStack, createTestDatabase, migrateBuilt } from '@helpdesk/testing';
-import { CHART, ROOT, k8sTools, parseObjects, run } from './manifests.js';
+import { ROOT } from './manifests.js';
 
 const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const BUCKET = 'helpdesk-attachments';
@@ -137,41 +137,5 @@ describe('npm run db:backup and db:restore', () => {
     const refused = runScript('db-restore.mjs', [tmpdir()]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('is not a backup folder (no manifest.json)');
-  });
-});
-
-describe("the chart's backup CronJob", () => {
-  it('dumps the database into the backup folder and prunes only dumps older than the retention', () => {
-    const rendered = run(k8sTools().helm, ['template', 'helpdesk', CHART, '--set', 'nats.existingSecret=helpdesk-nats', '--set', 'backup.enabled=true', '--set', 'backup.retentionDays=14']);
-    const cronJob = parseObjects(rendered.stdout).find((object) => object.kind === 'CronJob')!;
-    const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
-    expect(container.command.slice(0, 2)).toEqual(['sh', '-ec']);
-
-    const folder = mkdtempSync(join(tmpdir(), 'helpdesk-cronjob-'));
-    try {
-      const day = 24 * 60 * 60;
-      const now = Date.now() / 1000;
-      for (const [name, ageDays] of [['helpdesk-old.dump', 20], ['helpdesk-recent.dump', 3], ['notes.txt', 40]] as const) {
-        writeFileSync(join(folder, name), 'earlier');
-        utimesSync(join(folder, name), now - ageDays * day, now - ageDays * day);
-      }
-      // The container's own variables, pointed at this machine's PostgreSQL and the test database.
-      const env = Object.fromEntries(container.env.filter((variable: { value?: string }) => variable.value !== undefined).map((variable: { name: string; value: string }) => [variable.name, variable.value]));
-      const result = spawnSync('sh', ['-ec', container.command[2]], {
-        env: { ...process.env, ...env, BACKUP_DIR: folder, PGHOST: process.env.DB_HOST || '127.0.0.1', PGPORT: process.env.DB_PORT || '5432', PGUSER: process.env.DB_USER || 'postgres', PGDATABASE: database.name },
-        encoding: 'utf8',
-      });
-      expect(result.status, result.stderr).toBe(0);
-
-      const files = readdirSync(folder).sort();
-      const dump = files.find((file) => new RegExp(`^${database.name}-\\d{8}T\\d{6}Z\\.dump$`).test(file));
-      expect(dump, files.join(', ')).toBeDefined();
-      expect(files).toEqual([dump, 'helpdesk-recent.dump', 'notes.txt'].sort());
-      const listing = spawnSync('pg_restore', ['--list', join(folder, dump!)], { encoding: 'utf8' });
-      expect(listing.status, listing.stderr).toBe(0);
-      expect(listing.stdout).toContain('TABLE DATA helpdesk tickets');
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
   });
 });

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { natsPermissions, SERVICE_NAMES, type ServiceName } from '@helpdesk/contracts';
+import { NATS_USERS, natsPermissions, type NatsUser } from '@helpdesk/contracts';
 import { answers, freePort, waitFor } from './ports.js';
 
 export interface TestNatsServerOptions {
-  /** One NATS user per service with the permissions generated from the contracts (as in k8s/nats/nats-values.yaml), plus an unrestricted test user. */
+  /** One NATS user per service (and the backup user) with the permissions generated from the contracts (as in k8s/nats/nats-values.yaml), plus an unrestricted test user. */
   serviceUsers?: boolean;
   /** With serviceUsers: refuse clients without credentials, rather than treat them as the unrestricted test user. */
   refuseAnonymous?: boolean;
@@ -40,8 +40,8 @@ export class TestNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  /** The NATS_URL of one service: its own user when the server has per-service users. */
-  urlFor(service: ServiceName): string {
+  /** The NATS_URL of one service (or the backup tool): its own user when the server has per-service users. */
+  urlFor(service: NatsUser): string {
     return this.urlAs(service);
   }
 
@@ -55,11 +55,11 @@ export class TestNatsServer {
     const config: Record<string, unknown> = {};
     let passwords: Map<string, string> | undefined;
     if (options.serviceUsers) {
-      passwords = new Map([TEST_USER, ...SERVICE_NAMES].map((user) => [user, randomBytes(12).toString('hex')]));
+      passwords = new Map([TEST_USER, ...NATS_USERS].map((user) => [user, randomBytes(12).toString('hex')]));
       config.authorization = {
         users: [
           { user: TEST_USER, password: passwords.get(TEST_USER) },
-          ...SERVICE_NAMES.map((service) => ({ user: service, password: passwords!.get(service), permissions: natsPermissions(service) })),
+          ...NATS_USERS.map((service) => ({ user: service, password: passwords!.get(service), permissions: natsPermissions(service) })),
         ],
       };
       if (!options.refuseAnonymous) config.no_auth_user = TEST_USER;

@@ -15,9 +15,16 @@ export const NOTIFICATION_EVENTS_CONSUMER = 'notification';
 /** The attachment object store bucket's default name (the gateway's ATTACHMENTS_BUCKET). */
 export const DEFAULT_ATTACHMENTS_BUCKET = 'helpdesk-attachments';
 
-/** Reply subjects of a service's requests: `_INBOX_<service>.<id>`, so no other service can subscribe to them. */
-export function natsInboxPrefix(service: ServiceName): string {
-  return `_INBOX_${service}`;
+/** NATS users that are not services: `backup` is db:backup and db:restore (the chart's backup CronJob), which read and write the attachment bucket. */
+export const NATS_TOOL_USERS = ['backup'] as const;
+export type NatsToolUser = (typeof NATS_TOOL_USERS)[number];
+export type NatsUser = ServiceName | NatsToolUser;
+/** Every NATS user of the platform: one per service, then the tools'. */
+export const NATS_USERS: readonly NatsUser[] = [...SERVICE_NAMES, ...NATS_TOOL_USERS];
+
+/** Reply subjects of a user's requests: `_INBOX_<user>.<id>`, so no other user can subscribe to them. */
+export function natsInboxPrefix(user: NatsUser): string {
+  return `_INBOX_${user}`;
 }
 
 type JetStreamNeed =
@@ -38,7 +45,7 @@ interface ServiceNatsAccess {
 
 const pings = SERVICE_NAMES.map((service) => subjects.ping(service));
 
-export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
+export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
   gateway: {
     calls: [
       ...pings,
@@ -90,6 +97,11 @@ export const NATS_ACCESS: Record<ServiceName, ServiceNatsAccess> = {
     calls: [subjects.tickets.get, subjects.comments.list, subjects.ai.trainingExamples],
     jetStream: [],
   },
+  // Backup reads the bucket; restore creates it and writes objects back, hence the whole store (and nothing else).
+  backup: {
+    calls: [],
+    jetStream: ['attachment-store'],
+  },
 };
 
 /** Every subject declared in `subjects`, pings included. */
@@ -116,7 +128,7 @@ export interface NatsUserPermissions {
   allow_responses: true;
 }
 
-/** Fire-and-forget: every service may raise an admin alert (a critical log line). */
+/** Fire-and-forget: every service (not the tools) may raise an admin alert (a critical log line). */
 const EVERY_SERVICE_PUBLISHES = [subjects.notifications.adminAlert];
 
 function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[]; deny?: string[] } {
@@ -185,11 +197,13 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
   }
 }
 
-/** The NATS permissions of one service's user, least privilege, from the declarations above. */
-export function natsPermissions(service: ServiceName, options: { attachmentsBucket?: string } = {}): NatsUserPermissions {
+const isService = (user: NatsUser): user is ServiceName => (SERVICE_NAMES as readonly string[]).includes(user);
+
+/** The NATS permissions of one user (a service's or a tool's), least privilege, from the declarations above. */
+export function natsPermissions(service: NatsUser, options: { attachmentsBucket?: string } = {}): NatsUserPermissions {
   const bucket = options.attachmentsBucket ?? DEFAULT_ATTACHMENTS_BUCKET;
   const access = NATS_ACCESS[service];
-  const allow = new Set<string>([...access.calls, ...EVERY_SERVICE_PUBLISHES]);
+  const allow = new Set<string>([...access.calls, ...(isService(service) ? EVERY_SERVICE_PUBLISHES : [])]);
   const deny = new Set<string>();
   for (const need of access.jetStream) {
     const granted = jetStreamPublish(need, bucket);
