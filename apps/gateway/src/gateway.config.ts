@@ -1,6 +1,7 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { DIRECTORY_LIMITS } from '@helpdesk/contracts';
 import { EnvBoolean, EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
+import { defaultWebRoot } from './web/web-root.js';
 
 export class GatewayConfig extends ServiceConfig {
   @EnvInt()
@@ -133,4 +134,17 @@ export class GatewayConfig extends ServiceConfig {
   @Min(1_048_576)
   @IsInt()
   ATTACHMENT_STORE_MAX_BYTES = 10_737_418_240;
+
+  /** Directory holding the built web console (index.html and assets/); unset: the repository's dist/web (/app/dist/web in the image). */
+  @IsString()
+  WEB_ROOT = defaultWebRoot();
+
+  /**
+   * Realtime service that /socket.io (WebSocket upgrade included) is proxied to, so the console's
+   * sockets stay on the gateway's origin. For local runs and single-host deployments; in Kubernetes
+   * the Ingress routes /socket.io to realtime instead. Unset: /socket.io is not served here.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'REALTIME_PROXY_URL must be an http(s) URL such as http://127.0.0.1:8083' })
+  REALTIME_PROXY_URL?: string;
 }

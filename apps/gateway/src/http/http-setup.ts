@@ -9,6 +9,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
+import { serveWebConsole } from '../web/web-console.js';
 import { documentErrorResponses, documentValidatedClasses } from './openapi-from-validation.js';
 
 export const API_PREFIX = 'api/v1';
@@ -41,7 +42,7 @@ function hostName(host: string | undefined): string {
 /**
  * The gateway's public face: security headers (strict CSP for JSON, a looser one only where the
  * docs page needs it), CORS for CORS_ALLOWED_ORIGINS, compression over 1 KB, cookies, the Host
- * check in production, the /api/v1 prefix and OpenAPI at /api/docs.
+ * check in production, the /api/v1 prefix, OpenAPI at /api/docs, and the web console at /.
  */
 export async function configureGatewayHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
   app.setGlobalPrefix(API_PREFIX, { exclude: UNVERSIONED });
@@ -109,4 +110,5 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
       }
     });
   }
+  await serveWebConsole(app, config);
 }
