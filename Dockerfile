@@ -12,7 +12,9 @@ COPY package.json package-lock.json .swcrc ./
 COPY apps ./apps
 COPY libs ./libs
 RUN npm ci --no-audit --no-fund
-RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**' --quiet
+RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**,apps/web/**' --quiet
+# The web console: Vite writes index.html and the hashed, precompressed assets to dist/web, which the gateway serves.
+RUN npm run build --workspace apps/web
 
 # Production dependencies only (@node-rs/argon2 brings its prebuilt native binding). The workspace links
 # point at sources that the runtime image does not contain (dist/ is self-contained): removed.
@@ -31,6 +33,7 @@ WORKDIR /app
 # Owned by root and not writable by the service user: with a read-only root filesystem, /tmp is the only writable place.
 COPY package.json ./
 COPY --from=dependencies /app/node_modules ./node_modules
+# dist/web is in there: the gateway serves the console from /app/dist/web (its WEB_ROOT default).
 COPY --from=build /app/dist ./dist
 # db:backup and db:restore, for the chart's backup CronJob (its pg_dump step runs in the postgres image).
 COPY scripts/db-backup.mjs scripts/db-restore.mjs ./scripts/

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { prepare } from './lib/prepare.mjs';
-import { ROOT, SERVICES } from './lib/paths.mjs';
+import { DIST_DIR, ROOT, SERVICES } from './lib/paths.mjs';
 import { runOrFail, say } from './lib/run.mjs';
 
 try {
@@ -16,8 +18,10 @@ if (useMailSink) {
   process.env.EMAIL_HOST = '127.0.0.1';
   process.env.EMAIL_PORT = process.env.SMTP_SINK_PORT || '1025';
 }
-const { default: concurrently } = await import('concurrently');
 const port = (service) => process.env[service.portVariable] ?? String(service.defaultPort);
+// The console opens its socket on the gateway's origin: the gateway passes /socket.io on to the local realtime.
+process.env.REALTIME_PROXY_URL ||= `http://127.0.0.1:${port(SERVICES.find((service) => service.name === 'realtime'))}`;
+const { default: concurrently } = await import('concurrently');
 const colors = ['cyan', 'magenta', 'green', 'yellow', 'blue'];
 const commands = SERVICES.map((service, index) => ({ name: service.name, command: `node ${service.entry}`, cwd: ROOT, prefixColor: colors[index], env: process.env }));
 if (useMailSink) commands.push({ name: 'mail-sink', command: 'node scripts/smtp-sink.mjs', cwd: ROOT, prefixColor: 'gray', env: process.env });
@@ -28,13 +32,19 @@ const { result } = concurrently(
 
 const gateway = `http://localhost:${port(SERVICES[0])}`;
 say(`starting ${SERVICES.length} services. Ctrl-C stops them all.`);
-say(`gateway:    ${gateway}`);
+say(`gateway:    ${gateway} (API ${gateway}/api/v1, docs ${gateway}/api/docs)`);
 say(`probes:     ${SERVICES.map((service) => `${service.name} http://localhost:${port(service)}/health/ready`).join(', ')}`);
 // Unless METRICS_PORT is set (it would then be shared by all five and collide), each serves metrics on its port + 1000.
 const metricsPort = (service) => process.env.METRICS_PORT ?? String(Number(port(service)) + 1000);
 say(`metrics:    ${SERVICES.map((service) => `${service.name} http://localhost:${metricsPort(service)}/metrics`).join(', ')}`);
 if (useMailSink) say(`mail:       http://localhost:${process.env.SMTP_SINK_WEB_PORT || 8025} (local SMTP sink; set EMAIL_HOST to use a real server)`);
 say(`details:    curl -H "x-health-token: $(node -p \"require('./.data/dev-secrets.json').HEALTH_DETAILS_TOKEN\")" ${gateway}/health/details`);
+// Last, so that the address to open and the logins are what the terminal shows.
+if (existsSync(process.env.WEB_ROOT ? `${process.env.WEB_ROOT}/index.html` : `${DIST_DIR}/web/index.html`)) say(`console:    ${gateway}`);
+else say(`console:    not built, so ${gateway} explains how; "npm run build" builds it into dist/web`);
+const { DEMO_PASSWORD, DEMO_USERS } = await import(pathToFileURL(`${DIST_DIR}/apps/ticket/src/database/demo-logins.js`).href);
+const demoLogin = (role) => DEMO_USERS.find((user) => user.role === role).email;
+say(`logins:     admin ${demoLogin('admin')}, agent ${demoLogin('agent')}, customer ${demoLogin('customer')}; password ${DEMO_PASSWORD}`);
 
 try {
   await result;

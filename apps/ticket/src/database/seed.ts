@@ -9,16 +9,7 @@ import { ticketApp } from '../ticket.app.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { TICKET_SCHEMA } from './schema.js';
 import { hashPassword } from '../auth/passwords.js';
-
-/** Demo logins: fixed and printed on purpose, which is why seeding refuses to run in production. */
-const DEMO_SLUG = 'demo';
-const DEMO_PASSWORD = 'demo-password-2026';
-const DEMO_USERS = [
-  { email: 'admin@demo.helpdesk.test', name: 'Ada Admin', role: 'admin' },
-  { email: 'alan@demo.helpdesk.test', name: 'Alan Agent', role: 'agent' },
-  { email: 'grace@demo.helpdesk.test', name: 'Grace Agent', role: 'agent' },
-  { email: 'carla@customer.test', name: 'Carla Customer', role: 'customer' },
-] as const;
+import { DEMO_PASSWORD, DEMO_SLUG, DEMO_USERS } from './demo-logins.js';
 
 function printLogins(): void {
   process.stdout.write(`demo organization "${DEMO_SLUG}"; every demo user's password is ${DEMO_PASSWORD}\n`);
