@@ -142,14 +142,14 @@ describe('the web console, served by the gateway', () => {
     expect(missing.status).toBe(404);
   });
 
-  it.each(['/api/v1/nonexistent', '/api', '/health/nope', '/metrics', '/socket.io/?EIO=4&transport=polling', '/assets'])(
+  it.each(['/api/v1/nonexistent', '/api', '/API/v1/nonexistent', '/health/nope', '/healthz', '/metrics', '/Metrics', '/%6Detrics', '/socket.io/?EIO=4&transport=polling', '/assets'])(
     'never answers the app for %s: the API 404 stays',
     async (path) => {
       const response = await get(gateway.url, path, { accept: 'text/html' });
 
       expect(response.status).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(JSON.parse(response.body.toString())).toMatchObject({ statusCode: 404, error: 'Not Found' });
+      expect(JSON.parse(response.body.toString())).toMatchObject({ statusCode: 404, error: 'Not Found', message: `Cannot GET ${path}` });
     },
   );
 

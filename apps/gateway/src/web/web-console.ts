@@ -28,7 +28,7 @@ export const CONSOLE_CSP = [
 export const REALTIME_PATH_PREFIX = '/socket.io';
 
 /** Paths that belong to the API, probes, metrics, sockets or assets: a miss there is a 404, never the app. */
-const NOT_CLIENT_ROUTES = /^(?:api|assets)(?:\/|$)|^(?:health|metrics|socket\.io)/;
+const NOT_CLIENT_ROUTES = /^(?:api|assets)(?:\/|$)|^(?:health|metrics|socket\.io)/i;
 /** A file at the top of the built directory (favicon.svg, robots.txt, index.html), as Vite copies them from public/. */
 const TOP_LEVEL_FILE = /^[^/\\.][^/\\]*\.[A-Za-z0-9]+$/;
 /** Hashed names change with their content, so a browser may keep them for good. */
