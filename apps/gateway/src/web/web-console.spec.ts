@@ -237,6 +237,16 @@ describe('sockets on the gateway origin, proxied to realtime', () => {
     expect(JSON.parse(direct.body.toString())).toMatchObject({ message: 'Transport unknown' });
   });
 
+  it('closes its proxied sockets when it shuts down, so the shutdown does not wait on them', async () => {
+    const leaving = await gateway.startReplica({ REALTIME_PROXY_URL: realtime.url });
+    const client = await connectClient(leaving.url, admin.accessToken, { path: REALTIME_PATH });
+    clients.push(client);
+    const disconnected = client.disconnected();
+
+    expect(await leaving.service.shutdown('test')).toBe(0);
+    expect(await disconnected).toMatch(/transport (close|error)/);
+  });
+
   it('refuses, through the proxy, a socket without a valid token (realtime still decides)', async () => {
     await expect(connectClient(proxied.url, 'not-a-token', { path: REALTIME_PATH })).rejects.toThrow(/token/i);
   });
