@@ -1,6 +1,6 @@
 import { Button, Group, MultiSelect, Select, Switch, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { t } from '../../../i18n';
 import { PRIORITIES, SORTS, STATUSES, type QueueFilters as Filters } from '../hooks/queue-filters';
 
@@ -14,14 +14,41 @@ export interface QueueFiltersProps {
   searchRef?: RefObject<HTMLInputElement | null>;
 }
 
+/**
+ * A text filter typed freely and written to the URL after a pause. The URL's value replaces the
+ * text only when it changed from elsewhere (back button, a sidebar view), never mid-typing.
+ */
+function useUrlBackedText(fromUrl: string, commit: (value: string) => void, delayMs: number) {
+  const [value, setValue] = useState(fromUrl);
+  const written = useRef(fromUrl);
+  useEffect(() => {
+    if (fromUrl !== written.current) {
+      written.current = fromUrl;
+      setValue(fromUrl);
+    }
+  }, [fromUrl]);
+  const write = (text: string) => {
+    written.current = text.trim();
+    commit(text);
+  };
+  const debounced = useDebouncedCallback(write, delayMs);
+  return {
+    value,
+    change(text: string) {
+      setValue(text);
+      debounced(text);
+    },
+    commitNow() {
+      debounced.cancel();
+      write(value);
+    },
+  };
+}
+
 /** The queue's controls; their state is the URL's query string (see useQueueFilters). */
 export function QueueFilters({ filters, onChange, onClear, staff, assignees, teams, searchRef }: QueueFiltersProps) {
-  const [search, setSearch] = useState(filters.q);
-  const [tag, setTag] = useState(filters.tag);
-  useEffect(() => setSearch(filters.q), [filters.q]);
-  useEffect(() => setTag(filters.tag), [filters.tag]);
-  const commitSearch = useDebouncedCallback((q: string) => onChange({ q }), 300);
-  const commitTag = useDebouncedCallback((value: string) => onChange({ tag: value }), 400);
+  const search = useUrlBackedText(filters.q, (q) => onChange({ q }), 300);
+  const tag = useUrlBackedText(filters.tag, (value) => onChange({ tag: value }), 400);
 
   return (
     <Group gap="xs" align="end" wrap="wrap">
@@ -30,13 +57,10 @@ export function QueueFilters({ filters, onChange, onClear, staff, assignees, tea
         type="search"
         label={t.queue.search}
         placeholder={t.queue.search}
-        value={search}
-        onChange={(event) => {
-          setSearch(event.currentTarget.value);
-          commitSearch(event.currentTarget.value);
-        }}
+        value={search.value}
+        onChange={(event) => search.change(event.currentTarget.value)}
         onKeyDown={(event) => {
-          if (event.key === 'Enter') onChange({ q: search });
+          if (event.key === 'Enter') search.commitNow();
         }}
         w={{ base: '100%', sm: 220 }}
       />
@@ -82,11 +106,8 @@ export function QueueFilters({ filters, onChange, onClear, staff, assignees, tea
           />
           <TextInput
             label={t.queue.tag}
-            value={tag}
-            onChange={(event) => {
-              setTag(event.currentTarget.value);
-              commitTag(event.currentTarget.value);
-            }}
+            value={tag.value}
+            onChange={(event) => tag.change(event.currentTarget.value)}
             w={{ base: '100%', sm: 120 }}
           />
         </>
