@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { compression } from 'vite-plugin-compression2';
-import { reportBundleSizes } from './scripts/bundle-sizes';
+import { reportBundleSizes } from './scripts/bundle-sizes.ts';
 
 const GATEWAY = process.env.GATEWAY_URL ?? 'http://localhost:8080';
 
