@@ -21,5 +21,21 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    projects: [
+      { extends: true, test: { name: 'server' } },
+      // The web console's component tests: a DOM, React's JSX transform, and none of the server's SWC setup.
+      {
+        esbuild: { jsx: 'automatic' },
+        resolve: { alias: { '@helpdesk/contracts': fromRoot('./libs/contracts/src/index.ts') } },
+        test: {
+          name: 'web',
+          root: fromRoot('./apps/web'),
+          include: ['src/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          setupFiles: ['src/test/setup.ts'],
+          testTimeout: 15_000,
+        },
+      },
+    ],
   },
 });

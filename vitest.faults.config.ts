@@ -2,10 +2,12 @@ import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /** `npm run test:faults`: the fault drills of test/faults, apart from `npm test` because they take minutes. */
+const { projects: _projects, ...baseTest } = base.test ?? {};
+
 export default defineConfig({
   ...base,
   test: {
-    ...base.test,
+    ...baseTest,
     // Replaced, not merged: the drills only.
     include: ['test/faults/**/*.fault.ts'],
     testTimeout: 240_000,

@@ -1,0 +1,127 @@
+import { Badge, Button, Group, Paper, Select, Stack, Table, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import type { Role, UserView } from '@helpdesk/contracts';
+import { t } from '../../../i18n';
+import { describeError } from '../../../lib/errors';
+import { applyApiErrors } from '../../../lib/form-errors';
+import { FormError } from '../../auth/components/FormError';
+import { useUsers } from '../../directory/hooks/directory';
+import { useDeactivateUser, useInviteUser, useUpdateUser } from '../hooks/admin';
+import { AdminPage } from './AdminPage';
+
+const ROLE_OPTIONS = (['admin', 'agent', 'customer'] as const).map((value) => ({ value, label: t.role[value] }));
+const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
+
+function InviteForm() {
+  const invite = useInviteUser();
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({
+    initialValues: { name: '', email: '', role: 'agent' as Role },
+    validate: { name: (value) => (value.trim() ? null : t.auth.requiredField), email: (value) => (value.trim() ? null : t.auth.requiredEmail) },
+  });
+  return (
+    <Paper withBorder p="sm">
+      <form
+        noValidate
+        aria-label={t.admin.invite}
+        onSubmit={form.onSubmit((values) => {
+          setFormError(null);
+          invite.mutate(
+            { name: values.name.trim(), email: values.email.trim(), role: values.role },
+            {
+              onSuccess: () => {
+                form.reset();
+                notifications.show({ color: 'green', message: t.admin.inviteSent });
+              },
+              onError: (error) => setFormError(applyApiErrors(form, error)),
+            },
+          );
+        })}
+      >
+        <Stack gap="xs">
+          <FormError message={formError} />
+          <Group align="end" wrap="wrap">
+            <TextInput label={t.auth.name} required {...form.getInputProps('name')} />
+            <TextInput label={t.auth.email} type="email" required {...form.getInputProps('email')} />
+            <Select label={t.admin.role} data={ROLE_OPTIONS} allowDeselect={false} {...form.getInputProps('role')} w={140} />
+            <Button type="submit" loading={invite.isPending}>
+              {t.admin.invite}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+function UserRow({ user }: { user: UserView }) {
+  const update = useUpdateUser();
+  const deactivate = useDeactivateUser();
+  return (
+    <Table.Tr>
+      <Table.Td>{user.name}</Table.Td>
+      <Table.Td>{user.email}</Table.Td>
+      <Table.Td>
+        <Select
+          aria-label={`${t.admin.role}: ${user.name}`}
+          data={ROLE_OPTIONS}
+          value={user.role}
+          allowDeselect={false}
+          onChange={(role) => role && update.mutate({ id: user.id, role: role as Role }, { onError: fail })}
+          w={130}
+          size="xs"
+        />
+      </Table.Td>
+      <Table.Td>
+        <Badge color={user.active ? 'green' : 'gray'} variant="light">
+          {user.active ? t.admin.active : '—'}
+        </Badge>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={4} wrap="nowrap">
+          {user.active ? (
+            <Button size="xs" variant="subtle" color="red" loading={deactivate.isPending} onClick={() => deactivate.mutate(user.id, { onError: fail })}>
+              {t.admin.deactivate(user.name)}
+            </Button>
+          ) : (
+              <Button size="xs" variant="subtle" loading={update.isPending} onClick={() => update.mutate({ id: user.id, active: true }, { onError: fail })}>
+                {t.admin.activate(user.name)}
+              </Button>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** `/admin/users`: invite, change role, deactivate, reactivate and resend an invitation. */
+export function UsersPage() {
+  const [q, setQ] = useState('');
+  const users = useUsers(q.trim() ? { q: q.trim() } : {});
+  return (
+    <AdminPage title={t.admin.users} error={users.error}>
+      <InviteForm />
+      <TextInput type="search" label={t.queue.search} value={q} onChange={(event) => setQ(event.currentTarget.value)} maw={300} />
+      <Table.ScrollContainer minWidth={640}>
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t.auth.name}</Table.Th>
+              <Table.Th>{t.auth.email}</Table.Th>
+              <Table.Th>{t.admin.role}</Table.Th>
+              <Table.Th>{t.admin.active}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(users.data?.items ?? []).map((user) => (
+              <UserRow key={user.id} user={user} />
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </AdminPage>
+  );
+}

@@ -1,0 +1,85 @@
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { EventEnvelope, TicketView } from '@helpdesk/contracts';
+import { api } from '../../../lib/api';
+import { queryKeys } from '../../../lib/query-keys';
+import { connectRealtime, DOMAIN_EVENTS, type RealtimeSocket } from '../api/socket';
+
+interface RealtimeState {
+  socket: RealtimeSocket | null;
+  connected: boolean;
+  /** The connection dropped after having been up: shown as "reconnecting". */
+  reconnecting: boolean;
+}
+
+const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: false, reconnecting: false });
+
+/** The ticket id an event is about: its aggregate for ticket events, `data.ticketId` or `data.ticket.id` for the others. */
+export function ticketIdOf(event: EventEnvelope): string | undefined {
+  const data = event.data as { ticketId?: unknown; ticket?: { id?: unknown } };
+  if (typeof data.ticketId === 'string') return data.ticketId;
+  if (typeof data.ticket?.id === 'string') return data.ticket.id;
+  return event.type.startsWith('ticket.') ? event.aggregateId : undefined;
+}
+
+/**
+ * Socket events keep the TanStack Query cache current: a ticket carried in the event patches its
+ * detail entry, and the lists and the ticket's sub-resources are invalidated (refetched if shown).
+ */
+export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelope): void {
+  const ticketId = ticketIdOf(event);
+  const carried = (event.data as { ticket?: Partial<TicketView> }).ticket;
+  if (ticketId && carried && typeof carried.version === 'number') {
+    queryClient.setQueryData<TicketView>(queryKeys.tickets.detail(ticketId), (current) =>
+      current && current.version < (carried.version ?? 0) ? { ...current, ...carried } : current,
+    );
+  }
+  void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
+  if (!ticketId) return;
+  if (event.type === 'comment.created') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(ticketId) });
+  else if (event.type === 'attachment.added') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
+  else void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId) });
+}
+
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<RealtimeState>({ socket: null, connected: false, reconnecting: false });
+
+  useEffect(() => {
+    const socket = connectRealtime(api);
+    let wasConnected = false;
+    setState({ socket, connected: false, reconnecting: false });
+    socket.on('connect', () => {
+      // Events may have been missed while disconnected: refetch what is shown.
+      if (wasConnected) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.all });
+      wasConnected = true;
+      setState({ socket, connected: true, reconnecting: false });
+    });
+    socket.on('disconnect', () => setState({ socket, connected: false, reconnecting: wasConnected }));
+    socket.on('connect_error', () => setState({ socket, connected: false, reconnecting: wasConnected }));
+    for (const type of DOMAIN_EVENTS) socket.on(type, (event) => applyRealtimeEvent(queryClient, event));
+    // The server ends the connection when the token expires or the session changes: refresh, then reconnect.
+    const reconnectFresh = () => void api.refresh().then((ok) => ok && socket.connect());
+    socket.on('session:expired', reconnectFresh);
+    socket.on('session:revoked', reconnectFresh);
+    socket.on('session:idle', () => socket.connect());
+    socket.on('server:shutdown', () => {
+      socket.disconnect();
+      socket.connect();
+    });
+    // A renewed access token is handed to the open connection so it is not cut at expiry.
+    const stopTokenWatch = api.onTokenChange(() => {
+      const token = api.getAccessToken();
+      if (token && socket.connected) socket.emit('session:reauthenticate', { token }, () => undefined);
+    });
+    return () => {
+      stopTokenWatch();
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, [queryClient]);
+
+  return <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>;
+}
+
+export const useRealtime = () => useContext(RealtimeContext);

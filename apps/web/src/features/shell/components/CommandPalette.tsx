@@ -1,0 +1,73 @@
+import { Spotlight, type SpotlightActionData } from '@mantine/spotlight';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { InfiniteData } from '@tanstack/react-query';
+import type { Page, TicketView } from '@helpdesk/contracts';
+import { useMemo, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { t } from '../../../i18n';
+import { queryKeys } from '../../../lib/query-keys';
+import { useCurrentUser } from '../../auth/hooks/useMe';
+import { listTickets } from '../../tickets/api/tickets';
+
+/** Ctrl/Cmd-K: jump to a ticket by number (from what is loaded) or subject (full-text search), or go to a page. */
+export function CommandPalette() {
+  const me = useCurrentUser();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [query, setQuery] = useState('');
+  const [debounced] = useDebouncedValue(query.trim(), 250);
+  const search = useQuery({
+    queryKey: queryKeys.tickets.search(debounced),
+    queryFn: () => listTickets({ q: debounced, limit: 8, sort: '-updatedAt' }),
+    enabled: debounced.length > 1 && !/^#?\d+$/.test(debounced),
+  });
+
+  const actions = useMemo<SpotlightActionData[]>(() => {
+    const open = (ticket: TicketView): SpotlightActionData => ({
+      id: `ticket-${ticket.id}`,
+      label: t.spotlight.openTicket(ticket.number, ticket.subject),
+      onClick: () => void navigate(`/tickets/${ticket.id}`),
+    });
+    const number = /^#?(\d+)$/.exec(debounced)?.[1];
+    const loaded = queryClient
+      .getQueriesData<InfiniteData<Page<TicketView>>>({ queryKey: queryKeys.tickets.lists })
+      .flatMap(([, data]) => data?.pages.flatMap((page) => page.items) ?? []);
+    const byNumber = number ? loaded.filter((ticket) => String(ticket.number) === number).slice(0, 1) : [];
+    const found = [...byNumber, ...(search.data?.items ?? [])].map(open);
+    const pages: SpotlightActionData[] = [
+      { id: 'go-tickets', label: me.user.role === 'customer' ? t.nav.myRequests : t.nav.allTickets, onClick: () => void navigate('/tickets') },
+      { id: 'go-new', label: me.user.role === 'customer' ? t.nav.newRequest : t.nav.newTicket, onClick: () => void navigate('/tickets/new') },
+      { id: 'go-profile', label: t.nav.profile, onClick: () => void navigate('/settings/profile') },
+      ...(me.user.role === 'admin'
+        ? [
+            { id: 'go-users', label: t.nav.users, onClick: () => void navigate('/admin/users') },
+            { id: 'go-teams', label: t.nav.teams, onClick: () => void navigate('/admin/teams') },
+            { id: 'go-sla', label: t.nav.slaPolicies, onClick: () => void navigate('/admin/sla-policies') },
+            { id: 'go-org', label: t.nav.organization, onClick: () => void navigate('/admin/organization') },
+            { id: 'go-dead', label: t.nav.deadLetters, onClick: () => void navigate('/admin/dead-letters') },
+          ]
+        : []),
+    ];
+    const searchAll: SpotlightActionData[] = debounced
+      ? [{ id: 'search-all', label: t.spotlight.searchFor(debounced), onClick: () => void navigate(`/tickets?q=${encodeURIComponent(debounced)}`) }]
+      : [];
+    return [...found, ...searchAll, ...pages];
+  }, [debounced, search.data, queryClient, navigate, me.user.role]);
+
+  return (
+    <Spotlight
+      actions={actions}
+      query={query}
+      onQueryChange={setQuery}
+      shortcut={['mod + K']}
+      nothingFound={t.spotlight.nothingFound}
+      filter={(text, list) => {
+        const needle = text.trim().toLowerCase().replace(/^#/, '');
+        return list.filter((action) => 'id' in action && (String(action.id).startsWith('ticket-') || action.id === 'search-all' || String(action.label ?? '').toLowerCase().includes(needle)));
+      }}
+      searchProps={{ placeholder: t.spotlight.placeholder, 'aria-label': t.nav.search }}
+      highlightQuery
+    />
+  );
+}

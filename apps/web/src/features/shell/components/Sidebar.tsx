@@ -1,0 +1,98 @@
+import { Avatar, Button, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import { spotlight } from '@mantine/spotlight';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { t } from '../../../i18n';
+import { useSession } from '../../auth/hooks/session';
+import { useCurrentUser } from '../../auth/hooks/useMe';
+
+interface Props {
+  onNavigate(): void;
+  onShowShortcuts(): void;
+}
+
+const STAFF_VIEWS = [
+  { label: t.nav.allOpen, search: '?status=new,open,pending' },
+  { label: t.nav.mine, search: '?assignee=me&status=new,open,pending,on_hold' },
+  { label: t.nav.unassigned, search: '?assignee=unassigned&status=new,open' },
+  { label: t.nav.breached, search: '?breached=true' },
+  { label: t.nav.allTickets, search: '' },
+];
+
+const ADMIN_LINKS = [
+  { label: t.nav.users, to: '/admin/users' },
+  { label: t.nav.teams, to: '/admin/teams' },
+  { label: t.nav.slaPolicies, to: '/admin/sla-policies' },
+  { label: t.nav.organization, to: '/admin/organization' },
+  { label: t.nav.deadLetters, to: '/admin/dead-letters' },
+];
+
+export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
+  const me = useCurrentUser();
+  const { signOut } = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const staff = me.user.role !== 'customer';
+  const here = location.pathname + location.search;
+
+  return (
+    <Stack h="100%" gap="xs">
+      <Text fw={700} px="xs" visibleFrom="sm" truncate="end">
+        {me.organization.name}
+      </Text>
+      <Button component={Link} to="/tickets/new" onClick={onNavigate} fullWidth>
+        {staff ? t.nav.newTicket : t.nav.newRequest}
+      </Button>
+      <Button variant="default" onClick={() => spotlight.open()} fullWidth justify="space-between" rightSection={<Text size="xs" c="dimmed">Ctrl K</Text>}>
+        {t.nav.search}
+      </Button>
+      <ScrollArea style={{ flex: 1 }}>
+        <nav aria-label={t.nav.views}>
+          {staff ? (
+            STAFF_VIEWS.map((view) => (
+              <NavLink key={view.label} component={Link} to={`/tickets${view.search}`} label={view.label} active={here === `/tickets${view.search}`} onClick={onNavigate} />
+            ))
+          ) : (
+            <NavLink component={Link} to="/tickets" label={t.nav.myRequests} active={location.pathname === '/tickets'} onClick={onNavigate} />
+          )}
+          {me.user.role === 'admin' ? (
+            <>
+              <Divider my="xs" label={t.nav.admin} labelPosition="left" />
+              {ADMIN_LINKS.map((link) => (
+                <NavLink key={link.to} component={Link} to={link.to} label={link.label} active={location.pathname === link.to} onClick={onNavigate} />
+              ))}
+            </>
+          ) : null}
+        </nav>
+      </ScrollArea>
+      <Menu position="top-start" width={220}>
+        <Menu.Target>
+          <UnstyledButton aria-label={t.nav.userMenu} p="xs">
+            <Group gap="xs" wrap="nowrap">
+              <Avatar size="sm" radius="xl" color="indigo">
+                {me.user.name.slice(0, 1).toUpperCase()}
+              </Avatar>
+              <div style={{ minWidth: 0 }}>
+                <Text size="sm" truncate="end">
+                  {me.user.name}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {t.role[me.user.role]}
+                </Text>
+              </div>
+            </Group>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item component={Link} to="/settings/profile" onClick={onNavigate}>
+            {t.nav.profile}
+          </Menu.Item>
+          <Menu.Item onClick={onShowShortcuts}>{t.nav.shortcuts}</Menu.Item>
+          <Menu.Divider />
+          <Menu.Item color="red" onClick={() => void signOut().finally(() => void navigate('/login'))}>
+            {t.auth.logout}
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+    </Stack>
+  );
+}

@@ -1,0 +1,39 @@
+import { Button, Loader, Stack, Text } from '@mantine/core';
+import { t } from '../../../i18n';
+import { formatDateTime } from '../../../lib/format';
+import { useHistory } from '../hooks/ticket';
+
+const show = (value: unknown) => (value === null || value === undefined || value === '' ? '—' : Array.isArray(value) ? value.join(', ') || '—' : String(value));
+
+/** The audit trail: system changes as small grey lines. */
+export function HistoryTab({ ticketId, nameOf }: { ticketId: string; nameOf(id: string | null): string }) {
+  const history = useHistory(ticketId, true);
+  if (history.isPending) return <Loader size="sm" aria-label={t.common.loading} />;
+  if (history.items.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        {t.ticket.historyEmpty}
+      </Text>
+    );
+  return (
+    <Stack gap={6} component="ol" p={0} style={{ listStyle: 'none' }}>
+      {history.items.map((entry) => (
+        <li key={entry.id}>
+          <Text size="xs" c="dimmed">
+            {formatDateTime(entry.createdAt)} · {entry.actorId ? nameOf(entry.actorId) : t.ticket.system} · {entry.action}
+          </Text>
+          {Object.entries(entry.changes).map(([field, change]) => (
+            <Text key={field} size="xs" c="dimmed" pl="md">
+              {t.ticket.changed(field, show(change.from), show(change.to))}
+            </Text>
+          ))}
+        </li>
+      ))}
+      {history.hasNextPage ? (
+        <Button size="xs" variant="subtle" onClick={() => void history.fetchNextPage()} loading={history.isFetchingNextPage}>
+          {t.common.loadMore}
+        </Button>
+      ) : null}
+    </Stack>
+  );
+}

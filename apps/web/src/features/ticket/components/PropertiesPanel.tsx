@@ -1,0 +1,111 @@
+import { Alert, Button, Group, Select, Stack, TagsInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useEffect } from 'react';
+import type { TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import { t } from '../../../i18n';
+import { describeError } from '../../../lib/errors';
+import type { TicketChanges } from '../../tickets/api/tickets';
+import { PRIORITIES, STATUSES } from '../../tickets/hooks/queue-filters';
+import { isConflict } from '../hooks/ticket';
+
+export interface PropertyValues {
+  status: TicketStatus;
+  priority: TicketPriority;
+  assigneeId: string | null;
+  teamId: string | null;
+  tags: string[];
+}
+
+const valuesOf = (ticket: TicketView): PropertyValues => ({ status: ticket.status, priority: ticket.priority, assigneeId: ticket.assigneeId, teamId: ticket.teamId, tags: ticket.tags });
+
+/** Only the fields the person changed go into the PATCH. */
+export function changedFields(before: PropertyValues, after: PropertyValues): TicketChanges {
+  const changes: TicketChanges = {};
+  if (after.status !== before.status) changes.status = after.status;
+  if (after.priority !== before.priority) changes.priority = after.priority;
+  if (after.assigneeId !== before.assigneeId) changes.assigneeId = after.assigneeId;
+  if (after.teamId !== before.teamId) changes.teamId = after.teamId;
+  if (after.tags.join('\n') !== before.tags.join('\n')) changes.tags = after.tags;
+  return changes;
+}
+
+interface Props {
+  ticket: TicketView;
+  assignees: Array<{ value: string; label: string }>;
+  teams: Array<{ value: string; label: string }>;
+  /** Saves against `version` (If-Match). */
+  onSave(version: number, changes: TicketChanges): Promise<unknown>;
+  saving: boolean;
+  saveError: unknown;
+  onReload(): void;
+}
+
+/**
+ * Status, priority, assignee, team and tags, saved with the version the person saw. When someone
+ * else saved first, the server answers 409 and the panel says so instead of overwriting their change.
+ */
+export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, saveError, onReload }: Props) {
+  const form = useForm<PropertyValues>({ initialValues: valuesOf(ticket) });
+  const conflict = isConflict(saveError);
+
+  // A newer version (live update, or after a reload) replaces the values unless the person is editing them.
+  useEffect(() => {
+    if (!form.isDirty()) {
+      form.setValues(valuesOf(ticket));
+      form.resetDirty(valuesOf(ticket));
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new version matters
+  }, [ticket.version]);
+
+  const assigneeOptions = ticket.assigneeId && !assignees.some((option) => option.value === ticket.assigneeId) ? [...assignees, { value: ticket.assigneeId, label: ticket.assigneeId }] : assignees;
+
+  return (
+    <form
+      aria-label={t.ticket.properties}
+      onSubmit={form.onSubmit((values) => {
+        const changes = changedFields(valuesOf(ticket), values);
+        if (Object.keys(changes).length === 0) return;
+        void onSave(ticket.version, changes).then(
+          () => {
+            form.resetDirty();
+            notifications.show({ message: t.common.saved, color: 'green' });
+          },
+          () => undefined,
+        );
+      })}
+    >
+      <Stack gap="xs">
+        {conflict ? (
+          <Alert color="orange" role="alert" title={t.ticket.conflict}>
+            <Button
+              size="xs"
+              variant="white"
+              onClick={() => {
+                form.resetDirty(valuesOf(ticket));
+                form.setValues(valuesOf(ticket));
+                onReload();
+              }}
+            >
+              {t.common.reload}
+            </Button>
+          </Alert>
+        ) : saveError ? (
+          <Alert color="red" role="alert">
+            {describeError(saveError)}
+          </Alert>
+        ) : null}
+        <Select label={t.ticket.status} data={STATUSES.map((value) => ({ value, label: t.status[value] }))} allowDeselect={false} {...form.getInputProps('status')} />
+        <Select label={t.ticket.priority} data={PRIORITIES.map((value) => ({ value, label: t.priority[value] }))} allowDeselect={false} {...form.getInputProps('priority')} />
+        <Select label={t.ticket.assignee} data={assigneeOptions} clearable placeholder={t.queue.unassigned} searchable {...form.getInputProps('assigneeId')} />
+        <Select label={t.ticket.team} data={teams} clearable placeholder={t.common.none} {...form.getInputProps('teamId')} />
+        <TagsInput label={t.ticket.tags} {...form.getInputProps('tags')} />
+        <Group>
+          <Button type="submit" loading={saving} disabled={!form.isDirty()}>
+            {t.ticket.saveProperties}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

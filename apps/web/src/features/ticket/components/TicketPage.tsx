@@ -1,0 +1,199 @@
+import { Alert, Anchor, Badge, Button, Center, Grid, Group, Loader, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useHotkeys } from '@mantine/hooks';
+import { useCallback, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { TicketView } from '@helpdesk/contracts';
+import { t } from '../../../i18n';
+import { describeError } from '../../../lib/errors';
+import { formatDateTime } from '../../../lib/format';
+import { useCurrentUser } from '../../auth/hooks/useMe';
+import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
+import { usePresence } from '../../realtime/hooks/usePresence';
+import type { TicketChanges } from '../../tickets/api/tickets';
+import { useNow } from '../../tickets/hooks/useNow';
+import { SlaBadge } from '../../tickets/components/SlaBadge';
+import { STATUS_COLORS } from '../../tickets/components/TicketRow';
+import { useAttachments, useComments, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
+import { AiCard } from './AiCard';
+import { Composer, type ComposerMode } from './Composer';
+import { Conversation } from './Conversation';
+import { HistoryTab } from './HistoryTab';
+import { Presence } from './Presence';
+import { PropertiesPanel } from './PropertiesPanel';
+
+/** `/tickets/:id`: the conversation and composer on the left; requester, properties, SLA, AI and presence on the right. */
+export function TicketPage() {
+  const { id = '' } = useParams();
+  const ticket = useTicket(id);
+  if (ticket.isPending)
+    return (
+      <Center h="50vh">
+        <Loader aria-label={t.common.loading} />
+      </Center>
+    );
+  if (ticket.isError)
+    return (
+      <Alert color="red" m="md" role="alert">
+        {describeError(ticket.error)}{' '}
+        <Anchor component={Link} to="/tickets">
+          {t.ticket.back}
+        </Anchor>
+      </Alert>
+    );
+  return <TicketWorkspace ticket={ticket.data} onReload={() => void ticket.refetch()} />;
+}
+
+function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload(): void }) {
+  const me = useCurrentUser();
+  const staff = me.user.role !== 'customer';
+  const directory = useUserDirectory();
+  const teams = useTeams(staff);
+  const comments = useComments(ticket.id);
+  const attachments = useAttachments(ticket.id);
+  const requesterTickets = useRequesterTickets(ticket.requesterId, staff);
+  const update = useUpdateTicket(ticket.id);
+  const { presence, typing, stoppedTyping } = usePresence(ticket.id);
+  const now = useNow();
+  const [mode, setMode] = useState<ComposerMode>('reply');
+  const [draft, setDraft] = useState<{ text: string; key: number } | null>(null);
+  const focusEditor = useRef<() => void>(() => undefined);
+  const setEditorFocus = useCallback((focus: () => void) => (focusEditor.current = focus), []);
+
+  useHotkeys([
+    ['r', () => { setMode('reply'); focusEditor.current(); }],
+    ['n', () => { if (staff) { setMode('note'); focusEditor.current(); } }],
+  ]);
+
+  const save = (version: number, changes: TicketChanges) => update.mutateAsync({ version, changes });
+  const teamOptions = (teams.data ?? []).map((team) => ({ value: team.id, label: team.name }));
+  const assigneeOptions = directory.assignable.map((user) => ({ value: user.id, label: user.id === me.user.id ? `${user.name} (${t.queue.me})` : user.name }));
+
+  const conversation = (
+    <Stack gap="sm">
+      {comments.isError ? <Alert color="red">{describeError(comments.error)}</Alert> : null}
+      {comments.isPending ? <Loader size="sm" aria-label={t.common.loading} /> : <Conversation ticket={ticket} comments={comments.items} attachments={attachments.items} nameOf={directory.nameOf} />}
+      {comments.hasNextPage ? (
+        <Button variant="subtle" size="xs" onClick={() => void comments.fetchNextPage()}>
+          {t.common.loadMore}
+        </Button>
+      ) : null}
+      <Composer
+        ticketId={ticket.id}
+        mode={mode}
+        onModeChange={setMode}
+        allowNotes={staff}
+        draft={draft}
+        onTyping={typing}
+        onStoppedTyping={stoppedTyping}
+        editorRef={setEditorFocus}
+      />
+    </Stack>
+  );
+
+  return (
+    <Stack p={{ base: 'xs', sm: 'md' }} gap="sm">
+      <Group gap="xs" wrap="wrap">
+        <Anchor component={Link} to="/tickets" size="sm">
+          ← {t.ticket.back}
+        </Anchor>
+      </Group>
+      <Group gap="xs" align="center" wrap="wrap">
+        <Title order={1} size="h3" style={{ overflowWrap: 'anywhere' }}>
+          <Text span c="dimmed" inherit>
+            #{ticket.number}
+          </Text>{' '}
+          {ticket.subject}
+        </Title>
+        <Badge color={STATUS_COLORS[ticket.status]} variant="light">
+          {t.status[ticket.status]}
+        </Badge>
+        {staff ? <SlaBadge ticket={ticket} now={now} /> : null}
+      </Group>
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          {staff ? (
+            <Tabs defaultValue="conversation" keepMounted={false}>
+              <Tabs.List mb="sm">
+                <Tabs.Tab value="conversation">{t.ticket.conversation}</Tabs.Tab>
+                <Tabs.Tab value="history">{t.ticket.history}</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="conversation">{conversation}</Tabs.Panel>
+              <Tabs.Panel value="history">
+                <HistoryTab ticketId={ticket.id} nameOf={directory.nameOf} />
+              </Tabs.Panel>
+            </Tabs>
+          ) : (
+            conversation
+          )}
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="sm">
+            <Paper withBorder p="sm">
+              <Presence presence={presence} myUserId={me.user.id} nameOf={directory.nameOf} />
+            </Paper>
+            {staff ? (
+              <>
+                <Paper withBorder p="sm" component="section" aria-label={t.ticket.requester}>
+                  <Text size="xs" fw={600} c="dimmed">
+                    {t.ticket.requester}
+                  </Text>
+                  <Text size="sm">{directory.nameOf(ticket.requesterId)}</Text>
+                  {ticket.requestedPriority ? (
+                    <Text size="xs" c="dimmed">
+                      {t.ticket.requestedPriority(t.priority[ticket.requestedPriority])}
+                    </Text>
+                  ) : null}
+                  <Stack gap={2} mt={4}>
+                    {(requesterTickets.data?.items ?? [])
+                      .filter((other) => other.id !== ticket.id)
+                      .map((other) => (
+                        <Anchor key={other.id} component={Link} to={`/tickets/${other.id}`} size="xs" truncate="end">
+                          #{other.number} {other.subject}
+                        </Anchor>
+                      ))}
+                  </Stack>
+                </Paper>
+                <Paper withBorder p="sm">
+                  <PropertiesPanel
+                    ticket={ticket}
+                    assignees={assigneeOptions}
+                    teams={teamOptions}
+                    onSave={save}
+                    saving={update.isPending}
+                    saveError={update.error}
+                    onReload={() => {
+                      update.reset();
+                      onReload();
+                    }}
+                  />
+                </Paper>
+                <Paper withBorder p="sm" component="section" aria-label={t.sla.resolution}>
+                  <Stack gap={2}>
+                    {[
+                      [t.sla.firstResponse, ticket.firstRespondedAt ? null : ticket.firstResponseDueAt],
+                      [t.sla.nextResponse, ticket.nextResponseDueAt],
+                      [t.sla.resolution, ticket.resolutionDueAt],
+                    ].map(([label, due]) => (
+                      <Text key={label} size="xs">
+                        {label}: {due ? formatDateTime(due) : '—'}
+                      </Text>
+                    ))}
+                  </Stack>
+                </Paper>
+                <AiCard
+                  ticket={ticket}
+                  onDraft={(text) => {
+                    setMode('reply');
+                    setDraft({ text, key: Date.now() });
+                  }}
+                  onApplyTriage={(changes) => void save(ticket.version, changes).catch(() => undefined)}
+                  applying={update.isPending}
+                />
+              </>
+            ) : null}
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

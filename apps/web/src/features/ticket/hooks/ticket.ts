@@ -1,0 +1,60 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TicketView } from '@helpdesk/contracts';
+import { ApiError } from '../../../lib/api-error';
+import { queryKeys } from '../../../lib/query-keys';
+import { createComment, getTicket, listAttachments, listComments, listHistory, listTickets, updateTicket, type TicketChanges } from '../../tickets/api/tickets';
+import { summarizeTicket, suggestReply } from '../api/ai';
+
+export const useTicket = (id: string) => useQuery({ queryKey: queryKeys.tickets.detail(id), queryFn: ({ signal }) => getTicket(id, signal) });
+
+function usePagedList<T>(key: readonly unknown[], load: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>, enabled = true) {
+  const query = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam }) => load(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    enabled,
+  });
+  return { ...query, items: query.data?.pages.flatMap((page) => page.items) ?? [] };
+}
+
+export const useComments = (id: string) => usePagedList(queryKeys.tickets.comments(id), (cursor) => listComments(id, cursor));
+export const useHistory = (id: string, enabled: boolean) => usePagedList(queryKeys.tickets.history(id), (cursor) => listHistory(id, cursor), enabled);
+export const useAttachments = (id: string) => usePagedList(queryKeys.tickets.attachments(id), (cursor) => listAttachments(id, cursor));
+
+export const useRequesterTickets = (requesterId: string | undefined, enabled: boolean) =>
+  useQuery({
+    queryKey: queryKeys.tickets.list({ requesterId, limit: 6, sort: '-updatedAt' }),
+    queryFn: () => listTickets({ requesterId, limit: 6, sort: '-updatedAt' }),
+    enabled: enabled && Boolean(requesterId),
+  });
+
+/** A stale If-Match: the ticket changed since it was loaded. */
+export const isConflict = (error: unknown) => error instanceof ApiError && (error.status === 409 || error.status === 412);
+
+/** Saves changes against the version the person saw; the answer replaces the cached ticket. */
+export function useUpdateTicket(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ version, changes }: { version: number; changes: TicketChanges }) => updateTicket(id, version, changes),
+    onSuccess: (ticket) => {
+      queryClient.setQueryData<TicketView>(queryKeys.tickets.detail(id), ticket);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.history(id) });
+    },
+  });
+}
+
+export function useAddComment(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { body: string; internal: boolean }) => createComment(id, body),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(id) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(id) });
+    },
+  });
+}
+
+export const useSummary = (id: string) => useMutation({ mutationFn: () => summarizeTicket(id) });
+export const useSuggestedReply = (id: string) => useMutation({ mutationFn: () => suggestReply(id) });

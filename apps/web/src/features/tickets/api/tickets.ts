@@ -1,0 +1,63 @@
+import type { AttachmentView, CommentView, Page, TicketHistoryEntry, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import { api } from '../../../lib/api';
+import { toQueryString } from '../../../lib/query-string';
+
+/** GET /tickets parameters as the API takes them (comma lists for status and priority). */
+export interface TicketListQuery {
+  status?: string;
+  priority?: string;
+  assigneeId?: string;
+  teamId?: string;
+  tag?: string;
+  requesterId?: string;
+  breached?: boolean;
+  q?: string;
+  sort?: string;
+  limit?: number;
+}
+
+export const listTickets = (query: TicketListQuery, cursor?: string, signal?: AbortSignal) =>
+  api.call<Page<TicketView>>(`/api/v1/tickets${toQueryString({ ...query, cursor })}`, { signal });
+
+/** The ticket and its ETag (its version), for If-Match. */
+export async function getTicket(id: string, signal?: AbortSignal): Promise<TicketView> {
+  return api.call<TicketView>(`/api/v1/tickets/${encodeURIComponent(id)}`, { signal });
+}
+
+export interface TicketChanges {
+  subject?: string;
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  assigneeId?: string | null;
+  teamId?: string | null;
+  tags?: string[];
+}
+
+/** PATCH with `If-Match: "<version>"`: the server answers 409 when someone changed the ticket since. */
+export const updateTicket = (id: string, version: number, changes: TicketChanges) =>
+  api.call<TicketView>(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes, headers: { 'if-match': `"${version}"` } });
+
+export interface NewTicketInput {
+  subject: string;
+  description: string;
+  priority?: TicketPriority;
+  tags?: string[];
+  requesterEmail?: string;
+  requesterName?: string;
+}
+
+export const createTicket = (body: NewTicketInput) => api.call<TicketView>('/api/v1/tickets', { method: 'POST', body });
+
+export const listComments = (id: string, cursor?: string) =>
+  api.call<Page<CommentView>>(`/api/v1/tickets/${encodeURIComponent(id)}/comments${toQueryString({ limit: 100, cursor })}`);
+
+export const createComment = (id: string, body: { body: string; internal: boolean }) =>
+  api.call<CommentView>(`/api/v1/tickets/${encodeURIComponent(id)}/comments`, { method: 'POST', body });
+
+export const listHistory = (id: string, cursor?: string) =>
+  api.call<Page<TicketHistoryEntry>>(`/api/v1/tickets/${encodeURIComponent(id)}/events${toQueryString({ limit: 100, cursor })}`);
+
+export const listAttachments = (id: string, cursor?: string) =>
+  api.call<Page<AttachmentView>>(`/api/v1/tickets/${encodeURIComponent(id)}/attachments${toQueryString({ limit: 100, cursor })}`);
+
+export const attachmentUrl = (id: string) => `/api/v1/attachments/${encodeURIComponent(id)}`;

@@ -1,0 +1,129 @@
+import { Button, Group, MultiSelect, Select, Switch, TextInput } from '@mantine/core';
+import { useDebouncedCallback } from '@mantine/hooks';
+import { useEffect, useRef, useState, type RefObject } from 'react';
+import { t } from '../../../i18n';
+import { PRIORITIES, SORTS, STATUSES, type QueueFilters as Filters } from '../hooks/queue-filters';
+
+export interface QueueFiltersProps {
+  filters: Filters;
+  onChange(changes: Partial<Filters>): void;
+  onClear(): void;
+  staff: boolean;
+  assignees: Array<{ value: string; label: string }>;
+  teams: Array<{ value: string; label: string }>;
+  searchRef?: RefObject<HTMLInputElement | null>;
+}
+
+/**
+ * A text filter typed freely and written to the URL after a pause. The URL's value replaces the
+ * text only when it changed from elsewhere (back button, a sidebar view), never mid-typing.
+ */
+function useUrlBackedText(fromUrl: string, commit: (value: string) => void, delayMs: number) {
+  const [value, setValue] = useState(fromUrl);
+  const written = useRef(fromUrl);
+  useEffect(() => {
+    if (fromUrl !== written.current) {
+      written.current = fromUrl;
+      setValue(fromUrl);
+    }
+  }, [fromUrl]);
+  const write = (text: string) => {
+    written.current = text.trim();
+    commit(text);
+  };
+  const debounced = useDebouncedCallback(write, delayMs);
+  return {
+    value,
+    change(text: string) {
+      setValue(text);
+      debounced(text);
+    },
+    commitNow() {
+      debounced.cancel();
+      write(value);
+    },
+  };
+}
+
+/** The queue's controls; their state is the URL's query string (see useQueueFilters). */
+export function QueueFilters({ filters, onChange, onClear, staff, assignees, teams, searchRef }: QueueFiltersProps) {
+  const search = useUrlBackedText(filters.q, (q) => onChange({ q }), 300);
+  const tag = useUrlBackedText(filters.tag, (value) => onChange({ tag: value }), 400);
+
+  return (
+    <Group gap="xs" align="end" wrap="wrap">
+      <TextInput
+        ref={searchRef}
+        type="search"
+        label={t.queue.search}
+        placeholder={t.queue.search}
+        value={search.value}
+        onChange={(event) => search.change(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') search.commitNow();
+        }}
+        w={{ base: '100%', sm: 220 }}
+      />
+      <MultiSelect
+        label={t.queue.status}
+        data={STATUSES.map((value) => ({ value, label: t.status[value] }))}
+        value={filters.status}
+        onChange={(value) => onChange({ status: value as Filters['status'] })}
+        clearable
+        w={{ base: '100%', sm: 200 }}
+      />
+      <MultiSelect
+        label={t.queue.priority}
+        data={PRIORITIES.map((value) => ({ value, label: t.priority[value] }))}
+        value={filters.priority}
+        onChange={(value) => onChange({ priority: value as Filters['priority'] })}
+        clearable
+        w={{ base: '100%', sm: 180 }}
+      />
+      {staff ? (
+        <>
+          <Select
+            label={t.queue.assignee}
+            data={[
+              { value: 'me', label: t.queue.me },
+              { value: 'unassigned', label: t.queue.unassigned },
+              ...assignees,
+            ]}
+            value={filters.assignee}
+            onChange={(value) => onChange({ assignee: value })}
+            placeholder={t.queue.anyone}
+            clearable
+            w={{ base: '100%', sm: 160 }}
+          />
+          <Select
+            label={t.queue.team}
+            data={teams}
+            value={filters.team}
+            onChange={(value) => onChange({ team: value })}
+            placeholder={t.queue.anyTeam}
+            clearable
+            w={{ base: '100%', sm: 150 }}
+          />
+          <TextInput
+            label={t.queue.tag}
+            value={tag.value}
+            onChange={(event) => tag.change(event.currentTarget.value)}
+            w={{ base: '100%', sm: 120 }}
+          />
+        </>
+      ) : null}
+      <Select
+        label={t.queue.sort}
+        data={SORTS.map((value) => ({ value, label: t.queue.sorts[value] }))}
+        value={filters.sort}
+        onChange={(value) => value && onChange({ sort: value })}
+        allowDeselect={false}
+        w={{ base: '100%', sm: 170 }}
+      />
+      {staff ? <Switch label={t.queue.breachedOnly} checked={filters.breached} onChange={(event) => onChange({ breached: event.currentTarget.checked })} mb={8} /> : null}
+      <Button variant="subtle" onClick={onClear}>
+        {t.queue.clearFilters}
+      </Button>
+    </Group>
+  );
+}

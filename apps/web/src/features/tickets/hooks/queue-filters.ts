@@ -1,0 +1,82 @@
+import { useCallback, useMemo } from 'react';
+import { useSearchParams } from 'react-router';
+import type { TicketPriority, TicketStatus } from '@helpdesk/contracts';
+import type { TicketListQuery } from '../api/tickets';
+
+export const STATUSES: TicketStatus[] = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'];
+export const PRIORITIES: TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
+export const SORTS = ['-updatedAt', '-createdAt', 'createdAt', '-priority', 'resolutionDueAt'] as const;
+export const DEFAULT_SORT = '-updatedAt';
+
+/** The queue's filters, as they live in the URL (shareable, survives reload, back button works). */
+export interface QueueFilters {
+  status: TicketStatus[];
+  priority: TicketPriority[];
+  /** `me`, `unassigned`, a user id, or null for anyone. */
+  assignee: string | null;
+  team: string | null;
+  tag: string;
+  breached: boolean;
+  q: string;
+  sort: string;
+}
+
+const list = <T extends string>(value: string | null, allowed: readonly T[]): T[] =>
+  (value ?? '')
+    .split(',')
+    .filter((item): item is T => (allowed as readonly string[]).includes(item));
+
+export function filtersFromSearch(params: URLSearchParams): QueueFilters {
+  const sort = params.get('sort');
+  return {
+    status: list(params.get('status'), STATUSES),
+    priority: list(params.get('priority'), PRIORITIES),
+    assignee: params.get('assignee') || null,
+    team: params.get('team') || null,
+    tag: params.get('tag') ?? '',
+    breached: params.get('breached') === 'true',
+    q: params.get('q') ?? '',
+    sort: sort && (SORTS as readonly string[]).includes(sort) ? sort : DEFAULT_SORT,
+  };
+}
+
+/** Only what differs from the defaults, in a stable order, so equal filters give equal URLs. */
+export function searchFromFilters(filters: QueueFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.status.length) params.set('status', filters.status.join(','));
+  if (filters.priority.length) params.set('priority', filters.priority.join(','));
+  if (filters.assignee) params.set('assignee', filters.assignee);
+  if (filters.team) params.set('team', filters.team);
+  if (filters.tag.trim()) params.set('tag', filters.tag.trim());
+  if (filters.breached) params.set('breached', 'true');
+  if (filters.q.trim()) params.set('q', filters.q.trim());
+  if (filters.sort !== DEFAULT_SORT) params.set('sort', filters.sort);
+  return params;
+}
+
+/** GET /tickets parameters: `me` becomes the caller's id and `unassigned` the API's `none`. */
+export function apiQueryFromFilters(filters: QueueFilters, myUserId: string): TicketListQuery {
+  const assigneeId = filters.assignee === 'me' ? myUserId : filters.assignee === 'unassigned' ? 'none' : (filters.assignee ?? undefined);
+  return {
+    ...(filters.status.length ? { status: filters.status.join(',') } : {}),
+    ...(filters.priority.length ? { priority: filters.priority.join(',') } : {}),
+    ...(assigneeId ? { assigneeId } : {}),
+    ...(filters.team ? { teamId: filters.team } : {}),
+    ...(filters.tag.trim() ? { tag: filters.tag.trim() } : {}),
+    ...(filters.breached ? { breached: true } : {}),
+    ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
+    sort: filters.sort,
+    limit: 50,
+  };
+}
+
+export function useQueueFilters(): [QueueFilters, (changes: Partial<QueueFilters>) => void, () => void] {
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => filtersFromSearch(params), [params]);
+  const update = useCallback(
+    (changes: Partial<QueueFilters>) => setParams((current) => searchFromFilters({ ...filtersFromSearch(current), ...changes }), { replace: true }),
+    [setParams],
+  );
+  const clear = useCallback(() => setParams(new URLSearchParams(), { replace: true }), [setParams]);
+  return [filters, update, clear];
+}

@@ -1,0 +1,20 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../../../lib/query-keys';
+import { createTicket, listTickets, type TicketListQuery } from '../api/tickets';
+
+export function useTicketList(query: TicketListQuery) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.tickets.list(query),
+    queryFn: ({ pageParam, signal }) => listTickets(query, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+}
+
+export function useCreateTicket() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: createTicket,
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists }),
+  });
+}

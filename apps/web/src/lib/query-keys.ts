@@ -1,0 +1,23 @@
+import type { TicketListQuery } from '../features/tickets/api/tickets';
+
+/** Every TanStack Query key, built here so invalidation from socket events and mutations stays consistent. */
+export const queryKeys = {
+  me: ['me'] as const,
+  tickets: {
+    all: ['tickets'] as const,
+    lists: ['tickets', 'list'] as const,
+    list: (query: TicketListQuery) => ['tickets', 'list', query] as const,
+    search: (text: string) => ['tickets', 'search', text] as const,
+    detail: (id: string) => ['tickets', 'detail', id] as const,
+    comments: (id: string) => ['tickets', 'detail', id, 'comments'] as const,
+    history: (id: string) => ['tickets', 'detail', id, 'history'] as const,
+    attachments: (id: string) => ['tickets', 'detail', id, 'attachments'] as const,
+  },
+  users: {
+    all: ['users'] as const,
+    list: (params: Record<string, string | undefined>) => ['users', 'list', params] as const,
+  },
+  teams: ['teams'] as const,
+  organization: ['organization'] as const,
+  slaPolicies: ['sla-policies'] as const,
+};
