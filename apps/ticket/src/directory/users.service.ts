@@ -17,6 +17,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Passwords } from '../auth/passwords.js';
 import { RefreshTokensService } from '../auth/refresh-tokens.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
+import { Organization } from '../organizations/organization.entity.js';
 import { toUserView } from '../organizations/organizations.service.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
@@ -25,6 +26,8 @@ import { User } from '../users/user.entity.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 export const DUPLICATE_EMAIL = 'A user with this email already exists';
+export const VERIFY_EMAIL_FIRST =
+  'Verify your organization’s email address before adding users or making them staff: follow the link mailed to the signup address (POST /api/v1/auth/verify-email/resend sends it again)';
 export const LAST_ADMIN = 'The organization needs at least one active admin: make another user an admin first';
 
 /** LIKE treats % and _ as wildcards; a search for "50%" means the text. */
@@ -70,6 +73,7 @@ export class UsersService {
   /** With a password the account is ready; without one, `user.invited` lets the notification service mail a link to set it. */
   async invite(command: InviteUserCommand): Promise<UserView> {
     const caller = await this.principals.verifyAdmin(command.principal);
+    await this.requireVerifiedEmail(this.dataSource.manager, caller.orgId);
     const name = plainName(command.name);
     const email = normalizeEmail(command.email);
     const passwordHash = command.password === undefined ? null : await this.passwords.hash(command.password);
@@ -108,6 +112,8 @@ export class UsersService {
       if (!adminIds.includes(caller.userId)) throw new CommandError('FORBIDDEN', 'Only admins may do this');
       const user = await manager.findOne(User, { where: { id: userId, organizationId: caller.orgId }, lock: { mode: 'for_no_key_update' } });
       if (!user) throw new CommandError('NOT_FOUND', 'User not found');
+      // A customer made staff would receive staff mail (password resets included) from an unverified organization.
+      if (changes.role !== undefined && changes.role !== 'customer' && user.role === 'customer') await this.requireVerifiedEmail(manager, caller.orgId);
       const wasActive = user.active;
       const wasActiveAdmin = user.active && user.role === 'admin';
       if (name !== undefined) user.name = name;
@@ -119,6 +125,15 @@ export class UsersService {
       if (wasActive && !saved.active) await this.refreshTokens.revokeAllOf(manager, saved.id);
       return toUserView(saved);
     });
+  }
+
+  /**
+   * An unverified organization may mail only its staff, so new accounts would be a spam relay: each
+   * one is an address that password resets, invitations and staff notifications would reach.
+   */
+  private async requireVerifiedEmail(manager: EntityManager, organizationId: string): Promise<void> {
+    const organization = await manager.findOne(Organization, { where: { id: organizationId }, select: { id: true, emailVerifiedAt: true } });
+    if (!organization?.emailVerifiedAt) throw new CommandError('FORBIDDEN', VERIFY_EMAIL_FIRST);
   }
 
   /**
