@@ -74,8 +74,10 @@ export class AuthController {
   }
 
   /**
-   * Not counted per IP (many sessions share an office's address): the ticket service limits each
-   * session's refreshes (RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR) and ends it after SESSION_MAX_DAYS.
+   * Successful refreshes are not counted per IP (many sessions share an office's address): the
+   * ticket service limits each session's refreshes (RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR) and
+   * ends it after SESSION_MAX_DAYS. Failed ones (someone presenting guessed tokens, a new one each
+   * time) are limited per IP: every attempt is counted first, and all but an invalid token get their point back.
    */
   @Public()
   @SkipThrottle({ [ANONYMOUS_THROTTLER]: true, [AUTHENTICATED_THROTTLER]: true })
@@ -84,11 +86,14 @@ export class AuthController {
   async refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const refreshToken = refreshTokenOf(request, body.refreshToken, this.config.CSRF_TRUSTED_ORIGINS);
     if (!refreshToken) throw new UnauthorizedException('A refresh token is required');
-    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken }).catch((error: unknown) => {
+    await this.limits.consume(reply, 'refreshFailuresPerIp', request.ip);
+    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken }).catch(async (error: unknown) => {
+      if (!(error instanceof CommandError && error.code === 'UNAUTHORIZED')) await this.limits.refund('refreshFailuresPerIp', request.ip);
       const details = error instanceof CommandError && error.code === 'RATE_LIMITED' ? (error.details as RefreshRateLimitedDetails | undefined) : undefined;
       if (details) void reply.header('Retry-After', String(details.retryAfterSeconds));
       throw error;
     });
+    await this.limits.refund('refreshFailuresPerIp', request.ip);
     setRefreshCookie(reply, rotated.refreshToken, rotated.expiresAt);
     return { ...this.session(rotated.user, rotated), user: rotated.user };
   }
