@@ -7,6 +7,7 @@ import {
   type Page,
   type Principal,
   type UpdateUserCommand,
+  type UserAccessChangedData,
   type UserChanges,
   type UserInvitedData,
   type UserRefCommand,
@@ -105,7 +106,8 @@ export class UsersService {
   /** Deactivation ends the user's sessions at once; their tickets and history stay as they are. */
   private async change(principal: Principal, userId: string, changes: UserChanges): Promise<UserView> {
     const name = changes.name === undefined ? undefined : plainName(changes.name);
-    return this.dataSource.transaction(async (manager) => {
+    let announced = false;
+    const view = await this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verifyAdmin(principal, manager);
       const adminIds = await this.lockActiveAdmins(manager, caller.orgId);
       // Re-checked under the lock: an admin demoted a moment ago no longer acts as one.
@@ -115,6 +117,7 @@ export class UsersService {
       // A customer made staff would receive staff mail (password resets included) from an unverified organization.
       if (changes.role !== undefined && changes.role !== 'customer' && user.role === 'customer') await this.requireVerifiedEmail(manager, caller.orgId);
       const wasActive = user.active;
+      const previousRole = user.role;
       const wasActiveAdmin = user.active && user.role === 'admin';
       if (name !== undefined) user.name = name;
       if (changes.role !== undefined) user.role = changes.role;
@@ -123,8 +126,22 @@ export class UsersService {
       if (wasActiveAdmin && !staysActiveAdmin && adminIds.every((id) => id === user.id)) throw new CommandError('CONFLICT', LAST_ADMIN);
       const saved = await manager.save(user);
       if (wasActive && !saved.active) await this.refreshTokens.revokeAllOf(manager, saved.id);
+      // Live connections (realtime) were let in for the account as it was: they end on these events.
+      const actor = actorOf(caller);
+      if (wasActive && !saved.active) {
+        const data: UserAccessChangedData = { userId: saved.id, role: saved.role };
+        await this.events.record(manager, { type: 'user.deactivated', orgId: caller.orgId, aggregateId: saved.id, actor, data });
+        announced = true;
+      }
+      if (saved.role !== previousRole) {
+        const data: UserAccessChangedData = { userId: saved.id, role: saved.role, previousRole };
+        await this.events.record(manager, { type: 'user.role_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data });
+        announced = true;
+      }
       return toUserView(saved);
     });
+    if (announced) this.events.committed();
+    return view;
   }
 
   /**
