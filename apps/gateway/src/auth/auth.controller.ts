@@ -18,6 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
 import { ChangePasswordBody, LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody, VerifyEmailBody } from './auth.dto.js';
 import { AuthLimits } from './auth-limits.js';
+import { PasswordResetHandover } from './password-reset-handover.js';
 import { Caller, Roles, type CallerRequest } from './caller.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
@@ -39,6 +40,7 @@ export class AuthController {
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(AccessTokens) private readonly accessTokens: AccessTokens,
     @Inject(AuthLimits) private readonly limits: AuthLimits,
+    @Inject(PasswordResetHandover) private readonly passwordResets: PasswordResetHandover,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
   ) {}
 
@@ -109,8 +111,9 @@ export class AuthController {
 
   /**
    * Always 202, whether or not the account exists, and always after the same work: the limits are
-   * counted and the request is handed to the ticket service without waiting for it, so neither the
-   * answer nor its timing depends on the account lookup or the mail.
+   * counted and the request is queued (in Redis) for the ticket service, so neither the answer nor
+   * its timing depends on the account lookup or the mail, and a ticket service that is down gets
+   * the request when it is back.
    */
   @Public()
   @Post('auth/password-reset')
@@ -118,9 +121,7 @@ export class AuthController {
   async requestPasswordReset(@Body() body: PasswordResetBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.limits.consume(reply, 'passwordReset', request.ip);
     await this.limits.consume(reply, 'passwordResetPerEmail', normalizeEmail(body.email));
-    this.commands.request(subjects.auth.requestPasswordReset, body).catch((error: unknown) => {
-      this.logger.error(`Password reset request could not be handed to the ticket service: ${(error as Error).message}`);
-    });
+    await this.passwordResets.enqueue(body);
     return { message: 'If an account exists for this email, a reset link is on its way' };
   }
 
