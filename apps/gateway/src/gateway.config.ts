@@ -74,6 +74,12 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE = 60;
 
+  /** Failed token refreshes (invalid, expired or reused tokens) per IP; successful ones are not counted. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE = 30;
+
   @EnvInt()
   @Min(1)
   @IsInt()

@@ -13,6 +13,7 @@ import { AccessTokensModule } from './auth/access-tokens.module.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthLimits } from './auth/auth-limits.js';
 import { AuthorizeGuard } from './auth/authorize.guard.js';
+import { PasswordResetHandover } from './auth/password-reset-handover.js';
 import { IdentifyCallerGuard } from './auth/identify-caller.guard.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, RateLimitGuard } from './auth/rate-limit.guard.js';
 import { GatewayConfig } from './gateway.config.js';
@@ -45,6 +46,7 @@ const HOUR_MS = 60 * 60 * 1_000;
   controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController, AiController],
   providers: [
     AuthLimits,
+    PasswordResetHandover,
     AttachmentStore,
     AttachmentsService,
     UploadRateLimit,

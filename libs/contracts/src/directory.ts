@@ -74,6 +74,18 @@ export type UserInvitedData = {
   invitedBy: string;
 };
 
+/**
+ * Data of `user.deactivated` and `user.role_changed`: the user's live connections (realtime) were
+ * opened for the old account and end at once, rather than when their access token expires.
+ */
+export type UserAccessChangedData = {
+  userId: string;
+  /** The role after the change (for `user.deactivated`, the role the user kept). */
+  role: Role;
+  /** The role before, for `user.role_changed`. */
+  previousRole?: Role;
+};
+
 /** Data of `attachment.added`. Consumers must keep attachments of internal comments from customers. */
 export type AttachmentAddedData = {
   attachment: AttachmentView;

@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   'ticket.sla.breached',
   'attachment.added',
   'user.invited',
+  'user.deactivated',
+  'user.role_changed',
   'auth.password_reset_requested',
   'auth.email_verification_requested',
 ] as const;

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { isDependencyOutage, REDIS_CLIENT } from '@helpdesk/common';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -9,7 +9,13 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 
 /** The limits the hourly throttler cannot express: per route, per (IP, email) pair or per email, with refunds. */
-export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail' | 'verificationResend';
+export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail' | 'verificationResend' | 'refreshFailuresPerIp';
+
+/**
+ * Limits that let requests through while Redis is unreachable: a refresh token cannot be guessed,
+ * so the failed-refresh limit only sheds load, and failing closed would end every session.
+ */
+const FAIL_OPEN: ReadonlySet<AuthLimit> = new Set(['refreshFailuresPerIp']);
 
 /** Verification mails an admin may ask for again, per hour. */
 const VERIFY_EMAIL_RESENDS_PER_HOUR = 3;
@@ -20,15 +26,18 @@ const REFUSED_WHAT: Record<AuthLimit, string> = {
   passwordReset: 'password reset requests from this address',
   passwordResetPerEmail: 'password reset requests for this email',
   verificationResend: 'verification mails',
+  refreshFailuresPerIp: 'failed token refreshes from this address',
 };
 
 /**
  * Fixed windows in Redis, shared by all replicas. Each attempt is counted first (one atomic
  * increment) and then compared, so a burst in parallel is limited exactly like one in series.
- * While Redis is unreachable these limits fail closed (503): they guard passwords and mailboxes.
+ * While Redis is unreachable these limits fail closed (503): they guard passwords and mailboxes
+ * (all but the FAIL_OPEN ones).
  */
 @Injectable()
 export class AuthLimits {
+  private readonly logger = new Logger(AuthLimits.name);
   private readonly limiters: Record<AuthLimit, RateLimiterRedis>;
 
   constructor(
@@ -43,6 +52,7 @@ export class AuthLimits {
       passwordReset: limiter('passwordReset', config.RATE_LIMIT_PASSWORD_RESET_PER_HOUR, HOUR),
       passwordResetPerEmail: limiter('passwordResetPerEmail', config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR, HOUR),
       verificationResend: limiter('verificationResend', VERIFY_EMAIL_RESENDS_PER_HOUR, HOUR),
+      refreshFailuresPerIp: limiter('refreshFailuresPerIp', config.RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE, MINUTE),
     };
   }
 
@@ -51,7 +61,10 @@ export class AuthLimits {
     try {
       await this.limiters[limit].consume(key);
     } catch (refused) {
-      if (!(refused instanceof RateLimiterRes)) throw this.outage(refused);
+      if (!(refused instanceof RateLimiterRes)) {
+        if (this.failsOpen(limit, refused)) return;
+        throw this.outage(refused);
+      }
       const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
       void reply.header('Retry-After', String(retryAfter));
       throw new HttpException(`Too many ${REFUSED_WHAT[limit]}: try again in ${retryAfter} seconds`, HttpStatus.TOO_MANY_REQUESTS);
@@ -60,11 +73,17 @@ export class AuthLimits {
 
   /** Gives back an attempt that turned out not to be a failure (a successful login). */
   async refund(limit: AuthLimit, key: string): Promise<void> {
-    await this.limiters[limit].reward(key, 1).catch((error: unknown) => Promise.reject(this.outage(error)));
+    await this.limiters[limit].reward(key, 1).catch((error: unknown) => (this.failsOpen(limit, error) ? undefined : Promise.reject(this.outage(error))));
   }
 
   async reset(limit: AuthLimit, key: string): Promise<void> {
     await this.limiters[limit].delete(key).catch((error: unknown) => Promise.reject(this.outage(error)));
+  }
+
+  private failsOpen(limit: AuthLimit, error: unknown): boolean {
+    if (!FAIL_OPEN.has(limit) || !(this.redis.status !== 'ready' || isDependencyOutage(error))) return false;
+    this.logger.warn({ message: `The ${limit} limit is not counted while Redis is unreachable`, limit });
+    return true;
   }
 
   private outage(error: unknown): unknown {

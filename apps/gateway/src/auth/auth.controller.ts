@@ -18,6 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
 import { ChangePasswordBody, LoginBody, PasswordResetBody, RefreshBody, SignupBody, TokenPasswordBody, UpdateMeBody, VerifyEmailBody } from './auth.dto.js';
 import { AuthLimits } from './auth-limits.js';
+import { PasswordResetHandover } from './password-reset-handover.js';
 import { Caller, Roles, type CallerRequest } from './caller.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
@@ -39,6 +40,7 @@ export class AuthController {
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(AccessTokens) private readonly accessTokens: AccessTokens,
     @Inject(AuthLimits) private readonly limits: AuthLimits,
+    @Inject(PasswordResetHandover) private readonly passwordResets: PasswordResetHandover,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
   ) {}
 
@@ -74,8 +76,10 @@ export class AuthController {
   }
 
   /**
-   * Not counted per IP (many sessions share an office's address): the ticket service limits each
-   * session's refreshes (RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR) and ends it after SESSION_MAX_DAYS.
+   * Successful refreshes are not counted per IP (many sessions share an office's address): the
+   * ticket service limits each session's refreshes (RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR) and
+   * ends it after SESSION_MAX_DAYS. Failed ones (someone presenting guessed tokens, a new one each
+   * time) are limited per IP: every attempt is counted first, and all but an invalid token get their point back.
    */
   @Public()
   @SkipThrottle({ [ANONYMOUS_THROTTLER]: true, [AUTHENTICATED_THROTTLER]: true })
@@ -84,11 +88,14 @@ export class AuthController {
   async refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const refreshToken = refreshTokenOf(request, body.refreshToken, this.config.CSRF_TRUSTED_ORIGINS);
     if (!refreshToken) throw new UnauthorizedException('A refresh token is required');
-    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken }).catch((error: unknown) => {
+    await this.limits.consume(reply, 'refreshFailuresPerIp', request.ip);
+    const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken }).catch(async (error: unknown) => {
+      if (!(error instanceof CommandError && error.code === 'UNAUTHORIZED')) await this.limits.refund('refreshFailuresPerIp', request.ip);
       const details = error instanceof CommandError && error.code === 'RATE_LIMITED' ? (error.details as RefreshRateLimitedDetails | undefined) : undefined;
       if (details) void reply.header('Retry-After', String(details.retryAfterSeconds));
       throw error;
     });
+    await this.limits.refund('refreshFailuresPerIp', request.ip);
     setRefreshCookie(reply, rotated.refreshToken, rotated.expiresAt);
     return { ...this.session(rotated.user, rotated), user: rotated.user };
   }
@@ -104,8 +111,9 @@ export class AuthController {
 
   /**
    * Always 202, whether or not the account exists, and always after the same work: the limits are
-   * counted and the request is handed to the ticket service without waiting for it, so neither the
-   * answer nor its timing depends on the account lookup or the mail.
+   * counted and the request is queued (in Redis) for the ticket service, so neither the answer nor
+   * its timing depends on the account lookup or the mail, and a ticket service that is down gets
+   * the request when it is back.
    */
   @Public()
   @Post('auth/password-reset')
@@ -113,9 +121,7 @@ export class AuthController {
   async requestPasswordReset(@Body() body: PasswordResetBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.limits.consume(reply, 'passwordReset', request.ip);
     await this.limits.consume(reply, 'passwordResetPerEmail', normalizeEmail(body.email));
-    this.commands.request(subjects.auth.requestPasswordReset, body).catch((error: unknown) => {
-      this.logger.error(`Password reset request could not be handed to the ticket service: ${(error as Error).message}`);
-    });
+    await this.passwordResets.enqueue(body);
     return { message: 'If an account exists for this email, a reset link is on its way' };
   }
 

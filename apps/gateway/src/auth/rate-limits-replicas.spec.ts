@@ -27,6 +27,7 @@ describe('rate limits shared by two gateway replicas', () => {
         RATE_LIMIT_AUTH_PER_HOUR: '3',
         RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '3',
         RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '2',
+        RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE: '3',
       },
       { RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR: '2' },
     );
@@ -75,6 +76,12 @@ describe('rate limits shared by two gateway replicas', () => {
     });
     expect(statuses).toEqual([200, 200, 429, 429]);
   });
+
+  it('failed refreshes (invalid tokens) per IP', async () => {
+    const headers = newAddress();
+    const statuses = await alternating(5, (gateway, index) => gateway.call('/auth/refresh', { body: { refreshToken: `guessed-${index}-${'y'.repeat(40)}` }, headers }));
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
 });
 
 /**
@@ -114,5 +121,9 @@ describe('rate limits while Redis is unreachable', () => {
     const { refreshToken } = (await login.json()) as { refreshToken: string };
 
     expect((await cutOff.call('/auth/refresh', { body: { refreshToken } })).status).toBe(200);
+  });
+
+  it('answers a wrong refresh token 401, not 503: the per-IP failure limit fails open (a token cannot be guessed; it only sheds load)', async () => {
+    expect((await cutOff.call('/auth/refresh', { body: { refreshToken: `wrong-${'z'.repeat(40)}` } })).status).toBe(401);
   });
 });

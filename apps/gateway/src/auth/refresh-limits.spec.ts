@@ -12,7 +12,7 @@ describe('POST /api/v1/auth/refresh limits', () => {
   const newAddress = () => `203.0.113.${(lastOctet += 1)}`;
 
   beforeAll(async () => {
-    gateway = await GatewayHarness.start('refresh-limits', { TRUST_PROXY: 'true', RATE_LIMIT_ANON_PER_HOUR: '3', NATS_REQUEST_TIMEOUT_MS: '30000' }, { RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR: '3', SESSION_MAX_DAYS: '30' });
+    gateway = await GatewayHarness.start('refresh-limits', { TRUST_PROXY: 'true', RATE_LIMIT_ANON_PER_HOUR: '3', RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE: '8', NATS_REQUEST_TIMEOUT_MS: '30000' }, { RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR: '3', SESSION_MAX_DAYS: '30' });
     admin = await gateway.signup('Refresh Desk');
   });
 
@@ -72,5 +72,27 @@ describe('POST /api/v1/auth/refresh limits', () => {
     const response = await refresh(refreshToken, newAddress());
 
     expect(response.status).toBe(401);
+  });
+
+  it('limits failed refreshes per IP, counted before the token is checked: a parallel burst of guesses is cut at the limit, then even a valid token from there waits', async () => {
+    const guesser = newAddress();
+    const guesses = await Promise.all(Array.from({ length: 10 }, (_, index) => refresh(`guessed-token-${index}-${'x'.repeat(40)}`, guesser)));
+
+    expect(guesses.map((response) => response.status).sort()).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 429, 429]);
+    const refused = guesses.find((response) => response.status === 429)!;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(await refused.json()).toMatchObject({ statusCode: 429, message: expect.stringMatching(/^Too many failed token refreshes from this address: try again in \d+ seconds$/) });
+    expect((await refresh(await login(), guesser)).status).toBe(429);
+    expect((await refresh(await login(), newAddress())).status).toBe(200);
+  });
+
+  it('does not count successful refreshes against the address', async () => {
+    const office = newAddress();
+    const statuses: number[] = [];
+    for (let session = 0; session < 10; session += 1) statuses.push((await refresh(await login(), office)).status);
+
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 200));
+    expect((await refresh('one-wrong-token-after-all-that', office)).status).toBe(401);
   });
 });

@@ -27,7 +27,7 @@ describe('an organization whose signup address is not verified', () => {
     return { admin, organization: reply.organization, adminEmail: reply.user.email, customer, customerEmail: await harness.emailOf(customer.userId) };
   }
 
-  it('mails only its staff: customer mails and invitations are dropped, counted and logged; the admin gets the verification link', async () => {
+  it('mails only its staff: customer mails are dropped, counted and logged, invitations refused; the admin gets the verification link', async () => {
     const before = await suppressed();
     const { admin, adminEmail, customer, customerEmail } = await unverifiedDesk();
     const victim = outsider();
@@ -35,7 +35,10 @@ describe('an organization whose signup address is not verified', () => {
 
     const byCustomer = await harness.openTicket(customer, 'Printer on fire');
     await harness.ticket.send<TicketView>(subjects.tickets.create, { principal: admin, subject: 'Cheap pills', description: 'Buy now', requesterEmail: victim });
-    await harness.ticket.send<UserView>(subjects.users.invite, { principal: admin, name: 'Nina New', email: invitee, role: 'agent' });
+    expect(await harness.ticket.fail(subjects.users.invite, { principal: admin, name: 'Nina New', email: invitee, role: 'agent' })).toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/^Verify your organization’s email address before adding users/),
+    });
     await harness.settled();
 
     expect(harness.sink.mailsTo(customerEmail)).toEqual([]);
@@ -44,8 +47,8 @@ describe('an organization whose signup address is not verified', () => {
     expect(subjectsTo(adminEmail)).toEqual([`[#${byCustomer.number}] New ticket: Printer on fire`, expect.stringMatching(/^Verify the email address of /)].sort());
     const verification = harness.sink.mailsTo(adminEmail).find((mail) => mail.subject.startsWith('Verify'))!;
     expect(verification.text).toMatch(new RegExp(`${APP_BASE_URL}/verify-email\\?token=[\\w-]+`));
-    expect((await suppressed()) - before).toBe(3);
-    expect(harness.logs().filter((line) => line.reason === 'unverified_organization' && line.orgId === admin.orgId).map((line) => line.template).sort()).toEqual(['invitation', 'ticket-created', 'ticket-created']);
+    expect((await suppressed()) - before).toBe(2);
+    expect(harness.logs().filter((line) => line.reason === 'unverified_organization' && line.orgId === admin.orgId).map((line) => line.template).sort()).toEqual(['ticket-created', 'ticket-created']);
   });
 
   it('mails customers and invitees once the mailed link has been followed', async () => {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RealtimeConfig } from '../realtime.config.js';
 import { RealtimeGateway } from '../sockets/realtime.gateway.js';
 import { RealtimeMetrics } from '../sockets/realtime-metrics.js';
-import { routeEvent } from './event-routing.js';
+import { routeEvent, userToDisconnect } from './event-routing.js';
 
 /**
  * This replica's own ordered (ephemeral, unacknowledged) consumer of every domain event, pushing
@@ -116,6 +116,12 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
       event = message.json<EventEnvelope>();
     } catch {
       this.logger.error(`Unreadable event at stream sequence ${message.seq}: not pushed`);
+      return;
+    }
+    const leaving = userToDisconnect(event);
+    if (leaving) {
+      const ended = this.gateway.endConnectionsOf(leaving);
+      if (ended > 0) this.logger.log({ message: `Ended ${ended} connection(s) after ${event.type}`, userId: leaving, eventId: event.id });
       return;
     }
     const route = routeEvent(event);

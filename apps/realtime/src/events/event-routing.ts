@@ -11,6 +11,16 @@ interface TicketRef {
   requesterId?: unknown;
 }
 
+/**
+ * The user whose connections must end, for events saying the account changed under them
+ * (deactivated, or another role, so other rooms): they were let in for the account as it was.
+ */
+export function userToDisconnect(event: EventEnvelope): string | undefined {
+  if (event.type !== 'user.deactivated' && event.type !== 'user.role_changed') return undefined;
+  const userId = (event.data as { userId?: unknown } | null)?.userId;
+  return typeof userId === 'string' ? userId : undefined;
+}
+
 function isRealtimeEvent(type: string): type is RealtimeEventType {
   return (REALTIME_EVENT_TYPES as readonly string[]).includes(type);
 }

@@ -104,6 +104,11 @@ describe('connection management', () => {
   describe('account re-check with the ticket service', () => {
     const deactivate = (principal: Principal) => tickets.send(subjects.users.deactivate, { principal: acme.admin, userId: principal.userId });
     const changeRole = (principal: Principal, role: Principal['role']) => tickets.send(subjects.users.update, { principal: acme.admin, userId: principal.userId, changes: { role } });
+    /** The change without its event, as when this replica missed it: only the handshake and renewal re-checks can notice. */
+    const changeUnannounced = (principal: Principal, change: { active: false } | { role: Principal['role'] }) =>
+      'active' in change
+        ? tickets.dataSource.query('UPDATE helpdesk.users SET active = false WHERE id = $1', [principal.userId])
+        : tickets.dataSource.query('UPDATE helpdesk.users SET role = $2 WHERE id = $1', [principal.userId, change.role]);
 
     it('refuses the handshake of a deactivated user whose token is still valid', async () => {
       const leaver = await tickets.addUser(acme.admin.orgId, 'agent');
@@ -118,7 +123,7 @@ describe('connection management', () => {
     it('puts a socket in the rooms of the user\'s current role, not of the role in its token', async () => {
       const demoted = await tickets.addUser(acme.admin.orgId, 'agent');
       const staleToken = tokens.sign(demoted);
-      await changeRole(demoted, 'customer');
+      await changeUnannounced(demoted, { role: 'customer' });
       const client = await replica.connect(staleToken);
 
       await openTicket(acme.admin);
@@ -129,22 +134,58 @@ describe('connection management', () => {
       client.close();
     });
 
-    it('ends the connection when a renewal finds the user deactivated', async () => {
+    it('ends every connection of a user at once when the user is deactivated, without waiting for a renewal; no internal note reaches it after', async () => {
+      const leaver = await tickets.addUser(acme.admin.orgId, 'agent');
+      const first = await replica.connect(tokens.sign(leaver));
+      const second = await replica.connect(tokens.sign(leaver));
+      const bystander = await replica.connect(tokens.sign(acme.agent));
+      const closed = [first.disconnected(), second.disconnected()];
+
+      await deactivate(leaver);
+
+      expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
+      const ticket = await openTicket(acme.admin);
+      const note = await tickets.send<{ id: string }>(subjects.comments.create, { principal: acme.agent, ticketId: ticket.id, body: '<p>Internal only</p>', internal: true });
+      await bystander.waitForEvent('comment.created', (event) => (event.data as { comment: { id: string } }).comment.id === note.id);
+      expect(first.received.map((entry) => entry.name)).toEqual([SESSION_REVOKED_EVENT]);
+      expect(second.received.map((entry) => entry.name)).toEqual([SESSION_REVOKED_EVENT]);
+      bystander.close();
+    });
+
+    it('ends the connections of an agent made a customer at once, and leaves a renamed agent connected', async () => {
+      const demoted = await tickets.addUser(acme.admin.orgId, 'agent');
+      const renamed = await tickets.addUser(acme.admin.orgId, 'agent');
+      const demotedClient = await replica.connect(tokens.sign(demoted));
+      const renamedClient = await replica.connect(tokens.sign(renamed));
+      const closed = demotedClient.disconnected();
+
+      await tickets.send(subjects.users.update, { principal: acme.admin, userId: renamed.userId, changes: { name: 'Still An Agent' } });
+      await changeRole(demoted, 'customer');
+
+      expect(await closed).toBe('io server disconnect');
+      expect(demotedClient.received.map((entry) => entry.name)).toEqual([SESSION_REVOKED_EVENT]);
+      const ticket = await openTicket(acme.admin);
+      await renamedClient.waitForEvent('ticket.created', (event) => event.aggregateId === ticket.id);
+      expect(renamedClient.socket.connected).toBe(true);
+      renamedClient.close();
+    });
+
+    it('ends the connection when a renewal finds the user deactivated (the deactivation event missed)', async () => {
       const leaver = await tickets.addUser(acme.admin.orgId, 'agent');
       const client = await replica.connect(tokens.sign(leaver));
       const closed = client.disconnected();
-      await deactivate(leaver);
+      await changeUnannounced(leaver, { active: false });
 
       expect(await reauthenticate(client, tokens.sign(leaver))).toEqual({ ok: false, error: 'UNAUTHORIZED' });
       expect(await closed).toBe('io server disconnect');
       expect(client.received.map((entry) => entry.name)).toEqual([SESSION_REVOKED_EVENT]);
     });
 
-    it('ends the connection when a renewal finds the user\'s role changed; connected again, a demoted agent gets no internal note', async () => {
+    it('ends the connection when a renewal finds the user\'s role changed (the event missed); connected again, a demoted agent gets no internal note', async () => {
       const demoted = await tickets.addUser(acme.admin.orgId, 'agent');
       const client = await replica.connect(tokens.sign(demoted));
       const closed = client.disconnected();
-      await changeRole(demoted, 'customer');
+      await changeUnannounced(demoted, { role: 'customer' });
       const asCustomer: Principal = { ...demoted, role: 'customer' };
 
       expect(await reauthenticate(client, tokens.sign(asCustomer))).toEqual({ ok: false, error: 'FORBIDDEN' });

@@ -178,6 +178,21 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     this.server.local.to(route.rooms).emit(route.type, event);
   }
 
+  /**
+   * Ends this replica's connections of a user whose account changed (deactivated, or given another
+   * role): they were admitted, and put in rooms, for the account as it was. Every replica does the
+   * same for its own. A client may connect again; the handshake then checks the account as it is now.
+   */
+  endConnectionsOf(userId: string): number {
+    const namespace = this.server.of('/');
+    const socketIds = [...(namespace.adapter.rooms.get(rooms.user(userId)) ?? [])];
+    for (const socketId of socketIds) {
+      const socket = namespace.sockets.get(socketId);
+      if (socket) this.connections.end(socket, 'revoked');
+    }
+    return socketIds.length;
+  }
+
   /** Runs before the server closes: clients are told to reconnect, and land on another replica. */
   beforeApplicationShutdown(): void {
     this.closing = true;

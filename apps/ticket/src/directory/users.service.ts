@@ -7,6 +7,7 @@ import {
   type Page,
   type Principal,
   type UpdateUserCommand,
+  type UserAccessChangedData,
   type UserChanges,
   type UserInvitedData,
   type UserRefCommand,
@@ -17,6 +18,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Passwords } from '../auth/passwords.js';
 import { RefreshTokensService } from '../auth/refresh-tokens.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
+import { Organization } from '../organizations/organization.entity.js';
 import { toUserView } from '../organizations/organizations.service.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
@@ -25,6 +27,8 @@ import { User } from '../users/user.entity.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 export const DUPLICATE_EMAIL = 'A user with this email already exists';
+export const VERIFY_EMAIL_FIRST =
+  'Verify your organization’s email address before adding users or making them staff: follow the link mailed to the signup address (POST /api/v1/auth/verify-email/resend sends it again)';
 export const LAST_ADMIN = 'The organization needs at least one active admin: make another user an admin first';
 
 /** LIKE treats % and _ as wildcards; a search for "50%" means the text. */
@@ -70,6 +74,7 @@ export class UsersService {
   /** With a password the account is ready; without one, `user.invited` lets the notification service mail a link to set it. */
   async invite(command: InviteUserCommand): Promise<UserView> {
     const caller = await this.principals.verifyAdmin(command.principal);
+    await this.requireVerifiedEmail(this.dataSource.manager, caller.orgId);
     const name = plainName(command.name);
     const email = normalizeEmail(command.email);
     const passwordHash = command.password === undefined ? null : await this.passwords.hash(command.password);
@@ -101,14 +106,18 @@ export class UsersService {
   /** Deactivation ends the user's sessions at once; their tickets and history stay as they are. */
   private async change(principal: Principal, userId: string, changes: UserChanges): Promise<UserView> {
     const name = changes.name === undefined ? undefined : plainName(changes.name);
-    return this.dataSource.transaction(async (manager) => {
+    let announced = false;
+    const view = await this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verifyAdmin(principal, manager);
       const adminIds = await this.lockActiveAdmins(manager, caller.orgId);
       // Re-checked under the lock: an admin demoted a moment ago no longer acts as one.
       if (!adminIds.includes(caller.userId)) throw new CommandError('FORBIDDEN', 'Only admins may do this');
       const user = await manager.findOne(User, { where: { id: userId, organizationId: caller.orgId }, lock: { mode: 'for_no_key_update' } });
       if (!user) throw new CommandError('NOT_FOUND', 'User not found');
+      // A customer made staff would receive staff mail (password resets included) from an unverified organization.
+      if (changes.role !== undefined && changes.role !== 'customer' && user.role === 'customer') await this.requireVerifiedEmail(manager, caller.orgId);
       const wasActive = user.active;
+      const previousRole = user.role;
       const wasActiveAdmin = user.active && user.role === 'admin';
       if (name !== undefined) user.name = name;
       if (changes.role !== undefined) user.role = changes.role;
@@ -117,8 +126,31 @@ export class UsersService {
       if (wasActiveAdmin && !staysActiveAdmin && adminIds.every((id) => id === user.id)) throw new CommandError('CONFLICT', LAST_ADMIN);
       const saved = await manager.save(user);
       if (wasActive && !saved.active) await this.refreshTokens.revokeAllOf(manager, saved.id);
+      // Live connections (realtime) were let in for the account as it was: they end on these events.
+      const actor = actorOf(caller);
+      if (wasActive && !saved.active) {
+        const data: UserAccessChangedData = { userId: saved.id, role: saved.role };
+        await this.events.record(manager, { type: 'user.deactivated', orgId: caller.orgId, aggregateId: saved.id, actor, data });
+        announced = true;
+      }
+      if (saved.role !== previousRole) {
+        const data: UserAccessChangedData = { userId: saved.id, role: saved.role, previousRole };
+        await this.events.record(manager, { type: 'user.role_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data });
+        announced = true;
+      }
       return toUserView(saved);
     });
+    if (announced) this.events.committed();
+    return view;
+  }
+
+  /**
+   * An unverified organization may mail only its staff, so new accounts would be a spam relay: each
+   * one is an address that password resets, invitations and staff notifications would reach.
+   */
+  private async requireVerifiedEmail(manager: EntityManager, organizationId: string): Promise<void> {
+    const organization = await manager.findOne(Organization, { where: { id: organizationId }, select: { id: true, emailVerifiedAt: true } });
+    if (!organization?.emailVerifiedAt) throw new CommandError('FORBIDDEN', VERIFY_EMAIL_FIRST);
   }
 
   /**

@@ -79,6 +79,34 @@ describe('users', () => {
     });
   });
 
+  describe('an organization that has not verified its email address', () => {
+    const VERIFY_FIRST = { code: 'FORBIDDEN', message: expect.stringMatching(/^Verify your organization’s email address before adding users/) };
+
+    it('may neither invite nor create users (each would be an address its mail reaches), until it is verified', async () => {
+      const { admin: unverifiedAdmin } = await harness.signup('Unverified Desk', { emailVerified: false });
+      const usersOf = async () => (await harness.dataSource.query('SELECT count(*)::int AS users FROM helpdesk.users WHERE organization_id = $1', [unverifiedAdmin.orgId])) as Array<{ users: number }>;
+
+      for (const fields of [{ role: 'agent' }, { role: 'admin', password: PASSWORD }, { role: 'customer' }]) {
+        expect(await harness.fail(subjects.users.invite, { principal: unverifiedAdmin, name: 'Victim', email: uniqueEmail('victim'), ...fields })).toMatchObject(VERIFY_FIRST);
+      }
+      expect(await usersOf()).toEqual([{ users: 1 }]);
+      expect((await invitedEvents()).filter((envelope) => envelope.orgId === unverifiedAdmin.orgId)).toEqual([]);
+
+      await harness.verifyEmail(unverifiedAdmin.orgId);
+      expect(await invite({ name: 'Welcome', email: uniqueEmail('welcome') }, unverifiedAdmin)).toMatchObject({ role: 'agent', organizationId: unverifiedAdmin.orgId });
+    });
+
+    it('may not make a customer (for example a requester it named) staff, but may still rename and deactivate them', async () => {
+      const { admin: unverifiedAdmin } = await harness.signup('Unverified Desk', { emailVerified: false });
+      const requester = await harness.addUser(unverifiedAdmin.orgId, 'customer');
+
+      expect(await harness.fail(subjects.users.update, { principal: unverifiedAdmin, userId: requester.userId, changes: { role: 'agent' } })).toMatchObject(VERIFY_FIRST);
+      expect(await harness.fail(subjects.users.update, { principal: unverifiedAdmin, userId: requester.userId, changes: { role: 'admin' } })).toMatchObject(VERIFY_FIRST);
+      expect(await update(requester.userId, { name: 'Renamed', role: 'customer' }, unverifiedAdmin)).toMatchObject({ name: 'Renamed', role: 'customer' });
+      expect(await update(requester.userId, { active: false }, unverifiedAdmin)).toMatchObject({ role: 'customer', active: false });
+    });
+  });
+
   describe('listing', () => {
     let listAdmin: Principal;
     beforeAll(async () => {

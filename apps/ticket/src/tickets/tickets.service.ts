@@ -104,6 +104,8 @@ export class TicketsService {
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
     // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
     if (!caller.staff && command.tags?.length) throw new CommandError('FORBIDDEN', 'tags are set by staff; customers cannot set tags');
+    // The channel records how the request reached the desk (reports and routing rely on it): a customer's own ticket is always web.
+    if (!caller.staff && command.channel !== undefined) throw new CommandError('FORBIDDEN', 'channel is set by staff; customers cannot set channel');
     const subject = stripToPlainText(command.subject);
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
     const requesterId = command.requesterEmail ? await findOrCreateRequester(this.dataSource.manager, caller.orgId, command.requesterEmail, command.requesterName) : caller.userId;
@@ -116,7 +118,7 @@ export class TicketsService {
       status: 'new',
       priority: caller.staff ? (command.priority ?? DEFAULT_PRIORITY) : DEFAULT_PRIORITY,
       requestedPriority: caller.staff ? null : (command.priority ?? null),
-      channel: command.channel ?? (caller.staff ? 'api' : 'web'),
+      channel: caller.staff ? (command.channel ?? 'api') : 'web',
       tags: normalizeTags(command.tags),
       requesterId,
       ...NEW_TICKET_CLOCKS,

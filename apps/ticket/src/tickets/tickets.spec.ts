@@ -161,6 +161,22 @@ describe('tickets', () => {
     expect(count).toBe(1);
   });
 
+  it('refuses a channel from a customer, naming it, and opens nothing; a customer’s ticket is channel web, staff choose theirs', async () => {
+    const customer = await harness.addUser(admin.orgId, 'customer');
+
+    const refused = await harness.fail(subjects.tickets.create, { principal: customer, subject: 'Phoned in, honestly', description: 'x', channel: 'phone' });
+    const byCustomer = await create(customer);
+    const byStaff = await create(agent, { channel: 'phone' });
+    const byStaffDefault = await create(agent);
+
+    expect(refused).toMatchObject({ code: 'FORBIDDEN', message: 'channel is set by staff; customers cannot set channel' });
+    const [{ count }] = (await harness.dataSource.query('SELECT count(*)::int AS count FROM helpdesk.tickets WHERE requester_id = $1', [customer.userId])) as Array<{ count: number }>;
+    expect(count).toBe(1);
+    expect(byCustomer.channel).toBe('web');
+    expect(byStaff.channel).toBe('phone');
+    expect(byStaffDefault.channel).toBe('api');
+  });
+
   it('recomputes due times when the priority changes', async () => {
     const ticket = await create(admin, { priority: 'low' });
     const urgent = await harness.send<TicketView>(subjects.tickets.update, { principal: admin, ticketId: ticket.id, changes: { priority: 'urgent' } });
