@@ -23,7 +23,9 @@ export interface ApiResponse<T = any> {
 export class ApiStack {
   private constructor(
     readonly nats: TestNatsServer,
-    private readonly database: { name: string; drop(): Promise<void> },
+    private readonly database: { drop(): Promise<void> },
+    /** The database the services use: the stack's own, or the one a test passed as DB_NAME. */
+    private readonly databaseName: string,
     readonly ticket: ServiceProcess,
     readonly gateways: ServiceProcess[],
     private readonly queuePrefix: string,
@@ -66,7 +68,7 @@ export class ApiStack {
       for (let index = 0; index < (options.gateways ?? 1); index += 1) gateways.push(await start('gateway'));
       const aiProxy = options.aiProxy ? await start('ai-proxy') : undefined;
       await Promise.all(services.map((service) => service.waitUntilReady()));
-      return new ApiStack(nats, database, ticket, gateways, env.QUEUE_PREFIX, aiProxy);
+      return new ApiStack(nats, database, env.DB_NAME, ticket, gateways, env.QUEUE_PREFIX, aiProxy);
     } catch (error) {
       // A failed start must not leave processes running after the test file ends (nothing would stop them).
       await Promise.allSettled(services.map((service) => service.kill()));
@@ -129,7 +131,7 @@ export class ApiStack {
 
   /** As if the admin had followed the verification link: until then the organization may not add users. */
   private async markEmailVerified(organizationId: string): Promise<void> {
-    const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 5432), user: process.env.DB_USER || 'postgres', password: process.env.DB_PASSWORD, database: this.database.name });
+    const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 5432), user: process.env.DB_USER || 'postgres', password: process.env.DB_PASSWORD, database: this.databaseName });
     await client.connect();
     try {
       await client.query('UPDATE helpdesk.organizations SET email_verified_at = now() WHERE id = $1', [organizationId]);

@@ -29,6 +29,7 @@ export * from './metrics/metrics-server.js';
 export * from './nats/command-client.js';
 export * from './nats/nats-connections.js';
 export * from './redis/redis.module.js';
+export * from './redis/close-worker.js';
 export * from './service-identity.js';
 export * from './nats/jetstream.module.js';
 export * from './sanitization/sanitize.js';

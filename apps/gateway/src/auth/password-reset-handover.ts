@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CommandClient, CommandError } from '@helpdesk/common';
+import { closeWorker, CommandClient, CommandError } from '@helpdesk/common';
 import { subjects, type RequestPasswordResetCommand } from '@helpdesk/contracts';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -45,7 +45,7 @@ export class PasswordResetHandover implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await closeWorker(this.worker, this.connections);
     await this.queue.close();
     for (const connection of this.connections) connection.disconnect();
   }

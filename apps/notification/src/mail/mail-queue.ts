@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MetricsService, queueAdditions, type BulkJob, type GroupCommit } from '@helpdesk/common';
+import { closeWorker, MetricsService, queueAdditions, type BulkJob, type GroupCommit } from '@helpdesk/common';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
@@ -104,7 +104,7 @@ export class MailQueue implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     // Lets the mails being sent finish; queued ones stay in Redis for the next worker.
-    await this.worker?.close();
+    await closeWorker(this.worker, this.connections);
     await Promise.all(this.pendingDeadLetters);
     await this.queue.close();
     for (const connection of this.connections) connection.disconnect();

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { queueAdditions, ServiceConfig, type BulkJob, type GroupCommit } from '@helpdesk/common';
+import { closeWorker, queueAdditions, ServiceConfig, type BulkJob, type GroupCommit } from '@helpdesk/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -43,7 +43,7 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await closeWorker(this.worker, this.connections);
     await this.queue.close();
     for (const connection of this.connections) connection.disconnect();
   }
