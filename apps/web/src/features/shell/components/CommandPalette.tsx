@@ -30,9 +30,10 @@ export function CommandPalette() {
       onClick: () => void navigate(`/tickets/${ticket.id}`),
     });
     const number = /^#?(\d+)$/.exec(debounced)?.[1];
+    // Under the lists key are the queue's infinite pages and plain pages (a requester's recent tickets on the ticket page).
     const loaded = queryClient
-      .getQueriesData<InfiniteData<Page<TicketView>>>({ queryKey: queryKeys.tickets.lists })
-      .flatMap(([, data]) => data?.pages.flatMap((page) => page.items) ?? []);
+      .getQueriesData<InfiniteData<Page<TicketView>> | Page<TicketView>>({ queryKey: queryKeys.tickets.lists })
+      .flatMap(([, data]) => (!data ? [] : 'pages' in data ? data.pages.flatMap((page) => page.items) : data.items));
     const byNumber = number ? loaded.filter((ticket) => String(ticket.number) === number).slice(0, 1) : [];
     const found = [...byNumber, ...(search.data?.items ?? [])].map(open);
     const pages: SpotlightActionData[] = [
