@@ -3,6 +3,7 @@
  * in the same run, prints a table and writes the figures to bench/results/.
  *   npm run bench -- --only=create,startup   run some suites
  *   BENCH_DURATION_S=20 npm run bench        longer measurement windows (default 10 s)
+ *   BENCH_CONSOLE_RUNS=11 npm run bench -- --only=console   more browser runs (default 7)
  *   BENCH_CPU_PROFILE_DIR=/tmp/p npm run bench -- --only=create   a .cpuprofile per service
  */
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { startup } from './suites/startup.js';
 import { listing } from './suites/listing.js';
 import { mailThroughput } from './suites/mail.js';
 import { realtimeFanout } from './suites/realtime.js';
+import { consoleBench } from './suites/console.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -21,11 +23,13 @@ export interface BenchOptions {
   organizations: number;
   mails: number;
   sockets: number;
+  consoleTickets: number;
+  consoleRuns: number;
 }
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,
@@ -35,6 +39,8 @@ const options: BenchOptions = {
   organizations: Number(process.env.BENCH_ORGANIZATIONS ?? 1_000),
   mails: Number(process.env.BENCH_MAILS ?? 2_000),
   sockets: Number(process.env.BENCH_SOCKETS ?? 5_000),
+  consoleTickets: Number(process.env.BENCH_CONSOLE_TICKETS ?? 10_000),
+  consoleRuns: Number(process.env.BENCH_CONSOLE_RUNS ?? 7),
 };
 
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');

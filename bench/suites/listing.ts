@@ -20,7 +20,7 @@ const STATUSES = ['new', 'open', 'open', 'open', 'pending', 'on_hold', 'solved',
 const PRIORITIES = ['low', 'normal', 'normal', 'normal', 'high', 'urgent'];
 
 /** A small fast PRNG so every run generates the same data. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -31,7 +31,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-interface Tenant {
+export interface Tenant {
   id: string;
   agents: string[];
   customers: string[];
@@ -70,7 +70,7 @@ async function createTenants(client: pg.Client, ownOrgId: string, ownAdminId: st
 }
 
 /** Streams every ticket row into COPY: the fastest way to load a million rows with their indexes. */
-async function copyTickets(client: pg.Client, tenants: Tenant[]): Promise<number> {
+export async function copyTickets(client: pg.Client, tenants: Tenant[]): Promise<number> {
   const random = seededRandom(42);
   const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
   const now = Date.now();

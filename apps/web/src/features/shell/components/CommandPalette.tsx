@@ -1,7 +1,7 @@
 import { Spotlight, type SpotlightActionData } from '@mantine/spotlight';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { InfiniteData } from '@tanstack/react-query';
+import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import type { Page, TicketView } from '@helpdesk/contracts';
 import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -9,6 +9,13 @@ import { t } from '../../../i18n';
 import { queryKeys } from '../../../lib/query-keys';
 import { useCurrentUser } from '../../auth/hooks/useMe';
 import { listTickets } from '../../tickets/api/tickets';
+
+/** Every ticket in the cached lists: the queue's infinite pages and plain pages (a requester's recent tickets on the ticket page). */
+export function loadedTickets(queryClient: QueryClient): TicketView[] {
+  return queryClient
+    .getQueriesData<InfiniteData<Page<TicketView>> | Page<TicketView>>({ queryKey: queryKeys.tickets.lists })
+    .flatMap(([, data]) => (!data ? [] : 'pages' in data ? data.pages.flatMap((page) => page.items) : data.items));
+}
 
 /** Ctrl/Cmd-K: jump to a ticket by number (from what is loaded) or subject (full-text search), or go to a page. */
 export function CommandPalette() {
@@ -30,9 +37,7 @@ export function CommandPalette() {
       onClick: () => void navigate(`/tickets/${ticket.id}`),
     });
     const number = /^#?(\d+)$/.exec(debounced)?.[1];
-    const loaded = queryClient
-      .getQueriesData<InfiniteData<Page<TicketView>>>({ queryKey: queryKeys.tickets.lists })
-      .flatMap(([, data]) => data?.pages.flatMap((page) => page.items) ?? []);
+    const loaded = loadedTickets(queryClient);
     const byNumber = number ? loaded.filter((ticket) => String(ticket.number) === number).slice(0, 1) : [];
     const found = [...byNumber, ...(search.data?.items ?? [])].map(open);
     const pages: SpotlightActionData[] = [
