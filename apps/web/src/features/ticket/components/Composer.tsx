@@ -54,9 +54,10 @@ export function Composer({ ticketId, mode, onModeChange, allowNotes, draft, onTy
   const [dragging, setDragging] = useState(false);
   const internalRef = useRef(internal);
   internalRef.current = internal;
+  const replyPlaceholder = allowNotes ? t.ticket.composerPlaceholderReply : t.ticket.composerPlaceholderCustomer;
 
   const editor = useEditor({
-    extensions: [StarterKit.configure({ link: false }), Link, Placeholder.configure({ placeholder: () => (internalRef.current ? t.ticket.composerPlaceholderNote : t.ticket.composerPlaceholderReply) })],
+    extensions: [StarterKit.configure({ link: false }), Link, Placeholder.configure({ placeholder: () => (internalRef.current ? t.ticket.composerPlaceholderNote : replyPlaceholder) })],
     content: '',
     immediatelyRender: true,
     editorProps: { attributes: { 'aria-label': internal ? t.ticket.note : t.ticket.composer, role: 'textbox', 'aria-multiline': 'true' } },

@@ -110,7 +110,7 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
         {staff ? <SlaBadge ticket={ticket} now={now} /> : null}
       </Group>
       <Grid gap="md">
-        <Grid.Col span={{ base: 12, md: 8 }}>
+        <Grid.Col span={{ base: 12, md: staff ? 8 : 12 }}>
           {staff ? (
             <Tabs defaultValue="conversation" keepMounted={false}>
               <Tabs.List mb="sm">
@@ -126,11 +126,13 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
             conversation
           )}
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 4 }}>
+        <Grid.Col span={{ base: 12, md: staff ? 4 : 12 }}>
           <Stack gap="sm">
-            <Paper withBorder p="sm">
-              <Presence presence={presence} myUserId={me.user.id} nameOf={directory.nameOf} />
-            </Paper>
+            {presence ? (
+              <Paper withBorder p="sm">
+                <Presence presence={presence} myUserId={me.user.id} nameOf={directory.nameOf} />
+              </Paper>
+            ) : null}
             {staff ? (
               <>
                 <Paper withBorder p="sm" component="section" aria-label={t.ticket.requester}>
