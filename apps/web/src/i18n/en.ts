@@ -144,6 +144,7 @@ export const en = {
     overdue: (text: string) => `Overdue by ${text}`,
     none: 'No SLA',
     done: 'Met',
+    clocks: 'SLA clocks',
     firstResponse: 'First response',
     nextResponse: 'Next response',
     resolution: 'Resolution',

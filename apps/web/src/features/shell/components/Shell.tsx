@@ -22,7 +22,8 @@ export function Shell() {
   const me = useCurrentUser();
   const [navigationOpen, navigation] = useDisclosure(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
-  useHotkeys([['shift+/', () => setShortcutsOpen(true)]]);
+  // `?` is typed with Shift on most layouts; the hotkey matches the produced key.
+  useHotkeys([['shift+?', () => setShortcutsOpen(true)]]);
   // The header only carries the menu button on small screens; from `sm` up the sidebar is always shown.
   const wide = useMediaQuery('(min-width: 48em)', true);
 

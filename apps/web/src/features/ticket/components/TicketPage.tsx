@@ -169,17 +169,17 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
                     }}
                   />
                 </Paper>
-                <Paper withBorder p="sm" component="section" aria-label={t.sla.resolution}>
+                <Paper withBorder p="sm" component="section" aria-label={t.sla.clocks}>
                   <Stack gap={2}>
-                    {[
-                      [t.sla.firstResponse, ticket.firstRespondedAt ? null : ticket.firstResponseDueAt],
-                      [t.sla.nextResponse, ticket.nextResponseDueAt],
-                      [t.sla.resolution, ticket.resolutionDueAt],
-                    ].map(([label, due]) => (
-                      <Text key={label} size="xs">
-                        {label}: {due ? formatDateTime(due) : '—'}
-                      </Text>
-                    ))}
+                    <Text size="xs">
+                      {t.sla.firstResponse}: {ticket.firstRespondedAt ? `${t.sla.done} ${formatDateTime(ticket.firstRespondedAt)}` : ticket.firstResponseDueAt ? formatDateTime(ticket.firstResponseDueAt) : '—'}
+                    </Text>
+                    <Text size="xs">
+                      {t.sla.nextResponse}: {ticket.nextResponseDueAt ? formatDateTime(ticket.nextResponseDueAt) : '—'}
+                    </Text>
+                    <Text size="xs">
+                      {t.sla.resolution}: {ticket.resolvedAt ? `${t.sla.done} ${formatDateTime(ticket.resolvedAt)}` : ticket.resolutionDueAt ? formatDateTime(ticket.resolutionDueAt) : '—'}
+                    </Text>
                   </Stack>
                 </Paper>
                 <AiCard
