@@ -38,7 +38,11 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
   if (!ticketId) return;
   if (event.type === 'comment.created') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(ticketId) });
   else if (event.type === 'attachment.added') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
-  else void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId) });
+  else {
+    // Exact: the thread and attachments (keys below the ticket's) did not change.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.history(ticketId) });
+  }
 }
 
 export function RealtimeProvider({ children }: { children: ReactNode }) {

@@ -51,7 +51,8 @@ export function useAddComment(id: string) {
     mutationFn: (body: { body: string; internal: boolean }) => createComment(id, body),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(id) });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(id) });
+      // A reply changes the status and SLA clocks; exact, so the attachments are not refetched too.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(id), exact: true });
     },
   });
 }
