@@ -5,14 +5,16 @@
 # Node.js: the current LTS line, pinned by version tag on Debian 13 (trixie) slim.
 ARG NODE_IMAGE=node:26.10.0-trixie-slim
 
-# Compiles the TypeScript with SWC, as scripts/lib/build.mjs does (type-checking is npm test's job).
+# Compiles the TypeScript with SWC and the web console with Vite (into dist/web), as scripts/lib/build.mjs
+# does (type-checking is npm test's job).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json .swcrc ./
 COPY apps ./apps
 COPY libs ./libs
 RUN npm ci --no-audit --no-fund
-RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**' --quiet
+RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**,apps/web/**' --quiet
+RUN npm run build --workspace @helpdesk/web
 
 # Production dependencies only (@node-rs/argon2 brings its prebuilt native binding). The workspace links
 # point at sources that the runtime image does not contain (dist/ is self-contained): removed.
