@@ -39,6 +39,7 @@ describe('socket events and the query cache', () => {
     expect(queryClient.getQueryData<TicketView>(queryKeys.tickets.detail('t-1'))).toMatchObject({ status: 'pending', version: 4, subject: 'Old' });
     expect(isStale(queryClient, queryKeys.tickets.list({ sort: '-updatedAt' }))).toBe(true);
     expect(isStale(queryClient, queryKeys.tickets.comments('t-1'))).toBe(false);
+    expect(queryClient.getQueryData(queryKeys.tickets.lastChangedBy('t-1'))).toBe('u-1');
   });
 
   it('never lets an older event overwrite a newer ticket', () => {

@@ -13,7 +13,7 @@ import type { TicketChanges } from '../../tickets/api/tickets';
 import { useNow } from '../../tickets/hooks/useNow';
 import { SlaBadge } from '../../tickets/components/SlaBadge';
 import { STATUS_COLORS } from '../../tickets/components/TicketRow';
-import { useAttachments, useComments, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
+import { useAttachments, useComments, useLastChangedBy, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
 import { AiCard } from './AiCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
@@ -52,6 +52,7 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
   const attachments = useAttachments(ticket.id);
   const requesterTickets = useRequesterTickets(ticket.requesterId, staff);
   const update = useUpdateTicket(ticket.id);
+  const lastChangedBy = useLastChangedBy(ticket.id);
   const { presence, typing, stoppedTyping } = usePresence(ticket.id);
   const now = useNow();
   const [mode, setMode] = useState<ComposerMode>('reply');
@@ -163,6 +164,7 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
                     onSave={save}
                     saving={update.isPending}
                     saveError={update.error}
+                    changedBy={lastChangedBy && lastChangedBy !== me.user.id ? directory.nameOf(lastChangedBy) : null}
                     onReload={() => {
                       update.reset();
                       onReload();
