@@ -105,7 +105,7 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
           </Text>{' '}
           {ticket.subject}
         </Title>
-        <Badge color={STATUS_COLORS[ticket.status]} variant="light">
+        <Badge color={STATUS_COLORS[ticket.status]}>
           {t.status[ticket.status]}
         </Badge>
         {staff ? <SlaBadge ticket={ticket} now={now} /> : null}
