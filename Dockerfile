@@ -5,7 +5,8 @@
 # Node.js: the current LTS line, pinned by version tag on Debian 13 (trixie) slim.
 ARG NODE_IMAGE=node:26.10.0-trixie-slim
 
-# Compiles the TypeScript with SWC, as scripts/lib/build.mjs does (type-checking is npm test's job).
+# Compiles the TypeScript with SWC and the web console with Vite (into dist/web), as scripts/lib/build.mjs
+# does (type-checking is npm test's job).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json .swcrc ./
@@ -14,7 +15,7 @@ COPY libs ./libs
 RUN npm ci --no-audit --no-fund
 RUN npx swc apps libs -d dist --config-file .swcrc --ignore '**/*.spec.ts,**/testing/**,apps/web/**' --quiet
 # The web console: Vite writes index.html and the hashed, precompressed assets to dist/web, which the gateway serves.
-RUN npm run build --workspace apps/web
+RUN npm run build --workspace @helpdesk/web
 
 # Production dependencies only (@node-rs/argon2 brings its prebuilt native binding). The workspace links
 # point at sources that the runtime image does not contain (dist/ is self-contained): removed.

@@ -24,8 +24,8 @@ export default defineConfig({
   plugins: [
     contractsAreTypesOnly(),
     react(),
-    // Brotli and gzip files next to each asset, so the gateway serves them without compressing per request.
-    compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 0 }),
+    // Brotli and gzip files next to every asset (even where no smaller), so the gateway can serve them without compressing per request.
+    compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 0, skipIfLargerOrEqual: false }),
     reportBundleSizes({ entryRoute: 'src/features/auth/components/LoginPage.tsx', budgetKb: 250 }),
   ],
   build: {

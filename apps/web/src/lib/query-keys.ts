@@ -12,6 +12,8 @@ export const queryKeys = {
     comments: (id: string) => ['tickets', 'detail', id, 'comments'] as const,
     history: (id: string) => ['tickets', 'detail', id, 'history'] as const,
     attachments: (id: string) => ['tickets', 'detail', id, 'attachments'] as const,
+    /** Who changed the ticket last, from the socket's events: names the other person in a conflict. */
+    lastChangedBy: (id: string) => ['tickets', 'detail', id, 'last-changed-by'] as const,
   },
   users: {
     all: ['users'] as const,

@@ -75,7 +75,7 @@ function UserRow({ user }: { user: UserView }) {
         />
       </Table.Td>
       <Table.Td>
-        <Badge color={user.active ? 'green' : 'gray'} variant="light">
+        <Badge color={user.active ? 'green' : 'gray'}>
           {user.active ? t.admin.active : '—'}
         </Badge>
       </Table.Td>

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Loader } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
@@ -12,8 +12,13 @@ export function VerifyEmailPage() {
   const [params] = useSearchParams();
   const token = params.get('token');
   const { mutate, isSuccess, isError, error } = useMutation({ mutationFn: verifyEmail });
+  // The token is single-use: post it once, even when StrictMode runs the effect twice in development.
+  const posted = useRef<string | null>(null);
   useEffect(() => {
-    if (token) mutate({ token });
+    if (token && posted.current !== token) {
+      posted.current = token;
+      mutate({ token });
+    }
   }, [token, mutate]);
   return (
     <AuthLayout

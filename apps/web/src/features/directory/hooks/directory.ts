@@ -33,7 +33,8 @@ export function useUserDirectory() {
   byId.set(me.user.id, me.user);
   return {
     users: [...byId.values()],
-    nameOf: (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? t.common.unknownUser(id)) : t.common.none),
+    // A customer sees only their own tickets, so anyone else writing there is the organization's staff.
+    nameOf: (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? (me.user.role === 'customer' ? t.common.supportTeam : t.common.unknownUser(id))) : t.common.none),
     /** Staff who can be assigned: from the user list for admins, else only the caller. */
     assignable: [...byId.values()].filter((user) => user.active && user.role !== 'customer'),
   };

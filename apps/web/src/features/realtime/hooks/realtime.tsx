@@ -36,9 +36,14 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
   }
   void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
   if (!ticketId) return;
+  if (event.type.startsWith('ticket.') && 'userId' in event.actor) queryClient.setQueryData(queryKeys.tickets.lastChangedBy(ticketId), event.actor.userId);
   if (event.type === 'comment.created') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(ticketId) });
   else if (event.type === 'attachment.added') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
-  else void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId) });
+  else {
+    // Exact: the thread and attachments (keys below the ticket's) did not change.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.history(ticketId) });
+  }
 }
 
 export function RealtimeProvider({ children }: { children: ReactNode }) {

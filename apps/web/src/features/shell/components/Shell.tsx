@@ -1,6 +1,6 @@
 import '@mantine/spotlight/styles.css';
 import { Alert, AppShell, Burger, Group, Text } from '@mantine/core';
-import { useDisclosure, useHotkeys } from '@mantine/hooks';
+import { useDisclosure, useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { Suspense, useState } from 'react';
 import { Outlet } from 'react-router';
 import { PageLoader } from '../../../app/PageLoader';
@@ -22,11 +22,14 @@ export function Shell() {
   const me = useCurrentUser();
   const [navigationOpen, navigation] = useDisclosure(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
-  useHotkeys([['shift+/', () => setShortcutsOpen(true)]]);
+  // `?` is typed with Shift on most layouts; the hotkey matches the produced key.
+  useHotkeys([['shift+?', () => setShortcutsOpen(true)]]);
+  // The header only carries the menu button on small screens; from `sm` up the sidebar is always shown.
+  const wide = useMediaQuery('(min-width: 48em)', true);
 
   return (
     <RealtimeProvider>
-      <AppShell header={{ height: 48 }} navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !navigationOpen } }} padding={0}>
+      <AppShell header={{ height: 48, collapsed: wide }} navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !navigationOpen } }} padding={0}>
         <AppShell.Header hiddenFrom="sm">
           <Group h="100%" px="sm">
             <Burger opened={navigationOpen} onClick={navigation.toggle} size="sm" aria-label={t.nav.openNavigation} />

@@ -1,4 +1,4 @@
-import { Avatar, Button, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Avatar, Button, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { spotlight } from '@mantine/spotlight';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { t } from '../../../i18n';
@@ -66,9 +66,10 @@ export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
       </ScrollArea>
       <Menu position="top-start" width={220}>
         <Menu.Target>
-          <UnstyledButton aria-label={t.nav.userMenu} p="xs">
+          {/* Named by its visible text (name and role) plus a hidden "User menu", as speech input expects. */}
+          <UnstyledButton p="xs">
             <Group gap="xs" wrap="nowrap">
-              <Avatar size="sm" radius="xl" color="indigo">
+              <Avatar size="sm" radius="xl" color="indigo" aria-hidden>
                 {me.user.name.slice(0, 1).toUpperCase()}
               </Avatar>
               <div style={{ minWidth: 0 }}>
@@ -78,6 +79,7 @@ export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
                 <Text size="xs" c="dimmed">
                   {t.role[me.user.role]}
                 </Text>
+                <VisuallyHidden>{t.nav.userMenu}</VisuallyHidden>
               </div>
             </Group>
           </UnstyledButton>

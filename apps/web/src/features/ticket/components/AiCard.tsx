@@ -60,7 +60,7 @@ export function AiCard({ ticket, onDraft, onApplyTriage, applying }: Props) {
           {triage ? (
             <Stack gap={4}>
               <Group gap={4}>
-                <Badge variant="light">{triage.category.value}</Badge>
+                <Badge>{triage.category.value}</Badge>
                 <Text size="xs" c="dimmed">
                   {t.ticket.confidence(triage.category.confidence)}
                 </Text>

@@ -4,10 +4,12 @@ import { Link, RichTextEditor } from '@mantine/tiptap';
 import { useEditor } from '@tiptap/react';
 import { Placeholder } from '@tiptap/extensions';
 import StarterKit from '@tiptap/starter-kit';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { formatBytes } from '../../../lib/format';
+import { queryKeys } from '../../../lib/query-keys';
 import { uploadAttachment } from '../../tickets/api/upload';
 import { useAddComment } from '../hooks/ticket';
 import { LockMark } from './LockMark';
@@ -48,15 +50,17 @@ const textToHtml = (text: string) =>
 export function Composer({ ticketId, mode, onModeChange, allowNotes, draft, onTyping, onStoppedTyping, editorRef }: ComposerProps) {
   const internal = allowNotes && mode === 'note';
   const addComment = useAddComment(ticketId);
+  const queryClient = useQueryClient();
   const [files, setFiles] = useState<PendingFile[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [empty, setEmpty] = useState(true);
   const [dragging, setDragging] = useState(false);
   const internalRef = useRef(internal);
   internalRef.current = internal;
+  const replyPlaceholder = allowNotes ? t.ticket.composerPlaceholderReply : t.ticket.composerPlaceholderCustomer;
 
   const editor = useEditor({
-    extensions: [StarterKit.configure({ link: false }), Link, Placeholder.configure({ placeholder: () => (internalRef.current ? t.ticket.composerPlaceholderNote : t.ticket.composerPlaceholderReply) })],
+    extensions: [StarterKit.configure({ link: false }), Link, Placeholder.configure({ placeholder: () => (internalRef.current ? t.ticket.composerPlaceholderNote : replyPlaceholder) })],
     content: '',
     immediatelyRender: true,
     editorProps: { attributes: { 'aria-label': internal ? t.ticket.note : t.ticket.composer, role: 'textbox', 'aria-multiline': 'true' } },
@@ -125,6 +129,7 @@ export function Composer({ ticketId, mode, onModeChange, allowNotes, draft, onTy
     }
     // Uploaded files leave the list; refused ones stay with the server's reason.
     setFiles(failed);
+    if (toUpload.length > failed.length) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
   };
 
   const busy = addComment.isPending || files.some((pending) => pending.progress !== null && pending.progress < 1);

@@ -14,7 +14,7 @@ function Attachments({ items }: { items: AttachmentView[] }) {
     <Group gap="xs" mt="xs">
       {items.map((attachment) => (
         <Anchor key={attachment.id} href={attachmentUrl(attachment.id)} size="xs" download={attachment.filename}>
-          📎 {attachment.filename} ({formatBytes(attachment.size)})
+          {attachment.filename} ({formatBytes(attachment.size)})
         </Anchor>
       ))}
     </Group>

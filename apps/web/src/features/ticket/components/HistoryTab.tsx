@@ -3,7 +3,19 @@ import { t } from '../../../i18n';
 import { formatDateTime } from '../../../lib/format';
 import { useHistory } from '../hooks/ticket';
 
-const show = (value: unknown) => (value === null || value === undefined || value === '' ? '—' : Array.isArray(value) ? value.join(', ') || '—' : String(value));
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A recorded value as a short readable text: times in the local format, objects (a comment's reference) as JSON. */
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (Array.isArray(value)) return value.map(show).join(', ') || '—';
+  if (typeof value === 'string') return ISO_TIME.test(value) ? formatDateTime(value) : value;
+  if (typeof value === 'object') {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  }
+  return String(value);
+}
 
 /** The audit trail: system changes as small grey lines. */
 export function HistoryTab({ ticketId, nameOf }: { ticketId: string; nameOf(id: string | null): string }) {

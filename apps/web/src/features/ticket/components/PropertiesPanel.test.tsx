@@ -67,6 +67,7 @@ function Harness() {
           mutation.reset();
           setShown(server);
         }}
+        changedBy="Bea Agent"
       />
       <output aria-label="saves">{JSON.stringify(saves)}</output>
     </>
@@ -89,7 +90,7 @@ describe('ticket properties and conflicts', () => {
     await user.click(screen.getByRole('button', { name: 'Save properties' }));
 
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('changed by someone else');
+    expect(alert.textContent).toContain('This ticket was changed by Bea Agent. Reload');
     expect(JSON.parse(screen.getByLabelText('saves').textContent!)).toEqual([{ version: 1, changes: { status: 'pending' } }]);
 
     await user.click(screen.getByRole('button', { name: 'Reload' }));

@@ -39,13 +39,15 @@ interface Props {
   saving: boolean;
   saveError: unknown;
   onReload(): void;
+  /** The other person who changed the ticket, when a live event said so. */
+  changedBy?: string | null;
 }
 
 /**
  * Status, priority, assignee, team and tags, saved with the version the person saw. When someone
  * else saved first, the server answers 409 and the panel says so instead of overwriting their change.
  */
-export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, saveError, onReload }: Props) {
+export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, saveError, onReload, changedBy }: Props) {
   const form = useForm<PropertyValues>({ initialValues: valuesOf(ticket) });
   const conflict = isConflict(saveError);
 
@@ -77,7 +79,7 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
     >
       <Stack gap="xs">
         {conflict ? (
-          <Alert color="orange" role="alert" title={t.ticket.conflict}>
+          <Alert color="orange" role="alert" title={changedBy ? t.ticket.conflictBy(changedBy) : t.ticket.conflict}>
             <Button
               size="xs"
               variant="white"

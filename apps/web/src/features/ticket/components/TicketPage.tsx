@@ -13,7 +13,7 @@ import type { TicketChanges } from '../../tickets/api/tickets';
 import { useNow } from '../../tickets/hooks/useNow';
 import { SlaBadge } from '../../tickets/components/SlaBadge';
 import { STATUS_COLORS } from '../../tickets/components/TicketRow';
-import { useAttachments, useComments, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
+import { useAttachments, useComments, useLastChangedBy, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
 import { AiCard } from './AiCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
@@ -52,6 +52,7 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
   const attachments = useAttachments(ticket.id);
   const requesterTickets = useRequesterTickets(ticket.requesterId, staff);
   const update = useUpdateTicket(ticket.id);
+  const lastChangedBy = useLastChangedBy(ticket.id);
   const { presence, typing, stoppedTyping } = usePresence(ticket.id);
   const now = useNow();
   const [mode, setMode] = useState<ComposerMode>('reply');
@@ -104,13 +105,13 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
           </Text>{' '}
           {ticket.subject}
         </Title>
-        <Badge color={STATUS_COLORS[ticket.status]} variant="light">
+        <Badge color={STATUS_COLORS[ticket.status]}>
           {t.status[ticket.status]}
         </Badge>
         {staff ? <SlaBadge ticket={ticket} now={now} /> : null}
       </Group>
       <Grid gap="md">
-        <Grid.Col span={{ base: 12, md: 8 }}>
+        <Grid.Col span={{ base: 12, md: staff ? 8 : 12 }}>
           {staff ? (
             <Tabs defaultValue="conversation" keepMounted={false}>
               <Tabs.List mb="sm">
@@ -126,11 +127,13 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
             conversation
           )}
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 4 }}>
+        <Grid.Col span={{ base: 12, md: staff ? 4 : 12 }}>
           <Stack gap="sm">
-            <Paper withBorder p="sm">
-              <Presence presence={presence} myUserId={me.user.id} nameOf={directory.nameOf} />
-            </Paper>
+            {presence ? (
+              <Paper withBorder p="sm">
+                <Presence presence={presence} myUserId={me.user.id} nameOf={directory.nameOf} />
+              </Paper>
+            ) : null}
             {staff ? (
               <>
                 <Paper withBorder p="sm" component="section" aria-label={t.ticket.requester}>
@@ -161,23 +164,24 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
                     onSave={save}
                     saving={update.isPending}
                     saveError={update.error}
+                    changedBy={lastChangedBy && lastChangedBy !== me.user.id ? directory.nameOf(lastChangedBy) : null}
                     onReload={() => {
                       update.reset();
                       onReload();
                     }}
                   />
                 </Paper>
-                <Paper withBorder p="sm" component="section" aria-label={t.sla.resolution}>
+                <Paper withBorder p="sm" component="section" aria-label={t.sla.clocks}>
                   <Stack gap={2}>
-                    {[
-                      [t.sla.firstResponse, ticket.firstRespondedAt ? null : ticket.firstResponseDueAt],
-                      [t.sla.nextResponse, ticket.nextResponseDueAt],
-                      [t.sla.resolution, ticket.resolutionDueAt],
-                    ].map(([label, due]) => (
-                      <Text key={label} size="xs">
-                        {label}: {due ? formatDateTime(due) : '—'}
-                      </Text>
-                    ))}
+                    <Text size="xs">
+                      {t.sla.firstResponse}: {ticket.firstRespondedAt ? `${t.sla.done} ${formatDateTime(ticket.firstRespondedAt)}` : ticket.firstResponseDueAt ? formatDateTime(ticket.firstResponseDueAt) : '—'}
+                    </Text>
+                    <Text size="xs">
+                      {t.sla.nextResponse}: {ticket.nextResponseDueAt ? formatDateTime(ticket.nextResponseDueAt) : '—'}
+                    </Text>
+                    <Text size="xs">
+                      {t.sla.resolution}: {ticket.resolvedAt ? `${t.sla.done} ${formatDateTime(ticket.resolvedAt)}` : ticket.resolutionDueAt ? formatDateTime(ticket.resolutionDueAt) : '—'}
+                    </Text>
                   </Stack>
                 </Paper>
                 <AiCard

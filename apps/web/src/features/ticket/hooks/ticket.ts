@@ -18,6 +18,10 @@ function usePagedList<T>(key: readonly unknown[], load: (cursor?: string) => Pro
   return { ...query, items: query.data?.pages.flatMap((page) => page.items) ?? [] };
 }
 
+/** Filled by socket events only (see applyRealtimeEvent); never fetched. */
+export const useLastChangedBy = (id: string) =>
+  useQuery<string | null>({ queryKey: queryKeys.tickets.lastChangedBy(id), queryFn: () => null, enabled: false, initialData: null, staleTime: Infinity }).data;
+
 export const useComments = (id: string) => usePagedList(queryKeys.tickets.comments(id), (cursor) => listComments(id, cursor));
 export const useHistory = (id: string, enabled: boolean) => usePagedList(queryKeys.tickets.history(id), (cursor) => listHistory(id, cursor), enabled);
 export const useAttachments = (id: string) => usePagedList(queryKeys.tickets.attachments(id), (cursor) => listAttachments(id, cursor));
@@ -51,7 +55,8 @@ export function useAddComment(id: string) {
     mutationFn: (body: { body: string; internal: boolean }) => createComment(id, body),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(id) });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(id) });
+      // A reply changes the status and SLA clocks; exact, so the attachments are not refetched too.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(id), exact: true });
     },
   });
 }

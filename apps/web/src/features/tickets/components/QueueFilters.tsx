@@ -1,5 +1,5 @@
-import { Button, Group, MultiSelect, Select, Switch, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
+import { Button, Collapse, Group, MultiSelect, Select, Switch, TextInput } from '@mantine/core';
+import { useDebouncedCallback, useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import { t } from '../../../i18n';
 import { PRIORITIES, SORTS, STATUSES, type QueueFilters as Filters } from '../hooks/queue-filters';
@@ -49,6 +49,9 @@ function useUrlBackedText(fromUrl: string, commit: (value: string) => void, dela
 export function QueueFilters({ filters, onChange, onClear, staff, assignees, teams, searchRef }: QueueFiltersProps) {
   const search = useUrlBackedText(filters.q, (q) => onChange({ q }), 300);
   const tag = useUrlBackedText(filters.tag, (value) => onChange({ tag: value }), 400);
+  // On a phone the filters fold away under a button so the list stays in view.
+  const wide = useMediaQuery('(min-width: 48em)', true);
+  const [open, toggle] = useDisclosure(false);
 
   return (
     <Group gap="xs" align="end" wrap="wrap">
@@ -64,66 +67,75 @@ export function QueueFilters({ filters, onChange, onClear, staff, assignees, tea
         }}
         w={{ base: '100%', sm: 220 }}
       />
-      <MultiSelect
-        label={t.queue.status}
-        data={STATUSES.map((value) => ({ value, label: t.status[value] }))}
-        value={filters.status}
-        onChange={(value) => onChange({ status: value as Filters['status'] })}
-        clearable
-        w={{ base: '100%', sm: 200 }}
-      />
-      <MultiSelect
-        label={t.queue.priority}
-        data={PRIORITIES.map((value) => ({ value, label: t.priority[value] }))}
-        value={filters.priority}
-        onChange={(value) => onChange({ priority: value as Filters['priority'] })}
-        clearable
-        w={{ base: '100%', sm: 180 }}
-      />
-      {staff ? (
-        <>
-          <Select
-            label={t.queue.assignee}
-            data={[
-              { value: 'me', label: t.queue.me },
-              { value: 'unassigned', label: t.queue.unassigned },
-              ...assignees,
-            ]}
-            value={filters.assignee}
-            onChange={(value) => onChange({ assignee: value })}
-            placeholder={t.queue.anyone}
+      {wide ? null : (
+        <Button variant="default" onClick={toggle.toggle} aria-expanded={open} fullWidth>
+          {t.queue.filters}
+        </Button>
+      )}
+      <Collapse expanded={wide || open} w={wide ? undefined : '100%'}>
+        <Group gap="xs" align="end" wrap="wrap">
+          <MultiSelect
+            label={t.queue.status}
+            data={STATUSES.map((value) => ({ value, label: t.status[value] }))}
+            value={filters.status}
+            onChange={(value) => onChange({ status: value as Filters['status'] })}
             clearable
-            w={{ base: '100%', sm: 160 }}
+            w={{ base: '100%', sm: 200 }}
           />
-          <Select
-            label={t.queue.team}
-            data={teams}
-            value={filters.team}
-            onChange={(value) => onChange({ team: value })}
-            placeholder={t.queue.anyTeam}
+          <MultiSelect
+            label={t.queue.priority}
+            data={PRIORITIES.map((value) => ({ value, label: t.priority[value] }))}
+            value={filters.priority}
+            onChange={(value) => onChange({ priority: value as Filters['priority'] })}
             clearable
-            w={{ base: '100%', sm: 150 }}
+            w={{ base: '100%', sm: 180 }}
           />
-          <TextInput
-            label={t.queue.tag}
-            value={tag.value}
-            onChange={(event) => tag.change(event.currentTarget.value)}
-            w={{ base: '100%', sm: 120 }}
+          {staff ? (
+            <>
+              <Select
+                label={t.queue.assignee}
+                data={[
+                  { value: 'me', label: t.queue.me },
+                  { value: 'unassigned', label: t.queue.unassigned },
+                  ...assignees,
+                ]}
+                value={filters.assignee}
+                onChange={(value) => onChange({ assignee: value })}
+                placeholder={t.queue.anyone}
+                clearable
+                w={{ base: '100%', sm: 160 }}
+              />
+              <Select
+                label={t.queue.team}
+                data={teams}
+                value={filters.team}
+                onChange={(value) => onChange({ team: value })}
+                placeholder={t.queue.anyTeam}
+                clearable
+                w={{ base: '100%', sm: 150 }}
+              />
+              <TextInput
+                label={t.queue.tag}
+                value={tag.value}
+                onChange={(event) => tag.change(event.currentTarget.value)}
+                w={{ base: '100%', sm: 120 }}
+              />
+            </>
+          ) : null}
+          <Select
+            label={t.queue.sort}
+            data={SORTS.map((value) => ({ value, label: t.queue.sorts[value] }))}
+            value={filters.sort}
+            onChange={(value) => value && onChange({ sort: value })}
+            allowDeselect={false}
+            w={{ base: '100%', sm: 170 }}
           />
-        </>
-      ) : null}
-      <Select
-        label={t.queue.sort}
-        data={SORTS.map((value) => ({ value, label: t.queue.sorts[value] }))}
-        value={filters.sort}
-        onChange={(value) => value && onChange({ sort: value })}
-        allowDeselect={false}
-        w={{ base: '100%', sm: 170 }}
-      />
-      {staff ? <Switch label={t.queue.breachedOnly} checked={filters.breached} onChange={(event) => onChange({ breached: event.currentTarget.checked })} mb={8} /> : null}
-      <Button variant="subtle" onClick={onClear}>
-        {t.queue.clearFilters}
-      </Button>
+          {staff ? <Switch label={t.queue.breachedOnly} checked={filters.breached} onChange={(event) => onChange({ breached: event.currentTarget.checked })} mb={8} /> : null}
+          <Button variant="subtle" onClick={onClear}>
+            {t.queue.clearFilters}
+          </Button>
+        </Group>
+      </Collapse>
     </Group>
   );
 }

@@ -23,14 +23,14 @@ export function slaState(ticket: Pick<TicketView, 'status' | 'breaches' | 'first
 export function SlaBadge({ ticket, now }: { ticket: Parameters<typeof slaState>[0]; now: number }) {
   const state = slaState(ticket, now);
   if (state.kind === 'none') return <Badge variant="outline" color="gray" size="sm">{t.sla.none}</Badge>;
-  if (state.kind === 'met') return <Badge variant="light" color="gray" size="sm">{t.sla.done}</Badge>;
+  if (state.kind === 'met') return <Badge color="gray" size="sm">{t.sla.done}</Badge>;
   if (state.kind === 'breached') {
     const label = state.dueAt && Date.parse(state.dueAt) < now ? t.sla.overdue(formatDuration(now - Date.parse(state.dueAt))) : t.sla.breached;
     return <Badge color="red" size="sm">{label}</Badge>;
   }
   return (
     <Tooltip label={formatDateTime(state.dueAt)}>
-      <Badge color={state.warning ? 'yellow' : 'teal'} variant={state.warning ? 'filled' : 'light'} size="sm">
+      <Badge color={state.warning ? 'yellow' : 'teal'} size="sm">
         {t.sla.dueIn(formatDuration(state.leftMs))}
       </Badge>
     </Tooltip>

@@ -52,7 +52,7 @@ export function TicketRow({ ticket, selected, staff, now, nameOf, onSelect }: Pr
             </Text>
           ) : null}
         </UnstyledButton>
-        <Badge color={STATUS_COLORS[ticket.status]} variant="light" size="sm" w={80} style={{ flexShrink: 0 }}>
+        <Badge color={STATUS_COLORS[ticket.status]} size="sm" w={80} style={{ flexShrink: 0 }}>
           {t.status[ticket.status]}
         </Badge>
         {staff ? (
