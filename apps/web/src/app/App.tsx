@@ -7,12 +7,12 @@ import { SessionProvider } from '../features/auth/hooks/session';
 import { OfflineBanner } from './OfflineBanner';
 import { createQueryClient } from './query-client';
 import { AppRoutes } from './routes';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 export function App() {
   const [queryClient] = useState(createQueryClient);
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <SessionProvider>
