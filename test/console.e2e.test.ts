@@ -23,7 +23,7 @@ describe('web console: signup, invitations and a live ticket between an agent an
   beforeAll(async () => {
     stack = await ConsoleStack.start('console');
     browser = await launchChromium();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -59,7 +59,7 @@ describe('web console: signup, invitations and a live ticket between an agent an
     const form = adminPage.getByRole('form', { name: 'Invite user' });
     await form.getByLabel('Your name').fill(person.name);
     await form.getByLabel('Email').fill(person.email);
-    await form.getByRole('textbox', { name: 'Role' }).click();
+    await form.getByLabel('Role').click();
     await adminPage.getByRole('option', { name: role }).click();
     await form.getByRole('button', { name: 'Invite user' }).click();
     await adminPage.getByText('Invitation sent').first().waitFor();
@@ -128,7 +128,7 @@ describe('web console: signup, invitations and a live ticket between an agent an
 
     // The agent watches the queue; the customer opens a request with an attachment.
     await agentPage.getByText('No tickets match these filters.').waitFor();
-    await customerPage.getByRole('link', { name: 'New request' }).click();
+    await customerPage.getByRole('main').getByRole('link', { name: 'New request' }).click();
     await customerPage.getByRole('heading', { name: 'New request' }).waitFor();
     await checkAccessibility(customerPage, 'the new request page');
     await customerPage.getByLabel('Subject').fill(subject);
@@ -203,7 +203,9 @@ describe('web console: signup, invitations and a live ticket between an agent an
       const before = await stack.api<{ version: number }>('GET', `/tickets/${ticketId}`, { token: customerSession.body.accessToken });
       await apply.click();
       // Once applied, the ticket already has what the suggestion proposes: nothing is left to apply.
-      await expect.poll(() => apply.isDisabled(), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => apply.isDisabled(), { timeout: 15_000, message: `the triage suggestion is still applicable; the page says: ${await agentPage.getByRole('main').innerText().catch(() => '')}` })
+        .toBe(true);
       const after = await stack.api<{ version: number }>('GET', `/tickets/${ticketId}`, { token: customerSession.body.accessToken });
       expect(after.body.version).toBeGreaterThan(before.body.version);
     }

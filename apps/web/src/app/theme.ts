@@ -1,4 +1,15 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, defaultVariantColorsResolver, type CSSVariablesResolver, type VariantColorsResolver } from '@mantine/core';
+import { t } from '../i18n';
+
+/** Light (tinted) badges and buttons: every shade of a color on its own tint stays under 4.5:1, so their text is the body text color (WCAG AA). */
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const colors = defaultVariantColorsResolver(input);
+  if (input.variant === 'light') return { ...colors, color: 'var(--mantine-color-text)' };
+  // Subtle buttons are text on white: shade 9 of their color is dark enough.
+  const color = input.color ?? input.theme.primaryColor;
+  if (input.variant === 'subtle' && color in input.theme.colors) return { ...colors, color: `var(--mantine-color-${color}-9)` };
+  return colors;
+};
 
 /** The one theme: dense defaults for the agent workspace. */
 export const theme = createTheme({
@@ -7,8 +18,11 @@ export const theme = createTheme({
   primaryShade: { light: 7, dark: 8 },
   defaultRadius: 'sm',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  variantColorResolver,
   components: {
     Button: { defaultProps: { size: 'sm' } },
+    // The notifications' close buttons have no text; axe (button-name) wants them named.
+    Notification: { defaultProps: { closeButtonProps: { 'aria-label': t.common.close } } },
   },
 });
 
