@@ -22,7 +22,8 @@ export function Shell() {
   const me = useCurrentUser();
   const [navigationOpen, navigation] = useDisclosure(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
-  useHotkeys([['shift+/', () => setShortcutsOpen(true)]]);
+  // `?` arrives as key "?" with Shift held; Mantine matches the key, so "shift+/" never fired.
+  useHotkeys([['shift+?', () => setShortcutsOpen(true)]]);
 
   return (
     <RealtimeProvider>
