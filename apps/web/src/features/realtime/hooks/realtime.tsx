@@ -36,8 +36,11 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
   }
   void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
   if (!ticketId) return;
-  if (event.type === 'comment.created') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(ticketId) });
-  else if (event.type === 'attachment.added') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
+  if (event.type === 'comment.created') {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(ticketId) });
+    // A comment moves the ticket on too (status, response times, version); a stale version makes the next save a 409.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId) });
+  } else if (event.type === 'attachment.added') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
   else void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId) });
 }
 
