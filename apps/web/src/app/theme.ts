@@ -27,4 +27,12 @@ export const theme = createTheme({
 });
 
 /** Mantine's dimmed gray (gray 6) is about 3.3:1 on white; gray 7 keeps hints and timestamps readable (WCAG AA). */
-export const cssVariablesResolver: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: {} });
+/** Tinted (light) surfaces such as active navigation links and badges get the body text color: no shade reaches 4.5:1 on its own tint. */
+export const cssVariablesResolver: CSSVariablesResolver = (current) => ({
+  variables: {},
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    ...Object.fromEntries(Object.keys(current.colors).map((name) => [`--mantine-color-${name}-light-color`, 'var(--mantine-color-text)'])),
+  },
+  dark: {},
+});
