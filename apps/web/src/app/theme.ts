@@ -17,6 +17,8 @@ export const theme = createTheme({
   // Shade 6 (the default) gives white button labels and indigo links only about 4:1 contrast; 7 passes WCAG AA (4.5:1).
   primaryShade: { light: 7, dark: 8 },
   defaultRadius: 'sm',
+  // Black or white text on filled colors by their lightness (white on green 6 is about 2:1).
+  autoContrast: true,
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   variantColorResolver,
   components: {
