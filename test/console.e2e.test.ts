@@ -202,12 +202,11 @@ describe('web console: signup, invitations and a live ticket between an agent an
     if (await apply.isEnabled()) {
       const before = await stack.api<{ version: number }>('GET', `/tickets/${ticketId}`, { token: customerSession.body.accessToken });
       await apply.click();
-      // Once applied, the ticket already has what the suggestion proposes: nothing is left to apply.
+      // Saved: the ticket has a new version, and nothing is left to apply.
+      await expect.poll(async () => (await stack.api<{ version: number }>('GET', `/tickets/${ticketId}`, { token: customerSession.body.accessToken })).body.version, { timeout: 15_000 }).toBeGreaterThan(before.body.version);
       await expect
-        .poll(() => apply.isDisabled(), { timeout: 15_000, message: `the triage suggestion is still applicable; the page says: ${await agentPage.getByRole('main').innerText().catch(() => '')}` })
+        .poll(async () => (await apply.isDisabled()) && !(await agentPage.getByText('changed by someone else').count()), { timeout: 15_000, message: `the triage suggestion is still applicable; the page says: ${await agentPage.getByRole('main').innerText().catch(() => '')}` })
         .toBe(true);
-      const after = await stack.api<{ version: number }>('GET', `/tickets/${ticketId}`, { token: customerSession.body.accessToken });
-      expect(after.body.version).toBeGreaterThan(before.body.version);
     }
     await checkAccessibility(agentPage, 'the agent’s ticket page');
     await saveScreenshot(agentPage, 'ticket-agent');

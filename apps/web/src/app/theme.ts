@@ -7,7 +7,7 @@ const variantColorResolver: VariantColorsResolver = (input) => {
   if (input.variant === 'light') return { ...colors, color: 'var(--mantine-color-text)' };
   // Subtle buttons are text on white: shade 9 of their color is dark enough.
   const color = input.color ?? input.theme.primaryColor;
-  if (input.variant === 'subtle' && color in input.theme.colors) return { ...colors, color: `var(--mantine-color-${color}-9)` };
+  if (input.variant === 'subtle' && color in input.theme.colors) return { ...colors, color: `var(--mantine-color-${color}-9)`, hover: `var(--mantine-color-${color}-0)` };
   return colors;
 };
 
