@@ -65,7 +65,8 @@ export class ConsoleStack {
       const realtime = await start('realtime');
       await Promise.all([start('notification'), start('ai-proxy')]);
       await start('gateway', { GATEWAY_PORT: String(gatewayPort), REALTIME_PROXY_URL: realtime.url });
-      await Promise.all([...services.values()].map((service) => service.waitUntilReady()));
+      // Five Node processes starting at once on two shared cores: 30 s is not always enough for the first.
+      await Promise.all([...services.values()].map((service) => service.waitUntilReady(90_000)));
       return new ConsoleStack(url, sink, services, cleanup);
     } catch (error) {
       // A failed start must not leave processes running after the test file ends (nothing would stop them).

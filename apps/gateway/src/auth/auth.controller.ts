@@ -44,6 +44,11 @@ export class AuthController {
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
   ) {}
 
+  /** The console is served from APP_BASE_URL, so its own origin always may use the refresh cookie. */
+  private get trustedOrigins(): string[] {
+    return [new URL(this.config.APP_BASE_URL).origin, ...this.config.CSRF_TRUSTED_ORIGINS];
+  }
+
   @Public()
   @Post('auth/signup')
   async signup(@Body() body: SignupBody, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -86,7 +91,7 @@ export class AuthController {
   @Post('auth/refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const refreshToken = refreshTokenOf(request, body.refreshToken, this.config.CSRF_TRUSTED_ORIGINS);
+    const refreshToken = refreshTokenOf(request, body.refreshToken, this.trustedOrigins);
     if (!refreshToken) throw new UnauthorizedException('A refresh token is required');
     await this.limits.consume(reply, 'refreshFailuresPerIp', request.ip);
     const rotated = await this.commands.request<RotatedRefreshToken>(subjects.auth.rotateRefreshToken, { refreshToken }).catch(async (error: unknown) => {
@@ -104,7 +109,7 @@ export class AuthController {
   @Post('auth/logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   async logout(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    const refreshToken = refreshTokenOf(request, body.refreshToken, this.config.CSRF_TRUSTED_ORIGINS);
+    const refreshToken = refreshTokenOf(request, body.refreshToken, this.trustedOrigins);
     if (refreshToken) await this.commands.request(subjects.auth.revokeRefreshToken, { refreshToken });
     clearRefreshCookie(reply);
   }

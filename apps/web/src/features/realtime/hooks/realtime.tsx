@@ -37,8 +37,11 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
   void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
   if (!ticketId) return;
   if (event.type.startsWith('ticket.') && 'userId' in event.actor) queryClient.setQueryData(queryKeys.tickets.lastChangedBy(ticketId), event.actor.userId);
-  if (event.type === 'comment.created') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(ticketId) });
-  else if (event.type === 'attachment.added') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
+  if (event.type === 'comment.created') {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.comments(ticketId) });
+    // A comment moves the ticket on too (status, response times, version); a stale version makes the next save a 409.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });
+  } else if (event.type === 'attachment.added') void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.attachments(ticketId) });
   else {
     // Exact: the thread and attachments (keys below the ticket's) did not change.
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });

@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+
+/** Where the browser tests leave their screenshots (git-ignored); the best are copied to docs/console-screenshots/. */
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'console');
+
+/**
+ * axe-core on the page as it is now: the serious and critical violations, one line each with the
+ * rule and the elements, so a failed assertion says what to fix.
+ */
+export async function seriousAccessibilityViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => `${node.target.join(' ')} [${node.any[0]?.message ?? node.failureSummary ?? ''}]`).join(' | ')}`);
+}
+
+/** A full-page screenshot under test-results/console/<name>.png. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** How much wider than the viewport the document is (0 when nothing scrolls sideways). */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; viewport: number; widest: string[] }> {
+  // A string, because the server tsconfig has no DOM types; it runs in the page.
+  return page.evaluate(`(() => {
+    const viewport = document.documentElement.clientWidth;
+    // The elements sticking out name the culprit in a failed assertion.
+    const widest = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > viewport + 1)
+      .slice(0, 5)
+      .map((element) => element.tagName.toLowerCase() + '.' + [...element.classList].join('.') + ' right=' + Math.round(element.getBoundingClientRect().right));
+    return { scrollWidth: document.documentElement.scrollWidth, viewport, widest };
+  })()`);
+}
