@@ -17,8 +17,10 @@ export const theme = createTheme({
   // Shade 6 (the default) gives white button labels and indigo links only about 4:1 contrast; 7 passes WCAG AA (4.5:1).
   primaryShade: { light: 7, dark: 8 },
   defaultRadius: 'sm',
-  // Black or white text on filled colors by their lightness (white on green 6 is about 2:1).
+  // Black or white text on filled colors by their lightness: black above luminance 0.18, where white
+  // falls below 4.5:1 (white on red 6 is 3.8:1, on teal 6 3.1:1).
   autoContrast: true,
+  luminanceThreshold: 0.18,
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   variantColorResolver,
   components: {
