@@ -1,7 +1,7 @@
 import { ConsoleStack, launchChromium } from '@helpdesk/testing';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { horizontalOverflow, saveScreenshot, seriousAccessibilityViolations } from './support/console-page.js';
+import { expectAccessible, horizontalOverflow, openPage, saveScreenshot } from './support/console-page.js';
 
 const PHONE = { width: 375, height: 740 };
 
@@ -12,7 +12,6 @@ const PHONE = { width: 375, height: 740 };
 describe('web console: password reset, a 375 px wide run and the admin pages', () => {
   let stack: ConsoleStack;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const admin = { name: 'Olga Owner', email: 'olga@globex.example.test', password: 'olga-owner-pass-2026' };
   const agent = { name: 'Pete Agent', email: 'pete@globex.example.test', password: 'pete-agent-pass-2026' };
   const customer = { name: 'Quinn Customer', email: 'quinn@client.example.test', password: 'quinn-customer-2026' };
@@ -49,24 +48,13 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
     await stack?.stop();
   });
 
-  const newPage = async (viewport = { width: 1280, height: 860 }): Promise<Page> => {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    return page;
-  };
 
-  const checkAccessibility = async (page: Page, name: string) => {
-    // Soft: one run lists every page's findings.
-    expect.soft(await seriousAccessibilityViolations(page), `axe-core on ${name} (${page.url()})`).toEqual([]);
-  };
 
   /** Nothing scrolls sideways at phone width, and the page passes axe-core there too. */
   const checkPhonePage = async (page: Page, name: string) => {
     const overflow = await horizontalOverflow(page);
     expect.soft(overflow.scrollWidth, `${name} is wider than ${PHONE.width} px; sticking out: ${overflow.widest.join(', ')}`).toBeLessThanOrEqual(PHONE.width);
-    await checkAccessibility(page, `${name} at ${PHONE.width} px`);
+    await expectAccessible(page, `${name} at ${PHONE.width} px`);
     await saveScreenshot(page, `phone-${name.replace(/\W+/g, '-')}`);
   };
 
@@ -86,11 +74,11 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
   };
 
   it('resets a forgotten password from the login page with the mailed link and logs in with the new one', async () => {
-    const page = await newPage();
+    const page = await openPage(browser);
     await page.goto(`${stack.url}/login`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
-    await checkAccessibility(page, 'the reset request page');
+    await expectAccessible(page, 'the reset request page');
     await page.getByLabel('Email').fill(agent.email);
     await page.getByRole('button', { name: 'Send the reset link' }).click();
     await page.getByRole('status').filter({ hasText: 'a reset link is on its way' }).waitFor();
@@ -99,7 +87,7 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
     expect(link).toContain('/reset-password?token=');
     await page.goto(link);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
-    await checkAccessibility(page, 'the new password page');
+    await expectAccessible(page, 'the new password page');
     const newPassword = 'pete-new-pass-after-reset';
     await page.getByLabel('New password').fill(newPassword);
     await page.getByLabel('Repeat the password').fill('something else entirely');
@@ -123,7 +111,7 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
   }, 90_000);
 
   it('fits the login page, queue, ticket and portal into 375 px with their key actions reachable', async () => {
-    const agentPage = await newPage(PHONE);
+    const agentPage = await openPage(browser, PHONE);
     await agentPage.goto(`${stack.url}/login`);
     await agentPage.getByRole('heading', { name: 'Log in to your helpdesk' }).waitFor();
     await checkPhonePage(agentPage, 'login');
@@ -152,7 +140,7 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
     await reachable(agentPage.getByRole('button', { name: 'Save properties' }), { enabled: false });
     await reachable(agentPage.getByRole('button', { name: 'Suggest a reply' }));
 
-    const customerPage = await newPage(PHONE);
+    const customerPage = await openPage(browser, PHONE);
     await logIn(customerPage, customer);
     await customerPage.getByRole('heading', { name: 'My requests' }).waitFor();
     await customerPage.getByRole('link', { name: new RegExp(subject) }).waitFor();
@@ -171,12 +159,12 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
   }, 120_000);
 
   it('renders the admin pages, the shortcuts list and the profile without serious accessibility findings', async () => {
-    const page = await newPage();
+    const page = await openPage(browser);
     await logIn(page, admin);
     await page.getByRole('heading', { name: 'Tickets' }).waitFor();
     await page.keyboard.press('Shift+Slash');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
-    await checkAccessibility(page, 'the keyboard shortcuts list');
+    await expectAccessible(page, 'the keyboard shortcuts list');
     await saveScreenshot(page, 'shortcuts');
     await page.keyboard.press('Escape');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
@@ -189,12 +177,12 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
     ] as const) {
       await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: link, exact: true }).click();
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      await checkAccessibility(page, `the ${heading} page`);
+      await expectAccessible(page, `the ${heading} page`);
       await saveScreenshot(page, shot);
     }
     await page.goto(`${stack.url}/settings/profile`);
     await page.getByRole('heading', { name: 'Profile and settings' }).waitFor();
-    await checkAccessibility(page, 'the profile page');
+    await expectAccessible(page, 'the profile page');
     await saveScreenshot(page, 'profile');
   }, 90_000);
 });

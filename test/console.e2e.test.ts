@@ -1,7 +1,7 @@
 import { ConsoleStack, launchChromium } from '@helpdesk/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveScreenshot, seriousAccessibilityViolations } from './support/console-page.js';
+import { expectAccessible, openPage, saveScreenshot } from './support/console-page.js';
 
 /**
  * The console as its people use it, in Chromium against all five services: an organization signs up
@@ -10,7 +10,6 @@ import { saveScreenshot, seriousAccessibilityViolations } from './support/consol
 describe('web console: signup, invitations and a live ticket between an agent and a customer', () => {
   let stack: ConsoleStack;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const people = {
     admin: { name: 'Ada Admin', email: 'ada@acme.example.test', password: 'ada-admin-pass-2026' },
     agent: { name: 'Alan Agent', email: 'alan@acme.example.test', password: 'alan-agent-pass-2026' },
@@ -30,25 +29,13 @@ describe('web console: signup, invitations and a live ticket between an agent an
     await stack?.stop();
   });
 
-  const newPage = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    return page;
-  };
 
-  /** Every page a test visits is checked with axe-core; the serious and critical findings fail it. */
-  const checkAccessibility = async (page: Page, name: string) => {
-    // Soft: one run lists every page's findings, and the journey goes on to the next page.
-    expect.soft(await seriousAccessibilityViolations(page), `axe-core on ${name} (${page.url()})`).toEqual([]);
-  };
 
   const acceptInvitation = async (page: Page, person: { email: string; password: string }) => {
     const invitation = await stack.mailTo(person.email, /You are invited/);
     await page.goto(stack.linkIn(invitation));
     await page.getByRole('heading', { name: 'Join your team' }).waitFor();
-    await checkAccessibility(page, 'the invitation page');
+    await expectAccessible(page, 'the invitation page');
     await page.getByLabel('New password').fill(person.password);
     await page.getByLabel('Repeat the password').fill(person.password);
     await page.getByRole('button', { name: 'Set the password and join' }).click();
@@ -67,15 +54,15 @@ describe('web console: signup, invitations and a live ticket between an agent an
   };
 
   it('signs up an organization, verifies its address from the mail and invites an agent and a customer who accept their links', async () => {
-    adminPage = await newPage();
+    adminPage = await openPage(browser);
     await adminPage.goto(`${stack.url}/login`);
     await adminPage.getByRole('heading', { name: 'Log in to your helpdesk' }).waitFor();
-    await checkAccessibility(adminPage, 'the login page');
+    await expectAccessible(adminPage, 'the login page');
     await saveScreenshot(adminPage, 'login');
 
     await adminPage.getByRole('link', { name: /Create an organization/ }).click();
     await adminPage.getByRole('heading', { name: 'Create your helpdesk' }).waitFor();
-    await checkAccessibility(adminPage, 'the signup page');
+    await expectAccessible(adminPage, 'the signup page');
     await adminPage.getByLabel('Organization name').fill('Acme Support');
     await adminPage.getByLabel('Your name').fill(people.admin.name);
     await adminPage.getByLabel('Email').fill(people.admin.email);
@@ -84,33 +71,33 @@ describe('web console: signup, invitations and a live ticket between an agent an
     await saveScreenshot(adminPage, 'signup');
     await adminPage.getByRole('button', { name: 'Create an organization' }).click();
     await adminPage.getByRole('heading', { name: 'Tickets' }).waitFor();
-    await checkAccessibility(adminPage, 'the empty queue');
+    await expectAccessible(adminPage, 'the empty queue');
 
     const verification = await stack.mailTo(people.admin.email, /Verify the email address of Acme Support/);
     const verifyLink = stack.linkIn(verification);
     expect(verifyLink).toContain('/verify-email?token=');
     await adminPage.goto(verifyLink);
     await adminPage.getByRole('status').filter({ hasText: 'Your address is verified' }).waitFor();
-    await checkAccessibility(adminPage, 'the email verification page');
+    await expectAccessible(adminPage, 'the email verification page');
 
     // The refresh cookie carries the session across the full page loads above.
     await adminPage.goto(`${stack.url}/admin/users`);
     await adminPage.getByRole('heading', { name: 'Users' }).waitFor();
     await invite(people.agent, 'Agent');
     await invite(people.customer, 'Customer');
-    await checkAccessibility(adminPage, 'the users page');
+    await expectAccessible(adminPage, 'the users page');
     await saveScreenshot(adminPage, 'admin-users');
 
-    agentPage = await newPage();
+    agentPage = await openPage(browser);
     await acceptInvitation(agentPage, people.agent);
     await agentPage.getByRole('heading', { name: 'Tickets' }).waitFor();
     await agentPage.getByRole('button', { name: new RegExp(people.agent.name) }).waitFor();
 
-    customerPage = await newPage();
+    customerPage = await openPage(browser);
     await acceptInvitation(customerPage, people.customer);
     await customerPage.getByRole('heading', { name: 'My requests' }).waitFor();
     await customerPage.getByText('You have no requests yet.').waitFor();
-    await checkAccessibility(customerPage, 'the empty portal');
+    await expectAccessible(customerPage, 'the empty portal');
 
     const users = await stack.api<{ accessToken: string }>('POST', '/auth/login', { body: { email: people.admin.email, password: people.admin.password } });
     const listed = await stack.api<{ items: { email: string; role: string; active: boolean }[] }>('GET', '/users', { token: users.body.accessToken });
@@ -130,7 +117,7 @@ describe('web console: signup, invitations and a live ticket between an agent an
     await agentPage.getByText('No tickets match these filters.').waitFor();
     await customerPage.getByRole('main').getByRole('link', { name: 'New request' }).click();
     await customerPage.getByRole('heading', { name: 'New request' }).waitFor();
-    await checkAccessibility(customerPage, 'the new request page');
+    await expectAccessible(customerPage, 'the new request page');
     await customerPage.getByLabel('Subject').fill(subject);
     await customerPage.getByLabel('Description').fill('Since this morning every page comes out blank.\n\nThe error log is attached.');
     const chooser = customerPage.waitForEvent('filechooser');
@@ -141,12 +128,12 @@ describe('web console: signup, invitations and a live ticket between an agent an
     await customerPage.getByRole('button', { name: 'Send request' }).click();
     await customerPage.getByRole('heading', { name: new RegExp(subject) }).waitFor();
     await customerPage.getByRole('link', { name: /printer-log\.txt/ }).waitFor();
-    await checkAccessibility(customerPage, 'the customer’s ticket page');
+    await expectAccessible(customerPage, 'the customer’s ticket page');
 
     // No reload: the row arrives over the socket.
     const row = agentPage.getByRole('link', { name: new RegExp(subject) });
     await row.waitFor();
-    await checkAccessibility(agentPage, 'the queue with a ticket');
+    await expectAccessible(agentPage, 'the queue with a ticket');
     await saveScreenshot(agentPage, 'queue');
     await row.click();
     await agentPage.getByRole('heading', { name: new RegExp(subject) }).waitFor();
@@ -177,7 +164,7 @@ describe('web console: signup, invitations and a live ticket between an agent an
     await customerPage.getByRole('article').filter({ hasText: 'It also makes a clicking noise' }).waitFor();
     expect(await customerPage.getByText(note).count(), 'the note on the customer’s page').toBe(0);
     expect(await customerPage.getByText('Internal note').count(), 'any internal note label on the customer’s page').toBe(0);
-    await checkAccessibility(customerPage, 'the customer’s ticket with replies');
+    await expectAccessible(customerPage, 'the customer’s ticket with replies');
     await saveScreenshot(customerPage, 'portal-ticket');
 
     const customerSession = await stack.api<{ accessToken: string }>('POST', '/auth/login', { body: { email: people.customer.email, password: people.customer.password } });
@@ -208,7 +195,7 @@ describe('web console: signup, invitations and a live ticket between an agent an
         .poll(async () => (await apply.isDisabled()) && !(await agentPage.getByText('changed by someone else').count()), { timeout: 15_000, message: `the triage suggestion is still applicable; the page says: ${await agentPage.getByRole('main').innerText().catch(() => '')}` })
         .toBe(true);
     }
-    await checkAccessibility(agentPage, 'the agent’s ticket page');
+    await expectAccessible(agentPage, 'the agent’s ticket page');
     await saveScreenshot(agentPage, 'ticket-agent');
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Where the browser tests leave their screenshots (git-ignored); the best are copied to docs/console-screenshots/. */
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'console');
@@ -15,6 +16,18 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => `${node.target.join(' ')} [${node.any[0]?.message ?? node.failureSummary ?? ''}]`).join(' | ')}`);
+}
+
+/** A page in a context of its own (cookies, storage, cache), as another person's browser; closed with the browser. */
+export async function openPage(browser: Browser, viewport = { width: 1280, height: 860 }): Promise<Page> {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+/** Fails the test (softly: one run lists every page's findings and the journey goes on) on serious or critical axe-core findings. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  expect.soft(await seriousAccessibilityViolations(page), `axe-core on ${name} (${page.url()})`).toEqual([]);
 }
 
 /** A full-page screenshot under test-results/console/<name>.png. */

@@ -1,4 +1,4 @@
-import type { OrganizationView, Page, Role, SlaPolicyView, TeamView, TicketPriority, UserView } from '@helpdesk/contracts';
+import type { OrganizationView, Page, Role, SlaPolicyView, TeamView, UserView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { toQueryString } from '../../../lib/query-string';
 
@@ -23,14 +23,7 @@ export const getOrganization = () => api.call<OrganizationView>('/api/v1/organiz
 export const updateOrganization = (body: Partial<Pick<OrganizationView, 'name' | 'timezone' | 'businessHours' | 'holidays'>>) =>
   api.call<OrganizationView>('/api/v1/organization', { method: 'PUT', body });
 
-export interface SlaPolicyInput {
-  name: string;
-  priority: TicketPriority;
-  firstResponseMinutes: number;
-  nextResponseMinutes: number | null;
-  resolutionMinutes: number;
-  businessHoursOnly: boolean;
-}
+export type SlaPolicyInput = Pick<SlaPolicyView, 'name' | 'priority' | 'firstResponseMinutes' | 'nextResponseMinutes' | 'resolutionMinutes' | 'businessHoursOnly'>;
 
 export const listSlaPolicies = () => api.call<SlaPolicyView[]>('/api/v1/sla-policies');
 export const createSlaPolicy = (body: SlaPolicyInput) => api.call<SlaPolicyView>('/api/v1/sla-policies', { method: 'POST', body });
