@@ -80,7 +80,7 @@ export function useUserDirectoryOf(me: UserView, shownIds: ReadonlyArray<string 
 
   return {
     nameOf,
-    /** Active admins and agents, the caller first among equals: who a ticket can be assigned to. */
+    /** Active admins and agents, by name (the caller too, before the list arrives): who a ticket can be assigned to. */
     assignable: staffCaller ? [...new Map([...(staff.data ?? []), ...(me.active ? [me] : [])].map((user) => [user.id, user])).values()] : [],
   };
 }
