@@ -37,6 +37,7 @@ describe('REST API security', () => {
       ['GET', () => `/api/v1/tickets/${acmeTicket.id}/events`, undefined],
       ['POST', () => `/api/v1/tickets/${acmeTicket.id}/ai/summary`, undefined],
       ['POST', () => `/api/v1/tickets/${acmeTicket.id}/ai/suggest-reply`, undefined],
+      ['GET', () => `/api/v1/users/${agent.userId}`, undefined],
       ['PATCH', () => `/api/v1/users/${agent.userId}`, { name: 'Pwned' }],
       ['DELETE', () => `/api/v1/users/${agent.userId}`, undefined],
     ] as const)('%s %s', async (method, path, body) => {
@@ -103,11 +104,23 @@ describe('REST API security', () => {
       expect((await api.request('PATCH', `/api/v1/tickets/${alicesTicket.id}`, { token: alice.token, body: { priority: 'urgent' } })).status).toBe(403);
       expect((await api.request('GET', `/api/v1/tickets/${alicesTicket.id}/events`, { token: alice.token })).status).toBe(403);
       expect((await api.request('GET', '/api/v1/users', { token: alice.token })).status).toBe(403);
+      expect((await api.request('GET', `/api/v1/users?ids=${agent.userId}`, { token: alice.token })).status).toBe(403);
       expect((await api.request('GET', '/api/v1/organization', { token: alice.token })).status).toBe(403);
+    });
+
+    it("name the staff who answer them, and learn nothing else about the organization's users", async () => {
+      const staff = await api.request('GET', `/api/v1/users/${agent.userId}`, { token: alice.token });
+      expect(staff.status).toBe(200);
+      expect(Object.keys(staff.body).sort()).toEqual(['id', 'name', 'role']);
+      expect((await api.request('GET', `/api/v1/users/${bob.userId}`, { token: alice.token })).status).toBe(404);
     });
   });
 
-  it('an agent cannot create admins or change roles', async () => {
+  it('an agent reads the directory to assign colleagues, but cannot create admins or change roles', async () => {
+    const directory = await api.request('GET', '/api/v1/users?role=admin,agent&active=true', { token: agent.token });
+    expect(directory.status).toBe(200);
+    expect(directory.body.items.map((item: { id: string }) => item.id)).toEqual(expect.arrayContaining([agent.userId]));
+    expect(directory.text).not.toMatch(/password|hash|token/i);
     const invite = await api.request('POST', '/api/v1/users', { token: agent.token, body: { name: 'Evil', email: 'evil@example.com', role: 'admin', password: 'correct horse battery staple' } });
     expect(invite.status).toBe(403);
     expect((await api.request('PATCH', `/api/v1/users/${agent.userId}`, { token: agent.token, body: { role: 'admin' } })).status).toBe(403);
@@ -294,6 +307,7 @@ describe('the OpenAPI document', () => {
         'POST /api/v1/me/password',
         'GET /api/v1/users',
         'POST /api/v1/users',
+        'GET /api/v1/users/{id}',
         'PATCH /api/v1/users/{id}',
         'DELETE /api/v1/users/{id}',
         'GET /api/v1/teams',
@@ -315,7 +329,7 @@ describe('the OpenAPI document', () => {
       properties: { subject: { type: 'string', maxLength: 250 }, priority: { enum: ['low', 'normal', 'high', 'urgent'] } },
     });
     const list = document.paths['/api/v1/tickets'].get;
-    expect(list.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(expect.arrayContaining(['status', 'priority', 'assigneeId', 'teamId', 'tag', 'requesterId', 'breached', 'q', 'sort', 'limit', 'cursor']));
+    expect(list.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(expect.arrayContaining(['status', 'priority', 'assigneeId', 'teamId', 'tag', 'requesterId', 'breached', 'number', 'q', 'sort', 'limit', 'cursor']));
     expect(list.responses['401'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorResponse');
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

@@ -198,4 +198,30 @@ describe('web console: signup, invitations and a live ticket between an agent an
     await expectAccessible(agentPage, 'the agent’s ticket page');
     await saveScreenshot(agentPage, 'ticket-agent');
   }, 120_000);
+
+  it('lets the agent hand the ticket to a colleague, open it by number from anywhere, and shows the customer who answered', async () => {
+    const subject = 'Printer on floor 3 prints blank pages';
+    // The customer's portal names the agent who replied (GET /users/:id), not just "Support team".
+    await customerPage.getByRole('article', { name: `Public reply by ${people.agent.name}` }).waitFor();
+
+    // The agent's picker offers the admin; saving assigns the ticket to her.
+    const properties = agentPage.getByRole('form', { name: 'Properties' });
+    const assignee = properties.getByLabel('Assignee', { exact: true });
+    await assignee.click();
+    await agentPage.getByRole('option', { name: people.admin.name }).click();
+    await properties.getByRole('button', { name: 'Save properties' }).click();
+    await expect.poll(async () => assignee.inputValue(), { timeout: 15_000 }).toBe(people.admin.name);
+    const agentSession = await stack.api<{ accessToken: string }>('POST', '/auth/login', { body: { email: people.agent.email, password: people.agent.password } });
+    const admins = await stack.api<{ items: { id: string; name: string }[] }>('GET', '/users?role=admin', { token: agentSession.body.accessToken });
+    const found = await stack.api<{ items: { number: number; subject: string; assigneeId: string | null }[] }>('GET', '/tickets?number=1', { token: agentSession.body.accessToken });
+    expect(found.body.items).toEqual([expect.objectContaining({ number: 1, subject, assigneeId: admins.body.items.find((admin) => admin.name === people.admin.name)!.id })]);
+
+    // A fresh page loads no ticket list: the palette asks the API for #1.
+    await agentPage.goto(`${stack.url}/settings/profile`);
+    await agentPage.getByRole('heading', { name: 'Profile and settings' }).waitFor();
+    await agentPage.keyboard.press('Control+K');
+    await agentPage.getByRole('textbox', { name: 'Search or jump to…' }).fill('#1');
+    await agentPage.getByRole('button', { name: `#1 ${subject}` }).click();
+    await agentPage.getByRole('heading', { name: new RegExp(subject) }).waitFor();
+  }, 60_000);
 });

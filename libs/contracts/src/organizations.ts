@@ -14,6 +14,7 @@ export interface OrganizationView {
   emailVerified: boolean;
 }
 
+/** A user as admins and agents see them (GET /users, GET /users/:id). Never a password hash or token. */
 export interface UserView {
   id: string;
   organizationId: string;
@@ -21,6 +22,16 @@ export interface UserView {
   name: string;
   role: Role;
   active: boolean;
+}
+
+/**
+ * A staff member as a customer sees them (GET /users/:id): enough to name the agent who replied,
+ * nothing to reach them outside the desk (no email) or to learn about the organization's accounts.
+ */
+export interface PublicUserView {
+  id: string;
+  name: string;
+  role: Role;
 }
 
 export interface SignupReply {

@@ -45,7 +45,10 @@ export const subjects = {
     resendEmailVerification: `${SUBJECT_ROOT}.ticket.auth.email-verification.resend`,
   },
   users: {
+    /** Staff: the organization's users (UserView), filtered by role, active, q or ids. */
     list: `${SUBJECT_ROOT}.ticket.users.list`,
+    /** One user of the caller's organization (UserRefCommand): staff get a UserView, customers a PublicUserView of staff only. */
+    get: `${SUBJECT_ROOT}.ticket.users.get`,
     invite: `${SUBJECT_ROOT}.ticket.users.invite`,
     update: `${SUBJECT_ROOT}.ticket.users.update`,
     deactivate: `${SUBJECT_ROOT}.ticket.users.deactivate`,

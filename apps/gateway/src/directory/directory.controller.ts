@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { subjects, type OrganizationView, type Page, type Principal, type SlaPolicyView, type TeamView, type UserView } from '@helpdesk/contracts';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { subjects, type OrganizationView, type Page, type Principal, type PublicUserView, type SlaPolicyView, type TeamView, type UserView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
@@ -27,9 +27,24 @@ export class DirectoryController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
   @Get('users')
-  @Roles('admin')
+  @Roles('admin', 'agent')
+  @ApiOkResponse({
+    description:
+      "`{ items: UserView[], nextCursor }`: the organization's users ordered by name, for admins and agents (customers get 403). " +
+      '`ids` (comma-separated UUIDs, at most 100) keeps only those users; `role` takes one role or several (`admin,agent` for the staff)',
+  })
   listUsers(@Caller() principal: Principal, @Query() query: ListUsersQuery): Promise<Page<UserView>> {
     return this.commands.request(subjects.users.list, { principal, ...query });
+  }
+
+  @Get('users/:id')
+  @ApiOkResponse({
+    description:
+      "Admins and agents: the organization's user as a UserView. Customers: only a staff member (admin or agent), as a PublicUserView `{ id, name, role }`. " +
+      "404 for another organization's user and, for customers, for any customer",
+  })
+  getUser(@Caller() principal: Principal, @Id() userId: string): Promise<UserView | PublicUserView> {
+    return this.commands.request(subjects.users.get, { principal, userId });
   }
 
   @Post('users')

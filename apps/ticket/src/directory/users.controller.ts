@@ -12,6 +12,11 @@ export class UsersController {
     return this.users.list(command);
   }
 
+  @MessagePattern(subjects.users.get)
+  get(@Payload() command: UserRefCommand) {
+    return this.users.get(command);
+  }
+
   @MessagePattern(subjects.users.invite)
   invite(@Payload() command: InviteUserCommand) {
     return this.users.invite(command);

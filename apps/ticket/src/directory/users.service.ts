@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  STAFF_ROLES,
   TICKET_LIMITS,
   type InviteUserCommand,
   type ListUsersCommand,
   type Page,
   type Principal,
+  type PublicUserView,
   type UpdateUserCommand,
   type UserAccessChangedData,
   type UserChanges,
@@ -14,12 +16,12 @@ import {
   type UserView,
 } from '@helpdesk/contracts';
 import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { Passwords } from '../auth/passwords.js';
 import { RefreshTokensService } from '../auth/refresh-tokens.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { toUserView } from '../organizations/organizations.service.js';
+import { toPublicUserView, toUserView } from '../organizations/organizations.service.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
@@ -42,7 +44,7 @@ export function plainName(name: string): string {
   return plain;
 }
 
-/** The organization's accounts: listing, inviting, role and name changes, deactivation. Admins only. */
+/** The organization's accounts: reading (staff; customers name staff only), inviting, role and name changes, deactivation (admins). */
 @Injectable()
 export class UsersService {
   constructor(
@@ -53,12 +55,16 @@ export class UsersService {
     @Inject(RefreshTokensService) private readonly refreshTokens: RefreshTokensService,
   ) {}
 
-  /** Ordered by name, then id, so the keyset cursor never skips or repeats a user. */
+  /**
+   * Staff (admins and agents) read the directory: agents assign tickets to colleagues and name the
+   * people on them. Ordered by name, then id, so the keyset cursor never skips or repeats a user.
+   */
   async list(command: ListUsersCommand): Promise<Page<UserView>> {
-    const caller = await this.principals.verifyAdmin(command.principal);
+    const caller = await this.principals.verifyStaff(command.principal);
     const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
     const query = this.dataSource.manager.createQueryBuilder(User, 'account').where('account.organizationId = :orgId', { orgId: caller.orgId });
-    if (command.role) query.andWhere('account.role = :role', { role: command.role });
+    if (command.role?.length) query.andWhere('account.role IN (:...roles)', { roles: command.role });
+    if (command.ids?.length) query.andWhere('account.id IN (:...ids)', { ids: command.ids });
     if (command.active !== undefined) query.andWhere('account.active = :active', { active: command.active });
     if (command.q) query.andWhere('(account.name ILIKE :pattern OR account.email ILIKE :pattern)', { pattern: `%${escapeLike(command.q)}%` });
     if (command.cursor) {
@@ -69,6 +75,19 @@ export class UsersService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return { items: page.map(toUserView), nextCursor: rows.length > limit && last ? encodeCursor({ value: last.name, id: last.id }) : null };
+  }
+
+  /**
+   * One user of the caller's organization. Customers may name only staff (the agent who answered
+   * them) and see only a PublicUserView; any other user is NOT_FOUND, as if it did not exist.
+   */
+  async get(command: UserRefCommand): Promise<UserView | PublicUserView> {
+    const caller = await this.principals.verify(command.principal);
+    const user = await this.dataSource.manager.findOne(User, {
+      where: { id: command.userId, organizationId: caller.orgId, ...(caller.staff ? {} : { role: In([...STAFF_ROLES]) }) },
+    });
+    if (!user) throw new CommandError('NOT_FOUND', 'User not found');
+    return caller.staff ? toUserView(user) : toPublicUserView(user);
   }
 
   /** With a password the account is ready; without one, `user.invited` lets the notification service mail a link to set it. */

@@ -144,6 +144,92 @@ describe('users', () => {
     });
   });
 
+  describe('reading the directory', () => {
+    let deskAdmin: Principal;
+    let deskAgent: Principal;
+    let deskCustomer: Principal;
+    let formerAgent: UserView;
+    const names = (page: Page<UserView>) => page.items.map((user) => user.name);
+
+    beforeAll(async () => {
+      ({ admin: deskAdmin } = await harness.signup('Read Desk'));
+      const invited = (name: string, role: string) => invite({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), role }, deskAdmin);
+      const colleague = await invited('Carla Colleague', 'agent');
+      deskAgent = { orgId: deskAdmin.orgId, userId: colleague.id, role: 'agent' };
+      const requester = await invited('Rita Requester', 'customer');
+      deskCustomer = { orgId: deskAdmin.orgId, userId: requester.id, role: 'customer' };
+      formerAgent = await invited('Fred Former', 'agent');
+      await update(formerAgent.id, { active: false }, deskAdmin);
+    });
+
+    it('lets agents list the organization\'s users, with the admin\'s view, so they can pick a colleague', async () => {
+      const asAgent = await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAgent, limit: 100 });
+      const asAdmin = await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAdmin, limit: 100 });
+      expect(asAgent).toEqual(asAdmin);
+      expect(names(asAgent)).toEqual(['Ada Admin', 'Carla Colleague', 'Fred Former', 'Rita Requester']);
+      expect(JSON.stringify(asAgent)).not.toMatch(/password|hash|token/i);
+    });
+
+    it('lists the active staff with role=admin,agent and active=true', async () => {
+      const staff = await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAgent, role: ['admin', 'agent'], active: true });
+      expect(names(staff)).toEqual(['Ada Admin', 'Carla Colleague']);
+      // A single role still reads as before.
+      expect(names(await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAgent, role: 'customer' }))).toEqual(['Rita Requester']);
+    });
+
+    it('keeps only the users named by ids, never another organization\'s, and pages them like any list', async () => {
+      const foreign = await harness.addUser(outsider.orgId, 'agent');
+      const ids = [formerAgent.id, deskCustomer.userId, foreign.userId, deskAgent.userId];
+      const first = await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAgent, ids, limit: 2 });
+      expect(names(first)).toEqual(['Carla Colleague', 'Fred Former']);
+      const second = await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAgent, ids, limit: 2, cursor: first.nextCursor });
+      expect(names(second)).toEqual(['Rita Requester']);
+      expect(second.nextCursor).toBeNull();
+      expect(names(await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAgent, ids, q: 'rita' }))).toEqual(['Rita Requester']);
+    });
+
+    it('refuses ids that are not UUIDs, more than 100 of them, or none, naming the problem', async () => {
+      const bad = await harness.fail(subjects.users.list, { principal: deskAgent, ids: [deskAgent.userId, 'not-a-uuid'] });
+      expect(bad).toMatchObject({ code: 'VALIDATION', details: ['ids must list user ids (UUIDs) separated by commas'] });
+      const tooMany = Array.from({ length: 101 }, () => crypto.randomUUID());
+      expect(await harness.fail(subjects.users.list, { principal: deskAgent, ids: tooMany })).toMatchObject({ code: 'VALIDATION', details: ['ids may list at most 100 user ids'] });
+      expect(await harness.fail(subjects.users.list, { principal: deskAgent, ids: [] })).toMatchObject({ code: 'VALIDATION', details: ['ids must list at least one user id'] });
+      const hundred = Array.from({ length: 100 }, () => crypto.randomUUID());
+      expect((await harness.send<Page<UserView>>(subjects.users.list, { principal: deskAgent, ids: hundred })).items).toEqual([]);
+    });
+
+    it('gives staff any user of their organization as a UserView', async () => {
+      for (const principal of [deskAdmin, deskAgent]) {
+        expect(await harness.send(subjects.users.get, { principal, userId: deskCustomer.userId })).toEqual({
+          id: deskCustomer.userId,
+          organizationId: deskAdmin.orgId,
+          email: expect.stringMatching(/^rita-/),
+          name: 'Rita Requester',
+          role: 'customer',
+          active: true,
+        });
+      }
+    });
+
+    it('gives customers only staff members, deactivated ones included, as { id, name, role }', async () => {
+      expect(await harness.send(subjects.users.get, { principal: deskCustomer, userId: deskAgent.userId })).toEqual({ id: deskAgent.userId, name: 'Carla Colleague', role: 'agent' });
+      expect(await harness.send(subjects.users.get, { principal: deskCustomer, userId: deskAdmin.userId })).toEqual({ id: deskAdmin.userId, name: 'Ada Admin', role: 'admin' });
+      // Who answered an old ticket still has a name after leaving.
+      expect(await harness.send(subjects.users.get, { principal: deskCustomer, userId: formerAgent.id })).toEqual({ id: formerAgent.id, name: 'Fred Former', role: 'agent' });
+    });
+
+    it('answers not found for another organization\'s user, and for customers asking about any customer', async () => {
+      const foreignAgent = await harness.addUser(outsider.orgId, 'agent');
+      const otherCustomer = await harness.addUser(deskAdmin.orgId, 'customer');
+      for (const principal of [deskAdmin, deskAgent, deskCustomer]) {
+        expect(await harness.fail(subjects.users.get, { principal, userId: foreignAgent.userId })).toMatchObject({ code: 'NOT_FOUND', message: 'User not found' });
+      }
+      expect(await harness.fail(subjects.users.get, { principal: deskCustomer, userId: otherCustomer.userId })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await harness.fail(subjects.users.get, { principal: deskCustomer, userId: deskCustomer.userId })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await harness.fail(subjects.users.get, { principal: deskAgent, userId: 'not-a-uuid' })).toMatchObject({ code: 'VALIDATION' });
+    });
+  });
+
   describe('changing and deactivating', () => {
     it('changes a user\'s name and role', async () => {
       const user = await invite({ name: 'Temp Agent', email: uniqueEmail('temp') });
@@ -214,10 +300,11 @@ describe('users', () => {
   });
 
   describe('authorization and tenancy', () => {
-    it('refuses every user command to agents and customers', async () => {
+    it('refuses every user change to agents and customers, and the list to customers', async () => {
       const target = await harness.addUser(admin.orgId, 'customer');
+      expect(await harness.fail(subjects.users.list, { principal: customer })).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await harness.fail(subjects.users.list, { principal: customer, ids: [agent.userId] })).toMatchObject({ code: 'FORBIDDEN' });
       for (const principal of [agent, customer]) {
-        expect(await harness.fail(subjects.users.list, { principal })).toMatchObject({ code: 'FORBIDDEN' });
         expect(await harness.fail(subjects.users.invite, { principal, name: 'Mallory', email: uniqueEmail('mallory'), role: 'admin' })).toMatchObject({ code: 'FORBIDDEN' });
         expect(await harness.fail(subjects.users.update, { principal, userId: principal.userId, changes: { role: 'admin' } })).toMatchObject({ code: 'FORBIDDEN' });
         expect(await harness.fail(subjects.users.deactivate, { principal, userId: target.userId })).toMatchObject({ code: 'FORBIDDEN' });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { BusinessHoursDto, OrganizationView, SignupCommand, SignupReply, UpdateOrganizationCommand, UserView } from '@helpdesk/contracts';
+import type { BusinessHoursDto, OrganizationView, SignupCommand, PublicUserView, SignupReply, UpdateOrganizationCommand, UserView } from '@helpdesk/contracts';
 import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -22,6 +22,11 @@ export function toOrganizationView(organization: Organization): OrganizationView
 
 export function toUserView(user: User): UserView {
   return { id: user.id, organizationId: user.organizationId, email: user.email, name: user.name, role: user.role, active: user.active };
+}
+
+/** What a customer may know of a staff member: the name on a reply, not how to reach them. */
+export function toPublicUserView(user: User): PublicUserView {
+  return { id: user.id, name: user.name, role: user.role };
 }
 
 /** The validated DTO as the plain jsonb document stored: only the days given, each interval as { start, end }. */

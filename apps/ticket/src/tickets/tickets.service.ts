@@ -250,6 +250,7 @@ export class TicketsService {
     else if (command.assigneeId) query.andWhere('ticket.assigneeId = :assigneeId', { assigneeId: command.assigneeId });
     if (command.teamId) query.andWhere('ticket.teamId = :teamId', { teamId: command.teamId });
     if (command.tag) query.andWhere(':tag = ANY(ticket.tags)', { tag: command.tag.toLowerCase() });
+    if (command.number !== undefined) query.andWhere('ticket.number = :number', { number: command.number });
     if (command.breached !== undefined) {
       const anyBreach = 'ticket.first_response_breached_at IS NOT NULL OR ticket.next_response_breached_at IS NOT NULL OR ticket.resolution_breached_at IS NOT NULL';
       query.andWhere(command.breached ? `(${anyBreach})` : `NOT (${anyBreach})`);

@@ -232,6 +232,25 @@ describe('tickets', () => {
       expect(new Set(seen.map((t) => t.id)).size).toBe(5);
     });
 
+    it('finds a ticket by its exact number, only among the tickets the caller may see', async () => {
+      const [third] = (await list({ number: 3 })).items;
+      expect(third).toMatchObject({ number: 3, subject: 'Cannot log in to the portal' });
+      expect((await list({ number: 6 })).items).toEqual([]);
+      // Another organization has its own ticket 3; a customer sees only their own tickets, whatever the number.
+      expect((await harness.send<Page<TicketView>>(subjects.tickets.list, { principal: otherAdmin, number: 3 })).items.map((t) => t.id)).not.toContain(third!.id);
+      const customer = await harness.addUser(listAdmin.orgId, 'customer');
+      expect((await harness.send<Page<TicketView>>(subjects.tickets.list, { principal: customer, number: 3 })).items).toEqual([]);
+    });
+
+    it('refuses a number that is not an integer from 1 to 2147483647, saying so once', async () => {
+      for (const number of [0, -1, 1.5, 2_147_483_648, '12abc']) {
+        expect(await harness.fail(subjects.tickets.list, { principal: listAdmin, number })).toMatchObject({
+          code: 'VALIDATION',
+          details: ['number must be a ticket number: an integer from 1 to 2147483647'],
+        });
+      }
+    });
+
     it('refuses a forged cursor and an unknown sort', async () => {
       expect(await harness.fail(subjects.tickets.list, { principal: listAdmin, cursor: 'not-a-cursor' })).toMatchObject({ code: 'VALIDATION' });
       expect(await harness.fail(subjects.tickets.list, { principal: listAdmin, sort: 'subject; DROP' })).toMatchObject({ code: 'VALIDATION' });

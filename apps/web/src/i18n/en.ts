@@ -11,6 +11,8 @@ export const en = {
     close: 'Close',
     none: 'None',
     unknownUser: (id: string) => `User ${id.slice(0, 8)}`,
+    /** Shown for a person while their name loads. */
+    nameLoading: '…',
     supportTeam: 'Support team',
     you: 'You',
     saved: 'Saved',

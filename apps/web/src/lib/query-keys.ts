@@ -8,6 +8,8 @@ export const queryKeys = {
     lists: ['tickets', 'list'] as const,
     list: (query: TicketListQuery) => ['tickets', 'list', query] as const,
     search: (text: string) => ['tickets', 'search', text] as const,
+    /** The ticket with this number (the command palette's `#123`). */
+    byNumber: (number: number) => ['tickets', 'number', number] as const,
     detail: (id: string) => ['tickets', 'detail', id] as const,
     comments: (id: string) => ['tickets', 'detail', id, 'comments'] as const,
     history: (id: string) => ['tickets', 'detail', id, 'history'] as const,
@@ -18,6 +20,10 @@ export const queryKeys = {
   users: {
     all: ['users'] as const,
     list: (params: Record<string, string | undefined>) => ['users', 'list', params] as const,
+    /** Every active admin and agent (the assignee picker). */
+    staff: ['users', 'staff'] as const,
+    /** One user by id, to name them: a UserView for staff, a PublicUserView of staff for customers, null when unknown. */
+    detail: (id: string) => ['users', 'detail', id] as const,
   },
   teams: ['teams'] as const,
   organization: ['organization'] as const,

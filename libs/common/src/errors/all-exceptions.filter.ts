@@ -81,7 +81,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = exception.getResponse();
     if (typeof response === 'string') return { message: response };
     const { message } = response as { message?: unknown };
-    if (Array.isArray(message)) return { message: message.join('; '), details: message };
+    if (Array.isArray(message)) {
+      // Several rules of one field may share a message (a ticket number's type and range): say it once.
+      const problems = [...new Set(message)];
+      return { message: problems.join('; '), details: problems };
+    }
     return { message: typeof message === 'string' ? message : exception.message };
   }
 

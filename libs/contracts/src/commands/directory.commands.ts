@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   IsArray,
   IsBoolean,
   IsDefined,
@@ -25,13 +26,15 @@ import { TICKET_PRIORITIES, type TicketPriority } from '../tickets.js';
 import { PASSWORD_LENGTH } from './auth.commands.js';
 import { AuthenticatedCommand } from './principal.dto.js';
 import { PageCursor, PageLimit } from './pagination.js';
-import { QueryBoolean } from './query-transforms.js';
+import { QueryBoolean, QueryList } from './query-transforms.js';
 import { TICKET_LIMITS, TicketRefCommand } from './tickets.commands.js';
 
 export const DIRECTORY_LIMITS = {
   name: 200,
   email: 254,
   query: 200,
+  /** `GET /users?ids=`: names for the ids a page shows, at most one page of them. */
+  userIds: 100,
   teamName: 100,
   teamMembers: 500,
   holidays: 366,
@@ -56,9 +59,21 @@ const OBJECT_KEY = /^[\x21-\x7e]+$/;
 // ---- users ----
 
 export class ListUsersCommand extends AuthenticatedCommand {
+  /** One role or several (`role=admin,agent` for the staff). */
   @IsOptional()
-  @IsIn(ROLES)
-  role?: Role;
+  @QueryList()
+  @IsIn(ROLES, { each: true, message: `role must list only ${ROLES.join(', ')}` })
+  @IsArray()
+  role?: Role[];
+
+  /** Only these users (comma-separated UUIDs in a query string): how the console names the ids it shows. */
+  @IsOptional()
+  @QueryList()
+  @IsUUID(undefined, { each: true, message: 'ids must list user ids (UUIDs) separated by commas' })
+  @ArrayMaxSize(DIRECTORY_LIMITS.userIds, { message: `ids may list at most ${DIRECTORY_LIMITS.userIds} user ids` })
+  @ArrayNotEmpty({ message: 'ids must list at least one user id' })
+  @IsArray()
+  ids?: string[];
 
   @IsOptional()
   @QueryBoolean()

@@ -20,7 +20,7 @@ import {
 import { TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketPriority, type TicketStatus } from '../tickets.js';
 import { AuthenticatedCommand } from './principal.dto.js';
 import { PageCursor, PageLimit, PAGE_SIZE } from './pagination.js';
-import { QueryBoolean, QueryList } from './query-transforms.js';
+import { QueryBoolean, QueryInt, QueryList } from './query-transforms.js';
 
 export const TICKET_LIMITS = {
   subject: 250,
@@ -31,7 +31,11 @@ export const TICKET_LIMITS = {
   pageSize: PAGE_SIZE.max,
   defaultPageSize: PAGE_SIZE.default,
   query: 200,
+  /** Ticket numbers are PostgreSQL integers, counted from 1 per organization. */
+  number: { min: 1, max: 2_147_483_647 },
 } as const;
+
+const TICKET_NUMBER_RANGE = `number must be a ticket number: an integer from ${TICKET_LIMITS.number.min} to ${TICKET_LIMITS.number.max}`;
 
 const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')})$`);
 
@@ -112,6 +116,14 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   @QueryBoolean()
   @IsBoolean()
   breached?: boolean;
+
+  /** Exactly this ticket number (`#123` in the console's command palette). */
+  @IsOptional()
+  @QueryInt()
+  @Min(TICKET_LIMITS.number.min, { message: TICKET_NUMBER_RANGE })
+  @Max(TICKET_LIMITS.number.max, { message: TICKET_NUMBER_RANGE })
+  @IsInt({ message: TICKET_NUMBER_RANGE })
+  number?: number;
 
   @IsOptional()
   @Length(1, TICKET_LIMITS.query)

@@ -1,9 +1,42 @@
-import type { OrganizationView, Page, Role, SlaPolicyView, TeamView, UserView } from '@helpdesk/contracts';
+import type { OrganizationView, Page, PublicUserView, Role, SlaPolicyView, TeamView, UserView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { toQueryString } from '../../../lib/query-string';
 
-export const listUsers = (params: { q?: string; role?: Role; active?: boolean; cursor?: string; limit?: number }) =>
-  api.call<Page<UserView>>(`/api/v1/users${toQueryString({ limit: 100, ...params })}`);
+export interface UserListParams {
+  q?: string;
+  /** One role or several (the API takes `role=admin,agent`). */
+  role?: Role[];
+  active?: boolean;
+  /** At most USER_IDS_PER_REQUEST. */
+  ids?: string[];
+  cursor?: string;
+  limit?: number;
+}
+
+/** GET /users answers admins and agents; customers get 403 and use getUser for staff names. */
+export const listUsers = ({ role, ids, ...params }: UserListParams) =>
+  api.call<Page<UserView>>(`/api/v1/users${toQueryString({ limit: 100, ...params, role: role?.join(','), ids: ids?.join(',') })}`);
+
+/** The API's bound on `ids=`. */
+export const USER_IDS_PER_REQUEST = 100;
+/** A desk with more staff than this would need a search box in the picker, not a longer list. */
+const MAX_STAFF_PAGES = 20;
+
+/** Every active admin and agent, page by page: who may be assigned a ticket. */
+export async function listActiveStaff(): Promise<UserView[]> {
+  const staff: UserView[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_STAFF_PAGES; page += 1) {
+    const result = await listUsers({ role: ['admin', 'agent'], active: true, cursor });
+    staff.push(...result.items);
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
+  }
+  return staff;
+}
+
+/** Staff get a UserView of anyone in their organization; customers a PublicUserView of staff only (404 otherwise). */
+export const getUser = (id: string) => api.call<UserView | PublicUserView>(`/api/v1/users/${encodeURIComponent(id)}`);
 
 export const inviteUser = (body: { name: string; email: string; role: Role; password?: string }) => api.call<UserView>('/api/v1/users', { method: 'POST', body });
 

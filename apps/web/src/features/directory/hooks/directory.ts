@@ -1,9 +1,11 @@
-import { useQuery } from '@tanstack/react-query';
-import type { UserView } from '@helpdesk/contracts';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import type { PublicUserView, UserView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { queryKeys } from '../../../lib/query-keys';
 import { useCurrentUser } from '../../auth/hooks/useMe';
-import { getOrganization, listSlaPolicies, listTeams, listUsers } from '../api/directory';
+import { ApiError } from '../../../lib/api-error';
+import { getOrganization, getUser, listActiveStaff, listSlaPolicies, listTeams, listUsers, USER_IDS_PER_REQUEST } from '../api/directory';
+import { createUserBatcher } from '../api/user-batcher';
 
 export function useUsers(params: { q?: string } = {}, enabled = true) {
   return useQuery({ queryKey: queryKeys.users.list(params), queryFn: () => listUsers(params), enabled, staleTime: 60_000 });
@@ -21,21 +23,64 @@ export function useSlaPolicies() {
   return useQuery({ queryKey: queryKeys.slaPolicies, queryFn: listSlaPolicies });
 }
 
+/** One GET /users?ids= for the ids staff ask about within a few milliseconds (see createUserBatcher). */
+const loadUserForStaff = createUserBatcher(async (ids) => (await listUsers({ ids, limit: USER_IDS_PER_REQUEST })).items, USER_IDS_PER_REQUEST);
+
+/** A customer's GET /users/:id answers 404 for anyone but staff: that person is simply not named. */
+async function loadUserForCustomer(id: string): Promise<PublicUserView | null> {
+  try {
+    return await getUser(id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/** Who a user id stands for: `null` when the caller may not know (or nobody is). */
+type KnownUser = UserView | PublicUserView | null;
+
 /**
- * Names for user ids. Only admins may list users (GET /users), so agents and customers see their
- * own name and a short id for others.
+ * Names for user ids. Staff (admins and agents) load the active staff for the assignee picker and
+ * the users behind `shownIds` (batched GET /users?ids=); customers ask GET /users/:id for each, and
+ * the API names only staff to them. Each id is cached on its own (queryKeys.users.detail).
  */
-export function useUserDirectory() {
-  const me = useCurrentUser();
-  const isAdmin = me.user.role === 'admin';
-  const users = useUsers({}, isAdmin);
-  const byId = new Map<string, UserView>((users.data?.items ?? []).map((user) => [user.id, user]));
-  byId.set(me.user.id, me.user);
-  return {
-    users: [...byId.values()],
+export function useUserDirectory(shownIds: ReadonlyArray<string | null | undefined> = []) {
+  return useUserDirectoryOf(useCurrentUser().user, shownIds);
+}
+
+/** useUserDirectory for a given signed-in user (tests render it without a session). */
+export function useUserDirectoryOf(me: UserView, shownIds: ReadonlyArray<string | null | undefined>) {
+  const staffCaller = me.role !== 'customer';
+  const staff = useQuery({ queryKey: queryKeys.users.staff, queryFn: listActiveStaff, enabled: staffCaller, staleTime: 60_000 });
+  const known = new Map<string, KnownUser>((staff.data ?? []).map((user) => [user.id, user]));
+  known.set(me.id, me);
+  const missing = [...new Set(shownIds.filter((id): id is string => Boolean(id) && !known.has(id!)))];
+  const lookups = useQueries({
+    queries: missing.map((id) => ({
+      queryKey: queryKeys.users.detail(id),
+      queryFn: (): Promise<KnownUser> => (staffCaller ? loadUserForStaff(id) : loadUserForCustomer(id)),
+      staleTime: 5 * 60_000,
+    })),
+  });
+  missing.forEach((id, index) => {
+    const lookup = lookups[index];
+    if (lookup?.isSuccess) known.set(id, lookup.data);
+    else if (lookup?.isError) known.set(id, null);
+  });
+
+  const nameOf = (id: string | null | undefined): string => {
+    if (!id) return t.common.none;
+    const user = known.get(id);
+    if (user) return user.name;
     // A customer sees only their own tickets, so anyone else writing there is the organization's staff.
-    nameOf: (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? (me.user.role === 'customer' ? t.common.supportTeam : t.common.unknownUser(id))) : t.common.none),
-    /** Staff who can be assigned: from the user list for admins, else only the caller. */
-    assignable: [...byId.values()].filter((user) => user.active && user.role !== 'customer'),
+    if (!staffCaller) return t.common.supportTeam;
+    // Still loading: a placeholder rather than a short id that flickers into a name.
+    return known.has(id) ? t.common.unknownUser(id) : t.common.nameLoading;
+  };
+
+  return {
+    nameOf,
+    /** Active admins and agents, by name (the caller too, before the list arrives): who a ticket can be assigned to. */
+    assignable: staffCaller ? [...new Map([...(staff.data ?? []), ...(me.active ? [me] : [])].map((user) => [user.id, user])).values()] : [],
   };
 }

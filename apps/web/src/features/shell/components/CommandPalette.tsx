@@ -17,17 +17,35 @@ export function loadedTickets(queryClient: QueryClient): TicketView[] {
     .flatMap(([, data]) => (!data ? [] : 'pages' in data ? data.pages.flatMap((page) => page.items) : data.items));
 }
 
-/** Ctrl/Cmd-K: jump to a ticket by number (from what is loaded) or subject (full-text search), or go to a page. */
+/** The largest ticket number the API accepts (a PostgreSQL integer). */
+const MAX_TICKET_NUMBER = 2_147_483_647;
+
+/** `#123` or `123` as a ticket number; null for anything else, or a number no ticket can have. */
+export function ticketNumberIn(text: string): number | null {
+  const digits = /^#?\s*(\d{1,10})$/.exec(text.trim())?.[1];
+  if (!digits) return null;
+  const number = Number(digits);
+  return number >= 1 && number <= MAX_TICKET_NUMBER ? number : null;
+}
+
+/** Ctrl/Cmd-K: jump to a ticket by number (what is loaded at once, else GET /tickets?number=) or subject (full-text search), or go to a page. */
 export function CommandPalette() {
   const me = useCurrentUser();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [query, setQuery] = useState('');
   const [debounced] = useDebouncedValue(query.trim(), 250);
+  const number = ticketNumberIn(debounced);
   const search = useQuery({
     queryKey: queryKeys.tickets.search(debounced),
     queryFn: () => listTickets({ q: debounced, limit: 8, sort: '-updatedAt' }),
-    enabled: debounced.length > 1 && !/^#?\d+$/.test(debounced),
+    enabled: debounced.length > 1 && !/^#?\s*\d+$/.test(debounced),
+  });
+  const byNumber = useQuery({
+    queryKey: queryKeys.tickets.byNumber(number ?? 0),
+    queryFn: () => listTickets({ number: number!, limit: 1 }),
+    enabled: number !== null,
+    staleTime: 30_000,
   });
 
   const actions = useMemo<SpotlightActionData[]>(() => {
@@ -36,10 +54,9 @@ export function CommandPalette() {
       label: t.spotlight.openTicket(ticket.number, ticket.subject),
       onClick: () => void navigate(`/tickets/${ticket.id}`),
     });
-    const number = /^#?(\d+)$/.exec(debounced)?.[1];
-    const loaded = loadedTickets(queryClient);
-    const byNumber = number ? loaded.filter((ticket) => String(ticket.number) === number).slice(0, 1) : [];
-    const found = [...byNumber, ...(search.data?.items ?? [])].map(open);
+    // What is loaded answers at once; the API finds the others (and whatever is not the caller's stays unfound).
+    const numbered = number === null ? [] : [...loadedTickets(queryClient).filter((ticket) => ticket.number === number), ...(byNumber.data?.items ?? [])].slice(0, 1);
+    const found = [...numbered, ...(search.data?.items ?? [])].map(open);
     const pages: SpotlightActionData[] = [
       { id: 'go-tickets', label: me.user.role === 'customer' ? t.nav.myRequests : t.nav.allTickets, onClick: () => void navigate('/tickets') },
       { id: 'go-new', label: me.user.role === 'customer' ? t.nav.newRequest : t.nav.newTicket, onClick: () => void navigate('/tickets/new') },
@@ -58,7 +75,7 @@ export function CommandPalette() {
       ? [{ id: 'search-all', label: t.spotlight.searchFor(debounced), onClick: () => void navigate(`/tickets?q=${encodeURIComponent(debounced)}`) }]
       : [];
     return [...found, ...searchAll, ...pages];
-  }, [debounced, search.data, queryClient, navigate, me.user.role]);
+  }, [debounced, number, byNumber.data, search.data, queryClient, navigate, me.user.role]);
 
   return (
     <Spotlight

@@ -1,6 +1,7 @@
 import { Button, Loader, Stack, Text } from '@mantine/core';
 import { t } from '../../../i18n';
 import { formatDateTime } from '../../../lib/format';
+import { useUserDirectory } from '../../directory/hooks/directory';
 import { useHistory } from '../hooks/ticket';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -18,8 +19,9 @@ function show(value: unknown): string {
 }
 
 /** The audit trail: system changes as small grey lines. */
-export function HistoryTab({ ticketId, nameOf }: { ticketId: string; nameOf(id: string | null): string }) {
+export function HistoryTab({ ticketId }: { ticketId: string }) {
   const history = useHistory(ticketId, true);
+  const { nameOf } = useUserDirectory(history.items.map((entry) => entry.actorId));
   if (history.isPending) return <Loader size="sm" aria-label={t.common.loading} />;
   if (history.items.length === 0)
     return (

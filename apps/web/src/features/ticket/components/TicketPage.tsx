@@ -46,7 +46,6 @@ export function TicketPage() {
 function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload(): void }) {
   const me = useCurrentUser();
   const staff = me.user.role !== 'customer';
-  const directory = useUserDirectory();
   const teams = useTeams(staff);
   const comments = useComments(ticket.id);
   const attachments = useAttachments(ticket.id);
@@ -54,6 +53,13 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
   const update = useUpdateTicket(ticket.id);
   const lastChangedBy = useLastChangedBy(ticket.id);
   const { presence, typing, stoppedTyping } = usePresence(ticket.id);
+  const directory = useUserDirectory([
+    ticket.requesterId,
+    ticket.assigneeId,
+    lastChangedBy,
+    ...comments.items.map((comment) => comment.authorId),
+    ...(presence?.scope === 'staff' ? [...presence.viewers, ...presence.typing].map((user) => user.userId) : []),
+  ]);
   const now = useNow();
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [draft, setDraft] = useState<{ text: string; key: number } | null>(null);
@@ -68,6 +74,10 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
   const save = (version: number, changes: TicketChanges) => update.mutateAsync({ version, changes });
   const teamOptions = (teams.data ?? []).map((team) => ({ value: team.id, label: team.name }));
   const assigneeOptions = directory.assignable.map((user) => ({ value: user.id, label: user.id === me.user.id ? `${user.name} (${t.queue.me})` : user.name }));
+  // A deactivated assignee is no longer assignable, but the picker still names who holds the ticket.
+  if (ticket.assigneeId && !assigneeOptions.some((option) => option.value === ticket.assigneeId)) {
+    assigneeOptions.push({ value: ticket.assigneeId, label: directory.nameOf(ticket.assigneeId) });
+  }
 
   const conversation = (
     <Stack gap="sm">
@@ -120,7 +130,7 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
               </Tabs.List>
               <Tabs.Panel value="conversation">{conversation}</Tabs.Panel>
               <Tabs.Panel value="history">
-                <HistoryTab ticketId={ticket.id} nameOf={directory.nameOf} />
+                <HistoryTab ticketId={ticket.id} />
               </Tabs.Panel>
             </Tabs>
           ) : (

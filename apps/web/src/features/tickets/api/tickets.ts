@@ -11,6 +11,8 @@ export interface TicketListQuery {
   tag?: string;
   requesterId?: string;
   breached?: boolean;
+  /** Exactly this ticket number. */
+  number?: number;
   q?: string;
   sort?: string;
   limit?: number;

@@ -19,13 +19,14 @@ export function QueuePage() {
   const [filters, setFilters, clearFilters] = useQueueFilters();
   const query = useMemo(() => apiQueryFromFilters(filters, me.user.id), [filters, me.user.id]);
   const tickets = useTicketList(query);
-  const directory = useUserDirectory();
   const teams = useTeams(staff);
   const now = useNow();
   const navigate = useNavigate();
   const searchRef = useRef<HTMLInputElement>(null);
   const [selected, setSelected] = useState(0);
   const rows = useMemo(() => tickets.data?.pages.flatMap((page) => page.items) ?? [], [tickets.data]);
+  // Only staff rows name people (requester, assignee); a customer's rows show neither.
+  const directory = useUserDirectory(staff ? rows.flatMap((ticket) => [ticket.requesterId, ticket.assigneeId]) : []);
 
   useEffect(() => setSelected(0), [query]);
   useHotkeys([
