@@ -21,7 +21,15 @@ export function toOrganizationView(organization: Organization): OrganizationView
 }
 
 export function toUserView(user: User): UserView {
-  return { id: user.id, organizationId: user.organizationId, email: user.email, name: user.name, role: user.role, active: user.active };
+  return {
+    id: user.id,
+    organizationId: user.organizationId,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    active: user.active,
+    invitationPendingSince: user.invitationPendingSince?.toISOString() ?? null,
+  };
 }
 
 /** The validated DTO as the plain jsonb document stored: only the days given, each interval as { start, end }. */
