@@ -269,6 +269,7 @@ export const en = {
     replaySelected: (count: number) => `Replay selected (${count})`,
     replayAll: 'Replay all',
     replayOne: (recipient: string) => `Replay the mail to ${recipient}`,
+    inspect: 'Inspect',
     viewDeadLetter: (recipient: string) => `Inspect the mail to ${recipient}`,
     selectDeadLetter: (recipient: string) => `Select the mail to ${recipient}`,
     selectAllDeadLetters: 'Select every dead letter shown',

@@ -142,7 +142,7 @@ function DeadLetterRow({
       <Table.Td>
         <Group gap={4} wrap="nowrap">
           <Button size="xs" variant="subtle" onClick={onView} aria-label={t.admin.viewDeadLetter(letter.recipient)}>
-            {t.admin.deadLetterDetail}
+            {t.admin.inspect}
           </Button>
           <Button size="xs" variant="light" loading={replaying} onClick={onReplay} aria-label={t.admin.replayOne(letter.recipient)}>
             {t.admin.replay}
