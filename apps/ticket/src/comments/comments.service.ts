@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TICKET_LIMITS, type CommentView, type CreateCommentCommand, type ListCommentsCommand, type Page } from '@helpdesk/contracts';
-import { CommandError, sanitizeRichText, stripToPlainText, decodeCursor, encodeCursor } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { DataSource } from 'typeorm';
 import { diff, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';

@@ -12,7 +12,7 @@ import {
   type PageCommand,
   type TicketRefCommand,
 } from '@helpdesk/contracts';
-import { CommandError, MetricsService, sanitizeFilename, decodeCursor, encodeCursor } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, MetricsService, sanitizeFilename } from '@helpdesk/common';
 import { Counter } from 'prom-client';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { Comment } from '../comments/comment.entity.js';

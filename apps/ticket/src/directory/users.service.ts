@@ -13,7 +13,7 @@ import {
   type UserRefCommand,
   type UserView,
 } from '@helpdesk/contracts';
-import { CommandError, normalizeEmail, stripToPlainText, decodeCursor, encodeCursor } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, normalizeEmail, stripToPlainText } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Passwords } from '../auth/passwords.js';
 import { RefreshTokensService } from '../auth/refresh-tokens.service.js';

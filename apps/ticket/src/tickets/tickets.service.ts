@@ -16,7 +16,7 @@ import {
   type TicketView,
   type UpdateTicketCommand,
 } from '@helpdesk/contracts';
-import { CommandError, preparedQuery, sanitizeRichText, stripToPlainText, decodeCursor, encodeCursor, type CursorValueKind } from '@helpdesk/common';
+import { CommandError, type CursorValueKind, decodeCursor, encodeCursor, preparedQuery, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
