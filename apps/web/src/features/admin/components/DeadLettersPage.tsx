@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Checkbox, Code, Drawer, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Code, Drawer, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { DeadLetterSummary, ReplayDeadLettersReply } from '@helpdesk/contracts';
@@ -127,9 +127,9 @@ function DeadLetterRow({
       </Table.Td>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(letter.failedAt)}</Table.Td>
       <Table.Td>
-        <Badge variant="light" color="gray">
+        <Text size="sm" ff="monospace">
           {letter.template}
-        </Badge>
+        </Text>
       </Table.Td>
       <Table.Td style={{ overflowWrap: 'anywhere' }}>{letter.recipient}</Table.Td>
       <Table.Td>{letter.subject}</Table.Td>
