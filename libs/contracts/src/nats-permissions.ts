@@ -68,6 +68,8 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...Object.values(subjects.slaPolicies),
       ...Object.values(subjects.attachments),
       subjects.notifications.replayDeadLetters,
+      subjects.notifications.listDeadLetters,
+      subjects.notifications.getDeadLetter,
       subjects.ai.summarize,
       subjects.ai.suggestReply,
     ],

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { PageCursor, PageLimit } from './commands/pagination.js';
 import { AuthenticatedCommand, PrincipalDto } from './commands/principal.dto.js';
 import type { Role } from './principal.js';
 import type { TicketStatus } from './tickets.js';
@@ -149,6 +150,61 @@ export class ReplayDeadLettersCommand extends AuthenticatedCommand {
 export interface ReplayDeadLettersReply {
   /** The deliveries queued again; ids that were not dead (or not the caller's) are left alone and not listed. */
   deliveryIds: string[];
+}
+
+/** One page of the caller's organization's dead deliveries, the most recently given up first. Admins only. */
+export class ListDeadLettersCommand extends AuthenticatedCommand {
+  @PageLimit()
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
+}
+
+/** One dead delivery of the caller's organization (NOT_FOUND otherwise, and once it is no longer dead). Admins only. */
+export class DeadLetterRefCommand extends AuthenticatedCommand {
+  @IsUUID()
+  deliveryId!: string;
+}
+
+/** A dead delivery as the admin list shows it. */
+export interface DeadLetterSummary {
+  id: string;
+  /** The kind of mail: `invitation`, `password-reset`, `ticket-created`, `agent-reply`, ... */
+  template: string;
+  recipient: string;
+  subject: string;
+  ticketId: string | null;
+  attempts: number;
+  lastError: string | null;
+  /** ISO 8601: when the service gave up on it. */
+  failedAt: string;
+}
+
+/** One failed attempt (or the final verdict), oldest first. */
+export interface DeadLetterError {
+  /** ISO 8601. */
+  at: string;
+  /** The attempt it ended (1 for the first). */
+  attempt: number;
+  error: string;
+}
+
+/**
+ * A dead delivery in full, as far as the delivery log keeps it. Secrets are redacted: an account
+ * mail's single-use link (invitation, password reset, verification) is issued only when the mail is
+ * sent and is never shown here, and any token-bearing link in the text, HTML or errors is masked.
+ */
+export interface DeadLetterDetail extends DeadLetterSummary {
+  eventId: string;
+  eventType: string;
+  messageId: string;
+  /** ISO 8601: when the mail was planned. */
+  createdAt: string;
+  errors: DeadLetterError[];
+  mail: { subject: string; text: string; html: string };
+  /** True when something was masked in the mail or its errors. */
+  redacted: boolean;
 }
 
 export const ADMIN_ALERT_MESSAGE_MAX = 2_000;

@@ -22,6 +22,8 @@ export interface UserView {
   name: string;
   role: Role;
   active: boolean;
+  /** ISO 8601 when the user was invited by mail and has not yet set a password (accepted); otherwise null. */
+  invitationPendingSince: string | null;
 }
 
 /**

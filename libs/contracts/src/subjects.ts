@@ -52,6 +52,8 @@ export const subjects = {
     invite: `${SUBJECT_ROOT}.ticket.users.invite`,
     update: `${SUBJECT_ROOT}.ticket.users.update`,
     deactivate: `${SUBJECT_ROOT}.ticket.users.deactivate`,
+    /** An admin mails a fresh invitation to a user who has not accepted theirs; earlier links stop working. */
+    resendInvitation: `${SUBJECT_ROOT}.ticket.users.resend-invitation`,
     /** Any user, about themselves: name and notification preferences. */
     updateOwnAccount: `${SUBJECT_ROOT}.ticket.users.update-own-account`,
   },
@@ -86,6 +88,10 @@ export const subjects = {
     userContext: `${SUBJECT_ROOT}.ticket.notifications.user-context`,
     /** Internal admin command answered by the notification service: re-queues dead mail deliveries. */
     replayDeadLetters: `${SUBJECT_ROOT}.notification.dead-letters.replay`,
+    /** Admin command answered by the notification service: the organization's dead deliveries, newest first, one page. */
+    listDeadLetters: `${SUBJECT_ROOT}.notification.dead-letters.list`,
+    /** Admin command answered by the notification service: one dead delivery with its errors and its mail, secrets redacted. */
+    getDeadLetter: `${SUBJECT_ROOT}.notification.dead-letters.get`,
     /** Fire-and-forget (core NATS, no reply): a critical log line of any service, mailed to ADMIN_EMAILS by one notification replica. */
     adminAlert: `${SUBJECT_ROOT}.notification.admin-alerts.raise`,
   },

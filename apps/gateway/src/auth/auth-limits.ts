@@ -9,7 +9,7 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 
 /** The limits the hourly throttler cannot express: per route, per (IP, email) pair or per email, with refunds. */
-export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail' | 'verificationResend' | 'refreshFailuresPerIp';
+export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail' | 'verificationResend' | 'invitationResend' | 'refreshFailuresPerIp';
 
 /**
  * Limits that let requests through while Redis is unreachable: a refresh token cannot be guessed,
@@ -20,12 +20,16 @@ const FAIL_OPEN: ReadonlySet<AuthLimit> = new Set(['refreshFailuresPerIp']);
 /** Verification mails an admin may ask for again, per hour. */
 const VERIFY_EMAIL_RESENDS_PER_HOUR = 3;
 
+/** Invitation mails an organization's admins may send again to one invitee, per hour: resending is for a lost mail, not for mail-bombing an address. */
+export const INVITATION_RESENDS_PER_HOUR = 3;
+
 const REFUSED_WHAT: Record<AuthLimit, string> = {
   login: 'failed logins for this account',
   loginPerIp: 'failed logins from this address',
   passwordReset: 'password reset requests from this address',
   passwordResetPerEmail: 'password reset requests for this email',
   verificationResend: 'verification mails',
+  invitationResend: 'invitation mails to this user',
   refreshFailuresPerIp: 'failed token refreshes from this address',
 };
 
@@ -52,6 +56,7 @@ export class AuthLimits {
       passwordReset: limiter('passwordReset', config.RATE_LIMIT_PASSWORD_RESET_PER_HOUR, HOUR),
       passwordResetPerEmail: limiter('passwordResetPerEmail', config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR, HOUR),
       verificationResend: limiter('verificationResend', VERIFY_EMAIL_RESENDS_PER_HOUR, HOUR),
+      invitationResend: limiter('invitationResend', INVITATION_RESENDS_PER_HOUR, HOUR),
       refreshFailuresPerIp: limiter('refreshFailuresPerIp', config.RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE, MINUTE),
     };
   }
@@ -87,7 +92,7 @@ export class AuthLimits {
   }
 
   private outage(error: unknown): unknown {
-    if (this.redis.status !== 'ready' || isDependencyOutage(error)) return new ServiceUnavailableException('Login, password-reset and verification-mail limits cannot be checked right now; try again shortly');
+    if (this.redis.status !== 'ready' || isDependencyOutage(error)) return new ServiceUnavailableException('Login, password-reset and account-mail limits cannot be checked right now; try again shortly');
     return error;
   }
 }

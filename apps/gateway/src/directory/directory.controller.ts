@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { subjects, type OrganizationView, type Page, type Principal, type PublicUserView, type SlaPolicyView, type TeamView, type UserView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
+import type { FastifyReply } from 'fastify';
+import { AuthLimits, INVITATION_RESENDS_PER_HOUR } from '../auth/auth-limits.js';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import {
@@ -24,7 +26,10 @@ const Id = () => UuidParam('id');
 @ApiBearerAuth()
 @Controller()
 export class DirectoryController {
-  constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
+  constructor(
+    @Inject(CommandClient) private readonly commands: CommandClient,
+    @Inject(AuthLimits) private readonly limits: AuthLimits,
+  ) {}
 
   @Get('users')
   @Roles('admin', 'agent')
@@ -57,6 +62,26 @@ export class DirectoryController {
   @Roles('admin')
   updateUser(@Caller() principal: Principal, @Id() userId: string, @Body() changes: UpdateUserBody): Promise<UserView> {
     return this.commands.request(subjects.users.update, { principal, userId, changes });
+  }
+
+  /** Counted per invitee before it is sent; a refused resend (404, 409) gives its point back, as nothing was mailed. */
+  @Post('users/:id/resend-invitation')
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({ description: 'The user (`invitationPendingSince` unchanged): a fresh invitation mail is on its way and the links mailed before no longer work' })
+  @ApiForbiddenResponse({ description: "Not an admin, or the organization's email address is not verified yet" })
+  @ApiNotFoundResponse({ description: "Unknown user, or another organization's" })
+  @ApiConflictResponse({ description: 'The user already accepted (has a password), was never invited by mail, or is deactivated' })
+  @ApiTooManyRequestsResponse({ description: `More than ${INVITATION_RESENDS_PER_HOUR} resends to this user within an hour; Retry-After says when to try again` })
+  async resendInvitation(@Caller() principal: Principal, @Id() userId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserView> {
+    const key = `${principal.orgId}:${userId}`;
+    await this.limits.consume(reply, 'invitationResend', key);
+    try {
+      return await this.commands.request<UserView>(subjects.users.resendInvitation, { principal, userId });
+    } catch (error) {
+      await this.limits.refund('invitationResend', key);
+      throw error;
+    }
   }
 
   @Delete('users/:id')

@@ -39,7 +39,29 @@ interface DeliveryRow {
   message: OutgoingMail;
 }
 
+/** One entry of the `errors` history: the time, the attempt it ended and the error ($2). */
+const ERROR_ENTRY = `jsonb_build_array(jsonb_build_object('at', now(), 'attempt', attempts, 'error', $2::text))`;
+
 const keyOf = (eventId: string, recipient: string, template: string) => `${eventId} ${recipient} ${template}`;
+
+/** A dead delivery as the admin pages read it; `dead_at_key` is `dead_at` as PostgreSQL's text, microseconds included, for an exact keyset cursor. */
+export interface DeadDeliveryRow {
+  id: string;
+  event_id: string;
+  event_type: string;
+  ticket_id: string | null;
+  recipient: string;
+  template: string;
+  attempts: number;
+  last_error: string | null;
+  errors: Array<{ at: string; attempt: number; error: string }>;
+  message: OutgoingMail;
+  created_at: Date;
+  dead_at: Date;
+  dead_at_key: string;
+}
+
+const DEAD_COLUMNS = 'id, event_id, event_type, ticket_id, recipient, template, attempts, last_error, errors, message, created_at, dead_at, dead_at::text AS dead_at_key';
 
 const toDelivery = (row: DeliveryRow): Delivery => ({
   id: row.id,
@@ -125,8 +147,12 @@ export class DeliveryLog {
     return ids.map(() => undefined);
   }
 
+  /** Records a failed attempt; its error joins the delivery's history (shown to admins once it is dead). */
   async markFailed(id: string, error: string): Promise<void> {
-    await this.dataSource.query(`UPDATE ${TABLE} SET status = 'failed', last_error = $2, updated_at = now() WHERE id = $1 AND status <> 'sent'`, [id, error]);
+    await this.dataSource.query(
+      `UPDATE ${TABLE} SET status = 'failed', last_error = $2, errors = errors || ${ERROR_ENTRY}, updated_at = now() WHERE id = $1 AND status <> 'sent'`,
+      [id, error],
+    );
   }
 
   /** Ends a delivery that must not be sent any more (its account link can no longer be issued). */
@@ -137,7 +163,10 @@ export class DeliveryLog {
   /** Gives up on a delivery; answers whether this call did it (so the alarm is raised once). */
   async markDead(id: string, error: string): Promise<Delivery | undefined> {
     const [rows] = (await this.dataSource.query(
-      `UPDATE ${TABLE} SET status = 'dead', last_error = $2, updated_at = now() WHERE id = $1 AND status IN ('queued', 'failed') RETURNING *`,
+      // The verdict joins the history unless it repeats the failed attempt's error (a permanent SMTP failure is both).
+      `UPDATE ${TABLE} SET status = 'dead', last_error = $2, dead_at = now(), updated_at = now(),
+         errors = CASE WHEN last_error IS NOT DISTINCT FROM $2 THEN errors ELSE errors || ${ERROR_ENTRY} END
+       WHERE id = $1 AND status IN ('queued', 'failed') RETURNING *`,
       [id, error],
     )) as [DeliveryRow[], number];
     return rows[0] ? toDelivery(rows[0]) : undefined;
@@ -152,5 +181,21 @@ export class DeliveryLog {
       [ids ?? null, organizationId],
     )) as [DeliveryRow[], number];
     return rows.map(toDelivery);
+  }
+
+  /** One page of an organization's dead deliveries, most recently given up first; `after` is the last row of the previous page. */
+  async listDead(organizationId: string, limit: number, after?: { deadAt: string; id: string }): Promise<DeadDeliveryRow[]> {
+    return (await this.dataSource.query(
+      `SELECT ${DEAD_COLUMNS} FROM ${TABLE}
+       WHERE organization_id = $1 AND status = 'dead' AND ($3::timestamptz IS NULL OR (dead_at, id) < ($3::timestamptz, $4::uuid))
+       ORDER BY dead_at DESC, id DESC LIMIT $2`,
+      [organizationId, limit, after?.deadAt ?? null, after?.id ?? null],
+    )) as DeadDeliveryRow[];
+  }
+
+  /** A dead delivery of the organization, or undefined (another organization's, not dead, or unknown). */
+  async findDead(organizationId: string, id: string): Promise<DeadDeliveryRow | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT ${DEAD_COLUMNS} FROM ${TABLE} WHERE id = $1 AND organization_id = $2 AND status = 'dead'`, [id, organizationId])) as DeadDeliveryRow[];
+    return row;
   }
 }

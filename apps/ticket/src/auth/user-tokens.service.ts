@@ -190,7 +190,7 @@ export class UserTokensService {
   private async setPassword(manager: EntityManager, userId: string, passwordHash: string, { onlyFirst }: { onlyFirst: boolean }): Promise<boolean> {
     const updated = await updateReturning<{ id: string }>(
       manager,
-      `UPDATE ${TICKET_SCHEMA}.users SET password_hash = $2, updated_at = now() WHERE id = $1 AND active ${onlyFirst ? 'AND password_hash IS NULL' : ''} RETURNING id`,
+      `UPDATE ${TICKET_SCHEMA}.users SET password_hash = $2, invitation_pending_since = NULL, updated_at = now() WHERE id = $1 AND active ${onlyFirst ? 'AND password_hash IS NULL' : ''} RETURNING id`,
       [userId, passwordHash],
     );
     return updated.length > 0;

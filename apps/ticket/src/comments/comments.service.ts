@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TICKET_LIMITS, type CommentView, type CreateCommentCommand, type ListCommentsCommand, type Page } from '@helpdesk/contracts';
-import { CommandError, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { DataSource } from 'typeorm';
 import { diff, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
@@ -10,7 +10,6 @@ import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { SlaPolicy } from '../sla/sla-policy.entity.js';
 import { SlaTimers } from '../sla/sla-timers.service.js';
 import { recordAgentReply, recordRequesterReply, resumeResolutionClock } from '../sla/ticket-sla.js';
-import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { Comment } from './comment.entity.js';

@@ -39,6 +39,24 @@ describe('ticket service migrations', () => {
     expect(await migrate('up')).toHaveLength(ticketMigrations.length);
   });
 
+  it('marks existing invitees (accounts invited by mail, without a password) as pending since their invitation', async () => {
+    const invitationMigration = ticketMigrations.findIndex((migration) => new migration().name === 'UserInvitationPending1765510000000');
+    for (let remaining = ticketMigrations.length; remaining > invitationMigration; remaining -= 1) await migrate('down');
+    const [organization] = (await inspector.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) VALUES ('I', 'i-pending', '{}') RETURNING id`)) as Array<{ id: string }>;
+    const addUser = async (email: string, role: string, passwordHash: string | null) =>
+      ((await inspector.query(`INSERT INTO helpdesk.users (organization_id, email, name, role, password_hash) VALUES ($1, $2, 'U', $3, $4) RETURNING id`, [organization!.id, email, role, passwordHash])) as Array<{ id: string }>)[0]!.id;
+    const invitedAgent = await addUser('agent@example.com', 'agent', null);
+    const invitedCustomer = await addUser('invited-customer@example.com', 'customer', null);
+    const requester = await addUser('requester@example.com', 'customer', null);
+    const member = await addUser('member@example.com', 'agent', '$argon2id$stub');
+    await inspector.query(`INSERT INTO helpdesk.user_tokens (user_id, purpose, token_hash, expires_at) VALUES ($1, 'invitation', 'hash-pending', now())`, [invitedCustomer]);
+
+    await migrate('up');
+
+    const rows = (await inspector.query(`SELECT id, invitation_pending_since IS NOT NULL AS pending FROM helpdesk.users WHERE organization_id = $1`, [organization!.id])) as Array<{ id: string; pending: boolean }>;
+    expect(Object.fromEntries(rows.map((row) => [row.id, row.pending]))).toEqual({ [invitedAgent]: true, [invitedCustomer]: true, [requester]: false, [member]: false });
+  });
+
   it('keeps the audit history append-only at the database level', async () => {
     const [organization] = (await inspector.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) VALUES ('A', 'a-append', '{}') RETURNING id`)) as Array<{ id: string }>;
     const [user] = (await inspector.query(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, 'x@example.com', 'X', 'admin') RETURNING id`, [organization!.id])) as Array<{ id: string }>;

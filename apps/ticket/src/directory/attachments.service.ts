@@ -12,13 +12,12 @@ import {
   type PageCommand,
   type TicketRefCommand,
 } from '@helpdesk/contracts';
-import { CommandError, MetricsService, sanitizeFilename } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, MetricsService, sanitizeFilename } from '@helpdesk/common';
 import { Counter } from 'prom-client';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { Comment } from '../comments/comment.entity.js';
 import { recordHistory } from '../history/ticket-history.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
-import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { Attachment } from './attachment.entity.js';

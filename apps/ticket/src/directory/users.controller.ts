@@ -27,6 +27,11 @@ export class UsersController {
     return this.users.update(command);
   }
 
+  @MessagePattern(subjects.users.resendInvitation)
+  resendInvitation(@Payload() command: UserRefCommand) {
+    return this.users.resendInvitation(command);
+  }
+
   @MessagePattern(subjects.users.deactivate)
   deactivate(@Payload() command: UserRefCommand) {
     return this.users.deactivate(command);

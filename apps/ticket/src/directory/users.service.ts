@@ -15,7 +15,7 @@ import {
   type UserRefCommand,
   type UserView,
 } from '@helpdesk/contracts';
-import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, normalizeEmail, stripToPlainText } from '@helpdesk/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { Passwords } from '../auth/passwords.js';
 import { RefreshTokensService } from '../auth/refresh-tokens.service.js';
@@ -23,7 +23,6 @@ import { TICKET_SCHEMA } from '../database/schema.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { toPublicUserView, toUserView } from '../organizations/organizations.service.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
-import { decodeCursor, encodeCursor } from '../tickets/page-cursor.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { User } from '../users/user.entity.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -31,6 +30,9 @@ import { isUniqueViolation } from './unique-violation.js';
 export const DUPLICATE_EMAIL = 'A user with this email already exists';
 export const VERIFY_EMAIL_FIRST =
   'Verify your organization’s email address before adding users or making them staff: follow the link mailed to the signup address (POST /api/v1/auth/verify-email/resend sends it again)';
+export const ALREADY_ACCEPTED = 'The user has already accepted the invitation (their password is set)';
+export const NOT_INVITED = 'The user was not invited by mail, so there is no invitation to resend';
+export const INVITEE_DEACTIVATED = 'The user is deactivated: reactivate them before resending the invitation';
 export const LAST_ADMIN = 'The organization needs at least one active admin: make another user an admin first';
 
 /** LIKE treats % and _ as wildcards; a search for "50%" means the text. */
@@ -99,7 +101,10 @@ export class UsersService {
     const passwordHash = command.password === undefined ? null : await this.passwords.hash(command.password);
     const user = await this.dataSource
       .transaction(async (manager) => {
-        const user = await manager.save(manager.create(User, { organizationId: caller.orgId, email, name, role: command.role, passwordHash, active: true, notificationPreferences: {} }));
+        const invitationPendingSince = passwordHash === null ? new Date() : null;
+        const user = await manager.save(
+          manager.create(User, { organizationId: caller.orgId, email, name, role: command.role, passwordHash, active: true, notificationPreferences: {}, invitationPendingSince }),
+        );
         if (passwordHash === null) {
           const data: UserInvitedData = { userId: user.id, email, name, role: user.role, invitedBy: caller.userId };
           await this.events.record(manager, { type: 'user.invited', orgId: caller.orgId, aggregateId: user.id, actor: actorOf(caller), data });
@@ -112,6 +117,34 @@ export class UsersService {
       });
     if (passwordHash === null) this.events.committed();
     return toUserView(user);
+  }
+
+  /**
+   * A fresh invitation mail (a new `user.invited` event) for a user who has not accepted theirs. The
+   * links mailed before stop working at once; the new one is issued when the new mail is sent.
+   */
+  async resendInvitation(command: UserRefCommand): Promise<UserView> {
+    const view = await this.dataSource.transaction(async (manager) => {
+      const caller = await this.principals.verifyAdmin(command.principal, manager);
+      await this.requireVerifiedEmail(manager, caller.orgId);
+      // Locked like the link issue does, so an acceptance racing this resend is seen one way or the other.
+      const user = await manager
+        .createQueryBuilder(User, 'account')
+        .addSelect('account.passwordHash')
+        .where('account.id = :userId AND account.organizationId = :orgId', { userId: command.userId, orgId: caller.orgId })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!user) throw new CommandError('NOT_FOUND', 'User not found');
+      if (user.passwordHash !== null) throw new CommandError('CONFLICT', ALREADY_ACCEPTED);
+      if (user.invitationPendingSince === null) throw new CommandError('CONFLICT', NOT_INVITED);
+      if (!user.active) throw new CommandError('CONFLICT', INVITEE_DEACTIVATED);
+      await manager.query(`UPDATE ${TICKET_SCHEMA}.user_tokens SET used_at = now() WHERE user_id = $1 AND purpose = 'invitation' AND used_at IS NULL`, [user.id]);
+      const data: UserInvitedData = { userId: user.id, email: user.email, name: user.name, role: user.role, invitedBy: caller.userId };
+      await this.events.record(manager, { type: 'user.invited', orgId: caller.orgId, aggregateId: user.id, actor: actorOf(caller), data });
+      return toUserView(user);
+    });
+    this.events.committed();
+    return view;
   }
 
   update(command: UpdateUserCommand): Promise<UserView> {

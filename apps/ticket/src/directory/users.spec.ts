@@ -1,8 +1,19 @@
-import { subjects, type AuthenticatedUserReply, type EventEnvelope, type Page, type Principal, type UserInvitedData, type UserView } from '@helpdesk/contracts';
+import {
+  subjects,
+  type AuthenticatedUserReply,
+  type EventEnvelope,
+  type InvitationAcceptedReply,
+  type IssuedLinkToken,
+  type Page,
+  type Principal,
+  type UserInvitedData,
+  type UserView,
+} from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testing';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
+import { ALREADY_ACCEPTED, INVITEE_DEACTIVATED, NOT_INVITED } from './users.service.js';
 
 const PASSWORD = 'a long enough passphrase';
 const uniqueEmail = (label: string) => `${label}-${randomBytes(3).toString('hex')}@example.com`;
@@ -33,7 +44,8 @@ describe('users', () => {
     it('invites a user without a password and announces it with user.invited, which carries no secret', async () => {
       const email = uniqueEmail('grace');
       const user = await invite({ name: 'Grace Hopper', email, role: 'agent' });
-      expect(user).toEqual({ id: expect.any(String), organizationId: admin.orgId, email, name: 'Grace Hopper', role: 'agent', active: true });
+      expect(user).toEqual({ id: expect.any(String), organizationId: admin.orgId, email, name: 'Grace Hopper', role: 'agent', active: true, invitationPendingSince: expect.any(String) });
+      expect(Date.now() - Date.parse(user.invitationPendingSince!)).toBeLessThan(60_000);
 
       const event = await waitFor('user.invited in the stream', async () => (await invitedEvents()).find((envelope) => envelope.aggregateId === user.id), 10_000);
       expect(event).toMatchObject({ orgId: admin.orgId, actor: { userId: admin.userId, role: 'admin' } });
@@ -48,6 +60,7 @@ describe('users', () => {
       const user = await invite({ name: 'Linus', email, role: 'customer', password: PASSWORD });
       const login = await harness.send<AuthenticatedUserReply>(subjects.auth.verifyCredentials, { email, password: PASSWORD });
       expect(login.user).toEqual(user);
+      expect(user.invitationPendingSince).toBeNull();
       const [row] = (await harness.dataSource.query('SELECT password_hash FROM helpdesk.users WHERE id = $1', [user.id])) as Array<{ password_hash: string }>;
       expect(row!.password_hash).toMatch(/^\$argon2id\$/);
       // Events are written with the change, so the outbox shows at once whether one was.
@@ -296,6 +309,78 @@ describe('users', () => {
       const failure = await harness.fail(subjects.users.update, { principal: admin, userId: user.userId, changes: { role: 'root', email: 'x@example.com' } });
       expect(failure).toMatchObject({ code: 'VALIDATION' });
       expect(failure.details).toEqual(expect.arrayContaining([expect.stringMatching(/role/), expect.stringMatching(/email should not exist/)]));
+    });
+  });
+
+  describe('resending an invitation', () => {
+    const resend = (userId: string, principal: Principal = admin) => harness.send<UserView>(subjects.users.resendInvitation, { principal, userId });
+    const issueLink = (userId: string) => harness.send<IssuedLinkToken>(subjects.auth.issueInvitationLink, { userId });
+
+    it('announces a new user.invited for a pending invitee, voids the links issued so far, and keeps the pending date', async () => {
+      const invited = await invite({ name: 'Slow Reader', email: uniqueEmail('slow') });
+      const firstLink = await issueLink(invited.id);
+
+      const resent = await resend(invited.id);
+
+      expect(resent).toEqual(invited);
+      const events = await waitFor('two user.invited events', async () => {
+        const found = (await invitedEvents()).filter((envelope) => envelope.aggregateId === invited.id);
+        return found.length === 2 ? found : undefined;
+      }, 10_000);
+      expect(events.map((event) => event.data)).toEqual([events[0]!.data, { ...events[0]!.data, invitedBy: admin.userId }]);
+      expect(new Set(events.map((event) => event.id)).size).toBe(2);
+      expect(await harness.fail(subjects.auth.acceptInvitation, { token: firstLink.token, password: PASSWORD })).toMatchObject({ code: 'UNAUTHORIZED' });
+      const secondLink = await issueLink(invited.id);
+      expect((await harness.send<InvitationAcceptedReply>(subjects.auth.acceptInvitation, { token: secondLink.token, password: PASSWORD })).user).toMatchObject({ id: invited.id, invitationPendingSince: null });
+    });
+
+    it('refuses with CONFLICT once the invitation is accepted (or when the password was set at once) and for a deactivated invitee, announcing nothing', async () => {
+      const accepted = await invite({ name: 'Quick Reader', email: uniqueEmail('quick') });
+      await harness.send(subjects.auth.acceptInvitation, { token: (await issueLink(accepted.id)).token, password: PASSWORD });
+      const withPassword = await invite({ name: 'Has Password', email: uniqueEmail('pw'), password: PASSWORD });
+      const leaver = await invite({ name: 'Left Already', email: uniqueEmail('left') });
+      await harness.send(subjects.users.deactivate, { principal: admin, userId: leaver.id });
+
+      expect(await harness.fail(subjects.users.resendInvitation, { principal: admin, userId: accepted.id })).toMatchObject({ code: 'CONFLICT', message: ALREADY_ACCEPTED });
+      expect(await harness.fail(subjects.users.resendInvitation, { principal: admin, userId: withPassword.id })).toMatchObject({ code: 'CONFLICT', message: ALREADY_ACCEPTED });
+      expect(await harness.fail(subjects.users.resendInvitation, { principal: admin, userId: leaver.id })).toMatchObject({ code: 'CONFLICT', message: INVITEE_DEACTIVATED });
+      const [outbox] = (await harness.dataSource.query(`SELECT count(*)::int AS events FROM helpdesk.outbox WHERE type = 'user.invited' AND aggregate_id = ANY($1::uuid[])`, [
+        [accepted.id, withPassword.id, leaver.id],
+      ])) as Array<{ events: number }>;
+      expect(outbox!.events).toBe(2);
+    });
+
+    it('refuses with CONFLICT for a customer who was never invited (created as a requester)', async () => {
+      const requesterEmail = uniqueEmail('requester');
+      await harness.send(subjects.tickets.create, { principal: admin, subject: 'Phoned in', description: 'By phone', requesterEmail });
+      const [requester] = (await harness.dataSource.query('SELECT id FROM helpdesk.users WHERE email = $1', [requesterEmail])) as Array<{ id: string }>;
+
+      expect(await harness.fail(subjects.users.resendInvitation, { principal: admin, userId: requester!.id })).toMatchObject({ code: 'CONFLICT', message: NOT_INVITED });
+    });
+
+    it("clears the pending date when the invitee sets a password by a reset instead, and lists it meanwhile", async () => {
+      const invited = await invite({ name: 'Reset Instead', email: uniqueEmail('reset') });
+      const listed = await harness.send<Page<UserView>>(subjects.users.list, { principal: admin, q: invited.email });
+      expect(listed.items).toEqual([invited]);
+
+      const link = await harness.send<IssuedLinkToken>(subjects.auth.issuePasswordResetLink, { userId: invited.id, requestId: randomUUID() });
+      await harness.send(subjects.auth.confirmPasswordReset, { token: link.token, password: PASSWORD });
+
+      expect((await harness.send<Page<UserView>>(subjects.users.list, { principal: admin, q: invited.email })).items).toEqual([{ ...invited, invitationPendingSince: null }]);
+      expect(await harness.fail(subjects.users.resendInvitation, { principal: admin, userId: invited.id })).toMatchObject({ code: 'CONFLICT', message: ALREADY_ACCEPTED });
+    });
+
+    it("refuses agents and customers, answers NOT_FOUND for another organization's invitee or an unknown id, and sends nothing", async () => {
+      const invited = await invite({ name: 'Guarded', email: uniqueEmail('guarded') });
+      const foreign = await invite({ name: 'Foreign', email: uniqueEmail('foreign') }, outsider);
+
+      for (const principal of [agent, customer]) expect(await harness.fail(subjects.users.resendInvitation, { principal, userId: invited.id })).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await harness.fail(subjects.users.resendInvitation, { principal: admin, userId: foreign.id })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await harness.fail(subjects.users.resendInvitation, { principal: admin, userId: randomUUID() })).toMatchObject({ code: 'NOT_FOUND' });
+      const [outbox] = (await harness.dataSource.query(`SELECT count(*)::int AS events FROM helpdesk.outbox WHERE type = 'user.invited' AND aggregate_id = ANY($1::uuid[])`, [
+        [invited.id, foreign.id],
+      ])) as Array<{ events: number }>;
+      expect(outbox!.events).toBe(2);
     });
   });
 

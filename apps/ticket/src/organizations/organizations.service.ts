@@ -21,7 +21,15 @@ export function toOrganizationView(organization: Organization): OrganizationView
 }
 
 export function toUserView(user: User): UserView {
-  return { id: user.id, organizationId: user.organizationId, email: user.email, name: user.name, role: user.role, active: user.active };
+  return {
+    id: user.id,
+    organizationId: user.organizationId,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    active: user.active,
+    invitationPendingSince: user.invitationPendingSince?.toISOString() ?? null,
+  };
 }
 
 /** What a customer may know of a staff member: the name on a reply, not how to reach them. */

@@ -16,7 +16,7 @@ import {
   type TicketView,
   type UpdateTicketCommand,
 } from '@helpdesk/contracts';
-import { CommandError, preparedQuery, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { CommandError, type CursorValueKind, decodeCursor, encodeCursor, preparedQuery, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -34,7 +34,6 @@ import { Team } from '../teams/team.entity.js';
 import { PrincipalVerifier, UNKNOWN_ACCOUNT, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { findOrCreateRequester } from '../users/requesters.js';
 import { User } from '../users/user.entity.js';
-import { decodeCursor, encodeCursor, type CursorValueKind } from './page-cursor.js';
 import { Ticket } from './ticket.entity.js';
 import { ticketEventData, toTicketView } from './ticket-view.js';
 

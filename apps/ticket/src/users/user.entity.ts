@@ -28,6 +28,10 @@ export class User {
   @Column('jsonb', { name: 'notification_preferences' })
   notificationPreferences!: Record<string, boolean>;
 
+  /** Set when the user is invited by mail without a password; cleared once they set one (accept, or reset). */
+  @Column('timestamptz', { name: 'invitation_pending_since', nullable: true })
+  invitationPendingSince!: Date | null;
+
   @Column('timestamptz', { name: 'last_login_at', nullable: true })
   lastLoginAt!: Date | null;
 

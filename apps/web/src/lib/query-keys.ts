@@ -28,4 +28,9 @@ export const queryKeys = {
   teams: ['teams'] as const,
   organization: ['organization'] as const,
   slaPolicies: ['sla-policies'] as const,
+  deadLetters: {
+    all: ['dead-letters'] as const,
+    list: ['dead-letters', 'list'] as const,
+    detail: (id: string) => ['dead-letters', 'detail', id] as const,
+  },
 };

@@ -5,6 +5,7 @@ import { TicketTriagePending1764800000000 } from './1764800000000-ticket-triage-
 import { OrganizationEmailVerification1765200000000 } from './1765200000000-organization-email-verification.js';
 import { TicketRequestedPriority1765300000000 } from './1765300000000-ticket-requested-priority.js';
 import { AttachmentsByOrganizationIndex1765400000000 } from './1765400000000-attachments-by-organization-index.js';
+import { UserInvitationPending1765510000000 } from './1765510000000-user-invitation-pending.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -14,4 +15,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   OrganizationEmailVerification1765200000000,
   TicketRequestedPriority1765300000000,
   AttachmentsByOrganizationIndex1765400000000,
+  UserInvitationPending1765510000000,
 ];

@@ -1,14 +1,15 @@
-import { Badge, Button, Group, Paper, Select, Stack, Table, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { Role, UserView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
+import { formatDateTime } from '../../../lib/format';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { FormError } from '../../auth/components/FormError';
 import { useUsers } from '../../directory/hooks/directory';
-import { useDeactivateUser, useInviteUser, useUpdateUser } from '../hooks/admin';
+import { useDeactivateUser, useInviteUser, useResendInvitation, useUpdateUser } from '../hooks/admin';
 import { AdminPage } from './AdminPage';
 
 const ROLE_OPTIONS = (['admin', 'agent', 'customer'] as const).map((value) => ({ value, label: t.role[value] }));
@@ -59,9 +60,18 @@ function InviteForm() {
 function UserRow({ user }: { user: UserView }) {
   const update = useUpdateUser();
   const deactivate = useDeactivateUser();
+  const resend = useResendInvitation();
+  const pendingSince = user.invitationPendingSince;
   return (
     <Table.Tr>
-      <Table.Td>{user.name}</Table.Td>
+      <Table.Td>
+        {user.name}
+        {pendingSince ? (
+          <Text size="xs" c="dimmed">
+            {t.admin.invitationPending(formatDateTime(pendingSince))}
+          </Text>
+        ) : null}
+      </Table.Td>
       <Table.Td>{user.email}</Table.Td>
       <Table.Td>
         <Select
@@ -81,14 +91,24 @@ function UserRow({ user }: { user: UserView }) {
       </Table.Td>
       <Table.Td>
         <Group gap={4} wrap="nowrap">
+          {pendingSince && user.active ? (
+            <Button
+              size="xs"
+              variant="light"
+              loading={resend.isPending}
+              onClick={() => resend.mutate(user.id, { onSuccess: () => notifications.show({ color: 'green', message: t.admin.invitationResent(user.email) }), onError: fail })}
+            >
+              {t.admin.resendInvitation(user.name)}
+            </Button>
+          ) : null}
           {user.active ? (
             <Button size="xs" variant="subtle" color="red" loading={deactivate.isPending} onClick={() => deactivate.mutate(user.id, { onError: fail })}>
               {t.admin.deactivate(user.name)}
             </Button>
           ) : (
-              <Button size="xs" variant="subtle" loading={update.isPending} onClick={() => update.mutate({ id: user.id, active: true }, { onError: fail })}>
-                {t.admin.activate(user.name)}
-              </Button>
+            <Button size="xs" variant="subtle" loading={update.isPending} onClick={() => update.mutate({ id: user.id, active: true }, { onError: fail })}>
+              {t.admin.activate(user.name)}
+            </Button>
           )}
         </Group>
       </Table.Td>

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Role } from '@helpdesk/contracts';
 import { queryKeys } from '../../../lib/query-keys';
 import {
@@ -8,13 +8,14 @@ import {
   deleteSlaPolicy,
   deleteTeam,
   inviteUser,
-  replayDeadLetters,
+  resendInvitation,
   setTeamMembers,
   updateOrganization,
   updateSlaPolicy,
   updateUser,
   type SlaPolicyInput,
 } from '../../directory/api/directory';
+import { getDeadLetter, listDeadLetters, replayDeadLetters } from '../api/dead-letters';
 
 function useInvalidating<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>, key: readonly unknown[]) {
   const queryClient = useQueryClient();
@@ -31,4 +32,21 @@ export const useCreateSlaPolicy = () => useInvalidating(createSlaPolicy, queryKe
 export const useUpdateSlaPolicy = () => useInvalidating(({ id, ...changes }: Partial<SlaPolicyInput> & { id: string }) => updateSlaPolicy(id, changes), queryKeys.slaPolicies);
 export const useDeleteSlaPolicy = () => useInvalidating(deleteSlaPolicy, queryKeys.slaPolicies);
 export const useUpdateOrganization = () => useInvalidating(updateOrganization, queryKeys.organization);
-export const useReplayDeadLetters = () => useMutation({ mutationFn: replayDeadLetters });
+export const useResendInvitation = () => useInvalidating(resendInvitation, queryKeys.users.all);
+
+/** Replayed deliveries are no longer dead: the list and any open detail are read again. */
+export const useReplayDeadLetters = () => useInvalidating(replayDeadLetters, queryKeys.deadLetters.all);
+
+export function useDeadLetters() {
+  return useInfiniteQuery({
+    queryKey: queryKeys.deadLetters.list,
+    queryFn: ({ pageParam, signal }) => listDeadLetters(pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+}
+
+/** One dead letter in full, while `id` is set (the detail drawer is open). */
+export function useDeadLetter(id: string | null) {
+  return useQuery({ queryKey: queryKeys.deadLetters.detail(id ?? ''), queryFn: ({ signal }) => getDeadLetter(id!, signal), enabled: id !== null, retry: false });
+}

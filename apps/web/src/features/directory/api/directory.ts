@@ -43,6 +43,9 @@ export const inviteUser = (body: { name: string; email: string; role: Role; pass
 export const updateUser = (id: string, changes: { name?: string; role?: Role; active?: boolean }) =>
   api.call<UserView>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes });
 
+/** A fresh invitation mail to a user who has not accepted theirs (429 when resent too often). */
+export const resendInvitation = (id: string) => api.call<UserView>(`/api/v1/users/${encodeURIComponent(id)}/resend-invitation`, { method: 'POST' });
+
 export const deactivateUser = (id: string) => api.call<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
 export const listTeams = () => api.call<TeamView[]>('/api/v1/teams');
@@ -63,6 +66,3 @@ export const createSlaPolicy = (body: SlaPolicyInput) => api.call<SlaPolicyView>
 export const updateSlaPolicy = (id: string, body: Partial<SlaPolicyInput>) =>
   api.call<SlaPolicyView>(`/api/v1/sla-policies/${encodeURIComponent(id)}`, { method: 'PATCH', body });
 export const deleteSlaPolicy = (id: string) => api.call<unknown>(`/api/v1/sla-policies/${encodeURIComponent(id)}`, { method: 'DELETE' });
-
-export const replayDeadLetters = (deliveryIds?: string[]) =>
-  api.call<{ deliveryIds: string[] }>('/api/v1/admin/notifications/dead-letters/replay', { method: 'POST', body: deliveryIds ? { deliveryIds } : {} });

@@ -1,10 +1,10 @@
-import { CommandError } from '@helpdesk/common';
+import { CommandError } from '../errors/command-error.js';
 
 /**
  * Opaque keyset cursor: the sort value and id of the last item of a page. Keyset pagination stays
  * fast and stable on deep pages, unlike OFFSET.
  */
-export interface PageCursor {
+export interface KeysetCursor {
   value: string | number | null;
   id: string;
 }
@@ -48,11 +48,11 @@ function validId(id: unknown, kind: CursorIdKind): id is string {
   return typeof id === 'string' && (kind === 'uuid' ? UUID : INTEGER_ID).test(id);
 }
 
-export function encodeCursor(cursor: PageCursor): string {
+export function encodeCursor(cursor: KeysetCursor): string {
   return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
 }
 
-export function decodeCursor(encoded: string, valueKind: CursorValueKind, idKind: CursorIdKind = 'uuid'): PageCursor {
+export function decodeCursor(encoded: string, valueKind: CursorValueKind, idKind: CursorIdKind = 'uuid'): KeysetCursor {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
@@ -62,5 +62,5 @@ export function decodeCursor(encoded: string, valueKind: CursorValueKind, idKind
   if (!Array.isArray(parsed) || parsed.length !== 2 || !validValue(parsed[0], valueKind) || !validId(parsed[1], idKind)) {
     throw new CommandError('VALIDATION', 'cursor is not a cursor returned by this list', ['cursor is not a cursor returned by this list']);
   }
-  return { value: parsed[0] as PageCursor['value'], id: parsed[1] };
+  return { value: parsed[0] as KeysetCursor['value'], id: parsed[1] };
 }
