@@ -184,5 +184,5 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
     await page.getByRole('heading', { name: 'Profile and settings' }).waitFor();
     await expectAccessible(page, 'the profile page');
     await saveScreenshot(page, 'profile');
-  }, 90_000);
+  }, 150_000);
 });
