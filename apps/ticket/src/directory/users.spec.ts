@@ -220,6 +220,8 @@ describe('users', () => {
           name: 'Rita Requester',
           role: 'customer',
           active: true,
+          // Invited without a password and not yet accepted.
+          invitationPendingSince: expect.any(String),
         });
       }
     });
