@@ -32,7 +32,12 @@ export class CommentsService {
     @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
   ) {}
 
-  async create(command: CreateCommentCommand): Promise<CommentView> {
+  /**
+   * `viaEmail`: the comment came by mail (the email channel, never a caller's payload). A sender address
+   * proves nothing, so a staff member's mail is a public comment by them but not an agent reply: it
+   * neither satisfies the SLA's response targets nor opens the ticket (DESIGN section 13).
+   */
+  async create(command: CreateCommentCommand, options: { viaEmail?: boolean } = {}): Promise<CommentView> {
     const internal = command.internal ?? false;
     const body = sanitizeRichText(command.body);
     if (!stripToPlainText(body)) throw new CommandError('VALIDATION', 'body must contain text');
@@ -49,8 +54,10 @@ export class CommentsService {
         const policy = ticket.slaPolicyId ? await manager.findOneBy(SlaPolicy, { id: ticket.slaPolicyId }) : null;
         const now = comment.createdAt;
         if (caller.staff) {
-          recordAgentReply(ticket, now);
-          if (ticket.status === 'new') ticket.status = 'open';
+          if (!options.viaEmail) {
+            recordAgentReply(ticket, now);
+            if (ticket.status === 'new') ticket.status = 'open';
+          }
         } else if (caller.userId === ticket.requesterId) {
           recordRequesterReply(ticket, policy, now, calendar);
           // The customer answered: the ticket is no longer waiting on them.
@@ -70,7 +77,7 @@ export class CommentsService {
         orgId: caller.orgId,
         aggregateId: ticket.id,
         actor: actorOf(caller),
-        data: { comment: toCommentView(comment), ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject, status: saved.status, requesterId: ticket.requesterId, assigneeId: ticket.assigneeId, teamId: ticket.teamId }, authorRole: caller.role },
+        data: { comment: toCommentView(comment), ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject, status: saved.status, requesterId: ticket.requesterId, assigneeId: ticket.assigneeId, teamId: ticket.teamId }, authorRole: caller.role, ...(options.viaEmail ? { channel: 'email' } : {}) },
       });
       if (changes.status) {
         await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: ticket.id, actor: actorOf(caller), data: { ticket: { id: ticket.id, number: ticket.number }, from: before.status, to: saved.status } });

@@ -10,6 +10,7 @@ import {
   type PageCommand,
   type Principal,
   type Role,
+  type TicketChannel,
   type TicketChanges,
   type TicketHistoryEntry,
   type TicketPriority,
@@ -99,7 +100,7 @@ export class TicketsService {
    * its number, history row and outbox event. Ticket creation is the hottest write, and on the
    * machines we measured each round trip to PostgreSQL cost more than the SQL it carried.
    */
-  async create(command: CreateTicketCommand): Promise<TicketView> {
+  async create(command: CreateTicketCommand, trusted: { channel?: TicketChannel } = {}): Promise<TicketView> {
     const { caller, calendar, policy } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY);
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
     // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
@@ -118,7 +119,8 @@ export class TicketsService {
       status: 'new',
       priority: caller.staff ? (command.priority ?? DEFAULT_PRIORITY) : DEFAULT_PRIORITY,
       requestedPriority: caller.staff ? null : (command.priority ?? null),
-      channel: caller.staff ? (command.channel ?? 'api') : 'web',
+      // `trusted.channel` comes from this service's own code (the email channel), never from a caller's payload.
+      channel: trusted.channel ?? (caller.staff ? (command.channel ?? 'api') : 'web'),
       tags: normalizeTags(command.tags),
       requesterId,
       ...NEW_TICKET_CLOCKS,
