@@ -73,8 +73,9 @@ function isAddressTaken(error: unknown): boolean {
   return driverError.code === '23505' && driverError.constraint === 'mailboxes_address_key';
 }
 
-function encodeCursor(row: MailboxRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
+/** The creation time as PostgreSQL writes it (microseconds: a JavaScript Date would round them off and repeat a row). */
+function encodeCursor(row: MailboxRow & { sort_value: string }): string {
+  return Buffer.from(JSON.stringify([row.sort_value, row.id])).toString('base64url');
 }
 
 function decodeCursor(cursor: string): [string, string] {
@@ -127,10 +128,10 @@ export class Mailboxes {
     const limit = command.limit ?? PAGE_SIZE.default;
     const after = command.cursor ? decodeCursor(command.cursor) : null;
     const rows = (await this.dataSource.query(
-      `SELECT * FROM ${TABLE} WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+      `SELECT *, created_at::text AS sort_value FROM ${TABLE} WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
        ORDER BY created_at, id LIMIT $4`,
       [principal.orgId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
-    )) as MailboxRow[];
+    )) as Array<MailboxRow & { sort_value: string }>;
     const page = rows.slice(0, limit);
     return { items: page.map(toView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
   }
