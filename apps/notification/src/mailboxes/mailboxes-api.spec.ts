@@ -152,4 +152,14 @@ describe('/api/v1/mailboxes', () => {
     expect((await create(admin, { address: address(), imap: { ...IMAP, password: '' } })).status).toBe(400);
     expect((await create(admin, { address: address(), extra: true })).status).toBe(400);
   });
+
+  it('is documented in the OpenAPI document, with its bodies and the inbound route', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown; responses?: unknown }>> };
+    expect(JSON.stringify(document.paths['/api/v1/mailboxes']?.post?.requestBody)).toContain('CreateMailboxBody');
+    expect(JSON.stringify(document.paths['/api/v1/mailboxes/{id}']?.patch?.requestBody)).toContain('UpdateMailboxBody');
+    expect(document.paths['/api/v1/mailboxes/{id}/rotate-token']?.post).toBeDefined();
+    const inbound = document.paths['/api/v1/inbound/email/{mailboxId}']?.post;
+    expect(JSON.stringify(inbound?.requestBody)).toContain('message/rfc822');
+    expect(JSON.stringify(inbound?.responses)).toContain('ticket_created');
+  });
 });
