@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommentView, InboundResultView, MailboxWithTokenView, Page, TicketView } from '@helpdesk/contracts';
+import { INBOUND_MAIL_BUCKET, type CommentView, type EventEnvelope, type InboundResultView, type MailboxWithTokenView, type Page, type TicketView } from '@helpdesk/contracts';
+import { Objm } from '@nats-io/obj';
+import { connect } from '@nats-io/transport-node';
 import { waitFor } from '@helpdesk/testing';
 import { GatewayHarness, type SignedUpAdmin } from '../../../gateway/src/testing/gateway-harness.js';
 import { mailFixture, withHeaders } from '../testing/mail-fixtures.js';
@@ -59,6 +61,17 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
     return sender;
   }
 
+  async function storedKeys(mailboxId: string): Promise<string[]> {
+    const nats = await connect({ servers: gateway.ticket.nats.url });
+    try {
+      const store = await new Objm(nats).open(INBOUND_MAIL_BUCKET);
+      const names = (await store.list()).map((entry) => entry.name).filter((name) => name.startsWith(`${mailboxId}/`));
+      return names.sort();
+    } finally {
+      await nats.close();
+    }
+  }
+
   const ticket = async (admin: SignedUpAdmin, id: string) => (await (await gateway.call(`/tickets/${id}`, { token: admin.accessToken })).json()) as TicketView;
   const comments = async (admin: SignedUpAdmin, id: string) => ((await (await gateway.call(`/tickets/${id}/comments`, { token: admin.accessToken })).json()) as Page<CommentView>).items;
   const ticketCount = async (orgId: string) =>
@@ -76,7 +89,8 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
 
     expect((await post(mailbox.id, raw, undefined)).status).toBe(401);
     expect((await post(mailbox.id, raw, 'wrong-token')).status).toBe(401);
-    expect((await post(mailbox.id, raw, `${mailbox.inboundToken.slice(0, -1)}A`)).status).toBe(401);
+    const lastChanged = `${mailbox.inboundToken.slice(0, -1)}${mailbox.inboundToken.endsWith('A') ? 'B' : 'A'}`;
+    expect((await post(mailbox.id, raw, lastChanged)).status).toBe(401);
     const unknown = await post('0190c2f4-8d2e-7b3a-9c1d-2e3f4a5b6c7d', raw, mailbox.inboundToken);
     expect(unknown.status).toBe(401);
     expect((await unknown.json()) as { message: string }).toMatchObject({ message: 'Unknown mailbox or wrong inbound token' });
@@ -141,6 +155,9 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
     expect([one.outcome, two.outcome].sort()).toEqual(['duplicate', 'ticket_created']);
     expect(one.ticketId).toBe(two.ticketId);
     expect(await ticketCount(admin.organization.id)).toBe(2);
+    // One raw copy per recorded message: the duplicates' copies were dropped.
+    const records = (await harness.ticket.dataSource.query(`SELECT object_key FROM notification.inbound_messages WHERE mailbox_id = $1 ORDER BY object_key`, [mailbox.id])) as Array<{ object_key: string }>;
+    expect(await storedKeys(mailbox.id)).toEqual(records.map((record) => record.object_key));
   });
 
   it("turns a reply to one of the ticket's outgoing mails (In-Reply-To) into a public comment by its sender", async () => {
@@ -160,6 +177,11 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
     expect(comment).toMatchObject({ id: result.commentId, internal: false, authorId: (await ticket(admin, opened.ticketId)).requesterId });
     expect(comment!.body).toContain('It happened again at 11:58');
     expect(await ticketCount(admin.organization.id)).toBe(1);
+    // Realtime, notifications, triage and SLA see mail tickets and comments as any other, marked as mail.
+    const events = (await harness.ticket.dataSource.query(`SELECT envelope FROM helpdesk.outbox WHERE aggregate_id = $1 ORDER BY created_at`, [opened.ticketId])) as Array<{ envelope: EventEnvelope }>;
+    const data = (type: string) => events.find((event) => event.envelope.type === type)?.envelope.data as Record<string, any>;
+    expect(data('ticket.created').ticket.channel).toBe('email');
+    expect(data('comment.created')).toMatchObject({ channel: 'email', comment: { id: result.commentId } });
 
     // A reply to that reply (References naming the received message) threads too, as does the ticket's own thread id.
     const thread = `<ticket-${opened.ticketId}@${FROM_DOMAIN}>`;

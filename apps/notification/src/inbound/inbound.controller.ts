@@ -26,6 +26,17 @@ export class InboundController {
     const mailbox = await this.mailboxes.authorizeInbound(command.mailboxId, command.token);
     // Keys are the gateway's `<mailboxId>/<uuid>`: a token for one mailbox cannot feed another's message.
     if (!command.objectKey.startsWith(`${mailbox.id}/`)) throw new CommandError('FORBIDDEN', 'The raw message belongs to another mailbox');
-    return this.pipeline.ingest(mailbox, await this.store.read(command.objectKey), command.objectKey);
+    const raw = await this.store.read(command.objectKey);
+    // The bucket keeps one copy per recorded message: a duplicate's copy, or one that made nothing, goes.
+    const discard = () => this.store.delete(command.objectKey).catch(() => undefined);
+    try {
+      const result = await this.pipeline.ingest(mailbox, raw, command.objectKey);
+      if (result.outcome === 'duplicate') await discard();
+      return result;
+    } catch (error) {
+      // The provider posts again on a failure, under a new key.
+      await discard();
+      throw error;
+    }
   }
 }
