@@ -40,6 +40,7 @@ export class EmailChannelService {
    * a ticket of their own, never a voice on someone else's.
    */
   async addComment(command: EmailAddCommentCommand): Promise<EmailCommentReply> {
+    if ((command.ticketId === undefined) === (command.ticketNumber === undefined)) throw new CommandError('VALIDATION', 'Name the ticket by exactly one of ticketId and ticketNumber');
     const [row] = (await this.dataSource.query(
       `SELECT ticket.id, ticket.status, person.id AS user_id, person.role
          FROM ${TICKET_SCHEMA}.tickets ticket
