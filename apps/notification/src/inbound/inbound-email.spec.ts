@@ -251,4 +251,19 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
     expect(await comments(admin, opened.ticketId)).toMatchObject([{ authorId: agent.principal.userId, internal: false }]);
     expect(await ticket(admin, opened.ticketId)).toMatchObject({ status: 'new', firstRespondedAt: null });
   });
+
+  it("is not held to the anonymous per-IP limit: a provider posts everyone's mail from one address", async () => {
+    const { mailbox } = await deskWithMailbox();
+    const strict = await gateway.startReplica({ RATE_LIMIT_ANON_PER_HOUR: '2' });
+    const postTo = (raw: string) =>
+      fetch(`${strict.url}/api/v1/inbound/email/${mailbox.id}`, { method: 'POST', headers: { 'content-type': 'message/rfc822', 'x-helpdesk-inbound-token': mailbox.inboundToken }, body: raw });
+
+    const statuses = [];
+    for (let mail = 0; mail < 4; mail += 1) statuses.push((await postTo(newRequest().raw)).status);
+    const anonymous = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) anonymous.push((await fetch(`${strict.url}/api/v1/auth/password-reset/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect(anonymous).toContain(429);
+  });
 });
