@@ -202,6 +202,10 @@ export class EmailCreateTicketCommand {
   @IsUUID()
   orgId!: string;
 
+  /** The id the ticket gets: the same change asked again (a redelivery after a crash) answers the ticket made the first time. */
+  @IsUUID()
+  changeId!: string;
+
   @IsDefined()
   @ValidateNested()
   @Type(() => EmailSenderDto)
@@ -226,6 +230,10 @@ export class EmailCreateTicketCommand {
 export class EmailAddCommentCommand {
   @IsUUID()
   orgId!: string;
+
+  /** The id the comment gets: the same change asked again answers the comment made the first time. */
+  @IsUUID()
+  changeId!: string;
 
   @ValidateIf((command: EmailAddCommentCommand) => command.ticketNumber === undefined)
   @IsUUID()

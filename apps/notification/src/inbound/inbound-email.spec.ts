@@ -160,6 +160,19 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
     expect(await storedKeys(mailbox.id)).toEqual(records.map((record) => record.object_key));
   });
 
+  it('makes no second ticket when the service died between the ticket change and its record: the redelivery gets the first ticket back', async () => {
+    const { admin, mailbox } = await deskWithMailbox();
+    const { raw, messageId } = newRequest();
+    const first = await deliver(mailbox, raw);
+    // What a crash after the ticket service's commit and before the record's leaves behind.
+    await harness.ticket.dataSource.query(`UPDATE notification.inbound_messages SET outcome = NULL, ticket_id = NULL, processed_at = NULL WHERE mailbox_id = $1 AND message_id = $2`, [mailbox.id, messageId]);
+
+    const redelivered = await deliver(mailbox, raw);
+
+    expect(redelivered).toEqual(first);
+    expect(await ticketCount(admin.organization.id)).toBe(1);
+  });
+
   it("turns a reply to one of the ticket's outgoing mails (In-Reply-To) into a public comment by its sender", async () => {
     const { admin, mailbox } = await deskWithMailbox();
     const request = newRequest();

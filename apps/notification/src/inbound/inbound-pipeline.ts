@@ -4,6 +4,7 @@ import { CommandClient, CommandError } from '@helpdesk/common';
 import { subjects, type EmailCommentReply, type EmailTicketReply, type InboundResultView } from '@helpdesk/contracts';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
@@ -27,10 +28,10 @@ interface InboundMessageRow {
  * One pipeline for every way in (DESIGN section 13): parse, record once per (mailbox, Message-ID),
  * thread, then ask the ticket service for the ticket or comment on behalf of the sender.
  *
- * The record row is locked for the whole ticket change, so the same message posted twice at once
- * waits for the first and then answers "duplicate". A crash after the ticket service committed but
- * before the record is marked done re-processes the message on its next delivery (the record
- * stays unprocessed); closing that window needs an idempotency key in the ticket service (issue 16, crash tests).
+ * The record row is committed first and locked for the whole ticket change, so the same message
+ * posted twice at once waits for the first and then answers "duplicate". Its id is the id of the
+ * ticket or comment made: after a crash between the ticket service's commit and the record's, the
+ * next delivery asks for the same change again and gets the first one back, never a second.
  */
 @Injectable()
 export class InboundPipeline {
@@ -51,16 +52,19 @@ export class InboundPipeline {
     const messageId = messageIdOf(parsed, raw);
     const sender = senderOf(parsed);
     if (!sender) throw new CommandError('VALIDATION', 'The message has no sender address (From)');
+    // Committed before the ticket change, so its id survives a crash: the id is the change's (changeId), and the
+    // ticket service answers a change it has made already with what it made, never a second ticket or comment.
+    await this.dataSource.query(
+      `INSERT INTO ${MESSAGES} (id, mailbox_id, organization_id, message_id, sender, object_key) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (mailbox_id, message_id) DO NOTHING`,
+      // Time-ordered, as the ticket service's own ids.
+      [uuidv7(), mailbox.id, mailbox.organizationId, messageId, sender.email, objectKey],
+    );
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO ${MESSAGES} (mailbox_id, organization_id, message_id, sender, object_key) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (mailbox_id, message_id) DO NOTHING`,
-        [mailbox.id, mailbox.organizationId, messageId, sender.email, objectKey],
-      );
       // Held until the ticket change is recorded: a concurrent copy of this message waits here.
       const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
       if (record!.outcome) return { messageId, outcome: 'duplicate', ticketId: record!.ticket_id!, commentId: record!.comment_id };
-      const result = await this.apply(manager, mailbox, parsed, sender);
+      const result = await this.apply(manager, mailbox, parsed, sender, record!.id);
       await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
         record!.id,
         result.outcome,
@@ -74,25 +78,25 @@ export class InboundPipeline {
   }
 
   /** Threading in the design's order: replies to known mails, then a participant's subject tag, else a new ticket. */
-  private async apply(manager: EntityManager, mailbox: InboundMailbox, parsed: ParsedMail, sender: { email: string; name?: string }) {
+  private async apply(manager: EntityManager, mailbox: InboundMailbox, parsed: ParsedMail, sender: { email: string; name?: string }, changeId: string) {
     const body = bodyOf(parsed);
     const subject = subjectOf(parsed);
     const orgId = mailbox.organizationId;
     for (const ticketId of await this.ticketsAnswered(manager, orgId, referencedMessageIds(parsed))) {
-      const comment = await this.commentAsParticipant({ orgId, ticketId, sender, body });
+      const comment = await this.commentAsParticipant({ orgId, changeId, ticketId, sender, body });
       if (comment) return { outcome: 'comment_added' as const, ticketId: comment.ticketId, commentId: comment.id };
     }
     const ticketNumber = subjectTicketNumber(subject);
     if (ticketNumber !== undefined) {
-      const comment = await this.commentAsParticipant({ orgId, ticketNumber, sender, body });
+      const comment = await this.commentAsParticipant({ orgId, changeId, ticketNumber, sender, body });
       if (comment) return { outcome: 'comment_added' as const, ticketId: comment.ticketId, commentId: comment.id };
     }
-    const { ticket } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { orgId, sender, subject, description: body });
+    const { ticket } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { orgId, changeId, sender, subject, description: body });
     return { outcome: 'ticket_created' as const, ticketId: ticket.id, commentId: null };
   }
 
   /** The comment, or undefined when the ticket is not the organization's or the sender takes no part in it. */
-  private async commentAsParticipant(command: { orgId: string; ticketId?: string; ticketNumber?: number; sender: { email: string; name?: string }; body: string }) {
+  private async commentAsParticipant(command: { orgId: string; changeId: string; ticketId?: string; ticketNumber?: number; sender: { email: string; name?: string }; body: string }) {
     try {
       return (await this.commands.request<EmailCommentReply>(subjects.emailChannel.addComment, command)).comment;
     } catch (error) {

@@ -37,7 +37,7 @@ export class CommentsService {
    * proves nothing, so a staff member's mail is a public comment by them but not an agent reply: it
    * neither satisfies the SLA's response targets nor opens the ticket (DESIGN section 13).
    */
-  async create(command: CreateCommentCommand, options: { viaEmail?: boolean } = {}): Promise<CommentView> {
+  async create(command: CreateCommentCommand, options: { viaEmail?: boolean; id?: string } = {}): Promise<CommentView> {
     const internal = command.internal ?? false;
     const body = sanitizeRichText(command.body);
     if (!stripToPlainText(body)) throw new CommandError('VALIDATION', 'body must contain text');
@@ -45,8 +45,13 @@ export class CommentsService {
       const caller = await this.principals.verify(command.principal, manager);
       const ticket = await this.tickets.findVisible(manager, caller, command.ticketId, true);
       if (internal && !caller.staff) throw new CommandError('FORBIDDEN', 'Customers cannot write internal notes');
+      // `options.id` (the email channel's): the same comment asked again answers the first one; the ticket's lock orders the two.
+      const earlier = options.id ? await manager.findOneBy(Comment, { id: options.id, ticketId: ticket.id, organizationId: caller.orgId }) : null;
+      if (earlier) return { comment: earlier, ticket };
       if (ticket.status === 'closed') throw new CommandError('CONFLICT', 'Closed tickets accept no comments; open a new ticket instead');
-      const comment = await manager.save(manager.create(Comment, { organizationId: caller.orgId, ticketId: ticket.id, authorId: caller.userId, body, internal }));
+      const comment = await manager.save(
+        manager.create(Comment, { ...(options.id ? { id: options.id } : {}), organizationId: caller.orgId, ticketId: ticket.id, authorId: caller.userId, body, internal }),
+      );
       const before = { ...ticket };
       if (!internal) {
         const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });

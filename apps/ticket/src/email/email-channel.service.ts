@@ -29,7 +29,7 @@ export class EmailChannelService {
     await this.assertOrganization(command.orgId);
     const userId = await findOrCreateRequester(this.dataSource.manager, command.orgId, command.sender.email, command.sender.name);
     const principal = await this.principalOf(command.orgId, userId);
-    const ticket = await this.tickets.create({ principal, subject: command.subject, description: command.description }, { channel: 'email' });
+    const ticket = await this.tickets.create({ principal, subject: command.subject, description: command.description }, { channel: 'email', id: command.changeId });
     return { ticket };
   }
 
@@ -49,10 +49,15 @@ export class EmailChannelService {
           AND person.id IN (ticket.requester_id, ticket.assignee_id)`,
       [command.orgId, command.ticketId ?? null, command.ticketNumber ?? null, command.sender.email.trim()],
     )) as Array<{ id: string; status: string; user_id: string; role: Role }>;
-    if (!row || row.status === 'closed') throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
+    if (!row) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
+    if (row.status === 'closed' && !(await this.commentExists(command.changeId, row.id))) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
     const principal: Principal = { orgId: command.orgId, userId: row.user_id, role: row.role };
-    const comment = await this.comments.create({ principal, ticketId: row.id, body: command.body, internal: false }, { viaEmail: true });
+    const comment = await this.comments.create({ principal, ticketId: row.id, body: command.body, internal: false }, { viaEmail: true, id: command.changeId });
     return { comment };
+  }
+
+  private async commentExists(commentId: string, ticketId: string): Promise<boolean> {
+    return ((await this.dataSource.query(`SELECT 1 FROM ${TICKET_SCHEMA}.comments WHERE id = $1 AND ticket_id = $2`, [commentId, ticketId])) as unknown[]).length > 0;
   }
 
   private async assertOrganization(orgId: string): Promise<void> {
