@@ -141,6 +141,16 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   ATTACHMENT_STORE_MAX_BYTES = 10_737_418_240;
 
+  /**
+   * Largest raw message accepted by `POST /api/v1/inbound/email/:mailboxId` (413 beyond), stored whole
+   * in the `inbound-mail` object store bucket; 25 MB by default, as the inbound SMTP listener's limit.
+   */
+  @EnvInt()
+  @Min(1_024)
+  @Max(100 * 1024 * 1024)
+  @IsInt()
+  INBOUND_MAX_BYTES = 26_214_400;
+
   /** Directory holding the built web console (index.html and assets/); unset: the repository's dist/web (/app/dist/web in the image). */
   @IsString()
   WEB_ROOT = defaultWebRoot();

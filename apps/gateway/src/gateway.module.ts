@@ -19,6 +19,9 @@ import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, RateLimitGuard } from './
 import { GatewayConfig } from './gateway.config.js';
 import { DownstreamServicesHealthIndicator } from './health/downstream-services.health.js';
 import { DirectoryController } from './directory/directory.controller.js';
+import { InboundEmailController } from './inbound/inbound-email.controller.js';
+import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
+import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { TicketsController } from './tickets/tickets.controller.js';
 
@@ -43,13 +46,14 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController, AiController],
+  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController],
   providers: [
     AuthLimits,
     PasswordResetHandover,
     AttachmentStore,
     AttachmentsService,
     UploadRateLimit,
+    InboundMailUploads,
     // Guards run in this order: who is calling, how often, and whether they may.
     { provide: APP_GUARD, useClass: IdentifyCallerGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -1,6 +1,9 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseServiceConfig, EnvBoolean, EnvInt, EnvList, Secret } from '@helpdesk/common';
 
+/** 32 bytes in base64: 43 characters and one `=` (or the same without padding). */
+const DATA_KEY_PATTERN = /^[A-Za-z0-9+/]{43}=?$/;
+
 export class NotificationConfig extends DatabaseServiceConfig {
   @EnvInt()
   @Min(1)
@@ -107,4 +110,24 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @Max(60_000)
   @IsInt()
   EVENTS_STREAM_RETRY_MS = 1_000;
+
+  /**
+   * The key IMAP passwords are encrypted with (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`).
+   * Each ciphertext names the key it was made with (its id: the first 8 hex digits of the key's SHA-256), so
+   * keys can be rotated: make the new key current and move the old one to DATA_ENCRYPTION_OLD_KEYS.
+   * Unset, mailboxes cannot store an IMAP password.
+   */
+  @IsOptional()
+  @Secret()
+  @Matches(DATA_KEY_PATTERN, { message: 'DATA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)' })
+  @IsString()
+  DATA_ENCRYPTION_KEY?: string;
+
+  /** Former DATA_ENCRYPTION_KEYs (comma-separated), still used to decrypt what they encrypted; new ciphertexts always use the current key. */
+  @EnvList()
+  @Secret()
+  @ArrayMaxSize(20)
+  @Matches(DATA_KEY_PATTERN, { each: true, message: 'DATA_ENCRYPTION_OLD_KEYS must be comma-separated 32-byte keys in base64' })
+  @IsArray()
+  DATA_ENCRYPTION_OLD_KEYS: string[] = [];
 }

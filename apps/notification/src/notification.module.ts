@@ -9,6 +9,11 @@ import { DeliveryLog } from './deliveries/delivery-log.js';
 import { EventConsumer } from './events/event-consumer.js';
 import { EventMails } from './events/event-mails.service.js';
 import { AccountLinks } from './mail/account-links.js';
+import { InboundController } from './inbound/inbound.controller.js';
+import { InboundMailStore } from './inbound/inbound-mail-store.js';
+import { InboundPipeline } from './inbound/inbound-pipeline.js';
+import { MailboxesController } from './mailboxes/mailboxes.controller.js';
+import { Mailboxes } from './mailboxes/mailboxes.service.js';
 import { MailQueue } from './mail/mail-queue.js';
 import { MailTransport } from './mail/mail-transport.js';
 import { OutgoingMailQuota } from './mail/outgoing-mail-quota.js';
@@ -21,7 +26,7 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     JetStreamModule,
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
-  controllers: [DeadLettersController, AdminAlertsController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck],
+  controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, InboundMailStore, InboundPipeline],
 })
 export class NotificationModule {}

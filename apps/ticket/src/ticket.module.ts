@@ -6,6 +6,8 @@ import { CommentsController } from './comments/comments.controller.js';
 import { CommentsService } from './comments/comments.service.js';
 import { TICKET_SCHEMA } from './database/schema.js';
 import { DirectoryModule } from './directory/directory.module.js';
+import { EmailChannelController } from './email/email-channel.controller.js';
+import { EmailChannelService } from './email/email-channel.service.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
@@ -28,7 +30,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, CommentsController, OrganizationsController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, CommentsService, OrganizationsService],
+  controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, CommentsService, OrganizationsService, EmailChannelService],
 })
 export class TicketModule {}

@@ -14,3 +14,4 @@ export * from './notifications.js';
 export * from './realtime.js';
 export * from './ai.js';
 export * from './nats-permissions.js';
+export * from './mailboxes.js';

@@ -1,4 +1,5 @@
 import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM } from './events.js';
+import { INBOUND_MAIL_BUCKET } from './mailboxes.js';
 import { SERVICE_NAMES, type ServiceName } from './services.js';
 import { subjects } from './subjects.js';
 
@@ -35,7 +36,9 @@ type JetStreamNeed =
   /** Reads the events stream with its own short-lived ordered consumers, never the durable one. */
   | 'events-ordered-reader'
   /** Creates the attachment bucket, writes, reads and deletes its objects. */
-  | 'attachment-store';
+  | 'attachment-store'
+  /** Creates the `inbound-mail` bucket (raw inbound messages), writes, reads and deletes its objects. */
+  | 'inbound-mail-store';
 
 interface ServiceNatsAccess {
   /** Command subjects (request/reply) the service sends. */
@@ -70,10 +73,13 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.notifications.replayDeadLetters,
       subjects.notifications.listDeadLetters,
       subjects.notifications.getDeadLetter,
+      ...Object.values(subjects.mailboxes),
+      ...Object.values(subjects.inbound),
       subjects.ai.summarize,
       subjects.ai.suggestReply,
     ],
-    jetStream: ['attachment-store'],
+    // Raw messages posted to the HTTP way in are stored by the gateway, read by the notification service.
+    jetStream: ['attachment-store', 'inbound-mail-store'],
   },
   ticket: {
     calls: [subjects.ai.triage],
@@ -86,10 +92,12 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.auth.issuePasswordResetLink,
       subjects.auth.issueInvitationLink,
       subjects.auth.issueEmailVerificationLink,
-      // Dead-letter replay re-checks the caller's current role.
+      // Dead-letter replay and mailbox administration re-check the caller's current role.
       subjects.auth.me,
+      // Inbound mail becomes tickets and comments on behalf of its sender.
+      ...Object.values(subjects.emailChannel),
     ],
-    jetStream: ['events-durable-consumer'],
+    jetStream: ['events-durable-consumer', 'inbound-mail-store'],
   },
   realtime: {
     calls: [subjects.tickets.get, subjects.auth.me],
@@ -174,29 +182,36 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
         ],
       };
     }
-    case 'attachment-store': {
-      const stream = `OBJ_${bucket}`;
-      return {
-        allow: [
-          `${api}.INFO`,
-          `${api}.STREAM.INFO.${stream}`,
-          `${api}.STREAM.CREATE.${stream}`,
-          `${api}.STREAM.UPDATE.${stream}`,
-          `${api}.STREAM.PURGE.${stream}`,
-          `${api}.STREAM.MSG.GET.${stream}`,
-          `${api}.DIRECT.GET.${stream}`,
-          `${api}.DIRECT.GET.${stream}.>`,
-          `${api}.CONSUMER.INFO.${stream}.*`,
-          `${api}.CONSUMER.CREATE.${stream}`,
-          `${api}.CONSUMER.CREATE.${stream}.*`,
-          `${api}.CONSUMER.CREATE.${stream}.*.>`,
-          `${api}.CONSUMER.DELETE.${stream}.*`,
-          `${api}.CONSUMER.MSG.NEXT.${stream}.*`,
-          `$O.${bucket}.>`,
-        ],
-      };
-    }
+    case 'attachment-store':
+      return objectStorePublish(bucket);
+    case 'inbound-mail-store':
+      return objectStorePublish(INBOUND_MAIL_BUCKET);
   }
+}
+
+/** Everything a JetStream object store client does with one bucket, and with no other. */
+function objectStorePublish(bucket: string): { allow: string[] } {
+  const api = '$JS.API';
+  const stream = `OBJ_${bucket}`;
+  return {
+    allow: [
+      `${api}.INFO`,
+      `${api}.STREAM.INFO.${stream}`,
+      `${api}.STREAM.CREATE.${stream}`,
+      `${api}.STREAM.UPDATE.${stream}`,
+      `${api}.STREAM.PURGE.${stream}`,
+      `${api}.STREAM.MSG.GET.${stream}`,
+      `${api}.DIRECT.GET.${stream}`,
+      `${api}.DIRECT.GET.${stream}.>`,
+      `${api}.CONSUMER.INFO.${stream}.*`,
+      `${api}.CONSUMER.CREATE.${stream}`,
+      `${api}.CONSUMER.CREATE.${stream}.*`,
+      `${api}.CONSUMER.CREATE.${stream}.*.>`,
+      `${api}.CONSUMER.DELETE.${stream}.*`,
+      `${api}.CONSUMER.MSG.NEXT.${stream}.*`,
+      `$O.${bucket}.>`,
+    ],
+  };
 }
 
 const isService = (user: NatsUser): user is ServiceName => (SERVICE_NAMES as readonly string[]).includes(user);

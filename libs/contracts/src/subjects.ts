@@ -95,6 +95,26 @@ export const subjects = {
     /** Fire-and-forget (core NATS, no reply): a critical log line of any service, mailed to ADMIN_EMAILS by one notification replica. */
     adminAlert: `${SUBJECT_ROOT}.notification.admin-alerts.raise`,
   },
+  /** Admin commands (with a principal) answered by the notification service, which owns the mailboxes (DESIGN section 13). */
+  mailboxes: {
+    create: `${SUBJECT_ROOT}.notification.mailboxes.create`,
+    list: `${SUBJECT_ROOT}.notification.mailboxes.list`,
+    get: `${SUBJECT_ROOT}.notification.mailboxes.get`,
+    update: `${SUBJECT_ROOT}.notification.mailboxes.update`,
+    delete: `${SUBJECT_ROOT}.notification.mailboxes.delete`,
+    /** A new inbound token, answered once; the old one stops working at once. */
+    rotateToken: `${SUBJECT_ROOT}.notification.mailboxes.rotate-token`,
+  },
+  /** The HTTP way in: the gateway checks the mailbox token, stores the raw message, then hands it over. */
+  inbound: {
+    authorize: `${SUBJECT_ROOT}.notification.inbound.authorize`,
+    ingest: `${SUBJECT_ROOT}.notification.inbound.ingest`,
+  },
+  /** Internal, answered by the ticket service for the notification service only: ticket changes on behalf of a mail's sender. */
+  emailChannel: {
+    createTicket: `${SUBJECT_ROOT}.ticket.email.create-ticket`,
+    addComment: `${SUBJECT_ROOT}.ticket.email.add-comment`,
+  },
   /** Answered by the ai-proxy service. */
   ai: {
     /** Internal, for the ticket service's triage job. */

@@ -82,6 +82,8 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
   // Multipart bodies are parsed only by the attachment upload, as a stream; these caps bound what one request can make it read.
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 10, fieldSize: 1_024 } });
   await app.register(cookie);
+  // Raw inbound mail (POST /api/v1/inbound/email/:mailboxId) is not parsed here: the route streams it, under its own size limit.
+  fastify.addContentTypeParser('message/rfc822', (_request, payload, done) => done(null, payload));
   // Conditional GETs: an ETag on every answer, 304 when the client already has it.
   await app.register(etag, { weak: true });
   fastify.addHook('onSend', async (request, reply) => {

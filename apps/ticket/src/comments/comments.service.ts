@@ -31,7 +31,12 @@ export class CommentsService {
     @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
   ) {}
 
-  async create(command: CreateCommentCommand): Promise<CommentView> {
+  /**
+   * `viaEmail`: the comment came by mail (the email channel, never a caller's payload). A sender address
+   * proves nothing, so a staff member's mail is a public comment by them but not an agent reply: it
+   * neither satisfies the SLA's response targets nor opens the ticket (DESIGN section 13).
+   */
+  async create(command: CreateCommentCommand, options: { viaEmail?: boolean; id?: string } = {}): Promise<CommentView> {
     const internal = command.internal ?? false;
     const body = sanitizeRichText(command.body);
     if (!stripToPlainText(body)) throw new CommandError('VALIDATION', 'body must contain text');
@@ -39,8 +44,13 @@ export class CommentsService {
       const caller = await this.principals.verify(command.principal, manager);
       const ticket = await this.tickets.findVisible(manager, caller, command.ticketId, true);
       if (internal && !caller.staff) throw new CommandError('FORBIDDEN', 'Customers cannot write internal notes');
+      // `options.id` (the email channel's): the same comment asked again answers the first one; the ticket's lock orders the two.
+      const earlier = options.id ? await manager.findOneBy(Comment, { id: options.id, ticketId: ticket.id, organizationId: caller.orgId }) : null;
+      if (earlier) return { comment: earlier, ticket };
       if (ticket.status === 'closed') throw new CommandError('CONFLICT', 'Closed tickets accept no comments; open a new ticket instead');
-      const comment = await manager.save(manager.create(Comment, { organizationId: caller.orgId, ticketId: ticket.id, authorId: caller.userId, body, internal }));
+      const comment = await manager.save(
+        manager.create(Comment, { ...(options.id ? { id: options.id } : {}), organizationId: caller.orgId, ticketId: ticket.id, authorId: caller.userId, body, internal }),
+      );
       const before = { ...ticket };
       if (!internal) {
         const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });
@@ -48,8 +58,10 @@ export class CommentsService {
         const policy = ticket.slaPolicyId ? await manager.findOneBy(SlaPolicy, { id: ticket.slaPolicyId }) : null;
         const now = comment.createdAt;
         if (caller.staff) {
-          recordAgentReply(ticket, now);
-          if (ticket.status === 'new') ticket.status = 'open';
+          if (!options.viaEmail) {
+            recordAgentReply(ticket, now);
+            if (ticket.status === 'new') ticket.status = 'open';
+          }
         } else if (caller.userId === ticket.requesterId) {
           recordRequesterReply(ticket, policy, now, calendar);
           // The customer answered: the ticket is no longer waiting on them.
@@ -69,7 +81,7 @@ export class CommentsService {
         orgId: caller.orgId,
         aggregateId: ticket.id,
         actor: actorOf(caller),
-        data: { comment: toCommentView(comment), ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject, status: saved.status, requesterId: ticket.requesterId, assigneeId: ticket.assigneeId, teamId: ticket.teamId }, authorRole: caller.role },
+        data: { comment: toCommentView(comment), ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject, status: saved.status, requesterId: ticket.requesterId, assigneeId: ticket.assigneeId, teamId: ticket.teamId }, authorRole: caller.role, ...(options.viaEmail ? { channel: 'email' } : {}) },
       });
       if (changes.status) {
         await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: ticket.id, actor: actorOf(caller), data: { ticket: { id: ticket.id, number: ticket.number }, from: before.status, to: saved.status } });

@@ -10,6 +10,7 @@ import {
   type PageCommand,
   type Principal,
   type Role,
+  type TicketChannel,
   type TicketChanges,
   type TicketHistoryEntry,
   type TicketPriority,
@@ -78,6 +79,11 @@ const DEFAULT_PRIORITY: TicketPriority = 'normal';
 
 const TRACKED_FIELDS = ['subject', 'status', 'priority', 'requestedPriority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
 
+function isPrimaryKeyConflict(error: unknown, constraint: string): boolean {
+  const { code, constraint: violated } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && violated === constraint;
+}
+
 export function normalizeTags(tags: string[] | undefined): string[] {
   const cleaned = (tags ?? []).map((tag) => stripToPlainText(tag).toLowerCase()).filter((tag) => tag.length > 0 && tag.length <= TICKET_LIMITS.tag);
   return [...new Set(cleaned)];
@@ -98,7 +104,12 @@ export class TicketsService {
    * its number, history row and outbox event. Ticket creation is the hottest write, and on the
    * machines we measured each round trip to PostgreSQL cost more than the SQL it carried.
    */
-  async create(command: CreateTicketCommand): Promise<TicketView> {
+  /**
+   * `trusted` comes from this service's own code (the email channel), never from a caller's payload:
+   * the channel, and the ticket's id, which makes the creation idempotent (the same id again answers
+   * the ticket made the first time).
+   */
+  async create(command: CreateTicketCommand, trusted: { channel?: TicketChannel; id?: string } = {}): Promise<TicketView> {
     const { caller, calendar, policy } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY);
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
     // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
@@ -110,14 +121,14 @@ export class TicketsService {
     const requesterId = command.requesterEmail ? await findOrCreateRequester(this.dataSource.manager, caller.orgId, command.requesterEmail, command.requesterName) : caller.userId;
     const now = new Date();
     const ticket = this.dataSource.manager.create(Ticket, {
-      id: uuidv7(),
+      id: trusted.id ?? uuidv7(),
       organizationId: caller.orgId,
       subject,
       description: sanitizeRichText(command.description),
       status: 'new',
       priority: caller.staff ? (command.priority ?? DEFAULT_PRIORITY) : DEFAULT_PRIORITY,
       requestedPriority: caller.staff ? null : (command.priority ?? null),
-      channel: caller.staff ? (command.channel ?? 'api') : 'web',
+      channel: trusted.channel ?? (caller.staff ? (command.channel ?? 'api') : 'web'),
       tags: normalizeTags(command.tags),
       requesterId,
       ...NEW_TICKET_CLOCKS,
@@ -128,7 +139,13 @@ export class TicketsService {
       updatedAt: now,
     });
     applyPriorityPolicy(ticket, policy, calendar);
-    ticket.number = await this.insertCreated(ticket, caller);
+    try {
+      ticket.number = await this.insertCreated(ticket, caller);
+    } catch (error) {
+      // The statement is atomic: nothing of this second attempt was written (not even a ticket number).
+      if (trusted.id && isPrimaryKeyConflict(error, 'tickets_pkey')) return this.get(command.principal, trusted.id);
+      throw error;
+    }
     this.afterCommit(ticket);
     this.aiTriage.ticketsCreated();
     return toTicketView(ticket, caller.staff);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Objm, StorageType } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allCommandSubjects, eventSubject, EVENTS_STREAM, NATS_ACCESS, NOTIFICATION_EVENTS_CONSUMER, SERVICE_NAMES, subjectOwner, subjects, type ServiceName } from '@helpdesk/contracts';
+import { allCommandSubjects, eventSubject, EVENTS_STREAM, INBOUND_MAIL_BUCKET, NATS_ACCESS, NOTIFICATION_EVENTS_CONSUMER, SERVICE_NAMES, subjectOwner, subjects, type ServiceName } from '@helpdesk/contracts';
 import { TestNatsServer } from '@helpdesk/testing';
 import { renderNatsValues } from '../../../../scripts/nats-values.js';
 import { natsConnectionOptions } from './nats-options.js';
@@ -91,5 +92,21 @@ describe('per-service NATS users on a real nats-server', () => {
     await expect(manager.consumers.delete(EVENTS_STREAM, NOTIFICATION_EVENTS_CONSUMER)).rejects.toThrow(PERMISSION_DENIED);
     await expect(jetstream(realtime).consumers.get(EVENTS_STREAM, NOTIFICATION_EVENTS_CONSUMER).then((consumer) => consumer.next({ expires: 1_000 }))).rejects.toThrow(PERMISSION_DENIED);
     expect((await (await jetstreamManager(notification)).streams.info(EVENTS_STREAM)).state.messages).toBe(1);
+  });
+
+  it('lets only the notification service open tickets on behalf of a mail sender, and only the gateway and it use the inbound-mail bucket', async () => {
+    const ticket = await connectAs('ticket');
+    ticket.subscribe(subjects.emailChannel.createTicket, { queue: 'ticket', callback: (_error, message) => void message.respond('{"created":true}') });
+    await ticket.flush();
+    expect((await (await connectAs('notification')).request(subjects.emailChannel.createTicket, '{}', { timeout: 2_000 })).json()).toEqual({ created: true });
+    for (const service of ['gateway', 'realtime', 'ai-proxy'] as const) {
+      await expect((await connectAs(service)).request(subjects.emailChannel.createTicket, '{}', { timeout: 2_000 })).rejects.toThrow(PERMISSION_DENIED);
+    }
+
+    const written = await new Objm(await connectAs('gateway')).create(INBOUND_MAIL_BUCKET, { storage: StorageType.File });
+    await written.putBlob({ name: 'mailbox/raw-1' }, new TextEncoder().encode('From: a@example.com\r\n\r\nhello'));
+    const read = await new Objm(await connectAs('notification')).create(INBOUND_MAIL_BUCKET, { storage: StorageType.File });
+    expect(new TextDecoder().decode((await read.getBlob('mailbox/raw-1'))!)).toContain('hello');
+    await expect(new Objm(await connectAs('realtime')).open(INBOUND_MAIL_BUCKET).then((store) => store.getBlob('mailbox/raw-1'))).rejects.toThrow(PERMISSION_DENIED);
   });
 });

@@ -2,6 +2,12 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateNotificationSchema1764500000000 } from './1764500000000-create-notification-schema.js';
 import { AccountAndAdminMails1764600000000 } from './1764600000000-account-and-admin-mails.js';
 import { DeadLetterDetails1764700000000 } from './1764700000000-dead-letter-details.js';
+import { MailboxesAndInboundMessages1765500000000 } from './1765500000000-mailboxes-and-inbound-messages.js';
 
 /** Every migration of the notification service, oldest first. */
-export const notificationMigrations: Array<new () => MigrationInterface> = [CreateNotificationSchema1764500000000, AccountAndAdminMails1764600000000, DeadLetterDetails1764700000000];
+export const notificationMigrations: Array<new () => MigrationInterface> = [
+  CreateNotificationSchema1764500000000,
+  AccountAndAdminMails1764600000000,
+  DeadLetterDetails1764700000000,
+  MailboxesAndInboundMessages1765500000000,
+];

@@ -1,0 +1,68 @@
+import { Controller, Headers, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Req, UnauthorizedException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { CommandClient, Public } from '@helpdesk/common';
+import { INBOUND_TOKEN_HEADER, subjects, type InboundResultView } from '@helpdesk/contracts';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { GatewayConfig } from '../gateway.config.js';
+import { UuidParam } from '../http/uuid-param.js';
+import { ANONYMOUS_THROTTLER } from '../auth/rate-limit.guard.js';
+import { InboundMailUploads, MessageTooLargeError } from './inbound-mail-uploads.js';
+
+export const RFC822 = 'message/rfc822';
+/** Parsing a large message and the ticket change take longer than a usual command. */
+const INGEST_TIMEOUT_MS = 60_000;
+
+/**
+ * The HTTP way in of the email channel (DESIGN section 13), for providers that post mail: no user,
+ * the mailbox's own secret instead. The token is checked before a byte of the body is read; the raw
+ * message goes to the `inbound-mail` bucket and only its key travels to the notification service.
+ */
+@ApiTags('email')
+@Controller('inbound/email')
+export class InboundEmailController {
+  constructor(
+    @Inject(CommandClient) private readonly commands: CommandClient,
+    @Inject(InboundMailUploads) private readonly uploads: InboundMailUploads,
+    @Inject(GatewayConfig) private readonly config: GatewayConfig,
+  ) {}
+
+  @Public()
+  // The caller is a mail provider posting everyone's mail from a few addresses: the per-IP anonymous limit would drop mail.
+  @SkipThrottle({ [ANONYMOUS_THROTTLER]: true })
+  @Post(':mailboxId')
+  @HttpCode(HttpStatus.OK)
+  @ApiConsumes(RFC822)
+  @ApiHeader({ name: 'X-Helpdesk-Inbound-Token', required: true, description: "The mailbox's inbound token (from its creation or rotation)" })
+  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'The raw message, as received (RFC 5322)' })
+  @ApiOkResponse({
+    description:
+      '`{ messageId, outcome, ticketId, commentId }`, outcome `ticket_created`, `comment_added` or `duplicate` (the same Message-ID was received before: nothing changed). 401 for an unknown mailbox or a wrong token; 413 beyond INBOUND_MAX_BYTES; 415 when the body is not message/rfc822',
+  })
+  async receive(@UuidParam('mailboxId') mailboxId: string, @Headers(INBOUND_TOKEN_HEADER) token: string | undefined, @Req() request: FastifyRequest): Promise<InboundResultView> {
+    if (!token) throw new UnauthorizedException(`The mailbox token is missing: send it in the X-Helpdesk-Inbound-Token header`);
+    if (!isRfc822(request.headers['content-type'])) throw new UnsupportedMediaTypeException(`Send the raw message with Content-Type: ${RFC822}`);
+    await this.commands.request(subjects.inbound.authorize, { mailboxId, token });
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.config.INBOUND_MAX_BYTES) throw tooLarge(this.config.INBOUND_MAX_BYTES);
+    const objectKey = `${mailboxId}/${randomUUID()}`;
+    try {
+      await this.uploads.put(objectKey, request.body as Readable, this.config.INBOUND_MAX_BYTES);
+    } catch (error) {
+      if (error instanceof MessageTooLargeError) throw tooLarge(this.config.INBOUND_MAX_BYTES);
+      throw error;
+    }
+    return this.commands.request<InboundResultView>(subjects.inbound.ingest, { mailboxId, token, objectKey }, { timeoutMs: INGEST_TIMEOUT_MS });
+  }
+}
+
+function isRfc822(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === RFC822;
+}
+
+function tooLarge(limit: number): PayloadTooLargeException {
+  return new PayloadTooLargeException(`The message is larger than ${limit} bytes (INBOUND_MAX_BYTES)`);
+}
+

@@ -1,0 +1,79 @@
+import { sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import type { ParsedMail } from 'mailparser';
+import { createHash } from 'node:crypto';
+
+/** The ticket service's limits on a subject and a body (TICKET_LIMITS). */
+const SUBJECT_MAX = 250;
+const BODY_MAX = 65_536;
+const NO_SUBJECT = '(no subject)';
+
+/** `<id@host>` as headers write it; mailparser answers Message-IDs with their angle brackets. */
+export function normalizeMessageId(id: string): string {
+  const trimmed = id.trim();
+  return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
+}
+
+/** A message without a Message-ID is still recorded once: its id is minted from its bytes. */
+export function messageIdOf(parsed: ParsedMail, raw: Buffer): string {
+  if (parsed.messageId) return normalizeMessageId(parsed.messageId).slice(0, 998);
+  return `<sha256-${createHash('sha256').update(raw).digest('hex')}@inbound.invalid>`;
+}
+
+/** In-Reply-To first, then References from the newest back: the ids this message answers. */
+export function referencedMessageIds(parsed: ParsedMail): string[] {
+  const references = typeof parsed.references === 'string' ? [parsed.references] : (parsed.references ?? []);
+  const ids = [...(parsed.inReplyTo ? parsed.inReplyTo.split(/\s+/) : []), ...[...references].reverse()];
+  return [...new Set(ids.filter((id) => id.length > 2).map(normalizeMessageId))].slice(0, 50);
+}
+
+/** The first sender address, with its display name when it has one. */
+export function senderOf(parsed: ParsedMail): { email: string; name?: string } | undefined {
+  const from = parsed.from?.value.find((address) => address.address);
+  if (!from?.address) return undefined;
+  const name = stripToPlainText(from.name ?? '').slice(0, 200);
+  return name ? { email: from.address, name } : { email: from.address };
+}
+
+export function subjectOf(parsed: ParsedMail): string {
+  return stripToPlainText(parsed.subject ?? '').slice(0, SUBJECT_MAX) || NO_SUBJECT;
+}
+
+/** `[#42]` in a subject: the ticket number a reply names (trusted only from a participant). */
+export function subjectTicketNumber(subject: string): number | undefined {
+  const match = /\[#(\d{1,9})\]/.exec(subject);
+  return match ? Number(match[1]) : undefined;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Plain text as paragraphs, line breaks kept. */
+export function plainTextToHtml(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n{2,}/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+/**
+ * The body for the ticket: the HTML part sanitized like any comment (the ticket service sanitizes it
+ * again on write), or the plain text when there is no HTML or the HTML is too large; never empty.
+ */
+export function bodyOf(parsed: ParsedMail): string {
+  if (parsed.html) {
+    const html = sanitizeRichText(parsed.html);
+    if (html.length <= BODY_MAX && stripToPlainText(html)) return html;
+  }
+  const text = parsed.text ?? (parsed.html ? stripToPlainText(parsed.html, { multiline: true }) : '');
+  let html = plainTextToHtml(text);
+  // Escaping grows the text: cut the source until the HTML fits.
+  for (let cut = text.length; html.length > BODY_MAX && cut > 0; ) {
+    cut = Math.floor(cut * 0.8);
+    html = plainTextToHtml(`${text.slice(0, cut)}\n\n[…]`);
+  }
+  return html || '<p>(empty message)</p>';
+}

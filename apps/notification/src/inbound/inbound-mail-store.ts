@@ -1,0 +1,44 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandError, JetStreamConnection } from '@helpdesk/common';
+import { INBOUND_MAIL_BUCKET } from '@helpdesk/contracts';
+import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
+
+/** The bucket's settings, the same wherever it is created first (the gateway or this service). */
+export const INBOUND_MAIL_BUCKET_OPTIONS = { storage: StorageType.File } as const;
+
+/** Raw inbound messages in the JetStream object store bucket `inbound-mail` (DESIGN section 13). */
+@Injectable()
+export class InboundMailStore {
+  private readonly logger = new Logger(InboundMailStore.name);
+  private bucket?: Promise<ObjectStore>;
+
+  constructor(@Inject(JetStreamConnection) private readonly jetstream: JetStreamConnection) {}
+
+  async read(key: string): Promise<Buffer> {
+    const bytes = await (await this.store()).getBlob(key).catch((error: unknown) => {
+      throw this.unavailable(error);
+    });
+    if (!bytes) throw new CommandError('NOT_FOUND', `No raw message is stored under ${key}`);
+    return Buffer.from(bytes);
+  }
+
+  async delete(key: string): Promise<void> {
+    await (await this.store()).delete(key);
+  }
+
+  private unavailable(cause: unknown): CommandError {
+    this.logger.warn(`Could not read a raw inbound message: ${cause instanceof Error ? cause.message : String(cause)}`);
+    return new CommandError('UNAVAILABLE', 'The inbound mail store is unavailable');
+  }
+
+  private store(): Promise<ObjectStore> {
+    this.bucket ??= this.jetstream
+      .client()
+      .then((client) => new Objm(client).create(INBOUND_MAIL_BUCKET, INBOUND_MAIL_BUCKET_OPTIONS))
+      .catch((error: unknown) => {
+        this.bucket = undefined;
+        throw this.unavailable(error);
+      });
+    return this.bucket;
+  }
+}

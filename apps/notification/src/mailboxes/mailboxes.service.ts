@@ -1,0 +1,250 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
+import {
+  PAGE_SIZE,
+  subjects,
+  type CreateMailboxCommand,
+  type ImapSettingsChangesDto,
+  type ListMailboxesCommand,
+  type MailboxView,
+  type MailboxWithTokenView,
+  type MeReply,
+  type Page,
+  type Principal,
+  type UpdateMailboxCommand,
+} from '@helpdesk/contracts';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { QueryFailedError, type DataSource } from 'typeorm';
+import { NOTIFICATION_SCHEMA } from '../database/schema.js';
+import { NotificationConfig } from '../notification.config.js';
+import { DataEncryption } from './data-encryption.js';
+
+const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
+const DEFAULT_FOLDER = 'INBOX';
+
+export interface MailboxRow {
+  id: string;
+  organization_id: string;
+  address: string;
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_tls: boolean | null;
+  imap_user: string | null;
+  imap_password_encrypted: string | null;
+  imap_folder: string | null;
+  inbound_token_hash: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** What the pipeline needs of a mailbox whose token was accepted. */
+export interface InboundMailbox {
+  id: string;
+  organizationId: string;
+  address: string;
+}
+
+function toView(row: MailboxRow): MailboxView {
+  return {
+    id: row.id,
+    address: row.address,
+    imap: row.imap_host ? { host: row.imap_host, port: row.imap_port!, tls: row.imap_tls!, user: row.imap_user!, folder: row.imap_folder! } : null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** 32 random bytes: guessing is hopeless, so a plain SHA-256 is enough to store it (no slow hash needed). */
+function newInboundToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token) };
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+const ADDRESS_TAKEN = 'This address already belongs to a mailbox';
+
+function isAddressTaken(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' && driverError.constraint === 'mailboxes_address_key';
+}
+
+/** The creation time as PostgreSQL writes it (microseconds: a JavaScript Date would round them off and repeat a row). */
+function encodeCursor(row: MailboxRow & { sort_value: string }): string {
+  return Buffer.from(JSON.stringify([row.sort_value, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && /^[0-9a-f-]{36}$/i.test(value[1])) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // Reported below, as any other malformed cursor.
+  }
+  throw new CommandError('VALIDATION', 'cursor is not a cursor this list gave');
+}
+
+/**
+ * The organization's mailboxes (DESIGN section 13), for its admins only; another organization's
+ * mailbox is "not found". The IMAP password is stored encrypted with DATA_ENCRYPTION_KEY and the
+ * inbound token as a hash: neither is ever answered (the token once, when made).
+ */
+@Injectable()
+export class Mailboxes {
+  readonly encryption: DataEncryption;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CommandClient) private readonly commands: CommandClient,
+    @Inject(NotificationConfig) config: NotificationConfig,
+  ) {
+    this.encryption = new DataEncryption(config.DATA_ENCRYPTION_KEY, config.DATA_ENCRYPTION_OLD_KEYS);
+  }
+
+  async create(command: CreateMailboxCommand): Promise<MailboxWithTokenView> {
+    const principal = await this.verifyAdmin(command.principal);
+    const { token, hash } = newInboundToken();
+    const imap = command.imap;
+    const password = imap ? this.encryptPassword(imap.password) : null;
+    const rows = await this.writeAddress(
+      () =>
+        this.dataSource.query(
+          `INSERT INTO ${TABLE} (organization_id, address, imap_host, imap_port, imap_tls, imap_user, imap_password_encrypted, imap_folder, inbound_token_hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+          [principal.orgId, normalizeEmail(command.address), imap?.host ?? null, imap?.port ?? null, imap?.tls ?? null, imap?.user ?? null, password, imap ? (imap.folder ?? DEFAULT_FOLDER) : null, hash],
+        ) as Promise<MailboxRow[]>,
+    );
+    return { ...toView(rows[0]!), inboundToken: token };
+  }
+
+  async list(command: ListMailboxesCommand): Promise<Page<MailboxView>> {
+    const principal = await this.verifyAdmin(command.principal);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const after = command.cursor ? decodeCursor(command.cursor) : null;
+    const rows = (await this.dataSource.query(
+      `SELECT *, created_at::text AS sort_value FROM ${TABLE} WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [principal.orgId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    )) as Array<MailboxRow & { sort_value: string }>;
+    const page = rows.slice(0, limit);
+    return { items: page.map(toView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
+  }
+
+  async get(principal: Principal, mailboxId: string): Promise<MailboxView> {
+    const verified = await this.verifyAdmin(principal);
+    return toView(await this.find(verified.orgId, mailboxId));
+  }
+
+  async update(command: UpdateMailboxCommand): Promise<MailboxView> {
+    const principal = await this.verifyAdmin(command.principal);
+    const current = await this.find(principal.orgId, command.mailboxId);
+    const { address, imap } = command.changes;
+    const settings = imap === undefined ? undefined : imap === null ? null : this.imapColumns(imap, current);
+    const rows = await this.writeAddress(
+      () =>
+        this.dataSource.query(
+          `UPDATE ${TABLE} SET address = COALESCE($3, address),
+             imap_host = CASE WHEN $4 THEN $5 ELSE imap_host END, imap_port = CASE WHEN $4 THEN $6::integer ELSE imap_port END,
+             imap_tls = CASE WHEN $4 THEN $7::boolean ELSE imap_tls END, imap_user = CASE WHEN $4 THEN $8 ELSE imap_user END,
+             imap_password_encrypted = CASE WHEN $4 THEN $9 ELSE imap_password_encrypted END, imap_folder = CASE WHEN $4 THEN $10 ELSE imap_folder END,
+             updated_at = now()
+           WHERE id = $1 AND organization_id = $2 RETURNING *`,
+          [
+            current.id,
+            principal.orgId,
+            address === undefined ? null : normalizeEmail(address),
+            settings !== undefined,
+            settings?.host ?? null,
+            settings?.port ?? null,
+            settings?.tls ?? null,
+            settings?.user ?? null,
+            settings?.passwordEncrypted ?? null,
+            settings?.folder ?? null,
+          ],
+        ) as Promise<[MailboxRow[], number]>,
+    );
+    const [updated] = rows[0];
+    if (!updated) throw new CommandError('NOT_FOUND', 'Mailbox not found');
+    return toView(updated);
+  }
+
+  async delete(principal: Principal, mailboxId: string): Promise<{ deleted: true }> {
+    const verified = await this.verifyAdmin(principal);
+    const [, count] = (await this.dataSource.query(`DELETE FROM ${TABLE} WHERE id = $1 AND organization_id = $2`, [mailboxId, verified.orgId])) as [unknown, number];
+    if (count === 0) throw new CommandError('NOT_FOUND', 'Mailbox not found');
+    return { deleted: true };
+  }
+
+  /** A new inbound token; the previous one stops working at once. */
+  async rotateToken(principal: Principal, mailboxId: string): Promise<MailboxWithTokenView> {
+    const verified = await this.verifyAdmin(principal);
+    const { token, hash } = newInboundToken();
+    const [rows] = (await this.dataSource.query(`UPDATE ${TABLE} SET inbound_token_hash = $3, updated_at = now() WHERE id = $1 AND organization_id = $2 RETURNING *`, [
+      mailboxId,
+      verified.orgId,
+      hash,
+    ])) as [MailboxRow[], number];
+    if (!rows[0]) throw new CommandError('NOT_FOUND', 'Mailbox not found');
+    return { ...toView(rows[0]), inboundToken: token };
+  }
+
+  /**
+   * The mailbox, when `token` is its inbound token (compared in constant time, on the hashes);
+   * UNAUTHORIZED for an unknown mailbox or a wrong token alike, so neither can be probed.
+   */
+  async authorizeInbound(mailboxId: string, token: string): Promise<InboundMailbox> {
+    const [row] = (await this.dataSource.query(`SELECT id, organization_id, address, inbound_token_hash FROM ${TABLE} WHERE id = $1`, [mailboxId])) as MailboxRow[];
+    const expected = Buffer.from(row?.inbound_token_hash ?? hashToken(randomBytes(32).toString('base64url')), 'hex');
+    const given = Buffer.from(hashToken(token), 'hex');
+    if (!timingSafeEqual(expected, given) || !row) throw new CommandError('UNAUTHORIZED', 'Unknown mailbox or wrong inbound token');
+    return { id: row.id, organizationId: row.organization_id, address: row.address };
+  }
+
+  /** The stored IMAP password in clear, for the IMAP poller (never answered to anyone). */
+  async imapPassword(mailboxId: string): Promise<string | null> {
+    const [row] = (await this.dataSource.query(`SELECT imap_password_encrypted FROM ${TABLE} WHERE id = $1`, [mailboxId])) as MailboxRow[];
+    return row?.imap_password_encrypted ? this.encryption.decrypt(row.imap_password_encrypted) : null;
+  }
+
+  private imapColumns(imap: ImapSettingsChangesDto, current: MailboxRow) {
+    let passwordEncrypted: string;
+    if (imap.password !== undefined) passwordEncrypted = this.encryptPassword(imap.password);
+    else if (current.imap_password_encrypted) passwordEncrypted = current.imap_password_encrypted;
+    else throw new CommandError('VALIDATION', 'imap.password is required when the mailbox has no IMAP settings yet');
+    return { host: imap.host, port: imap.port, tls: imap.tls, user: imap.user, folder: imap.folder ?? current.imap_folder ?? DEFAULT_FOLDER, passwordEncrypted };
+  }
+
+  private encryptPassword(password: string): string {
+    if (!this.encryption.canEncrypt) throw new CommandError('VALIDATION', 'IMAP passwords cannot be stored: the notification service has no DATA_ENCRYPTION_KEY');
+    return this.encryption.encrypt(password);
+  }
+
+  private async writeAddress<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isAddressTaken(error)) throw new CommandError('CONFLICT', ADDRESS_TAKEN);
+      throw error;
+    }
+  }
+
+  private async find(orgId: string, mailboxId: string): Promise<MailboxRow> {
+    const [row] = (await this.dataSource.query(`SELECT * FROM ${TABLE} WHERE id = $1 AND organization_id = $2`, [mailboxId, orgId])) as MailboxRow[];
+    if (!row) throw new CommandError('NOT_FOUND', 'Mailbox not found');
+    return row;
+  }
+
+  /** The token's role may be up to 15 minutes old: the account must still be an active admin now (auth.me refuses a deactivated one). */
+  private async verifyAdmin(principal: Principal): Promise<Principal> {
+    if (principal.role !== 'admin') throw new CommandError('FORBIDDEN', 'Only admins may manage mailboxes');
+    const me = await this.commands.request<MeReply>(subjects.auth.me, { principal });
+    if (me.user.role !== 'admin') throw new CommandError('FORBIDDEN', 'Only admins may manage mailboxes');
+    return principal;
+  }
+}

@@ -1,0 +1,264 @@
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsEmail, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { AuthenticatedCommand } from './commands/principal.dto.js';
+import { PageCursor, PageLimit } from './commands/pagination.js';
+import type { CommentView, TicketView } from './tickets.js';
+
+/** The email channel (DESIGN section 13): mailboxes belong to the notification service. */
+export const MAILBOX_LIMITS = {
+  address: 254,
+  host: 253,
+  imapUser: 320,
+  imapPassword: 1_000,
+  folder: 200,
+  /** 43 base64url characters: 32 random bytes. */
+  inboundToken: 43,
+  /** Raw messages in the `inbound-mail` object store are named `<mailboxId>/<uuid>`. */
+  objectKey: 200,
+} as const;
+
+/** The object store bucket that keeps every raw inbound message (DESIGN section 13). */
+export const INBOUND_MAIL_BUCKET = 'inbound-mail';
+
+/** The HTTP header carrying a mailbox's inbound token on `POST /api/v1/inbound/email/:mailboxId`. */
+export const INBOUND_TOKEN_HEADER = 'x-helpdesk-inbound-token';
+
+/** IMAP settings as written; the password is stored encrypted and never answered. */
+export class ImapSettingsDto {
+  @Length(1, MAILBOX_LIMITS.host)
+  @Matches(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, { message: 'imap.host must be a host name or an IP address' })
+  @IsString()
+  host!: string;
+
+  @Min(1)
+  @Max(65_535)
+  @IsInt()
+  port!: number;
+
+  /** TLS from the first byte (993); false means STARTTLS when offered (143). */
+  @IsBoolean()
+  tls!: boolean;
+
+  @Length(1, MAILBOX_LIMITS.imapUser)
+  @IsString()
+  user!: string;
+
+  @Length(1, MAILBOX_LIMITS.imapPassword)
+  @IsString()
+  password!: string;
+
+  @IsOptional()
+  @Length(1, MAILBOX_LIMITS.folder)
+  @IsString()
+  folder?: string;
+}
+
+/** IMAP settings on update: the password may be left out to keep the stored one. */
+export class ImapSettingsChangesDto {
+  @Length(1, MAILBOX_LIMITS.host)
+  @Matches(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, { message: 'imap.host must be a host name or an IP address' })
+  @IsString()
+  host!: string;
+
+  @Min(1)
+  @Max(65_535)
+  @IsInt()
+  port!: number;
+
+  @IsBoolean()
+  tls!: boolean;
+
+  @Length(1, MAILBOX_LIMITS.imapUser)
+  @IsString()
+  user!: string;
+
+  @IsOptional()
+  @Length(1, MAILBOX_LIMITS.imapPassword)
+  @IsString()
+  password?: string;
+
+  @IsOptional()
+  @Length(1, MAILBOX_LIMITS.folder)
+  @IsString()
+  folder?: string;
+}
+
+export class CreateMailboxCommand extends AuthenticatedCommand {
+  /** Unique across every organization (CONFLICT otherwise), compared case-insensitively. */
+  @MaxLength(MAILBOX_LIMITS.address)
+  @IsEmail()
+  address!: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ImapSettingsDto)
+  @IsObject()
+  imap?: ImapSettingsDto;
+}
+
+export class MailboxRefCommand extends AuthenticatedCommand {
+  @IsUUID()
+  mailboxId!: string;
+}
+
+export class ListMailboxesCommand extends AuthenticatedCommand {
+  @PageLimit()
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
+}
+
+export class MailboxChanges {
+  @ValidateIf((changes: MailboxChanges) => changes.address !== undefined)
+  @MaxLength(MAILBOX_LIMITS.address)
+  @IsEmail()
+  address?: string;
+
+  /** null removes the IMAP settings (the mailbox then receives only by HTTP or SMTP). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ImapSettingsChangesDto)
+  @IsObject()
+  imap?: ImapSettingsChangesDto | null;
+}
+
+export class UpdateMailboxCommand extends MailboxRefCommand {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => MailboxChanges)
+  @IsObject()
+  changes!: MailboxChanges;
+}
+
+export interface ImapSettingsView {
+  host: string;
+  port: number;
+  tls: boolean;
+  user: string;
+  folder: string;
+}
+
+/** A mailbox as answered: never the IMAP password nor the inbound token (or its hash). */
+export interface MailboxView {
+  id: string;
+  address: string;
+  imap: ImapSettingsView | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Answered only by create and rotate-token: the one time the inbound token is shown. */
+export interface MailboxWithTokenView extends MailboxView {
+  inboundToken: string;
+}
+
+/** The gateway asks, before it reads the body, whether the caller holds the mailbox's token (UNAUTHORIZED otherwise). */
+export class AuthorizeInboundCommand {
+  @IsUUID()
+  mailboxId!: string;
+
+  @Length(1, 200)
+  @IsString()
+  token!: string;
+}
+
+/** The raw message is in the `inbound-mail` bucket under `objectKey`; the token is checked again. */
+export class IngestInboundCommand extends AuthorizeInboundCommand {
+  @Length(1, MAILBOX_LIMITS.objectKey)
+  @Matches(/^[\x21-\x7e]+$/)
+  @IsString()
+  objectKey!: string;
+}
+
+export type InboundOutcome = 'ticket_created' | 'comment_added' | 'duplicate';
+
+export interface InboundResultView {
+  /** The Message-ID the message was recorded under (minted from its bytes when it had none). */
+  messageId: string;
+  outcome: InboundOutcome;
+  ticketId: string;
+  commentId: string | null;
+}
+
+// ---- the ticket service's side: internal, for the notification service only (NATS permissions) ----
+
+export class EmailSenderDto {
+  @MaxLength(254)
+  @IsEmail()
+  email!: string;
+
+  @IsOptional()
+  @Length(1, 200)
+  @IsString()
+  name?: string;
+}
+
+/**
+ * A new ticket (channel `email`) requested by the sender of a mail: the organization's user with
+ * that address, or a new customer without a password.
+ */
+export class EmailCreateTicketCommand {
+  @IsUUID()
+  orgId!: string;
+
+  /** The id the ticket gets: the same change asked again (a redelivery after a crash) answers the ticket made the first time. */
+  @IsUUID()
+  changeId!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => EmailSenderDto)
+  @IsObject()
+  sender!: EmailSenderDto;
+
+  @Length(1, 250)
+  @IsString()
+  subject!: string;
+
+  @MaxLength(65_536)
+  @IsString()
+  description!: string;
+}
+
+/**
+ * A public comment by the sender of a mail on a ticket named by id (the mail answered one of the
+ * ticket's mails) or by number (a `[#number]` subject tag). NOT_FOUND unless the ticket is in that
+ * organization and the sender is one of its participants (requester or assignee): then the caller
+ * opens a new ticket instead.
+ */
+export class EmailAddCommentCommand {
+  @IsUUID()
+  orgId!: string;
+
+  /** The id the comment gets: the same change asked again answers the comment made the first time. */
+  @IsUUID()
+  changeId!: string;
+
+  @ValidateIf((command: EmailAddCommentCommand) => command.ticketNumber === undefined)
+  @IsUUID()
+  ticketId?: string;
+
+  @ValidateIf((command: EmailAddCommentCommand) => command.ticketId === undefined)
+  @Min(1)
+  @IsInt()
+  ticketNumber?: number;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => EmailSenderDto)
+  @IsObject()
+  sender!: EmailSenderDto;
+
+  @Length(1, 65_536)
+  @IsString()
+  body!: string;
+}
+
+export interface EmailTicketReply {
+  ticket: TicketView;
+}
+
+export interface EmailCommentReply {
+  comment: CommentView;
+}
