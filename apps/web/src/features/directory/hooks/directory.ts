@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import type { UserView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { queryKeys } from '../../../lib/query-keys';
@@ -29,13 +30,16 @@ export function useUserDirectory() {
   const me = useCurrentUser();
   const isAdmin = me.user.role === 'admin';
   const users = useUsers({}, isAdmin);
-  const byId = new Map<string, UserView>((users.data?.items ?? []).map((user) => [user.id, user]));
-  byId.set(me.user.id, me.user);
-  return {
-    users: [...byId.values()],
-    // A customer sees only their own tickets, so anyone else writing there is the organization's staff.
-    nameOf: (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? (me.user.role === 'customer' ? t.common.supportTeam : t.common.unknownUser(id))) : t.common.none),
-    /** Staff who can be assigned: from the user list for admins, else only the caller. */
-    assignable: [...byId.values()].filter((user) => user.active && user.role !== 'customer'),
-  };
+  // Memoised on the data, so nameOf and assignable keep their identity across renders (memoised queue rows).
+  return useMemo(() => {
+    const byId = new Map<string, UserView>((users.data?.items ?? []).map((user) => [user.id, user]));
+    byId.set(me.user.id, me.user);
+    return {
+      users: [...byId.values()],
+      // A customer sees only their own tickets, so anyone else writing there is the organization's staff.
+      nameOf: (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? (me.user.role === 'customer' ? t.common.supportTeam : t.common.unknownUser(id))) : t.common.none),
+      /** Staff who can be assigned: from the user list for admins, else only the caller. */
+      assignable: [...byId.values()].filter((user) => user.active && user.role !== 'customer'),
+    };
+  }, [users.data, me.user]);
 }

@@ -5,8 +5,10 @@ import { Link, useNavigate } from 'react-router';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { useCurrentUser } from '../../auth/hooks/useMe';
+import { usePrefetchTicket } from '../../ticket/hooks/ticket';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
-import { apiQueryFromFilters, useQueueFilters } from '../hooks/queue-filters';
+import { apiQueryFromFilters } from '../hooks/queue-filters';
+import { useQueueFilters } from '../hooks/useQueueFilters';
 import { useTicketList } from '../hooks/tickets';
 import { useNow } from '../hooks/useNow';
 import { QueueFilters } from './QueueFilters';
@@ -26,6 +28,12 @@ export function QueuePage() {
   const searchRef = useRef<HTMLInputElement>(null);
   const [selected, setSelected] = useState(0);
   const rows = useMemo(() => tickets.data?.pages.flatMap((page) => page.items) ?? [], [tickets.data]);
+  const prefetchTicket = usePrefetchTicket();
+  const assignees = useMemo(
+    () => directory.assignable.filter((user) => user.id !== me.user.id).map((user) => ({ value: user.id, label: user.name })),
+    [directory.assignable, me.user.id],
+  );
+  const teamOptions = useMemo(() => (teams.data ?? []).map((team) => ({ value: team.id, label: team.name })), [teams.data]);
 
   useEffect(() => setSelected(0), [query]);
   useHotkeys([
@@ -50,8 +58,8 @@ export function QueuePage() {
         onChange={setFilters}
         onClear={clearFilters}
         staff={staff}
-        assignees={directory.assignable.filter((user) => user.id !== me.user.id).map((user) => ({ value: user.id, label: user.name }))}
-        teams={(teams.data ?? []).map((team) => ({ value: team.id, label: team.name }))}
+        assignees={assignees}
+        teams={teamOptions}
         searchRef={searchRef}
       />
       {tickets.isPending ? (
@@ -72,7 +80,17 @@ export function QueuePage() {
       ) : (
         <Box component="ul" aria-label={t.queue.list} p={0} m={0} style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}>
           {rows.map((ticket, index) => (
-            <TicketRow key={ticket.id} ticket={ticket} selected={index === selected} staff={staff} now={now} nameOf={directory.nameOf} onSelect={() => setSelected(index)} />
+            <TicketRow
+              key={ticket.id}
+              ticket={ticket}
+              index={index}
+              selected={index === selected}
+              staff={staff}
+              now={now}
+              nameOf={directory.nameOf}
+              onSelect={setSelected}
+              onIntent={prefetchTicket}
+            />
           ))}
         </Box>
       )}
