@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { meQuery } from '../features/auth/hooks/me-query';
 import { apiQueryFromFilters, filtersFromSearch } from '../features/tickets/hooks/queue-filters';
-import { ticketListQuery } from '../features/tickets/hooks/tickets';
+import { ticketListQuery } from '../features/tickets/hooks/ticket-list-query';
 import { api } from '../lib/api';
 import { createQueryClient } from './query-client';
 import { loadQueuePage, loadShell } from './route-chunks';
