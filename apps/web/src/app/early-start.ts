@@ -11,6 +11,13 @@ const PUBLIC_PATHS = new Set(['/login', '/signup', '/reset-password', '/accept-i
 /** `/` redirects to the queue. */
 const QUEUE_PATHS = new Set(['/', '/tickets']);
 
+/** The signed-in frame's chunk, and the queue's on the queue. */
+function preloadChunks(onQueue: boolean): void {
+  // The routes report a chunk that fails to load; here it would only be an unhandled rejection.
+  loadShell().catch(() => undefined);
+  if (onQueue) loadQueuePage().catch(() => undefined);
+}
+
 let started: { queryClient: QueryClient; session: Promise<boolean> } | null = null;
 
 /**
@@ -20,16 +27,14 @@ let started: { queryClient: QueryClient; session: Promise<boolean> } | null = nu
  * them in flight or answered instead of asking one after another. On an app route it also starts
  * loading the signed-in frame's chunk (and the queue's), which would otherwise wait for the session.
  */
-export function startEarly(location: { pathname: string; search: string }): void {
+export function startEarly(location: { pathname: string; search: string }, preload = preloadChunks): void {
   const queryClient = createQueryClient();
   const session = api.refresh();
   started = { queryClient, session };
   const path = location.pathname.replace(/\/+$/, '') || '/';
   if (PUBLIC_PATHS.has(path)) return;
   const onQueue = QUEUE_PATHS.has(path);
-  // The routes report a chunk that fails to load; here it would only be an unhandled rejection.
-  loadShell().catch(() => undefined);
-  if (onQueue) loadQueuePage().catch(() => undefined);
+  preload(onQueue);
   void session.then(async (restored) => {
     if (!restored) return;
     // Prefetches record failures in the cache without throwing; the components then ask again.
