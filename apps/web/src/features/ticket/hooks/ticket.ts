@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { Page, TicketView } from '@helpdesk/contracts';
 import { ApiError } from '../../../lib/api-error';
 import { queryKeys } from '../../../lib/query-keys';
@@ -38,16 +38,27 @@ export function useTicket(id: string) {
   return useQuery({ ...ticketQuery(id), placeholderData: () => ticketFromLists(queryClient, id) });
 }
 
-/** Fetches a ticket and its conversation ahead of a likely click (pointer over a row, link focused); fresh cache entries are not asked again. */
-export function usePrefetchTicket(): (id: string) => void {
+/**
+ * Fetches a ticket and its conversation ahead of a likely click, once the pointer has rested on its
+ * row (or focus on its link) for `delayMs`: sweeping across the queue asks for nothing, since the
+ * API's per-user rate limit counts every request. Fresh cache entries are not asked again.
+ */
+export function usePrefetchTicketOnIntent(delayMs = 150): { intent(id: string): void; cancel(): void } {
   const queryClient = useQueryClient();
-  return useCallback(
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const intent = useCallback(
     (id: string) => {
-      void queryClient.prefetchQuery(ticketQuery(id));
-      void queryClient.prefetchInfiniteQuery(commentsQuery(id));
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        void queryClient.prefetchQuery(ticketQuery(id));
+        void queryClient.prefetchInfiniteQuery(commentsQuery(id));
+      }, delayMs);
     },
-    [queryClient],
+    [queryClient, delayMs],
   );
+  const cancel = useCallback(() => clearTimeout(timer.current), []);
+  return { intent, cancel };
 }
 
 function usePagedList<T>(key: readonly unknown[], load: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>, enabled = true) {

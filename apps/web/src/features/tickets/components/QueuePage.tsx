@@ -5,7 +5,7 @@ import { Link, useNavigate } from 'react-router';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { useCurrentUser } from '../../auth/hooks/useMe';
-import { usePrefetchTicket } from '../../ticket/hooks/ticket';
+import { usePrefetchTicketOnIntent } from '../../ticket/hooks/ticket';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
 import { apiQueryFromFilters } from '../hooks/queue-filters';
 import { useQueueFilters } from '../hooks/useQueueFilters';
@@ -28,7 +28,7 @@ export function QueuePage() {
   const searchRef = useRef<HTMLInputElement>(null);
   const [selected, setSelected] = useState(0);
   const rows = useMemo(() => tickets.data?.pages.flatMap((page) => page.items) ?? [], [tickets.data]);
-  const prefetchTicket = usePrefetchTicket();
+  const prefetch = usePrefetchTicketOnIntent();
   const assignees = useMemo(
     () => directory.assignable.filter((user) => user.id !== me.user.id).map((user) => ({ value: user.id, label: user.name })),
     [directory.assignable, me.user.id],
@@ -78,7 +78,14 @@ export function QueuePage() {
           {staff ? t.queue.empty : t.queue.customerEmpty}
         </Text>
       ) : (
-        <Box component="ul" aria-label={t.queue.list} p={0} m={0} style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}>
+        <Box
+          component="ul"
+          aria-label={t.queue.list}
+          p={0}
+          m={0}
+          style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}
+          onMouseLeave={prefetch.cancel}
+        >
           {rows.map((ticket, index) => (
             <TicketRow
               key={ticket.id}
@@ -89,7 +96,7 @@ export function QueuePage() {
               now={now}
               nameOf={directory.nameOf}
               onSelect={setSelected}
-              onIntent={prefetchTicket}
+              onIntent={prefetch.intent}
             />
           ))}
         </Box>
