@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 import { reportBundleSizes } from './scripts/bundle-sizes.ts';
+import { preloadDynamicEntry } from './scripts/preload-chunks.ts';
 
 const GATEWAY = process.env.GATEWAY_URL ?? 'http://localhost:8080';
 
@@ -26,7 +27,8 @@ export default defineConfig({
     react(),
     // Brotli and gzip files next to every asset (even where no smaller), so the gateway can serve them without compressing per request.
     compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 0, skipIfLargerOrEqual: false }),
-    reportBundleSizes({ entryRoute: 'src/features/auth/components/LoginPage.tsx', budgetKb: 250 }),
+    preloadDynamicEntry({ module: 'src/app/boot.tsx' }),
+    reportBundleSizes({ entryRoute: 'src/features/auth/components/LoginPage.tsx', appModule: 'src/app/boot.tsx', budgetKb: 250 }),
   ],
   build: {
     outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),

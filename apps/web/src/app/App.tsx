@@ -5,12 +5,13 @@ import { useState } from 'react';
 import { BrowserRouter } from 'react-router';
 import { SessionProvider } from '../features/auth/hooks/session';
 import { OfflineBanner } from './OfflineBanner';
-import { createQueryClient } from './query-client';
+import { takeQueryClient } from './early-start';
 import { AppRoutes } from './routes';
 import { cssVariablesResolver, theme } from './theme';
 
 export function App() {
-  const [queryClient] = useState(createQueryClient);
+  // The cache the early start is already filling (the session's first requests).
+  const [queryClient] = useState(takeQueryClient);
   return (
     <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="top-right" />

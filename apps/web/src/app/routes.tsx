@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { PageLoader } from './PageLoader';
 import { RequireAuth } from './RequireAuth';
+import { loadQueuePage, loadShell } from './route-chunks';
 
 /** Every page is its own chunk: the login page loads none of the workspace's code. */
 const named = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
@@ -12,8 +13,8 @@ const SignupPage = named(() => import('../features/auth/components/SignupPage'),
 const ResetPasswordPage = named(() => import('../features/auth/components/ResetPasswordPage'), 'ResetPasswordPage');
 const AcceptInvitePage = named(() => import('../features/auth/components/AcceptInvitePage'), 'AcceptInvitePage');
 const VerifyEmailPage = named(() => import('../features/auth/components/VerifyEmailPage'), 'VerifyEmailPage');
-const Shell = named(() => import('../features/shell/components/Shell'), 'Shell');
-const QueuePage = named(() => import('../features/tickets/components/QueuePage'), 'QueuePage');
+const Shell = named(loadShell, 'Shell');
+const QueuePage = named(loadQueuePage, 'QueuePage');
 const NewTicketPage = named(() => import('../features/tickets/components/NewTicketPage'), 'NewTicketPage');
 const TicketPage = named(() => import('../features/ticket/components/TicketPage'), 'TicketPage');
 const ProfilePage = named(() => import('../features/profile/components/ProfilePage'), 'ProfilePage');

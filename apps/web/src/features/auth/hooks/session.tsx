@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { restoreSession } from '../../../app/early-start';
 import { api } from '../../../lib/api';
 import type { SessionReply } from '../../../lib/api-client';
 import { logout } from '../api/auth';
@@ -24,13 +25,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    void api.refresh().then((restored) => {
-      if (!cancelled) setStatus(restored ? 'signed-in' : 'signed-out');
-    });
     const stop = api.onSessionEnded(() => {
       queryClient.clear();
       setExpired(true);
       setStatus('signed-out');
+    });
+    // Started at load by the early start; a session that ended since (its token gone) is signed out.
+    void restoreSession().then((restored) => {
+      if (!cancelled) setStatus(restored && api.getAccessToken() ? 'signed-in' : 'signed-out');
     });
     return () => {
       cancelled = true;

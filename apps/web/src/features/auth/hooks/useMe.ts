@@ -1,12 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import type { MeReply } from '@helpdesk/contracts';
-import { queryKeys } from '../../../lib/query-keys';
-import { getMe } from '../api/auth';
+import { meQuery } from './me-query';
 import { useSession } from './session';
 
 export function useMe() {
   const { status } = useSession();
-  return useQuery({ queryKey: queryKeys.me, queryFn: getMe, enabled: status === 'signed-in', staleTime: 5 * 60_000 });
+  return useQuery({ ...meQuery, enabled: status === 'signed-in' });
 }
 
 /** The signed-in user; only inside RequireAuth, which waits for it. */

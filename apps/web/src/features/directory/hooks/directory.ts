@@ -1,4 +1,5 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import type { PublicUserView, UserView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { queryKeys } from '../../../lib/query-keys';
@@ -48,39 +49,47 @@ export function useUserDirectory(shownIds: ReadonlyArray<string | null | undefin
   return useUserDirectoryOf(useCurrentUser().user, shownIds);
 }
 
+/** Per looked-up id: the user, null when it cannot be named, undefined while loading. Stable across renders while the answers are (TanStack memoises combine). */
+const lookupOutcomes = (results: Array<{ isSuccess: boolean; isError: boolean; data?: KnownUser }>): KnownUser[] =>
+  results.map((result) => (result.isSuccess ? (result.data ?? null) : result.isError ? null : undefined) as KnownUser);
+
 /** useUserDirectory for a given signed-in user (tests render it without a session). */
 export function useUserDirectoryOf(me: UserView, shownIds: ReadonlyArray<string | null | undefined>) {
   const staffCaller = me.role !== 'customer';
   const staff = useQuery({ queryKey: queryKeys.users.staff, queryFn: listActiveStaff, enabled: staffCaller, staleTime: 60_000 });
-  const known = new Map<string, KnownUser>((staff.data ?? []).map((user) => [user.id, user]));
-  known.set(me.id, me);
-  const missing = [...new Set(shownIds.filter((id): id is string => Boolean(id) && !known.has(id!)))];
-  const lookups = useQueries({
+  const listed = new Set((staff.data ?? []).map((user) => user.id)).add(me.id);
+  const missing = [...new Set(shownIds.filter((id): id is string => Boolean(id) && !listed.has(id!)))];
+  const missingKey = missing.join(',');
+  const outcomes = useQueries({
     queries: missing.map((id) => ({
       queryKey: queryKeys.users.detail(id),
       queryFn: (): Promise<KnownUser> => (staffCaller ? loadUserForStaff(id) : loadUserForCustomer(id)),
       staleTime: 5 * 60_000,
     })),
-  });
-  missing.forEach((id, index) => {
-    const lookup = lookups[index];
-    if (lookup?.isSuccess) known.set(id, lookup.data);
-    else if (lookup?.isError) known.set(id, null);
+    combine: lookupOutcomes,
   });
 
-  const nameOf = (id: string | null | undefined): string => {
-    if (!id) return t.common.none;
-    const user = known.get(id);
-    if (user) return user.name;
-    // A customer sees only their own tickets, so anyone else writing there is the organization's staff.
-    if (!staffCaller) return t.common.supportTeam;
-    // Still loading: a placeholder rather than a short id that flickers into a name.
-    return known.has(id) ? t.common.unknownUser(id) : t.common.nameLoading;
-  };
-
-  return {
-    nameOf,
-    /** Active admins and agents, by name (the caller too, before the list arrives): who a ticket can be assigned to. */
-    assignable: staffCaller ? [...new Map([...(staff.data ?? []), ...(me.active ? [me] : [])].map((user) => [user.id, user])).values()] : [],
-  };
+  // Memoised on the answers, so nameOf and assignable keep their identity across renders (memoised queue rows).
+  return useMemo(() => {
+    const known = new Map<string, KnownUser>((staff.data ?? []).map((user) => [user.id, user]));
+    known.set(me.id, me);
+    missingKey.split(',').forEach((id, index) => {
+      const outcome = outcomes[index];
+      if (id && outcome !== undefined) known.set(id, outcome);
+    });
+    const nameOf = (id: string | null | undefined): string => {
+      if (!id) return t.common.none;
+      const user = known.get(id);
+      if (user) return user.name;
+      // A customer sees only their own tickets, so anyone else writing there is the organization's staff.
+      if (!staffCaller) return t.common.supportTeam;
+      // Still loading: a placeholder rather than a short id that flickers into a name.
+      return known.has(id) ? t.common.unknownUser(id) : t.common.nameLoading;
+    };
+    return {
+      nameOf,
+      /** Active admins and agents, by name (the caller too, before the list arrives): who a ticket can be assigned to. */
+      assignable: staffCaller ? [...new Map([...(staff.data ?? []), ...(me.active ? [me] : [])].map((user) => [user.id, user])).values()] : [],
+    };
+  }, [staff.data, me, staffCaller, missingKey, outcomes]);
 }

@@ -1,6 +1,7 @@
 import { Alert, Anchor, Badge, Button, Center, Grid, Group, Loader, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { useCallback, useRef, useState } from 'react';
+import { replaceEqualDeep } from '@tanstack/react-query';
+import { memo, useCallback, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { TicketView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
@@ -25,6 +26,12 @@ import { PropertiesPanel } from './PropertiesPanel';
 export function TicketPage() {
   const { id = '' } = useParams();
   const ticket = useTicket(id);
+  // Opened from a list, the page first shows the list's copy; the fetched ticket is usually equal to
+  // it, and then keeps that object, so the memoised workspace does not render again for nothing.
+  const shown = useRef<TicketView | undefined>(undefined);
+  shown.current = replaceEqualDeep(shown.current, ticket.data);
+  const { refetch } = ticket;
+  const reload = useCallback(() => void refetch(), [refetch]);
   if (ticket.isPending)
     return (
       <Center h="50vh">
@@ -40,10 +47,10 @@ export function TicketPage() {
         </Anchor>
       </Alert>
     );
-  return <TicketWorkspace ticket={ticket.data} onReload={() => void ticket.refetch()} />;
+  return <TicketWorkspace ticket={shown.current ?? ticket.data} onReload={reload} />;
 }
 
-function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload(): void }) {
+const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload(): void }) {
   const me = useCurrentUser();
   const staff = me.user.role !== 'customer';
   const teams = useTeams(staff);
@@ -210,4 +217,4 @@ function TicketWorkspace({ ticket, onReload }: { ticket: TicketView; onReload():
       </Grid>
     </Stack>
   );
-}
+});

@@ -2,7 +2,8 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { LocationProbe, renderWithProviders } from '../../../test/render';
-import { apiQueryFromFilters, filtersFromSearch, searchFromFilters, useQueueFilters } from '../hooks/queue-filters';
+import { apiQueryFromFilters, filtersFromSearch, searchFromFilters } from '../hooks/queue-filters';
+import { useQueueFilters } from '../hooks/useQueueFilters';
 import { QueueFilters } from './QueueFilters';
 
 function WiredFilters() {

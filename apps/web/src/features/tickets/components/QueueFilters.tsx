@@ -1,6 +1,6 @@
 import { Button, Collapse, Group, MultiSelect, Select, Switch, TextInput } from '@mantine/core';
 import { useDebouncedCallback, useDisclosure, useMediaQuery } from '@mantine/hooks';
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { memo, useEffect, useRef, useState, type RefObject } from 'react';
 import { t } from '../../../i18n';
 import { PRIORITIES, SORTS, STATUSES, type QueueFilters as Filters } from '../hooks/queue-filters';
 
@@ -45,8 +45,8 @@ function useUrlBackedText(fromUrl: string, commit: (value: string) => void, dela
   };
 }
 
-/** The queue's controls; their state is the URL's query string (see useQueueFilters). */
-export function QueueFilters({ filters, onChange, onClear, staff, assignees, teams, searchRef }: QueueFiltersProps) {
+/** The queue's controls; their state is the URL's query string (see useQueueFilters). Memoised: the queue re-renders on every row hover. */
+export const QueueFilters = memo(function QueueFilters({ filters, onChange, onClear, staff, assignees, teams, searchRef }: QueueFiltersProps) {
   const search = useUrlBackedText(filters.q, (q) => onChange({ q }), 300);
   const tag = useUrlBackedText(filters.tag, (value) => onChange({ tag: value }), 400);
   // On a phone the filters fold away under a button so the list stays in view.
@@ -138,4 +138,4 @@ export function QueueFilters({ filters, onChange, onClear, staff, assignees, tea
       </Collapse>
     </Group>
   );
-}
+});

@@ -5,8 +5,10 @@ import { Link, useNavigate } from 'react-router';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { useCurrentUser } from '../../auth/hooks/useMe';
+import { usePrefetchTicketOnIntent } from '../../ticket/hooks/ticket';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
-import { apiQueryFromFilters, useQueueFilters } from '../hooks/queue-filters';
+import { apiQueryFromFilters } from '../hooks/queue-filters';
+import { useQueueFilters } from '../hooks/useQueueFilters';
 import { useTicketList } from '../hooks/tickets';
 import { useNow } from '../hooks/useNow';
 import { QueueFilters } from './QueueFilters';
@@ -27,6 +29,12 @@ export function QueuePage() {
   const rows = useMemo(() => tickets.data?.pages.flatMap((page) => page.items) ?? [], [tickets.data]);
   // Only staff rows name people (requester, assignee); a customer's rows show neither.
   const directory = useUserDirectory(staff ? rows.flatMap((ticket) => [ticket.requesterId, ticket.assigneeId]) : []);
+  const prefetch = usePrefetchTicketOnIntent();
+  const assignees = useMemo(
+    () => directory.assignable.filter((user) => user.id !== me.user.id).map((user) => ({ value: user.id, label: user.name })),
+    [directory.assignable, me.user.id],
+  );
+  const teamOptions = useMemo(() => (teams.data ?? []).map((team) => ({ value: team.id, label: team.name })), [teams.data]);
 
   useEffect(() => setSelected(0), [query]);
   useHotkeys([
@@ -51,8 +59,8 @@ export function QueuePage() {
         onChange={setFilters}
         onClear={clearFilters}
         staff={staff}
-        assignees={directory.assignable.filter((user) => user.id !== me.user.id).map((user) => ({ value: user.id, label: user.name }))}
-        teams={(teams.data ?? []).map((team) => ({ value: team.id, label: team.name }))}
+        assignees={assignees}
+        teams={teamOptions}
         searchRef={searchRef}
       />
       {tickets.isPending ? (
@@ -71,9 +79,26 @@ export function QueuePage() {
           {staff ? t.queue.empty : t.queue.customerEmpty}
         </Text>
       ) : (
-        <Box component="ul" aria-label={t.queue.list} p={0} m={0} style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}>
+        <Box
+          component="ul"
+          aria-label={t.queue.list}
+          p={0}
+          m={0}
+          style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}
+          onMouseLeave={prefetch.cancel}
+        >
           {rows.map((ticket, index) => (
-            <TicketRow key={ticket.id} ticket={ticket} selected={index === selected} staff={staff} now={now} nameOf={directory.nameOf} onSelect={() => setSelected(index)} />
+            <TicketRow
+              key={ticket.id}
+              ticket={ticket}
+              index={index}
+              selected={index === selected}
+              staff={staff}
+              now={now}
+              nameOf={directory.nameOf}
+              onSelect={setSelected}
+              onIntent={prefetch.intent}
+            />
           ))}
         </Box>
       )}

@@ -1,5 +1,6 @@
-import { Badge, Tooltip } from '@mantine/core';
+import { Badge } from '@mantine/core';
 import type { TicketView } from '@helpdesk/contracts';
+import { HoverTooltip } from '../../../app/HoverTooltip';
 import { t } from '../../../i18n';
 import { formatDateTime, formatDuration } from '../../../lib/format';
 
@@ -29,10 +30,10 @@ export function SlaBadge({ ticket, now }: { ticket: Parameters<typeof slaState>[
     return <Badge color="red" size="sm">{label}</Badge>;
   }
   return (
-    <Tooltip label={formatDateTime(state.dueAt)}>
+    <HoverTooltip label={() => formatDateTime(state.dueAt)}>
       <Badge color={state.warning ? 'yellow' : 'teal'} size="sm">
         {t.sla.dueIn(formatDuration(state.leftMs))}
       </Badge>
-    </Tooltip>
+    </HoverTooltip>
   );
 }

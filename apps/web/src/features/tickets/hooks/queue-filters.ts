@@ -1,5 +1,3 @@
-import { useCallback, useMemo } from 'react';
-import { useSearchParams } from 'react-router';
 import type { TicketPriority, TicketStatus } from '@helpdesk/contracts';
 import type { TicketListQuery } from '../api/tickets';
 
@@ -68,15 +66,4 @@ export function apiQueryFromFilters(filters: QueueFilters, myUserId: string): Ti
     sort: filters.sort,
     limit: 50,
   };
-}
-
-export function useQueueFilters(): [QueueFilters, (changes: Partial<QueueFilters>) => void, () => void] {
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => filtersFromSearch(params), [params]);
-  const update = useCallback(
-    (changes: Partial<QueueFilters>) => setParams((current) => searchFromFilters({ ...filtersFromSearch(current), ...changes }), { replace: true }),
-    [setParams],
-  );
-  const clear = useCallback(() => setParams(new URLSearchParams(), { replace: true }), [setParams]);
-  return [filters, update, clear];
 }

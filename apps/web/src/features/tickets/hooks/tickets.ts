@@ -1,14 +1,10 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../../lib/query-keys';
-import { createTicket, listTickets, type TicketListQuery } from '../api/tickets';
+import { createTicket, type TicketListQuery } from '../api/tickets';
+import { ticketListQuery } from './ticket-list-query';
 
 export function useTicketList(query: TicketListQuery) {
-  return useInfiniteQuery({
-    queryKey: queryKeys.tickets.list(query),
-    queryFn: ({ pageParam, signal }) => listTickets(query, pageParam, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page) => page.nextCursor ?? undefined,
-  });
+  return useInfiniteQuery(ticketListQuery(query));
 }
 
 export function useCreateTicket() {
