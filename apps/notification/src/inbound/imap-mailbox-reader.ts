@@ -86,7 +86,7 @@ export class ImapMailboxReader {
         this.fail(error);
       }
       if (this.stopping) break;
-      backoff = backoff ? backoff.next(undefined) : backoffFactory.next(undefined);
+      backoff = backoff ? backoff.next(undefined) : backoffFactory.next();
       await this.sleep(backoff.duration);
     }
   }
