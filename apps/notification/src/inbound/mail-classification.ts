@@ -41,9 +41,9 @@ export function classifyInboundMail(mail: ParsedMail): MailClassification {
   if (precedence === 'list') return result('list', 'Precedence: list');
   if (precedence === 'bulk' || precedence === 'junk') return result('bulk', `Precedence: ${precedence}`);
   // Mailing-list software sets List-Id (RFC 2919) even where it leaves Precedence out.
-  // (mailparser gathers the List-* headers under `list`.)
-  const listId = (mail.headers.get('list') as { id?: { id?: string } } | undefined)?.id?.id;
-  if (listId) return result('list', `List-Id: <${listId}>`);
+  // The raw line: mailparser's parsed `list.id` puts a bare <id> under `name`.
+  const listId = mail.headerLines.find((line) => line.key === 'list-id')?.line.replace(/^list-id:\s*/i, '').trim();
+  if (listId) return result('list', `List-Id: ${listId}`);
   return { kind: 'personal', suppressReplies: false, reason: null, failedRecipients: [] };
 }
 
