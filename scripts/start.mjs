@@ -18,6 +18,9 @@ if (useMailSink) {
   process.env.EMAIL_HOST = '127.0.0.1';
   process.env.EMAIL_PORT = process.env.SMTP_SINK_PORT || '1025';
 }
+// A local run takes mail for its mailboxes on this machine only (a container listens on every interface).
+process.env.INBOUND_SMTP_HOST ||= '127.0.0.1';
+const inboundSmtpPort = process.env.INBOUND_SMTP_PORT ?? '2525';
 const port = (service) => process.env[service.portVariable] ?? String(service.defaultPort);
 // The console opens its socket on the gateway's origin: the gateway passes /socket.io on to the local realtime.
 process.env.REALTIME_PROXY_URL ||= `http://127.0.0.1:${port(SERVICES.find((service) => service.name === 'realtime'))}`;
@@ -38,6 +41,7 @@ say(`probes:     ${SERVICES.map((service) => `${service.name} http://localhost:$
 const metricsPort = (service) => process.env.METRICS_PORT ?? String(Number(port(service)) + 1000);
 say(`metrics:    ${SERVICES.map((service) => `${service.name} http://localhost:${metricsPort(service)}/metrics`).join(', ')}`);
 if (useMailSink) say(`mail:       http://localhost:${process.env.SMTP_SINK_WEB_PORT || 8025} (local SMTP sink; set EMAIL_HOST to use a real server)`);
+if (inboundSmtpPort !== '0') say(`inbound:    smtp://${process.env.INBOUND_SMTP_HOST}:${inboundSmtpPort} takes mail for the mailboxes (POST /api/v1/mailboxes; docs/email.md)`);
 say(`details:    curl -H "x-health-token: $(node -p \"require('./.data/dev-secrets.json').HEALTH_DETAILS_TOKEN\")" ${gateway}/health/details`);
 // Last, so that the address to open and the logins are what the terminal shows.
 if (existsSync(process.env.WEB_ROOT ? `${process.env.WEB_ROOT}/index.html` : `${DIST_DIR}/web/index.html`)) say(`console:    ${gateway}`);

@@ -138,3 +138,16 @@ export async function ensureBrowser() {
   }
   throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: the console's browser tests need it. Run: sudo apt-get install -y chromium   (or set CHROMIUM_PATH)`);
 }
+
+/** Debian's Dovecot, which the IMAP tests start on a free port with a throwaway configuration (never the system service). */
+export const DOVECOT_PATH = process.env.DOVECOT_BINARY || '/usr/sbin/dovecot';
+
+/** Installs Dovecot for the IMAP tests when it is missing and this is root on Debian; otherwise says in one line what to run. */
+export async function ensureImapServer() {
+  if (existsSync(DOVECOT_PATH)) return;
+  if (isRoot() && has('apt-get')) {
+    say('installing Dovecot for the IMAP tests (apt-get install dovecot-imapd)');
+    if ((await aptInstall('dovecot-imapd')) && existsSync(DOVECOT_PATH)) return;
+  }
+  throw new Error(`Dovecot is not installed at ${DOVECOT_PATH}: the IMAP tests need it. Run: sudo apt-get install -y dovecot-imapd   (or set DOVECOT_BINARY)`);
+}

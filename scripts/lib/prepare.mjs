@@ -7,16 +7,17 @@ import { say } from './run.mjs';
  * migrations. Steps already done are skipped quickly. Modules that need node_modules are imported
  * only after the install step, so this runs on a fresh clone.
  */
-export async function prepare({ typecheck: withTypecheck = false, browser = false } = {}) {
+export async function prepare({ typecheck: withTypecheck = false, browser = false, imapServer = false } = {}) {
   await ensureDependencies();
   loadLocalEnvironment();
-  const { ensureBrowser, ensureInfrastructure } = await import('./infrastructure.mjs');
+  const { ensureBrowser, ensureImapServer, ensureInfrastructure } = await import('./infrastructure.mjs');
   const { build, typecheck } = await import('./build.mjs');
   const { ensureDatabase, migrate } = await import('./database.mjs');
   const { ensureDatabaseLogin } = await import('./postgres-login.mjs');
   await ensureInfrastructure();
   await ensureDatabaseLogin();
   if (browser) await ensureBrowser();
+  if (imapServer) await ensureImapServer();
   if (withTypecheck) await typecheck();
   await build();
   await ensureDatabase();

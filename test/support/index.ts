@@ -9,3 +9,4 @@ export * from './fault-servers.js';
 export * from './admin-alert-listener.js';
 export * from './console-stack.js';
 export * from './browser.js';
+export * from './imap-server.js';

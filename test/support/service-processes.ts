@@ -79,7 +79,8 @@ export class ServiceProcess {
     const metricsPort = await freePort();
     const child = spawn(process.execPath, [...nodeFlags, entry], {
       cwd: ROOT,
-      env: { ...process.env, ...env, [spec.portVariable]: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' },
+      // The inbound SMTP listener only where a test asks for it: 2525 is one port for every stack running at once.
+      env: { ...process.env, INBOUND_SMTP_PORT: '0', ...env, [spec.portVariable]: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(spec, port, metricsPort, child);

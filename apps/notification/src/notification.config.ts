@@ -130,4 +130,32 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @Matches(DATA_KEY_PATTERN, { each: true, message: 'DATA_ENCRYPTION_OLD_KEYS must be comma-separated 32-byte keys in base64' })
   @IsArray()
   DATA_ENCRYPTION_OLD_KEYS: string[] = [];
+
+  /** The inbound SMTP listener (DESIGN section 13): mail for the mailbox addresses, handed over by an MX or relay. 0 turns it off. */
+  @EnvInt()
+  @Min(0)
+  @Max(65_535)
+  @IsInt()
+  INBOUND_SMTP_PORT = 2525;
+
+  /** The address the inbound SMTP listener binds: every interface in a container, 127.0.0.1 to keep it local. */
+  @MinLength(1)
+  @IsString()
+  INBOUND_SMTP_HOST = '0.0.0.0';
+
+  /** Largest inbound message the SMTP listener accepts (announced in EHLO; 552 beyond), as the HTTP way in. */
+  @EnvInt()
+  @Min(1_024)
+  @Max(104_857_600)
+  @IsInt()
+  INBOUND_MAX_BYTES = 26_214_400;
+
+  /** PEM certificate and key files (both or neither): with them the inbound SMTP listener offers STARTTLS. */
+  @IsOptional()
+  @IsString()
+  INBOUND_SMTP_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  INBOUND_SMTP_TLS_KEY_FILE?: string;
 }

@@ -10,6 +10,8 @@ import { EventConsumer } from './events/event-consumer.js';
 import { EventMails } from './events/event-mails.service.js';
 import { AccountLinks } from './mail/account-links.js';
 import { InboundController } from './inbound/inbound.controller.js';
+import { InboundIntake } from './inbound/inbound-intake.js';
+import { InboundSmtpService } from './inbound/inbound-smtp.service.js';
 import { InboundMailStore } from './inbound/inbound-mail-store.js';
 import { InboundPipeline } from './inbound/inbound-pipeline.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
@@ -27,6 +29,6 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, InboundMailStore, InboundPipeline],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, InboundMailStore, InboundPipeline, InboundIntake, InboundSmtpService],
 })
 export class NotificationModule {}

@@ -22,12 +22,18 @@ export class InboundMailStore {
     return Buffer.from(bytes);
   }
 
+  async write(key: string, raw: Buffer): Promise<void> {
+    await (await this.store()).putBlob({ name: key }, raw).catch((error: unknown) => {
+      throw this.unavailable(error);
+    });
+  }
+
   async delete(key: string): Promise<void> {
     await (await this.store()).delete(key);
   }
 
   private unavailable(cause: unknown): CommandError {
-    this.logger.warn(`Could not read a raw inbound message: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.logger.warn(`The inbound mail store failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     return new CommandError('UNAVAILABLE', 'The inbound mail store is unavailable');
   }
 

@@ -18,6 +18,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { NotificationConfig } from '../notification.config.js';
+import { splitReplyAddress } from '../inbound/reply-token.js';
 import { DataEncryption } from './data-encryption.js';
 
 const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
@@ -204,6 +205,18 @@ export class Mailboxes {
     const given = Buffer.from(hashToken(token), 'hex');
     if (!timingSafeEqual(expected, given) || !row) throw new CommandError('UNAUTHORIZED', 'Unknown mailbox or wrong inbound token');
     return { id: row.id, organizationId: row.organization_id, address: row.address };
+  }
+
+  /** The mailbox that receives mail for an address (the plus part of a reply address ignored), for the SMTP way in. */
+  async findByAddress(address: string): Promise<InboundMailbox | null> {
+    const { mailboxAddress } = splitReplyAddress(address);
+    const [row] = (await this.dataSource.query(`SELECT id, organization_id, address FROM ${TABLE} WHERE lower(address) = $1`, [mailboxAddress])) as MailboxRow[];
+    return row ? { id: row.id, organizationId: row.organization_id, address: row.address } : null;
+  }
+
+  async findById(mailboxId: string): Promise<InboundMailbox | null> {
+    const [row] = (await this.dataSource.query(`SELECT id, organization_id, address FROM ${TABLE} WHERE id = $1`, [mailboxId])) as MailboxRow[];
+    return row ? { id: row.id, organizationId: row.organization_id, address: row.address } : null;
   }
 
   /** The stored IMAP password in clear, for the IMAP poller (never answered to anyone). */

@@ -69,6 +69,8 @@ export class NotificationHarness {
       APP_BASE_URL,
       MAIL_RETRY_BASE_DELAY_MS: '20',
       EVENTS_STREAM_RETRY_MS: '50',
+      // Off unless a test asks for it: test files run at once, and 2525 is one port.
+      INBOUND_SMTP_PORT: '0',
       ...overrides,
     });
     await runMigrations({ config, schema: NOTIFICATION_SCHEMA, migrations: notificationMigrations, direction: 'up' });

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { InboundResultView } from '@helpdesk/contracts';
+import type { InboundMailbox } from '../mailboxes/mailboxes.service.js';
+import { InboundMailStore } from './inbound-mail-store.js';
+import { InboundPipeline } from './inbound-pipeline.js';
+
+/** Where every way in meets the pipeline: the raw copy in the bucket is kept once per recorded message. */
+@Injectable()
+export class InboundIntake {
+  constructor(
+    @Inject(InboundMailStore) private readonly store: InboundMailStore,
+    @Inject(InboundPipeline) private readonly pipeline: InboundPipeline,
+  ) {}
+
+  /** A message not stored yet (SMTP, IMAP): kept under `<mailboxId>/<uuid>`, then through the pipeline. */
+  async receive(mailbox: InboundMailbox, raw: Buffer): Promise<InboundResultView> {
+    const objectKey = `${mailbox.id}/${randomUUID()}`;
+    await this.store.write(objectKey, raw);
+    return this.ingestStored(mailbox, raw, objectKey);
+  }
+
+  /** A message already in the bucket (the HTTP way in stores it while streaming). */
+  async ingestStored(mailbox: InboundMailbox, raw: Buffer, objectKey: string): Promise<InboundResultView> {
+    // A duplicate's copy, or one that made nothing, goes; the sender delivers again on a failure, under a new key.
+    const discard = () => this.store.delete(objectKey).catch(() => undefined);
+    try {
+      const result = await this.pipeline.ingest(mailbox, raw, objectKey);
+      if (result.outcome === 'duplicate') await discard();
+      return result;
+    } catch (error) {
+      await discard();
+      throw error;
+    }
+  }
+}
