@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandClient, MetricsService } from '@helpdesk/common';
 import { subjects, type EventEnvelope, type NotificationContextReply, type NotificationOrganization, type NotificationUserContextReply } from '@helpdesk/contracts';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { DeliveryLog } from '../deliveries/delivery-log.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { deliveryKey, mailDomain, messageIdFor, ticketThreadId } from '../mail/threading.js';
@@ -26,6 +29,7 @@ export class EventMails {
     @Inject(DeliveryLog) private readonly log: DeliveryLog,
     @Inject(MailQueue) private readonly queue: MailQueue,
     @Inject(MetricsService) metrics: MetricsService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.domain = mailDomain(config.DEFAULT_FROM_EMAIL);
     this.suppressed = new Counter({ name: 'helpdesk_mail_suppressed_total', help: 'Mails planned but never sent, by reason', labelNames: ['reason'], registers: [metrics.registry] });
@@ -64,7 +68,7 @@ export class EventMails {
   private async allowed(event: EventEnvelope): Promise<PlannedMail[]> {
     const planned = await this.plan(event);
     if (!planned) return [];
-    const { allowed, unverified } = splitByVerification(planned.organization, planned.mails);
+    const { allowed, unverified } = splitByVerification(planned.organization, await this.withoutAnswersToMachines(event, planned.mails));
     for (const mail of unverified) {
       this.suppressed.inc({ reason: 'unverified_organization' });
       this.logger.warn({
@@ -76,6 +80,25 @@ export class EventMails {
       });
     }
     return allowed;
+  }
+
+  /**
+   * A ticket opened by an auto-reply, a list, a bulk sender, a bounce or a mail system is not
+   * acknowledged to its requester (DESIGN section 13, loops and noise): the acknowledgement would
+   * reach a machine, which may answer it again. Staff still hear of the ticket.
+   */
+  private async withoutAnswersToMachines(event: EventEnvelope, mails: PlannedMail[]): Promise<PlannedMail[]> {
+    const ticket = (event.data as { ticket?: { id?: string; channel?: string } }).ticket;
+    if (event.type !== 'ticket.created' || ticket?.channel !== 'email') return mails;
+    // An inbound message's id is the id of the ticket it opened (the pipeline's change id).
+    const [message] = (await this.dataSource.query(`SELECT kind FROM ${NOTIFICATION_SCHEMA}.inbound_messages WHERE id = $1`, [ticket.id])) as Array<{ kind: string }>;
+    if (!message || message.kind === 'personal') return mails;
+    return mails.filter((mail) => {
+      if (mail.template !== 'ticket-created') return true;
+      this.suppressed.inc({ reason: 'automated_sender' });
+      this.logger.log({ message: `ticket-created mail not sent: the ticket was opened by ${message.kind} mail`, reason: 'automated_sender', orgId: event.orgId, ticketId: ticket.id, eventId: event.id });
+      return false;
+    });
   }
 
   private async plan(event: EventEnvelope): Promise<{ organization: NotificationOrganization; mails: PlannedMail[] } | undefined> {

@@ -173,6 +173,25 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
     expect(await ticketCount(admin.organization.id)).toBe(1);
   });
 
+  it('never acknowledges a ticket opened by an auto-reply or list mail to its sender (a mail loop), while staff hear of it', async () => {
+    const { admin, mailbox } = await deskWithMailbox();
+    const machines: Array<Record<string, string>> = [{ 'Auto-Submitted': 'auto-replied' }, { 'List-Id': '<printers.lists.example.org>' }];
+    for (const machine of machines) {
+      const subject = `Machine mail ${unique()}`;
+      const request = newRequest({ ...machine, Subject: subject });
+      const opened = await deliver(mailbox, request.raw);
+      expect(opened.outcome).toBe('ticket_created');
+      // Staff's "new ticket" mail comes from the same event, queued with the acknowledgement if there were one.
+      await waitFor('the staff mail about the ticket', async () => harness.sink.mailsTo(admin.user.email).find((mail) => mail.subject.includes(subject)));
+      expect(harness.sink.mailsTo(request.sender)).toEqual([]);
+      const [record] = (await harness.ticket.dataSource.query(`SELECT kind FROM notification.inbound_messages WHERE id = $1`, [opened.ticketId])) as Array<{ kind: string }>;
+      expect(record!.kind).toBe('Auto-Submitted' in machine ? 'auto-reply' : 'list');
+    }
+    const person = newRequest();
+    await deliver(mailbox, person.raw);
+    await waitFor('the confirmation to a person', async () => harness.sink.mailsTo(person.sender)[0]);
+  });
+
   it("turns a reply to one of the ticket's outgoing mails (In-Reply-To) into a public comment by its sender", async () => {
     const { admin, mailbox } = await deskWithMailbox();
     const request = newRequest();

@@ -9,6 +9,7 @@ import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
 import type { InboundMailbox } from '../mailboxes/mailboxes.service.js';
+import { classifyInboundMail } from './mail-classification.js';
 import { bodyOf, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
 
 const MESSAGES = `${NOTIFICATION_SCHEMA}.inbound_messages`;
@@ -48,17 +49,19 @@ export class InboundPipeline {
   }
 
   async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string): Promise<InboundResultView> {
-    const parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+    // keepDeliveryStatus: a bounce keeps its report part, which names the failed recipients (classifyInboundMail).
+    const parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024, keepDeliveryStatus: true });
+    const { kind } = classifyInboundMail(parsed);
     const messageId = messageIdOf(parsed, raw);
     const sender = senderOf(parsed);
     if (!sender) throw new CommandError('VALIDATION', 'The message has no sender address (From)');
     // Committed before the ticket change, so its id survives a crash: the id is the change's (changeId), and the
     // ticket service answers a change it has made already with what it made, never a second ticket or comment.
     await this.dataSource.query(
-      `INSERT INTO ${MESSAGES} (id, mailbox_id, organization_id, message_id, sender, object_key) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ${MESSAGES} (id, mailbox_id, organization_id, message_id, sender, object_key, kind) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (mailbox_id, message_id) DO NOTHING`,
       // Time-ordered, as the ticket service's own ids.
-      [uuidv7(), mailbox.id, mailbox.organizationId, messageId, sender.email, objectKey],
+      [uuidv7(), mailbox.id, mailbox.organizationId, messageId, sender.email, objectKey, kind],
     );
     return this.dataSource.transaction(async (manager) => {
       // Held until the ticket change is recorded: a concurrent copy of this message waits here.

@@ -3,6 +3,7 @@ import { CreateNotificationSchema1764500000000 } from './1764500000000-create-no
 import { AccountAndAdminMails1764600000000 } from './1764600000000-account-and-admin-mails.js';
 import { DeadLetterDetails1764700000000 } from './1764700000000-dead-letter-details.js';
 import { MailboxesAndInboundMessages1765500000000 } from './1765500000000-mailboxes-and-inbound-messages.js';
+import { InboundMessageKind1765600000000 } from './1765600000000-inbound-message-kind.js';
 
 /** Every migration of the notification service, oldest first. */
 export const notificationMigrations: Array<new () => MigrationInterface> = [
@@ -10,4 +11,5 @@ export const notificationMigrations: Array<new () => MigrationInterface> = [
   AccountAndAdminMails1764600000000,
   DeadLetterDetails1764700000000,
   MailboxesAndInboundMessages1765500000000,
+  InboundMessageKind1765600000000,
 ];
