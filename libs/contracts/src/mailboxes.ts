@@ -54,33 +54,10 @@ export class ImapSettingsDto {
 }
 
 /** IMAP settings on update: the password may be left out to keep the stored one. */
-export class ImapSettingsChangesDto {
-  @Length(1, MAILBOX_LIMITS.host)
-  @Matches(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, { message: 'imap.host must be a host name or an IP address' })
-  @IsString()
-  host!: string;
-
-  @Min(1)
-  @Max(65_535)
-  @IsInt()
-  port!: number;
-
-  @IsBoolean()
-  tls!: boolean;
-
-  @Length(1, MAILBOX_LIMITS.imapUser)
-  @IsString()
-  user!: string;
-
+export class ImapSettingsChangesDto extends ImapSettingsDto {
+  // Only optional here; its length and type rules come from ImapSettingsDto.
   @IsOptional()
-  @Length(1, MAILBOX_LIMITS.imapPassword)
-  @IsString()
-  password?: string;
-
-  @IsOptional()
-  @Length(1, MAILBOX_LIMITS.folder)
-  @IsString()
-  folder?: string;
+  declare password: string;
 }
 
 export class CreateMailboxCommand extends AuthenticatedCommand {

@@ -6,7 +6,7 @@ import { createTransport } from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InboundSmtpListener, type InboundEnvelope, type InboundSmtpOptions } from './inbound-smtp-listener.js';
 
-const MAILBOXES: Record<string, string> = { 'support@acme.test': 'mailbox-acme', 'billing@acme.test': 'mailbox-acme-billing' };
+const MAILBOXES: Record<string, { id: string }> = { 'support@acme.test': { id: 'mailbox-acme' }, 'billing@acme.test': { id: 'mailbox-acme-billing' } };
 
 interface Delivery {
   mailboxId: string;
@@ -15,7 +15,7 @@ interface Delivery {
 }
 
 describe('InboundSmtpListener', () => {
-  let listener: InboundSmtpListener | undefined;
+  let listener: InboundSmtpListener<{ id: string }> | undefined;
   let certificateDir: string;
   let tls: { cert: Buffer; key: Buffer };
 
@@ -30,14 +30,14 @@ describe('InboundSmtpListener', () => {
   });
   afterAll(() => rmSync(certificateDir, { recursive: true, force: true }));
 
-  async function start(overrides: Partial<InboundSmtpOptions> = {}): Promise<{ port: number; deliveries: Delivery[] }> {
+  async function start(overrides: Partial<InboundSmtpOptions<{ id: string }>> = {}): Promise<{ port: number; deliveries: Delivery[] }> {
     const deliveries: Delivery[] = [];
     listener = new InboundSmtpListener({
       host: '127.0.0.1',
       port: 0,
       maxBytes: 64 * 1024,
       findMailbox: async (address) => MAILBOXES[address] ?? null,
-      deliver: async (mailboxId, raw, envelope) => void deliveries.push({ mailboxId, raw: raw.toString('utf8'), envelope }),
+      deliver: async (mailbox, raw, envelope) => void deliveries.push({ mailboxId: mailbox.id, raw: raw.toString('utf8'), envelope }),
       ...overrides,
     });
     return { port: await listener.listen(), deliveries };

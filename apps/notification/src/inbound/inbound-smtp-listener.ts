@@ -13,7 +13,7 @@ export interface InboundEnvelope {
   tls: boolean;
 }
 
-export interface InboundSmtpOptions {
+export interface InboundSmtpOptions<Mailbox extends { id: string }> {
   host: string;
   port: number;
   /** `INBOUND_MAX_BYTES`: announced in EHLO (SIZE) and enforced while the message streams in. */
@@ -21,9 +21,9 @@ export interface InboundSmtpOptions {
   /** PEM certificate and key: STARTTLS is offered only with both. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** The mailbox that receives mail for an address, or null when no organization owns it. */
-  findMailbox(address: string): Promise<string | null>;
+  findMailbox(address: string): Promise<Mailbox | null>;
   /** Hands the raw message to the pipeline for one mailbox; must be idempotent (the sender retries after a 4xx). */
-  deliver(mailboxId: string, raw: Buffer, envelope: InboundEnvelope): Promise<void>;
+  deliver(mailbox: Mailbox, raw: Buffer, envelope: InboundEnvelope): Promise<void>;
   onError?(error: Error): void;
 }
 
@@ -33,10 +33,12 @@ export interface InboundSmtpOptions {
  * over the size limit gets 552; a message accepted with 250 has been handed to the pipeline, and a
  * pipeline failure answers 451 so the sending server keeps it and tries again later.
  */
-export class InboundSmtpListener {
+export class InboundSmtpListener<Mailbox extends { id: string }> {
   private readonly server: SMTPServer;
+  /** The mailbox found at RCPT TO, by the address object smtp-server then keeps in the envelope: no second lookup at DATA. */
+  private readonly mailboxes = new WeakMap<SMTPServerAddress, Mailbox>();
 
-  constructor(private readonly options: InboundSmtpOptions) {
+  constructor(private readonly options: InboundSmtpOptions<Mailbox>) {
     this.server = new SMTPServer({
       name: options.host === '0.0.0.0' ? undefined : options.host,
       banner: 'helpdesk inbound mail',
@@ -48,7 +50,10 @@ export class InboundSmtpListener {
       disableReverseLookup: true,
       logger: false,
       onRcptTo: (address, session, callback) => {
-        this.mailboxOf(address).then(() => callback(), (error: Error) => callback(error));
+        this.mailboxOf(address).then(
+          (mailbox) => (this.mailboxes.set(address, mailbox), callback()),
+          (error: Error) => callback(error),
+        );
       },
       onData: (stream, session, callback) => {
         this.receive(stream, session).then(() => callback(), (error: Error) => callback(error));
@@ -73,17 +78,17 @@ export class InboundSmtpListener {
   }
 
   /** The mailbox of a recipient; refuses the recipient (550, or 451 when the lookup fails) otherwise. */
-  private async mailboxOf(address: SMTPServerAddress): Promise<string> {
+  private async mailboxOf(address: SMTPServerAddress): Promise<Mailbox> {
     const recipient = address.address.trim().toLowerCase();
-    let mailboxId: string | null;
+    let mailbox: Mailbox | null;
     try {
-      mailboxId = await this.options.findMailbox(recipient);
+      mailbox = await this.options.findMailbox(recipient);
     } catch (error) {
       this.options.onError?.(error as Error);
       throw smtpError(451, 'Temporary failure looking up the recipient, try again later');
     }
-    if (!mailboxId) throw smtpError(550, `No mailbox here for <${recipient}>`);
-    return mailboxId;
+    if (!mailbox) throw smtpError(550, `No mailbox here for <${recipient}>`);
+    return mailbox;
   }
 
   private async receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
@@ -92,14 +97,16 @@ export class InboundSmtpListener {
     if (stream.sizeExceeded) throw smtpError(552, `Message exceeds the size limit of ${this.options.maxBytes} bytes`);
     const raw = Buffer.concat(chunks);
     // A mail to two of our addresses is delivered once to each mailbox, with the recipients it had there.
-    const byMailbox = new Map<string, string[]>();
+    const byMailbox = new Map<string, { mailbox: Mailbox; to: string[] }>();
     for (const recipient of session.envelope.rcptTo) {
-      const mailboxId = await this.mailboxOf(recipient);
-      byMailbox.set(mailboxId, [...(byMailbox.get(mailboxId) ?? []), recipient.address.toLowerCase()]);
+      const mailbox = this.mailboxes.get(recipient) ?? (await this.mailboxOf(recipient));
+      const entry = byMailbox.get(mailbox.id) ?? { mailbox, to: [] };
+      entry.to.push(recipient.address.toLowerCase());
+      byMailbox.set(mailbox.id, entry);
     }
     const from = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
     try {
-      for (const [mailboxId, to] of byMailbox) await this.options.deliver(mailboxId, raw, { from, to, tls: session.secure });
+      for (const { mailbox, to } of byMailbox.values()) await this.options.deliver(mailbox, raw, { from, to, tls: session.secure });
     } catch (error) {
       this.options.onError?.(error as Error);
       throw smtpError(451, 'Temporary failure storing the message, try again later');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Mailboxes } from '../mailboxes/mailboxes.service.js';
+import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { NotificationConfig } from '../notification.config.js';
 import { InboundIntake } from './inbound-intake.js';
 import { InboundSmtpListener } from './inbound-smtp-listener.js';
@@ -9,7 +9,7 @@ import { InboundSmtpListener } from './inbound-smtp-listener.js';
 @Injectable()
 export class InboundSmtpService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InboundSmtpService.name);
-  private listener?: InboundSmtpListener;
+  private listener?: InboundSmtpListener<InboundMailbox>;
   /** The port it listens on, once started. */
   port?: number;
 
@@ -28,12 +28,10 @@ export class InboundSmtpService implements OnApplicationBootstrap, OnApplication
       port,
       maxBytes: this.config.INBOUND_MAX_BYTES,
       tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined,
-      findMailbox: async (address) => (await this.mailboxes.findByAddress(address))?.id ?? null,
-      deliver: async (mailboxId, raw) => {
-        const mailbox = await this.mailboxes.findById(mailboxId);
-        if (!mailbox) throw new Error(`Mailbox ${mailboxId} was deleted while a message for it arrived`);
+      findMailbox: (address) => this.mailboxes.findByAddress(address),
+      deliver: async (mailbox, raw) => {
         const result = await this.intake.receive(mailbox, raw);
-        this.logger.log({ message: `Inbound mail by SMTP: ${result.outcome}`, orgId: mailbox.organizationId, mailboxId, ticketId: result.ticketId });
+        this.logger.log({ message: `Inbound mail by SMTP: ${result.outcome}`, orgId: mailbox.organizationId, mailboxId: mailbox.id, ticketId: result.ticketId });
       },
       onError: (error) => this.logger.warn(`Inbound SMTP: ${error.message}`),
     });

@@ -46,6 +46,10 @@ export interface InboundMailbox {
   address: string;
 }
 
+function toInboundMailbox(row: Pick<MailboxRow, 'id' | 'organization_id' | 'address'>): InboundMailbox {
+  return { id: row.id, organizationId: row.organization_id, address: row.address };
+}
+
 function toView(row: MailboxRow): MailboxView {
   return {
     id: row.id,
@@ -204,19 +208,14 @@ export class Mailboxes {
     const expected = Buffer.from(row?.inbound_token_hash ?? hashToken(randomBytes(32).toString('base64url')), 'hex');
     const given = Buffer.from(hashToken(token), 'hex');
     if (!timingSafeEqual(expected, given) || !row) throw new CommandError('UNAUTHORIZED', 'Unknown mailbox or wrong inbound token');
-    return { id: row.id, organizationId: row.organization_id, address: row.address };
+    return toInboundMailbox(row);
   }
 
   /** The mailbox that receives mail for an address (the plus part of a reply address ignored), for the SMTP way in. */
   async findByAddress(address: string): Promise<InboundMailbox | null> {
     const { mailboxAddress } = splitReplyAddress(address);
     const [row] = (await this.dataSource.query(`SELECT id, organization_id, address FROM ${TABLE} WHERE lower(address) = $1`, [mailboxAddress])) as MailboxRow[];
-    return row ? { id: row.id, organizationId: row.organization_id, address: row.address } : null;
-  }
-
-  async findById(mailboxId: string): Promise<InboundMailbox | null> {
-    const [row] = (await this.dataSource.query(`SELECT id, organization_id, address FROM ${TABLE} WHERE id = $1`, [mailboxId])) as MailboxRow[];
-    return row ? { id: row.id, organizationId: row.organization_id, address: row.address } : null;
+    return row ? toInboundMailbox(row) : null;
   }
 
   /** The stored IMAP password in clear, for the IMAP poller (never answered to anyone). */
