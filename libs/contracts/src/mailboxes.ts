@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { AuthenticatedCommand } from './commands/principal.dto.js';
 import { PageCursor, PageLimit } from './commands/pagination.js';
 import type { CommentView, TicketView } from './tickets.js';
@@ -15,6 +15,10 @@ export const MAILBOX_LIMITS = {
   inboundToken: 43,
   /** Raw messages in the `inbound-mail` object store are named `<mailboxId>/<uuid>`. */
   objectKey: 200,
+  /** Cc addresses of one mail made participants: a mail to 200 people adds no more than this. */
+  ccParticipants: 50,
+  /** Participants of one ticket at most, however many mails Cc others. */
+  ticketParticipants: 100,
 } as const;
 
 /** The object store bucket that keeps every raw inbound message (DESIGN section 13). */
@@ -196,13 +200,23 @@ export class EmailCreateTicketCommand {
   @MaxLength(65_536)
   @IsString()
   description!: string;
+
+  /** The mail's Cc addresses (the notification service has left out the organization's own mailboxes): they become participants. */
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => EmailSenderDto)
+  @ArrayMaxSize(MAILBOX_LIMITS.ccParticipants)
+  @IsArray()
+  cc?: EmailSenderDto[];
 }
 
 /**
  * A public comment by the sender of a mail on a ticket named by id (the mail answered one of the
- * ticket's mails) or by number (a `[#number]` subject tag). NOT_FOUND unless the ticket is in that
- * organization and the sender is one of its participants (requester or assignee): then the caller
- * opens a new ticket instead.
+ * ticket's mails) or by number (a `[#number]` subject tag, or a reply token). NOT_FOUND unless the
+ * ticket is in that organization and the sender takes part in it: with `replyTokenUserId`, the
+ * sender must be that user (then staff post an agent reply); without, the sender must be the
+ * requester or a Cc participant (staff never act without a token). Then the caller tries its next
+ * threading rule, or opens a new ticket.
  */
 export class EmailAddCommentCommand {
   @IsUUID()
@@ -230,6 +244,19 @@ export class EmailAddCommentCommand {
   @Length(1, 65_536)
   @IsString()
   body!: string;
+
+  /** The user a verified reply token in the recipient address was issued to (the token names the ticket by `ticketNumber`). */
+  @IsOptional()
+  @IsUUID()
+  replyTokenUserId?: string;
+
+  /** The mail's Cc addresses, as for a new ticket: they become participants once the comment is accepted. */
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => EmailSenderDto)
+  @ArrayMaxSize(MAILBOX_LIMITS.ccParticipants)
+  @IsArray()
+  cc?: EmailSenderDto[];
 }
 
 export interface EmailTicketReply {

@@ -85,6 +85,11 @@ export class NotificationContextCommand {
   @IsOptional()
   @IsBoolean()
   staffContacts?: boolean;
+
+  /** Also answer `participants`: the people Cc'd on the ticket's mails, who hear of public replies. */
+  @IsOptional()
+  @IsBoolean()
+  participants?: boolean;
 }
 
 export interface NotificationRecipient {
@@ -115,6 +120,8 @@ export interface NotificationContextReply {
   teamMembers?: NotificationRecipient[];
   /** With `staffContacts`: the organization's active admins. */
   admins?: NotificationRecipient[];
+  /** With `participants`: the ticket's active participants (customers Cc'd on its mails), bounded by MAILBOX_LIMITS.ticketParticipants. */
+  participants?: NotificationRecipient[];
 }
 
 /** Internal (no principal): the organization and current account of the user an account mail (invitation, password reset) goes to. */

@@ -9,6 +9,7 @@ import { DeliveryLog } from '../deliveries/delivery-log.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { deliveryKey, mailDomain, messageIdFor, ticketThreadId } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
+import { ReplyAddresses } from '../inbound/reply-addresses.js';
 import { mailContextRequest, planAccountMails, planTicketMails, reachesOutsider, splitByVerification, type PlannedMail } from './mail-planner.js';
 
 /**
@@ -30,6 +31,7 @@ export class EventMails {
     @Inject(MailQueue) private readonly queue: MailQueue,
     @Inject(MetricsService) metrics: MetricsService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(ReplyAddresses) private readonly replyAddresses: ReplyAddresses,
   ) {
     this.domain = mailDomain(config.DEFAULT_FROM_EMAIL);
     this.suppressed = new Counter({ name: 'helpdesk_mail_suppressed_total', help: 'Mails planned but never sent, by reason', labelNames: ['reason'], registers: [metrics.registry] });
@@ -39,8 +41,10 @@ export class EventMails {
   async handle(event: EventEnvelope): Promise<number> {
     // The mails of one event are recorded, then queued, together (each step one round trip for all of them).
     const deliveries = await Promise.all(
-      (await this.allowed(event)).map((mail) => {
+      (await this.allowed(event)).map(async (mail) => {
         const to = mail.to.email;
+        // Answering it threads onto the ticket, and lets this recipient (only) act through the token (DESIGN section 13).
+        const replyTo = mail.ticketNumber === undefined ? null : await this.replyAddresses.forRecipient(event.orgId, { ticketNumber: mail.ticketNumber, recipientUserId: mail.to.id });
         return this.log.record({
           eventId: event.id,
           eventType: event.type,
@@ -52,6 +56,7 @@ export class EventMails {
             ...mail.rendered,
             messageId: messageIdFor(deliveryKey(event.id, to, mail.template), this.domain),
             ...(mail.ticketId ? { threadId: ticketThreadId(mail.ticketId, this.domain) } : {}),
+            ...(replyTo ? { replyTo } : {}),
             ...(mail.accountLink ? { accountLink: mail.accountLink } : {}),
             ...(reachesOutsider(mail) ? { quotaOrgId: event.orgId } : {}),
           },

@@ -85,6 +85,8 @@ interface SlaEventData extends TicketEventData {
 export interface PlannedMail {
   template: MailTemplate;
   ticketId: string | null;
+  /** Ticket mails: the number their reply token names. */
+  ticketNumber?: number;
   to: NotificationRecipient;
   rendered: RenderedMail;
   accountLink?: AccountLinkRequest;
@@ -117,7 +119,7 @@ export function mailContextRequest(event: EventEnvelope): ContextRequest | undef
     case 'comment.created': {
       const data = event.data as unknown as CommentCreatedData;
       if (data.comment.internal) return undefined;
-      return ticket(event.orgId, data.ticket.id, { authorId: data.comment.authorId });
+      return ticket(event.orgId, data.ticket.id, { authorId: data.comment.authorId, participants: isStaff(data.authorRole) });
     }
     case 'ticket.sla.warning':
     case 'ticket.sla.breached':
@@ -155,7 +157,7 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
   const ticketUrl = `${settings.appBaseUrl.replace(/\/+$/, '')}/tickets/${ticket.id}`;
   const planned: PlannedMail[] = [];
   const add = (template: MailTemplate, to: NotificationRecipient, render: (base: TicketMailContext) => RenderedMail) =>
-    planned.push({ template, ticketId: ticket.id, to, rendered: render({ organizationName: organization.name, recipientName: to.name, ticket, ticketUrl }) });
+    planned.push({ template, ticketId: ticket.id, ticketNumber: ticket.number, to, rendered: render({ organizationName: organization.name, recipientName: to.name, ticket, ticketUrl }) });
 
   switch (event.type) {
     case 'ticket.created': {
@@ -183,8 +185,11 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
       // Internal notes never leave the staff; nobody is mailed their own comment.
       if (comment.internal) break;
       if (isStaff(authorRole)) {
-        if (comment.authorId === requester.id) break;
-        add('agent-reply', requester, (base) => agentReplyMail({ ...base, authorName: author?.name ?? 'Our support team', replyHtml: comment.body }));
+        // The requester and the people Cc'd on the ticket's mails (its participants) hear of a public reply.
+        for (const person of firstActiveGroup([[requester, ...(context.participants ?? [])]], [comment.authorId])) {
+          const copied = person.id !== requester.id;
+          add('agent-reply', person, (base) => agentReplyMail({ ...base, authorName: author?.name ?? 'Our support team', replyHtml: comment.body, copied }));
+        }
       } else if (assignee && assignee.id !== comment.authorId) {
         add('customer-reply', assignee, (base) => customerReplyMail({ ...base, authorName: author?.name ?? requester.name, replyHtml: comment.body }));
       }

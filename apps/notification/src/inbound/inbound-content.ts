@@ -34,6 +34,43 @@ export function senderOf(parsed: ParsedMail): { email: string; name?: string } |
   return name ? { email: from.address, name } : { email: from.address };
 }
 
+type MailAddress = { email: string; name?: string };
+
+/** The addresses of a header as mailparser answers it: address objects (groups opened), lists of them, or plain text (X-Original-To). */
+function addressesIn(header: unknown): MailAddress[] {
+  if (Array.isArray(header)) return header.flatMap(addressesIn);
+  if (typeof header === 'string') {
+    return header
+      .split(',')
+      .map((part) => (/<([^<>]+)>/.exec(part)?.[1] ?? part).trim())
+      .filter((email) => email.includes('@'))
+      .map((email) => ({ email }));
+  }
+  const value = (header as { value?: Array<{ address?: string; name?: string; group?: unknown[] }> } | undefined)?.value;
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) => (entry.group ? addressesIn({ value: entry.group }) : entry.address ? [{ email: entry.address, ...(entry.name ? { name: entry.name } : {}) }] : []));
+}
+
+/**
+ * The addresses a message came to as its headers say (To, Cc, Delivered-To, X-Original-To), lower
+ * case: where the IMAP and HTTP ways in look for a reply token, having no SMTP envelope.
+ */
+export function headerRecipients(parsed: ParsedMail): string[] {
+  const headers = [parsed.to, parsed.cc, parsed.headers.get('delivered-to'), parsed.headers.get('x-original-to')];
+  return [...new Set(headers.flatMap(addressesIn).map((address) => address.email.trim().toLowerCase()))];
+}
+
+/** The Cc addresses, each once, with a display name when given. */
+export function ccOf(parsed: ParsedMail): MailAddress[] {
+  const seen = new Set<string>();
+  return addressesIn(parsed.cc).filter((address) => {
+    const key = address.email.trim().toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export function subjectOf(parsed: ParsedMail): string {
   return stripToPlainText(parsed.subject ?? '').slice(0, SUBJECT_MAX) || NO_SUBJECT;
 }

@@ -13,19 +13,22 @@ export class InboundIntake {
     @Inject(InboundPipeline) private readonly pipeline: InboundPipeline,
   ) {}
 
-  /** A message not stored yet (SMTP, IMAP): kept under `<mailboxId>/<uuid>`, then through the pipeline. */
-  async receive(mailbox: InboundMailbox, raw: Buffer): Promise<InboundResultView> {
+  /**
+   * A message not stored yet (SMTP, IMAP): kept under `<mailboxId>/<uuid>`, then through the pipeline.
+   * `recipients`: the SMTP envelope's for this mailbox (IMAP has only the headers).
+   */
+  async receive(mailbox: InboundMailbox, raw: Buffer, recipients?: string[]): Promise<InboundResultView> {
     const objectKey = `${mailbox.id}/${randomUUID()}`;
     await this.store.write(objectKey, raw);
-    return this.ingestStored(mailbox, raw, objectKey);
+    return this.ingestStored(mailbox, raw, objectKey, recipients);
   }
 
   /** A message already in the bucket (the HTTP way in stores it while streaming). */
-  async ingestStored(mailbox: InboundMailbox, raw: Buffer, objectKey: string): Promise<InboundResultView> {
+  async ingestStored(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundResultView> {
     // A duplicate's copy, or one that made nothing, goes; the sender delivers again on a failure, under a new key.
     const discard = () => this.store.delete(objectKey).catch(() => undefined);
     try {
-      const result = await this.pipeline.ingest(mailbox, raw, objectKey);
+      const result = await this.pipeline.ingest(mailbox, raw, objectKey, recipients);
       if (result.outcome === 'duplicate') await discard();
       return result;
     } catch (error) {

@@ -1,21 +1,35 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CommandClient, CommandError } from '@helpdesk/common';
-import { subjects, type EmailCommentReply, type EmailTicketReply, type InboundResultView } from '@helpdesk/contracts';
+import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
+import { MAILBOX_LIMITS, subjects, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundResultView } from '@helpdesk/contracts';
+import { isEmail } from 'class-validator';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
-import type { InboundMailbox } from '../mailboxes/mailboxes.service.js';
+import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { classifyInboundMail } from './mail-classification.js';
-import { bodyOf, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
+import { bodyOf, ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
+import { ReplyAddresses } from './reply-addresses.js';
+import { splitReplyAddress } from './reply-token.js';
 
 const MESSAGES = `${NOTIFICATION_SCHEMA}.inbound_messages`;
 const DELIVERIES = `${NOTIFICATION_SCHEMA}.deliveries`;
 const MAILBOXES = `${NOTIFICATION_SCHEMA}.mailboxes`;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+type Sender = { email: string; name?: string };
+
+/** What every ticket change of one message carries: on whose behalf, what it says, whom it copies. */
+interface MailChange {
+  orgId: string;
+  changeId: string;
+  sender: Sender;
+  body: string;
+  cc?: EmailSenderDto[];
+}
 
 interface InboundMessageRow {
   id: string;
@@ -38,17 +52,23 @@ interface InboundMessageRow {
 export class InboundPipeline {
   private readonly logger = new Logger(InboundPipeline.name);
   private readonly threadIdPattern: RegExp;
+  /** The address the service's own mail comes from: Cc'd, it is the desk, not a participant. */
+  private readonly ownAddress: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CommandClient) private readonly commands: CommandClient,
+    @Inject(Mailboxes) private readonly mailboxes: Mailboxes,
+    @Inject(ReplyAddresses) private readonly replyAddresses: ReplyAddresses,
     @Inject(NotificationConfig) config: NotificationConfig,
   ) {
     const domain = mailDomain(config.DEFAULT_FROM_EMAIL).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     this.threadIdPattern = new RegExp(`^<ticket-(${UUID})@${domain}>$`, 'i');
+    this.ownAddress = normalizeEmail(/<([^<>]+)>\s*$/.exec(config.DEFAULT_FROM_EMAIL)?.[1] ?? config.DEFAULT_FROM_EMAIL);
   }
 
-  async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string): Promise<InboundResultView> {
+  /** `recipients`: the SMTP envelope's (RCPT TO) for this mailbox; the other ways in have only the headers, which are read in any case. */
+  async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundResultView> {
     // keepDeliveryStatus: a bounce keeps its report part, which names the failed recipients (classifyInboundMail).
     const parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024, keepDeliveryStatus: true });
     const { kind } = classifyInboundMail(parsed);
@@ -67,7 +87,8 @@ export class InboundPipeline {
       // Held until the ticket change is recorded: a concurrent copy of this message waits here.
       const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
       if (record!.outcome) return { messageId, outcome: 'duplicate', ticketId: record!.ticket_id!, commentId: record!.comment_id };
-      const result = await this.apply(manager, mailbox, parsed, sender, record!.id);
+      // The envelope first (it names the reply address even under Bcc); the headers too, as a relay may have rewritten the envelope.
+      const result = await this.apply(manager, mailbox, parsed, sender, record!.id, [...new Set([...(recipients ?? []), ...headerRecipients(parsed)])]);
       await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
         record!.id,
         result.outcome,
@@ -80,26 +101,60 @@ export class InboundPipeline {
     });
   }
 
-  /** Threading in the design's order: replies to known mails, then a participant's subject tag, else a new ticket. */
-  private async apply(manager: EntityManager, mailbox: InboundMailbox, parsed: ParsedMail, sender: { email: string; name?: string }, changeId: string) {
-    const body = bodyOf(parsed);
-    const subject = subjectOf(parsed);
+  /**
+   * Threading in the design's order: replies to known mails, then a reply token in an address the
+   * mail came to, then a participant's subject tag, else a new ticket. Each rule that finds a
+   * ticket the sender takes no part in (the ticket service answers NOT_FOUND) gives way to the next,
+   * so a copied Message-ID, reply address or tag leads to a ticket of the sender's own.
+   */
+  private async apply(manager: EntityManager, mailbox: InboundMailbox, parsed: ParsedMail, sender: Sender, changeId: string, recipients: string[]) {
     const orgId = mailbox.organizationId;
+    const cc = await this.participantsCopied(orgId, parsed, sender);
+    const change: MailChange = { orgId, changeId, sender, body: bodyOf(parsed), ...(cc.length > 0 ? { cc } : {}) };
+    const commented = (comment: EmailCommentReply['comment']) => ({ outcome: 'comment_added' as const, ticketId: comment.ticketId, commentId: comment.id });
     for (const ticketId of await this.ticketsAnswered(manager, orgId, referencedMessageIds(parsed))) {
-      const comment = await this.commentAsParticipant({ orgId, changeId, ticketId, sender, body });
-      if (comment) return { outcome: 'comment_added' as const, ticketId: comment.ticketId, commentId: comment.id };
+      const comment = await this.commentAsParticipant({ ...change, ticketId });
+      if (comment) return commented(comment);
     }
+    const token = this.replyAddresses.fromRecipients(orgId, recipients);
+    if (token) {
+      // Acts as the token's user only when that user sent it: the ticket service compares the sender.
+      const comment = await this.commentAsParticipant({ ...change, ticketNumber: token.ticketNumber, replyTokenUserId: token.recipientUserId });
+      if (comment) return commented(comment);
+    }
+    const subject = subjectOf(parsed);
     const ticketNumber = subjectTicketNumber(subject);
     if (ticketNumber !== undefined) {
-      const comment = await this.commentAsParticipant({ orgId, changeId, ticketNumber, sender, body });
-      if (comment) return { outcome: 'comment_added' as const, ticketId: comment.ticketId, commentId: comment.id };
+      const comment = await this.commentAsParticipant({ ...change, ticketNumber });
+      if (comment) return commented(comment);
     }
-    const { ticket } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { orgId, changeId, sender, subject, description: body });
+    const { body: description, ...opening } = change;
+    const { ticket } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { ...opening, subject, description });
     return { outcome: 'ticket_created' as const, ticketId: ticket.id, commentId: null };
   }
 
+  /**
+   * The Cc addresses that become participants: valid addresses only, without the sender, the
+   * organization's own mailboxes (plus-addresses included) and the service's sender address, which
+   * would answer the desk's mail to itself; at most MAILBOX_LIMITS.ccParticipants of them.
+   */
+  private async participantsCopied(orgId: string, parsed: ParsedMail, sender: Sender): Promise<EmailSenderDto[]> {
+    const copied = ccOf(parsed);
+    if (copied.length === 0) return [];
+    const ours = new Set([...(await this.mailboxes.addressesOf(orgId)), this.ownAddress, normalizeEmail(sender.email)]);
+    const participants: EmailSenderDto[] = [];
+    for (const { email, name } of copied) {
+      const address = normalizeEmail(email);
+      if (address.length > MAILBOX_LIMITS.address || !isEmail(address) || ours.has(address) || ours.has(splitReplyAddress(address).mailboxAddress)) continue;
+      const displayName = name?.trim().slice(0, 200);
+      participants.push(displayName ? { email: address, name: displayName } : { email: address });
+      if (participants.length === MAILBOX_LIMITS.ccParticipants) break;
+    }
+    return participants;
+  }
+
   /** The comment, or undefined when the ticket is not the organization's or the sender takes no part in it. */
-  private async commentAsParticipant(command: { orgId: string; changeId: string; ticketId?: string; ticketNumber?: number; sender: { email: string; name?: string }; body: string }) {
+  private async commentAsParticipant(command: MailChange & { ticketId?: string; ticketNumber?: number; replyTokenUserId?: string }) {
     try {
       return (await this.commands.request<EmailCommentReply>(subjects.emailChannel.addComment, command)).comment;
     } catch (error) {

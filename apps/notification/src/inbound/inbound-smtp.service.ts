@@ -29,8 +29,9 @@ export class InboundSmtpService implements OnApplicationBootstrap, OnApplication
       maxBytes: this.config.INBOUND_MAX_BYTES,
       tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined,
       findMailbox: (address) => this.mailboxes.findByAddress(address),
-      deliver: async (mailbox, raw) => {
-        const result = await this.intake.receive(mailbox, raw);
+      deliver: async (mailbox, raw, envelope) => {
+        // The envelope names the reply address even when the headers do not (Bcc, a forwarding relay).
+        const result = await this.intake.receive(mailbox, raw, envelope.to);
         this.logger.log({ message: `Inbound mail by SMTP: ${result.outcome}`, orgId: mailbox.organizationId, mailboxId: mailbox.id, ticketId: result.ticketId });
       },
       onError: (error) => this.logger.warn(`Inbound SMTP: ${error.message}`),

@@ -88,16 +88,18 @@ export function ticketCreatedMail(context: TicketMailContext): RenderedMail {
   });
 }
 
-export function agentReplyMail(context: TicketMailContext & { authorName: string; replyHtml: string }): RenderedMail {
+/** `copied`: to a participant (Cc'd on the ticket's mails), who answers by mail and has no page of the request to open. */
+export function agentReplyMail(context: TicketMailContext & { authorName: string; replyHtml: string; copied?: boolean }): RenderedMail {
   const { organizationName, ticket, authorName } = context;
   const reply = quote(context.replyHtml);
+  const whose = context.copied ? 'the request' : 'your request';
   return render({
     subject: `Re: [#${ticket.number}] ${ticket.subject}`,
     recipientName: context.recipientName,
-    text: `${authorName} (${organizationName}) replied to your request #${ticket.number}:\n\n${reply.text}`,
-    body: html`<p>${authorName} (${organizationName}) replied to your request #${ticket.number}:</p>
+    text: `${authorName} (${organizationName}) replied to ${whose} #${ticket.number}:\n\n${reply.text}`,
+    body: html`<p>${authorName} (${organizationName}) replied to ${whose} #${ticket.number}:</p>
 ${reply.html}`,
-    link: requestLink(context),
+    ...(context.copied ? {} : { link: requestLink(context) }),
     signature: organizationName,
   });
 }

@@ -11,6 +11,8 @@ export interface OutgoingMail {
   messageId: string;
   /** The ticket's thread root, for In-Reply-To and References (ticket mails only). */
   threadId?: string;
+  /** Ticket mails: the organization's mailbox with a reply token for this ticket and recipient (`support+<token>@acme.test`). */
+  replyTo?: string;
   /** Account mails: the single-use link to issue when the mail is sent, in place of `placeholder` (never stored). */
   accountLink?: AccountLinkRequest;
   /** Mails to a non-staff address: the organization whose hourly quota (ORG_MAIL_PER_HOUR) they count against. */
@@ -58,6 +60,7 @@ export class MailTransport implements OnApplicationShutdown {
       html: mail.html,
       messageId: mail.messageId,
       ...(mail.threadId ? { inReplyTo: mail.threadId, references: [mail.threadId] } : {}),
+      ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
     });
   }
 

@@ -14,6 +14,7 @@ import {
   type Principal,
   type UpdateMailboxCommand,
 } from '@helpdesk/contracts';
+import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
@@ -103,6 +104,11 @@ function decodeCursor(cursor: string): [string, string] {
 @Injectable()
 export class Mailboxes {
   readonly encryption: DataEncryption;
+  /**
+   * Each organization's reply mailbox, asked for by every outgoing ticket mail: held a minute, so a
+   * burst of mails costs no query each (this replica forgets an organization at once when its mailboxes change).
+   */
+  private readonly replyMailboxes = new LRUCache<string, { address: string | null }>({ max: 10_000, ttl: 60_000 });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -125,6 +131,7 @@ export class Mailboxes {
           [principal.orgId, normalizeEmail(command.address), imap?.host ?? null, imap?.port ?? null, imap?.tls ?? null, imap?.user ?? null, password, imap ? (imap.folder ?? DEFAULT_FOLDER) : null, hash],
         ) as Promise<MailboxRow[]>,
     );
+    this.replyMailboxes.delete(principal.orgId);
     return { ...toView(rows[0]!), inboundToken: token };
   }
 
@@ -176,6 +183,7 @@ export class Mailboxes {
     );
     const [updated] = rows[0];
     if (!updated) throw new CommandError('NOT_FOUND', 'Mailbox not found');
+    this.replyMailboxes.delete(principal.orgId);
     return toView(updated);
   }
 
@@ -183,6 +191,7 @@ export class Mailboxes {
     const verified = await this.verifyAdmin(principal);
     const [, count] = (await this.dataSource.query(`DELETE FROM ${TABLE} WHERE id = $1 AND organization_id = $2`, [mailboxId, verified.orgId])) as [unknown, number];
     if (count === 0) throw new CommandError('NOT_FOUND', 'Mailbox not found');
+    this.replyMailboxes.delete(verified.orgId);
     return { deleted: true };
   }
 
@@ -216,6 +225,25 @@ export class Mailboxes {
     const { mailboxAddress } = splitReplyAddress(address);
     const [row] = (await this.dataSource.query(`SELECT id, organization_id, address FROM ${TABLE} WHERE lower(address) = $1`, [mailboxAddress])) as MailboxRow[];
     return row ? toInboundMailbox(row) : null;
+  }
+
+  /**
+   * The address replies to the organization's ticket mails go to (plus a reply token): its oldest
+   * mailbox, so the choice stays put while mailboxes come and go; null when it has none.
+   */
+  async replyMailbox(orgId: string): Promise<string | null> {
+    const cached = this.replyMailboxes.get(orgId);
+    if (cached) return cached.address;
+    const [row] = (await this.dataSource.query(`SELECT address FROM ${TABLE} WHERE organization_id = $1 ORDER BY created_at, id LIMIT 1`, [orgId])) as MailboxRow[];
+    const address = row?.address ?? null;
+    this.replyMailboxes.set(orgId, { address });
+    return address;
+  }
+
+  /** Every mailbox address of the organization (lower case): mail Cc'd to them is the desk's own, never a participant's. */
+  async addressesOf(orgId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT lower(address) AS address FROM ${TABLE} WHERE organization_id = $1`, [orgId])) as Array<{ address: string }>;
+    return rows.map((row) => row.address);
   }
 
   /** The stored IMAP password in clear, for the IMAP poller (never answered to anyone). */

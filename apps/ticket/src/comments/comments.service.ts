@@ -32,17 +32,19 @@ export class CommentsService {
   ) {}
 
   /**
-   * `viaEmail`: the comment came by mail (the email channel, never a caller's payload). A sender address
-   * proves nothing, so a staff member's mail is a public comment by them but not an agent reply: it
-   * neither satisfies the SLA's response targets nor opens the ticket (DESIGN section 13).
+   * `viaEmail`: the comment came by mail (the email channel, never a caller's payload), which has
+   * checked that the sender takes part in the ticket (requester, Cc participant, or the holder of a
+   * reply token), so the ticket is looked up in the organization alone. A sender address proves
+   * nothing: a staff member's mail is an agent reply (response targets met, the ticket opened) only
+   * when `replyToken` vouches for it (DESIGN section 13).
    */
-  async create(command: CreateCommentCommand, options: { viaEmail?: boolean; id?: string } = {}): Promise<CommentView> {
+  async create(command: CreateCommentCommand, options: { viaEmail?: { replyToken: boolean }; id?: string } = {}): Promise<CommentView> {
     const internal = command.internal ?? false;
     const body = sanitizeRichText(command.body);
     if (!stripToPlainText(body)) throw new CommandError('VALIDATION', 'body must contain text');
     const { comment, ticket } = await this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verify(command.principal, manager);
-      const ticket = await this.tickets.findVisible(manager, caller, command.ticketId, true);
+      const ticket = options.viaEmail ? await this.tickets.findInOrganization(manager, caller.orgId, command.ticketId, true) : await this.tickets.findVisible(manager, caller, command.ticketId, true);
       if (internal && !caller.staff) throw new CommandError('FORBIDDEN', 'Customers cannot write internal notes');
       // `options.id` (the email channel's): the same comment asked again answers the first one; the ticket's lock orders the two.
       const earlier = options.id ? await manager.findOneBy(Comment, { id: options.id, ticketId: ticket.id, organizationId: caller.orgId }) : null;
@@ -58,7 +60,7 @@ export class CommentsService {
         const policy = ticket.slaPolicyId ? await manager.findOneBy(SlaPolicy, { id: ticket.slaPolicyId }) : null;
         const now = comment.createdAt;
         if (caller.staff) {
-          if (!options.viaEmail) {
+          if (!options.viaEmail || options.viaEmail.replyToken) {
             recordAgentReply(ticket, now);
             if (ticket.status === 'new') ticket.status = 'open';
           }

@@ -7,6 +7,7 @@ import { CommentsService } from '../comments/comments.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { findOrCreateRequester } from '../users/requesters.js';
+import { addParticipants } from './ticket-participants.js';
 
 const NOT_A_PARTICIPANT = 'Ticket not found, or the sender takes no part in it';
 
@@ -24,20 +25,26 @@ export class EmailChannelService {
     @Inject(CommentsService) private readonly comments: CommentsService,
   ) {}
 
-  /** A new ticket, channel `email`, whose requester is the sender. */
+  /** A new ticket, channel `email`, whose requester is the sender; the mail's Cc addresses become its participants. */
   async createTicket(command: EmailCreateTicketCommand): Promise<EmailTicketReply> {
     await this.assertOrganization(command.orgId);
     const userId = await findOrCreateRequester(this.dataSource.manager, command.orgId, command.sender.email, command.sender.name);
     const principal = await this.principalOf(command.orgId, userId);
     const ticket = await this.tickets.create({ principal, subject: command.subject, description: command.description }, { channel: 'email', id: command.changeId });
+    await addParticipants(this.dataSource.manager, command.orgId, ticket.id, command.cc);
     return { ticket };
   }
 
   /**
-   * A public comment by the sender, who must be a participant of the ticket (its requester or its
-   * assignee): anyone else, a closed ticket or another organization's ticket is NOT_FOUND, and the
-   * caller opens a new ticket instead. So a stranger who copies a subject tag or a Message-ID gets
-   * a ticket of their own, never a voice on someone else's.
+   * A public comment by the sender, who must take part in the ticket:
+   * - with a reply token (`replyTokenUserId`), the sender is the user it was issued to: staff post an
+   *   agent reply, a customer must still be the requester or a participant;
+   * - without one, the sender is a customer who is the requester or a Cc participant. Staff never
+   *   act by their From address alone (anyone can write it): their mail without a token answers
+   *   NOT_FOUND too, so it opens a ticket of its own and never reaches the customer as a reply.
+   * Anyone else, a closed ticket or another organization's ticket is NOT_FOUND, and the caller tries
+   * its next threading rule or opens a new ticket. So a stranger who copies a subject tag, a
+   * Message-ID or someone else's reply address gets a ticket of their own, never a voice on another's.
    */
   async addComment(command: EmailAddCommentCommand): Promise<EmailCommentReply> {
     if ((command.ticketId === undefined) === (command.ticketNumber === undefined)) throw new CommandError('VALIDATION', 'Name the ticket by exactly one of ticketId and ticketNumber');
@@ -46,13 +53,17 @@ export class EmailChannelService {
          FROM ${TICKET_SCHEMA}.tickets ticket
          JOIN ${TICKET_SCHEMA}.users person ON person.organization_id = ticket.organization_id AND lower(person.email) = lower($4) AND person.active
         WHERE ticket.organization_id = $1 AND (ticket.id = $2::uuid OR ticket.number = $3::integer)
-          AND person.id IN (ticket.requester_id, ticket.assignee_id)`,
-      [command.orgId, command.ticketId ?? null, command.ticketNumber ?? null, command.sender.email.trim()],
+          AND CASE WHEN $5::uuid IS NULL THEN person.role = 'customer' ELSE person.id = $5::uuid END
+          AND (($5::uuid IS NOT NULL AND person.role <> 'customer') OR person.id = ticket.requester_id
+            OR EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.ticket_participants participant WHERE participant.ticket_id = ticket.id AND participant.user_id = person.id))`,
+      [command.orgId, command.ticketId ?? null, command.ticketNumber ?? null, command.sender.email.trim(), command.replyTokenUserId ?? null],
     )) as Array<{ id: string; status: string; user_id: string; role: Role }>;
     if (!row) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
     if (row.status === 'closed' && !(await this.commentExists(command.changeId, row.id))) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
     const principal: Principal = { orgId: command.orgId, userId: row.user_id, role: row.role };
-    const comment = await this.comments.create({ principal, ticketId: row.id, body: command.body, internal: false }, { viaEmail: true, id: command.changeId });
+    const viaEmail = { replyToken: command.replyTokenUserId !== undefined };
+    const comment = await this.comments.create({ principal, ticketId: row.id, body: command.body, internal: false }, { viaEmail, id: command.changeId });
+    await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
     return { comment };
   }
 

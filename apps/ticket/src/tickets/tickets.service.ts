@@ -225,8 +225,17 @@ export class TicketsService {
 
   /** A ticket the caller may see: same organization, and for customers only their own; anything else is "not found". */
   async findVisible(manager: EntityManager, caller: VerifiedPrincipal, ticketId: string, lock = false): Promise<Ticket> {
-    const query = manager.createQueryBuilder(Ticket, 'ticket').where('ticket.id = :ticketId AND ticket.organizationId = :orgId', { ticketId, orgId: caller.orgId });
-    if (!caller.staff) query.andWhere('ticket.requesterId = :userId', { userId: caller.userId });
+    return this.findTicket(manager, caller.orgId, ticketId, lock, caller.staff ? undefined : caller.userId);
+  }
+
+  /** A ticket of the organization, whoever asks: for callers that have checked the asker's part in it themselves (the email channel). */
+  findInOrganization(manager: EntityManager, orgId: string, ticketId: string, lock = false): Promise<Ticket> {
+    return this.findTicket(manager, orgId, ticketId, lock);
+  }
+
+  private async findTicket(manager: EntityManager, orgId: string, ticketId: string, lock: boolean, requesterId?: string): Promise<Ticket> {
+    const query = manager.createQueryBuilder(Ticket, 'ticket').where('ticket.id = :ticketId AND ticket.organizationId = :orgId', { ticketId, orgId });
+    if (requesterId) query.andWhere('ticket.requesterId = :userId', { userId: requesterId });
     if (lock) query.setLock('pessimistic_write');
     const ticket = await query.getOne();
     if (!ticket) throw new CommandError('NOT_FOUND', 'Ticket not found');

@@ -6,6 +6,7 @@ import { OrganizationEmailVerification1765200000000 } from './1765200000000-orga
 import { TicketRequestedPriority1765300000000 } from './1765300000000-ticket-requested-priority.js';
 import { AttachmentsByOrganizationIndex1765400000000 } from './1765400000000-attachments-by-organization-index.js';
 import { UserInvitationPending1765510000000 } from './1765510000000-user-invitation-pending.js';
+import { TicketParticipants1766000000000 } from './1766000000000-ticket-participants.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -16,4 +17,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketRequestedPriority1765300000000,
   AttachmentsByOrganizationIndex1765400000000,
   UserInvitationPending1765510000000,
+  TicketParticipants1766000000000,
 ];
