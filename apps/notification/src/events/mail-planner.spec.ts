@@ -74,14 +74,34 @@ describe('mail planning', () => {
   });
 
   it("mails a staff member's public reply to the requester, linking to the ticket", () => {
-    expect(mailContextRequest(comment(false, 'agent', ann.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ann.id } });
+    expect(mailContextRequest(comment(false, 'agent', ann.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ann.id, participants: true } });
     const [mail] = planTicketMails(comment(false, 'agent', ann.id), context({ author: ann }), settings);
     expect(mail).toMatchObject({ template: 'agent-reply', to: { id: 'carla' } });
     expect(mail!.rendered.text).toContain('https://help.example.test/tickets/t1');
     expect(mail!.rendered.text).toContain('ann (Acme) replied');
   });
 
+  it("mails a staff member's public reply to the ticket's participants too, each once, without a link they could not open, and numbered for the reply token", () => {
+    const dora = person('dora', 'customer');
+    const gone = person('gone', 'customer', { active: false });
+    const mails = planTicketMails(comment(false, 'agent', ann.id), context({ author: ann, participants: [dora, gone, requester] }), settings);
+
+    expect(sent(mails)).toEqual([
+      ['agent-reply', 'carla'],
+      ['agent-reply', 'dora'],
+    ]);
+    expect(mails.map((mail) => mail.ticketNumber)).toEqual([7, 7]);
+    expect(mails[1]!.rendered.text).toContain('ann (Acme) replied to the request #7');
+    expect(mails[1]!.rendered.text).not.toContain('https://help.example.test/tickets/t1');
+    // A participant who is the author is not mailed their own reply.
+    expect(plan(comment(false, 'agent', ada.id), context({ author: ada, participants: [ada, dora] }))).toEqual([
+      ['agent-reply', 'carla'],
+      ['agent-reply', 'dora'],
+    ]);
+  });
+
   it("mails a customer's public reply to the assignee only", () => {
+    expect(mailContextRequest(comment(false, 'customer', requester.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: requester.id, participants: false } });
     expect(plan(comment(false, 'customer', requester.id), context({ assignee: ann, author: requester, teamMembers: [ann, bob] }))).toEqual([['customer-reply', 'ann']]);
     expect(plan(comment(false, 'customer', requester.id), context({ author: requester }))).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subjects, type EmailCommentReply, type EmailTicketReply } from '@helpdesk/contracts';
+import { subjects, type EmailCommentReply, type EmailTicketReply, type NotificationContextReply } from '@helpdesk/contracts';
 import { TicketHarness } from '../testing/ticket-harness.js';
 
 describe('email channel commands (for the notification service only)', () => {
@@ -48,6 +48,90 @@ describe('email channel commands (for the notification service only)', () => {
 
     await harness.dataSource.query(`UPDATE helpdesk.tickets SET status = 'closed' WHERE id = $1`, [ticket.id]);
     expect(await harness.fail(subjects.emailChannel.addComment, { changeId: randomUUID(), orgId: admin.orgId, ticketId: ticket.id, sender: { email: 'requester-a@example.com' }, body: 'x' })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  const email = async (userId: string) => ((await harness.dataSource.query(`SELECT email FROM helpdesk.users WHERE id = $1`, [userId])) as Array<{ email: string }>)[0]!.email;
+  const ticketRow = async (id: string) =>
+    ((await harness.dataSource.query(`SELECT status, first_responded_at FROM helpdesk.tickets WHERE id = $1`, [id])) as Array<{ status: string; first_responded_at: Date | null }>)[0]!;
+
+  it('never lets staff act by their From address alone, assigned or not: only a reply token issued to them makes their mail an agent reply', async () => {
+    const { admin } = await harness.signup('Desk Staff');
+    const agent = await harness.addUser(admin.orgId, 'agent');
+    const agentEmail = await email(agent.userId);
+    const { ticket } = await open(admin.orgId, 'asker@example.com');
+    await harness.dataSource.query(`UPDATE helpdesk.tickets SET assignee_id = $2 WHERE id = $1`, [ticket.id, agent.userId]);
+
+    expect(await harness.fail(subjects.emailChannel.addComment, { changeId: randomUUID(), orgId: admin.orgId, ticketId: ticket.id, sender: { email: agentEmail }, body: 'x' })).toMatchObject({ code: 'NOT_FOUND' });
+    const reply = await comment({ orgId: admin.orgId, ticketNumber: ticket.number, replyTokenUserId: agent.userId, sender: { email: agentEmail.toUpperCase() } });
+
+    expect(reply.comment).toMatchObject({ ticketId: ticket.id, authorId: agent.userId, internal: false });
+    expect(await ticketRow(ticket.id)).toMatchObject({ status: 'open', first_responded_at: expect.any(Date) });
+    const [event] = (await harness.dataSource.query(`SELECT envelope FROM helpdesk.outbox WHERE type = 'comment.created' AND aggregate_id = $1`, [ticket.id])) as Array<{ envelope: { data: Record<string, unknown> } }>;
+    expect(event!.envelope.data).toMatchObject({ authorRole: 'agent', channel: 'email' });
+  });
+
+  it("refuses a reply token's user when someone else sent the mail, or when a customer holding it no longer takes part", async () => {
+    const { admin } = await harness.signup('Desk Token');
+    const agent = await harness.addUser(admin.orgId, 'agent');
+    const { ticket } = await open(admin.orgId, 'owner@example.com');
+    const other = await open(admin.orgId, 'neighbour@example.com');
+    const asToken = (userId: string, sender: string, ticketNumber = ticket.number) =>
+      harness.fail(subjects.emailChannel.addComment, { changeId: randomUUID(), orgId: admin.orgId, ticketNumber, replyTokenUserId: userId, sender: { email: sender }, body: 'x' });
+
+    expect(await asToken(agent.userId, 'owner@example.com')).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await asToken(ticket.requesterId, 'neighbour@example.com')).toMatchObject({ code: 'NOT_FOUND' });
+    // The neighbour's own token names their ticket: it is no key to this one.
+    expect(await asToken(other.ticket.requesterId, 'neighbour@example.com')).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await ticketRow(ticket.id)).toMatchObject({ status: 'new', first_responded_at: null });
+    const own = await comment({ orgId: admin.orgId, ticketNumber: ticket.number, replyTokenUserId: ticket.requesterId, sender: { email: 'owner@example.com' } });
+    expect(own.comment).toMatchObject({ authorId: ticket.requesterId });
+  });
+
+  it("makes the Cc addresses participants: unknown ones customers without a password, never staff, the requester or a deactivated account; participants may answer by mail", async () => {
+    const { admin } = await harness.signup('Desk Cc');
+    const agent = await harness.addUser(admin.orgId, 'agent');
+    const former = await harness.addUser(admin.orgId, 'customer', `former-${randomUUID().slice(0, 6)}@example.com`);
+    await harness.dataSource.query(`UPDATE helpdesk.users SET active = false WHERE id = $1`, [former.userId]);
+    const cc = [
+      { email: 'Colleague@Example.com', name: 'Col <i>League</i>' },
+      { email: 'colleague@example.com' },
+      { email: await email(agent.userId) },
+      { email: 'opener@example.com' },
+      { email: await email(former.userId) },
+    ];
+
+    const { ticket } = await harness.send<EmailTicketReply>(subjects.emailChannel.createTicket, {
+      orgId: admin.orgId,
+      changeId: randomUUID(),
+      sender: { email: 'opener@example.com' },
+      subject: 'Copied',
+      description: '<p>Hi</p>',
+      cc,
+    });
+
+    const participants = (await harness.dataSource.query(
+      `SELECT person.email, person.name, person.role, person.password_hash FROM helpdesk.ticket_participants participant JOIN helpdesk.users person ON person.id = participant.user_id WHERE participant.ticket_id = $1`,
+      [ticket.id],
+    )) as Array<Record<string, unknown>>;
+    expect(participants).toEqual([{ email: 'colleague@example.com', name: 'Col League', role: 'customer', password_hash: null }]);
+    const answer = await comment({ orgId: admin.orgId, ticketId: ticket.id, sender: { email: 'colleague@example.com' }, cc: [{ email: 'third@example.com' }] });
+    expect(answer.comment).toMatchObject({ ticketId: ticket.id, internal: false });
+    const count = ((await harness.dataSource.query(`SELECT count(*)::int AS count FROM helpdesk.ticket_participants WHERE ticket_id = $1`, [ticket.id])) as Array<{ count: number }>)[0]!.count;
+    expect(count).toBe(2);
+    const context = await harness.send<NotificationContextReply>(subjects.notifications.ticketContext, { orgId: admin.orgId, ticketId: ticket.id, participants: true });
+    expect(context.participants!.map((person) => person.email)).toEqual(['colleague@example.com', 'third@example.com']);
+  });
+
+  it('takes at most 50 Cc addresses from one mail, and a ticket keeps at most 100 participants', async () => {
+    const { admin } = await harness.signup('Desk Many');
+    const addresses = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => ({ email: `${prefix}-${index}@example.com` }));
+    expect(await harness.fail(subjects.emailChannel.createTicket, { orgId: admin.orgId, changeId: randomUUID(), sender: { email: 'many@example.com' }, subject: 's', description: 'd', cc: addresses('x', 51) })).toMatchObject({ code: 'VALIDATION' });
+    const { ticket } = await harness.send<EmailTicketReply>(subjects.emailChannel.createTicket, { orgId: admin.orgId, changeId: randomUUID(), sender: { email: 'many@example.com' }, subject: 's', description: 'd', cc: addresses('a', 50) });
+    for (const prefix of ['b', 'c']) await comment({ orgId: admin.orgId, ticketId: ticket.id, sender: { email: 'many@example.com' }, cc: addresses(prefix, 50) });
+
+    const rows = (await harness.dataSource.query(`SELECT person.email FROM helpdesk.ticket_participants participant JOIN helpdesk.users person ON person.id = participant.user_id WHERE participant.ticket_id = $1`, [ticket.id])) as Array<{ email: string }>;
+    expect(rows).toHaveLength(100);
+    expect(rows.some((row) => row.email.startsWith('c-'))).toBe(false);
   });
 
   it('refuses a command naming the ticket twice or not at all', async () => {
