@@ -262,25 +262,24 @@ describe('POST /api/v1/inbound/email/:mailboxId', () => {
     expect(await comments(admin, opened.ticketId)).toEqual([]);
   });
 
-  it('lets staff comment by mail only on tickets they are assigned to, and never as an agent reply (a From address proves nothing)', async () => {
+  it('never lets staff answer by their From address alone, assigned or not (anyone can write it): without their reply token the mail opens a ticket of its own', async () => {
     const { admin, mailbox } = await deskWithMailbox();
     const opened = await deliver(mailbox, newRequest().raw);
     const { number } = await ticket(admin, opened.ticketId);
     const agent = await gateway.addUser(admin.organization.id, 'agent');
     const agentEmail = await harness.emailOf(agent.principal.userId);
-    const tagged = () =>
-      withHeaders(mailFixture('thunderbird-reply.eml'), { 'Message-ID': `<${unique()}@example.net>`, From: `Agent <${agentEmail}>`, Subject: `Re: [#${number}] Printer`, 'In-Reply-To': null, References: null });
+    const thread = `<ticket-${opened.ticketId}@${FROM_DOMAIN}>`;
+    const fromAgent = () =>
+      withHeaders(mailFixture('thunderbird-reply.eml'), { 'Message-ID': `<${unique()}@example.net>`, From: `Agent <${agentEmail}>`, Subject: `Re: [#${number}] Printer`, 'In-Reply-To': thread, References: thread });
 
-    const beforeAssignment = await deliver(mailbox, tagged());
-    expect(beforeAssignment.outcome).toBe('ticket_created');
-    expect(await comments(admin, opened.ticketId)).toEqual([]);
-
+    const beforeAssignment = await deliver(mailbox, fromAgent());
     const assigned = await gateway.call(`/tickets/${opened.ticketId}`, { method: 'PATCH', token: admin.accessToken, body: { assigneeId: agent.principal.userId } });
     expect(assigned.status).toBe(200);
-    const afterAssignment = await deliver(mailbox, tagged());
+    const afterAssignment = await deliver(mailbox, fromAgent());
 
-    expect(afterAssignment).toMatchObject({ outcome: 'comment_added', ticketId: opened.ticketId });
-    expect(await comments(admin, opened.ticketId)).toMatchObject([{ authorId: agent.principal.userId, internal: false }]);
+    expect([beforeAssignment.outcome, afterAssignment.outcome]).toEqual(['ticket_created', 'ticket_created']);
+    expect([beforeAssignment.ticketId, afterAssignment.ticketId]).not.toContain(opened.ticketId);
+    expect(await comments(admin, opened.ticketId)).toEqual([]);
     expect(await ticket(admin, opened.ticketId)).toMatchObject({ status: 'new', firstRespondedAt: null });
   });
 
