@@ -154,7 +154,7 @@ describe('mail planning', () => {
     expect(plan(breach, context({ teamMembers: [requester], admins: [] }))).toEqual([]);
   });
 
-  it('plans invitation and reset mails with a link placeholder, whatever the preferences say', () => {
+  it('plans invitation and reset mails with a link placeholder, whatever the preferences say, and no ticket for a reply token to name', () => {
     const account: NotificationUserContextReply = { organization: { id: 'org', name: 'Acme', emailVerified: true }, user: person('nina', 'agent', { notificationPreferences: { newTicket: false } }) };
     const invited = event('user.invited', { userId: 'nina', email: 'nina@example.com', name: 'nina', role: 'agent', invitedBy: ada.id }, { userId: ada.id, role: 'admin' });
     const reset = event('auth.password_reset_requested', { userId: 'nina', email: 'nina@example.com', name: 'nina', requestId: 'r1' }, { system: 'auth' });
@@ -164,6 +164,8 @@ describe('mail planning', () => {
     expect(invitation).toMatchObject({ template: 'invitation', ticketId: null, to: { id: 'nina' }, accountLink: { purpose: 'invitation', userId: 'nina' } });
     expect(invitation!.rendered.text).toContain(invitation!.accountLink!.placeholder);
     expect(invitation!.rendered.html).toContain(`href="${invitation!.accountLink!.placeholder}"`);
+    // No ticket number, so EventMails gives it no Reply-To: an answer to an account mail is not a ticket's.
+    expect(invitation!.ticketNumber).toBeUndefined();
     expect(planAccountMails(reset, account)).toMatchObject([{ template: 'password-reset', accountLink: { purpose: 'password-reset', userId: 'nina', requestId: 'r1' } }]);
     expect(planAccountMails(reset, { ...account, user: { ...account.user, active: false } })).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { mailFixture, withHeaders } from '../testing/mail-fixtures.js';
-import { bodyOf, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
+import { bodyOf, ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
 
 const plain = (body: string, headers: Record<string, string | null> = {}) =>
   withHeaders(`From: Tom <tom@example.net>\r\nSubject: Hi\r\nMessage-ID: <m1@example.net>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n${body}`, headers);
@@ -42,5 +42,19 @@ describe('what a received message becomes', () => {
     expect(subjectTicketNumber('Re: [#42] Printer')).toBe(42);
     expect(subjectTicketNumber('Re: #42 Printer')).toBeUndefined();
     expect(subjectOf(await simpleParser(plain('x', { Subject: '' })))).toBe('(no subject)');
+  });
+
+  it('reads the addresses a message came to from To, Cc, Delivered-To and X-Original-To (groups opened, lower case, each once), and the Cc with names', async () => {
+    const parsed = await simpleParser(
+      plain('Hi', {
+        To: 'Team: Help <Help+Tok@Acme.test>, other@example.net;',
+        Cc: '"Col, League" <col@example.org>, COL@example.org, dee@example.org',
+        'Delivered-To': 'help+tok@acme.test',
+        'X-Original-To': 'alias@acme.test',
+      }),
+    );
+
+    expect(headerRecipients(parsed)).toEqual(['help+tok@acme.test', 'other@example.net', 'col@example.org', 'dee@example.org', 'alias@acme.test']);
+    expect(ccOf(parsed)).toEqual([{ email: 'col@example.org', name: 'Col, League' }, { email: 'dee@example.org' }]);
   });
 });
