@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { FaultSmtpSink } from '../../test/faults/smtp-sink.js';
 import { freePort, waitFor } from '../../test/support/index.js';
@@ -22,6 +23,10 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
   const stack = await BenchStack.start('mail', ['ticket', 'gateway', 'ai-proxy'], { EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(sink.port), MAIL_CONCURRENCY: String(concurrency), DEFAULT_FROM_EMAIL: 'Helpdesk <support@bench.test>' });
   try {
     const admin = await stack.signup();
+    // A mailbox and a data key, as in production: every ticket mail then carries a signed Reply-To address.
+    const database = await stack.connectDatabase();
+    await database.query(`INSERT INTO notification.mailboxes (organization_id, address, inbound_token_hash) VALUES ($1, 'help@bench.test', $2)`, [admin.orgId, randomBytes(32).toString('hex')]);
+    await database.end();
     const count = options.mails;
     for (let created = 0; created < count; ) {
       const batch = Math.min(50, count - created);
@@ -40,13 +45,14 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
     await untilTriaged(stack);
     const confirmations = () => sink.mails.filter((mail) => mail.subject.startsWith('We received')).length;
 
-    await stack.spawnService('notification');
+    await stack.spawnService('notification', { DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     // CPU is counted from the first mail to the last, as the rate is: the notification service's start-up is left out.
     await waitFor('the first confirmation mail', async () => confirmations() > 0, 60_000, 10);
     const meter = CpuMeter.begin(Object.fromEntries([...stack.services].map(([name, service]) => [name, service.pid])));
     await waitFor(`${count} confirmation mails`, async () => confirmations() >= count, 600_000, 50);
     const cpuMsPerMail = meter.perUnit(count - 1);
     const platformSeconds = spanSeconds(sink.mails.filter((mail) => mail.subject.startsWith('We received')));
+    if (sink.mails.some((mail) => mail.subject.startsWith('We received') && !mail.replyTo?.startsWith('help+'))) throw new Error('a confirmation mail went out without its reply address');
 
     sink.mails.length = 0;
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: concurrency, maxMessages: Infinity });

@@ -7,6 +7,8 @@ export interface SunkMail {
   to: string[];
   subject: string;
   messageId: string;
+  /** The Reply-To address, when the mail has one. */
+  replyTo?: string;
   /** performance.now() when the mail was accepted. */
   receivedAt: number;
 }
@@ -42,7 +44,14 @@ export class FaultSmtpSink {
           const headerEnd = raw.indexOf('\r\n\r\n');
           simpleParser(headerEnd < 0 ? raw : raw.subarray(0, headerEnd + 4), SKIP_DERIVED_CONTENT)
             .then((parsed) => {
-              this.mails.push({ to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()), subject: parsed.subject ?? '', messageId: parsed.messageId ?? '', receivedAt: performance.now() });
+              const replyTo = parsed.replyTo?.value[0]?.address;
+              this.mails.push({
+                to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
+                subject: parsed.subject ?? '',
+                messageId: parsed.messageId ?? '',
+                ...(replyTo ? { replyTo } : {}),
+                receivedAt: performance.now(),
+              });
               callback();
             })
             .catch((error: Error) => callback(error));
