@@ -116,8 +116,7 @@ export class InboundPipeline {
       const comment = await this.commentAsParticipant({ ...change, ticketId });
       if (comment) return commented(comment);
     }
-    const token = this.replyAddresses.fromRecipients(orgId, recipients);
-    if (token) {
+    for (const token of this.replyAddresses.fromRecipients(orgId, recipients)) {
       // Acts as the token's user only when that user sent it: the ticket service compares the sender.
       const comment = await this.commentAsParticipant({ ...change, ticketNumber: token.ticketNumber, replyTokenUserId: token.recipientUserId });
       if (comment) return commented(comment);

@@ -3,8 +3,9 @@ import { Mailboxes } from '../mailboxes/mailboxes.service.js';
 import { NotificationConfig } from '../notification.config.js';
 import { replyAddress, ReplyTokens, splitReplyAddress, type ReplyTokenClaims } from './reply-token.js';
 
-/** Recipient addresses looked at for a token: a mail to 200 people costs no more than this. */
+/** Recipient addresses looked at for a token, and genuine tokens tried: a mail to 200 people costs no more than this. */
 const MAX_ADDRESSES_TRIED = 20;
+const MAX_TOKENS_TRIED = 5;
 
 /**
  * The reply address of outgoing ticket mails, and the token read back from inbound mail (DESIGN
@@ -31,14 +32,20 @@ export class ReplyAddresses {
     return mailbox ? replyAddress(mailbox, this.tokens.issue(orgId, claims)) : null;
   }
 
-  /** The claims of the first genuine token of this organization among the addresses a mail was delivered to, else null. */
-  fromRecipients(orgId: string, recipients: string[]): ReplyTokenClaims | null {
-    if (!this.tokens) return null;
+  /**
+   * The claims of the genuine tokens of this organization among the addresses a mail was delivered
+   * to, in their order: a mail may copy several reply addresses, and only the sender's own may act.
+   */
+  fromRecipients(orgId: string, recipients: string[]): ReplyTokenClaims[] {
+    const tokens = this.tokens;
+    if (!tokens) return [];
+    const found = new Map<string, ReplyTokenClaims>();
     for (const recipient of recipients.slice(0, MAX_ADDRESSES_TRIED)) {
-      const { token } = splitReplyAddress(recipient);
-      const claims = token ? this.tokens.verify(orgId, token) : null;
-      if (claims) return claims;
+      const token = splitReplyAddress(recipient).token?.toLowerCase();
+      const claims = token && !found.has(token) ? tokens.verify(orgId, token) : null;
+      if (claims) found.set(token!, claims);
+      if (found.size === MAX_TOKENS_TRIED) break;
     }
-    return null;
+    return [...found.values()];
   }
 }

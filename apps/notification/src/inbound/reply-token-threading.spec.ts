@@ -154,6 +154,20 @@ describe('reply tokens, agent replies by mail and Cc participants (threading rul
     expect(await ticket(admin, result.ticketId)).toMatchObject({ status: 'new', firstRespondedAt: null });
   });
 
+  it("tries each reply address a mail came to: the sender's own counts even after someone else's", async () => {
+    const { admin, mailbox } = await deskWithMailbox();
+    const { sender, result } = await request(mailbox);
+    const { number } = await ticket(admin, result.ticketId);
+    const agentAddress = replyAddressOf(await mailTo(admin.user.email, `#${number}`))!;
+    const ownAddress = replyAddressOf(await mailTo(sender, `#${number}`))!;
+
+    const answered = await deliver(mailbox, answer(`Maria <${sender}>`, `${agentAddress}, ${ownAddress}`));
+
+    expect(answered).toMatchObject({ outcome: 'comment_added', ticketId: result.ticketId });
+    expect(await comments(admin, result.ticketId)).toMatchObject([{ authorId: await userId(admin.organization.id, sender) }]);
+    expect((await ticket(admin, result.ticketId)).firstRespondedAt).toBeNull();
+  });
+
   it('ignores a tampered token: the mail threads by the other rules, here a new ticket', async () => {
     const { admin, mailbox } = await deskWithMailbox();
     const { sender, result } = await request(mailbox);
