@@ -3,6 +3,7 @@
  * in the same run, prints a table and writes the figures to bench/results/.
  *   npm run bench -- --only=create,startup   run some suites
  *   BENCH_DURATION_S=20 npm run bench        longer measurement windows (default 10 s)
+ *   BENCH_INBOUND_MAILS=3000 npm run bench -- --only=inbound   more mails (default 1,000)
  *   BENCH_CONSOLE_RUNS=11 npm run bench -- --only=console   more browser runs (default 7)
  *   BENCH_CPU_PROFILE_DIR=/tmp/p npm run bench -- --only=create   a .cpuprofile per service
  */
@@ -14,6 +15,7 @@ import { listing } from './suites/listing.js';
 import { mailThroughput } from './suites/mail.js';
 import { realtimeFanout } from './suites/realtime.js';
 import { consoleBench } from './suites/console.js';
+import { inboundThroughput } from './suites/inbound.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -22,6 +24,7 @@ export interface BenchOptions {
   tickets: number;
   organizations: number;
   mails: number;
+  inboundMails: number;
   sockets: number;
   consoleTickets: number;
   consoleRuns: number;
@@ -29,7 +32,7 @@ export interface BenchOptions {
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,
@@ -38,6 +41,7 @@ const options: BenchOptions = {
   tickets: Number(process.env.BENCH_TICKETS ?? 1_000_000),
   organizations: Number(process.env.BENCH_ORGANIZATIONS ?? 1_000),
   mails: Number(process.env.BENCH_MAILS ?? 2_000),
+  inboundMails: Number(process.env.BENCH_INBOUND_MAILS ?? 1_000),
   sockets: Number(process.env.BENCH_SOCKETS ?? 5_000),
   consoleTickets: Number(process.env.BENCH_CONSOLE_TICKETS ?? 10_000),
   consoleRuns: Number(process.env.BENCH_CONSOLE_RUNS ?? 7),
