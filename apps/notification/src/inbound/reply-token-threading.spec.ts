@@ -80,7 +80,7 @@ describe('reply tokens, agent replies by mail and Cc participants (threading rul
   const userId = async (orgId: string, email: string) =>
     ((await harness.ticket.dataSource.query(`SELECT id FROM helpdesk.users WHERE organization_id = $1 AND lower(email) = lower($2)`, [orgId, email])) as Array<{ id: string }>)[0]?.id;
 
-  it("gives every ticket mail a Reply-To at the organization's oldest mailbox with a token of its own per ticket and recipient; a desk without a mailbox sends none", async () => {
+  it("gives every ticket mail a Reply-To at the organization's oldest mailbox with a token of its own per ticket and recipient; account mails and a desk without a mailbox have none", async () => {
     const { admin, mailbox } = await deskWithMailbox();
     const [local, domain] = mailbox.address.split('@');
     const first = await request(mailbox);
@@ -96,6 +96,11 @@ describe('reply tokens, agent replies by mail and Cc participants (threading rul
     const addresses = [toFirst, toSecond, toAdmin].map(replyAddressOf);
     for (const address of addresses) expect(address).toMatch(pattern);
     expect(new Set(addresses).size).toBe(3);
+
+    // An account mail answers no ticket: no reply address, even where there is a mailbox.
+    const invitee = `nina-${unique()}@example.com`;
+    expect((await gateway.call('/users', { token: admin.accessToken, body: { name: 'Nina', email: invitee, role: 'agent' } })).status).toBe(201);
+    expect((await mailTo(invitee, 'invited')).headers.has('reply-to')).toBe(false);
 
     const bare = await gateway.signup(`No mailbox ${unique()}`);
     const opened = await gateway.call('/tickets', { token: bare.accessToken, body: { subject: `Without mailbox ${unique()}`, description: 'Hello' } });
