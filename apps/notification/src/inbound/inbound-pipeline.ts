@@ -71,7 +71,7 @@ export class InboundPipeline {
   async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundResultView> {
     // keepDeliveryStatus: a bounce keeps its report part, which names the failed recipients (classifyInboundMail).
     const parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024, keepDeliveryStatus: true });
-    const { kind } = classifyInboundMail(parsed);
+    const { kind, suppressReplies } = classifyInboundMail(parsed);
     const messageId = messageIdOf(parsed, raw);
     const sender = senderOf(parsed);
     if (!sender) throw new CommandError('VALIDATION', 'The message has no sender address (From)');
@@ -88,7 +88,8 @@ export class InboundPipeline {
       const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
       if (record!.outcome) return { messageId, outcome: 'duplicate', ticketId: record!.ticket_id!, commentId: record!.comment_id };
       // The envelope first (it names the reply address even under Bcc); the headers too, as a relay may have rewritten the envelope.
-      const result = await this.apply(manager, mailbox, parsed, sender, record!.id, [...new Set([...(recipients ?? []), ...headerRecipients(parsed)])]);
+      const delivered = [...new Set([...(recipients ?? []), ...headerRecipients(parsed)])];
+      const result = await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
       await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
         record!.id,
         result.outcome,
@@ -107,9 +108,15 @@ export class InboundPipeline {
    * ticket the sender takes no part in (the ticket service answers NOT_FOUND) gives way to the next,
    * so a copied Message-ID, reply address or tag leads to a ticket of the sender's own.
    */
-  private async apply(manager: EntityManager, mailbox: InboundMailbox, parsed: ParsedMail, sender: Sender, changeId: string, recipients: string[]) {
+  private async apply(
+    manager: EntityManager,
+    mailbox: InboundMailbox,
+    parsed: ParsedMail,
+    { sender, changeId, recipients, copiesPeople }: { sender: Sender; changeId: string; recipients: string[]; copiesPeople: boolean },
+  ) {
     const orgId = mailbox.organizationId;
-    const cc = await this.participantsCopied(orgId, parsed, sender);
+    // The Cc of an auto-reply, bulk, list or system mail names machines' audiences, not people who asked to follow the ticket.
+    const cc = copiesPeople ? await this.participantsCopied(orgId, parsed, sender) : [];
     const change: MailChange = { orgId, changeId, sender, body: bodyOf(parsed), ...(cc.length > 0 ? { cc } : {}) };
     const commented = (comment: EmailCommentReply['comment']) => ({ outcome: 'comment_added' as const, ticketId: comment.ticketId, commentId: comment.id });
     for (const ticketId of await this.ticketsAnswered(manager, orgId, referencedMessageIds(parsed))) {

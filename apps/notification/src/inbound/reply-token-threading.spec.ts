@@ -226,6 +226,10 @@ describe('reply tokens, agent replies by mail and Cc participants (threading rul
     for (const mail of [...harness.sink.mailsTo(colleague), ...harness.sink.mailsTo(sender)]) expect(mail.text).not.toContain('old plan');
     expect(harness.sink.mailsTo(colleague)).toHaveLength(1);
 
+    // A list's mail names its audience in Cc: nobody there follows the ticket.
+    const listed = await request(mailbox, { Cc: `reader-${unique()}@example.org`, 'List-Id': '<printers.lists.example.org>' });
+    expect(await harness.ticket.dataSource.query(`SELECT 1 FROM helpdesk.ticket_participants WHERE ticket_id = $1`, [listed.result.ticketId])).toEqual([]);
+
     const answered = await deliver(mailbox, answer(`Colin <${colleague}>`, replyAddressOf(copied)!, 'Thanks, it prints again'));
     expect(answered).toMatchObject({ outcome: 'comment_added', ticketId: result.ticketId });
     const authors = (await comments(admin, result.ticketId)).map((comment) => comment.authorId);
