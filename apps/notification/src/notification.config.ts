@@ -1,4 +1,5 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { DIRECTORY_LIMITS } from '@helpdesk/contracts';
 import { DatabaseServiceConfig, EnvBoolean, EnvInt, EnvList, Secret } from '@helpdesk/common';
 
 /** 32 bytes in base64: 43 characters and one `=` (or the same without padding). */
@@ -149,6 +150,24 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @Max(104_857_600)
   @IsInt()
   INBOUND_MAX_BYTES = 26_214_400;
+
+  /** Largest attachment of an inbound mail that is kept, as for uploads (the gateway's limit of the same name); a larger one is named on the ticket as refused. */
+  @EnvInt()
+  @Min(1)
+  @Max(DIRECTORY_LIMITS.attachmentBytes)
+  @IsInt()
+  MAX_UPLOAD_BYTES = 10_485_760;
+
+  /** The attachment bucket, shared with the gateway (same name and settings there): inbound mail's attachments are stored where uploads are. */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'ATTACHMENTS_BUCKET must be 1-64 letters, digits, "_" or "-"' })
+  @IsString()
+  ATTACHMENTS_BUCKET = 'helpdesk-attachments';
+
+  /** The attachment bucket's max_bytes, as the gateway sets it, whichever of the two creates the bucket first. */
+  @EnvInt()
+  @Min(1_048_576)
+  @IsInt()
+  ATTACHMENT_STORE_MAX_BYTES = 10_737_418_240;
 
   /** PEM certificate and key files (both or neither): with them the inbound SMTP listener offers STARTTLS. */
   @IsOptional()

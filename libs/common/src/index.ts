@@ -33,4 +33,5 @@ export * from './redis/close-worker.js';
 export * from './service-identity.js';
 export * from './nats/jetstream.module.js';
 export * from './sanitization/sanitize.js';
+export * from './files/file-screening.js';
 export * from './pagination/page-cursor.js';

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { DIRECTORY_LIMITS, MIME_TYPE, OBJECT_KEY, SHA256_HEX } from './commands/directory.commands.js';
 import { AuthenticatedCommand } from './commands/principal.dto.js';
 import { PageCursor, PageLimit } from './commands/pagination.js';
 import type { CommentView, TicketView } from './tickets.js';
@@ -17,6 +18,8 @@ export const MAILBOX_LIMITS = {
   objectKey: 200,
   /** Cc addresses of one mail made participants: a mail to 200 people adds no more than this. */
   ccParticipants: 50,
+  /** Attachments (inline images included) of one mail that are recorded on the ticket. */
+  attachments: 100,
   /** Participants of one ticket at most, however many mails Cc others. */
   ticketParticipants: 100,
 } as const;
@@ -176,6 +179,39 @@ export class EmailSenderDto {
 }
 
 /**
+ * An attachment of a mail that passed the upload screening, its bytes already in the attachment
+ * bucket. Its id is chosen by the notification service (derived from the change), so the body can
+ * show an inline image in place and a redelivered mail records the same attachment, not a second.
+ */
+export class EmailAttachmentDto {
+  @IsUUID()
+  id!: string;
+
+  @Length(1, DIRECTORY_LIMITS.filename)
+  @IsString()
+  filename!: string;
+
+  @Matches(MIME_TYPE, { message: 'contentType must be a MIME type such as application/pdf' })
+  @MaxLength(DIRECTORY_LIMITS.contentType)
+  @IsString()
+  contentType!: string;
+
+  @Min(0)
+  @Max(DIRECTORY_LIMITS.attachmentBytes)
+  @IsInt()
+  size!: number;
+
+  @Matches(SHA256_HEX, { message: 'sha256 must be 64 hexadecimal characters' })
+  @IsString()
+  sha256!: string;
+
+  @Matches(OBJECT_KEY, { message: 'objectKey must be printable ASCII without spaces' })
+  @Length(1, DIRECTORY_LIMITS.objectKey)
+  @IsString()
+  objectKey!: string;
+}
+
+/**
  * A new ticket (channel `email`) requested by the sender of a mail: the organization's user with
  * that address, or a new customer without a password.
  */
@@ -208,6 +244,14 @@ export class EmailCreateTicketCommand {
   @ArrayMaxSize(MAILBOX_LIMITS.ccParticipants)
   @IsArray()
   cc?: EmailSenderDto[];
+
+  /** The mail's accepted attachments: recorded on the ticket (or the comment), uploaded by the sender. */
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => EmailAttachmentDto)
+  @ArrayMaxSize(MAILBOX_LIMITS.attachments)
+  @IsArray()
+  attachments?: EmailAttachmentDto[];
 }
 
 /**
@@ -257,6 +301,14 @@ export class EmailAddCommentCommand {
   @ArrayMaxSize(MAILBOX_LIMITS.ccParticipants)
   @IsArray()
   cc?: EmailSenderDto[];
+
+  /** The mail's accepted attachments: recorded on the ticket (or the comment), uploaded by the sender. */
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => EmailAttachmentDto)
+  @ArrayMaxSize(MAILBOX_LIMITS.attachments)
+  @IsArray()
+  attachments?: EmailAttachmentDto[];
 }
 
 export interface EmailTicketReply {

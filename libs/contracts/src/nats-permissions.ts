@@ -97,7 +97,8 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       // Inbound mail becomes tickets and comments on behalf of its sender.
       ...Object.values(subjects.emailChannel),
     ],
-    jetStream: ['events-durable-consumer', 'inbound-mail-store'],
+    // Inbound mail's attachments are stored where uploads are.
+    jetStream: ['events-durable-consumer', 'inbound-mail-store', 'attachment-store'],
   },
   realtime: {
     calls: [subjects.tickets.get, subjects.auth.me],

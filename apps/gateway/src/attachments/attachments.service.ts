@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { subjects, type AttachmentAllowanceView, type AttachmentDownloadView, type AttachmentView, type Principal } from '@helpdesk/contracts';
-import { CommandClient, CommandError, MetricsService, sanitizeFilename } from '@helpdesk/common';
+import { CommandClient, CommandError, MetricsService, sanitizeFilename, screenFile, SNIFF_BYTES } from '@helpdesk/common';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import { isUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
@@ -9,7 +9,6 @@ import { Counter } from 'prom-client';
 import { GatewayConfig } from '../gateway.config.js';
 import { AttachmentStore, type StoredObject } from './attachment-store.js';
 import { FileUpload } from './file-upload.js';
-import { screenFile, SNIFF_BYTES } from './file-screening.js';
 
 export const FILE_FIELD = 'file';
 export const COMMENT_FIELD = 'commentId';

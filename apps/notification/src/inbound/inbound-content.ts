@@ -1,10 +1,9 @@
-import { sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { stripToPlainText } from '@helpdesk/common';
 import type { ParsedMail } from 'mailparser';
 import { createHash } from 'node:crypto';
 
-/** The ticket service's limits on a subject and a body (TICKET_LIMITS). */
+/** The ticket service's limit on a subject (TICKET_LIMITS). */
 const SUBJECT_MAX = 250;
-const BODY_MAX = 65_536;
 const NO_SUBJECT = '(no subject)';
 
 /** `<id@host>` as headers write it; mailparser answers Message-IDs with their angle brackets. */
@@ -79,38 +78,4 @@ export function subjectOf(parsed: ParsedMail): string {
 export function subjectTicketNumber(subject: string): number | undefined {
   const match = /\[#(\d{1,9})\]/.exec(subject);
   return match ? Number(match[1]) : undefined;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** Plain text as paragraphs, line breaks kept. */
-export function plainTextToHtml(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split(/\n{2,}/)
-    .map((paragraph) => paragraph.trim())
-    .filter(Boolean)
-    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
-    .join('');
-}
-
-/**
- * The body for the ticket: the HTML part sanitized like any comment (the ticket service sanitizes it
- * again on write), or the plain text when there is no HTML or the HTML is too large; never empty.
- */
-export function bodyOf(parsed: ParsedMail): string {
-  if (parsed.html) {
-    const html = sanitizeRichText(parsed.html);
-    if (html.length <= BODY_MAX && stripToPlainText(html)) return html;
-  }
-  const text = parsed.text ?? (parsed.html ? stripToPlainText(parsed.html, { multiline: true }) : '');
-  let html = plainTextToHtml(text);
-  // Escaping grows the text: cut the source until the HTML fits.
-  for (let cut = text.length; html.length > BODY_MAX && cut > 0; ) {
-    cut = Math.floor(cut * 0.8);
-    html = plainTextToHtml(`${text.slice(0, cut)}\n\n[…]`);
-  }
-  return html || '<p>(empty message)</p>';
 }

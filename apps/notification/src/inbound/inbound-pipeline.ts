@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
-import { MAILBOX_LIMITS, subjects, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundResultView } from '@helpdesk/contracts';
+import { MAILBOX_LIMITS, subjects, type EmailAttachmentDto, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundResultView } from '@helpdesk/contracts';
 import { isEmail } from 'class-validator';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -11,7 +11,9 @@ import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
 import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { classifyInboundMail } from './mail-classification.js';
-import { bodyOf, ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
+import { ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
+import { InboundAttachments } from './inbound-attachments.js';
+import { mailBody } from './mail-body.js';
 import { ReplyAddresses } from './reply-addresses.js';
 import { splitReplyAddress } from './reply-token.js';
 
@@ -29,6 +31,7 @@ interface MailChange {
   sender: Sender;
   body: string;
   cc?: EmailSenderDto[];
+  attachments?: EmailAttachmentDto[];
 }
 
 interface InboundMessageRow {
@@ -60,6 +63,7 @@ export class InboundPipeline {
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(Mailboxes) private readonly mailboxes: Mailboxes,
     @Inject(ReplyAddresses) private readonly replyAddresses: ReplyAddresses,
+    @Inject(InboundAttachments) private readonly attachments: InboundAttachments,
     @Inject(NotificationConfig) config: NotificationConfig,
   ) {
     const domain = mailDomain(config.DEFAULT_FROM_EMAIL).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -117,7 +121,16 @@ export class InboundPipeline {
     const orgId = mailbox.organizationId;
     // The Cc of an auto-reply, bulk, list or system mail names machines' audiences, not people who asked to follow the ticket.
     const cc = copiesPeople ? await this.participantsCopied(orgId, parsed, sender) : [];
-    const change: MailChange = { orgId, changeId, sender, body: bodyOf(parsed), ...(cc.length > 0 ? { cc } : {}) };
+    // Stored before the ticket change under ids derived from it: a redelivery overwrites the same objects.
+    const attachments = await this.attachments.keep(orgId, changeId, parsed);
+    const change: MailChange = {
+      orgId,
+      changeId,
+      sender,
+      body: mailBody(parsed, attachments),
+      ...(cc.length > 0 ? { cc } : {}),
+      ...(attachments.accepted.length > 0 ? { attachments: attachments.accepted } : {}),
+    };
     const commented = (comment: EmailCommentReply['comment']) => ({ outcome: 'comment_added' as const, ticketId: comment.ticketId, commentId: comment.id });
     for (const ticketId of await this.ticketsAnswered(manager, orgId, referencedMessageIds(parsed))) {
       const comment = await this.commentAsParticipant({ ...change, ticketId });

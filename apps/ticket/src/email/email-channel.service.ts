@@ -7,6 +7,7 @@ import { CommentsService } from '../comments/comments.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { findOrCreateRequester } from '../users/requesters.js';
+import { recordMailAttachments } from './mail-attachments.js';
 import { addParticipants } from './ticket-participants.js';
 
 const NOT_A_PARTICIPANT = 'Ticket not found, or the sender takes no part in it';
@@ -32,6 +33,7 @@ export class EmailChannelService {
     const principal = await this.principalOf(command.orgId, userId);
     const ticket = await this.tickets.create({ principal, subject: command.subject, description: command.description }, { channel: 'email', id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, ticket.id, command.cc);
+    await recordMailAttachments(this.dataSource.manager, { orgId: command.orgId, ticketId: ticket.id, commentId: null, uploadedBy: userId }, command.attachments);
     return { ticket };
   }
 
@@ -64,6 +66,7 @@ export class EmailChannelService {
     const viaEmail = { replyToken: command.replyTokenUserId !== undefined };
     const comment = await this.comments.create({ principal, ticketId: row.id, body: command.body, internal: false }, { viaEmail, id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
+    await recordMailAttachments(this.dataSource.manager, { orgId: command.orgId, ticketId: row.id, commentId: comment.id, uploadedBy: row.user_id }, command.attachments);
     return { comment };
   }
 

@@ -4,7 +4,20 @@ import sanitizeHtml from 'sanitize-html';
 export const RICH_TEXT_ALLOWED_TAGS: readonly string[] = [
   'p', 'br', 'hr', 'b', 'strong', 'i', 'em', 'u', 's', 'del', 'blockquote', 'code', 'pre', 'ul', 'ol', 'li',
   'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span',
+  // details/summary fold the quoted history of a mail; img shows only the ticket's own attachments (ATTACHMENT_IMAGE_SRC).
+  'details', 'summary', 'img',
 ];
+
+/**
+ * The only image source rich text may keep: an attachment of the platform, read through the gateway
+ * with the viewer's own rights (inline `cid:` images of inbound mail). Remote images (tracking pixels) are dropped.
+ */
+export const ATTACHMENT_IMAGE_SRC = /^\/api\/v1\/attachments\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The path an attachment is downloaded from, as rich text may reference it in an image. */
+export function attachmentPath(attachmentId: string): string {
+  return `/api/v1/attachments/${attachmentId}`;
+}
 
 export const ALLOWED_URL_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];
 
@@ -58,7 +71,7 @@ const HTTP_WITH_AUTHORITY = /^https?:\/\//i;
 const RICH_TEXT_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...RICH_TEXT_ALLOWED_TAGS],
   // rel and target pass only because toSafeLink overwrites whatever the author wrote.
-  allowedAttributes: { a: ['href', 'title', 'rel', 'target'] },
+  allowedAttributes: { a: ['href', 'title', 'rel', 'target'], img: ['src', 'alt'] },
   allowedSchemes: [...ALLOWED_URL_SCHEMES],
   allowedSchemesByTag: {},
   allowProtocolRelative: false,
@@ -67,6 +80,7 @@ const RICH_TEXT_OPTIONS: sanitizeHtml.IOptions = {
   // Entities such as '&#1;' decode to control characters after the input itself was cleaned.
   textFilter: (text) => removeControlCharacters(text),
   transformTags: { a: toSafeLink },
+  exclusiveFilter: (frame) => frame.tag === 'img' && !ATTACHMENT_IMAGE_SRC.test(frame.attribs.src ?? ''),
 };
 
 const PLAIN_TEXT_OPTIONS: sanitizeHtml.IOptions = {

@@ -51,10 +51,10 @@ export const DIRECTORY_LIMITS = {
 // Only the shape is checked here: validateCalendar names every bad time, date and time zone.
 const CALENDAR_TEXT_MAX = 32;
 /** type/subtype only (RFC 6838 names), as the gateway sniffs it; no parameters. */
-const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
-const SHA256_HEX = /^[0-9a-f]{64}$/i;
+export const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+export const SHA256_HEX = /^[0-9a-f]{64}$/i;
 /** Printable ASCII without spaces: the gateway's object store key. */
-const OBJECT_KEY = /^[\x21-\x7e]+$/;
+export const OBJECT_KEY = /^[\x21-\x7e]+$/;
 
 // ---- users ----
 
