@@ -83,7 +83,6 @@ const SMALL_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer
 
 function largeMessage(): string {
   const wrap = (bytes: Buffer) => bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
-  const pdf = SMALL_PDF;
   const archive = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), randomBytes(14 * 1024 * 1024)]);
   return [
     'From: Scanner User <scanner@example.com>',
@@ -102,7 +101,7 @@ function largeMessage(): string {
     'Content-Disposition: attachment; filename="index.pdf"',
     'Content-Transfer-Encoding: base64',
     '',
-    wrap(pdf),
+    wrap(SMALL_PDF),
     '--large-boundary',
     'Content-Type: application/zip; name="archive.zip"',
     'Content-Disposition: attachment; filename="archive.zip"',

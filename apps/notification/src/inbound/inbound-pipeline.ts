@@ -15,6 +15,7 @@ import { ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, su
 import { InboundAttachments } from './inbound-attachments.js';
 import { mailBody } from './mail-body.js';
 import { ReplyAddresses } from './reply-addresses.js';
+import { withUtf7Decoded } from './utf7.js';
 import { splitReplyAddress } from './reply-token.js';
 
 const MESSAGES = `${NOTIFICATION_SCHEMA}.inbound_messages`;
@@ -74,7 +75,7 @@ export class InboundPipeline {
   /** `recipients`: the SMTP envelope's (RCPT TO) for this mailbox; the other ways in have only the headers, which are read in any case. */
   async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundResultView> {
     // keepDeliveryStatus: a bounce keeps its report part, which names the failed recipients (classifyInboundMail).
-    const parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024, keepDeliveryStatus: true });
+    const parsed = withUtf7Decoded(await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024, keepDeliveryStatus: true }));
     const { kind, suppressReplies } = classifyInboundMail(parsed);
     const messageId = messageIdOf(parsed, raw);
     const sender = senderOf(parsed);
