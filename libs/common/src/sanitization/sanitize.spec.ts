@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isSafeUrl, normalizeEmail, sanitizeFilename, sanitizeRichText, stripToPlainText } from './sanitize.js';
 import { XSS_PAYLOADS } from './xss-corpus.js';
 
-const FORBIDDEN_ELEMENTS = /<(?:script|svg|math|iframe|object|embed|style|img|form|meta|base|template|noscript)/i;
+const FORBIDDEN_ELEMENTS = /<(?:script|svg|math|iframe|object|embed|style|img(?! src="\/api\/v1\/attachments\/[0-9a-f-]{36}")|form|meta|base|template|noscript)/i;
 const EVENT_HANDLER_ATTRIBUTE = /\son[a-z]+\s*=/i;
 const URL_ATTRIBUTE = /\s(?:[a-z-]+:)?(?:href|src|action|formaction|data|poster|background)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 const DANGEROUS_SCHEME = /(?:javascript|vbscript|data):/i;
@@ -113,6 +113,15 @@ describe('sanitizeRichText on legitimate content', () => {
 
   it('closes tags left open', () => {
     expect(sanitizeRichText('<ul><li><b>Unfinished item')).toBe('<ul><li><b>Unfinished item</b></li></ul>');
+  });
+
+  it("keeps an image only when it shows one of the platform's attachments, and keeps a <details> fold", () => {
+    const attachment = '/api/v1/attachments/0190a0b1-2c3d-7e4f-8a9b-0c1d2e3f4a5b';
+    expect(sanitizeRichText(`<img src="${attachment}" alt="logo" width="9" onerror="alert(1)">`)).toBe(`<img src="${attachment}" alt="logo" />`);
+    for (const elsewhere of ['https://tracker.example/p.gif', `${attachment}?x=1`, `https://evil.example${attachment}`, '//evil.example/a.png', 'cid:logo@x', 'data:image/png;base64,AAAA']) {
+      expect(sanitizeRichText(`<p>a<img src="${elsewhere}">b</p>`)).toBe('<p>ab</p>');
+    }
+    expect(sanitizeRichText('<details open><summary>Quoted text</summary><blockquote>old</blockquote></details>')).toBe('<details><summary>Quoted text</summary><blockquote>old</blockquote></details>');
   });
 });
 
