@@ -216,6 +216,22 @@ describe('the mail corpus: what real mail clients send becomes the right ticket,
     }
   });
 
+  it('records the attachments of a mail once when it is delivered again after a crash between the ticket change and its record', async () => {
+    const { raw } = fromFreshSender(fixtureBytes('apple-mail-attachments.eml'));
+    const messageId = /^Message-ID: (.*)$/m.exec(raw)![1]!.trim();
+    const first = await deliver(raw);
+    const before = (await get<Page<AttachmentView>>(`/tickets/${first.ticketId}/attachments`)).items;
+    // What a crash after the ticket service's commit and before the record's leaves behind.
+    await harness.ticket.dataSource.query(`UPDATE notification.inbound_messages SET outcome = NULL, ticket_id = NULL, processed_at = NULL WHERE mailbox_id = $1 AND message_id = $2`, [mailbox.id, messageId]);
+
+    const redelivered = await deliver(raw);
+
+    expect(redelivered).toEqual(first);
+    const after = (await get<Page<AttachmentView>>(`/tickets/${first.ticketId}/attachments`)).items;
+    expect(after.map((attachment) => attachment.id).sort()).toEqual(before.map((attachment) => attachment.id).sort());
+    expect(after).toHaveLength(2);
+  });
+
   it('takes a 20 MB message: keeps the attachment within the upload limit and names the one beyond it as refused', async () => {
     const { body, attachments } = await received(largeMessage(), false);
 
