@@ -4,6 +4,7 @@ import { t } from '../../../i18n';
 import { formatBytes, formatDateTime } from '../../../lib/format';
 import { attachmentUrl } from '../../tickets/api/tickets';
 import { LockMark } from './LockMark';
+import { MessageBody } from './MessageBody';
 
 /** Internal notes: tinted background, lock mark and label, so they are never mistaken for what the requester sees. */
 export const NOTE_TINT = 'var(--mantine-color-yellow-light)';
@@ -47,8 +48,7 @@ function Message({ comment, author, attachments }: { comment: Pick<CommentView, 
           {formatDateTime(comment.createdAt)}
         </Text>
       </Group>
-      {/* The ticket service sanitizes rich text on write with an allow-list (DESIGN section 8). */}
-      <Box className="message-body" fz="sm" style={{ overflowWrap: 'anywhere' }} dangerouslySetInnerHTML={{ __html: comment.body }} />
+      <MessageBody html={comment.body} />
       <Attachments items={attachments} />
     </Paper>
   );
