@@ -8,6 +8,7 @@ import { TICKET_SCHEMA } from './database/schema.js';
 import { DirectoryModule } from './directory/directory.module.js';
 import { EmailChannelController } from './email/email-channel.controller.js';
 import { EmailChannelService } from './email/email-channel.service.js';
+import { MailAttachments } from './email/mail-attachments.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
@@ -31,6 +32,6 @@ import { TicketsService } from './tickets/tickets.service.js';
     TicketAiModule,
   ],
   controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, CommentsService, OrganizationsService, EmailChannelService],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, CommentsService, OrganizationsService, EmailChannelService, MailAttachments],
 })
 export class TicketModule {}

@@ -311,10 +311,13 @@ export class EmailAddCommentCommand {
   attachments?: EmailAttachmentDto[];
 }
 
+/** `refusedAttachmentIds`: the mail's attachments the organization's quota had no room for (named in the body); their stored bytes are the caller's to delete. */
 export interface EmailTicketReply {
   ticket: TicketView;
+  refusedAttachmentIds?: string[];
 }
 
 export interface EmailCommentReply {
   comment: CommentView;
+  refusedAttachmentIds?: string[];
 }

@@ -70,6 +70,16 @@ export class InboundAttachments {
     return kept;
   }
 
+  /** The bytes of attachments the ticket service did not record (the organization's quota was full). */
+  async discard(orgId: string, attachmentIds: string[] | undefined): Promise<void> {
+    for (const id of attachmentIds ?? []) {
+      await (await this.store()).delete(`${orgId}/${id}`).catch((error: unknown) => {
+        // The ticket change is made; a leftover object is for operators to clean up, not a reason to fail the mail.
+        this.logger.warn(`Could not delete attachment object ${orgId}/${id}, now orphaned: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+  }
+
   private async put(key: string, bytes: Buffer): Promise<void> {
     await (await this.store()).putBlob({ name: key }, bytes).catch((error: unknown) => {
       throw this.unavailable(error);

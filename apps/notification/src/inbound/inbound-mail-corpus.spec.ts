@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Objm } from '@nats-io/obj';
+import { connect } from '@nats-io/transport-node';
 import type { AttachmentView, CommentView, InboundResultView, MailboxWithTokenView, Page, TicketView } from '@helpdesk/contracts';
 import { GatewayHarness, type SignedUpAdmin } from '../../../gateway/src/testing/gateway-harness.js';
 import { withHeaders } from '../testing/mail-fixtures.js';
@@ -230,6 +232,41 @@ describe('the mail corpus: what real mail clients send becomes the right ticket,
     const after = (await get<Page<AttachmentView>>(`/tickets/${first.ticketId}/attachments`)).items;
     expect(after.map((attachment) => attachment.id).sort()).toEqual(before.map((attachment) => attachment.id).sort());
     expect(after).toHaveLength(2);
+  });
+
+  it("names the attachments the organization's quota has no room for, records none of them and deletes their bytes", async () => {
+    const full = await gateway.signup(`Full ${unique()}`);
+    const created = await gateway.call('/mailboxes', { token: full.accessToken, body: { address: `support-${unique()}@full.test` } });
+    const fullMailbox = (await created.json()) as MailboxWithTokenView;
+    // An upload that used up the whole quota (ORG_ATTACHMENT_QUOTA_MB, 10240 MB by default).
+    const earlier = (await (await gateway.call('/tickets', { token: full.accessToken, body: { subject: 'Archive', description: '<p>all of it</p>' } })).json()) as TicketView;
+    await harness.ticket.dataSource.query(
+      `INSERT INTO helpdesk.attachments (organization_id, ticket_id, filename, content_type, size, sha256, object_key, uploaded_by) VALUES ($1, $2, 'big.zip', 'application/zip', $3, $4, $5, $6)`,
+      [full.organization.id, earlier.id, 10_240 * 1024 * 1024, 'a'.repeat(64), `${full.organization.id}/big`, full.user.id],
+    );
+    const { raw } = fromFreshSender(fixtureBytes('apple-mail-attachments.eml'));
+
+    const response = await fetch(`${gateway.url}/api/v1/inbound/email/${fullMailbox.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822', 'x-helpdesk-inbound-token': fullMailbox.inboundToken },
+      body: Buffer.from(raw, 'latin1'),
+    });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as InboundResultView;
+
+    const ticket = (await (await gateway.call(`/tickets/${result.ticketId}`, { token: full.accessToken })).json()) as TicketView;
+    expect(ticket.description).toContain("Attachment not accepted: Rechnung März 2026.pdf (The organization's attachment quota of 10240 MB is used up)");
+    expect(ticket.description).toContain('Attachment not accepted: setup.exe (Files with the .exe extension');
+    const listed = (await (await gateway.call(`/tickets/${result.ticketId}/attachments`, { token: full.accessToken })).json()) as Page<AttachmentView>;
+    expect(listed.items).toEqual([]);
+    const nats = await connect({ servers: gateway.ticket.nats.url });
+    try {
+      const bucket = await new Objm(nats).open('helpdesk-attachments');
+      const left = (await bucket.list()).filter((entry) => entry.name.startsWith(`${full.organization.id}/`));
+      expect(left).toEqual([]);
+    } finally {
+      await nats.close();
+    }
   });
 
   it('takes a 20 MB message: keeps the attachment within the upload limit and names the one beyond it as refused', async () => {

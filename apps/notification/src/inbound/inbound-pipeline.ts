@@ -149,7 +149,8 @@ export class InboundPipeline {
       if (comment) return commented(comment);
     }
     const { body: description, ...opening } = change;
-    const { ticket } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { ...opening, subject, description });
+    const { ticket, refusedAttachmentIds } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { ...opening, subject, description });
+    await this.attachments.discard(orgId, refusedAttachmentIds);
     return { outcome: 'ticket_created' as const, ticketId: ticket.id, commentId: null };
   }
 
@@ -176,7 +177,9 @@ export class InboundPipeline {
   /** The comment, or undefined when the ticket is not the organization's or the sender takes no part in it. */
   private async commentAsParticipant(command: MailChange & { ticketId?: string; ticketNumber?: number; replyTokenUserId?: string }) {
     try {
-      return (await this.commands.request<EmailCommentReply>(subjects.emailChannel.addComment, command)).comment;
+      const { comment, refusedAttachmentIds } = await this.commands.request<EmailCommentReply>(subjects.emailChannel.addComment, command);
+      await this.attachments.discard(command.orgId, refusedAttachmentIds);
+      return comment;
     } catch (error) {
       if (error instanceof CommandError && error.code === 'NOT_FOUND') return undefined;
       throw error;

@@ -7,7 +7,7 @@ import { CommentsService } from '../comments/comments.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { findOrCreateRequester } from '../users/requesters.js';
-import { recordMailAttachments } from './mail-attachments.js';
+import { MailAttachments } from './mail-attachments.js';
 import { addParticipants } from './ticket-participants.js';
 
 const NOT_A_PARTICIPANT = 'Ticket not found, or the sender takes no part in it';
@@ -24,6 +24,7 @@ export class EmailChannelService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TicketsService) private readonly tickets: TicketsService,
     @Inject(CommentsService) private readonly comments: CommentsService,
+    @Inject(MailAttachments) private readonly attachments: MailAttachments,
   ) {}
 
   /** A new ticket, channel `email`, whose requester is the sender; the mail's Cc addresses become its participants. */
@@ -31,10 +32,12 @@ export class EmailChannelService {
     await this.assertOrganization(command.orgId);
     const userId = await findOrCreateRequester(this.dataSource.manager, command.orgId, command.sender.email, command.sender.name);
     const principal = await this.principalOf(command.orgId, userId);
-    const ticket = await this.tickets.create({ principal, subject: command.subject, description: command.description }, { channel: 'email', id: command.changeId });
+    const { kept, refused } = await this.attachments.splitByQuota(command.orgId, command.attachments);
+    const description = this.attachments.withRefusals(command.description, refused);
+    const ticket = await this.tickets.create({ principal, subject: command.subject, description }, { channel: 'email', id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, ticket.id, command.cc);
-    await recordMailAttachments(this.dataSource.manager, { orgId: command.orgId, ticketId: ticket.id, commentId: null, uploadedBy: userId }, command.attachments);
-    return { ticket };
+    await this.attachments.record({ orgId: command.orgId, ticketId: ticket.id, commentId: null, uploadedBy: userId }, kept);
+    return { ticket, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }
 
   /**
@@ -64,10 +67,12 @@ export class EmailChannelService {
     if (row.status === 'closed' && !(await this.commentExists(command.changeId, row.id))) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
     const principal: Principal = { orgId: command.orgId, userId: row.user_id, role: row.role };
     const viaEmail = { replyToken: command.replyTokenUserId !== undefined };
-    const comment = await this.comments.create({ principal, ticketId: row.id, body: command.body, internal: false }, { viaEmail, id: command.changeId });
+    const { kept, refused } = await this.attachments.splitByQuota(command.orgId, command.attachments);
+    const body = this.attachments.withRefusals(command.body, refused);
+    const comment = await this.comments.create({ principal, ticketId: row.id, body, internal: false }, { viaEmail, id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
-    await recordMailAttachments(this.dataSource.manager, { orgId: command.orgId, ticketId: row.id, commentId: comment.id, uploadedBy: row.user_id }, command.attachments);
-    return { comment };
+    await this.attachments.record({ orgId: command.orgId, ticketId: row.id, commentId: comment.id, uploadedBy: row.user_id }, kept);
+    return { comment, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }
 
   private async commentExists(commentId: string, ticketId: string): Promise<boolean> {
