@@ -232,6 +232,13 @@ describe('the mail corpus: what real mail clients send becomes the right ticket,
     const after = (await get<Page<AttachmentView>>(`/tickets/${first.ticketId}/attachments`)).items;
     expect(after.map((attachment) => attachment.id).sort()).toEqual(before.map((attachment) => attachment.id).sort());
     expect(after).toHaveLength(2);
+    // Recorded like uploads, once each: in the ticket's history, and announced for the console.
+    const [{ history, events }] = (await harness.ticket.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM helpdesk.ticket_events WHERE ticket_id = $1 AND action = 'attachment.added') AS history,
+              (SELECT count(*)::int FROM helpdesk.outbox WHERE aggregate_id = $1 AND type = 'attachment.added') AS events`,
+      [first.ticketId],
+    )) as Array<{ history: number; events: number }>;
+    expect({ history, events }).toEqual({ history: 2, events: 2 });
   });
 
   it("names the attachments the organization's quota has no room for, records none of them and deletes their bytes", async () => {

@@ -36,7 +36,7 @@ export class EmailChannelService {
     const description = this.attachments.withRefusals(command.description, refused);
     const ticket = await this.tickets.create({ principal, subject: command.subject, description }, { channel: 'email', id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, ticket.id, command.cc);
-    await this.attachments.record({ orgId: command.orgId, ticketId: ticket.id, commentId: null, uploadedBy: userId }, kept);
+    await this.attachments.record({ principal, ticketId: ticket.id, commentId: null }, kept);
     return { ticket, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }
 
@@ -71,7 +71,7 @@ export class EmailChannelService {
     const body = this.attachments.withRefusals(command.body, refused);
     const comment = await this.comments.create({ principal, ticketId: row.id, body, internal: false }, { viaEmail, id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
-    await this.attachments.record({ orgId: command.orgId, ticketId: row.id, commentId: comment.id, uploadedBy: row.user_id }, kept);
+    await this.attachments.record({ principal, ticketId: row.id, commentId: comment.id }, kept);
     return { comment, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }
 

@@ -1,21 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { sanitizeFilename } from '@helpdesk/common';
-import type { EmailAttachmentDto } from '@helpdesk/contracts';
+import { CommandError, sanitizeFilename } from '@helpdesk/common';
+import type { AttachmentAddedData, AttachmentView, EmailAttachmentDto, Principal } from '@helpdesk/contracts';
 import type { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
+import { recordHistory } from '../history/ticket-history.js';
+import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { TicketConfig } from '../ticket.config.js';
 
 const MB = 1024 * 1024;
 /** The ticket service's limit on a description or comment body. */
 const BODY_MAX = 65_536;
 
-/** Where the attachments of one mail belong: the ticket it opened, or the comment it added, on behalf of its sender. */
+/** Where the attachments of one mail belong: the ticket it opened, or the (public) comment it added, on behalf of its sender. */
 export interface MailAttachmentTarget {
-  orgId: string;
+  principal: Principal;
   ticketId: string;
   commentId: string | null;
-  uploadedBy: string;
 }
 
 /** The attachments of a mail the organization's quota has room for, and those it has not. */
@@ -39,6 +40,7 @@ export class MailAttachments {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TicketConfig) private readonly config: TicketConfig,
+    @Inject(DomainEvents) private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -72,24 +74,54 @@ export class MailAttachments {
     return body.length + notes.length <= BODY_MAX ? body + notes : body;
   }
 
+  /**
+   * Records them as uploads are recorded: with the ticket's history and an `attachment.added` event
+   * each (so the console shows them live), in one transaction. One an earlier delivery recorded is skipped.
+   */
   async record(target: MailAttachmentTarget, attachments: EmailAttachmentDto[]): Promise<void> {
-    for (const attachment of attachments) {
-      await this.dataSource.query(
-        `INSERT INTO ${TICKET_SCHEMA}.attachments (id, organization_id, ticket_id, comment_id, filename, content_type, size, sha256, object_key, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-        [
-          attachment.id,
-          target.orgId,
-          target.ticketId,
-          target.commentId,
-          sanitizeFilename(attachment.filename),
-          attachment.contentType.toLowerCase(),
-          attachment.size,
-          attachment.sha256.toLowerCase(),
-          attachment.objectKey,
-          target.uploadedBy,
-        ],
-      );
-    }
+    if (attachments.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      const [ticket] = (await manager.query(`SELECT id, number, requester_id, assignee_id, team_id FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2`, [
+        target.ticketId,
+        target.principal.orgId,
+      ])) as Array<{ id: string; number: number; requester_id: string; assignee_id: string | null; team_id: string | null }>;
+      if (!ticket) throw new CommandError('NOT_FOUND', 'Ticket not found');
+      for (const attachment of attachments) {
+        const filename = sanitizeFilename(attachment.filename);
+        const contentType = attachment.contentType.toLowerCase();
+        const sha256 = attachment.sha256.toLowerCase();
+        const inserted = (await manager.query(
+          `INSERT INTO ${TICKET_SCHEMA}.attachments (id, organization_id, ticket_id, comment_id, filename, content_type, size, sha256, object_key, uploaded_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING created_at`,
+          [attachment.id, target.principal.orgId, ticket.id, target.commentId, filename, contentType, attachment.size, sha256, attachment.objectKey, target.principal.userId],
+        )) as Array<{ created_at: Date }>;
+        if (inserted.length === 0) continue;
+        const view: AttachmentView = {
+          id: attachment.id,
+          ticketId: ticket.id,
+          commentId: target.commentId,
+          filename,
+          contentType,
+          size: attachment.size,
+          sha256,
+          uploadedBy: target.principal.userId,
+          createdAt: new Date(inserted[0]!.created_at).toISOString(),
+        };
+        await recordHistory(manager, {
+          organizationId: target.principal.orgId,
+          ticketId: ticket.id,
+          actorId: target.principal.userId,
+          action: 'attachment.added',
+          changes: { attachment: { from: null, to: { id: view.id, filename, commentId: target.commentId, internal: false } } },
+        });
+        const data: AttachmentAddedData = {
+          attachment: view,
+          internal: false,
+          ticket: { id: ticket.id, number: ticket.number, requesterId: ticket.requester_id, assigneeId: ticket.assignee_id, teamId: ticket.team_id },
+        };
+        await this.events.record(manager, { type: 'attachment.added', orgId: target.principal.orgId, aggregateId: ticket.id, actor: actorOf(target.principal), data });
+      }
+    });
+    this.events.committed();
   }
 }
