@@ -58,9 +58,21 @@ ${linkHtml}
   };
 }
 
+const FOLDED_QUOTE = /<details>[\s\S]*?<\/details>/g;
+const ATTACHMENT_IMAGE = /<img src="\/api\/v1\/attachments\/[0-9a-f-]{36}"(?: alt="([^"]*)")? \/>/g;
+
+/**
+ * What a mail can show of a body made from inbound mail: its folded quote is left out (mail clients
+ * open <details>, and the reader has that history already), and an inline image, which only the
+ * console's session can load, becomes its name.
+ */
+function mailable(safeHtml: string): string {
+  return safeHtml.replace(FOLDED_QUOTE, '').replace(ATTACHMENT_IMAGE, (_, alt?: string) => (alt ? `[image: ${alt}]` : '[image]'));
+}
+
 /** A comment body: sanitized again here (cheap, and keeps this mail safe on its own), quoted in HTML and as text. */
-function quote(bodyHtml: string): { text: string; html: SafeHtml } {
-  const safe = new SafeHtml(sanitizeRichText(bodyHtml));
+export function quote(bodyHtml: string): { text: string; html: SafeHtml } {
+  const safe = new SafeHtml(mailable(sanitizeRichText(bodyHtml)));
   return { text: htmlToText(safe.value), html: html`<blockquote style="margin: 0; padding-left: 1em; border-left: 3px solid #ccc">${safe}</blockquote>` };
 }
 
