@@ -59,6 +59,12 @@ const CORPUS: CorpusCase[] = [
     visible: ['See the forwarded report below'],
     attachments: [{ filename: 'Invoice run failed.eml', contentType: 'message/rfc822' }],
   },
+  {
+    fixture: 'gmail-forward-inline.eml',
+    subject: 'Fwd: Your order 5512 could not be shipped',
+    // A forward's quoted part is what the sender wants read: not folded.
+    visible: ['Can you check this?', 'Forwarded message', 'The address of order 5512 is incomplete'],
+  },
   { fixture: 'malformed-headers.eml', subject: 'Café order', visible: ['Order 7781 still shows as pending.'] },
   { fixture: 'many-recipients.eml', subject: 'Heating in the whole building is off', visible: ['The heating is off on every floor'], participants: 50 },
   { fixture: 'charset-iso-8859-2.eml', subject: 'Zażółć gęślą jaźń', visible: ['Dzień dobry, drukarka w pokoju 12 nie działa. Łódź, Kraków.'] },

@@ -38,6 +38,11 @@ describe('the body a received message becomes', () => {
     expect(onlyQuote).toBe('<blockquote>only old words</blockquote>');
   });
 
+  it('keeps the quoted part of a forward in view: it is what the sender wants read', async () => {
+    const forward = withHeaders(html('<div>FYI</div><div class="gmail_quote"><div>---------- Forwarded message ---------</div><div>The order is stuck.</div></div>'), { Subject: 'Fwd: Order 5512' });
+    expect(mailBody(await simpleParser(forward), nothingKept)).toBe('FYI---------- Forwarded message ---------The order is stuck.');
+  });
+
   it('shows a stored inline image in place and drops images from anywhere else', async () => {
     const inlineImages = new Map([['logo@x', { src: `/api/v1/attachments/${ATTACHMENT_ID}`, filename: 'logo.png' }]]);
     const body = mailBody(await simpleParser(html('<p>See <img src="cid:logo@x"> and <img src="https://tracker.example/p.gif"> and <img src="cid:unknown@x"></p>')), { refused: [], inlineImages });

@@ -9,6 +9,8 @@ import { foldHtml, foldPlainText, type FoldedText } from './quoted-text.js';
 /** The ticket service's limit on a description or comment body (TICKET_LIMITS). */
 const BODY_MAX = 65_536;
 const FOLD_SUMMARY = 'Quoted text';
+/** Fwd:, Fw:, and the German, French, Dutch, Spanish and Scandinavian clients' WG:, TR:, Doorst:, RV:, VS:, VB:. */
+const FORWARD_SUBJECT = /^\s*(?:fwd?|wg|tr|doorst|rv|vs|vb)\s*:/i;
 const FOLD_OMITTED = '<p><em>(Quoted text too long to show here; it is kept in the original message.)</em></p>';
 
 function escapeHtml(text: string): string {
@@ -59,8 +61,8 @@ function withFold({ visible, folded }: FoldedText): string {
 }
 
 /** The visible and folded parts of the HTML, each sanitized; everything visible when all of it is history. */
-function htmlParts(html: string): FoldedText | undefined {
-  const { visible, folded } = foldHtml(html);
+function htmlParts(html: string, fold: boolean): FoldedText | undefined {
+  const { visible, folded } = fold ? foldHtml(html) : { visible: html, folded: '' };
   const safeVisible = sanitizeRichText(visible);
   const safeFolded = sanitizeRichText(folded);
   if (stripToPlainText(safeVisible) || safeVisible.includes('<img')) return { visible: safeVisible, folded: safeFolded };
@@ -68,8 +70,8 @@ function htmlParts(html: string): FoldedText | undefined {
   return stripToPlainText(whole) || whole.includes('<img') ? { visible: whole, folded: '' } : undefined;
 }
 
-function textParts(text: string): FoldedText {
-  const { visible, folded } = foldPlainText(text);
+function textParts(text: string, fold: boolean): FoldedText {
+  const { visible, folded } = fold ? foldPlainText(text) : { visible: text, folded: '' };
   return visible ? { visible: plainTextToHtml(visible), folded: plainTextToHtml(folded) } : { visible: plainTextToHtml(text), folded: '' };
 }
 
@@ -82,8 +84,10 @@ function textParts(text: string): FoldedText {
 export function mailBody(parsed: ParsedMail, attachments: Pick<MailAttachments, 'refused' | 'inlineImages'>): string {
   const notes = refusalNotes(attachments.refused).slice(0, BODY_MAX / 4);
   const room = BODY_MAX - notes.length;
-  const parts = parsed.html ? htmlParts(showInlineImages(parsed.html, attachments.inlineImages)) : undefined;
-  const chosen = parts ?? textParts(parsed.text ?? (parsed.html ? stripToPlainText(parsed.html, { multiline: true }) : ''));
+  // A forward's quoted part is what the sender wants read: it stays in view.
+  const fold = !FORWARD_SUBJECT.test(parsed.subject ?? '');
+  const parts = parsed.html ? htmlParts(showInlineImages(parsed.html, attachments.inlineImages), fold) : undefined;
+  const chosen = parts ?? textParts(parsed.text ?? (parsed.html ? stripToPlainText(parsed.html, { multiline: true }) : ''), fold);
   const folded = withFold(chosen);
   if (folded.length <= room && chosen.visible) return folded + notes;
   if (chosen.visible && `${chosen.visible}${FOLD_OMITTED}`.length <= room) return chosen.visible + FOLD_OMITTED + notes;
