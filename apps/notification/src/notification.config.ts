@@ -150,6 +150,13 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @IsInt()
   INBOUND_MAX_BYTES = 26_214_400;
 
+  /** New tickets one sender may open by mail per organization within an hour (DESIGN section 13, loops and noise); replies are not counted. */
+  @EnvInt()
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR = 20;
+
   /** PEM certificate and key files (both or neither): with them the inbound SMTP listener offers STARTTLS. */
   @IsOptional()
   @IsString()

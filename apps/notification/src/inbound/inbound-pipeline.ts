@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
-import { MAILBOX_LIMITS, subjects, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundResultView } from '@helpdesk/contracts';
+import { MAILBOX_LIMITS, subjects, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundReceipt } from '@helpdesk/contracts';
 import { isEmail } from 'class-validator';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -11,6 +11,7 @@ import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
 import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { classifyInboundMail } from './mail-classification.js';
+import { InboundNoise } from './inbound-noise.js';
 import { bodyOf, ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
 import { ReplyAddresses } from './reply-addresses.js';
 import { splitReplyAddress } from './reply-token.js';
@@ -34,7 +35,7 @@ interface MailChange {
 interface InboundMessageRow {
   id: string;
   message_id: string;
-  outcome: 'ticket_created' | 'comment_added' | null;
+  outcome: 'ticket_created' | 'comment_added' | 'bounce_recorded' | 'rate_limited' | null;
   ticket_id: string | null;
   comment_id: string | null;
 }
@@ -61,6 +62,7 @@ export class InboundPipeline {
     @Inject(Mailboxes) private readonly mailboxes: Mailboxes,
     @Inject(ReplyAddresses) private readonly replyAddresses: ReplyAddresses,
     @Inject(NotificationConfig) config: NotificationConfig,
+    @Inject(InboundNoise) private readonly noise: InboundNoise,
   ) {
     const domain = mailDomain(config.DEFAULT_FROM_EMAIL).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     this.threadIdPattern = new RegExp(`^<ticket-(${UUID})@${domain}>$`, 'i');
@@ -68,10 +70,10 @@ export class InboundPipeline {
   }
 
   /** `recipients`: the SMTP envelope's (RCPT TO) for this mailbox; the other ways in have only the headers, which are read in any case. */
-  async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundResultView> {
+  async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundReceipt> {
     // keepDeliveryStatus: a bounce keeps its report part, which names the failed recipients (classifyInboundMail).
     const parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024, keepDeliveryStatus: true });
-    const { kind, suppressReplies } = classifyInboundMail(parsed);
+    const { kind, suppressReplies, failedRecipients } = classifyInboundMail(parsed);
     const messageId = messageIdOf(parsed, raw);
     const sender = senderOf(parsed);
     if (!sender) throw new CommandError('VALIDATION', 'The message has no sender address (From)');
@@ -86,10 +88,18 @@ export class InboundPipeline {
     return this.dataSource.transaction(async (manager) => {
       // Held until the ticket change is recorded: a concurrent copy of this message waits here.
       const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
-      if (record!.outcome) return { messageId, outcome: 'duplicate', ticketId: record!.ticket_id!, commentId: record!.comment_id };
+      if (record!.outcome) {
+        return record!.ticket_id
+          ? { messageId, outcome: 'duplicate', ticketId: record!.ticket_id, commentId: record!.comment_id }
+          : { messageId, outcome: 'duplicate', ticketId: null, commentId: null };
+      }
       // The envelope first (it names the reply address even under Bcc); the headers too, as a relay may have rewritten the envelope.
       const delivered = [...new Set([...(recipients ?? []), ...headerRecipients(parsed)])];
-      const result = await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
+      // A bounce is about our own mail: it marks its failed recipients and opens or answers nothing (loops and noise).
+      const result =
+        kind === 'bounce'
+          ? await this.noise.recordBounce(mailbox.organizationId, failedRecipients).then(() => ({ outcome: 'bounce_recorded' as const, ticketId: null, commentId: null }))
+          : await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
       await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
         record!.id,
         result.outcome,
@@ -134,6 +144,8 @@ export class InboundPipeline {
       const comment = await this.commentAsParticipant({ ...change, ticketNumber });
       if (comment) return commented(comment);
     }
+    // Replies above are never capped; a sender who opened too many tickets this hour opens no more (and is not answered).
+    if (!(await this.noise.mayOpenTicket(manager, orgId, sender.email))) return { outcome: 'rate_limited' as const, ticketId: null, commentId: null };
     const { body: description, ...opening } = change;
     const { ticket } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { ...opening, subject, description });
     return { outcome: 'ticket_created' as const, ticketId: ticket.id, commentId: null };

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { TicketsService } from '../tickets/tickets.service.js';
+import { BouncingAddresses } from '../users/bouncing-addresses.js';
 import { findOrCreateRequester } from '../users/requesters.js';
 import { addParticipants } from './ticket-participants.js';
 
@@ -23,6 +24,7 @@ export class EmailChannelService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TicketsService) private readonly tickets: TicketsService,
     @Inject(CommentsService) private readonly comments: CommentsService,
+    @Inject(BouncingAddresses) private readonly bouncing: BouncingAddresses,
   ) {}
 
   /** A new ticket, channel `email`, whose requester is the sender; the mail's Cc addresses become its participants. */
@@ -32,6 +34,7 @@ export class EmailChannelService {
     const principal = await this.principalOf(command.orgId, userId);
     const ticket = await this.tickets.create({ principal, subject: command.subject, description: command.description }, { channel: 'email', id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, ticket.id, command.cc);
+    await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
     return { ticket };
   }
 
@@ -64,6 +67,7 @@ export class EmailChannelService {
     const viaEmail = { replyToken: command.replyTokenUserId !== undefined };
     const comment = await this.comments.create({ principal, ticketId: row.id, body: command.body, internal: false }, { viaEmail, id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
+    await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
     return { comment };
   }
 
