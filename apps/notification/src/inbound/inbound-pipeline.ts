@@ -11,6 +11,7 @@ import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
 import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { classifyInboundMail } from './mail-classification.js';
+import { inboundCrashPoint } from './inbound-crash-points.js';
 import { InboundNoise } from './inbound-noise.js';
 import { bodyOf, ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
 import { ReplyAddresses } from './reply-addresses.js';
@@ -85,6 +86,7 @@ export class InboundPipeline {
       // Time-ordered, as the ticket service's own ids.
       [uuidv7(), mailbox.id, mailbox.organizationId, messageId, sender.email, objectKey, kind],
     );
+    inboundCrashPoint('after-record');
     return this.dataSource.transaction(async (manager) => {
       // Held until the ticket change is recorded: a concurrent copy of this message waits here.
       const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
@@ -107,6 +109,7 @@ export class InboundPipeline {
         result.commentId,
         objectKey,
       ]);
+      inboundCrashPoint('before-record-commit');
       this.logger.log({ message: `Inbound mail ${result.outcome}`, orgId: mailbox.organizationId, mailboxId: mailbox.id, ticketId: result.ticketId });
       return { messageId, ...result };
     });
