@@ -48,11 +48,14 @@ describe('inbound loops and noise', () => {
   const newRequest = (sender: string, subject = `Request ${unique()}`) =>
     withHeaders(mailFixture('gmail-new-request.eml'), { 'Message-ID': `<CAH8yC8${unique()}@mail.gmail.com>`, From: `Maria Lopez <${sender}>`, Subject: subject });
 
-  /** A Postfix delivery-status report saying mail to `failed` bounced for good (and to another address was only delayed). */
-  const bounceFor = (failed: string) =>
-    withHeaders(mailFixture('noise/bounce-postfix.eml').replaceAll('gone@example.test', failed).replaceAll('Gone@Example.test', failed), {
-      'Message-Id': `<${unique()}@mx.example.test>`,
-    });
+  /** A Postfix delivery-status report saying the mail `returned` (its Message-ID) to `failed` bounced for good (and to another address was only delayed). */
+  const bounceFor = (failed: string, returned: string) =>
+    withHeaders(
+      mailFixture('noise/bounce-postfix.eml').replaceAll('gone@example.test', failed).replaceAll('Gone@Example.test', failed).replace('Message-ID: <5f2c0d7e@acme.test>', `Message-ID: ${returned}`),
+      { 'Message-Id': `<${unique()}@mx.example.test>` },
+    );
+  /** The Message-ID of the first mail the desk sent to this address (the acknowledgement of a new ticket). */
+  const firstMailTo = async (address: string) => (await waitFor(`a mail to ${address}`, async () => harness.sink.mailsTo(address)[0])).headers.get('message-id')!;
 
   const ticketCount = async (orgId: string) =>
     ((await harness.ticket.dataSource.query(`SELECT count(*)::int AS count FROM helpdesk.tickets WHERE organization_id = $1`, [orgId])) as Array<{ count: number }>)[0]!.count;
@@ -78,10 +81,10 @@ describe('inbound loops and noise', () => {
     const sender = `maria-${unique()}@example.org`;
     const opened = await deliver(mailbox, newRequest(sender));
     expect(opened.outcome).toBe('ticket_created');
-    await waitFor('the confirmation to the customer', async () => harness.sink.mailsTo(sender)[0]);
+    const acknowledgement = await firstMailTo(sender);
     const { requesterId } = (await (await gateway.call(`/tickets/${opened.ticketId}`, { token: admin.accessToken })).json()) as { requesterId: string };
 
-    const bounce = bounceFor(sender);
+    const bounce = bounceFor(sender, acknowledgement);
     const receipt = await deliver(mailbox, bounce);
 
     expect(receipt).toMatchObject({ outcome: 'bounce_recorded', ticketId: null, commentId: null });
@@ -115,7 +118,7 @@ describe('inbound loops and noise', () => {
     const { admin, mailbox } = await deskWithMailbox();
     const sender = `kim-${unique()}@example.org`;
     await deliver(mailbox, newRequest(sender));
-    await deliver(mailbox, bounceFor(sender));
+    await deliver(mailbox, bounceFor(sender, await firstMailTo(sender)));
     const [{ id: userId }] = (await harness.ticket.dataSource.query(`SELECT id FROM helpdesk.users WHERE organization_id = $1 AND email = $2`, [admin.organization.id, sender])) as Array<{ id: string }>;
 
     const customer = await gateway.addUser(admin.organization.id, 'customer');
@@ -130,8 +133,11 @@ describe('inbound loops and noise', () => {
     const other = await deskWithMailbox();
     const sender = `lee-${unique()}@example.org`;
     const opened = await deliver(mailbox, newRequest(sender));
+    const acknowledgement = await firstMailTo(sender);
     await deliver(other.mailbox, newRequest(sender));
-    await deliver(mailbox, bounceFor(sender));
+    // The other desk's copy of the report marks nobody there: it did not send that mail.
+    expect(await deliver(other.mailbox, bounceFor(sender, acknowledgement))).toMatchObject({ outcome: 'bounce_recorded' });
+    await deliver(mailbox, bounceFor(sender, acknowledgement));
     const idIn = async (orgId: string) =>
       ((await harness.ticket.dataSource.query(`SELECT id FROM helpdesk.users WHERE organization_id = $1 AND email = $2`, [orgId, sender])) as Array<{ id: string }>)[0]!.id;
     const userId = await idIn(admin.organization.id);
@@ -145,6 +151,29 @@ describe('inbound loops and noise', () => {
       ['user.bouncing', { system: 'inbound-mail' }],
       ['user.bounce_cleared', { system: 'inbound-mail' }],
     ]);
+  });
+
+  it('marks nobody for a forged report: a mail the desk never sent, sent to someone else, or no returned mail at all', async () => {
+    const { admin, mailbox } = await deskWithMailbox();
+    const victim = `vic-${unique()}@example.org`;
+    const bystander = `bys-${unique()}@example.org`;
+    await deliver(mailbox, newRequest(victim));
+    await deliver(mailbox, newRequest(bystander));
+    const victimsMail = await firstMailTo(victim);
+    const bystandersMail = await firstMailTo(bystander);
+
+    const forgeries = [
+      bounceFor(victim, `<${unique()}@${FROM_DOMAIN}>`),
+      bounceFor(victim, bystandersMail),
+      bounceFor(victim, victimsMail).replace(/--4C1F2A0B12[^\n]*\nContent-Description: Undelivered Message Headers[\s\S]*?(?=--4C1F2A0B12)/, ''),
+    ];
+    for (const forged of forgeries) {
+      expect(await deliver(mailbox, forged)).toMatchObject({ outcome: 'bounce_recorded', ticketId: null });
+    }
+
+    const marked = (await harness.ticket.dataSource.query(`SELECT email FROM helpdesk.users WHERE organization_id = $1 AND bouncing_since IS NOT NULL`, [admin.organization.id])) as unknown[];
+    expect(marked).toEqual([]);
+    expect(await ticketCount(admin.organization.id)).toBe(2);
   });
 
   it('opens at most INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR new tickets per sender, a burst included; further mail is recorded, not answered; replies are not capped', async () => {

@@ -100,7 +100,7 @@ export class InboundPipeline {
       // A bounce is about our own mail: it marks its failed recipients and opens or answers nothing (loops and noise).
       const result =
         kind === 'bounce'
-          ? await this.noise.recordBounce(mailbox.organizationId, failedRecipients).then(() => ({ outcome: 'bounce_recorded' as const, ticketId: null, commentId: null }))
+          ? await this.bounced(mailbox, parsed, failedRecipients)
           : await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
       await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
         record!.id,
@@ -113,6 +113,11 @@ export class InboundPipeline {
       this.logger.log({ message: `Inbound mail ${result.outcome}`, orgId: mailbox.organizationId, mailboxId: mailbox.id, ticketId: result.ticketId });
       return { messageId, ...result };
     });
+  }
+
+  private async bounced(mailbox: InboundMailbox, parsed: ParsedMail, failedRecipients: string[]) {
+    await this.noise.recordBounce(mailbox.organizationId, parsed, failedRecipients);
+    return { outcome: 'bounce_recorded' as const, ticketId: null, commentId: null };
   }
 
   /**
