@@ -151,6 +151,13 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @IsInt()
   INBOUND_MAX_BYTES = 26_214_400;
 
+  /** New tickets one sender may open by mail per organization within an hour (DESIGN section 13, loops and noise); replies are not counted. */
+  @EnvInt()
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR = 20;
+
   /** Largest attachment of an inbound mail that is kept, as for uploads (the gateway's limit of the same name); a larger one is named on the ticket as refused. */
   @EnvInt()
   @Min(1)

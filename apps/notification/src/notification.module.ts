@@ -14,6 +14,7 @@ import { InboundIntake } from './inbound/inbound-intake.js';
 import { InboundSmtpService } from './inbound/inbound-smtp.service.js';
 import { InboundMailStore } from './inbound/inbound-mail-store.js';
 import { InboundAttachments } from './inbound/inbound-attachments.js';
+import { InboundNoise } from './inbound/inbound-noise.js';
 import { InboundPipeline } from './inbound/inbound-pipeline.js';
 import { ReplyAddresses } from './inbound/reply-addresses.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
@@ -31,6 +32,6 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundAttachments, InboundPipeline, InboundIntake, InboundSmtpService],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundNoise, InboundAttachments, InboundPipeline, InboundIntake, InboundSmtpService],
 })
 export class NotificationModule {}

@@ -8,15 +8,16 @@ import { OutboxMessage } from './outbox/outbox-message.entity.js';
 import { SlaPolicy } from './sla/sla-policy.entity.js';
 import { Team } from './teams/team.entity.js';
 import { Ticket } from './tickets/ticket.entity.js';
+import { BouncingAddresses } from './users/bouncing-addresses.js';
 import { PrincipalVerifier } from './users/principal-verifier.js';
 import { User } from './users/user.entity.js';
 
 export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, Comment, TicketEvent, OutboxMessage];
 
-/** What every feature of the ticket service shares: the entities, principal verification and domain events. */
+/** What every feature of the ticket service shares: the entities, principal verification, domain events and bouncing addresses. */
 @Module({
   imports: [TypeOrmModule.forFeature(TICKET_ENTITIES)],
-  providers: [PrincipalVerifier, DomainEvents],
-  exports: [TypeOrmModule, PrincipalVerifier, DomainEvents],
+  providers: [PrincipalVerifier, DomainEvents, BouncingAddresses],
+  exports: [TypeOrmModule, PrincipalVerifier, DomainEvents, BouncingAddresses],
 })
 export class TicketCoreModule {}

@@ -86,6 +86,13 @@ export type UserAccessChangedData = {
   previousRole?: Role;
 };
 
+/** Data of `user.bouncing` (a bounce named the address; actor: the system) and `user.bounce_cleared` (staff cleared it, or the user wrote in again). */
+export type UserBounceData = {
+  userId: string;
+  /** ISO 8601: when the address started bouncing (for `user.bounce_cleared`, the mark that was cleared). */
+  bouncingSince: string;
+};
+
 /** Data of `attachment.added`. Consumers must keep attachments of internal comments from customers. */
 export type AttachmentAddedData = {
   attachment: AttachmentView;

@@ -17,6 +17,8 @@ export const EVENT_TYPES = [
   'user.invited',
   'user.deactivated',
   'user.role_changed',
+  'user.bouncing',
+  'user.bounce_cleared',
   'auth.password_reset_requested',
   'auth.email_verification_requested',
 ] as const;

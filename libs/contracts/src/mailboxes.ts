@@ -22,6 +22,8 @@ export const MAILBOX_LIMITS = {
   attachments: 100,
   /** Participants of one ticket at most, however many mails Cc others. */
   ticketParticipants: 100,
+  /** Failed recipients of one delivery-status report taken into account. */
+  bouncedRecipients: 100,
 } as const;
 
 /** The object store bucket that keeps every raw inbound message (DESIGN section 13). */
@@ -164,6 +166,21 @@ export interface InboundResultView {
   ticketId: string;
   commentId: string | null;
 }
+
+/**
+ * A message recorded without a ticket change (loops and noise): `bounce_recorded`, a delivery-status
+ * report whose failed recipients are now bouncing; `rate_limited`, a new ticket beyond the sender's
+ * hourly cap; `duplicate`, such a message received again.
+ */
+export interface InboundNoTicketView {
+  messageId: string;
+  outcome: 'bounce_recorded' | 'rate_limited' | 'duplicate';
+  ticketId: null;
+  commentId: null;
+}
+
+/** What receiving one message answers. */
+export type InboundReceipt = InboundResultView | InboundNoTicketView;
 
 // ---- the ticket service's side: internal, for the notification service only (NATS permissions) ----
 
@@ -309,6 +326,23 @@ export class EmailAddCommentCommand {
   @ArrayMaxSize(MAILBOX_LIMITS.attachments)
   @IsArray()
   attachments?: EmailAttachmentDto[];
+}
+
+/** A delivery-status report's failed recipients, in the organization of the mailbox it came to. */
+export class EmailMarkBouncingCommand {
+  @IsUUID()
+  orgId!: string;
+
+  @IsEmail({}, { each: true })
+  @MaxLength(MAILBOX_LIMITS.address, { each: true })
+  @ArrayMaxSize(MAILBOX_LIMITS.bouncedRecipients)
+  @IsArray()
+  emails!: string[];
+}
+
+/** The users (of that organization) newly marked bouncing; addresses already bouncing or unknown are left out. */
+export interface EmailMarkBouncingReply {
+  userIds: string[];
 }
 
 /** `refusedAttachmentIds`: the mail's attachments the organization's quota had no room for (named in the body); their stored bytes are the caller's to delete. */

@@ -99,6 +99,8 @@ export interface NotificationRecipient {
   role: Role;
   active: boolean;
   notificationPreferences: Record<string, boolean>;
+  /** Mail to the address bounced and nobody has cleared it since: nothing is sent to it. */
+  bouncing: boolean;
 }
 
 export interface NotificationOrganization {

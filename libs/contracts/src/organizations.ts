@@ -24,6 +24,8 @@ export interface UserView {
   active: boolean;
   /** ISO 8601 when the user was invited by mail and has not yet set a password (accepted); otherwise null. */
   invitationPendingSince: string | null;
+  /** ISO 8601 since when mail to the user's address bounces (a delivery-status report named it failed): no mail is sent to it until cleared; otherwise null. */
+  bouncingSince: string | null;
 }
 
 /**

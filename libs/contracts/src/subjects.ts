@@ -54,6 +54,8 @@ export const subjects = {
     deactivate: `${SUBJECT_ROOT}.ticket.users.deactivate`,
     /** An admin mails a fresh invitation to a user who has not accepted theirs; earlier links stop working. */
     resendInvitation: `${SUBJECT_ROOT}.ticket.users.resend-invitation`,
+    /** Staff: the user's address works again (their mail is sent again); UserRefCommand. */
+    clearBounce: `${SUBJECT_ROOT}.ticket.users.clear-bounce`,
     /** Any user, about themselves: name and notification preferences. */
     updateOwnAccount: `${SUBJECT_ROOT}.ticket.users.update-own-account`,
   },
@@ -114,6 +116,8 @@ export const subjects = {
   emailChannel: {
     createTicket: `${SUBJECT_ROOT}.ticket.email.create-ticket`,
     addComment: `${SUBJECT_ROOT}.ticket.email.add-comment`,
+    /** A delivery-status report named these addresses as failed: their users are bouncing, mailed no more until cleared. */
+    markBouncing: `${SUBJECT_ROOT}.ticket.email.mark-bouncing`,
   },
   /** Answered by the ai-proxy service. */
   ai: {

@@ -84,6 +84,16 @@ export class DirectoryController {
     }
   }
 
+  /** Agents too: they see the mark on the requester of a ticket and may confirm the address works again. */
+  @Post('users/:id/clear-bounce')
+  @Roles('admin', 'agent')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ description: 'The user with `bouncingSince` null: mail is sent to their address again (audited as `user.bounce_cleared`; a user who was not bouncing is answered unchanged)' })
+  @ApiNotFoundResponse({ description: "Unknown user, or another organization's" })
+  clearBounce(@Caller() principal: Principal, @Id() userId: string): Promise<UserView> {
+    return this.commands.request(subjects.users.clearBounce, { principal, userId });
+  }
+
   @Delete('users/:id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)

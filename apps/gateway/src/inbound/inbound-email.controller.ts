@@ -2,7 +2,7 @@ import { Controller, Headers, HttpCode, HttpStatus, Inject, PayloadTooLargeExcep
 import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { CommandClient, Public } from '@helpdesk/common';
-import { INBOUND_TOKEN_HEADER, subjects, type InboundResultView } from '@helpdesk/contracts';
+import { INBOUND_TOKEN_HEADER, subjects, type InboundReceipt } from '@helpdesk/contracts';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -39,9 +39,9 @@ export class InboundEmailController {
   @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'The raw message, as received (RFC 5322)' })
   @ApiOkResponse({
     description:
-      '`{ messageId, outcome, ticketId, commentId }`, outcome `ticket_created`, `comment_added` or `duplicate` (the same Message-ID was received before: nothing changed). 401 for an unknown mailbox or a wrong token; 413 beyond INBOUND_MAX_BYTES; 415 when the body is not message/rfc822',
+      '`{ messageId, outcome, ticketId, commentId }`, outcome `ticket_created`, `comment_added`, `duplicate` (the same Message-ID was received before: nothing changed), `bounce_recorded` (a delivery-status report: its failed recipients are marked bouncing, `ticketId` null) or `rate_limited` (the sender reached INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR new tickets: nothing opened, `ticketId` null). 401 for an unknown mailbox or a wrong token; 413 beyond INBOUND_MAX_BYTES; 415 when the body is not message/rfc822',
   })
-  async receive(@UuidParam('mailboxId') mailboxId: string, @Headers(INBOUND_TOKEN_HEADER) token: string | undefined, @Req() request: FastifyRequest): Promise<InboundResultView> {
+  async receive(@UuidParam('mailboxId') mailboxId: string, @Headers(INBOUND_TOKEN_HEADER) token: string | undefined, @Req() request: FastifyRequest): Promise<InboundReceipt> {
     if (!token) throw new UnauthorizedException(`The mailbox token is missing: send it in the X-Helpdesk-Inbound-Token header`);
     if (!isRfc822(request.headers['content-type'])) throw new UnsupportedMediaTypeException(`Send the raw message with Content-Type: ${RFC822}`);
     await this.commands.request(subjects.inbound.authorize, { mailboxId, token });
@@ -54,7 +54,7 @@ export class InboundEmailController {
       if (error instanceof MessageTooLargeError) throw tooLarge(this.config.INBOUND_MAX_BYTES);
       throw error;
     }
-    return this.commands.request<InboundResultView>(subjects.inbound.ingest, { mailboxId, token, objectKey }, { timeoutMs: INGEST_TIMEOUT_MS });
+    return this.commands.request<InboundReceipt>(subjects.inbound.ingest, { mailboxId, token, objectKey }, { timeoutMs: INGEST_TIMEOUT_MS });
   }
 }
 

@@ -73,7 +73,7 @@ export class EventMails {
   private async allowed(event: EventEnvelope): Promise<PlannedMail[]> {
     const planned = await this.plan(event);
     if (!planned) return [];
-    const { allowed, unverified } = splitByVerification(planned.organization, await this.withoutAnswersToMachines(event, planned.mails));
+    const { allowed, unverified } = splitByVerification(planned.organization, this.withoutBouncingAddresses(event, await this.withoutAnswersToMachines(event, planned.mails)));
     for (const mail of unverified) {
       this.suppressed.inc({ reason: 'unverified_organization' });
       this.logger.warn({
@@ -102,6 +102,16 @@ export class EventMails {
       if (mail.template !== 'ticket-created') return true;
       this.suppressed.inc({ reason: 'automated_sender' });
       this.logger.log({ message: `ticket-created mail not sent: the ticket was opened by ${message.kind} mail`, reason: 'automated_sender', orgId: event.orgId, ticketId: ticket.id, eventId: event.id });
+      return false;
+    });
+  }
+
+  /** No mail to an address that bounced until staff clear it or its owner writes in again (DESIGN section 13). */
+  private withoutBouncingAddresses(event: EventEnvelope, mails: PlannedMail[]): PlannedMail[] {
+    return mails.filter((mail) => {
+      if (!mail.to.bouncing) return true;
+      this.suppressed.inc({ reason: 'bouncing_address' });
+      this.logger.log({ message: `${mail.template} mail not sent: the recipient's address bounces`, reason: 'bouncing_address', orgId: event.orgId, userId: mail.to.id, eventId: event.id });
       return false;
     });
   }

@@ -9,6 +9,7 @@ const person = (id: string, role: NotificationRecipient['role'], overrides: Part
   role,
   active: true,
   notificationPreferences: {},
+  bouncing: false,
   ...overrides,
 });
 const requester = person('carla', 'customer');

@@ -1,5 +1,6 @@
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { ImapFlow } from 'imapflow';
+import { inboundCrashPoint } from './inbound-crash-points.js';
 
 export interface ImapSettings {
   host: string;
@@ -139,6 +140,7 @@ export class ImapMailboxReader {
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
       if (!message || !message.source) continue; // expunged by another client meanwhile
       await this.deliver({ uid, source: message.source });
+      inboundCrashPoint('after-commit');
       await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
       this.state.messagesRead += 1;
     }

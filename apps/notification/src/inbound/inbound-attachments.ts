@@ -70,7 +70,7 @@ export class InboundAttachments {
     return kept;
   }
 
-  /** The bytes of attachments the ticket service did not record (the organization's quota was full). */
+  /** The bytes of attachments that were not recorded: the organization's quota was full, or the sender's mail opened no ticket. */
   async discard(orgId: string, attachmentIds: string[] | undefined): Promise<void> {
     for (const id of attachmentIds ?? []) {
       await (await this.store()).delete(`${orgId}/${id}`).catch((error: unknown) => {

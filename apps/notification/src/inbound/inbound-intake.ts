@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { InboundResultView } from '@helpdesk/contracts';
+import type { InboundReceipt } from '@helpdesk/contracts';
 import type { InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { InboundMailStore } from './inbound-mail-store.js';
 import { InboundPipeline } from './inbound-pipeline.js';
@@ -17,14 +17,14 @@ export class InboundIntake {
    * A message not stored yet (SMTP, IMAP): kept under `<mailboxId>/<uuid>`, then through the pipeline.
    * `recipients`: the SMTP envelope's for this mailbox (IMAP has only the headers).
    */
-  async receive(mailbox: InboundMailbox, raw: Buffer, recipients?: string[]): Promise<InboundResultView> {
+  async receive(mailbox: InboundMailbox, raw: Buffer, recipients?: string[]): Promise<InboundReceipt> {
     const objectKey = `${mailbox.id}/${randomUUID()}`;
     await this.store.write(objectKey, raw);
     return this.ingestStored(mailbox, raw, objectKey, recipients);
   }
 
   /** A message already in the bucket (the HTTP way in stores it while streaming). */
-  async ingestStored(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundResultView> {
+  async ingestStored(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundReceipt> {
     // A duplicate's copy, or one that made nothing, goes; the sender delivers again on a failure, under a new key.
     const discard = () => this.store.delete(objectKey).catch(() => undefined);
     try {

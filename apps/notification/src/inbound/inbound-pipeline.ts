@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
-import { MAILBOX_LIMITS, subjects, type EmailAttachmentDto, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundResultView } from '@helpdesk/contracts';
+import { MAILBOX_LIMITS, subjects, type EmailAttachmentDto, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundReceipt } from '@helpdesk/contracts';
 import { isEmail } from 'class-validator';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -11,6 +11,8 @@ import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
 import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { classifyInboundMail } from './mail-classification.js';
+import { inboundCrashPoint } from './inbound-crash-points.js';
+import { InboundNoise } from './inbound-noise.js';
 import { ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
 import { InboundAttachments } from './inbound-attachments.js';
 import { mailBody } from './mail-body.js';
@@ -38,7 +40,7 @@ interface MailChange {
 interface InboundMessageRow {
   id: string;
   message_id: string;
-  outcome: 'ticket_created' | 'comment_added' | null;
+  outcome: 'ticket_created' | 'comment_added' | 'bounce_recorded' | 'rate_limited' | null;
   ticket_id: string | null;
   comment_id: string | null;
 }
@@ -66,6 +68,7 @@ export class InboundPipeline {
     @Inject(ReplyAddresses) private readonly replyAddresses: ReplyAddresses,
     @Inject(InboundAttachments) private readonly attachments: InboundAttachments,
     @Inject(NotificationConfig) config: NotificationConfig,
+    @Inject(InboundNoise) private readonly noise: InboundNoise,
   ) {
     const domain = mailDomain(config.DEFAULT_FROM_EMAIL).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     this.threadIdPattern = new RegExp(`^<ticket-(${UUID})@${domain}>$`, 'i');
@@ -73,10 +76,10 @@ export class InboundPipeline {
   }
 
   /** `recipients`: the SMTP envelope's (RCPT TO) for this mailbox; the other ways in have only the headers, which are read in any case. */
-  async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundResultView> {
+  async ingest(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundReceipt> {
     // keepDeliveryStatus: a bounce keeps its report part, which names the failed recipients (classifyInboundMail).
     const parsed = withUtf7Decoded(await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024, keepDeliveryStatus: true }));
-    const { kind, suppressReplies } = classifyInboundMail(parsed);
+    const { kind, suppressReplies, failedRecipients } = classifyInboundMail(parsed);
     const messageId = messageIdOf(parsed, raw);
     const sender = senderOf(parsed);
     if (!sender) throw new CommandError('VALIDATION', 'The message has no sender address (From)');
@@ -88,13 +91,22 @@ export class InboundPipeline {
       // Time-ordered, as the ticket service's own ids.
       [uuidv7(), mailbox.id, mailbox.organizationId, messageId, sender.email, objectKey, kind],
     );
+    inboundCrashPoint('after-record');
     return this.dataSource.transaction(async (manager) => {
       // Held until the ticket change is recorded: a concurrent copy of this message waits here.
       const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
-      if (record!.outcome) return { messageId, outcome: 'duplicate', ticketId: record!.ticket_id!, commentId: record!.comment_id };
+      if (record!.outcome) {
+        return record!.ticket_id
+          ? { messageId, outcome: 'duplicate', ticketId: record!.ticket_id, commentId: record!.comment_id }
+          : { messageId, outcome: 'duplicate', ticketId: null, commentId: null };
+      }
       // The envelope first (it names the reply address even under Bcc); the headers too, as a relay may have rewritten the envelope.
       const delivered = [...new Set([...(recipients ?? []), ...headerRecipients(parsed)])];
-      const result = await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
+      // A bounce is about our own mail: it marks its failed recipients and opens or answers nothing (loops and noise).
+      const result =
+        kind === 'bounce'
+          ? await this.bounced(mailbox, parsed, failedRecipients)
+          : await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
       await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
         record!.id,
         result.outcome,
@@ -102,9 +114,15 @@ export class InboundPipeline {
         result.commentId,
         objectKey,
       ]);
+      inboundCrashPoint('before-record-commit');
       this.logger.log({ message: `Inbound mail ${result.outcome}`, orgId: mailbox.organizationId, mailboxId: mailbox.id, ticketId: result.ticketId });
       return { messageId, ...result };
     });
+  }
+
+  private async bounced(mailbox: InboundMailbox, parsed: ParsedMail, failedRecipients: string[]) {
+    await this.noise.recordBounce(mailbox.organizationId, parsed, failedRecipients);
+    return { outcome: 'bounce_recorded' as const, ticketId: null, commentId: null };
   }
 
   /**
@@ -147,6 +165,11 @@ export class InboundPipeline {
     if (ticketNumber !== undefined) {
       const comment = await this.commentAsParticipant({ ...change, ticketNumber });
       if (comment) return commented(comment);
+    }
+    // Replies above are never capped; a sender who opened too many tickets this hour opens no more (and is not answered).
+    if (!(await this.noise.mayOpenTicket(manager, orgId, sender.email))) {
+      await this.attachments.discard(orgId, change.attachments?.map((attachment) => attachment.id));
+      return { outcome: 'rate_limited' as const, ticketId: null, commentId: null };
     }
     const { body: description, ...opening } = change;
     const { ticket, refusedAttachmentIds } = await this.commands.request<EmailTicketReply>(subjects.emailChannel.createTicket, { ...opening, subject, description });

@@ -1,11 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { InviteUserCommand, ListUsersCommand, subjects, UpdateUserCommand, UserRefCommand } from '@helpdesk/contracts';
+import { BouncingAddresses } from '../users/bouncing-addresses.js';
 import { UsersService } from './users.service.js';
 
 @Controller()
 export class UsersController {
-  constructor(@Inject(UsersService) private readonly users: UsersService) {}
+  constructor(
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(BouncingAddresses) private readonly bouncing: BouncingAddresses,
+  ) {}
 
   @MessagePattern(subjects.users.list)
   list(@Payload() command: ListUsersCommand) {
@@ -30,6 +34,11 @@ export class UsersController {
   @MessagePattern(subjects.users.resendInvitation)
   resendInvitation(@Payload() command: UserRefCommand) {
     return this.users.resendInvitation(command);
+  }
+
+  @MessagePattern(subjects.users.clearBounce)
+  clearBounce(@Payload() command: UserRefCommand) {
+    return this.bouncing.clear(command);
   }
 
   @MessagePattern(subjects.users.deactivate)

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { EmailAddCommentCommand, EmailCreateTicketCommand, subjects } from '@helpdesk/contracts';
+import { EmailAddCommentCommand, EmailCreateTicketCommand, EmailMarkBouncingCommand, subjects } from '@helpdesk/contracts';
+import { BouncingAddresses } from '../users/bouncing-addresses.js';
 import { EmailChannelService } from './email-channel.service.js';
 
 /**
@@ -9,7 +10,10 @@ import { EmailChannelService } from './email-channel.service.js';
  */
 @Controller()
 export class EmailChannelController {
-  constructor(@Inject(EmailChannelService) private readonly emailChannel: EmailChannelService) {}
+  constructor(
+    @Inject(EmailChannelService) private readonly emailChannel: EmailChannelService,
+    @Inject(BouncingAddresses) private readonly bouncing: BouncingAddresses,
+  ) {}
 
   @MessagePattern(subjects.emailChannel.createTicket)
   createTicket(@Payload() command: EmailCreateTicketCommand) {
@@ -19,5 +23,10 @@ export class EmailChannelController {
   @MessagePattern(subjects.emailChannel.addComment)
   addComment(@Payload() command: EmailAddCommentCommand) {
     return this.emailChannel.addComment(command);
+  }
+
+  @MessagePattern(subjects.emailChannel.markBouncing)
+  markBouncing(@Payload() command: EmailMarkBouncingCommand) {
+    return this.bouncing.markBouncing(command);
   }
 }

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { TicketsService } from '../tickets/tickets.service.js';
+import { BouncingAddresses } from '../users/bouncing-addresses.js';
 import { findOrCreateRequester } from '../users/requesters.js';
 import { MailAttachments } from './mail-attachments.js';
 import { addParticipants } from './ticket-participants.js';
@@ -24,6 +25,7 @@ export class EmailChannelService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TicketsService) private readonly tickets: TicketsService,
     @Inject(CommentsService) private readonly comments: CommentsService,
+    @Inject(BouncingAddresses) private readonly bouncing: BouncingAddresses,
     @Inject(MailAttachments) private readonly attachments: MailAttachments,
   ) {}
 
@@ -36,6 +38,7 @@ export class EmailChannelService {
     const description = this.attachments.withRefusals(command.description, refused);
     const ticket = await this.tickets.create({ principal, subject: command.subject, description }, { channel: 'email', id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, ticket.id, command.cc);
+    await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
     await this.attachments.record({ principal, ticketId: ticket.id, commentId: null }, kept);
     return { ticket, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }
@@ -71,6 +74,7 @@ export class EmailChannelService {
     const body = this.attachments.withRefusals(command.body, refused);
     const comment = await this.comments.create({ principal, ticketId: row.id, body, internal: false }, { viaEmail, id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
+    await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
     await this.attachments.record({ principal, ticketId: row.id, commentId: comment.id }, kept);
     return { comment, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }

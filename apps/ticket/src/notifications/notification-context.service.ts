@@ -17,7 +17,7 @@ import { User } from '../users/user.entity.js';
 const USERS = `${TICKET_SCHEMA}.users`;
 /** A NotificationRecipient built by PostgreSQL, for the users of `person`. */
 const RECIPIENT_JSON = `json_build_object('id', person.id, 'email', person.email, 'name', person.name, 'role', person.role, 'active', person.active,
-  'notificationPreferences', COALESCE(person.notification_preferences, '{}'))`;
+  'notificationPreferences', COALESCE(person.notification_preferences, '{}'), 'bouncing', person.bouncing_since IS NOT NULL)`;
 
 interface TicketContextRow {
   id: string;
@@ -36,7 +36,7 @@ interface TicketContextRow {
 }
 
 function toRecipient(user: User): NotificationRecipient {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, active: user.active, notificationPreferences: user.notificationPreferences ?? {} };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, active: user.active, notificationPreferences: user.notificationPreferences ?? {}, bouncing: user.bouncingSince !== null };
 }
 
 /**

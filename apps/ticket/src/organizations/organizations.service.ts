@@ -29,6 +29,7 @@ export function toUserView(user: User): UserView {
     role: user.role,
     active: user.active,
     invitationPendingSince: user.invitationPendingSince?.toISOString() ?? null,
+    bouncingSince: user.bouncingSince?.toISOString() ?? null,
   };
 }
 

@@ -32,6 +32,10 @@ export class User {
   @Column('timestamptz', { name: 'invitation_pending_since', nullable: true })
   invitationPendingSince!: Date | null;
 
+  /** Set when a delivery-status report names the address as failed; cleared by staff or when the user writes in again. */
+  @Column('timestamptz', { name: 'bouncing_since', nullable: true })
+  bouncingSince!: Date | null;
+
   @Column('timestamptz', { name: 'last_login_at', nullable: true })
   lastLoginAt!: Date | null;
 

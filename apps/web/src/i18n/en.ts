@@ -298,6 +298,13 @@ export const en = {
     invitationResent: (email: string) => `A new invitation is on its way to ${email}; earlier links no longer work.`,
     adminOnly: 'Only administrators can open this page.',
   },
+  /** A user whose address bounced: no mail goes to them until someone clears the mark. */
+  bounce: {
+    badge: 'Mail bounces',
+    since: (since: string) => `Mail to this address bounced on ${since}; nothing is sent to it until the mark is cleared.`,
+    clear: (name: string) => `Clear bounce for ${name}`,
+    cleared: (email: string) => `Mail will be sent to ${email} again.`,
+  },
   notFound: 'This page does not exist.',
 } as const;
 

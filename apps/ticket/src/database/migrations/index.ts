@@ -7,6 +7,7 @@ import { TicketRequestedPriority1765300000000 } from './1765300000000-ticket-req
 import { AttachmentsByOrganizationIndex1765400000000 } from './1765400000000-attachments-by-organization-index.js';
 import { UserInvitationPending1765510000000 } from './1765510000000-user-invitation-pending.js';
 import { TicketParticipants1766000000000 } from './1766000000000-ticket-participants.js';
+import { UserBouncingSince1766100000000 } from './1766100000000-user-bouncing-since.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -18,4 +19,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   AttachmentsByOrganizationIndex1765400000000,
   UserInvitationPending1765510000000,
   TicketParticipants1766000000000,
+  UserBouncingSince1766100000000,
 ];

@@ -6,7 +6,7 @@ import type { UserView } from '@helpdesk/contracts';
 import { renderWithProviders } from '../../../test/render';
 import { UsersPage } from './UsersPage';
 
-const user = (id: string, name: string, invitationPendingSince: string | null, active = true): UserView => ({
+const user = (id: string, name: string, invitationPendingSince: string | null, active = true, bouncingSince: string | null = null): UserView => ({
   id,
   organizationId: 'org-1',
   email: `${id}@example.com`,
@@ -14,6 +14,7 @@ const user = (id: string, name: string, invitationPendingSince: string | null, a
   role: 'agent',
   active,
   invitationPendingSince,
+  bouncingSince,
 });
 
 /** GET /users answers these users; resending answers `resendStatus`. */

@@ -8,6 +8,7 @@ import { describeError } from '../../../lib/errors';
 import { formatDateTime } from '../../../lib/format';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { FormError } from '../../auth/components/FormError';
+import { BouncingAddress } from '../../directory/components/BouncingAddress';
 import { useUsers } from '../../directory/hooks/directory';
 import { useDeactivateUser, useInviteUser, useResendInvitation, useUpdateUser } from '../hooks/admin';
 import { AdminPage } from './AdminPage';
@@ -71,6 +72,7 @@ function UserRow({ user }: { user: UserView }) {
             {t.admin.invitationPending(formatDateTime(pendingSince))}
           </Text>
         ) : null}
+        <BouncingAddress user={user} />
       </Table.Td>
       <Table.Td>{user.email}</Table.Td>
       <Table.Td>

@@ -46,6 +46,9 @@ export const updateUser = (id: string, changes: { name?: string; role?: Role; ac
 /** A fresh invitation mail to a user who has not accepted theirs (429 when resent too often). */
 export const resendInvitation = (id: string) => api.call<UserView>(`/api/v1/users/${encodeURIComponent(id)}/resend-invitation`, { method: 'POST' });
 
+/** Staff: the user's address works again (their mail is sent again). */
+export const clearBounce = (id: string) => api.call<UserView>(`/api/v1/users/${encodeURIComponent(id)}/clear-bounce`, { method: 'POST' });
+
 export const deactivateUser = (id: string) => api.call<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
 export const listTeams = () => api.call<TeamView[]>('/api/v1/teams');

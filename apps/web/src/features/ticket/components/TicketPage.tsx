@@ -8,6 +8,7 @@ import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { formatDateTime } from '../../../lib/format';
 import { useCurrentUser } from '../../auth/hooks/useMe';
+import { RequesterBounce } from '../../directory/components/BouncingAddress';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
 import { usePresence } from '../../realtime/hooks/usePresence';
 import type { TicketChanges } from '../../tickets/api/tickets';
@@ -158,6 +159,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                     {t.ticket.requester}
                   </Text>
                   <Text size="sm">{directory.nameOf(ticket.requesterId)}</Text>
+                  <RequesterBounce userId={ticket.requesterId} />
                   {ticket.requestedPriority ? (
                     <Text size="xs" c="dimmed">
                       {t.ticket.requestedPriority(t.priority[ticket.requestedPriority])}
