@@ -53,4 +53,11 @@ describe('the body a received message becomes', () => {
     const body = mailBody(await simpleParser(plain('See attached')), { refused: [{ filename: 'setup<1>.exe', reason: 'Files with the .exe extension are not accepted' }], inlineImages: new Map() });
     expect(body).toBe('<p>See attached</p><p><em>Attachment not accepted: setup&lt;1&gt;.exe (Files with the .exe extension are not accepted)</em></p>');
   });
+
+  it('names the first 20 refused attachments and counts the rest', async () => {
+    const refused = Array.from({ length: 250 }, (_, index) => ({ filename: `part-${index}.exe`, reason: 'Files with the .exe extension are not accepted' }));
+    const body = mailBody(await simpleParser(plain('Many parts')), { refused, inlineImages: new Map() });
+    expect(body.match(/Attachment not accepted: part-\d+\.exe/g)).toHaveLength(20);
+    expect(body).toMatch(/<p><em>230 more attachments not accepted<\/em><\/p>$/);
+  });
 });

@@ -50,9 +50,14 @@ function safeDecode(value: string): string {
   }
 }
 
+/** Refused attachments named one by one; past this many, the rest are counted. */
+const REFUSALS_NAMED = 20;
+
 /** The refused attachments, each named with the reason, so nobody thinks the sender sent nothing. */
 function refusalNotes(refused: MailAttachments['refused']): string {
-  return refused.map(({ filename, reason }) => `<p><em>Attachment not accepted: ${escapeHtml(filename)} (${escapeHtml(reason)})</em></p>`).join('');
+  const named = refused.slice(0, REFUSALS_NAMED).map(({ filename, reason }) => `<p><em>Attachment not accepted: ${escapeHtml(filename)} (${escapeHtml(reason)})</em></p>`);
+  const more = refused.length - REFUSALS_NAMED;
+  return named.join('') + (more > 0 ? `<p><em>${more} more attachments not accepted</em></p>` : '');
 }
 
 /** What the sender wrote now, then the history and signature in a closed <details> the reader can open. */
@@ -82,7 +87,7 @@ function textParts(text: string, fold: boolean): FoldedText {
  * named. Within the body limit: the fold goes first, then the text is cut; never empty.
  */
 export function mailBody(parsed: ParsedMail, attachments: Pick<MailAttachments, 'refused' | 'inlineImages'>): string {
-  const notes = refusalNotes(attachments.refused).slice(0, BODY_MAX / 4);
+  const notes = refusalNotes(attachments.refused);
   const room = BODY_MAX - notes.length;
   // A forward's quoted part is what the sender wants read: it stays in view.
   const fold = !FORWARD_SUBJECT.test(parsed.subject ?? '');
