@@ -15,6 +15,7 @@ import { InboundSmtpService } from './inbound/inbound-smtp.service.js';
 import { InboundMailStore } from './inbound/inbound-mail-store.js';
 import { InboundPipeline } from './inbound/inbound-pipeline.js';
 import { ReplyAddresses } from './inbound/reply-addresses.js';
+import { MailboxReaders } from './mailboxes/mailbox-readers.service.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { Mailboxes } from './mailboxes/mailboxes.service.js';
 import { MailQueue } from './mail/mail-queue.js';
@@ -30,6 +31,6 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundPipeline, InboundIntake, InboundSmtpService],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundPipeline, InboundIntake, InboundSmtpService, MailboxReaders],
 })
 export class NotificationModule {}

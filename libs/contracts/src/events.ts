@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'user.role_changed',
   'auth.password_reset_requested',
   'auth.email_verification_requested',
+  'mailbox.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -4,6 +4,7 @@ import { AccountAndAdminMails1764600000000 } from './1764600000000-account-and-a
 import { DeadLetterDetails1764700000000 } from './1764700000000-dead-letter-details.js';
 import { MailboxesAndInboundMessages1765500000000 } from './1765500000000-mailboxes-and-inbound-messages.js';
 import { InboundMessageKind1765600000000 } from './1765600000000-inbound-message-kind.js';
+import { MailboxStatus1766200000000 } from './1766200000000-mailbox-status.js';
 
 /** Every migration of the notification service, oldest first. */
 export const notificationMigrations: Array<new () => MigrationInterface> = [
@@ -12,4 +13,5 @@ export const notificationMigrations: Array<new () => MigrationInterface> = [
   DeadLetterDetails1764700000000,
   MailboxesAndInboundMessages1765500000000,
   InboundMessageKind1765600000000,
+  MailboxStatus1766200000000,
 ];
