@@ -94,6 +94,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.auth.issuePasswordResetLink,
       subjects.auth.issueInvitationLink,
       subjects.auth.issueEmailVerificationLink,
+      subjects.notifications.organizationContext,
       // Dead-letter replay and mailbox administration re-check the caller's current role.
       subjects.auth.me,
       // Inbound mail becomes tickets and comments on behalf of its sender.

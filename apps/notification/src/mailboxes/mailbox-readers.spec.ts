@@ -106,5 +106,12 @@ describe('IMAP readers across notification replicas', () => {
     expect(ours).toHaveLength(1);
     expect(ours[0]).toMatchObject({ type: 'mailbox.failed', orgId: admin.organization.id, data: { mailboxId: created.id, address } });
     expect(JSON.stringify(ours[0])).not.toContain(account.password);
+
+    // The organization's admin hears of it by mail, once (whichever replica consumed the event sent it).
+    const adminMails = () => replicas.flatMap((replica) => replica.sink.mailsTo(admin.user.email)).filter((received) => received.subject.includes(`Mailbox ${address} keeps failing`));
+    await waitFor('the admin mail', async () => adminMails().length > 0 || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(adminMails()).toHaveLength(1);
+    expect(adminMails()[0]!.text).toContain('ECONNREFUSED');
   });
 });
