@@ -12,6 +12,7 @@ import { AccountLinks } from './mail/account-links.js';
 import { InboundController } from './inbound/inbound.controller.js';
 import { InboundIntake } from './inbound/inbound-intake.js';
 import { InboundSmtpService } from './inbound/inbound-smtp.service.js';
+import { InboundMailRetention } from './inbound/inbound-mail-retention.js';
 import { InboundMailStore } from './inbound/inbound-mail-store.js';
 import { InboundPipeline } from './inbound/inbound-pipeline.js';
 import { ReplyAddresses } from './inbound/reply-addresses.js';
@@ -31,6 +32,6 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundPipeline, InboundIntake, InboundSmtpService, MailboxReaders],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundPipeline, InboundIntake, InboundSmtpService, MailboxReaders, InboundMailRetention],
 })
 export class NotificationModule {}
