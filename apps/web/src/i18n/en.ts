@@ -305,7 +305,7 @@ export const en = {
     deleteMailbox: (address: string) => `Delete ${address}`,
     deleteMailboxConfirm: (address: string) => `Delete the mailbox ${address}? Mail to it is no longer received; its tickets stay.`,
     delete: 'Delete',
-    rotateToken: (address: string) => `Rotate the inbound token of ${address}`,
+    rotateToken: (address: string) => `Rotate token of ${address}`,
     rotate: 'Rotate token',
     mailboxAddress: 'Address',
     readByImap: 'Read by IMAP',

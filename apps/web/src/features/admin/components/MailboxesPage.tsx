@@ -108,7 +108,7 @@ export function MailboxForm({ mailbox, onSaved }: { mailbox?: MailboxView; onSav
 function TokenNotice({ mailbox, onClose }: { mailbox: MailboxWithTokenView; onClose: () => void }) {
   const url = `${window.location.origin}/api/v1/inbound/email/${mailbox.id}`;
   return (
-    <Modal opened onClose={onClose} title={`${t.admin.inboundToken}: ${mailbox.address}`} size="lg">
+    <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened onClose={onClose} title={`${t.admin.inboundToken}: ${mailbox.address}`} size="lg">
       <Stack gap="xs">
         <Alert color="yellow">{t.admin.inboundTokenOnce}</Alert>
         <Group wrap="nowrap" align="center">
@@ -184,7 +184,7 @@ function MailboxRow({ mailbox, onEdit, onToken }: { mailbox: MailboxView; onEdit
             {t.admin.delete}
           </Button>
         </Group>
-        <Modal opened={confirming} onClose={() => setConfirming(false)} title={t.admin.deleteMailbox(mailbox.address)}>
+        <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={confirming} onClose={() => setConfirming(false)} title={t.admin.deleteMailbox(mailbox.address)}>
           <Stack gap="sm">
             <Text size="sm">{t.admin.deleteMailboxConfirm(mailbox.address)}</Text>
             <Group justify="end">
@@ -241,7 +241,7 @@ export function MailboxesPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <Modal opened={creating} onClose={() => setCreating(false)} title={t.admin.newMailbox} size="lg">
+      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.admin.newMailbox} size="lg">
         <MailboxForm
           onSaved={(created) => {
             setCreating(false);
@@ -250,7 +250,7 @@ export function MailboxesPage() {
         />
       </Modal>
       {editing ? (
-        <Modal opened onClose={() => setEditing(null)} title={t.admin.editMailbox(editing.address)} size="lg">
+        <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened onClose={() => setEditing(null)} title={t.admin.editMailbox(editing.address)} size="lg">
           <MailboxForm
             mailbox={editing}
             onSaved={() => {

@@ -35,8 +35,16 @@ export const useDeleteSlaPolicy = () => useInvalidating(deleteSlaPolicy, queryKe
 export const useUpdateOrganization = () => useInvalidating(updateOrganization, queryKeys.organization);
 export const useResendInvitation = () => useInvalidating(resendInvitation, queryKeys.users.all);
 
-/** Status (last poll, errors, counts) changes without anyone saving: read again every half minute while shown. */
-export const useMailboxes = () => useQuery({ queryKey: queryKeys.mailboxes, queryFn: ({ signal }) => listMailboxes(signal), refetchInterval: 30_000 });
+/**
+ * Status (last poll, errors, counts) changes without anyone saving: read again every half minute
+ * while shown, and every few seconds while a new IMAP mailbox awaits its first read.
+ */
+export const useMailboxes = () =>
+  useQuery({
+    queryKey: queryKeys.mailboxes,
+    queryFn: ({ signal }) => listMailboxes(signal),
+    refetchInterval: (query) => (query.state.data?.items.some((mailbox) => mailbox.imap && !mailbox.status.lastPollAt && !mailbox.status.lastError) ? 3_000 : 30_000),
+  });
 export const useCreateMailbox = () => useInvalidating(createMailbox, queryKeys.mailboxes);
 export const useUpdateMailbox = () => useInvalidating(({ id, ...changes }: MailboxInput & { id: string }) => updateMailbox(id, changes), queryKeys.mailboxes);
 export const useDeleteMailbox = () => useInvalidating(deleteMailbox, queryKeys.mailboxes);
