@@ -112,7 +112,14 @@ export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShut
     for (const row of rows) {
       if (this.readers.has(row.id) || this.stopped) continue;
       const { rows: locked } = await connection.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS held', [READER_LOCK_CLASS, row.id]);
-      if (locked[0]!.held) this.startReader(row);
+      if (!locked[0]!.held) continue;
+      try {
+        this.startReader(row);
+      } catch (error) {
+        // A password no configured key opens (DATA_ENCRYPTION_KEY rotated away): this mailbox waits for a new password, the others run.
+        await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [READER_LOCK_CLASS, row.id]);
+        await this.dataSource.query(`UPDATE ${TABLE} SET last_error = $2 WHERE id = $1`, [row.id, `The IMAP reader cannot start: ${error instanceof Error ? error.message : String(error)}`]);
+      }
     }
   }
 

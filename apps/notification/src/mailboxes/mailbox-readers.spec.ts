@@ -5,6 +5,7 @@ import { freePort, TestImapServer, waitFor, type ImapAccount } from '@helpdesk/t
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { GatewayHarness, type SignedUpAdmin } from '../../../gateway/src/testing/gateway-harness.js';
 import { NotificationHarness } from '../testing/notification-harness.js';
+import { DataEncryption } from './data-encryption.js';
 import { MailboxReaders, type MailboxFailedData } from './mailbox-readers.service.js';
 
 const KEY = randomBytes(32).toString('base64');
@@ -113,5 +114,21 @@ describe('IMAP readers across notification replicas', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(adminMails()).toHaveLength(1);
     expect(adminMails()[0]!.text).toContain('ECONNREFUSED');
+  });
+
+  it('leaves a mailbox whose password no configured key opens with an error saying so, without holding up the others', async () => {
+    const imapSettings = { host: imap.host, port: imap.port, tls: false, user: account.user, password: account.password };
+    const create = async (address: string) => (await (await gateway.call('/mailboxes', { token: admin.accessToken, body: { address, imap: imapSettings } })).json()) as MailboxWithTokenView;
+    const broken = await create(`broken-${randomBytes(3).toString('hex')}@replicas.test`);
+    const foreign = new DataEncryption(randomBytes(32).toString('base64')).encrypt(account.password);
+    await gateway.ticket.dataSource.query(`UPDATE notification.mailboxes SET imap_password_encrypted = $2 WHERE id = $1`, [broken.id, foreign]);
+
+    const shown = await waitFor('the reader refusing to start', async () => {
+      const view = await mailboxView(broken.id);
+      return view.status.lastError?.includes('cannot start') ? view : undefined;
+    });
+    expect(shown.status.lastError).not.toContain(account.password);
+    const healthy = await create(`healthy-${randomBytes(3).toString('hex')}@replicas.test`);
+    await waitFor('the other mailbox read', async () => (await mailboxView(healthy.id)).status.lastPollAt ?? undefined);
   });
 });
