@@ -175,6 +175,13 @@ describe('/api/v1/mailboxes', () => {
     const badChange = await gateway.call(`/mailboxes/${created.id}`, { method: 'PATCH', token: admin.accessToken, body: { imap: { ...IMAP, password: undefined, folder: 'Nowhere' } } });
     expect(badChange.status).toBe(400);
     expect((await storedRow(created.id)).imap_folder).toBe('INBOX');
+
+    // A stored password no configured key opens must be given again to change the settings.
+    const foreign = new DataEncryption(randomBytes(32).toString('base64')).encrypt(IMAP.password);
+    await harness.ticket.dataSource.query(`UPDATE notification.mailboxes SET imap_password_encrypted = $2 WHERE id = $1`, [created.id, foreign]);
+    const undecryptable = await gateway.call(`/mailboxes/${created.id}`, { method: 'PATCH', token: admin.accessToken, body: { imap: { ...IMAP, password: undefined } } });
+    expect(undecryptable.status).toBe(400);
+    expect(((await undecryptable.json()) as { message: string[] }).message.join(' ')).toMatch(/imap\.password is required: the stored one cannot be decrypted/);
   });
 
   it('answers each mailbox with its status: last poll, last error and the counts of what its mail became', async () => {

@@ -21,7 +21,7 @@ import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { NotificationConfig } from '../notification.config.js';
 import { checkImapConnection, type ImapSettings } from '../inbound/imap-mailbox-reader.js';
 import { splitReplyAddress } from '../inbound/reply-token.js';
-import { DataEncryption } from './data-encryption.js';
+import { DataEncryption, DataEncryptionError } from './data-encryption.js';
 
 const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
 const DEFAULT_FOLDER = 'INBOX';
@@ -185,7 +185,7 @@ export class Mailboxes {
     const current = await this.find(principal.orgId, command.mailboxId);
     const { address, imap } = command.changes;
     const settings = imap === undefined ? undefined : imap === null ? null : this.imapColumns(imap, current);
-    if (imap && settings) await this.verifyConnection({ ...imap, folder: settings.folder, password: imap.password ?? this.encryption.decrypt(settings.passwordEncrypted) });
+    if (imap && settings) await this.verifyConnection({ ...imap, folder: settings.folder, password: imap.password ?? this.storedPassword(settings.passwordEncrypted) });
     const rows = await this.writeAddress(
       () =>
         this.dataSource.query(
@@ -293,6 +293,16 @@ export class Mailboxes {
   private changed(orgId: string): void {
     this.replyMailboxes.delete(orgId);
     for (const listener of this.changeListeners) listener();
+  }
+
+  /** The stored password, to check changed settings that keep it; one no configured key opens must be given again. */
+  private storedPassword(ciphertext: string): string {
+    try {
+      return this.encryption.decrypt(ciphertext);
+    } catch (error) {
+      if (!(error instanceof DataEncryptionError)) throw error;
+      throw new CommandError('VALIDATION', `imap.password is required: the stored one cannot be decrypted (${error.message})`, [`imap.password is required: the stored one cannot be decrypted (${error.message})`]);
+    }
   }
 
   /** Nothing is saved when the settings cannot read the mailbox: the admin hears why at once, not from a failing reader later. */
