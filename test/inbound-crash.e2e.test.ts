@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { subjects, type MailboxWithTokenView, type Principal } from '@helpdesk/contracts';
-import { deleteRedisKeys, migrateBuilt, ServiceProcess, TestImapServer, waitFor, type ImapAccount, type ServiceSpec } from '@helpdesk/testing';
+import { deleteRedisKeys, migrateBuilt, SERVICE_SPECS, ServiceProcess, TestImapServer, waitFor, type ImapAccount } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundCrashPoint } from '../apps/notification/src/inbound/inbound-crash-points.js';
 import { SmtpSink } from '../apps/notification/src/testing/smtp-sink.js';
@@ -15,10 +15,10 @@ import { TicketHarness } from '../apps/ticket/src/testing/ticket-harness.js';
  *
  * The kill comes from inside: the test-only fault hook INBOUND_CRASH_AT (inbound-crash-points.ts,
  * honoured only with NODE_ENV=test) SIGKILLs the process at that point, which no outside timing
- * could hit reliably. The process is test/support/inbound-imap-worker.mjs: the built service plus
- * its IMAP readers, which the service does not start on its own yet.
+ * could hit reliably. The process is the built notification service, which starts the mailbox's
+ * IMAP reader itself (MailboxReaders); its advisory lock dies with it, so the next run takes over.
  */
-const worker: ServiceSpec = { name: 'notification', entry: 'test/support/inbound-imap-worker.mjs', portVariable: 'NOTIFICATION_PORT' };
+const notification = SERVICE_SPECS.find((spec) => spec.name === 'notification')!;
 const CRASH_POINTS: InboundCrashPoint[] = ['after-record', 'before-record-commit', 'after-commit'];
 const account: ImapAccount = { user: 'support@crash.test', password: 'dovecot-secret' };
 const CUSTOMER = 'carla@customer.test';
@@ -47,6 +47,9 @@ describe('the notification service killed while it turns an IMAP message into a 
       DEFAULT_FROM_EMAIL: 'Helpdesk <support@crash.test>',
       DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       EVENTS_STREAM_RETRY_MS: '100',
+      // A restarted service finds the mailbox at once and its reader sees the message left unread.
+      MAILBOX_SYNC_SECONDS: '1',
+      INBOUND_SMTP_PORT: '0',
     };
     migrateBuilt(['notification'], env);
     ({ admin } = await ticket.signup('Crash Desk'));
@@ -67,7 +70,7 @@ describe('the notification service killed while it turns an IMAP message into a 
   });
 
   async function start(crashAt?: InboundCrashPoint): Promise<ServiceProcess> {
-    const process = await ServiceProcess.start(worker, crashAt ? { ...env, INBOUND_CRASH_AT: crashAt } : env);
+    const process = await ServiceProcess.start(notification, crashAt ? { ...env, INBOUND_CRASH_AT: crashAt } : env);
     if (!crashAt) await process.waitUntilReady();
     return process;
   }

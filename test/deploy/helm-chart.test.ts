@@ -188,6 +188,25 @@ describe('rendered scenarios', () => {
     const monitor = objects.find((object) => object.kind === 'ServiceMonitor')!;
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
   });
+
+  it('keeps the inbound SMTP listener off by default, and when enabled opens its port on the notification Service to the listed peers only', () => {
+    const byName = (objects: K8sObject[], kind: string) => objects.find((object) => object.kind === kind && object.metadata.name === 'helpdesk-notification')!;
+    const configOf = (objects: K8sObject[]) => objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === 'helpdesk-config')!.data;
+    const off = template('default');
+    expect(configOf(off).INBOUND_SMTP_PORT).toBe('0');
+    expect(byName(off, 'Service').spec.ports.map((port: K8sObject) => port.name)).not.toContain('smtp');
+
+    const relay = { ipBlock: { cidr: '10.20.0.0/16' } };
+    const on = template('default', ['--set', 'inboundSmtp.enabled=true', '--set-json', `inboundSmtp.from=${JSON.stringify([relay])}`]);
+    expect(configOf(on).INBOUND_SMTP_PORT).toBe('2525');
+    expect(byName(on, 'Service').spec.ports).toContainEqual({ name: 'smtp', port: 2525, targetPort: 'smtp', protocol: 'TCP' });
+    expect(byName(on, 'Deployment').spec.template.spec.containers[0].ports).toContainEqual({ name: 'smtp', containerPort: 2525, protocol: 'TCP' });
+    expect(byName(on, 'NetworkPolicy').spec.ingress).toContainEqual({ ports: [{ port: 'smtp', protocol: 'TCP' }], from: [relay] });
+    for (const other of ['gateway', 'ticket', 'realtime', 'ai-proxy']) {
+      const service = on.find((object) => object.kind === 'Service' && object.metadata.name === `helpdesk-${other}`)!;
+      expect(service.spec.ports.map((port: K8sObject) => port.name)).not.toContain('smtp');
+    }
+  });
 });
 
 describe('the values schema and the chart refuse bad values', () => {

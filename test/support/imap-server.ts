@@ -88,8 +88,9 @@ service anvil {
   }
 
   private async startProcess(): Promise<void> {
-    // -F keeps the master in the foreground, so it is this test's child and dies with it.
-    this.process = spawn(DOVECOT_BINARY, ['-F', '-c', this.configFile], { stdio: 'ignore' });
+    // -F keeps the master in the foreground, so it is this test's child and dies with it; its own process
+    // group lets stop() take down the login and imap processes too, which outlive a stopped master.
+    this.process = spawn(DOVECOT_BINARY, ['-F', '-c', this.configFile], { stdio: 'ignore', detached: true });
     await waitFor(`Dovecot on port ${this.port}`, () => answers(this.port), 15_000);
   }
 
@@ -99,7 +100,8 @@ service anvil {
     this.process = undefined;
     if (!process || process.exitCode !== null) return;
     const exited = new Promise((resolve) => process.once('exit', resolve));
-    process.kill('SIGTERM');
+    // The whole group at once, as a crashed or powered-off server: every open session drops.
+    globalThis.process.kill(-process.pid!, 'SIGKILL');
     await exited;
     await waitFor(`Dovecot on port ${this.port} to close`, async () => !(await answers(this.port)), 10_000);
   }

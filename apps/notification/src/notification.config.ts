@@ -184,4 +184,49 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @IsOptional()
   @IsString()
   INBOUND_SMTP_TLS_KEY_FILE?: string;
+
+  /** How often an IMAP folder is read even when the server's IDLE announced nothing (and the interval without IDLE). */
+  @EnvInt()
+  @Min(5)
+  @Max(3_600)
+  @IsInt()
+  IMAP_POLL_SECONDS = 60;
+
+  /**
+   * How often each replica looks for mailboxes whose IMAP reader runs nowhere (new, changed, or left by
+   * a replica that died) and takes them over: one reader per mailbox across replicas (an advisory lock).
+   */
+  @EnvInt()
+  @Min(1)
+  @Max(600)
+  @IsInt()
+  MAILBOX_SYNC_SECONDS = 15;
+
+  /** The connection check on saving IMAP settings (log in, open the folder) gives up after this long. */
+  @EnvInt()
+  @Min(500)
+  @Max(60_000)
+  @IsInt()
+  MAILBOX_CHECK_TIMEOUT_MS = 10_000;
+
+  /** A mailbox "keeps failing" (mailbox.failed, admins mailed once) after this many IMAP failures in a row... */
+  @EnvInt()
+  @Min(1)
+  @Max(1_000)
+  @IsInt()
+  MAILBOX_FAILED_AFTER_FAILURES = 5;
+
+  /** ...spread over at least this many minutes since the first of them (0: the count alone decides). */
+  @EnvInt()
+  @Min(0)
+  @Max(10_080)
+  @IsInt()
+  MAILBOX_FAILED_AFTER_MINUTES = 10;
+
+  /** Days a raw inbound message stays in the `inbound-mail` bucket (its record stays); 0 keeps them for ever. */
+  @EnvInt()
+  @Min(0)
+  @Max(36_500)
+  @IsInt()
+  INBOUND_MAIL_RETENTION_DAYS = 90;
 }

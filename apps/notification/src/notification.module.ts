@@ -12,11 +12,13 @@ import { AccountLinks } from './mail/account-links.js';
 import { InboundController } from './inbound/inbound.controller.js';
 import { InboundIntake } from './inbound/inbound-intake.js';
 import { InboundSmtpService } from './inbound/inbound-smtp.service.js';
+import { InboundMailRetention } from './inbound/inbound-mail-retention.js';
 import { InboundMailStore } from './inbound/inbound-mail-store.js';
 import { InboundAttachments } from './inbound/inbound-attachments.js';
 import { InboundNoise } from './inbound/inbound-noise.js';
 import { InboundPipeline } from './inbound/inbound-pipeline.js';
 import { ReplyAddresses } from './inbound/reply-addresses.js';
+import { MailboxReaders } from './mailboxes/mailbox-readers.service.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { Mailboxes } from './mailboxes/mailboxes.service.js';
 import { MailQueue } from './mail/mail-queue.js';
@@ -32,6 +34,6 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundNoise, InboundAttachments, InboundPipeline, InboundIntake, InboundSmtpService],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundNoise, InboundAttachments, InboundPipeline, InboundIntake, InboundSmtpService, MailboxReaders, InboundMailRetention],
 })
 export class NotificationModule {}

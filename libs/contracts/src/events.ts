@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
   'user.bounce_cleared',
   'auth.password_reset_requested',
   'auth.email_verification_requested',
+  'mailbox.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -125,11 +125,34 @@ export interface ImapSettingsView {
   folder: string;
 }
 
+/** What became of the mail a mailbox received, by every way in, since it was made. */
+export interface MailboxCountsView {
+  received: number;
+  ticketsCreated: number;
+  commentsAdded: number;
+  duplicates: number;
+  failures: number;
+}
+
+/** The IMAP reader's health and the mailbox's counts, for its admins. */
+export interface MailboxStatusView {
+  /** The last time the IMAP folder was read through (null before the first read, or without IMAP). */
+  lastPollAt: string | null;
+  /** The last IMAP failure in words (never a password), null once a read succeeds again. */
+  lastError: string | null;
+  /** IMAP failures since the last successful read. */
+  consecutiveFailures: number;
+  /** True while a `mailbox.failed` incident is open (announced, not yet recovered). */
+  failing: boolean;
+  counts: MailboxCountsView;
+}
+
 /** A mailbox as answered: never the IMAP password nor the inbound token (or its hash). */
 export interface MailboxView {
   id: string;
   address: string;
   imap: ImapSettingsView | null;
+  status: MailboxStatusView;
   createdAt: string;
   updatedAt: string;
 }

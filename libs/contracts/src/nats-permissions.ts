@@ -33,6 +33,8 @@ type JetStreamNeed =
   | 'events-publisher'
   /** Owns the notification durable consumer: creates, reads and acknowledges it. */
   | 'events-durable-consumer'
+  /** Publishes its own events (`mailbox.failed`) into the events stream, and no other type. */
+  | 'mailbox-events-publisher'
   /** Reads the events stream with its own short-lived ordered consumers, never the durable one. */
   | 'events-ordered-reader'
   /** Creates the attachment bucket, writes, reads and deletes its objects. */
@@ -92,13 +94,14 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.auth.issuePasswordResetLink,
       subjects.auth.issueInvitationLink,
       subjects.auth.issueEmailVerificationLink,
+      subjects.notifications.organizationContext,
       // Dead-letter replay and mailbox administration re-check the caller's current role.
       subjects.auth.me,
       // Inbound mail becomes tickets and comments on behalf of its sender.
       ...Object.values(subjects.emailChannel),
     ],
     // Inbound mail's attachments are stored where uploads are.
-    jetStream: ['events-durable-consumer', 'inbound-mail-store', 'attachment-store'],
+    jetStream: ['events-durable-consumer', 'inbound-mail-store', 'mailbox-events-publisher', 'attachment-store'],
   },
   realtime: {
     calls: [subjects.tickets.get, subjects.auth.me],
@@ -183,6 +186,8 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
         ],
       };
     }
+    case 'mailbox-events-publisher':
+      return { allow: [`${EVENT_SUBJECT_PREFIX}.mailbox.failed`] };
     case 'attachment-store':
       return objectStorePublish(bucket);
     case 'inbound-mail-store':

@@ -135,6 +135,17 @@ export class NotificationUserContextCommand {
   userId!: string;
 }
 
+/** Internal (no principal): the organization and its active admins, for mails about the organization itself. */
+export class NotificationOrganizationContextCommand {
+  @IsUUID()
+  orgId!: string;
+}
+
+export interface NotificationOrganizationContextReply {
+  organization: NotificationOrganization;
+  admins: NotificationRecipient[];
+}
+
 /** NOT_FOUND when the user is not in that organization. */
 export interface NotificationUserContextReply {
   organization: NotificationOrganization;

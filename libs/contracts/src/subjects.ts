@@ -88,6 +88,8 @@ export const subjects = {
     ticketContext: `${SUBJECT_ROOT}.ticket.notifications.context`,
     /** Internal, for the notification service: organization and account an invitation or reset mail goes to. */
     userContext: `${SUBJECT_ROOT}.ticket.notifications.user-context`,
+    /** Internal, for the notification service: the organization and its active admins (a mailbox that keeps failing is theirs to fix). */
+    organizationContext: `${SUBJECT_ROOT}.ticket.notifications.organization-context`,
     /** Internal admin command answered by the notification service: re-queues dead mail deliveries. */
     replayDeadLetters: `${SUBJECT_ROOT}.notification.dead-letters.replay`,
     /** Admin command answered by the notification service: the organization's dead deliveries, newest first, one page. */

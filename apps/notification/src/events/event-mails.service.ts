@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandClient, MetricsService } from '@helpdesk/common';
-import { subjects, type EventEnvelope, type NotificationContextReply, type NotificationOrganization, type NotificationUserContextReply } from '@helpdesk/contracts';
+import {
+  subjects,
+  type EventEnvelope,
+  type NotificationContextReply,
+  type NotificationOrganization,
+  type NotificationOrganizationContextReply,
+  type NotificationUserContextReply,
+} from '@helpdesk/contracts';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -10,7 +17,7 @@ import { MailQueue } from '../mail/mail-queue.js';
 import { deliveryKey, mailDomain, messageIdFor, ticketThreadId } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
 import { ReplyAddresses } from '../inbound/reply-addresses.js';
-import { mailContextRequest, planAccountMails, planTicketMails, reachesOutsider, splitByVerification, type PlannedMail } from './mail-planner.js';
+import { mailContextRequest, planAccountMails, planOrganizationMails, planTicketMails, reachesOutsider, splitByVerification, type PlannedMail } from './mail-planner.js';
 
 /**
  * Turns one event into queued mails: asks the ticket service, in one command, for what the mails
@@ -122,6 +129,10 @@ export class EventMails {
     if (request.kind === 'user') {
       const context = await this.commands.request<NotificationUserContextReply>(subjects.notifications.userContext, request.command);
       return { organization: context.organization, mails: planAccountMails(event, context) };
+    }
+    if (request.kind === 'organization') {
+      const context = await this.commands.request<NotificationOrganizationContextReply>(subjects.notifications.organizationContext, request.command);
+      return { organization: context.organization, mails: planOrganizationMails(event, context, { appBaseUrl: this.config.APP_BASE_URL }) };
     }
     const context = await this.commands.request<NotificationContextReply>(subjects.notifications.ticketContext, request.command);
     return { organization: context.organization, mails: planTicketMails(event, context, { appBaseUrl: this.config.APP_BASE_URL }) };

@@ -9,6 +9,8 @@ import {
   type NotificationUserContextReply,
   type EmailVerificationRequestedData,
   type NotificationOrganization,
+  type NotificationOrganizationContextCommand,
+  type NotificationOrganizationContextReply,
   type PasswordResetRequestedData,
   type Role,
   type SlaTarget,
@@ -20,6 +22,7 @@ import {
   customerReplyMail,
   emailVerificationMail,
   invitationMail,
+  mailboxFailedMail,
   newTicketMail,
   passwordResetMail,
   slaMail,
@@ -43,6 +46,7 @@ export const MAIL_TEMPLATES = [
   'invitation',
   'password-reset',
   'email-verification',
+  'mailbox-failed',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
@@ -59,10 +63,11 @@ const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = 
   invitation: undefined,
   'password-reset': undefined,
   'email-verification': undefined,
+  'mailbox-failed': undefined,
 };
 
 /** Mails only staff may receive: they name internal workflow (assignments, SLA targets, other customers' tickets). */
-const STAFF_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['new-ticket', 'ticket-assigned', 'customer-reply', 'sla-warning', 'sla-breached']);
+const STAFF_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['new-ticket', 'ticket-assigned', 'customer-reply', 'sla-warning', 'sla-breached', 'mailbox-failed']);
 
 /** The parts of the event payloads (docs/events.md) that mails read. */
 interface TicketEventData {
@@ -93,7 +98,17 @@ export interface PlannedMail {
 }
 
 /** What to ask the ticket service before planning an event's mails: one command, about a ticket or about a user. */
-export type ContextRequest = { kind: 'ticket'; command: NotificationContextCommand } | { kind: 'user'; command: NotificationUserContextCommand };
+export type ContextRequest =
+  | { kind: 'ticket'; command: NotificationContextCommand }
+  | { kind: 'user'; command: NotificationUserContextCommand }
+  | { kind: 'organization'; command: NotificationOrganizationContextCommand };
+
+/** What `mailbox.failed` carries (published by the notification service's mailbox readers). */
+interface MailboxFailedEventData {
+  address: string;
+  lastError: string | null;
+  failingSince: string;
+}
 
 const actorId = (event: EventEnvelope) => ('userId' in event.actor ? event.actor.userId : undefined);
 const staffActorId = (event: EventEnvelope) => ('userId' in event.actor && isStaff(event.actor.role) ? event.actor.userId : undefined);
@@ -130,6 +145,8 @@ export function mailContextRequest(event: EventEnvelope): ContextRequest | undef
       return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as PasswordResetRequestedData).userId } };
     case 'auth.email_verification_requested':
       return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as EmailVerificationRequestedData).userId } };
+    case 'mailbox.failed':
+      return { kind: 'organization', command: { orgId: event.orgId } };
     default:
       return undefined;
   }
@@ -249,4 +266,19 @@ export function planAccountMails(event: EventEnvelope, context: NotificationUser
       return [];
   }
   return wants(mail.to, mail.template) ? [mail] : [];
+}
+
+/** `mailbox.failed`: each active admin of the organization, once per event (the event is once per incident). */
+export function planOrganizationMails(event: EventEnvelope, context: NotificationOrganizationContextReply, settings: { appBaseUrl: string }): PlannedMail[] {
+  if (event.type !== 'mailbox.failed') return [];
+  const data = event.data as unknown as MailboxFailedEventData;
+  const mailboxesUrl = `${settings.appBaseUrl.replace(/\/+$/, '')}/admin/mailboxes`;
+  return context.admins
+    .map((admin): PlannedMail => ({
+      template: 'mailbox-failed',
+      ticketId: null,
+      to: admin,
+      rendered: mailboxFailedMail({ organizationName: context.organization.name, recipientName: admin.name, address: data.address, lastError: data.lastError, failingSince: data.failingSince, mailboxesUrl }),
+    }))
+    .filter((mail) => wants(mail.to, mail.template));
 }

@@ -186,3 +186,49 @@ function describeImapError(error: unknown, user: string): string {
   if (details.responseText) return `${error.message}: ${details.responseText}`;
   return details.code && !error.message.includes(details.code) ? `${error.message} (${details.code})` : error.message;
 }
+
+/**
+ * Logs in and opens the folder, as the reader will: the problem in an admin's words (login refused,
+ * server unreachable, folder missing), or null when the mailbox can be read. Bounded by `timeoutMs`
+ * altogether, so a server that accepts the connection and then says nothing cannot hold a save.
+ */
+export async function checkImapConnection(settings: ImapSettings, timeoutMs: number): Promise<string | null> {
+  const where = `${settings.host}:${settings.port}`;
+  const client = new ImapFlow({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.tls,
+    auth: { user: settings.user, pass: settings.password },
+    logger: false,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
+  client.on('error', () => undefined); // reported through the failed command below
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`The IMAP server ${where} did not answer within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+  });
+  const attempt = async (): Promise<string | null> => {
+    try {
+      await client.connect();
+    } catch (error) {
+      const details = error as Error & { authenticationFailed?: boolean; code?: string };
+      if (details.authenticationFailed) return describeImapError(error, settings.user);
+      return `The IMAP server ${where} cannot be reached: ${describeImapError(error, settings.user)}`;
+    }
+    try {
+      await client.mailboxOpen(settings.folder, { readOnly: true });
+      return null;
+    } catch (error) {
+      return `The folder "${settings.folder}" cannot be opened on the IMAP server: ${describeImapError(error, settings.user)}`;
+    }
+  };
+  try {
+    return await Promise.race([attempt(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    if (client.usable) await Promise.race([client.logout().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    client.close();
+  }
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { InboundReceipt } from '@helpdesk/contracts';
-import type { InboundMailbox } from '../mailboxes/mailboxes.service.js';
+import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { InboundMailStore } from './inbound-mail-store.js';
 import { InboundPipeline } from './inbound-pipeline.js';
 
@@ -11,6 +11,7 @@ export class InboundIntake {
   constructor(
     @Inject(InboundMailStore) private readonly store: InboundMailStore,
     @Inject(InboundPipeline) private readonly pipeline: InboundPipeline,
+    @Inject(Mailboxes) private readonly mailboxes: Mailboxes,
   ) {}
 
   /**
@@ -27,13 +28,16 @@ export class InboundIntake {
   async ingestStored(mailbox: InboundMailbox, raw: Buffer, objectKey: string, recipients?: string[]): Promise<InboundReceipt> {
     // A duplicate's copy, or one that made nothing, goes; the sender delivers again on a failure, under a new key.
     const discard = () => this.store.delete(objectKey).catch(() => undefined);
+    let result: InboundReceipt;
     try {
-      const result = await this.pipeline.ingest(mailbox, raw, objectKey, recipients);
-      if (result.outcome === 'duplicate') await discard();
-      return result;
+      result = await this.pipeline.ingest(mailbox, raw, objectKey, recipients);
     } catch (error) {
       await discard();
+      await this.mailboxes.countOutcome(mailbox.id, 'failed');
       throw error;
     }
+    if (result.outcome === 'duplicate') await discard();
+    await this.mailboxes.countOutcome(mailbox.id, result.outcome);
+    return result;
   }
 }

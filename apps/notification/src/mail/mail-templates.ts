@@ -188,6 +188,21 @@ export function slaMail(context: TicketMailContext & { milestone: 'warning' | 'b
   });
 }
 
+/** To an organization's admins, once per incident: a mailbox stopped receiving and needs their hand. */
+export function mailboxFailedMail(context: { organizationName: string; recipientName: string; address: string; lastError: string | null; failingSince: string; mailboxesUrl: string }): RenderedMail {
+  const { organizationName, address } = context;
+  const sentence = `The mailbox ${address} has failed to read its IMAP folder since ${context.failingSince}. Mail sent to it waits on the mail server until this is fixed.`;
+  const error = context.lastError ?? 'unknown error';
+  return render({
+    subject: `Mailbox ${address} keeps failing`,
+    recipientName: context.recipientName,
+    text: `${sentence}\n\nLast error: ${error}\n\nCheck its IMAP settings (host, password, folder) in the console. You will hear again only if it fails again after recovering.`,
+    body: html`<p>${sentence}</p><p>Last error: <code>${error}</code></p><p>Check its IMAP settings (host, password, folder) in the console. You will hear again only if it fails again after recovering.</p>`,
+    link: { url: context.mailboxesUrl, label: 'Open the mailboxes' },
+    signature: organizationName,
+  });
+}
+
 // Account mails: the link is only a placeholder here, replaced by a freshly issued single-use link when the mail is sent.
 
 export interface AccountMailContext {

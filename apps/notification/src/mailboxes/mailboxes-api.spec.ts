@@ -1,18 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MailboxView, MailboxWithTokenView, Page } from '@helpdesk/contracts';
+import { freePort, TestImapServer, type ImapAccount } from '@helpdesk/testing';
+import { INBOUND_TOKEN_HEADER, type MailboxView, type MailboxWithTokenView, type Page } from '@helpdesk/contracts';
 import { GatewayHarness, type SignedUpAdmin } from '../../../gateway/src/testing/gateway-harness.js';
 import { NotificationHarness } from '../testing/notification-harness.js';
 import { DataEncryption } from './data-encryption.js';
 
 const KEY = randomBytes(32).toString('base64');
-const IMAP = { host: 'imap.example.test', port: 993, tls: true, user: 'support@acme.test', password: 'imap-secret-Pa55' };
+const ACCOUNT: ImapAccount = { user: 'support@acme.test', password: 'imap-secret-Pa55' };
 
 describe('/api/v1/mailboxes', () => {
   let gateway: GatewayHarness;
   let harness: NotificationHarness;
+  let imapServer: TestImapServer;
+  // Settings are checked on save (login and folder), so they point at a real Dovecot.
+  let IMAP: { host: string; port: number; tls: boolean; user: string; password: string };
 
   beforeAll(async () => {
+    imapServer = await TestImapServer.start([ACCOUNT]);
+    IMAP = { host: imapServer.host, port: imapServer.port, tls: false, user: ACCOUNT.user, password: ACCOUNT.password };
+    const client = await imapServer.client(ACCOUNT);
+    await client.mailboxCreate('Support');
+    await client.logout();
     gateway = await GatewayHarness.start('mailboxes-api');
     harness = await NotificationHarness.start('mailboxes-api', { DATA_ENCRYPTION_KEY: KEY }, { ticket: gateway.ticket });
   });
@@ -20,6 +29,7 @@ describe('/api/v1/mailboxes', () => {
   afterAll(async () => {
     await harness?.stop();
     await gateway?.stop();
+    await imapServer?.close();
   });
 
   const address = () => `support-${randomBytes(4).toString('hex')}@acme.test`;
@@ -35,7 +45,7 @@ describe('/api/v1/mailboxes', () => {
 
     expect(response.status).toBe(201);
     const created = (await response.json()) as MailboxWithTokenView;
-    expect(created).toMatchObject({ address: mailboxAddress, imap: { host: IMAP.host, port: 993, tls: true, user: IMAP.user, folder: 'INBOX' } });
+    expect(created).toMatchObject({ address: mailboxAddress, imap: { host: IMAP.host, port: IMAP.port, tls: false, user: IMAP.user, folder: 'INBOX' } });
     expect(created.inboundToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(created)).not.toContain(IMAP.password);
 
@@ -64,9 +74,9 @@ describe('/api/v1/mailboxes', () => {
     expect(() => new DataEncryption(newKey).decrypt(before)).toThrow(/not configured/);
 
     // Without a new password the stored ciphertext is kept as it was.
-    const renamed = await gateway.call(`/mailboxes/${created.id}`, { method: 'PATCH', token: admin.accessToken, body: { imap: { ...IMAP, password: undefined, host: 'imap2.example.test' } } });
+    const renamed = await gateway.call(`/mailboxes/${created.id}`, { method: 'PATCH', token: admin.accessToken, body: { imap: { ...IMAP, password: undefined, folder: 'Support' } } });
     expect(renamed.status).toBe(200);
-    expect(await renamed.json()).toMatchObject({ imap: { host: 'imap2.example.test' } });
+    expect(await renamed.json()).toMatchObject({ imap: { folder: 'Support' } });
     expect((await storedRow(created.id)).imap_password_encrypted).toBe(before);
   });
 
@@ -143,6 +153,49 @@ describe('/api/v1/mailboxes', () => {
 
     expect((await gateway.call(`/mailboxes/${created.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(204);
     expect((await gateway.call(`/mailboxes/${created.id}`, { token: admin.accessToken })).status).toBe(404);
+  });
+
+  it('checks the IMAP settings on save: a refused login, an unreachable server or a missing folder is a 400 naming it, and nothing is saved', async () => {
+    const admin = await gateway.signup();
+    const refused = async (imap: object) => {
+      const response = await create(admin, { address: address(), imap });
+      expect(response.status).toBe(400);
+      // Validation errors answer their messages as a list, as the gateway's own.
+      return ((await response.json()) as { message: string[] }).message.join(' ');
+    };
+
+    expect(await refused({ ...IMAP, password: 'wrong-password' })).toMatch(/refused the login of support@acme\.test/);
+    const closedPort = await freePort();
+    expect(await refused({ ...IMAP, port: closedPort })).toMatch(new RegExp(`cannot be reached.*ECONNREFUSED`));
+    expect(await refused({ ...IMAP, folder: 'Nowhere' })).toMatch(/folder "Nowhere" cannot be opened/);
+    const listed = (await (await gateway.call('/mailboxes', { token: admin.accessToken })).json()) as Page<MailboxView>;
+    expect(listed.items).toEqual([]);
+
+    const created = (await (await create(admin, { address: address(), imap: IMAP })).json()) as MailboxWithTokenView;
+    const badChange = await gateway.call(`/mailboxes/${created.id}`, { method: 'PATCH', token: admin.accessToken, body: { imap: { ...IMAP, password: undefined, folder: 'Nowhere' } } });
+    expect(badChange.status).toBe(400);
+    expect((await storedRow(created.id)).imap_folder).toBe('INBOX');
+
+    // A stored password no configured key opens must be given again to change the settings.
+    const foreign = new DataEncryption(randomBytes(32).toString('base64')).encrypt(IMAP.password);
+    await harness.ticket.dataSource.query(`UPDATE notification.mailboxes SET imap_password_encrypted = $2 WHERE id = $1`, [created.id, foreign]);
+    const undecryptable = await gateway.call(`/mailboxes/${created.id}`, { method: 'PATCH', token: admin.accessToken, body: { imap: { ...IMAP, password: undefined } } });
+    expect(undecryptable.status).toBe(400);
+    expect(((await undecryptable.json()) as { message: string[] }).message.join(' ')).toMatch(/imap\.password is required: the stored one cannot be decrypted/);
+  });
+
+  it('answers each mailbox with its status: last poll, last error and the counts of what its mail became', async () => {
+    const admin = await gateway.signup();
+    const created = (await (await create(admin, { address: address() })).json()) as MailboxWithTokenView;
+    expect(created.status).toEqual({ lastPollAt: null, lastError: null, consecutiveFailures: 0, failing: false, counts: { received: 0, ticketsCreated: 0, commentsAdded: 0, duplicates: 0, failures: 0 } });
+
+    const raw = ['From: Customer <customer@example.test>', `To: ${created.address}`, 'Subject: Printer on fire', 'Message-ID: <status-1@example.test>', '', 'Help', ''].join('\r\n');
+    const post = () => fetch(`${gateway.url}/api/v1/inbound/email/${created.id}`, { method: 'POST', headers: { 'content-type': 'message/rfc822', [INBOUND_TOKEN_HEADER]: created.inboundToken }, body: raw });
+    expect((await post()).status).toBeLessThan(300);
+    expect((await post()).status).toBeLessThan(300);
+
+    const shown = (await (await gateway.call(`/mailboxes/${created.id}`, { token: admin.accessToken })).json()) as MailboxView;
+    expect(shown.status.counts).toEqual({ received: 2, ticketsCreated: 1, commentsAdded: 0, duplicates: 1, failures: 0 });
   });
 
   it('validates the body: a bad address, IMAP port or unknown field is 400', async () => {

@@ -13,14 +13,16 @@ import {
   type Page,
   type Principal,
   type UpdateMailboxCommand,
+  type InboundReceipt,
 } from '@helpdesk/contracts';
 import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { NotificationConfig } from '../notification.config.js';
+import { checkImapConnection, type ImapSettings } from '../inbound/imap-mailbox-reader.js';
 import { splitReplyAddress } from '../inbound/reply-token.js';
-import { DataEncryption } from './data-encryption.js';
+import { DataEncryption, DataEncryptionError } from './data-encryption.js';
 
 const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
 const DEFAULT_FOLDER = 'INBOX';
@@ -38,6 +40,16 @@ export interface MailboxRow {
   inbound_token_hash: string;
   created_at: Date;
   updated_at: Date;
+  last_poll_at: Date | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  failure_announced_at: Date | null;
+  /** bigint columns: node-postgres answers them as strings. */
+  messages_received: string;
+  tickets_created: string;
+  comments_added: string;
+  duplicates: string;
+  failures: string;
 }
 
 /** What the pipeline needs of a mailbox whose token was accepted. */
@@ -56,6 +68,19 @@ function toView(row: MailboxRow): MailboxView {
     id: row.id,
     address: row.address,
     imap: row.imap_host ? { host: row.imap_host, port: row.imap_port!, tls: row.imap_tls!, user: row.imap_user!, folder: row.imap_folder! } : null,
+    status: {
+      lastPollAt: row.last_poll_at?.toISOString() ?? null,
+      lastError: row.last_error,
+      consecutiveFailures: row.consecutive_failures,
+      failing: row.failure_announced_at !== null,
+      counts: {
+        received: Number(row.messages_received),
+        ticketsCreated: Number(row.tickets_created),
+        commentsAdded: Number(row.comments_added),
+        duplicates: Number(row.duplicates),
+        failures: Number(row.failures),
+      },
+    },
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -109,11 +134,13 @@ export class Mailboxes {
    * burst of mails costs no query each (this replica forgets an organization at once when its mailboxes change).
    */
   private readonly replyMailboxes = new LRUCache<string, { address: string | null }>({ max: 10_000, ttl: 60_000 });
+  /** Told when a mailbox was made, changed or deleted on this replica (the IMAP readers react at once; other replicas at their next sync). */
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CommandClient) private readonly commands: CommandClient,
-    @Inject(NotificationConfig) config: NotificationConfig,
+    @Inject(NotificationConfig) private readonly config: NotificationConfig,
   ) {
     this.encryption = new DataEncryption(config.DATA_ENCRYPTION_KEY, config.DATA_ENCRYPTION_OLD_KEYS);
   }
@@ -122,6 +149,7 @@ export class Mailboxes {
     const principal = await this.verifyAdmin(command.principal);
     const { token, hash } = newInboundToken();
     const imap = command.imap;
+    if (imap) await this.verifyConnection({ ...imap, folder: imap.folder ?? DEFAULT_FOLDER });
     const password = imap ? this.encryptPassword(imap.password) : null;
     const rows = await this.writeAddress(
       () =>
@@ -131,7 +159,7 @@ export class Mailboxes {
           [principal.orgId, normalizeEmail(command.address), imap?.host ?? null, imap?.port ?? null, imap?.tls ?? null, imap?.user ?? null, password, imap ? (imap.folder ?? DEFAULT_FOLDER) : null, hash],
         ) as Promise<MailboxRow[]>,
     );
-    this.replyMailboxes.delete(principal.orgId);
+    this.changed(principal.orgId);
     return { ...toView(rows[0]!), inboundToken: token };
   }
 
@@ -158,6 +186,7 @@ export class Mailboxes {
     const current = await this.find(principal.orgId, command.mailboxId);
     const { address, imap } = command.changes;
     const settings = imap === undefined ? undefined : imap === null ? null : this.imapColumns(imap, current);
+    if (imap && settings) await this.verifyConnection({ ...imap, folder: settings.folder, password: imap.password ?? this.storedPassword(settings.passwordEncrypted) });
     const rows = await this.writeAddress(
       () =>
         this.dataSource.query(
@@ -183,7 +212,7 @@ export class Mailboxes {
     );
     const [updated] = rows[0];
     if (!updated) throw new CommandError('NOT_FOUND', 'Mailbox not found');
-    this.replyMailboxes.delete(principal.orgId);
+    this.changed(principal.orgId);
     return toView(updated);
   }
 
@@ -191,7 +220,7 @@ export class Mailboxes {
     const verified = await this.verifyAdmin(principal);
     const [, count] = (await this.dataSource.query(`DELETE FROM ${TABLE} WHERE id = $1 AND organization_id = $2`, [mailboxId, verified.orgId])) as [unknown, number];
     if (count === 0) throw new CommandError('NOT_FOUND', 'Mailbox not found');
-    this.replyMailboxes.delete(verified.orgId);
+    this.changed(verified.orgId);
     return { deleted: true };
   }
 
@@ -250,6 +279,39 @@ export class Mailboxes {
   async imapPassword(mailboxId: string): Promise<string | null> {
     const [row] = (await this.dataSource.query(`SELECT imap_password_encrypted FROM ${TABLE} WHERE id = $1`, [mailboxId])) as MailboxRow[];
     return row?.imap_password_encrypted ? this.encryption.decrypt(row.imap_password_encrypted) : null;
+  }
+
+  onChange(listener: () => void): void {
+    this.changeListeners.add(listener);
+  }
+
+  /** Counts what one message became, whichever way it came in. */
+  async countOutcome(mailboxId: string, outcome: InboundReceipt['outcome'] | 'failed'): Promise<void> {
+    // Bounces and capped mail count as received only: they make no ticket, comment or failure.
+    const column = { ticket_created: 'tickets_created', comment_added: 'comments_added', duplicate: 'duplicates', failed: 'failures', bounce_recorded: undefined, rate_limited: undefined }[outcome];
+    const counted = column ? `, ${column} = ${column} + 1` : '';
+    await this.dataSource.query(`UPDATE ${TABLE} SET messages_received = messages_received + 1${counted} WHERE id = $1`, [mailboxId]);
+  }
+
+  private changed(orgId: string): void {
+    this.replyMailboxes.delete(orgId);
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /** The stored password, to check changed settings that keep it; one no configured key opens must be given again. */
+  private storedPassword(ciphertext: string): string {
+    try {
+      return this.encryption.decrypt(ciphertext);
+    } catch (error) {
+      if (!(error instanceof DataEncryptionError)) throw error;
+      throw new CommandError('VALIDATION', `imap.password is required: the stored one cannot be decrypted (${error.message})`, [`imap.password is required: the stored one cannot be decrypted (${error.message})`]);
+    }
+  }
+
+  /** Nothing is saved when the settings cannot read the mailbox: the admin hears why at once, not from a failing reader later. */
+  private async verifyConnection(settings: ImapSettings): Promise<void> {
+    const problem = await checkImapConnection(settings, this.config.MAILBOX_CHECK_TIMEOUT_MS);
+    if (problem) throw new CommandError('VALIDATION', `imap: ${problem}`, [`imap: ${problem}`]);
   }
 
   private imapColumns(imap: ImapSettingsChangesDto, current: MailboxRow) {

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { NotificationContextCommand, NotificationUserContextCommand, subjects } from '@helpdesk/contracts';
+import { NotificationContextCommand, NotificationOrganizationContextCommand, NotificationUserContextCommand, subjects } from '@helpdesk/contracts';
 import { NotificationContextService } from './notification-context.service.js';
 
 /**
@@ -14,6 +14,11 @@ export class NotificationContextController {
   @MessagePattern(subjects.notifications.ticketContext)
   ticketContext(@Payload() command: NotificationContextCommand) {
     return this.context.ticketContext(command);
+  }
+
+  @MessagePattern(subjects.notifications.organizationContext)
+  organizationContext(@Payload() command: NotificationOrganizationContextCommand) {
+    return this.context.organizationContext(command);
   }
 
   @MessagePattern(subjects.notifications.userContext)

@@ -4,6 +4,8 @@ import { CommandError } from '@helpdesk/common';
 import type {
   NotificationContextCommand,
   NotificationContextReply,
+  NotificationOrganizationContextCommand,
+  NotificationOrganizationContextReply,
   NotificationRecipient,
   NotificationUserContextCommand,
   NotificationUserContextReply,
@@ -91,6 +93,14 @@ export class NotificationContextService {
       ...(staffContacts ? { teamMembers: row.team_members ?? [], admins: row.admins ?? [] } : {}),
       ...(participants ? { participants: row.participants ?? [] } : {}),
     };
+  }
+
+  async organizationContext({ orgId }: NotificationOrganizationContextCommand): Promise<NotificationOrganizationContextReply> {
+    const manager = this.dataSource.manager;
+    const organization = await manager.findOneBy(Organization, { id: orgId });
+    if (!organization) throw new CommandError('NOT_FOUND', 'Organization not found');
+    const admins = await manager.find(User, { where: { organizationId: orgId, role: 'admin', active: true }, order: { email: 'ASC' } });
+    return { organization: { id: organization.id, name: organization.name, emailVerified: organization.emailVerifiedAt !== null }, admins: admins.map(toRecipient) };
   }
 
   async userContext({ orgId, userId }: NotificationUserContextCommand): Promise<NotificationUserContextReply> {

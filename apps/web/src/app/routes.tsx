@@ -23,6 +23,7 @@ const TeamsPage = named(() => import('../features/admin/components/TeamsPage'), 
 const SlaPoliciesPage = named(() => import('../features/admin/components/SlaPoliciesPage'), 'SlaPoliciesPage');
 const OrganizationPage = named(() => import('../features/admin/components/OrganizationPage'), 'OrganizationPage');
 const DeadLettersPage = named(() => import('../features/admin/components/DeadLettersPage'), 'DeadLettersPage');
+const MailboxesPage = named(() => import('../features/admin/components/MailboxesPage'), 'MailboxesPage');
 const NotFoundPage = named(() => import('./NotFoundPage'), 'NotFoundPage');
 
 const admin = ['admin'];
@@ -54,6 +55,7 @@ export function AppRoutes() {
           <Route path="/admin/sla-policies" element={<RequireAuth roles={admin}><SlaPoliciesPage /></RequireAuth>} />
           <Route path="/admin/organization" element={<RequireAuth roles={admin}><OrganizationPage /></RequireAuth>} />
           <Route path="/admin/dead-letters" element={<RequireAuth roles={admin}><DeadLettersPage /></RequireAuth>} />
+          <Route path="/admin/mailboxes" element={<RequireAuth roles={admin}><MailboxesPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -28,6 +28,8 @@ export const queryKeys = {
   teams: ['teams'] as const,
   organization: ['organization'] as const,
   slaPolicies: ['sla-policies'] as const,
+  /** The organization's mailboxes with their status (DESIGN section 13). */
+  mailboxes: ['mailboxes'] as const,
   deadLetters: {
     all: ['dead-letters'] as const,
     list: ['dead-letters', 'list'] as const,

@@ -5,6 +5,7 @@ import { DeadLetterDetails1764700000000 } from './1764700000000-dead-letter-deta
 import { MailboxesAndInboundMessages1765500000000 } from './1765500000000-mailboxes-and-inbound-messages.js';
 import { InboundMessageKind1765600000000 } from './1765600000000-inbound-message-kind.js';
 import { InboundNoiseOutcomes1766150000000 } from './1766150000000-inbound-noise-outcomes.js';
+import { MailboxStatus1766200000000 } from './1766200000000-mailbox-status.js';
 
 /** Every migration of the notification service, oldest first. */
 export const notificationMigrations: Array<new () => MigrationInterface> = [
@@ -14,4 +15,5 @@ export const notificationMigrations: Array<new () => MigrationInterface> = [
   MailboxesAndInboundMessages1765500000000,
   InboundMessageKind1765600000000,
   InboundNoiseOutcomes1766150000000,
+  MailboxStatus1766200000000,
 ];

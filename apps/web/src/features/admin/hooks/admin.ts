@@ -16,6 +16,7 @@ import {
   type SlaPolicyInput,
 } from '../../directory/api/directory';
 import { getDeadLetter, listDeadLetters, replayDeadLetters } from '../api/dead-letters';
+import { createMailbox, deleteMailbox, listMailboxes, rotateMailboxToken, updateMailbox, type MailboxInput } from '../api/mailboxes';
 
 function useInvalidating<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>, key: readonly unknown[]) {
   const queryClient = useQueryClient();
@@ -33,6 +34,21 @@ export const useUpdateSlaPolicy = () => useInvalidating(({ id, ...changes }: Par
 export const useDeleteSlaPolicy = () => useInvalidating(deleteSlaPolicy, queryKeys.slaPolicies);
 export const useUpdateOrganization = () => useInvalidating(updateOrganization, queryKeys.organization);
 export const useResendInvitation = () => useInvalidating(resendInvitation, queryKeys.users.all);
+
+/**
+ * Status (last poll, errors, counts) changes without anyone saving: read again every half minute
+ * while shown, and every few seconds while a new IMAP mailbox awaits its first read.
+ */
+export const useMailboxes = () =>
+  useQuery({
+    queryKey: queryKeys.mailboxes,
+    queryFn: ({ signal }) => listMailboxes(signal),
+    refetchInterval: (query) => (query.state.data?.items.some((mailbox) => mailbox.imap && !mailbox.status.lastPollAt && !mailbox.status.lastError) ? 3_000 : 30_000),
+  });
+export const useCreateMailbox = () => useInvalidating(createMailbox, queryKeys.mailboxes);
+export const useUpdateMailbox = () => useInvalidating(({ id, ...changes }: MailboxInput & { id: string }) => updateMailbox(id, changes), queryKeys.mailboxes);
+export const useDeleteMailbox = () => useInvalidating(deleteMailbox, queryKeys.mailboxes);
+export const useRotateMailboxToken = () => useInvalidating(rotateMailboxToken, queryKeys.mailboxes);
 
 /** Replayed deliveries are no longer dead: the list and any open detail are read again. */
 export const useReplayDeadLetters = () => useInvalidating(replayDeadLetters, queryKeys.deadLetters.all);

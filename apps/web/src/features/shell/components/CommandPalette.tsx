@@ -67,6 +67,7 @@ export function CommandPalette() {
             { id: 'go-teams', label: t.nav.teams, onClick: () => void navigate('/admin/teams') },
             { id: 'go-sla', label: t.nav.slaPolicies, onClick: () => void navigate('/admin/sla-policies') },
             { id: 'go-org', label: t.nav.organization, onClick: () => void navigate('/admin/organization') },
+            { id: 'go-mailboxes', label: t.nav.mailboxes, onClick: () => void navigate('/admin/mailboxes') },
             { id: 'go-dead', label: t.nav.deadLetters, onClick: () => void navigate('/admin/dead-letters') },
           ]
         : []),

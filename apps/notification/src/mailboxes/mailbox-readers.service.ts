@@ -1,0 +1,223 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { JetStreamConnection } from '@helpdesk/common';
+import { eventSubject, type EventEnvelope } from '@helpdesk/contracts';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { NOTIFICATION_SCHEMA } from '../database/schema.js';
+import { ImapMailboxReader, type ImapReaderStatus } from '../inbound/imap-mailbox-reader.js';
+import { InboundIntake } from '../inbound/inbound-intake.js';
+import { NotificationConfig } from '../notification.config.js';
+import { Mailboxes, type MailboxRow } from './mailboxes.service.js';
+
+const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
+/** First key of the two-key advisory locks held per mailbox (the second is hashtext of its id); no other lock uses it. */
+const READER_LOCK_CLASS = 16_013;
+
+/** What a `mailbox.failed` event carries: enough for an admin to act, never a password. */
+export interface MailboxFailedData {
+  mailboxId: string;
+  address: string;
+  lastError: string | null;
+  consecutiveFailures: number;
+  failingSince: string;
+}
+
+interface RunningReader {
+  reader: ImapMailboxReader;
+  /** The settings it was started with: a change restarts it. */
+  version: string;
+  /** Status writes of one mailbox in order. */
+  writes: Promise<void>;
+}
+
+const settingsVersion = (row: MailboxRow) => JSON.stringify([row.address, row.imap_host, row.imap_port, row.imap_tls, row.imap_user, row.imap_password_encrypted, row.imap_folder]);
+
+/**
+ * Runs exactly one IMAP reader per mailbox across every replica (DESIGN section 13). A replica reads
+ * a mailbox while it holds the mailbox's PostgreSQL advisory lock on its own dedicated connection:
+ * when the replica dies, its connection closes, the lock goes with it, and another replica takes
+ * the mailbox over at its next sync (every MAILBOX_SYNC_SECONDS, and at once after a change made on
+ * this replica). A lost lock connection stops every reader here, since the locks went with it.
+ *
+ * A mailbox that keeps failing (MAILBOX_FAILED_AFTER_FAILURES in a row over at least
+ * MAILBOX_FAILED_AFTER_MINUTES) publishes `mailbox.failed` once per incident; a successful read
+ * closes the incident. Readiness never depends on a mailbox: its failures are the customer's
+ * mail server's, not this service's.
+ */
+@Injectable()
+export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MailboxReaders.name);
+  private readonly readers = new Map<string, RunningReader>();
+  private lockConnection?: pg.Client;
+  private syncing?: Promise<void>;
+  private syncAgain = false;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    @Inject(NotificationConfig) private readonly config: NotificationConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(Mailboxes) private readonly mailboxes: Mailboxes,
+    @Inject(InboundIntake) private readonly intake: InboundIntake,
+    @Inject(JetStreamConnection) private readonly jetStream: JetStreamConnection,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.mailboxes.onChange(() => void this.sync());
+    this.timer = setInterval(() => void this.sync(), this.config.MAILBOX_SYNC_SECONDS * 1_000);
+    void this.sync();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.syncing;
+    await this.stopAll();
+    await this.lockConnection?.end().catch(() => undefined);
+  }
+
+  /** The mailboxes this replica reads now. */
+  get reading(): string[] {
+    return [...this.readers.keys()];
+  }
+
+  /** Starts, restarts and stops readers to match the stored mailboxes; calls while one runs are folded into one more run. */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        if (this.stopped) return;
+        await this.syncOnce().catch((error: unknown) => this.logger.warn(`Mailbox readers not synchronized: ${error instanceof Error ? error.message : String(error)}`));
+      } while (this.syncAgain);
+    })().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async syncOnce(): Promise<void> {
+    const connection = await this.connection();
+    const rows = (await this.dataSource.query(`SELECT * FROM ${TABLE} WHERE imap_host IS NOT NULL`)) as MailboxRow[];
+    const wanted = new Map(rows.map((row) => [row.id, row]));
+    for (const [id, running] of this.readers) {
+      const row = wanted.get(id);
+      if (row && settingsVersion(row) === running.version) continue;
+      await this.stopReader(id, running);
+      await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [READER_LOCK_CLASS, id]);
+    }
+    for (const row of rows) {
+      if (this.readers.has(row.id) || this.stopped) continue;
+      const { rows: locked } = await connection.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS held', [READER_LOCK_CLASS, row.id]);
+      if (!locked[0]!.held) continue;
+      try {
+        this.startReader(row);
+      } catch (error) {
+        // A password no configured key opens (DATA_ENCRYPTION_KEY rotated away): this mailbox waits for a new password, the others run.
+        await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [READER_LOCK_CLASS, row.id]);
+        await this.dataSource.query(`UPDATE ${TABLE} SET last_error = $2 WHERE id = $1`, [row.id, `The IMAP reader cannot start: ${error instanceof Error ? error.message : String(error)}`]);
+      }
+    }
+  }
+
+  private startReader(row: MailboxRow): void {
+    const mailbox = { id: row.id, organizationId: row.organization_id, address: row.address };
+    const running: RunningReader = {
+      version: settingsVersion(row),
+      writes: Promise.resolve(),
+      reader: new ImapMailboxReader(
+        { host: row.imap_host!, port: row.imap_port!, tls: row.imap_tls!, user: row.imap_user!, password: this.mailboxes.encryption.decrypt(row.imap_password_encrypted!), folder: row.imap_folder! },
+        async (message) => void (await this.intake.receive(mailbox, message.source)),
+        {
+          pollSeconds: this.config.IMAP_POLL_SECONDS,
+          connectionTimeoutMs: this.config.MAILBOX_CHECK_TIMEOUT_MS,
+          onStatus: (status) => {
+            running.writes = running.writes.then(() => this.recordStatus(row.id, status)).catch((error: unknown) => this.logger.warn({ message: `Mailbox status not recorded: ${String(error)}`, mailboxId: row.id }));
+          },
+          onError: (error) => this.logger.warn({ message: `IMAP: ${error.message}`, mailboxId: row.id, orgId: row.organization_id }),
+        },
+      ),
+    };
+    this.readers.set(row.id, running);
+    running.reader.start();
+    this.logger.log({ message: 'IMAP reader started', mailboxId: row.id, orgId: row.organization_id });
+  }
+
+  private async stopReader(id: string, running: RunningReader): Promise<void> {
+    this.readers.delete(id);
+    await running.reader.stop();
+    await running.writes;
+  }
+
+  private async stopAll(): Promise<void> {
+    await Promise.all([...this.readers].map(([id, running]) => this.stopReader(id, running)));
+  }
+
+  /** The connection that holds this replica's mailbox locks; made again after it was lost (with every reader stopped). */
+  private async connection(): Promise<pg.Client> {
+    if (this.lockConnection) return this.lockConnection;
+    const { DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME } = this.config;
+    const connection = new pg.Client({ host: DB_HOST, port: DB_PORT, user: DB_USER, password: DB_PASSWORD, database: DB_NAME, application_name: 'helpdesk-notification-mailbox-locks', connectionTimeoutMillis: 5_000, keepAlive: true });
+    const lost = () => {
+      if (this.lockConnection !== connection) return;
+      this.lockConnection = undefined;
+      if (!this.stopped) this.logger.warn('The mailbox lock connection was lost: IMAP readers stop here until the locks are taken again');
+      void this.stopAll();
+    };
+    connection.on('error', lost);
+    connection.on('end', lost);
+    await connection.connect();
+    this.lockConnection = connection;
+    return connection;
+  }
+
+  private async recordStatus(mailboxId: string, status: ImapReaderStatus): Promise<void> {
+    if (status.consecutiveFailures === 0) {
+      const [rows] = (await this.dataSource.query(
+        `UPDATE ${TABLE} SET last_poll_at = $2, last_error = NULL, consecutive_failures = 0, failing_since = NULL, failure_announced_at = NULL
+         WHERE id = $1 RETURNING (SELECT failure_announced_at FROM ${TABLE} WHERE id = $1) AS was_announced`,
+        [mailboxId, status.lastPollAt],
+      )) as [Array<{ was_announced: Date | null }>, number];
+      if (rows[0]?.was_announced) this.logger.log({ message: 'Mailbox recovered', mailboxId });
+      return;
+    }
+    await this.dataSource.query(`UPDATE ${TABLE} SET last_error = $2, consecutive_failures = $3, failing_since = COALESCE(failing_since, now()) WHERE id = $1`, [
+      mailboxId,
+      status.lastError,
+      status.consecutiveFailures,
+    ]);
+    // Once per incident, whichever replica gets there: the conditional update is the one that wins.
+    const [announced] = (await this.dataSource.query(
+      `UPDATE ${TABLE} SET failure_announced_at = now()
+       WHERE id = $1 AND failure_announced_at IS NULL AND consecutive_failures >= $2 AND failing_since <= now() - make_interval(mins => $3)
+       RETURNING *`,
+      [mailboxId, this.config.MAILBOX_FAILED_AFTER_FAILURES, this.config.MAILBOX_FAILED_AFTER_MINUTES],
+    )) as [Array<MailboxRow & { failing_since: Date }>, number];
+    const row = announced[0];
+    if (row) await this.announceFailure(row);
+  }
+
+  private async announceFailure(row: MailboxRow & { failing_since: Date }): Promise<void> {
+    const event: EventEnvelope<MailboxFailedData> = {
+      id: uuidv7(),
+      type: 'mailbox.failed',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      orgId: row.organization_id,
+      aggregateId: row.id,
+      actor: { system: 'mailboxes' },
+      data: { mailboxId: row.id, address: row.address, lastError: row.last_error, consecutiveFailures: row.consecutive_failures, failingSince: row.failing_since.toISOString() },
+    };
+    try {
+      await (await this.jetStream.client()).publish(eventSubject('mailbox.failed'), JSON.stringify(event), { msgID: event.id });
+    } catch (error) {
+      // Not announced after all: the next failure tries again.
+      await this.dataSource.query(`UPDATE ${TABLE} SET failure_announced_at = NULL WHERE id = $1`, [row.id]);
+      throw error;
+    }
+    this.logger.warn({ message: `Mailbox keeps failing: ${row.last_error ?? 'unknown error'}`, mailboxId: row.id, orgId: row.organization_id, eventId: event.id });
+  }
+}
