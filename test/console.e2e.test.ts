@@ -137,7 +137,14 @@ describe('web console: signup, invitations and a live ticket between an agent an
     await saveScreenshot(agentPage, 'queue');
     await row.click();
     await agentPage.getByRole('heading', { name: new RegExp(subject) }).waitFor();
-    await agentPage.getByRole('link', { name: /printer-log\.txt/ }).waitFor();
+    // The attachment downloads with the agent's session (a bare link would carry no token).
+    const downloading = agentPage.waitForEvent('download');
+    await agentPage.getByRole('link', { name: /printer-log\.txt/ }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('printer-log.txt');
+    const downloaded: Buffer[] = [];
+    for await (const chunk of await download.createReadStream()) downloaded.push(chunk as Buffer);
+    expect(Buffer.concat(downloaded).toString()).toBe('E-204 paper path blank page\n');
 
     // The customer types in their open ticket; the agent sees it.
     await customerPage.getByRole('textbox', { name: 'Message' }).click();

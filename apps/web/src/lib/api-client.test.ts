@@ -50,6 +50,11 @@ class FakeGateway {
       if (request.headers.authorization !== `Bearer ${this.currentToken}`) return this.send(response, 401, { statusCode: 401, error: 'Unauthorized', message: 'Token expired', requestId: 'r-2' });
       return this.send(response, 200, { user: { id: 'u-1' } });
     }
+    if (path === '/api/v1/attachments/a-1') {
+      if (request.headers.authorization !== `Bearer ${this.currentToken}`) return this.send(response, 401, { statusCode: 401, error: 'Unauthorized', message: 'Token expired', requestId: 'r-6' });
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-disposition': 'attachment; filename="log.txt"' });
+      return response.end('E-204 paper path');
+    }
     if (path === '/api/v1/tickets') {
       return this.send(response, 400, { statusCode: 400, error: 'Bad Request', message: ['subject should not be empty', 'priority must be one of low, normal', 'something else'], requestId: 'r-3' });
     }
@@ -86,6 +91,19 @@ describe('API client', () => {
     expect(client.getAccessToken()).toBe('token-1');
     const retried = gateway.seen.filter((entry) => entry.path === '/api/v1/me' && entry.authorization === 'Bearer token-1');
     expect(retried).toHaveLength(3);
+    client.clearSession();
+  });
+
+  it('fetches a file with the token, refreshing on a 401, and names the failure of one it may not read', async () => {
+    const client = createApiClient({ baseUrl: gateway.url });
+    client.setSession({ accessToken: 'stale', expiresIn: 900 });
+    const file = await client.blob('/api/v1/attachments/a-1');
+    expect(await file.text()).toBe('E-204 paper path');
+    expect(gateway.refreshes).toBe(1);
+    const missing = (await client.blob('/api/v1/attachments/gone').catch((error: unknown) => error)) as ApiError;
+    expect(missing).toBeInstanceOf(ApiError);
+    expect(missing.status).toBe(404);
+    expect(missing.message).toBe('Ticket not found');
     client.clearSession();
   });
 

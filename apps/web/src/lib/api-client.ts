@@ -107,13 +107,19 @@ export function createApiClient({ baseUrl = '', fetch: fetchImpl = (...args) => 
     return refreshing;
   }
 
-  async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  /** Sends with the access token; a 401 refreshes once and retries. */
+  async function sendAuthorized(path: string, options: RequestOptions): Promise<Response> {
     const authenticated = options.authenticated ?? true;
     let response = await send(path, options, authenticated ? accessToken : null);
     if (response.status === 401 && authenticated) {
       if (await refresh()) response = await send(path, options, accessToken);
       else endSession();
     }
+    return response;
+  }
+
+  async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const response = await sendAuthorized(path, options);
     const body = await readBody(response);
     if (!response.ok) throw apiErrorFrom(response.status, body, response.headers);
     return { data: body as T, headers: response.headers, status: response.status };
@@ -124,6 +130,15 @@ export function createApiClient({ baseUrl = '', fetch: fetchImpl = (...args) => 
     /** The JSON body only. */
     async call<T>(path: string, options?: RequestOptions): Promise<T> {
       return (await request<T>(path, options)).data;
+    },
+    /**
+     * A file's bytes (an attachment): the gateway reads the token from the Authorization header only,
+     * which a link or an <img src> cannot send, so the console fetches them and shows an object URL.
+     */
+    async blob(path: string, signal?: AbortSignal): Promise<Blob> {
+      const response = await sendAuthorized(path, { signal, headers: { accept: '*/*' } });
+      if (!response.ok) throw apiErrorFrom(response.status, await readBody(response), response.headers);
+      return response.blob();
     },
     refresh,
     setSession,

@@ -1,8 +1,11 @@
 import { Anchor, Badge, Box, Group, Paper, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import type { AttachmentView, CommentView, TicketView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { formatBytes, formatDateTime } from '../../../lib/format';
+import { downloadAttachment } from '../../tickets/api/attachment-image';
 import { attachmentUrl } from '../../tickets/api/tickets';
+import { describeError } from '../../../lib/errors';
 import { LockMark } from './LockMark';
 import { MessageBody } from './MessageBody';
 
@@ -14,7 +17,17 @@ function Attachments({ items }: { items: AttachmentView[] }) {
   return (
     <Group gap="xs" mt="xs">
       {items.map((attachment) => (
-        <Anchor key={attachment.id} href={attachmentUrl(attachment.id)} size="xs" download={attachment.filename}>
+        <Anchor
+          key={attachment.id}
+          href={attachmentUrl(attachment.id)}
+          size="xs"
+          download={attachment.filename}
+          onClick={(event) => {
+            // The link alone would go without the access token (401): fetch with it and save the bytes.
+            event.preventDefault();
+            downloadAttachment(attachmentUrl(attachment.id), attachment.filename).catch((error: unknown) => notifications.show({ color: 'red', message: describeError(error) }));
+          }}
+        >
           {attachment.filename} ({formatBytes(attachment.size)})
         </Anchor>
       ))}
