@@ -1,5 +1,7 @@
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
-const dateTime = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+// Made on first use: building an Intl formatter loads its locale data (tens of ms on a cold page),
+// and the queue's first render needs only the relative one; dates show in tooltips and on tickets.
+let dateTime: Intl.DateTimeFormat | undefined;
 
 /** "2 h 5 min", "3 d 4 h": the two largest units of a duration. */
 export function formatDuration(milliseconds: number): string {
@@ -21,7 +23,7 @@ export function formatRelative(iso: string, now = Date.now()): string {
   return relative.format(Math.round(seconds / 86_400), 'day');
 }
 
-export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
+export const formatDateTime = (iso: string) => (dateTime ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })).format(new Date(iso));
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -4,6 +4,13 @@ import { memo, useEffect, useRef, useState, type RefObject } from 'react';
 import { t } from '../../../i18n';
 import { PRIORITIES, SORTS, STATUSES, type QueueFilters as Filters } from '../hooks/queue-filters';
 
+/**
+ * Mantine keeps a closed combobox's dropdown in the DOM (hidden), and floating-ui positions each of
+ * them when the page mounts: getComputedStyle in a layout effect, a forced style recalculation of
+ * the whole queue (115 to 146 ms in a cold profile). Mounted on opening instead.
+ */
+const DROPDOWN_MOUNTED_WHEN_OPEN = { keepMounted: false } as const;
+
 export interface QueueFiltersProps {
   filters: Filters;
   onChange(changes: Partial<Filters>): void;
@@ -81,6 +88,7 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
             onChange={(value) => onChange({ status: value as Filters['status'] })}
             clearable
             w={{ base: '100%', sm: 200 }}
+            comboboxProps={DROPDOWN_MOUNTED_WHEN_OPEN}
           />
           <MultiSelect
             label={t.queue.priority}
@@ -89,6 +97,7 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
             onChange={(value) => onChange({ priority: value as Filters['priority'] })}
             clearable
             w={{ base: '100%', sm: 180 }}
+            comboboxProps={DROPDOWN_MOUNTED_WHEN_OPEN}
           />
           {staff ? (
             <>
@@ -104,6 +113,7 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
                 placeholder={t.queue.anyone}
                 clearable
                 w={{ base: '100%', sm: 160 }}
+                comboboxProps={DROPDOWN_MOUNTED_WHEN_OPEN}
               />
               <Select
                 label={t.queue.team}
@@ -113,6 +123,7 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
                 placeholder={t.queue.anyTeam}
                 clearable
                 w={{ base: '100%', sm: 150 }}
+                comboboxProps={DROPDOWN_MOUNTED_WHEN_OPEN}
               />
               <TextInput
                 label={t.queue.tag}
@@ -129,6 +140,7 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
             onChange={(value) => value && onChange({ sort: value })}
             allowDeselect={false}
             w={{ base: '100%', sm: 170 }}
+            comboboxProps={DROPDOWN_MOUNTED_WHEN_OPEN}
           />
           {staff ? <Switch label={t.queue.breachedOnly} checked={filters.breached} onChange={(event) => onChange({ breached: event.currentTarget.checked })} mb={8} /> : null}
           <Button variant="subtle" onClick={onClear}>
