@@ -42,7 +42,9 @@ export default defineConfig({
         codeSplitting: {
           // Mantine's components in one chunk: split per component, the queue's route needed about 30
           // small chunks, loaded six at a time (HTTP/1.1), and /me and the list queued behind them.
-          groups: [{ name: 'mantine', test: /node_modules[\\/]@mantine[\\/](core|hooks)[\\/]/ }],
+          // Scripts only: with its style sheets in the group, the entry's CSS import made the entry wait for
+          // the whole chunk, and the early session restore (early-start.ts) with it.
+          groups: [{ name: 'mantine', test: /node_modules[\\/]@mantine[\\/](core|hooks)[\\/].*\.m?js$/ }],
         },
       },
     },
