@@ -56,7 +56,9 @@ async function buildServices({ force }) {
 async function buildWeb({ force }) {
   if (!force && !isStale(WEB_STAMP, WEB_SOURCES)) return;
   say('building the web console (vite)');
-  await runOrFail(process.execPath, [viteBin(), 'build', '--logLevel', 'warn'], { cwd: `${ROOT}/${WEB_APP}` });
+  // Always the production bundle: Vite follows NODE_ENV, and `npm test` (NODE_ENV=test) would otherwise
+  // build, budget-check and browser-test React's development build instead of what is served.
+  await runOrFail(process.execPath, [viteBin(), 'build', '--logLevel', 'warn'], { cwd: `${ROOT}/${WEB_APP}`, env: { ...process.env, NODE_ENV: 'production' } });
   writeFileSync(WEB_STAMP, new Date().toISOString());
 }
 
