@@ -87,6 +87,13 @@ export class MailboxRefCommand extends AuthenticatedCommand {
   mailboxId!: string;
 }
 
+/** Any staff member's principal: is this address the organization's own mailbox (or the service's sender address)? */
+export class OwnsAddressCommand extends AuthenticatedCommand {
+  @MaxLength(MAILBOX_LIMITS.address)
+  @IsString()
+  email!: string;
+}
+
 export class ListMailboxesCommand extends AuthenticatedCommand {
   @PageLimit()
   limit?: number;

@@ -12,6 +12,7 @@ import {
   type MeReply,
   type Page,
   type Principal,
+  type OwnsAddressCommand,
   type UpdateMailboxCommand,
   type InboundReceipt,
 } from '@helpdesk/contracts';
@@ -273,6 +274,20 @@ export class Mailboxes {
   async addressesOf(orgId: string): Promise<string[]> {
     const rows = (await this.dataSource.query(`SELECT lower(address) AS address FROM ${TABLE} WHERE organization_id = $1`, [orgId])) as Array<{ address: string }>;
     return rows.map((row) => row.address);
+  }
+
+  /**
+   * Whether an address is the desk's own: one of the organization's mailboxes (with or without a
+   * plus part) or the service's sender address. Staff may not copy those on a ticket, as inbound
+   * Cc never does: the desk would mail its own replies to itself (a loop). The principal comes from
+   * the gateway's staff-only route; only its organization is read.
+   */
+  async ownsAddress(command: OwnsAddressCommand): Promise<{ own: boolean }> {
+    const address = normalizeEmail(command.email);
+    const sender = normalizeEmail(/<([^<>]+)>\s*$/.exec(this.config.DEFAULT_FROM_EMAIL)?.[1] ?? this.config.DEFAULT_FROM_EMAIL);
+    if (address === sender) return { own: true };
+    const ours = new Set(await this.addressesOf(command.principal.orgId));
+    return { own: ours.has(address) || ours.has(splitReplyAddress(address).mailboxAddress) };
   }
 
   /** The stored IMAP password in clear, for the IMAP poller (never answered to anyone). */
