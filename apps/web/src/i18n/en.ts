@@ -338,6 +338,17 @@ export const en = {
     copy: 'Copy',
     copied: 'Copied',
   },
+  /** People copied on a ticket (Cc'd on its mails or added by staff): they receive its public replies. */
+  participants: {
+    title: 'Copied',
+    hint: 'They receive public replies by mail.',
+    none: 'Nobody is copied.',
+    email: 'Email address to copy',
+    add: 'Add',
+    added: (email: string) => `${email} is copied on this ticket.`,
+    remove: (name: string) => `Stop copying ${name}`,
+    removed: (email: string) => `${email} is no longer copied.`,
+  },
   /** A user whose address bounced: no mail goes to them until someone clears the mark. */
   bounce: {
     badge: 'Mail bounces',
