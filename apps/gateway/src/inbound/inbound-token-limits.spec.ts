@@ -93,4 +93,9 @@ describe('POST /api/v1/inbound/email/:mailboxId: wrong tokens', () => {
     expect(((await refused.json()) as { message: string }).message).toMatch(/^Too many wrong inbound tokens from this address/);
     expect((await post(target.id, target.inboundToken, sprayer)).status).toBe(429);
   });
+
+  it('documents the 429 in OpenAPI', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+    expect(Object.keys(document.paths['/api/v1/inbound/email/{mailboxId}']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '429']));
+  });
 });

@@ -158,6 +158,14 @@ describe("a ticket's participants", () => {
     expect(await list(foreignTicket, other.accessToken)).toEqual([]);
   });
 
+  it('documents the three routes and their answers in OpenAPI', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+    const answers = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
+    expect(answers('/api/v1/tickets/{id}/participants', 'get')).toEqual(expect.arrayContaining(['200', '404']));
+    expect(answers('/api/v1/tickets/{id}/participants', 'post')).toEqual(expect.arrayContaining(['201', '400', '403', '404', '409']));
+    expect(answers('/api/v1/tickets/{id}/participants/{userId}', 'delete')).toEqual(expect.arrayContaining(['204', '404']));
+  });
+
   async function userEmail(userId: string): Promise<string> {
     const [row] = (await gateway.ticket.dataSource.query('SELECT email FROM helpdesk.users WHERE id = $1', [userId])) as Array<{ email: string }>;
     return row!.email;
