@@ -78,6 +78,23 @@ describe('IMAP readers across notification replicas', () => {
     expect((await gateway.call(`/mailboxes/${created.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(204);
   });
 
+  it('stops a reader whose lease another replica holds now, and leaves the mailbox to that holder', async () => {
+    const address = `stolen-${randomBytes(3).toString('hex')}@replicas.test`;
+    const created = (await (
+      await gateway.call('/mailboxes', { token: admin.accessToken, body: { address, imap: { host: imap.host, port: imap.port, tls: false, user: account.user, password: account.password } } })
+    ).json()) as MailboxWithTokenView;
+    const owner = await waitFor('a replica reading the mailbox', async () => replicas.find((replica) => readersOf(replica).includes(created.id)));
+    // As after a pause longer than the lease (a frozen process, a partition): another replica took the expired lease.
+    await gateway.ticket.dataSource.query(`UPDATE notification.mailbox_reader_leases SET holder = 'replica-elsewhere', expires_at = now() + interval '1 hour' WHERE mailbox_id = $1`, [created.id]);
+    await waitFor('the reader stopping at its next renewal', async () => !readersOf(owner).includes(created.id) || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(replicas.filter((replica) => readersOf(replica).includes(created.id))).toHaveLength(0);
+    // The holder gone (its lease deleted), the mailbox is read again.
+    await gateway.ticket.dataSource.query(`DELETE FROM notification.mailbox_reader_leases WHERE mailbox_id = $1`, [created.id]);
+    await waitFor('a replica reading the mailbox again', async () => replicas.find((replica) => readersOf(replica).includes(created.id)));
+    expect((await gateway.call(`/mailboxes/${created.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(204);
+  });
+
   it('reads each mailbox on exactly one replica, and another replica takes over when that one stops', async () => {
     const created = (await (
       await gateway.call('/mailboxes', { token: admin.accessToken, body: { address: account.user, imap: { host: imap.host, port: imap.port, tls: false, user: account.user, password: account.password } } })
@@ -93,8 +110,12 @@ describe('IMAP readers across notification replicas', () => {
     await waitFor('the first mail as a ticket', async () => (await mailboxView(created.id)).status.counts.ticketsCreated === 1 || undefined);
     expect((await mailboxView(created.id)).status.lastPollAt).not.toBeNull();
 
+    const ownerName = owner.service.app.get(MailboxReaders).holder;
     await owner.stop();
     replicas = [other];
+    // A replica that stops hands its leases back at once rather than leaving them to expire.
+    const leftBehind = (await gateway.ticket.dataSource.query(`SELECT 1 FROM notification.mailbox_reader_leases WHERE holder = $1`, [ownerName])) as unknown[];
+    expect(leftBehind).toHaveLength(0);
     await waitFor('the other replica taking the mailbox over', async () => readersOf(other).includes(created.id) || undefined, 15_000);
     await imap.append(account, mail('second'));
     await waitFor('the second mail as a ticket', async () => (await mailboxView(created.id)).status.counts.ticketsCreated === 2 || undefined);
