@@ -160,7 +160,7 @@ describe('the platform through PgBouncer in transaction mode', () => {
     for (const requester of requesters) expect(sink.mailsTo(requester).filter((mail) => mail.subject.startsWith('We received your request'))).toHaveLength(1);
   });
 
-  it('reads a mailbox on one of two notification replicas, and the other takes it over when that one is killed', async () => {
+  it('reads a mailbox on one of two notification replicas, the other takes it over when that one is killed, and reading pauses while the pooler is gone', async () => {
     const admin = await signup();
     const created = await api('POST', '/mailboxes', { address: account.user, imap: { host: imap.host, port: imap.port, tls: false, user: account.user, password: account.password } }, admin.token);
     expect(created.status).toBe(201);
@@ -191,6 +191,17 @@ describe('the platform through PgBouncer in transaction mode', () => {
     await imap.append(account, mail(`second-${randomBytes(3).toString('hex')}`));
     await waitFor('the second mail as a ticket', async () => (await view()).status.counts.ticketsCreated === 2 || undefined, 30_000);
     expect((await view()).status.counts).toMatchObject({ received: 2, ticketsCreated: 2, duplicates: 0, failures: 0 });
+
+    // The pooler gone: the survivor cannot renew, and stops reading before its lease could be taken.
+    const port = pooler.port;
+    await pooler.stop();
+    await waitFor('the survivor stopping its readers', async () => survivor.output.includes('Mailbox leases not renewed for two syncs') || undefined, 30_000);
+    // Back on the same port: the leases are taken again and the mail left meanwhile is read.
+    pooler = await startPgBouncer({ databaseName: database.name, port, poolSize: SERVER_CONNECTIONS });
+    await imap.append(account, mail(`third-${randomBytes(3).toString('hex')}`));
+    await waitFor('the third mail as a ticket', async () => (await view().catch(() => undefined))?.status.counts.ticketsCreated === 3 || undefined, 60_000);
+    expect((await view()).status.counts).toMatchObject({ received: 3, ticketsCreated: 3, duplicates: 0 });
+    expect(readerOf((await holder())!)).toBe(survivor);
   });
 
   it('would break named prepared statements (hence DB_PREPARED_STATEMENTS=false with PgBouncer 1.18)', async () => {
