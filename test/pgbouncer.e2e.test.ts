@@ -53,9 +53,8 @@ describe('the platform through PgBouncer in transaction mode', () => {
     env = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
+      // With DB_PREPARED_STATEMENTS=false: the test PgBouncer keeps no prepared statement across server connections.
       ...pooler.env,
-      // PgBouncer 1.18 keeps no prepared statement across server connections (1.21+ does with max_prepared_statements).
-      DB_PREPARED_STATEMENTS: 'false',
       SECRET_KEY: randomBytes(24).toString('hex'),
       QUEUE_PREFIX: `pgbouncer-e2e-${randomBytes(4).toString('hex')}`,
       EMAIL_HOST: '127.0.0.1',
@@ -204,7 +203,7 @@ describe('the platform through PgBouncer in transaction mode', () => {
     expect(readerOf((await holder())!)).toBe(survivor);
   });
 
-  it('would break named prepared statements (hence DB_PREPARED_STATEMENTS=false with PgBouncer 1.18)', async () => {
+  it('would break named prepared statements (hence DB_PREPARED_STATEMENTS=false without max_prepared_statements)', async () => {
     const single = await startPgBouncer({ databaseName: database.name, poolSize: 1 });
     const clients = [1, 2].map(() => new pg.Client({ host: single.host, port: single.port, user: process.env.DB_USER || 'postgres', database: database.name }));
     try {

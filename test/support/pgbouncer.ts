@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,19 @@ import { answers, freePort, waitFor } from './ports.js';
 
 /** Debian's PgBouncer (package pgbouncer, installed by the test preparation when missing). */
 export const PGBOUNCER_BINARY = process.env.PGBOUNCER_BINARY || '/usr/sbin/pgbouncer';
+
+/** PgBouncer's version as [major, minor], e.g. [1, 18] for Debian 12's. */
+export function pgBouncerVersion(): [number, number] {
+  const match = /PgBouncer (\d+)\.(\d+)/.exec(spawnSync(PGBOUNCER_BINARY, ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  if (!match) throw new Error(`Cannot tell the version of ${PGBOUNCER_BINARY}`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** Whether this PgBouncer knows max_prepared_statements (1.21 and later). */
+function supportsPreparedStatements(): boolean {
+  const [major, minor] = pgBouncerVersion();
+  return major > 1 || (major === 1 && minor >= 21);
+}
 
 export interface PgBouncerOptions {
   /** The database the services use; any other database name is passed through to PostgreSQL as well. */
@@ -22,7 +35,7 @@ export interface PgBouncerOptions {
 export interface PgBouncerPool {
   host: string;
   port: number;
-  /** The DB_* variables that send a service through this PgBouncer. */
+  /** The DB_* variables that send a service through this PgBouncer, with DB_PREPARED_STATEMENTS=false (see startPgBouncer). */
   env: Record<string, string>;
   /** PgBouncer's admin console (SHOW POOLS, SHOW CLIENTS...): rows of one SHOW command. */
   show(what: 'POOLS' | 'CLIENTS' | 'SERVERS' | 'STATS' | 'CONFIG'): Promise<Array<Record<string, unknown>>>;
@@ -37,7 +50,10 @@ export interface PgBouncerPool {
  * it (CloudNativePG's Pooler, or a PgBouncer Deployment): every transaction may land on another
  * server connection, so anything kept in a session (advisory locks, SET, LISTEN, named prepared
  * statements) breaks through it. Its ini and userlist live in a temp directory; it authenticates
- * clients with `trust` and logs in to PostgreSQL as DB_USER (with DB_PASSWORD when set).
+ * clients with `trust` and logs in to PostgreSQL as DB_USER (with DB_PASSWORD when set). Named
+ * prepared statements are unsupported on every version (1.21+ gets max_prepared_statements = 0, as
+ * Debian 12's 1.18 behaves), so a suite behaves the same wherever it runs and services get
+ * DB_PREPARED_STATEMENTS=false.
  */
 export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncerPool> {
   if (!existsSync(PGBOUNCER_BINARY)) throw new Error(`PgBouncer is not installed at ${PGBOUNCER_BINARY}: run apt-get install -y pgbouncer (npm test does it when it may)`);
@@ -64,6 +80,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     default_pool_size: options.poolSize ?? 20,
     // node-postgres sends none of these, but other clients (psql, pg_dump) may.
     ignore_startup_parameters: 'extra_float_digits,options',
+    ...(supportsPreparedStatements() ? { max_prepared_statements: 0 } : {}),
     ...options.settings,
   };
   const ini = [
@@ -110,7 +127,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   return {
     host: '127.0.0.1',
     port,
-    env: { DB_HOST: '127.0.0.1', DB_PORT: String(port), DB_NAME: options.databaseName, DB_USER: user },
+    env: { DB_HOST: '127.0.0.1', DB_PORT: String(port), DB_NAME: options.databaseName, DB_USER: user, DB_PREPARED_STATEMENTS: 'false' },
     async show(what) {
       // The admin console speaks only the simple query protocol, which query() without values uses.
       const client = new pg.Client({ host: '127.0.0.1', port, user, database: 'pgbouncer' });
