@@ -237,6 +237,55 @@ describe('rendered scenarios', () => {
   });
 });
 
+describe('the notification service\'s mail settings', () => {
+  const notification = (objects: K8sObject[]) => objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'helpdesk-notification')!.spec.template.spec;
+  const configOf = (objects: K8sObject[]) => objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === 'helpdesk-config')!.data;
+
+  it('renders the IMAP and mailbox settings with their defaults, and the values given', () => {
+    expect(configOf(template('default'))).toMatchObject({
+      IMAP_POLL_SECONDS: '60',
+      MAILBOX_SYNC_SECONDS: '15',
+      MAILBOX_CHECK_TIMEOUT_MS: '10000',
+      MAILBOX_FAILED_AFTER_FAILURES: '5',
+      MAILBOX_FAILED_AFTER_MINUTES: '10',
+      INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR: '20',
+      INBOUND_MAIL_RETENTION_DAYS: '90',
+    });
+    const set = ['imapPollSeconds=30', 'syncSeconds=5', 'checkTimeoutMs=4000', 'failedAfterFailures=3', 'failedAfterMinutes=0'].flatMap((value) => ['--set', `config.mailboxes.${value}`]);
+    expect(configOf(template('default', set))).toMatchObject({
+      IMAP_POLL_SECONDS: '30',
+      MAILBOX_SYNC_SECONDS: '5',
+      MAILBOX_CHECK_TIMEOUT_MS: '4000',
+      MAILBOX_FAILED_AFTER_FAILURES: '3',
+      MAILBOX_FAILED_AFTER_MINUTES: '0',
+    });
+  });
+
+  it('mounts the STARTTLS certificate of the inbound SMTP listener from a Secret into the notification pods only', () => {
+    const off = notification(template('default', ['--set', 'inboundSmtp.enabled=true']));
+    expect(off.containers[0].env.map((variable: K8sObject) => variable.name)).not.toContain('INBOUND_SMTP_TLS_CERT_FILE');
+    expect(off.volumes.map((volume: K8sObject) => volume.name)).not.toContain('inbound-smtp-tls');
+
+    const objects = template('default', ['--set', 'inboundSmtp.enabled=true', '--set', 'inboundSmtp.tls.existingSecret=mx-certificate']);
+    const spec = notification(objects);
+    expect(spec.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'INBOUND_SMTP_TLS_CERT_FILE', value: '/etc/helpdesk/inbound-smtp-tls/tls.crt' },
+        { name: 'INBOUND_SMTP_TLS_KEY_FILE', value: '/etc/helpdesk/inbound-smtp-tls/tls.key' },
+      ]),
+    );
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'inbound-smtp-tls', mountPath: '/etc/helpdesk/inbound-smtp-tls', readOnly: true });
+    expect(spec.volumes).toContainEqual({
+      name: 'inbound-smtp-tls',
+      secret: { secretName: 'mx-certificate', defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] },
+    });
+    for (const other of ['gateway', 'ticket', 'realtime', 'ai-proxy']) {
+      const deployment = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === `helpdesk-${other}`)!;
+      expect(deployment.spec.template.spec.volumes.map((volume: K8sObject) => volume.name)).toEqual(['tmp']);
+    }
+  });
+});
+
 describe('the values schema and the chart refuse bad values', () => {
   const refused = (args: string[]) => {
     const result = run(helm, ['lint', '--strict', CHART, ...args]);
@@ -246,6 +295,11 @@ describe('the values schema and the chart refuse bad values', () => {
 
   it('refuses a wrong type', () => {
     expect(refused(['--set', 'gateway.replicaCount=two'])).toContain("at '/gateway/replicaCount': got string, want integer");
+  });
+
+  it('refuses mailbox settings the notification service would refuse', () => {
+    refused(['--set', 'config.mailboxes.imapPollSeconds=1']);
+    refused(['--set', 'config.mailboxes.checkTimeoutMs=100']);
   });
 
   it('refuses an unknown key', () => {

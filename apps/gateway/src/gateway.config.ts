@@ -80,6 +80,21 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE = 30;
 
+  /**
+   * Wrong inbound tokens at POST /inbound/email/:mailboxId per client address and mailbox, per minute;
+   * beyond it that mailbox answers that address 429 until the minute ends. Accepted mail is never counted.
+   */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_MINUTE = 10;
+
+  /** Wrong inbound tokens per client address whatever the mailbox (unknown mailbox ids included), per minute. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_IP_PER_MINUTE = 60;
+
   @EnvInt()
   @Min(1)
   @IsInt()

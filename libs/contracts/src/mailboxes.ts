@@ -22,6 +22,12 @@ export const MAILBOX_LIMITS = {
   attachments: 100,
   /** Participants of one ticket at most, however many mails Cc others. */
   ticketParticipants: 100,
+  /**
+   * Longest local part (octets before the @) of a mailbox that can carry reply tokens: RFC 5321 allows
+   * 64 octets, and `<local>+<token>` spends 1 + 45 of them on the token (reply-token.ts). A shorter
+   * token cannot carry the ticket, the recipient and a 64-bit signature in a case-insensitive alphabet.
+   */
+  replyAddressLocalPart: 18,
   /** Failed recipients of one delivery-status report taken into account. */
   bouncedRecipients: 100,
 } as const;
@@ -85,6 +91,13 @@ export class CreateMailboxCommand extends AuthenticatedCommand {
 export class MailboxRefCommand extends AuthenticatedCommand {
   @IsUUID()
   mailboxId!: string;
+}
+
+/** Any staff member's principal: is this address the organization's own mailbox (or the service's sender address)? */
+export class OwnsAddressCommand extends AuthenticatedCommand {
+  @MaxLength(MAILBOX_LIMITS.address)
+  @IsString()
+  email!: string;
 }
 
 export class ListMailboxesCommand extends AuthenticatedCommand {
@@ -153,6 +166,12 @@ export interface MailboxView {
   address: string;
   imap: ImapSettingsView | null;
   status: MailboxStatusView;
+  /**
+   * The Reply-To of outgoing ticket mail: `tokenFits` when the local part is short enough to carry a
+   * reply token (MAILBOX_LIMITS.replyAddressLocalPart), `used` when this is the mailbox ticket mails
+   * name (the organization's oldest one that fits). When none fits, ticket mails have no Reply-To.
+   */
+  replyTo: { tokenFits: boolean; used: boolean };
   createdAt: string;
   updatedAt: string;
 }

@@ -12,6 +12,12 @@ export const subjects = {
     list: `${SUBJECT_ROOT}.ticket.tickets.list`,
     update: `${SUBJECT_ROOT}.ticket.tickets.update`,
     history: `${SUBJECT_ROOT}.ticket.tickets.history`,
+    /** The people copied on a ticket (TicketRefCommand): staff, and the requester on their own ticket. */
+    participants: `${SUBJECT_ROOT}.ticket.tickets.participants.list`,
+    /** Staff copy someone on a ticket (AddParticipantCommand). */
+    addParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.add`,
+    /** Staff stop copying someone (ParticipantRefCommand). */
+    removeParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.remove`,
   },
   comments: {
     create: `${SUBJECT_ROOT}.ticket.comments.create`,
@@ -108,6 +114,8 @@ export const subjects = {
     delete: `${SUBJECT_ROOT}.notification.mailboxes.delete`,
     /** A new inbound token, answered once; the old one stops working at once. */
     rotateToken: `${SUBJECT_ROOT}.notification.mailboxes.rotate-token`,
+    /** Whether an address is the desk's own (a mailbox, plus-addresses included, or the sender address): never a participant. */
+    ownsAddress: `${SUBJECT_ROOT}.notification.mailboxes.owns-address`,
   },
   /** The HTTP way in: the gateway checks the mailbox token, stores the raw message, then hands it over. */
   inbound: {

@@ -61,6 +61,19 @@ export interface CommentView {
   createdAt: string;
 }
 
+/**
+ * Someone copied on a ticket (DESIGN section 13): a customer of the organization, Cc'd on its mails
+ * or added by staff, who receives its public replies. `bouncingSince` is answered to staff only.
+ */
+export interface TicketParticipantView {
+  userId: string;
+  name: string;
+  email: string;
+  /** Staff only: since when mail to this address bounces (null when it does not). */
+  bouncingSince?: string | null;
+  addedAt: string;
+}
+
 export interface TicketHistoryEntry {
   id: string;
   ticketId: string;

@@ -9,13 +9,22 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 
 /** The limits the hourly throttler cannot express: per route, per (IP, email) pair or per email, with refunds. */
-export type AuthLimit = 'login' | 'loginPerIp' | 'passwordReset' | 'passwordResetPerEmail' | 'verificationResend' | 'invitationResend' | 'refreshFailuresPerIp';
+export type AuthLimit =
+  | 'login'
+  | 'loginPerIp'
+  | 'passwordReset'
+  | 'passwordResetPerEmail'
+  | 'verificationResend'
+  | 'invitationResend'
+  | 'refreshFailuresPerIp'
+  | 'inboundTokenFailures'
+  | 'inboundTokenFailuresPerIp';
 
 /**
  * Limits that let requests through while Redis is unreachable: a refresh token cannot be guessed,
  * so the failed-refresh limit only sheds load, and failing closed would end every session.
  */
-const FAIL_OPEN: ReadonlySet<AuthLimit> = new Set(['refreshFailuresPerIp']);
+const FAIL_OPEN: ReadonlySet<AuthLimit> = new Set(['refreshFailuresPerIp', 'inboundTokenFailures', 'inboundTokenFailuresPerIp']);
 
 /** Verification mails an admin may ask for again, per hour. */
 const VERIFY_EMAIL_RESENDS_PER_HOUR = 3;
@@ -31,6 +40,8 @@ const REFUSED_WHAT: Record<AuthLimit, string> = {
   verificationResend: 'verification mails',
   invitationResend: 'invitation mails to this user',
   refreshFailuresPerIp: 'failed token refreshes from this address',
+  inboundTokenFailures: 'wrong inbound tokens for this mailbox from this address',
+  inboundTokenFailuresPerIp: 'wrong inbound tokens from this address',
 };
 
 /**
@@ -58,6 +69,8 @@ export class AuthLimits {
       verificationResend: limiter('verificationResend', VERIFY_EMAIL_RESENDS_PER_HOUR, HOUR),
       invitationResend: limiter('invitationResend', INVITATION_RESENDS_PER_HOUR, HOUR),
       refreshFailuresPerIp: limiter('refreshFailuresPerIp', config.RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE, MINUTE),
+      inboundTokenFailures: limiter('inboundTokenFailures', config.RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_MINUTE, MINUTE),
+      inboundTokenFailuresPerIp: limiter('inboundTokenFailuresPerIp', config.RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_IP_PER_MINUTE, MINUTE),
     };
   }
 
@@ -70,10 +83,29 @@ export class AuthLimits {
         if (this.failsOpen(limit, refused)) return;
         throw this.outage(refused);
       }
-      const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-      void reply.header('Retry-After', String(retryAfter));
-      throw new HttpException(`Too many ${REFUSED_WHAT[limit]}: try again in ${retryAfter} seconds`, HttpStatus.TOO_MANY_REQUESTS);
+      this.refuse(reply, limit, refused);
     }
+  }
+
+  private refuse(reply: FastifyReply, limit: AuthLimit, state: RateLimiterRes): never {
+    const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+    void reply.header('Retry-After', String(retryAfter));
+    throw new HttpException(`Too many ${REFUSED_WHAT[limit]}: try again in ${retryAfter} seconds`, HttpStatus.TOO_MANY_REQUESTS);
+  }
+
+  /**
+   * Refuses with 429 and Retry-After when earlier failures already used up the limit, counting nothing:
+   * for limits counted only on failure (consume after it), so good requests never count, even in a burst.
+   */
+  async refuseIfExhausted(reply: FastifyReply, limit: AuthLimit, key: string): Promise<void> {
+    let state: RateLimiterRes | null;
+    try {
+      state = await this.limiters[limit].get(key);
+    } catch (error) {
+      if (this.failsOpen(limit, error)) return;
+      throw this.outage(error);
+    }
+    if (state && state.consumedPoints >= this.limiters[limit].points) this.refuse(reply, limit, state);
   }
 
   /** Gives back an attempt that turned out not to be a failure (a successful login). */

@@ -1,13 +1,14 @@
-import { Controller, Headers, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Req, UnauthorizedException, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Headers, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Req, Res, UnauthorizedException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { CommandClient, Public } from '@helpdesk/common';
+import { CommandClient, CommandError, Public } from '@helpdesk/common';
 import { INBOUND_TOKEN_HEADER, subjects, type InboundReceipt } from '@helpdesk/contracts';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GatewayConfig } from '../gateway.config.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { AuthLimits } from '../auth/auth-limits.js';
 import { ANONYMOUS_THROTTLER } from '../auth/rate-limit.guard.js';
 import { InboundMailUploads, MessageTooLargeError } from './inbound-mail-uploads.js';
 
@@ -27,6 +28,7 @@ export class InboundEmailController {
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(InboundMailUploads) private readonly uploads: InboundMailUploads,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
+    @Inject(AuthLimits) private readonly limits: AuthLimits,
   ) {}
 
   @Public()
@@ -41,10 +43,32 @@ export class InboundEmailController {
     description:
       '`{ messageId, outcome, ticketId, commentId }`, outcome `ticket_created`, `comment_added`, `duplicate` (the same Message-ID was received before: nothing changed), `bounce_recorded` (a delivery-status report: its failed recipients are marked bouncing, `ticketId` null) or `rate_limited` (the sender reached INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR new tickets: nothing opened, `ticketId` null). 401 for an unknown mailbox or a wrong token; 413 beyond INBOUND_MAX_BYTES; 415 when the body is not message/rfc822',
   })
-  async receive(@UuidParam('mailboxId') mailboxId: string, @Headers(INBOUND_TOKEN_HEADER) token: string | undefined, @Req() request: FastifyRequest): Promise<InboundReceipt> {
-    if (!token) throw new UnauthorizedException(`The mailbox token is missing: send it in the X-Helpdesk-Inbound-Token header`);
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many wrong tokens from this client address: RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_MINUTE for this mailbox, or RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_IP_PER_MINUTE for any; Retry-After says when to try again. Accepted mail is never counted',
+  })
+  async receive(
+    @UuidParam('mailboxId') mailboxId: string,
+    @Headers(INBOUND_TOKEN_HEADER) token: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<InboundReceipt> {
+    // Per mailbox as well as per address: a provider posting many organizations' mail from one address
+    // keeps delivering to the other mailboxes while one is misconfigured.
+    const pairKey = `${request.ip}:${mailboxId}`;
+    await this.limits.refuseIfExhausted(reply, 'inboundTokenFailuresPerIp', request.ip);
+    await this.limits.refuseIfExhausted(reply, 'inboundTokenFailures', pairKey);
+    if (!token) {
+      await this.countWrongToken(reply, request.ip, pairKey);
+      throw new UnauthorizedException(`The mailbox token is missing: send it in the X-Helpdesk-Inbound-Token header`);
+    }
     if (!isRfc822(request.headers['content-type'])) throw new UnsupportedMediaTypeException(`Send the raw message with Content-Type: ${RFC822}`);
-    await this.commands.request(subjects.inbound.authorize, { mailboxId, token });
+    try {
+      await this.commands.request(subjects.inbound.authorize, { mailboxId, token });
+    } catch (error) {
+      if (error instanceof CommandError && error.code === 'UNAUTHORIZED') await this.countWrongToken(reply, request.ip, pairKey);
+      throw error;
+    }
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.config.INBOUND_MAX_BYTES) throw tooLarge(this.config.INBOUND_MAX_BYTES);
     const objectKey = `${mailboxId}/${randomUUID()}`;
@@ -55,6 +79,12 @@ export class InboundEmailController {
       throw error;
     }
     return this.commands.request<InboundReceipt>(subjects.inbound.ingest, { mailboxId, token, objectKey }, { timeoutMs: INGEST_TIMEOUT_MS });
+  }
+
+  /** Counted only when the token is wrong or missing; the request that goes over a limit is answered 429 rather than 401. */
+  private async countWrongToken(reply: FastifyReply, ip: string, pairKey: string): Promise<void> {
+    await this.limits.consume(reply, 'inboundTokenFailuresPerIp', ip);
+    await this.limits.consume(reply, 'inboundTokenFailures', pairKey);
   }
 }
 

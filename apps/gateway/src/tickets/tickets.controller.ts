@@ -1,14 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { subjects, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketView } from '@helpdesk/contracts';
-import { CommandClient } from '@helpdesk/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { subjects, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketParticipantView, type TicketView } from '@helpdesk/contracts';
+import { CommandClient, CommandError } from '@helpdesk/common';
 import type { FastifyReply } from 'fastify';
 import { Caller, Roles } from '../auth/caller.js';
 import { etagOf, versionFromIfMatch } from './if-match.js';
-import { CreateCommentBody, CreateTicketBody, ListTicketsQuery, PageQuery, UpdateTicketBody } from './tickets.dto.js';
+import { AddParticipantBody, CreateCommentBody, CreateTicketBody, ListTicketsQuery, PageQuery, UpdateTicketBody } from './tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
 
 const TicketId = () => UuidParam('id');
+const UserId = () => UuidParam('userId');
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -62,5 +63,40 @@ export class TicketsController {
   @Roles('admin', 'agent')
   history(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<TicketHistoryEntry>> {
     return this.commands.request(subjects.tickets.history, { principal, ticketId, ...query });
+  }
+
+  @Get(':id/participants')
+  @ApiOkResponse({
+    description:
+      "`TicketParticipantView[]`: the people copied on the ticket (Cc'd on its mails or added by staff), who receive its public replies; oldest first. " +
+      'Staff see any ticket of the organization and `bouncingSince`; a customer sees those of their own tickets, without it',
+  })
+  @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or (for a customer) not theirs" })
+  participants(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketParticipantView[]> {
+    return this.commands.request(subjects.tickets.participants, { principal, ticketId });
+  }
+
+  @Post(':id/participants')
+  @Roles('admin', 'agent')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiCreatedResponse({ description: 'The participant: `{ email, name? }` copies that person (an unknown address becomes a customer without a password); recorded in the history as `participant.added`' })
+  @ApiBadRequestResponse({ description: "Not an email address, a staff member's, a deactivated account's, or one of the organization's own mailboxes" })
+  @ApiConflictResponse({ description: 'Already a participant, the requester, or the ticket already has 100 participants' })
+  @ApiForbiddenResponse({ description: 'Customers cannot change who is copied' })
+  @ApiNotFoundResponse({ description: "Unknown ticket, or another organization's" })
+  async addParticipant(@Caller() principal: Principal, @TicketId() ticketId: string, @Body() body: AddParticipantBody): Promise<TicketParticipantView> {
+    // Copying the desk's own address would mail its replies back to it: the mailboxes are the notification service's.
+    const { own } = await this.commands.request<{ own: boolean }>(subjects.mailboxes.ownsAddress, { principal, email: body.email });
+    if (own) throw new CommandError('VALIDATION', `${body.email} is one of the help desk's own addresses: copying it would mail the desk its own replies`);
+    return this.commands.request(subjects.tickets.addParticipant, { principal, ticketId, ...body });
+  }
+
+  @Delete(':id/participants/:userId')
+  @Roles('admin', 'agent')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'No longer copied (recorded in the history as `participant.removed`); the customer account stays' })
+  @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or that user is not a participant" })
+  async removeParticipant(@Caller() principal: Principal, @TicketId() ticketId: string, @UserId() userId: string): Promise<void> {
+    await this.commands.request(subjects.tickets.removeParticipant, { principal, ticketId, userId });
   }
 }

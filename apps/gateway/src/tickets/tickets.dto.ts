@@ -1,5 +1,5 @@
 import { OmitType } from '@nestjs/swagger';
-import { CreateCommentCommand, CreateTicketCommand, ListTicketsCommand, PageCommand, TicketChanges } from '@helpdesk/contracts';
+import { AddParticipantCommand, CreateCommentCommand, CreateTicketCommand, ListTicketsCommand, PageCommand, TicketChanges } from '@helpdesk/contracts';
 
 /** HTTP bodies and queries are the commands without what the gateway supplies (principal, path ids). */
 export class CreateTicketBody extends OmitType(CreateTicketCommand, ['principal'] as const) {}
@@ -7,3 +7,4 @@ export class ListTicketsQuery extends OmitType(ListTicketsCommand, ['principal']
 export class UpdateTicketBody extends TicketChanges {}
 export class CreateCommentBody extends OmitType(CreateCommentCommand, ['principal', 'ticketId'] as const) {}
 export class PageQuery extends OmitType(PageCommand, ['principal', 'ticketId'] as const) {}
+export class AddParticipantBody extends OmitType(AddParticipantCommand, ['principal', 'ticketId'] as const) {}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommentView, type InboundResultView, type MailboxWithTokenView, type Page, type TicketView } from '@helpdesk/contracts';
+import { MAILBOX_LIMITS, type CommentView, type InboundResultView, type MailboxWithTokenView, type Page, type TicketView } from '@helpdesk/contracts';
 import { freePort, waitFor } from '@helpdesk/testing';
 import { GatewayHarness, type SignedUpAdmin } from '../../../gateway/src/testing/gateway-harness.js';
 import { mailFixture, withHeaders } from '../testing/mail-fixtures.js';
@@ -108,6 +108,32 @@ describe('reply tokens, agent replies by mail and Cc participants (threading rul
     const { subject } = (await opened.json()) as TicketView;
     const unanswerable = await mailTo(bare.user.email, subject);
     expect(unanswerable.headers.has('reply-to')).toBe(false);
+  });
+
+  it('names the oldest mailbox whose local part leaves room for the token, and sends no Reply-To when none does; the mailbox list says which', async () => {
+    const admin = await gateway.signup(`Long ${unique()}`);
+    // 19 characters before the @: one too many for `<local>+<45-character token>` in 64 octets.
+    const long = await addMailbox(admin, `customer-cares-${randomBytes(2).toString('hex')}@acme.test`);
+    expect(long.address.split('@')[0]).toHaveLength(MAILBOX_LIMITS.replyAddressLocalPart + 1);
+    expect(long.replyTo).toEqual({ tokenFits: false, used: false });
+    const alone = await request(long);
+    const { number } = await ticket(admin, alone.result.ticketId);
+    expect((await mailTo(alone.sender, `#${number}`)).headers.has('reply-to')).toBe(false);
+
+    const short = await addMailbox(admin);
+    expect(short.replyTo).toEqual({ tokenFits: true, used: true });
+    const listed = ((await (await gateway.call('/mailboxes', { token: admin.accessToken })).json()) as Page<MailboxWithTokenView>).items;
+    expect(listed.map((mailbox) => [mailbox.address, mailbox.replyTo])).toEqual([
+      [long.address, { tokenFits: false, used: false }],
+      [short.address, { tokenFits: true, used: true }],
+    ]);
+    const later = await request(long);
+    const [local, domain] = short.address.split('@');
+    const confirmation = await mailTo(later.sender, `#${number + 1}`);
+    expect(replyAddressOf(confirmation)).toMatch(new RegExp(`^${local}\\+[a-z2-7]{45}@${domain}$`));
+    // The token is the organization's, not the mailbox's: the answer threads whichever mailbox it reaches.
+    const answered = await deliver(long, answer(`Maria <${later.sender}>`, replyAddressOf(confirmation)!));
+    expect(answered).toMatchObject({ outcome: 'comment_added', ticketId: later.result.ticketId });
   });
 
   it("threads a customer's answer to their reply address onto the ticket, with no References and a subject naming no ticket", async () => {

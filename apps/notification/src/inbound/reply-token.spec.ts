@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { MAILBOX_LIMITS } from '@helpdesk/contracts';
 import { ReplyTokens, replyAddress, splitReplyAddress } from './reply-token.js';
 
 const ORG = randomUUID();
@@ -56,5 +57,8 @@ describe('reply addresses', () => {
   it('gives no address when the local part would pass 64 octets (threading then rests on References)', () => {
     expect(replyAddress(`${'a'.repeat(18)}@acme.test`, token)).not.toBeNull();
     expect(replyAddress(`${'a'.repeat(19)}@acme.test`, token)).toBeNull();
+    // The limit the mailbox list and the reply mailbox choice rely on.
+    expect(replyAddress(`${'a'.repeat(MAILBOX_LIMITS.replyAddressLocalPart)}@acme.test`, token)).not.toBeNull();
+    expect(replyAddress(`${'a'.repeat(MAILBOX_LIMITS.replyAddressLocalPart + 1)}@acme.test`, token)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateMailboxCommand, ListMailboxesCommand, MailboxRefCommand, subjects, UpdateMailboxCommand } from '@helpdesk/contracts';
+import { CreateMailboxCommand, ListMailboxesCommand, MailboxRefCommand, OwnsAddressCommand, subjects, UpdateMailboxCommand } from '@helpdesk/contracts';
 import { Mailboxes } from './mailboxes.service.js';
 
 /** Sent by the gateway's admin endpoints, with the admin's principal. */
@@ -36,5 +36,10 @@ export class MailboxesController {
   @MessagePattern(subjects.mailboxes.rotateToken)
   rotateToken(@Payload() command: MailboxRefCommand) {
     return this.mailboxes.rotateToken(command.principal, command.mailboxId);
+  }
+
+  @MessagePattern(subjects.mailboxes.ownsAddress)
+  ownsAddress(@Payload() command: OwnsAddressCommand) {
+    return this.mailboxes.ownsAddress(command);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
 import {
+  MAILBOX_LIMITS,
   PAGE_SIZE,
   subjects,
   type CreateMailboxCommand,
@@ -12,6 +13,7 @@ import {
   type MeReply,
   type Page,
   type Principal,
+  type OwnsAddressCommand,
   type UpdateMailboxCommand,
   type InboundReceipt,
 } from '@helpdesk/contracts';
@@ -63,10 +65,15 @@ function toInboundMailbox(row: Pick<MailboxRow, 'id' | 'organization_id' | 'addr
   return { id: row.id, organizationId: row.organization_id, address: row.address };
 }
 
-function toView(row: MailboxRow): MailboxView {
+/** Octets before the @ of an address. */
+const localPartBytes = (address: string) => Buffer.byteLength(address.slice(0, Math.max(0, address.lastIndexOf('@'))));
+
+/** `replyAddress`: the organization's reply mailbox now (replyMailbox), to mark the one in use. */
+function toView(row: MailboxRow, replyAddress: string | null): MailboxView {
   return {
     id: row.id,
     address: row.address,
+    replyTo: { tokenFits: localPartBytes(row.address) <= MAILBOX_LIMITS.replyAddressLocalPart, used: row.address === replyAddress },
     imap: row.imap_host ? { host: row.imap_host, port: row.imap_port!, tls: row.imap_tls!, user: row.imap_user!, folder: row.imap_folder! } : null,
     status: {
       lastPollAt: row.last_poll_at?.toISOString() ?? null,
@@ -160,7 +167,7 @@ export class Mailboxes {
         ) as Promise<MailboxRow[]>,
     );
     this.changed(principal.orgId);
-    return { ...toView(rows[0]!), inboundToken: token };
+    return { ...toView(rows[0]!, await this.replyMailbox(principal.orgId)), inboundToken: token };
   }
 
   async list(command: ListMailboxesCommand): Promise<Page<MailboxView>> {
@@ -173,12 +180,13 @@ export class Mailboxes {
       [principal.orgId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
     )) as Array<MailboxRow & { sort_value: string }>;
     const page = rows.slice(0, limit);
-    return { items: page.map(toView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
+    const replyAddress = await this.replyMailbox(principal.orgId);
+    return { items: page.map((row) => toView(row, replyAddress)), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
   }
 
   async get(principal: Principal, mailboxId: string): Promise<MailboxView> {
     const verified = await this.verifyAdmin(principal);
-    return toView(await this.find(verified.orgId, mailboxId));
+    return toView(await this.find(verified.orgId, mailboxId), await this.replyMailbox(verified.orgId));
   }
 
   async update(command: UpdateMailboxCommand): Promise<MailboxView> {
@@ -213,7 +221,7 @@ export class Mailboxes {
     const [updated] = rows[0];
     if (!updated) throw new CommandError('NOT_FOUND', 'Mailbox not found');
     this.changed(principal.orgId);
-    return toView(updated);
+    return toView(updated, await this.replyMailbox(principal.orgId));
   }
 
   async delete(principal: Principal, mailboxId: string): Promise<{ deleted: true }> {
@@ -234,7 +242,7 @@ export class Mailboxes {
       hash,
     ])) as [MailboxRow[], number];
     if (!rows[0]) throw new CommandError('NOT_FOUND', 'Mailbox not found');
-    return { ...toView(rows[0]), inboundToken: token };
+    return { ...toView(rows[0], await this.replyMailbox(verified.orgId)), inboundToken: token };
   }
 
   /**
@@ -258,12 +266,16 @@ export class Mailboxes {
 
   /**
    * The address replies to the organization's ticket mails go to (plus a reply token): its oldest
-   * mailbox, so the choice stays put while mailboxes come and go; null when it has none.
+   * mailbox whose local part leaves room for the token (MAILBOX_LIMITS.replyAddressLocalPart), so the
+   * choice stays put while mailboxes come and go; null when it has none that fits.
    */
   async replyMailbox(orgId: string): Promise<string | null> {
     const cached = this.replyMailboxes.get(orgId);
     if (cached) return cached.address;
-    const [row] = (await this.dataSource.query(`SELECT address FROM ${TABLE} WHERE organization_id = $1 ORDER BY created_at, id LIMIT 1`, [orgId])) as MailboxRow[];
+    const [row] = (await this.dataSource.query(
+      `SELECT address FROM ${TABLE} WHERE organization_id = $1 AND octet_length(regexp_replace(address, '@[^@]*$', '')) <= $2 ORDER BY created_at, id LIMIT 1`,
+      [orgId, MAILBOX_LIMITS.replyAddressLocalPart],
+    )) as MailboxRow[];
     const address = row?.address ?? null;
     this.replyMailboxes.set(orgId, { address });
     return address;
@@ -273,6 +285,20 @@ export class Mailboxes {
   async addressesOf(orgId: string): Promise<string[]> {
     const rows = (await this.dataSource.query(`SELECT lower(address) AS address FROM ${TABLE} WHERE organization_id = $1`, [orgId])) as Array<{ address: string }>;
     return rows.map((row) => row.address);
+  }
+
+  /**
+   * Whether an address is the desk's own: one of the organization's mailboxes (with or without a
+   * plus part) or the service's sender address. Staff may not copy those on a ticket, as inbound
+   * Cc never does: the desk would mail its own replies to itself (a loop). The principal comes from
+   * the gateway's staff-only route; only its organization is read.
+   */
+  async ownsAddress(command: OwnsAddressCommand): Promise<{ own: boolean }> {
+    const address = normalizeEmail(command.email);
+    const sender = normalizeEmail(/<([^<>]+)>\s*$/.exec(this.config.DEFAULT_FROM_EMAIL)?.[1] ?? this.config.DEFAULT_FROM_EMAIL);
+    if (address === sender) return { own: true };
+    const ours = new Set(await this.addressesOf(command.principal.orgId));
+    return { own: ours.has(address) || ours.has(splitReplyAddress(address).mailboxAddress) };
   }
 
   /** The stored IMAP password in clear, for the IMAP poller (never answered to anyone). */

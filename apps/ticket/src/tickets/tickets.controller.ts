@@ -1,11 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateTicketCommand, ListTicketsCommand, PageCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
+import { AddParticipantCommand, CreateTicketCommand, ListTicketsCommand, PageCommand, ParticipantRefCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
+import { TicketParticipantsService } from './ticket-participants.service.js';
 import { TicketsService } from './tickets.service.js';
 
 @Controller()
 export class TicketsController {
-  constructor(@Inject(TicketsService) private readonly tickets: TicketsService) {}
+  constructor(
+    @Inject(TicketsService) private readonly tickets: TicketsService,
+    @Inject(TicketParticipantsService) private readonly participants: TicketParticipantsService,
+  ) {}
 
   @MessagePattern(subjects.tickets.create)
   create(@Payload() command: CreateTicketCommand) {
@@ -30,5 +34,21 @@ export class TicketsController {
   @MessagePattern(subjects.tickets.history)
   history(@Payload() command: PageCommand) {
     return this.tickets.history(command);
+  }
+
+  @MessagePattern(subjects.tickets.participants)
+  listParticipants(@Payload() command: TicketRefCommand) {
+    return this.participants.list(command);
+  }
+
+  @MessagePattern(subjects.tickets.addParticipant)
+  addParticipant(@Payload() command: AddParticipantCommand) {
+    return this.participants.add(command);
+  }
+
+  @MessagePattern(subjects.tickets.removeParticipant)
+  async removeParticipant(@Payload() command: ParticipantRefCommand) {
+    await this.participants.remove(command);
+    return {};
   }
 }

@@ -318,6 +318,11 @@ export const en = {
     imapFolder: 'Folder',
     checkingConnection: 'The connection is checked before saving (log in, open the folder).',
     noImap: 'SMTP and HTTP only',
+    replyToUsed: 'Reply-To',
+    replyToUsedHint: 'Ticket mails ask for replies at this address, with a reply token that threads the answer.',
+    replyTokenTooLong: 'Too long for reply tokens: the part before @ may have at most 18 characters, since the token (45 characters) must fit beside it in the 64 that mail allows. Ticket mails name another mailbox in Reply-To.',
+    noReplyAddress:
+      'Ticket mails go out without a Reply-To: no mailbox has a part before @ of 18 characters or fewer, which the reply token needs. Answers still thread by their references and the [#number] in the subject; add a shorter address (for example help@) to have replies threaded by token too.',
     noMailboxes: 'No mailboxes yet: add the address your customers write to.',
     status: 'Status',
     statusOk: 'Receiving',
@@ -337,6 +342,17 @@ export const en = {
     inboundUrl: 'Inbound URL',
     copy: 'Copy',
     copied: 'Copied',
+  },
+  /** People copied on a ticket (Cc'd on its mails or added by staff): they receive its public replies. */
+  participants: {
+    title: 'Copied',
+    hint: 'They receive public replies by mail.',
+    none: 'Nobody is copied.',
+    email: 'Email address to copy',
+    add: 'Add',
+    added: (email: string) => `${email} is copied on this ticket.`,
+    remove: (name: string) => `Stop copying ${name}`,
+    removed: (email: string) => `${email} is no longer copied.`,
   },
   /** A user whose address bounced: no mail goes to them until someone clears the mark. */
   bounce: {

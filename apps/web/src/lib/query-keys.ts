@@ -14,6 +14,8 @@ export const queryKeys = {
     comments: (id: string) => ['tickets', 'detail', id, 'comments'] as const,
     history: (id: string) => ['tickets', 'detail', id, 'history'] as const,
     attachments: (id: string) => ['tickets', 'detail', id, 'attachments'] as const,
+    /** The people copied on the ticket. */
+    participants: (id: string) => ['tickets', 'detail', id, 'participants'] as const,
     /** Who changed the ticket last, from the socket's events: names the other person in a conflict. */
     lastChangedBy: (id: string) => ['tickets', 'detail', id, 'last-changed-by'] as const,
   },

@@ -196,6 +196,24 @@ export class CreateCommentCommand extends TicketRefCommand {
   internal?: boolean;
 }
 
+/** Staff copy someone on a ticket (DESIGN section 13); an unknown address becomes a customer without a password. */
+export class AddParticipantCommand extends TicketRefCommand {
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @IsString()
+  email!: string;
+
+  @IsOptional()
+  @Length(1, 200)
+  @IsString()
+  name?: string;
+}
+
+export class ParticipantRefCommand extends TicketRefCommand {
+  @IsUUID()
+  userId!: string;
+}
+
 export class PageCommand extends TicketRefCommand {
   @PageLimit()
   limit?: number;

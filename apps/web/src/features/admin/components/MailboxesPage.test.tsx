@@ -12,12 +12,13 @@ const existing: MailboxView = {
   address: 'help@acme.test',
   imap: { host: 'imap.acme.test', port: 993, tls: true, user: 'help@acme.test', folder: 'INBOX' },
   status: { lastPollAt: null, lastError: 'The IMAP server refused the login of help@acme.test', consecutiveFailures: 6, failing: true, counts },
+  replyTo: { tokenFits: true, used: true },
   createdAt: '2026-12-01T10:00:00.000Z',
   updatedAt: '2026-12-01T10:00:00.000Z',
 };
 
 /** The gateway as the page sees it: the first create refused by the connection check, the next one accepted. */
-function fakeGateway() {
+function fakeGateway(listed: MailboxView[] = [existing]) {
   const sent: Array<{ method: string; path: string; body: Record<string, unknown> }> = [];
   let creates = 0;
   const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -25,7 +26,7 @@ function fakeGateway() {
     const path = url.split('?')[0]!;
     const method = init.method ?? 'GET';
     if (method !== 'GET') sent.push({ method, path, body: init.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {} });
-    if (path === '/api/v1/mailboxes' && method === 'GET') return json(200, { items: [existing], nextCursor: null });
+    if (path === '/api/v1/mailboxes' && method === 'GET') return json(200, { items: listed, nextCursor: null });
     if (path === '/api/v1/mailboxes' && method === 'POST') {
       creates += 1;
       if (creates === 1) return json(400, { statusCode: 400, error: 'Bad Request', message: ['imap: The folder "Support" cannot be opened on the IMAP server: Mailbox doesn\'t exist'], requestId: 'r' });
@@ -93,5 +94,26 @@ describe('mailboxes page', () => {
 
     await screen.findByText('Saved');
     expect(sent).toEqual([{ method: 'PATCH', path: '/api/v1/mailboxes/mb-1', body: { address: 'help@acme.test', imap: { host: 'imap2.acme.test', port: 993, tls: true, user: 'help@acme.test', folder: 'INBOX' } } }]);
+  });
+
+  it('marks the mailbox ticket mails name in Reply-To, and warns about an address too long for reply tokens', async () => {
+    const long: MailboxView = { ...existing, id: 'mb-long', address: 'customer-service-europe@acme.test', replyTo: { tokenFits: false, used: false } };
+    fakeGateway([long, existing]);
+    renderWithProviders(<MailboxesPage />);
+
+    const longRow = (await screen.findByText('customer-service-europe@acme.test', { selector: 'p' })).closest('tr')!;
+    expect(within(longRow).getByText(/Too long for reply tokens: the part before @ may have at most 18 characters/)).toBeDefined();
+    expect(within(longRow).queryByText('Reply-To')).toBeNull();
+    const shortRow = screen.getByText('help@acme.test', { selector: 'p' }).closest('tr')!;
+    expect(within(shortRow).getByText('Reply-To')).toBeDefined();
+    expect(within(shortRow).queryByText(/Too long for reply tokens/)).toBeNull();
+    expect(screen.queryByText(/Ticket mails go out without a Reply-To/)).toBeNull();
+  });
+
+  it('says so when no mailbox can carry reply tokens: ticket mails then have no Reply-To', async () => {
+    fakeGateway([{ ...existing, address: 'customer-service-europe@acme.test', replyTo: { tokenFits: false, used: false } }]);
+    renderWithProviders(<MailboxesPage />);
+
+    expect((await screen.findByRole('alert')).textContent).toMatch(/^Ticket mails go out without a Reply-To: no mailbox has a part before @ of 18 characters or fewer/);
   });
 });

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, NumberInput, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, NumberInput, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -157,6 +157,18 @@ function MailboxRow({ mailbox, onEdit, onToken }: { mailbox: MailboxView; onEdit
         <Text size="xs" c="dimmed">
           {imap ? `${imap.user} @ ${imap.host}:${imap.port} · ${imap.folder}` : t.admin.noImap}
         </Text>
+        {mailbox.replyTo.used ? (
+          <Tooltip label={t.admin.replyToUsedHint} multiline w={260}>
+            <Badge size="xs" variant="light" color="blue" tabIndex={0}>
+              {t.admin.replyToUsed}
+            </Badge>
+          </Tooltip>
+        ) : null}
+        {mailbox.replyTo.tokenFits ? null : (
+          <Text size="xs" c="orange.9" maw={360}>
+            {t.admin.replyTokenTooLong}
+          </Text>
+        )}
       </Table.Td>
       <Table.Td>
         <MailboxStatusBadge mailbox={mailbox} />
@@ -217,6 +229,12 @@ export function MailboxesPage() {
       <Group>
         <Button onClick={() => setCreating(true)}>{t.admin.newMailbox}</Button>
       </Group>
+      {/* Only from the first page: the reply mailbox is the oldest that fits, and the list is oldest first. */}
+      {items.length > 0 && !mailboxes.data?.nextCursor && !items.some((mailbox) => mailbox.replyTo.used) ? (
+        <Alert color="orange" role="alert">
+          {t.admin.noReplyAddress}
+        </Alert>
+      ) : null}
       {items.length === 0 ? (
         <Paper withBorder p="md">
           <Text size="sm">{t.admin.noMailboxes}</Text>

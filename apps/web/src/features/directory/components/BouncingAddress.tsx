@@ -12,19 +12,21 @@ import { clearBounce, getUser } from '../api/directory';
  * The "mail bounces" mark of a user (DESIGN section 13): a delivery-status report named their
  * address, so nothing is mailed to it. Staff clear it once the address works again.
  */
-export function BouncingAddress({ user }: { user: Pick<UserView, 'id' | 'name' | 'email' | 'bouncingSince'> }) {
+export function BouncingAddress({ user, onCleared }: { user: Pick<UserView, 'id' | 'name' | 'email' | 'bouncingSince'>; onCleared?: () => void }) {
   const queryClient = useQueryClient();
   const clear = useMutation({
     mutationFn: clearBounce,
     onSuccess: () => {
       notifications.show({ color: 'green', message: t.bounce.cleared(user.email) });
       void queryClient.invalidateQueries({ queryKey: queryKeys.users.all });
+      onCleared?.();
     },
     onError: (error) => notifications.show({ color: 'red', message: describeError(error) }),
   });
   if (!user.bouncingSince) return null;
   return (
-    <Group gap={4} wrap="nowrap">
+    // Wraps in the ticket page's narrow column rather than cutting the badge and the button short.
+    <Group gap={4} wrap="wrap">
       <Tooltip label={t.bounce.since(formatDateTime(user.bouncingSince))} multiline w={260}>
         <Badge color="orange" variant="light" size="sm">
           {t.bounce.badge}

@@ -55,4 +55,15 @@ describe('socket events and the query cache', () => {
     expect(isStale(queryClient, queryKeys.tickets.comments('t-1'))).toBe(true);
     expect(isStale(queryClient, queryKeys.tickets.comments('t-9'))).toBe(false);
   });
+
+  it('refetches who is copied when a ticket.updated says the participants changed, and only then', () => {
+    const queryClient = seeded();
+    queryClient.setQueryData(queryKeys.tickets.participants('t-1'), []);
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 3 }, changes: { status: { from: 'new', to: 'open' } } }));
+    expect(isStale(queryClient, queryKeys.tickets.participants('t-1'))).toBe(false);
+
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 3 }, changes: { participants: { from: null, to: 'dana@example.com' } } }));
+    expect(isStale(queryClient, queryKeys.tickets.participants('t-1'))).toBe(true);
+    expect(isStale(queryClient, queryKeys.tickets.comments('t-1'))).toBe(false);
+  });
 });

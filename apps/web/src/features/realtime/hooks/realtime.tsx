@@ -46,6 +46,8 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
     // Exact: the thread and attachments (keys below the ticket's) did not change.
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.history(ticketId) });
+    // Who is copied changes through ticket.updated (changes.participants).
+    if ('participants' in ((event.data as { changes?: object }).changes ?? {})) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.participants(ticketId) });
   }
 }
 

@@ -20,6 +20,7 @@ import { AiCard } from './AiCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
+import { Participants } from './Participants';
 import { Presence } from './Presence';
 import { PropertiesPanel } from './PropertiesPanel';
 
@@ -175,6 +176,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                       ))}
                   </Stack>
                 </Paper>
+                <Participants ticketId={ticket.id} staff />
                 <Paper withBorder p="sm">
                   <PropertiesPanel
                     ticket={ticket}
@@ -213,7 +215,9 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                   applying={update.isPending}
                 />
               </>
-            ) : null}
+            ) : (
+              <Participants ticketId={ticket.id} staff={false} />
+            )}
           </Stack>
         </Grid.Col>
       </Grid>

@@ -1,4 +1,4 @@
-import type { AttachmentView, CommentView, Page, TicketHistoryEntry, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import type { AttachmentView, CommentView, Page, TicketHistoryEntry, TicketParticipantView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { toQueryString } from '../../../lib/query-string';
 
@@ -63,3 +63,11 @@ export const listAttachments = (id: string, cursor?: string) =>
   api.call<Page<AttachmentView>>(`/api/v1/tickets/${encodeURIComponent(id)}/attachments${toQueryString({ limit: 100, cursor })}`);
 
 export const attachmentUrl = (id: string) => `/api/v1/attachments/${encodeURIComponent(id)}`;
+
+export const listParticipants = (id: string) => api.call<TicketParticipantView[]>(`/api/v1/tickets/${encodeURIComponent(id)}/participants`);
+
+export const addParticipant = (id: string, body: { email: string; name?: string }) =>
+  api.call<TicketParticipantView>(`/api/v1/tickets/${encodeURIComponent(id)}/participants`, { method: 'POST', body });
+
+export const removeParticipant = (id: string, userId: string) =>
+  api.call<void>(`/api/v1/tickets/${encodeURIComponent(id)}/participants/${encodeURIComponent(userId)}`, { method: 'DELETE' });
