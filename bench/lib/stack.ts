@@ -23,7 +23,7 @@ export class BenchStack {
     const database = await createTestDatabase(`bench_${label}`);
     const env = {
       NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       NATS_URL: nats.url,
       DB_NAME: database.name,
       SECRET_KEY: STACK_SECRET_KEY,

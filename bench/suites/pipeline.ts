@@ -78,6 +78,8 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     EMAIL_PORT: String(sink.port),
     DEFAULT_FROM_EMAIL: 'Helpdesk <support@bench.test>',
     DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // As deployed (the services' default): what is logged per ticket is part of its cost.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     // Every socket holds the admin's token: one user with hundreds of connections.
     REALTIME_MAX_CONNECTIONS_PER_USER: String(socketCount),
   });
