@@ -19,7 +19,7 @@ const TARGET_PER_SECOND = 200;
  */
 export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
   const sink = await FaultSmtpSink.start(await freePort());
-  const concurrency = 5;
+  const concurrency = Number(process.env.BENCH_MAIL_CONCURRENCY ?? 5);
   const stack = await BenchStack.start('mail', ['ticket', 'gateway', 'ai-proxy'], { EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(sink.port), MAIL_CONCURRENCY: String(concurrency), DEFAULT_FROM_EMAIL: 'Helpdesk <support@bench.test>' });
   try {
     const admin = await stack.signup();
