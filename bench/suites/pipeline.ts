@@ -13,6 +13,7 @@ const CONNECT_BATCH = 100;
 const REQUESTERS = 100;
 const MAILS_PER_TICKET = 2;
 const DONE_TIMEOUT_MS = 600_000;
+const IDLE_MS = 5_000;
 /** Processes that are not the platform: reported, never counted in its CPU per ticket. */
 const OUTSIDE = ['load generator', 'SMTP server', 'total'];
 
@@ -175,6 +176,11 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
 
     // Warm-up (JIT, pools, the requesters' accounts), unmeasured.
     await measure(() => saturate(stack.url('gateway'), call, 8, options.warmupMs));
+    // What the stack costs with nothing to do (timers, polls, heartbeats, 300 idle sockets): charged to
+    // every ticket of a phase in proportion to its length, so it weighs more per ticket at low rates.
+    const idleMeter = CpuMeter.begin(processes, scope);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleCpuMsPerSecond = idleMeter.perUnit(IDLE_MS / 1000);
     const atSaturation = await measure(() => saturate(stack.url('gateway'), call, concurrency, options.durationMs));
     const rate = Math.max(1, Math.round(atSaturation.createdPerSecond / 2));
     const atHalf = await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.durationMs));
@@ -250,8 +256,10 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
       target: '',
       met: '',
     });
+    const idle = platformShare(idleCpuMsPerSecond);
+    rows.push({ benchmark: label, measure: `idle, CPU ms per second: ${idle.text}; apart: load generator ${idleCpuMsPerSecond['load generator']}, SMTP server ${idleCpuMsPerSecond['SMTP server']}`, platform: String(idle.total), baseline: '', ratio: '', target: '', met: '' });
     rows.push({ benchmark: label, measure: 'errors / tickets without triage (all runs)', platform: `${errors} / ${atSaturation.untriaged + atHalf.untriaged}`, baseline: String(baselineRun.errors), ratio: '', target: '0 / 0', met: errors + atSaturation.untriaged + atHalf.untriaged === 0 ? 'yes' : 'no' });
-    return { rows, results: { sockets: socketCount, concurrency, mailsPerTicket: MAILS_PER_TICKET, openModelRate: rate, atSaturation, atHalf, baseline: baselineRun } };
+    return { rows, results: { sockets: socketCount, concurrency, idleCpuMsPerSecond, mailsPerTicket: MAILS_PER_TICKET, openModelRate: rate, atSaturation, atHalf, baseline: baselineRun } };
   } finally {
     for (const socket of sockets) socket.close();
     await database.end();
