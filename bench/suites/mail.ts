@@ -48,7 +48,7 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
     await stack.spawnService('notification', { DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     // CPU is counted from the first mail to the last, as the rate is: the notification service's start-up is left out.
     await waitFor('the first confirmation mail', async () => confirmations() > 0, 60_000, 10);
-    const meter = CpuMeter.begin(Object.fromEntries([...stack.services].map(([name, service]) => [name, service.pid])));
+    const meter = CpuMeter.begin(Object.fromEntries([...stack.services].map(([name, service]) => [name, service.pid])), { database: stack.database.name, natsPid: stack.nats.pid });
     await waitFor(`${count} confirmation mails`, async () => confirmations() >= count, 600_000, 50);
     const cpuMsPerMail = meter.perUnit(count - 1);
     const platformSeconds = spanSeconds(sink.mails.filter((mail) => mail.subject.startsWith('We received')));
