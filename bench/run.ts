@@ -6,6 +6,7 @@
  *   BENCH_INBOUND_MAILS=3000 npm run bench -- --only=inbound   more mails (default 1,000)
  *   BENCH_CONSOLE_RUNS=11 npm run bench -- --only=console   more browser runs (default 7)
  *   BENCH_CPU_PROFILE_DIR=/tmp/p npm run bench -- --only=create   a .cpuprofile per service
+ *   BENCH_PIPELINE_SOCKETS=300 npm run bench -- --only=pipeline   all five services, mails, pushes, triage
  */
 import { fileURLToPath } from 'node:url';
 import { machine, printTable, writeResults, type Row } from './lib/report.js';
@@ -16,6 +17,7 @@ import { mailThroughput } from './suites/mail.js';
 import { realtimeFanout } from './suites/realtime.js';
 import { consoleBench } from './suites/console.js';
 import { inboundThroughput } from './suites/inbound.js';
+import { pipeline } from './suites/pipeline.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -28,11 +30,13 @@ export interface BenchOptions {
   sockets: number;
   consoleTickets: number;
   consoleRuns: number;
+  pipelineSockets: number;
+  pipelineConcurrency: number;
 }
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,
@@ -45,6 +49,8 @@ const options: BenchOptions = {
   sockets: Number(process.env.BENCH_SOCKETS ?? 5_000),
   consoleTickets: Number(process.env.BENCH_CONSOLE_TICKETS ?? 10_000),
   consoleRuns: Number(process.env.BENCH_CONSOLE_RUNS ?? 7),
+  pipelineSockets: Number(process.env.BENCH_PIPELINE_SOCKETS ?? 300),
+  pipelineConcurrency: Number(process.env.BENCH_PIPELINE_CONCURRENCY ?? 64),
 };
 
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');

@@ -26,6 +26,48 @@ function ioCalls(pid: number): number {
   }
 }
 
+/**
+ * Voluntary context switches of one process, all its threads (each a wait on a socket, a lock or the
+ * disk), or 0 once it is gone. /proc/<pid>/status counts the main thread only.
+ */
+function contextSwitches(pid: number): number {
+  try {
+    let total = 0;
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      total += Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/task/${thread}/status`, 'utf8'))?.[1] ?? 0);
+    }
+    return total;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The database a PostgreSQL backend serves, from its title (`postgres: 15/main: user database
+ * 127.0.0.1(5432) idle`), or undefined for the server's own processes (checkpointer, walwriter...).
+ */
+function backendDatabase(pid: number): string | undefined {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    const match = /^postgres: (?:[^:]+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title);
+    return match?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a meter counts besides its named processes. */
+export interface MeterScope {
+  /** Count only the PostgreSQL backends of this database (and the server's own processes), not other databases' clients. */
+  database?: string;
+  /** The stack's private nats-server: counted by pid, and no other nats-server of the machine. */
+  natsPid?: number;
+  /** Processes left out (the benchmark's own database connection). */
+  exclude?: number[];
+  /** The shared servers counted (default: postgres, redis-server and nats-server). */
+  servers?: string[];
+}
+
 function processesNamed(names: string[]): Map<number, string> {
   const found = new Map<number, string>();
   for (const entry of readdirSync('/proc')) {
@@ -47,14 +89,22 @@ function processesNamed(names: string[]): Map<number, string> {
  * /proc files, and two dependencies cost more than these few lines of Linux-only benchmark code.
  */
 export class CpuMeter {
-  private readonly start: Map<number, { cpu: number; io: number }>;
+  private readonly start: Map<number, { cpu: number; io: number; switches: number }>;
 
-  private constructor(private readonly named: Record<string, number | undefined>) {
-    this.start = new Map([...this.processes().keys()].map((pid) => [pid, { cpu: cpuSeconds(pid), io: ioCalls(pid) }]));
+  private constructor(
+    private readonly named: Record<string, number | undefined>,
+    private readonly scope: MeterScope,
+  ) {
+    this.start = new Map([...this.processes().keys()].map((pid) => [pid, { cpu: cpuSeconds(pid), io: ioCalls(pid), switches: contextSwitches(pid) }]));
   }
 
-  static begin(named: Record<string, number | undefined>): CpuMeter {
-    return new CpuMeter(named);
+  static begin(named: Record<string, number | undefined>, scope: MeterScope = {}): CpuMeter {
+    return new CpuMeter(named, scope);
+  }
+
+  /** Voluntary context switches per unit of work of each component since `begin`, and their total. */
+  contextSwitchesPerUnit(units: number): Record<string, number> {
+    return this.perComponent(units, (pid) => contextSwitches(pid) - (this.start.get(pid)?.switches ?? 0));
   }
 
   /**
@@ -83,7 +133,16 @@ export class CpuMeter {
 
   /** Every measured process by pid, with the component it belongs to. */
   private processes(): Map<number, string> {
-    const found = processesNamed(SHARED_SERVERS);
+    const servers = this.scope.servers ?? SHARED_SERVERS;
+    const found = processesNamed(this.scope.natsPid ? servers.filter((name) => name !== 'nats-server') : servers);
+    if (this.scope.database) {
+      for (const [pid, component] of found) {
+        const database = component === 'postgres' ? backendDatabase(pid) : undefined;
+        if (database !== undefined && database !== this.scope.database) found.delete(pid);
+      }
+    }
+    for (const pid of this.scope.exclude ?? []) found.delete(pid);
+    if (this.scope.natsPid) found.set(this.scope.natsPid, 'nats-server');
     found.set(process.pid, 'load generator');
     for (const [component, pid] of Object.entries(this.named)) if (pid) found.set(pid, component);
     return found;

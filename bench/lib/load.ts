@@ -8,6 +8,8 @@ export interface HttpCall {
   body?: string;
   /** The status a successful call answers; anything else counts as an error. */
   expect: number;
+  /** Given the parsed JSON answer of a successful call and when the call was due (performance.now()). */
+  onAnswer?: (body: any, dueAt: number) => void;
 }
 
 export interface Latencies {
@@ -29,9 +31,13 @@ function summarize(recorded: ReturnType<typeof histogram>, errors: number): Late
   return { count: recorded.totalCount, errors, p50: ms(50), p95: ms(95), p99: ms(99), max: Math.round(recorded.maxValue / 10) / 100 };
 }
 
-async function send(pool: Pool, call: HttpCall): Promise<boolean> {
+async function send(pool: Pool, call: HttpCall, dueAt = performance.now()): Promise<boolean> {
   try {
     const response = await pool.request({ method: call.method, path: call.path, headers: { 'content-type': 'application/json', ...call.headers }, body: call.body });
+    if (call.onAnswer && response.statusCode === call.expect) {
+      call.onAnswer(await response.body.json(), dueAt);
+      return true;
+    }
     await response.body.dump();
     return response.statusCode === call.expect;
   } catch {
@@ -53,7 +59,7 @@ export async function saturate(origin: string, makeCall: () => HttpCall, concurr
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
         const sentAt = performance.now();
-        if (await send(pool, makeCall())) recorded.recordValue(Math.max(1, Math.round((performance.now() - sentAt) * 1000)));
+        if (await send(pool, makeCall(), sentAt)) recorded.recordValue(Math.max(1, Math.round((performance.now() - sentAt) * 1000)));
         else errors += 1;
       }
     }),
@@ -80,7 +86,7 @@ export async function arriveAtConstantRate(origin: string, makeCall: () => HttpC
     for (; sent < due; sent += 1) {
       const dueAt = started + (sent / ratePerSecond) * 1000;
       inFlight.push(
-        send(pool, makeCall()).then((ok) => {
+        send(pool, makeCall(), dueAt).then((ok) => {
           if (ok) recorded.recordValue(Math.max(1, Math.round((performance.now() - dueAt) * 1000)));
           else errors += 1;
         }),

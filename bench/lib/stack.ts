@@ -23,7 +23,7 @@ export class BenchStack {
     const database = await createTestDatabase(`bench_${label}`);
     const env = {
       NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       NATS_URL: nats.url,
       DB_NAME: database.name,
       SECRET_KEY: STACK_SECRET_KEY,
@@ -36,6 +36,13 @@ export class BenchStack {
       ...extraEnv,
     };
     migrateBuilt(['ticket', 'notification'], env);
+    // For counting round trips: every statement the services send goes to PostgreSQL's log.
+    if (process.env.BENCH_LOG_STATEMENTS) {
+      const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: database.name });
+      await client.connect();
+      await client.query(`ALTER DATABASE ${pg.escapeIdentifier(database.name)} SET log_statement = 'all'`);
+      await client.end();
+    }
     const stack = new BenchStack(nats, database, env);
     for (const name of names) await stack.startService(name);
     return stack;

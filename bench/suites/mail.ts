@@ -19,7 +19,7 @@ const TARGET_PER_SECOND = 200;
  */
 export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
   const sink = await FaultSmtpSink.start(await freePort());
-  const concurrency = 5;
+  const concurrency = Number(process.env.BENCH_MAIL_CONCURRENCY ?? 5);
   const stack = await BenchStack.start('mail', ['ticket', 'gateway', 'ai-proxy'], { EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(sink.port), MAIL_CONCURRENCY: String(concurrency), DEFAULT_FROM_EMAIL: 'Helpdesk <support@bench.test>' });
   try {
     const admin = await stack.signup();
@@ -48,7 +48,7 @@ export async function mailThroughput(options: BenchOptions): Promise<{ rows: Row
     await stack.spawnService('notification', { DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     // CPU is counted from the first mail to the last, as the rate is: the notification service's start-up is left out.
     await waitFor('the first confirmation mail', async () => confirmations() > 0, 60_000, 10);
-    const meter = CpuMeter.begin(Object.fromEntries([...stack.services].map(([name, service]) => [name, service.pid])));
+    const meter = CpuMeter.begin(Object.fromEntries([...stack.services].map(([name, service]) => [name, service.pid])), { database: stack.database.name, natsPid: stack.nats.pid });
     await waitFor(`${count} confirmation mails`, async () => confirmations() >= count, 600_000, 50);
     const cpuMsPerMail = meter.perUnit(count - 1);
     const platformSeconds = spanSeconds(sink.mails.filter((mail) => mail.subject.startsWith('We received')));

@@ -22,6 +22,9 @@ export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row
     const admin = await stack.signup();
     const baseline = await startScript('bench/baseline/fastify-pg.ts', { DB_NAME: stack.database.name, ORG_ID: admin.orgId, REQUESTER_ID: admin.userId });
     const database = await stack.connectDatabase();
+    // Only this stack's PostgreSQL backends and nats-server are metered (not other databases' clients on a shared machine), without the suite's own polling connection.
+    const ownBackend = (await database.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const scope = { database: stack.database.name, natsPid: stack.nats.pid, exclude: [ownBackend] };
     let platformCreated = 0;
     // Each platform ticket is triaged in the background; the next measurement starts once that work is done,
     // so it is charged to the platform's run and never to the one after it.
@@ -37,14 +40,14 @@ export async function ticketCreation(options: BenchOptions): Promise<{ rows: Row
     /** Runs a platform measurement and lets its background work finish, charging that work's CPU to it. */
     type Metered<T> = T & { cpuMsPerRequest: Record<string, number>; ioCallsPerRequest: Record<string, number> };
     const onPlatform = async <T extends { count: number }>(run: () => Promise<T>): Promise<Metered<T>> => {
-      const meter = CpuMeter.begin(platformProcesses);
+      const meter = CpuMeter.begin(platformProcesses, scope);
       const result = await run();
       platformCreated += result.count;
       await settle();
       return { ...result, cpuMsPerRequest: meter.perUnit(result.count), ioCallsPerRequest: meter.ioCallsPerUnit(result.count) };
     };
     const onBaseline = async <T extends { count: number }>(run: () => Promise<T>): Promise<Metered<T>> => {
-      const meter = CpuMeter.begin({ baseline: baseline.child.pid });
+      const meter = CpuMeter.begin({ baseline: baseline.child.pid }, { ...scope, servers: ['postgres'] });
       const result = await run();
       return { ...result, cpuMsPerRequest: meter.perUnit(result.count), ioCallsPerRequest: meter.ioCallsPerUnit(result.count) };
     };

@@ -35,6 +35,11 @@ export class TestNatsServer {
     private readonly configFile?: string,
   ) {}
 
+  /** The running server's process id (benchmarks meter its CPU). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   /** The server's URL, without credentials: with per-service users, clients without any are the unrestricted test user (unless refuseAnonymous). */
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;

@@ -127,8 +127,10 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     }
     try {
       const queued = await this.mails.handle(event);
-      await message.ackAck();
-      if (queued > 0) this.logger.log({ message: `${event.type}: ${queued} mail(s) queued`, eventId: event.id });
+      // A plain ack, not ackAck's round trip per event: a lost ack only brings the event back after ack_wait, and the delivery log makes that a no-op.
+      message.ack();
+      // Debug, not info: a line per event was the notification service's costliest log, and each mail's fate is in the delivery log.
+      if (queued > 0) this.logger.debug({ message: `${event.type}: ${queued} mail(s) queued`, eventId: event.id });
     } catch (error) {
       if (error instanceof CommandError && error.code === 'NOT_FOUND') {
         // The ticket or user is gone (or never was in that organization): retrying cannot help.

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addBusinessMinutes,
+  addBusinessMinutesEach,
   type BusinessCalendar,
   type BusinessHoursInterval,
   businessMinutesBetween,
@@ -316,5 +317,21 @@ describe('validateCalendar', () => {
       'mon: interval 17:00-09:00 must end after it starts.',
       'Holiday "2026-13-01" is not a calendar date in the form YYYY-MM-DD.',
     ]);
+  });
+});
+
+describe('addBusinessMinutesEach', () => {
+  it('answers, in the given order, what addBusinessMinutes answers for each target, across holidays, breaks and DST changes', () => {
+    const starts = ['2026-03-27T16:30:00Z', '2026-04-02T08:00:00Z', '2026-10-23T15:59:00Z', '2026-12-23T12:00:00Z'].map((iso) => new Date(iso));
+    const minutes = [480 * 3, 0, 90.5, 480, 48, 480 * 0.8, 2400];
+    for (const calendar of [berlinOffice, berlinWithLunchBreak]) {
+      for (const start of starts) {
+        expect(addBusinessMinutesEach(start, minutes, calendar).map((due) => due.toISOString())).toEqual(minutes.map((target) => addBusinessMinutes(start, target, calendar).toISOString()));
+      }
+    }
+  });
+
+  it('refuses a negative target like addBusinessMinutes', () => {
+    expect(() => addBusinessMinutesEach(new Date('2026-03-02T10:00:00Z'), [60, -1], berlinOffice)).toThrow(RangeError);
   });
 });

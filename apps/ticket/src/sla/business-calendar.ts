@@ -46,7 +46,7 @@ interface OpeningMinutes {
 
 interface PreparedCalendar {
   zone: Zone;
-  /** Indexed by luxon weekday - 1 (Monday first), sorted by start. */
+  /** Indexed by weekday, Monday first, sorted by start. */
   openingsByWeekday: OpeningMinutes[][];
   /** Local midnights of the holidays, as wall-clock milliseconds. */
   holidayMidnights: ReadonlySet<number>;
@@ -64,12 +64,28 @@ interface BusinessSpan {
  * skipped local times (spring forward) never count and repeated ones (fall back) count each time.
  */
 export function addBusinessMinutes(start: Date, minutes: number, calendar: BusinessCalendar): Date {
+  return addBusinessMinutesEach(start, [minutes], calendar)[0]!;
+}
+
+/**
+ * `addBusinessMinutes` for several targets from the same start, in one walk of the calendar: a new
+ * ticket's four SLA times cost one walk instead of four (it was a fifth of the ticket service's CPU
+ * per created ticket).
+ */
+export function addBusinessMinutesEach(start: Date, minutesList: number[], calendar: BusinessCalendar): Date[] {
   assertValidInstant(start, 'start');
-  if (!Number.isFinite(minutes) || minutes < 0) {
-    throw new RangeError(`Business minutes must be a finite number >= 0, got ${minutes}.`);
+  for (const minutes of minutesList) {
+    if (!Number.isFinite(minutes) || minutes < 0) {
+      throw new RangeError(`Business minutes must be a finite number >= 0, got ${minutes}.`);
+    }
   }
   const prepared = prepareCalendar(calendar);
-  let remainingMs = Math.round(minutes * MS_PER_MINUTE);
+  // The targets in increasing order, each with its place in the answer.
+  const targets = minutesList.map((minutes, index) => ({ ms: Math.round(minutes * MS_PER_MINUTE), index })).sort((a, b) => a.ms - b.ms);
+  const due: Date[] = new Array(minutesList.length);
+  let next = 0;
+  let elapsedMs = 0;
+  if (targets.length === 0) return due;
   const windowMs = SEARCH_WINDOW_DAYS * MS_PER_DAY;
   for (let windowStartMs = start.getTime(); ; windowStartMs += windowMs) {
     let windowHasBusinessTime = false;
@@ -77,8 +93,11 @@ export function addBusinessMinutes(start: Date, minutes: number, calendar: Busin
       windowHasBusinessTime = true;
       const spanMs = span.endMs - span.startMs;
       // `<=` so a target ending exactly at closing time is due at closing, not at the next opening.
-      if (remainingMs <= spanMs) return new Date(span.startMs + remainingMs);
-      remainingMs -= spanMs;
+      for (; next < targets.length && targets[next]!.ms - elapsedMs <= spanMs; next += 1) {
+        due[targets[next]!.index] = new Date(span.startMs + targets[next]!.ms - elapsedMs);
+      }
+      if (next === targets.length) return due;
+      elapsedMs += spanMs;
     }
     if (!windowHasBusinessTime) {
       throw new Error(
@@ -164,7 +183,23 @@ function readDaySchedule(
   return { openings: wellFormed.map(({ opening }) => opening), problems };
 }
 
+/** Prepared calendars by content: an organization's calendar is read afresh for every ticket, and preparing it (validation included) cost more than using it. */
+const preparedCalendars = new Map<string, PreparedCalendar>();
+const PREPARED_CALENDARS_KEPT = 1_000;
+
 function prepareCalendar(calendar: BusinessCalendar): PreparedCalendar {
+  const key = JSON.stringify([calendar.timezone, calendar.businessHours, calendar.holidays]);
+  let prepared = preparedCalendars.get(key);
+  if (!prepared) {
+    prepared = prepareCalendarNow(calendar);
+    // Bounded: forgetting all of them now and then costs one preparation per calendar.
+    if (preparedCalendars.size >= PREPARED_CALENDARS_KEPT) preparedCalendars.clear();
+    preparedCalendars.set(key, prepared);
+  }
+  return prepared;
+}
+
+function prepareCalendarNow(calendar: BusinessCalendar): PreparedCalendar {
   const problems = validateCalendar(calendar);
   if (problems.length > 0) {
     throw new Error(`Invalid business calendar: ${problems.join(' ')}`);
@@ -185,8 +220,9 @@ function* businessSpans(fromMs: number, untilMs: number, calendar: PreparedCalen
   let cursorMs = fromMs;
   let offsetMs = offsetMsAt(calendar.zone, cursorMs);
   while (cursorMs < untilMs) {
-    const localDate = DateTime.fromMillis(cursorMs + offsetMs, { zone: WALL_CLOCK }).startOf('day');
-    const localMidnightMs = localDate.toMillis();
+    // Wall-clock milliseconds are UTC-like: the local midnight and weekday are plain arithmetic (a luxon DateTime per day cost more).
+    const localMidnightMs = Math.floor((cursorMs + offsetMs) / MS_PER_DAY) * MS_PER_DAY;
+    const weekdayIndex = (new Date(localMidnightMs).getUTCDay() + 6) % 7;
     let stretchEndMs = Math.min(localMidnightMs + MS_PER_DAY - offsetMs, untilMs);
     let offsetAtEndMs = offsetMsAt(calendar.zone, stretchEndMs);
     if (offsetAtEndMs !== offsetMs) {
@@ -194,7 +230,7 @@ function* businessSpans(fromMs: number, untilMs: number, calendar: PreparedCalen
       offsetAtEndMs = offsetMsAt(calendar.zone, stretchEndMs);
     }
     if (!calendar.holidayMidnights.has(localMidnightMs)) {
-      for (const opening of calendar.openingsByWeekday[localDate.weekday - 1]) {
+      for (const opening of calendar.openingsByWeekday[weekdayIndex]!) {
         const startMs = Math.max(cursorMs, localMidnightMs + opening.startMinute * MS_PER_MINUTE - offsetMs);
         const endMs = Math.min(stretchEndMs, localMidnightMs + opening.endMinute * MS_PER_MINUTE - offsetMs);
         if (startMs < endMs) yield { startMs, endMs };

@@ -1,4 +1,4 @@
-import { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from './business-calendar.js';
+import { addBusinessMinutes, addBusinessMinutesEach, businessMinutesBetween, type BusinessCalendar } from './business-calendar.js';
 
 /** The minutes an SLA policy allows, counted in business time or in plain elapsed time. */
 export interface SlaTargets {
@@ -53,12 +53,15 @@ export function shiftDueTime(due: Date, pausedMinutes: number, businessHoursOnly
  */
 export function initialDueTimes(createdAt: Date, targets: SlaTargets, calendar: BusinessCalendar, pausedMinutes = 0): SlaDueTimes {
   const { businessHoursOnly } = targets;
-  const resolutionDueAt = dueAt(createdAt, targets.resolutionMinutes, businessHoursOnly, calendar);
-  const resolutionWarningAt = warningAt(createdAt, targets.resolutionMinutes, businessHoursOnly, calendar);
+  const minutes = [targets.firstResponseMinutes, targets.firstResponseMinutes * WARNING_FRACTION, targets.resolutionMinutes, targets.resolutionMinutes * WARNING_FRACTION];
+  // In business time the four are found in one walk of the calendar; dueAt and warningAt would walk it four times.
+  const [firstResponseDueAt, firstResponseWarningAt, resolutionDueAt, resolutionWarningAt] = businessHoursOnly
+    ? addBusinessMinutesEach(createdAt, minutes, calendar)
+    : minutes.map((target) => dueAt(createdAt, target, false, calendar));
   return {
-    firstResponseDueAt: dueAt(createdAt, targets.firstResponseMinutes, businessHoursOnly, calendar),
-    resolutionDueAt: shiftDueTime(resolutionDueAt, pausedMinutes, businessHoursOnly, calendar),
-    firstResponseWarningAt: warningAt(createdAt, targets.firstResponseMinutes, businessHoursOnly, calendar),
-    resolutionWarningAt: shiftDueTime(resolutionWarningAt, pausedMinutes, businessHoursOnly, calendar),
+    firstResponseDueAt: firstResponseDueAt!,
+    resolutionDueAt: shiftDueTime(resolutionDueAt!, pausedMinutes, businessHoursOnly, calendar),
+    firstResponseWarningAt: firstResponseWarningAt!,
+    resolutionWarningAt: shiftDueTime(resolutionWarningAt!, pausedMinutes, businessHoursOnly, calendar),
   };
 }
