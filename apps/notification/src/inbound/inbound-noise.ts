@@ -23,6 +23,11 @@ export function returnedMessageIdOf(parsed: ParsedMail): string | undefined {
   return /^message-id:\s*(<[^<>\s]+>)/im.exec(headers)?.[1];
 }
 
+/** The key of the per-(organization, sender) advisory lock that mayOpenTicket's caller holds. */
+export function senderLockKey(orgId: string, sender: string): string {
+  return `inbound-sender:${orgId}:${sender.trim().toLowerCase()}`;
+}
+
 /**
  * The inbound side of loops and noise (DESIGN section 13) that changes no ticket: a delivery-status
  * report marks its failed recipients as bouncing, and a sender who opens too many tickets in an hour
@@ -75,13 +80,13 @@ export class InboundNoise {
 
   /**
    * Whether the sender may open another ticket in the organization: fewer than the cap opened within
-   * the last hour. Counted in PostgreSQL, so every replica sees the same count; a transaction-scoped
-   * advisory lock per (organization, sender) makes concurrent mails of one sender wait for each
-   * other's outcome, so the cap holds under a burst too. `manager` must be the record's transaction.
+   * the last hour. Counted in PostgreSQL, so every replica sees the same count. `manager` must be the
+   * record's transaction, holding the transaction-scoped advisory lock of senderLockKey (taken with
+   * the record's row), so concurrent mails of one sender wait for each other's outcome and the cap
+   * holds under a burst too; this statement starts after the lock, so it sees their outcomes.
    */
   async mayOpenTicket(manager: EntityManager, orgId: string, sender: string): Promise<boolean> {
     const address = sender.trim().toLowerCase();
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`inbound-sender:${orgId}:${address}`]);
     const [row] = (await manager.query(
       `SELECT count(*)::int AS opened FROM ${MESSAGES}
         WHERE organization_id = $1 AND lower(sender) = $2 AND outcome = 'ticket_created' AND processed_at > now() - interval '1 hour'`,

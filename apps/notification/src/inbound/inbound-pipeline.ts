@@ -9,10 +9,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
-import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
+import { Mailboxes, outcomeCounts, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { classifyInboundMail } from './mail-classification.js';
 import { inboundCrashPoint } from './inbound-crash-points.js';
-import { InboundNoise } from './inbound-noise.js';
+import { InboundNoise, senderLockKey } from './inbound-noise.js';
 import { ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
 import { InboundAttachments } from './inbound-attachments.js';
 import { mailBody } from './mail-body.js';
@@ -93,8 +93,14 @@ export class InboundPipeline {
     );
     inboundCrashPoint('after-record');
     return this.dataSource.transaction(async (manager) => {
-      // Held until the ticket change is recorded: a concurrent copy of this message waits here.
-      const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
+      // Held until the ticket change is recorded: a concurrent copy of this message waits here. The sender's lock
+      // comes in the same round trip (one statement takes both, in the same order for every message: no deadlock),
+      // so concurrent mails of one sender wait for each other's outcome and the per-sender cap holds under a burst.
+      const [record] = (await manager.query(
+        `SELECT message.*, pg_advisory_xact_lock(hashtextextended($3, 0)) IS NULL AS sender_locked
+           FROM ${MESSAGES} message WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`,
+        [mailbox.id, messageId, senderLockKey(mailbox.organizationId, sender.email)],
+      )) as InboundMessageRow[];
       if (record!.outcome) {
         return record!.ticket_id
           ? { messageId, outcome: 'duplicate', ticketId: record!.ticket_id, commentId: record!.comment_id }
@@ -107,13 +113,12 @@ export class InboundPipeline {
         kind === 'bounce'
           ? await this.bounced(mailbox, parsed, failedRecipients)
           : await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
-      await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
-        record!.id,
-        result.outcome,
-        result.ticketId,
-        result.commentId,
-        objectKey,
-      ]);
+      // The mailbox's counters with the outcome, in one statement and the same transaction: counted once, even across a crash.
+      await manager.query(
+        `WITH recorded AS (UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1)
+         UPDATE ${MAILBOXES} SET ${outcomeCounts(result.outcome)} WHERE id = $6`,
+        [record!.id, result.outcome, result.ticketId, result.commentId, objectKey, mailbox.id],
+      );
       inboundCrashPoint('before-record-commit');
       this.logger.log({ message: `Inbound mail ${result.outcome}`, orgId: mailbox.organizationId, mailboxId: mailbox.id, ticketId: result.ticketId });
       return { messageId, ...result };

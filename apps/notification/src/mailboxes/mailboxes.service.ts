@@ -27,6 +27,13 @@ import { DataEncryption, DataEncryptionError } from './data-encryption.js';
 const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
 const DEFAULT_FOLDER = 'INBOX';
 
+/** The SET list of the mailbox's counters for one message's outcome (also run inside the pipeline's record transaction). */
+export function outcomeCounts(outcome: InboundReceipt['outcome'] | 'failed'): string {
+  // Bounces and capped mail count as received only: they make no ticket, comment or failure.
+  const column = { ticket_created: 'tickets_created', comment_added: 'comments_added', duplicate: 'duplicates', failed: 'failures', bounce_recorded: undefined, rate_limited: undefined }[outcome];
+  return `messages_received = messages_received + 1${column ? `, ${column} = ${column} + 1` : ''}`;
+}
+
 export interface MailboxRow {
   id: string;
   organization_id: string;
@@ -287,10 +294,7 @@ export class Mailboxes {
 
   /** Counts what one message became, whichever way it came in. */
   async countOutcome(mailboxId: string, outcome: InboundReceipt['outcome'] | 'failed'): Promise<void> {
-    // Bounces and capped mail count as received only: they make no ticket, comment or failure.
-    const column = { ticket_created: 'tickets_created', comment_added: 'comments_added', duplicate: 'duplicates', failed: 'failures', bounce_recorded: undefined, rate_limited: undefined }[outcome];
-    const counted = column ? `, ${column} = ${column} + 1` : '';
-    await this.dataSource.query(`UPDATE ${TABLE} SET messages_received = messages_received + 1${counted} WHERE id = $1`, [mailboxId]);
+    await this.dataSource.query(`UPDATE ${TABLE} SET ${outcomeCounts(outcome)} WHERE id = $1`, [mailboxId]);
   }
 
   private changed(orgId: string): void {
