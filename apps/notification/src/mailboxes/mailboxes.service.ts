@@ -141,6 +141,13 @@ export class Mailboxes {
    * burst of mails costs no query each (this replica forgets an organization at once when its mailboxes change).
    */
   private readonly replyMailboxes = new LRUCache<string, { address: string | null }>({ max: 10_000, ttl: 60_000 });
+  /**
+   * The mailbox of each address mail arrived for, asked for at every SMTP recipient: held ten seconds,
+   * so a burst of mail to one desk costs no query each. Only found mailboxes are held (mail to an
+   * address made a moment ago is not refused); one deleted on another replica may still take mail
+   * for those seconds, which then fails with its records (a 4xx: the sender tries again later).
+   */
+  private readonly mailboxesByAddress = new LRUCache<string, InboundMailbox>({ max: 10_000, ttl: 10_000 });
   /** Told when a mailbox was made, changed or deleted on this replica (the IMAP readers react at once; other replicas at their next sync). */
   private readonly changeListeners = new Set<() => void>();
 
@@ -259,8 +266,13 @@ export class Mailboxes {
   /** The mailbox that receives mail for an address (the plus part of a reply address ignored), for the SMTP way in. */
   async findByAddress(address: string): Promise<InboundMailbox | null> {
     const { mailboxAddress } = splitReplyAddress(address);
+    const cached = this.mailboxesByAddress.get(mailboxAddress);
+    if (cached) return cached;
     const [row] = (await this.dataSource.query(`SELECT id, organization_id, address FROM ${TABLE} WHERE lower(address) = $1`, [mailboxAddress])) as MailboxRow[];
-    return row ? toInboundMailbox(row) : null;
+    if (!row) return null;
+    const mailbox = toInboundMailbox(row);
+    this.mailboxesByAddress.set(mailboxAddress, mailbox);
+    return mailbox;
   }
 
   /**
@@ -299,6 +311,8 @@ export class Mailboxes {
 
   private changed(orgId: string): void {
     this.replyMailboxes.delete(orgId);
+    // Addresses are held by address, not organization: a change on this replica drops them all (rare, and refilled at once).
+    this.mailboxesByAddress.clear();
     for (const listener of this.changeListeners) listener();
   }
 
