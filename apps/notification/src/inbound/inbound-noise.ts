@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CommandClient, MetricsService } from '@helpdesk/common';
+import { CommandClient, MetricsService, preparedQueryIn } from '@helpdesk/common';
 import { MAILBOX_LIMITS, subjects, type EmailMarkBouncingReply } from '@helpdesk/contracts';
 import type { ParsedMail } from 'mailparser';
 import { Counter } from 'prom-client';
@@ -87,11 +87,13 @@ export class InboundNoise {
    */
   async mayOpenTicket(manager: EntityManager, orgId: string, sender: string): Promise<boolean> {
     const address = sender.trim().toLowerCase();
-    const [row] = (await manager.query(
+    const [row] = await preparedQueryIn<{ opened: number }>(
+      manager,
+      'inbound-sender-opened',
       `SELECT count(*)::int AS opened FROM ${MESSAGES}
         WHERE organization_id = $1 AND lower(sender) = $2 AND outcome = 'ticket_created' AND processed_at > now() - interval '1 hour'`,
       [orgId, address],
-    )) as Array<{ opened: number }>;
+    );
     if (row!.opened < this.config.INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR) return true;
     this.rateLimited.inc();
     // The organization, not the address: logs keep no personal data they do not need.

@@ -31,7 +31,7 @@ export class EmailChannelService {
 
   /** A new ticket, channel `email`, whose requester is the sender; the mail's Cc addresses become its participants. */
   async createTicket(command: EmailCreateTicketCommand): Promise<EmailTicketReply> {
-    const sender = await findOrCreateMailSender(this.dataSource.manager, command.orgId, command.sender.email, command.sender.name);
+    const sender = await findOrCreateMailSender(this.dataSource, command.orgId, command.sender.email, command.sender.name);
     const principal: Principal = { orgId: command.orgId, userId: sender.id, role: sender.role };
     const { kept, refused } = await this.attachments.splitByQuota(command.orgId, command.attachments);
     const description = this.attachments.withRefusals(command.description, refused);
