@@ -10,3 +10,4 @@ export * from './admin-alert-listener.js';
 export * from './console-stack.js';
 export * from './browser.js';
 export * from './imap-server.js';
+export * from './pgbouncer.js';
