@@ -36,8 +36,11 @@ export class InboundIntake {
       await this.mailboxes.countOutcome(mailbox.id, 'failed');
       throw error;
     }
-    if (result.outcome === 'duplicate') await discard();
-    await this.mailboxes.countOutcome(mailbox.id, result.outcome);
+    // Other outcomes were counted in the pipeline's record transaction, with the outcome itself.
+    if (result.outcome === 'duplicate') {
+      await discard();
+      await this.mailboxes.countOutcome(mailbox.id, result.outcome);
+    }
     return result;
   }
 }

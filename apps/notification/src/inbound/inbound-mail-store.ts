@@ -6,6 +6,23 @@ import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
 /** The bucket's settings, the same wherever it is created first (the gateway or this service). */
 export const INBOUND_MAIL_BUCKET_OPTIONS = { storage: StorageType.File } as const;
 
+const FRESH_KEYS = new WeakMap<ObjectStore, ObjectStore>();
+
+/**
+ * The bucket for puts under keys never used before. The library looks up a previous version of the
+ * name before every put (to purge its chunks afterwards): for a fresh key that is a wasted JetStream
+ * request per message, about a third of the raw copy's round trips. An object inheriting everything
+ * else, it answers that lookup with "none" (`info` is what the library's put asks).
+ */
+function freshKeys(store: ObjectStore): ObjectStore {
+  let fresh = FRESH_KEYS.get(store);
+  if (!fresh) {
+    fresh = Object.create(store, { info: { value: () => Promise.resolve(null) } }) as ObjectStore;
+    FRESH_KEYS.set(store, fresh);
+  }
+  return fresh;
+}
+
 /** Raw inbound messages in the JetStream object store bucket `inbound-mail` (DESIGN section 13). */
 @Injectable()
 export class InboundMailStore {
@@ -22,8 +39,9 @@ export class InboundMailStore {
     return Buffer.from(bytes);
   }
 
+  /** `key` must be new (the intake's keys hold a random UUID): nothing stored under it is looked up or replaced. */
   async write(key: string, raw: Buffer): Promise<void> {
-    await (await this.store()).putBlob({ name: key }, raw).catch((error: unknown) => {
+    await freshKeys(await this.store()).putBlob({ name: key }, raw).catch((error: unknown) => {
       throw this.unavailable(error);
     });
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CommandClient, MetricsService } from '@helpdesk/common';
+import { CommandClient, MetricsService, preparedQueryIn } from '@helpdesk/common';
 import { MAILBOX_LIMITS, subjects, type EmailMarkBouncingReply } from '@helpdesk/contracts';
 import type { ParsedMail } from 'mailparser';
 import { Counter } from 'prom-client';
@@ -21,6 +21,11 @@ export function returnedMessageIdOf(parsed: ParsedMail): string | undefined {
   const text = returned.content.toString('utf8');
   const headers = text.split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, ' ');
   return /^message-id:\s*(<[^<>\s]+>)/im.exec(headers)?.[1];
+}
+
+/** The key of the per-(organization, sender) advisory lock that mayOpenTicket's caller holds. */
+export function senderLockKey(orgId: string, sender: string): string {
+  return `inbound-sender:${orgId}:${sender.trim().toLowerCase()}`;
 }
 
 /**
@@ -75,18 +80,20 @@ export class InboundNoise {
 
   /**
    * Whether the sender may open another ticket in the organization: fewer than the cap opened within
-   * the last hour. Counted in PostgreSQL, so every replica sees the same count; a transaction-scoped
-   * advisory lock per (organization, sender) makes concurrent mails of one sender wait for each
-   * other's outcome, so the cap holds under a burst too. `manager` must be the record's transaction.
+   * the last hour. Counted in PostgreSQL, so every replica sees the same count. `manager` must be the
+   * record's transaction, holding the transaction-scoped advisory lock of senderLockKey (taken with
+   * the record's row), so concurrent mails of one sender wait for each other's outcome and the cap
+   * holds under a burst too; this statement starts after the lock, so it sees their outcomes.
    */
   async mayOpenTicket(manager: EntityManager, orgId: string, sender: string): Promise<boolean> {
     const address = sender.trim().toLowerCase();
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`inbound-sender:${orgId}:${address}`]);
-    const [row] = (await manager.query(
+    const [row] = await preparedQueryIn<{ opened: number }>(
+      manager,
+      'inbound-sender-opened',
       `SELECT count(*)::int AS opened FROM ${MESSAGES}
         WHERE organization_id = $1 AND lower(sender) = $2 AND outcome = 'ticket_created' AND processed_at > now() - interval '1 hour'`,
       [orgId, address],
-    )) as Array<{ opened: number }>;
+    );
     if (row!.opened < this.config.INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR) return true;
     this.rateLimited.inc();
     // The organization, not the address: logs keep no personal data they do not need.

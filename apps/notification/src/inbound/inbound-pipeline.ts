@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
+import { CommandClient, CommandError, normalizeEmail, preparedQuery, preparedQueryIn } from '@helpdesk/common';
 import { MAILBOX_LIMITS, subjects, type EmailAttachmentDto, type EmailCommentReply, type EmailSenderDto, type EmailTicketReply, type InboundReceipt } from '@helpdesk/contracts';
 import { isEmail } from 'class-validator';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -9,10 +9,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
 import { mailDomain } from '../mail/threading.js';
 import { NotificationConfig } from '../notification.config.js';
-import { Mailboxes, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
+import { Mailboxes, outcomeCounts, type InboundMailbox } from '../mailboxes/mailboxes.service.js';
 import { classifyInboundMail } from './mail-classification.js';
 import { inboundCrashPoint } from './inbound-crash-points.js';
-import { InboundNoise } from './inbound-noise.js';
+import { InboundNoise, senderLockKey } from './inbound-noise.js';
 import { ccOf, headerRecipients, messageIdOf, referencedMessageIds, senderOf, subjectOf, subjectTicketNumber } from './inbound-content.js';
 import { InboundAttachments } from './inbound-attachments.js';
 import { mailBody } from './mail-body.js';
@@ -85,7 +85,10 @@ export class InboundPipeline {
     if (!sender) throw new CommandError('VALIDATION', 'The message has no sender address (From)');
     // Committed before the ticket change, so its id survives a crash: the id is the change's (changeId), and the
     // ticket service answers a change it has made already with what it made, never a second ticket or comment.
-    await this.dataSource.query(
+    // Named prepared statements, here and in the transaction: each mail's statements are parsed and planned once per connection.
+    await preparedQuery(
+      this.dataSource,
+      'inbound-record',
       `INSERT INTO ${MESSAGES} (id, mailbox_id, organization_id, message_id, sender, object_key, kind) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (mailbox_id, message_id) DO NOTHING`,
       // Time-ordered, as the ticket service's own ids.
@@ -93,8 +96,16 @@ export class InboundPipeline {
     );
     inboundCrashPoint('after-record');
     return this.dataSource.transaction(async (manager) => {
-      // Held until the ticket change is recorded: a concurrent copy of this message waits here.
-      const [record] = (await manager.query(`SELECT * FROM ${MESSAGES} WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`, [mailbox.id, messageId])) as InboundMessageRow[];
+      // Held until the ticket change is recorded: a concurrent copy of this message waits here. The sender's lock
+      // comes in the same round trip (one statement takes both, in the same order for every message: no deadlock),
+      // so concurrent mails of one sender wait for each other's outcome and the per-sender cap holds under a burst.
+      const [record] = await preparedQueryIn<InboundMessageRow>(
+        manager,
+        'inbound-record-lock',
+        `SELECT message.*, pg_advisory_xact_lock(hashtextextended($3, 0)) IS NULL AS sender_locked
+           FROM ${MESSAGES} message WHERE mailbox_id = $1 AND message_id = $2 FOR UPDATE`,
+        [mailbox.id, messageId, senderLockKey(mailbox.organizationId, sender.email)],
+      );
       if (record!.outcome) {
         return record!.ticket_id
           ? { messageId, outcome: 'duplicate', ticketId: record!.ticket_id, commentId: record!.comment_id }
@@ -107,13 +118,14 @@ export class InboundPipeline {
         kind === 'bounce'
           ? await this.bounced(mailbox, parsed, failedRecipients)
           : await this.apply(manager, mailbox, parsed, { sender, changeId: record!.id, recipients: delivered, copiesPeople: !suppressReplies });
-      await manager.query(`UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1`, [
-        record!.id,
-        result.outcome,
-        result.ticketId,
-        result.commentId,
-        objectKey,
-      ]);
+      // The mailbox's counters with the outcome, in one statement and the same transaction: counted once, even across a crash.
+      await preparedQueryIn(
+        manager,
+        `inbound-record-outcome-${result.outcome}`,
+        `WITH recorded AS (UPDATE ${MESSAGES} SET outcome = $2, ticket_id = $3, comment_id = $4, processed_at = now(), object_key = $5 WHERE id = $1)
+         UPDATE ${MAILBOXES} SET ${outcomeCounts(result.outcome)} WHERE id = $6`,
+        [record!.id, result.outcome, result.ticketId, result.commentId, objectKey, mailbox.id],
+      );
       inboundCrashPoint('before-record-commit');
       this.logger.log({ message: `Inbound mail ${result.outcome}`, orgId: mailbox.organizationId, mailboxId: mailbox.id, ticketId: result.ticketId });
       return { messageId, ...result };

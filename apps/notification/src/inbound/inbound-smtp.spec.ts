@@ -57,8 +57,12 @@ describe('inbound mail by SMTP', () => {
     expect(created).toMatchObject({ subject: 'Printer on the 2nd floor prints blank pages', channel: 'email' });
     const nats = await connect({ servers: gateway.ticket.nats.url });
     try {
-      const stored = (await (await new Objm(nats).open(INBOUND_MAIL_BUCKET)).list()).filter((entry) => entry.name.startsWith(`${mailbox.id}/`));
+      const bucket = await new Objm(nats).open(INBOUND_MAIL_BUCKET);
+      const stored = (await bucket.list()).filter((entry) => entry.name.startsWith(`${mailbox.id}/`));
       expect(stored).toHaveLength(1);
+      // Written without the library's lookup of an earlier version (the key is new): whole, with its digest.
+      expect(stored[0]).toMatchObject({ chunks: 1, deleted: false });
+      expect(Buffer.from((await bucket.getBlob(stored[0]!.name))!).toString()).toContain(`From: Maria Lopez <${sender}>`);
     } finally {
       await nats.close();
     }

@@ -29,6 +29,13 @@ import { DataEncryption, DataEncryptionError } from './data-encryption.js';
 const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
 const DEFAULT_FOLDER = 'INBOX';
 
+/** The SET list of the mailbox's counters for one message's outcome (also run inside the pipeline's record transaction). */
+export function outcomeCounts(outcome: InboundReceipt['outcome'] | 'failed'): string {
+  // Bounces and capped mail count as received only: they make no ticket, comment or failure.
+  const column = { ticket_created: 'tickets_created', comment_added: 'comments_added', duplicate: 'duplicates', failed: 'failures', bounce_recorded: undefined, rate_limited: undefined }[outcome];
+  return `messages_received = messages_received + 1${column ? `, ${column} = ${column} + 1` : ''}`;
+}
+
 export interface MailboxRow {
   id: string;
   organization_id: string;
@@ -141,6 +148,13 @@ export class Mailboxes {
    * burst of mails costs no query each (this replica forgets an organization at once when its mailboxes change).
    */
   private readonly replyMailboxes = new LRUCache<string, { address: string | null }>({ max: 10_000, ttl: 60_000 });
+  /**
+   * The mailbox of each address mail arrived for, asked for at every SMTP recipient: held ten seconds,
+   * so a burst of mail to one desk costs no query each. Only found mailboxes are held (mail to an
+   * address made a moment ago is not refused); one deleted on another replica may still take mail
+   * for those seconds, which then fails with its records (a 4xx: the sender tries again later).
+   */
+  private readonly mailboxesByAddress = new LRUCache<string, InboundMailbox>({ max: 10_000, ttl: 10_000 });
   /** Told when a mailbox was made, changed or deleted on this replica (the IMAP readers react at once; other replicas at their next sync). */
   private readonly changeListeners = new Set<() => void>();
 
@@ -260,8 +274,13 @@ export class Mailboxes {
   /** The mailbox that receives mail for an address (the plus part of a reply address ignored), for the SMTP way in. */
   async findByAddress(address: string): Promise<InboundMailbox | null> {
     const { mailboxAddress } = splitReplyAddress(address);
+    const cached = this.mailboxesByAddress.get(mailboxAddress);
+    if (cached) return cached;
     const [row] = (await this.dataSource.query(`SELECT id, organization_id, address FROM ${TABLE} WHERE lower(address) = $1`, [mailboxAddress])) as MailboxRow[];
-    return row ? toInboundMailbox(row) : null;
+    if (!row) return null;
+    const mailbox = toInboundMailbox(row);
+    this.mailboxesByAddress.set(mailboxAddress, mailbox);
+    return mailbox;
   }
 
   /**
@@ -313,14 +332,13 @@ export class Mailboxes {
 
   /** Counts what one message became, whichever way it came in. */
   async countOutcome(mailboxId: string, outcome: InboundReceipt['outcome'] | 'failed'): Promise<void> {
-    // Bounces and capped mail count as received only: they make no ticket, comment or failure.
-    const column = { ticket_created: 'tickets_created', comment_added: 'comments_added', duplicate: 'duplicates', failed: 'failures', bounce_recorded: undefined, rate_limited: undefined }[outcome];
-    const counted = column ? `, ${column} = ${column} + 1` : '';
-    await this.dataSource.query(`UPDATE ${TABLE} SET messages_received = messages_received + 1${counted} WHERE id = $1`, [mailboxId]);
+    await this.dataSource.query(`UPDATE ${TABLE} SET ${outcomeCounts(outcome)} WHERE id = $1`, [mailboxId]);
   }
 
   private changed(orgId: string): void {
     this.replyMailboxes.delete(orgId);
+    // Addresses are held by address, not organization: a change on this replica drops them all (rare, and refilled at once).
+    this.mailboxesByAddress.clear();
     for (const listener of this.changeListeners) listener();
   }
 

@@ -7,7 +7,7 @@ import { CommentsService } from '../comments/comments.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { BouncingAddresses } from '../users/bouncing-addresses.js';
-import { findOrCreateRequester } from '../users/requesters.js';
+import { findOrCreateMailSender } from '../users/requesters.js';
 import { MailAttachments } from './mail-attachments.js';
 import { addParticipants } from './ticket-participants.js';
 
@@ -31,14 +31,14 @@ export class EmailChannelService {
 
   /** A new ticket, channel `email`, whose requester is the sender; the mail's Cc addresses become its participants. */
   async createTicket(command: EmailCreateTicketCommand): Promise<EmailTicketReply> {
-    await this.assertOrganization(command.orgId);
-    const userId = await findOrCreateRequester(this.dataSource.manager, command.orgId, command.sender.email, command.sender.name);
-    const principal = await this.principalOf(command.orgId, userId);
+    const sender = await findOrCreateMailSender(this.dataSource, command.orgId, command.sender.email, command.sender.name);
+    const principal: Principal = { orgId: command.orgId, userId: sender.id, role: sender.role };
     const { kept, refused } = await this.attachments.splitByQuota(command.orgId, command.attachments);
     const description = this.attachments.withRefusals(command.description, refused);
     const ticket = await this.tickets.create({ principal, subject: command.subject, description }, { channel: 'email', id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, ticket.id, command.cc);
-    await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
+    // Only a marked sender costs a transaction: nearly every mail comes from an address that works.
+    if (sender.bouncing) await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
     await this.attachments.record({ principal, ticketId: ticket.id, commentId: null }, kept);
     return { ticket, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }
@@ -57,7 +57,7 @@ export class EmailChannelService {
   async addComment(command: EmailAddCommentCommand): Promise<EmailCommentReply> {
     if ((command.ticketId === undefined) === (command.ticketNumber === undefined)) throw new CommandError('VALIDATION', 'Name the ticket by exactly one of ticketId and ticketNumber');
     const [row] = (await this.dataSource.query(
-      `SELECT ticket.id, ticket.status, person.id AS user_id, person.role
+      `SELECT ticket.id, ticket.status, person.id AS user_id, person.role, person.bouncing_since IS NOT NULL AS bouncing
          FROM ${TICKET_SCHEMA}.tickets ticket
          JOIN ${TICKET_SCHEMA}.users person ON person.organization_id = ticket.organization_id AND lower(person.email) = lower($4) AND person.active
         WHERE ticket.organization_id = $1 AND (ticket.id = $2::uuid OR ticket.number = $3::integer)
@@ -65,7 +65,7 @@ export class EmailChannelService {
           AND (($5::uuid IS NOT NULL AND person.role <> 'customer') OR person.id = ticket.requester_id
             OR EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.ticket_participants participant WHERE participant.ticket_id = ticket.id AND participant.user_id = person.id))`,
       [command.orgId, command.ticketId ?? null, command.ticketNumber ?? null, command.sender.email.trim(), command.replyTokenUserId ?? null],
-    )) as Array<{ id: string; status: string; user_id: string; role: Role }>;
+    )) as Array<{ id: string; status: string; user_id: string; role: Role; bouncing: boolean }>;
     if (!row) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
     if (row.status === 'closed' && !(await this.commentExists(command.changeId, row.id))) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
     const principal: Principal = { orgId: command.orgId, userId: row.user_id, role: row.role };
@@ -74,23 +74,12 @@ export class EmailChannelService {
     const body = this.attachments.withRefusals(command.body, refused);
     const comment = await this.comments.create({ principal, ticketId: row.id, body, internal: false }, { viaEmail, id: command.changeId });
     await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
-    await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
+    if (row.bouncing) await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
     await this.attachments.record({ principal, ticketId: row.id, commentId: comment.id }, kept);
     return { comment, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
   }
 
   private async commentExists(commentId: string, ticketId: string): Promise<boolean> {
     return ((await this.dataSource.query(`SELECT 1 FROM ${TICKET_SCHEMA}.comments WHERE id = $1 AND ticket_id = $2`, [commentId, ticketId])) as unknown[]).length > 0;
-  }
-
-  private async assertOrganization(orgId: string): Promise<void> {
-    const rows = (await this.dataSource.query(`SELECT 1 FROM ${TICKET_SCHEMA}.organizations WHERE id = $1`, [orgId])) as unknown[];
-    if (rows.length === 0) throw new CommandError('NOT_FOUND', 'Organization not found');
-  }
-
-  private async principalOf(orgId: string, userId: string): Promise<Principal> {
-    const [row] = (await this.dataSource.query(`SELECT role FROM ${TICKET_SCHEMA}.users WHERE id = $1 AND organization_id = $2`, [userId, orgId])) as Array<{ role: Role }>;
-    if (!row) throw new CommandError('NOT_FOUND', 'Sender not found');
-    return { orgId, userId, role: row.role };
   }
 }

@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * Runs a hot statement as a named prepared statement, which PostgreSQL parses and plans once per
@@ -10,6 +10,17 @@ import type { DataSource } from 'typeorm';
  */
 export async function preparedQuery<TRow>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<TRow[]> {
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const named = (dataSource.options.extra as { namedStatements?: boolean } | undefined)?.namedStatements !== false;
-  return (await pool.query(named ? { name, text, values } : { text, values })).rows as TRow[];
+  return (await pool.query(namedStatements(dataSource) ? { name, text, values } : { text, values })).rows as TRow[];
+}
+
+function namedStatements(dataSource: DataSource): boolean {
+  return (dataSource.options.extra as { namedStatements?: boolean } | undefined)?.namedStatements !== false;
+}
+
+/** preparedQuery on the connection of a transaction (`manager` from DataSource.transaction), so the statement takes part in it. */
+export async function preparedQueryIn<TRow>(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<TRow[]> {
+  // TypeORM's PostgresQueryRunner holds the transaction's pg client here (not in its QueryRunner interface).
+  const client = (manager.queryRunner as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
+  if (!client) throw new Error(`preparedQueryIn(${name}) needs the manager of a transaction`);
+  return (await client.query(namedStatements(manager.connection) ? { name, text, values } : { text, values })).rows as TRow[];
 }
