@@ -2,7 +2,7 @@
 # Proves the two commands of the README on a truly fresh machine: builds a clean Debian 12 root file
 # system (debootstrap minbase), adds Node (this machine's node binary and npm: Debian 12's nodejs is
 # 18, too old), clones the repository's current branch into it, installs from Debian the three
-# servers and the browser of the console's tests (postgresql, redis-server, nats-server, chromium, dovecot-imapd:
+# servers and the browser of the console's tests (postgresql, redis-server, nats-server, chromium, dovecot-imapd, pgbouncer:
 # what the preparation would install itself) and runs `npm ci` with network. Then, in its own network namespace (loopback only, so this machine's own
 # servers cannot be reached) and PID namespace (so nothing outlives the run): `npm start` until all
 # five services are ready, Ctrl-C, then `npm test`. Prints the result as a few lines to paste into
@@ -69,8 +69,8 @@ else
 
   # Downloaded with network, installed without: in this machine's network the packages would see its
   # own servers' ports taken (PostgreSQL's first cluster would get 5433 instead of 5432).
-  log "apt-get install postgresql redis-server nats-server chromium dovecot-imapd (download with network, install without)"
-  PACKAGES="postgresql redis-server nats-server chromium dovecot-imapd"
+  log "apt-get install postgresql redis-server nats-server chromium dovecot-imapd pgbouncer (download with network, install without)"
+  PACKAGES="postgresql redis-server nats-server chromium dovecot-imapd pgbouncer"
   in_rootfs -- sh -c "apt-get update -qq && apt-get install -y -qq --download-only --no-install-recommends $PACKAGES" > "$ROOTFS/root/apt.log" 2>&1 \
     || { tail -20 "$ROOTFS/root/apt.log"; exit 1; }
   in_rootfs --net -- sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES" >> "$ROOTFS/root/apt.log" 2>&1 \

@@ -5,7 +5,7 @@ import { runAsGroup, withOpenFileLimitRaised } from './lib/run.mjs';
 // The fault drills (test/faults): the same preparation as `npm test`, then Vitest on its own config.
 process.env.NODE_ENV = 'test';
 try {
-  await prepare();
+  await prepare({ pgBouncer: true });
 } catch (error) {
   process.stderr.write(`\n${error.message}\n`);
   process.exit(1);

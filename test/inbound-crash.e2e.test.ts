@@ -16,7 +16,7 @@ import { TicketHarness } from '../apps/ticket/src/testing/ticket-harness.js';
  * The kill comes from inside: the test-only fault hook INBOUND_CRASH_AT (inbound-crash-points.ts,
  * honoured only with NODE_ENV=test) SIGKILLs the process at that point, which no outside timing
  * could hit reliably. The process is the built notification service, which starts the mailbox's
- * IMAP reader itself (MailboxReaders); its advisory lock dies with it, so the next run takes over.
+ * IMAP reader itself (MailboxReaders); the lease it leaves expires (3 syncs of 1 s), and the next run takes over.
  */
 const notification = SERVICE_SPECS.find((spec) => spec.name === 'notification')!;
 const CRASH_POINTS: InboundCrashPoint[] = ['after-record', 'before-record-commit', 'after-commit'];

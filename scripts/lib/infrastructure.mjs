@@ -151,3 +151,20 @@ export async function ensureImapServer() {
   }
   throw new Error(`Dovecot is not installed at ${DOVECOT_PATH}: the IMAP tests need it. Run: sudo apt-get install -y dovecot-imapd   (or set DOVECOT_BINARY)`);
 }
+
+/** Debian's PgBouncer, which the pooling tests start on a free port in transaction mode (never the system service). */
+export const PGBOUNCER_PATH = process.env.PGBOUNCER_BINARY || '/usr/sbin/pgbouncer';
+
+/** Installs PgBouncer for the pooling tests when it is missing and this is root on Debian; otherwise says in one line what to run. */
+export async function ensurePgBouncer() {
+  if (existsSync(PGBOUNCER_PATH)) return;
+  if (isRoot() && has('apt-get')) {
+    say('installing PgBouncer for the pooling tests (apt-get install pgbouncer)');
+    // Debian starts the packaged service on install; the tests run their own, so it is stopped again.
+    if ((await aptInstall('pgbouncer')) && existsSync(PGBOUNCER_PATH)) {
+      spawnSync('sh', ['-c', 'service pgbouncer stop || true'], { stdio: 'ignore' });
+      return;
+    }
+  }
+  throw new Error(`PgBouncer is not installed at ${PGBOUNCER_PATH}: the pooling tests need it. Run: sudo apt-get install -y pgbouncer   (or set PGBOUNCER_BINARY)`);
+}

@@ -169,6 +169,34 @@ describe('rendered scenarios', () => {
     expect(withPostgres.sort()).toEqual(['helpdesk-jobs', 'helpdesk-notification', 'helpdesk-ticket']);
   });
 
+  it('sends ticket and notification through a pooler when one is set, and keeps the migrations and backups on PostgreSQL itself', () => {
+    const pooled = ['--set', 'postgresql.pooler.host=helpdesk-db-pooler-rw', '--set', 'postgresql.pooler.port=6432', '--set', 'postgresql.pooler.preparedStatements=false'];
+    const objects = template('default', [...pooled, '--set', 'backup.enabled=true', '--set-json', 'networkPolicy.egress.pooler.to=[{"podSelector":{"matchLabels":{"cnpg.io/poolerName":"helpdesk-db-pooler-rw"}}}]']);
+    const envOf = (container: K8sObject) => Object.fromEntries((container.env ?? []).map((variable: K8sObject) => [variable.name, variable.value]));
+    const deployment = (name: string) => objects.find((object) => object.kind === 'Deployment' && object.metadata.name === `helpdesk-${name}`)!;
+    for (const name of ['ticket', 'notification']) {
+      expect(envOf(deployment(name).spec.template.spec.containers[0])).toMatchObject({ DB_HOST: 'helpdesk-db-pooler-rw', DB_PORT: '6432' });
+      const policy = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === `helpdesk-${name}`)!;
+      const rule = policy.spec.egress.find((candidate: K8sObject) => candidate.ports.some((port: K8sObject) => port.port === 6432));
+      expect(rule.to).toEqual([{ podSelector: { matchLabels: { 'cnpg.io/poolerName': 'helpdesk-db-pooler-rw' } } }]);
+      expect(policy.spec.egress.some((candidate: K8sObject) => candidate.ports.some((port: K8sObject) => port.port === 5432))).toBe(false);
+    }
+    const job = objects.find((object) => object.kind === 'Job')!;
+    for (const container of [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers]) expect(envOf(container)).toMatchObject({ DB_HOST: 'postgresql', DB_PORT: '5432' });
+    const backup = objects.find((object) => object.kind === 'CronJob')!;
+    expect(JSON.stringify(backup)).not.toContain('pooler');
+    const jobsPolicy = objects.find((object) => object.metadata.name === 'helpdesk-jobs')!;
+    expect(jobsPolicy.spec.egress.some((rule: K8sObject) => rule.ports.some((port: K8sObject) => port.port === 5432))).toBe(true);
+    const configMap = () => objects.find((object) => object.kind === 'ConfigMap' && object.data?.DB_POOL_SIZE)!;
+    expect(configMap().data.DB_PREPARED_STATEMENTS).toBe('false');
+    expect(schemaErrors(objects)).toEqual([]);
+
+    // Without a pooler, PostgreSQL itself keeps the prepared statements whatever the pooler setting says.
+    const direct = template('default', ['--set', 'postgresql.pooler.preparedStatements=false']);
+    expect(direct.find((object) => object.kind === 'ConfigMap' && object.data?.DB_POOL_SIZE)!.data.DB_PREPARED_STATEMENTS).toBe('true');
+    expect(envOf(direct.find((object) => object.kind === 'Deployment' && object.metadata.name === 'helpdesk-ticket')!.spec.template.spec.containers[0])).toMatchObject({ DB_HOST: 'postgresql' });
+  });
+
   it('serves metrics on a separate metrics port that only the metricsFrom peers reach, and scrapes that port', () => {
     const objects = template('production');
     const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };

@@ -13,3 +13,4 @@ export * from './imap-server.js';
 export * from './nats-cluster.js';
 export * from './tcp-balancer.js';
 export * from './cluster-topology.js';
+export * from './pgbouncer.js';

@@ -93,12 +93,13 @@ ai-proxy: { values: aiProxy, portVariable: AI_PROXY_PORT, public: false, uses: [
 {{- end }}
 {{- end }}
 
-{{/* The DB_* variables of the services, the migration Job and the backup CronJob. */}}
+{{/* The DB_* variables of the services: through the pooler when one is set (the jobs connect directly, migrationEnv). */}}
 {{- define "helpdesk.databaseEnv" -}}
+{{- $pooler := .Values.postgresql.pooler }}
 - name: DB_HOST
-  value: {{ .Values.postgresql.host | quote }}
+  value: {{ $pooler.host | default .Values.postgresql.host | quote }}
 - name: DB_PORT
-  value: {{ .Values.postgresql.port | quote }}
+  value: {{ ternary $pooler.port .Values.postgresql.port (not (empty $pooler.host)) | quote }}
 - name: DB_NAME
   value: {{ .Values.postgresql.database | quote }}
 - name: DB_USER

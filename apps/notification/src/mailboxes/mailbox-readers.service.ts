@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JetStreamConnection } from '@helpdesk/common';
 import { eventSubject, type EventEnvelope } from '@helpdesk/contracts';
-import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
@@ -12,8 +13,9 @@ import { NotificationConfig } from '../notification.config.js';
 import { Mailboxes, type MailboxRow } from './mailboxes.service.js';
 
 const TABLE = `${NOTIFICATION_SCHEMA}.mailboxes`;
-/** First key of the two-key advisory locks held per mailbox (the second is hashtext of its id); no other lock uses it. */
-const READER_LOCK_CLASS = 16_013;
+const LEASES = `${NOTIFICATION_SCHEMA}.mailbox_reader_leases`;
+/** A lease lasts this many syncs: a replica that missed two renewals in a row stops reading one sync before anyone may take over. */
+export const LEASE_SYNCS = 3;
 
 /** What a `mailbox.failed` event carries: enough for an admin to act, never a password. */
 export interface MailboxFailedData {
@@ -36,10 +38,13 @@ const settingsVersion = (row: MailboxRow) => JSON.stringify([row.address, row.im
 
 /**
  * Runs exactly one IMAP reader per mailbox across every replica (DESIGN section 13). A replica reads
- * a mailbox while it holds the mailbox's PostgreSQL advisory lock on its own dedicated connection:
- * when the replica dies, its connection closes, the lock goes with it, and another replica takes
- * the mailbox over at its next sync (every MAILBOX_SYNC_SECONDS, and at once after a change made on
- * this replica). A lost lock connection stops every reader here, since the locks went with it.
+ * a mailbox while it holds the mailbox's lease, a row in mailbox_reader_leases that every sync
+ * (every MAILBOX_SYNC_SECONDS, and at once after a change made on this replica) renews for
+ * LEASE_SYNCS syncs. A row rather than a session advisory lock, so that it works through a pooler
+ * in transaction mode (PgBouncer), where no session outlives a transaction. A replica that stops
+ * hands its leases back; one that dies leaves them to expire, and another replica takes its
+ * mailboxes over at its first sync after that. A replica that cannot renew for two syncs in a row
+ * (the database unreachable) stops its readers, a sync before its leases can be taken.
  *
  * A mailbox that keeps failing (MAILBOX_FAILED_AFTER_FAILURES in a row over at least
  * MAILBOX_FAILED_AFTER_MINUTES) publishes `mailbox.failed` once per incident; a successful read
@@ -50,7 +55,10 @@ const settingsVersion = (row: MailboxRow) => JSON.stringify([row.address, row.im
 export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MailboxReaders.name);
   private readonly readers = new Map<string, RunningReader>();
-  private lockConnection?: pg.Client;
+  /** This replica's name in the leases: host and process, for an operator reading the table. */
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** Stops every reader when no renewal succeeded for too long. */
+  private leaseGuard?: NodeJS.Timeout;
   private syncing?: Promise<void>;
   private syncAgain = false;
   private timer?: NodeJS.Timeout;
@@ -73,9 +81,11 @@ export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.leaseGuard);
     await this.syncing;
     await this.stopAll();
-    await this.lockConnection?.end().catch(() => undefined);
+    // Handed back rather than left to expire: another replica takes them over at its next sync.
+    await this.dataSource.query(`DELETE FROM ${LEASES} WHERE holder = $1`, [this.holder]).catch(() => undefined);
   }
 
   /** The mailboxes this replica reads now. */
@@ -99,28 +109,71 @@ export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShut
     return this.syncing;
   }
 
+  private get leaseSeconds(): number {
+    return LEASE_SYNCS * this.config.MAILBOX_SYNC_SECONDS;
+  }
+
   private async syncOnce(): Promise<void> {
-    const connection = await this.connection();
+    await this.renewLeases();
     const rows = (await this.dataSource.query(`SELECT * FROM ${TABLE} WHERE imap_host IS NOT NULL`)) as MailboxRow[];
     const wanted = new Map(rows.map((row) => [row.id, row]));
     for (const [id, running] of this.readers) {
       const row = wanted.get(id);
       if (row && settingsVersion(row) === running.version) continue;
       await this.stopReader(id, running);
-      await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [READER_LOCK_CLASS, id]);
+      await this.releaseLease(id);
     }
-    for (const row of rows) {
-      if (this.readers.has(row.id) || this.stopped) continue;
-      const { rows: locked } = await connection.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS held', [READER_LOCK_CLASS, row.id]);
-      if (!locked[0]!.held) continue;
+    const free = rows.filter((row) => !this.readers.has(row.id)).map((row) => row.id);
+    if (free.length === 0 || this.stopped) return;
+    // Taken only where no lease is current (or it is already this replica's): one statement, so two replicas never both win.
+    const taken = (await this.dataSource.query(
+      `INSERT INTO ${LEASES} (mailbox_id, holder, expires_at)
+       SELECT id, $2, now() + make_interval(secs => $3) FROM ${TABLE} WHERE id = ANY($1::uuid[])
+       ON CONFLICT (mailbox_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+       WHERE ${LEASES}.expires_at < now() OR ${LEASES}.holder = EXCLUDED.holder
+       RETURNING mailbox_id`,
+      [free, this.holder, this.leaseSeconds],
+    )) as Array<{ mailbox_id: string }>;
+    for (const { mailbox_id: id } of taken) {
+      const row = wanted.get(id)!;
+      if (this.stopped) break;
       try {
         this.startReader(row);
       } catch (error) {
         // A password no configured key opens (DATA_ENCRYPTION_KEY rotated away): this mailbox waits for a new password, the others run.
-        await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [READER_LOCK_CLASS, row.id]);
+        await this.releaseLease(id);
         await this.dataSource.query(`UPDATE ${TABLE} SET last_error = $2 WHERE id = $1`, [row.id, `The IMAP reader cannot start: ${error instanceof Error ? error.message : String(error)}`]);
       }
     }
+  }
+
+  /** Extends this replica's leases; a reader whose lease is gone (expired and taken by another replica) stops here. */
+  private async renewLeases(): Promise<void> {
+    const sentAt = Date.now();
+    const renewed = (await this.dataSource.query(`UPDATE ${LEASES} SET expires_at = now() + make_interval(secs => $2) WHERE holder = $1 RETURNING mailbox_id`, [
+      this.holder,
+      this.leaseSeconds,
+    ])) as [Array<{ mailbox_id: string }>, number];
+    const held = new Set(renewed[0].map((row) => row.mailbox_id));
+    clearTimeout(this.leaseGuard);
+    // Counted from before the renewal was sent, so it ends before the lease the database extended.
+    this.leaseGuard = setTimeout(() => this.leasesLost(), Math.max(0, sentAt + (this.leaseSeconds - this.config.MAILBOX_SYNC_SECONDS) * 1_000 - Date.now()));
+    this.leaseGuard.unref();
+    for (const [id, running] of this.readers) {
+      if (held.has(id)) continue;
+      this.logger.warn({ message: 'Mailbox lease lost: another replica reads this mailbox now', mailboxId: id });
+      await this.stopReader(id, running);
+    }
+  }
+
+  private leasesLost(): void {
+    if (this.stopped || this.readers.size === 0) return;
+    this.logger.warn('Mailbox leases not renewed for two syncs: IMAP readers stop here until the leases are taken again');
+    void this.stopAll();
+  }
+
+  private async releaseLease(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ${LEASES} WHERE mailbox_id = $1 AND holder = $2`, [id, this.holder]);
   }
 
   private startReader(row: MailboxRow): void {
@@ -154,24 +207,6 @@ export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShut
 
   private async stopAll(): Promise<void> {
     await Promise.all([...this.readers].map(([id, running]) => this.stopReader(id, running)));
-  }
-
-  /** The connection that holds this replica's mailbox locks; made again after it was lost (with every reader stopped). */
-  private async connection(): Promise<pg.Client> {
-    if (this.lockConnection) return this.lockConnection;
-    const { DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME } = this.config;
-    const connection = new pg.Client({ host: DB_HOST, port: DB_PORT, user: DB_USER, password: DB_PASSWORD, database: DB_NAME, application_name: 'helpdesk-notification-mailbox-locks', connectionTimeoutMillis: 5_000, keepAlive: true });
-    const lost = () => {
-      if (this.lockConnection !== connection) return;
-      this.lockConnection = undefined;
-      if (!this.stopped) this.logger.warn('The mailbox lock connection was lost: IMAP readers stop here until the locks are taken again');
-      void this.stopAll();
-    };
-    connection.on('error', lost);
-    connection.on('end', lost);
-    await connection.connect();
-    this.lockConnection = connection;
-    return connection;
   }
 
   private async recordStatus(mailboxId: string, status: ImapReaderStatus): Promise<void> {

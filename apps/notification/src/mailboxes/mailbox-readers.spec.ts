@@ -45,6 +45,56 @@ describe('IMAP readers across notification replicas', () => {
   const readersOf = (replica: NotificationHarness) => replica.service.app.get(MailboxReaders).reading;
   const mailboxView = async (id: string) => (await (await gateway.call(`/mailboxes/${id}`, { token: admin.accessToken })).json()) as MailboxView;
 
+  it('leaves a mailbox alone while the lease of a replica that died is current, and takes it over once it expired', async () => {
+    const address = `orphaned-${randomBytes(3).toString('hex')}@replicas.test`;
+    const created = (await (await gateway.call('/mailboxes', { token: admin.accessToken, body: { address } })).json()) as MailboxWithTokenView;
+    // A replica killed while reading it: its lease row stays behind, with a few seconds left.
+    await gateway.ticket.dataSource.query(`INSERT INTO notification.mailbox_reader_leases (mailbox_id, holder, expires_at) VALUES ($1, 'killed-replica', now() + interval '4 seconds')`, [
+      created.id,
+    ]);
+    const patched = await gateway.call(`/mailboxes/${created.id}`, {
+      method: 'PATCH',
+      token: admin.accessToken,
+      body: { imap: { host: imap.host, port: imap.port, tls: false, user: account.user, password: account.password } },
+    });
+    expect(patched.status).toBe(200);
+    const leaseCurrent = async () => {
+      const [row] = (await gateway.ticket.dataSource.query(`SELECT expires_at > now() AS current FROM notification.mailbox_reader_leases WHERE mailbox_id = $1 AND holder = 'killed-replica'`, [created.id])) as Array<{ current: boolean }>;
+      return row?.current === true;
+    };
+    // Syncs run every second on both replicas: while the lease is current, none of them reads the mailbox.
+    let checked = 0;
+    while (await leaseCurrent()) {
+      expect(replicas.some((replica) => readersOf(replica).includes(created.id))).toBe(false);
+      checked += 1;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(checked).toBeGreaterThan(0);
+    const owner = await waitFor('a live replica taking the expired lease', async () => replicas.find((replica) => readersOf(replica).includes(created.id)));
+    const [lease] = (await gateway.ticket.dataSource.query(`SELECT holder FROM notification.mailbox_reader_leases WHERE mailbox_id = $1`, [created.id])) as Array<{ holder: string }>;
+    expect(lease?.holder).toBe(owner.service.app.get(MailboxReaders).holder);
+    await waitFor('a first poll by the new owner', async () => (await mailboxView(created.id)).status.lastPollAt ?? undefined);
+    expect(replicas.filter((replica) => readersOf(replica).includes(created.id))).toHaveLength(1);
+    expect((await gateway.call(`/mailboxes/${created.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(204);
+  });
+
+  it('stops a reader whose lease another replica holds now, and leaves the mailbox to that holder', async () => {
+    const address = `stolen-${randomBytes(3).toString('hex')}@replicas.test`;
+    const created = (await (
+      await gateway.call('/mailboxes', { token: admin.accessToken, body: { address, imap: { host: imap.host, port: imap.port, tls: false, user: account.user, password: account.password } } })
+    ).json()) as MailboxWithTokenView;
+    const owner = await waitFor('a replica reading the mailbox', async () => replicas.find((replica) => readersOf(replica).includes(created.id)));
+    // As after a pause longer than the lease (a frozen process, a partition): another replica took the expired lease.
+    await gateway.ticket.dataSource.query(`UPDATE notification.mailbox_reader_leases SET holder = 'replica-elsewhere', expires_at = now() + interval '1 hour' WHERE mailbox_id = $1`, [created.id]);
+    await waitFor('the reader stopping at its next renewal', async () => !readersOf(owner).includes(created.id) || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(replicas.filter((replica) => readersOf(replica).includes(created.id))).toHaveLength(0);
+    // The holder gone (its lease deleted), the mailbox is read again.
+    await gateway.ticket.dataSource.query(`DELETE FROM notification.mailbox_reader_leases WHERE mailbox_id = $1`, [created.id]);
+    await waitFor('a replica reading the mailbox again', async () => replicas.find((replica) => readersOf(replica).includes(created.id)));
+    expect((await gateway.call(`/mailboxes/${created.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(204);
+  });
+
   it('reads each mailbox on exactly one replica, and another replica takes over when that one stops', async () => {
     const created = (await (
       await gateway.call('/mailboxes', { token: admin.accessToken, body: { address: account.user, imap: { host: imap.host, port: imap.port, tls: false, user: account.user, password: account.password } } })
@@ -60,8 +110,12 @@ describe('IMAP readers across notification replicas', () => {
     await waitFor('the first mail as a ticket', async () => (await mailboxView(created.id)).status.counts.ticketsCreated === 1 || undefined);
     expect((await mailboxView(created.id)).status.lastPollAt).not.toBeNull();
 
+    const ownerName = owner.service.app.get(MailboxReaders).holder;
     await owner.stop();
     replicas = [other];
+    // A replica that stops hands its leases back at once rather than leaving them to expire.
+    const leftBehind = (await gateway.ticket.dataSource.query(`SELECT 1 FROM notification.mailbox_reader_leases WHERE holder = $1`, [ownerName])) as unknown[];
+    expect(leftBehind).toHaveLength(0);
     await waitFor('the other replica taking the mailbox over', async () => readersOf(other).includes(created.id) || undefined, 15_000);
     await imap.append(account, mail('second'));
     await waitFor('the second mail as a ticket', async () => (await mailboxView(created.id)).status.counts.ticketsCreated === 2 || undefined);

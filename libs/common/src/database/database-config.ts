@@ -1,5 +1,5 @@
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { EnvInt } from '../config/env-transforms.js';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { EnvBoolean, EnvInt } from '../config/env-transforms.js';
 import { Secret, ServiceConfig } from '../config/service-config.js';
 
 /** Settings of services that own a PostgreSQL schema (names kept from the replaced platform). */
@@ -33,4 +33,13 @@ export class DatabaseServiceConfig extends ServiceConfig {
   @Max(200)
   @IsInt()
   DB_POOL_SIZE = 10;
+
+  /**
+   * Hot statements as named prepared statements (parsed once per connection). Turn off behind
+   * PgBouncer in transaction mode older than 1.21 or without max_prepared_statements: there a
+   * statement prepared on one server connection is missing on the next (docs/database.md).
+   */
+  @EnvBoolean()
+  @IsBoolean()
+  DB_PREPARED_STATEMENTS = true;
 }

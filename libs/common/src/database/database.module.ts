@@ -19,7 +19,8 @@ export function postgresOptions(config: DatabaseServiceConfig, schema: string, a
     applicationName,
     synchronize: false,
     migrationsRun: false,
-    extra: { max: config.DB_POOL_SIZE, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+    // namedStatements is ours, read by preparedQuery(); pg ignores keys it does not know.
+    extra: { max: config.DB_POOL_SIZE, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, namedStatements: config.DB_PREPARED_STATEMENTS },
   };
 }
 

@@ -6,6 +6,7 @@ import { MailboxesAndInboundMessages1765500000000 } from './1765500000000-mailbo
 import { InboundMessageKind1765600000000 } from './1765600000000-inbound-message-kind.js';
 import { InboundNoiseOutcomes1766150000000 } from './1766150000000-inbound-noise-outcomes.js';
 import { MailboxStatus1766200000000 } from './1766200000000-mailbox-status.js';
+import { MailboxReaderLeases1766500000000 } from './1766500000000-mailbox-reader-leases.js';
 
 /** Every migration of the notification service, oldest first. */
 export const notificationMigrations: Array<new () => MigrationInterface> = [
@@ -16,4 +17,5 @@ export const notificationMigrations: Array<new () => MigrationInterface> = [
   InboundMessageKind1765600000000,
   InboundNoiseOutcomes1766150000000,
   MailboxStatus1766200000000,
+  MailboxReaderLeases1766500000000,
 ];
