@@ -6,6 +6,7 @@
  *   BENCH_INBOUND_MAILS=3000 npm run bench -- --only=inbound   more mails (default 1,000)
  *   BENCH_CONSOLE_RUNS=11 npm run bench -- --only=console   more browser runs (default 7)
  *   BENCH_CPU_PROFILE_DIR=/tmp/p npm run bench -- --only=create   a .cpuprofile per service
+ *   npm run bench -- --only=topology   the clustered topology (3 NATS nodes, 2 replicas each) beside one process per service
  */
 import { fileURLToPath } from 'node:url';
 import { machine, printTable, writeResults, type Row } from './lib/report.js';
@@ -16,6 +17,7 @@ import { mailThroughput } from './suites/mail.js';
 import { realtimeFanout } from './suites/realtime.js';
 import { consoleBench } from './suites/console.js';
 import { inboundThroughput } from './suites/inbound.js';
+import { topologyBench } from './suites/topology.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -32,7 +34,7 @@ export interface BenchOptions {
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, topology: topologyBench };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,
