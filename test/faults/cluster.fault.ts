@@ -51,7 +51,8 @@ class DrillSocket {
   replays = 0;
   replayFailures: string[] = [];
   private lastEventId?: string;
-  private replaying = false;
+  /** Replays under way: two reconnections in quick succession can overlap theirs. */
+  private replaying = 0;
 
   constructor(url: string, token: string) {
     this.socket = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnectionDelay: 200, reconnectionDelayMax: 1_000 });
@@ -69,7 +70,7 @@ class DrillSocket {
     });
     for (const type of ['ticket.created', 'comment.created']) {
       this.socket.on(type, (envelope: { id: string }) => {
-        if (this.replaying) this.replayed.add(envelope.id);
+        if (this.replaying > 0) this.replayed.add(envelope.id);
         else this.live.set(envelope.id, (this.live.get(envelope.id) ?? 0) + 1);
         // Replay continues after the last event received: arrival order is stream order.
         this.lastEventId = envelope.id;
@@ -85,12 +86,12 @@ class DrillSocket {
   private async replay(): Promise<void> {
     if (!this.lastEventId) return;
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      this.replaying = true;
+      this.replaying += 1;
       const ack = await this.socket
         .timeout(15_000)
         .emitWithAck('events:replay', { lastEventId: this.lastEventId })
         .catch((error: Error) => ({ ok: false, error: error.message }));
-      this.replaying = false;
+      this.replaying -= 1;
       if (ack.ok) {
         this.replays += 1;
         return;
