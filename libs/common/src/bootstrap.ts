@@ -189,12 +189,11 @@ export async function startService<TConfig extends ServiceConfig>(
       lifecycle.beginDraining();
       logger.info(`${signal} received: draining`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
       try {
-        // Commands finish while HTTP still answers, so probes report 503 throughout the drain.
-        const finished = await natsServer.drain();
+        // Commands finish while HTTP still answers, so probes report 503 throughout the drain. Meanwhile, as
+        // closing HTTP answers 503 to a request already sent on a kept-alive connection, each such connection
+        // first carries an answer with `Connection: close` (bounded; idle ones are closed by app.close()).
+        const [finished] = await Promise.all([natsServer.drain(), keptAlive.drained(Math.min(httpDrainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS), drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)))]);
         if (!finished) logger.warn(`Commands still running after ${drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)} ms: closing anyway`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
-        // Closing HTTP answers 503 to a request already sent on a kept-alive connection: first let each one
-        // carry a response with `Connection: close` (bounded; idle ones are closed by app.close()).
-        await keptAlive.drained(httpDrainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS));
         await Promise.all([app.close(), metricsListener.close()]);
         logger.info('Stopped cleanly', { context: 'Shutdown' });
         return 0;
