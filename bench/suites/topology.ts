@@ -17,7 +17,14 @@ interface Measured {
   errors: number;
   p99: number;
   cpuMsPerTicket: Record<string, number>;
+  /** CPU ms per second of the deployment doing nothing (timers, heartbeats, Raft, polling). */
+  idleCpuMsPerSecond: number;
+  /** cpuMsPerTicket.total less the idle CPU of the measured span: what the tickets themselves cost. */
+  cpuMsPerTicketAboveIdle: number;
 }
+
+const IDLE_WINDOW_MS = 5_000;
+const sum = (totals: Map<string, number>) => [...totals.values()].reduce((total, value) => total + value, 0);
 
 /**
  * The clustered topology (3 NATS nodes with R3 streams and buckets, two replicas of every service,
@@ -57,6 +64,15 @@ export async function topologyBench(options: BenchOptions): Promise<{ rows: Row[
         target: `<= ${TARGET_CPU_RATIO.toFixed(2)}x`,
         met: cpuRatio <= TARGET_CPU_RATIO ? 'yes' : 'no',
       },
+      {
+        benchmark: 'topology',
+        measure: `CPU ms per ticket above idle (idle: clustered ${clustered.idleCpuMsPerSecond}, single ${single.idleCpuMsPerSecond} CPU ms/s)`,
+        platform: String(clustered.cpuMsPerTicketAboveIdle),
+        baseline: String(single.cpuMsPerTicketAboveIdle),
+        ratio: ratio(clustered.cpuMsPerTicketAboveIdle, single.cpuMsPerTicketAboveIdle),
+        target: '',
+        met: '',
+      },
     ];
     return { rows, results: { single, clustered, cpuRatio } };
   } finally {
@@ -90,15 +106,23 @@ async function measure(topology: ClusterTopology, sink: FaultSmtpSink, options: 
     const warmup = await saturate(topology.url, call, CONCURRENCY, options.warmupMs);
     await drained(warmup.count);
     sink.mails.length = 0;
+    // Once the warm-up's background work (triage, SLA timers) has settled: what the deployment costs doing nothing.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const idleFrom = cpuOfDeployment(topology);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+    const idleCpuMsPerSecond = ((sum(cpuOfDeployment(topology)) - sum(idleFrom)) * 1000) / (IDLE_WINDOW_MS / 1000);
     const before = cpuOfDeployment(topology);
+    const startedAt = performance.now();
     const run = await saturate(topology.url, call, CONCURRENCY, options.durationMs);
     await drained(run.count);
+    const spanSeconds = (performance.now() - startedAt) / 1000;
     const after = cpuOfDeployment(topology);
     sink.mails.length = 0;
     const cpuMsPerTicket: Record<string, number> = {};
     for (const [component, seconds] of after) cpuMsPerTicket[component] = Math.round(((seconds - (before.get(component) ?? 0)) * 1000 * 100) / run.count) / 100;
     cpuMsPerTicket.total = Math.round(Object.values(cpuMsPerTicket).reduce((sum, value) => sum + value, 0) * 100) / 100;
-    return { perSecond: run.perSecond, tickets: run.count, errors: run.errors, p99: run.p99, cpuMsPerTicket };
+    const cpuMsPerTicketAboveIdle = Math.round(((cpuMsPerTicket.total - (idleCpuMsPerSecond * spanSeconds) / run.count) * 100)) / 100;
+    return { perSecond: run.perSecond, tickets: run.count, errors: run.errors, p99: run.p99, cpuMsPerTicket, idleCpuMsPerSecond: Math.round(idleCpuMsPerSecond), cpuMsPerTicketAboveIdle };
   } finally {
     await topology.destroy();
   }
