@@ -49,6 +49,8 @@ class DrillSocket {
   readonly replayed = new Set<string>();
   reconnects = 0;
   replays = 0;
+  /** What happened to the connection and when (Date.now()), for a failure report. */
+  readonly history: Array<{ at: number; what: string }> = [];
   replayFailures: string[] = [];
   private lastEventId?: string;
   /** Replays under way: two reconnections in quick succession can overlap theirs. */
@@ -57,7 +59,9 @@ class DrillSocket {
   constructor(url: string, token: string) {
     this.socket = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnectionDelay: 200, reconnectionDelayMax: 1_000 });
     let connectedBefore = false;
+    this.socket.on('disconnect', (reason) => this.history.push({ at: Date.now(), what: `disconnected (${reason})` }));
     this.socket.on('connect', () => {
+      this.history.push({ at: Date.now(), what: 'connected' });
       if (connectedBefore) {
         this.reconnects += 1;
         void this.replay();
@@ -92,6 +96,7 @@ class DrillSocket {
         .emitWithAck('events:replay', { lastEventId: this.lastEventId })
         .catch((error: Error) => ({ ok: false, error: error.message }));
       this.replaying -= 1;
+      this.history.push({ at: Date.now(), what: `replay since ${this.lastEventId}: ${JSON.stringify(ack)}` });
       if (ack.ok) {
         this.replays += 1;
         return;
@@ -388,6 +393,7 @@ describe('the clustered topology under faults and a rolling restart', () => {
     for (const [index, drill] of sockets.entries()) {
       const missing = createdEvents.filter((event) => event.orgId === admin.orgId && !drill.has(event.id));
       const doubled = [...drill.live.entries()].filter(([, count]) => count > 1).map(([id]) => id);
+      if (missing.length) console.log(`socket ${index} history (s since start): ${drill.history.map((entry) => `${((entry.at - startedAt) / 1000).toFixed(1)} ${entry.what}`).join('; ')}; missing events published at ${missing.map((event) => `${((event.publishedAt - startedAt) / 1000).toFixed(1)} s (seq ${event.seq})`).join(', ')}`);
       console.log(`socket ${index}: ${doubled.length} live duplicates (first ${doubled.slice(0, 3).join(', ')}), ${drill.reconnects} reconnects, ${drill.replays} replays, failures ${JSON.stringify(drill.replayFailures)}, missing ${missing.map((event) => `${event.id} (${event.aggregateId})`).join(', ') || 'none'}`);
     }
     for (const replica of topology.retired.filter((candidate) => candidate.spec.name === 'realtime')) {
@@ -413,6 +419,9 @@ describe('the clustered topology under faults and a rolling restart', () => {
 });
 
 interface StreamEvent {
+  /** Stream sequence and the time (ms) JetStream stored it. */
+  seq: number;
+  publishedAt: number;
   id: string;
   orgId: string;
   aggregateId: string;
@@ -431,7 +440,7 @@ async function readEvents(url: string, subject: string): Promise<StreamEvent[]> 
     const consumer = await js.consumers.get(EVENTS_STREAM, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
     const messages = await consumer.consume();
     for await (const message of messages) {
-      events.push(message.json<StreamEvent>());
+      events.push({ ...message.json<StreamEvent>(), seq: message.seq, publishedAt: message.info.timestampNanos / 1_000_000 });
       if (events.length >= total) break;
     }
     return events;
