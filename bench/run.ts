@@ -7,6 +7,7 @@
  *   BENCH_CONSOLE_RUNS=11 npm run bench -- --only=console   more browser runs (default 7)
  *   BENCH_CPU_PROFILE_DIR=/tmp/p npm run bench -- --only=create   a .cpuprofile per service
  *   BENCH_PIPELINE_SOCKETS=300 npm run bench -- --only=pipeline   all five services, mails, pushes, triage
+ *   npm run bench -- --only=topology   the clustered topology (3 NATS nodes, 2 replicas each) beside one process per service
  */
 import { fileURLToPath } from 'node:url';
 import { machine, printTable, writeResults, type Row } from './lib/report.js';
@@ -18,6 +19,7 @@ import { realtimeFanout } from './suites/realtime.js';
 import { consoleBench } from './suites/console.js';
 import { inboundThroughput } from './suites/inbound.js';
 import { pipeline } from './suites/pipeline.js';
+import { topologyBench } from './suites/topology.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -36,7 +38,7 @@ export interface BenchOptions {
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline, topology: topologyBench };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,

@@ -38,6 +38,12 @@ export function natsChartValues(): Record<string, unknown> {
         },
       },
     },
+    // One server per node, so a node's loss takes one of the three (what test/faults/cluster.fault.ts survives);
+    // the chart's PodDisruptionBudget (on by default) then lets a drain take only one at a time.
+    podTemplate: {
+      topologySpreadConstraints: { 'kubernetes.io/hostname': { maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' } },
+    },
+    podDisruptionBudget: { enabled: true },
     container: {
       env: Object.fromEntries(NATS_USERS.map((service) => [passwordVariable(service), { valueFrom: { secretKeyRef: { name: 'nats-helpdesk-users', key: service } } }])),
     },

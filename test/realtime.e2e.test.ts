@@ -11,11 +11,10 @@ import {
   type TicketPresence,
   type TicketView,
 } from '@helpdesk/contracts';
-import { deleteRedisKeys, SERVICE_SPECS, ServiceProcess, waitFor } from '@helpdesk/testing';
+import { deleteRedisKeys, SERVICE_SPECS, ServiceProcess, TcpBalancer, waitFor } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../apps/ticket/src/testing/ticket-harness.js';
 import { connectClient, realtimeProcessEnv, TEST_SECRET_KEY, testQueuePrefix, type TestClient } from '../apps/realtime/src/testing/realtime-harness.js';
-import { TcpBalancer } from '../apps/realtime/src/testing/tcp-balancer.js';
 
 const realtimeSpec = SERVICE_SPECS.find((spec) => spec.name === 'realtime')!;
 const tokens = new AccessTokens(TEST_SECRET_KEY);

@@ -10,4 +10,7 @@ export * from './admin-alert-listener.js';
 export * from './console-stack.js';
 export * from './browser.js';
 export * from './imap-server.js';
+export * from './nats-cluster.js';
+export * from './tcp-balancer.js';
+export * from './cluster-topology.js';
 export * from './pgbouncer.js';

@@ -18,6 +18,21 @@ export interface TestNatsServerOptions {
 /** The unrestricted user tests (not services) connect as when the server has per-service users. */
 const TEST_USER = 'test';
 
+/** The users part of a test server's configuration: per-service users with their generated passwords, or none. */
+export function natsAuthConfig(options: Pick<TestNatsServerOptions, 'serviceUsers' | 'refuseAnonymous'>): { config: Record<string, unknown>; passwords?: Map<string, string> } {
+  const config: Record<string, unknown> = {};
+  if (!options.serviceUsers) return { config };
+  const passwords = new Map([TEST_USER, ...NATS_USERS].map((user) => [user, randomBytes(12).toString('hex')]));
+  config.authorization = {
+    users: [
+      { user: TEST_USER, password: passwords.get(TEST_USER) },
+      ...NATS_USERS.map((service) => ({ user: service, password: passwords.get(service), permissions: natsPermissions(service) })),
+    ],
+  };
+  if (!options.refuseAnonymous) config.no_auth_user = TEST_USER;
+  return { config, passwords };
+}
+
 /** The nats-server executable of this machine. */
 export const NATS_SERVER_BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((path) => existsSync(path)) ?? 'nats-server';
 
@@ -57,18 +72,7 @@ export class TestNatsServer {
 
   static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
     const storeDir = mkdtempSync(join(tmpdir(), 'helpdesk-nats-'));
-    const config: Record<string, unknown> = {};
-    let passwords: Map<string, string> | undefined;
-    if (options.serviceUsers) {
-      passwords = new Map([TEST_USER, ...NATS_USERS].map((user) => [user, randomBytes(12).toString('hex')]));
-      config.authorization = {
-        users: [
-          { user: TEST_USER, password: passwords.get(TEST_USER) },
-          ...NATS_USERS.map((service) => ({ user: service, password: passwords!.get(service), permissions: natsPermissions(service) })),
-        ],
-      };
-      if (!options.refuseAnonymous) config.no_auth_user = TEST_USER;
-    }
+    const { config, passwords } = natsAuthConfig(options);
     if (options.maxFileStore) config.jetstream = { max_file_store: options.maxFileStore };
     let configFile: string | undefined;
     if (Object.keys(config).length > 0) {

@@ -28,6 +28,8 @@ export interface PgBouncerOptions {
   port?: number;
   /** Server connections per database and user (PgBouncer's default_pool_size). */
   poolSize?: number;
+  /** The PostgreSQL behind it; DB_HOST/DB_PORT of the environment (the shared server) when omitted. */
+  upstream?: { host: string; port: number };
   /** Further [pgbouncer] settings, written as given (e.g. { server_lifetime: '60' }). */
   settings?: Record<string, string | number>;
 }
@@ -57,8 +59,8 @@ export interface PgBouncerPool {
  */
 export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncerPool> {
   if (!existsSync(PGBOUNCER_BINARY)) throw new Error(`PgBouncer is not installed at ${PGBOUNCER_BINARY}: run apt-get install -y pgbouncer (npm test does it when it may)`);
-  const upstreamHost = process.env.DB_HOST || '127.0.0.1';
-  const upstreamPort = Number(process.env.DB_PORT || 5432);
+  const upstreamHost = options.upstream?.host ?? (process.env.DB_HOST || '127.0.0.1');
+  const upstreamPort = options.upstream?.port ?? Number(process.env.DB_PORT || 5432);
   const user = process.env.DB_USER || 'postgres';
   const password = process.env.DB_PASSWORD;
   const port = options.port ?? (await freePort());

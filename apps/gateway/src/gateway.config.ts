@@ -146,6 +146,13 @@ export class GatewayConfig extends ServiceConfig {
   @IsString()
   ATTACHMENTS_BUCKET = 'helpdesk-attachments';
 
+  /** Copies of the object store buckets (attachments, inbound mail) kept by the NATS cluster: 1 for a single server, 3 on a cluster. Same value in the gateway and notification services. */
+  @EnvInt()
+  @Min(1)
+  @Max(5)
+  @IsInt()
+  OBJECT_STORE_REPLICAS = 1;
+
   /**
    * Most bytes the attachment bucket may hold (its JetStream max_bytes), so that it cannot fill the
    * JetStream storage the HELPDESK_EVENTS stream shares with it. Keep it, plus the stream's

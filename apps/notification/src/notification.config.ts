@@ -170,6 +170,13 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @IsString()
   ATTACHMENTS_BUCKET = 'helpdesk-attachments';
 
+  /** Copies of the object store buckets (attachments, inbound mail) kept by the NATS cluster: 1 for a single server, 3 on a cluster. Same value in the gateway and notification services. */
+  @EnvInt()
+  @Min(1)
+  @Max(5)
+  @IsInt()
+  OBJECT_STORE_REPLICAS = 1;
+
   /** The attachment bucket's max_bytes, as the gateway sets it, whichever of the two creates the bucket first. */
   @EnvInt()
   @Min(1_048_576)

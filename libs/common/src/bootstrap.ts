@@ -5,7 +5,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { REQUEST_ID_HEADER, type ServiceName } from '@helpdesk/contracts';
 import { WinstonModule } from 'nest-winston';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyServerOptions } from 'fastify';
@@ -55,6 +56,50 @@ function drainTimeout(gracePeriodMs: number): number {
   return gracePeriodMs - Math.min(2_000, Math.floor(gracePeriodMs / 5));
 }
 
+/** At most this long for kept-alive HTTP connections to carry their last response after the NATS drain. */
+function httpDrainTimeout(gracePeriodMs: number): number {
+  return Math.min(5_000, Math.floor(gracePeriodMs / 4));
+}
+
+/**
+ * The sockets that carried an HTTP request and are still open (WebSocket upgrades are not requests).
+ * `drained` waits, bounded, until each is closed or has been idle for 2.5 s: a client under load
+ * sends its next request sooner than that and gets the `Connection: close` answer; one quieter than
+ * that (a probe's leftover socket) is closed idle by the server's close. Closing a socket the client
+ * is just writing to fails its request: the wait makes that rare, it cannot rule it out.
+ */
+function trackRequestConnections(server: HttpServer): { drained(timeoutMs: number): Promise<void> } {
+  const IDLE_MS = 2_500;
+  const open = new Map<Socket, { busy: number; idleSince: number }>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    let state = open.get(socket);
+    if (!state) {
+      state = { busy: 0, idleSince: 0 };
+      open.set(socket, state);
+      socket.once('close', () => open.delete(socket));
+    }
+    state.busy += 1;
+    const current = state;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      current.busy -= 1;
+      current.idleSince = Date.now();
+    };
+    response.once('finish', settle);
+    response.once('close', settle);
+  });
+  const quiet = () => [...open.values()].every((state) => state.busy === 0 && Date.now() - state.idleSince >= IDLE_MS);
+  return {
+    async drained(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!quiet() && Date.now() < deadline) await sleep(20);
+    },
+  };
+}
+
 /** The platform's version, from the root package.json (found upwards, so it works from source and from dist). */
 function platformVersion(): string {
   for (let directory = new URL('.', import.meta.url); directory.pathname !== '/'; directory = new URL('..', directory)) {
@@ -101,7 +146,10 @@ export async function startService<TConfig extends ServiceConfig>(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // Keep-alive clients (a balancer, an ingress) open their next request elsewhere instead of meeting the close.
+    if (lifecycle.isDraining) reply.header('connection', 'close');
   });
+  const keptAlive = trackRequestConnections(fastify.server);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
@@ -141,8 +189,10 @@ export async function startService<TConfig extends ServiceConfig>(
       lifecycle.beginDraining();
       logger.info(`${signal} received: draining`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
       try {
-        // Commands finish while HTTP still answers, so probes report 503 throughout the drain.
-        const finished = await natsServer.drain();
+        // Commands finish while HTTP still answers, so probes report 503 throughout the drain. Meanwhile, as
+        // closing HTTP answers 503 to a request already sent on a kept-alive connection, each such connection
+        // first carries an answer with `Connection: close` (bounded; idle ones are closed by app.close()).
+        const [finished] = await Promise.all([natsServer.drain(), keptAlive.drained(Math.min(httpDrainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS), drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)))]);
         if (!finished) logger.warn(`Commands still running after ${drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)} ms: closing anyway`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
         await Promise.all([app.close(), metricsListener.close()]);
         logger.info('Stopped cleanly', { context: 'Shutdown' });

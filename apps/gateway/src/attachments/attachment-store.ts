@@ -6,8 +6,8 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { GatewayConfig } from '../gateway.config.js';
 
 /** The bucket's settings: file storage, and a byte limit that leaves the events stream its room. */
-export function attachmentBucketOptions(config: Pick<GatewayConfig, 'ATTACHMENT_STORE_MAX_BYTES'>) {
-  return { storage: StorageType.File, max_bytes: config.ATTACHMENT_STORE_MAX_BYTES };
+export function attachmentBucketOptions(config: Pick<GatewayConfig, 'ATTACHMENT_STORE_MAX_BYTES'> & Partial<Pick<GatewayConfig, 'OBJECT_STORE_REPLICAS'>>) {
+  return { storage: StorageType.File, max_bytes: config.ATTACHMENT_STORE_MAX_BYTES, replicas: config.OBJECT_STORE_REPLICAS ?? 1 };
 }
 
 export interface StoredObject {

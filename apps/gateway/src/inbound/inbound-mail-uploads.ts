@@ -3,6 +3,7 @@ import { CommandError, JetStreamConnection } from '@helpdesk/common';
 import { INBOUND_MAIL_BUCKET } from '@helpdesk/contracts';
 import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
 import { Readable, Transform } from 'node:stream';
+import { GatewayConfig } from '../gateway.config.js';
 
 export class MessageTooLargeError extends Error {}
 
@@ -16,7 +17,10 @@ export class InboundMailUploads {
   private readonly logger = new Logger(InboundMailUploads.name);
   private bucket?: Promise<ObjectStore>;
 
-  constructor(@Inject(JetStreamConnection) private readonly jetstream: JetStreamConnection) {}
+  constructor(
+    @Inject(JetStreamConnection) private readonly jetstream: JetStreamConnection,
+    @Inject(GatewayConfig) private readonly config: GatewayConfig,
+  ) {}
 
   async put(key: string, body: Readable | undefined, maxBytes: number): Promise<void> {
     if (!body || typeof (body as Partial<Readable>).pipe !== 'function') throw new CommandError('VALIDATION', 'The raw message is missing');
@@ -53,7 +57,7 @@ export class InboundMailUploads {
   private store(): Promise<ObjectStore> {
     this.bucket ??= this.jetstream
       .client()
-      .then((client) => new Objm(client).create(INBOUND_MAIL_BUCKET, { storage: StorageType.File }))
+      .then((client) => new Objm(client).create(INBOUND_MAIL_BUCKET, { storage: StorageType.File, replicas: this.config.OBJECT_STORE_REPLICAS }))
       .catch((error: unknown) => {
         this.bucket = undefined;
         throw this.unavailable(error);

@@ -95,7 +95,7 @@ export class InboundAttachments {
   private store(): Promise<ObjectStore> {
     this.bucket ??= this.jetstream
       .client()
-      .then((client) => new Objm(client).create(this.config.ATTACHMENTS_BUCKET, { storage: StorageType.File, max_bytes: this.config.ATTACHMENT_STORE_MAX_BYTES }))
+      .then((client) => new Objm(client).create(this.config.ATTACHMENTS_BUCKET, { storage: StorageType.File, max_bytes: this.config.ATTACHMENT_STORE_MAX_BYTES, replicas: this.config.OBJECT_STORE_REPLICAS }))
       .catch((error: unknown) => {
         this.bucket = undefined;
         throw this.unavailable(error);

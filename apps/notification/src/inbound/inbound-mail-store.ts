@@ -2,9 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandError, JetStreamConnection } from '@helpdesk/common';
 import { INBOUND_MAIL_BUCKET } from '@helpdesk/contracts';
 import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
+import { NotificationConfig } from '../notification.config.js';
 
 /** The bucket's settings, the same wherever it is created first (the gateway or this service). */
-export const INBOUND_MAIL_BUCKET_OPTIONS = { storage: StorageType.File } as const;
+/** The gateway opens the bucket with the same settings, whichever service creates it first. */
+export const inboundMailBucketOptions = (replicas: number) => ({ storage: StorageType.File, replicas });
 
 const FRESH_KEYS = new WeakMap<ObjectStore, ObjectStore>();
 
@@ -29,7 +31,10 @@ export class InboundMailStore {
   private readonly logger = new Logger(InboundMailStore.name);
   private bucket?: Promise<ObjectStore>;
 
-  constructor(@Inject(JetStreamConnection) private readonly jetstream: JetStreamConnection) {}
+  constructor(
+    @Inject(JetStreamConnection) private readonly jetstream: JetStreamConnection,
+    @Inject(NotificationConfig) private readonly config: NotificationConfig,
+  ) {}
 
   async read(key: string): Promise<Buffer> {
     const bytes = await (await this.store()).getBlob(key).catch((error: unknown) => {
@@ -58,7 +63,7 @@ export class InboundMailStore {
   private store(): Promise<ObjectStore> {
     this.bucket ??= this.jetstream
       .client()
-      .then((client) => new Objm(client).create(INBOUND_MAIL_BUCKET, INBOUND_MAIL_BUCKET_OPTIONS))
+      .then((client) => new Objm(client).create(INBOUND_MAIL_BUCKET, inboundMailBucketOptions(this.config.OBJECT_STORE_REPLICAS)))
       .catch((error: unknown) => {
         this.bucket = undefined;
         throw this.unavailable(error);

@@ -28,6 +28,7 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
   private loop?: Promise<void>;
   private nextSequence?: number;
   private attached = false;
+  private duplicates = 0;
   private lastProblem = 'not attached yet';
   private markReady!: () => void;
   private readonly verbose: boolean;
@@ -113,6 +114,12 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
 
   private deliver(message: JsMsg): void {
     this.attached = true;
+    // Already pushed: a consumer recreated after a NATS node's loss may hand over a message this loop saw.
+    if (this.nextSequence !== undefined && message.seq < this.nextSequence) {
+      this.duplicates += 1;
+      if (this.duplicates === 1 || this.duplicates % 1000 === 0) this.logger.warn(`Dropped ${this.duplicates} event(s) delivered twice by the consumer (last at stream sequence ${message.seq})`);
+      return;
+    }
     this.nextSequence = message.seq + 1;
     let event: EventEnvelope;
     try {
