@@ -88,15 +88,17 @@ class DrillSocket {
   }
 
   private async replay(): Promise<void> {
-    if (!this.lastEventId) return;
+    // Fixed before the first attempt: live events arriving meanwhile must not move a retry past the gap.
+    const since = this.lastEventId;
+    if (!since) return;
     for (let attempt = 0; attempt < 10; attempt += 1) {
       this.replaying += 1;
       const ack = await this.socket
         .timeout(15_000)
-        .emitWithAck('events:replay', { lastEventId: this.lastEventId })
+        .emitWithAck('events:replay', { lastEventId: since })
         .catch((error: Error) => ({ ok: false, error: error.message }));
       this.replaying -= 1;
-      this.history.push({ at: Date.now(), what: `replay since ${this.lastEventId}: ${JSON.stringify(ack)}` });
+      this.history.push({ at: Date.now(), what: `replay since ${since}: ${JSON.stringify(ack)}` });
       if (ack.ok) {
         this.replays += 1;
         return;

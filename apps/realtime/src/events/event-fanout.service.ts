@@ -136,7 +136,7 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
     }
     const route = routeEvent(event);
     if (!route) return;
-    this.gateway.push(event, route);
+    this.gateway.push(event, route, message.seq);
     this.metrics.pushed(route.type, event.occurredAt);
     // Checked here: a verbose call the level drops still went through Nest's and winston's loggers for every event.
     if (this.verbose) this.logger.verbose({ message: `${event.type} pushed to ${route.rooms.join(', ')}`, eventId: event.id });

@@ -3,7 +3,9 @@ import { subjects, type CommentView, type EventEnvelope, type Principal, type Re
 import { v7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../../../ticket/src/testing/ticket-harness.js';
+import { EventFanout } from '../events/event-fanout.service.js';
 import { RealtimeReplica, TEST_SECRET_KEY, type TestClient } from '../testing/realtime-harness.js';
+import { EventReplay } from './event-replay.service.js';
 
 describe('missed-event replay after a reconnect', () => {
   const tokens = new AccessTokens(TEST_SECRET_KEY);
@@ -107,6 +109,21 @@ describe('missed-event replay after a reconnect', () => {
     expect(await replay(after, lastSeen.id)).toMatchObject({ ok: true });
     expect(commentIds(after)).toEqual([second_.id]);
     after.close();
+  });
+
+  it('reads on past its own count of the stream to what the replica already pushed live', async () => {
+    // A replay's consumer may sit on a NATS replica that lags the live push's: it must not stop short of it.
+    const client = await connect(acme.agent, first);
+    const ticket = await openTicket(acme.customer);
+    const lastSeen = await lastEventOf(client, ticket.id);
+    client.close();
+    // As if the live push had already reached the next event, which this replay's count cannot include yet.
+    const pushedThrough = first.service.app.get(EventFanout).state.nextSequence!;
+    let later: TicketView | undefined;
+    const opening = new Promise<void>((resolve) => setTimeout(() => void openTicket(acme.customer, 'Published after the count').then((opened) => ((later = opened), resolve())), 300));
+    const result = await first.service.app.get(EventReplay).since(lastSeen.id, () => true, pushedThrough);
+    await opening;
+    expect('events' in result && result.events.map(({ event }) => event.aggregateId)).toContain(later!.id);
   });
 
   it('tells the client to refetch when the event is not in the stream', async () => {

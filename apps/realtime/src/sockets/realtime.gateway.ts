@@ -53,6 +53,8 @@ function field(request: unknown, name: string): unknown {
 export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGatewayConnection<RealtimeSocket>, OnGatewayDisconnect<RealtimeSocket>, BeforeApplicationShutdown {
   private readonly logger = new Logger(RealtimeGateway.name);
   private closing = false;
+  /** Stream sequence of the last event pushed to this replica's sockets (0: none yet). */
+  private pushedThrough = 0;
 
   @WebSocketServer()
   private readonly server!: RealtimeServer;
@@ -159,7 +161,8 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     if (retryAfterMs > 0) return { ok: false, error: 'RATE_LIMITED', retryAfterMs };
     let result: Awaited<ReturnType<EventReplay['since']>>;
     try {
-      result = await this.replay.since(lastEventId as string, (route) => route.rooms.some((room) => socket.rooms.has(room)));
+      // Through what this replica pushed before the socket joined its rooms: later events reach it live.
+      result = await this.replay.since(lastEventId as string, (route) => route.rooms.some((room) => socket.rooms.has(room)), this.pushedThrough);
     } catch (error) {
       this.logger.warn(`Replay failed: ${error instanceof Error ? error.message : String(error)}`);
       return { ok: false, error: 'UNAVAILABLE' };
@@ -174,8 +177,9 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
    * Pushes one event to the sockets of this replica in the route's rooms, each socket once. Local
    * only: the other replicas push the same event to their own sockets.
    */
-  push(event: EventEnvelope, route: EventRoute): void {
+  push(event: EventEnvelope, route: EventRoute, streamSequence: number): void {
     this.server.local.to(route.rooms).emit(route.type, event);
+    this.pushedThrough = streamSequence;
   }
 
   /**
