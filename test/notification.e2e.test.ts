@@ -1,4 +1,4 @@
-import { createTestDatabase, deleteRedisKeys, migrateBuilt, SERVICE_SPECS, ServiceProcess, TestNatsServer, waitFor } from '@helpdesk/testing';
+import { createTestDatabase, deleteRedisKeys, gatewayApi, migrateBuilt, SERVICE_SPECS, ServiceProcess, TestNatsServer, waitFor } from '@helpdesk/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpSink, type ReceivedMail } from '../apps/notification/src/testing/smtp-sink.js';
@@ -47,15 +47,7 @@ describe('mail through the whole platform, each service with its own NATS user',
     if (env) await deleteRedisKeys(env.QUEUE_PREFIX!);
   });
 
-  async function api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${gateway.url}/api/v1${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const api = gatewayApi(() => gateway.url);
 
   const mailTo = (address: string, subject: RegExp) =>
     waitFor<ReceivedMail>(`a mail "${subject}" to ${address}`, async () => sink.mailsTo(address).find((mail) => subject.test(mail.subject)));

@@ -4,6 +4,7 @@ import type { MailboxView, MailboxWithTokenView } from '@helpdesk/contracts';
 import {
   createTestDatabase,
   deleteRedisKeys,
+  gatewayApi,
   migrateBuilt,
   ROOT,
   SERVICE_SPECS,
@@ -92,15 +93,7 @@ describe('the platform through PgBouncer in transaction mode', () => {
     if (env) await deleteRedisKeys(env.QUEUE_PREFIX!);
   });
 
-  async function api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${gateway.url}/api/v1${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const api = gatewayApi(() => gateway.url);
 
   const mailTo = (address: string, subject: RegExp) =>
     waitFor<ReceivedMail>(`a mail "${subject}" to ${address}`, async () => sink.mailsTo(address).find((mail) => subject.test(mail.subject)), 30_000);

@@ -14,3 +14,4 @@ export * from './nats-cluster.js';
 export * from './tcp-balancer.js';
 export * from './cluster-topology.js';
 export * from './pgbouncer.js';
+export * from './gateway-api.js';
