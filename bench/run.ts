@@ -10,6 +10,8 @@
  *   npm run bench -- --only=topology   the clustered topology (3 NATS nodes, 2 replicas each) beside one process per service
  */
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error: the build script is plain JavaScript (scripts/lib), shared with npm start and npm test
+import { build } from '../scripts/lib/build.mjs';
 import { machine, printTable, writeResults, type Row } from './lib/report.js';
 import { ticketCreation } from './suites/ticket-create.js';
 import { startup } from './suites/startup.js';
@@ -62,6 +64,9 @@ if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   process.exit(2);
 }
+
+// The suites run the built services: a stale or missing dist/ would measure other code than the checkout's.
+await build();
 
 const rows: Row[] = [];
 const results: Record<string, unknown> = { machine: machine(), options, startedAt: new Date().toISOString() };
