@@ -85,18 +85,12 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     REALTIME_MAX_CONNECTIONS_PER_USER: String(socketCount),
   });
   const sockets: Socket[] = [];
-  const database = await stack.connectDatabase();
-  try {
-    const admin = await stack.signup();
-    // A mailbox (every ticket mail carries a signed Reply-To, as in production) and a second admin, who hears of every new ticket.
-    await database.query(`INSERT INTO notification.mailboxes (organization_id, address, inbound_token_hash) VALUES ($1, 'help@bench.test', $2)`, [admin.orgId, randomBytes(32).toString('hex')]);
-    await database.query(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, 'second-admin@bench.test', 'Second Admin', 'admin')`, [admin.orgId]);
-    const ownBackend = (await database.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-
+  /** Connects the sockets in batches; each counts the ticket.created pushes it receives into the trace. */
+  const connectSockets = async (url: string, auth: Record<string, string>) => {
     for (let start = 0; start < socketCount; start += CONNECT_BATCH) {
       await Promise.all(
         Array.from({ length: Math.min(CONNECT_BATCH, socketCount - start) }, (_, offset) => {
-          const socket = io(stack.url('realtime'), { path: '/socket.io', transports: ['websocket'], auth: { token: admin.token }, reconnection: false, timeout: 60_000 });
+          const socket = io(url, { path: '/socket.io', transports: ['websocket'], auth, reconnection: false, timeout: 60_000 });
           socket.on('ticket.created', (envelope: { aggregateId: string }) => {
             const found = trace(envelope.aggregateId);
             found.pushes += 1;
@@ -110,6 +104,19 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
         }),
       );
     }
+  };
+  const closeSockets = () => {
+    for (const socket of sockets.splice(0)) socket.close();
+  };
+  const database = await stack.connectDatabase();
+  try {
+    const admin = await stack.signup();
+    // A mailbox (every ticket mail carries a signed Reply-To, as in production) and a second admin, who hears of every new ticket.
+    await database.query(`INSERT INTO notification.mailboxes (organization_id, address, inbound_token_hash) VALUES ($1, 'help@bench.test', $2)`, [admin.orgId, randomBytes(32).toString('hex')]);
+    await database.query(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, 'second-admin@bench.test', 'Second Admin', 'admin')`, [admin.orgId]);
+    const ownBackend = (await database.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+
+    await connectSockets(stack.url('realtime'), { token: admin.token });
 
     let sequence = 0;
     let phase = new Set<string>();
@@ -184,7 +191,7 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     const atSaturation = await measure(() => saturate(stack.url('gateway'), call, concurrency, options.durationMs));
     const rate = Math.max(1, Math.round(atSaturation.createdPerSecond / 2));
     const atHalf = await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.durationMs));
-    for (const socket of sockets) socket.close();
+    closeSockets();
 
     // The request-path baseline on the same database and machine, at the same concurrency.
     const baseline = await startScript('bench/baseline/fastify-pg.ts', { DB_NAME: stack.database.name, ORG_ID: admin.orgId, REQUESTER_ID: admin.userId });
@@ -200,6 +207,37 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     } finally {
       await baseline.stop();
     }
+    // The floor: the same tickets, mails and pushes from one process with nothing between the steps.
+    const floor = await startScript('bench/baseline/pipeline-floor.ts', {
+      DB_NAME: stack.database.name,
+      ORG_ID: admin.orgId,
+      REQUESTER_ID: admin.userId,
+      SMTP_PORT: String(sink.port),
+      MAIL_CONNECTIONS: process.env.BENCH_MAIL_CONCURRENCY ?? '5',
+    });
+    let floorRun;
+    try {
+      const origin = `http://127.0.0.1:${floor.port}`;
+      await connectSockets(origin, {});
+      // The platform's call (its body and its trace of each answer), to the floor's route without auth.
+      const floorCall = (): HttpCall => ({ ...call(), path: '/tickets', headers: {} });
+      const floorPhase = async (callers: number, durationMs: number) => {
+        phase = new Set();
+        const meter = CpuMeter.begin({ floor: floor.child.pid, 'SMTP server': sink.child.pid }, { database: stack.database.name, exclude: [ownBackend], servers: ['postgres'] });
+        const startedAt = performance.now();
+        const run = await saturate(origin, floorCall, callers, durationMs);
+        const ids = phase;
+        await waitFor(`the floor's mails and pushes of ${ids.size} tickets`, async () => [...ids].every((id) => isDone(trace(id))), DONE_TIMEOUT_MS, 100);
+        const lastDoneAt = Math.max(...[...ids].map((id) => Math.max(traces.get(id)!.lastMailAt, traces.get(id)!.lastPushAt)));
+        return { ...run, tickets: ids.size, donePerSecond: Math.round(ids.size / ((lastDoneAt - startedAt) / 1000)), cpuMsPerTicket: meter.perUnit(ids.size), ioCallsPerTicket: meter.ioCallsPerUnit(ids.size) };
+      };
+      await floorPhase(8, options.warmupMs);
+      floorRun = await floorPhase(concurrency, options.durationMs);
+    } finally {
+      closeSockets();
+      await floor.stop();
+    }
+    const floorCpu = platformShare(floorRun.cpuMsPerTicket);
     const baselineCpu = platformShare(baselineRun.cpuMsPerTicket);
     const baselineIo = platformShare(baselineRun.ioCallsPerTicket);
     const baselineSwitches = platformShare(baselineRun.contextSwitchesPerTicket);
@@ -236,6 +274,15 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
         met: name === 'saturation' ? (cpu.total <= 4 * baselineCpu.total ? 'yes' : 'no') : '',
       });
     }
+    rows.push({
+      benchmark: label,
+      measure: `the floor (bench/baseline/pipeline-floor.ts: one process writing each ticket, then its ${socketCount} frames and ${MAILS_PER_TICKET} mails, nothing between the steps) at saturation: done per s; CPU ms per ticket: ${floorCpu.text}; apart: SMTP server ${floorRun.cpuMsPerTicket['SMTP server']}`,
+      platform: `${floorRun.donePerSecond}; ${floorCpu.total}`,
+      baseline: `${baselineRun.perSecond}; ${baselineCpu.total}`,
+      ratio: ratio(floorCpu.total, baselineCpu.total),
+      target: '',
+      met: '',
+    });
     const systemCalls = platformShare(atSaturation.ioCallsPerTicket);
     rows.push({
       benchmark: label,
@@ -259,9 +306,9 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     const idle = platformShare(idleCpuMsPerSecond);
     rows.push({ benchmark: label, measure: `idle, CPU ms per second: ${idle.text}; apart: load generator ${idleCpuMsPerSecond['load generator']}, SMTP server ${idleCpuMsPerSecond['SMTP server']}`, platform: String(idle.total), baseline: '', ratio: '', target: '', met: '' });
     rows.push({ benchmark: label, measure: 'errors / tickets without triage (all runs)', platform: `${errors} / ${atSaturation.untriaged + atHalf.untriaged}`, baseline: String(baselineRun.errors), ratio: '', target: '0 / 0', met: errors + atSaturation.untriaged + atHalf.untriaged === 0 ? 'yes' : 'no' });
-    return { rows, results: { sockets: socketCount, concurrency, idleCpuMsPerSecond, mailsPerTicket: MAILS_PER_TICKET, openModelRate: rate, atSaturation, atHalf, baseline: baselineRun } };
+    return { rows, results: { sockets: socketCount, concurrency, idleCpuMsPerSecond, mailsPerTicket: MAILS_PER_TICKET, openModelRate: rate, atSaturation, atHalf, baseline: baselineRun, floor: floorRun } };
   } finally {
-    for (const socket of sockets) socket.close();
+    closeSockets();
     await database.end();
     await stack.stop();
     await sink.stop();
