@@ -29,7 +29,7 @@ export function ticketIdOf(event: EventEnvelope): string | undefined {
  * event of their organization, so a refetch per event would cost each busy desk a list read per
  * event per agent on screen (docs/capacity.md).
  */
-export const LIST_REFRESH_MS = 2_000;
+export const LIST_REFRESH_MS = 5_000;
 
 const refetchListsNow = (queryClient: QueryClient) => void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
 
