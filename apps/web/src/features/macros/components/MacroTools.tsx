@@ -52,7 +52,7 @@ export function ApplyMacroButton({ ticket, naming }: { ticket: TicketView; namin
       <Button variant="light" size="xs" onClick={() => setOpened(true)}>
         {t.macros.apply}
       </Button>
-      <Modal opened={opened} onClose={close} title={t.macros.apply} size="lg">
+      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={opened} onClose={close} title={t.macros.apply} size="lg">
         <Stack gap="sm">
           <Select
             label={t.macros.chooseMacro}
@@ -153,7 +153,7 @@ export function CannedResponseButton({ ticketId, onInsert }: { ticketId: string;
       <Button variant="light" size="xs" onClick={() => setOpened(true)}>
         {t.macros.insertCanned}
       </Button>
-      <Modal opened={opened} onClose={close} title={t.macros.insertCanned} size="lg">
+      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={opened} onClose={close} title={t.macros.insertCanned} size="lg">
         <Stack gap="sm">
           <TextInput label={t.macros.search} type="search" value={query} onChange={(event) => setQuery(event.currentTarget.value)} data-autofocus />
           {responses.error ? <Alert color="red">{describeError(responses.error)}</Alert> : null}

@@ -149,7 +149,7 @@ function MacrosTab() {
           </Group>
         </Paper>
       ))}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' || editing === null ? t.macros.newMacro : t.macros.editMacro(editing.name)} size="lg">
+      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' || editing === null ? t.macros.newMacro : t.macros.editMacro(editing.name)} size="lg">
         {editing !== null ? <MacroForm macro={editing === 'new' ? null : editing} onDone={() => setEditing(null)} /> : null}
       </Modal>
     </Stack>
@@ -225,7 +225,7 @@ function CannedResponsesTab() {
           </Group>
         </Paper>
       ))}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' || editing === null ? t.macros.newCanned : t.macros.editCanned(editing.name)} size="lg">
+      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' || editing === null ? t.macros.newCanned : t.macros.editCanned(editing.name)} size="lg">
         {editing !== null ? <CannedResponseForm response={editing === 'new' ? null : editing} onDone={() => setEditing(null)} /> : null}
       </Modal>
     </Stack>
