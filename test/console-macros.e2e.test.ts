@@ -37,7 +37,7 @@ describe('web console: macros and canned responses', () => {
     await page.waitForURL(/\/tickets/);
 
     // The macro, with the action builder: status pending, and a public reply with placeholders.
-    await page.getByRole('link', { name: 'Macros and canned responses' }).click();
+    await page.getByRole('link', { name: 'Macros', exact: true }).click();
     await page.getByRole('heading', { name: 'Macros and canned responses' }).waitFor();
     await page.getByRole('button', { name: 'New macro' }).click();
     const macroDialog = page.getByRole('dialog', { name: 'New macro' });
@@ -105,5 +105,14 @@ describe('web console: macros and canned responses', () => {
     const comments = (await stack.api('GET', `/tickets/${ticket.id}/comments`, { token })).body.items as Array<{ body: string }>;
     expect(comments[1]!.body).toContain('Dear Rita Requester, your refund is on its way.');
     await expectAccessible(page, 'the ticket page after a macro and a canned response');
+
+    // Deleting asks first.
+    await page.goto(`${stack.url}/admin/macros`);
+    await page.getByRole('tab', { name: 'Canned responses' }).click();
+    await page.getByRole('button', { name: 'Delete canned response Refund note' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete canned response Refund note' });
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('region', { name: 'Refund note' }).waitFor({ state: 'detached' });
+    expect((await stack.api('GET', '/canned-responses', { token })).body.items).toEqual([]);
   }, 240_000);
 });

@@ -20,6 +20,31 @@ function useVisibilityOptions(): { options: Option[]; teamName(id: string | null
   return { options, teamName: (id) => (id ? (options.find((option) => option.value === id)?.label ?? t.macros.teamOnly('…')) : t.macros.everyone) };
 }
 
+/** Delete behind a confirmation: a macro or response is shared work, and one click should not lose it. */
+function DeleteButton({ label, name, onConfirm, pending }: { label: string; name: string; onConfirm(done: () => void): void; pending: boolean }) {
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <>
+      <Button size="xs" variant="subtle" color="red" onClick={() => setConfirming(true)} aria-label={label}>
+        {t.macros.delete}
+      </Button>
+      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={confirming} onClose={() => setConfirming(false)} title={label}>
+        <Stack gap="sm">
+          <Text size="sm">{t.macros.confirmDelete(name)}</Text>
+          <Group justify="end">
+            <Button variant="default" onClick={() => setConfirming(false)}>
+              {t.common.cancel}
+            </Button>
+            <Button color="red" loading={pending} onClick={() => onConfirm(() => setConfirming(false))}>
+              {t.macros.delete}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}
+
 function ActionEditor({ row, position, onChange, onRemove, assignees, teams }: { row: ActionRow; position: number; onChange(row: ActionRow): void; onRemove(): void; assignees: Option[]; teams: Option[] }) {
   const kinds = ACTION_KINDS.map((kind) => ({ value: kind, label: t.macros.actionKinds[kind] }));
   const value = (() => {
@@ -142,9 +167,12 @@ function MacrosTab() {
               <Button size="xs" variant="light" onClick={() => setEditing(macro)} aria-label={t.macros.editMacro(macro.name)}>
                 {t.macros.edit}
               </Button>
-              <Button size="xs" variant="subtle" color="red" loading={remove.isPending && remove.variables === macro.id} onClick={() => remove.mutate(macro.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(macro.name) }) })}>
-                {t.macros.deleteMacro(macro.name)}
-              </Button>
+              <DeleteButton
+                label={t.macros.deleteMacro(macro.name)}
+                name={macro.name}
+                pending={remove.isPending}
+                onConfirm={(done) => remove.mutate(macro.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(macro.name) }), onSettled: done })}
+              />
             </Group>
           </Group>
         </Paper>
@@ -218,9 +246,12 @@ function CannedResponsesTab() {
               <Button size="xs" variant="light" onClick={() => setEditing(response)} aria-label={t.macros.editCanned(response.name)}>
                 {t.macros.edit}
               </Button>
-              <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(response.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(response.name) }) })}>
-                {t.macros.deleteCanned(response.name)}
-              </Button>
+              <DeleteButton
+                label={t.macros.deleteCanned(response.name)}
+                name={response.name}
+                pending={remove.isPending}
+                onConfirm={(done) => remove.mutate(response.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(response.name) }), onSettled: done })}
+              />
             </Group>
           </Group>
         </Paper>
