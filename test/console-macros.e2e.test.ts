@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConsoleStack, launchChromium } from '@helpdesk/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, openPage, saveScreenshot } from './support/console-page.js';
+import { expectAccessible, horizontalOverflow, openPage, saveScreenshot } from './support/console-page.js';
 
 /**
  * Macros and canned responses in Chromium against all five services: an admin builds a macro (set
@@ -114,5 +114,12 @@ describe('web console: macros and canned responses', () => {
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('region', { name: 'Refund note' }).waitFor({ state: 'detached' });
     expect((await stack.api('GET', '/canned-responses', { token })).body.items).toEqual([]);
+
+    // At 375 px the composer's extra buttons wrap instead of widening the page.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${stack.url}/tickets/${ticket.id}`);
+    await page.getByRole('button', { name: 'Apply macro' }).waitFor();
+    const overflow = await horizontalOverflow(page);
+    expect(overflow.scrollWidth, overflow.widest.join(', ')).toBeLessThanOrEqual(overflow.viewport);
   }, 240_000);
 });
