@@ -291,6 +291,29 @@ describe('macros and canned responses', () => {
     expect(await search(marker)).toEqual([shipping.id]);
   });
 
+  it('answers malformed queries, bodies and cursors with 400, never a 500', async () => {
+    const forged = Buffer.from(JSON.stringify([5, 'not-a-uuid'])).toString('base64url');
+    const macro = await newMacro({ actions: [{ type: 'addTags', value: ['x'] }] });
+    const ticket = await newTicket();
+    const cases: Array<[string, { method?: string; body?: unknown }]> = [
+      [`/macros?cursor=${forged}`, {}],
+      [`/canned-responses?cursor=${forged}`, {}],
+      ['/macros?limit=0', {}],
+      [`/canned-responses?q=${'x'.repeat(201)}`, {}],
+      [`/tickets/${ticket.id}/macros/${macro.id}?preview=maybe`, { method: 'POST' }],
+      ['/macros', { body: { name: 'No actions', actions: 'set status' } }],
+      ['/macros', { body: { name: '', actions: [{ type: 'addTags', value: ['x'] }] } }],
+      ['/macros', { body: { name: 'Bad team', actions: [{ type: 'addTags', value: ['x'] }], teamId: 'team-1' } }],
+      [`/macros/${macro.id}`, { method: 'PATCH', body: { name: 5 } }],
+      ['/canned-responses', { body: { name: 'No body' } }],
+      [`/canned-responses/${macro.id}`, { method: 'PATCH', body: { body: '' } }],
+    ];
+    for (const [path, options] of cases) {
+      const response = await gateway.call(path, { token: admin.accessToken, ...options });
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+    }
+  });
+
   it('documents the routes and their answers in OpenAPI', async () => {
     const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
     const answers = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
