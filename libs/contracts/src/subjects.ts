@@ -19,6 +19,25 @@ export const subjects = {
     /** Staff stop copying someone (ParticipantRefCommand). */
     removeParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.remove`,
   },
+  /** Macros (DESIGN section 14): read by staff (team-scoped for agents), written by admins, applied by staff. */
+  macros: {
+    list: `${SUBJECT_ROOT}.ticket.macros.list`,
+    get: `${SUBJECT_ROOT}.ticket.macros.get`,
+    create: `${SUBJECT_ROOT}.ticket.macros.create`,
+    update: `${SUBJECT_ROOT}.ticket.macros.update`,
+    delete: `${SUBJECT_ROOT}.ticket.macros.delete`,
+    /** ApplyMacroCommand: the updated ticket, or with `preview` `{ ticket, comments }` and nothing saved. */
+    apply: `${SUBJECT_ROOT}.ticket.macros.apply`,
+  },
+  cannedResponses: {
+    list: `${SUBJECT_ROOT}.ticket.canned-responses.list`,
+    get: `${SUBJECT_ROOT}.ticket.canned-responses.get`,
+    create: `${SUBJECT_ROOT}.ticket.canned-responses.create`,
+    update: `${SUBJECT_ROOT}.ticket.canned-responses.update`,
+    delete: `${SUBJECT_ROOT}.ticket.canned-responses.delete`,
+    /** RenderCannedResponseCommand: the body with its placeholders filled in for one ticket. */
+    render: `${SUBJECT_ROOT}.ticket.canned-responses.render`,
+  },
   comments: {
     create: `${SUBJECT_ROOT}.ticket.comments.create`,
     list: `${SUBJECT_ROOT}.ticket.comments.list`,
