@@ -285,7 +285,6 @@ export class TicketsService {
   }
 
   async update(command: UpdateTicketCommand): Promise<TicketView> {
-    const changes = command.changes;
     const { ticket, changed } = await this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verify(command.principal, manager);
       const ticket = await this.findVisible(manager, caller, command.ticketId, true);
@@ -293,25 +292,49 @@ export class TicketsService {
       if (command.expectedVersion !== undefined && command.expectedVersion !== ticket.version) {
         throw new CommandError('CONFLICT', `The ticket has changed since version ${command.expectedVersion}`, { currentVersion: ticket.version });
       }
-      const before = { ...ticket };
-      await this.applyChanges(manager, caller, ticket, changes);
-      const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
-      if (Object.keys(fieldChanges).length === 0) return { ticket, changed: false };
-      const saved = await manager.save(ticket);
-      await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
-      const actor = actorOf(caller);
-      const data = ticketEventData(saved);
-      await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges } });
-      if (fieldChanges.assigneeId) {
-        await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId } });
-      }
-      if (fieldChanges.status) {
-        await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status } });
-      }
-      return { ticket: saved, changed: true };
+      return this.changeLocked(manager, caller, ticket, command.changes);
     });
     if (changed) this.afterCommit(ticket);
     return toTicketView(ticket, true);
+  }
+
+  /**
+   * Staff's changes to a ticket the caller has locked, inside the caller's transaction: validated,
+   * saved, recorded in the history and announced (`ticket.updated`, and `ticket.assigned` or
+   * `ticket.status_changed` when those moved). The single update, bulk updates and merges all
+   * change tickets through here. Call `afterCommit` once the transaction has committed.
+   */
+  async changeLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<{ ticket: Ticket; changed: boolean }> {
+    const before = { ...ticket };
+    await this.applyChanges(manager, caller, ticket, changes);
+    const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
+    if (Object.keys(fieldChanges).length === 0) return { ticket, changed: false };
+    if (fieldChanges.status && FINISHED_STATUSES.includes(ticket.status)) await this.refuseWhileChildrenOpen(manager, ticket);
+    const saved = await manager.save(ticket);
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
+    const actor = actorOf(caller);
+    const data = ticketEventData(saved);
+    await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges } });
+    if (fieldChanges.assigneeId) {
+      await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId } });
+    }
+    if (fieldChanges.status) {
+      await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status } });
+    }
+    return { ticket: saved, changed: true };
+  }
+
+  /** A parent is finished only after its children (DESIGN section 14): the refusal names the open ones. */
+  private async refuseWhileChildrenOpen(manager: EntityManager, ticket: Ticket): Promise<void> {
+    const open = (await manager.query(
+      `SELECT child.number FROM ${TICKET_SCHEMA}.ticket_links link JOIN ${TICKET_SCHEMA}.tickets child ON child.id = link.target_id
+        WHERE link.source_id = $1 AND link.kind = 'parent' AND child.status NOT IN ('solved', 'closed')
+        ORDER BY child.number`,
+      [ticket.id],
+    )) as Array<{ number: number }>;
+    if (open.length === 0) return;
+    const numbers = open.map((child) => child.number);
+    throw new CommandError('CONFLICT', `Ticket #${ticket.number} has open child tickets (${numbers.map((number) => `#${number}`).join(', ')}): solve or close them first`, { openChildren: numbers });
   }
 
   private async applyChanges(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<void> {
@@ -378,7 +401,8 @@ export class TicketsService {
     return manager.findOne(SlaPolicy, { where: { organizationId, priority, active: true } });
   }
 
-  private afterCommit(ticket: Ticket): void {
+  /** After a commit that changed the ticket: publishes its events now and (re)schedules its SLA timers. */
+  afterCommit(ticket: Ticket): void {
     this.events.committed();
     if (!FINISHED_STATUSES.includes(ticket.status)) void this.slaTimers.schedule(ticket);
   }
