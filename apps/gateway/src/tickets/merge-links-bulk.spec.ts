@@ -266,4 +266,20 @@ describe('merge, links and bulk update', () => {
       console.info(`bulk update of 100 tickets: ${elapsed.toFixed(0)} ms`);
     });
   });
+
+  it('documents the new routes, their refusals and the bulk body in the OpenAPI document', async () => {
+    type Operation = { responses?: Record<string, unknown>; requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } };
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, { properties?: Record<string, { maxItems?: number; minItems?: number }> }> };
+    };
+    const answers = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
+    expect(answers('/api/v1/tickets/{id}/merge', 'post')).toEqual(expect.arrayContaining(['200', '404', '409', '422']));
+    expect(answers('/api/v1/tickets/{id}/links', 'post')).toEqual(expect.arrayContaining(['201', '404', '409', '422']));
+    expect(answers('/api/v1/tickets/{id}/links', 'get')).toEqual(expect.arrayContaining(['200', '404']));
+    expect(answers('/api/v1/tickets/{id}/links/{targetId}', 'delete')).toEqual(expect.arrayContaining(['204', '404']));
+    expect(answers('/api/v1/tickets', 'patch')).toEqual(expect.arrayContaining(['200', '400']));
+    const bulkSchema = document.paths['/api/v1/tickets']!.patch!.requestBody!.content!['application/json']!.schema!.$ref!.split('/').at(-1)!;
+    expect(document.components.schemas[bulkSchema]!.properties!.ids).toMatchObject({ minItems: 1, maxItems: 100 });
+  });
 });
