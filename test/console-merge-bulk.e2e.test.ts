@@ -84,6 +84,7 @@ describe('web console: bulk update from the queue, merge from the ticket page', 
     await page.goto(`${stack.url}/tickets/${duplicate.id}`);
     await page.getByRole('heading', { name: duplicate.subject }).waitFor();
     await page.getByRole('region', { name: 'Linked tickets' }).getByText('No linked tickets.').waitFor();
+    await expectAccessible(page, 'the ticket page with its Linked tickets card');
     await page.getByRole('button', { name: 'Merge into…' }).click();
     const dialog = page.getByRole('dialog', { name: `Merge ticket #${duplicate.number} into another` });
     await dialog.getByLabel('Merge into', { exact: true }).fill(`#${child.number}`);
@@ -104,5 +105,5 @@ describe('web console: bulk update from the queue, merge from the ticket page', 
     const mail = await stack.mailTo(requester.email, /^Merged:/);
     expect(mail.subject).toBe(`Merged: [#${duplicate.number}] ${duplicate.subject}`);
     expect(mail.text).toContain(`merged into request #${child.number}`);
-  });
+  }, 180_000);
 });

@@ -39,7 +39,7 @@ export function MergeTicket({ ticket }: { ticket: TicketView }) {
       <Button size="xs" variant="default" onClick={() => setOpened(true)}>
         {t.merge.open}
       </Button>
-      <Modal opened={opened} onClose={close} title={t.merge.title(ticket.number)}>
+      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={opened} onClose={close} title={t.merge.title(ticket.number)}>
         <Stack gap="sm">
           <TicketPicker label={t.merge.target} excludeIds={[ticket.id]} value={target} onChange={setTarget} />
           {target ? <Text size="sm">{t.merge.explain(ticket.number, target.number)}</Text> : null}
