@@ -180,6 +180,18 @@ describe('merge, links and bulk update', () => {
       expect((await json(`/tickets/${a.id}/links`, { token: customer.accessToken })).status).toBe(403);
     });
 
+    it('never closes a cycle when the links that would close it are made at the same time', async () => {
+      const [a, b, c] = [await open(), await open(), await open()];
+      expect((await json(`/tickets/${a.id}/links`, { method: 'POST', body: { targetId: b.id, kind: 'child' } })).status).toBe(201);
+
+      const outcomes = await Promise.all([
+        json(`/tickets/${b.id}/links`, { method: 'POST', body: { targetId: c.id, kind: 'child' } }),
+        json(`/tickets/${c.id}/links`, { method: 'POST', body: { targetId: a.id, kind: 'child' } }),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status).sort()).toEqual([201, 422]);
+    });
+
     it('refuses to solve or close a parent while a child is open, naming the child, and allows it once the child is solved', async () => {
       const parent = await open();
       const child = await open();
