@@ -5,8 +5,15 @@ import {
   AddTicketLinkCommand,
   BulkUpdateTicketsCommand,
   CreateTicketCommand,
+  ListTicketsCommand,
   MergeTicketCommand,
-  TicketLinkRefCommand, ListTicketsCommand, PageCommand, ParticipantRefCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
+  PageCommand,
+  ParticipantRefCommand,
+  subjects,
+  TicketLinkRefCommand,
+  TicketRefCommand,
+  UpdateTicketCommand,
+} from '@helpdesk/contracts';
 import { TicketBulkUpdateService } from './ticket-bulk-update.service.js';
 import { TicketLinksService } from './ticket-links.service.js';
 import { TicketMergeService } from './ticket-merge.service.js';
