@@ -101,7 +101,7 @@ describe('merge, links and bulk update', () => {
       expect(notification.sink.mailsTo(otherEmail).filter((mail) => mail.subject.startsWith('Merged'))).toEqual([]);
     });
 
-    it('refuses a merge into itself (422), of a merged source or into a closed or merged ticket (409), and leaves both tickets as they were', async () => {
+    it('refuses a merge into itself (422), of a merged source or into a closed or merged ticket (409), leaves both tickets as they were, and keeps a merged ticket closed', async () => {
       const target = await open();
       const source = await open();
       const closed = await open();
@@ -119,6 +119,8 @@ describe('merge, links and bulk update', () => {
       const intoMerged = await json<{ message: string }>(`/tickets/${(await open()).id}/merge`, { method: 'POST', body: { targetId: source.id } });
       expect(intoMerged.status).toBe(409);
       expect(intoMerged.body.message).toContain(`Ticket #${source.number}`);
+      const reopened = await setStatus(source.id, 'open');
+      expect(reopened).toMatchObject({ status: 409, body: { message: `Ticket #${source.number} was merged into #${target.number}: continue there` } });
     });
 
     it("answers 404 for another organization's ticket as either side, and 403 to a customer", async () => {

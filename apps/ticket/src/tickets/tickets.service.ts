@@ -310,6 +310,7 @@ export class TicketsService {
     const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
     if (Object.keys(fieldChanges).length === 0) return { ticket, changed: false };
     if (fieldChanges.status && FINISHED_STATUSES.includes(ticket.status)) await this.refuseWhileChildrenOpen(manager, ticket);
+    if (fieldChanges.status && before.status === 'closed') await this.refuseReopeningMerged(manager, ticket);
     const saved = await manager.save(ticket);
     await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
     const actor = actorOf(caller);
@@ -322,6 +323,15 @@ export class TicketsService {
       await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status } });
     }
     return { ticket: saved, changed: true };
+  }
+
+  /** A merged ticket's conversation lives on in its target: reopening the empty shell would split the request again. */
+  private async refuseReopeningMerged(manager: EntityManager, ticket: Ticket): Promise<void> {
+    const [merge] = (await manager.query(
+      `SELECT target.number FROM ${TICKET_SCHEMA}.ticket_links link JOIN ${TICKET_SCHEMA}.tickets target ON target.id = link.target_id WHERE link.source_id = $1 AND link.kind = 'merged_into'`,
+      [ticket.id],
+    )) as Array<{ number: number }>;
+    if (merge) throw new CommandError('CONFLICT', `Ticket #${ticket.number} was merged into #${merge.number}: continue there`);
   }
 
   /** A parent is finished only after its children (DESIGN section 14): the refusal names the open ones. */
