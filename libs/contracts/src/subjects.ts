@@ -18,6 +18,16 @@ export const subjects = {
     addParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.add`,
     /** Staff stop copying someone (ParticipantRefCommand). */
     removeParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.remove`,
+    /** Staff merge a ticket into another (MergeTicketCommand); answers the target. */
+    merge: `${SUBJECT_ROOT}.ticket.tickets.merge`,
+    /** A ticket's links to others, seen from its side (TicketRefCommand). */
+    links: `${SUBJECT_ROOT}.ticket.tickets.links.list`,
+    /** Staff link two tickets (AddTicketLinkCommand). */
+    addLink: `${SUBJECT_ROOT}.ticket.tickets.links.add`,
+    /** Staff unlink two tickets (TicketLinkRefCommand). */
+    removeLink: `${SUBJECT_ROOT}.ticket.tickets.links.remove`,
+    /** Staff change up to 100 tickets at once (BulkUpdateTicketsCommand): one command, one result per id. */
+    bulkUpdate: `${SUBJECT_ROOT}.ticket.tickets.bulk-update`,
   },
   /** Macros (DESIGN section 14): read by staff (team-scoped for agents), written by admins, applied by staff. */
   macros: {

@@ -290,10 +290,7 @@ export class TicketsService {
       const ticket = await this.findVisible(manager, caller, command.ticketId, true);
       if (!caller.staff) throw new CommandError('FORBIDDEN', 'Only agents and admins may change tickets');
       this.expectVersion(ticket, command.expectedVersion);
-      const { ticket: saved, fieldChanges } = await this.changeLocked(manager, caller, ticket, command.changes);
-      if (Object.keys(fieldChanges).length === 0) return { ticket: saved, changed: false };
-      await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
-      return { ticket: saved, changed: true };
+      return this.updateLocked(manager, caller, ticket, command.changes);
     });
     if (changed) this.afterCommit(ticket);
     return toTicketView(ticket, true);
@@ -307,7 +304,19 @@ export class TicketsService {
   }
 
   /**
-   * Staff's changes to a ticket locked by the caller's transaction: applied, saved, and announced
+   * Staff's changes to a ticket the caller has locked, inside the caller's transaction, recorded in
+   * the history as one `updated` entry. The single update, bulk updates and merges change tickets
+   * through here. Call `afterCommit` once the transaction has committed.
+   */
+  async updateLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<{ ticket: Ticket; changed: boolean }> {
+    const { ticket: saved, fieldChanges } = await this.changeLocked(manager, caller, ticket, changes);
+    if (Object.keys(fieldChanges).length === 0) return { ticket: saved, changed: false };
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
+    return { ticket: saved, changed: true };
+  }
+
+  /**
+   * Staff's changes to a ticket locked by the caller's transaction: validated, saved, and announced
    * (`ticket.updated`, plus `ticket.assigned` and `ticket.status_changed` when those changed, with
    * `eventData` added to each). The history row is the caller's to write, so a macro records one.
    * Answers the field changes; none means nothing was written.
@@ -317,6 +326,8 @@ export class TicketsService {
     await this.applyChanges(manager, caller, ticket, changes);
     const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
     if (Object.keys(fieldChanges).length === 0) return { ticket, fieldChanges };
+    if (fieldChanges.status && FINISHED_STATUSES.includes(ticket.status)) await this.refuseWhileChildrenOpen(manager, ticket);
+    if (fieldChanges.status && before.status === 'closed') await this.refuseReopeningMerged(manager, ticket);
     const saved = await manager.save(ticket);
     const actor = actorOf(caller);
     const data = ticketEventData(saved);
@@ -328,6 +339,28 @@ export class TicketsService {
       await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status, ...eventData } });
     }
     return { ticket: saved, fieldChanges };
+  }
+
+  /** A merged ticket's conversation lives on in its target: reopening the empty shell would split the request again. */
+  private async refuseReopeningMerged(manager: EntityManager, ticket: Ticket): Promise<void> {
+    const [merge] = (await manager.query(
+      `SELECT target.number FROM ${TICKET_SCHEMA}.ticket_links link JOIN ${TICKET_SCHEMA}.tickets target ON target.id = link.target_id WHERE link.source_id = $1 AND link.kind = 'merged_into'`,
+      [ticket.id],
+    )) as Array<{ number: number }>;
+    if (merge) throw new CommandError('CONFLICT', `Ticket #${ticket.number} was merged into #${merge.number}: continue there`);
+  }
+
+  /** A parent is finished only after its children (DESIGN section 14): the refusal names the open ones. */
+  private async refuseWhileChildrenOpen(manager: EntityManager, ticket: Ticket): Promise<void> {
+    const open = (await manager.query(
+      `SELECT child.number FROM ${TICKET_SCHEMA}.ticket_links link JOIN ${TICKET_SCHEMA}.tickets child ON child.id = link.target_id
+        WHERE link.source_id = $1 AND link.kind = 'parent' AND child.status NOT IN ('solved', 'closed')
+        ORDER BY child.number`,
+      [ticket.id],
+    )) as Array<{ number: number }>;
+    if (open.length === 0) return;
+    const numbers = open.map((child) => child.number);
+    throw new CommandError('CONFLICT', `Ticket #${ticket.number} has open child tickets (${numbers.map((number) => `#${number}`).join(', ')}): solve or close them first`, { openChildren: numbers });
   }
 
   private async applyChanges(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<void> {
@@ -394,6 +427,7 @@ export class TicketsService {
     return manager.findOne(SlaPolicy, { where: { organizationId, priority, active: true } });
   }
 
+  /** After a commit that changed the ticket: publishes its events now and (re)schedules its SLA timers. */
   afterCommit(ticket: Ticket): void {
     this.events.committed();
     if (!FINISHED_STATUSES.includes(ticket.status)) void this.slaTimers.schedule(ticket);

@@ -16,6 +16,8 @@ export const queryKeys = {
     attachments: (id: string) => ['tickets', 'detail', id, 'attachments'] as const,
     /** The people copied on the ticket. */
     participants: (id: string) => ['tickets', 'detail', id, 'participants'] as const,
+    /** The ticket's links to others (related, parent/child, merges). */
+    links: (id: string) => ['tickets', 'detail', id, 'links'] as const,
     /** Who changed the ticket last, from the socket's events: names the other person in a conflict. */
     lastChangedBy: (id: string) => ['tickets', 'detail', id, 'last-changed-by'] as const,
   },

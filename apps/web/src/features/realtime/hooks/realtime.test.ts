@@ -67,6 +67,17 @@ describe('socket events and the query cache', () => {
     expect(isStale(queryClient, queryKeys.tickets.participants('t-1'))).toBe(true);
     expect(isStale(queryClient, queryKeys.tickets.comments('t-1'))).toBe(false);
   });
+
+  it('refetches the links when they change, and the conversation, files and people too when another ticket was merged into this one', () => {
+    const queryClient = seeded();
+    for (const key of [queryKeys.tickets.links('t-1'), queryKeys.tickets.participants('t-1'), queryKeys.tickets.attachments('t-1')]) queryClient.setQueryData(key, []);
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 3 }, changes: { links: { from: null, to: { kind: 'child', ticket: 4 } } } }));
+    expect(isStale(queryClient, queryKeys.tickets.links('t-1'))).toBe(true);
+    expect(isStale(queryClient, queryKeys.tickets.comments('t-1'))).toBe(false);
+
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 4 }, changes: { mergedFrom: { from: null, to: 5 } } }));
+    for (const key of [queryKeys.tickets.comments('t-1'), queryKeys.tickets.attachments('t-1'), queryKeys.tickets.participants('t-1')]) expect(isStale(queryClient, key)).toBe(true);
+  });
 });
 
 describe('the ticket lists under a burst of events', () => {

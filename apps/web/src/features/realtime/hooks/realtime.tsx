@@ -64,7 +64,13 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.history(ticketId) });
     // Who is copied changes through ticket.updated (changes.participants).
-    if ('participants' in ((event.data as { changes?: object }).changes ?? {})) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.participants(ticketId) });
+    const changes = (event.data as { changes?: object }).changes ?? {};
+    if ('participants' in changes) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.participants(ticketId) });
+    if ('links' in changes || 'mergedInto' in changes || 'mergedFrom' in changes) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.links(ticketId) });
+    // A merge moved the other ticket's conversation, files and people onto this one.
+    if ('mergedFrom' in changes) {
+      for (const key of [queryKeys.tickets.comments(ticketId), queryKeys.tickets.attachments(ticketId), queryKeys.tickets.participants(ticketId)]) void queryClient.invalidateQueries({ queryKey: key });
+    }
   }
 }
 

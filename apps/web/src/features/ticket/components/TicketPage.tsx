@@ -21,6 +21,8 @@ import { AiCard } from './AiCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
+import { LinksCard } from './LinksCard';
+import { MergeTicket } from './MergeTicket';
 import { Participants } from './Participants';
 import { Presence } from './Presence';
 import { PropertiesPanel } from './PropertiesPanel';
@@ -139,6 +141,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
           {t.status[ticket.status]}
         </Badge>
         {staff ? <SlaBadge ticket={ticket} now={now} /> : null}
+        {staff ? <MergeTicket ticket={ticket} /> : null}
       </Group>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: staff ? 8 : 12 }}>
@@ -188,6 +191,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                   </Stack>
                 </Paper>
                 <Participants ticketId={ticket.id} staff />
+                <LinksCard ticket={ticket} />
                 <Paper withBorder p="sm">
                   <PropertiesPanel
                     ticket={ticket}
