@@ -17,6 +17,7 @@ import { SlaEnforcer } from './sla/sla-enforcer.js';
 import { SlaTimers } from './sla/sla-timers.service.js';
 import { TicketCoreModule } from './ticket-core.module.js';
 import { TicketsController } from './tickets/tickets.controller.js';
+import { TicketFollowersService } from './tickets/ticket-followers.service.js';
 import { TicketParticipantsService } from './tickets/ticket-participants.service.js';
 import { TicketsService } from './tickets/tickets.service.js';
 
@@ -33,6 +34,6 @@ import { TicketsService } from './tickets/tickets.service.js';
     TicketAiModule,
   ],
   controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, CommentsService, OrganizationsService, EmailChannelService, MailAttachments],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, TicketFollowersService, CommentsService, OrganizationsService, EmailChannelService, MailAttachments],
 })
 export class TicketModule {}

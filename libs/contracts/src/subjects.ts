@@ -18,6 +18,12 @@ export const subjects = {
     addParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.add`,
     /** Staff stop copying someone (ParticipantRefCommand). */
     removeParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.remove`,
+    /** The staff following a ticket (TicketRefCommand): staff only. */
+    followers: `${SUBJECT_ROOT}.ticket.tickets.followers.list`,
+    /** The calling staff member follows a ticket (TicketRefCommand). */
+    follow: `${SUBJECT_ROOT}.ticket.tickets.followers.follow`,
+    /** The calling staff member stops following a ticket (TicketRefCommand). */
+    unfollow: `${SUBJECT_ROOT}.ticket.tickets.followers.unfollow`,
   },
   comments: {
     create: `${SUBJECT_ROOT}.ticket.comments.create`,

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { AddParticipantCommand, CreateTicketCommand, ListTicketsCommand, PageCommand, ParticipantRefCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
+import { TicketFollowersService } from './ticket-followers.service.js';
 import { TicketParticipantsService } from './ticket-participants.service.js';
 import { TicketsService } from './tickets.service.js';
 
@@ -9,6 +10,7 @@ export class TicketsController {
   constructor(
     @Inject(TicketsService) private readonly tickets: TicketsService,
     @Inject(TicketParticipantsService) private readonly participants: TicketParticipantsService,
+    @Inject(TicketFollowersService) private readonly followers: TicketFollowersService,
   ) {}
 
   @MessagePattern(subjects.tickets.create)
@@ -49,6 +51,22 @@ export class TicketsController {
   @MessagePattern(subjects.tickets.removeParticipant)
   async removeParticipant(@Payload() command: ParticipantRefCommand) {
     await this.participants.remove(command);
+    return {};
+  }
+
+  @MessagePattern(subjects.tickets.followers)
+  listFollowers(@Payload() command: TicketRefCommand) {
+    return this.followers.list(command);
+  }
+
+  @MessagePattern(subjects.tickets.follow)
+  follow(@Payload() command: TicketRefCommand) {
+    return this.followers.follow(command);
+  }
+
+  @MessagePattern(subjects.tickets.unfollow)
+  async unfollow(@Payload() command: TicketRefCommand) {
+    await this.followers.unfollow(command);
     return {};
   }
 }

@@ -233,6 +233,7 @@ export const en = {
       customerReply: 'A customer replied',
       slaWarning: 'An SLA is about to be breached',
       slaBreached: 'An SLA was breached',
+      followedTicket: 'A ticket I follow was updated',
     } as Record<string, string>,
   },
   admin: {
