@@ -355,6 +355,18 @@ export const en = {
     remove: (name: string) => `Stop copying ${name}`,
     removed: (email: string) => `${email} is no longer copied.`,
   },
+  /** Staff following a ticket: they hear of its comments and status changes by mail. */
+  followers: {
+    title: 'Followers',
+    none: 'Nobody follows this ticket.',
+    hint: 'Followers get a mail for each new comment and status change.',
+    follow: 'Follow',
+    unfollow: 'Unfollow',
+    you: (name: string) => `${name} (you)`,
+    since: (when: string) => `since ${when}`,
+    followed: 'You follow this ticket.',
+    unfollowed: 'You no longer follow this ticket.',
+  },
   /** A user whose address bounced: no mail goes to them until someone clears the mark. */
   bounce: {
     badge: 'Mail bounces',

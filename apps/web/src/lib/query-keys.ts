@@ -16,6 +16,8 @@ export const queryKeys = {
     attachments: (id: string) => ['tickets', 'detail', id, 'attachments'] as const,
     /** The people copied on the ticket. */
     participants: (id: string) => ['tickets', 'detail', id, 'participants'] as const,
+    /** The staff following the ticket. */
+    followers: (id: string) => ['tickets', 'detail', id, 'followers'] as const,
     /** Who changed the ticket last, from the socket's events: names the other person in a conflict. */
     lastChangedBy: (id: string) => ['tickets', 'detail', id, 'last-changed-by'] as const,
   },

@@ -64,7 +64,10 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.history(ticketId) });
     // Who is copied changes through ticket.updated (changes.participants).
-    if ('participants' in ((event.data as { changes?: object }).changes ?? {})) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.participants(ticketId) });
+    const changes = (event.data as { changes?: object }).changes ?? {};
+    if ('participants' in changes) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.participants(ticketId) });
+    // Who follows it too (changes.followers).
+    if ('followers' in changes) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.followers(ticketId) });
   }
 }
 

@@ -20,6 +20,7 @@ import { AiCard } from './AiCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
+import { Followers } from './Followers';
 import { Participants } from './Participants';
 import { Presence } from './Presence';
 import { PropertiesPanel } from './PropertiesPanel';
@@ -177,6 +178,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                   </Stack>
                 </Paper>
                 <Participants ticketId={ticket.id} staff />
+                <Followers ticketId={ticket.id} myUserId={me.user.id} />
                 <Paper withBorder p="sm">
                   <PropertiesPanel
                     ticket={ticket}

@@ -1,4 +1,4 @@
-import type { AttachmentView, CommentView, Page, TicketHistoryEntry, TicketParticipantView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import type { AttachmentView, CommentView, Page, TicketFollowerView, TicketHistoryEntry, TicketParticipantView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { toQueryString } from '../../../lib/query-string';
 
@@ -71,3 +71,9 @@ export const addParticipant = (id: string, body: { email: string; name?: string 
 
 export const removeParticipant = (id: string, userId: string) =>
   api.call<void>(`/api/v1/tickets/${encodeURIComponent(id)}/participants/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+
+export const listFollowers = (id: string) => api.call<TicketFollowerView[]>(`/api/v1/tickets/${encodeURIComponent(id)}/followers`);
+
+export const followTicket = (id: string) => api.call<TicketFollowerView>(`/api/v1/tickets/${encodeURIComponent(id)}/followers`, { method: 'POST' });
+
+export const unfollowTicket = (id: string) => api.call<void>(`/api/v1/tickets/${encodeURIComponent(id)}/followers/me`, { method: 'DELETE' });
