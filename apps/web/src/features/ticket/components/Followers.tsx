@@ -17,7 +17,10 @@ export function Followers({ ticketId, myUserId }: { ticketId: string; myUserId: 
   const followers = useQuery({ queryKey: key, queryFn: () => listFollowers(ticketId) });
   const following = followers.data?.some((follower) => follower.userId === myUserId) ?? false;
   const toggle = useMutation({
-    mutationFn: (follow: boolean) => (follow ? followTicket(ticketId) : unfollowTicket(ticketId)),
+    mutationFn: async (follow: boolean) => {
+      if (follow) await followTicket(ticketId);
+      else await unfollowTicket(ticketId);
+    },
     onSuccess: (_answer, follow) => notifications.show({ color: 'green', message: follow ? t.followers.followed : t.followers.unfollowed }),
     onError: (error) => notifications.show({ color: 'red', message: describeError(error) }),
     // Also after a 409 or 404 (a second tab got there first): the list shows what is true now.
