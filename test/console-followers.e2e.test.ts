@@ -22,6 +22,10 @@ describe('web console: following a ticket', () => {
     const signup = await stack.api('POST', '/auth/signup', { body: { organizationName: 'Follow Desk', ...admin } });
     expect(signup.status, JSON.stringify(signup.body)).toBe(201);
     adminToken = signup.body.accessToken;
+    // Adding users waits for the organization's verified address.
+    const verification = await stack.mailTo(admin.email, /Verify the email address/);
+    const verified = await stack.api('POST', '/auth/verify-email', { body: { token: new URL(stack.linkIn(verification)).searchParams.get('token') } });
+    expect(verified.status).toBeLessThan(300);
     expect((await stack.api('POST', '/users', { token: adminToken, body: { ...agent, role: 'agent' } })).status).toBe(201);
     const login = await stack.api('POST', '/auth/login', { body: { email: agent.email, password: agent.password } });
     expect(login.status, JSON.stringify(login.body)).toBe(200);
