@@ -49,6 +49,22 @@ describe("mails to a ticket's followers", () => {
     expect(harness.sink.mails.filter((mail) => mail.text.includes('Facilities')).flatMap((mail) => mail.to)).toEqual([agentEmail]);
   });
 
+  it('mails no follower who was deactivated or is no longer staff', async () => {
+    const { customer, admin } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
+    const [staying, departed, demoted] = await Promise.all([1, 2, 3].map(() => harness.ticket.addUser(admin.orgId, 'agent')));
+    const ticket = await harness.openTicket(customer, 'Projector');
+    for (const staff of [staying!, departed!, demoted!]) await harness.ticket.send(subjects.tickets.follow, { principal: staff, ticketId: ticket.id });
+    await harness.ticket.dataSource.query(`UPDATE helpdesk.users SET active = false WHERE id = $1`, [departed!.userId]);
+    await harness.ticket.dataSource.query(`UPDATE helpdesk.users SET role = 'customer' WHERE id = $1`, [demoted!.userId]);
+
+    await harness.comment(customer, ticket.id, 'Still no picture');
+    await harness.settled();
+
+    expect(subjectsTo(await harness.emailOf(staying!.userId))).toEqual([`Re: [#${ticket.number}] Projector`]);
+    expect(subjectsTo(await harness.emailOf(departed!.userId))).toEqual([]);
+    expect(subjectsTo(await harness.emailOf(demoted!.userId))).toEqual([]);
+  });
+
   it('stops mailing someone who unfollowed', async () => {
     const { customer, admin } = await harness.organizationWithCustomer({ staffPreferences: { newTicket: false } });
     const follower = await harness.ticket.addUser(admin.orgId, 'agent');
