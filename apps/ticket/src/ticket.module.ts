@@ -9,6 +9,9 @@ import { DirectoryModule } from './directory/directory.module.js';
 import { EmailChannelController } from './email/email-channel.controller.js';
 import { EmailChannelService } from './email/email-channel.service.js';
 import { MailAttachments } from './email/mail-attachments.js';
+import { CannedResponsesService } from './macros/canned-responses.service.js';
+import { MacrosController } from './macros/macros.controller.js';
+import { MacrosService } from './macros/macros.service.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
@@ -33,7 +36,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, TicketFollowersService, CommentsService, OrganizationsService, EmailChannelService, MailAttachments],
+  controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
 })
 export class TicketModule {}

@@ -25,6 +25,25 @@ export const subjects = {
     /** The calling staff member stops following a ticket (TicketRefCommand). */
     unfollow: `${SUBJECT_ROOT}.ticket.tickets.followers.unfollow`,
   },
+  /** Macros (DESIGN section 14): read by staff (team-scoped for agents), written by admins, applied by staff. */
+  macros: {
+    list: `${SUBJECT_ROOT}.ticket.macros.list`,
+    get: `${SUBJECT_ROOT}.ticket.macros.get`,
+    create: `${SUBJECT_ROOT}.ticket.macros.create`,
+    update: `${SUBJECT_ROOT}.ticket.macros.update`,
+    delete: `${SUBJECT_ROOT}.ticket.macros.delete`,
+    /** ApplyMacroCommand: the updated ticket, or with `preview` `{ ticket, comments }` and nothing saved. */
+    apply: `${SUBJECT_ROOT}.ticket.macros.apply`,
+  },
+  cannedResponses: {
+    list: `${SUBJECT_ROOT}.ticket.canned-responses.list`,
+    get: `${SUBJECT_ROOT}.ticket.canned-responses.get`,
+    create: `${SUBJECT_ROOT}.ticket.canned-responses.create`,
+    update: `${SUBJECT_ROOT}.ticket.canned-responses.update`,
+    delete: `${SUBJECT_ROOT}.ticket.canned-responses.delete`,
+    /** RenderCannedResponseCommand: the body with its placeholders filled in for one ticket. */
+    render: `${SUBJECT_ROOT}.ticket.canned-responses.render`,
+  },
   comments: {
     create: `${SUBJECT_ROOT}.ticket.comments.create`,
     list: `${SUBJECT_ROOT}.ticket.comments.list`,

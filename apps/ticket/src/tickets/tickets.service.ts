@@ -22,7 +22,7 @@ import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import { TicketEvent } from '../history/ticket-event.entity.js';
+import { TicketEvent, type FieldChanges } from '../history/ticket-event.entity.js';
 import { diff, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { BusinessCalendar, WeeklySchedule } from '../sla/business-calendar.js';
@@ -77,7 +77,7 @@ type PolicyTargets = Pick<SlaPolicy, 'id' | 'firstResponseMinutes' | 'nextRespon
 /** Every organization's default: what a customer's ticket gets, whatever the customer asked for (kept as requestedPriority). */
 const DEFAULT_PRIORITY: TicketPriority = 'normal';
 
-const TRACKED_FIELDS = ['subject', 'status', 'priority', 'requestedPriority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
+export const TRACKED_FIELDS = ['subject', 'status', 'priority', 'requestedPriority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
 
 function isPrimaryKeyConflict(error: unknown, constraint: string): boolean {
   const { code, constraint: violated } = (error ?? {}) as { code?: unknown; constraint?: unknown };
@@ -285,33 +285,49 @@ export class TicketsService {
   }
 
   async update(command: UpdateTicketCommand): Promise<TicketView> {
-    const changes = command.changes;
     const { ticket, changed } = await this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verify(command.principal, manager);
       const ticket = await this.findVisible(manager, caller, command.ticketId, true);
       if (!caller.staff) throw new CommandError('FORBIDDEN', 'Only agents and admins may change tickets');
-      if (command.expectedVersion !== undefined && command.expectedVersion !== ticket.version) {
-        throw new CommandError('CONFLICT', `The ticket has changed since version ${command.expectedVersion}`, { currentVersion: ticket.version });
-      }
-      const before = { ...ticket };
-      await this.applyChanges(manager, caller, ticket, changes);
-      const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
-      if (Object.keys(fieldChanges).length === 0) return { ticket, changed: false };
-      const saved = await manager.save(ticket);
+      this.expectVersion(ticket, command.expectedVersion);
+      const { ticket: saved, fieldChanges } = await this.changeLocked(manager, caller, ticket, command.changes);
+      if (Object.keys(fieldChanges).length === 0) return { ticket: saved, changed: false };
       await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
-      const actor = actorOf(caller);
-      const data = ticketEventData(saved);
-      await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges } });
-      if (fieldChanges.assigneeId) {
-        await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId } });
-      }
-      if (fieldChanges.status) {
-        await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status } });
-      }
       return { ticket: saved, changed: true };
     });
     if (changed) this.afterCommit(ticket);
     return toTicketView(ticket, true);
+  }
+
+  /** Optimistic concurrency (If-Match): CONFLICT when the ticket has moved on from the version the caller saw. */
+  expectVersion(ticket: Ticket, expectedVersion: number | undefined): void {
+    if (expectedVersion !== undefined && expectedVersion !== ticket.version) {
+      throw new CommandError('CONFLICT', `The ticket has changed since version ${expectedVersion}`, { currentVersion: ticket.version });
+    }
+  }
+
+  /**
+   * Staff's changes to a ticket locked by the caller's transaction: applied, saved, and announced
+   * (`ticket.updated`, plus `ticket.assigned` and `ticket.status_changed` when those changed, with
+   * `eventData` added to each). The history row is the caller's to write, so a macro records one.
+   * Answers the field changes; none means nothing was written.
+   */
+  async changeLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges, eventData: Record<string, unknown> = {}): Promise<{ ticket: Ticket; fieldChanges: FieldChanges }> {
+    const before = { ...ticket };
+    await this.applyChanges(manager, caller, ticket, changes);
+    const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
+    if (Object.keys(fieldChanges).length === 0) return { ticket, fieldChanges };
+    const saved = await manager.save(ticket);
+    const actor = actorOf(caller);
+    const data = ticketEventData(saved);
+    await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges, ...eventData } });
+    if (fieldChanges.assigneeId) {
+      await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId, ...eventData } });
+    }
+    if (fieldChanges.status) {
+      await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status, ...eventData } });
+    }
+    return { ticket: saved, fieldChanges };
   }
 
   private async applyChanges(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<void> {
@@ -378,7 +394,7 @@ export class TicketsService {
     return manager.findOne(SlaPolicy, { where: { organizationId, priority, active: true } });
   }
 
-  private afterCommit(ticket: Ticket): void {
+  afterCommit(ticket: Ticket): void {
     this.events.committed();
     if (!FINISHED_STATUSES.includes(ticket.status)) void this.slaTimers.schedule(ticket);
   }

@@ -34,6 +34,15 @@ export const queryKeys = {
   slaPolicies: ['sla-policies'] as const,
   /** The organization's mailboxes with their status (DESIGN section 13). */
   mailboxes: ['mailboxes'] as const,
+  macros: {
+    all: ['macros'] as const,
+    list: ['macros', 'list'] as const,
+    preview: (ticketId: string, macroId: string) => ['macros', 'preview', ticketId, macroId] as const,
+  },
+  cannedResponses: {
+    all: ['canned-responses'] as const,
+    list: (q: string) => ['canned-responses', 'list', q] as const,
+  },
   deadLetters: {
     all: ['dead-letters'] as const,
     list: ['dead-letters', 'list'] as const,

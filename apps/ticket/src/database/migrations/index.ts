@@ -8,6 +8,7 @@ import { AttachmentsByOrganizationIndex1765400000000 } from './1765400000000-att
 import { UserInvitationPending1765510000000 } from './1765510000000-user-invitation-pending.js';
 import { TicketParticipants1766000000000 } from './1766000000000-ticket-participants.js';
 import { UserBouncingSince1766100000000 } from './1766100000000-user-bouncing-since.js';
+import { MacrosAndCannedResponses1766800000000 } from './1766800000000-macros-and-canned-responses.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -21,5 +22,6 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   UserInvitationPending1765510000000,
   TicketParticipants1766000000000,
   UserBouncingSince1766100000000,
+  MacrosAndCannedResponses1766800000000,
   TicketFollowers1766830000000,
 ];

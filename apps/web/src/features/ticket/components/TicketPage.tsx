@@ -16,6 +16,7 @@ import { useNow } from '../../tickets/hooks/useNow';
 import { SlaBadge } from '../../tickets/components/SlaBadge';
 import { STATUS_COLORS } from '../../tickets/components/TicketRow';
 import { useAttachments, useComments, useLastChangedBy, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
+import { ApplyMacroButton, CannedResponseButton } from '../../macros/components/MacroTools';
 import { AiCard } from './AiCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
@@ -73,6 +74,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
   const now = useNow();
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [draft, setDraft] = useState<{ text: string; key: number } | null>(null);
+  const [insertion, setInsertion] = useState<{ html: string; key: number } | null>(null);
   const focusEditor = useRef<() => void>(() => undefined);
   const setEditorFocus = useCallback((focus: () => void) => (focusEditor.current = focus), []);
 
@@ -107,6 +109,15 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
         onTyping={typing}
         onStoppedTyping={stoppedTyping}
         editorRef={setEditorFocus}
+        insertion={insertion}
+        tools={
+          staff ? (
+            <>
+              <CannedResponseButton ticketId={ticket.id} onInsert={(html) => setInsertion({ html, key: Date.now() })} />
+              <ApplyMacroButton ticket={ticket} naming={{ nameOf: directory.nameOf, teamName: (teamId) => teamOptions.find((option) => option.value === teamId)?.label ?? teamId }} />
+            </>
+          ) : null
+        }
       />
     </Stack>
   );
