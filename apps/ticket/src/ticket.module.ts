@@ -23,6 +23,7 @@ import { TicketsController } from './tickets/tickets.controller.js';
 import { TicketBulkUpdateService } from './tickets/ticket-bulk-update.service.js';
 import { TicketLinksService } from './tickets/ticket-links.service.js';
 import { TicketMergeService } from './tickets/ticket-merge.service.js';
+import { TicketFollowersService } from './tickets/ticket-followers.service.js';
 import { TicketParticipantsService } from './tickets/ticket-participants.service.js';
 import { TicketsService } from './tickets/tickets.service.js';
 
@@ -39,6 +40,6 @@ import { TicketsService } from './tickets/tickets.service.js';
     TicketAiModule,
   ],
   controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
 })
 export class TicketModule {}

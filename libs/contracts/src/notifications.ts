@@ -27,6 +27,8 @@ export const NOTIFICATION_PREFERENCES = [
   'slaWarning',
   /** Staff: an SLA target was missed. */
   'slaBreached',
+  /** Staff: a new comment or a status change on a ticket they follow. */
+  'followedTicket',
 ] as const;
 export type NotificationPreference = (typeof NOTIFICATION_PREFERENCES)[number];
 
@@ -66,6 +68,10 @@ export class NotificationPreferencesDto implements Partial<Record<NotificationPr
   @ValidateIf((preferences: NotificationPreferencesDto) => preferences.slaBreached !== undefined)
   @IsBoolean()
   slaBreached?: boolean;
+
+  @ValidateIf((preferences: NotificationPreferencesDto) => preferences.followedTicket !== undefined)
+  @IsBoolean()
+  followedTicket?: boolean;
 }
 
 /** Internal (no principal): asked by the notification service, which trusts the organization id of a stored event. */
@@ -90,6 +96,11 @@ export class NotificationContextCommand {
   @IsOptional()
   @IsBoolean()
   participants?: boolean;
+
+  /** Also answer `followers`: the staff following the ticket, who hear of its comments and status changes. */
+  @IsOptional()
+  @IsBoolean()
+  followers?: boolean;
 }
 
 export interface NotificationRecipient {
@@ -124,6 +135,8 @@ export interface NotificationContextReply {
   admins?: NotificationRecipient[];
   /** With `participants`: the ticket's active participants (customers Cc'd on its mails), bounded by MAILBOX_LIMITS.ticketParticipants. */
   participants?: NotificationRecipient[];
+  /** With `followers`: the ticket's active staff followers. */
+  followers?: NotificationRecipient[];
 }
 
 /** Internal (no principal): the organization and current account of the user an account mail (invitation, password reset) goes to. */

@@ -28,6 +28,12 @@ export const subjects = {
     removeLink: `${SUBJECT_ROOT}.ticket.tickets.links.remove`,
     /** Staff change up to 100 tickets at once (BulkUpdateTicketsCommand): one command, one result per id. */
     bulkUpdate: `${SUBJECT_ROOT}.ticket.tickets.bulk-update`,
+    /** The staff following a ticket (TicketRefCommand): staff only. */
+    followers: `${SUBJECT_ROOT}.ticket.tickets.followers.list`,
+    /** The calling staff member follows a ticket (TicketRefCommand). */
+    follow: `${SUBJECT_ROOT}.ticket.tickets.followers.follow`,
+    /** The calling staff member stops following a ticket (TicketRefCommand). */
+    unfollow: `${SUBJECT_ROOT}.ticket.tickets.followers.unfollow`,
   },
   /** Macros (DESIGN section 14): read by staff (team-scoped for agents), written by admins, applied by staff. */
   macros: {

@@ -74,6 +74,14 @@ export interface TicketParticipantView {
   addedAt: string;
 }
 
+/** A staff member following a ticket: they hear of its new comments and status changes by mail. */
+export interface TicketFollowerView {
+  userId: string;
+  name: string;
+  /** Since when they follow it. */
+  followedAt: string;
+}
+
 export interface TicketHistoryEntry {
   id: string;
   ticketId: string;

@@ -12,6 +12,7 @@ const ALL_ON_FOR_STAFF = {
   customerReply: true,
   slaWarning: true,
   slaBreached: true,
+  followedTicket: true,
 };
 
 describe('PATCH /api/v1/me', () => {

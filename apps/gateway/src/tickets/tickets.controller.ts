@@ -11,7 +11,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { subjects, type BulkTicketResult, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketLinkView, type TicketParticipantView, type TicketView } from '@helpdesk/contracts';
+import { subjects, type BulkTicketResult, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketFollowerView, type TicketLinkView, type TicketParticipantView, type TicketView } from '@helpdesk/contracts';
 import { CommandClient, CommandError } from '@helpdesk/common';
 import type { FastifyReply } from 'fastify';
 import { Caller, Roles } from '../auth/caller.js';
@@ -168,5 +168,33 @@ export class TicketsController {
   @ApiConflictResponse({ description: 'A merge link cannot be removed' })
   async removeLink(@Caller() principal: Principal, @TicketId() ticketId: string, @TargetId() targetId: string): Promise<void> {
     await this.commands.request(subjects.tickets.removeLink, { principal, ticketId, targetId });
+  }
+
+  // No @Roles on the followers routes: the ticket service answers 404 before 403, so a customer learns nothing of tickets not theirs.
+  @Get(':id/followers')
+  @ApiOkResponse({ description: '`TicketFollowerView[]`: the staff following the ticket (`userId`, `name`, `followedAt`), who hear of its comments and status changes by mail; oldest first' })
+  @ApiForbiddenResponse({ description: 'Customers do not see who follows a ticket' })
+  @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or (for a customer) not theirs" })
+  followers(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketFollowerView[]> {
+    return this.commands.request(subjects.tickets.followers, { principal, ticketId });
+  }
+
+  @Post(':id/followers')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiCreatedResponse({ description: 'The calling agent or admin now follows the ticket: the new `TicketFollowerView`, recorded in the history as `follower.added`' })
+  @ApiConflictResponse({ description: 'The caller already follows the ticket' })
+  @ApiForbiddenResponse({ description: 'Customers cannot follow tickets' })
+  @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or (for a customer) not theirs" })
+  follow(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketFollowerView> {
+    return this.commands.request(subjects.tickets.follow, { principal, ticketId });
+  }
+
+  @Delete(':id/followers/me')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'The caller no longer follows the ticket (recorded in the history as `follower.removed`)' })
+  @ApiForbiddenResponse({ description: 'Customers cannot follow tickets' })
+  @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or the caller does not follow it" })
+  async unfollow(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<void> {
+    await this.commands.request(subjects.tickets.unfollow, { principal, ticketId });
   }
 }

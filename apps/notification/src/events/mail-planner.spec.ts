@@ -75,7 +75,7 @@ describe('mail planning', () => {
   });
 
   it("mails a staff member's public reply to the requester, linking to the ticket", () => {
-    expect(mailContextRequest(comment(false, 'agent', ann.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ann.id, participants: true } });
+    expect(mailContextRequest(comment(false, 'agent', ann.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ann.id, participants: true, followers: true } });
     const [mail] = planTicketMails(comment(false, 'agent', ann.id), context({ author: ann }), settings);
     expect(mail).toMatchObject({ template: 'agent-reply', to: { id: 'carla' } });
     expect(mail!.rendered.text).toContain('https://help.example.test/tickets/t1');
@@ -102,14 +102,15 @@ describe('mail planning', () => {
   });
 
   it("mails a customer's public reply to the assignee only", () => {
-    expect(mailContextRequest(comment(false, 'customer', requester.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: requester.id, participants: false } });
+    expect(mailContextRequest(comment(false, 'customer', requester.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: requester.id, participants: false, followers: true } });
     expect(plan(comment(false, 'customer', requester.id), context({ assignee: ann, author: requester, teamMembers: [ann, bob] }))).toEqual([['customer-reply', 'ann']]);
     expect(plan(comment(false, 'customer', requester.id), context({ author: requester }))).toEqual([]);
   });
 
-  it('never plans a mail for an internal note, not even when asked directly', () => {
-    expect(mailContextRequest(comment(true, 'agent', ann.id))).toBeUndefined();
+  it('plans no mail for an internal note but to the followers, and asks for nothing else', () => {
+    expect(mailContextRequest(comment(true, 'agent', ann.id))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ann.id, followers: true } });
     expect(planTicketMails(comment(true, 'agent', ann.id), context({ assignee: bob }), settings)).toEqual([]);
+    expect(plan(comment(true, 'agent', ann.id), context({ assignee: bob, author: ann, followers: [ann, ada] }))).toEqual([['ticket-followed-update', 'ada']]);
   });
 
   it('mails an assignment to the new assignee, unless they took the ticket themselves or it moved on since', () => {
@@ -125,7 +126,49 @@ describe('mail planning', () => {
   it('mails the requester when the ticket is solved, and only then', () => {
     const changed = (to: string) => event('ticket.status_changed', { ticket: { id: 't1' }, from: 'open', to });
     expect(plan(changed('solved'), context())).toEqual([['ticket-solved', 'carla']]);
-    expect(mailContextRequest(changed('pending'))).toBeUndefined();
+    expect(plan(changed('pending'), context())).toEqual([]);
+  });
+
+  describe("a ticket's followers", () => {
+    const followedBy = (...followers: NotificationRecipient[]) => context({ assignee: ann, author: requester, followers });
+
+    it('hear of a comment by someone else once, never of their own, and not twice when the event already mails them', () => {
+      expect(plan(comment(false, 'customer', requester.id), followedBy(bob, ann))).toEqual([
+        ['customer-reply', 'ann'],
+        ['ticket-followed-update', 'bob'],
+      ]);
+      expect(plan(comment(false, 'agent', bob.id), context({ author: bob, followers: [bob, ada] }))).toEqual([
+        ['agent-reply', 'carla'],
+        ['ticket-followed-update', 'ada'],
+      ]);
+    });
+
+    it('quote the comment and say what it was', () => {
+      const mails = planTicketMails(comment(true, 'agent', ann.id), context({ author: ann, followers: [bob] }), settings);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.rendered.subject).toBe('Re: [#7] Printer');
+      expect(mails[0]!.rendered.text).toContain('ann wrote an internal note on ticket #7 "Printer", which you follow:\n\nHi');
+    });
+
+    it('hear of every status change but their own, with who made it', () => {
+      const changed = (to: string, actor: NotificationRecipient) => event('ticket.status_changed', { ticket: { id: 't1' }, from: 'open', to }, { userId: actor.id, role: actor.role });
+      expect(mailContextRequest(changed('pending', ann))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', authorId: ann.id, followers: true } });
+      const [mail, ...others] = planTicketMails(changed('pending', ann), context({ author: ann, followers: [ann, bob] }), settings);
+      expect(others).toEqual([]);
+      expect(mail).toMatchObject({ template: 'ticket-followed-update', to: { id: 'bob' }, rendered: { subject: '[#7] Now pending: Printer' } });
+      expect(mail!.rendered.text).toContain('ann changed the status of ticket #7 "Printer", which you follow, from open to pending.');
+      expect(plan(changed('solved', ann), context({ author: ann, followers: [bob] }))).toEqual([
+        ['ticket-solved', 'carla'],
+        ['ticket-followed-update', 'bob'],
+      ]);
+    });
+
+    it('are left out when their preference is off, or when they are not staff or not active', () => {
+      const quiet = person('quiet', 'agent', { notificationPreferences: { followedTicket: false } });
+      const gone = person('gone', 'agent', { active: false });
+      const customer = person('cust', 'customer');
+      expect(plan(comment(false, 'customer', requester.id), followedBy(quiet, gone, customer))).toEqual([['customer-reply', 'ann']]);
+    });
   });
 
   it("mails a merged ticket's requester once, naming the target's number but not its subject, unless they merged it themselves or turned solved mails off", () => {

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import {
   agentReplyMail,
   customerReplyMail,
+  followedUpdateMail,
   emailVerificationMail,
   invitationMail,
   mailboxFailedMail,
@@ -31,6 +32,7 @@ import {
   ticketCreatedMail,
   ticketSolvedMail,
   ticketMergedMail,
+  type FollowedUpdate,
   type RenderedMail,
   type TicketMailContext,
 } from '../mail/mail-templates.js';
@@ -44,6 +46,7 @@ export const MAIL_TEMPLATES = [
   'new-ticket',
   'ticket-assigned',
   'customer-reply',
+  'ticket-followed-update',
   'sla-warning',
   'sla-breached',
   'invitation',
@@ -63,6 +66,7 @@ const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = 
   'new-ticket': 'newTicket',
   'ticket-assigned': 'ticketAssigned',
   'customer-reply': 'customerReply',
+  'ticket-followed-update': 'followedTicket',
   'sla-warning': 'slaWarning',
   'sla-breached': 'slaBreached',
   invitation: undefined,
@@ -72,7 +76,7 @@ const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = 
 };
 
 /** Mails only staff may receive: they name internal workflow (assignments, SLA targets, other customers' tickets). */
-const STAFF_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['new-ticket', 'ticket-assigned', 'customer-reply', 'sla-warning', 'sla-breached', 'mailbox-failed']);
+const STAFF_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['new-ticket', 'ticket-assigned', 'customer-reply', 'ticket-followed-update', 'sla-warning', 'sla-breached', 'mailbox-failed']);
 
 /** The parts of the event payloads (docs/events.md) that mails read. */
 interface TicketEventData {
@@ -84,6 +88,7 @@ interface CommentCreatedData {
   authorRole: Role;
 }
 interface StatusChangedData extends TicketEventData {
+  from: string;
   to: string;
 }
 interface SlaEventData extends TicketEventData {
@@ -133,15 +138,18 @@ export function mailContextRequest(event: EventEnvelope): ContextRequest | undef
       return data.ticket.assigneeId ? ticket(event.orgId, data.ticket.id, actor ? { authorId: actor } : {}) : undefined;
     }
     case 'ticket.status_changed': {
+      // Any status change reaches the ticket's followers; a solved one also its requester.
       const data = event.data as unknown as StatusChangedData;
-      return data.to === 'solved' ? ticket(event.orgId, data.ticket.id) : undefined;
+      const actor = actorId(event);
+      return ticket(event.orgId, data.ticket.id, { followers: true, ...(actor ? { authorId: actor } : {}) });
     }
     case 'ticket.merged':
       return ticket(event.orgId, (event.data as unknown as TicketMergedData).ticket.id);
     case 'comment.created': {
       const data = event.data as unknown as CommentCreatedData;
-      if (data.comment.internal) return undefined;
-      return ticket(event.orgId, data.ticket.id, { authorId: data.comment.authorId, participants: isStaff(data.authorRole) });
+      // Internal notes reach only the followers, who are staff.
+      if (data.comment.internal) return ticket(event.orgId, data.ticket.id, { authorId: data.comment.authorId, followers: true });
+      return ticket(event.orgId, data.ticket.id, { authorId: data.comment.authorId, participants: isStaff(data.authorRole), followers: true });
     }
     case 'ticket.sla.warning':
     case 'ticket.sla.breached':
@@ -238,7 +246,36 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
     default:
       break;
   }
-  return planned.filter((mail) => wants(mail.to, mail.template));
+  const wanted = planned.filter((mail) => wants(mail.to, mail.template));
+  const update = followedUpdateOf(event, context);
+  if (!update) return wanted;
+  // Followers hear of it unless they made the change or this event already mails them (the assignee's customer reply, say).
+  const excluded = [update.changedById, ...wanted.map((mail) => mail.to.id)];
+  const followerMails: PlannedMail[] = [];
+  for (const follower of firstActiveGroup([context.followers], excluded)) {
+    followerMails.push({
+      template: 'ticket-followed-update',
+      ticketId: ticket.id,
+      ticketNumber: ticket.number,
+      to: follower,
+      rendered: followedUpdateMail({ organizationName: organization.name, recipientName: follower.name, ticket, ticketUrl, update: update.mail }),
+    });
+  }
+  return [...wanted, ...followerMails.filter((mail) => wants(mail.to, mail.template))];
+}
+
+/** The update a ticket's followers hear of, and who made it; undefined for events they do not. */
+function followedUpdateOf(event: EventEnvelope, context: NotificationContextReply): { mail: FollowedUpdate; changedById: string | undefined } | undefined {
+  if (event.type === 'comment.created') {
+    const { comment } = event.data as unknown as CommentCreatedData;
+    const authorName = context.author?.name ?? 'Someone';
+    return { mail: { kind: 'comment', authorName, bodyHtml: comment.body, internal: comment.internal }, changedById: comment.authorId };
+  }
+  if (event.type === 'ticket.status_changed') {
+    const { from, to } = event.data as unknown as StatusChangedData;
+    return { mail: { kind: 'status', changedBy: context.author?.name ?? 'The help desk', from, to }, changedById: actorId(event) };
+  }
+  return undefined;
 }
 
 /**

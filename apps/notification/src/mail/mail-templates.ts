@@ -180,6 +180,37 @@ ${reply.html}`,
   });
 }
 
+/** What happened on a followed ticket: a comment (a public reply or an internal note) or a status change. */
+export type FollowedUpdate = { kind: 'comment'; authorName: string; bodyHtml: string; internal: boolean } | { kind: 'status'; changedBy: string; from: string; to: string };
+
+/** To a staff member following the ticket, who is neither its assignee nor the one who changed it. */
+export function followedUpdateMail(context: TicketMailContext & { update: FollowedUpdate }): RenderedMail {
+  const { organizationName, ticket, update } = context;
+  const intro = `ticket #${ticket.number} "${ticket.subject}", which you follow`;
+  if (update.kind === 'status') {
+    const sentence = `${update.changedBy} changed the status of ${intro}, from ${update.from} to ${update.to}.`;
+    return render({
+      subject: `[#${ticket.number}] Now ${update.to}: ${ticket.subject}`,
+      recipientName: context.recipientName,
+      text: sentence,
+      body: html`<p>${sentence}</p>`,
+      link: ticketLink(context),
+      signature: organizationName,
+    });
+  }
+  const what = update.internal ? 'an internal note' : 'a reply';
+  const comment = quote(update.bodyHtml);
+  return render({
+    subject: `Re: [#${ticket.number}] ${ticket.subject}`,
+    recipientName: context.recipientName,
+    text: `${update.authorName} wrote ${what} on ${intro}:\n\n${comment.text}`,
+    body: html`<p>${update.authorName} wrote ${what} on ${intro}:</p>
+${comment.html}`,
+    link: ticketLink(context),
+    signature: organizationName,
+  });
+}
+
 const TARGET_NAMES: Record<SlaTarget, string> = { first_response: 'first response', next_response: 'next response', resolution: 'resolution' };
 
 export function slaMail(context: TicketMailContext & { milestone: 'warning' | 'breached'; target: SlaTarget; dueAt?: string }): RenderedMail {

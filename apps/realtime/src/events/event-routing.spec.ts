@@ -19,6 +19,11 @@ describe('routeEvent', () => {
     expect(routeEvent(envelope(type, { ticket }))).toEqual({ type, rooms: everyone });
   });
 
+  it('sends a change of followers to staff only', () => {
+    expect(routeEvent(envelope('ticket.updated', { ticket, changes: { followers: { from: null, to: 'Ann Agent' } } }))?.rooms).toEqual(staffOnly);
+    expect(routeEvent(envelope('ticket.updated', { ticket, changes: { participants: { from: null, to: 'dana@example.com' } } }))?.rooms).toEqual(everyone);
+  });
+
   it('sends a public comment to everyone who may see the ticket', () => {
     expect(routeEvent(envelope('comment.created', { ticket, comment: { internal: false } }))?.rooms).toEqual(everyone);
   });

@@ -35,7 +35,7 @@ export function routeEvent(event: EventEnvelope): EventRoute | undefined {
   const { type } = event;
   if (!isRealtimeEvent(type) || typeof event.orgId !== 'string' || typeof event.aggregateId !== 'string') return undefined;
   const staff = rooms.org(event.orgId);
-  const data = event.data as { ticket?: TicketRef; comment?: { internal?: unknown }; internal?: unknown };
+  const data = event.data as { ticket?: TicketRef; comment?: { internal?: unknown }; internal?: unknown; changes?: unknown };
   const everyone = (): EventRoute => {
     const requesterId = data.ticket?.requesterId;
     const targets = [staff, rooms.ticket(event.aggregateId)];
@@ -43,8 +43,10 @@ export function routeEvent(event: EventEnvelope): EventRoute | undefined {
     return { type, rooms: targets };
   };
   switch (type) {
-    case 'ticket.created':
     case 'ticket.updated':
+      // Who follows a ticket is staff's business (customers get 403 on the list).
+      return typeof data.changes === 'object' && data.changes !== null && 'followers' in data.changes ? { type, rooms: [staff] } : everyone();
+    case 'ticket.created':
     case 'ticket.assigned':
     case 'ticket.status_changed':
       return everyone();

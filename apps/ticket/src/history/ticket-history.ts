@@ -5,7 +5,7 @@ export interface HistoryEntry {
   organizationId: string;
   ticketId: string;
   actorId: string | null;
-  action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added' | 'participant.added' | 'participant.removed' | 'merged' | 'link.added' | 'link.removed' | 'macro.applied';
+  action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added' | 'participant.added' | 'participant.removed' | 'merged' | 'link.added' | 'link.removed' | 'macro.applied' | 'follower.added' | 'follower.removed';
   changes?: FieldChanges;
 }
 

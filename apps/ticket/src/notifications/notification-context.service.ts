@@ -35,6 +35,7 @@ interface TicketContextRow {
   team_members: NotificationRecipient[] | null;
   admins: NotificationRecipient[] | null;
   participants: NotificationRecipient[] | null;
+  followers: NotificationRecipient[] | null;
 }
 
 function toRecipient(user: User): NotificationRecipient {
@@ -54,7 +55,7 @@ export class NotificationContextService {
    * One statement for the ticket, its organization and every person its mails may go to: this runs
    * for every event the notification service plans, so it is the mail path's main cost here.
    */
-  async ticketContext({ orgId, ticketId, authorId, staffContacts, participants }: NotificationContextCommand): Promise<NotificationContextReply> {
+  async ticketContext({ orgId, ticketId, authorId, staffContacts, participants, followers }: NotificationContextCommand): Promise<NotificationContextReply> {
     const [row] = (await this.dataSource.query(
       `SELECT ticket.id, ticket.number, ticket.subject, ticket.status, ticket.requester_id, ticket.assignee_id, ticket.team_id, organization.name AS organization_name,
          organization.email_verified_at IS NOT NULL AS organization_email_verified,
@@ -73,10 +74,15 @@ export class NotificationContextService {
            (SELECT COALESCE(json_agg(${RECIPIENT_JSON} ORDER BY person.email), '[]') FROM ${USERS} person
              WHERE person.id IN (SELECT user_id FROM ${TICKET_SCHEMA}.ticket_participants WHERE ticket_id = ticket.id)
                AND person.organization_id = $1 AND person.active)
-         END AS participants
+         END AS participants,
+         CASE WHEN $6 THEN
+           (SELECT COALESCE(json_agg(${RECIPIENT_JSON} ORDER BY person.email), '[]') FROM ${USERS} person
+             WHERE person.id IN (SELECT user_id FROM ${TICKET_SCHEMA}.ticket_followers WHERE ticket_id = ticket.id)
+               AND person.organization_id = $1 AND person.active AND person.role IN ('admin', 'agent'))
+         END AS followers
        FROM ${TICKET_SCHEMA}.tickets ticket JOIN ${TICKET_SCHEMA}.organizations organization ON organization.id = ticket.organization_id
        WHERE ticket.id = $2 AND ticket.organization_id = $1`,
-      [orgId, ticketId, authorId ?? null, staffContacts ?? false, participants ?? false],
+      [orgId, ticketId, authorId ?? null, staffContacts ?? false, participants ?? false, followers ?? false],
     )) as TicketContextRow[];
     if (!row) throw new CommandError('NOT_FOUND', 'Ticket not found');
     const person = (id: string | null) => (id ? row.people?.find((candidate) => candidate.id === id) : undefined);
@@ -92,6 +98,7 @@ export class NotificationContextService {
       ...(author ? { author } : {}),
       ...(staffContacts ? { teamMembers: row.team_members ?? [], admins: row.admins ?? [] } : {}),
       ...(participants ? { participants: row.participants ?? [] } : {}),
+      ...(followers ? { followers: row.followers ?? [] } : {}),
     };
   }
 

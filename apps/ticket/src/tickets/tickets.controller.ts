@@ -17,6 +17,7 @@ import {
 import { TicketBulkUpdateService } from './ticket-bulk-update.service.js';
 import { TicketLinksService } from './ticket-links.service.js';
 import { TicketMergeService } from './ticket-merge.service.js';
+import { TicketFollowersService } from './ticket-followers.service.js';
 import { TicketParticipantsService } from './ticket-participants.service.js';
 import { TicketsService } from './tickets.service.js';
 
@@ -28,6 +29,7 @@ export class TicketsController {
     @Inject(TicketMergeService) private readonly merges: TicketMergeService,
     @Inject(TicketLinksService) private readonly links: TicketLinksService,
     @Inject(TicketBulkUpdateService) private readonly bulk: TicketBulkUpdateService,
+    @Inject(TicketFollowersService) private readonly followers: TicketFollowersService,
   ) {}
 
   @MessagePattern(subjects.tickets.create)
@@ -95,5 +97,20 @@ export class TicketsController {
   @MessagePattern(subjects.tickets.bulkUpdate)
   bulkUpdate(@Payload() command: BulkUpdateTicketsCommand) {
     return this.bulk.update(command);
+  }
+  @MessagePattern(subjects.tickets.followers)
+  listFollowers(@Payload() command: TicketRefCommand) {
+    return this.followers.list(command);
+  }
+
+  @MessagePattern(subjects.tickets.follow)
+  follow(@Payload() command: TicketRefCommand) {
+    return this.followers.follow(command);
+  }
+
+  @MessagePattern(subjects.tickets.unfollow)
+  async unfollow(@Payload() command: TicketRefCommand) {
+    await this.followers.unfollow(command);
+    return {};
   }
 }

@@ -234,6 +234,7 @@ export const en = {
       customerReply: 'A customer replied',
       slaWarning: 'An SLA is about to be breached',
       slaBreached: 'An SLA was breached',
+      followedTicket: 'A ticket I follow was updated',
     } as Record<string, string>,
   },
   admin: {
@@ -449,6 +450,18 @@ export const en = {
     failed: (count: number) => (count === 1 ? '1 ticket was not changed:' : `${count} tickets were not changed:`),
     failure: (label: string, message: string) => `${label}: ${message}`,
     limit: (max: number) => `At most ${max} tickets at a time.`,
+  },
+  /** Staff following a ticket: they hear of its comments and status changes by mail. */
+  followers: {
+    title: 'Followers',
+    none: 'Nobody follows this ticket.',
+    hint: 'Followers get a mail for each new comment and status change.',
+    follow: 'Follow',
+    unfollow: 'Unfollow',
+    you: (name: string) => `${name} (you)`,
+    since: (when: string) => `since ${when}`,
+    followed: 'You follow this ticket.',
+    unfollowed: 'You no longer follow this ticket.',
   },
   /** A user whose address bounced: no mail goes to them until someone clears the mark. */
   bounce: {

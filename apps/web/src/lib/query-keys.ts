@@ -18,6 +18,8 @@ export const queryKeys = {
     participants: (id: string) => ['tickets', 'detail', id, 'participants'] as const,
     /** The ticket's links to others (related, parent/child, merges). */
     links: (id: string) => ['tickets', 'detail', id, 'links'] as const,
+    /** The staff following the ticket. */
+    followers: (id: string) => ['tickets', 'detail', id, 'followers'] as const,
     /** Who changed the ticket last, from the socket's events: names the other person in a conflict. */
     lastChangedBy: (id: string) => ['tickets', 'detail', id, 'last-changed-by'] as const,
   },

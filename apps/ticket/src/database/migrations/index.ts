@@ -10,6 +10,7 @@ import { TicketParticipants1766000000000 } from './1766000000000-ticket-particip
 import { UserBouncingSince1766100000000 } from './1766100000000-user-bouncing-since.js';
 import { MacrosAndCannedResponses1766800000000 } from './1766800000000-macros-and-canned-responses.js';
 import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
+import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -24,4 +25,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   UserBouncingSince1766100000000,
   MacrosAndCannedResponses1766800000000,
   TicketLinks1766820000000,
+  TicketFollowers1766830000000,
 ];

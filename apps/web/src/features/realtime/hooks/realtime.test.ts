@@ -78,6 +78,16 @@ describe('socket events and the query cache', () => {
     applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 4 }, changes: { mergedFrom: { from: null, to: 5 } } }));
     for (const key of [queryKeys.tickets.comments('t-1'), queryKeys.tickets.attachments('t-1'), queryKeys.tickets.participants('t-1')]) expect(isStale(queryClient, key)).toBe(true);
   });
+
+  it('refetches who follows when a ticket.updated says the followers changed, and only then', () => {
+    const queryClient = seeded();
+    queryClient.setQueryData(queryKeys.tickets.followers('t-1'), []);
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 3 }, changes: { participants: { from: null, to: 'dana@example.com' } } }));
+    expect(isStale(queryClient, queryKeys.tickets.followers('t-1'))).toBe(false);
+
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 3 }, changes: { followers: { from: null, to: 'Ann Agent' } } }));
+    expect(isStale(queryClient, queryKeys.tickets.followers('t-1'))).toBe(true);
+  });
 });
 
 describe('the ticket lists under a burst of events', () => {

@@ -71,6 +71,8 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
     if ('mergedFrom' in changes) {
       for (const key of [queryKeys.tickets.comments(ticketId), queryKeys.tickets.attachments(ticketId), queryKeys.tickets.participants(ticketId)]) void queryClient.invalidateQueries({ queryKey: key });
     }
+    // Who follows it too (changes.followers).
+    if ('followers' in changes) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.followers(ticketId) });
   }
 }
 

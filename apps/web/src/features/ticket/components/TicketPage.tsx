@@ -23,6 +23,7 @@ import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
 import { LinksCard } from './LinksCard';
 import { MergeTicket } from './MergeTicket';
+import { Followers } from './Followers';
 import { Participants } from './Participants';
 import { Presence } from './Presence';
 import { PropertiesPanel } from './PropertiesPanel';
@@ -192,6 +193,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                 </Paper>
                 <Participants ticketId={ticket.id} staff />
                 <LinksCard ticket={ticket} />
+                <Followers ticketId={ticket.id} myUserId={me.user.id} />
                 <Paper withBorder p="sm">
                   <PropertiesPanel
                     ticket={ticket}

@@ -3,6 +3,7 @@ import type {
   BulkTicketResult,
   CommentView,
   Page,
+  TicketFollowerView,
   TicketHistoryEntry,
   TicketLinkKind,
   TicketLinkView,
@@ -103,3 +104,8 @@ export interface BulkChanges {
 
 /** One request for up to 100 tickets; each id gets its own result (200, or the refusal and its reason). */
 export const bulkUpdateTickets = (ids: string[], changes: BulkChanges) => api.call<{ results: BulkTicketResult[] }>('/api/v1/tickets', { method: 'PATCH', body: { ids, changes } });
+export const listFollowers = (id: string) => api.call<TicketFollowerView[]>(`/api/v1/tickets/${encodeURIComponent(id)}/followers`);
+
+export const followTicket = (id: string) => api.call<TicketFollowerView>(`/api/v1/tickets/${encodeURIComponent(id)}/followers`, { method: 'POST' });
+
+export const unfollowTicket = (id: string) => api.call<void>(`/api/v1/tickets/${encodeURIComponent(id)}/followers/me`, { method: 'DELETE' });
