@@ -16,6 +16,8 @@ import { OutboxRelay } from './outbox/outbox-relay.service.js';
 import { SlaEnforcer } from './sla/sla-enforcer.js';
 import { SlaTimers } from './sla/sla-timers.service.js';
 import { TicketCoreModule } from './ticket-core.module.js';
+import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
+import { TicketFieldsService } from './ticket-fields/ticket-fields.service.js';
 import { TicketsController } from './tickets/tickets.controller.js';
 import { TicketParticipantsService } from './tickets/ticket-participants.service.js';
 import { TicketsService } from './tickets/tickets.service.js';
@@ -32,7 +34,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, CommentsService, OrganizationsService, EmailChannelService, MailAttachments],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, CommentsService, OrganizationsService, EmailChannelService, MailAttachments],
 })
 export class TicketModule {}

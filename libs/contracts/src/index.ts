@@ -15,3 +15,4 @@ export * from './realtime.js';
 export * from './ai.js';
 export * from './nats-permissions.js';
 export * from './mailboxes.js';
+export * from './ticket-fields.js';

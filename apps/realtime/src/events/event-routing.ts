@@ -28,14 +28,14 @@ function isRealtimeEvent(type: string): type is RealtimeEventType {
 /**
  * The rooms an event is pushed to, or undefined for events clients never see (invitations,
  * password resets). The organization room holds staff only, so anything staff-only (internal
- * comments and attachments of internal notes, SLA alerts) goes there and nowhere else. Anything
+ * comments and attachments of internal notes, SLA alerts, custom field changes) goes there and nowhere else. Anything
  * whose `internal` flag is not exactly false is treated as internal.
  */
 export function routeEvent(event: EventEnvelope): EventRoute | undefined {
   const { type } = event;
   if (!isRealtimeEvent(type) || typeof event.orgId !== 'string' || typeof event.aggregateId !== 'string') return undefined;
   const staff = rooms.org(event.orgId);
-  const data = event.data as { ticket?: TicketRef; comment?: { internal?: unknown }; internal?: unknown };
+  const data = event.data as { ticket?: TicketRef; comment?: { internal?: unknown }; internal?: unknown; changes?: { fields?: unknown } };
   const everyone = (): EventRoute => {
     const requesterId = data.ticket?.requesterId;
     const targets = [staff, rooms.ticket(event.aggregateId)];
@@ -43,8 +43,10 @@ export function routeEvent(event: EventEnvelope): EventRoute | undefined {
     return { type, rooms: targets };
   };
   switch (type) {
-    case 'ticket.created':
     case 'ticket.updated':
+      // Custom field values are staff's: their changes come in an event of their own, for the staff room only.
+      return data.changes?.fields === undefined ? everyone() : { type, rooms: [staff] };
+    case 'ticket.created':
     case 'ticket.assigned':
     case 'ticket.status_changed':
       return everyone();

@@ -3,3 +3,4 @@ export * from './tickets.commands.js';
 export * from './auth.commands.js';
 export * from './directory.commands.js';
 export * from './pagination.js';
+export * from './ticket-fields.commands.js';

@@ -8,6 +8,7 @@ import { AttachmentsByOrganizationIndex1765400000000 } from './1765400000000-att
 import { UserInvitationPending1765510000000 } from './1765510000000-user-invitation-pending.js';
 import { TicketParticipants1766000000000 } from './1766000000000-ticket-participants.js';
 import { UserBouncingSince1766100000000 } from './1766100000000-user-bouncing-since.js';
+import { TicketCustomFields1766810000000 } from './1766810000000-ticket-custom-fields.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -20,4 +21,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   UserInvitationPending1765510000000,
   TicketParticipants1766000000000,
   UserBouncingSince1766100000000,
+  TicketCustomFields1766810000000,
 ];
