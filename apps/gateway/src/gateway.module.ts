@@ -23,6 +23,7 @@ import { InboundEmailController } from './inbound/inbound-email.controller.js';
 import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
+import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
 import { TicketsController } from './tickets/tickets.controller.js';
 
 const HOUR_MS = 60 * 60 * 1_000;
@@ -46,7 +47,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController],
   providers: [
     AuthLimits,
     PasswordResetHandover,
