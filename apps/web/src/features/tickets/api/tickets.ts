@@ -1,4 +1,4 @@
-import type { AttachmentView, CommentView, Page, TicketHistoryEntry, TicketParticipantView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import type { AttachmentView, CommentView, Page, TicketHistoryEntry, TicketFieldValue, TicketParticipantView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { toQueryString } from '../../../lib/query-string';
 
@@ -33,6 +33,8 @@ export interface TicketChanges {
   assigneeId?: string | null;
   teamId?: string | null;
   tags?: string[];
+  /** Custom field values by key; null clears one. */
+  fields?: Record<string, TicketFieldValue | null>;
 }
 
 /** PATCH with `If-Match: "<version>"`: the server answers 409 when someone changed the ticket since. */
