@@ -2,13 +2,14 @@ import { Badge, Button, Checkbox, Group, Modal, Paper, Select, Stack, Switch, Ta
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { OPTION_FIELD_TYPES, TICKET_FIELD_KEY_PATTERN, TICKET_FIELD_TYPES, type TicketFieldType, type TicketFieldView } from '@helpdesk/contracts';
+import type { TicketFieldType, TicketFieldView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { FormError } from '../../auth/components/FormError';
 import { useArchiveTicketField, useCreateTicketField, useTicketFields, useUpdateTicketField } from '../hooks/ticket-fields';
+import { FIELD_KEY_PATTERN, FIELD_TYPES, usesOptions } from '../utils/field-types';
 
 interface NewFieldValues {
   key: string;
@@ -18,7 +19,6 @@ interface NewFieldValues {
   requiredToSolve: boolean;
 }
 
-const usesOptions = (type: TicketFieldType) => OPTION_FIELD_TYPES.includes(type);
 const showError = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
 
 /** `/admin/ticket-fields`: the organization's custom ticket fields, created, edited and archived by admins. */
@@ -108,7 +108,7 @@ function NewFieldForm() {
   const form = useForm<NewFieldValues>({
     initialValues: { key: '', label: '', type: 'text', options: [], requiredToSolve: false },
     validate: {
-      key: (value) => (TICKET_FIELD_KEY_PATTERN.test(value) ? null : t.ticketFields.keyHint),
+      key: (value) => (FIELD_KEY_PATTERN.test(value) ? null : t.ticketFields.keyHint),
       label: (value) => (value.trim() ? null : t.auth.requiredField),
       options: (value, values) => (usesOptions(values.type) && value.length === 0 ? t.auth.requiredField : null),
     },
@@ -140,7 +140,7 @@ function NewFieldForm() {
             <TextInput label={t.ticketFields.key} description={t.ticketFields.keyHint} required {...form.getInputProps('key')} w={260} />
             <Select
               label={t.ticketFields.type}
-              data={TICKET_FIELD_TYPES.map((value) => ({ value, label: t.ticketFields.types[value] }))}
+              data={FIELD_TYPES.map((value) => ({ value, label: t.ticketFields.types[value] }))}
               allowDeselect={false}
               {...form.getInputProps('type')}
               w={160}
