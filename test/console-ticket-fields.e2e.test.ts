@@ -7,7 +7,7 @@ import { expectAccessible, openPage, saveScreenshot } from './support/console-pa
 /**
  * Custom ticket fields in Chromium against all five services: an admin creates a dropdown field on
  * the admin screen; an agent is refused solving a ticket without it (required to solve), sets it on
- * the ticket page, solves, and still sees it after a reload.
+ * the ticket page, solves, and still sees it after a reload; the queue filters by it.
  */
 describe('web console: custom ticket fields', () => {
   let stack: ConsoleStack;
@@ -99,5 +99,15 @@ describe('web console: custom ticket fields', () => {
     expect(await properties.getByLabel('Status', { exact: true }).inputValue()).toBe('Solved');
     const stored = await stack.api('GET', `/tickets/${ticketId}`, { token });
     expect(stored.body).toMatchObject({ status: 'solved', fields: { product_area: 'Shipping' } });
+
+    // The queue filters by the dropdown field, in the URL like every other filter.
+    const other = await stack.api('POST', '/tickets', { token, body: { subject: 'Parcel never arrived', description: '<p>Still waiting.</p>', fields: { product_area: 'Billing' } } });
+    expect(other.status).toBe(201);
+    await agentPage.goto(`${stack.url}/tickets`);
+    await agentPage.getByLabel('Product area', { exact: true }).click();
+    await agentPage.getByRole('option', { name: 'Shipping' }).click();
+    await agentPage.waitForURL(/field\.product_area=Shipping/);
+    await agentPage.getByRole('link', { name: new RegExp(created.body.subject) }).waitFor();
+    await agentPage.getByRole('link', { name: /Parcel never arrived/ }).waitFor({ state: 'detached' });
   }, 180_000);
 });

@@ -112,6 +112,7 @@ export const en = {
   priority: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
   role: { admin: 'Admin', agent: 'Agent', customer: 'Customer' },
   queue: {
+    anyValue: 'Any',
     title: 'Tickets',
     customerTitle: 'My requests',
     search: 'Search tickets',
@@ -264,7 +265,6 @@ export const en = {
     archivedNotice: (label: string) => `${label} archived: tickets keep their values`,
     restore: (label: string) => `Restore ${label}`,
     none: 'No custom fields yet.',
-    filterBy: (label: string) => `Filter by ${label}`,
   },
   admin: {
     users: 'Users',

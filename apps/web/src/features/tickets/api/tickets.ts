@@ -16,6 +16,8 @@ export interface TicketListQuery {
   q?: string;
   sort?: string;
   limit?: number;
+  /** Custom field filters (staff): `field.<key>=<value>`. */
+  [fieldFilter: `field.${string}`]: string;
 }
 
 export const listTickets = (query: TicketListQuery, cursor?: string, signal?: AbortSignal) =>
