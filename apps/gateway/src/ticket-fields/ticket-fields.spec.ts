@@ -78,6 +78,18 @@ describe('custom ticket fields over HTTP', () => {
     expect(theirs.message).toBe('field.product_area is not a custom field of this organization');
   });
 
+  it('documents the field endpoints and their errors in the OpenAPI document, with the field types in the body schema', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties?: Record<string, { enum?: string[] }> }> };
+    };
+    const answers = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
+    expect(answers('/api/v1/ticket-fields', 'post')).toEqual(expect.arrayContaining(['201', '400', '403', '409']));
+    expect(answers('/api/v1/ticket-fields/{id}', 'patch')).toEqual(expect.arrayContaining(['200', '404', '409']));
+    expect(answers('/api/v1/ticket-fields/{id}', 'delete')).toEqual(expect.arrayContaining(['200', '404']));
+    expect(document.components.schemas.CreateTicketFieldBody?.properties?.type?.enum).toEqual(['text', 'number', 'date', 'dropdown', 'multiselect', 'checkbox']);
+  });
+
   it('archives with DELETE, answering the archived field', async () => {
     const temporary = await json<TicketFieldView>(await gateway.call('/ticket-fields', { token: admin.accessToken, body: { key: 'temporary', label: 'Temporary', type: 'checkbox' } }), 201);
     expect(await json<TicketFieldView>(await gateway.call(`/ticket-fields/${temporary.id}`, { method: 'DELETE', token: admin.accessToken }), 200)).toMatchObject({ key: 'temporary', active: false });

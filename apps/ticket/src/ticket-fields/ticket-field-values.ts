@@ -42,7 +42,7 @@ export function normalizeFieldValue(field: Definition, raw: unknown): TicketFiel
       if (typeof raw !== 'string' || !field.options.includes(raw)) throw invalid(key, `must be one of its options: ${field.options.join(', ')}`);
       return raw;
     case 'multiselect': {
-      if (!Array.isArray(raw) || raw.some((item) => typeof item !== 'string')) throw invalid(key, 'must be a list of its options');
+      if (!Array.isArray(raw) || raw.length > field.options.length * 2 || raw.some((item) => typeof item !== 'string')) throw invalid(key, 'must be a list of its options');
       const unknown = (raw as string[]).filter((item) => !field.options.includes(item));
       if (unknown.length > 0) throw invalid(key, `has values that are not among its options: ${unknown.join(', ')}`);
       // Stored in the options' order, without repeats, so equal selections compare equal in history and filters.
