@@ -68,6 +68,8 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
   const conflict = isConflict(saveError);
   const fieldErrors = saveError instanceof ApiError ? saveError.fieldErrors(customFields.map((field) => `fields.${field.key}`)).byField : {};
   const definitions = customFields.map((field) => field.id).join();
+  // The values another agent saved arrive with the refetch after their event, at a version already shown.
+  const savedFieldValues = JSON.stringify(ticket.fields ?? {});
 
   // A newer version (live update, or after a reload) replaces the values unless the person is editing them.
   useEffect(() => {
@@ -76,7 +78,7 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
       form.resetDirty(valuesOf(ticket, customFields));
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new version, or the field definitions arriving, matter
-  }, [ticket.version, definitions]);
+  }, [ticket.version, definitions, savedFieldValues]);
 
   const assigneeOptions = ticket.assigneeId && !assignees.some((option) => option.value === ticket.assigneeId) ? [...assignees, { value: ticket.assigneeId, label: ticket.assigneeId }] : assignees;
 
@@ -85,7 +87,9 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
       aria-label={t.ticket.properties}
       onSubmit={form.onSubmit((values) => {
         const changes = changedFields(valuesOf(ticket), values);
-        const fields = changedFieldValues(customFields, ticket.fields, values.fields);
+        // Only the fields this person touched: the others may hold values saved meanwhile by someone else.
+        const touched = customFields.filter((field) => form.isDirty(`fields.${field.key}`));
+        const fields = changedFieldValues(touched, ticket.fields, values.fields);
         if (Object.keys(fields).length > 0) changes.fields = fields;
         if (Object.keys(changes).length === 0) return;
         void onSave(ticket.version, changes).then(
