@@ -21,6 +21,7 @@ import { DownstreamServicesHealthIndicator } from './health/downstream-services.
 import { DirectoryController } from './directory/directory.controller.js';
 import { InboundEmailController } from './inbound/inbound-email.controller.js';
 import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
+import { MacrosController } from './macros/macros.controller.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
@@ -47,7 +48,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

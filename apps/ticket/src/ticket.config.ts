@@ -51,6 +51,13 @@ export class TicketConfig extends DatabaseServiceConfig {
   @IsInt()
   OUTBOX_POLL_INTERVAL_MS = 500;
 
+  /** Published outbox rows are deleted this long after their event was recorded: JetStream keeps the events for consumers. */
+  @EnvInt()
+  @Min(1)
+  @Max(8_760)
+  @IsInt()
+  OUTBOX_RETENTION_HOURS = 168;
+
   /** After publishing has failed this long without a break, the relay logs one critical line (an admin alert). */
   @EnvInt()
   @Min(1)

@@ -9,6 +9,9 @@ import { DirectoryModule } from './directory/directory.module.js';
 import { EmailChannelController } from './email/email-channel.controller.js';
 import { EmailChannelService } from './email/email-channel.service.js';
 import { MailAttachments } from './email/mail-attachments.js';
+import { CannedResponsesService } from './macros/canned-responses.service.js';
+import { MacrosController } from './macros/macros.controller.js';
+import { MacrosService } from './macros/macros.service.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
@@ -19,6 +22,9 @@ import { TicketCoreModule } from './ticket-core.module.js';
 import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
 import { TicketFieldsService } from './ticket-fields/ticket-fields.service.js';
 import { TicketsController } from './tickets/tickets.controller.js';
+import { TicketBulkUpdateService } from './tickets/ticket-bulk-update.service.js';
+import { TicketLinksService } from './tickets/ticket-links.service.js';
+import { TicketMergeService } from './tickets/ticket-merge.service.js';
 import { TicketParticipantsService } from './tickets/ticket-participants.service.js';
 import { TicketsService } from './tickets/tickets.service.js';
 
@@ -34,7 +40,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, CommentsService, OrganizationsService, EmailChannelService, MailAttachments],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
 })
 export class TicketModule {}

@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  /** Well-formed but refused by a business rule on the data (merging a ticket into itself, a parent/child cycle). */
+  'UNPROCESSABLE',
   'PRECONDITION_FAILED',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',

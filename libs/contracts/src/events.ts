@@ -10,6 +10,7 @@ export const EVENT_TYPES = [
   'ticket.updated',
   'ticket.assigned',
   'ticket.status_changed',
+  'ticket.merged',
   'comment.created',
   'ticket.sla.warning',
   'ticket.sla.breached',

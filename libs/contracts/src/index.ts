@@ -15,4 +15,5 @@ export * from './realtime.js';
 export * from './ai.js';
 export * from './nats-permissions.js';
 export * from './mailboxes.js';
+export * from './macros.js';
 export * from './ticket-fields.js';

@@ -56,6 +56,8 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...pings,
       ...Object.values(subjects.tickets),
       ...Object.values(subjects.comments),
+      ...Object.values(subjects.macros),
+      ...Object.values(subjects.cannedResponses),
       ...Object.values(subjects.organizations),
       subjects.auth.verifyCredentials,
       subjects.auth.issueRefreshToken,

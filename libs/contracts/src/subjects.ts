@@ -18,6 +18,35 @@ export const subjects = {
     addParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.add`,
     /** Staff stop copying someone (ParticipantRefCommand). */
     removeParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.remove`,
+    /** Staff merge a ticket into another (MergeTicketCommand); answers the target. */
+    merge: `${SUBJECT_ROOT}.ticket.tickets.merge`,
+    /** A ticket's links to others, seen from its side (TicketRefCommand). */
+    links: `${SUBJECT_ROOT}.ticket.tickets.links.list`,
+    /** Staff link two tickets (AddTicketLinkCommand). */
+    addLink: `${SUBJECT_ROOT}.ticket.tickets.links.add`,
+    /** Staff unlink two tickets (TicketLinkRefCommand). */
+    removeLink: `${SUBJECT_ROOT}.ticket.tickets.links.remove`,
+    /** Staff change up to 100 tickets at once (BulkUpdateTicketsCommand): one command, one result per id. */
+    bulkUpdate: `${SUBJECT_ROOT}.ticket.tickets.bulk-update`,
+  },
+  /** Macros (DESIGN section 14): read by staff (team-scoped for agents), written by admins, applied by staff. */
+  macros: {
+    list: `${SUBJECT_ROOT}.ticket.macros.list`,
+    get: `${SUBJECT_ROOT}.ticket.macros.get`,
+    create: `${SUBJECT_ROOT}.ticket.macros.create`,
+    update: `${SUBJECT_ROOT}.ticket.macros.update`,
+    delete: `${SUBJECT_ROOT}.ticket.macros.delete`,
+    /** ApplyMacroCommand: the updated ticket, or with `preview` `{ ticket, comments }` and nothing saved. */
+    apply: `${SUBJECT_ROOT}.ticket.macros.apply`,
+  },
+  cannedResponses: {
+    list: `${SUBJECT_ROOT}.ticket.canned-responses.list`,
+    get: `${SUBJECT_ROOT}.ticket.canned-responses.get`,
+    create: `${SUBJECT_ROOT}.ticket.canned-responses.create`,
+    update: `${SUBJECT_ROOT}.ticket.canned-responses.update`,
+    delete: `${SUBJECT_ROOT}.ticket.canned-responses.delete`,
+    /** RenderCannedResponseCommand: the body with its placeholders filled in for one ticket. */
+    render: `${SUBJECT_ROOT}.ticket.canned-responses.render`,
   },
   /** Custom ticket fields: admins manage them, staff read them. */
   ticketFields: {

@@ -90,3 +90,31 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** Links staff make between tickets (DESIGN section 14); `parent` means "the other ticket is my parent". */
+export const TICKET_LINK_KINDS = ['related', 'parent', 'child'] as const;
+export type TicketLinkKind = (typeof TICKET_LINK_KINDS)[number];
+/** Written by a merge only: the source is `merged_into` the target, which sees it as `merged_from`. */
+export type TicketLinkViewKind = TicketLinkKind | 'merged_into' | 'merged_from';
+
+/** A link as seen from one of its two tickets: the other ticket, and what it is to this one. */
+export interface TicketLinkView {
+  kind: TicketLinkViewKind;
+  ticket: { id: string; number: number; subject: string; status: TicketStatus };
+  createdAt: string;
+}
+
+/** One id's outcome in a bulk update: 200 with the ticket, or the refusal with its reason. */
+export interface BulkTicketResult {
+  id: string;
+  status: 200 | 400 | 404 | 409 | 422;
+  ticket?: TicketView;
+  message?: string;
+}
+
+/** `ticket.merged` (on the source): what the requester's mail names. */
+export interface TicketMergedData {
+  ticket: { id: string; number: number; requesterId: string };
+  /** The number only: the target may be another customer's request, whose subject is not theirs to read. */
+  target: { id: string; number: number };
+}

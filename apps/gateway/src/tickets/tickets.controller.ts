@@ -1,15 +1,28 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { subjects, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketParticipantView, type TicketView } from '@helpdesk/contracts';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { subjects, type BulkTicketResult, type CommentView, type Page, type Principal, type TicketHistoryEntry, type TicketLinkView, type TicketParticipantView, type TicketView } from '@helpdesk/contracts';
 import { CommandClient, CommandError } from '@helpdesk/common';
 import type { FastifyReply } from 'fastify';
 import { Caller, Roles } from '../auth/caller.js';
 import { etagOf, versionFromIfMatch } from './if-match.js';
-import { AddParticipantBody, CreateCommentBody, CreateTicketBody, ListTicketsQuery, PageQuery, UpdateTicketBody } from './tickets.dto.js';
+import { AddParticipantBody, AddTicketLinkBody, BulkUpdateTicketsBody, CreateCommentBody, CreateTicketBody, ListTicketsQuery, MergeTicketBody, PageQuery, UpdateTicketBody } from './tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
 
 const TicketId = () => UuidParam('id');
+const BULK_UPDATE_TIMEOUT_MS = 30_000;
 const UserId = () => UuidParam('userId');
+const TargetId = () => UuidParam('targetId');
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -30,6 +43,19 @@ export class TicketsController {
   })
   list(@Caller() principal: Principal, @Query() query: ListTicketsQuery): Promise<Page<TicketView>> {
     return this.commands.request(subjects.tickets.list, { principal, ...query });
+  }
+
+  @Patch()
+  @Roles('admin', 'agent')
+  @ApiOkResponse({
+    description:
+      '`{ results: [{ id, status, ticket?, message? }] }`, one per id in the order given: each ticket changed as `PATCH /tickets/:id` would (audited, evented), ' +
+      '200 with the ticket, or 404 (unknown or another organization\'s), 409 (a parent with open children), 422 or 400 with the reason. `changes`: status, priority, assigneeId, teamId, addTags, removeTags',
+  })
+  @ApiBadRequestResponse({ description: 'No ids, more than 100, a repeated id, or no change named' })
+  bulkUpdate(@Caller() principal: Principal, @Body() body: BulkUpdateTicketsBody): Promise<{ results: BulkTicketResult[] }> {
+    // Up to 100 tickets' transactions in one command: more than a single command's time.
+    return this.commands.request(subjects.tickets.bulkUpdate, { principal, ...body }, { timeoutMs: BULK_UPDATE_TIMEOUT_MS });
   }
 
   @Get(':id')
@@ -103,5 +129,49 @@ export class TicketsController {
   @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or that user is not a participant" })
   async removeParticipant(@Caller() principal: Principal, @TicketId() ticketId: string, @UserId() userId: string): Promise<void> {
     await this.commands.request(subjects.tickets.removeParticipant, { principal, ticketId, userId });
+  }
+
+  @Post(':id/merge')
+  @Roles('admin', 'agent')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({
+    description:
+      'The target ticket: the source\'s opening message, comments and attachments moved onto it (authors and times kept), its requester and participants copied on it; ' +
+      'the source closed with a `merged_into` link, both histories written, the source\'s requester mailed once',
+  })
+  @ApiNotFoundResponse({ description: "Unknown ticket or target, or another organization's" })
+  @ApiConflictResponse({ description: 'The source is closed or already merged, the target is closed or merged, or the source has open child tickets' })
+  @ApiUnprocessableEntityResponse({ description: 'Merging a ticket into itself' })
+  merge(@Caller() principal: Principal, @TicketId() ticketId: string, @Body() body: MergeTicketBody): Promise<TicketView> {
+    return this.commands.request(subjects.tickets.merge, { principal, ticketId, ...body });
+  }
+
+  @Get(':id/links')
+  @Roles('admin', 'agent')
+  @ApiOkResponse({ description: '`TicketLinkView[]`: each linked ticket with what it is to this one (`related`, `parent`, `child`, `merged_into`, `merged_from`) and its status; oldest first' })
+  @ApiNotFoundResponse({ description: "Unknown ticket, or another organization's" })
+  links(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketLinkView[]> {
+    return this.commands.request(subjects.tickets.links, { principal, ticketId });
+  }
+
+  @Post(':id/links')
+  @Roles('admin', 'agent')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiCreatedResponse({ description: '`{ targetId, kind }`, kind being what the target is to this ticket (`related`, `parent` or `child`); answers the link as this ticket sees it' })
+  @ApiNotFoundResponse({ description: "Unknown ticket or target, or another organization's" })
+  @ApiConflictResponse({ description: 'The two tickets are already linked, or a finished parent would get an open child' })
+  @ApiUnprocessableEntityResponse({ description: 'A link to itself, or a parent/child cycle' })
+  addLink(@Caller() principal: Principal, @TicketId() ticketId: string, @Body() body: AddTicketLinkBody): Promise<TicketLinkView> {
+    return this.commands.request(subjects.tickets.addLink, { principal, ticketId, ...body });
+  }
+
+  @Delete(':id/links/:targetId')
+  @Roles('admin', 'agent')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Unlinked, from both sides' })
+  @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or the two are not linked" })
+  @ApiConflictResponse({ description: 'A merge link cannot be removed' })
+  async removeLink(@Caller() principal: Principal, @TicketId() ticketId: string, @TargetId() targetId: string): Promise<void> {
+    await this.commands.request(subjects.tickets.removeLink, { principal, ticketId, targetId });
   }
 }

@@ -128,6 +128,18 @@ describe('mail planning', () => {
     expect(mailContextRequest(changed('pending'))).toBeUndefined();
   });
 
+  it("mails a merged ticket's requester once, naming the target's number but not its subject, unless they merged it themselves or turned solved mails off", () => {
+    const merged = (actor: EventEnvelope['actor'] = { userId: ann.id, role: 'agent' }) =>
+      event('ticket.merged', { ticket: { id: 't1', number: 7, requesterId: requester.id }, target: { id: 't2', number: 9 } }, actor);
+    expect(mailContextRequest(merged())).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1' } });
+    const [mail, ...others] = planTicketMails(merged(), context(), settings);
+    expect(others).toEqual([]);
+    expect(mail).toMatchObject({ template: 'ticket-merged', to: { id: 'carla' }, rendered: { subject: 'Merged: [#7] Printer' } });
+    expect(mail!.rendered.text).toContain('was merged into request #9');
+    expect(plan(merged({ userId: requester.id, role: 'customer' }), context())).toEqual([]);
+    expect(plan(merged(), context({ requester: { ...requester, notificationPreferences: { ticketSolved: false } } }))).toEqual([]);
+  });
+
   it('sends SLA warnings and breaches to the assignee, else the team, else the admins', () => {
     const warning = event('ticket.sla.warning', { target: 'first_response', warningAt: '2026-11-29T10:00:00Z', ticket: { id: 't1' } }, { system: 'sla' });
     const breach = event('ticket.sla.breached', { target: 'resolution', dueAt: '2026-11-29T12:00:00Z', ticket: { id: 't1' } }, { system: 'sla' });

@@ -14,6 +14,7 @@ import {
   type PasswordResetRequestedData,
   type Role,
   type SlaTarget,
+  type TicketMergedData,
   type UserInvitedData,
 } from '@helpdesk/contracts';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +30,7 @@ import {
   ticketAssignedMail,
   ticketCreatedMail,
   ticketSolvedMail,
+  ticketMergedMail,
   type RenderedMail,
   type TicketMailContext,
 } from '../mail/mail-templates.js';
@@ -38,6 +40,7 @@ export const MAIL_TEMPLATES = [
   'ticket-created',
   'agent-reply',
   'ticket-solved',
+  'ticket-merged',
   'new-ticket',
   'ticket-assigned',
   'customer-reply',
@@ -55,6 +58,8 @@ const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = 
   'ticket-created': 'ticketCreated',
   'agent-reply': 'agentReply',
   'ticket-solved': 'ticketSolved',
+  // A merge closes the request as solving it would: the same choice turns both off.
+  'ticket-merged': 'ticketSolved',
   'new-ticket': 'newTicket',
   'ticket-assigned': 'ticketAssigned',
   'customer-reply': 'customerReply',
@@ -131,6 +136,8 @@ export function mailContextRequest(event: EventEnvelope): ContextRequest | undef
       const data = event.data as unknown as StatusChangedData;
       return data.to === 'solved' ? ticket(event.orgId, data.ticket.id) : undefined;
     }
+    case 'ticket.merged':
+      return ticket(event.orgId, (event.data as unknown as TicketMergedData).ticket.id);
     case 'comment.created': {
       const data = event.data as unknown as CommentCreatedData;
       if (data.comment.internal) return undefined;
@@ -195,6 +202,13 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
     case 'ticket.status_changed': {
       if ((event.data as unknown as StatusChangedData).to !== 'solved' || requester.id === actorId(event)) break;
       add('ticket-solved', requester, ticketSolvedMail);
+      break;
+    }
+    case 'ticket.merged': {
+      // The source's requester, once; not when they merged it themselves (staff opening tickets for themselves).
+      if (requester.id === actorId(event)) break;
+      const { target } = event.data as unknown as TicketMergedData;
+      add('ticket-merged', requester, (base) => ticketMergedMail({ ...base, targetNumber: target.number }));
       break;
     }
     case 'comment.created': {

@@ -128,6 +128,18 @@ export function ticketSolvedMail(context: TicketMailContext): RenderedMail {
   });
 }
 
+export function ticketMergedMail(context: TicketMailContext & { targetNumber: number }): RenderedMail {
+  const { organizationName, ticket, targetNumber } = context;
+  return render({
+    subject: `Merged: [#${ticket.number}] ${ticket.subject}`,
+    recipientName: context.recipientName,
+    text: `Your request #${ticket.number} "${ticket.subject}" was merged into request #${targetNumber}, where we continue to work on it. Its messages and files moved there, and you will hear from us on #${targetNumber}.`,
+    body: html`<p>Your request <strong>#${ticket.number}: ${ticket.subject}</strong> was merged into request <strong>#${targetNumber}</strong>, where we continue to work on it. Its messages and files moved there, and you will hear from us on #${targetNumber}.</p>`,
+    link: requestLink(context),
+    signature: organizationName,
+  });
+}
+
 // Mails to staff.
 
 export function newTicketMail(context: TicketMailContext & { requesterName: string }): RenderedMail {

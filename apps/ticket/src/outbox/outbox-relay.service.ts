@@ -13,6 +13,15 @@ import { OutboxMessage } from './outbox-message.entity.js';
 const RELAY_LOCK_KEY = 0x68656c70; // "help"
 const MAX_BACKOFF_MS = 30_000;
 const PUBLISH_TIMEOUT_MS = 5_000;
+/** How often the relay deletes published rows past OUTBOX_RETENTION_HOURS, and how many per statement (short row locks). */
+const PURGE_EVERY_MS = 10 * 60_000;
+const PURGE_BATCH = 5_000;
+
+/** The smallest UUIDv7 recorded at `time`: every event id (UUIDv7) recorded before it sorts below it, so the primary key serves the purge. */
+function firstEventIdAt(time: Date): string {
+  const hex = time.getTime().toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
 
 export interface PublishOptions {
   /** Runs after publishing and before marking rows published; a throw rolls the marking back (tests use it to simulate a crash). */
@@ -31,6 +40,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake?: () => void;
   private loop?: Promise<void>;
   private failures = 0;
+  private lastPurgeAt = 0;
   /** When the current run of failures began, and whether the admins were told it is stuck: once per run, not per retry. */
   private failingSince?: number;
   private stuckReported = false;
@@ -116,6 +126,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       let published = 0;
       try {
         published = await this.publishBatch();
+        if (Date.now() - this.lastPurgeAt >= PURGE_EVERY_MS) await this.purgeQuietly();
         if (this.failures > 0) this.logger.log('Publishing events again');
         this.failures = 0;
         this.failingSince = undefined;
@@ -128,6 +139,45 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       // A full batch means more may be waiting: go again at once; otherwise wait for a commit or the poll.
       if (published < this.config.OUTBOX_BATCH_SIZE || this.failures > 0) await this.sleep(this.delay());
+    }
+  }
+
+  /**
+   * Deletes published events recorded more than OUTBOX_RETENTION_HOURS before `now`, a batch per
+   * transaction, by the relay that holds the lock; unpublished rows are never touched, however old.
+   * Answers how many rows went.
+   */
+  async purgePublished(now = new Date()): Promise<number> {
+    const before = firstEventIdAt(new Date(now.getTime() - this.config.OUTBOX_RETENTION_HOURS * 3_600_000));
+    let purged = 0;
+    for (;;) {
+      const deleted = await this.dataSource.transaction(async (manager) => {
+        const [{ leader }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS leader', [RELAY_LOCK_KEY])) as Array<{ leader: boolean }>;
+        if (!leader) return 0;
+        const [{ count }] = (await manager.query(
+          // A CTE: TypeORM answers a bare DELETE as [rows, count].
+          `WITH purged AS (
+             DELETE FROM ${this.outboxTable()} WHERE id IN (
+               SELECT id FROM ${this.outboxTable()} WHERE id < $1 AND published_at IS NOT NULL ORDER BY id LIMIT $2
+             ) RETURNING 1
+           ) SELECT count(*)::int AS count FROM purged`,
+          [before, PURGE_BATCH],
+        )) as Array<{ count: number }>;
+        return count;
+      });
+      purged += deleted;
+      if (deleted < PURGE_BATCH || this.stopped) return purged;
+    }
+  }
+
+  private async purgeQuietly(): Promise<void> {
+    this.lastPurgeAt = Date.now();
+    try {
+      const purged = await this.purgePublished();
+      if (purged > 0) this.logger.debug(`Deleted ${purged} published outbox row(s) past OUTBOX_RETENTION_HOURS`);
+    } catch (error) {
+      // Publishing matters, purging can wait for the next round.
+      this.logger.warn(`Could not delete published outbox rows (retried in ${PURGE_EVERY_MS / 60_000} minutes): ${String(error)}`);
     }
   }
 

@@ -1,5 +1,6 @@
 import { subjects, type Principal, type TicketView } from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testing';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
 import { DomainEvents } from './domain-events.js';
@@ -71,6 +72,34 @@ describe('domain events through the transactional outbox', () => {
       expect(await pendingCount()).toBe(0);
       await relay.publishBatch();
       expect((await harness.storedEvents()).length).toBe(before);
+    });
+
+    it('deletes published events recorded more than OUTBOX_RETENTION_HOURS (168) ago, and never an unpublished one', async () => {
+      const recordedHoursAgo = (hours: number) => uuidv7({ msecs: Date.now() - hours * 3_600_000 });
+      const insert = (id: string, published: boolean) =>
+        harness.dataSource.query(
+          `INSERT INTO helpdesk.outbox (id, organization_id, aggregate_id, type, envelope, attempts, published_at)
+           VALUES ($1, $2, $2, 'ticket.updated', '{}'::jsonb, 1, CASE WHEN $3 THEN now() END)`,
+          [id, admin.orgId, published],
+        );
+      const expired = [recordedHoursAgo(240), recordedHoursAgo(169)];
+      const kept = [recordedHoursAgo(167), recordedHoursAgo(1)];
+      const oldButPending = recordedHoursAgo(300);
+      for (const id of [...expired, ...kept]) await insert(id, true);
+      await insert(oldButPending, false);
+      try {
+        const rowsBefore = Number(((await harness.dataSource.query('SELECT count(*) AS n FROM helpdesk.outbox')) as Array<{ n: string }>)[0]!.n);
+
+        expect(await relay.purgePublished()).toBe(expired.length);
+
+        const remaining = ((await harness.dataSource.query('SELECT id FROM helpdesk.outbox WHERE id = ANY($1)', [[...expired, ...kept, oldButPending]])) as Array<{ id: string }>).map((row) => row.id);
+        expect(remaining.sort()).toEqual([...kept, oldButPending].sort());
+        expect(Number(((await harness.dataSource.query('SELECT count(*) AS n FROM helpdesk.outbox')) as Array<{ n: string }>)[0]!.n)).toBe(rowsBefore - expired.length);
+        // Nothing left to delete: a second pass is a no-op.
+        expect(await relay.purgePublished()).toBe(0);
+      } finally {
+        await harness.dataSource.query('DELETE FROM helpdesk.outbox WHERE id = $1', [oldButPending]);
+      }
     });
   });
 });

@@ -1,6 +1,22 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AddParticipantCommand, CreateTicketCommand, ListTicketsCommand, PageCommand, ParticipantRefCommand, subjects, TicketRefCommand, UpdateTicketCommand } from '@helpdesk/contracts';
+import {
+  AddParticipantCommand,
+  AddTicketLinkCommand,
+  BulkUpdateTicketsCommand,
+  CreateTicketCommand,
+  ListTicketsCommand,
+  MergeTicketCommand,
+  PageCommand,
+  ParticipantRefCommand,
+  subjects,
+  TicketLinkRefCommand,
+  TicketRefCommand,
+  UpdateTicketCommand,
+} from '@helpdesk/contracts';
+import { TicketBulkUpdateService } from './ticket-bulk-update.service.js';
+import { TicketLinksService } from './ticket-links.service.js';
+import { TicketMergeService } from './ticket-merge.service.js';
 import { TicketParticipantsService } from './ticket-participants.service.js';
 import { TicketsService } from './tickets.service.js';
 
@@ -9,6 +25,9 @@ export class TicketsController {
   constructor(
     @Inject(TicketsService) private readonly tickets: TicketsService,
     @Inject(TicketParticipantsService) private readonly participants: TicketParticipantsService,
+    @Inject(TicketMergeService) private readonly merges: TicketMergeService,
+    @Inject(TicketLinksService) private readonly links: TicketLinksService,
+    @Inject(TicketBulkUpdateService) private readonly bulk: TicketBulkUpdateService,
   ) {}
 
   @MessagePattern(subjects.tickets.create)
@@ -50,5 +69,31 @@ export class TicketsController {
   async removeParticipant(@Payload() command: ParticipantRefCommand) {
     await this.participants.remove(command);
     return {};
+  }
+
+  @MessagePattern(subjects.tickets.merge)
+  merge(@Payload() command: MergeTicketCommand) {
+    return this.merges.merge(command);
+  }
+
+  @MessagePattern(subjects.tickets.links)
+  listLinks(@Payload() command: TicketRefCommand) {
+    return this.links.list(command);
+  }
+
+  @MessagePattern(subjects.tickets.addLink)
+  addLink(@Payload() command: AddTicketLinkCommand) {
+    return this.links.add(command);
+  }
+
+  @MessagePattern(subjects.tickets.removeLink)
+  async removeLink(@Payload() command: TicketLinkRefCommand) {
+    await this.links.remove(command);
+    return {};
+  }
+
+  @MessagePattern(subjects.tickets.bulkUpdate)
+  bulkUpdate(@Payload() command: BulkUpdateTicketsCommand) {
+    return this.bulk.update(command);
   }
 }

@@ -22,7 +22,7 @@ import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import { TicketEvent } from '../history/ticket-event.entity.js';
+import { TicketEvent, type FieldChanges } from '../history/ticket-event.entity.js';
 import { diff, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { BusinessCalendar, WeeklySchedule } from '../sla/business-calendar.js';
@@ -80,7 +80,7 @@ type PolicyTargets = Pick<SlaPolicy, 'id' | 'firstResponseMinutes' | 'nextRespon
 /** Every organization's default: what a customer's ticket gets, whatever the customer asked for (kept as requestedPriority). */
 const DEFAULT_PRIORITY: TicketPriority = 'normal';
 
-const TRACKED_FIELDS = ['subject', 'status', 'priority', 'requestedPriority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
+export const TRACKED_FIELDS = ['subject', 'status', 'priority', 'requestedPriority', 'assigneeId', 'teamId', 'tags', 'slaPolicyId', 'firstResponseDueAt', 'resolutionDueAt', 'resolvedAt'] as const;
 
 function isPrimaryKeyConflict(error: unknown, constraint: string): boolean {
   const { code, constraint: violated } = (error ?? {}) as { code?: unknown; constraint?: unknown };
@@ -303,42 +303,92 @@ export class TicketsService {
   }
 
   async update(command: UpdateTicketCommand): Promise<TicketView> {
-    const changes = command.changes;
     const { ticket, changed } = await this.dataSource.transaction(async (manager) => {
       const caller = await this.principals.verify(command.principal, manager);
       const ticket = await this.findVisible(manager, caller, command.ticketId, true);
       if (!caller.staff) throw new CommandError('FORBIDDEN', 'Only agents and admins may change tickets');
-      if (command.expectedVersion !== undefined && command.expectedVersion !== ticket.version) {
-        throw new CommandError('CONFLICT', `The ticket has changed since version ${command.expectedVersion}`, { currentVersion: ticket.version });
-      }
-      const before = { ...ticket };
-      await this.applyChanges(manager, caller, ticket, changes);
-      await this.applyCustomFields(manager, caller, before, ticket, changes);
-      const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
-      const customChanges = fieldDiff(before.fields, ticket.fields);
-      if (Object.keys(fieldChanges).length === 0 && Object.keys(customChanges).length === 0) return { ticket, changed: false };
-      const saved = await manager.save(ticket);
-      await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: { ...fieldChanges, ...customChanges } });
-      const actor = actorOf(caller);
-      const data = ticketEventData(saved);
-      if (Object.keys(fieldChanges).length > 0) {
-        await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges } });
-      }
-      // A separate event, because realtime pushes `changes.fields` to staff only: the requester never sees the values.
-      if (Object.keys(customChanges).length > 0) {
-        const byKey = Object.fromEntries(Object.entries(customChanges).map(([name, change]) => [name.slice('fields.'.length), change]));
-        await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: { fields: byKey } } });
-      }
-      if (fieldChanges.assigneeId) {
-        await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId } });
-      }
-      if (fieldChanges.status) {
-        await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status } });
-      }
-      return { ticket: saved, changed: true };
+      this.expectVersion(ticket, command.expectedVersion);
+      return this.updateLocked(manager, caller, ticket, command.changes);
     });
     if (changed) this.afterCommit(ticket);
     return toTicketView(ticket, true);
+  }
+
+  /** Optimistic concurrency (If-Match): CONFLICT when the ticket has moved on from the version the caller saw. */
+  expectVersion(ticket: Ticket, expectedVersion: number | undefined): void {
+    if (expectedVersion !== undefined && expectedVersion !== ticket.version) {
+      throw new CommandError('CONFLICT', `The ticket has changed since version ${expectedVersion}`, { currentVersion: ticket.version });
+    }
+  }
+
+  /**
+   * Staff's changes to a ticket the caller has locked, inside the caller's transaction, recorded in
+   * the history as one `updated` entry. The single update, bulk updates and merges change tickets
+   * through here. Call `afterCommit` once the transaction has committed.
+   */
+  async updateLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<{ ticket: Ticket; changed: boolean }> {
+    const { ticket: saved, fieldChanges } = await this.changeLocked(manager, caller, ticket, changes);
+    if (Object.keys(fieldChanges).length === 0) return { ticket: saved, changed: false };
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
+    return { ticket: saved, changed: true };
+  }
+
+  /**
+   * Staff's changes to a ticket locked by the caller's transaction: validated, saved, and announced
+   * (`ticket.updated`, plus `ticket.assigned` and `ticket.status_changed` when those changed, with
+   * `eventData` added to each). The history row is the caller's to write, so a macro records one.
+   * Answers the field changes; none means nothing was written.
+   */
+  async changeLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges, eventData: Record<string, unknown> = {}): Promise<{ ticket: Ticket; fieldChanges: FieldChanges }> {
+    const before = { ...ticket };
+    await this.applyChanges(manager, caller, ticket, changes);
+    await this.applyCustomFields(manager, caller, before, ticket, changes);
+    const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
+    const customChanges = fieldDiff(before.fields, ticket.fields);
+    if (Object.keys(fieldChanges).length === 0 && Object.keys(customChanges).length === 0) return { ticket, fieldChanges };
+    if (fieldChanges.status && FINISHED_STATUSES.includes(ticket.status)) await this.refuseWhileChildrenOpen(manager, ticket);
+    if (fieldChanges.status && before.status === 'closed') await this.refuseReopeningMerged(manager, ticket);
+    const saved = await manager.save(ticket);
+    const actor = actorOf(caller);
+    const data = ticketEventData(saved);
+    if (Object.keys(fieldChanges).length > 0) {
+      await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges, ...eventData } });
+    }
+    // A separate event, because realtime pushes `changes.fields` to staff only: the requester never sees the values.
+    if (Object.keys(customChanges).length > 0) {
+      const byKey = Object.fromEntries(Object.entries(customChanges).map(([name, change]) => [name.slice('fields.'.length), change]));
+      await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: { fields: byKey }, ...eventData } });
+    }
+    if (fieldChanges.assigneeId) {
+      await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId, ...eventData } });
+    }
+    if (fieldChanges.status) {
+      await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status, ...eventData } });
+    }
+    // Custom field values are audited as `fields.<key>` entries of the same history row.
+    return { ticket: saved, fieldChanges: { ...fieldChanges, ...customChanges } };
+  }
+
+  /** A merged ticket's conversation lives on in its target: reopening the empty shell would split the request again. */
+  private async refuseReopeningMerged(manager: EntityManager, ticket: Ticket): Promise<void> {
+    const [merge] = (await manager.query(
+      `SELECT target.number FROM ${TICKET_SCHEMA}.ticket_links link JOIN ${TICKET_SCHEMA}.tickets target ON target.id = link.target_id WHERE link.source_id = $1 AND link.kind = 'merged_into'`,
+      [ticket.id],
+    )) as Array<{ number: number }>;
+    if (merge) throw new CommandError('CONFLICT', `Ticket #${ticket.number} was merged into #${merge.number}: continue there`);
+  }
+
+  /** A parent is finished only after its children (DESIGN section 14): the refusal names the open ones. */
+  private async refuseWhileChildrenOpen(manager: EntityManager, ticket: Ticket): Promise<void> {
+    const open = (await manager.query(
+      `SELECT child.number FROM ${TICKET_SCHEMA}.ticket_links link JOIN ${TICKET_SCHEMA}.tickets child ON child.id = link.target_id
+        WHERE link.source_id = $1 AND link.kind = 'parent' AND child.status NOT IN ('solved', 'closed')
+        ORDER BY child.number`,
+      [ticket.id],
+    )) as Array<{ number: number }>;
+    if (open.length === 0) return;
+    const numbers = open.map((child) => child.number);
+    throw new CommandError('CONFLICT', `Ticket #${ticket.number} has open child tickets (${numbers.map((number) => `#${number}`).join(', ')}): solve or close them first`, { openChildren: numbers });
   }
 
   private async applyChanges(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<void> {
@@ -426,7 +476,8 @@ export class TicketsService {
     return manager.findOne(SlaPolicy, { where: { organizationId, priority, active: true } });
   }
 
-  private afterCommit(ticket: Ticket): void {
+  /** After a commit that changed the ticket: publishes its events now and (re)schedules its SLA timers. */
+  afterCommit(ticket: Ticket): void {
     this.events.committed();
     if (!FINISHED_STATUSES.includes(ticket.status)) void this.slaTimers.schedule(ticket);
   }

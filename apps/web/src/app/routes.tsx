@@ -25,6 +25,7 @@ const TicketFieldsPage = named(() => import('../features/ticket-fields/component
 const OrganizationPage = named(() => import('../features/admin/components/OrganizationPage'), 'OrganizationPage');
 const DeadLettersPage = named(() => import('../features/admin/components/DeadLettersPage'), 'DeadLettersPage');
 const MailboxesPage = named(() => import('../features/admin/components/MailboxesPage'), 'MailboxesPage');
+const MacrosPage = named(() => import('../features/macros/components/MacrosPage'), 'MacrosPage');
 const NotFoundPage = named(() => import('./NotFoundPage'), 'NotFoundPage');
 
 const admin = ['admin'];
@@ -58,6 +59,7 @@ export function AppRoutes() {
           <Route path="/admin/organization" element={<RequireAuth roles={admin}><OrganizationPage /></RequireAuth>} />
           <Route path="/admin/dead-letters" element={<RequireAuth roles={admin}><DeadLettersPage /></RequireAuth>} />
           <Route path="/admin/mailboxes" element={<RequireAuth roles={admin}><MailboxesPage /></RequireAuth>} />
+          <Route path="/admin/macros" element={<RequireAuth roles={admin}><MacrosPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

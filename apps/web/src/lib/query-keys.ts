@@ -16,6 +16,8 @@ export const queryKeys = {
     attachments: (id: string) => ['tickets', 'detail', id, 'attachments'] as const,
     /** The people copied on the ticket. */
     participants: (id: string) => ['tickets', 'detail', id, 'participants'] as const,
+    /** The ticket's links to others (related, parent/child, merges). */
+    links: (id: string) => ['tickets', 'detail', id, 'links'] as const,
     /** Who changed the ticket last, from the socket's events: names the other person in a conflict. */
     lastChangedBy: (id: string) => ['tickets', 'detail', id, 'last-changed-by'] as const,
   },
@@ -35,6 +37,15 @@ export const queryKeys = {
   ticketFields: (includeArchived: boolean) => ['ticket-fields', includeArchived ? 'all' : 'active'] as const,
   /** The organization's mailboxes with their status (DESIGN section 13). */
   mailboxes: ['mailboxes'] as const,
+  macros: {
+    all: ['macros'] as const,
+    list: ['macros', 'list'] as const,
+    preview: (ticketId: string, macroId: string) => ['macros', 'preview', ticketId, macroId] as const,
+  },
+  cannedResponses: {
+    all: ['canned-responses'] as const,
+    list: (q: string) => ['canned-responses', 'list', q] as const,
+  },
   deadLetters: {
     all: ['dead-letters'] as const,
     list: ['dead-letters', 'list'] as const,

@@ -1,6 +1,8 @@
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -19,7 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TICKET_FIELD_LIMITS, type TicketFieldValue } from '../ticket-fields.js';
-import { TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketPriority, type TicketStatus } from '../tickets.js';
+import { TICKET_CHANNELS, TICKET_LINK_KINDS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketLinkKind, type TicketPriority, type TicketStatus } from '../tickets.js';
 import { AuthenticatedCommand } from './principal.dto.js';
 import { PageCursor, PageLimit, PAGE_SIZE } from './pagination.js';
 import { QueryBoolean, QueryInt, QueryList } from './query-transforms.js';
@@ -35,6 +37,8 @@ export const TICKET_LIMITS = {
   query: 200,
   /** Ticket numbers are PostgreSQL integers, counted from 1 per organization. */
   number: { min: 1, max: 2_147_483_647 },
+  /** Tickets one bulk update may change. */
+  bulkIds: 100,
 } as const;
 
 const TICKET_NUMBER_RANGE = `number must be a ticket number: an integer from ${TICKET_LIMITS.number.min} to ${TICKET_LIMITS.number.max}`;
@@ -235,6 +239,71 @@ export class AddParticipantCommand extends TicketRefCommand {
 export class ParticipantRefCommand extends TicketRefCommand {
   @IsUUID()
   userId!: string;
+}
+
+/** Staff merge the ticket into `targetId` (DESIGN section 14). */
+export class MergeTicketCommand extends TicketRefCommand {
+  @IsUUID()
+  targetId!: string;
+}
+
+export class TicketLinkRefCommand extends TicketRefCommand {
+  @IsUUID()
+  targetId!: string;
+}
+
+/** `kind` is what the target is to this ticket: `parent` makes the target this ticket's parent. */
+export class AddTicketLinkCommand extends TicketLinkRefCommand {
+  @IsIn(TICKET_LINK_KINDS)
+  kind!: TicketLinkKind;
+}
+
+/** What a bulk update may change: the single update's fields, with tags added or removed rather than replaced. */
+export class BulkTicketChanges {
+  @ValidateIf((changes: BulkTicketChanges) => changes.status !== undefined)
+  @IsIn(TICKET_STATUSES)
+  status?: TicketStatus;
+
+  @ValidateIf((changes: BulkTicketChanges) => changes.priority !== undefined)
+  @IsIn(TICKET_PRIORITIES)
+  priority?: TicketPriority;
+
+  /** null unassigns. */
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string | null;
+
+  /** null removes the team. */
+  @IsOptional()
+  @IsUUID()
+  teamId?: string | null;
+
+  @ValidateIf((changes: BulkTicketChanges) => changes.addTags !== undefined)
+  @ArrayMaxSize(TICKET_LIMITS.tags)
+  @Length(1, TICKET_LIMITS.tag, { each: true })
+  @IsString({ each: true })
+  @IsArray()
+  addTags?: string[];
+
+  @ValidateIf((changes: BulkTicketChanges) => changes.removeTags !== undefined)
+  @ArrayMaxSize(TICKET_LIMITS.tags)
+  @Length(1, TICKET_LIMITS.tag, { each: true })
+  @IsString({ each: true })
+  @IsArray()
+  removeTags?: string[];
+}
+
+export class BulkUpdateTicketsCommand extends AuthenticatedCommand {
+  @ArrayUnique({ message: 'ids must not repeat a ticket' })
+  @ArrayMaxSize(TICKET_LIMITS.bulkIds, { message: `ids may name at most ${TICKET_LIMITS.bulkIds} tickets` })
+  @ArrayMinSize(1, { message: 'ids must name at least one ticket' })
+  @IsUUID('all', { each: true })
+  @IsArray()
+  ids!: string[];
+
+  @ValidateNested()
+  @Type(() => BulkTicketChanges)
+  changes!: BulkTicketChanges;
 }
 
 export class PageCommand extends TicketRefCommand {

@@ -1,8 +1,9 @@
 import { QueryClient } from '@tanstack/react-query';
-import { describe, expect, it } from 'vitest';
+import { renderHook } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventEnvelope, TicketView } from '@helpdesk/contracts';
 import { queryKeys } from '../../../lib/query-keys';
-import { applyRealtimeEvent, ticketIdOf } from './realtime';
+import { applyRealtimeEvent, LIST_REFRESH_MS, ticketIdOf, useListRefresh } from './realtime';
 
 const envelope = (type: EventEnvelope['type'], aggregateId: string, data: Record<string, unknown>): EventEnvelope => ({
   id: `e-${Math.random()}`,
@@ -74,5 +75,43 @@ describe('socket events and the query cache', () => {
     applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', status: 'open', version: 4 }, changes }));
     expect(queryClient.getQueryData<TicketView>(queryKeys.tickets.detail('t-1'))).toMatchObject({ version: 4, fields: { area: 'shipping', seats: 4 } });
     expect(queryClient.getQueryData<TicketView>(queryKeys.tickets.detail('t-1'))!.fields).not.toHaveProperty('vip');
+  });
+
+  it('refetches the links when they change, and the conversation, files and people too when another ticket was merged into this one', () => {
+    const queryClient = seeded();
+    for (const key of [queryKeys.tickets.links('t-1'), queryKeys.tickets.participants('t-1'), queryKeys.tickets.attachments('t-1')]) queryClient.setQueryData(key, []);
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 3 }, changes: { links: { from: null, to: { kind: 'child', ticket: 4 } } } }));
+    expect(isStale(queryClient, queryKeys.tickets.links('t-1'))).toBe(true);
+    expect(isStale(queryClient, queryKeys.tickets.comments('t-1'))).toBe(false);
+
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', version: 4 }, changes: { mergedFrom: { from: null, to: 5 } } }));
+    for (const key of [queryKeys.tickets.comments('t-1'), queryKeys.tickets.attachments('t-1'), queryKeys.tickets.participants('t-1')]) expect(isStale(queryClient, key)).toBe(true);
+  });
+});
+
+describe('the ticket lists under a burst of events', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('refetches the lists once at the first event and once after the burst, not once per event', async () => {
+    vi.useFakeTimers();
+    const queryClient = seeded();
+    const listKey = queryKeys.tickets.list({ sort: '-updatedAt' });
+    const invalidations = vi.spyOn(queryClient, 'invalidateQueries');
+    const listRefetches = () => invalidations.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(queryKeys.tickets.lists)).length;
+    const { result } = renderHook(() => useListRefresh(queryClient));
+
+    for (let index = 0; index < 50; index += 1) applyRealtimeEvent(queryClient, envelope('ticket.created', `t-${index}`, {}), result.current);
+    expect(listRefetches()).toBe(1);
+    expect(isStale(queryClient, listKey)).toBe(true);
+
+    await vi.advanceTimersByTimeAsync(LIST_REFRESH_MS);
+    // The burst's last events are not lost: one more refetch at the window's end.
+    expect(listRefetches()).toBe(2);
+    await vi.advanceTimersByTimeAsync(LIST_REFRESH_MS * 3);
+    expect(listRefetches()).toBe(2);
+
+    // After a quiet spell the next event refreshes at once again.
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', {}), result.current);
+    expect(listRefetches()).toBe(3);
   });
 });

@@ -1,5 +1,6 @@
+import { useThrottledCallback } from '@mantine/hooks';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { EventEnvelope, TicketView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { queryKeys } from '../../../lib/query-keys';
@@ -23,10 +24,26 @@ export function ticketIdOf(event: EventEnvelope): string | undefined {
 }
 
 /**
- * Socket events keep the TanStack Query cache current: a ticket carried in the event patches its
- * detail entry, and the lists and the ticket's sub-resources are invalidated (refetched if shown).
+ * However many events arrive, the ticket lists shown are refetched at most once per this window: the
+ * first event of a quiet spell at once, the rest of a burst once at its end. Staff receive every
+ * event of their organization, so a refetch per event would cost each busy desk a list read per
+ * event per agent on screen (docs/capacity.md).
  */
-export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelope): void {
+export const LIST_REFRESH_MS = 5_000;
+
+const refetchListsNow = (queryClient: QueryClient) => void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
+
+/** The lists' refetch, coalesced to one per LIST_REFRESH_MS (leading and trailing). */
+export function useListRefresh(queryClient: QueryClient): () => void {
+  return useThrottledCallback(() => refetchListsNow(queryClient), LIST_REFRESH_MS);
+}
+
+/**
+ * Socket events keep the TanStack Query cache current: a ticket carried in the event patches its
+ * detail entry, the ticket's sub-resources are invalidated (refetched if shown), and the lists are
+ * refreshed through `refreshLists` (coalesced by the provider).
+ */
+export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelope, refreshLists: () => void = () => refetchListsNow(queryClient)): void {
   const ticketId = ticketIdOf(event);
   const carried = (event.data as { ticket?: Partial<TicketView> }).ticket;
   if (ticketId && carried && typeof carried.version === 'number') {
@@ -47,7 +64,7 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
       return { ...current, fields };
     });
   }
-  void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
+  refreshLists();
   if (!ticketId) return;
   if (event.type.startsWith('ticket.') && 'userId' in event.actor) queryClient.setQueryData(queryKeys.tickets.lastChangedBy(ticketId), event.actor.userId);
   if (event.type === 'comment.created') {
@@ -60,13 +77,23 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.detail(ticketId), exact: true });
     void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.history(ticketId) });
     // Who is copied changes through ticket.updated (changes.participants).
-    if ('participants' in ((event.data as { changes?: object }).changes ?? {})) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.participants(ticketId) });
+    const changes = (event.data as { changes?: object }).changes ?? {};
+    if ('participants' in changes) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.participants(ticketId) });
+    if ('links' in changes || 'mergedInto' in changes || 'mergedFrom' in changes) void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.links(ticketId) });
+    // A merge moved the other ticket's conversation, files and people onto this one.
+    if ('mergedFrom' in changes) {
+      for (const key of [queryKeys.tickets.comments(ticketId), queryKeys.tickets.attachments(ticketId), queryKeys.tickets.participants(ticketId)]) void queryClient.invalidateQueries({ queryKey: key });
+    }
   }
 }
 
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<RealtimeState>({ socket: null, connected: false, reconnecting: false });
+  // Read through a ref: the socket's listeners are bound once per connection, not per render.
+  const listRefresh = useListRefresh(queryClient);
+  const refreshLists = useRef(listRefresh);
+  refreshLists.current = listRefresh;
 
   useEffect(() => {
     const socket = connectRealtime(api);
@@ -80,7 +107,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     });
     socket.on('disconnect', () => setState({ socket, connected: false, reconnecting: wasConnected }));
     socket.on('connect_error', () => setState({ socket, connected: false, reconnecting: wasConnected }));
-    for (const type of DOMAIN_EVENTS) socket.on(type, (event) => applyRealtimeEvent(queryClient, event));
+    for (const type of DOMAIN_EVENTS) socket.on(type, (event) => applyRealtimeEvent(queryClient, event, () => refreshLists.current()));
     // The server ends the connection when the token expires or the session changes: refresh, then reconnect.
     const reconnectFresh = () => void api.refresh().then((ok) => ok && socket.connect());
     socket.on('session:expired', reconnectFresh);

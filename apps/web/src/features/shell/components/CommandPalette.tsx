@@ -69,6 +69,7 @@ export function CommandPalette() {
             { id: 'go-ticket-fields', label: t.nav.ticketFields, onClick: () => void navigate('/admin/ticket-fields') },
             { id: 'go-org', label: t.nav.organization, onClick: () => void navigate('/admin/organization') },
             { id: 'go-mailboxes', label: t.nav.mailboxes, onClick: () => void navigate('/admin/mailboxes') },
+            { id: 'go-macros', label: t.nav.macros, onClick: () => void navigate('/admin/macros') },
             { id: 'go-dead', label: t.nav.deadLetters, onClick: () => void navigate('/admin/dead-letters') },
           ]
         : []),

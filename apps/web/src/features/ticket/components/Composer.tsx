@@ -5,7 +5,7 @@ import { useEditor } from '@tiptap/react';
 import { Placeholder } from '@tiptap/extensions';
 import StarterKit from '@tiptap/starter-kit';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { formatBytes } from '../../../lib/format';
@@ -38,6 +38,10 @@ export interface ComposerProps {
   onTyping?(internal: boolean): void;
   onStoppedTyping?(): void;
   editorRef?: (focus: () => void) => void;
+  /** HTML to insert at the cursor (a canned response); `key` changes for each insertion. */
+  insertion?: { html: string; key: number } | null;
+  /** Staff's extra buttons beside "Attach files" (apply a macro, insert a canned response). */
+  tools?: ReactNode;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -47,7 +51,7 @@ const textToHtml = (text: string) =>
     .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
     .join('');
 
-export function Composer({ ticketId, mode, onModeChange, allowNotes, draft, onTyping, onStoppedTyping, editorRef }: ComposerProps) {
+export function Composer({ ticketId, mode, onModeChange, allowNotes, draft, onTyping, onStoppedTyping, editorRef, insertion, tools }: ComposerProps) {
   const internal = allowNotes && mode === 'note';
   const addComment = useAddComment(ticketId);
   const queryClient = useQueryClient();
@@ -80,6 +84,12 @@ export function Composer({ ticketId, mode, onModeChange, allowNotes, draft, onTy
     setEmpty(editor.isEmpty);
     editor.commands.focus('end');
   }, [editor, draft]);
+
+  useEffect(() => {
+    if (!editor || !insertion) return;
+    editor.chain().focus().insertContent(insertion.html).run();
+    setEmpty(editor.isEmpty);
+  }, [editor, insertion]);
 
   useEffect(() => {
     if (editor && editorRef) editorRef(() => editor.commands.focus('end'));
@@ -202,13 +212,16 @@ export function Composer({ ticketId, mode, onModeChange, allowNotes, draft, onTy
         </Alert>
       ) : null}
       <Group justify="space-between" mt="xs">
-        <FileButton onChange={addFiles} multiple>
-          {(props) => (
-            <Button variant="subtle" size="xs" {...props}>
-              {t.ticket.attachFiles}
-            </Button>
-          )}
-        </FileButton>
+        <Group gap="xs">
+          <FileButton onChange={addFiles} multiple>
+            {(props) => (
+              <Button variant="subtle" size="xs" {...props}>
+                {t.ticket.attachFiles}
+              </Button>
+            )}
+          </FileButton>
+          {tools}
+        </Group>
         <Text size="xs" c="dimmed" visibleFrom="sm">
           {t.ticket.dropFiles}
         </Text>

@@ -11,6 +11,8 @@ function show(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (Array.isArray(value)) return value.map(show).join(', ') || '—';
   if (typeof value === 'string') return ISO_TIME.test(value) ? formatDateTime(value) : value;
+  // A macro's reference names it.
+  if (typeof value === 'object' && 'name' in value && typeof value.name === 'string') return value.name;
   if (typeof value === 'object') {
     const text = JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 79)}…` : text;

@@ -16,10 +16,13 @@ import { useNow } from '../../tickets/hooks/useNow';
 import { SlaBadge } from '../../tickets/components/SlaBadge';
 import { STATUS_COLORS } from '../../tickets/components/TicketRow';
 import { useAttachments, useComments, useLastChangedBy, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
+import { ApplyMacroButton, CannedResponseButton } from '../../macros/components/MacroTools';
 import { AiCard } from './AiCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
+import { LinksCard } from './LinksCard';
+import { MergeTicket } from './MergeTicket';
 import { Participants } from './Participants';
 import { Presence } from './Presence';
 import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
@@ -74,6 +77,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
   const now = useNow();
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [draft, setDraft] = useState<{ text: string; key: number } | null>(null);
+  const [insertion, setInsertion] = useState<{ html: string; key: number } | null>(null);
   const focusEditor = useRef<() => void>(() => undefined);
   const setEditorFocus = useCallback((focus: () => void) => (focusEditor.current = focus), []);
 
@@ -108,6 +112,15 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
         onTyping={typing}
         onStoppedTyping={stoppedTyping}
         editorRef={setEditorFocus}
+        insertion={insertion}
+        tools={
+          staff ? (
+            <>
+              <CannedResponseButton ticketId={ticket.id} onInsert={(html) => setInsertion({ html, key: Date.now() })} />
+              <ApplyMacroButton ticket={ticket} naming={{ nameOf: directory.nameOf, teamName: (teamId) => teamOptions.find((option) => option.value === teamId)?.label ?? teamId }} />
+            </>
+          ) : null
+        }
       />
     </Stack>
   );
@@ -130,6 +143,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
           {t.status[ticket.status]}
         </Badge>
         {staff ? <SlaBadge ticket={ticket} now={now} /> : null}
+        {staff ? <MergeTicket ticket={ticket} /> : null}
       </Group>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: staff ? 8 : 12 }}>
@@ -179,6 +193,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                   </Stack>
                 </Paper>
                 <Participants ticketId={ticket.id} staff />
+                <LinksCard ticket={ticket} />
                 <Paper withBorder p="sm">
                   <PropertiesPanel
                     ticket={ticket}

@@ -1,4 +1,17 @@
-import type { AttachmentView, CommentView, Page, TicketHistoryEntry, TicketFieldValue, TicketParticipantView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import type {
+  AttachmentView,
+  BulkTicketResult,
+  CommentView,
+  Page,
+  TicketFieldValue,
+  TicketHistoryEntry,
+  TicketLinkKind,
+  TicketLinkView,
+  TicketParticipantView,
+  TicketPriority,
+  TicketStatus,
+  TicketView,
+} from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { toQueryString } from '../../../lib/query-string';
 
@@ -75,3 +88,23 @@ export const addParticipant = (id: string, body: { email: string; name?: string 
 
 export const removeParticipant = (id: string, userId: string) =>
   api.call<void>(`/api/v1/tickets/${encodeURIComponent(id)}/participants/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+
+/** Merges the ticket into `targetId`; answers the target. */
+export const mergeTicket = (id: string, targetId: string) => api.call<TicketView>(`/api/v1/tickets/${encodeURIComponent(id)}/merge`, { method: 'POST', body: { targetId } });
+
+export const listLinks = (id: string) => api.call<TicketLinkView[]>(`/api/v1/tickets/${encodeURIComponent(id)}/links`);
+
+/** `kind`: what the target is to this ticket. */
+export const addLink = (id: string, body: { targetId: string; kind: TicketLinkKind }) =>
+  api.call<TicketLinkView>(`/api/v1/tickets/${encodeURIComponent(id)}/links`, { method: 'POST', body });
+
+export const removeLink = (id: string, targetId: string) => api.call<void>(`/api/v1/tickets/${encodeURIComponent(id)}/links/${encodeURIComponent(targetId)}`, { method: 'DELETE' });
+
+export interface BulkChanges {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  assigneeId?: string | null;
+}
+
+/** One request for up to 100 tickets; each id gets its own result (200, or the refusal and its reason). */
+export const bulkUpdateTickets = (ids: string[], changes: BulkChanges) => api.call<{ results: BulkTicketResult[] }>('/api/v1/tickets', { method: 'PATCH', body: { ids, changes } });

@@ -1,6 +1,6 @@
-import { Alert, Box, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Box, Button, Center, Checkbox, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
@@ -12,6 +12,7 @@ import { apiQueryFromFilters } from '../hooks/queue-filters';
 import { useQueueFilters } from '../hooks/useQueueFilters';
 import { useTicketList } from '../hooks/tickets';
 import { useNow } from '../hooks/useNow';
+import { BulkActionBar } from './BulkActionBar';
 import { QueueFilters } from './QueueFilters';
 import { TicketRow } from './TicketRow';
 
@@ -39,7 +40,25 @@ export function QueuePage() {
   );
   const teamOptions = useMemo(() => (teams.data ?? []).map((team) => ({ value: team.id, label: team.name })), [teams.data]);
 
-  useEffect(() => setSelected(0), [query]);
+  // Ticked for a bulk action; a new filter starts a new selection.
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const toggle = useCallback(
+    (id: string) =>
+      setPicked((current) => {
+        const next = new Set(current);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
+  const pickedTickets = useMemo(() => rows.filter((ticket) => picked.has(ticket.id)), [rows, picked]);
+  const allPicked = rows.length > 0 && pickedTickets.length === rows.length;
+  const bulkAssignees = useMemo(() => directory.assignable.map((user) => ({ value: user.id, label: user.name })), [directory.assignable]);
+
+  useEffect(() => {
+    setSelected(0);
+    setPicked(new Set());
+  }, [query]);
   useHotkeys([
     ['j', () => setSelected((index) => Math.min(index + 1, rows.length - 1))],
     ['k', () => setSelected((index) => Math.max(index - 1, 0))],
@@ -67,6 +86,18 @@ export function QueuePage() {
         fieldFilters={fieldFilters}
         searchRef={searchRef}
       />
+      {staff && pickedTickets.length > 0 ? (
+        <BulkActionBar selected={pickedTickets} assignees={bulkAssignees} onClear={() => setPicked(new Set())} onDone={(failedIds) => setPicked(new Set(failedIds))} />
+      ) : null}
+      {staff && rows.length > 0 ? (
+        <Checkbox
+          size="xs"
+          label={t.bulk.selectAll}
+          checked={allPicked}
+          indeterminate={pickedTickets.length > 0 && !allPicked}
+          onChange={() => setPicked(allPicked ? new Set() : new Set(rows.map((ticket) => ticket.id)))}
+        />
+      ) : null}
       {tickets.isPending ? (
         <Center py="xl">
           <Loader aria-label={t.common.loading} />
@@ -102,6 +133,8 @@ export function QueuePage() {
               nameOf={directory.nameOf}
               onSelect={setSelected}
               onIntent={prefetch.intent}
+              checked={picked.has(ticket.id)}
+              onToggle={staff ? toggle : undefined}
             />
           ))}
         </Box>

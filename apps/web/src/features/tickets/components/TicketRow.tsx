@@ -22,6 +22,9 @@ interface Props {
   onSelect(index: number): void;
   /** The person is likely to open the ticket (pointer over the row, or its link focused). */
   onIntent(ticketId: string): void;
+  /** Staff: ticked for a bulk action. */
+  checked?: boolean;
+  onToggle?(ticketId: string): void;
 }
 
 const initials = (name: string) =>
@@ -37,7 +40,7 @@ const initials = (name: string) =>
  * stable props (the parent passes its state setter and stable callbacks), moving the selection or
  * hovering re-renders two rows instead of the whole page.
  */
-export const TicketRow = memo(function TicketRow({ ticket, index, selected, staff, now, nameOf, onSelect, onIntent }: Props) {
+export const TicketRow = memo(function TicketRow({ ticket, index, selected, staff, now, nameOf, onSelect, onIntent, checked, onToggle }: Props) {
   const assignee = staff ? nameOf(ticket.assigneeId) : '';
   return (
     <li
@@ -49,6 +52,9 @@ export const TicketRow = memo(function TicketRow({ ticket, index, selected, staf
       data-selected={selected || undefined}
     >
       <div className={classes.line}>
+        {onToggle ? (
+          <input type="checkbox" className={classes.check} checked={checked ?? false} onChange={() => onToggle(ticket.id)} aria-label={t.bulk.select(ticket.number, ticket.subject)} />
+        ) : null}
         <PriorityMark priority={ticket.priority} />
         <Link to={`/tickets/${ticket.id}`} className={`${classes.link} mantine-focus-auto`} aria-current={selected ? 'true' : undefined} onFocus={() => onIntent(ticket.id)}>
           <p className={classes.subject} data-new={ticket.status === 'new' || undefined}>

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseMacroActions, ticketChangesOf } from './macro-actions.js';
+import { checkedTemplate, renderTemplate } from './template.js';
+
+const values = { 'ticket.number': '42', 'ticket.subject': 'Printer', 'requester.name': 'Rob <img src=x onerror=alert(1)> & "Co"', 'agent.name': 'Alex' };
+
+describe('macro actions and templates', () => {
+  it('applies set, then added, then removed tags, whatever their order in the macro', () => {
+    const actions = parseMacroActions([
+      { type: 'removeTags', value: ['old'] },
+      { type: 'addTags', value: ['New', 'old'] },
+      { type: 'set', field: 'status', value: 'solved' },
+    ]);
+    expect(ticketChangesOf(actions, ['old', 'kept'])).toEqual({ status: 'solved', tags: ['kept', 'new'] });
+    expect(ticketChangesOf(parseMacroActions([{ type: 'set', field: 'tags', value: ['a'] }, { type: 'addTags', value: ['b'] }]), ['x'])).toEqual({ tags: ['a', 'b'] });
+  });
+
+  it('refuses a macro that would leave a ticket with more than 20 tags', () => {
+    const actions = parseMacroActions([{ type: 'addTags', value: ['one-more'] }]);
+    const full = Array.from({ length: 20 }, (_, index) => `tag-${index}`);
+    expect(() => ticketChangesOf(actions, full)).toThrow(/would leave the ticket with 21 tags/);
+  });
+
+  it('escapes placeholder values and keeps the template sanitized', () => {
+    const template = checkedTemplate('<p onclick="x()">Hi {{ requester.name }}, #{{ticket.number}}</p><script>bad()</script>', 'body');
+    expect(template).toBe('<p>Hi {{ requester.name }}, #{{ticket.number}}</p>');
+    expect(renderTemplate(template, values)).toBe('<p>Hi Rob &lt;img src=x onerror=alert(1)&gt; &amp; "Co", #42</p>');
+    expect(renderTemplate('<a href="https://example.test/{{ticket.number}}">link</a>', values)).toContain('href="https://example.test/42"');
+  });
+
+  it('refuses unknown placeholders and templates without text', () => {
+    expect(() => checkedTemplate('<p>{{ticket.number}} {{ticket.secret}} {{ Agent.name }}</p>', 'body')).toThrow('body uses unknown placeholders {{ticket.secret}}, {{Agent.name}}');
+    expect(() => checkedTemplate('<p><script>x</script></p>', 'body')).toThrow('body must contain text');
+  });
+});

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { ConsoleStack, launchChromium } from '@helpdesk/testing';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible, horizontalOverflow, openPage, saveScreenshot } from './support/console-page.js';
+
+/**
+ * Macros and canned responses in Chromium against all five services: an admin builds a macro (set
+ * status, public reply with placeholders) and a canned response on /admin/macros, then applies the
+ * macro from a ticket's composer after reading its preview, and inserts the canned response into a reply.
+ */
+describe('web console: macros and canned responses', () => {
+  let stack: ConsoleStack;
+  let browser: Browser;
+  const admin = { name: 'Pia Admin', email: `pia-${randomBytes(3).toString('hex')}@macros.example.test`, password: 'pia-admin-pass-2026' };
+  let token: string;
+
+  beforeAll(async () => {
+    stack = await ConsoleStack.start('console-macros');
+    const signup = await stack.api('POST', '/auth/signup', { body: { organizationName: 'Macro Help', ...admin } });
+    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
+    token = signup.body.accessToken;
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('builds a macro and a canned response, applies the macro after its preview, and inserts the canned response into a reply', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${stack.url}/login`);
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel(/^Password/).fill(admin.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/tickets/);
+
+    // The macro, with the action builder: status pending, and a public reply with placeholders.
+    await page.getByRole('link', { name: 'Macros', exact: true }).click();
+    await page.getByRole('heading', { name: 'Macros and canned responses' }).waitFor();
+    await page.getByRole('button', { name: 'New macro' }).click();
+    const macroDialog = page.getByRole('dialog', { name: 'New macro' });
+    await macroDialog.getByLabel('Name', { exact: false }).first().fill('Waiting on customer');
+    await macroDialog.getByLabel('Value of action 1', { exact: true }).click();
+    await page.getByRole('option', { name: 'Pending' }).click();
+    await macroDialog.getByRole('button', { name: 'Add an action' }).click();
+    await macroDialog.getByLabel('Action 2', { exact: true }).click();
+    await page.getByRole('option', { name: 'Add a public reply' }).click();
+    await macroDialog.getByLabel('Text of action 2', { exact: true }).fill('Hello {{requester.name}}, ticket #{{ticket.number}} waits for your answer. {{agent.name}}');
+    await expectAccessible(page, 'the macro builder');
+    await macroDialog.getByRole('button', { name: 'Save' }).click();
+    await macroDialog.waitFor({ state: 'detached' });
+    await page.getByRole('region', { name: 'Waiting on customer' }).getByText('Every agent · 2 actions').waitFor();
+
+    // An unknown placeholder is refused with the server's words.
+    await page.getByRole('tab', { name: 'Canned responses' }).click();
+    await page.getByRole('button', { name: 'New canned response' }).click();
+    const cannedDialog = page.getByRole('dialog', { name: 'New canned response' });
+    await cannedDialog.getByLabel('Name', { exact: false }).first().fill('Refund note');
+    await cannedDialog.getByLabel('Text (HTML allowed)', { exact: false }).fill('Dear {{requester.nickname}}');
+    await cannedDialog.getByRole('button', { name: 'Save' }).click();
+    await cannedDialog.getByRole('alert').getByText(/unknown placeholder \{\{requester\.nickname\}\}/).waitFor();
+    await cannedDialog.getByLabel('Text (HTML allowed)', { exact: false }).fill('Dear {{requester.name}}, your refund is on its way.');
+    await cannedDialog.getByRole('button', { name: 'Save' }).click();
+    await cannedDialog.waitFor({ state: 'detached' });
+    await page.getByRole('region', { name: 'Refund note' }).waitFor();
+    await expectAccessible(page, 'the canned responses list');
+    await saveScreenshot(page, 'admin-macros');
+
+    const created = await stack.api('POST', '/tickets', { token, body: { subject: 'Invoice is missing', description: '<p>Where is it?</p>', requesterEmail: `rita-${randomBytes(3).toString('hex')}@customer.example.test`, requesterName: 'Rita Requester' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const ticket = created.body as { id: string; number: number };
+
+    // Apply the macro: the preview names the change and shows the reply, and nothing is saved before confirming.
+    await page.goto(`${stack.url}/tickets/${ticket.id}`);
+    await page.getByRole('heading', { name: 'Invoice is missing' }).waitFor();
+    await page.getByRole('button', { name: 'Apply macro' }).click();
+    const applyDialog = page.getByRole('dialog', { name: 'Apply macro' });
+    await applyDialog.getByLabel('Macro to apply', { exact: true }).click();
+    await page.getByRole('option', { name: 'Waiting on customer' }).click();
+    const preview = applyDialog.getByRole('region', { name: 'Preview of the macro' });
+    await preview.getByText('Status: New → Pending').waitFor();
+    await preview.getByText(`Hello Rita Requester, ticket #${ticket.number} waits for your answer. ${admin.name}`).waitFor();
+    await expectAccessible(page, 'the macro preview');
+    await saveScreenshot(page, 'macro-preview');
+    expect((await stack.api('GET', `/tickets/${ticket.id}/comments`, { token })).body.items).toEqual([]);
+    await applyDialog.getByRole('button', { name: 'Apply', exact: true }).click();
+    await applyDialog.waitFor({ state: 'detached' });
+    await page.getByRole('article', { name: `Public reply by ${admin.name}` }).getByText(`Hello Rita Requester, ticket #${ticket.number} waits`).waitFor();
+    await expect.poll(async () => (await stack.api('GET', `/tickets/${ticket.id}`, { token })).body.status, { timeout: 15_000 }).toBe('pending');
+    const history = await stack.api('GET', `/tickets/${ticket.id}/events`, { token });
+    expect(history.body.items.map((entry: { action: string }) => entry.action)).toEqual(['created', 'macro.applied']);
+
+    // Insert the canned response into the reply and send it.
+    await page.getByRole('button', { name: 'Insert canned response' }).click();
+    const cannedPicker = page.getByRole('dialog', { name: 'Insert canned response' });
+    await cannedPicker.getByLabel('Search canned responses').fill('refund');
+    await cannedPicker.getByRole('button', { name: 'Insert Refund note' }).click();
+    await cannedPicker.waitFor({ state: 'detached' });
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await expect.poll(async () => composer.textContent()).toContain('Dear Rita Requester, your refund is on its way.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(async () => (await stack.api('GET', `/tickets/${ticket.id}/comments`, { token })).body.items.length, { timeout: 15_000 }).toBe(2);
+    const comments = (await stack.api('GET', `/tickets/${ticket.id}/comments`, { token })).body.items as Array<{ body: string }>;
+    expect(comments[1]!.body).toContain('Dear Rita Requester, your refund is on its way.');
+    await expectAccessible(page, 'the ticket page after a macro and a canned response');
+
+    // Deleting asks first.
+    await page.goto(`${stack.url}/admin/macros`);
+    await page.getByRole('tab', { name: 'Canned responses' }).click();
+    await page.getByRole('button', { name: 'Delete canned response Refund note' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete canned response Refund note' });
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('region', { name: 'Refund note' }).waitFor({ state: 'detached' });
+    expect((await stack.api('GET', '/canned-responses', { token })).body.items).toEqual([]);
+
+    // At 375 px the composer's extra buttons wrap instead of widening the page.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${stack.url}/tickets/${ticket.id}`);
+    await page.getByRole('button', { name: 'Apply macro' }).waitFor();
+    const overflow = await horizontalOverflow(page);
+    expect(overflow.scrollWidth, overflow.widest.join(', ')).toBeLessThanOrEqual(overflow.viewport);
+  }, 240_000);
+});
