@@ -69,6 +69,16 @@ async function createTenants(client: pg.Client, ownOrgId: string, ownAdminId: st
   return [...tenants.values()];
 }
 
+const PRODUCT_AREAS = ['billing', 'shipping', 'returns', 'setup'];
+
+/**
+ * Custom field values (DESIGN section 14), from the ticket number so the seeded random sequence, and
+ * with it the other columns, stays as it was: a dropdown on every ticket, a checkbox on one in a hundred.
+ */
+function customFieldsOf(number: number): string {
+  return JSON.stringify({ product_area: PRODUCT_AREAS[number % PRODUCT_AREAS.length], escalated: number % 100 === 0 });
+}
+
 /** Streams every ticket row into COPY: the fastest way to load a million rows with their indexes. */
 export async function copyTickets(client: pg.Client, tenants: Tenant[]): Promise<number> {
   const random = seededRandom(42);
@@ -82,11 +92,11 @@ export async function copyTickets(client: pg.Client, tenants: Tenant[]): Promise
         const updated = new Date(created.getTime() + Math.floor(random() * 5 * 86_400_000));
         const assignee = random() < 0.8 ? pick(tenant.agents) : '\\N';
         const tags = `{${pick(WORDS)},${pick(WORDS)}}`;
-        yield `${randomUUID()}\t${tenant.id}\t${number}\t${words.slice(0, 4).join(' ')}\t<p>${words.join(' ')}</p>\t${pick(STATUSES)}\t${pick(PRIORITIES)}\tweb\t${tags}\t${pick(tenant.customers)}\t${assignee}\t${created.toISOString()}\t${updated.toISOString()}\n`;
+        yield `${randomUUID()}\t${tenant.id}\t${number}\t${words.slice(0, 4).join(' ')}\t<p>${words.join(' ')}</p>\t${pick(STATUSES)}\t${pick(PRIORITIES)}\tweb\t${tags}\t${pick(tenant.customers)}\t${assignee}\t${created.toISOString()}\t${updated.toISOString()}\t${customFieldsOf(number)}\n`;
       }
     }
   }
-  const copy = client.query(copyFrom('COPY helpdesk.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, assignee_id, created_at, updated_at) FROM STDIN'));
+  const copy = client.query(copyFrom('COPY helpdesk.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, assignee_id, created_at, updated_at, fields) FROM STDIN'));
   await pipeline(Readable.from(lines(), { objectMode: false }), copy);
   await client.query(`UPDATE helpdesk.organizations o SET next_ticket_number = c.n + 1 FROM (SELECT organization_id, max(number) AS n FROM helpdesk.tickets GROUP BY organization_id) c WHERE c.organization_id = o.id`);
   await client.query('ANALYZE');
@@ -115,6 +125,10 @@ export async function listing(options: BenchOptions): Promise<{ rows: Row[]; res
     const loadSeconds = Math.round((performance.now() - loadStarted) / 100) / 10;
     console.log(`  loaded ${loaded} tickets in ${tenants.length} organizations in ${loadSeconds} s`);
 
+    await client.query(
+      `INSERT INTO helpdesk.ticket_fields (organization_id, key, label, type, options) VALUES ($1, 'product_area', 'Product area', 'dropdown', $2), ($1, 'escalated', 'Escalated', 'checkbox', '[]')`,
+      [admin.orgId, JSON.stringify(PRODUCT_AREAS)],
+    );
     const own = tenants.find((tenant) => tenant.id === admin.orgId)!;
     const agent = own.agents[0]!;
     const columns = 'ticket.*';
@@ -130,6 +144,18 @@ export async function listing(options: BenchOptions): Promise<{ rows: Row[]; res
         path: `/api/v1/tickets?assigneeId=${agent}&status=open&sort=-createdAt&limit=25`,
         sql: `SELECT ${columns} FROM helpdesk.tickets ticket WHERE organization_id = $1 AND status IN ('open') AND assignee_id = $2 ORDER BY created_at DESC, id DESC LIMIT 26`,
         parameters: [admin.orgId, agent],
+      },
+      {
+        name: 'custom field (1 in 4), -createdAt',
+        path: '/api/v1/tickets?field.product_area=billing&limit=25',
+        sql: `SELECT ${columns} FROM helpdesk.tickets ticket WHERE organization_id = $1 AND fields @> $2::jsonb ORDER BY created_at DESC, id DESC LIMIT 26`,
+        parameters: [admin.orgId, '{"product_area": "billing"}'],
+      },
+      {
+        name: 'custom field (1 in 100), -createdAt',
+        path: '/api/v1/tickets?field.escalated=true&limit=25',
+        sql: `SELECT ${columns} FROM helpdesk.tickets ticket WHERE organization_id = $1 AND fields @> $2::jsonb ORDER BY created_at DESC, id DESC LIMIT 26`,
+        parameters: [admin.orgId, '{"escalated": true}'],
       },
       {
         name: 'full text "printer jammed"',

@@ -24,6 +24,7 @@ import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
 import { MacrosController } from './macros/macros.controller.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
+import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
 import { TicketsController } from './tickets/tickets.controller.js';
 
 const HOUR_MS = 60 * 60 * 1_000;
@@ -47,7 +48,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

@@ -19,6 +19,8 @@ import { OutboxRelay } from './outbox/outbox-relay.service.js';
 import { SlaEnforcer } from './sla/sla-enforcer.js';
 import { SlaTimers } from './sla/sla-timers.service.js';
 import { TicketCoreModule } from './ticket-core.module.js';
+import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
+import { TicketFieldsService } from './ticket-fields/ticket-fields.service.js';
 import { TicketsController } from './tickets/tickets.controller.js';
 import { TicketBulkUpdateService } from './tickets/ticket-bulk-update.service.js';
 import { TicketLinksService } from './tickets/ticket-links.service.js';
@@ -39,7 +41,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
 })
 export class TicketModule {}

@@ -16,3 +16,4 @@ export * from './ai.js';
 export * from './nats-permissions.js';
 export * from './mailboxes.js';
 export * from './macros.js';
+export * from './ticket-fields.js';

@@ -73,6 +73,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...Object.values(subjects.users),
       ...Object.values(subjects.teams),
       ...Object.values(subjects.slaPolicies),
+      ...Object.values(subjects.ticketFields),
       ...Object.values(subjects.attachments),
       subjects.notifications.replayDeadLetters,
       subjects.notifications.listDeadLetters,

@@ -54,6 +54,14 @@ export const subjects = {
     /** RenderCannedResponseCommand: the body with its placeholders filled in for one ticket. */
     render: `${SUBJECT_ROOT}.ticket.canned-responses.render`,
   },
+  /** Custom ticket fields: admins manage them, staff read them. */
+  ticketFields: {
+    list: `${SUBJECT_ROOT}.ticket.ticket-fields.list`,
+    get: `${SUBJECT_ROOT}.ticket.ticket-fields.get`,
+    create: `${SUBJECT_ROOT}.ticket.ticket-fields.create`,
+    update: `${SUBJECT_ROOT}.ticket.ticket-fields.update`,
+    archive: `${SUBJECT_ROOT}.ticket.ticket-fields.archive`,
+  },
   comments: {
     create: `${SUBJECT_ROOT}.ticket.comments.create`,
     list: `${SUBJECT_ROOT}.ticket.comments.list`,

@@ -1,4 +1,5 @@
 import type { StoredAiTriage } from './ai.js';
+import type { TicketFieldValue } from './ticket-fields.js';
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -50,6 +51,8 @@ export interface TicketView {
   updatedAt: string;
   /** Staff only: the AI triage suggestion, once the background job has stored it (null until then). */
   aiTriage?: StoredAiTriage | null;
+  /** Staff only: custom field values by key (DESIGN section 14); a field without a value is absent. */
+  fields?: Record<string, TicketFieldValue>;
 }
 
 export interface CommentView {

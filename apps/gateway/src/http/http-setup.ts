@@ -11,6 +11,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
 import { serveWebConsole } from '../web/web-console.js';
 import { documentErrorResponses, documentValidatedClasses } from './openapi-from-validation.js';
+import { parseQueryString } from './query-string.js';
 
 export const API_PREFIX = 'api/v1';
 const DOCS_PATH = 'api/docs';
@@ -31,7 +32,7 @@ function trustProxy(setting: string): FastifyServerOptions['trustProxy'] {
 }
 
 export function gatewayFastifyOptions(config: GatewayConfig): FastifyServerOptions {
-  return { trustProxy: trustProxy(config.TRUST_PROXY), bodyLimit: config.MAX_JSON_BODY_BYTES };
+  return { trustProxy: trustProxy(config.TRUST_PROXY), bodyLimit: config.MAX_JSON_BODY_BYTES, routerOptions: { querystringParser: parseQueryString } };
 }
 
 /** Host names without port, for the ALLOWED_HOSTS check. */

@@ -36,6 +36,11 @@ export class TicketsController {
   }
 
   @Get()
+  @ApiOkResponse({
+    description:
+      'Staff also filter by custom fields with `field.<key>=<value>` (exact match; a multiselect contains the value; numbers, dates as YYYY-MM-DD and checkboxes as true/false are parsed by the field type) ' +
+      'and sort by one with `sort=field.<key>` or `sort=-field.<key>` (tickets without a value last when ascending). An unknown key is a 400 naming it',
+  })
   list(@Caller() principal: Principal, @Query() query: ListTicketsQuery): Promise<Page<TicketView>> {
     return this.commands.request(subjects.tickets.list, { principal, ...query });
   }

@@ -24,6 +24,12 @@ describe('routeEvent', () => {
     expect(routeEvent(envelope('ticket.updated', { ticket, changes: { participants: { from: null, to: 'dana@example.com' } } }))?.rooms).toEqual(everyone);
   });
 
+  it('sends a change of custom field values to staff only, since customers never see the values', () => {
+    const changes = { fields: { product_area: { from: null, to: 'billing' } } };
+    expect(routeEvent(envelope('ticket.updated', { ticket, changes }))?.rooms).toEqual(staffOnly);
+    expect(routeEvent(envelope('ticket.updated', { ticket, changes: { status: { from: 'new', to: 'open' } } }))?.rooms).toEqual(everyone);
+  });
+
   it('sends a public comment to everyone who may see the ticket', () => {
     expect(routeEvent(envelope('comment.created', { ticket, comment: { internal: false } }))?.rooms).toEqual(everyone);
   });

@@ -28,14 +28,14 @@ function isRealtimeEvent(type: string): type is RealtimeEventType {
 /**
  * The rooms an event is pushed to, or undefined for events clients never see (invitations,
  * password resets). The organization room holds staff only, so anything staff-only (internal
- * comments and attachments of internal notes, SLA alerts) goes there and nowhere else. Anything
+ * comments and attachments of internal notes, SLA alerts, custom field changes) goes there and nowhere else. Anything
  * whose `internal` flag is not exactly false is treated as internal.
  */
 export function routeEvent(event: EventEnvelope): EventRoute | undefined {
   const { type } = event;
   if (!isRealtimeEvent(type) || typeof event.orgId !== 'string' || typeof event.aggregateId !== 'string') return undefined;
   const staff = rooms.org(event.orgId);
-  const data = event.data as { ticket?: TicketRef; comment?: { internal?: unknown }; internal?: unknown; changes?: unknown };
+  const data = event.data as { ticket?: TicketRef; comment?: { internal?: unknown }; internal?: unknown; changes?: { fields?: unknown; followers?: unknown } };
   const everyone = (): EventRoute => {
     const requesterId = data.ticket?.requesterId;
     const targets = [staff, rooms.ticket(event.aggregateId)];
@@ -44,8 +44,8 @@ export function routeEvent(event: EventEnvelope): EventRoute | undefined {
   };
   switch (type) {
     case 'ticket.updated':
-      // Who follows a ticket is staff's business (customers get 403 on the list).
-      return typeof data.changes === 'object' && data.changes !== null && 'followers' in data.changes ? { type, rooms: [staff] } : everyone();
+      // Custom field values, and who follows a ticket, are staff's business (customers see neither).
+      return data.changes?.fields === undefined && data.changes?.followers === undefined ? everyone() : { type, rooms: [staff] };
     case 'ticket.created':
     case 'ticket.assigned':
     case 'ticket.status_changed':

@@ -3,7 +3,7 @@ import type { Ticket } from './ticket.entity.js';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-/** The AI triage suggestion is for staff only (`forStaff`); events never carry it. */
+/** The AI triage suggestion and custom field values are for staff only (`forStaff`); events never carry them in `ticket`. */
 export function toTicketView(ticket: Ticket, forStaff = false): TicketView {
   const breaches: Partial<Record<SlaTarget, string>> = {};
   if (ticket.firstResponseBreachedAt) breaches.first_response = ticket.firstResponseBreachedAt.toISOString();
@@ -32,7 +32,7 @@ export function toTicketView(ticket: Ticket, forStaff = false): TicketView {
     version: ticket.version,
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
-    ...(forStaff ? { aiTriage: ticket.aiTriage } : {}),
+    ...(forStaff ? { aiTriage: ticket.aiTriage, fields: ticket.fields ?? {} } : {}),
   };
 }
 

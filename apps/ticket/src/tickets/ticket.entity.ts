@@ -1,4 +1,4 @@
-import type { StoredAiTriage, TicketChannel, TicketPriority, TicketStatus } from '@helpdesk/contracts';
+import type { StoredAiTriage, TicketChannel, TicketFieldValue, TicketPriority, TicketStatus } from '@helpdesk/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 @Entity({ name: 'tickets' })
@@ -100,6 +100,10 @@ export class Ticket {
   /** Written by the AI triage job, never by a user's change. */
   @Column('jsonb', { name: 'ai_triage', nullable: true })
   aiTriage!: StoredAiTriage | null;
+
+  /** Custom field values by key, validated against the organization's ticket fields on every write. */
+  @Column('jsonb')
+  fields!: Record<string, TicketFieldValue>;
 
   /** Plain text of public comments, feeding the search vector. */
   @Column('text', { name: 'public_comments_text', select: false })

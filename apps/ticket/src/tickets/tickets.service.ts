@@ -32,6 +32,9 @@ import { SlaPolicy } from '../sla/sla-policy.entity.js';
 import { SlaTimers } from '../sla/sla-timers.service.js';
 import { applyPriorityPolicy, pauseResolutionClock, resumeResolutionClock } from '../sla/ticket-sla.js';
 import { Team } from '../teams/team.entity.js';
+import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
+import { applyFieldChanges, fieldDiff, fieldFilterContainment, missingToSolve, type FieldValues } from '../ticket-fields/ticket-field-values.js';
+import type { TicketField } from '../ticket-fields/ticket-field.entity.js';
 import { PrincipalVerifier, UNKNOWN_ACCOUNT, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { findOrCreateRequester } from '../users/requesters.js';
 import { User } from '../users/user.entity.js';
@@ -116,8 +119,11 @@ export class TicketsService {
     if (!caller.staff && command.tags?.length) throw new CommandError('FORBIDDEN', 'tags are set by staff; customers cannot set tags');
     // The channel records how the request reached the desk (reports and routing rely on it): a customer's own ticket is always web.
     if (!caller.staff && command.channel !== undefined) throw new CommandError('FORBIDDEN', 'channel is set by staff; customers cannot set channel');
+    // Custom fields are staff's working data (DESIGN section 14): customers neither see nor set them.
+    if (!caller.staff && command.fields !== undefined) throw new CommandError('FORBIDDEN', 'custom fields are set by staff; customers cannot set fields');
     const subject = stripToPlainText(command.subject);
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
+    const fields = command.fields && Object.keys(command.fields).length > 0 ? applyFieldChanges({}, command.fields, await organizationFields(this.dataSource.manager, caller.orgId)) : {};
     const requesterId = command.requesterEmail ? await findOrCreateRequester(this.dataSource.manager, caller.orgId, command.requesterEmail, command.requesterName) : caller.userId;
     const now = new Date();
     const ticket = this.dataSource.manager.create(Ticket, {
@@ -133,6 +139,7 @@ export class TicketsService {
       requesterId,
       ...NEW_TICKET_CLOCKS,
       aiTriage: null,
+      fields,
       publicCommentsText: '',
       version: 1,
       createdAt: now,
@@ -183,7 +190,7 @@ export class TicketsService {
    * DomainEvents.record would write), marked as owed an AI triage. Answers the number.
    */
   private async insertCreated(ticket: Ticket, caller: Principal): Promise<number> {
-    const changes = diff({} as Ticket, ticket, [...TRACKED_FIELDS]);
+    const changes = { ...diff({} as Ticket, ticket, [...TRACKED_FIELDS]), ...fieldDiff({}, ticket.fields) };
     // The number is known only inside the statement, which writes it into the event too.
     const event = this.events.envelope({ type: 'ticket.created', orgId: caller.orgId, aggregateId: ticket.id, actor: actorOf(caller), data: { ticket: ticketEventData({ ...ticket, number: 0 }) } });
     const [row] = await preparedQuery<{ number: number }>(
@@ -193,9 +200,9 @@ export class TicketsService {
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
          INSERT INTO ${TICKET_SCHEMA}.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, sla_policy_id,
-           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority)
+           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields)
          SELECT $1::uuid, $2::uuid, reserved.number, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text[], $9::uuid, $10::uuid,
-           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text
+           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
@@ -212,6 +219,7 @@ export class TicketsService {
         caller.userId, JSON.stringify(changes),
         event.id, event.type, JSON.stringify(event),
         ticket.requestedPriority,
+        JSON.stringify(ticket.fields),
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
@@ -247,16 +255,20 @@ export class TicketsService {
     const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
     const sort = (command.sort ?? '-createdAt').replace(/^-/, '') as SortField;
     const descending = (command.sort ?? '-createdAt').startsWith('-');
-    const expression = SORT_EXPRESSIONS[sort];
+    const fieldSort = sort.startsWith('field.');
+    const definitions = fieldSort || (command.fields && Object.keys(command.fields).length > 0) ? await this.fieldsForListing(caller, sort) : [];
+    const { expression, kind, cursorParameter, selectAsText } = fieldSort
+      ? fieldSortOf(definitions, sort.slice('field.'.length))
+      : { expression: SORT_EXPRESSIONS[sort], kind: SORT_VALUE_KINDS[sort], cursorParameter: ':cursorValue', selectAsText: SORT_VALUE_KINDS[sort] === 'timestamp' };
     const query = this.dataSource.manager.createQueryBuilder(Ticket, 'ticket').where('ticket.organizationId = :orgId', { orgId: caller.orgId });
     this.applyFilters(query, command, caller);
+    if (command.fields && Object.keys(command.fields).length > 0) query.andWhere('ticket.fields @> CAST(:fieldFilter AS jsonb)', { fieldFilter: JSON.stringify(fieldFilterOf(definitions, command.fields)) });
     if (command.cursor) {
-      const cursor = decodeCursor(command.cursor, SORT_VALUE_KINDS[sort]);
-      query.andWhere(`(${expression}, ticket.id) ${descending ? '<' : '>'} (:cursorValue, :cursorId)`, { cursorValue: cursor.value, cursorId: cursor.id });
+      const cursor = decodeCursor(command.cursor, kind);
+      query.andWhere(`(${expression}, ticket.id) ${descending ? '<' : '>'} (${cursorParameter}, :cursorId)`, { cursorValue: cursor.value, cursorId: cursor.id });
     }
     const direction = descending ? 'DESC' : 'ASC';
-    const kind = SORT_VALUE_KINDS[sort];
-    query.addSelect(kind === 'timestamp' ? `(${expression})::text` : expression, 'sort_value').orderBy(expression, direction).addOrderBy('ticket.id', direction).limit(limit + 1);
+    query.addSelect(selectAsText ? `(${expression})::text` : expression, 'sort_value').orderBy(expression, direction).addOrderBy('ticket.id', direction).limit(limit + 1);
     const { entities, raw } = await query.getRawAndEntities<{ sort_value: number | string }>();
     const page = entities.slice(0, limit);
     const last = page.at(-1);
@@ -264,6 +276,12 @@ export class TicketsService {
       items: page.map((ticket) => toTicketView(ticket, caller.staff)),
       nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]?.sort_value ?? null, id: last.id }) : null,
     };
+  }
+
+  /** Filtering or sorting by custom fields is for staff, who see them; the definitions give each key its type. */
+  private async fieldsForListing(caller: VerifiedPrincipal, sort: string): Promise<TicketField[]> {
+    if (!caller.staff) throw new CommandError('FORBIDDEN', `custom fields are for staff: customers cannot filter or sort by them${sort.startsWith('field.') ? ` (sort=${sort})` : ''}`);
+    return organizationFields(this.dataSource.manager, caller.orgId);
   }
 
   private applyFilters(query: SelectQueryBuilder<Ticket>, command: ListTicketsCommand, caller: VerifiedPrincipal): void {
@@ -324,21 +342,31 @@ export class TicketsService {
   async changeLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges, eventData: Record<string, unknown> = {}): Promise<{ ticket: Ticket; fieldChanges: FieldChanges }> {
     const before = { ...ticket };
     await this.applyChanges(manager, caller, ticket, changes);
+    await this.applyCustomFields(manager, caller, before, ticket, changes);
     const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
-    if (Object.keys(fieldChanges).length === 0) return { ticket, fieldChanges };
+    const customChanges = fieldDiff(before.fields, ticket.fields);
+    if (Object.keys(fieldChanges).length === 0 && Object.keys(customChanges).length === 0) return { ticket, fieldChanges };
     if (fieldChanges.status && FINISHED_STATUSES.includes(ticket.status)) await this.refuseWhileChildrenOpen(manager, ticket);
     if (fieldChanges.status && before.status === 'closed') await this.refuseReopeningMerged(manager, ticket);
     const saved = await manager.save(ticket);
     const actor = actorOf(caller);
     const data = ticketEventData(saved);
-    await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges, ...eventData } });
+    if (Object.keys(fieldChanges).length > 0) {
+      await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: fieldChanges, ...eventData } });
+    }
+    // A separate event, because realtime pushes `changes.fields` to staff only: the requester never sees the values.
+    if (Object.keys(customChanges).length > 0) {
+      const byKey = Object.fromEntries(Object.entries(customChanges).map(([name, change]) => [name.slice('fields.'.length), change]));
+      await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, changes: { fields: byKey }, ...eventData } });
+    }
     if (fieldChanges.assigneeId) {
       await this.events.record(manager, { type: 'ticket.assigned', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, previousAssigneeId: before.assigneeId, ...eventData } });
     }
     if (fieldChanges.status) {
       await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status, ...eventData } });
     }
-    return { ticket: saved, fieldChanges };
+    // Custom field values are audited as `fields.<key>` entries of the same history row.
+    return { ticket: saved, fieldChanges: { ...fieldChanges, ...customChanges } };
   }
 
   /** A merged ticket's conversation lives on in its target: reopening the empty shell would split the request again. */
@@ -402,6 +430,27 @@ export class TicketsService {
     }
   }
 
+  /**
+   * Custom field values, validated against the organization's definitions; and the required-to-solve
+   * rule, checked whenever the ticket ends up solved or closed by this change (becoming so, or having
+   * its values changed while so).
+   */
+  private async applyCustomFields(manager: EntityManager, caller: VerifiedPrincipal, before: Ticket, ticket: Ticket, changes: TicketChanges): Promise<void> {
+    const givesValues = changes.fields !== undefined && Object.keys(changes.fields).length > 0;
+    const finished = FINISHED_STATUSES.includes(ticket.status);
+    const becomesFinished = finished && !FINISHED_STATUSES.includes(before.status);
+    if (!givesValues && !becomesFinished) return;
+    const definitions = await organizationFields(manager, caller.orgId);
+    if (givesValues) ticket.fields = applyFieldChanges(ticket.fields, changes.fields!, definitions);
+    if (!finished || (!becomesFinished && Object.keys(fieldDiff(before.fields, ticket.fields)).length === 0)) return;
+    const missing = missingToSolve(ticket.fields, definitions);
+    if (missing.length > 0) {
+      throw new CommandError('VALIDATION', `A ${ticket.status} ticket needs a value for: ${missing.map((field) => `${field.label} (fields.${field.key})`).join(', ')}`, {
+        missingFields: missing.map((field) => field.key),
+      });
+    }
+  }
+
   /** Oldest first, paged by the history row's identity (it only grows, so the id alone is a stable key). */
   async history(command: PageCommand): Promise<Page<TicketHistoryEntry>> {
     const caller = await this.principals.verify(command.principal);
@@ -431,5 +480,36 @@ export class TicketsService {
   afterCommit(ticket: Ticket): void {
     this.events.committed();
     if (!FINISHED_STATUSES.includes(ticket.status)) void this.slaTimers.schedule(ticket);
+  }
+}
+
+/** One containment object for every `field.<key>` filter (AND); an unknown key is refused by name. */
+function fieldFilterOf(definitions: TicketField[], filters: Record<string, string>): FieldValues {
+  const filter: FieldValues = {};
+  for (const [key, text] of Object.entries(filters)) {
+    const field = definitions.find((candidate) => candidate.key === key);
+    if (!field) throw new CommandError('VALIDATION', `field.${key} is not a custom field of this organization`, { field: key });
+    if (typeof text !== 'string') throw new CommandError('VALIDATION', `field.${key} takes one value`, { field: key });
+    Object.assign(filter, fieldFilterContainment(field, text));
+  }
+  return filter;
+}
+
+/**
+ * Sorting by a custom field: by its typed value, tickets without one last when ascending. The key is
+ * safe to inline: it is an existing definition's, which the database constrains to [a-z0-9_].
+ */
+function fieldSortOf(definitions: TicketField[], key: string): { expression: string; kind: CursorValueKind; cursorParameter: string; selectAsText: boolean } {
+  const field = definitions.find((candidate) => candidate.key === key);
+  if (!field) throw new CommandError('VALIDATION', `sort=field.${key}: ${key} is not a custom field of this organization`, { field: key });
+  const value = `ticket.fields ->> '${field.key}'`;
+  switch (field.type) {
+    case 'number':
+      return { expression: `COALESCE((${value})::numeric, 'Infinity'::numeric)`, kind: 'text', cursorParameter: 'CAST(:cursorValue AS numeric)', selectAsText: true };
+    case 'checkbox':
+      return { expression: `CASE ${value} WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE 2 END`, kind: 'integer', cursorParameter: ':cursorValue', selectAsText: false };
+    default:
+      // U+10FFFF sorts after any real text, so tickets without a value come last when ascending.
+      return { expression: `COALESCE(${value}, chr(1114111)) COLLATE "C"`, kind: 'text', cursorParameter: ':cursorValue COLLATE "C"', selectAsText: true };
   }
 }

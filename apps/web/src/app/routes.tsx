@@ -21,6 +21,7 @@ const ProfilePage = named(() => import('../features/profile/components/ProfilePa
 const UsersPage = named(() => import('../features/admin/components/UsersPage'), 'UsersPage');
 const TeamsPage = named(() => import('../features/admin/components/TeamsPage'), 'TeamsPage');
 const SlaPoliciesPage = named(() => import('../features/admin/components/SlaPoliciesPage'), 'SlaPoliciesPage');
+const TicketFieldsPage = named(() => import('../features/ticket-fields/components/TicketFieldsPage'), 'TicketFieldsPage');
 const OrganizationPage = named(() => import('../features/admin/components/OrganizationPage'), 'OrganizationPage');
 const DeadLettersPage = named(() => import('../features/admin/components/DeadLettersPage'), 'DeadLettersPage');
 const MailboxesPage = named(() => import('../features/admin/components/MailboxesPage'), 'MailboxesPage');
@@ -54,6 +55,7 @@ export function AppRoutes() {
           <Route path="/admin/users" element={<RequireAuth roles={admin}><UsersPage /></RequireAuth>} />
           <Route path="/admin/teams" element={<RequireAuth roles={admin}><TeamsPage /></RequireAuth>} />
           <Route path="/admin/sla-policies" element={<RequireAuth roles={admin}><SlaPoliciesPage /></RequireAuth>} />
+          <Route path="/admin/ticket-fields" element={<RequireAuth roles={admin}><TicketFieldsPage /></RequireAuth>} />
           <Route path="/admin/organization" element={<RequireAuth roles={admin}><OrganizationPage /></RequireAuth>} />
           <Route path="/admin/dead-letters" element={<RequireAuth roles={admin}><DeadLettersPage /></RequireAuth>} />
           <Route path="/admin/mailboxes" element={<RequireAuth roles={admin}><MailboxesPage /></RequireAuth>} />

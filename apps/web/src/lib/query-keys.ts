@@ -34,6 +34,9 @@ export const queryKeys = {
   teams: ['teams'] as const,
   organization: ['organization'] as const,
   slaPolicies: ['sla-policies'] as const,
+  /** Custom ticket fields (DESIGN section 14): the active ones, or every one for the admin screen. */
+  ticketFieldsAll: ['ticket-fields'] as const,
+  ticketFields: (includeArchived: boolean) => ['ticket-fields', includeArchived ? 'all' : 'active'] as const,
   /** The organization's mailboxes with their status (DESIGN section 13). */
   mailboxes: ['mailboxes'] as const,
   macros: {

@@ -4,3 +4,4 @@ export * from './auth.commands.js';
 export * from './directory.commands.js';
 export * from './pagination.js';
 export * from './macros.commands.js';
+export * from './ticket-fields.commands.js';

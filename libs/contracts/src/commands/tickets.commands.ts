@@ -8,6 +8,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -19,6 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { TICKET_FIELD_LIMITS, type TicketFieldValue } from '../ticket-fields.js';
 import { TICKET_CHANNELS, TICKET_LINK_KINDS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketLinkKind, type TicketPriority, type TicketStatus } from '../tickets.js';
 import { AuthenticatedCommand } from './principal.dto.js';
 import { PageCursor, PageLimit, PAGE_SIZE } from './pagination.js';
@@ -41,7 +43,10 @@ export const TICKET_LIMITS = {
 
 const TICKET_NUMBER_RANGE = `number must be a ticket number: an integer from ${TICKET_LIMITS.number.min} to ${TICKET_LIMITS.number.max}`;
 
-const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')})$`);
+const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')}|field\\.[a-z][a-z0-9_]{0,${TICKET_FIELD_LIMITS.key - 1}})$`);
+
+/** Custom field values by key (checked against the organization's fields by the ticket service); null clears one. */
+const FieldValues = () => IsObject({ message: 'fields must be an object of custom field values by key, e.g. { "product_area": "billing" }' });
 
 export class CreateTicketCommand extends AuthenticatedCommand {
   @Length(1, TICKET_LIMITS.subject)
@@ -77,6 +82,11 @@ export class CreateTicketCommand extends AuthenticatedCommand {
   @IsOptional()
   @IsIn(TICKET_CHANNELS)
   channel?: TicketChannel;
+
+  /** Staff only. */
+  @IsOptional()
+  @FieldValues()
+  fields?: Record<string, TicketFieldValue | null>;
 }
 
 export class TicketRefCommand extends AuthenticatedCommand {
@@ -135,9 +145,17 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   q?: string;
 
   @IsOptional()
-  @Matches(SORT_PATTERN, { message: `sort must be one of ${TICKET_SORTS.join(', ')}, optionally prefixed with - for descending` })
+  @Matches(SORT_PATTERN, { message: `sort must be one of ${TICKET_SORTS.join(', ')} or field.<key>, optionally prefixed with - for descending` })
   @IsString()
   sort?: string;
+
+  /**
+   * Custom field filters, `field.<key>=<value>` in the query string: exact match (a multiselect
+   * contains the value). Staff only.
+   */
+  @IsOptional()
+  @IsObject()
+  fields?: Record<string, string>;
 
   @PageLimit()
   limit?: number;
@@ -176,6 +194,11 @@ export class TicketChanges {
   @IsString({ each: true })
   @IsArray()
   tags?: string[];
+
+  /** Only the keys given change; null clears a value. */
+  @IsOptional()
+  @FieldValues()
+  fields?: Record<string, TicketFieldValue | null>;
 }
 
 export class UpdateTicketCommand extends TicketRefCommand {

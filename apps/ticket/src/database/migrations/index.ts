@@ -9,6 +9,7 @@ import { UserInvitationPending1765510000000 } from './1765510000000-user-invitat
 import { TicketParticipants1766000000000 } from './1766000000000-ticket-participants.js';
 import { UserBouncingSince1766100000000 } from './1766100000000-user-bouncing-since.js';
 import { MacrosAndCannedResponses1766800000000 } from './1766800000000-macros-and-canned-responses.js';
+import { TicketCustomFields1766810000000 } from './1766810000000-ticket-custom-fields.js';
 import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
 
@@ -24,6 +25,7 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketParticipants1766000000000,
   UserBouncingSince1766100000000,
   MacrosAndCannedResponses1766800000000,
+  TicketCustomFields1766810000000,
   TicketLinks1766820000000,
   TicketFollowers1766830000000,
 ];

@@ -68,6 +68,15 @@ describe('socket events and the query cache', () => {
     expect(isStale(queryClient, queryKeys.tickets.comments('t-1'))).toBe(false);
   });
 
+  it('patches the custom field values a staff-only ticket.updated carries in changes.fields', () => {
+    const queryClient = seeded();
+    queryClient.setQueryData<TicketView>(queryKeys.tickets.detail('t-1'), (current) => ({ ...current!, fields: { area: 'billing', vip: true } }));
+    const changes = { fields: { area: { from: 'billing', to: 'shipping' }, vip: { from: true, to: null }, seats: { from: null, to: 4 } } };
+    applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', { ticket: { id: 't-1', status: 'open', version: 4 }, changes }));
+    expect(queryClient.getQueryData<TicketView>(queryKeys.tickets.detail('t-1'))).toMatchObject({ version: 4, fields: { area: 'shipping', seats: 4 } });
+    expect(queryClient.getQueryData<TicketView>(queryKeys.tickets.detail('t-1'))!.fields).not.toHaveProperty('vip');
+  });
+
   it('refetches the links when they change, and the conversation, files and people too when another ticket was merged into this one', () => {
     const queryClient = seeded();
     for (const key of [queryKeys.tickets.links('t-1'), queryKeys.tickets.participants('t-1'), queryKeys.tickets.attachments('t-1')]) queryClient.setQueryData(key, []);

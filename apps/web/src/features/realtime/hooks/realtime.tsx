@@ -51,6 +51,19 @@ export function applyRealtimeEvent(queryClient: QueryClient, event: EventEnvelop
       current && current.version < (carried.version ?? 0) ? { ...current, ...carried } : current,
     );
   }
+  // Custom field values never ride in `ticket` (customers get ticket events too): staff get their changes apart.
+  const fieldChanges = (event.data as { changes?: { fields?: Record<string, { to: unknown }> } }).changes?.fields;
+  if (ticketId && fieldChanges) {
+    queryClient.setQueryData<TicketView>(queryKeys.tickets.detail(ticketId), (current) => {
+      if (!current) return current;
+      const fields = { ...current.fields };
+      for (const [key, { to }] of Object.entries(fieldChanges)) {
+        if (to === null || to === undefined) delete fields[key];
+        else fields[key] = to as NonNullable<TicketView['fields']>[string];
+      }
+      return { ...current, fields };
+    });
+  }
   refreshLists();
   if (!ticketId) return;
   if (event.type.startsWith('ticket.') && 'userId' in event.actor) queryClient.setQueryData(queryKeys.tickets.lastChangedBy(ticketId), event.actor.userId);

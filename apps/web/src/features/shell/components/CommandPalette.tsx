@@ -66,6 +66,7 @@ export function CommandPalette() {
             { id: 'go-users', label: t.nav.users, onClick: () => void navigate('/admin/users') },
             { id: 'go-teams', label: t.nav.teams, onClick: () => void navigate('/admin/teams') },
             { id: 'go-sla', label: t.nav.slaPolicies, onClick: () => void navigate('/admin/sla-policies') },
+            { id: 'go-ticket-fields', label: t.nav.ticketFields, onClick: () => void navigate('/admin/ticket-fields') },
             { id: 'go-org', label: t.nav.organization, onClick: () => void navigate('/admin/organization') },
             { id: 'go-mailboxes', label: t.nav.mailboxes, onClick: () => void navigate('/admin/mailboxes') },
             { id: 'go-macros', label: t.nav.macros, onClick: () => void navigate('/admin/macros') },

@@ -22,6 +22,7 @@ const ADMIN_LINKS = [
   { label: t.nav.users, to: '/admin/users' },
   { label: t.nav.teams, to: '/admin/teams' },
   { label: t.nav.slaPolicies, to: '/admin/sla-policies' },
+  { label: t.nav.ticketFields, to: '/admin/ticket-fields' },
   { label: t.nav.organization, to: '/admin/organization' },
   { label: t.nav.mailboxes, to: '/admin/mailboxes' },
   { label: t.nav.macros, to: '/admin/macros' },

@@ -2,9 +2,12 @@ import { Alert, Button, Group, Select, Stack, TagsInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useEffect } from 'react';
-import type { TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import type { TicketFieldView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
+import { ApiError } from '../../../lib/api-error';
 import { describeError } from '../../../lib/errors';
+import { CustomFieldInputs } from '../../ticket-fields/components/CustomFieldInputs';
+import { changedFieldValues, inputValueOf, type FieldInputValue } from '../../ticket-fields/utils/field-values';
 import type { TicketChanges } from '../../tickets/api/tickets';
 import { PRIORITIES, STATUSES } from '../../tickets/hooks/queue-filters';
 import { isConflict } from '../hooks/ticket';
@@ -17,7 +20,18 @@ export interface PropertyValues {
   tags: string[];
 }
 
-const valuesOf = (ticket: TicketView): PropertyValues => ({ status: ticket.status, priority: ticket.priority, assigneeId: ticket.assigneeId, teamId: ticket.teamId, tags: ticket.tags });
+type PanelValues = PropertyValues & { fields: Record<string, FieldInputValue> };
+
+const NO_FIELDS: readonly TicketFieldView[] = [];
+
+const valuesOf = (ticket: TicketView, customFields: readonly TicketFieldView[] = NO_FIELDS): PanelValues => ({
+  status: ticket.status,
+  priority: ticket.priority,
+  assigneeId: ticket.assigneeId,
+  teamId: ticket.teamId,
+  tags: ticket.tags,
+  fields: Object.fromEntries(customFields.map((field) => [field.key, inputValueOf(field, ticket.fields?.[field.key])])),
+});
 
 /** Only the fields the person changed go into the PATCH. */
 export function changedFields(before: PropertyValues, after: PropertyValues): TicketChanges {
@@ -41,24 +55,30 @@ interface Props {
   onReload(): void;
   /** The other person who changed the ticket, when a live event said so. */
   changedBy?: string | null;
+  /** The organization's active custom fields (staff only), edited with the properties. */
+  customFields?: readonly TicketFieldView[];
 }
 
 /**
  * Status, priority, assignee, team and tags, saved with the version the person saw. When someone
  * else saved first, the server answers 409 and the panel says so instead of overwriting their change.
  */
-export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, saveError, onReload, changedBy }: Props) {
-  const form = useForm<PropertyValues>({ initialValues: valuesOf(ticket) });
+export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, saveError, onReload, changedBy, customFields = NO_FIELDS }: Props) {
+  const form = useForm<PanelValues>({ initialValues: valuesOf(ticket, customFields) });
   const conflict = isConflict(saveError);
+  const fieldErrors = saveError instanceof ApiError ? saveError.fieldErrors(customFields.map((field) => `fields.${field.key}`)).byField : {};
+  const definitions = customFields.map((field) => field.id).join();
+  // The values another agent saved arrive with the refetch after their event, at a version already shown.
+  const savedFieldValues = JSON.stringify(ticket.fields ?? {});
 
   // A newer version (live update, or after a reload) replaces the values unless the person is editing them.
   useEffect(() => {
     if (!form.isDirty()) {
-      form.setValues(valuesOf(ticket));
-      form.resetDirty(valuesOf(ticket));
+      form.setValues(valuesOf(ticket, customFields));
+      form.resetDirty(valuesOf(ticket, customFields));
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new version matters
-  }, [ticket.version]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new version, or the field definitions arriving, matter
+  }, [ticket.version, definitions, savedFieldValues]);
 
   const assigneeOptions = ticket.assigneeId && !assignees.some((option) => option.value === ticket.assigneeId) ? [...assignees, { value: ticket.assigneeId, label: ticket.assigneeId }] : assignees;
 
@@ -67,6 +87,10 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
       aria-label={t.ticket.properties}
       onSubmit={form.onSubmit((values) => {
         const changes = changedFields(valuesOf(ticket), values);
+        // Only the fields this person touched: the others may hold values saved meanwhile by someone else.
+        const touched = customFields.filter((field) => form.isDirty(`fields.${field.key}`));
+        const fields = changedFieldValues(touched, ticket.fields, values.fields);
+        if (Object.keys(fields).length > 0) changes.fields = fields;
         if (Object.keys(changes).length === 0) return;
         void onSave(ticket.version, changes).then(
           () => {
@@ -84,8 +108,8 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
               size="xs"
               variant="white"
               onClick={() => {
-                form.resetDirty(valuesOf(ticket));
-                form.setValues(valuesOf(ticket));
+                form.resetDirty(valuesOf(ticket, customFields));
+                form.setValues(valuesOf(ticket, customFields));
                 onReload();
               }}
             >
@@ -102,6 +126,7 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
         <Select label={t.ticket.assignee} data={assigneeOptions} clearable placeholder={t.queue.unassigned} searchable {...form.getInputProps('assigneeId')} />
         <Select label={t.ticket.team} data={teams} clearable placeholder={t.common.none} {...form.getInputProps('teamId')} />
         <TagsInput label={t.ticket.tags} {...form.getInputProps('tags')} />
+        <CustomFieldInputs fields={customFields} form={form} errors={fieldErrors} />
         <Group>
           <Button type="submit" loading={saving} disabled={!form.isDirty()}>
             {t.ticket.saveProperties}

@@ -26,6 +26,7 @@ import { MergeTicket } from './MergeTicket';
 import { Followers } from './Followers';
 import { Participants } from './Participants';
 import { Presence } from './Presence';
+import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
 import { PropertiesPanel } from './PropertiesPanel';
 
 /** `/tickets/:id`: the conversation and composer on the left; requester, properties, SLA, AI and presence on the right. */
@@ -60,6 +61,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
   const me = useCurrentUser();
   const staff = me.user.role !== 'customer';
   const teams = useTeams(staff);
+  const customFields = useTicketFields(false, staff);
   const comments = useComments(ticket.id);
   const attachments = useAttachments(ticket.id);
   const requesterTickets = useRequesterTickets(ticket.requesterId, staff);
@@ -202,6 +204,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                     onSave={save}
                     saving={update.isPending}
                     saveError={update.error}
+                    customFields={customFields.data}
                     changedBy={lastChangedBy && lastChangedBy !== me.user.id ? directory.nameOf(lastChangedBy) : null}
                     onReload={() => {
                       update.reset();

@@ -3,6 +3,7 @@ import type {
   BulkTicketResult,
   CommentView,
   Page,
+  TicketFieldValue,
   TicketFollowerView,
   TicketHistoryEntry,
   TicketLinkKind,
@@ -29,6 +30,8 @@ export interface TicketListQuery {
   q?: string;
   sort?: string;
   limit?: number;
+  /** Custom field filters (staff): `field.<key>=<value>`. */
+  [fieldFilter: `field.${string}`]: string;
 }
 
 export const listTickets = (query: TicketListQuery, cursor?: string, signal?: AbortSignal) =>
@@ -46,6 +49,8 @@ export interface TicketChanges {
   assigneeId?: string | null;
   teamId?: string | null;
   tags?: string[];
+  /** Custom field values by key; null clears one. */
+  fields?: Record<string, TicketFieldValue | null>;
 }
 
 /** PATCH with `If-Match: "<version>"`: the server answers 409 when someone changed the ticket since. */

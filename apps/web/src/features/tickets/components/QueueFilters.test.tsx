@@ -20,10 +20,11 @@ const currentQuery = () => new URLSearchParams(screen.getByLabelText('current qu
 
 describe('queue filters and the query string', () => {
   it('round-trips every filter through the URL, dropping defaults and unknown values', () => {
-    const params = new URLSearchParams('status=open,bogus,pending&priority=urgent&assignee=me&team=t-1&tag=vip&breached=true&q=printer&sort=-priority');
+    const params = new URLSearchParams('status=open,bogus,pending&priority=urgent&assignee=me&team=t-1&tag=vip&breached=true&q=printer&sort=-priority&field.product_area=billing&field.Bad=x');
     const filters = filtersFromSearch(params);
-    expect(filters).toEqual({ status: ['open', 'pending'], priority: ['urgent'], assignee: 'me', team: 't-1', tag: 'vip', breached: true, q: 'printer', sort: '-priority' });
-    expect(searchFromFilters(filters).toString()).toBe('status=open%2Cpending&priority=urgent&assignee=me&team=t-1&tag=vip&breached=true&q=printer&sort=-priority');
+    expect(filters).toEqual({ status: ['open', 'pending'], priority: ['urgent'], assignee: 'me', team: 't-1', tag: 'vip', breached: true, q: 'printer', sort: '-priority', fields: { product_area: 'billing' } });
+    expect(searchFromFilters(filters).toString()).toBe('status=open%2Cpending&priority=urgent&assignee=me&team=t-1&tag=vip&breached=true&q=printer&sort=-priority&field.product_area=billing');
+    expect(apiQueryFromFilters(filters, 'user-1')).toMatchObject({ 'field.product_area': 'billing' });
     expect(searchFromFilters(filtersFromSearch(new URLSearchParams('sort=-updatedAt&sort=nonsense'))).toString()).toBe('');
   });
 

@@ -18,6 +18,8 @@ export interface QueueFiltersProps {
   staff: boolean;
   assignees: Array<{ value: string; label: string }>;
   teams: Array<{ value: string; label: string }>;
+  /** The organization's dropdown fields, each a filter (staff only). */
+  fieldFilters?: ReadonlyArray<{ key: string; label: string; options: string[] }>;
   searchRef?: RefObject<HTMLInputElement | null>;
 }
 
@@ -53,7 +55,7 @@ function useUrlBackedText(fromUrl: string, commit: (value: string) => void, dela
 }
 
 /** The queue's controls; their state is the URL's query string (see useQueueFilters). Memoised: the queue re-renders on every row hover. */
-export const QueueFilters = memo(function QueueFilters({ filters, onChange, onClear, staff, assignees, teams, searchRef }: QueueFiltersProps) {
+export const QueueFilters = memo(function QueueFilters({ filters, onChange, onClear, staff, assignees, teams, fieldFilters = [], searchRef }: QueueFiltersProps) {
   const search = useUrlBackedText(filters.q, (q) => onChange({ q }), 300);
   const tag = useUrlBackedText(filters.tag, (value) => onChange({ tag: value }), 400);
   // On a phone the filters fold away under a button so the list stays in view.
@@ -131,6 +133,22 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
                 onChange={(event) => tag.change(event.currentTarget.value)}
                 w={{ base: '100%', sm: 120 }}
               />
+              {fieldFilters.map((field) => (
+                <Select
+                  key={field.key}
+                  label={field.label}
+                  data={field.options}
+                  value={filters.fields?.[field.key] ?? null}
+                  onChange={(value) => {
+                    const { [field.key]: _previous, ...others } = filters.fields ?? {};
+                    onChange({ fields: value ? { ...others, [field.key]: value } : others });
+                  }}
+                  placeholder={t.queue.anyValue}
+                  clearable
+                  w={{ base: '100%', sm: 150 }}
+                  comboboxProps={DROPDOWN_MOUNTED_WHEN_OPEN}
+                />
+              ))}
             </>
           ) : null}
           <Select

@@ -7,6 +7,7 @@ import { describeError } from '../../../lib/errors';
 import { useCurrentUser } from '../../auth/hooks/useMe';
 import { usePrefetchTicketOnIntent } from '../../ticket/hooks/ticket';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
+import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
 import { apiQueryFromFilters } from '../hooks/queue-filters';
 import { useQueueFilters } from '../hooks/useQueueFilters';
 import { useTicketList } from '../hooks/tickets';
@@ -23,6 +24,8 @@ export function QueuePage() {
   const query = useMemo(() => apiQueryFromFilters(filters, me.user.id), [filters, me.user.id]);
   const tickets = useTicketList(query);
   const teams = useTeams(staff);
+  const customFields = useTicketFields(false, staff);
+  const fieldFilters = useMemo(() => (customFields.data ?? []).filter((field) => field.type === 'dropdown'), [customFields.data]);
   const now = useNow();
   const navigate = useNavigate();
   const searchRef = useRef<HTMLInputElement>(null);
@@ -80,6 +83,7 @@ export function QueuePage() {
         staff={staff}
         assignees={assignees}
         teams={teamOptions}
+        fieldFilters={fieldFilters}
         searchRef={searchRef}
       />
       {staff && pickedTickets.length > 0 ? (

@@ -17,7 +17,11 @@ export interface QueueFilters {
   breached: boolean;
   q: string;
   sort: string;
+  /** Custom field filters by key (`field.<key>=<value>` in the URL and the API). */
+  fields?: Record<string, string>;
 }
+
+const FIELD_PARAM = /^field\.([a-z][a-z0-9_]*)$/;
 
 const list = <T extends string>(value: string | null, allowed: readonly T[]): T[] =>
   (value ?? '')
@@ -35,6 +39,10 @@ export function filtersFromSearch(params: URLSearchParams): QueueFilters {
     breached: params.get('breached') === 'true',
     q: params.get('q') ?? '',
     sort: sort && (SORTS as readonly string[]).includes(sort) ? sort : DEFAULT_SORT,
+    fields: Object.fromEntries([...params].flatMap(([name, value]) => {
+      const key = FIELD_PARAM.exec(name)?.[1];
+      return key && value ? [[key, value]] : [];
+    })),
   };
 }
 
@@ -49,6 +57,7 @@ export function searchFromFilters(filters: QueueFilters): URLSearchParams {
   if (filters.breached) params.set('breached', 'true');
   if (filters.q.trim()) params.set('q', filters.q.trim());
   if (filters.sort !== DEFAULT_SORT) params.set('sort', filters.sort);
+  for (const key of Object.keys(filters.fields ?? {}).sort()) if (filters.fields?.[key]) params.set(`field.${key}`, filters.fields[key]);
   return params;
 }
 
@@ -63,6 +72,7 @@ export function apiQueryFromFilters(filters: QueueFilters, myUserId: string): Ti
     ...(filters.tag.trim() ? { tag: filters.tag.trim() } : {}),
     ...(filters.breached ? { breached: true } : {}),
     ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
+    ...Object.fromEntries(Object.entries(filters.fields ?? {}).map(([key, value]) => [`field.${key}`, value])),
     sort: filters.sort,
     limit: 50,
   };
