@@ -35,17 +35,23 @@ export class BenchStack {
       ORG_MAIL_PER_HOUR: '100000000',
       ...extraEnv,
     };
-    migrateBuilt(['ticket', 'notification'], env);
-    // For counting round trips: every statement the services send goes to PostgreSQL's log.
-    if (process.env.BENCH_LOG_STATEMENTS) {
-      const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: database.name });
-      await client.connect();
-      await client.query(`ALTER DATABASE ${pg.escapeIdentifier(database.name)} SET log_statement = 'all'`);
-      await client.end();
-    }
     const stack = new BenchStack(nats, database, env);
-    for (const name of names) await stack.startService(name);
-    return stack;
+    try {
+      migrateBuilt(['ticket', 'notification'], env);
+      // For counting round trips: every statement the services send goes to PostgreSQL's log.
+      if (process.env.BENCH_LOG_STATEMENTS) {
+        const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: database.name });
+        await client.connect();
+        await client.query(`ALTER DATABASE ${pg.escapeIdentifier(database.name)} SET log_statement = 'all'`);
+        await client.end();
+      }
+      for (const name of names) await stack.startService(name);
+      return stack;
+    } catch (error) {
+      // A stack that could not start leaves no servers, database or services behind.
+      await stack.stop().catch(() => undefined);
+      throw error;
+    }
   }
 
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {

@@ -74,16 +74,22 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
       found.lastMailAt = Math.max(found.lastMailAt, epochMs - performance.timeOrigin);
     }
   });
-  const stack = await BenchStack.start('pipeline', ['ticket', 'gateway', 'ai-proxy', 'notification', 'realtime'], {
-    EMAIL_HOST: '127.0.0.1',
-    EMAIL_PORT: String(sink.port),
-    DEFAULT_FROM_EMAIL: 'Helpdesk <support@bench.test>',
-    DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    // As deployed (the services' default): what is logged per ticket is part of its cost.
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-    // Every socket holds the admin's token: one user with hundreds of connections.
-    REALTIME_MAX_CONNECTIONS_PER_USER: String(socketCount),
-  });
+  let stack: BenchStack;
+  try {
+    stack = await BenchStack.start('pipeline', ['ticket', 'gateway', 'ai-proxy', 'notification', 'realtime'], {
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(sink.port),
+      DEFAULT_FROM_EMAIL: 'Helpdesk <support@bench.test>',
+      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // As deployed (the services' default): what is logged per ticket is part of its cost.
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      // Every socket holds the admin's token: one user with hundreds of connections.
+      REALTIME_MAX_CONNECTIONS_PER_USER: String(socketCount),
+    });
+  } catch (error) {
+    await sink.stop();
+    throw error;
+  }
   const sockets: Socket[] = [];
   /** Connects the sockets in batches; each counts the ticket.created pushes it receives into the trace. */
   const connectSockets = async (url: string, auth: Record<string, string>) => {
