@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConsoleStack, launchChromium } from '@helpdesk/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, openPage, saveScreenshot } from './support/console-page.js';
+import { expectAccessible, openPage, saveScreenshot, logIn as logInAt } from './support/console-page.js';
 
 /**
  * Followers on the ticket page in Chromium against all five services: an admin follows a ticket
@@ -38,13 +38,7 @@ describe('web console: following a ticket', () => {
     await stack?.stop();
   });
 
-  const logIn = async (page: Page) => {
-    await page.goto(`${stack.url}/login`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel(/^Password/).fill(admin.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/tickets/);
-  };
+  const logIn = (page: Page) => logInAt(page, stack.url, admin);
 
   it('follows with the button, shows a colleague following live, mails their note, and unfollows', async () => {
     const subject = `Door ${randomBytes(3).toString('hex')} will not lock`;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConsoleStack, launchChromium } from '@helpdesk/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, openPage } from './support/console-page.js';
+import { expectAccessible, openPage, logIn as logInAt } from './support/console-page.js';
 
 /**
  * The queue's bulk update and the ticket page's merge in Chromium against all five services: an
@@ -30,13 +30,7 @@ describe('web console: bulk update from the queue, merge from the ticket page', 
     await stack?.stop();
   });
 
-  const logIn = async (page: Page) => {
-    await page.goto(`${stack.url}/login`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel(/^Password/).fill(admin.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/tickets/);
-  };
+  const logIn = (page: Page) => logInAt(page, stack.url, admin);
   const open = async (subject: string, description = `<p>${subject}</p>`) => {
     const created = await stack.api('POST', '/tickets', { token, body: { subject, description, requesterEmail: requester.email, requesterName: requester.name } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);

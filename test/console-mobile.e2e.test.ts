@@ -1,7 +1,7 @@
 import { ConsoleStack, launchChromium } from '@helpdesk/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, horizontalOverflow, openPage, saveScreenshot } from './support/console-page.js';
+import { expectAccessible, horizontalOverflow, openPage, saveScreenshot, logIn as logInAt } from './support/console-page.js';
 
 const PHONE = { width: 375, height: 740 };
 
@@ -65,13 +65,7 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
     if (enabled) expect(await locator.isEnabled(), `${locator} is enabled`).toBe(true);
   };
 
-  const logIn = async (page: Page, person: { email: string; password: string }) => {
-    await page.goto(`${stack.url}/login`);
-    await page.getByLabel('Email').fill(person.email);
-    await page.getByLabel(/^Password/).fill(person.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/tickets/);
-  };
+  const logIn = (page: Page, person: { email: string; password: string }) => logInAt(page, stack.url, person);
 
   it('resets a forgotten password from the login page with the mailed link and logs in with the new one', async () => {
     const page = await openPage(browser);

@@ -3,7 +3,7 @@ import { ConsoleStack, launchChromium, waitFor } from '@helpdesk/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailFixture, withHeaders } from '../apps/notification/src/testing/mail-fixtures.js';
-import { expectAccessible, openPage, saveScreenshot } from './support/console-page.js';
+import { expectAccessible, openPage, saveScreenshot, logIn as logInAt } from './support/console-page.js';
 
 /**
  * The ticket page in Chromium against all five services, with mail coming in by the HTTP way in:
@@ -51,13 +51,7 @@ describe('web console: participants and bounces on the ticket page', () => {
       { 'Message-Id': `<${randomBytes(6).toString('hex')}@mx.example.test>`, To: mailbox.address },
     );
 
-  const logIn = async (page: Page, person: { email: string; password: string }) => {
-    await page.goto(`${stack.url}/login`);
-    await page.getByLabel('Email').fill(person.email);
-    await page.getByLabel(/^Password/).fill(person.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/tickets/);
-  };
+  const logIn = (page: Page, person: { email: string; password: string }) => logInAt(page, stack.url, person);
 
   it('shows who is copied with their bounce marks, clears the requester\'s, and lets an agent add and remove a participant; the requester sees who is copied', async () => {
     const adminPage = await openPage(browser);

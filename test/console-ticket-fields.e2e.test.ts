@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConsoleStack, launchChromium } from '@helpdesk/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, openPage, saveScreenshot } from './support/console-page.js';
+import { expectAccessible, openPage, saveScreenshot, logIn as logInAt } from './support/console-page.js';
 
 /**
  * Custom ticket fields in Chromium against all five services: an admin creates a dropdown field on
@@ -34,13 +34,7 @@ describe('web console: custom ticket fields', () => {
     await stack?.stop();
   });
 
-  const logIn = async (page: Page, person: { email: string; password: string }) => {
-    await page.goto(`${stack.url}/login`);
-    await page.getByLabel('Email').fill(person.email);
-    await page.getByLabel(/^Password/).fill(person.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/tickets/);
-  };
+  const logIn = (page: Page, person: { email: string; password: string }) => logInAt(page, stack.url, person);
 
   it('lets an admin create a dropdown field and an agent set it on a ticket, refused solving without it, kept after a reload', async () => {
     const adminPage = await openPage(browser);

@@ -11,6 +11,7 @@ import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { randomUUID } from 'node:crypto';
+import { CREATE_TICKET_SQL } from './create-ticket-statement.js';
 
 const { PORT, DB_NAME, ORG_ID, REQUESTER_ID, SMTP_PORT, MAIL_CONNECTIONS } = process.env;
 const pool = new pg.Pool({ host: process.env.DB_HOST || '127.0.0.1', user: process.env.DB_USER || 'postgres', database: DB_NAME, max: 10 });
@@ -38,23 +39,10 @@ function sendMails(ticket: { id: string; number: number; subject: string }, requ
 app.post<{ Body: { subject: string; description: string; priority?: string; requesterEmail: string } }>('/tickets', async (request, reply) => {
   const { subject, description, priority = 'normal', requesterEmail } = request.body;
   const { rows } = await pool.query(
-    `WITH reserved AS (
-       UPDATE helpdesk.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $1 RETURNING next_ticket_number - 1 AS number
-     ), ticket AS (
-       INSERT INTO helpdesk.tickets (organization_id, number, subject, description, priority, channel, requester_id, created_at, updated_at)
-       SELECT $1::uuid, reserved.number, $2::text, $3::text, $4::text, 'api', $5::uuid, now(), now() FROM reserved
-       RETURNING id, organization_id, number, subject, status, priority, created_at
-     ), history AS (
-       INSERT INTO helpdesk.ticket_events (organization_id, ticket_id, actor_id, action, changes)
-       SELECT organization_id, id, $5::uuid, 'created', jsonb_build_object('subject', jsonb_build_array(NULL, $2::text)) FROM ticket
-     ), outbox AS (
-       INSERT INTO helpdesk.outbox (id, organization_id, aggregate_id, type, envelope)
-       SELECT $6::uuid, organization_id, id, 'ticket.created', jsonb_build_object('ticket', to_jsonb(ticket)) FROM ticket
-     )
-     SELECT id, number, subject, status, priority, created_at FROM ticket`,
+    CREATE_TICKET_SQL,
     [ORG_ID, subject, description, priority, REQUESTER_ID, randomUUID()],
   );
-  const ticket = rows[0] as { id: string; number: number; subject: string };
+  const ticket = { ...(rows[0] as { id: string; number: number }), subject };
   await reply.code(201).send(ticket);
   io.to('organization').emit('ticket.created', { type: 'ticket.created', aggregateId: ticket.id, data: { ticket } });
   sendMails(ticket, requesterEmail);

@@ -29,6 +29,15 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   return page;
 }
 
+/** Signs in through the console's login form and waits for the queue. */
+export async function logIn(page: Page, consoleUrl: string, person: { email: string; password: string }): Promise<void> {
+  await page.goto(`${consoleUrl}/login`);
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel(/^Password/).fill(person.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/tickets/);
+}
+
 /** Fails the test (softly: one run lists every page's findings and the journey goes on) on serious or critical axe-core findings. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   expect.soft(await seriousAccessibilityViolations(page), `axe-core on ${name} (${page.url()})`).toEqual([]);
