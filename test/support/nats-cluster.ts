@@ -26,9 +26,22 @@ export class TestNatsNode {
     return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
   }
 
+  /** Starts (or restarts) the node; a node that exits on the way (a port taken meanwhile, say) fails at once with what it said. */
   async resume(): Promise<void> {
-    this.process = spawn(NATS_SERVER_BINARY, ['-c', this.configFile], { stdio: 'ignore' });
-    await waitFor(`nats-server ${this.name} on port ${this.port}`, () => answers(this.port), 10_000, 50);
+    const child = spawn(NATS_SERVER_BINARY, ['-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.process = child;
+    let said = '';
+    child.stderr.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2_000)));
+    await waitFor(
+      `nats-server ${this.name} on port ${this.port}`,
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`it exited (${child.exitCode ?? child.signalCode}): ${said.trim()}`);
+        return answers(this.port);
+      },
+      // 10 s once ran out in CI on a busy machine (the cause was not captured then: hence the exit check).
+      30_000,
+      50,
+    );
   }
 
   /** SIGKILL (a crashed node or a lost pod) or SIGTERM (lame-duck shutdown, as Kubernetes stops it). */

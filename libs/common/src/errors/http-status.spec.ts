@@ -10,6 +10,7 @@ describe('error code and HTTP status mapping', () => {
     ['NOT_FOUND', 404],
     ['CONFLICT', 409],
     ['PAYLOAD_TOO_LARGE', 413],
+    ['UNPROCESSABLE', 422],
     ['RATE_LIMITED', 429],
     ['INTERNAL', 500],
     ['UNAVAILABLE', 503],
@@ -27,7 +28,7 @@ describe('error code and HTTP status mapping', () => {
   });
 
   it('treats an unlisted client error as VALIDATION and anything else as INTERNAL', () => {
-    expect(errorCodeForHttpStatus(422)).toBe('VALIDATION');
+    expect(errorCodeForHttpStatus(418)).toBe('VALIDATION');
     expect(errorCodeForHttpStatus(502)).toBe('INTERNAL');
   });
 });
