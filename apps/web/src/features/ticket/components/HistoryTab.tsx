@@ -11,13 +11,13 @@ import { listTickets } from '../../tickets/api/tickets';
 import { useHistory } from '../hooks/ticket';
 import { actionLabel, historyLines, type HistoryLine } from '../utils/history-lines';
 
-/** `#<number>` as a link to that ticket (history names other tickets by number; the id comes from the list by number). */
+/** `#<number>` as a link to that ticket, underlined (a link inside grey text needs more than its colour) (history names other tickets by number; the id comes from the list by number). */
 function TicketNumberLink({ number }: { number: number }) {
   const found = useQuery({ queryKey: queryKeys.tickets.byNumber(number), queryFn: () => listTickets({ number, limit: 1 }), staleTime: 60_000 });
   const id = found.data?.items[0]?.id;
   if (!id) return <>#{number}</>;
   return (
-    <Anchor component={Link} to={`/tickets/${id}`} size="xs">
+    <Anchor component={Link} to={`/tickets/${id}`} size="xs" underline="always">
       #{number}
     </Anchor>
   );
