@@ -57,6 +57,24 @@ describe('ticket service migrations', () => {
     expect(Object.fromEntries(rows.map((row) => [row.id, row.pending]))).toEqual({ [invitedAgent]: true, [invitedCustomer]: true, [requester]: false, [member]: false });
   });
 
+  it('gives every existing organization the default shared views, and the breached tickets an index their count uses', async () => {
+    const viewsMigration = ticketMigrations.findIndex((migration) => new migration().name === 'SavedViews1766870000000');
+    for (let remaining = ticketMigrations.length; remaining > viewsMigration; remaining -= 1) await migrate('down');
+    const [organization] = (await inspector.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) VALUES ('V', 'v-views', '{}') RETURNING id`)) as Array<{ id: string }>;
+
+    await migrate('up');
+
+    const views = (await inspector.query(`SELECT name, owner_id, query, sort, position FROM helpdesk.saved_views WHERE organization_id = $1 ORDER BY position`, [organization!.id])) as Array<Record<string, unknown>>;
+    expect(views).toEqual([
+      { name: 'My open', owner_id: null, query: { assigneeId: 'me', status: ['new', 'open', 'pending', 'on_hold'] }, sort: 'resolutionDueAt', position: 1 },
+      { name: 'Unassigned', owner_id: null, query: { assigneeId: 'none', status: ['new', 'open'] }, sort: 'createdAt', position: 2 },
+      { name: 'Breached', owner_id: null, query: { breached: true, status: ['new', 'open', 'pending', 'on_hold'] }, sort: 'resolutionDueAt', position: 3 },
+      { name: 'Waiting on customer', owner_id: null, query: { status: ['pending'] }, sort: '-updatedAt', position: 4 },
+    ]);
+    const indexes = (await inspector.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = 'tickets_breached_idx'`, [TICKET_SCHEMA])) as unknown[];
+    expect(indexes).toHaveLength(1);
+  });
+
   it('keeps the audit history append-only at the database level', async () => {
     const [organization] = (await inspector.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) VALUES ('A', 'a-append', '{}') RETURNING id`)) as Array<{ id: string }>;
     const [user] = (await inspector.query(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, 'x@example.com', 'X', 'admin') RETURNING id`, [organization!.id])) as Array<{ id: string }>;
