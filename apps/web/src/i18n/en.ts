@@ -500,8 +500,8 @@ export const en = {
   views: {
     loading: 'Loading views',
     loadFailed: 'The views could not be loaded.',
-    /** A view's link in the sidebar, named with its count for screen readers. */
-    link: (name: string, count: string) => `${name}, ${count} tickets`,
+    /** Read after a view's name in the sidebar ("My open, 3 tickets"); the badge shows the number. */
+    linkCount: (count: string) => `, ${count} tickets`,
     count: (count: number, capped: boolean) => (capped ? `${count}+` : String(count)),
     saveAsView: 'Save as view',
     saveTitle: 'Save these filters as a view',

@@ -1,4 +1,4 @@
-import { Badge, Loader, NavLink, Text } from '@mantine/core';
+import { Badge, Loader, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { Link, useLocation } from 'react-router';
 import { t } from '../../../i18n';
 import { useViews } from '../hooks/views';
@@ -25,8 +25,13 @@ export function ViewsNav({ onNavigate }: { onNavigate(): void }) {
             key={view.id}
             component={Link}
             to={`/tickets?view=${encodeURIComponent(view.id)}`}
-            label={view.name}
-            aria-label={t.views.link(view.name, count)}
+            // The count is read out after the name ("My open, 3 tickets"), the badge shows it.
+            label={
+              <>
+                {view.name}
+                <VisuallyHidden>{t.views.linkCount(count)}</VisuallyHidden>
+              </>
+            }
             rightSection={
               <Badge size="sm" variant="light" color={view.count > 0 ? 'indigo' : 'gray'} aria-hidden>
                 {count}
