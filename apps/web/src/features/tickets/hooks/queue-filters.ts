@@ -32,7 +32,9 @@ const list = <T extends string>(value: string | null, allowed: readonly T[]): T[
 
 export function filtersFromSearch(params: URLSearchParams): QueueFilters {
   const sort = params.get('sort');
+  const view = params.get('view');
   return {
+    ...(view ? { view } : {}),
     status: list(params.get('status'), STATUSES),
     priority: list(params.get('priority'), PRIORITIES),
     assignee: params.get('assignee') || null,
@@ -41,7 +43,6 @@ export function filtersFromSearch(params: URLSearchParams): QueueFilters {
     breached: params.get('breached') === 'true',
     q: params.get('q') ?? '',
     sort: sort && (SORTS as readonly string[]).includes(sort) ? sort : DEFAULT_SORT,
-    view: params.get('view') || null,
     fields: Object.fromEntries([...params].flatMap(([name, value]) => {
       const key = FIELD_PARAM.exec(name)?.[1];
       return key && value ? [[key, value]] : [];
