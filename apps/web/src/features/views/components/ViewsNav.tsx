@@ -29,7 +29,7 @@ export function ViewsNav({ onNavigate }: { onNavigate(): void }) {
             label={
               <>
                 {view.name}
-                <VisuallyHidden>{t.views.linkCount(count)}</VisuallyHidden>
+                <VisuallyHidden component="span">{t.views.linkCount(count)}</VisuallyHidden>
               </>
             }
             rightSection={
