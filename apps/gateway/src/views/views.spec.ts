@@ -99,6 +99,7 @@ describe('views', () => {
       [{ query: { fields: { nope: 'x' } } }, /field\.nope is not a custom field of this organization/],
       [{ query: { fields: { seats: 'many' } } }, /field\.seats filters a number field: give a number/],
       [{ query: {}, sort: 'colour' }, /sort must be one of createdAt, updatedAt, priority, resolutionDueAt/],
+      [{ query: {}, sort: '-field.nope' }, /sort=field\.nope: nope is not a custom field of this organization/],
       [{}, /query must be an object of GET \/tickets filters/],
       [{ name: ' <b></b> ', query: {} }, /name must contain text/],
     ];
@@ -174,5 +175,15 @@ describe('views', () => {
     const refused = await createView({ name: unique('One too many'), query: {} }, crowded.accessToken);
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { message: string }).message).toMatch(/at most 50 personal views/);
+  });
+  it('documents every views endpoint and ?view= in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>> };
+    const answers = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
+    expect(answers('/api/v1/views', 'get')).toEqual(expect.arrayContaining(['200']));
+    expect(answers('/api/v1/views', 'post')).toEqual(expect.arrayContaining(['201', '400', '403', '409']));
+    expect(answers('/api/v1/views/{id}', 'get')).toEqual(expect.arrayContaining(['200', '404']));
+    expect(answers('/api/v1/views/{id}', 'patch')).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409']));
+    expect(answers('/api/v1/views/{id}', 'delete')).toEqual(expect.arrayContaining(['200', '403', '404']));
+    expect(document.paths['/api/v1/tickets']?.get?.responses?.['200']?.description).toMatch(/view=<id>/);
   });
 });

@@ -297,9 +297,11 @@ export class TicketsService {
     return count > cap ? { count: cap, capped: true } : { count, capped: false };
   }
 
-  /** Checks a view's filters as the list would when it runs them (custom field keys and values against the organization's fields). */
-  async checkFilters(caller: VerifiedPrincipal, filters: TicketFilters): Promise<void> {
-    await this.filteredQuery(caller, filters);
+  /** Checks a view's filters and sort as the list would when it runs them (custom field keys and values against the organization's fields). */
+  async checkFilters(caller: VerifiedPrincipal, filters: TicketFilters, sort?: string | null): Promise<void> {
+    const key = sort?.replace(/^-/, '');
+    const { definitions } = await this.filteredQuery(caller, filters, key?.startsWith('field.') ? key : undefined);
+    if (key?.startsWith('field.')) fieldSortOf(definitions, key.slice('field.'.length));
   }
 
   /** The organization's tickets the caller may see, narrowed by `filters`; the definitions are loaded when custom fields are filtered or sorted by. */

@@ -95,7 +95,7 @@ export class ViewsService {
     if (shared && caller.role !== 'admin') throw new CommandError('FORBIDDEN', SHARED_BY_ADMINS);
     const name = this.checkedName(command.name);
     const query = storedQuery(command.query);
-    await this.tickets.checkFilters(caller, query);
+    await this.tickets.checkFilters(caller, query, command.sort);
     const view = await this.dataSource.transaction(async (manager) => {
       // Serializes creations per organization so the limits hold under concurrent requests.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('saved_views:' || $1))`, [caller.orgId]);
@@ -122,11 +122,9 @@ export class ViewsService {
         view.ownerId = shared ? null : caller.userId;
       }
       if (name !== undefined) view.name = this.checkedName(name);
-      if (query !== undefined) {
-        view.query = storedQuery(query);
-        await this.tickets.checkFilters(caller, view.query);
-      }
+      if (query !== undefined) view.query = storedQuery(query);
       if (sort !== undefined) view.sort = sort;
+      if (query !== undefined || sort !== undefined) await this.tickets.checkFilters(caller, view.query, view.sort);
       if (position !== undefined) view.position = position;
       return withUniqueName(() => manager.save(view));
     });
