@@ -88,6 +88,8 @@ describe('web console: views', () => {
     // Another view from the sidebar lists its own tickets.
     await viewLink('Unassigned', 4).click();
     await page.getByRole('heading', { name: 'Unassigned' }).waitFor();
+    // Its own order (oldest first) is what the Sort control shows.
+    expect(await page.getByRole('combobox', { name: 'Sort' }).inputValue()).toBe('Oldest first');
     await list.getByText('Typo on the website').waitFor();
     // A shared view is the admins' to change.
     expect(await page.getByRole('button', { name: 'Edit view' }).count()).toBe(0);

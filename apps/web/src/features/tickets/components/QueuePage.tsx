@@ -10,7 +10,7 @@ import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
 import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
 import { ViewActions } from '../../views/components/ViewActions';
 import { useViews } from '../../views/hooks/views';
-import { apiQueryFromFilters, viewQueryFromFilters } from '../hooks/queue-filters';
+import { apiQueryFromFilters, DEFAULT_SORT, SORTS, viewQueryFromFilters } from '../hooks/queue-filters';
 import { useQueueFilters } from '../hooks/useQueueFilters';
 import { useTicketList } from '../hooks/tickets';
 import { useNow } from '../hooks/useNow';
@@ -29,6 +29,9 @@ export function QueuePage() {
   const openView = useMemo(() => (filters.view ? (views.data?.find((view) => view.id === filters.view) ?? null) : null), [filters.view, views.data]);
   // What "Save as view" saves: the filters shown, over the open view's own.
   const currentViewQuery = useCallback(() => viewQueryFromFilters(filters, openView ?? undefined), [filters, openView]);
+  // The Sort control shows the open view's own order while no other is picked.
+  const viewSort = openView?.sort && (SORTS as readonly string[]).includes(openView.sort) ? openView.sort : null;
+  const shownFilters = useMemo(() => (viewSort && filters.sort === DEFAULT_SORT ? { ...filters, sort: viewSort } : filters), [filters, viewSort]);
   const teams = useTeams(staff);
   const customFields = useTicketFields(false, staff);
   const fieldFilters = useMemo(() => (customFields.data ?? []).filter((field) => field.type === 'dropdown'), [customFields.data]);
@@ -86,7 +89,7 @@ export function QueuePage() {
         </Group>
       </Group>
       <QueueFilters
-        filters={filters}
+        filters={shownFilters}
         onChange={setFilters}
         onClear={clearFilters}
         staff={staff}
