@@ -68,7 +68,7 @@ describe('web console: mailboxes', () => {
     const mail = [`From: Carla Customer <carla@customer.example.test>`, `To: ${account.user}`, `Subject: ${subject}`, `Message-ID: <${randomBytes(8).toString('hex')}@customer.example.test>`, '', 'The total is off by 10.', ''].join('\r\n');
     await imap.append(account, mail);
 
-    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Open tickets', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'All tickets', exact: true }).click();
     await waitFor('the mail as a ticket in the queue', async () => {
       if (await page.getByText(subject).count()) return true;
       await page.reload();

@@ -118,8 +118,8 @@ describe('web console: password reset, a 375 px wide run and the admin pages', (
     await reachable(agentPage.getByRole('main').getByRole('link', { name: 'New ticket' }));
     // The sidebar folds behind the burger on a phone.
     await agentPage.getByRole('button', { name: 'Open navigation' }).click();
-    await agentPage.getByRole('link', { name: 'Assigned to me' }).click();
-    await agentPage.waitForURL(/assignee=me/);
+    await agentPage.getByRole('link', { name: /^My open\s*,\s*0 tickets$/ }).click();
+    await agentPage.waitForURL(/view=/);
     await agentPage.getByText('No tickets match these filters.').waitFor();
     await agentPage.getByRole('button', { name: 'Open navigation' }).click();
     await agentPage.getByRole('link', { name: 'All tickets' }).click();

@@ -58,6 +58,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...Object.values(subjects.comments),
       ...Object.values(subjects.macros),
       ...Object.values(subjects.cannedResponses),
+      ...Object.values(subjects.views),
       ...Object.values(subjects.organizations),
       subjects.auth.verifyCredentials,
       subjects.auth.issueRefreshToken,

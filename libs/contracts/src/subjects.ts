@@ -54,6 +54,14 @@ export const subjects = {
     /** RenderCannedResponseCommand: the body with its placeholders filled in for one ticket. */
     render: `${SUBJECT_ROOT}.ticket.canned-responses.render`,
   },
+  /** Views (DESIGN section 14): saved ticket filters; personal ones their owner's, shared ones the organization's staff's (admins write them). */
+  views: {
+    list: `${SUBJECT_ROOT}.ticket.views.list`,
+    get: `${SUBJECT_ROOT}.ticket.views.get`,
+    create: `${SUBJECT_ROOT}.ticket.views.create`,
+    update: `${SUBJECT_ROOT}.ticket.views.update`,
+    delete: `${SUBJECT_ROOT}.ticket.views.delete`,
+  },
   /** Custom ticket fields: admins manage them, staff read them. */
   ticketFields: {
     list: `${SUBJECT_ROOT}.ticket.ticket-fields.list`,

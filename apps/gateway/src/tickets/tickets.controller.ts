@@ -39,7 +39,8 @@ export class TicketsController {
   @ApiOkResponse({
     description:
       'Staff also filter by custom fields with `field.<key>=<value>` (exact match; a multiselect contains the value; numbers, dates as YYYY-MM-DD and checkboxes as true/false are parsed by the field type) ' +
-      'and sort by one with `sort=field.<key>` or `sort=-field.<key>` (tickets without a value last when ascending). An unknown key is a 400 naming it',
+      'and sort by one with `sort=field.<key>` or `sort=-field.<key>` (tickets without a value last when ascending). An unknown key is a 400 naming it. ' +
+      '`assigneeId=me` is the caller. `view=<id>` lists a view (staff; 404 for another agent\'s personal view): its filters and sort, each replaced by the same parameter given explicitly',
   })
   list(@Caller() principal: Principal, @Query() query: ListTicketsQuery): Promise<Page<TicketView>> {
     return this.commands.request(subjects.tickets.list, { principal, ...query });

@@ -31,7 +31,7 @@ describe('ticket service migrations', () => {
 
   it('apply to an empty database, are idempotent, and revert one by one back to nothing', async () => {
     expect(await migrate('up')).toEqual(ticketMigrations.map((migration) => new migration().name));
-    expect(await tables()).toEqual(['attachments', 'canned_responses', 'comments', 'macros', 'organizations', 'outbox', 'refresh_tokens', 'sla_policies', 'team_members', 'teams', 'ticket_events', 'ticket_fields', 'ticket_followers', 'ticket_links', 'ticket_participants', 'tickets', 'user_tokens', 'users']);
+    expect(await tables()).toEqual(['attachments', 'canned_responses', 'comments', 'macros', 'organizations', 'outbox', 'refresh_tokens', 'saved_views', 'sla_policies', 'team_members', 'teams', 'ticket_events', 'ticket_fields', 'ticket_followers', 'ticket_links', 'ticket_participants', 'tickets', 'user_tokens', 'users']);
     expect(await migrate('up')).toEqual([]);
     for (let remaining = ticketMigrations.length; remaining > 0; remaining -= 1) expect(await migrate('down')).toHaveLength(1);
     expect(await tables()).toEqual([]);
@@ -55,6 +55,24 @@ describe('ticket service migrations', () => {
 
     const rows = (await inspector.query(`SELECT id, invitation_pending_since IS NOT NULL AS pending FROM helpdesk.users WHERE organization_id = $1`, [organization!.id])) as Array<{ id: string; pending: boolean }>;
     expect(Object.fromEntries(rows.map((row) => [row.id, row.pending]))).toEqual({ [invitedAgent]: true, [invitedCustomer]: true, [requester]: false, [member]: false });
+  });
+
+  it('gives every existing organization the default shared views, and the breached tickets an index their count uses', async () => {
+    const viewsMigration = ticketMigrations.findIndex((migration) => new migration().name === 'SavedViews1766870000000');
+    for (let remaining = ticketMigrations.length; remaining > viewsMigration; remaining -= 1) await migrate('down');
+    const [organization] = (await inspector.query(`INSERT INTO helpdesk.organizations (name, slug, business_hours) VALUES ('V', 'v-views', '{}') RETURNING id`)) as Array<{ id: string }>;
+
+    await migrate('up');
+
+    const views = (await inspector.query(`SELECT name, owner_id, query, sort, position FROM helpdesk.saved_views WHERE organization_id = $1 ORDER BY position`, [organization!.id])) as Array<Record<string, unknown>>;
+    expect(views).toEqual([
+      { name: 'My open', owner_id: null, query: { assigneeId: 'me', status: ['new', 'open', 'pending', 'on_hold'] }, sort: 'resolutionDueAt', position: 1 },
+      { name: 'Unassigned', owner_id: null, query: { assigneeId: 'none', status: ['new', 'open'] }, sort: 'createdAt', position: 2 },
+      { name: 'Breached', owner_id: null, query: { breached: true, status: ['new', 'open', 'pending', 'on_hold'] }, sort: 'resolutionDueAt', position: 3 },
+      { name: 'Waiting on customer', owner_id: null, query: { status: ['pending'] }, sort: '-updatedAt', position: 4 },
+    ]);
+    const indexes = (await inspector.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = 'tickets_breached_idx'`, [TICKET_SCHEMA])) as unknown[];
+    expect(indexes).toHaveLength(1);
   });
 
   it('keeps the audit history append-only at the database level', async () => {

@@ -15,6 +15,7 @@ import { DomainEvents } from '../outbox/domain-events.js';
 import { recordEmailVerificationRequest } from '../auth/email-verification.js';
 import type { Principal } from '@helpdesk/contracts';
 import { hashPassword } from '../auth/passwords.js';
+import { createDefaultViews } from '../views/views.service.js';
 
 export function toOrganizationView(organization: Organization): OrganizationView {
   return { id: organization.id, name: organization.name, slug: organization.slug, timezone: organization.timezone, businessHours: organization.businessHours as OrganizationView['businessHours'], holidays: organization.holidays, emailVerified: organization.emailVerifiedAt !== null };
@@ -90,6 +91,7 @@ export class OrganizationsService {
         SlaPolicy,
         DEFAULT_SLA_POLICIES.map((policy) => ({ ...policy, organizationId: organization.id, nextResponseMinutes: null, businessHoursOnly: true, active: true })),
       );
+      await createDefaultViews(manager, organization.id, user.id);
       if (!emailVerifiedAt) await recordEmailVerificationRequest(this.events, manager, user);
       return { organization: toOrganizationView(organization), user: toUserView(user) };
     });

@@ -12,6 +12,7 @@ import {
   type Role,
   type TicketChannel,
   type TicketChanges,
+  type TicketFilters,
   type TicketHistoryEntry,
   type TicketPriority,
   type TicketView,
@@ -38,6 +39,7 @@ import type { TicketField } from '../ticket-fields/ticket-field.entity.js';
 import { PrincipalVerifier, UNKNOWN_ACCOUNT, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { findOrCreateRequester } from '../users/requesters.js';
 import { User } from '../users/user.entity.js';
+import { combinedFilters, findVisibleView } from '../views/view-visibility.js';
 import { Ticket } from './ticket.entity.js';
 import { ticketEventData, toTicketView } from './ticket-view.js';
 
@@ -252,17 +254,22 @@ export class TicketsService {
 
   async list(command: ListTicketsCommand): Promise<Page<TicketView>> {
     const caller = await this.principals.verify(command.principal);
+    let filters: TicketFilters = command;
+    let sortText = command.sort ?? '-createdAt';
+    if (command.view) {
+      const view = await findVisibleView(this.dataSource.manager, caller, command.view);
+      filters = combinedFilters(view.query, command);
+      sortText = command.sort ?? view.sort ?? sortText;
+    }
     const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
-    const sort = (command.sort ?? '-createdAt').replace(/^-/, '') as SortField;
-    const descending = (command.sort ?? '-createdAt').startsWith('-');
+    const sort = sortText.replace(/^-/, '') as SortField;
+    const descending = sortText.startsWith('-');
     const fieldSort = sort.startsWith('field.');
-    const definitions = fieldSort || (command.fields && Object.keys(command.fields).length > 0) ? await this.fieldsForListing(caller, sort) : [];
+    const { query, definitions } = await this.filteredQuery(caller, filters, fieldSort ? sort : undefined);
     const { expression, kind, cursorParameter, selectAsText } = fieldSort
       ? fieldSortOf(definitions, sort.slice('field.'.length))
       : { expression: SORT_EXPRESSIONS[sort], kind: SORT_VALUE_KINDS[sort], cursorParameter: ':cursorValue', selectAsText: SORT_VALUE_KINDS[sort] === 'timestamp' };
-    const query = this.dataSource.manager.createQueryBuilder(Ticket, 'ticket').where('ticket.organizationId = :orgId', { orgId: caller.orgId });
-    this.applyFilters(query, command, caller);
-    if (command.fields && Object.keys(command.fields).length > 0) query.andWhere('ticket.fields @> CAST(:fieldFilter AS jsonb)', { fieldFilter: JSON.stringify(fieldFilterOf(definitions, command.fields)) });
+    if (command.number !== undefined) query.andWhere('ticket.number = :number', { number: command.number });
     if (command.cursor) {
       const cursor = decodeCursor(command.cursor, kind);
       query.andWhere(`(${expression}, ticket.id) ${descending ? '<' : '>'} (${cursorParameter}, :cursorId)`, { cursorValue: cursor.value, cursorId: cursor.id });
@@ -278,28 +285,59 @@ export class TicketsService {
     };
   }
 
+  /**
+   * How many tickets match `filters` for `caller`, counting at most `cap` + 1 rows (a view's badge:
+   * one statement on the list's own indexes, bounded however large the organization grows).
+   */
+  async count(caller: VerifiedPrincipal, filters: TicketFilters, cap: number): Promise<{ count: number; capped: boolean }> {
+    const { query } = await this.filteredQuery(caller, filters);
+    const [sql, parameters] = query.select('1').limit(cap + 1).getQueryAndParameters();
+    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS count FROM (${sql}) matching`, parameters)) as Array<{ count: number }>;
+    const count = row?.count ?? 0;
+    return count > cap ? { count: cap, capped: true } : { count, capped: false };
+  }
+
+  /** Checks a view's filters and sort as the list would when it runs them (custom field keys and values against the organization's fields). */
+  async checkFilters(caller: VerifiedPrincipal, filters: TicketFilters, sort?: string | null): Promise<void> {
+    const key = sort?.replace(/^-/, '');
+    const { definitions } = await this.filteredQuery(caller, filters, key?.startsWith('field.') ? key : undefined);
+    if (key?.startsWith('field.')) fieldSortOf(definitions, key.slice('field.'.length));
+  }
+
+  /** The organization's tickets the caller may see, narrowed by `filters`; the definitions are loaded when custom fields are filtered or sorted by. */
+  private async filteredQuery(caller: VerifiedPrincipal, filters: TicketFilters, fieldSort?: string): Promise<{ query: SelectQueryBuilder<Ticket>; definitions: TicketField[] }> {
+    const fieldFiltered = filters.fields !== undefined && Object.keys(filters.fields).length > 0;
+    const definitions = fieldSort || fieldFiltered ? await this.fieldsForListing(caller, fieldSort ?? '') : [];
+    const query = this.dataSource.manager.createQueryBuilder(Ticket, 'ticket').where('ticket.organizationId = :orgId', { orgId: caller.orgId });
+    this.applyFilters(query, filters, caller);
+    if (fieldFiltered) query.andWhere('ticket.fields @> CAST(:fieldFilter AS jsonb)', { fieldFilter: JSON.stringify(fieldFilterOf(definitions, filters.fields!)) });
+    return { query, definitions };
+  }
+
   /** Filtering or sorting by custom fields is for staff, who see them; the definitions give each key its type. */
   private async fieldsForListing(caller: VerifiedPrincipal, sort: string): Promise<TicketField[]> {
     if (!caller.staff) throw new CommandError('FORBIDDEN', `custom fields are for staff: customers cannot filter or sort by them${sort.startsWith('field.') ? ` (sort=${sort})` : ''}`);
     return organizationFields(this.dataSource.manager, caller.orgId);
   }
 
-  private applyFilters(query: SelectQueryBuilder<Ticket>, command: ListTicketsCommand, caller: VerifiedPrincipal): void {
+  private applyFilters(query: SelectQueryBuilder<Ticket>, filters: TicketFilters, caller: VerifiedPrincipal): void {
     if (!caller.staff) query.andWhere('ticket.requesterId = :self', { self: caller.userId });
-    else if (command.requesterId) query.andWhere('ticket.requesterId = :requesterId', { requesterId: command.requesterId });
-    if (command.status?.length) query.andWhere('ticket.status IN (:...statuses)', { statuses: command.status });
-    if (command.priority?.length) query.andWhere('ticket.priority IN (:...priorities)', { priorities: command.priority });
-    if (command.assigneeId === 'none') query.andWhere('ticket.assigneeId IS NULL');
-    else if (command.assigneeId) query.andWhere('ticket.assigneeId = :assigneeId', { assigneeId: command.assigneeId });
-    if (command.teamId) query.andWhere('ticket.teamId = :teamId', { teamId: command.teamId });
-    if (command.tag) query.andWhere(':tag = ANY(ticket.tags)', { tag: command.tag.toLowerCase() });
-    if (command.number !== undefined) query.andWhere('ticket.number = :number', { number: command.number });
-    if (command.breached !== undefined) {
+    else if (filters.requesterId) query.andWhere('ticket.requesterId = :requesterId', { requesterId: filters.requesterId });
+    if (filters.status?.length) query.andWhere('ticket.status IN (:...statuses)', { statuses: filters.status });
+    if (filters.priority?.length) query.andWhere('ticket.priority IN (:...priorities)', { priorities: filters.priority });
+    if (filters.assigneeId === 'none') query.andWhere('ticket.assigneeId IS NULL');
+    // `me` is whoever reads: a shared "My open" shows each agent their own tickets.
+    else if (filters.assigneeId === 'me') query.andWhere('ticket.assigneeId = :assigneeId', { assigneeId: caller.userId });
+    else if (filters.assigneeId) query.andWhere('ticket.assigneeId = :assigneeId', { assigneeId: filters.assigneeId });
+    if (filters.teamId) query.andWhere('ticket.teamId = :teamId', { teamId: filters.teamId });
+    if (filters.tag) query.andWhere(':tag = ANY(ticket.tags)', { tag: filters.tag.toLowerCase() });
+    if (filters.breached !== undefined) {
+      // Written as tickets_breached_idx's predicate, so the planner can use that index.
       const anyBreach = 'ticket.first_response_breached_at IS NOT NULL OR ticket.next_response_breached_at IS NOT NULL OR ticket.resolution_breached_at IS NOT NULL';
-      query.andWhere(command.breached ? `(${anyBreach})` : `NOT (${anyBreach})`);
+      query.andWhere(filters.breached ? `(${anyBreach})` : `NOT (${anyBreach})`);
     }
     // Always a bound parameter through websearch_to_tsquery: user syntax can never become SQL or a tsquery error.
-    if (command.q) query.andWhere(`ticket.search_vector @@ websearch_to_tsquery('english', :q)`, { q: command.q });
+    if (filters.q) query.andWhere(`ticket.search_vector @@ websearch_to_tsquery('english', :q)`, { q: filters.q });
   }
 
   async update(command: UpdateTicketCommand): Promise<TicketView> {

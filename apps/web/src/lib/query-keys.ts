@@ -48,6 +48,11 @@ export const queryKeys = {
     all: ['canned-responses'] as const,
     list: (q: string) => ['canned-responses', 'list', q] as const,
   },
+  /** Saved ticket views with their counts (DESIGN section 14); refreshed with the ticket lists. */
+  views: {
+    all: ['views'] as const,
+    list: ['views', 'list'] as const,
+  },
   deadLetters: {
     all: ['dead-letters'] as const,
     list: ['dead-letters', 'list'] as const,

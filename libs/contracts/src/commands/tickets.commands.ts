@@ -5,6 +5,7 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsEmail,
   IsIn,
   IsInt,
@@ -22,7 +23,7 @@ import {
 } from 'class-validator';
 import { TICKET_FIELD_LIMITS, type TicketFieldValue } from '../ticket-fields.js';
 import { TICKET_CHANNELS, TICKET_LINK_KINDS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, type TicketChannel, type TicketLinkKind, type TicketPriority, type TicketStatus } from '../tickets.js';
-import { AuthenticatedCommand } from './principal.dto.js';
+import { AuthenticatedCommand, PrincipalDto } from './principal.dto.js';
 import { PageCursor, PageLimit, PAGE_SIZE } from './pagination.js';
 import { QueryBoolean, QueryInt, QueryList } from './query-transforms.js';
 
@@ -43,7 +44,8 @@ export const TICKET_LIMITS = {
 
 const TICKET_NUMBER_RANGE = `number must be a ticket number: an integer from ${TICKET_LIMITS.number.min} to ${TICKET_LIMITS.number.max}`;
 
-const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')}|field\\.[a-z][a-z0-9_]{0,${TICKET_FIELD_LIMITS.key - 1}})$`);
+export const SORT_PATTERN = new RegExp(`^-?(${TICKET_SORTS.join('|')}|field\\.[a-z][a-z0-9_]{0,${TICKET_FIELD_LIMITS.key - 1}})$`);
+export const SORT_MESSAGE = `sort must be one of ${TICKET_SORTS.join(', ')} or field.<key>, optionally prefixed with - for descending`;
 
 /** Custom field values by key (checked against the organization's fields by the ticket service); null clears one. */
 const FieldValues = () => IsObject({ message: 'fields must be an object of custom field values by key, e.g. { "product_area": "billing" }' });
@@ -94,7 +96,11 @@ export class TicketRefCommand extends AuthenticatedCommand {
   ticketId!: string;
 }
 
-export class ListTicketsCommand extends AuthenticatedCommand {
+/**
+ * The filters of GET /tickets. A view's saved query (views.commands.ts) is this very class, so a view
+ * is checked by the same rules, with the same messages, as the list it stands for.
+ */
+export class TicketFilters {
   @IsOptional()
   @QueryList()
   @IsIn(TICKET_STATUSES, { each: true })
@@ -107,10 +113,10 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   @IsArray()
   priority?: TicketPriority[];
 
-  /** A user id, or `none` for unassigned tickets. */
+  /** A user id, `none` for unassigned tickets, or `me` for the caller's (what lets one shared view serve every agent). */
   @IsOptional()
-  @ValidateIf((command: ListTicketsCommand) => command.assigneeId !== 'none')
-  @IsUUID()
+  @ValidateIf((command: TicketFilters) => command.assigneeId !== 'none' && command.assigneeId !== 'me')
+  @IsUUID(undefined, { message: 'assigneeId must be a user id, "none" or "me"' })
   assigneeId?: string;
 
   @IsOptional()
@@ -131,6 +137,31 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   @IsBoolean()
   breached?: boolean;
 
+  @IsOptional()
+  @Length(1, TICKET_LIMITS.query)
+  @IsString()
+  q?: string;
+
+  /**
+   * Custom field filters, `field.<key>=<value>` in the query string: exact match (a multiselect
+   * contains the value). Staff only.
+   */
+  @IsOptional()
+  @IsObject()
+  fields?: Record<string, string>;
+}
+
+export class ListTicketsCommand extends TicketFilters {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PrincipalDto)
+  principal!: PrincipalDto;
+
+  /** A view's id: its filters and sort, with any filter or sort given here in place of the view's own. Staff only. */
+  @IsOptional()
+  @IsUUID()
+  view?: string;
+
   /** Exactly this ticket number (`#123` in the console's command palette). */
   @IsOptional()
   @QueryInt()
@@ -140,22 +171,9 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   number?: number;
 
   @IsOptional()
-  @Length(1, TICKET_LIMITS.query)
-  @IsString()
-  q?: string;
-
-  @IsOptional()
-  @Matches(SORT_PATTERN, { message: `sort must be one of ${TICKET_SORTS.join(', ')} or field.<key>, optionally prefixed with - for descending` })
+  @Matches(SORT_PATTERN, { message: SORT_MESSAGE })
   @IsString()
   sort?: string;
-
-  /**
-   * Custom field filters, `field.<key>=<value>` in the query string: exact match (a multiselect
-   * contains the value). Staff only.
-   */
-  @IsOptional()
-  @IsObject()
-  fields?: Record<string, string>;
 
   @PageLimit()
   limit?: number;

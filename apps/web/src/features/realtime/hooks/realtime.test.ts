@@ -124,4 +124,18 @@ describe('the ticket lists under a burst of events', () => {
     applyRealtimeEvent(queryClient, envelope('ticket.updated', 't-1', {}), result.current);
     expect(listRefetches()).toBe(3);
   });
+  it("refreshes the views' counts with the lists, in the same coalesced refetch", async () => {
+    vi.useFakeTimers();
+    const queryClient = seeded();
+    queryClient.setQueryData(queryKeys.views.list, { items: [], nextCursor: null });
+    const invalidations = vi.spyOn(queryClient, 'invalidateQueries');
+    const viewRefetches = () => invalidations.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(queryKeys.views.all)).length;
+    const { result } = renderHook(() => useListRefresh(queryClient));
+
+    for (let index = 0; index < 50; index += 1) applyRealtimeEvent(queryClient, envelope('ticket.updated', `t-${index}`, {}), result.current);
+    expect(viewRefetches()).toBe(1);
+    expect(isStale(queryClient, queryKeys.views.list)).toBe(true);
+    await vi.advanceTimersByTimeAsync(LIST_REFRESH_MS);
+    expect(viewRefetches()).toBe(2);
+  });
 });

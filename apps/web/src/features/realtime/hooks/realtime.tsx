@@ -31,7 +31,11 @@ export function ticketIdOf(event: EventEnvelope): string | undefined {
  */
 export const LIST_REFRESH_MS = 5_000;
 
-const refetchListsNow = (queryClient: QueryClient) => void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
+/** The ticket lists, and the views' counts, which move with the same ticket changes (one coalesced refresh for both). */
+const refetchListsNow = (queryClient: QueryClient) => {
+  void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.lists });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.views.all });
+};
 
 /** The lists' refetch, coalesced to one per LIST_REFRESH_MS (leading and trailing). */
 export function useListRefresh(queryClient: QueryClient): () => void {

@@ -4,19 +4,12 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import { t } from '../../../i18n';
 import { useSession } from '../../auth/hooks/session';
 import { useCurrentUser } from '../../auth/hooks/useMe';
+import { ViewsNav } from '../../views/components/ViewsNav';
 
 interface Props {
   onNavigate(): void;
   onShowShortcuts(): void;
 }
-
-const STAFF_VIEWS = [
-  { label: t.nav.allOpen, search: '?status=new,open,pending' },
-  { label: t.nav.mine, search: '?assignee=me&status=new,open,pending,on_hold' },
-  { label: t.nav.unassigned, search: '?assignee=unassigned&status=new,open' },
-  { label: t.nav.breached, search: '?breached=true' },
-  { label: t.nav.allTickets, search: '' },
-];
 
 const ADMIN_LINKS = [
   { label: t.nav.users, to: '/admin/users' },
@@ -35,7 +28,6 @@ export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
   const location = useLocation();
   const navigate = useNavigate();
   const staff = me.user.role !== 'customer';
-  const here = location.pathname + location.search;
 
   return (
     <Stack h="100%" gap="xs">
@@ -51,9 +43,7 @@ export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
       <ScrollArea style={{ flex: 1 }}>
         <nav aria-label={t.nav.views}>
           {staff ? (
-            STAFF_VIEWS.map((view) => (
-              <NavLink key={view.label} component={Link} to={`/tickets${view.search}`} label={view.label} active={here === `/tickets${view.search}`} onClick={onNavigate} />
-            ))
+            <ViewsNav onNavigate={onNavigate} />
           ) : (
             <NavLink component={Link} to="/tickets" label={t.nav.myRequests} active={location.pathname === '/tickets'} onClick={onNavigate} />
           )}

@@ -30,6 +30,8 @@ export interface TicketListQuery {
   q?: string;
   sort?: string;
   limit?: number;
+  /** A saved view's id (its filters and sort; the others given here replace its own). */
+  view?: string;
   /** Custom field filters (staff): `field.<key>=<value>`. */
   [fieldFilter: `field.${string}`]: string;
 }

@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { LocationProbe, renderWithProviders } from '../../../test/render';
-import { apiQueryFromFilters, filtersFromSearch, searchFromFilters } from '../hooks/queue-filters';
+import { apiQueryFromFilters, filtersFromSearch, searchFromFilters, viewQueryFromFilters } from '../hooks/queue-filters';
 import { useQueueFilters } from '../hooks/useQueueFilters';
 import { QueueFilters } from './QueueFilters';
 
@@ -59,5 +59,26 @@ describe('queue filters and the query string', () => {
     await user.click(screen.getByRole('button', { name: 'Clear filters' }));
     await waitFor(() => expect(screen.getByLabelText('current query').textContent).toBe(''));
     expect(screen.getByRole('switch', { name: 'SLA breached only' })).toHaveProperty('checked', false);
+  });
+});
+
+describe('views in the queue', () => {
+  it('keeps the open view in the URL and lets the view keep its own order', () => {
+    const filters = filtersFromSearch(new URLSearchParams('view=v-1&priority=urgent'));
+    expect(searchFromFilters(filters).toString()).toBe('view=v-1&priority=urgent');
+    const query = apiQueryFromFilters(filters, 'user-1');
+    expect(query).toMatchObject({ view: 'v-1', priority: 'urgent' });
+    expect(query).not.toHaveProperty('sort');
+    expect(apiQueryFromFilters({ ...filters, sort: 'createdAt' }, 'user-1').sort).toBe('createdAt');
+  });
+
+  it('saves the filters shown as a view query: "me" stays "me", over the open view\'s own filters', () => {
+    const filters = filtersFromSearch(new URLSearchParams('assignee=me&priority=urgent&field.plan=pro'));
+    expect(viewQueryFromFilters(filters)).toEqual({ query: { assigneeId: 'me', priority: ['urgent'], fields: { plan: 'pro' } }, sort: '-updatedAt' });
+    const base = { query: { status: ['pending' as const], priority: ['low' as const], fields: { region: 'eu' } }, sort: 'createdAt' };
+    expect(viewQueryFromFilters({ ...filters, assignee: 'unassigned' }, base)).toEqual({
+      query: { status: ['pending'], priority: ['urgent'], assigneeId: 'none', fields: { region: 'eu', plan: 'pro' } },
+      sort: 'createdAt',
+    });
   });
 });

@@ -8,7 +8,9 @@ import { useCurrentUser } from '../../auth/hooks/useMe';
 import { usePrefetchTicketOnIntent } from '../../ticket/hooks/ticket';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
 import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
-import { apiQueryFromFilters } from '../hooks/queue-filters';
+import { ViewActions } from '../../views/components/ViewActions';
+import { useViews } from '../../views/hooks/views';
+import { apiQueryFromFilters, DEFAULT_SORT, SORTS, viewQueryFromFilters } from '../hooks/queue-filters';
 import { useQueueFilters } from '../hooks/useQueueFilters';
 import { useTicketList } from '../hooks/tickets';
 import { useNow } from '../hooks/useNow';
@@ -23,6 +25,13 @@ export function QueuePage() {
   const [filters, setFilters, clearFilters] = useQueueFilters();
   const query = useMemo(() => apiQueryFromFilters(filters, me.user.id), [filters, me.user.id]);
   const tickets = useTicketList(query);
+  const views = useViews(staff);
+  const openView = useMemo(() => (filters.view ? (views.data?.find((view) => view.id === filters.view) ?? null) : null), [filters.view, views.data]);
+  // What "Save as view" saves: the filters shown, over the open view's own.
+  const currentViewQuery = useCallback(() => viewQueryFromFilters(filters, openView ?? undefined), [filters, openView]);
+  // The Sort control shows the open view's own order while no other is picked.
+  const viewSort = openView?.sort && (SORTS as readonly string[]).includes(openView.sort) ? openView.sort : null;
+  const shownFilters = useMemo(() => (viewSort && filters.sort === DEFAULT_SORT ? { ...filters, sort: viewSort } : filters), [filters, viewSort]);
   const teams = useTeams(staff);
   const customFields = useTicketFields(false, staff);
   const fieldFilters = useMemo(() => (customFields.data ?? []).filter((field) => field.type === 'dropdown'), [customFields.data]);
@@ -70,14 +79,17 @@ export function QueuePage() {
     <Stack gap="sm" p={{ base: 'xs', sm: 'md' }}>
       <Group justify="space-between">
         <Title order={1} size="h3">
-          {staff ? t.queue.title : t.queue.customerTitle}
+          {!staff ? t.queue.customerTitle : openView ? openView.name : t.queue.title}
         </Title>
-        <Button component={Link} to="/tickets/new">
-          {staff ? t.nav.newTicket : t.nav.newRequest}
-        </Button>
+        <Group gap="xs">
+          {staff ? <ViewActions view={openView} current={currentViewQuery} admin={me.user.role === 'admin'} myUserId={me.user.id} /> : null}
+          <Button component={Link} to="/tickets/new">
+            {staff ? t.nav.newTicket : t.nav.newRequest}
+          </Button>
+        </Group>
       </Group>
       <QueueFilters
-        filters={filters}
+        filters={shownFilters}
         onChange={setFilters}
         onClear={clearFilters}
         staff={staff}

@@ -1,4 +1,4 @@
-import type { TicketPriority, TicketStatus } from '@helpdesk/contracts';
+import type { TicketFilterQuery, TicketPriority, TicketStatus } from '@helpdesk/contracts';
 import type { TicketListQuery } from '../api/tickets';
 
 export const STATUSES: TicketStatus[] = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'];
@@ -19,6 +19,8 @@ export interface QueueFilters {
   sort: string;
   /** Custom field filters by key (`field.<key>=<value>` in the URL and the API). */
   fields?: Record<string, string>;
+  /** A saved view's id: its filters and sort, the filters here replacing its own one by one (GET /tickets?view=). */
+  view?: string | null;
 }
 
 const FIELD_PARAM = /^field\.([a-z][a-z0-9_]*)$/;
@@ -30,7 +32,9 @@ const list = <T extends string>(value: string | null, allowed: readonly T[]): T[
 
 export function filtersFromSearch(params: URLSearchParams): QueueFilters {
   const sort = params.get('sort');
+  const view = params.get('view');
   return {
+    ...(view ? { view } : {}),
     status: list(params.get('status'), STATUSES),
     priority: list(params.get('priority'), PRIORITIES),
     assignee: params.get('assignee') || null,
@@ -49,6 +53,7 @@ export function filtersFromSearch(params: URLSearchParams): QueueFilters {
 /** Only what differs from the defaults, in a stable order, so equal filters give equal URLs. */
 export function searchFromFilters(filters: QueueFilters): URLSearchParams {
   const params = new URLSearchParams();
+  if (filters.view) params.set('view', filters.view);
   if (filters.status.length) params.set('status', filters.status.join(','));
   if (filters.priority.length) params.set('priority', filters.priority.join(','));
   if (filters.assignee) params.set('assignee', filters.assignee);
@@ -73,7 +78,32 @@ export function apiQueryFromFilters(filters: QueueFilters, myUserId: string): Ti
     ...(filters.breached ? { breached: true } : {}),
     ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
     ...Object.fromEntries(Object.entries(filters.fields ?? {}).map(([key, value]) => [`field.${key}`, value])),
-    sort: filters.sort,
+    ...(filters.view ? { view: filters.view } : {}),
+    // A view keeps its own order unless another one is picked.
+    ...(filters.view && filters.sort === DEFAULT_SORT ? {} : { sort: filters.sort }),
     limit: 50,
   };
+}
+
+/**
+ * The filters shown, as a view's saved query: `me` stays `me` (resolved for whoever reads the view),
+ * `unassigned` is the API's `none`; on top of the open view's own query, as GET /tickets?view= combines them.
+ */
+export function viewQueryFromFilters(filters: QueueFilters, base?: { query: TicketFilterQuery; sort: string | null }): { query: TicketFilterQuery; sort: string | null } {
+  const assigneeId = filters.assignee === 'unassigned' ? 'none' : (filters.assignee ?? undefined);
+  const fields = { ...base?.query.fields, ...filters.fields };
+  const query: TicketFilterQuery = {
+    ...base?.query,
+    ...(filters.status.length ? { status: filters.status } : {}),
+    ...(filters.priority.length ? { priority: filters.priority } : {}),
+    ...(assigneeId ? { assigneeId } : {}),
+    ...(filters.team ? { teamId: filters.team } : {}),
+    ...(filters.tag.trim() ? { tag: filters.tag.trim() } : {}),
+    ...(filters.breached ? { breached: true } : {}),
+    ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
+  };
+  if (Object.keys(fields).length > 0) query.fields = fields;
+  else delete query.fields;
+  const sort = base && filters.sort === DEFAULT_SORT ? base.sort : filters.sort;
+  return { query, sort };
 }

@@ -10,6 +10,14 @@ export function useQueueFilters(): [QueueFilters, (changes: Partial<QueueFilters
     (changes: Partial<QueueFilters>) => setParams((current) => searchFromFilters({ ...filtersFromSearch(current), ...changes }), { replace: true }),
     [setParams],
   );
-  const clear = useCallback(() => setParams(new URLSearchParams(), { replace: true }), [setParams]);
+  // Clearing the filters keeps the open view: it empties what was picked on top of it.
+  const clear = useCallback(
+    () =>
+      setParams((current) => {
+        const view = current.get('view');
+        return new URLSearchParams(view ? { view } : {});
+      }, { replace: true }),
+    [setParams],
+  );
   return [filters, update, clear];
 }
