@@ -17,3 +17,4 @@ export * from './nats-permissions.js';
 export * from './mailboxes.js';
 export * from './macros.js';
 export * from './ticket-fields.js';
+export * from './rule-actions.js';
