@@ -11,11 +11,12 @@ import { SlaPolicy } from './sla/sla-policy.entity.js';
 import { Team } from './teams/team.entity.js';
 import { TicketField } from './ticket-fields/ticket-field.entity.js';
 import { Ticket } from './tickets/ticket.entity.js';
+import { Trigger } from './triggers/trigger.entity.js';
 import { BouncingAddresses } from './users/bouncing-addresses.js';
 import { PrincipalVerifier } from './users/principal-verifier.js';
 import { User } from './users/user.entity.js';
 
-export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse];
+export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse, Trigger];
 
 /** What every feature of the ticket service shares: the entities, principal verification, domain events and bouncing addresses. */
 @Module({

@@ -18,3 +18,4 @@ export * from './mailboxes.js';
 export * from './macros.js';
 export * from './ticket-fields.js';
 export * from './rule-actions.js';
+export * from './triggers.js';

@@ -45,6 +45,14 @@ export const subjects = {
     /** ApplyMacroCommand: the updated ticket, or with `preview` `{ ticket, comments }` and nothing saved. */
     apply: `${SUBJECT_ROOT}.ticket.macros.apply`,
   },
+  /** Triggers (DESIGN section 14): read and written by admins; fired by the ticket service's trigger engine. */
+  triggers: {
+    list: `${SUBJECT_ROOT}.ticket.triggers.list`,
+    get: `${SUBJECT_ROOT}.ticket.triggers.get`,
+    create: `${SUBJECT_ROOT}.ticket.triggers.create`,
+    update: `${SUBJECT_ROOT}.ticket.triggers.update`,
+    delete: `${SUBJECT_ROOT}.ticket.triggers.delete`,
+  },
   cannedResponses: {
     list: `${SUBJECT_ROOT}.ticket.canned-responses.list`,
     get: `${SUBJECT_ROOT}.ticket.canned-responses.get`,
