@@ -17,3 +17,5 @@ export * from './nats-permissions.js';
 export * from './mailboxes.js';
 export * from './macros.js';
 export * from './ticket-fields.js';
+// Workflow rules: conditions (triggers and automations)
+export * from './rule-conditions.js';
