@@ -19,3 +19,4 @@ export * from './macros.js';
 export * from './ticket-fields.js';
 // Workflow rules: conditions (triggers and automations)
 export * from './rule-conditions.js';
+export * from './rule-actions.js';
