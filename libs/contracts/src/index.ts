@@ -17,5 +17,7 @@ export * from './nats-permissions.js';
 export * from './mailboxes.js';
 export * from './macros.js';
 export * from './ticket-fields.js';
+// Workflow rules: conditions (triggers and automations)
+export * from './rule-conditions.js';
 export * from './rule-actions.js';
 export * from './triggers.js';
