@@ -28,6 +28,10 @@ import { TicketMergeService } from './tickets/ticket-merge.service.js';
 import { TicketFollowersService } from './tickets/ticket-followers.service.js';
 import { TicketParticipantsService } from './tickets/ticket-participants.service.js';
 import { TicketsService } from './tickets/tickets.service.js';
+import { RuleActionRunner } from './rules/rule-actions.js';
+import { TriggerEngine } from './triggers/trigger-engine.js';
+import { TriggersController } from './triggers/triggers.controller.js';
+import { TriggersService } from './triggers/triggers.service.js';
 
 @Module({
   imports: [
@@ -41,7 +45,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, TriggersController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, TriggersService, TriggerEngine],
 })
 export class TicketModule {}

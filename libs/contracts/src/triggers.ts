@@ -1,4 +1,5 @@
 import type { RuleAction } from './rule-actions.js';
+import type { RuleCondition } from './rule-conditions.js';
 
 /**
  * Triggers (DESIGN section 14, `/api/v1/triggers`): on an event about a ticket, when the ticket meets
@@ -20,9 +21,9 @@ export interface TriggerView {
   name: string;
   event: TriggerEvent;
   /** Conditions every one of which must hold. */
-  all: Array<Record<string, unknown>>;
+  all: RuleCondition[];
   /** Conditions of which at least one must hold (when non-empty). */
-  any: Array<Record<string, unknown>>;
+  any: RuleCondition[];
   actions: RuleAction[];
   /** Order among the organization's triggers: lower runs first. */
   position: number;

@@ -1,4 +1,4 @@
-import type { RuleAction, TriggerEvent } from '@helpdesk/contracts';
+import type { RuleAction, RuleCondition, TriggerEvent } from '@helpdesk/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'triggers' })
@@ -17,10 +17,10 @@ export class Trigger {
 
   /** Checked by the rule-conditions parser on every write. */
   @Column('jsonb', { name: 'conditions_all' })
-  all!: Array<Record<string, unknown>>;
+  all!: RuleCondition[];
 
   @Column('jsonb', { name: 'conditions_any' })
-  any!: Array<Record<string, unknown>>;
+  any!: RuleCondition[];
 
   /** Checked by checkedRuleActions on every write; bodies sanitized. */
   @Column('jsonb')

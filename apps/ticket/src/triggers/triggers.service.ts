@@ -7,6 +7,7 @@ import {
   type DeletedReply,
   type ListTriggersCommand,
   type Page,
+  type RuleCondition,
   type TriggerRefCommand,
   type TriggerView,
   type UpdateTriggerCommand,
@@ -16,7 +17,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../directory/unique-violation.js';
 import { displayName } from '../macros/macro-actions.js';
 import { checkedRuleActions } from '../rules/rule-actions.js';
-import { checkedTriggerConditions } from './trigger-conditions.js';
+import { parseRuleConditions } from '../rules/rule-conditions.js';
+import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { Trigger } from './trigger.entity.js';
 
@@ -87,7 +89,7 @@ export class TriggersService {
     const caller = await this.principals.verifyAdmin(command.principal);
     const manager = this.dataSource.manager;
     const name = displayName(command.name);
-    const { all, any } = checkedTriggerConditions(command.all, command.any ?? []);
+    const { all, any } = await this.checkedConditions(manager, caller.orgId, command.all, command.any ?? []);
     const actions = await checkedRuleActions(manager, caller.orgId, command.actions);
     if ((await manager.countBy(Trigger, { organizationId: caller.orgId })) >= TRIGGER_LIMITS.perOrganization) {
       throw new CommandError('CONFLICT', `An organization keeps at most ${TRIGGER_LIMITS.perOrganization} triggers; delete one before adding another`);
@@ -107,7 +109,7 @@ export class TriggersService {
     const { name, event, all, any, actions, position, active } = command.changes;
     if (name !== undefined) trigger.name = displayName(name);
     if (event !== undefined) trigger.event = event;
-    if (all !== undefined || any !== undefined) Object.assign(trigger, checkedTriggerConditions(all ?? trigger.all, any ?? trigger.any));
+    if (all !== undefined || any !== undefined) Object.assign(trigger, await this.checkedConditions(manager, caller.orgId, all ?? trigger.all, any ?? trigger.any));
     if (actions !== undefined) trigger.actions = await checkedRuleActions(manager, caller.orgId, actions);
     if (position !== undefined) trigger.position = position;
     if (active !== undefined) trigger.active = active;
@@ -127,6 +129,12 @@ export class TriggersService {
     const trigger = await manager.findOneBy(Trigger, { id: triggerId, organizationId: orgId });
     if (!trigger) throw new CommandError('NOT_FOUND', 'Trigger not found');
     return trigger;
+  }
+
+  /** The workflow's one condition language (rules/rule-conditions.ts), against the organization's custom fields. */
+  private async checkedConditions(manager: EntityManager, orgId: string, all: unknown, any: unknown): Promise<{ all: RuleCondition[]; any: RuleCondition[] }> {
+    const parsed = parseRuleConditions({ all, any }, await organizationFields(manager, orgId));
+    return { all: parsed.all, any: parsed.any ?? [] };
   }
 
   private async nextPosition(manager: EntityManager, orgId: string): Promise<number> {
