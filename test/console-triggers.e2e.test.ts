@@ -14,12 +14,14 @@ describe('web console: triggers', () => {
   let browser: Browser;
   const admin = { name: 'Tara Admin', email: `tara-${randomBytes(3).toString('hex')}@triggers.example.test`, password: 'tara-admin-pass-2026' };
   let token: string;
+  let adminId: string;
 
   beforeAll(async () => {
     stack = await ConsoleStack.start('console-triggers');
     const signup = await stack.api('POST', '/auth/signup', { body: { organizationName: 'Trigger Help', ...admin } });
     expect(signup.status, JSON.stringify(signup.body)).toBe(201);
     token = signup.body.accessToken;
+    adminId = signup.body.user.id;
     browser = await launchChromium();
   }, 180_000);
 
@@ -66,7 +68,11 @@ describe('web console: triggers', () => {
     await page.getByRole('region', { name: 'Route refunds' }).getByText('A ticket is created · 1 condition · 3 actions').waitFor();
 
     // A second trigger (written through the API) comes after it; moving it up puts it first.
-    const second = await stack.api('POST', '/triggers', { token, body: { name: 'Tag urgent words', event: 'ticket.created', all: [{ field: 'subject', op: 'contains', value: 'urgent' }], actions: [{ type: 'addTags', value: ['urgent-word'] }] } });
+    const second = await stack.api('POST', '/triggers', { token, body: { name: 'Tag urgent words', event: 'ticket.created', all: [{ field: 'subject', op: 'contains', value: 'urgent' }], actions: [
+          { type: 'addTags', value: ['urgent-word'] },
+          { type: 'set', field: 'assigneeId', value: adminId },
+          { type: 'notify', to: 'assignee', subject: 'Urgent ticket {{ticket.number}}', body: '<p>{{ticket.subject}} needs {{agent.name}}</p>' },
+        ] } });
     expect(second.status, JSON.stringify(second.body)).toBe(201);
     await page.reload();
     await page.getByRole('button', { name: 'Move Tag urgent words up' }).click();
@@ -96,5 +102,10 @@ describe('web console: triggers', () => {
     const untouched = (await stack.api('GET', `/tickets/${other.id}`, { token })).body as { priority: string; tags: string[] };
     expect(untouched).toMatchObject({ priority: 'normal', tags: [] });
     await expectAccessible(page, 'a ticket a trigger acted on');
+
+    // The other trigger assigns urgent tickets and mails the assignee through the notification service.
+    const urgent = (await open('Urgent: site down')).body as { number: number };
+    const mail = await stack.mailTo(admin.email, new RegExp(`^\\[#${urgent.number}\\] Urgent ticket ${urgent.number}$`));
+    expect(mail.text).toContain(`Urgent: site down needs ${admin.name}`);
   }, 240_000);
 });
