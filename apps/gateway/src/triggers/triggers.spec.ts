@@ -260,4 +260,14 @@ describe('triggers', () => {
     expect(await firings(tickets[0]!.id)).toHaveLength(1);
     expect((await comments(tickets[0]!.id)).filter((comment) => comment.body === 'Counted')).toHaveLength(1);
   }, 60_000);
+
+  it('documents the routes and their answers in OpenAPI, and refuses an id that is not a UUID', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+    const answers = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
+    expect(answers('/api/v1/triggers', 'post')).toEqual(expect.arrayContaining(['201', '400', '403', '409', '422']));
+    expect(answers('/api/v1/triggers', 'get')).toEqual(expect.arrayContaining(['200', '403']));
+    expect(answers('/api/v1/triggers/{id}', 'patch')).toEqual(expect.arrayContaining(['200', '400', '404', '422']));
+    expect(answers('/api/v1/triggers/{id}', 'delete')).toEqual(expect.arrayContaining(['404']));
+    expect((await gateway.call('/triggers/not-a-uuid', { token: admin.accessToken })).status).toBe(400);
+  });
 });
