@@ -259,6 +259,12 @@ describe('triggers', () => {
     expect(outcomes).toEqual([{ fired: [] }, { fired: [] }]);
     expect(await firings(tickets[0]!.id)).toHaveLength(1);
     expect((await comments(tickets[0]!.id)).filter((comment) => comment.body === 'Counted')).toHaveLength(1);
+
+    // Firings outlive their events only as long as the stream keeps them.
+    const engine = gateway.ticket.service.app.get(TriggerEngine);
+    expect(await engine.prune()).toBe(0);
+    await gateway.ticket.dataSource.query(`UPDATE helpdesk.trigger_firings SET fired_at = now() - interval '16 days' WHERE ticket_id = $1`, [tickets[0]!.id]);
+    expect(await engine.prune()).toBe(1);
   }, 60_000);
 
   it('documents the routes and their answers in OpenAPI, and refuses an id that is not a UUID', async () => {

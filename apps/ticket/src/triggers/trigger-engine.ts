@@ -11,6 +11,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import { RuleActionRunner } from '../rules/rule-actions.js';
 import { compileRuleConditions } from '../rules/rule-conditions.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
+import { TicketConfig } from '../ticket.config.js';
 import { Trigger } from './trigger.entity.js';
 
 const NANOS_PER_MS = 1_000_000;
@@ -23,6 +24,8 @@ const STREAM_RETRY_MS = 1_000;
 const SHUTDOWN_WAIT_MS = 2_000;
 /** Events handled at once per replica; events of one ticket serialize on its row lock. */
 const EVENTS_IN_PARALLEL = 8;
+/** How often each replica deletes firings whose events have left the stream (every replica may: the delete is idempotent). */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The replicas share one durable consumer, so each event goes to one of them and survives restarts.
@@ -86,6 +89,7 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
   private stopping = false;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private pruning?: NodeJS.Timeout;
   private readyResolve!: () => void;
   /** Resolves once the durable consumer exists and pulling has started. */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
@@ -94,15 +98,18 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(JetStreamConnection) private readonly jetStream: JetStreamConnection,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RuleActionRunner) private readonly runner: RuleActionRunner,
+    @Inject(TicketConfig) private readonly config: TicketConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     // Not awaited: the service boots while NATS is unreachable, and fires triggers once it is back.
     this.loop = this.run();
+    this.pruning = setInterval(() => void this.prune().catch((error: unknown) => this.logger.warn(`Pruning trigger firings failed: ${String(error)}`)), PRUNE_EVERY_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.pruning);
     await this.messages?.close();
     await Promise.race([this.loop, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
   }
@@ -146,6 +153,15 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
     });
     if (outcome.fired.length > 0) this.runner.committed(lastTicket);
     return outcome;
+  }
+
+  /**
+   * Deletes the firings of events older than the stream keeps (EVENTS_RETENTION_DAYS, plus a day):
+   * such an event can no longer be delivered again, so its firings guard nothing. Answers how many.
+   */
+  async prune(): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(`DELETE FROM ${TICKET_SCHEMA}.trigger_firings WHERE fired_at < now() - make_interval(days => $1)`, [this.config.EVENTS_RETENTION_DAYS + 1])) as [unknown, number];
+    return deleted;
   }
 
   /**
