@@ -22,6 +22,7 @@ import { DirectoryController } from './directory/directory.controller.js';
 import { InboundEmailController } from './inbound/inbound-email.controller.js';
 import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
 import { MacrosController } from './macros/macros.controller.js';
+import { AutomationsController } from './automations/automations.controller.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
@@ -48,7 +49,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, AutomationsController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

@@ -11,6 +11,11 @@ import { EmailChannelService } from './email/email-channel.service.js';
 import { MailAttachments } from './email/mail-attachments.js';
 import { CannedResponsesService } from './macros/canned-responses.service.js';
 import { MacrosController } from './macros/macros.controller.js';
+// Automations (DESIGN section 14)
+import { AutomationScheduler } from './automations/automation-scheduler.js';
+import { AutomationsController } from './automations/automations.controller.js';
+import { AutomationsService } from './automations/automations.service.js';
+import { RuleActionRunner } from './rules/rule-actions.js';
 import { MacrosService } from './macros/macros.service.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
@@ -41,7 +46,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, AutomationsController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, AutomationsService, AutomationScheduler],
 })
 export class TicketModule {}

@@ -20,3 +20,5 @@ export * from './ticket-fields.js';
 // Workflow rules: conditions (triggers and automations)
 export * from './rule-conditions.js';
 export * from './rule-actions.js';
+// Automations (DESIGN section 14)
+export * from './automations.js';

@@ -5,3 +5,4 @@ export * from './directory.commands.js';
 export * from './pagination.js';
 export * from './macros.commands.js';
 export * from './ticket-fields.commands.js';
+export * from './automations.commands.js';

@@ -13,6 +13,7 @@ import { TicketCustomFields1766810000000 } from './1766810000000-ticket-custom-f
 import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
 import { RuleConditionMoments1766860000000 } from './1766860000000-rule-condition-moments.js';
+import { Automations1766861000000 } from './1766861000000-automations.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -30,4 +31,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketLinks1766820000000,
   TicketFollowers1766830000000,
   RuleConditionMoments1766860000000,
+  Automations1766861000000,
 ];
