@@ -66,14 +66,15 @@ export interface AutomationCandidate {
 /**
  * The tickets `automation` would act on at `now`: matching its conditions, not closed (closed
  * tickets are final), and not yet acted on in their current state. The hoursSince condition every
- * automation has keeps this on the index of that moment. `afterNumber` pages by ticket number.
+ * automation has keeps this on the index of that moment. `afterNumber` pages by ticket number;
+ * the scheduler asks unordered, so the LIMIT stops the scan at the first matches.
  */
 export async function automationCandidates(
   manager: EntityManager,
   automation: Pick<Automation, 'id' | 'organizationId' | 'conditions'>,
   context: { now: Date; calendar: ReturnType<typeof calendarOf> },
   limit: number,
-  afterNumber = 0,
+  { afterNumber = 0, ordered = true }: { afterNumber?: number; ordered?: boolean } = {},
 ): Promise<AutomationCandidate[]> {
   const compiled = compileRuleConditions(automation.conditions, { ...context, alias: 't', firstParam: 5 });
   const stateKey = ruleStateKeySql(automation.conditions, 't');
@@ -82,7 +83,7 @@ export async function automationCandidates(
        FROM helpdesk.tickets t
       WHERE t.organization_id = $1 AND t.status <> 'closed' AND t.number > $3 AND (${compiled.sql})
         AND NOT EXISTS (SELECT 1 FROM helpdesk.automation_runs r WHERE r.automation_id = $2 AND r.ticket_id = t.id AND r.state_key = ${stateKey})
-      ORDER BY t.number
+      ${ordered ? 'ORDER BY t.number' : ''}
       LIMIT $4`,
     [automation.organizationId, automation.id, afterNumber, limit, ...compiled.params],
   );
@@ -169,7 +170,7 @@ export class AutomationsService {
     const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });
     const limit = command.limit ?? TICKET_LIMITS.defaultPageSize;
     const after = command.cursor ? Number(decodeCursor(command.cursor, 'integer', 'integer').value) : 0;
-    const candidates = await automationCandidates(manager, automation, { now: new Date(), calendar: calendarOf(organization) }, limit + 1, after);
+    const candidates = await automationCandidates(manager, automation, { now: new Date(), calendar: calendarOf(organization) }, limit + 1, { afterNumber: after });
     const page = candidates.slice(0, limit);
     const rows: Array<{ id: string; number: number; subject: string; status: string; priority: string; assignee_id: string | null; updated_at: Date }> =
       page.length === 0
