@@ -1,18 +1,13 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import { from as copyFrom } from 'pg-copy-streams';
 import { randomUUID } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadConfig, startService } from '@helpdesk/common';
-import { freePort } from '@helpdesk/testing';
-import { AutomationScheduler, type AutomationPassResult } from '../../apps/ticket/src/automations/automation-scheduler.js';
-import { automationCandidates, AutomationsService } from '../../apps/ticket/src/automations/automations.service.js';
-import type { Automation } from '../../apps/ticket/src/automations/automation.entity.js';
-import { calendarOf } from '../../apps/ticket/src/organizations/organization-calendar.js';
-import { Organization } from '../../apps/ticket/src/organizations/organization.entity.js';
-import { ticketApp } from '../../apps/ticket/src/ticket.app.js';
-import { TicketConfig } from '../../apps/ticket/src/ticket.config.js';
+import type { RuleConditions } from '@helpdesk/contracts';
+import type { EntityManager } from 'typeorm';
+import { automationCandidates } from '../../apps/ticket/src/automations/automations.service.js';
+import { parseRuleConditions } from '../../apps/ticket/src/rules/rule-conditions.js';
+import type { WeeklySchedule } from '../../apps/ticket/src/sla/business-calendar.js';
 import type { Row } from '../lib/report.js';
 import { BenchStack } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
@@ -74,14 +69,13 @@ async function copyTickets(client: pg.Client, orgId: string, agents: string[], c
 
 /**
  * One automation scheduler pass over BENCH_TICKETS tickets (default 1,000,000) of one organization
- * with 10 automations: the time to select what to act on (each automation's indexed query, its
- * batch at most), the time to act on the selected tickets, and every automation's full match count
- * (the whole evaluation without the batch limit).
+ * with 10 automations: the scheduler's selection statement run for every automation without a limit
+ * (the whole evaluation) and with the pass's batch limit, then the built ticket service's scheduler
+ * acting on that batch (timed by the run rows it writes).
  */
 export async function automationsBench(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
   const stack = await BenchStack.start('automations', []);
   const client = await stack.connectDatabase();
-  let service: Awaited<ReturnType<typeof startService>> | undefined;
   try {
     const [org] = (await client.query<{ id: string }>(`INSERT INTO helpdesk.organizations (name, slug, business_hours) VALUES ('Automation Bench', 'automation-bench', $1) RETURNING id`, [
       JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => [day, [{ start: '09:00', end: '17:00' }]]))),
@@ -104,39 +98,60 @@ export async function automationsBench(options: BenchOptions): Promise<{ rows: R
     const loadSeconds = Math.round((performance.now() - loadStarted) / 100) / 10;
     console.log(`  loaded ${options.tickets} tickets in ${loadSeconds} s`);
 
-    const config = loadConfig(TicketConfig, { ...stack.env, NATS_URL: stack.nats.urlFor('ticket'), TICKET_PORT: String(await freePort()), METRICS_PORT: '0', AUTOMATION_INTERVAL_SECONDS: '3600', LOG_LEVEL: 'error' });
-    service = await startService(ticketApp, config, { logStream: new PassThrough() });
-    const automations = service.app.get(AutomationsService);
-    const principal = { orgId, userId: adminId!, role: 'admin' as const };
+    // Written as an admin would through the API's checks, straight into the table (the service is not up yet).
     for (const automation of AUTOMATIONS) {
-      await automations.create({ principal, name: automation.name, all: automation.all as never, any: automation.any as never, actions: [{ type: 'addTags', value: ['automated'] }] });
+      const conditions = parseRuleConditions({ all: automation.all, any: automation.any }, [{ key: 'product_area', type: 'dropdown', options: AREAS }]);
+      await client.query(`INSERT INTO helpdesk.automations (organization_id, name, conditions, actions, created_by) VALUES ($1, $2, $3, $4, $5)`, [
+        orgId,
+        automation.name,
+        JSON.stringify(conditions),
+        JSON.stringify([{ type: 'addTags', value: ['automated'] }]),
+        adminId,
+      ]);
     }
-
-    // The whole evaluation: every automation's matches counted, without the batch limit.
-    const rules = (await client.query<{ id: string; organization_id: string; conditions: Automation['conditions'] }>(`SELECT id, organization_id, conditions FROM helpdesk.automations`)).rows;
-    const dataSource = service.app.get(DataSource);
-    const calendar = calendarOf(await dataSource.manager.findOneByOrFail(Organization, { id: orgId }));
+    const rules = (await client.query<{ id: string; organization_id: string; conditions: RuleConditions }>(`SELECT id, organization_id, conditions FROM helpdesk.automations`)).rows;
+    const [organization] = (await client.query<{ timezone: string; business_hours: WeeklySchedule; holidays: string[] }>(`SELECT timezone, business_hours, holidays FROM helpdesk.organizations WHERE id = $1`, [orgId])).rows;
+    const calendar = { timezone: organization!.timezone, businessHours: organization!.business_hours, holidays: organization!.holidays };
+    // The scheduler's own selection statement, through a minimal stand-in for TypeORM's EntityManager.
+    const manager = { query: async (sql: string, parameters: unknown[]) => (await client.query(sql, parameters)).rows } as unknown as EntityManager;
     const now = new Date();
-    const evaluationStarted = performance.now();
-    let matches = 0;
-    for (const rule of rules) {
-      matches += (await automationCandidates(dataSource.manager, { id: rule.id, organizationId: rule.organization_id, conditions: rule.conditions }, { now, calendar }, options.tickets, { ordered: false })).length;
-    }
-    const fullEvaluationMs = Math.round(performance.now() - evaluationStarted);
+    const select = async (limit: number) => {
+      const started = performance.now();
+      let selected = 0;
+      const perAutomation: Record<string, number> = {};
+      for (const rule of rules) {
+        const ruleStarted = performance.now();
+        selected += (await automationCandidates(manager, { id: rule.id, organizationId: rule.organization_id, conditions: rule.conditions }, { now, calendar }, limit, { ordered: false })).length;
+        perAutomation[rule.id] = Math.round(performance.now() - ruleStarted);
+      }
+      return { ms: Math.round(performance.now() - started), selected, perAutomation };
+    };
+    // Every match of every automation (no batch limit): the whole evaluation of the tickets.
+    const full = await select(options.tickets);
+    // What one scheduler pass selects (at most AUTOMATION_BATCH_SIZE per automation).
+    const batchSize = 500;
+    const pass = await select(batchSize);
 
-    const scheduler = service.app.get(AutomationScheduler);
-    const first: AutomationPassResult = await scheduler.runPass(now);
-    const second: AutomationPassResult = await scheduler.runPass(now);
-    const passMs = (pass: AutomationPassResult) => Math.round(pass.evaluateMs + pass.actMs);
+    // Acting: the built ticket service's own scheduler, one pass, timed by its run rows.
+    await stack.startService('ticket', { AUTOMATION_INTERVAL_SECONDS: '1', AUTOMATION_BATCH_SIZE: String(batchSize) });
+    const expected = pass.selected;
+    const deadline = Date.now() + 600_000;
+    let acted = { count: 0, seconds: 0 };
+    while (Date.now() < deadline) {
+      const [row] = (await client.query<{ count: number; seconds: number | null }>(`SELECT count(*)::int AS count, EXTRACT(EPOCH FROM max(applied_at) - min(applied_at))::float AS seconds FROM helpdesk.automation_runs`)).rows;
+      acted = { count: row!.count, seconds: row!.seconds ?? 0 };
+      if (acted.count >= expected) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const actMsPerTicket = acted.count > 0 ? Math.round((acted.seconds * 1000) / acted.count) : 0;
     const label = `automations, ${options.tickets.toLocaleString('en-US')} tickets, 10 automations`;
     const rows: Row[] = [
-      { benchmark: label, measure: `full evaluation (${matches.toLocaleString('en-US')} matches), ms`, platform: String(fullEvaluationMs), baseline: '', ratio: '', target: `< ${TARGET_PASS_MS} ms`, met: fullEvaluationMs < TARGET_PASS_MS ? 'yes' : 'no' },
-      { benchmark: label, measure: `pass 1: select ms / act ms (${first.applied} applied)`, platform: `${Math.round(first.evaluateMs)} / ${Math.round(first.actMs)}`, baseline: '', ratio: '', target: `< ${TARGET_PASS_MS} ms`, met: passMs(first) < TARGET_PASS_MS ? 'yes' : 'no' },
-      { benchmark: label, measure: `pass 2: select ms / act ms (${second.applied} applied)`, platform: `${Math.round(second.evaluateMs)} / ${Math.round(second.actMs)}`, baseline: '', ratio: '', target: `< ${TARGET_PASS_MS} ms`, met: passMs(second) < TARGET_PASS_MS ? 'yes' : 'no' },
+      { benchmark: label, measure: `full evaluation, every match (${full.selected.toLocaleString('en-US')}), ms`, platform: String(full.ms), baseline: '', ratio: '', target: `< ${TARGET_PASS_MS} ms`, met: full.ms < TARGET_PASS_MS ? 'yes' : 'no' },
+      { benchmark: label, measure: `pass selection (${pass.selected} tickets, <= ${batchSize} per automation), ms`, platform: String(pass.ms), baseline: '', ratio: '', target: `< ${TARGET_PASS_MS} ms`, met: pass.ms < TARGET_PASS_MS ? 'yes' : 'no' },
+      { benchmark: label, measure: `pass acting (${acted.count} tickets), ms per ticket`, platform: String(actMsPerTicket), baseline: '', ratio: '', target: '', met: '' },
     ];
-    return { rows, results: { tickets: options.tickets, loadSeconds, matches, fullEvaluationMs, batchSize: config.AUTOMATION_BATCH_SIZE, passes: [first, second] } };
+    return { rows, results: { tickets: options.tickets, loadSeconds, full, pass, acted, actMsPerTicket } };
   } finally {
-    await service?.shutdown('bench end');
     await client.end();
     await stack.stop();
   }

@@ -26,6 +26,7 @@ const OrganizationPage = named(() => import('../features/admin/components/Organi
 const DeadLettersPage = named(() => import('../features/admin/components/DeadLettersPage'), 'DeadLettersPage');
 const MailboxesPage = named(() => import('../features/admin/components/MailboxesPage'), 'MailboxesPage');
 const MacrosPage = named(() => import('../features/macros/components/MacrosPage'), 'MacrosPage');
+const AutomationsPage = named(() => import('../features/automations/components/AutomationsPage'), 'AutomationsPage');
 const NotFoundPage = named(() => import('./NotFoundPage'), 'NotFoundPage');
 
 const admin = ['admin'];
@@ -60,6 +61,7 @@ export function AppRoutes() {
           <Route path="/admin/dead-letters" element={<RequireAuth roles={admin}><DeadLettersPage /></RequireAuth>} />
           <Route path="/admin/mailboxes" element={<RequireAuth roles={admin}><MailboxesPage /></RequireAuth>} />
           <Route path="/admin/macros" element={<RequireAuth roles={admin}><MacrosPage /></RequireAuth>} />
+          <Route path="/admin/automations" element={<RequireAuth roles={admin}><AutomationsPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
