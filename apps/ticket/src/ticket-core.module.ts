@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Comment } from './comments/comment.entity.js';
 import { TicketEvent } from './history/ticket-event.entity.js';
+import { Automation } from './automations/automation.entity.js';
 import { CannedResponse } from './macros/canned-response.entity.js';
 import { Macro } from './macros/macro.entity.js';
 import { Organization } from './organizations/organization.entity.js';
@@ -16,7 +17,7 @@ import { BouncingAddresses } from './users/bouncing-addresses.js';
 import { PrincipalVerifier } from './users/principal-verifier.js';
 import { User } from './users/user.entity.js';
 
-export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse, Trigger];
+export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse, Trigger, Automation];
 
 /** What every feature of the ticket service shares: the entities, principal verification, domain events and bouncing addresses. */
 @Module({

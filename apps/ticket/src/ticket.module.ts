@@ -11,6 +11,11 @@ import { EmailChannelService } from './email/email-channel.service.js';
 import { MailAttachments } from './email/mail-attachments.js';
 import { CannedResponsesService } from './macros/canned-responses.service.js';
 import { MacrosController } from './macros/macros.controller.js';
+// Automations (DESIGN section 14)
+import { AutomationScheduler } from './automations/automation-scheduler.js';
+import { AutomationsController } from './automations/automations.controller.js';
+import { AutomationsService } from './automations/automations.service.js';
+import { RuleActionRunner } from './rules/rule-actions.js';
 import { MacrosService } from './macros/macros.service.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
@@ -28,7 +33,6 @@ import { TicketMergeService } from './tickets/ticket-merge.service.js';
 import { TicketFollowersService } from './tickets/ticket-followers.service.js';
 import { TicketParticipantsService } from './tickets/ticket-participants.service.js';
 import { TicketsService } from './tickets/tickets.service.js';
-import { RuleActionRunner } from './rules/rule-actions.js';
 import { TriggerEngine } from './triggers/trigger-engine.js';
 import { TriggersController } from './triggers/triggers.controller.js';
 import { TriggersService } from './triggers/triggers.service.js';
@@ -45,7 +49,7 @@ import { TriggersService } from './triggers/triggers.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, TriggersController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, TriggersService, TriggerEngine],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, TriggersController, AutomationsController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler],
 })
 export class TicketModule {}

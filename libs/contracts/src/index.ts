@@ -21,3 +21,5 @@ export * from './ticket-fields.js';
 export * from './rule-conditions.js';
 export * from './rule-actions.js';
 export * from './triggers.js';
+// Automations (DESIGN section 14)
+export * from './automations.js';

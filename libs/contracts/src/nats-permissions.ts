@@ -62,6 +62,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...Object.values(subjects.comments),
       ...Object.values(subjects.macros),
       ...Object.values(subjects.triggers),
+      ...Object.values(subjects.automations),
       ...Object.values(subjects.cannedResponses),
       ...Object.values(subjects.organizations),
       subjects.auth.verifyCredentials,

@@ -46,6 +46,11 @@ export const queryKeys = {
   },
   /** Triggers (DESIGN section 14): the organization's, in firing order. */
   triggers: ['triggers'] as const,
+  automations: {
+    all: ['automations'] as const,
+    list: ['automations', 'list'] as const,
+    preview: (automationId: string) => ['automations', 'preview', automationId] as const,
+  },
   cannedResponses: {
     all: ['canned-responses'] as const,
     list: (q: string) => ['canned-responses', 'list', q] as const,

@@ -14,6 +14,7 @@ import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
 import { Triggers1766850000000 } from './1766850000000-triggers.js';
 import { RuleConditionMoments1766860000000 } from './1766860000000-rule-condition-moments.js';
+import { Automations1766861000000 } from './1766861000000-automations.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -32,4 +33,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketFollowers1766830000000,
   Triggers1766850000000,
   RuleConditionMoments1766860000000,
+  Automations1766861000000,
 ];

@@ -45,7 +45,7 @@ function DeleteButton({ label, name, onConfirm, pending }: { label: string; name
   );
 }
 
-function ActionEditor({ row, position, onChange, onRemove, assignees, teams }: { row: ActionRow; position: number; onChange(row: ActionRow): void; onRemove(): void; assignees: Option[]; teams: Option[] }) {
+export function ActionEditor({ row, position, onChange, onRemove, assignees, teams }: { row: ActionRow; position: number; onChange(row: ActionRow): void; onRemove(): void; assignees: Option[]; teams: Option[] }) {
   const kinds = ACTION_KINDS.map((kind) => ({ value: kind, label: t.macros.actionKinds[kind] }));
   const value = (() => {
     switch (row.kind) {
