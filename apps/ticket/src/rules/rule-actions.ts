@@ -13,6 +13,7 @@ import { CommandError, stripToPlainText } from '@helpdesk/common';
 import { isEmail } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
+import { TICKET_SCHEMA } from '../database/schema.js';
 import { diff, recordHistory } from '../history/ticket-history.js';
 import { checkMacroActionSet, parseMacroAction, ticketChangesOf } from '../macros/macro-actions.js';
 import { checkedTemplate, renderTemplate, type TemplateValues } from '../macros/template.js';
@@ -137,7 +138,7 @@ export class RuleActionRunner {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn({ message: `${run.rule.kind} "${run.rule.name}" failed on ticket ${ticketId}: ${message}`, orgId, ticketId, ruleId: run.rule.id, ruleKind: run.rule.kind });
       // The ticket may be gone (another organization's id, or deleted): then there is no history to write.
-      const exists = await manager.query(`SELECT 1 FROM helpdesk.tickets WHERE id = $1 AND organization_id = $2`, [ticketId, orgId]);
+      const exists = await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2`, [ticketId, orgId]);
       if ((exists as unknown[]).length > 0) {
         await recordHistory(manager, { organizationId: orgId, ticketId, actorId: null, action: `${run.rule.kind}.failed`, changes: { [run.rule.kind]: { from: null, to: { id: run.rule.id, name: run.rule.name } }, error: { from: null, to: message } } });
       }

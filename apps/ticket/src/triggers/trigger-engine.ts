@@ -22,8 +22,11 @@ const NAK_BASE_DELAY_MS = 1_000;
 const NAK_MAX_DELAY_MS = 60_000;
 const STREAM_RETRY_MS = 1_000;
 const SHUTDOWN_WAIT_MS = 2_000;
-/** Events handled at once per replica; events of one ticket serialize on its row lock. */
-const EVENTS_IN_PARALLEL = 8;
+/**
+ * Events handled at once per replica; events of one ticket serialize on its row lock. Each may hold
+ * a pooled connection for its transaction: kept well under DB_POOL_SIZE (10) so API requests always find one.
+ */
+const EVENTS_IN_PARALLEL = 4;
 /** How often each replica deletes firings whose events have left the stream (every replica may: the delete is idempotent). */
 const PRUNE_EVERY_MS = 3_600_000;
 

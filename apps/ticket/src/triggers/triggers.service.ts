@@ -14,6 +14,7 @@ import {
 } from '@helpdesk/contracts';
 import { CommandError, decodeCursor, encodeCursor } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { TICKET_SCHEMA } from '../database/schema.js';
 import { isUniqueViolation } from '../directory/unique-violation.js';
 import { displayName } from '../macros/macro-actions.js';
 import { checkedRuleActions } from '../rules/rule-actions.js';
@@ -138,7 +139,7 @@ export class TriggersService {
   }
 
   private async nextPosition(manager: EntityManager, orgId: string): Promise<number> {
-    const [row] = (await manager.query(`SELECT COALESCE(MAX(position) + 1, 0) AS next FROM helpdesk.triggers WHERE organization_id = $1`, [orgId])) as Array<{ next: number }>;
+    const [row] = (await manager.query(`SELECT COALESCE(MAX(position) + 1, 0) AS next FROM ${TICKET_SCHEMA}.triggers WHERE organization_id = $1`, [orgId])) as Array<{ next: number }>;
     return Number(row?.next ?? 0);
   }
 }
