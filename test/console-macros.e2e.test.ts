@@ -36,7 +36,10 @@ describe('web console: macros and canned responses', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(/\/tickets/);
 
-    // The macro, with the action builder: status pending, and a public reply with placeholders.
+    const plan = await stack.api('POST', '/ticket-fields', { token, body: { key: 'plan', label: 'Plan', type: 'dropdown', options: ['Free', 'Gold'] } });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+
+    // The macro, with the action builder: status pending, a public reply with placeholders, and a custom field.
     await page.getByRole('link', { name: 'Macros', exact: true }).click();
     await page.getByRole('heading', { name: 'Macros and canned responses' }).waitFor();
     await page.getByRole('button', { name: 'New macro' }).click();
@@ -48,10 +51,26 @@ describe('web console: macros and canned responses', () => {
     await macroDialog.getByLabel('Action 2', { exact: true }).click();
     await page.getByRole('option', { name: 'Add a public reply' }).click();
     await macroDialog.getByLabel('Text of action 2', { exact: true }).fill('Hello {{requester.name}}, ticket #{{ticket.number}} waits for your answer. {{agent.name}}');
+    await macroDialog.getByRole('button', { name: 'Add an action' }).click();
+    await macroDialog.getByLabel('Action 3', { exact: true }).click();
+    await page.getByRole('option', { name: 'Set a custom field' }).click();
+    await macroDialog.getByLabel('Custom field of action 3', { exact: true }).click();
+    await page.getByRole('option', { name: 'Plan' }).click();
+    await macroDialog.getByLabel('Value of action 3', { exact: true }).click();
+    await page.getByRole('option', { name: 'Gold' }).click();
     await expectAccessible(page, 'the macro builder');
     await macroDialog.getByRole('button', { name: 'Save' }).click();
     await macroDialog.waitFor({ state: 'detached' });
-    await page.getByRole('region', { name: 'Waiting on customer' }).getByText('Every agent · 2 actions').waitFor();
+    await page.getByRole('region', { name: 'Waiting on customer' }).getByText('Every agent · 3 actions').waitFor();
+    const stored = (await stack.api('GET', '/macros', { token })).body.items[0] as { actions: unknown[] };
+    expect(stored.actions[2]).toEqual({ type: 'set', field: 'fields.plan', value: 'Gold' });
+    // Reopened, the editor shows the field action as saved.
+    await page.getByRole('button', { name: 'Edit macro Waiting on customer' }).click();
+    const editDialog = page.getByRole('dialog', { name: 'Edit macro Waiting on customer' });
+    await expect.poll(async () => editDialog.getByLabel('Custom field of action 3', { exact: true }).inputValue()).toBe('Plan');
+    expect(await editDialog.getByLabel('Value of action 3', { exact: true }).inputValue()).toBe('Gold');
+    await editDialog.getByRole('button', { name: 'Close' }).click();
+    await editDialog.waitFor({ state: 'detached' });
 
     // An unknown placeholder is refused with the server's words.
     await page.getByRole('tab', { name: 'Canned responses' }).click();
@@ -81,6 +100,7 @@ describe('web console: macros and canned responses', () => {
     await page.getByRole('option', { name: 'Waiting on customer' }).click();
     const preview = applyDialog.getByRole('region', { name: 'Preview of the macro' });
     await preview.getByText('Status: New → Pending').waitFor();
+    await preview.getByText('Plan: None → Gold').waitFor();
     await preview.getByText(`Hello Rita Requester, ticket #${ticket.number} waits for your answer. ${admin.name}`).waitFor();
     await expectAccessible(page, 'the macro preview');
     await saveScreenshot(page, 'macro-preview');
@@ -89,6 +109,7 @@ describe('web console: macros and canned responses', () => {
     await applyDialog.waitFor({ state: 'detached' });
     await page.getByRole('article', { name: `Public reply by ${admin.name}` }).getByText(`Hello Rita Requester, ticket #${ticket.number} waits`).waitFor();
     await expect.poll(async () => (await stack.api('GET', `/tickets/${ticket.id}`, { token })).body.status, { timeout: 15_000 }).toBe('pending');
+    expect((await stack.api('GET', `/tickets/${ticket.id}`, { token })).body.fields).toEqual({ plan: 'Gold' });
     const history = await stack.api('GET', `/tickets/${ticket.id}/events`, { token });
     expect(history.body.items.map((entry: { action: string }) => entry.action)).toEqual(['created', 'macro.applied']);
 

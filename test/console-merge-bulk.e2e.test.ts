@@ -96,6 +96,23 @@ describe('web console: bulk update from the queue, merge from the ticket page', 
     await links.getByRole('link', { name: `#${parent.number} ${parent.subject}` }).waitFor();
     expect((await stack.api('GET', `/tickets/${duplicate.id}`, { token })).body.status).toBe('closed');
 
+    // The history reads as sentences that link the other ticket, never as raw JSON.
+    await page.getByRole('tab', { name: 'History' }).click();
+    const targetHistory = page.getByRole('tabpanel', { name: 'History' });
+    await targetHistory.getByText(`#${duplicate.number} was merged into this ticket`).waitFor();
+    await targetHistory.getByText(`Linked as child of #${parent.number}`).waitFor();
+    await targetHistory.getByText('Moved 2 messages here').waitFor();
+    expect(await targetHistory.textContent()).not.toMatch(/[{}]/);
+    await expectAccessible(page, 'the history tab of a merge target');
+    await targetHistory.getByRole('link', { name: `#${duplicate.number}`, exact: true }).click();
+    await page.waitForURL(`${stack.url}/tickets/${duplicate.id}`);
+    await page.getByRole('tab', { name: 'History' }).click();
+    const sourceHistory = page.getByRole('tabpanel', { name: 'History' });
+    await sourceHistory.getByText(`Merged into #${child.number}`).waitFor();
+    await sourceHistory.getByText('Added a public reply').waitFor();
+    expect(await sourceHistory.textContent()).not.toMatch(/[{}]/);
+    await sourceHistory.getByRole('link', { name: `#${child.number}`, exact: true }).waitFor();
+
     const mail = await stack.mailTo(requester.email, /^Merged:/);
     expect(mail.subject).toBe(`Merged: [#${duplicate.number}] ${duplicate.subject}`);
     expect(mail.text).toContain(`merged into request #${child.number}`);

@@ -1,10 +1,11 @@
+import type { TicketFieldValue } from './ticket-fields.js';
 import type { CommentView, TicketView } from './tickets.js';
 
 /** The placeholders a macro's comment or a canned response may hold; anything else between `{{ }}` is refused on save. */
 export const TEMPLATE_PLACEHOLDERS = ['ticket.number', 'ticket.subject', 'requester.name', 'agent.name'] as const;
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
-/** Ticket fields a macro's `set` action may change (`fields.<key>` waits for custom fields, DESIGN section 14). */
+/** Ticket fields a macro's `set` action may change; `fields.<key>` sets a custom field (MacroFieldSetAction). */
 export const MACRO_SET_FIELDS = ['status', 'priority', 'assigneeId', 'teamId', 'tags'] as const;
 export type MacroSetField = (typeof MACRO_SET_FIELDS)[number];
 
@@ -17,8 +18,16 @@ export const MACRO_LIMITS = {
   perOrganization: 500,
 } as const;
 
+/** `set` of the custom field `<key>`: the value as the field's type stores it (validated on save), or null to clear it. */
+export interface MacroFieldSetAction {
+  type: 'set';
+  field: `fields.${string}`;
+  value: TicketFieldValue | null;
+}
+
 export type MacroAction =
   | { type: 'set'; field: MacroSetField; value: string | string[] | null }
+  | MacroFieldSetAction
   | { type: 'addTags' | 'removeTags'; value: string[] }
   | { type: 'comment'; body: string; internal: boolean };
 

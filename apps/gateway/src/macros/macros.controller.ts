@@ -10,7 +10,7 @@ import { ApplyMacroQuery, CreateCannedResponseBody, CreateMacroBody, ListCannedR
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown, another organization's, or (for an agent) a team's the agent is not in";
-const REFUSED = 'The problem named: an unknown action type or property, a bad status or priority, an assignee who is not active staff of the organization, a team of another organization, an unknown placeholder, custom fields (not available yet)';
+const REFUSED = 'The problem named: an unknown action type or property, a bad status or priority, an assignee who is not active staff of the organization, a team of another organization, an unknown placeholder, a custom field (fields.<key>) the organization does not have or a value its type refuses';
 
 /** Macros and canned responses (DESIGN section 14): read by staff, written by admins, applied to tickets by staff. */
 @ApiTags('macros')

@@ -105,6 +105,7 @@ describe('triggers', () => {
     expect(await refusal({ actions: [{ type: 'comment', body: 'Hi {{ticket.owner}}' }] })).toMatch(/^actions\[0\]\.body uses unknown placeholder \{\{ticket\.owner\}\}/);
     expect(await refusal({ actions: [{ type: 'addTags', value: ['x'] }, { type: 'webhook', webhookId: randomUUID() }] }, 422)).toMatch(/^actions\[1\]: webhook actions are not available yet: webhooks arrive with the integrations work/);
     expect(await refusal({ actions: [] })).toMatch(/actions must hold at least one action/);
+    expect(await refusal({ actions: [{ type: 'notify', to: 'team', subject: 's', body: 'b' }, { type: 'set', field: 'fields.nope', value: 'x' }] })).toBe('actions[1]: fields.nope is not a custom field of this organization');
   });
 
   it('keeps organizations apart: another organization\'s trigger is 404 and never acts on this organization\'s tickets', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INBOUND_MAIL_BUCKET, type MailboxWithTokenView, type Page, type TicketView } from '@helpdesk/contracts';
+import { INBOUND_MAIL_BUCKET, type CommentView, type MailboxWithTokenView, type Page, type TicketView } from '@helpdesk/contracts';
 import { Objm } from '@nats-io/obj';
 import { connect } from '@nats-io/transport-node';
 import { freePort, waitFor } from '@helpdesk/testing';
@@ -66,6 +66,49 @@ describe('inbound mail by SMTP', () => {
     } finally {
       await nats.close();
     }
+  });
+
+  it('puts a reply to a merged ticket on the ticket it was merged into, following a chain of merges, and never reopens the merged one', async () => {
+    const { admin, mailbox } = await deskWithMailbox();
+    const maria = `maria-${unique()}@example.org`;
+    await mta().sendMail({ from: `Maria Lopez <${maria}>`, to: mailbox.address, subject: 'Printer prints blank pages', text: 'Every page comes out blank.', messageId: `<first-${unique()}@example.org>` });
+    const [source] = await waitFor('the mailed ticket', async () => {
+      const list = await tickets(admin);
+      return list.length > 0 ? list : undefined;
+    });
+    const opened = async (subject: string) => {
+      const response = await gateway.call('/tickets', { token: admin.accessToken, body: { subject, description: '<p>Same printer</p>', requesterEmail: `bob-${unique()}@example.org`, requesterName: 'Bob' } });
+      expect(response.status).toBe(201);
+      return (await response.json()) as TicketView;
+    };
+    const merge = async (from: TicketView, into: TicketView) => expect((await gateway.call(`/tickets/${from.id}/merge`, { token: admin.accessToken, body: { targetId: into.id } })).status).toBe(200);
+    const commentsOf = async (ticket: TicketView) => ((await (await gateway.call(`/tickets/${ticket.id}/comments?limit=100`, { token: admin.accessToken })).json()) as Page<CommentView>).items;
+    const reply = (from: string, text: string) => mta().sendMail({ from, to: mailbox.address, subject: `Re: [#${source!.number}] Printer prints blank pages`, text, messageId: `<reply-${unique()}@example.org>` });
+    const arrived = (ticket: TicketView, text: string) =>
+      waitFor(`"${text}" on #${ticket.number}`, async () => (await commentsOf(ticket)).find((comment) => comment.body.includes(text)));
+
+    const target = await opened('Floor 2 printer');
+    await merge(source!, target);
+    await reply(`Maria Lopez <${maria}>`, 'Still blank after the restart.');
+    const first = await arrived(target, 'Still blank after the restart.');
+    expect(first.authorId).toBe((await (await gateway.call(`/tickets/${source!.id}`, { token: admin.accessToken })).json() as TicketView).requesterId);
+
+    // The target is merged in turn: the next reply to the first ticket follows both merges.
+    const last = await opened('All printers');
+    await merge(target, last);
+    await reply(`Maria Lopez <${maria}>`, 'Now the toner light blinks.');
+    await arrived(last, 'Now the toner light blinks.');
+
+    const merged = (await (await gateway.call(`/tickets/${source!.id}`, { token: admin.accessToken })).json()) as TicketView;
+    expect(merged.status).toBe('closed');
+    expect(await commentsOf(merged)).toEqual([]);
+    expect((await commentsOf(target)).filter((comment) => comment.body.includes('toner'))).toEqual([]);
+    const history = ((await (await gateway.call(`/tickets/${last.id}/events?limit=100`, { token: admin.accessToken })).json()) as Page<{ action: string }>).items;
+    expect(history.map((entry) => entry.action)).toContain('commented');
+    // Someone who never took part in the merged ticket gets a ticket of their own, as with any ticket.
+    await reply(`Mallory <mallory-${unique()}@example.org>`, 'Copying the tag.');
+    await waitFor('the stranger ticket', async () => ((await tickets(admin)).length === 4 ? true : undefined));
+    expect((await commentsOf(last)).filter((comment) => comment.body.includes('Copying the tag'))).toEqual([]);
   });
 
   it('answers 550 for an address no organization has, and 552 beyond INBOUND_MAX_BYTES', async () => {

@@ -19,6 +19,24 @@ import { routeEvent, userToDisconnect } from './event-routing.js';
  */
 /** How long shutdown waits for the consumer loop to notice it should stop. */
 const SHUTDOWN_WAIT_MS = 2_000;
+/** How often the replica checks that its consumer still delivers (see `deliveryStalled`). */
+const STALL_CHECK_MS = 5_000;
+
+export interface DeliveryCheck {
+  /** Events this replica has taken from the consumer so far. */
+  delivered: number;
+  /** Events were stored past the next sequence this replica expects. */
+  waiting: boolean;
+}
+
+/**
+ * True when events waited at both checks and none was delivered between them. An ordered consumer
+ * was seen to stop delivering for about 50 s after the stream leader's node was killed, without
+ * any status notification: the fan-out then recreates it from its own next sequence.
+ */
+export function deliveryStalled(previous: DeliveryCheck, current: DeliveryCheck): boolean {
+  return previous.waiting && current.waiting && current.delivered === previous.delivered;
+}
 
 @Injectable()
 export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,6 +47,7 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
   private nextSequence?: number;
   private attached = false;
   private duplicates = 0;
+  private delivered = 0;
   private lastProblem = 'not attached yet';
   private markReady!: () => void;
   private readonly verbose: boolean;
@@ -70,6 +89,7 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
         if (this.stop.signal.aborted) break;
         this.attached = true;
         void this.watch(this.messages);
+        void this.watchForStall(this.messages);
         this.markReady();
         this.logger.log(`Pushing events from ${EVENTS_STREAM} from sequence ${this.nextSequence}`);
         failures = 0;
@@ -97,6 +117,29 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /** Closes a consumer that holds back waiting events (the loop above then recreates it from `nextSequence`). */
+  private async watchForStall(messages: ConsumerMessages): Promise<void> {
+    let previous: DeliveryCheck = { delivered: this.delivered, waiting: false };
+    while (this.messages === messages && !this.stop.signal.aborted) {
+      const slept = await sleep(STALL_CHECK_MS, true, { signal: this.stop.signal, ref: false }).catch(() => false);
+      if (!slept || this.messages !== messages) return;
+      let current: DeliveryCheck;
+      try {
+        const { state } = await (await this.jetStream.manager()).streams.info(EVENTS_STREAM);
+        current = { delivered: this.delivered, waiting: this.nextSequence !== undefined && state.last_seq >= this.nextSequence };
+      } catch {
+        continue; // NATS itself is unreachable: the consumer's own status notifications report that.
+      }
+      if (deliveryStalled(previous, current)) {
+        this.logger.warn(`Event consumer delivered nothing for ${(2 * STALL_CHECK_MS) / 1000} s while events waited from sequence ${this.nextSequence}: recreating it`);
+        this.detached('the consumer stalled');
+        await messages.close();
+        return;
+      }
+      previous = current;
+    }
+  }
+
   private detached(problem: string): void {
     this.attached = false;
     this.lastProblem = problem;
@@ -114,6 +157,7 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
 
   private deliver(message: JsMsg): void {
     this.attached = true;
+    this.delivered += 1;
     // Already pushed: a consumer recreated after a NATS node's loss may hand over a message this loop saw.
     if (this.nextSequence !== undefined && message.seq < this.nextSequence) {
       this.duplicates += 1;

@@ -12,6 +12,8 @@ import { MailAttachments } from './mail-attachments.js';
 import { addParticipants } from './ticket-participants.js';
 
 const NOT_A_PARTICIPANT = 'Ticket not found, or the sender takes no part in it';
+/** How many merges a reply follows from the ticket it names (a merged target may itself be merged later). */
+export const MERGE_HOPS = 5;
 
 /**
  * Ticket changes on behalf of the sender of a mail, for the notification service only (NATS
@@ -67,16 +69,44 @@ export class EmailChannelService {
       [command.orgId, command.ticketId ?? null, command.ticketNumber ?? null, command.sender.email.trim(), command.replyTokenUserId ?? null],
     )) as Array<{ id: string; status: string; user_id: string; role: Role; bouncing: boolean }>;
     if (!row) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
-    if (row.status === 'closed' && !(await this.commentExists(command.changeId, row.id))) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
+    let ticketId = row.id;
+    if (row.status === 'closed') {
+      // A merged ticket is closed, and its conversation goes on in its target: the reply lands there, not in a new ticket.
+      const target = await this.mergeTarget(command.orgId, row.id);
+      if (target && (target.status !== 'closed' || (await this.commentExists(command.changeId, target.id)))) ticketId = target.id;
+      else if (!(await this.commentExists(command.changeId, row.id))) throw new CommandError('NOT_FOUND', NOT_A_PARTICIPANT);
+    }
     const principal: Principal = { orgId: command.orgId, userId: row.user_id, role: row.role };
     const viaEmail = { replyToken: command.replyTokenUserId !== undefined };
     const { kept, refused } = await this.attachments.splitByQuota(command.orgId, command.attachments);
     const body = this.attachments.withRefusals(command.body, refused);
-    const comment = await this.comments.create({ principal, ticketId: row.id, body, internal: false }, { viaEmail, id: command.changeId });
-    await addParticipants(this.dataSource.manager, command.orgId, row.id, command.cc);
+    const comment = await this.comments.create({ principal, ticketId, body, internal: false }, { viaEmail, id: command.changeId });
+    // Someone of the merged ticket the merge could not copy (the target was full) is copied now if there is room, so they hear the answer.
+    if (ticketId !== row.id && row.role === 'customer') await addParticipants(this.dataSource.manager, command.orgId, ticketId, [command.sender]);
+    await addParticipants(this.dataSource.manager, command.orgId, ticketId, command.cc);
     if (row.bouncing) await this.bouncing.clearOnMailFrom(command.orgId, command.sender.email);
-    await this.attachments.record({ principal, ticketId: row.id, commentId: comment.id }, kept);
+    await this.attachments.record({ principal, ticketId, commentId: comment.id }, kept);
     return { comment, refusedAttachmentIds: refused.map((attachment) => attachment.id) };
+  }
+
+  /**
+   * The end of the chain of merges from a merged ticket (at most MERGE_HOPS of them), or undefined when
+   * the ticket was closed without being merged. Staff can follow each hop in the tickets' history.
+   */
+  private async mergeTarget(orgId: string, ticketId: string): Promise<{ id: string; status: string } | undefined> {
+    const chain = (await this.dataSource.query(
+      `WITH RECURSIVE chain(id, depth) AS (
+         SELECT $1::uuid, 0
+         UNION ALL
+         SELECT link.target_id, chain.depth + 1 FROM chain
+           JOIN ${TICKET_SCHEMA}.ticket_links link ON link.source_id = chain.id AND link.kind = 'merged_into' AND link.organization_id = $2
+          WHERE chain.depth < $3
+       )
+       SELECT ticket.id, ticket.status FROM chain JOIN ${TICKET_SCHEMA}.tickets ticket ON ticket.id = chain.id AND ticket.organization_id = $2
+        WHERE chain.depth > 0 ORDER BY chain.depth DESC LIMIT 1`,
+      [ticketId, orgId, MERGE_HOPS],
+    )) as Array<{ id: string; status: string }>;
+    return chain[0];
   }
 
   private async commentExists(commentId: string, ticketId: string): Promise<boolean> {

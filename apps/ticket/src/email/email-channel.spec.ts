@@ -142,6 +142,30 @@ describe('email channel commands (for the notification service only)', () => {
     expect(await harness.fail(subjects.emailChannel.addComment, { changeId: randomUUID(), orgId: admin.orgId, sender, body: 'x' })).toMatchObject({ code: 'VALIDATION' });
   });
 
+  it('puts a reply to a merged ticket on the end of its merge chain, once however often it is delivered; a closed end opens nothing', async () => {
+    const { admin } = await harness.signup('Desk M');
+    const { ticket: source } = await open(admin.orgId, 'merged-requester@example.com');
+    const { ticket: middle } = await open(admin.orgId, 'other-one@example.com');
+    const { ticket: last } = await open(admin.orgId, 'other-two@example.com');
+    const merge = (from: string, into: string) => harness.send(subjects.tickets.merge, { principal: admin, ticketId: from, targetId: into });
+    await merge(source.id, middle.id);
+    await merge(middle.id, last.id);
+
+    const payload = { orgId: admin.orgId, ticketNumber: source.number, sender: { email: 'merged-requester@example.com' }, changeId: randomUUID() };
+    const written = await comment(payload);
+    expect(written.comment).toMatchObject({ ticketId: last.id, authorId: source.requesterId, internal: false });
+    expect((await comment(payload)).comment).toEqual(written.comment);
+    const onSource = (await harness.dataSource.query(`SELECT count(*)::int AS count FROM helpdesk.comments WHERE ticket_id = $1`, [source.id])) as Array<{ count: number }>;
+    expect(onSource[0]!.count).toBe(0);
+    expect((await ticketRow(source.id)).status).toBe('closed');
+    // Now copied on the target (it was copied by the first merge already; this keeps it so).
+    const copied = (await harness.dataSource.query(`SELECT 1 FROM helpdesk.ticket_participants WHERE ticket_id = $1 AND user_id = $2`, [last.id, source.requesterId])) as unknown[];
+    expect(copied).toHaveLength(1);
+
+    await harness.dataSource.query(`UPDATE helpdesk.tickets SET status = 'closed' WHERE id = $1`, [last.id]);
+    expect(await harness.fail(subjects.emailChannel.addComment, { ...payload, body: 'x', changeId: randomUUID() })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('answers the same change asked again (a redelivery after a crash) with what it made the first time, never a second ticket or comment', async () => {
     const { admin } = await harness.signup('Desk D');
     const changeId = randomUUID();

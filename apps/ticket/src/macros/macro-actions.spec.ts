@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMacroActions, ticketChangesOf } from './macro-actions.js';
+import { checkedFieldActions, parseMacroActions, ticketChangesOf } from './macro-actions.js';
 import { checkedTemplate, renderTemplate } from './template.js';
 
 const values = { 'ticket.number': '42', 'ticket.subject': 'Printer', 'requester.name': 'Rob <img src=x onerror=alert(1)> & "Co"', 'agent.name': 'Alex' };
@@ -13,6 +13,28 @@ describe('macro actions and templates', () => {
     ]);
     expect(ticketChangesOf(actions, ['old', 'kept'])).toEqual({ status: 'solved', tags: ['kept', 'new'] });
     expect(ticketChangesOf(parseMacroActions([{ type: 'set', field: 'tags', value: ['a'] }, { type: 'addTags', value: ['b'] }]), ['x'])).toEqual({ tags: ['a', 'b'] });
+  });
+
+  it('sets custom fields through `fields` of the ticket changes, checked and stored by the field type', () => {
+    const definitions = [
+      { key: 'seats', label: 'Seats', type: 'number' as const, options: [], active: true, requiredToSolve: false },
+      { key: 'areas', label: 'Areas', type: 'multiselect' as const, options: ['billing', 'shipping'], active: true, requiredToSolve: false },
+      { key: 'gone', label: 'Gone', type: 'text' as const, options: [], active: false, requiredToSolve: false },
+    ];
+    const actions = checkedFieldActions(
+      parseMacroActions([
+        { type: 'set', field: 'priority', value: 'high' },
+        { type: 'set', field: 'fields.areas', value: ['shipping', 'billing', 'shipping'] },
+        { type: 'set', field: 'fields.seats', value: null },
+      ]),
+      definitions,
+    );
+    expect(actions[1]).toEqual({ type: 'set', field: 'fields.areas', value: ['billing', 'shipping'] });
+    expect(ticketChangesOf(actions, [])).toEqual({ priority: 'high', fields: { areas: ['billing', 'shipping'], seats: null } });
+    expect(() => checkedFieldActions(parseMacroActions([{ type: 'set', field: 'fields.seats', value: '3' }]), definitions)).toThrow('actions[0]: fields.seats must be a number');
+    expect(() => checkedFieldActions(parseMacroActions([{ type: 'set', field: 'fields.gone', value: 'x' }]), definitions)).toThrow('actions[0]: fields.gone is archived');
+    expect(() => checkedFieldActions(parseMacroActions([{ type: 'set', field: 'fields.nope', value: 'x' }]), definitions)).toThrow('actions[0]: fields.nope is not a custom field of this organization');
+    expect(() => parseMacroActions([{ type: 'set', field: 'fields.', value: 'x' }])).toThrow('actions[0]: fields. is not a custom field key');
   });
 
   it('refuses a macro that would leave a ticket with more than 20 tags', () => {

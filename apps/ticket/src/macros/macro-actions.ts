@@ -1,5 +1,20 @@
-import { MACRO_ACTION_TYPES, MACRO_SET_FIELDS, TICKET_LIMITS, TICKET_PRIORITIES, TICKET_STATUSES, type MacroAction, type MacroSetField, type TicketChanges } from '@helpdesk/contracts';
+import {
+  MACRO_ACTION_TYPES,
+  MACRO_SET_FIELDS,
+  TICKET_FIELD_KEY_PATTERN,
+  TICKET_FIELD_LIMITS,
+  TICKET_LIMITS,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  type MacroAction,
+  type MacroFieldSetAction,
+  type MacroSetField,
+  type TicketChanges,
+  type TicketFieldValue,
+} from '@helpdesk/contracts';
 import { CommandError, stripToPlainText } from '@helpdesk/common';
+import type { TicketField } from '../ticket-fields/ticket-field.entity.js';
+import { normalizeFieldValue } from '../ticket-fields/ticket-field-values.js';
 import { normalizeTags } from '../tickets/tickets.service.js';
 import { checkedTemplate } from './template.js';
 
@@ -24,10 +39,54 @@ function tagList(value: unknown, index: number): string[] {
   return tags;
 }
 
+const isFieldValue = (value: unknown): value is TicketFieldValue | null =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+
+/**
+ * `set fields.<key>`: the key's and the value's shape only. Whether the organization has that field and
+ * the value suits its type needs the definitions: checkedFieldActions, which the service calls on save.
+ */
+function customFieldAction(field: string, value: unknown, index: number): MacroFieldSetAction {
+  const key = field.slice('fields.'.length);
+  if (!TICKET_FIELD_KEY_PATTERN.test(key) || key.length > TICKET_FIELD_LIMITS.key) throw invalid(index, `${field} is not a custom field key (fields.<key>, a lowercase slug)`);
+  if (!isFieldValue(value)) throw invalid(index, `${field} needs a text, number, true/false or list of options, or null to clear it`);
+  return { type: 'set', field: `fields.${key}`, value };
+}
+
+/** The key a `set` action targets when it sets a custom field, else undefined. */
+export function customFieldKey(action: MacroAction): string | undefined {
+  return action.type === 'set' && action.field.startsWith('fields.') ? action.field.slice('fields.'.length) : undefined;
+}
+
+type FieldDefinition = Pick<TicketField, 'key' | 'label' | 'type' | 'options' | 'active' | 'requiredToSolve'>;
+
+/**
+ * The actions with every `fields.<key>` value checked against the organization's field definitions and
+ * stored as the field's type stores it (the same rules as a ticket update: ticket-field-values.ts). An
+ * unknown or archived key, or a value its type refuses, is a VALIDATION error naming the action; null clears.
+ */
+export function checkedFieldActions(actions: readonly MacroAction[], definitions: readonly FieldDefinition[]): MacroAction[] {
+  const byKey = new Map(definitions.map((definition) => [definition.key, definition]));
+  return actions.map((action, index) => {
+    const key = customFieldKey(action);
+    if (key === undefined || action.type !== 'set') return action;
+    const definition = byKey.get(key);
+    if (!definition) throw invalid(index, `fields.${key} is not a custom field of this organization`);
+    if (!definition.active) throw invalid(index, `fields.${key} is archived and can no longer be set`);
+    if (action.value === null) return action;
+    try {
+      return { type: 'set', field: `fields.${key}`, value: normalizeFieldValue(definition, action.value) };
+    } catch (error) {
+      if (error instanceof CommandError) throw invalid(index, error.message);
+      throw error;
+    }
+  });
+}
+
 function setAction(raw: Record<string, unknown>, index: number): MacroAction {
   const field = raw.field;
-  if (typeof field === 'string' && field.startsWith('fields.')) throw invalid(index, `custom fields are not available yet; ${field} cannot be set`);
-  if (!(MACRO_SET_FIELDS as readonly unknown[]).includes(field)) throw invalid(index, `field must be one of ${MACRO_SET_FIELDS.join(', ')}`);
+  if (typeof field === 'string' && field.startsWith('fields.')) return customFieldAction(field, raw.value, index);
+  if (!(MACRO_SET_FIELDS as readonly unknown[]).includes(field)) throw invalid(index, `field must be one of ${MACRO_SET_FIELDS.join(', ')}, or fields.<key> for a custom field`);
   const value = raw.value;
   switch (field as MacroSetField) {
     case 'status':
@@ -104,7 +163,9 @@ export function ticketChangesOf(actions: readonly MacroAction[], currentTags: re
   let tags: string[] | undefined;
   for (const action of actions) {
     if (action.type === 'set') {
-      if (action.field === 'tags') tags = [...(action.value as string[])];
+      const key = customFieldKey(action);
+      if (key !== undefined) changes.fields = { ...changes.fields, [key]: action.value as TicketFieldValue | null };
+      else if (action.field === 'tags') tags = [...(action.value as string[])];
       else (changes as Record<string, unknown>)[action.field] = action.value;
     }
   }

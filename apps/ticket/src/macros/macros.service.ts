@@ -25,9 +25,11 @@ import type { Ticket } from '../tickets/ticket.entity.js';
 import { toTicketView } from '../tickets/ticket-view.js';
 import { TicketsService, TRACKED_FIELDS } from '../tickets/tickets.service.js';
 import { Team } from '../teams/team.entity.js';
+import { fieldDiff } from '../ticket-fields/ticket-field-values.js';
+import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import { User } from '../users/user.entity.js';
-import { displayName, parseMacroActions, ticketChangesOf } from './macro-actions.js';
+import { checkedFieldActions, customFieldKey, displayName, parseMacroActions, ticketChangesOf } from './macro-actions.js';
 import { Macro } from './macro.entity.js';
 import { renderTemplate } from './template.js';
 import { checkedTeamId, visibleTo } from './visibility.js';
@@ -166,6 +168,7 @@ export class MacrosService {
         macro: { from: null, to: eventData.macro },
         ...(comments[0] ? { comment: { from: null, to: { id: comments[0].id, internal: comments[0].internal } } } : {}),
         ...diff(before, ticket, [...TRACKED_FIELDS, 'firstRespondedAt', 'nextResponseDueAt']),
+        ...fieldDiff(before.fields, ticket.fields),
       },
     });
     return { ticket, comments };
@@ -178,9 +181,13 @@ export class MacrosService {
     return macro;
   }
 
-  /** Well formed (parseMacroActions), and every assignee an active agent or admin and every team one of this organization. */
+  /**
+   * Well formed (parseMacroActions), every assignee an active agent or admin and every team one of this
+   * organization, and every custom field one of its active fields with a value its type accepts.
+   */
   private async checkedActions(manager: EntityManager, orgId: string, raw: ReadonlyArray<Record<string, unknown>>): Promise<MacroAction[]> {
-    const actions = parseMacroActions(raw);
+    let actions = parseMacroActions(raw);
+    if (actions.some((action) => customFieldKey(action) !== undefined)) actions = checkedFieldActions(actions, await organizationFields(manager, orgId));
     for (const [index, action] of actions.entries()) {
       if (action.type !== 'set' || action.value === null) continue;
       if (action.field === 'assigneeId') {

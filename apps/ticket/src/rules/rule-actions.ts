@@ -15,10 +15,11 @@ import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { diff, recordHistory } from '../history/ticket-history.js';
-import { checkMacroActionSet, parseMacroAction, ticketChangesOf } from '../macros/macro-actions.js';
+import { checkedFieldActions, checkMacroActionSet, customFieldKey, parseMacroAction, ticketChangesOf } from '../macros/macro-actions.js';
 import { checkedTemplate, renderTemplate, type TemplateValues } from '../macros/template.js';
 import { DomainEvents } from '../outbox/domain-events.js';
 import { Team } from '../teams/team.entity.js';
+import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
 import { TicketsService, TRACKED_FIELDS } from '../tickets/tickets.service.js';
 import type { VerifiedPrincipal } from '../users/principal-verifier.js';
@@ -89,9 +90,18 @@ export function parseRuleActions(raw: unknown): RuleAction[] {
   return actions;
 }
 
-/** parseRuleActions, and every assignee an active agent or admin and every team one of this organization. */
+/**
+ * parseRuleActions, and every assignee an active agent or admin, every team one of this organization,
+ * every `fields.<key>` value one of its custom fields' (checked and stored as the macros' are).
+ */
 export async function checkedRuleActions(manager: EntityManager, orgId: string, raw: unknown): Promise<RuleAction[]> {
-  const actions = parseRuleActions(raw);
+  let actions = parseRuleActions(raw);
+  if (actions.some((action) => action.type !== 'notify' && action.type !== 'webhook' && customFieldKey(action) !== undefined)) {
+    // Checked in place, so an error names the action by its index in the whole list.
+    const placeholder: MacroAction = { type: 'addTags', value: [] };
+    const checked = checkedFieldActions(actions.map((action) => (action.type === 'notify' || action.type === 'webhook' ? placeholder : action)), await organizationFields(manager, orgId));
+    actions = actions.map((action, index) => (action.type === 'notify' || action.type === 'webhook' ? action : checked[index]!));
+  }
   for (const [index, action] of actions.entries()) {
     if (action.type !== 'set' || action.value === null) continue;
     if (action.field === 'assigneeId') {

@@ -164,17 +164,19 @@ export class ListTicketsCommand extends AuthenticatedCommand {
   cursor?: string;
 }
 
-export class TicketChanges {
-  @ValidateIf((changes: TicketChanges) => changes.subject !== undefined)
-  @Length(1, TICKET_LIMITS.subject)
-  @IsString()
-  subject?: string;
+/** A list of tags as a client sends it (normalized by the ticket service); absent means unchanged. */
+function TagList(): PropertyDecorator {
+  const decorators = [ValidateIf((_, value) => value !== undefined), ArrayMaxSize(TICKET_LIMITS.tags), Length(1, TICKET_LIMITS.tag, { each: true }), IsString({ each: true }), IsArray()];
+  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
+}
 
-  @ValidateIf((changes: TicketChanges) => changes.status !== undefined)
+/** The changes a single update and a bulk update share. */
+class TicketStateChanges {
+  @ValidateIf((changes: TicketStateChanges) => changes.status !== undefined)
   @IsIn(TICKET_STATUSES)
   status?: TicketStatus;
 
-  @ValidateIf((changes: TicketChanges) => changes.priority !== undefined)
+  @ValidateIf((changes: TicketStateChanges) => changes.priority !== undefined)
   @IsIn(TICKET_PRIORITIES)
   priority?: TicketPriority;
 
@@ -187,12 +189,15 @@ export class TicketChanges {
   @IsOptional()
   @IsUUID()
   teamId?: string | null;
+}
 
-  @ValidateIf((changes: TicketChanges) => changes.tags !== undefined)
-  @ArrayMaxSize(TICKET_LIMITS.tags)
-  @Length(1, TICKET_LIMITS.tag, { each: true })
-  @IsString({ each: true })
-  @IsArray()
+export class TicketChanges extends TicketStateChanges {
+  @ValidateIf((changes: TicketChanges) => changes.subject !== undefined)
+  @Length(1, TICKET_LIMITS.subject)
+  @IsString()
+  subject?: string;
+
+  @TagList()
   tags?: string[];
 
   /** Only the keys given change; null clears a value. */
@@ -259,37 +264,11 @@ export class AddTicketLinkCommand extends TicketLinkRefCommand {
 }
 
 /** What a bulk update may change: the single update's fields, with tags added or removed rather than replaced. */
-export class BulkTicketChanges {
-  @ValidateIf((changes: BulkTicketChanges) => changes.status !== undefined)
-  @IsIn(TICKET_STATUSES)
-  status?: TicketStatus;
-
-  @ValidateIf((changes: BulkTicketChanges) => changes.priority !== undefined)
-  @IsIn(TICKET_PRIORITIES)
-  priority?: TicketPriority;
-
-  /** null unassigns. */
-  @IsOptional()
-  @IsUUID()
-  assigneeId?: string | null;
-
-  /** null removes the team. */
-  @IsOptional()
-  @IsUUID()
-  teamId?: string | null;
-
-  @ValidateIf((changes: BulkTicketChanges) => changes.addTags !== undefined)
-  @ArrayMaxSize(TICKET_LIMITS.tags)
-  @Length(1, TICKET_LIMITS.tag, { each: true })
-  @IsString({ each: true })
-  @IsArray()
+export class BulkTicketChanges extends TicketStateChanges {
+  @TagList()
   addTags?: string[];
 
-  @ValidateIf((changes: BulkTicketChanges) => changes.removeTags !== undefined)
-  @ArrayMaxSize(TICKET_LIMITS.tags)
-  @Length(1, TICKET_LIMITS.tag, { each: true })
-  @IsString({ each: true })
-  @IsArray()
+  @TagList()
   removeTags?: string[];
 }
 

@@ -119,7 +119,7 @@ function AutomationForm({ automation, onDone }: { automation: AutomationView | n
   const [active, setActive] = useState(automation?.active ?? true);
   const [all, setAll] = useState<ConditionRow[]>(automation ? automation.all.map(rowOfCondition) : [newConditionRow('hoursSince.pending'), newConditionRow('status')]);
   const [any, setAny] = useState<ConditionRow[]>(automation ? automation.any.map(rowOfCondition) : []);
-  const [actions, setActions] = useState<ActionRow[]>(automation ? automation.actions.filter(isMacroAction).map(rowOf) : [newRow('addTags')]);
+  const [actions, setActions] = useState<ActionRow[]>(automation ? automation.actions.filter(isMacroAction).map((action) => rowOf(action, fields)) : [newRow('addTags')]);
   // Notify and webhook actions written through the API are kept as they are: the builder edits the others.
   const kept = automation ? automation.actions.filter((action) => !isMacroAction(action)) : [];
   const [error, setError] = useState<string | null>(null);
@@ -127,7 +127,7 @@ function AutomationForm({ automation, onDone }: { automation: AutomationView | n
   const teamOptions = (teams.data ?? []).map((team) => ({ value: team.id, label: team.name }));
   const submit = () => {
     setError(null);
-    const input = { name: name.trim(), active, all: all.map((row) => conditionOf(row, fields)), any: any.map((row) => conditionOf(row, fields)), actions: [...actions.map(actionOf), ...kept] };
+    const input = { name: name.trim(), active, all: all.map((row) => conditionOf(row, fields)), any: any.map((row) => conditionOf(row, fields)), actions: [...actions.map((row) => actionOf(row, fields)), ...kept] };
     const done = {
       onSuccess: () => {
         notifications.show({ color: 'green', message: t.automations.saved(input.name) });
@@ -165,6 +165,7 @@ function AutomationForm({ automation, onDone }: { automation: AutomationView | n
             position={index + 1}
             assignees={people}
             teams={teamOptions}
+            fields={fields}
             onChange={(next) => setActions((current) => current.map((item) => (item.key === row.key ? next : item)))}
             onRemove={() => setActions((current) => current.filter((item) => item.key !== row.key))}
           />

@@ -12,8 +12,9 @@ const ticket = {
   breaches: {}, version: 3, createdAt: '2026-12-04T08:00:00.000Z', updatedAt: '2026-12-04T08:00:00.000Z',
 } satisfies TicketView;
 const macro: MacroView = { id: 'm-1', name: 'Escalate', teamId: null, actions: [], createdAt: ticket.createdAt, updatedAt: ticket.createdAt };
+const planField = { id: 'f-1', key: 'plan', label: 'Plan', type: 'dropdown', options: ['Free', 'Gold'], requiredToSolve: false, active: true, createdAt: ticket.createdAt, updatedAt: ticket.createdAt };
 const preview: MacroPreview = {
-  ticket: { ...ticket, status: 'pending', priority: 'urgent', tags: ['old', 'escalated'], version: 5 },
+  ticket: { ...ticket, status: 'pending', priority: 'urgent', tags: ['old', 'escalated'], version: 5, fields: { plan: 'Gold' } },
   comments: [{ id: 'c-1', ticketId: 't-1', authorId: 'u-alex', body: '<p>Escalated for Rob &lt;b&gt;</p>', internal: true, createdAt: ticket.createdAt }],
 };
 
@@ -24,6 +25,7 @@ function fakeGateway({ stale }: { stale: boolean }) {
   vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET';
     if (method === 'GET' && url.startsWith('/api/v1/macros')) return json(200, { items: [macro], nextCursor: null });
+    if (method === 'GET' && url.startsWith('/api/v1/ticket-fields')) return json(200, [planField]);
     sent.push({ method, url, ifMatch: new Headers(init.headers).get('if-match') });
     if (url === '/api/v1/tickets/t-1/macros/m-1?preview=true') return json(200, preview);
     if (url === '/api/v1/tickets/t-1/macros/m-1') return stale ? json(409, { statusCode: 409, error: 'Conflict', message: 'The ticket has changed since version 3', requestId: 'r' }) : json(200, preview.ticket);
@@ -55,6 +57,7 @@ describe('Apply macro', () => {
     expect(within(region).getByText('Status: New → Pending')).toBeDefined();
     expect(within(region).getByText('Priority: Normal → Urgent')).toBeDefined();
     expect(within(region).getByText('Tags: old → old, escalated')).toBeDefined();
+    expect(await within(region).findByText('Plan: None → Gold')).toBeDefined();
     expect(within(region).getByText('Will add this internal note:')).toBeDefined();
     expect(within(region).getByText('Escalated for Rob <b>')).toBeDefined();
     expect(sent).toEqual([{ method: 'POST', url: '/api/v1/tickets/t-1/macros/m-1?preview=true', ifMatch: null }]);

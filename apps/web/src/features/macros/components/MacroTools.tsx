@@ -2,11 +2,12 @@ import { Alert, Button, Group, Loader, Modal, Paper, Select, Stack, Text, TextIn
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { TicketView } from '@helpdesk/contracts';
+import type { TicketFieldValue, TicketView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { isConflict } from '../../ticket/hooks/ticket';
 import { MessageBody } from '../../ticket/components/MessageBody';
+import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
 import { useApplyMacro, useCannedResponses, useMacroPreview, useMacros, useRenderCannedResponse } from '../hooks/macros';
 
 const FIELDS = ['status', 'priority', 'assigneeId', 'teamId', 'tags'] as const;
@@ -31,6 +32,14 @@ function shown(ticket: TicketView, field: (typeof FIELDS)[number], naming: Namin
   }
 }
 
+/** A custom field's value as a short text: options joined, a tick as yes or no. */
+export function shownFieldValue(value: TicketFieldValue | null | undefined): string {
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return t.common.none;
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'boolean') return value ? t.macros.ticked : t.macros.unticked;
+  return String(value);
+}
+
 const FIELD_LABELS = { status: t.ticket.status, priority: t.ticket.priority, assigneeId: t.ticket.assignee, teamId: t.ticket.team, tags: t.ticket.tags };
 
 /** "Apply macro": pick one, see what it would change and the comment it would add (computed by the server, saved nowhere), then confirm. */
@@ -47,6 +56,11 @@ export function ApplyMacroButton({ ticket, naming }: { ticket: TicketView; namin
   };
   const chosen = macros.data?.items.find((macro) => macro.id === macroId);
   const changes = preview.data ? FIELDS.filter((field) => shown(ticket, field, naming) !== shown(preview.data.ticket, field, naming)) : [];
+  const definitions = useTicketFields(true, opened).data ?? [];
+  const before = ticket.fields ?? {};
+  const after = preview.data?.ticket.fields ?? {};
+  const fieldChanges = preview.data ? [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)) : [];
+  const fieldLabel = (key: string) => definitions.find((field) => field.key === key)?.label ?? key;
   return (
     <>
       <Button variant="light" size="xs" onClick={() => setOpened(true)}>
@@ -78,7 +92,7 @@ export function ApplyMacroButton({ ticket, naming }: { ticket: TicketView; namin
                 <Text size="sm" fw={600}>
                   {t.macros.previewTitle}
                 </Text>
-                {changes.length === 0 ? (
+                {changes.length === 0 && fieldChanges.length === 0 ? (
                   <Text size="sm" c="dimmed">
                     {t.macros.noFieldChanges}
                   </Text>
@@ -87,6 +101,11 @@ export function ApplyMacroButton({ ticket, naming }: { ticket: TicketView; namin
                     {changes.map((field) => (
                       <Text key={field} size="sm" component="li">
                         {t.ticket.changed(FIELD_LABELS[field], shown(ticket, field, naming), shown(preview.data.ticket, field, naming))}
+                      </Text>
+                    ))}
+                    {fieldChanges.map((key) => (
+                      <Text key={`fields.${key}`} size="sm" component="li">
+                        {t.ticket.changed(fieldLabel(key), shownFieldValue(before[key]), shownFieldValue(after[key]))}
                       </Text>
                     ))}
                   </Stack>

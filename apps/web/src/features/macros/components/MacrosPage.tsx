@@ -1,13 +1,15 @@
-import { Button, Group, Modal, Paper, Select, Stack, Tabs, TagsInput, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, Paper, Select, Stack, Tabs, TagsInput, Text, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { CannedResponseView, MacroView } from '@helpdesk/contracts';
+import type { CannedResponseView, MacroView, TicketFieldView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { FormError } from '../../auth/components/FormError';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
 import { PRIORITIES, STATUSES } from '../../tickets/hooks/queue-filters';
+import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
+import { inputValueOf } from '../../ticket-fields/utils/field-values';
 import { useCannedResponses, useCreateCannedResponse, useCreateMacro, useDeleteCannedResponse, useDeleteMacro, useMacros, useUpdateCannedResponse, useUpdateMacro } from '../hooks/macros';
 import { ACTION_KINDS, actionOf, newRow, rowOf, type ActionKind, type ActionRow } from './macro-rows';
 
@@ -45,7 +47,66 @@ function DeleteButton({ label, name, onConfirm, pending }: { label: string; name
   );
 }
 
-export function ActionEditor({ row, position, onChange, onRemove, assignees, teams }: { row: ActionRow; position: number; onChange(row: ActionRow): void; onRemove(): void; assignees: Option[]; teams: Option[] }) {
+/** A custom field and its value, the input by the field's type; an empty input clears the value on the ticket. */
+function FieldActionEditor({ row, position, onChange, fields }: { row: ActionRow; position: number; onChange(row: ActionRow): void; fields: readonly TicketFieldView[] }) {
+  const field = fields.find((candidate) => candidate.key === row.fieldKey);
+  // An archived field still shows in a stored macro (saving then names the problem); new choices are active fields.
+  const choices = fields.filter((candidate) => candidate.active || candidate.key === row.fieldKey).map((candidate) => ({ value: candidate.key, label: candidate.label }));
+  const common = { label: t.macros.value(position), description: t.macros.fieldClears };
+  const value = (() => {
+    if (!field) return null;
+    const set = (next: unknown) => onChange({ ...row, fieldValue: next as ActionRow['fieldValue'] });
+    switch (field.type) {
+      case 'number':
+        return <NumberInput {...common} value={typeof row.fieldValue === 'number' ? row.fieldValue : ''} onChange={set} />;
+      case 'dropdown':
+        return <Select {...common} data={field.options} value={typeof row.fieldValue === 'string' ? row.fieldValue : null} onChange={set} clearable placeholder={t.ticket.fieldNotSet} />;
+      case 'multiselect':
+        return <MultiSelect {...common} data={field.options} value={Array.isArray(row.fieldValue) ? row.fieldValue : []} onChange={set} clearable />;
+      case 'checkbox':
+        return <Checkbox mt={28} label={t.macros.value(position)} checked={row.fieldValue === true} onChange={(event) => set(event.currentTarget.checked)} />;
+      case 'date':
+        return <TextInput {...common} placeholder="YYYY-MM-DD" value={typeof row.fieldValue === 'string' ? row.fieldValue : ''} onChange={(event) => set(event.currentTarget.value || null)} />;
+      default:
+        return <TextInput {...common} value={typeof row.fieldValue === 'string' ? row.fieldValue : ''} onChange={(event) => set(event.currentTarget.value)} />;
+    }
+  })();
+  return (
+    <Stack gap={4}>
+      <Select
+        label={t.macros.customField(position)}
+        data={choices}
+        value={row.fieldKey || null}
+        onChange={(key) => {
+          const chosen = fields.find((candidate) => candidate.key === key);
+          onChange({ ...row, fieldKey: key ?? '', fieldValue: chosen ? inputValueOf(chosen, undefined) : null });
+        }}
+        nothingFoundMessage={t.macros.noCustomFields}
+        allowDeselect={false}
+        searchable
+      />
+      {value}
+    </Stack>
+  );
+}
+
+export function ActionEditor({
+  row,
+  position,
+  onChange,
+  onRemove,
+  assignees,
+  teams,
+  fields,
+}: {
+  row: ActionRow;
+  position: number;
+  onChange(row: ActionRow): void;
+  onRemove(): void;
+  assignees: Option[];
+  teams: Option[];
+  fields: readonly TicketFieldView[];
+}) {
   const kinds = ACTION_KINDS.map((kind) => ({ value: kind, label: t.macros.actionKinds[kind] }));
   const value = (() => {
     switch (row.kind) {
@@ -57,6 +118,8 @@ export function ActionEditor({ row, position, onChange, onRemove, assignees, tea
         return <Select label={t.macros.value(position)} data={[{ value: '', label: t.macros.unassigned }, ...assignees]} value={row.value} onChange={(next) => onChange({ ...row, value: next ?? '' })} searchable allowDeselect={false} />;
       case 'teamId':
         return <Select label={t.macros.value(position)} data={[{ value: '', label: t.macros.noTeam }, ...teams]} value={row.value} onChange={(next) => onChange({ ...row, value: next ?? '' })} allowDeselect={false} />;
+      case 'field':
+        return <FieldActionEditor row={row} position={position} onChange={onChange} fields={fields} />;
       case 'addTags':
       case 'removeTags':
         return <TagsInput label={t.macros.tagsValue(position)} value={row.tags} onChange={(tags) => onChange({ ...row, tags })} />;
@@ -86,13 +149,14 @@ function MacroForm({ macro, onDone }: { macro: MacroView | null; onDone(): void 
   const visibility = useVisibilityOptions();
   const [name, setName] = useState(macro?.name ?? '');
   const [teamId, setTeamId] = useState(macro?.teamId ?? '');
-  const [rows, setRows] = useState<ActionRow[]>(macro ? macro.actions.map(rowOf) : [newRow()]);
+  const fields = useTicketFields(true).data ?? [];
+  const [rows, setRows] = useState<ActionRow[]>(macro ? macro.actions.map((action) => rowOf(action, fields)) : [newRow()]);
   const [error, setError] = useState<string | null>(null);
   const assignees = assignable.map((user) => ({ value: user.id, label: user.name }));
   const teamOptions = (teams.data ?? []).map((team) => ({ value: team.id, label: team.name }));
   const submit = () => {
     setError(null);
-    const input = { name: name.trim(), teamId: teamId || null, actions: rows.map(actionOf) };
+    const input = { name: name.trim(), teamId: teamId || null, actions: rows.map((row) => actionOf(row, fields)) };
     const done = {
       onSuccess: () => {
         notifications.show({ color: 'green', message: t.macros.created(input.name) });
@@ -125,6 +189,7 @@ function MacroForm({ macro, onDone }: { macro: MacroView | null; onDone(): void 
             position={index + 1}
             assignees={assignees}
             teams={teamOptions}
+            fields={fields}
             onChange={(next) => setRows((current) => current.map((item) => (item.key === row.key ? next : item)))}
             onRemove={() => setRows((current) => current.filter((item) => item.key !== row.key))}
           />

@@ -1,29 +1,53 @@
-import { Button, Loader, Stack, Text } from '@mantine/core';
+import { Anchor, Button, Loader, Stack, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Fragment } from 'react';
+import { Link } from 'react-router';
 import { t } from '../../../i18n';
 import { formatDateTime } from '../../../lib/format';
-import { useUserDirectory } from '../../directory/hooks/directory';
+import { queryKeys } from '../../../lib/query-keys';
+import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
+import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
+import { listTickets } from '../../tickets/api/tickets';
 import { useHistory } from '../hooks/ticket';
+import { actionLabel, historyLines, type HistoryLine } from '../utils/history-lines';
 
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-
-/** A recorded value as a short readable text: times in the local format, objects (a comment's reference) as JSON. */
-function show(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—';
-  if (Array.isArray(value)) return value.map(show).join(', ') || '—';
-  if (typeof value === 'string') return ISO_TIME.test(value) ? formatDateTime(value) : value;
-  // A macro's reference names it.
-  if (typeof value === 'object' && 'name' in value && typeof value.name === 'string') return value.name;
-  if (typeof value === 'object') {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-  }
-  return String(value);
+/** `#<number>` as a link to that ticket, underlined (a link inside grey text needs more than its colour) (history names other tickets by number; the id comes from the list by number). */
+function TicketNumberLink({ number }: { number: number }) {
+  const found = useQuery({ queryKey: queryKeys.tickets.byNumber(number), queryFn: () => listTickets({ number, limit: 1 }), staleTime: 60_000 });
+  const id = found.data?.items[0]?.id;
+  if (!id) return <>#{number}</>;
+  return (
+    <Anchor component={Link} to={`/tickets/${id}`} size="xs" underline="always">
+      #{number}
+    </Anchor>
+  );
 }
 
-/** The audit trail: system changes as small grey lines. */
+function LineText({ line }: { line: HistoryLine }) {
+  if (line.ticket === undefined) return <>{line.text}</>;
+  const [before, ...after] = line.text.split(`#${line.ticket}`);
+  return (
+    <>
+      {before}
+      <TicketNumberLink number={line.ticket} />
+      {after.map((part, index) => (
+        <Fragment key={index}>{part}</Fragment>
+      ))}
+    </>
+  );
+}
+
+/** The audit trail: system changes as small grey lines, each readable (other tickets linked). */
 export function HistoryTab({ ticketId }: { ticketId: string }) {
   const history = useHistory(ticketId, true);
   const { nameOf } = useUserDirectory(history.items.map((entry) => entry.actorId));
+  const teams = useTeams();
+  const fields = useTicketFields(true);
+  const naming = {
+    nameOf,
+    teamName: (id: string) => teams.data?.find((team) => team.id === id)?.name ?? id,
+    fieldLabel: (key: string) => fields.data?.find((field) => field.key === key)?.label ?? key,
+  };
   if (history.isPending) return <Loader size="sm" aria-label={t.common.loading} />;
   if (history.items.length === 0)
     return (
@@ -36,11 +60,11 @@ export function HistoryTab({ ticketId }: { ticketId: string }) {
       {history.items.map((entry) => (
         <li key={entry.id}>
           <Text size="xs" c="dimmed">
-            {formatDateTime(entry.createdAt)} · {entry.actorId ? nameOf(entry.actorId) : t.ticket.system} · {entry.action}
+            {formatDateTime(entry.createdAt)} · {entry.actorId ? nameOf(entry.actorId) : t.ticket.system} · {actionLabel(entry.action)}
           </Text>
-          {Object.entries(entry.changes).map(([field, change]) => (
-            <Text key={field} size="xs" c="dimmed" pl="md">
-              {t.ticket.changed(field, show(change.from), show(change.to))}
+          {historyLines(entry, naming).map((line) => (
+            <Text key={line.key} size="xs" c="dimmed" pl="md">
+              <LineText line={line} />
             </Text>
           ))}
         </li>
