@@ -8,6 +8,7 @@
  *   BENCH_CPU_PROFILE_DIR=/tmp/p npm run bench -- --only=create   a .cpuprofile per service
  *   BENCH_PIPELINE_SOCKETS=300 npm run bench -- --only=pipeline   all five services, mails, pushes, triage
  *   npm run bench -- --only=topology   the clustered topology (3 NATS nodes, 2 replicas each) beside one process per service
+ *   BENCH_TICKETS=100000 npm run bench -- --only=automations   one automation scheduler pass, 10 automations (default 1,000,000 tickets)
  *   npm run bench -- --only=limits   the ceilings of ticket numbering, the outbox relay and one JetStream stream (docs/capacity.md)
  */
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import { inboundThroughput } from './suites/inbound.js';
 import { pipeline } from './suites/pipeline.js';
 import { topologyBench } from './suites/topology.js';
 import { limits } from './suites/limits.js';
+import { automationsBench } from './suites/automations.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -42,7 +44,7 @@ export interface BenchOptions {
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline, topology: topologyBench, limits };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline, topology: topologyBench, limits, automations: automationsBench };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,

@@ -23,6 +23,8 @@ import { InboundEmailController } from './inbound/inbound-email.controller.js';
 import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
 import { MacrosController } from './macros/macros.controller.js';
 import { ViewsController } from './views/views.controller.js';
+import { TriggersController } from './triggers/triggers.controller.js';
+import { AutomationsController } from './automations/automations.controller.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
@@ -49,7 +51,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

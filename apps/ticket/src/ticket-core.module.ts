@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Comment } from './comments/comment.entity.js';
 import { TicketEvent } from './history/ticket-event.entity.js';
+import { Automation } from './automations/automation.entity.js';
 import { CannedResponse } from './macros/canned-response.entity.js';
 import { Macro } from './macros/macro.entity.js';
 import { SavedView } from './views/saved-view.entity.js';
@@ -12,11 +13,12 @@ import { SlaPolicy } from './sla/sla-policy.entity.js';
 import { Team } from './teams/team.entity.js';
 import { TicketField } from './ticket-fields/ticket-field.entity.js';
 import { Ticket } from './tickets/ticket.entity.js';
+import { Trigger } from './triggers/trigger.entity.js';
 import { BouncingAddresses } from './users/bouncing-addresses.js';
 import { PrincipalVerifier } from './users/principal-verifier.js';
 import { User } from './users/user.entity.js';
 
-export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse, SavedView];
+export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse, SavedView, Trigger, Automation];
 
 /** What every feature of the ticket service shares: the entities, principal verification, domain events and bouncing addresses. */
 @Module({

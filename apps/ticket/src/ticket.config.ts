@@ -65,6 +65,20 @@ export class TicketConfig extends DatabaseServiceConfig {
   @IsInt()
   OUTBOX_STUCK_ALERT_SECONDS = 300;
 
+  /** How often the automation scheduler runs (one replica at a time, through a PostgreSQL advisory lock). */
+  @EnvInt()
+  @Min(1)
+  @Max(3_600)
+  @IsInt()
+  AUTOMATION_INTERVAL_SECONDS = 60;
+
+  /** Tickets one automation acts on per pass at most; the rest are taken on the next pass. */
+  @EnvInt()
+  @Min(1)
+  @Max(10_000)
+  @IsInt()
+  AUTOMATION_BATCH_SIZE = 500;
+
   /** A login session (refresh token family) ends this many days after the login, however often it was renewed. */
   @EnvInt()
   @Min(1)

@@ -11,6 +11,11 @@ import { EmailChannelService } from './email/email-channel.service.js';
 import { MailAttachments } from './email/mail-attachments.js';
 import { CannedResponsesService } from './macros/canned-responses.service.js';
 import { MacrosController } from './macros/macros.controller.js';
+// Automations (DESIGN section 14)
+import { AutomationScheduler } from './automations/automation-scheduler.js';
+import { AutomationsController } from './automations/automations.controller.js';
+import { AutomationsService } from './automations/automations.service.js';
+import { RuleActionRunner } from './rules/rule-actions.js';
 import { MacrosService } from './macros/macros.service.js';
 import { ViewsController } from './views/views.controller.js';
 import { ViewsService } from './views/views.service.js';
@@ -30,6 +35,9 @@ import { TicketMergeService } from './tickets/ticket-merge.service.js';
 import { TicketFollowersService } from './tickets/ticket-followers.service.js';
 import { TicketParticipantsService } from './tickets/ticket-participants.service.js';
 import { TicketsService } from './tickets/tickets.service.js';
+import { TriggerEngine } from './triggers/trigger-engine.js';
+import { TriggersController } from './triggers/triggers.controller.js';
+import { TriggersService } from './triggers/triggers.service.js';
 
 @Module({
   imports: [
@@ -43,7 +51,7 @@ import { TicketsService } from './tickets/tickets.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler],
 })
 export class TicketModule {}

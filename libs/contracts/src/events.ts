@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'comment.created',
   'ticket.sla.warning',
   'ticket.sla.breached',
+  /** A workflow rule's notify action (rule-actions.ts): the notification service mails it. */
+  'ticket.notification_requested',
   'attachment.added',
   'user.invited',
   'user.deactivated',

@@ -18,3 +18,9 @@ export * from './mailboxes.js';
 export * from './macros.js';
 export * from './ticket-fields.js';
 export * from './views.js';
+// Workflow rules: conditions (triggers and automations)
+export * from './rule-conditions.js';
+export * from './rule-actions.js';
+export * from './triggers.js';
+// Automations (DESIGN section 14)
+export * from './automations.js';

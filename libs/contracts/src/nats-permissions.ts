@@ -12,6 +12,8 @@ import { subjects } from './subjects.js';
 
 /** The durable consumer of HELPDESK_EVENTS that the notification service owns; no other service may touch it. */
 export const NOTIFICATION_EVENTS_CONSUMER = 'notification';
+/** The durable consumer of HELPDESK_EVENTS through which the ticket service's replicas fire triggers (DESIGN section 14). */
+export const TRIGGER_EVENTS_CONSUMER = 'ticket-triggers';
 
 /** The attachment object store bucket's default name (the gateway's ATTACHMENTS_BUCKET). */
 export const DEFAULT_ATTACHMENTS_BUCKET = 'helpdesk-attachments';
@@ -35,7 +37,9 @@ type JetStreamNeed =
   | 'events-durable-consumer'
   /** Publishes its own events (`mailbox.failed`) into the events stream, and no other type. */
   | 'mailbox-events-publisher'
-  /** Reads the events stream with its own short-lived ordered consumers, never the durable one. */
+  /** Owns the triggers durable consumer: creates, reads and acknowledges it. */
+  | 'triggers-durable-consumer'
+  /** Reads the events stream with its own short-lived ordered consumers, never the durable ones. */
   | 'events-ordered-reader'
   /** Creates the attachment bucket, writes, reads and deletes its objects. */
   | 'attachment-store'
@@ -57,6 +61,8 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...Object.values(subjects.tickets),
       ...Object.values(subjects.comments),
       ...Object.values(subjects.macros),
+      ...Object.values(subjects.triggers),
+      ...Object.values(subjects.automations),
       ...Object.values(subjects.cannedResponses),
       ...Object.values(subjects.views),
       ...Object.values(subjects.organizations),
@@ -89,7 +95,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
   },
   ticket: {
     calls: [subjects.ai.triage],
-    jetStream: ['events-publisher'],
+    jetStream: ['events-publisher', 'triggers-durable-consumer'],
   },
   notification: {
     calls: [
@@ -155,8 +161,9 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
   switch (need) {
     case 'events-publisher':
       return { allow: [`${api}.INFO`, `${api}.STREAM.INFO.${events}`, `${api}.STREAM.CREATE.${events}`, `${api}.STREAM.UPDATE.${events}`, `${EVENT_SUBJECT_PREFIX}.>`] };
-    case 'events-durable-consumer': {
-      const durable = NOTIFICATION_EVENTS_CONSUMER;
+    case 'events-durable-consumer':
+    case 'triggers-durable-consumer': {
+      const durable = need === 'events-durable-consumer' ? NOTIFICATION_EVENTS_CONSUMER : TRIGGER_EVENTS_CONSUMER;
       return {
         allow: [
           `${api}.INFO`,
@@ -171,8 +178,8 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
     }
     case 'events-ordered-reader': {
       // Ordered consumers have generated names, and a subject wildcard cannot match part of a token:
-      // any consumer name is allowed, except the notification service's durable one.
-      const durable = NOTIFICATION_EVENTS_CONSUMER;
+      // any consumer name is allowed, except the durable ones (the notification service's, the triggers').
+      const durables = [NOTIFICATION_EVENTS_CONSUMER, TRIGGER_EVENTS_CONSUMER];
       return {
         allow: [
           `${api}.INFO`,
@@ -183,11 +190,7 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
           `${api}.CONSUMER.DELETE.${events}.*`,
           `${api}.CONSUMER.MSG.NEXT.${events}.*`,
         ],
-        deny: [
-          `${api}.CONSUMER.*.${events}.${durable}`,
-          `${api}.CONSUMER.*.${events}.${durable}.>`,
-          `${api}.CONSUMER.MSG.NEXT.${events}.${durable}`,
-        ],
+        deny: durables.flatMap((durable) => [`${api}.CONSUMER.*.${events}.${durable}`, `${api}.CONSUMER.*.${events}.${durable}.>`, `${api}.CONSUMER.MSG.NEXT.${events}.${durable}`]),
       };
     }
     case 'mailbox-events-publisher':

@@ -45,6 +45,23 @@ export const subjects = {
     /** ApplyMacroCommand: the updated ticket, or with `preview` `{ ticket, comments }` and nothing saved. */
     apply: `${SUBJECT_ROOT}.ticket.macros.apply`,
   },
+  /** Triggers (DESIGN section 14): read and written by admins; fired by the ticket service's trigger engine. */
+  triggers: {
+    list: `${SUBJECT_ROOT}.ticket.triggers.list`,
+    get: `${SUBJECT_ROOT}.ticket.triggers.get`,
+    create: `${SUBJECT_ROOT}.ticket.triggers.create`,
+    update: `${SUBJECT_ROOT}.ticket.triggers.update`,
+    delete: `${SUBJECT_ROOT}.ticket.triggers.delete`,
+  },
+  /** Automations (DESIGN section 14): read and written by admins; `preview` is the dry run (PreviewAutomationCommand). */
+  automations: {
+    list: `${SUBJECT_ROOT}.ticket.automations.list`,
+    get: `${SUBJECT_ROOT}.ticket.automations.get`,
+    create: `${SUBJECT_ROOT}.ticket.automations.create`,
+    update: `${SUBJECT_ROOT}.ticket.automations.update`,
+    delete: `${SUBJECT_ROOT}.ticket.automations.delete`,
+    preview: `${SUBJECT_ROOT}.ticket.automations.preview`,
+  },
   cannedResponses: {
     list: `${SUBJECT_ROOT}.ticket.canned-responses.list`,
     get: `${SUBJECT_ROOT}.ticket.canned-responses.get`,

@@ -230,4 +230,41 @@ describe('mail planning', () => {
     expect(mailContextRequest(event('ticket.updated', { ticket: { id: 't1' }, changes: {} }))).toBeUndefined();
     expect(mailContextRequest(event('ticket.assigned', { ticket: { id: 't1', assigneeId: null }, previousAssigneeId: ann.id }))).toBeUndefined();
   });
+
+  describe("a workflow rule's notify action", () => {
+    const notify = (to: string) =>
+      event(
+        'ticket.notification_requested',
+        { ticket: { id: 't1', number: 7 }, to, subject: 'Heads up on #7', body: '<p>Look <b>now</b></p><script>x()</script>', rule: { kind: 'trigger', id: 'r1', name: 'R' }, chain: { depth: 1, fired: ['r1'] } },
+        { system: 'trigger:r1' },
+      );
+
+    it('mails the assignee, the requester, the ticket team or one address, whatever their preferences', () => {
+      const quiet = { ...ann, notificationPreferences: { ticketAssigned: false, newTicket: false } };
+      expect(mailContextRequest(notify('team'))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1', staffContacts: true } });
+      expect(mailContextRequest(notify('assignee'))).toEqual({ kind: 'ticket', command: { orgId: 'org', ticketId: 't1' } });
+      expect(plan(notify('assignee'), context({ assignee: quiet, ticket: { ...context().ticket, assigneeId: ann.id } }))).toEqual([['rule-notification', 'ann']]);
+      expect(plan(notify('requester'), context())).toEqual([['rule-notification', 'carla']]);
+      expect(plan(notify('team'), context({ teamMembers: [quiet, bob, { ...ada, active: false }], ticket: { ...context().ticket, teamId: 'team1' } }))).toEqual([
+        ['rule-notification', 'ann'],
+        ['rule-notification', 'bob'],
+      ]);
+      expect(plan(notify('oncall@example.com'), context())).toEqual([['rule-notification', 'address:oncall@example.com']]);
+    });
+
+    it('mails nobody when the ticket has no assignee or no team', () => {
+      expect(plan(notify('assignee'), context())).toEqual([]);
+      expect(plan(notify('team'), context({ teamMembers: [bob] }))).toEqual([]);
+    });
+
+    it('sends the rule\'s subject and sanitized body, with no reply token for a plain address', () => {
+      const [mail] = planTicketMails(notify('oncall@example.com'), context(), settings);
+      expect(mail!.ticketNumber).toBeUndefined();
+      expect(mail!.to).toMatchObject({ email: 'oncall@example.com', role: 'customer' });
+      expect(mail!.rendered.subject).toBe('[#7] Heads up on #7');
+      expect(mail!.rendered.html).toContain('<p>Look <b>now</b></p>');
+      expect(mail!.rendered.html).not.toContain('script');
+      expect(mail!.rendered.text).toContain('Look now');
+    });
+  });
 });

@@ -13,6 +13,7 @@ import {
   type NotificationOrganizationContextReply,
   type PasswordResetRequestedData,
   type Role,
+  type TicketNotificationRequestedData,
   type SlaTarget,
   type TicketMergedData,
   type UserInvitedData,
@@ -25,6 +26,7 @@ import {
   emailVerificationMail,
   invitationMail,
   mailboxFailedMail,
+  ruleNotificationMail,
   newTicketMail,
   passwordResetMail,
   slaMail,
@@ -53,6 +55,7 @@ export const MAIL_TEMPLATES = [
   'password-reset',
   'email-verification',
   'mailbox-failed',
+  'rule-notification',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
@@ -73,6 +76,8 @@ const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = 
   'password-reset': undefined,
   'email-verification': undefined,
   'mailbox-failed': undefined,
+  // An admin's rule chose to send it: no personal preference turns it off.
+  'rule-notification': undefined,
 };
 
 /** Mails only staff may receive: they name internal workflow (assignments, SLA targets, other customers' tickets). */
@@ -154,6 +159,10 @@ export function mailContextRequest(event: EventEnvelope): ContextRequest | undef
     case 'ticket.sla.warning':
     case 'ticket.sla.breached':
       return ticket(event.orgId, (event.data as unknown as SlaEventData).ticket.id, { staffContacts: true });
+    case 'ticket.notification_requested': {
+      const data = event.data as unknown as TicketNotificationRequestedData;
+      return ticket(event.orgId, data.ticket.id, data.to === 'team' ? { staffContacts: true } : {});
+    }
     case 'user.invited':
       return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as UserInvitedData).userId } };
     case 'auth.password_reset_requested':
@@ -240,6 +249,29 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
       const milestone = event.type === 'ticket.sla.warning' ? 'warning' : 'breached';
       for (const person of firstActiveGroup([assignee ? [assignee] : [], context.teamMembers, context.admins], [])) {
         add(milestone === 'warning' ? 'sla-warning' : 'sla-breached', person, (base) => slaMail({ ...base, milestone, target: data.target, dueAt: data.dueAt }));
+      }
+      break;
+    }
+    case 'ticket.notification_requested': {
+      const data = event.data as unknown as TicketNotificationRequestedData;
+      const notify = (to: NotificationRecipient, ticketNumber: number | undefined) =>
+        planned.push({
+          template: 'rule-notification',
+          ticketId: ticket.id,
+          ...(ticketNumber === undefined ? {} : { ticketNumber }),
+          to,
+          rendered: ruleNotificationMail({ organizationName: organization.name, recipientName: to.name, ticket, ticketUrl, subject: data.subject, bodyHtml: data.body, staff: isStaff(to.role) }),
+        });
+      if (data.to === 'assignee') {
+        if (assignee?.active) notify(assignee, ticket.number);
+      } else if (data.to === 'requester') {
+        notify(requester, ticket.number);
+      } else if (data.to === 'team') {
+        // The ticket's team only: a rule naming "team" on a ticket without one mails nobody.
+        if (ticket.teamId) for (const member of firstActiveGroup([context.teamMembers], [])) notify(member, ticket.number);
+      } else {
+        // A plain address, maybe nobody's account: no reply token (it would let the address act on the ticket), counted as mail to an outsider.
+        notify({ id: `address:${data.to}`, email: data.to, name: data.to, role: 'customer', active: true, notificationPreferences: {}, bouncing: false }, undefined);
       }
       break;
     }

@@ -181,6 +181,23 @@ ${reply.html}`,
 }
 
 /** What happened on a followed ticket: a comment (a public reply or an internal note) or a status change. */
+/**
+ * A workflow rule's notify action (a trigger or automation an admin wrote): its own subject and body,
+ * already rendered for the ticket by the ticket service, framed like every mail.
+ */
+export function ruleNotificationMail(context: TicketMailContext & { subject: string; bodyHtml: string; staff: boolean }): RenderedMail {
+  const { organizationName } = context;
+  const safe = new SafeHtml(mailable(sanitizeRichText(context.bodyHtml)));
+  return render({
+    subject: `[#${context.ticket.number}] ${context.subject}`,
+    recipientName: context.recipientName,
+    text: htmlToText(safe.value),
+    body: html`${safe}`,
+    link: context.staff ? ticketLink(context) : requestLink(context),
+    signature: organizationName,
+  });
+}
+
 export type FollowedUpdate = { kind: 'comment'; authorName: string; bodyHtml: string; internal: boolean } | { kind: 'status'; changedBy: string; from: string; to: string };
 
 /** To a staff member following the ticket, who is neither its assignee nor the one who changed it. */

@@ -83,6 +83,8 @@ export class CommentsService {
       if (caller.staff) {
         if (!viaEmail || viaEmail.replyToken) {
           recordAgentReply(ticket, now);
+          // Read by rule conditions (hoursSince.lastAgentReply).
+          ticket.lastAgentReplyAt = now;
           if (ticket.status === 'new') ticket.status = 'open';
         }
       } else if (caller.userId === ticket.requesterId) {

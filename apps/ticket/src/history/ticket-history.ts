@@ -5,7 +5,7 @@ export interface HistoryEntry {
   organizationId: string;
   ticketId: string;
   actorId: string | null;
-  action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added' | 'participant.added' | 'participant.removed' | 'merged' | 'link.added' | 'link.removed' | 'macro.applied' | 'follower.added' | 'follower.removed';
+  action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added' | 'participant.added' | 'participant.removed' | 'merged' | 'link.added' | 'link.removed' | 'macro.applied' | 'follower.added' | 'follower.removed' | 'trigger.fired' | 'trigger.failed' | 'automation.fired' | 'automation.failed';
   changes?: FieldChanges;
 }
 

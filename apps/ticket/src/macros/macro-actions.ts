@@ -106,39 +106,55 @@ function setAction(raw: Record<string, unknown>, index: number): MacroAction {
 }
 
 /**
+ * One action as stored, from what a client sent, named `actions[index]` in errors. Checks the action
+ * alone; rules across actions (at most one comment, no field set twice) are parseMacroActions'.
+ * Workflow rules (rules/rule-actions.ts) parse their macro-like actions through here.
+ */
+export function parseMacroAction(action: Record<string, unknown>, index: number): MacroAction {
+  const type = action.type;
+  if (type === 'notify' || type === 'webhook') throw invalid(index, `${type} actions belong to triggers and automations, not macros`);
+  if (!(MACRO_ACTION_TYPES as readonly unknown[]).includes(type)) throw invalid(index, `type must be one of ${MACRO_ACTION_TYPES.join(', ')}`);
+  const known = ALLOWED_KEYS[type as MacroAction['type']];
+  const extra = Object.keys(action).filter((key) => !known.includes(key));
+  if (extra.length > 0) throw invalid(index, `unknown propert${extra.length > 1 ? 'ies' : 'y'} ${extra.join(', ')} for a ${type as string} action`);
+  switch (type as MacroAction['type']) {
+    case 'set':
+      return setAction(action, index);
+    case 'addTags':
+    case 'removeTags':
+      return { type: type as 'addTags' | 'removeTags', value: tagList(action.value, index) };
+    case 'comment':
+      if (typeof action.body !== 'string' || action.body.length === 0 || action.body.length > TICKET_LIMITS.body) throw invalid(index, `body must be HTML text of 1 to ${TICKET_LIMITS.body} characters`);
+      if (action.internal !== undefined && typeof action.internal !== 'boolean') throw invalid(index, 'internal must be true (an internal note) or false (a public reply)');
+      return { type: 'comment', body: checkedTemplate(action.body, `actions[${index}].body`), internal: action.internal === true };
+  }
+}
+
+/** Across the actions of one list: no field set twice, at most one comment (each error names the action by its index). */
+export function checkMacroActionSet(actions: ReadonlyArray<{ action: MacroAction; index: number }>, what = 'a macro'): void {
+  const fieldsSet = new Set<string>();
+  let comments = 0;
+  for (const { action, index } of actions) {
+    if (action.type === 'set') {
+      if (fieldsSet.has(action.field)) throw invalid(index, `${action.field} is already set by an earlier action`);
+      fieldsSet.add(action.field);
+    }
+    if (action.type === 'comment') {
+      comments += 1;
+      if (comments > 1) throw invalid(index, `${what} adds at most one comment`);
+    }
+  }
+}
+
+/**
  * A macro's actions as stored, from what a client sent: every action known and well formed, at most
  * one comment, no field set twice. Whether an assignee or team belongs to the organization is the
  * service's to check (it needs the database); each error names the action by its index.
  */
 export function parseMacroActions(raw: ReadonlyArray<Record<string, unknown>>): MacroAction[] {
-  const fieldsSet = new Set<string>();
-  let comments = 0;
-  return raw.map((action, index) => {
-    const type = action.type;
-    if (type === 'notify' || type === 'webhook') throw invalid(index, `${type} actions belong to triggers and automations, not macros`);
-    if (!(MACRO_ACTION_TYPES as readonly unknown[]).includes(type)) throw invalid(index, `type must be one of ${MACRO_ACTION_TYPES.join(', ')}`);
-    const known = ALLOWED_KEYS[type as MacroAction['type']];
-    const extra = Object.keys(action).filter((key) => !known.includes(key));
-    if (extra.length > 0) throw invalid(index, `unknown propert${extra.length > 1 ? 'ies' : 'y'} ${extra.join(', ')} for a ${type as string} action`);
-    switch (type as MacroAction['type']) {
-      case 'set': {
-        const parsed = setAction(action, index);
-        if (parsed.type === 'set' && fieldsSet.has(parsed.field)) throw invalid(index, `${parsed.field} is already set by an earlier action`);
-        if (parsed.type === 'set') fieldsSet.add(parsed.field);
-        return parsed;
-      }
-      case 'addTags':
-      case 'removeTags':
-        return { type: type as 'addTags' | 'removeTags', value: tagList(action.value, index) };
-      case 'comment': {
-        comments += 1;
-        if (comments > 1) throw invalid(index, 'a macro adds at most one comment');
-        if (typeof action.body !== 'string' || action.body.length === 0 || action.body.length > TICKET_LIMITS.body) throw invalid(index, `body must be HTML text of 1 to ${TICKET_LIMITS.body} characters`);
-        if (action.internal !== undefined && typeof action.internal !== 'boolean') throw invalid(index, 'internal must be true (an internal note) or false (a public reply)');
-        return { type: 'comment', body: checkedTemplate(action.body, `actions[${index}].body`), internal: action.internal === true };
-      }
-    }
-  });
+  const actions = raw.map((action, index) => parseMacroAction(action, index));
+  checkMacroActionSet(actions.map((action, index) => ({ action, index })));
+  return actions;
 }
 
 /** The ticket changes a macro's field actions make to a ticket with these tags: set first, then added, then removed. */

@@ -14,7 +14,8 @@ export interface DomainEvent<TData> {
 
 export const EVENT_SCHEMA_VERSION = 1;
 
-export function actorOf(principal: Principal): EventActor {
+export function actorOf(principal: Principal & { system?: string }): EventActor {
+  if (principal.system) return { system: principal.system };
   return { userId: principal.userId, role: principal.role };
 }
 

@@ -27,14 +27,17 @@ export class TicketHarness {
     private readonly database: { name: string; drop(): Promise<void> },
     readonly config: TicketConfig,
     readonly service: RunningService,
+    private readonly environment: Record<string, string>,
   ) {}
+
+  private readonly replicas: RunningService[] = [];
 
   static async start(label: string, overrides: Record<string, string> = {}): Promise<TicketHarness> {
     const nats = await TestNatsServer.start();
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     try {
       database = await createTestDatabase(label);
-      const config = loadConfig(TicketConfig, {
+      const environment = {
         DB_NAME: database.name,
         NATS_URL: nats.url,
         HOST: '127.0.0.1',
@@ -44,15 +47,24 @@ export class TicketHarness {
         LOG_LEVEL: 'error',
         OUTBOX_POLL_INTERVAL_MS: '50',
         ...overrides,
-      });
+      };
+      const config = loadConfig(TicketConfig, environment);
       await runMigrations({ config, schema: TICKET_SCHEMA, migrations: ticketMigrations, direction: 'up' });
       const service = await startService(ticketApp, config, { logStream: new PassThrough() });
-      return new TicketHarness(nats, database, config, service);
+      return new TicketHarness(nats, database, config, service, environment);
     } catch (error) {
       // The nats-server is a child process: left running, it would outlive the test file.
       await Promise.allSettled([nats.destroy(), database?.drop()]);
       throw error;
     }
+  }
+
+  /** Another replica of the ticket service in this process, on the same nats-server, database and queue prefix (stopped by stop()). */
+  async startReplica(): Promise<RunningService> {
+    const config = loadConfig(TicketConfig, { ...this.environment, TICKET_PORT: String(await freePort()) });
+    const replica = await startService(ticketApp, config, { logStream: new PassThrough() });
+    this.replicas.push(replica);
+    return replica;
   }
 
   get dataSource(): DataSource {
@@ -122,6 +134,7 @@ export class TicketHarness {
   }
 
   async stop(): Promise<void> {
+    for (const replica of this.replicas) await replica.shutdown('test end');
     await this.service.shutdown('test end');
     await this.nats.destroy();
     await this.database.drop();

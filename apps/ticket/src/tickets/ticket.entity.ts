@@ -109,6 +109,10 @@ export class Ticket {
   @Column('text', { name: 'public_comments_text', select: false })
   publicCommentsText!: string;
 
+  /** The last public reply by staff; rule conditions measure hoursSince.lastAgentReply from it (pending_since, kept by a database trigger, is not mapped). */
+  @Column('timestamptz', { name: 'last_agent_reply_at', nullable: true })
+  lastAgentReplyAt!: Date | null;
+
   @VersionColumn()
   version!: number;
 

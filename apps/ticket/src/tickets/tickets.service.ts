@@ -67,6 +67,7 @@ const NEW_TICKET_CLOCKS = {
   resolutionDueAt: null,
   resolutionWarningAt: null,
   resolvedAt: null,
+  lastAgentReplyAt: null,
   slaPausedAt: null,
   slaPausedMinutes: 0,
   firstResponseWarnedAt: null,

@@ -11,6 +11,8 @@ export const UNKNOWN_ACCOUNT = 'The account is unknown or deactivated';
 export interface VerifiedPrincipal extends Principal {
   user: User;
   staff: boolean;
+  /** Set when the platform acts through this account (a workflow rule, "trigger:<id>"): events name it as their actor. */
+  system?: string;
 }
 
 /**

@@ -26,6 +26,8 @@ const OrganizationPage = named(() => import('../features/admin/components/Organi
 const DeadLettersPage = named(() => import('../features/admin/components/DeadLettersPage'), 'DeadLettersPage');
 const MailboxesPage = named(() => import('../features/admin/components/MailboxesPage'), 'MailboxesPage');
 const MacrosPage = named(() => import('../features/macros/components/MacrosPage'), 'MacrosPage');
+const TriggersPage = named(() => import('../features/triggers/components/TriggersPage'), 'TriggersPage');
+const AutomationsPage = named(() => import('../features/automations/components/AutomationsPage'), 'AutomationsPage');
 const NotFoundPage = named(() => import('./NotFoundPage'), 'NotFoundPage');
 
 const admin = ['admin'];
@@ -60,6 +62,8 @@ export function AppRoutes() {
           <Route path="/admin/dead-letters" element={<RequireAuth roles={admin}><DeadLettersPage /></RequireAuth>} />
           <Route path="/admin/mailboxes" element={<RequireAuth roles={admin}><MailboxesPage /></RequireAuth>} />
           <Route path="/admin/macros" element={<RequireAuth roles={admin}><MacrosPage /></RequireAuth>} />
+          <Route path="/admin/triggers" element={<RequireAuth roles={admin}><TriggersPage /></RequireAuth>} />
+          <Route path="/admin/automations" element={<RequireAuth roles={admin}><AutomationsPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

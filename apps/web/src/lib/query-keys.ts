@@ -44,6 +44,13 @@ export const queryKeys = {
     list: ['macros', 'list'] as const,
     preview: (ticketId: string, macroId: string) => ['macros', 'preview', ticketId, macroId] as const,
   },
+  /** Triggers (DESIGN section 14): the organization's, in firing order. */
+  triggers: ['triggers'] as const,
+  automations: {
+    all: ['automations'] as const,
+    list: ['automations', 'list'] as const,
+    preview: (automationId: string) => ['automations', 'preview', automationId] as const,
+  },
   cannedResponses: {
     all: ['canned-responses'] as const,
     list: (q: string) => ['canned-responses', 'list', q] as const,

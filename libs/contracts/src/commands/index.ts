@@ -6,3 +6,5 @@ export * from './pagination.js';
 export * from './macros.commands.js';
 export * from './ticket-fields.commands.js';
 export * from './views.commands.js';
+export * from './triggers.commands.js';
+export * from './automations.commands.js';

@@ -12,6 +12,9 @@ import { MacrosAndCannedResponses1766800000000 } from './1766800000000-macros-an
 import { TicketCustomFields1766810000000 } from './1766810000000-ticket-custom-fields.js';
 import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
+import { Triggers1766850000000 } from './1766850000000-triggers.js';
+import { RuleConditionMoments1766860000000 } from './1766860000000-rule-condition-moments.js';
+import { Automations1766861000000 } from './1766861000000-automations.js';
 import { SavedViews1766870000000 } from './1766870000000-saved-views.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -29,5 +32,8 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketCustomFields1766810000000,
   TicketLinks1766820000000,
   TicketFollowers1766830000000,
+  Triggers1766850000000,
+  RuleConditionMoments1766860000000,
+  Automations1766861000000,
   SavedViews1766870000000,
 ];

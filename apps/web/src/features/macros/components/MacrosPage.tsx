@@ -90,7 +90,7 @@ function FieldActionEditor({ row, position, onChange, fields }: { row: ActionRow
   );
 }
 
-function ActionEditor({
+export function ActionEditor({
   row,
   position,
   onChange,

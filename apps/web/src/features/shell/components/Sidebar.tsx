@@ -19,6 +19,8 @@ const ADMIN_LINKS = [
   { label: t.nav.organization, to: '/admin/organization' },
   { label: t.nav.mailboxes, to: '/admin/mailboxes' },
   { label: t.nav.macros, to: '/admin/macros' },
+  { label: t.nav.triggers, to: '/admin/triggers' },
+  { label: t.nav.automations, to: '/admin/automations' },
   { label: t.nav.deadLetters, to: '/admin/dead-letters' },
 ];
 

@@ -1,0 +1,230 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  RULE_ACTION_LIMITS,
+  RULE_ACTION_TYPES,
+  RULE_NOTIFY_TARGETS,
+  type MacroAction,
+  type RuleAction,
+  type RuleChain,
+  type RuleRef,
+  type TicketNotificationRequestedData,
+} from '@helpdesk/contracts';
+import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { isEmail } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import { CommentsService } from '../comments/comments.service.js';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { diff, recordHistory } from '../history/ticket-history.js';
+import { checkedFieldActions, checkMacroActionSet, customFieldKey, parseMacroAction, ticketChangesOf } from '../macros/macro-actions.js';
+import { checkedTemplate, renderTemplate, type TemplateValues } from '../macros/template.js';
+import { DomainEvents } from '../outbox/domain-events.js';
+import { Team } from '../teams/team.entity.js';
+import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
+import type { Ticket } from '../tickets/ticket.entity.js';
+import { TicketsService, TRACKED_FIELDS } from '../tickets/tickets.service.js';
+import type { VerifiedPrincipal } from '../users/principal-verifier.js';
+import { User } from '../users/user.entity.js';
+
+/*
+ * Rule actions: what triggers and automations do to a ticket (DESIGN section 14). Stable API, shared
+ * by both rule kinds:
+ *
+ * - `parseRuleActions(raw)`: the stored list from what a client sent (errors name `actions[i]`),
+ *   without database checks; `checkedRuleActions(manager, orgId, raw)` adds them (assignees and
+ *   teams of the organization). Call the latter on create and update.
+ * - `RuleActionRunner.run(manager, ticketId, actions, run)`: applies a list to ONE ticket inside
+ *   the caller's transaction, isolated by a savepoint: on failure the ticket is left as it was, a
+ *   `<kind>.failed` history row and a log line say why, and `{ ok: false }` is answered; the
+ *   caller's transaction stays usable, so other rules and tickets go on. On success one
+ *   `<kind>.fired` history row names the rule. Call `TicketsService.afterCommit`-like publishing
+ *   (`RuleActionRunner.committed`) once the transaction has committed.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a webhook action answers until webhooks exist (issue 20): named so the admin knows it is not their input. */
+export const WEBHOOKS_NOT_AVAILABLE = 'webhook actions are not available yet: webhooks arrive with the integrations work (DESIGN section 16); use notify meanwhile';
+
+function invalid(index: number, problem: string): CommandError {
+  return new CommandError('VALIDATION', `actions[${index}]: ${problem}`, { action: index });
+}
+
+function notifyAction(raw: Record<string, unknown>, index: number): RuleAction {
+  const extra = Object.keys(raw).filter((key) => !['type', 'to', 'subject', 'body'].includes(key));
+  if (extra.length > 0) throw invalid(index, `unknown propert${extra.length > 1 ? 'ies' : 'y'} ${extra.join(', ')} for a notify action`);
+  const to = typeof raw.to === 'string' ? raw.to.trim() : raw.to;
+  const namedTarget = (RULE_NOTIFY_TARGETS as readonly unknown[]).includes(to);
+  if (!namedTarget && !(typeof to === 'string' && to.length <= 254 && isEmail(to))) throw invalid(index, `to must be one of ${RULE_NOTIFY_TARGETS.join(', ')}, or an email address`);
+  if (typeof raw.subject !== 'string' || raw.subject.length > RULE_ACTION_LIMITS.subject) throw invalid(index, `subject must be text of 1 to ${RULE_ACTION_LIMITS.subject} characters`);
+  const subject = stripToPlainText(raw.subject);
+  if (!subject) throw invalid(index, 'subject must contain text');
+  checkedTemplate(subject, `actions[${index}].subject`);
+  if (typeof raw.body !== 'string' || raw.body.length === 0 || raw.body.length > RULE_ACTION_LIMITS.body) throw invalid(index, `body must be HTML text of 1 to ${RULE_ACTION_LIMITS.body} characters`);
+  return { type: 'notify', to: namedTarget ? (to as string) : (to as string).toLowerCase(), subject, body: checkedTemplate(raw.body, `actions[${index}].body`) };
+}
+
+/**
+ * A rule's actions as stored: 1 to RULE_ACTION_LIMITS.actions actions, each a macro action
+ * (parsed by the macros' parser), a notify (at most RULE_ACTION_LIMITS.notifies), or a webhook,
+ * which is refused (UNPROCESSABLE) until webhooks exist.
+ */
+export function parseRuleActions(raw: unknown): RuleAction[] {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > RULE_ACTION_LIMITS.actions) throw new CommandError('VALIDATION', `actions must be a list of 1 to ${RULE_ACTION_LIMITS.actions} actions`);
+  const macroActions: Array<{ action: MacroAction; index: number }> = [];
+  let notifies = 0;
+  const actions = raw.map((action: unknown, index): RuleAction => {
+    if (typeof action !== 'object' || action === null || Array.isArray(action)) throw invalid(index, 'must be an object with a type');
+    const record = action as Record<string, unknown>;
+    if (!(RULE_ACTION_TYPES as readonly unknown[]).includes(record.type)) throw invalid(index, `type must be one of ${RULE_ACTION_TYPES.join(', ')}`);
+    if (record.type === 'webhook') throw new CommandError('UNPROCESSABLE', `actions[${index}]: ${WEBHOOKS_NOT_AVAILABLE}`, { action: index });
+    if (record.type === 'notify') {
+      notifies += 1;
+      if (notifies > RULE_ACTION_LIMITS.notifies) throw invalid(index, `a rule sends at most ${RULE_ACTION_LIMITS.notifies} notifications`);
+      return notifyAction(record, index);
+    }
+    const parsed = parseMacroAction(record, index);
+    macroActions.push({ action: parsed, index });
+    return parsed;
+  });
+  checkMacroActionSet(macroActions, 'a rule');
+  return actions;
+}
+
+/**
+ * parseRuleActions, and every assignee an active agent or admin, every team one of this organization,
+ * every `fields.<key>` value one of its custom fields' (checked and stored as the macros' are).
+ */
+export async function checkedRuleActions(manager: EntityManager, orgId: string, raw: unknown): Promise<RuleAction[]> {
+  let actions = parseRuleActions(raw);
+  if (actions.some((action) => action.type !== 'notify' && action.type !== 'webhook' && customFieldKey(action) !== undefined)) {
+    // Checked in place, so an error names the action by its index in the whole list.
+    const placeholder: MacroAction = { type: 'addTags', value: [] };
+    const checked = checkedFieldActions(actions.map((action) => (action.type === 'notify' || action.type === 'webhook' ? placeholder : action)), await organizationFields(manager, orgId));
+    actions = actions.map((action, index) => (action.type === 'notify' || action.type === 'webhook' ? action : checked[index]!));
+  }
+  for (const [index, action] of actions.entries()) {
+    if (action.type !== 'set' || action.value === null) continue;
+    if (action.field === 'assigneeId') {
+      const assignee = await manager.findOne(User, { where: { id: action.value as string, organizationId: orgId, active: true } });
+      if (!assignee || assignee.role === 'customer') throw invalid(index, 'assigneeId must be an active agent or admin of this organization');
+    }
+    if (action.field === 'teamId' && !(await manager.exists(Team, { where: { id: action.value as string, organizationId: orgId } }))) {
+      throw invalid(index, 'teamId must be a team of this organization');
+    }
+  }
+  return actions;
+}
+
+/** One rule acting on one ticket: which rule, where in a chain its changes stand, and whose account signs its comments. */
+export interface RuleRun {
+  rule: RuleRef;
+  /** The chain the changes made by this run belong to (the caller has already counted this rule in). */
+  chain: RuleChain;
+  /** Preferred signer of the rule's comments (its author); another active admin when gone. */
+  authorId: string | null;
+}
+
+export type RuleRunResult = { ok: true; ticket: Ticket; changed: boolean } | { ok: false; error: string };
+
+@Injectable()
+export class RuleActionRunner {
+  private readonly logger = new Logger(RuleActionRunner.name);
+
+  constructor(
+    @Inject(TicketsService) private readonly tickets: TicketsService,
+    @Inject(CommentsService) private readonly comments: CommentsService,
+    @Inject(DomainEvents) private readonly events: DomainEvents,
+  ) {}
+
+  /** Applies `actions` to one ticket of `orgId` in the caller's transaction, isolated by a savepoint (see the file's header). */
+  async run(manager: EntityManager, orgId: string, ticketId: string, actions: readonly RuleAction[], run: RuleRun): Promise<RuleRunResult> {
+    await manager.query('SAVEPOINT rule_actions');
+    try {
+      const result = await this.applyLocked(manager, orgId, ticketId, actions, run);
+      await manager.query('RELEASE SAVEPOINT rule_actions');
+      return { ok: true, ...result };
+    } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT rule_actions');
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ message: `${run.rule.kind} "${run.rule.name}" failed on ticket ${ticketId}: ${message}`, orgId, ticketId, ruleId: run.rule.id, ruleKind: run.rule.kind });
+      // The ticket may be gone (another organization's id, or deleted): then there is no history to write.
+      const exists = await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2`, [ticketId, orgId]);
+      if ((exists as unknown[]).length > 0) {
+        await recordHistory(manager, { organizationId: orgId, ticketId, actorId: null, action: `${run.rule.kind}.failed`, changes: { [run.rule.kind]: { from: null, to: { id: run.rule.id, name: run.rule.name } }, error: { from: null, to: message } } });
+      }
+      return { ok: false, error: message };
+    }
+  }
+
+  /** Publishes what committed runs recorded (call once the caller's transaction has committed). */
+  committed(ticket?: Ticket): void {
+    if (ticket) this.tickets.afterCommit(ticket);
+    else this.events.committed();
+  }
+
+  /** The comment first (so a public reply answers the ticket), then the field changes, then the notifications; one history row. */
+  private async applyLocked(manager: EntityManager, orgId: string, ticketId: string, actions: readonly RuleAction[], run: RuleRun): Promise<{ ticket: Ticket; changed: boolean }> {
+    let ticket = await this.tickets.findInOrganization(manager, orgId, ticketId, true);
+    const caller = await this.systemCaller(manager, orgId, run);
+    const before = { ...ticket };
+    const eventData = { rule: run.rule, chain: run.chain };
+    const values = await this.templateValues(manager, ticket, caller.user);
+    let commentRef: { id: string; internal: boolean } | undefined;
+    const comment = actions.find((action): action is Extract<MacroAction, { type: 'comment' }> => action.type === 'comment');
+    if (comment) {
+      const written = await this.comments.writeLocked(manager, caller, ticket, { body: renderTemplate(comment.body, values), internal: comment.internal, eventData });
+      ticket = written.ticket;
+      commentRef = { id: written.comment.id, internal: written.comment.internal };
+    }
+    const macroActions = actions.filter((action): action is MacroAction => action.type !== 'notify' && action.type !== 'webhook');
+    ({ ticket } = await this.tickets.changeLocked(manager, caller, ticket, ticketChangesOf(macroActions, ticket.tags), eventData));
+    const notified: string[] = [];
+    for (const action of actions) {
+      if (action.type === 'webhook') throw new CommandError('UNPROCESSABLE', WEBHOOKS_NOT_AVAILABLE);
+      if (action.type !== 'notify') continue;
+      const data: TicketNotificationRequestedData = {
+        ticket: { id: ticket.id, number: ticket.number },
+        to: action.to,
+        subject: stripToPlainText(renderTemplate(action.subject, values)),
+        body: renderTemplate(action.body, values),
+        ...eventData,
+      };
+      await this.events.record(manager, { type: 'ticket.notification_requested', orgId, aggregateId: ticket.id, actor: { system: `${run.rule.kind}:${run.rule.id}` }, data });
+      notified.push(action.to);
+    }
+    const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS, 'firstRespondedAt', 'nextResponseDueAt']);
+    await recordHistory(manager, {
+      organizationId: orgId,
+      ticketId: ticket.id,
+      actorId: null,
+      action: `${run.rule.kind}.fired`,
+      changes: {
+        [run.rule.kind]: { from: null, to: { id: run.rule.id, name: run.rule.name, depth: run.chain.depth } },
+        ...(commentRef ? { comment: { from: null, to: commentRef } } : {}),
+        ...(notified.length > 0 ? { notified: { from: null, to: notified } } : {}),
+        ...fieldChanges,
+      },
+    });
+    return { ticket, changed: Object.keys(fieldChanges).length > 0 || commentRef !== undefined };
+  }
+
+  /**
+   * Rules act through a staff account (comments need an author; assignments are checked as staff
+   * would be) but are announced as the platform: `system` makes every event's actor
+   * `{ system: "<kind>:<id>" }`, so nobody's "own change" rules apply to them.
+   */
+  private async systemCaller(manager: EntityManager, orgId: string, run: RuleRun): Promise<VerifiedPrincipal> {
+    const author = run.authorId ? await manager.findOne(User, { where: { id: run.authorId, organizationId: orgId, active: true } }) : null;
+    const user =
+      author && author.role !== 'customer'
+        ? author
+        : await manager.findOne(User, { where: { organizationId: orgId, role: 'admin', active: true }, order: { createdAt: 'ASC' } });
+    if (!user) throw new CommandError('UNPROCESSABLE', 'The organization has no active admin to sign the rule\'s changes');
+    return { orgId, userId: user.id, role: user.role, user, staff: true, system: `${run.rule.kind}:${run.rule.id}` };
+  }
+
+  private async templateValues(manager: EntityManager, ticket: Ticket, signer: User): Promise<TemplateValues> {
+    const requester = await manager.findOneByOrFail(User, { id: ticket.requesterId });
+    return { 'ticket.number': String(ticket.number), 'ticket.subject': ticket.subject, 'requester.name': requester.name, 'agent.name': signer.name };
+  }
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { ConsoleStack, launchChromium } from '@helpdesk/testing';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible, logIn, openPage, saveScreenshot } from './support/console-page.js';
+
+/**
+ * Automations in Chromium against all five services: an admin builds an automation with the
+ * condition builder on /admin/automations (a refused one first, with the server's words), previews
+ * the tickets it would act on now, and activates it from the list.
+ */
+describe('web console: automations', () => {
+  let stack: ConsoleStack;
+  let browser: Browser;
+  const admin = { name: 'Ari Admin', email: `ari-${randomBytes(3).toString('hex')}@automations.example.test`, password: 'ari-admin-pass-2026' };
+  let token: string;
+
+  beforeAll(async () => {
+    stack = await ConsoleStack.start('console-automations');
+    const signup = await stack.api('POST', '/auth/signup', { body: { organizationName: 'Automation Help', ...admin } });
+    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
+    token = signup.body.accessToken;
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('creates an automation with the condition builder, previews the tickets it would act on, and activates it', async () => {
+    const created = await stack.api('POST', '/tickets', { token, body: { subject: 'Printer keeps jamming', description: '<p>Again</p>', requesterEmail: `cy-${randomBytes(3).toString('hex')}@customer.example.test` } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+
+    const page = await openPage(browser);
+    await logIn(page, stack.url, admin);
+    await page.getByRole('link', { name: 'Automations', exact: true }).click();
+    await page.getByRole('heading', { name: 'Automations' }).waitFor();
+    await page.getByRole('button', { name: 'New automation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New automation' });
+    await dialog.getByLabel('Name', { exact: false }).first().fill('Fresh new tickets');
+    // Saved inactive, so the scheduler does not act before the preview is read.
+    await dialog.getByRole('switch', { name: 'Active' }).uncheck();
+
+    // Condition 1 (time): created less than 24 hours ago. Condition 2: status is New.
+    await dialog.getByLabel('Field of condition 1', { exact: true }).click();
+    await page.getByRole('option', { name: 'Hours since created' }).click();
+    await dialog.getByLabel('Operator of condition 1', { exact: true }).click();
+    await page.getByRole('option', { name: 'less than' }).click();
+    await dialog.getByLabel('Hours of condition 1', { exact: true }).fill('24');
+    await dialog.getByLabel('Value of condition 2', { exact: true }).click();
+    await page.getByRole('option', { name: 'New', exact: true }).click();
+    await dialog.getByLabel('Tags of action 1', { exact: true }).fill('fresh');
+    await dialog.getByLabel('Tags of action 1', { exact: true }).press('Enter');
+
+    // Without its time condition the server refuses it, and says why.
+    await dialog.getByRole('button', { name: 'Remove condition 1' }).click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('alert').getByText(/at least one hoursSince condition/).waitFor();
+    await dialog.getByRole('button', { name: 'Add a condition' }).click();
+    await dialog.getByLabel('Field of condition 2', { exact: true }).click();
+    await page.getByRole('option', { name: 'Hours since created' }).click();
+    await dialog.getByLabel('Operator of condition 2', { exact: true }).click();
+    await page.getByRole('option', { name: 'less than' }).click();
+    await dialog.getByLabel('Hours of condition 2', { exact: true }).fill('24');
+    await expectAccessible(page, 'the automation builder');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('region', { name: 'Fresh new tickets' });
+    await row.getByText('2 conditions · 1 action').waitFor();
+
+    // The dry run lists the new ticket, and changes nothing.
+    await row.getByRole('button', { name: 'Preview automation Fresh new tickets' }).click();
+    const preview = page.getByRole('dialog', { name: 'Tickets Fresh new tickets would act on now' });
+    await preview.getByRole('table', { name: 'Tickets the automation would act on' }).getByText('Printer keeps jamming').waitFor();
+    await expectAccessible(page, 'the automation preview');
+    await saveScreenshot(page, 'automation-preview');
+    await preview.getByRole('button', { name: 'Close' }).click();
+    const ticket = await stack.api('GET', `/tickets/${created.body.id}`, { token });
+    expect(ticket.body.tags).not.toContain('fresh');
+
+    // Activated from the list.
+    await row.getByRole('switch', { name: 'Active: Fresh new tickets' }).check();
+    const automations = await stack.api('GET', '/automations', { token });
+    await expect.poll(async () => (await stack.api('GET', '/automations', { token })).body.items[0]?.active).toBe(true);
+    expect(automations.status).toBe(200);
+    expect((await stack.api('GET', '/automations', { token })).body.items[0]).toMatchObject({
+      name: 'Fresh new tickets',
+      all: [{ field: 'status', op: 'is', value: 'new' }, { field: 'hoursSince.created', op: 'lt', value: 24, businessHours: false }],
+      actions: [{ type: 'addTags', value: ['fresh'] }],
+    });
+    await expectAccessible(page, 'the automations list');
+    await saveScreenshot(page, 'admin-automations');
+  });
+});
