@@ -19,7 +19,6 @@ export class Automations1766861000000 implements MigrationInterface {
         actions jsonb NOT NULL,
         active boolean NOT NULL DEFAULT true,
         created_by uuid REFERENCES helpdesk.users (id) ON DELETE SET NULL,
-        evaluated_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);

@@ -14,6 +14,7 @@ import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
 import { RuleConditionMoments1766860000000 } from './1766860000000-rule-condition-moments.js';
 import { Automations1766861000000 } from './1766861000000-automations.js';
+import { AutomationEvaluatedAt1766862000000 } from './1766862000000-automation-evaluated-at.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -32,4 +33,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketFollowers1766830000000,
   RuleConditionMoments1766860000000,
   Automations1766861000000,
+  AutomationEvaluatedAt1766862000000,
 ];
