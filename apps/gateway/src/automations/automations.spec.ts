@@ -43,7 +43,8 @@ describe('automations', () => {
     await age(ticket.id, new Date(Date.now() - hoursPending * 3_600_000));
     return ticket;
   }
-  const age = (ticketId: string, since: Date) => gateway.ticket.dataSource.query(`UPDATE helpdesk.tickets SET pending_since = $2 WHERE id = $1`, [ticketId, since]);
+  // Moving pending_since back is a change no user can make: it is stamped as one (updated_at), so the scheduler's window sees it.
+  const age = (ticketId: string, since: Date) => gateway.ticket.dataSource.query(`UPDATE helpdesk.tickets SET pending_since = $2, updated_at = now() WHERE id = $1`, [ticketId, since]);
   const history = async (ticketId: string) => (await json<Page<TicketHistoryEntry>>(await gateway.call(`/tickets/${ticketId}/events`, { token: admin.accessToken }), 200)).items;
   const firedBy = async (ticketId: string, automationId: string) =>
     (await history(ticketId)).filter((entry) => entry.action === 'automation.fired' && (entry.changes['automation']?.to as { id: string }).id === automationId);
@@ -124,6 +125,21 @@ describe('automations', () => {
     expect(await firedBy(ticket.id, automation.id)).toHaveLength(2);
   });
 
+  it('finds a ticket that crosses the threshold between passes without any change to it', async () => {
+    const tag = unique('crossed').replace(' ', '-');
+    const ticket = await pendingTicket(70);
+    const automation = await newAutomation({ all: [pendingOver(72)], actions: tagWith(tag) });
+    const now = Date.now();
+    // The first pass looks at everything and finds nothing; the later ones look only at what changed or aged since.
+    await scheduler.runPass(new Date(now));
+    const [marked] = (await gateway.ticket.dataSource.query(`SELECT evaluated_at FROM helpdesk.automations WHERE id = $1`, [automation.id])) as Array<{ evaluated_at: Date }>;
+    expect(marked!.evaluated_at.getTime()).toBe(now);
+    await scheduler.runPass(new Date(now + 60 * 60_000));
+    expect((await getTicket(ticket.id)).tags).not.toContain(tag);
+    await scheduler.runPass(new Date(now + 3 * 60 * 60_000));
+    expect((await getTicket(ticket.id)).tags).toContain(tag);
+  });
+
   it('counts business hours when asked: 72 real hours over a weekend are not 24 business hours', async () => {
     await gateway.ticket.dataSource.query(
       `UPDATE helpdesk.organizations SET timezone = 'UTC', holidays = '[]', business_hours = $2 WHERE id = $1`,
@@ -158,5 +174,15 @@ describe('automations', () => {
     await scheduler.runPass();
     expect((await getTicket(ours.id)).tags).not.toContain(tag);
     expect(await firedBy(ours.id, foreign.id)).toEqual([]);
+  });
+
+  it('documents the routes and their answers in OpenAPI', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+    const answers = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
+    expect(answers('/api/v1/automations', 'post')).toEqual(expect.arrayContaining(['201', '400', '403', '409']));
+    expect(answers('/api/v1/automations', 'get')).toEqual(expect.arrayContaining(['200', '403']));
+    expect(answers('/api/v1/automations/{id}', 'patch')).toEqual(expect.arrayContaining(['200', '400', '404']));
+    expect(answers('/api/v1/automations/{id}', 'delete')).toEqual(expect.arrayContaining(['404']));
+    expect(answers('/api/v1/automations/{id}/preview', 'get')).toEqual(expect.arrayContaining(['200', '404']));
   });
 });

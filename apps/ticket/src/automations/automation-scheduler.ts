@@ -80,7 +80,10 @@ export class AutomationScheduler implements OnApplicationBootstrap, OnApplicatio
           }
           result.automations += 1;
           const selecting = performance.now();
-          const candidates = await automationCandidates(this.dataSource.manager, automation, { now, calendar }, this.config.AUTOMATION_BATCH_SIZE, { ordered: false });
+          const batch = this.config.AUTOMATION_BATCH_SIZE;
+          // A pass at an earlier instant than the last (a clock step back, a test) looks at everything.
+          const since = automation.evaluatedAt && automation.evaluatedAt <= now ? automation.evaluatedAt : null;
+          const candidates = await automationCandidates(this.dataSource.manager, automation, { now, calendar }, batch, { ordered: false, since });
           result.evaluateMs += performance.now() - selecting;
           const acting = performance.now();
           for (const candidate of candidates) {
@@ -89,6 +92,11 @@ export class AutomationScheduler implements OnApplicationBootstrap, OnApplicatio
             if (outcome === 'failed') result.failed += 1;
           }
           result.actMs += performance.now() - acting;
+          // Nothing left over: the next pass need only look at what changes or ages from here. A full batch
+          // keeps the old mark, so the next pass finds the rest. Written only if the conditions were not changed meanwhile.
+          if (candidates.length < batch) {
+            await this.dataSource.query(`UPDATE helpdesk.automations SET evaluated_at = $2 WHERE id = $1 AND date_trunc('milliseconds', updated_at) = $3`, [automation.id, now, automation.updatedAt]);
+          }
         }
       } finally {
         await lock.query('SELECT pg_advisory_unlock($1)', [SCHEDULER_LOCK_KEY]);

@@ -27,6 +27,13 @@ export class Automation {
   @Column('uuid', { name: 'created_by', nullable: true })
   createdBy!: string | null;
 
+  /**
+   * The `now` of this automation's last pass that found fewer tickets than a batch (so none left
+   * over): the next pass looks only at tickets changed or past a threshold since. Null: look at all.
+   */
+  @Column('timestamptz', { name: 'evaluated_at', nullable: true })
+  evaluatedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -63,29 +63,52 @@ export interface AutomationCandidate {
   stateKey: string;
 }
 
+/** Changes committed this long after their transaction began still fall inside the next pass's window (updated_at is the transaction's start). */
+export const WINDOW_MARGIN_MS = 5 * 60_000;
+
+/**
+ * What can make a ticket newly match since `since`: a change to it (updated_at), or one of the
+ * automation's "more than N hours" thresholds passing its moment. A ticket outside every one of
+ * these matched, or did not, at the last pass already, so the scheduler need not look at it again.
+ */
+function freshSince(conditions: RuleConditions, since: Date, calendar: ReturnType<typeof calendarOf>, firstParam: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [since.toISOString()];
+  const parts = [`t.updated_at >= CAST($${firstParam} AS timestamptz)`];
+  for (const condition of [...conditions.all, ...(conditions.any ?? [])]) {
+    if (!isHoursSinceField(condition.field) || condition.op !== 'gt') continue;
+    // "moment > threshold at `since`": past the threshold now, and not yet at the last pass.
+    const crossed = compileRuleConditions({ all: [{ ...condition, op: 'lt' }] }, { now: since, calendar, alias: 't', firstParam: firstParam + params.length });
+    parts.push(crossed.sql);
+    params.push(...crossed.params);
+  }
+  return { sql: parts.join(' OR '), params };
+}
+
 /**
  * The tickets `automation` would act on at `now`: matching its conditions, not closed (closed
  * tickets are final), and not yet acted on in their current state. The hoursSince condition every
  * automation has keeps this on the index of that moment. `afterNumber` pages by ticket number;
- * the scheduler asks unordered, so the LIMIT stops the scan at the first matches.
+ * the scheduler asks unordered, so the LIMIT stops the scan at the first matches, and passes
+ * `since` (its last complete pass) to look only at tickets that may have started matching since.
  */
 export async function automationCandidates(
   manager: EntityManager,
   automation: Pick<Automation, 'id' | 'organizationId' | 'conditions'>,
   context: { now: Date; calendar: ReturnType<typeof calendarOf> },
   limit: number,
-  { afterNumber = 0, ordered = true }: { afterNumber?: number; ordered?: boolean } = {},
+  { afterNumber = 0, ordered = true, since = null }: { afterNumber?: number; ordered?: boolean; since?: Date | null } = {},
 ): Promise<AutomationCandidate[]> {
   const compiled = compileRuleConditions(automation.conditions, { ...context, alias: 't', firstParam: 5 });
+  const fresh = since ? freshSince(automation.conditions, new Date(since.getTime() - WINDOW_MARGIN_MS), context.calendar, 5 + compiled.params.length) : null;
   const stateKey = ruleStateKeySql(automation.conditions, 't');
   const rows: Array<{ id: string; number: number; state_key: string }> = await manager.query(
     `SELECT t.id, t.number, ${stateKey} AS state_key
        FROM helpdesk.tickets t
-      WHERE t.organization_id = $1 AND t.status <> 'closed' AND t.number > $3 AND (${compiled.sql})
+      WHERE t.organization_id = $1 AND t.status <> 'closed' AND t.number > $3 AND (${compiled.sql})${fresh ? ` AND (${fresh.sql})` : ''}
         AND NOT EXISTS (SELECT 1 FROM helpdesk.automation_runs r WHERE r.automation_id = $2 AND r.ticket_id = t.id AND r.state_key = ${stateKey})
       ${ordered ? 'ORDER BY t.number' : ''}
       LIMIT $4`,
-    [automation.organizationId, automation.id, afterNumber, limit, ...compiled.params],
+    [automation.organizationId, automation.id, afterNumber, limit, ...compiled.params, ...(fresh?.params ?? [])],
   );
   return rows.map((row) => ({ id: row.id, number: row.number, stateKey: row.state_key }));
 }
@@ -149,9 +172,15 @@ export class AutomationsService {
     if (name !== undefined) automation.name = automationName(name);
     if (all !== undefined || any !== undefined) {
       automation.conditions = await this.checkedConditions(manager, caller.orgId, { all: all ?? automation.conditions.all, any: any ?? automation.conditions.any });
+      // New conditions match other tickets: the next pass looks at all of them.
+      automation.evaluatedAt = null;
     }
     if (actions !== undefined) automation.actions = await checkedRuleActions(manager, caller.orgId, actions);
-    if (active !== undefined) automation.active = active;
+    if (active !== undefined) {
+      // Reactivated: what happened while it was off is looked at in full.
+      if (active && !automation.active) automation.evaluatedAt = null;
+      automation.active = active;
+    }
     return toAutomationView(await withUniqueName(() => manager.save(automation)));
   }
 

@@ -15,6 +15,7 @@ import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.j
 import { Triggers1766850000000 } from './1766850000000-triggers.js';
 import { RuleConditionMoments1766860000000 } from './1766860000000-rule-condition-moments.js';
 import { Automations1766861000000 } from './1766861000000-automations.js';
+import { AutomationEvaluatedAt1766862000000 } from './1766862000000-automation-evaluated-at.js';
 import { SavedViews1766870000000 } from './1766870000000-saved-views.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -35,5 +36,6 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   Triggers1766850000000,
   RuleConditionMoments1766860000000,
   Automations1766861000000,
+  AutomationEvaluatedAt1766862000000,
   SavedViews1766870000000,
 ];
