@@ -22,6 +22,7 @@ import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { TICKET_SCHEMA } from '../database/schema.js';
+import { AssignmentService } from '../assignment/assignment.service.js';
 import { TicketEvent, type FieldChanges } from '../history/ticket-event.entity.js';
 import { diff, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
@@ -100,6 +101,7 @@ export class TicketsService {
     @Inject(DomainEvents) private readonly events: DomainEvents,
     @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
     @Inject(AiTriageQueue) private readonly aiTriage: AiTriageQueue,
+    @Inject(AssignmentService) private readonly assignment: AssignmentService,
   ) {}
 
   /**
@@ -121,6 +123,11 @@ export class TicketsService {
     if (!caller.staff && command.channel !== undefined) throw new CommandError('FORBIDDEN', 'channel is set by staff; customers cannot set channel');
     // Custom fields are staff's working data (DESIGN section 14): customers neither see nor set them.
     if (!caller.staff && command.fields !== undefined) throw new CommandError('FORBIDDEN', 'custom fields are set by staff; customers cannot set fields');
+    // Routing is staff's; the team's assignment rule then picks the assignee.
+    if (!caller.staff && command.teamId !== undefined) throw new CommandError('FORBIDDEN', 'teamId is set by staff; customers cannot set teamId');
+    if (command.teamId !== undefined && !(await this.dataSource.manager.exists(Team, { where: { id: command.teamId, organizationId: caller.orgId } }))) {
+      throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
+    }
     const subject = stripToPlainText(command.subject);
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
     const fields = command.fields && Object.keys(command.fields).length > 0 ? applyFieldChanges({}, command.fields, await organizationFields(this.dataSource.manager, caller.orgId)) : {};
@@ -138,6 +145,7 @@ export class TicketsService {
       tags: normalizeTags(command.tags),
       requesterId,
       ...NEW_TICKET_CLOCKS,
+      teamId: command.teamId ?? null,
       aiTriage: null,
       fields,
       publicCommentsText: '',
@@ -154,6 +162,7 @@ export class TicketsService {
       throw error;
     }
     this.afterCommit(ticket);
+    if (ticket.teamId) void this.assignment.kickTeam(ticket.teamId);
     this.aiTriage.ticketsCreated();
     return toTicketView(ticket, caller.staff);
   }
@@ -200,9 +209,9 @@ export class TicketsService {
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
          INSERT INTO ${TICKET_SCHEMA}.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, sla_policy_id,
-           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields)
+           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields, team_id)
          SELECT $1::uuid, $2::uuid, reserved.number, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text[], $9::uuid, $10::uuid,
-           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb
+           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb, $23::uuid
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
@@ -220,6 +229,7 @@ export class TicketsService {
         event.id, event.type, JSON.stringify(event),
         ticket.requestedPriority,
         JSON.stringify(ticket.fields),
+        ticket.teamId,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
@@ -365,8 +375,19 @@ export class TicketsService {
     if (fieldChanges.status) {
       await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status, ...eventData } });
     }
+    this.noteAssignment(manager, before, saved);
     // Custom field values are audited as `fields.<key>` entries of the same history row.
     return { ticket: saved, fieldChanges: { ...fieldChanges, ...customChanges } };
+  }
+
+  /**
+   * Automatic assignment after the commit: an open ticket left in a team without an assignee waits
+   * for the team's rule; an agent whose ticket finished or went to someone else may have room again.
+   */
+  private noteAssignment(manager: EntityManager, before: Ticket, after: Ticket): void {
+    const open = !FINISHED_STATUSES.includes(after.status);
+    if (open && after.teamId && !after.assigneeId) this.assignment.noteTeam(manager, after.teamId);
+    if (before.assigneeId && (before.assigneeId !== after.assigneeId || (!open && !FINISHED_STATUSES.includes(before.status)))) this.assignment.noteUser(manager, before.assigneeId);
   }
 
   /** A merged ticket's conversation lives on in its target: reopening the empty shell would split the request again. */

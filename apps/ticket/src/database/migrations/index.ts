@@ -12,6 +12,7 @@ import { MacrosAndCannedResponses1766800000000 } from './1766800000000-macros-an
 import { TicketCustomFields1766810000000 } from './1766810000000-ticket-custom-fields.js';
 import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
+import { TeamAssignment1766840000000 } from './1766840000000-team-assignment.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -28,4 +29,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketCustomFields1766810000000,
   TicketLinks1766820000000,
   TicketFollowers1766830000000,
+  TeamAssignment1766840000000,
 ];
