@@ -22,6 +22,8 @@ export interface StoredEvent {
  * commanded over real NATS exactly as the gateway will command it.
  */
 export class TicketHarness {
+  private readonly replicas: RunningService[] = [];
+
   private constructor(
     readonly nats: TestNatsServer,
     private readonly database: { name: string; drop(): Promise<void> },
@@ -121,7 +123,27 @@ export class TicketHarness {
     }
   }
 
+  /** A second replica of the service on the same database, NATS (queue group) and queue prefix, as production runs two. */
+  async startReplica(): Promise<RunningService> {
+    const replica = await startService(ticketApp, this.config, { logStream: new PassThrough() });
+    this.replicas.push(replica);
+    return replica;
+  }
+
+  /** Reports staff as connected over NATS, as a realtime replica does (the TTL is short unless given). */
+  reportPresence(connected: Principal[], options: { replicaId?: string; ttlMs?: number; disconnected?: Principal[]; heartbeat?: boolean } = {}): Promise<{ present: number }> {
+    const users = (list: Principal[]) => list.map((user) => ({ orgId: user.orgId, userId: user.userId }));
+    return this.send(subjects.presence.report, {
+      replicaId: options.replicaId ?? 'test-realtime',
+      ttlMs: options.ttlMs ?? 60_000,
+      connected: users(connected),
+      disconnected: users(options.disconnected ?? []),
+      ...(options.heartbeat ? { heartbeat: true } : {}),
+    });
+  }
+
   async stop(): Promise<void> {
+    await Promise.allSettled(this.replicas.map((replica) => replica.shutdown('test end')));
     await this.service.shutdown('test end');
     await this.nats.destroy();
     await this.database.drop();
