@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FINISHED_STATUSES, type EventActor, type TeamAssignment } from '@helpdesk/contracts';
 import { DataSource, type EntityManager, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
@@ -18,6 +19,8 @@ const BATCH = 200;
  * lost (a replica stopped between its commit and the pass). Kicks do the real work, at once.
  */
 const SWEEP_INTERVAL_MS = 30_000;
+/** Pause before a failed pass runs again. */
+const RETRY_DELAY_MS = 500;
 
 interface Pending {
   teams: Set<string>;
@@ -126,7 +129,10 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
           try {
             while ((await this.passTeam(teamId)) === BATCH && !this.closed);
           } catch (error) {
-            this.logger.error(`Assignment of team ${teamId} failed: ${String(error)}`);
+            // Most often the database is busy (no pooled connection in time): try again shortly rather than wait for the sweep.
+            this.logger.warn(`Assignment of team ${teamId} failed, retrying: ${String(error)}`);
+            await sleep(RETRY_DELAY_MS);
+            run.again = true;
           }
         } while (run.again);
       } finally {

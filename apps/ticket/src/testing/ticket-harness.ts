@@ -29,6 +29,8 @@ export class TicketHarness {
     private readonly database: { name: string; drop(): Promise<void> },
     readonly config: TicketConfig,
     readonly service: RunningService,
+    /** The settings this harness was started with, for replicas. */
+    private readonly overrides: Record<string, string>,
   ) {}
 
   static async start(label: string, overrides: Record<string, string> = {}): Promise<TicketHarness> {
@@ -36,7 +38,7 @@ export class TicketHarness {
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     try {
       database = await createTestDatabase(label);
-      const config = loadConfig(TicketConfig, {
+      const settings: Record<string, string> = {
         DB_NAME: database.name,
         NATS_URL: nats.url,
         HOST: '127.0.0.1',
@@ -46,10 +48,11 @@ export class TicketHarness {
         LOG_LEVEL: 'error',
         OUTBOX_POLL_INTERVAL_MS: '50',
         ...overrides,
-      });
+      };
+      const config = loadConfig(TicketConfig, settings);
       await runMigrations({ config, schema: TICKET_SCHEMA, migrations: ticketMigrations, direction: 'up' });
       const service = await startService(ticketApp, config, { logStream: new PassThrough() });
-      return new TicketHarness(nats, database, config, service);
+      return new TicketHarness(nats, database, config, service, settings);
     } catch (error) {
       // The nats-server is a child process: left running, it would outlive the test file.
       await Promise.allSettled([nats.destroy(), database?.drop()]);
@@ -125,7 +128,9 @@ export class TicketHarness {
 
   /** A second replica of the service on the same database, NATS (queue group) and queue prefix, as production runs two. */
   async startReplica(): Promise<RunningService> {
-    const replica = await startService(ticketApp, this.config, { logStream: new PassThrough() });
+    // Its own HTTP port (health, metrics); everything else shared.
+    const config = loadConfig(TicketConfig, { ...this.overrides, TICKET_PORT: String(await freePort()) });
+    const replica = await startService(ticketApp, config, { logStream: new PassThrough() });
     this.replicas.push(replica);
     return replica;
   }

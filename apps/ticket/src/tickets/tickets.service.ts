@@ -115,7 +115,7 @@ export class TicketsService {
    * the ticket made the first time).
    */
   async create(command: CreateTicketCommand, trusted: { channel?: TicketChannel; id?: string } = {}): Promise<TicketView> {
-    const { caller, calendar, policy } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY);
+    const { caller, calendar, policy, teamFound } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY, command.teamId);
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
     // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
     if (!caller.staff && command.tags?.length) throw new CommandError('FORBIDDEN', 'tags are set by staff; customers cannot set tags');
@@ -125,9 +125,7 @@ export class TicketsService {
     if (!caller.staff && command.fields !== undefined) throw new CommandError('FORBIDDEN', 'custom fields are set by staff; customers cannot set fields');
     // Routing is staff's; the team's assignment rule then picks the assignee.
     if (!caller.staff && command.teamId !== undefined) throw new CommandError('FORBIDDEN', 'teamId is set by staff; customers cannot set teamId');
-    if (command.teamId !== undefined && !(await this.dataSource.manager.exists(Team, { where: { id: command.teamId, organizationId: caller.orgId } }))) {
-      throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
-    }
+    if (command.teamId !== undefined && !teamFound) throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
     const subject = stripToPlainText(command.subject);
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
     const fields = command.fields && Object.keys(command.fields).length > 0 ? applyFieldChanges({}, command.fields, await organizationFields(this.dataSource.manager, caller.orgId)) : {};
@@ -169,26 +167,33 @@ export class TicketsService {
 
   /**
    * PrincipalVerifier's check (an active user of that organization), with the organization's calendar
-   * and the active policy for the priority: the one asked for when the caller is staff, the default otherwise.
+   * and the active policy for the priority: the one asked for when the caller is staff, the default otherwise;
+   * and whether `teamId` (when given) is a team of the organization, in the same round trip.
    */
-  private async callerAndTerms(principal: Principal, priority: TicketPriority): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null }> {
-    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null }>(
+  private async callerAndTerms(
+    principal: Principal,
+    priority: TicketPriority,
+    teamId: string | undefined,
+  ): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null; teamFound: boolean }> {
+    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null; team_found: boolean }>(
       this.dataSource,
       'ticket-create-caller-and-terms',
       `SELECT person.role, organization.timezone, organization.business_hours, organization.holidays,
          (SELECT json_build_object('id', policy.id, 'firstResponseMinutes', policy.first_response_minutes, 'nextResponseMinutes', policy.next_response_minutes,
                  'resolutionMinutes', policy.resolution_minutes, 'businessHoursOnly', policy.business_hours_only)
             FROM ${TICKET_SCHEMA}.sla_policies policy
-           WHERE policy.organization_id = organization.id AND policy.priority = (CASE WHEN person.role IN ('admin', 'agent') THEN $3 ELSE $4 END) AND policy.active LIMIT 1) AS policy
+           WHERE policy.organization_id = organization.id AND policy.priority = (CASE WHEN person.role IN ('admin', 'agent') THEN $3 ELSE $4 END) AND policy.active LIMIT 1) AS policy,
+         EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.teams team WHERE team.id = $5::uuid AND team.organization_id = organization.id) AS team_found
        FROM ${TICKET_SCHEMA}.users person JOIN ${TICKET_SCHEMA}.organizations organization ON organization.id = person.organization_id
        WHERE person.id = $1 AND person.organization_id = $2 AND person.active`,
-      [principal.userId, principal.orgId, priority, DEFAULT_PRIORITY],
+      [principal.userId, principal.orgId, priority, DEFAULT_PRIORITY, teamId ?? null],
     );
     if (!row) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
     return {
       caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role) },
       calendar: calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays }),
       policy: row.policy ? this.dataSource.manager.create(SlaPolicy, row.policy) : null,
+      teamFound: row.team_found,
     };
   }
 
