@@ -4,6 +4,7 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import { t } from '../../../i18n';
 import { useSession } from '../../auth/hooks/session';
 import { useCurrentUser } from '../../auth/hooks/useMe';
+import { MyAvailability } from './MyAvailability';
 
 interface Props {
   onNavigate(): void;
@@ -67,6 +68,7 @@ export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
           ) : null}
         </nav>
       </ScrollArea>
+      {staff ? <MyAvailability /> : null}
       <Menu position="top-start" width={220}>
         <Menu.Target>
           {/* Named by its visible text (name and role) plus a hidden "User menu", as speech input expects. */}
