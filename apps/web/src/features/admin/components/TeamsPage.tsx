@@ -2,16 +2,17 @@ import { Button, Group, MultiSelect, Paper, Select, Stack, Text, TextInput } fro
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { TEAM_ASSIGNMENTS, type TeamAssignment, type TeamView } from '@helpdesk/contracts';
+import type { TeamAssignment, TeamView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { FormError } from '../../auth/components/FormError';
+import { TEAM_ASSIGNMENT_VALUES } from '../../directory/assignment-options';
 import { useTeams, useUsers } from '../../directory/hooks/directory';
 import { useCreateTeam, useDeleteTeam, useSetTeamMembers, useUpdateTeam } from '../hooks/admin';
 import { AdminPage } from './AdminPage';
 
-const RULE_OPTIONS = TEAM_ASSIGNMENTS.map((value) => ({ value, label: t.assignment.rules[value] }));
+const RULE_OPTIONS = TEAM_ASSIGNMENT_VALUES.map((value) => ({ value, label: t.assignment.rules[value] }));
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
 
 function TeamCard({ team, staff }: { team: TeamView; staff: Array<{ value: string; label: string }> }) {

@@ -2,12 +2,13 @@ import { Badge, Button, Group, NumberInput, Paper, Select, Stack, Table, Text, T
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { AVAILABILITIES, isStaff, type Availability, type Role, type UserView } from '@helpdesk/contracts';
+import type { Availability, Role, UserView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { formatDateTime } from '../../../lib/format';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { FormError } from '../../auth/components/FormError';
+import { AVAILABILITY_VALUES } from '../../directory/assignment-options';
 import { AvailabilityBadge } from '../../directory/components/AvailabilityBadge';
 import { BouncingAddress } from '../../directory/components/BouncingAddress';
 import { useUsers } from '../../directory/hooks/directory';
@@ -15,7 +16,8 @@ import { useDeactivateUser, useInviteUser, useResendInvitation, useUpdateUser } 
 import { AdminPage } from './AdminPage';
 
 const ROLE_OPTIONS = (['admin', 'agent', 'customer'] as const).map((value) => ({ value, label: t.role[value] }));
-const AVAILABILITY_OPTIONS = AVAILABILITIES.map((value) => ({ value, label: t.assignment.states[value] }));
+const isStaff = (role: Role) => role !== 'customer';
+const AVAILABILITY_OPTIONS = AVAILABILITY_VALUES.map((value) => ({ value, label: t.assignment.states[value] }));
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
 
 function InviteForm() {

@@ -1,16 +1,17 @@
 import { Group, Select } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
-import { AVAILABILITIES, type Availability, type UserView } from '@helpdesk/contracts';
+import type { Availability, UserView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { queryKeys } from '../../../lib/query-keys';
 import { useCurrentUser } from '../../auth/hooks/useMe';
 import { getUser } from '../../directory/api/directory';
+import { AVAILABILITY_VALUES } from '../../directory/assignment-options';
 import { AvailabilityBadge } from '../../directory/components/AvailabilityBadge';
 import { useUpdateMe } from '../../profile/hooks/profile';
 
-const OPTIONS = AVAILABILITIES.map((value) => ({ value, label: t.assignment.states[value] }));
+const OPTIONS = AVAILABILITY_VALUES.map((value) => ({ value, label: t.assignment.states[value] }));
 
 /**
  * The agent's own availability for automatic assignment: `online` follows the open console
