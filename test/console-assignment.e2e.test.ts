@@ -23,6 +23,10 @@ describe('web console: team assignment', () => {
     const signup = await stack.api('POST', '/auth/signup', { body: { organizationName: 'Assign Help', ...admin } });
     expect(signup.status, JSON.stringify(signup.body)).toBe(201);
     token = signup.body.accessToken;
+    // Adding users waits for the organization's verified address.
+    const verification = await stack.mailTo(admin.email, /Verify the email address/);
+    const verified = await stack.api('POST', '/auth/verify-email', { body: { token: new URL(stack.linkIn(verification)).searchParams.get('token') } });
+    expect(verified.status).toBeLessThan(300);
     const invited = await stack.api('POST', '/users', { token, body: { ...agent, role: 'agent' } });
     expect(invited.status, JSON.stringify(invited.body)).toBe(201);
     agentId = invited.body.id;
@@ -43,6 +47,8 @@ describe('web console: team assignment', () => {
     await page.waitForURL(/\/tickets/);
     return page;
   };
+  /** The input of a labelled select: Mantine gives its option list the same label. */
+  const input = (scope: Page | ReturnType<Page['getByRole']>, label: string) => scope.getByLabel(label, { exact: true }).and(scope.locator('input'));
   const availabilityOf = async () => (await stack.api<{ availability: string; availabilitySetting: string }>('GET', `/users/${agentId}`, { token })).body;
 
   it('an agent with the console open is online; the admin sets round robin and a ticket for the team is assigned to them', async () => {
@@ -50,7 +56,7 @@ describe('web console: team assignment', () => {
     // The open console is presence: the agent is online for assignment.
     await expect.poll(async () => (await availabilityOf()).availability, { timeout: 20_000 }).toBe('online');
     // Away by hand from the shell, then back.
-    const mine = agentPage.getByLabel('My availability', { exact: true });
+    const mine = input(agentPage, 'My availability');
     await mine.click();
     await agentPage.getByRole('option', { name: 'Away' }).click();
     await expect.poll(async () => (await availabilityOf()).availability, { timeout: 15_000 }).toBe('away');
@@ -63,13 +69,13 @@ describe('web console: team assignment', () => {
     await page.goto(`${stack.url}/admin/teams`);
     const form = page.getByRole('form', { name: 'New team' });
     await form.getByLabel('Team name', { exact: false }).fill('Tier 1');
-    await form.getByLabel('Assignment', { exact: true }).click();
+    await input(form, 'Assignment').click();
     await page.getByRole('option', { name: 'Round robin' }).click();
     await form.getByRole('button', { name: 'New team' }).click();
     const card = page.getByRole('region', { name: 'Tier 1' });
     await card.waitFor();
-    await expect.poll(async () => card.getByLabel('Assignment: Tier 1', { exact: true }).inputValue()).toBe('Round robin');
-    await card.getByLabel('Members: Tier 1', { exact: true }).click();
+    await expect.poll(async () => input(card, 'Assignment: Tier 1').inputValue()).toBe('Round robin');
+    await input(card, 'Members: Tier 1').click();
     await page.getByRole('option', { name: agent.name }).click();
     await card.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved').first().waitFor();
@@ -96,11 +102,11 @@ describe('web console: team assignment', () => {
   it('the admin sets capacity and availability on the users page', async () => {
     const page = await logIn(admin);
     await page.goto(`${stack.url}/admin/users`);
-    const capacity = page.getByLabel(`Capacity: ${agent.name}`, { exact: true });
+    const capacity = input(page, `Capacity: ${agent.name}`);
     await capacity.fill('3');
     await capacity.press('Enter');
     await expect.poll(async () => (await stack.api<{ capacity: number | null }>('GET', `/users/${agentId}`, { token })).body.capacity, { timeout: 15_000 }).toBe(3);
-    await page.getByLabel(`Availability: ${agent.name}`, { exact: true }).click();
+    await input(page, `Availability: ${agent.name}`).click();
     await page.getByRole('option', { name: 'Offline' }).click();
     await expect.poll(async () => (await availabilityOf()).availabilitySetting, { timeout: 15_000 }).toBe('offline');
     await expectAccessible(page, 'the users page with capacity and availability');
