@@ -199,6 +199,20 @@ describe('team assignment', () => {
     expect(await assigned(moved.id)).toBe(second!.userId);
   });
 
+  it('a customer reply that reopens a solved, unassigned ticket of the team gets it assigned', async () => {
+    const [agent] = await agents(1);
+    const email = `reopener-${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const customer = await harness.addUser(admin.orgId, 'customer', email);
+    const rr = await team('round_robin', [agent!]);
+    const created = await harness.send<TicketView>(subjects.tickets.create, { principal: admin, subject: 'Solved alone', description: 'x', requesterEmail: email, teamId: rr.id });
+    await harness.send(subjects.tickets.update, { principal: admin, ticketId: created.id, changes: { status: 'solved' } });
+    await harness.reportPresence([agent!]);
+    await settle(rr.id);
+    expect(await assigneeOf(created.id)).toBeNull();
+    await harness.send(subjects.comments.create, { principal: customer, ticketId: created.id, body: '<p>Still broken</p>' });
+    expect(await assigned(created.id)).toBe(agent!.userId);
+  });
+
   it('never picks another organization\'s users, even listed as members or reported present', async () => {
     const { admin: otherAdmin } = await harness.signup('Other Org');
     const [outsider] = await agents(1, otherAdmin);
