@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AssignmentService } from './assignment/assignment.service.js';
 import { Comment } from './comments/comment.entity.js';
 import { TicketEvent } from './history/ticket-event.entity.js';
 import { Automation } from './automations/automation.entity.js';
@@ -23,7 +24,7 @@ export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, Tic
 /** What every feature of the ticket service shares: the entities, principal verification, domain events and bouncing addresses. */
 @Module({
   imports: [TypeOrmModule.forFeature(TICKET_ENTITIES)],
-  providers: [PrincipalVerifier, DomainEvents, BouncingAddresses],
-  exports: [TypeOrmModule, PrincipalVerifier, DomainEvents, BouncingAddresses],
+  providers: [PrincipalVerifier, DomainEvents, BouncingAddresses, AssignmentService],
+  exports: [TypeOrmModule, PrincipalVerifier, DomainEvents, BouncingAddresses, AssignmentService],
 })
 export class TicketCoreModule {}

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DatabaseHealthIndicator, DatabaseModule, HealthModule, JetStreamModule, NatsHealthIndicator, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
 import { TicketAiModule } from './ai/ai.module.js';
+import { StaffPresenceController } from './assignment/staff-presence.controller.js';
+import { StaffPresenceService } from './assignment/staff-presence.service.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommentsController } from './comments/comments.controller.js';
 import { CommentsService } from './comments/comments.service.js';
@@ -51,7 +53,7 @@ import { TriggersService } from './triggers/triggers.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService],
 })
 export class TicketModule {}

@@ -1,9 +1,14 @@
 import type { Role } from './principal.js';
 import type { TicketPriority } from './tickets.js';
 
+/** How a team's unassigned tickets get an assignee (DESIGN section 14, docs/workflow.md "Assignment"). */
+export const TEAM_ASSIGNMENTS = ['manual', 'round_robin', 'load_balanced'] as const;
+export type TeamAssignment = (typeof TEAM_ASSIGNMENTS)[number];
+
 export interface TeamView {
   id: string;
   name: string;
+  assignment: TeamAssignment;
   /** Sorted, so two replies for the same membership compare equal. */
   memberIds: string[];
   createdAt: string;

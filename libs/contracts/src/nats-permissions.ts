@@ -114,7 +114,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
     jetStream: ['events-durable-consumer', 'inbound-mail-store', 'mailbox-events-publisher', 'attachment-store'],
   },
   realtime: {
-    calls: [subjects.tickets.get, subjects.auth.me],
+    calls: [subjects.tickets.get, subjects.auth.me, subjects.presence.report],
     jetStream: ['events-ordered-reader'],
   },
   'ai-proxy': {

@@ -26,7 +26,18 @@ export interface UserView {
   invitationPendingSince: string | null;
   /** ISO 8601 since when mail to the user's address bounces (a delivery-status report named it failed): no mail is sent to it until cleared; otherwise null. */
   bouncingSince: string | null;
+  /** Most open (not solved or closed) tickets automatic assignment gives them; null is unlimited. */
+  capacity: number | null;
+  /**
+   * What assignment sees: `away` and `offline` when set by hand; otherwise `online` while they have
+   * the console open (realtime presence) and `offline` when not. `availabilitySetting` is the hand-set value.
+   */
+  availability: Availability;
+  availabilitySetting: Availability;
 }
+
+export const AVAILABILITIES = ['online', 'away', 'offline'] as const;
+export type Availability = (typeof AVAILABILITIES)[number];
 
 /**
  * A staff member as a customer sees them (GET /users/:id): enough to name the agent who replied,

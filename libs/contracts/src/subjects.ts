@@ -35,6 +35,10 @@ export const subjects = {
     /** The calling staff member stops following a ticket (TicketRefCommand). */
     unfollow: `${SUBJECT_ROOT}.ticket.tickets.followers.unfollow`,
   },
+  /** Staff presence as realtime sees it (ReportPresenceCommand): drives `online` for automatic assignment. */
+  presence: {
+    report: `${SUBJECT_ROOT}.ticket.presence.report`,
+  },
   /** Macros (DESIGN section 14): read by staff (team-scoped for agents), written by admins, applied by staff. */
   macros: {
     list: `${SUBJECT_ROOT}.ticket.macros.list`,

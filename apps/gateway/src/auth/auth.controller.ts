@@ -1,5 +1,5 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Logger, Patch, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import {
   subjects,
@@ -172,6 +172,7 @@ export class AuthController {
 
   /** Any user, about themselves only: the principal is the target, so there is no id to forge. */
   @ApiBearerAuth()
+  @ApiOkResponse({ description: '`{ user, organization }`. Staff may set their own `availability` (`online` follows realtime presence; `away`/`offline` keep automatic assignment away); customers get 403 for it' })
   @Patch('me')
   updateMe(@Caller() principal: Principal, @Body() changes: UpdateMeBody) {
     return this.commands.request<MeReply>(subjects.users.updateOwnAccount, { principal, changes });

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { subjects, type OrganizationView, type Page, type Principal, type PublicUserView, type SlaPolicyView, type TeamView, type UserView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
 import type { FastifyReply } from 'fastify';
@@ -60,6 +60,13 @@ export class DirectoryController {
 
   @Patch('users/:id')
   @Roles('admin')
+  @ApiOkResponse({
+    description:
+      'The user. Besides `name`, `role` and `active`: `capacity` (most open tickets automatic assignment gives them, 1..10000, null = unlimited) and ' +
+      '`availability` (`online` follows realtime presence, `away`/`offline` hold until changed); the view answers the effective `availability` and the hand-set `availabilitySetting`',
+  })
+  @ApiBadRequestResponse({ description: 'A value out of range, named (capacity below 1, an unknown availability or role)' })
+  @ApiNotFoundResponse({ description: "Unknown user, or another organization's" })
   updateUser(@Caller() principal: Principal, @Id() userId: string, @Body() changes: UpdateUserBody): Promise<UserView> {
     return this.commands.request(subjects.users.update, { principal, userId, changes });
   }
@@ -109,12 +116,17 @@ export class DirectoryController {
 
   @Post('teams')
   @Roles('admin')
+  @ApiCreatedResponse({ description: 'The team `{ id, name, assignment, memberIds, createdAt }`; `assignment` is `manual` (default), `round_robin` or `load_balanced` (docs/workflow.md "Assignment")' })
+  @ApiBadRequestResponse({ description: 'An empty name or an unknown assignment, named' })
   createTeam(@Caller() principal: Principal, @Body() body: CreateTeamBody): Promise<TeamView> {
     return this.commands.request(subjects.teams.create, { principal, ...body });
   }
 
   @Patch('teams/:id')
   @Roles('admin')
+  @ApiOkResponse({ description: "The team. Changing `assignment` to a rule assigns the team's waiting tickets at once, among its online members under capacity" })
+  @ApiBadRequestResponse({ description: 'An empty name or an unknown assignment, named' })
+  @ApiNotFoundResponse({ description: "Unknown team, or another organization's" })
   updateTeam(@Caller() principal: Principal, @Id() teamId: string, @Body() body: UpdateTeamBody): Promise<TeamView> {
     return this.commands.request(subjects.teams.update, { principal, teamId, ...body });
   }

@@ -66,7 +66,7 @@ describe('reading users through the API', () => {
       for (const caller of [admin, agent]) {
         const { status, body } = await get(`/users/${customer.principal.userId}`, caller);
         expect(status).toBe(200);
-        expect(body).toEqual({ id: customer.principal.userId, organizationId: admin.organization.id, email: expect.any(String), name: 'Test customer', role: 'customer', active: true, invitationPendingSince: null, bouncingSince: null });
+        expect(body).toEqual({ id: customer.principal.userId, organizationId: admin.organization.id, email: expect.any(String), name: 'Test customer', role: 'customer', active: true, invitationPendingSince: null, bouncingSince: null, capacity: null, availability: 'offline', availabilitySetting: 'online' });
       }
     });
 

@@ -26,6 +26,7 @@ import {
 import { isUUID } from 'class-validator';
 import type { EventRoute } from '../events/event-routing.js';
 import { PresenceService } from '../presence/presence.service.js';
+import { StaffPresenceReporter } from './staff-presence-reporter.js';
 import { presenceFor, type PresenceSnapshot } from '../presence/presence-view.js';
 import { EventReplay } from '../replay/event-replay.service.js';
 import { eventIdTime } from '../replay/event-id-time.js';
@@ -66,6 +67,7 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     @Inject(ConnectionManager) private readonly connections: ConnectionManager,
     @Inject(PresenceService) private readonly presence: PresenceService,
     @Inject(EventReplay) private readonly replay: EventReplay,
+    @Inject(StaffPresenceReporter) private readonly staffPresence: StaffPresenceReporter,
   ) {}
 
   afterInit(server: RealtimeServer): void {
@@ -85,11 +87,14 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     const joined = [rooms.user(principal.userId), ...(isStaff(principal.role) ? [rooms.org(principal.orgId)] : [])];
     void socket.join(joined);
     this.connections.track(socket);
+    // Staff with the console open are "online" for automatic assignment.
+    this.staffPresence.connected(socket.id, principal);
   }
 
   handleDisconnect(socket: RealtimeSocket): void {
     this.metrics.connectedSockets.dec();
     this.connections.untrack(socket);
+    this.staffPresence.disconnected(socket.id);
     void this.presence.disconnect(socket.id);
   }
 

@@ -10,6 +10,7 @@ import { MessageRateLimit } from './message-rate-limit.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RealtimeMetrics } from './realtime-metrics.js';
 import { SessionAuth } from './session-auth.js';
+import { StaffPresenceReporter } from './staff-presence-reporter.js';
 
 @Module({
   imports: [PresenceModule, ReplayModule],
@@ -21,6 +22,7 @@ import { SessionAuth } from './session-auth.js';
     ConnectionCap,
     MessageRateLimit,
     ConnectionManager,
+    StaffPresenceReporter,
     RealtimeGateway,
   ],
   exports: [RealtimeGateway, RealtimeMetrics],

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { TICKET_LIMITS, type CommentView, type CreateCommentCommand, type ListCommentsCommand, type Page } from '@helpdesk/contracts';
 import { CommandError, decodeCursor, encodeCursor, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AssignmentService } from '../assignment/assignment.service.js';
 import type { FieldChanges } from '../history/ticket-event.entity.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
 import { diff, recordHistory } from '../history/ticket-history.js';
@@ -31,6 +32,7 @@ export class CommentsService {
     @Inject(TicketsService) private readonly tickets: TicketsService,
     @Inject(DomainEvents) private readonly events: DomainEvents,
     @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
+    @Inject(AssignmentService) private readonly assignment: AssignmentService,
   ) {}
 
   /**
@@ -99,6 +101,8 @@ export class CommentsService {
       ticket.publicCommentsText = `${ticket.publicCommentsText ?? ''}\n${stripToPlainText(body)}`.slice(-MAX_SEARCH_TEXT);
     }
     const saved = await manager.save(ticket);
+    // A customer reply reopened a solved ticket of a team without an assignee: the team's rule picks one.
+    if (before.status !== saved.status && saved.teamId && !saved.assigneeId) this.assignment.noteTeam(manager, saved.teamId);
     const changes = diff(before, saved, ['status', 'firstRespondedAt', 'nextResponseDueAt', 'resolutionDueAt', 'resolvedAt']);
     await this.events.record(manager, {
       type: 'comment.created',

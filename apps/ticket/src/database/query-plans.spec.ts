@@ -78,6 +78,12 @@ describe('query plans of the main ticket queries', () => {
     ['the "Breached" view\'s count', `SELECT count(*) FROM (SELECT 1 FROM helpdesk.tickets WHERE organization_id = $1 AND status IN ('new', 'open', 'pending', 'on_hold') AND (first_response_breached_at IS NOT NULL OR next_response_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL) LIMIT 10001) matching`, () => [bigOrgId], /tickets_breached_idx/],
     ['the SLA sweep for first responses', `SELECT id FROM helpdesk.tickets WHERE first_response_due_at <= now() AND first_responded_at IS NULL AND status NOT IN ('solved', 'closed') LIMIT 500`, () => [], /tickets_first_response_due_idx/],
     ['the SLA sweep for resolutions', `SELECT id FROM helpdesk.tickets WHERE resolution_due_at <= now() AND status NOT IN ('solved', 'closed', 'pending') LIMIT 500`, () => [], /tickets_resolution_due_idx/],
+    [
+      'a team\'s tickets waiting for assignment',
+      `SELECT id FROM helpdesk.tickets WHERE team_id = $1 AND organization_id = $2 AND assignee_id IS NULL AND status NOT IN ('solved', 'closed') ORDER BY created_at, id LIMIT 200`,
+      () => ['00000000-0000-4000-8000-000000000001', orgId],
+      /tickets_waiting_assignment_idx/,
+    ],
     ['the tickets owed an AI triage', `SELECT id, organization_id, subject, description FROM helpdesk.tickets WHERE triage_pending ORDER BY id LIMIT 50`, () => [], /tickets_triage_pending_idx/],
     ['the admins told of a new ticket', `SELECT id FROM helpdesk.users WHERE organization_id = $1 AND active AND role = 'admin' ORDER BY email`, () => [orgId], /users_organization_staff_idx/],
   ])('%s uses its index', async (_name, sql, parameters, expectedIndex) => {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { CreateTeamCommand, DeletedReply, ListTeamsCommand, SetTeamMembersCommand, TeamRefCommand, TeamView, UpdateTeamCommand } from '@helpdesk/contracts';
 import { CommandError, stripToPlainText } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AssignmentService } from '../assignment/assignment.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { Team } from '../teams/team.entity.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
@@ -11,7 +12,7 @@ import { isUniqueViolation } from './unique-violation.js';
 export const DUPLICATE_TEAM = 'A team with this name already exists';
 
 function toTeamView(team: Team): TeamView {
-  return { id: team.id, name: team.name, memberIds: team.members.map((member) => member.id).sort(), createdAt: team.createdAt.toISOString() };
+  return { id: team.id, name: team.name, assignment: team.assignment ?? 'manual', memberIds: team.members.map((member) => member.id).sort(), createdAt: team.createdAt.toISOString() };
 }
 
 function teamName(name: string): string {
@@ -36,6 +37,7 @@ export class TeamsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(AssignmentService) private readonly assignment: AssignmentService,
   ) {}
 
   async list(command: ListTeamsCommand): Promise<TeamView[]> {
@@ -48,7 +50,7 @@ export class TeamsService {
     const caller = await this.principals.verifyAdmin(command.principal);
     const name = teamName(command.name);
     const manager = this.dataSource.manager;
-    const team = await withUniqueName(() => manager.save(manager.create(Team, { organizationId: caller.orgId, name })));
+    const team = await withUniqueName(() => manager.save(manager.create(Team, { organizationId: caller.orgId, name, assignment: command.assignment ?? 'manual' })));
     return toTeamView({ ...team, members: [] });
   }
 
@@ -56,10 +58,12 @@ export class TeamsService {
     const caller = await this.principals.verifyAdmin(command.principal);
     const manager = this.dataSource.manager;
     const team = await this.findTeam(manager, caller.orgId, command.teamId);
-    if (command.name === undefined) return toTeamView(team);
-    const name = teamName(command.name);
-    await withUniqueName(() => manager.update(Team, { id: team.id }, { name }));
-    return toTeamView({ ...team, name });
+    if (command.name === undefined && command.assignment === undefined) return toTeamView(team);
+    const changes = { ...(command.name === undefined ? {} : { name: teamName(command.name) }), ...(command.assignment === undefined ? {} : { assignment: command.assignment }) };
+    await withUniqueName(() => manager.update(Team, { id: team.id }, changes));
+    // Tickets that waited under `manual` are now the rule's to assign.
+    if (command.assignment !== undefined && command.assignment !== 'manual') void this.assignment.kickTeam(team.id);
+    return toTeamView({ ...team, ...changes });
   }
 
   /** Tickets of the team keep working, without a team (team_id ON DELETE SET NULL). */
@@ -84,6 +88,8 @@ export class TeamsService {
       }
       await manager.query(`DELETE FROM ${TICKET_SCHEMA}.team_members WHERE team_id = $1`, [locked.id]);
       await manager.query(`INSERT INTO ${TICKET_SCHEMA}.team_members (team_id, user_id) SELECT $1, unnest($2::uuid[])`, [locked.id, memberIds]);
+      // A new member may take the team's waiting tickets.
+      this.assignment.noteTeam(manager, locked.id);
       return toTeamView(await this.findTeam(manager, caller.orgId, locked.id));
     });
   }

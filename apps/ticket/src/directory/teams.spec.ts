@@ -26,7 +26,7 @@ describe('teams', () => {
 
   it('creates a team without members, listed for agents in name order', async () => {
     const team = await createTeam('  <b>Tier 2</b> ');
-    expect(team).toEqual({ id: expect.any(String), name: 'Tier 2', memberIds: [], createdAt: expect.any(String) });
+    expect(team).toEqual({ id: expect.any(String), name: 'Tier 2', assignment: 'manual', memberIds: [], createdAt: expect.any(String) });
     await createTeam('Billing');
     expect((await listTeams(agent)).map((listed) => listed.name)).toEqual(['Billing', 'Tier 2']);
   });

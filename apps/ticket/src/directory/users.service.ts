@@ -19,6 +19,7 @@ import { CommandError, decodeCursor, encodeCursor, normalizeEmail, stripToPlainT
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { Passwords } from '../auth/passwords.js';
 import { RefreshTokensService } from '../auth/refresh-tokens.service.js';
+import { AssignmentService } from '../assignment/assignment.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { toPublicUserView, toUserView } from '../organizations/organizations.service.js';
@@ -55,6 +56,7 @@ export class UsersService {
     @Inject(DomainEvents) private readonly events: DomainEvents,
     @Inject(Passwords) private readonly passwords: Passwords,
     @Inject(RefreshTokensService) private readonly refreshTokens: RefreshTokensService,
+    @Inject(AssignmentService) private readonly assignment: AssignmentService,
   ) {}
 
   /**
@@ -174,9 +176,13 @@ export class UsersService {
       if (name !== undefined) user.name = name;
       if (changes.role !== undefined) user.role = changes.role;
       if (changes.active !== undefined) user.active = changes.active;
+      if (changes.capacity !== undefined) user.capacity = changes.capacity;
+      if (changes.availability !== undefined) user.availability = changes.availability;
       const staysActiveAdmin = user.active && user.role === 'admin';
       if (wasActiveAdmin && !staysActiveAdmin && adminIds.every((id) => id === user.id)) throw new CommandError('CONFLICT', LAST_ADMIN);
       const saved = await manager.save(user);
+      // More capacity, back online, reactivated or made staff: their teams' waiting tickets may go to them now.
+      if (changes.capacity !== undefined || changes.availability !== undefined || changes.active !== undefined || changes.role !== undefined) this.assignment.noteUser(manager, saved.id);
       if (wasActive && !saved.active) await this.refreshTokens.revokeAllOf(manager, saved.id);
       // Live connections (realtime) were let in for the account as it was: they end on these events.
       const actor = actorOf(caller);

@@ -44,7 +44,7 @@ describe('users', () => {
     it('invites a user without a password and announces it with user.invited, which carries no secret', async () => {
       const email = uniqueEmail('grace');
       const user = await invite({ name: 'Grace Hopper', email, role: 'agent' });
-      expect(user).toEqual({ id: expect.any(String), organizationId: admin.orgId, email, name: 'Grace Hopper', role: 'agent', active: true, invitationPendingSince: expect.any(String), bouncingSince: null });
+      expect(user).toEqual({ id: expect.any(String), organizationId: admin.orgId, email, name: 'Grace Hopper', role: 'agent', active: true, invitationPendingSince: expect.any(String), bouncingSince: null, capacity: null, availability: 'offline', availabilitySetting: 'online' });
       expect(Date.now() - Date.parse(user.invitationPendingSince!)).toBeLessThan(60_000);
 
       const event = await waitFor('user.invited in the stream', async () => (await invitedEvents()).find((envelope) => envelope.aggregateId === user.id), 10_000);
@@ -223,6 +223,10 @@ describe('users', () => {
           // Invited without a password and not yet accepted.
           invitationPendingSince: expect.any(String),
           bouncingSince: null,
+          // Never connected to realtime, so not online for assignment.
+          capacity: null,
+          availability: 'offline',
+          availabilitySetting: 'online',
         });
       }
     });

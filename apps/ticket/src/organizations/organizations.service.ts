@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { BusinessHoursDto, OrganizationView, SignupCommand, PublicUserView, SignupReply, UpdateOrganizationCommand, UserView } from '@helpdesk/contracts';
+import type { Availability, BusinessHoursDto, OrganizationView, SignupCommand, PublicUserView, SignupReply, UpdateOrganizationCommand, UserView } from '@helpdesk/contracts';
 import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -31,7 +31,17 @@ export function toUserView(user: User): UserView {
     active: user.active,
     invitationPendingSince: user.invitationPendingSince?.toISOString() ?? null,
     bouncingSince: user.bouncingSince?.toISOString() ?? null,
+    capacity: user.capacity ?? null,
+    availability: effectiveAvailability(user),
+    availabilitySetting: user.availability ?? 'online',
   };
+}
+
+/** Hand-set `away` or `offline` wins; `online` means "while connected" (realtime presence). */
+export function effectiveAvailability(user: Pick<User, 'availability' | 'present'>): Availability {
+  const setting = user.availability ?? 'online';
+  if (setting !== 'online') return setting;
+  return user.present ? 'online' : 'offline';
 }
 
 /** What a customer may know of a staff member: the name on a reply, not how to reach them. */

@@ -1,3 +1,4 @@
+import type { TeamAssignment } from '@helpdesk/contracts';
 import { Column, CreateDateColumn, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
@@ -11,6 +12,13 @@ export class Team {
 
   @Column('text')
   name!: string;
+
+  @Column('text', { default: 'manual' })
+  assignment!: TeamAssignment;
+
+  /** The member round robin picked last; it continues after them. */
+  @Column('uuid', { name: 'last_assigned_user_id', nullable: true })
+  lastAssignedUserId!: string | null;
 
   @ManyToMany(() => User)
   @JoinTable({ name: 'team_members', joinColumn: { name: 'team_id' }, inverseJoinColumn: { name: 'user_id' } })

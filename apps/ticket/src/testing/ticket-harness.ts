@@ -22,6 +22,8 @@ export interface StoredEvent {
  * commanded over real NATS exactly as the gateway will command it.
  */
 export class TicketHarness {
+  private readonly replicas: RunningService[] = [];
+
   private constructor(
     readonly nats: TestNatsServer,
     private readonly database: { name: string; drop(): Promise<void> },
@@ -29,8 +31,6 @@ export class TicketHarness {
     readonly service: RunningService,
     private readonly environment: Record<string, string>,
   ) {}
-
-  private readonly replicas: RunningService[] = [];
 
   static async start(label: string, overrides: Record<string, string> = {}): Promise<TicketHarness> {
     const nats = await TestNatsServer.start();
@@ -133,8 +133,20 @@ export class TicketHarness {
     }
   }
 
+  /** Reports staff as connected over NATS, as a realtime replica does (the TTL is short unless given). */
+  reportPresence(connected: Principal[], options: { replicaId?: string; ttlMs?: number; disconnected?: Principal[]; heartbeat?: boolean } = {}): Promise<{ present: number }> {
+    const users = (list: Principal[]) => list.map((user) => ({ orgId: user.orgId, userId: user.userId }));
+    return this.send(subjects.presence.report, {
+      replicaId: options.replicaId ?? 'test-realtime',
+      ttlMs: options.ttlMs ?? 60_000,
+      connected: users(connected),
+      disconnected: users(options.disconnected ?? []),
+      ...(options.heartbeat ? { heartbeat: true } : {}),
+    });
+  }
+
   async stop(): Promise<void> {
-    for (const replica of this.replicas) await replica.shutdown('test end');
+    await Promise.allSettled(this.replicas.map((replica) => replica.shutdown('test end')));
     await this.service.shutdown('test end');
     await this.nats.destroy();
     await this.database.drop();

@@ -23,6 +23,7 @@ import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { TICKET_SCHEMA } from '../database/schema.js';
+import { AssignmentService } from '../assignment/assignment.service.js';
 import { TicketEvent, type FieldChanges } from '../history/ticket-event.entity.js';
 import { diff, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
@@ -103,6 +104,7 @@ export class TicketsService {
     @Inject(DomainEvents) private readonly events: DomainEvents,
     @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
     @Inject(AiTriageQueue) private readonly aiTriage: AiTriageQueue,
+    @Inject(AssignmentService) private readonly assignment: AssignmentService,
   ) {}
 
   /**
@@ -116,7 +118,7 @@ export class TicketsService {
    * the ticket made the first time).
    */
   async create(command: CreateTicketCommand, trusted: { channel?: TicketChannel; id?: string } = {}): Promise<TicketView> {
-    const { caller, calendar, policy } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY);
+    const { caller, calendar, policy, teamFound } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY, command.teamId);
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
     // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
     if (!caller.staff && command.tags?.length) throw new CommandError('FORBIDDEN', 'tags are set by staff; customers cannot set tags');
@@ -124,6 +126,9 @@ export class TicketsService {
     if (!caller.staff && command.channel !== undefined) throw new CommandError('FORBIDDEN', 'channel is set by staff; customers cannot set channel');
     // Custom fields are staff's working data (DESIGN section 14): customers neither see nor set them.
     if (!caller.staff && command.fields !== undefined) throw new CommandError('FORBIDDEN', 'custom fields are set by staff; customers cannot set fields');
+    // Routing is staff's; the team's assignment rule then picks the assignee.
+    if (!caller.staff && command.teamId !== undefined) throw new CommandError('FORBIDDEN', 'teamId is set by staff; customers cannot set teamId');
+    if (command.teamId !== undefined && !teamFound) throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
     const subject = stripToPlainText(command.subject);
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
     const fields = command.fields && Object.keys(command.fields).length > 0 ? applyFieldChanges({}, command.fields, await organizationFields(this.dataSource.manager, caller.orgId)) : {};
@@ -141,6 +146,7 @@ export class TicketsService {
       tags: normalizeTags(command.tags),
       requesterId,
       ...NEW_TICKET_CLOCKS,
+      teamId: command.teamId ?? null,
       aiTriage: null,
       fields,
       publicCommentsText: '',
@@ -157,32 +163,40 @@ export class TicketsService {
       throw error;
     }
     this.afterCommit(ticket);
+    if (ticket.teamId) void this.assignment.kickTeam(ticket.teamId);
     this.aiTriage.ticketsCreated();
     return toTicketView(ticket, caller.staff);
   }
 
   /**
    * PrincipalVerifier's check (an active user of that organization), with the organization's calendar
-   * and the active policy for the priority: the one asked for when the caller is staff, the default otherwise.
+   * and the active policy for the priority: the one asked for when the caller is staff, the default otherwise;
+   * and whether `teamId` (when given) is a team of the organization, in the same round trip.
    */
-  private async callerAndTerms(principal: Principal, priority: TicketPriority): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null }> {
-    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null }>(
+  private async callerAndTerms(
+    principal: Principal,
+    priority: TicketPriority,
+    teamId: string | undefined,
+  ): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null; teamFound: boolean }> {
+    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null; team_found: boolean }>(
       this.dataSource,
       'ticket-create-caller-and-terms',
       `SELECT person.role, organization.timezone, organization.business_hours, organization.holidays,
          (SELECT json_build_object('id', policy.id, 'firstResponseMinutes', policy.first_response_minutes, 'nextResponseMinutes', policy.next_response_minutes,
                  'resolutionMinutes', policy.resolution_minutes, 'businessHoursOnly', policy.business_hours_only)
             FROM ${TICKET_SCHEMA}.sla_policies policy
-           WHERE policy.organization_id = organization.id AND policy.priority = (CASE WHEN person.role IN ('admin', 'agent') THEN $3 ELSE $4 END) AND policy.active LIMIT 1) AS policy
+           WHERE policy.organization_id = organization.id AND policy.priority = (CASE WHEN person.role IN ('admin', 'agent') THEN $3 ELSE $4 END) AND policy.active LIMIT 1) AS policy,
+         EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.teams team WHERE team.id = $5::uuid AND team.organization_id = organization.id) AS team_found
        FROM ${TICKET_SCHEMA}.users person JOIN ${TICKET_SCHEMA}.organizations organization ON organization.id = person.organization_id
        WHERE person.id = $1 AND person.organization_id = $2 AND person.active`,
-      [principal.userId, principal.orgId, priority, DEFAULT_PRIORITY],
+      [principal.userId, principal.orgId, priority, DEFAULT_PRIORITY, teamId ?? null],
     );
     if (!row) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
     return {
       caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role) },
       calendar: calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays }),
       policy: row.policy ? this.dataSource.manager.create(SlaPolicy, row.policy) : null,
+      teamFound: row.team_found,
     };
   }
 
@@ -203,9 +217,9 @@ export class TicketsService {
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
          INSERT INTO ${TICKET_SCHEMA}.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, sla_policy_id,
-           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields)
+           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields, team_id)
          SELECT $1::uuid, $2::uuid, reserved.number, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text[], $9::uuid, $10::uuid,
-           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb
+           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb, $23::uuid
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
@@ -223,6 +237,7 @@ export class TicketsService {
         event.id, event.type, JSON.stringify(event),
         ticket.requestedPriority,
         JSON.stringify(ticket.fields),
+        ticket.teamId,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
@@ -404,8 +419,19 @@ export class TicketsService {
     if (fieldChanges.status) {
       await this.events.record(manager, { type: 'ticket.status_changed', orgId: caller.orgId, aggregateId: saved.id, actor, data: { ticket: data, from: before.status, to: saved.status, ...eventData } });
     }
+    this.noteAssignment(manager, before, saved);
     // Custom field values are audited as `fields.<key>` entries of the same history row.
     return { ticket: saved, fieldChanges: { ...fieldChanges, ...customChanges } };
+  }
+
+  /**
+   * Automatic assignment after the commit: an open ticket left in a team without an assignee waits
+   * for the team's rule; an agent whose ticket finished or went to someone else may have room again.
+   */
+  private noteAssignment(manager: EntityManager, before: Ticket, after: Ticket): void {
+    const open = !FINISHED_STATUSES.includes(after.status);
+    if (open && after.teamId && !after.assigneeId) this.assignment.noteTeam(manager, after.teamId);
+    if (before.assigneeId && (before.assigneeId !== after.assigneeId || (!open && !FINISHED_STATUSES.includes(before.status)))) this.assignment.noteUser(manager, before.assigneeId);
   }
 
   /** A merged ticket's conversation lives on in its target: reopening the empty shell would split the request again. */

@@ -13,6 +13,7 @@ import {
 } from '@helpdesk/contracts';
 import { CommandError } from '@helpdesk/common';
 import { DataSource } from 'typeorm';
+import { AssignmentService } from '../assignment/assignment.service.js';
 import { plainName } from '../directory/users.service.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { toOrganizationView, toUserView } from '../organizations/organizations.service.js';
@@ -35,12 +36,13 @@ function givenPreferences(preferences: NotificationPreferencesDto): Array<[Notif
   return NOTIFICATION_PREFERENCES.flatMap((key) => (typeof preferences[key] === 'boolean' ? [[key, preferences[key]] as [NotificationPreference, boolean]] : []));
 }
 
-/** What every user may change about their own account: name and notification preferences. */
+/** What every user may change about their own account: name, notification preferences and (staff) availability. */
 @Injectable()
 export class OwnAccountService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(AssignmentService) private readonly assignment: AssignmentService,
   ) {}
 
   async update(command: UpdateOwnAccountCommand): Promise<MeReply> {
@@ -55,6 +57,12 @@ export class OwnAccountService {
       const allowed = preferencesOf(user.role);
       const refused = preferences.filter(([key]) => !allowed.includes(key)).map(([key]) => `notificationPreferences.${key} is a staff mail: customers may set only ${allowed.join(', ')}`);
       if (refused.length > 0) throw new CommandError('VALIDATION', refused.join('; '), refused);
+      // Availability steers automatic assignment, which only staff take part in.
+      if (changes.availability !== undefined && !isStaff(user.role)) throw new CommandError('FORBIDDEN', 'availability is for agents and admins; customers have none');
+      if (changes.availability !== undefined) {
+        user.availability = changes.availability;
+        this.assignment.noteUser(manager, user.id);
+      }
       if (name !== undefined) user.name = name;
       if (preferences.length > 0) user.notificationPreferences = { ...user.notificationPreferences, ...Object.fromEntries(preferences) };
       return manager.save(user);

@@ -1,5 +1,5 @@
-import type { Role } from '@helpdesk/contracts';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Availability, Role } from '@helpdesk/contracts';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VirtualColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
 export class User {
@@ -35,6 +35,21 @@ export class User {
   /** Set when a delivery-status report names the address as failed; cleared by staff or when the user writes in again. */
   @Column('timestamptz', { name: 'bouncing_since', nullable: true })
   bouncingSince!: Date | null;
+
+  /** Most open tickets automatic assignment gives them; null is unlimited. */
+  @Column('integer', { nullable: true })
+  capacity!: number | null;
+
+  /** Set by hand: `online` follows realtime presence (`present`), `away` and `offline` hold until changed. */
+  @Column('text', { default: 'online' })
+  availability!: Availability;
+
+  /** Whether a realtime replica reports a socket of theirs (a report that was not refreshed lapses). Read only. */
+  @VirtualColumn({
+    type: 'boolean',
+    query: (alias) => `SELECT EXISTS (SELECT 1 FROM helpdesk.staff_presence presence WHERE presence.user_id = ${alias}.id AND presence.expires_at > now())`,
+  })
+  present?: boolean;
 
   @Column('timestamptz', { name: 'last_login_at', nullable: true })
   lastLoginAt!: Date | null;

@@ -729,6 +729,21 @@ export const en = {
       resolvedAt: 'Resolved',
     } as Record<string, string>,
   },
+  /** Automatic assignment per team; agents' capacity and availability (docs/workflow.md "Assignment"). */
+  assignment: {
+    rule: 'Assignment',
+    ruleOf: (team: string) => `Assignment: ${team}`,
+    rules: { manual: 'Manual', round_robin: 'Round robin', load_balanced: 'Load balanced' },
+    capacity: 'Capacity',
+    capacityOf: (name: string) => `Capacity: ${name}`,
+    unlimited: 'Unlimited',
+    availability: 'Availability',
+    availabilityOf: (name: string) => `Availability: ${name}`,
+    myAvailability: 'My availability',
+    states: { online: 'Online', away: 'Away', offline: 'Offline' },
+    /** Set to online by hand but not connected: shown next to the setting. */
+    notConnected: 'Online when connected',
+  },
   notFound: 'This page does not exist.',
 } as const;
 

@@ -20,7 +20,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { TEAM_ASSIGNMENTS, type TeamAssignment } from '../directory.js';
 import { NotificationPreferencesDto } from '../notifications.js';
+import { AVAILABILITIES, type Availability } from '../organizations.js';
 import { ROLES, type Role } from '../principal.js';
 import { TICKET_PRIORITIES, type TicketPriority } from '../tickets.js';
 import { PASSWORD_LENGTH } from './auth.commands.js';
@@ -57,6 +59,15 @@ export const SHA256_HEX = /^[0-9a-f]{64}$/i;
 export const OBJECT_KEY = /^[\x21-\x7e]+$/;
 
 // ---- users ----
+
+export const ASSIGNMENT_LIMITS = {
+  /** Open tickets per agent; beyond this, leave capacity unlimited (null). */
+  capacity: 10_000,
+  /** How long a realtime replica's report of a connected user holds without a heartbeat (ms). */
+  presenceTtlMs: { min: 1_000, max: 300_000 },
+  /** Users in one presence report. */
+  presenceUsers: 100_000,
+} as const;
 
 export class ListUsersCommand extends AuthenticatedCommand {
   /** One role or several (`role=admin,agent` for the staff). */
@@ -131,6 +142,18 @@ export class UserChanges {
   @ValidateIf((changes: UserChanges) => changes.active !== undefined)
   @IsBoolean()
   active?: boolean;
+
+  /** Most open tickets automatic assignment gives the user; null is unlimited. */
+  @ValidateIf((changes: UserChanges) => changes.capacity !== undefined && changes.capacity !== null)
+  @Max(ASSIGNMENT_LIMITS.capacity, { message: `capacity must be at most ${ASSIGNMENT_LIMITS.capacity}, or null for unlimited` })
+  @Min(1, { message: 'capacity must be at least 1, or null for unlimited' })
+  @IsInt({ message: 'capacity must be a whole number, or null for unlimited' })
+  capacity?: number | null;
+
+  /** `online` follows realtime presence; `away` and `offline` hold until changed. */
+  @ValidateIf((changes: UserChanges) => changes.availability !== undefined)
+  @IsIn(AVAILABILITIES, { message: `availability must be one of ${AVAILABILITIES.join(', ')}` })
+  availability?: Availability;
 }
 
 export class UpdateUserCommand extends UserRefCommand {
@@ -154,6 +177,11 @@ export class OwnAccountChanges {
   @Type(() => NotificationPreferencesDto)
   @IsObject()
   notificationPreferences?: NotificationPreferencesDto;
+
+  /** Staff only: `online` follows realtime presence; `away` and `offline` keep automatic assignment away until changed. */
+  @ValidateIf((changes: OwnAccountChanges) => changes.availability !== undefined)
+  @IsIn(AVAILABILITIES, { message: `availability must be one of ${AVAILABILITIES.join(', ')}` })
+  availability?: Availability;
 }
 
 /** The caller changes their own account; no other user's. */
@@ -173,6 +201,11 @@ export class CreateTeamCommand extends AuthenticatedCommand {
   @Length(1, DIRECTORY_LIMITS.teamName)
   @IsString()
   name!: string;
+
+  /** How the team's unassigned tickets get an assignee; `manual` when left out. */
+  @IsOptional()
+  @IsIn(TEAM_ASSIGNMENTS, { message: `assignment must be one of ${TEAM_ASSIGNMENTS.join(', ')}` })
+  assignment?: TeamAssignment;
 }
 
 export class TeamRefCommand extends AuthenticatedCommand {
@@ -180,12 +213,16 @@ export class TeamRefCommand extends AuthenticatedCommand {
   teamId!: string;
 }
 
-/** Partial like every PATCH: without a name the team is answered unchanged. */
+/** Partial like every PATCH: without a name or assignment the team is answered unchanged. */
 export class UpdateTeamCommand extends TeamRefCommand {
   @ValidateIf((command: UpdateTeamCommand) => command.name !== undefined)
   @Length(1, DIRECTORY_LIMITS.teamName)
   @IsString()
   name?: string;
+
+  @ValidateIf((command: UpdateTeamCommand) => command.assignment !== undefined)
+  @IsIn(TEAM_ASSIGNMENTS, { message: `assignment must be one of ${TEAM_ASSIGNMENTS.join(', ')}` })
+  assignment?: TeamAssignment;
 }
 
 /** Replaces the whole membership; every member must be an active agent or admin of the organization. */
@@ -421,4 +458,48 @@ export class AddAttachmentCommand extends TicketRefCommand {
 export class AttachmentRefCommand extends AuthenticatedCommand {
   @IsUUID()
   attachmentId!: string;
+}
+
+// ---- staff presence (realtime -> ticket) ----
+
+export class PresentUser {
+  @IsUUID()
+  orgId!: string;
+
+  @IsUUID()
+  userId!: string;
+}
+
+/**
+ * A realtime replica tells the ticket service which staff have a socket on it: `connected` when a
+ * user's first socket opens there (or, with `heartbeat`, everyone it still holds), `disconnected`
+ * when their last one closes. Each report holds for `ttlMs`: a replica that stops reporting (it
+ * died) stops making its users online.
+ */
+export class ReportPresenceCommand {
+  @Length(1, 200)
+  @IsString()
+  replicaId!: string;
+
+  @Max(ASSIGNMENT_LIMITS.presenceTtlMs.max)
+  @Min(ASSIGNMENT_LIMITS.presenceTtlMs.min)
+  @IsInt()
+  ttlMs!: number;
+
+  @ArrayMaxSize(ASSIGNMENT_LIMITS.presenceUsers)
+  @ValidateNested({ each: true })
+  @Type(() => PresentUser)
+  @IsArray()
+  connected!: PresentUser[];
+
+  @ArrayMaxSize(ASSIGNMENT_LIMITS.presenceUsers)
+  @ValidateNested({ each: true })
+  @Type(() => PresentUser)
+  @IsArray()
+  disconnected!: PresentUser[];
+
+  /** `connected` is everyone the replica holds: its other rows are gone (a restart, a missed disconnect). */
+  @IsOptional()
+  @IsBoolean()
+  heartbeat?: boolean;
 }

@@ -89,6 +89,11 @@ export class CreateTicketCommand extends AuthenticatedCommand {
   @IsOptional()
   @FieldValues()
   fields?: Record<string, TicketFieldValue | null>;
+
+  /** Staff only: the team the ticket starts in; its assignment rule then picks an assignee (DESIGN section 14). */
+  @IsOptional()
+  @IsUUID()
+  teamId?: string;
 }
 
 export class TicketRefCommand extends AuthenticatedCommand {

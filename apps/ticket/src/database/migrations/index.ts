@@ -12,6 +12,7 @@ import { MacrosAndCannedResponses1766800000000 } from './1766800000000-macros-an
 import { TicketCustomFields1766810000000 } from './1766810000000-ticket-custom-fields.js';
 import { TicketLinks1766820000000 } from './1766820000000-ticket-links.js';
 import { TicketFollowers1766830000000 } from './1766830000000-ticket-followers.js';
+import { TeamAssignment1766840000000 } from './1766840000000-team-assignment.js';
 import { Triggers1766850000000 } from './1766850000000-triggers.js';
 import { RuleConditionMoments1766860000000 } from './1766860000000-rule-condition-moments.js';
 import { Automations1766861000000 } from './1766861000000-automations.js';
@@ -33,6 +34,7 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TicketCustomFields1766810000000,
   TicketLinks1766820000000,
   TicketFollowers1766830000000,
+  TeamAssignment1766840000000,
   Triggers1766850000000,
   RuleConditionMoments1766860000000,
   Automations1766861000000,

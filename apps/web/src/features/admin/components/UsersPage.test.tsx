@@ -15,6 +15,7 @@ const user = (id: string, name: string, invitationPendingSince: string | null, a
   active,
   invitationPendingSince,
   bouncingSince,
+  capacity: null, availability: 'online', availabilitySetting: 'online',
 });
 
 /** GET /users answers these users; resending answers `resendStatus`. */

@@ -1,19 +1,23 @@
-import { Badge, Button, Group, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, NumberInput, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { Role, UserView } from '@helpdesk/contracts';
+import type { Availability, Role, UserView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { formatDateTime } from '../../../lib/format';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { FormError } from '../../auth/components/FormError';
+import { AVAILABILITY_VALUES } from '../../directory/assignment-options';
+import { AvailabilityBadge } from '../../directory/components/AvailabilityBadge';
 import { BouncingAddress } from '../../directory/components/BouncingAddress';
 import { useUsers } from '../../directory/hooks/directory';
 import { useDeactivateUser, useInviteUser, useResendInvitation, useUpdateUser } from '../hooks/admin';
 import { AdminPage } from './AdminPage';
 
 const ROLE_OPTIONS = (['admin', 'agent', 'customer'] as const).map((value) => ({ value, label: t.role[value] }));
+const isStaff = (role: Role) => role !== 'customer';
+const AVAILABILITY_OPTIONS = AVAILABILITY_VALUES.map((value) => ({ value, label: t.assignment.states[value] }));
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
 
 function InviteForm() {
@@ -58,6 +62,32 @@ function InviteForm() {
   );
 }
 
+/** Saved when the field is left: empty is unlimited. */
+function CapacityInput({ user }: { user: UserView }) {
+  const update = useUpdateUser();
+  const [draft, setDraft] = useState<string | number>(user.capacity ?? '');
+  const save = () => {
+    const capacity = draft === '' ? null : Number(draft);
+    if (capacity === user.capacity) return;
+    update.mutate({ id: user.id, capacity }, { onSuccess: () => notifications.show({ color: 'green', message: t.common.saved }), onError: (error) => (setDraft(user.capacity ?? ''), fail(error)) });
+  };
+  return (
+    <NumberInput
+      aria-label={t.assignment.capacityOf(user.name)}
+      placeholder={t.assignment.unlimited}
+      min={1}
+      allowDecimal={false}
+      allowNegative={false}
+      value={draft}
+      onChange={setDraft}
+      onBlur={save}
+      onKeyDown={(event) => event.key === 'Enter' && save()}
+      w={110}
+      size="xs"
+    />
+  );
+}
+
 function UserRow({ user }: { user: UserView }) {
   const update = useUpdateUser();
   const deactivate = useDeactivateUser();
@@ -85,6 +115,23 @@ function UserRow({ user }: { user: UserView }) {
           w={130}
           size="xs"
         />
+      </Table.Td>
+      <Table.Td>{isStaff(user.role) ? <CapacityInput user={user} /> : null}</Table.Td>
+      <Table.Td>
+        {isStaff(user.role) ? (
+          <Group gap={4} wrap="nowrap">
+            <Select
+              aria-label={t.assignment.availabilityOf(user.name)}
+              data={AVAILABILITY_OPTIONS}
+              value={user.availabilitySetting}
+              allowDeselect={false}
+              onChange={(availability) => availability && update.mutate({ id: user.id, availability: availability as Availability }, { onError: fail })}
+              w={110}
+              size="xs"
+            />
+            <AvailabilityBadge user={user} />
+          </Group>
+        ) : null}
       </Table.Td>
       <Table.Td>
         <Badge color={user.active ? 'green' : 'gray'}>
@@ -118,7 +165,7 @@ function UserRow({ user }: { user: UserView }) {
   );
 }
 
-/** `/admin/users`: invite, change role, deactivate, reactivate and resend an invitation. */
+/** `/admin/users`: invite, change role, capacity and availability, deactivate, reactivate and resend an invitation. */
 export function UsersPage() {
   const [q, setQ] = useState('');
   const users = useUsers(q.trim() ? { q: q.trim() } : {});
@@ -126,13 +173,15 @@ export function UsersPage() {
     <AdminPage title={t.admin.users} error={users.error}>
       <InviteForm />
       <TextInput type="search" label={t.queue.search} value={q} onChange={(event) => setQ(event.currentTarget.value)} maw={300} />
-      <Table.ScrollContainer minWidth={640}>
+      <Table.ScrollContainer minWidth={900}>
         <Table striped>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t.auth.name}</Table.Th>
               <Table.Th>{t.auth.email}</Table.Th>
               <Table.Th>{t.admin.role}</Table.Th>
+              <Table.Th>{t.assignment.capacity}</Table.Th>
+              <Table.Th>{t.assignment.availability}</Table.Th>
               <Table.Th>{t.admin.active}</Table.Th>
               <Table.Th />
             </Table.Tr>

@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Role } from '@helpdesk/contracts';
+import type { TeamAssignment } from '@helpdesk/contracts';
 import { queryKeys } from '../../../lib/query-keys';
 import {
   createSlaPolicy,
@@ -12,8 +12,10 @@ import {
   setTeamMembers,
   updateOrganization,
   updateSlaPolicy,
+  updateTeam,
   updateUser,
   type SlaPolicyInput,
+  type UserChangesInput,
 } from '../../directory/api/directory';
 import { getDeadLetter, listDeadLetters, replayDeadLetters } from '../api/dead-letters';
 import { createMailbox, deleteMailbox, listMailboxes, rotateMailboxToken, updateMailbox, type MailboxInput } from '../api/mailboxes';
@@ -24,9 +26,10 @@ function useInvalidating<TInput, TResult>(mutationFn: (input: TInput) => Promise
 }
 
 export const useInviteUser = () => useInvalidating(inviteUser, queryKeys.users.all);
-export const useUpdateUser = () => useInvalidating(({ id, ...changes }: { id: string; name?: string; role?: Role; active?: boolean }) => updateUser(id, changes), queryKeys.users.all);
+export const useUpdateUser = () => useInvalidating(({ id, ...changes }: UserChangesInput & { id: string }) => updateUser(id, changes), queryKeys.users.all);
 export const useDeactivateUser = () => useInvalidating(deactivateUser, queryKeys.users.all);
 export const useCreateTeam = () => useInvalidating(createTeam, queryKeys.teams);
+export const useUpdateTeam = () => useInvalidating(({ id, ...changes }: { id: string; name?: string; assignment?: TeamAssignment }) => updateTeam(id, changes), queryKeys.teams);
 export const useDeleteTeam = () => useInvalidating(deleteTeam, queryKeys.teams);
 export const useSetTeamMembers = () => useInvalidating(({ id, memberIds }: { id: string; memberIds: string[] }) => setTeamMembers(id, memberIds), queryKeys.teams);
 export const useCreateSlaPolicy = () => useInvalidating(createSlaPolicy, queryKeys.slaPolicies);

@@ -1,4 +1,4 @@
-import type { MeReply, NotificationPreference, OrganizationView, UserView } from '@helpdesk/contracts';
+import type { Availability, MeReply, NotificationPreference, OrganizationView, UserView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import type { SessionReply } from '../../../lib/api-client';
 
@@ -39,6 +39,8 @@ export const getMe = () => api.call<MeReply>('/api/v1/me');
 
 export interface UpdateMeInput {
   name?: string;
+  /** Staff only. */
+  availability?: Availability;
   notificationPreferences?: Partial<Record<NotificationPreference, boolean>>;
 }
 

@@ -1,4 +1,4 @@
-import type { OrganizationView, Page, PublicUserView, Role, SlaPolicyView, TeamView, UserView } from '@helpdesk/contracts';
+import type { Availability, OrganizationView, Page, PublicUserView, Role, SlaPolicyView, TeamAssignment, TeamView, UserView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
 import { toQueryString } from '../../../lib/query-string';
 
@@ -40,7 +40,16 @@ export const getUser = (id: string) => api.call<UserView | PublicUserView>(`/api
 
 export const inviteUser = (body: { name: string; email: string; role: Role; password?: string }) => api.call<UserView>('/api/v1/users', { method: 'POST', body });
 
-export const updateUser = (id: string, changes: { name?: string; role?: Role; active?: boolean }) =>
+export interface UserChangesInput {
+  name?: string;
+  role?: Role;
+  active?: boolean;
+  /** null: unlimited. */
+  capacity?: number | null;
+  availability?: Availability;
+}
+
+export const updateUser = (id: string, changes: UserChangesInput) =>
   api.call<UserView>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes });
 
 /** A fresh invitation mail to a user who has not accepted theirs (429 when resent too often). */
@@ -52,8 +61,8 @@ export const clearBounce = (id: string) => api.call<UserView>(`/api/v1/users/${e
 export const deactivateUser = (id: string) => api.call<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
 export const listTeams = () => api.call<TeamView[]>('/api/v1/teams');
-export const createTeam = (body: { name: string }) => api.call<TeamView>('/api/v1/teams', { method: 'POST', body });
-export const renameTeam = (id: string, body: { name: string }) => api.call<TeamView>(`/api/v1/teams/${encodeURIComponent(id)}`, { method: 'PATCH', body });
+export const createTeam = (body: { name: string; assignment?: TeamAssignment }) => api.call<TeamView>('/api/v1/teams', { method: 'POST', body });
+export const updateTeam = (id: string, body: { name?: string; assignment?: TeamAssignment }) => api.call<TeamView>(`/api/v1/teams/${encodeURIComponent(id)}`, { method: 'PATCH', body });
 export const deleteTeam = (id: string) => api.call<unknown>(`/api/v1/teams/${encodeURIComponent(id)}`, { method: 'DELETE' });
 export const setTeamMembers = (id: string, userIds: string[]) =>
   api.call<TeamView>(`/api/v1/teams/${encodeURIComponent(id)}/members`, { method: 'PUT', body: { memberIds: userIds } });

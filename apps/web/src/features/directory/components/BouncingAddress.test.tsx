@@ -16,6 +16,7 @@ const user = (id: string, name: string, bouncingSince: string | null): UserView 
   active: true,
   invitationPendingSince: null,
   bouncingSince,
+  capacity: null, availability: 'online', availabilitySetting: 'online',
 });
 
 /** GET /users and GET /users/:id answer these users; POST /users/:id/clear-bounce clears the mark, as the API does. */

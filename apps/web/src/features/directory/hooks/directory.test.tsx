@@ -4,7 +4,7 @@ import type { Role, UserView } from '@helpdesk/contracts';
 import { renderWithProviders } from '../../../test/render';
 import { useUserDirectoryOf } from './directory';
 
-const user = (id: string, name: string, role: Role, active = true): UserView => ({ id, organizationId: 'org-1', email: `${id}@example.com`, name, role, active, invitationPendingSince: null, bouncingSince: null });
+const user = (id: string, name: string, role: Role, active = true): UserView => ({ id, organizationId: 'org-1', email: `${id}@example.com`, name, role, active, invitationPendingSince: null, bouncingSince: null, capacity: null, availability: 'online', availabilitySetting: 'online' });
 
 const ada = user('a0000000-0000-4000-8000-000000000001', 'Ada Admin', 'admin');
 const bea = user('b0000000-0000-4000-8000-000000000002', 'Bea Agent', 'agent');

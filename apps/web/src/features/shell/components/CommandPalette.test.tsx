@@ -11,7 +11,7 @@ import { CommandPalette, loadedTickets, ticketNumberIn } from './CommandPalette'
 
 // The palette reads the signed-in user only for their role; the session itself is not under test here.
 vi.mock('../../auth/hooks/useMe', () => ({
-  useCurrentUser: () => ({ user: { id: 'u-1', organizationId: 'o-1', email: 'bea@example.com', name: 'Bea Agent', role: 'agent', active: true, invitationPendingSince: null, bouncingSince: null } satisfies UserView }),
+  useCurrentUser: () => ({ user: { id: 'u-1', organizationId: 'o-1', email: 'bea@example.com', name: 'Bea Agent', role: 'agent', active: true, invitationPendingSince: null, bouncingSince: null, capacity: null, availability: 'online', availabilitySetting: 'online' } satisfies UserView }),
 }));
 
 function PathProbe() {

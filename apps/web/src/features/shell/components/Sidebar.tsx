@@ -5,6 +5,7 @@ import { t } from '../../../i18n';
 import { useSession } from '../../auth/hooks/session';
 import { useCurrentUser } from '../../auth/hooks/useMe';
 import { ViewsNav } from '../../views/components/ViewsNav';
+import { MyAvailability } from './MyAvailability';
 
 interface Props {
   onNavigate(): void;
@@ -59,6 +60,7 @@ export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
           ) : null}
         </nav>
       </ScrollArea>
+      {staff ? <MyAvailability /> : null}
       <Menu position="top-start" width={220}>
         <Menu.Target>
           {/* Named by its visible text (name and role) plus a hidden "User menu", as speech input expects. */}

@@ -2,10 +2,11 @@ import { Alert, Button, Group, Select, Stack, TagsInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useEffect } from 'react';
-import type { TicketFieldView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
+import type { Availability, TicketFieldView, TicketPriority, TicketStatus, TicketView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { ApiError } from '../../../lib/api-error';
 import { describeError } from '../../../lib/errors';
+import { AvailabilityBadge } from '../../directory/components/AvailabilityBadge';
 import { CustomFieldInputs } from '../../ticket-fields/components/CustomFieldInputs';
 import { changedFieldValues, inputValueOf, type FieldInputValue } from '../../ticket-fields/utils/field-values';
 import type { TicketChanges } from '../../tickets/api/tickets';
@@ -47,6 +48,8 @@ export function changedFields(before: PropertyValues, after: PropertyValues): Ti
 interface Props {
   ticket: TicketView;
   assignees: Array<{ value: string; label: string }>;
+  /** Each assignee's availability (DESIGN section 14), shown in the picker. */
+  availabilityOf?: (userId: string) => Availability | undefined;
   teams: Array<{ value: string; label: string }>;
   /** Saves against `version` (If-Match). */
   onSave(version: number, changes: TicketChanges): Promise<unknown>;
@@ -63,7 +66,7 @@ interface Props {
  * Status, priority, assignee, team and tags, saved with the version the person saw. When someone
  * else saved first, the server answers 409 and the panel says so instead of overwriting their change.
  */
-export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, saveError, onReload, changedBy, customFields = NO_FIELDS }: Props) {
+export function PropertiesPanel({ ticket, assignees, availabilityOf, teams, onSave, saving, saveError, onReload, changedBy, customFields = NO_FIELDS }: Props) {
   const form = useForm<PanelValues>({ initialValues: valuesOf(ticket, customFields) });
   const conflict = isConflict(saveError);
   const fieldErrors = saveError instanceof ApiError ? saveError.fieldErrors(customFields.map((field) => `fields.${field.key}`)).byField : {};
@@ -123,7 +126,23 @@ export function PropertiesPanel({ ticket, assignees, teams, onSave, saving, save
         ) : null}
         <Select label={t.ticket.status} data={STATUSES.map((value) => ({ value, label: t.status[value] }))} allowDeselect={false} {...form.getInputProps('status')} />
         <Select label={t.ticket.priority} data={PRIORITIES.map((value) => ({ value, label: t.priority[value] }))} allowDeselect={false} {...form.getInputProps('priority')} />
-        <Select label={t.ticket.assignee} data={assigneeOptions} clearable placeholder={t.queue.unassigned} searchable {...form.getInputProps('assigneeId')} />
+        <Select
+          label={t.ticket.assignee}
+          data={assigneeOptions}
+          clearable
+          placeholder={t.queue.unassigned}
+          searchable
+          renderOption={({ option }) => {
+            const availability = availabilityOf?.(option.value);
+            return (
+              <Group gap="xs" justify="space-between" wrap="nowrap" w="100%">
+                <span>{option.label}</span>
+                {availability ? <AvailabilityBadge user={{ availability, availabilitySetting: availability }} /> : null}
+              </Group>
+            );
+          }}
+          {...form.getInputProps('assigneeId')}
+        />
         <Select label={t.ticket.team} data={teams} clearable placeholder={t.common.none} {...form.getInputProps('teamId')} />
         <TagsInput label={t.ticket.tags} {...form.getInputProps('tags')} />
         <CustomFieldInputs fields={customFields} form={form} errors={fieldErrors} />

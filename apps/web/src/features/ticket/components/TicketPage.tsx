@@ -90,6 +90,8 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
   const save = (version: number, changes: TicketChanges) => update.mutateAsync({ version, changes });
   const teamOptions = (teams.data ?? []).map((team) => ({ value: team.id, label: team.name }));
   const assigneeOptions = directory.assignable.map((user) => ({ value: user.id, label: user.id === me.user.id ? `${user.name} (${t.queue.me})` : user.name }));
+  // Shown next to each name in the picker, so an agent hands the ticket to someone who is around.
+  const availabilityOf = (userId: string) => directory.assignable.find((user) => user.id === userId)?.availability;
   // A deactivated assignee is no longer assignable, but the picker still names who holds the ticket.
   if (ticket.assigneeId && !assigneeOptions.some((option) => option.value === ticket.assigneeId)) {
     assigneeOptions.push({ value: ticket.assigneeId, label: directory.nameOf(ticket.assigneeId) });
@@ -200,6 +202,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                   <PropertiesPanel
                     ticket={ticket}
                     assignees={assigneeOptions}
+                    availabilityOf={availabilityOf}
                     teams={teamOptions}
                     onSave={save}
                     saving={update.isPending}

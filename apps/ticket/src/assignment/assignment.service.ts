@@ -1,0 +1,239 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FINISHED_STATUSES, type EventActor, type TeamAssignment } from '@helpdesk/contracts';
+import { DataSource, type EntityManager, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { recordHistory } from '../history/ticket-history.js';
+import { DomainEvents } from '../outbox/domain-events.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { ticketEventData } from '../tickets/ticket-view.js';
+import { planAssignments, type Candidate } from './assignment-rule.js';
+
+/** The actor of automatic assignments in events; history rows have no actor and name the rule. */
+export const ASSIGNMENT_ACTOR: EventActor = { system: 'assignment' };
+/** Tickets handed out per transaction: locks stay short, and a pass with more waiting simply runs again. */
+const BATCH = 200;
+/**
+ * How often every replica looks for tickets still waiting: a safety net for a change whose kick was
+ * lost (a replica stopped between its commit and the pass). Kicks do the real work, at once.
+ */
+const SWEEP_INTERVAL_MS = 30_000;
+/** Pause before a failed pass runs again. */
+const RETRY_DELAY_MS = 500;
+
+interface Pending {
+  teams: Set<string>;
+  users: Set<string>;
+}
+
+interface TeamRow {
+  id: string;
+  organization_id: string;
+  assignment: TeamAssignment;
+  last_assigned_user_id: string | null;
+}
+
+/**
+ * Automatic assignment (DESIGN section 14, docs/workflow.md "Assignment"). A pass over one team runs
+ * in one transaction that:
+ * 1. locks the team row (FOR NO KEY UPDATE: tickets may still reference the team meanwhile), so the
+ *    passes of both replicas over the same team take turns and round robin's "last assigned" and
+ *    every count they read are the ones the previous pass committed;
+ * 2. locks its waiting tickets FOR UPDATE SKIP LOCKED: a ticket someone is editing right now is left
+ *    for the pass that their commit kicks, instead of blocking this one;
+ * 3. takes a transaction-scoped advisory lock per candidate agent (in one global order, so passes
+ *    never deadlock): an agent in two teams is not filled by both teams' passes at once, so nobody
+ *    passes their capacity; their open tickets are counted only after that lock.
+ * Kicks are per replica and coalesced per team; the row lock orders them across replicas.
+ */
+@Injectable()
+export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AssignmentService.name);
+  /** Teams with a pass running here; `again` asks for one more after it (a change arrived meanwhile). */
+  private readonly running = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Kicks noted inside a transaction, run once it commits. */
+  private readonly pending = new WeakMap<QueryRunner, Pending>();
+  private sweepTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(DomainEvents) private readonly events: DomainEvents,
+  ) {}
+
+  onModuleInit(): void {
+    // TypeORM reports every commit and rollback to its subscribers, with the transaction's query runner.
+    this.dataSource.subscribers.push({
+      afterTransactionCommit: (event: TransactionCommitEvent) => this.afterTransaction(event, true),
+      afterTransactionRollback: (event: TransactionRollbackEvent) => this.afterTransaction(event, false),
+    });
+    this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error(`Assignment sweep failed: ${String(error)}`)), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    await Promise.allSettled([...this.running.values()].map((run) => run.done));
+  }
+
+  /**
+   * A ticket of this team may be waiting: its pass runs once the transaction of `manager` commits
+   * (at once when there is none), so the pass sees the change. A rollback drops the kick.
+   */
+  noteTeam(manager: EntityManager, teamId: string | null | undefined): void {
+    if (teamId) this.pendingOf(manager, () => void this.kickTeam(teamId)).teams.add(teamId);
+  }
+
+  /** This agent may have room now (a ticket of theirs finished or moved on, they came online, capacity grew, they joined a team). */
+  noteUser(manager: EntityManager, userId: string | null | undefined): void {
+    if (userId) this.pendingOf(manager, () => void this.kickUsers([userId])).users.add(userId);
+  }
+
+  private pendingOf(manager: EntityManager, now: () => void): Pending {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) {
+      now();
+      return { teams: new Set(), users: new Set() };
+    }
+    let pending = this.pending.get(runner);
+    if (!pending) this.pending.set(runner, (pending = { teams: new Set(), users: new Set() }));
+    return pending;
+  }
+
+  private afterTransaction(event: TransactionCommitEvent | TransactionRollbackEvent, committed: boolean): void {
+    // A savepoint's release is reported too, while the outer transaction goes on.
+    if (event.queryRunner.isTransactionActive) return;
+    const pending = this.pending.get(event.queryRunner);
+    if (!pending) return;
+    this.pending.delete(event.queryRunner);
+    if (!committed) return;
+    for (const teamId of pending.teams) void this.kickTeam(teamId);
+    if (pending.users.size > 0) void this.kickUsers([...pending.users]);
+  }
+
+  /** Assigns what the team's rule can now; resolves when this replica has no pass of the team left to run. */
+  kickTeam(teamId: string): Promise<void> {
+    const current = this.running.get(teamId);
+    if (current) {
+      current.again = true;
+      return current.done;
+    }
+    const run = { again: false, done: Promise.resolve() };
+    run.done = (async () => {
+      try {
+        do {
+          run.again = false;
+          if (this.closed) return;
+          try {
+            while ((await this.passTeam(teamId)) === BATCH && !this.closed);
+          } catch (error) {
+            // Most often the database is busy (no pooled connection in time): try again shortly rather than wait for the sweep.
+            this.logger.warn(`Assignment of team ${teamId} failed, retrying: ${String(error)}`);
+            await sleep(RETRY_DELAY_MS);
+            run.again = true;
+          }
+        } while (run.again);
+      } finally {
+        this.running.delete(teamId);
+      }
+    })();
+    this.running.set(teamId, run);
+    return run.done;
+  }
+
+  /** Every team the users belong to with an automatic rule. */
+  async kickUsers(userIds: string[]): Promise<void> {
+    try {
+      const rows = (await this.dataSource.query(
+        `SELECT DISTINCT team.id FROM ${TICKET_SCHEMA}.team_members member JOIN ${TICKET_SCHEMA}.teams team ON team.id = member.team_id
+          WHERE member.user_id = ANY($1::uuid[]) AND team.assignment <> 'manual'`,
+        [userIds],
+      )) as Array<{ id: string }>;
+      await Promise.all(rows.map((row) => this.kickTeam(row.id)));
+    } catch (error) {
+      this.logger.error(`Assignment for users ${userIds.join(', ')} failed: ${String(error)}`);
+    }
+  }
+
+  /** Every team with an automatic rule and tickets waiting; expired presence is removed on the way. */
+  async sweep(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ${TICKET_SCHEMA}.staff_presence WHERE expires_at <= now()`);
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT ticket.team_id AS id FROM ${TICKET_SCHEMA}.tickets ticket JOIN ${TICKET_SCHEMA}.teams team ON team.id = ticket.team_id
+        WHERE ticket.assignee_id IS NULL AND ticket.status NOT IN ('solved', 'closed') AND team.assignment <> 'manual'`,
+    )) as Array<{ id: string }>;
+    await Promise.all(rows.map((row) => this.kickTeam(row.id)));
+  }
+
+  /** One transaction over one team (see the class comment); answers how many tickets it assigned. */
+  async passTeam(teamId: string): Promise<number> {
+    const assigned = await this.dataSource.transaction(async (manager) => {
+      const [team] = (await manager.query(`SELECT id, organization_id, assignment, last_assigned_user_id FROM ${TICKET_SCHEMA}.teams WHERE id = $1 FOR NO KEY UPDATE`, [teamId])) as TeamRow[];
+      if (!team || team.assignment === 'manual') return 0;
+      const tickets = await manager
+        .createQueryBuilder(Ticket, 'ticket')
+        .where('ticket.teamId = :teamId AND ticket.organizationId = :orgId AND ticket.assigneeId IS NULL AND ticket.status NOT IN (:...finished)', {
+          teamId: team.id,
+          orgId: team.organization_id,
+          finished: FINISHED_STATUSES,
+        })
+        .orderBy('ticket.createdAt', 'ASC')
+        .addOrderBy('ticket.id', 'ASC')
+        .limit(BATCH)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      if (tickets.length === 0) return 0;
+      const candidates = await this.candidates(manager, team);
+      const plan = planAssignments(team.assignment, candidates, tickets.length, team.last_assigned_user_id);
+      if (plan.assignees.length === 0) return 0;
+      for (const [index, assigneeId] of plan.assignees.entries()) await this.assign(manager, team, tickets[index]!, assigneeId);
+      await manager.query(`UPDATE ${TICKET_SCHEMA}.teams SET last_assigned_user_id = $2 WHERE id = $1`, [team.id, plan.lastAssignedUserId]);
+      return plan.assignees.length;
+    });
+    if (assigned > 0) this.events.committed();
+    return assigned;
+  }
+
+  /**
+   * The team's members who may take tickets now: active agents and admins of the team's own
+   * organization, available (hand-set online and connected), locked against other passes, with their
+   * open tickets counted after the lock.
+   */
+  private async candidates(manager: EntityManager, team: TeamRow): Promise<Candidate[]> {
+    const members = (await manager.query(
+      `SELECT person.id, person.capacity FROM ${TICKET_SCHEMA}.team_members member JOIN ${TICKET_SCHEMA}.users person ON person.id = member.user_id
+        WHERE member.team_id = $1 AND person.organization_id = $2 AND person.active AND person.role IN ('admin', 'agent') AND person.availability = 'online'
+          AND EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.staff_presence presence WHERE presence.user_id = person.id AND presence.expires_at > now())`,
+      [team.id, team.organization_id],
+    )) as Array<{ id: string; capacity: number | null }>;
+    if (members.length === 0) return [];
+    const ids = members.map((member) => member.id);
+    // Ordered by the lock key itself, so every pass takes them in the same order whatever the team.
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT hashtextextended('helpdesk.assignment:' || id::text, 0) AS key FROM unnest($1::uuid[]) AS id ORDER BY key) AS keys`,
+      [ids],
+    );
+    const counts = (await manager.query(
+      `SELECT assignee_id AS id, count(*)::int AS open FROM ${TICKET_SCHEMA}.tickets
+        WHERE organization_id = $1 AND assignee_id = ANY($2::uuid[]) AND status NOT IN ('solved', 'closed') GROUP BY assignee_id`,
+      [team.organization_id, ids],
+    )) as Array<{ id: string; open: number }>;
+    const open = new Map(counts.map((row) => [row.id, row.open]));
+    return members.map((member) => ({ userId: member.id, capacity: member.capacity, open: open.get(member.id) ?? 0 }));
+  }
+
+  /** A normal ticket change: saved, a history row naming the rule (no user actor), `ticket.updated` and `ticket.assigned`. */
+  private async assign(manager: EntityManager, team: TeamRow, ticket: Ticket, assigneeId: string): Promise<void> {
+    ticket.assigneeId = assigneeId;
+    const saved = await manager.save(ticket);
+    const changes = { assigneeId: { from: null, to: assigneeId }, assignment: { from: null, to: team.assignment } };
+    await recordHistory(manager, { organizationId: team.organization_id, ticketId: saved.id, actorId: null, action: 'updated', changes });
+    const data = ticketEventData(saved);
+    const base = { orgId: team.organization_id, aggregateId: saved.id, actor: ASSIGNMENT_ACTOR };
+    await this.events.record(manager, { ...base, type: 'ticket.updated', data: { ticket: data, changes: { assigneeId: changes.assigneeId }, assignment: team.assignment } });
+    await this.events.record(manager, { ...base, type: 'ticket.assigned', data: { ticket: data, previousAssigneeId: null, assignment: team.assignment } });
+  }
+}
