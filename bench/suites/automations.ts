@@ -17,11 +17,11 @@ const TARGET_PASS_MS = 10_000;
 const STATUSES = ['new', 'open', 'open', 'open', 'pending', 'on_hold', 'solved', 'solved', 'closed', 'closed'];
 const PRIORITIES = ['low', 'normal', 'normal', 'normal', 'high', 'urgent'];
 const TAGS = ['billing', 'shipping', 'login', 'refund', 'vip', 'bug'];
-const AREAS = ['billing', 'shipping', 'returns', 'setup'];
+export const AREAS = ['billing', 'shipping', 'returns', 'setup'];
 const HOUR = 3_600_000;
 
 /** The ten automations of the pass: every hoursSince moment, some in business hours, mixed with the usual filters. */
-const AUTOMATIONS: Array<{ name: string; all: object[]; any?: object[] }> = [
+export const AUTOMATIONS: Array<{ name: string; all: object[]; any?: object[] }> = [
   { name: 'Pending 3 days', all: [{ field: 'hoursSince.pending', op: 'gt', value: 72 }, { field: 'status', op: 'is', value: 'pending' }] },
   { name: 'Solved 4 days', all: [{ field: 'hoursSince.solved', op: 'gt', value: 96 }, { field: 'status', op: 'is', value: 'solved' }] },
   { name: 'Urgent unanswered 2h', all: [{ field: 'hoursSince.lastAgentReply', op: 'gt', value: 2 }, { field: 'status', op: 'is', value: 'open' }, { field: 'priority', op: 'is', value: 'urgent' }] },

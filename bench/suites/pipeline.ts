@@ -5,6 +5,7 @@ import { waitFor } from '../../test/support/index.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { arriveAtConstantRate, saturate, type HttpCall, type Latencies } from '../lib/load.js';
 import { ratio, type Row } from '../lib/report.js';
+import { setUpRules } from '../lib/rules-setup.js';
 import { BenchStack, startScript } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
 
@@ -32,12 +33,13 @@ function histogram() {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-function ticketBody(sequence: number): string {
+function ticketBody(sequence: number, teamId?: string): string {
   return JSON.stringify({
     subject: `Printer on floor ${sequence % 7} is jammed again`,
     description: '<p>It shows <b>error 41</b> and the tray light blinks.</p>',
     priority: 'high',
     requesterEmail: `customer-${sequence % REQUESTERS}@bench.test`,
+    ...(teamId ? { teamId } : {}),
   });
 }
 
@@ -85,6 +87,8 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       // Every socket holds the admin's token: one user with hundreds of connections.
       REALTIME_MAX_CONNECTIONS_PER_USER: String(socketCount),
+      // The rules phase lasts BENCH_DURATION_S (10 s): a pass of the automations falls inside it.
+      AUTOMATION_INTERVAL_SECONDS: String(Math.max(1, Math.round(options.durationMs / 1000))),
     });
   } catch (error) {
     await sink.stop();
@@ -126,11 +130,13 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
 
     let sequence = 0;
     let phase = new Set<string>();
+    /** Set for the rules phase: its tickets go to the round-robin team. */
+    let teamId: string | undefined;
     const call = (): HttpCall => ({
       method: 'POST',
       path: '/api/v1/tickets',
       headers: { authorization: `Bearer ${admin.token}` },
-      body: ticketBody(sequence++),
+      body: ticketBody(sequence++, teamId),
       expect: 201,
       onAnswer: (ticket: { id: string }, dueAt) => {
         const found = trace(ticket.id);
@@ -197,6 +203,14 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     const atSaturation = await measure(() => saturate(stack.url('gateway'), call, concurrency, options.durationMs));
     const rate = Math.max(1, Math.round(atSaturation.createdPerSecond / 2));
     const atHalf = await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.durationMs));
+    // Issue 18's rules at the same rate: what 20 triggers, 10 automations and round robin add per ticket.
+    teamId = await setUpRules(stack.url('gateway'), admin.token, database, admin.orgId, admin.userId);
+    await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.warmupMs));
+    const withRules = await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.durationMs));
+    const { rows: ruleWork } = await database.query<{ assigned: string; tagged: string }>(
+      `SELECT count(*) FILTER (WHERE assignee_id IS NOT NULL) AS assigned, count(*) FILTER (WHERE 'hardware' = ANY(tags)) AS tagged FROM helpdesk.tickets WHERE id = ANY($1)`,
+      [[...phase]],
+    );
     closeSockets();
 
     // The request-path baseline on the same database and machine, at the same concurrency.
@@ -250,7 +264,7 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
 
     const label = `pipeline, ${socketCount} sockets`;
     const rows: Row[] = [];
-    const errors = atSaturation.creation.errors + atHalf.creation.errors;
+    const errors = atSaturation.creation.errors + atHalf.creation.errors + withRules.creation.errors;
     rows.push(
       {
         benchmark: label,
@@ -289,6 +303,17 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
       target: '',
       met: '',
     });
+    const rulesCpu = platformShare(withRules.cpuMsPerTicket);
+    const plainCpu = platformShare(atHalf.cpuMsPerTicket);
+    rows.push({
+      benchmark: label,
+      measure: `rules (20 triggers, 10 automations, round robin of 4) at ${rate}/s: CPU ms per ticket, platform: ${rulesCpu.text}; ${ruleWork[0]!.assigned} of ${withRules.tickets} assigned, ${ruleWork[0]!.tagged} tagged by the trigger; done p95 ${withRules.done.p95} ms`,
+      platform: String(rulesCpu.total),
+      baseline: `${plainCpu.total} (the same rate without rules)`,
+      ratio: ratio(rulesCpu.total, plainCpu.total),
+      target: '<= 1.25x',
+      met: rulesCpu.total <= 1.25 * plainCpu.total ? 'yes' : 'no',
+    });
     const systemCalls = platformShare(atSaturation.ioCallsPerTicket);
     rows.push({
       benchmark: label,
@@ -311,8 +336,8 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     });
     const idle = platformShare(idleCpuMsPerSecond);
     rows.push({ benchmark: label, measure: `idle, CPU ms per second: ${idle.text}; apart: load generator ${idleCpuMsPerSecond['load generator']}, SMTP server ${idleCpuMsPerSecond['SMTP server']}`, platform: String(idle.total), baseline: '', ratio: '', target: '', met: '' });
-    rows.push({ benchmark: label, measure: 'errors / tickets without triage (all runs)', platform: `${errors} / ${atSaturation.untriaged + atHalf.untriaged}`, baseline: String(baselineRun.errors), ratio: '', target: '0 / 0', met: errors + atSaturation.untriaged + atHalf.untriaged === 0 ? 'yes' : 'no' });
-    return { rows, results: { sockets: socketCount, concurrency, idleCpuMsPerSecond, mailsPerTicket: MAILS_PER_TICKET, openModelRate: rate, atSaturation, atHalf, baseline: baselineRun, floor: floorRun } };
+    rows.push({ benchmark: label, measure: 'errors / tickets without triage (all runs)', platform: `${errors} / ${atSaturation.untriaged + atHalf.untriaged + withRules.untriaged}`, baseline: String(baselineRun.errors), ratio: '', target: '0 / 0', met: errors + atSaturation.untriaged + atHalf.untriaged + withRules.untriaged === 0 ? 'yes' : 'no' });
+    return { rows, results: { sockets: socketCount, concurrency, idleCpuMsPerSecond, mailsPerTicket: MAILS_PER_TICKET, openModelRate: rate, atSaturation, atHalf, withRules, ruleWork: ruleWork[0], baseline: baselineRun, floor: floorRun } };
   } finally {
     closeSockets();
     await database.end();
