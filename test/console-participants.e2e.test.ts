@@ -121,8 +121,8 @@ describe('web console: participants and bounces on the ticket page', () => {
 
     // The history names both changes.
     await adminPage.getByRole('tab', { name: 'History' }).click();
-    await adminPage.getByText(`participants: — → ${added.email}`).waitFor();
-    await adminPage.getByText(`participants: ${added.email} → —`).waitFor();
+    await adminPage.getByText(`Copied ${added.email}`, { exact: true }).waitFor();
+    await adminPage.getByText(`No longer copied: ${added.email}`, { exact: true }).waitFor();
 
     // The requester (password-less from mail) sets a password through the reset mail, and sees who is copied.
     expect((await stack.api('POST', '/auth/password-reset', { body: { email: requester.email } })).status).toBe(202);

@@ -71,7 +71,7 @@ describe('web console: views', () => {
 
     // Saved, it is opened: its name as the heading, its tickets listed, its count in the sidebar.
     await page.waitForURL(/\?view=[0-9a-f-]+$/);
-    await page.getByRole('heading', { name: 'Outages' }).waitFor();
+    await page.getByRole('heading', { name: 'Outages', exact: true }).waitFor();
     await viewLink('Outages', 2).waitFor();
     const list = page.getByRole('list', { name: 'Tickets' });
     await list.getByText('Server room flooded').waitFor();
@@ -96,14 +96,14 @@ describe('web console: views', () => {
 
     // Renamed and deleted by its owner.
     await viewLink('Outages', 3).click();
-    await page.getByRole('heading', { name: 'Outages' }).waitFor();
+    await page.getByRole('heading', { name: 'Outages', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Edit view' }).click();
     const editDialog = page.getByRole('dialog', { name: 'Edit view Outages' });
     await editDialog.getByLabel('View name').fill('On fire');
     await editDialog.getByRole('button', { name: 'Save' }).click();
     await editDialog.waitFor({ state: 'detached' });
     await viewLink('On fire', 3).waitFor();
-    await page.getByRole('heading', { name: 'On fire' }).waitFor();
+    await page.getByRole('heading', { name: 'On fire', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Delete view' }).click();
     await page.getByRole('dialog', { name: 'Delete view On fire' }).getByRole('button', { name: 'Delete view' }).click();
     await page.waitForURL(/\/tickets$/);
