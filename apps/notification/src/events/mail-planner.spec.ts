@@ -72,6 +72,18 @@ describe('mail planning', () => {
       ]);
       expect(plan(created({ userId: ada.id, role: 'admin' }), context({ requester: ada, ticket: { ...context().ticket, requesterId: ada.id } }))).toEqual([['ticket-created', 'ada']]);
     });
+
+    it("born assigned by the team's rule: tells the assignee, naming the rule, and not the rest of the team", () => {
+      const bornAssigned = event('ticket.created', { ticket: { id: 't1', assigneeId: bob.id }, assignment: 'round_robin' }, { userId: requester.id, role: 'customer' });
+      const reply = context({ teamMembers: [ann, bob], assignee: bob, ticket: { ...context().ticket, assigneeId: bob.id, teamId: 'team' } });
+      expect(plan(bornAssigned, reply)).toEqual([
+        ['ticket-created', 'carla'],
+        ['ticket-assigned', 'bob'],
+      ]);
+      expect(planTicketMails(bornAssigned, reply, settings)[1]!.rendered.text).toContain('Round-robin assignment assigned ticket #7');
+      // Reassigned since (the ticket's assignee is no longer the one born with it): the later ticket.assigned mails the new one.
+      expect(plan(bornAssigned, context({ teamMembers: [ann, bob], assignee: ann }))).toEqual([['ticket-created', 'carla']]);
+    });
   });
 
   it("mails a staff member's public reply to the requester, linking to the ticket", () => {

@@ -15,6 +15,7 @@ import {
   type Role,
   type TicketNotificationRequestedData,
   type SlaTarget,
+  type TeamAssignment,
   type TicketMergedData,
   type UserInvitedData,
 } from '@helpdesk/contracts';
@@ -192,6 +193,14 @@ function firstActiveGroup(groups: Array<NotificationRecipient[] | undefined>, ex
   return [];
 }
 
+const ASSIGNMENT_RULE_NAMES: Record<TeamAssignment, string> = { manual: 'Someone', round_robin: 'Round-robin assignment', load_balanced: 'Load-balanced assignment' };
+
+/** Who assigned the ticket, as the mail says it: the team's rule when one did (`data.assignment`), else the person. */
+function assignerName(event: EventEnvelope, author: NotificationRecipient | undefined): string {
+  const rule = (event.data as { assignment?: TeamAssignment }).assignment;
+  return rule ? ASSIGNMENT_RULE_NAMES[rule] : (author?.name ?? 'Someone');
+}
+
 /** The mails a ticket event sends, given what the ticket service answered about its ticket. */
 export function planTicketMails(event: EventEnvelope, context: NotificationContextReply, settings: { appBaseUrl: string }): PlannedMail[] {
   const { organization, ticket, requester, assignee, author } = context;
@@ -203,6 +212,12 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
   switch (event.type) {
     case 'ticket.created': {
       add('ticket-created', requester, ticketCreatedMail);
+      const assigneeId = (event.data as unknown as TicketEventData).ticket.assigneeId;
+      if (assigneeId) {
+        // Born assigned by the team's rule: the assignee hears of it, not the whole team (as a later assignment would).
+        if (assignee && assignee.id === assigneeId && assignee.id !== actorId(event)) add('ticket-assigned', assignee, (base) => ticketAssignedMail({ ...base, assignedBy: assignerName(event, author) }));
+        break;
+      }
       // The team hears of it, or the admins when the ticket has no team (or an empty one); never the requester, nor the staff member who opened it.
       for (const member of firstActiveGroup([context.teamMembers, context.admins], [requester.id, staffActorId(event)])) {
         add('new-ticket', member, (base) => newTicketMail({ ...base, requesterName: requester.name }));
@@ -213,7 +228,7 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
       const assigneeId = (event.data as unknown as TicketEventData).ticket.assigneeId;
       // Reassigned again since: the later event mails the new assignee. Taking a ticket oneself needs no mail.
       if (!assignee || assignee.id !== assigneeId || assignee.id === actorId(event)) break;
-      add('ticket-assigned', assignee, (base) => ticketAssignedMail({ ...base, assignedBy: author?.name ?? 'Someone' }));
+      add('ticket-assigned', assignee, (base) => ticketAssignedMail({ ...base, assignedBy: assignerName(event, author) }));
       break;
     }
     case 'ticket.status_changed': {

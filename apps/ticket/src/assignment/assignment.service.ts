@@ -198,6 +198,32 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * The assignee of a ticket being created into the team, picked inside the creating transaction
+   * (`manager`) under the same locks as a pass, and the team's turn advanced; so the ticket is born
+   * assigned and its creation is the only event. Undefined for a manual team, when nobody is free,
+   * when older tickets wait (they go first, so the new one waits for the pass like them), or when
+   * the team is locked by another creation or pass: a burst into one team then goes to the pass,
+   * which hands out 200 per transaction, instead of holding a pooled connection each in a queue.
+   */
+  async pickForNewTicket(manager: EntityManager, teamId: string, orgId: string): Promise<{ assigneeId: string; assignment: TeamAssignment } | undefined> {
+    const [team] = (await manager.query(
+      `SELECT id, organization_id, assignment, last_assigned_user_id FROM ${TICKET_SCHEMA}.teams WHERE id = $1 AND organization_id = $2 FOR NO KEY UPDATE SKIP LOCKED`,
+      [teamId, orgId],
+    )) as TeamRow[];
+    if (!team || team.assignment === 'manual') return undefined;
+    const waiting: unknown[] = await manager.query(
+      `SELECT 1 FROM ${TICKET_SCHEMA}.tickets WHERE team_id = $1 AND organization_id = $2 AND assignee_id IS NULL AND status NOT IN ('solved', 'closed') LIMIT 1`,
+      [team.id, team.organization_id],
+    );
+    if (waiting.length > 0) return undefined;
+    const plan = planAssignments(team.assignment, await this.candidates(manager, team), 1, team.last_assigned_user_id);
+    const assigneeId = plan.assignees[0];
+    if (!assigneeId) return undefined;
+    await manager.query(`UPDATE ${TICKET_SCHEMA}.teams SET last_assigned_user_id = $2 WHERE id = $1`, [team.id, plan.lastAssignedUserId]);
+    return { assigneeId, assignment: team.assignment };
+  }
+
+  /**
    * The team's members who may take tickets now: active agents and admins of the team's own
    * organization, available (hand-set online and connected), locked against other passes, with their
    * open tickets counted after the lock.

@@ -31,32 +31,29 @@ describe('team assignment', () => {
   /** Lets every pass this replica has started finish, so "still unassigned" is not just "not yet". */
   const settle = async (teamId: string) => harness.service.app.get(AssignmentService).kickTeam(teamId);
 
-  it('round robin hands tickets to the online members in turn, audited and evented as the system', async () => {
+  it('round robin hands tickets to the online members in turn, each born assigned: one ticket.created naming the rule', async () => {
     const members = await agents(3);
     await harness.reportPresence(members);
     const rr = await team('round_robin', members);
     const tickets: TicketView[] = [];
-    for (let index = 0; index < 6; index += 1) {
-      tickets.push(await open(rr.id));
-      await assigned(tickets.at(-1)!.id);
-    }
+    for (let index = 0; index < 6; index += 1) tickets.push(await open(rr.id));
     const order = [...members].map((member) => member.userId).sort();
+    // The creation's own answer carries the assignee: no pass was needed.
+    expect(tickets.map((item) => item.assigneeId)).toEqual([...order, ...order]);
     expect(await Promise.all(tickets.map((item) => assigneeOf(item.id)))).toEqual([...order, ...order]);
     const history = (await harness.dataSource.query(`SELECT actor_id, action, changes FROM helpdesk.ticket_events WHERE ticket_id = $1 ORDER BY id`, [tickets[0]!.id])) as Array<{
       actor_id: string | null;
       action: string;
       changes: Record<string, unknown>;
     }>;
-    expect(history.at(-1)).toEqual({ actor_id: null, action: 'updated', changes: { assigneeId: { from: null, to: order[0] }, assignment: { from: null, to: 'round_robin' } } });
-    const events = await waitFor('the assignment events', async () => {
-      const stored = (await harness.storedEvents()).map((event) => event.envelope).filter((event) => event.aggregateId === tickets[0]!.id && event.type !== 'ticket.created');
-      return stored.length >= 2 ? stored : undefined;
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ actor_id: admin.userId, action: 'created', changes: { assigneeId: { from: null, to: order[0] }, assignment: { from: null, to: 'round_robin' } } });
+    const events = await waitFor('the creation event', async () => {
+      const stored = (await harness.storedEvents()).map((event) => event.envelope).filter((event) => event.aggregateId === tickets[0]!.id);
+      return stored.length >= 1 ? stored : undefined;
     });
-    expect(events.map((event) => [event.type, event.actor])).toEqual([
-      ['ticket.updated', { system: 'assignment' }],
-      ['ticket.assigned', { system: 'assignment' }],
-    ]);
-    expect(events[0]!.data).toMatchObject({ changes: { assigneeId: { from: null, to: order[0] } }, assignment: 'round_robin' });
+    expect(events.map((event) => event.type)).toEqual(['ticket.created']);
+    expect(events[0]!.data).toMatchObject({ ticket: { assigneeId: order[0], teamId: rr.id }, assignment: 'round_robin' });
   });
 
   it('manual teams keep their tickets unassigned', async () => {
@@ -185,6 +182,18 @@ describe('team assignment', () => {
     expect(await assigneeOf(waiting.id)).toBeNull();
     await harness.send(subjects.teams.setMembers, { principal: admin, teamId: empty.id, memberIds: [first!.userId] });
     expect(await assigned(waiting.id)).toBe(first!.userId);
+    // A ticket that waited is assigned by the team's pass: a change of its own, audited and evented as the system.
+    const history = (await harness.dataSource.query(`SELECT actor_id, action, changes FROM helpdesk.ticket_events WHERE ticket_id = $1 ORDER BY id`, [waiting.id])) as Array<{ actor_id: string | null; action: string; changes: Record<string, unknown> }>;
+    expect(history.at(-1)).toEqual({ actor_id: null, action: 'updated', changes: { assigneeId: { from: null, to: first!.userId }, assignment: { from: null, to: 'load_balanced' } } });
+    const events = await waitFor('the assignment events', async () => {
+      const stored = (await harness.storedEvents()).map((event) => event.envelope).filter((event) => event.aggregateId === waiting.id && event.type !== 'ticket.created');
+      return stored.length >= 2 ? stored : undefined;
+    });
+    expect(events.map((event) => [event.type, event.actor])).toEqual([
+      ['ticket.updated', { system: 'assignment' }],
+      ['ticket.assigned', { system: 'assignment' }],
+    ]);
+    expect(events[0]!.data).toMatchObject({ changes: { assigneeId: { from: null, to: first!.userId } }, assignment: 'load_balanced' });
 
     const manual = await team('manual', [second!]);
     const parked = await open(manual.id);

@@ -10,6 +10,7 @@ import {
   type PageCommand,
   type Principal,
   type Role,
+  type TeamAssignment,
   type TicketChannel,
   type TicketChanges,
   type TicketFilters,
@@ -18,7 +19,7 @@ import {
   type TicketView,
   type UpdateTicketCommand,
 } from '@helpdesk/contracts';
-import { CommandError, type CursorValueKind, decodeCursor, encodeCursor, preparedQuery, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
+import { CommandError, type CursorValueKind, decodeCursor, encodeCursor, preparedQuery, preparedQueryIn, sanitizeRichText, stripToPlainText } from '@helpdesk/common';
 import { AiTriageQueue } from '../ai/ai-triage.queue.js';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -118,7 +119,7 @@ export class TicketsService {
    * the ticket made the first time).
    */
   async create(command: CreateTicketCommand, trusted: { channel?: TicketChannel; id?: string } = {}): Promise<TicketView> {
-    const { caller, calendar, policy, teamFound } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY, command.teamId);
+    const { caller, calendar, policy, teamAssignment } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY, command.teamId);
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
     // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
     if (!caller.staff && command.tags?.length) throw new CommandError('FORBIDDEN', 'tags are set by staff; customers cannot set tags');
@@ -128,7 +129,7 @@ export class TicketsService {
     if (!caller.staff && command.fields !== undefined) throw new CommandError('FORBIDDEN', 'custom fields are set by staff; customers cannot set fields');
     // Routing is staff's; the team's assignment rule then picks the assignee.
     if (!caller.staff && command.teamId !== undefined) throw new CommandError('FORBIDDEN', 'teamId is set by staff; customers cannot set teamId');
-    if (command.teamId !== undefined && !teamFound) throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
+    if (command.teamId !== undefined && !teamAssignment) throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
     const subject = stripToPlainText(command.subject);
     if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
     const fields = command.fields && Object.keys(command.fields).length > 0 ? applyFieldChanges({}, command.fields, await organizationFields(this.dataSource.manager, caller.orgId)) : {};
@@ -156,14 +157,15 @@ export class TicketsService {
     });
     applyPriorityPolicy(ticket, policy, calendar);
     try {
-      ticket.number = await this.insertCreated(ticket, caller);
+      ticket.number = teamAssignment && teamAssignment !== 'manual' ? await this.insertAssigned(ticket, caller) : await this.insertCreated(ticket, caller);
     } catch (error) {
-      // The statement is atomic: nothing of this second attempt was written (not even a ticket number).
+      // Atomic: nothing of this second attempt was written (not even a ticket number, nor the team's round-robin turn).
       if (trusted.id && isPrimaryKeyConflict(error, 'tickets_pkey')) return this.get(command.principal, trusted.id);
       throw error;
     }
     this.afterCommit(ticket);
-    if (ticket.teamId) void this.assignment.kickTeam(ticket.teamId);
+    // Nobody was free, or older tickets wait: the team's pass assigns it in turn.
+    if (ticket.teamId && !ticket.assigneeId) void this.assignment.kickTeam(ticket.teamId);
     this.aiTriage.ticketsCreated();
     return toTicketView(ticket, caller.staff);
   }
@@ -171,14 +173,14 @@ export class TicketsService {
   /**
    * PrincipalVerifier's check (an active user of that organization), with the organization's calendar
    * and the active policy for the priority: the one asked for when the caller is staff, the default otherwise;
-   * and whether `teamId` (when given) is a team of the organization, in the same round trip.
+   * and the assignment rule of `teamId` (null when it is no team of the organization), in the same round trip.
    */
   private async callerAndTerms(
     principal: Principal,
     priority: TicketPriority,
     teamId: string | undefined,
-  ): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null; teamFound: boolean }> {
-    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null; team_found: boolean }>(
+  ): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null; teamAssignment: TeamAssignment | null }> {
+    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null; team_assignment: TeamAssignment | null }>(
       this.dataSource,
       'ticket-create-caller-and-terms',
       `SELECT person.role, organization.timezone, organization.business_hours, organization.holidays,
@@ -186,7 +188,7 @@ export class TicketsService {
                  'resolutionMinutes', policy.resolution_minutes, 'businessHoursOnly', policy.business_hours_only)
             FROM ${TICKET_SCHEMA}.sla_policies policy
            WHERE policy.organization_id = organization.id AND policy.priority = (CASE WHEN person.role IN ('admin', 'agent') THEN $3 ELSE $4 END) AND policy.active LIMIT 1) AS policy,
-         EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.teams team WHERE team.id = $5::uuid AND team.organization_id = organization.id) AS team_found
+         (SELECT team.assignment FROM ${TICKET_SCHEMA}.teams team WHERE team.id = $5::uuid AND team.organization_id = organization.id) AS team_assignment
        FROM ${TICKET_SCHEMA}.users person JOIN ${TICKET_SCHEMA}.organizations organization ON organization.id = person.organization_id
        WHERE person.id = $1 AND person.organization_id = $2 AND person.active`,
       [principal.userId, principal.orgId, priority, DEFAULT_PRIORITY, teamId ?? null],
@@ -196,7 +198,7 @@ export class TicketsService {
       caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role) },
       calendar: calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays }),
       policy: row.policy ? this.dataSource.manager.create(SlaPolicy, row.policy) : null,
-      teamFound: row.team_found,
+      teamAssignment: row.team_assignment,
     };
   }
 
@@ -206,20 +208,27 @@ export class TicketsService {
    * 'created' history row and its ticket.created outbox event (the rows recordHistory and
    * DomainEvents.record would write), marked as owed an AI triage. Answers the number.
    */
-  private async insertCreated(ticket: Ticket, caller: Principal): Promise<number> {
-    const changes = { ...diff({} as Ticket, ticket, [...TRACKED_FIELDS]), ...fieldDiff({}, ticket.fields) };
+  private async insertCreated(ticket: Ticket, caller: Principal, within?: { manager: EntityManager; assignment?: TeamAssignment }): Promise<number> {
+    const assigned = within?.assignment ? { assignment: { from: null, to: within.assignment } } : {};
+    const changes = { ...diff({} as Ticket, ticket, [...TRACKED_FIELDS]), ...fieldDiff({}, ticket.fields), ...assigned };
     // The number is known only inside the statement, which writes it into the event too.
-    const event = this.events.envelope({ type: 'ticket.created', orgId: caller.orgId, aggregateId: ticket.id, actor: actorOf(caller), data: { ticket: ticketEventData({ ...ticket, number: 0 }) } });
-    const [row] = await preparedQuery<{ number: number }>(
-      this.dataSource,
+    const event = this.events.envelope({
+      type: 'ticket.created',
+      orgId: caller.orgId,
+      aggregateId: ticket.id,
+      actor: actorOf(caller),
+      data: { ticket: ticketEventData({ ...ticket, number: 0 }), ...(within?.assignment ? { assignment: within.assignment } : {}) },
+    });
+    const run = <TRow>(name: string, text: string, values: unknown[]) => (within ? preparedQueryIn<TRow>(within.manager, name, text, values) : preparedQuery<TRow>(this.dataSource, name, text, values));
+    const [row] = await run<{ number: number }>(
       'ticket-create-insert',
       `WITH reserved AS (
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
          INSERT INTO ${TICKET_SCHEMA}.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, sla_policy_id,
-           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields, team_id)
+           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields, team_id, assignee_id)
          SELECT $1::uuid, $2::uuid, reserved.number, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text[], $9::uuid, $10::uuid,
-           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb, $23::uuid
+           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb, $23::uuid, $24::uuid
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
@@ -238,10 +247,25 @@ export class TicketsService {
         ticket.requestedPriority,
         JSON.stringify(ticket.fields),
         ticket.teamId,
+        ticket.assigneeId ?? null,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
     return row.number;
+  }
+
+  /**
+   * insertCreated for a ticket of a team with an automatic rule: in one transaction with the rule's
+   * pick (AssignmentService.pickForNewTicket), so the ticket is born assigned and its one
+   * ticket.created carries the assignee and `data.assignment`, instead of a later pass adding
+   * ticket.updated and ticket.assigned. Without a pick it is created unassigned, for the pass.
+   */
+  private insertAssigned(ticket: Ticket, caller: Principal): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const pick = await this.assignment.pickForNewTicket(manager, ticket.teamId!, ticket.organizationId);
+      if (pick) ticket.assigneeId = pick.assigneeId;
+      return this.insertCreated(ticket, caller, { manager, assignment: pick?.assignment });
+    });
   }
 
   async get(principal: VerifiedPrincipal | CreateTicketCommand['principal'], ticketId: string): Promise<TicketView> {

@@ -130,9 +130,11 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
       await this.dataSource.manager.find(Trigger, { where: { organizationId: event.orgId, event: kind, active: true }, order: { position: 'ASC', id: 'ASC' } })
     ).filter((trigger) => !chain.fired.includes(trigger.id));
     if (triggers.length === 0) return { fired: [] };
+    // A first look without the lock or a transaction: most events match no trigger, and then cost one query.
+    if ((await this.matching(this.dataSource.manager, event, triggers, { lock: false })).length === 0) return { fired: [] };
     let lastTicket: Ticket | undefined;
     const outcome = await this.dataSource.transaction(async (manager): Promise<TriggerOutcome> => {
-      const matching = await this.matching(manager, event, triggers);
+      const matching = await this.matching(manager, event, triggers, { lock: true });
       const fired: TriggerOutcome['fired'] = [];
       // Every trigger firing on this event counts as fired in the chain its changes start.
       const firedInChain = [...chain.fired, ...matching.map((trigger) => trigger.id)];
@@ -169,12 +171,14 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * The triggers whose conditions the ticket meets, in order, less those already fired for this
-   * event: one query (each trigger's compiled conditions a column), after locking the ticket so
-   * another replica handling the same event waits and then sees the firings.
+   * event: one query (each trigger's compiled conditions a column). With `lock`, after locking the
+   * ticket, so another replica handling the same event waits and then sees the firings.
    */
-  private async matching(manager: EntityManager, event: EventEnvelope, triggers: Trigger[]): Promise<Trigger[]> {
-    const locked: unknown[] = await manager.query(`SELECT id FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [event.aggregateId, event.orgId]);
-    if (locked.length === 0) return [];
+  private async matching(manager: EntityManager, event: EventEnvelope, triggers: Trigger[], { lock }: { lock: boolean }): Promise<Trigger[]> {
+    if (lock) {
+      const locked: unknown[] = await manager.query(`SELECT id FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [event.aggregateId, event.orgId]);
+      if (locked.length === 0) return [];
+    }
     const needsCalendar = triggers.some((trigger) => [...trigger.all, ...trigger.any].some((condition) => condition.businessHours));
     const calendar = needsCalendar ? calendarOf(await manager.findOneByOrFail(Organization, { id: event.orgId })) : undefined;
     const now = new Date();

@@ -675,6 +675,8 @@ export const en = {
     } as Record<string, string>,
     mergedInto: (number: number) => `Merged into #${number}`,
     mergedFrom: (number: number) => `#${number} was merged into this ticket`,
+    /** `rule` is the team's assignment rule as the teams page names it. */
+    assignedByRule: (rule: string) => `Assigned by the team's rule: ${rule}`,
     movedComments: (count: number) => (count === 1 ? 'Moved 1 message here' : `Moved ${count} messages here`),
     movedAttachments: (count: number) => (count === 1 ? 'Moved 1 attachment here' : `Moved ${count} attachments here`),
     copiedFromMerge: (people: string) => `Copied from the merged ticket: ${people}`,

@@ -19,6 +19,15 @@ describe('history lines', () => {
     expect(lines('link.removed', { links: { from: { kind: 'related', ticket: 12 }, to: null } })).toEqual(['No longer related to #12 [12]']);
   });
 
+  it("names the team's rule that assigned the ticket, at creation or later", () => {
+    expect(lines('created', { status: { from: null, to: 'new' }, assigneeId: { from: null, to: 'u-alex' }, assignment: { from: null, to: 'round_robin' } })).toEqual([
+      'Status: — → New',
+      'Assignee: — → Alex Agent',
+      "Assigned by the team's rule: Round robin",
+    ]);
+    expect(lines('updated', { assignment: { from: null, to: 'load_balanced' } })).toEqual(["Assigned by the team's rule: Load balanced"]);
+  });
+
   it('says what comments, attachments, macros, people and SLA marks did', () => {
     expect(lines('commented', { comment: { from: null, to: { id: 'c', internal: false } }, status: { from: 'new', to: 'open' } })).toEqual(['Added a public reply', 'Status: New → Open']);
     expect(lines('commented', { comment: { from: null, to: { id: 'c', internal: true } } })).toEqual(['Added an internal note']);

@@ -64,6 +64,7 @@ export function historyLines(entry: Pick<TicketHistoryEntry, 'action' | 'changes
     else if (key === 'participants' && (typeof to === 'string' || typeof from === 'string')) line(typeof to === 'string' ? t.history.participantAdded(to) : t.history.participantRemoved(from as string));
     else if (key === 'followers' && (typeof to === 'string' || typeof from === 'string')) line(typeof to === 'string' ? t.history.followerAdded(to) : t.history.followerRemoved(from as string));
     else if (entry.action.startsWith('sla.') && t.history.slaMarks[key]) line(t.history.sla(t.history.slaMarks[key]!, show(to)));
+    else if (key === 'assignment' && typeof to === 'string') line(t.history.assignedByRule(to in t.assignment.rules ? t.assignment.rules[to as keyof typeof t.assignment.rules] : to));
     else if (key === 'assigneeId') line(t.ticket.changed(t.history.fields.assigneeId!, typeof from === 'string' ? naming.nameOf(from) : show(from), typeof to === 'string' ? naming.nameOf(to) : show(to)));
     else if (key === 'teamId') line(t.ticket.changed(t.history.fields.teamId!, typeof from === 'string' ? naming.teamName(from) : show(from), typeof to === 'string' ? naming.teamName(to) : show(to)));
     else if (key === 'status') line(t.ticket.changed(t.history.fields.status!, typeof from === 'string' && from in t.status ? t.status[from as keyof typeof t.status] : show(from), typeof to === 'string' && to in t.status ? t.status[to as keyof typeof t.status] : show(to)));
