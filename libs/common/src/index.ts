@@ -27,6 +27,7 @@ export * from './logging/request-id.js';
 export * from './metrics/metrics.service.js';
 export * from './metrics/metrics-server.js';
 export * from './nats/command-client.js';
+export * from './nats/durable-event-consumer.js';
 export * from './nats/nats-connections.js';
 export * from './redis/redis.module.js';
 export * from './redis/close-worker.js';

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { JetStreamConnection } from '@helpdesk/common';
-import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, isStaff, RULE_CHAIN_MAX_DEPTH, TRIGGER_EVENTS_CONSUMER, type EventEnvelope, type Role, type RuleChain, type TriggerEvent } from '@helpdesk/contracts';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { DurableEventConsumer, JetStreamConnection } from '@helpdesk/common';
+import { EVENT_SUBJECT_PREFIX, isStaff, RULE_CHAIN_MAX_DEPTH, TRIGGER_EVENTS_CONSUMER, type EventEnvelope, type Role, type RuleChain, type TriggerEvent } from '@helpdesk/contracts';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
@@ -18,10 +17,7 @@ const NANOS_PER_MS = 1_000_000;
 /** An unacknowledged event comes back after 30 s (a replica that died holding it), then later and later. */
 const REDELIVERY_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000];
 const MAX_DELIVER = 10;
-const NAK_BASE_DELAY_MS = 1_000;
-const NAK_MAX_DELAY_MS = 60_000;
 const STREAM_RETRY_MS = 1_000;
-const SHUTDOWN_WAIT_MS = 2_000;
 /**
  * Events handled at once per replica; events of one ticket serialize on its row lock. Each may hold
  * a pooled connection for its transaction: kept well under DB_POOL_SIZE (10) so API requests always find one.
@@ -35,7 +31,7 @@ const PRUNE_EVERY_MS = 3_600_000;
  * It starts at the events published after its creation: triggers written today do not act on
  * last week's events. The stream keeps every event type; those no trigger listens to are acknowledged at once.
  */
-export function triggersConsumerConfig(): Partial<ConsumerConfig> {
+export function triggersConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string; max_deliver: number } {
   return {
     durable_name: TRIGGER_EVENTS_CONSUMER,
     filter_subject: `${EVENT_SUBJECT_PREFIX}.>`,
@@ -89,32 +85,39 @@ export interface TriggerOutcome {
 @Injectable()
 export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TriggerEngine.name);
-  private stopping = false;
-  private messages?: ConsumerMessages;
-  private loop?: Promise<void>;
+  private readonly consumer: DurableEventConsumer;
   private pruning?: NodeJS.Timeout;
-  private readyResolve!: () => void;
   /** Resolves once the durable consumer exists and pulling has started. */
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+  readonly ready: Promise<void>;
 
   constructor(
-    @Inject(JetStreamConnection) private readonly jetStream: JetStreamConnection,
+    @Inject(JetStreamConnection) jetStream: JetStreamConnection,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RuleActionRunner) private readonly runner: RuleActionRunner,
     @Inject(TicketConfig) private readonly config: TicketConfig,
-  ) {}
+  ) {
+    this.consumer = new DurableEventConsumer(jetStream, {
+      config: triggersConsumerConfig(),
+      inParallel: EVENTS_IN_PARALLEL,
+      retryMs: STREAM_RETRY_MS,
+      handle: async (event) => {
+        const outcome = await this.handle(event);
+        return outcome.fired.length > 0 ? `${outcome.fired.length} trigger(s) fired` : undefined;
+      },
+      lossOnFailure: 'its triggers do not fire',
+      logger: this.logger,
+    });
+    this.ready = this.consumer.ready;
+  }
 
   onApplicationBootstrap(): void {
-    // Not awaited: the service boots while NATS is unreachable, and fires triggers once it is back.
-    this.loop = this.run();
+    this.consumer.start();
     this.pruning = setInterval(() => void this.prune().catch((error: unknown) => this.logger.warn(`Pruning trigger firings failed: ${String(error)}`)), PRUNE_EVERY_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
     clearInterval(this.pruning);
-    await this.messages?.close();
-    await Promise.race([this.loop, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
+    await this.consumer.stop();
   }
 
   /** Fires the triggers one event calls for; answers which fired (for tests and logs). */
@@ -196,68 +199,5 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
     )) as Array<Record<string, boolean> & { already: string[] }>;
     if (!row) return [];
     return triggers.filter((trigger, index) => row[`m${index}`] === true && !row.already.includes(trigger.id));
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await this.ensureConsumer();
-        const consumer = await (await this.jetStream.client()).consumers.get(EVENTS_STREAM, TRIGGER_EVENTS_CONSUMER);
-        this.messages = await consumer.consume({ max_messages: 64 });
-        this.readyResolve();
-        const inHand = new Set<Promise<void>>();
-        for await (const message of this.messages) {
-          const processing: Promise<void> = this.process(message).finally(() => inHand.delete(processing));
-          inHand.add(processing);
-          if (inHand.size >= EVENTS_IN_PARALLEL) await Promise.race(inHand);
-        }
-        await Promise.all(inHand);
-      } catch (error) {
-        this.logger.error(`Trigger consumer interrupted, resuming: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (!this.stopping) await sleep(STREAM_RETRY_MS);
-    }
-  }
-
-  /** The outbox relay creates the stream: until it has, look again every second. */
-  private async ensureConsumer(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        const manager = await this.jetStream.manager();
-        await manager.streams.info(EVENTS_STREAM);
-        const existing = await manager.consumers.info(EVENTS_STREAM, TRIGGER_EVENTS_CONSUMER).catch(() => undefined);
-        // deliver_policy cannot change on an existing consumer: update only what may.
-        if (existing) await manager.consumers.update(EVENTS_STREAM, TRIGGER_EVENTS_CONSUMER, { ack_wait: triggersConsumerConfig().ack_wait, backoff: triggersConsumerConfig().backoff, max_deliver: MAX_DELIVER, max_ack_pending: 256 });
-        else await manager.consumers.add(EVENTS_STREAM, triggersConsumerConfig()).catch(async (error: unknown) => {
-          // Another replica created it first.
-          if (!(await manager.consumers.info(EVENTS_STREAM, TRIGGER_EVENTS_CONSUMER).catch(() => undefined))) throw error;
-        });
-        return;
-      } catch {
-        await sleep(STREAM_RETRY_MS);
-      }
-    }
-  }
-
-  private async process(message: JsMsg): Promise<void> {
-    let event: EventEnvelope;
-    try {
-      event = message.json<EventEnvelope>();
-    } catch {
-      this.logger.error(`Unreadable event at stream sequence ${message.seq}: dropped`);
-      message.term('unreadable');
-      return;
-    }
-    try {
-      const outcome = await this.handle(event);
-      message.ack();
-      if (outcome.fired.length > 0) this.logger.debug({ message: `${event.type}: ${outcome.fired.length} trigger(s) fired`, eventId: event.id });
-    } catch (error) {
-      const attempt = message.info.deliveryCount;
-      const reason = error instanceof Error ? error.message : String(error);
-      if (attempt >= MAX_DELIVER) this.logger.error({ message: `CRITICAL: ${event.type} not handled after ${MAX_DELIVER} deliveries, its triggers do not fire: ${reason}`, critical: true, eventId: event.id });
-      else this.logger.warn({ message: `${event.type}: triggers not fired (delivery ${attempt} of ${MAX_DELIVER}): ${reason}`, eventId: event.id });
-      message.nak(Math.min(NAK_BASE_DELAY_MS * 2 ** (attempt - 1), NAK_MAX_DELAY_MS));
-    }
   }
 }
