@@ -48,6 +48,7 @@ export function QueuePage() {
     [directory.assignable, me.user.id],
   );
   const teamOptions = useMemo(() => (teams.data ?? []).map((team) => ({ value: team.id, label: team.name })), [teams.data]);
+  const filterOptions = useMemo(() => ({ assignees, teams: teamOptions, fieldFilters }), [assignees, teamOptions, fieldFilters]);
 
   // Ticked for a bulk action; a new filter starts a new selection.
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
@@ -82,7 +83,7 @@ export function QueuePage() {
           {!staff ? t.queue.customerTitle : openView ? openView.name : t.queue.title}
         </Title>
         <Group gap="xs">
-          {staff ? <ViewActions view={openView} current={currentViewQuery} admin={me.user.role === 'admin'} myUserId={me.user.id} /> : null}
+          {staff ? <ViewActions view={openView} current={currentViewQuery} filterOptions={filterOptions} admin={me.user.role === 'admin'} myUserId={me.user.id} /> : null}
           <Button component={Link} to="/tickets/new">
             {staff ? t.nav.newTicket : t.nav.newRequest}
           </Button>
