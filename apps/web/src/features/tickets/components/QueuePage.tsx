@@ -72,7 +72,18 @@ export function QueuePage() {
   useHotkeys([
     ['j', () => setSelected((index) => Math.min(index + 1, rows.length - 1))],
     ['k', () => setSelected((index) => Math.max(index - 1, 0))],
-    ['Enter', () => rows[selected] && void navigate(`/tickets/${rows[selected].id}`)],
+    [
+      'Enter',
+      (event) => {
+        // Enter on a focused button or link is its own (a sidebar move, a row's link): only elsewhere does it open the selected ticket.
+        if (event.target instanceof Element && event.target.closest('button, a, [role="button"]')) return;
+        const ticket = rows[selected];
+        if (!ticket) return;
+        event.preventDefault();
+        void navigate(`/tickets/${ticket.id}`);
+      },
+      { preventDefault: false },
+    ],
     ['/', () => searchRef.current?.focus()],
   ]);
 

@@ -79,18 +79,21 @@ function EditViewForm({ view, current, filterOptions, admin, onDone }: { view: Q
             <QueueFilters filters={filters} onChange={(next) => setFilters((before) => ({ ...before, ...next }))} onClear={() => setFilters(NO_FILTERS)} staff {...filterOptions} />
           </Stack>
         </Fieldset>
-        {changes.length > 0 ? (
-          <Stack gap={4} aria-live="polite">
-            <Text size="sm" fw={600}>
-              {t.views.changes}
-            </Text>
-            <List size="sm" aria-label={t.views.changes}>
-              {changes.map((change) => (
-                <List.Item key={change.filter}>{t.views.change(change.filter, change.from, change.to)}</List.Item>
-              ))}
-            </List>
-          </Stack>
-        ) : null}
+        {/* Always there, so screen readers hear the list of changes as it follows the controls. */}
+        <div aria-live="polite">
+          {changes.length > 0 ? (
+            <Stack gap={4}>
+              <Text size="sm" fw={600}>
+                {t.views.changes}
+              </Text>
+              <List size="sm" aria-label={t.views.changes}>
+                {changes.map((change) => (
+                  <List.Item key={change.filter}>{t.views.change(change.filter, change.from, change.to)}</List.Item>
+                ))}
+              </List>
+            </Stack>
+          ) : null}
+        </div>
         <FormError message={error} />
         <Group justify="end">
           <Button type="submit" loading={update.isPending}>
