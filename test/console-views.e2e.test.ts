@@ -135,6 +135,7 @@ describe('web console: views', () => {
     await editDialog.getByRole('textbox', { name: 'Tag' }).fill('hardware');
     await editDialog.getByRole('list', { name: 'Saving changes what the view lists:' }).getByText('Tag: outage → hardware').waitFor();
     await expectAccessible(page, "the edit-view dialog with the view's filters");
+    await saveScreenshot(page, 'view-edit-filters');
     await editDialog.getByRole('button', { name: 'Save' }).click();
     await editDialog.waitFor({ state: 'detached' });
     await list.getByText('Printer on fire').waitFor();
@@ -174,6 +175,7 @@ describe('web console: views', () => {
     // First now, its "up" is disabled: the focus stays on the view, on its "down".
     await expect.poll(() => page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Move Hardware down');
     await expect.poll(() => positionWrites).toBe(2);
+    await saveScreenshot(page, 'views-reordering');
     await page.reload();
     await myViews.getByRole('link', { name: /^Hardware/ }).waitFor();
     expect(await order()).toEqual(['Hardware', 'Incidents']);

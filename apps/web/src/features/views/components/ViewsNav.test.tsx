@@ -6,9 +6,10 @@ import type { QueueView, UserView } from '@helpdesk/contracts';
 import { renderWithProviders } from '../../../test/render';
 import { ViewsNav } from './ViewsNav';
 
-// The sidebar reads the signed-in user for their role and id; the session itself is not under test here.
+// The sidebar reads the signed-in user for their role; the session itself is not under test here.
+const signedIn = vi.hoisted(() => ({ role: 'agent' as 'agent' | 'admin' }));
 vi.mock('../../auth/hooks/useMe', () => ({
-  useCurrentUser: () => ({ user: { id: 'u-1', organizationId: 'o-1', email: 'bea@example.com', name: 'Bea Agent', role: 'agent', active: true, invitationPendingSince: null, bouncingSince: null, capacity: null, availability: 'online', availabilitySetting: 'online' } satisfies UserView }),
+  useCurrentUser: () => ({ user: { id: 'u-1', organizationId: 'o-1', email: 'bea@example.com', name: 'Bea Agent', role: signedIn.role, active: true, invitationPendingSince: null, bouncingSince: null, capacity: null, availability: 'online', availabilitySetting: 'online' } satisfies UserView }),
 }));
 
 const view = (id: string, name: string, position: number, shared: boolean) =>
@@ -38,7 +39,30 @@ function stubViewsApi(refuse?: { status: number; message: string }) {
 const expectOrder = (group: HTMLElement, names: string[]) => expect(within(group).getAllByRole('link')).toEqual(names.map((name) => within(group).getByRole('link', { name: new RegExp(`^${name}\\s*,`) })));
 
 describe('the sidebar views', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    signedIn.role = 'agent';
+  });
+
+  it('lets an admin order the shared views too, each group on its own', async () => {
+    signedIn.role = 'admin';
+    const patches = stubViewsApi();
+    const person = userEvent.setup();
+    renderWithProviders(<ViewsNav onNavigate={() => undefined} />, { route: '/tickets' });
+
+    const shared = await screen.findByRole('group', { name: 'Shared views' });
+    await person.click(screen.getByRole('button', { name: 'Reorder views' }));
+    // The last shared view goes no further down: personal views are a group of their own.
+    expect(within(shared).getByRole('button', { name: 'Move Unassigned down' })).toHaveProperty('disabled', true);
+    await person.click(within(shared).getByRole('button', { name: 'Move Unassigned up' }));
+    expectOrder(shared, ['Unassigned', 'My open']);
+    await waitFor(() =>
+      expect(patches).toEqual([
+        { id: 's-2', body: { position: 1 } },
+        { id: 's-1', body: { position: 2 } },
+      ]),
+    );
+  });
 
   it('lets an agent move their own views, keeping the focus on the moved view and saving the positions', async () => {
     const patches = stubViewsApi();

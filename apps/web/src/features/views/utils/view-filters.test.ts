@@ -19,7 +19,7 @@ describe("editing a view's filters", () => {
   it('replaces the query, so a filter cleared in the controls leaves the view, while what the controls cannot show stays', () => {
     const saved = { query: { status: ['pending' as const], requesterId: 'r-1', breached: false }, sort: null };
     const filters = { ...editorFiltersFromView(saved), status: [], priority: ['urgent' as const] };
-    expect(viewFiltersFromEditor(filters, saved)).toEqual({ query: { requesterId: 'r-1', breached: false, priority: ['urgent'] }, sort: '-createdAt' });
+    expect(viewFiltersFromEditor(filters, saved)).toEqual({ query: { requesterId: 'r-1', breached: false, priority: ['urgent'] }, sort: null });
   });
 
   it('lists each changed filter with its old and new value as the person reads them', () => {

@@ -35,7 +35,9 @@ export function viewFiltersFromEditor(filters: QueueFilters, before: ViewFilters
     ...(before.query.requesterId ? { requesterId: before.query.requesterId } : {}),
     ...(before.query.breached === false && !filters.breached ? { breached: false } : {}),
   };
-  return { query: { ...kept, ...viewQueryFromFilters(filters).query }, sort: filters.sort };
+  // A view without a sort of its own keeps none while the controls show the list's default.
+  const sort = before.sort === null && filters.sort === LIST_DEFAULT_SORT ? null : filters.sort;
+  return { query: { ...kept, ...viewQueryFromFilters(filters).query }, sort };
 }
 
 /** How a filter's value reads in the list of changes; ids are named by the caller (the people and teams it knows). */
