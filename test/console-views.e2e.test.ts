@@ -7,7 +7,8 @@ import { expectAccessible, logIn, openPage, saveScreenshot } from './support/con
 /**
  * Views in Chromium against all five services: the sidebar lists the organization's default views
  * with their counts; an agent builds a view from the queue's filters, sees its count, opens it,
- * watches the count follow a new ticket without reloading, renames it and deletes it.
+ * watches the count follow a new ticket without reloading, renames it and deletes it; changes a
+ * view's filters in its dialog and reorders the sidebar's views.
  */
 describe('web console: views', () => {
   let stack: ConsoleStack;
@@ -108,5 +109,76 @@ describe('web console: views', () => {
     await page.getByRole('dialog', { name: 'Delete view On fire' }).getByRole('button', { name: 'Delete view' }).click();
     await page.waitForURL(/\/tickets$/);
     await expect.poll(() => nav.getByRole('link', { name: /^On fire/ }).count()).toBe(0);
+  }, 120_000);
+
+  it("changes a view's filters in its dialog and reorders views by keyboard, the order surviving a reload", async () => {
+    await newTicket('Printer on fire', 'normal', ['hardware']);
+    const page = await openPage(browser);
+    await logIn(page, stack.url, agent);
+    const nav = page.getByRole('navigation', { name: 'Views' });
+    const list = page.getByRole('list', { name: 'Tickets' });
+    const saveView = async (tag: string, name: string) => {
+      await page.getByRole('textbox', { name: 'Tag' }).fill(tag);
+      await page.waitForURL(new RegExp(`tag=${tag}`));
+      await page.getByRole('button', { name: 'Save as view' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Save these filters as a view' });
+      await dialog.getByLabel('View name').fill(name);
+      await dialog.getByRole('button', { name: 'Save view' }).click();
+      await page.getByRole('heading', { name, exact: true }).waitFor();
+    };
+    await saveView('outage', 'Incidents');
+    await list.getByText('Server room flooded').waitFor();
+
+    // Its filters edited in place: the dialog says what saving changes, the queue then lists the new filter's tickets.
+    await page.getByRole('button', { name: 'Edit view' }).click();
+    const editDialog = page.getByRole('dialog', { name: 'Edit view Incidents' });
+    await editDialog.getByRole('textbox', { name: 'Tag' }).fill('hardware');
+    await editDialog.getByRole('list', { name: 'Saving changes what the view lists:' }).getByText('Tag: outage → hardware').waitFor();
+    await expectAccessible(page, "the edit-view dialog with the view's filters");
+    await saveScreenshot(page, 'view-edit-filters');
+    await editDialog.getByRole('button', { name: 'Save' }).click();
+    await editDialog.waitFor({ state: 'detached' });
+    await list.getByText('Printer on fire').waitFor();
+    await expect.poll(() => list.getByText('Server room flooded').count()).toBe(0);
+    await nav.getByRole('link', { name: /^Incidents\s*,\s*1 tickets$/ }).waitFor();
+
+    // Filters picked in the queue on top of the view replace its own in one click.
+    await page.getByRole('textbox', { name: 'Tag' }).fill('outage');
+    await page.waitForURL(/tag=outage/);
+    await page.getByRole('button', { name: 'Edit view' }).click();
+    await editDialog.getByRole('button', { name: "Use the queue's current filters" }).click();
+    await editDialog.getByText('Tag: hardware → outage').waitFor();
+    await editDialog.getByRole('button', { name: 'Save' }).click();
+    await editDialog.waitFor({ state: 'detached' });
+    // Saved into the view, the filters leave the address: the queue lists the view as it is now.
+    await page.waitForURL(/\?view=[0-9a-f-]+$/);
+    await list.getByText('Server room flooded').waitFor();
+    expect(await list.getByText('Printer on fire').count()).toBe(0);
+
+    // Two personal views reordered with the keyboard; shared views are the admins' to order.
+    await page.getByRole('link', { name: /^All tickets/ }).click();
+    await page.waitForURL(/\/tickets$/);
+    await saveView('hardware', 'Hardware');
+    const myViews = nav.getByRole('group', { name: 'My views' });
+    const order = async () => (await myViews.getByRole('link').allTextContents()).map((text) => text.split(',')[0]!.trim());
+    expect(await order()).toEqual(['Incidents', 'Hardware']);
+    let positionWrites = 0;
+    page.on('requestfinished', (request) => {
+      if (request.method() === 'PATCH' && request.url().includes('/api/v1/views/')) positionWrites += 1;
+    });
+    await nav.getByRole('button', { name: 'Reorder views' }).click();
+    expect(await nav.getByRole('group', { name: 'Shared views' }).getByRole('button').count()).toBe(0);
+    await expectAccessible(page, 'the sidebar while reordering views');
+    await myViews.getByRole('button', { name: 'Move Hardware up' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(order).toEqual(['Hardware', 'Incidents']);
+    // First now, its "up" is disabled: the focus stays on the view, on its "down".
+    await expect.poll(() => page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Move Hardware down');
+    await expect.poll(() => positionWrites).toBe(2);
+    await saveScreenshot(page, 'views-reordering');
+    await page.reload();
+    await myViews.getByRole('link', { name: /^Hardware/ }).waitFor();
+    expect(await order()).toEqual(['Hardware', 'Incidents']);
+    await nav.getByRole('link', { name: /^My open\s*,/ }).waitFor();
   }, 120_000);
 });

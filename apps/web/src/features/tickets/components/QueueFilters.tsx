@@ -51,6 +51,10 @@ function useUrlBackedText(fromUrl: string, commit: (value: string) => void, dela
       debounced.cancel();
       write(value);
     },
+    /** Leaving the field writes what was typed at once: a click on Save right after typing keeps it. */
+    flush() {
+      debounced.flush();
+    },
   };
 }
 
@@ -74,6 +78,7 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
         onKeyDown={(event) => {
           if (event.key === 'Enter') search.commitNow();
         }}
+        onBlur={search.flush}
         w={{ base: '100%', sm: 220 }}
       />
       {wide ? null : (
@@ -131,6 +136,7 @@ export const QueueFilters = memo(function QueueFilters({ filters, onChange, onCl
                 label={t.queue.tag}
                 value={tag.value}
                 onChange={(event) => tag.change(event.currentTarget.value)}
+                onBlur={tag.flush}
                 w={{ base: '100%', sm: 120 }}
               />
               {fieldFilters.map((field) => (

@@ -48,6 +48,7 @@ export function QueuePage() {
     [directory.assignable, me.user.id],
   );
   const teamOptions = useMemo(() => (teams.data ?? []).map((team) => ({ value: team.id, label: team.name })), [teams.data]);
+  const filterOptions = useMemo(() => ({ assignees, teams: teamOptions, fieldFilters }), [assignees, teamOptions, fieldFilters]);
 
   // Ticked for a bulk action; a new filter starts a new selection.
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
@@ -71,7 +72,18 @@ export function QueuePage() {
   useHotkeys([
     ['j', () => setSelected((index) => Math.min(index + 1, rows.length - 1))],
     ['k', () => setSelected((index) => Math.max(index - 1, 0))],
-    ['Enter', () => rows[selected] && void navigate(`/tickets/${rows[selected].id}`)],
+    [
+      'Enter',
+      (event) => {
+        // Enter on a focused button or link is its own (a sidebar move, a row's link): only elsewhere does it open the selected ticket.
+        if (event.target instanceof Element && event.target.closest('button, a, [role="button"]')) return;
+        const ticket = rows[selected];
+        if (!ticket) return;
+        event.preventDefault();
+        void navigate(`/tickets/${ticket.id}`);
+      },
+      { preventDefault: false },
+    ],
     ['/', () => searchRef.current?.focus()],
   ]);
 
@@ -82,7 +94,7 @@ export function QueuePage() {
           {!staff ? t.queue.customerTitle : openView ? openView.name : t.queue.title}
         </Title>
         <Group gap="xs">
-          {staff ? <ViewActions view={openView} current={currentViewQuery} admin={me.user.role === 'admin'} myUserId={me.user.id} /> : null}
+          {staff ? <ViewActions view={openView} current={currentViewQuery} filterOptions={filterOptions} admin={me.user.role === 'admin'} myUserId={me.user.id} /> : null}
           <Button component={Link} to="/tickets/new">
             {staff ? t.nav.newTicket : t.nav.newRequest}
           </Button>

@@ -15,5 +15,6 @@ export interface ViewInput {
 /** An agent sees at most 50 personal and 100 shared views: the sidebar reads the first 100 by position. */
 export const listViews = (signal?: AbortSignal) => api.call<Page<QueueView>>(`${VIEWS}${toQueryString({ limit: 100 })}`, { signal });
 export const createView = (body: ViewInput) => api.call<QueueView>(VIEWS, { method: 'POST', body });
-export const updateView = (viewId: string, changes: Partial<ViewInput>) => api.call<QueueView>(`${VIEWS}/${id(viewId)}`, { method: 'PATCH', body: changes });
+/** `position`: the view's place in the sidebar, ascending (see utils/view-order.ts). */
+export const updateView = (viewId: string, changes: Partial<ViewInput> & { position?: number }) => api.call<QueueView>(`${VIEWS}/${id(viewId)}`, { method: 'PATCH', body: changes });
 export const deleteView = (viewId: string) => api.call<unknown>(`${VIEWS}/${id(viewId)}`, { method: 'DELETE' });
