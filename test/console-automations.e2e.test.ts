@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ConsoleStack, launchChromium } from '@helpdesk/testing';
-import type { Browser } from 'playwright-core';
+import type { ConsoleStack } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, logIn, openPage, saveScreenshot } from './support/console-page.js';
+import { AdminConsole } from './support/admin-console.js';
+import { expectAccessible, saveScreenshot } from './support/console-page.js';
 
 /**
  * Automations in Chromium against all five services: an admin builds an automation with the
@@ -10,30 +10,24 @@ import { expectAccessible, logIn, openPage, saveScreenshot } from './support/con
  * the tickets it would act on now, and activates it from the list.
  */
 describe('web console: automations', () => {
+  let app: AdminConsole;
   let stack: ConsoleStack;
-  let browser: Browser;
-  const admin = { name: 'Ari Admin', email: `ari-${randomBytes(3).toString('hex')}@automations.example.test`, password: 'ari-admin-pass-2026' };
   let token: string;
 
   beforeAll(async () => {
-    stack = await ConsoleStack.start('console-automations');
-    const signup = await stack.api('POST', '/auth/signup', { body: { organizationName: 'Automation Help', ...admin } });
-    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-    token = signup.body.accessToken;
-    browser = await launchChromium();
+    app = await AdminConsole.start('console-automations', 'Automation Help', { name: 'Ari Admin', password: 'ari-admin-pass-2026' });
+    ({ stack, token } = app);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+    await app?.stop();
   });
 
   it('creates an automation with the condition builder, previews the tickets it would act on, and activates it', async () => {
     const created = await stack.api('POST', '/tickets', { token, body: { subject: 'Printer keeps jamming', description: '<p>Again</p>', requesterEmail: `cy-${randomBytes(3).toString('hex')}@customer.example.test` } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
 
-    const page = await openPage(browser);
-    await logIn(page, stack.url, admin);
+    const page = await app.signedInPage();
     await page.getByRole('link', { name: 'Automations', exact: true }).click();
     await page.getByRole('heading', { name: 'Automations' }).waitFor();
     await page.getByRole('button', { name: 'New automation' }).click();

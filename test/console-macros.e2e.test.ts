@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ConsoleStack, launchChromium } from '@helpdesk/testing';
-import type { Browser } from 'playwright-core';
+import type { ConsoleStack } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, horizontalOverflow, openPage, saveScreenshot } from './support/console-page.js';
+import { AdminConsole } from './support/admin-console.js';
+import { expectAccessible, horizontalOverflow, saveScreenshot } from './support/console-page.js';
 
 /**
  * Macros and canned responses in Chromium against all five services: an admin builds a macro (set
@@ -10,31 +10,21 @@ import { expectAccessible, horizontalOverflow, openPage, saveScreenshot } from '
  * macro from a ticket's composer after reading its preview, and inserts the canned response into a reply.
  */
 describe('web console: macros and canned responses', () => {
+  let app: AdminConsole;
   let stack: ConsoleStack;
-  let browser: Browser;
-  const admin = { name: 'Pia Admin', email: `pia-${randomBytes(3).toString('hex')}@macros.example.test`, password: 'pia-admin-pass-2026' };
   let token: string;
 
   beforeAll(async () => {
-    stack = await ConsoleStack.start('console-macros');
-    const signup = await stack.api('POST', '/auth/signup', { body: { organizationName: 'Macro Help', ...admin } });
-    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-    token = signup.body.accessToken;
-    browser = await launchChromium();
+    app = await AdminConsole.start('console-macros', 'Macro Help', { name: 'Pia Admin', password: 'pia-admin-pass-2026' });
+    ({ stack, token } = app);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+    await app?.stop();
   });
 
   it('builds a macro and a canned response, applies the macro after its preview, and inserts the canned response into a reply', async () => {
-    const page = await openPage(browser);
-    await page.goto(`${stack.url}/login`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel(/^Password/).fill(admin.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/tickets/);
+    const page = await app.signedInPage();
 
     const plan = await stack.api('POST', '/ticket-fields', { token, body: { key: 'plan', label: 'Plan', type: 'dropdown', options: ['Free', 'Gold'] } });
     expect(plan.status, JSON.stringify(plan.body)).toBe(201);
@@ -101,13 +91,13 @@ describe('web console: macros and canned responses', () => {
     const preview = applyDialog.getByRole('region', { name: 'Preview of the macro' });
     await preview.getByText('Status: New → Pending').waitFor();
     await preview.getByText('Plan: None → Gold').waitFor();
-    await preview.getByText(`Hello Rita Requester, ticket #${ticket.number} waits for your answer. ${admin.name}`).waitFor();
+    await preview.getByText(`Hello Rita Requester, ticket #${ticket.number} waits for your answer. ${app.admin.name}`).waitFor();
     await expectAccessible(page, 'the macro preview');
     await saveScreenshot(page, 'macro-preview');
     expect((await stack.api('GET', `/tickets/${ticket.id}/comments`, { token })).body.items).toEqual([]);
     await applyDialog.getByRole('button', { name: 'Apply', exact: true }).click();
     await applyDialog.waitFor({ state: 'detached' });
-    await page.getByRole('article', { name: `Public reply by ${admin.name}` }).getByText(`Hello Rita Requester, ticket #${ticket.number} waits`).waitFor();
+    await page.getByRole('article', { name: `Public reply by ${app.admin.name}` }).getByText(`Hello Rita Requester, ticket #${ticket.number} waits`).waitFor();
     await expect.poll(async () => (await stack.api('GET', `/tickets/${ticket.id}`, { token })).body.status, { timeout: 15_000 }).toBe('pending');
     expect((await stack.api('GET', `/tickets/${ticket.id}`, { token })).body.fields).toEqual({ plan: 'Gold' });
     const history = await stack.api('GET', `/tickets/${ticket.id}/events`, { token });

@@ -1,17 +1,17 @@
-import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, Paper, Select, Stack, Tabs, TagsInput, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Tabs, Text, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { CannedResponseView, MacroView, TicketFieldView } from '@helpdesk/contracts';
+import type { CannedResponseView, MacroView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { FormError } from '../../auth/components/FormError';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
-import { PRIORITIES, STATUSES } from '../../tickets/hooks/queue-filters';
+import { RuleList } from '../../rules/components/RuleList';
 import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
-import { inputValueOf } from '../../ticket-fields/utils/field-values';
 import { useCannedResponses, useCreateCannedResponse, useCreateMacro, useDeleteCannedResponse, useDeleteMacro, useMacros, useUpdateCannedResponse, useUpdateMacro } from '../hooks/macros';
-import { ACTION_KINDS, actionOf, newRow, rowOf, type ActionKind, type ActionRow } from './macro-rows';
+import { MacroActionEditor } from './ActionEditor';
+import { actionOf, newRow, rowOf, type ActionRow } from './macro-rows';
 
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
 type Option = { value: string; label: string };
@@ -20,125 +20,6 @@ function useVisibilityOptions(): { options: Option[]; teamName(id: string | null
   const teams = useTeams();
   const options = [{ value: '', label: t.macros.everyone }, ...(teams.data ?? []).map((team) => ({ value: team.id, label: t.macros.teamOnly(team.name) }))];
   return { options, teamName: (id) => (id ? (options.find((option) => option.value === id)?.label ?? t.macros.teamOnly('…')) : t.macros.everyone) };
-}
-
-/** Delete behind a confirmation: a macro or response is shared work, and one click should not lose it. */
-function DeleteButton({ label, name, onConfirm, pending }: { label: string; name: string; onConfirm(done: () => void): void; pending: boolean }) {
-  const [confirming, setConfirming] = useState(false);
-  return (
-    <>
-      <Button size="xs" variant="subtle" color="red" onClick={() => setConfirming(true)} aria-label={label}>
-        {t.macros.delete}
-      </Button>
-      <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={confirming} onClose={() => setConfirming(false)} title={label}>
-        <Stack gap="sm">
-          <Text size="sm">{t.macros.confirmDelete(name)}</Text>
-          <Group justify="end">
-            <Button variant="default" onClick={() => setConfirming(false)}>
-              {t.common.cancel}
-            </Button>
-            <Button color="red" loading={pending} onClick={() => onConfirm(() => setConfirming(false))}>
-              {t.macros.delete}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
-  );
-}
-
-/** A custom field and its value, the input by the field's type; an empty input clears the value on the ticket. */
-function FieldActionEditor({ row, position, onChange, fields }: { row: ActionRow; position: number; onChange(row: ActionRow): void; fields: readonly TicketFieldView[] }) {
-  const field = fields.find((candidate) => candidate.key === row.fieldKey);
-  // An archived field still shows in a stored macro (saving then names the problem); new choices are active fields.
-  const choices = fields.filter((candidate) => candidate.active || candidate.key === row.fieldKey).map((candidate) => ({ value: candidate.key, label: candidate.label }));
-  const common = { label: t.macros.value(position), description: t.macros.fieldClears };
-  const value = (() => {
-    if (!field) return null;
-    const set = (next: unknown) => onChange({ ...row, fieldValue: next as ActionRow['fieldValue'] });
-    switch (field.type) {
-      case 'number':
-        return <NumberInput {...common} value={typeof row.fieldValue === 'number' ? row.fieldValue : ''} onChange={set} />;
-      case 'dropdown':
-        return <Select {...common} data={field.options} value={typeof row.fieldValue === 'string' ? row.fieldValue : null} onChange={set} clearable placeholder={t.ticket.fieldNotSet} />;
-      case 'multiselect':
-        return <MultiSelect {...common} data={field.options} value={Array.isArray(row.fieldValue) ? row.fieldValue : []} onChange={set} clearable />;
-      case 'checkbox':
-        return <Checkbox mt={28} label={t.macros.value(position)} checked={row.fieldValue === true} onChange={(event) => set(event.currentTarget.checked)} />;
-      case 'date':
-        return <TextInput {...common} placeholder="YYYY-MM-DD" value={typeof row.fieldValue === 'string' ? row.fieldValue : ''} onChange={(event) => set(event.currentTarget.value || null)} />;
-      default:
-        return <TextInput {...common} value={typeof row.fieldValue === 'string' ? row.fieldValue : ''} onChange={(event) => set(event.currentTarget.value)} />;
-    }
-  })();
-  return (
-    <Stack gap={4}>
-      <Select
-        label={t.macros.customField(position)}
-        data={choices}
-        value={row.fieldKey || null}
-        onChange={(key) => {
-          const chosen = fields.find((candidate) => candidate.key === key);
-          onChange({ ...row, fieldKey: key ?? '', fieldValue: chosen ? inputValueOf(chosen, undefined) : null });
-        }}
-        nothingFoundMessage={t.macros.noCustomFields}
-        allowDeselect={false}
-        searchable
-      />
-      {value}
-    </Stack>
-  );
-}
-
-export function ActionEditor({
-  row,
-  position,
-  onChange,
-  onRemove,
-  assignees,
-  teams,
-  fields,
-}: {
-  row: ActionRow;
-  position: number;
-  onChange(row: ActionRow): void;
-  onRemove(): void;
-  assignees: Option[];
-  teams: Option[];
-  fields: readonly TicketFieldView[];
-}) {
-  const kinds = ACTION_KINDS.map((kind) => ({ value: kind, label: t.macros.actionKinds[kind] }));
-  const value = (() => {
-    switch (row.kind) {
-      case 'status':
-        return <Select label={t.macros.value(position)} data={STATUSES.map((status) => ({ value: status, label: t.status[status] }))} value={row.value} onChange={(next) => onChange({ ...row, value: next ?? 'open' })} allowDeselect={false} />;
-      case 'priority':
-        return <Select label={t.macros.value(position)} data={PRIORITIES.map((priority) => ({ value: priority, label: t.priority[priority] }))} value={row.value} onChange={(next) => onChange({ ...row, value: next ?? 'normal' })} allowDeselect={false} />;
-      case 'assigneeId':
-        return <Select label={t.macros.value(position)} data={[{ value: '', label: t.macros.unassigned }, ...assignees]} value={row.value} onChange={(next) => onChange({ ...row, value: next ?? '' })} searchable allowDeselect={false} />;
-      case 'teamId':
-        return <Select label={t.macros.value(position)} data={[{ value: '', label: t.macros.noTeam }, ...teams]} value={row.value} onChange={(next) => onChange({ ...row, value: next ?? '' })} allowDeselect={false} />;
-      case 'field':
-        return <FieldActionEditor row={row} position={position} onChange={onChange} fields={fields} />;
-      case 'addTags':
-      case 'removeTags':
-        return <TagsInput label={t.macros.tagsValue(position)} value={row.tags} onChange={(tags) => onChange({ ...row, tags })} />;
-      case 'reply':
-      case 'note':
-        return <Textarea label={t.macros.body(position)} description={t.macros.placeholders} value={row.body} onChange={(event) => onChange({ ...row, body: event.currentTarget.value })} autosize minRows={3} />;
-    }
-  })();
-  return (
-    <Paper withBorder p="xs">
-      <Group align="start" wrap="wrap">
-        <Select label={t.macros.actionType(position)} data={kinds} value={row.kind} onChange={(kind) => kind && onChange({ ...newRow(kind as ActionKind), key: row.key })} allowDeselect={false} w={200} />
-        <div style={{ flex: 1, minWidth: 200 }}>{value}</div>
-        <Button variant="subtle" color="red" size="xs" mt={24} onClick={onRemove} aria-label={t.macros.removeAction(position)}>
-          ✕
-        </Button>
-      </Group>
-    </Paper>
-  );
 }
 
 function MacroForm({ macro, onDone }: { macro: MacroView | null; onDone(): void }) {
@@ -183,7 +64,7 @@ function MacroForm({ macro, onDone }: { macro: MacroView | null; onDone(): void 
           {t.macros.actions}
         </Text>
         {rows.map((row, index) => (
-          <ActionEditor
+          <MacroActionEditor
             key={row.key}
             row={row}
             position={index + 1}
@@ -219,29 +100,16 @@ function MacrosTab() {
       </Group>
       {macros.error ? <FormError message={describeError(macros.error)} /> : null}
       {macros.data?.items.length === 0 ? <Text c="dimmed">{t.macros.noMacros}</Text> : null}
-      {(macros.data?.items ?? []).map((macro) => (
-        <Paper key={macro.id} withBorder p="sm" component="section" aria-label={macro.name}>
-          <Group justify="space-between" wrap="wrap">
-            <Stack gap={0}>
-              <Text fw={600}>{macro.name}</Text>
-              <Text size="xs" c="dimmed">
-                {visibility.teamName(macro.teamId)} · {t.macros.summary(macro.actions.length)}
-              </Text>
-            </Stack>
-            <Group gap="xs">
-              <Button size="xs" variant="light" onClick={() => setEditing(macro)} aria-label={t.macros.editMacro(macro.name)}>
-                {t.macros.edit}
-              </Button>
-              <DeleteButton
-                label={t.macros.deleteMacro(macro.name)}
-                name={macro.name}
-                pending={remove.isPending}
-                onConfirm={(done) => remove.mutate(macro.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(macro.name) }), onSettled: done })}
-              />
-            </Group>
-          </Group>
-        </Paper>
-      ))}
+      <RuleList
+        items={macros.data?.items ?? []}
+        describe={(macro) => `${visibility.teamName(macro.teamId)} · ${t.macros.summary(macro.actions.length)}`}
+        editLabel={(macro) => t.macros.editMacro(macro.name)}
+        deleteLabel={(macro) => t.macros.deleteMacro(macro.name)}
+        confirmDelete={(macro) => t.macros.confirmDelete(macro.name)}
+        onEdit={setEditing}
+        onDelete={(macro, done) => remove.mutate(macro.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(macro.name) }), onSettled: done })}
+        deleting={remove.isPending}
+      />
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' || editing === null ? t.macros.newMacro : t.macros.editMacro(editing.name)} size="lg">
         {editing !== null ? <MacroForm macro={editing === 'new' ? null : editing} onDone={() => setEditing(null)} /> : null}
       </Modal>
@@ -298,29 +166,16 @@ function CannedResponsesTab() {
       </Group>
       {responses.error ? <FormError message={describeError(responses.error)} /> : null}
       {responses.data?.items.length === 0 ? <Text c="dimmed">{query ? t.macros.nothingFound : t.macros.noCanned}</Text> : null}
-      {(responses.data?.items ?? []).map((response) => (
-        <Paper key={response.id} withBorder p="sm" component="section" aria-label={response.name}>
-          <Group justify="space-between" wrap="wrap">
-            <Stack gap={0} style={{ flex: 1, minWidth: 0 }}>
-              <Text fw={600}>{response.name}</Text>
-              <Text size="xs" c="dimmed">
-                {visibility.teamName(response.teamId)}
-              </Text>
-            </Stack>
-            <Group gap="xs">
-              <Button size="xs" variant="light" onClick={() => setEditing(response)} aria-label={t.macros.editCanned(response.name)}>
-                {t.macros.edit}
-              </Button>
-              <DeleteButton
-                label={t.macros.deleteCanned(response.name)}
-                name={response.name}
-                pending={remove.isPending}
-                onConfirm={(done) => remove.mutate(response.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(response.name) }), onSettled: done })}
-              />
-            </Group>
-          </Group>
-        </Paper>
-      ))}
+      <RuleList
+        items={responses.data?.items ?? []}
+        describe={(response) => visibility.teamName(response.teamId)}
+        editLabel={(response) => t.macros.editCanned(response.name)}
+        deleteLabel={(response) => t.macros.deleteCanned(response.name)}
+        confirmDelete={(response) => t.macros.confirmDelete(response.name)}
+        onEdit={setEditing}
+        onDelete={(response, done) => remove.mutate(response.id, { onError: fail, onSuccess: () => notifications.show({ message: t.macros.deleted(response.name) }), onSettled: done })}
+        deleting={remove.isPending}
+      />
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' || editing === null ? t.macros.newCanned : t.macros.editCanned(editing.name)} size="lg">
         {editing !== null ? <CannedResponseForm response={editing === 'new' ? null : editing} onDone={() => setEditing(null)} /> : null}
       </Modal>
