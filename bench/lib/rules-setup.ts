@@ -25,21 +25,22 @@ async function post(gateway: string, token: string, method: string, path: string
 
 /**
  * Gives the organization what issue 18's rules benchmark asks for, through the public API as an admin
- * would: 20 active triggers, 10 automations and a round-robin team of the admin and three agents, all
- * online (the agents' presence rows stand in for their consoles; the admin's sockets are real).
- * Answers the team's id, for the tickets to be created into.
+ * would: 20 active triggers, 10 automations and a round-robin team of the second admin and three
+ * agents, all online (presence rows stand in for their consoles). Not the admin who creates the
+ * tickets: each ticket then mails the requester and its assignee, as without rules it mails the
+ * requester and the second admin. Answers the team's id, for the tickets to be created into.
  */
-export async function setUpRules(gateway: string, token: string, database: pg.Client, orgId: string, adminId: string): Promise<string> {
-  const agents: string[] = [];
+export async function setUpRules(gateway: string, token: string, database: pg.Client, orgId: string, secondAdminId: string): Promise<string> {
+  const members = [secondAdminId];
   for (let index = 1; index <= 3; index += 1) {
     const { rows } = await database.query<{ id: string }>(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, $2, $3, 'agent') RETURNING id`, [orgId, `rr-agent-${index}@bench.test`, `Agent ${index}`]);
-    agents.push(rows[0]!.id);
+    members.push(rows[0]!.id);
   }
-  await database.query(`INSERT INTO helpdesk.staff_presence (user_id, replica_id, expires_at) SELECT unnest($1::uuid[]), 'bench', now() + interval '1 day'`, [agents]);
+  await database.query(`INSERT INTO helpdesk.staff_presence (user_id, replica_id, expires_at) SELECT unnest($1::uuid[]), 'bench', now() + interval '1 day'`, [members]);
   await post(gateway, token, 'POST', '/ticket-fields', { key: 'product_area', label: 'Product area', type: 'dropdown', options: AREAS });
   for (const trigger of [MATCHING_TRIGGER, ...idleTriggers()]) await post(gateway, token, 'POST', '/triggers', trigger);
   for (const automation of AUTOMATIONS) await post(gateway, token, 'POST', '/automations', { ...automation, actions: [{ type: 'addTags', value: ['followed-up'] }] });
   const team = await post(gateway, token, 'POST', '/teams', { name: 'Hardware', assignment: 'round_robin' });
-  await post(gateway, token, 'PUT', `/teams/${team.id}/members`, { memberIds: [adminId, ...agents] });
+  await post(gateway, token, 'PUT', `/teams/${team.id}/members`, { memberIds: members });
   return team.id;
 }

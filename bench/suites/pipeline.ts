@@ -123,7 +123,7 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     const admin = await stack.signup();
     // A mailbox (every ticket mail carries a signed Reply-To, as in production) and a second admin, who hears of every new ticket.
     await database.query(`INSERT INTO notification.mailboxes (organization_id, address, inbound_token_hash) VALUES ($1, 'help@bench.test', $2)`, [admin.orgId, randomBytes(32).toString('hex')]);
-    await database.query(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, 'second-admin@bench.test', 'Second Admin', 'admin')`, [admin.orgId]);
+    const secondAdminId = (await database.query<{ id: string }>(`INSERT INTO helpdesk.users (organization_id, email, name, role) VALUES ($1, 'second-admin@bench.test', 'Second Admin', 'admin') RETURNING id`, [admin.orgId])).rows[0]!.id;
     const ownBackend = (await database.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
     await connectSockets(stack.url('realtime'), { token: admin.token });
@@ -204,7 +204,7 @@ export async function pipeline(options: BenchOptions): Promise<{ rows: Row[]; re
     const rate = Math.max(1, Math.round(atSaturation.createdPerSecond / 2));
     const atHalf = await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.durationMs));
     // Issue 18's rules at the same rate: what 20 triggers, 10 automations and round robin add per ticket.
-    teamId = await setUpRules(stack.url('gateway'), admin.token, database, admin.orgId, admin.userId);
+    teamId = await setUpRules(stack.url('gateway'), admin.token, database, admin.orgId, secondAdminId);
     await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.warmupMs));
     const withRules = await measure(() => arriveAtConstantRate(stack.url('gateway'), call, rate, options.durationMs));
     const { rows: ruleWork } = await database.query<{ assigned: string; tagged: string }>(
