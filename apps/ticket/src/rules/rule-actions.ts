@@ -168,11 +168,13 @@ export class RuleActionRunner {
     const caller = await this.systemCaller(manager, orgId, run);
     const before = { ...ticket };
     const eventData = { rule: run.rule, chain: run.chain };
-    const values = await this.templateValues(manager, ticket, caller.user);
+    // Read on first use (a comment or notification to render): most rules only set fields.
+    let values: TemplateValues | undefined;
+    const templateValues = async () => (values ??= await this.templateValues(manager, ticket, caller.user));
     let commentRef: { id: string; internal: boolean } | undefined;
     const comment = actions.find((action): action is Extract<MacroAction, { type: 'comment' }> => action.type === 'comment');
     if (comment) {
-      const written = await this.comments.writeLocked(manager, caller, ticket, { body: renderTemplate(comment.body, values), internal: comment.internal, eventData });
+      const written = await this.comments.writeLocked(manager, caller, ticket, { body: renderTemplate(comment.body, await templateValues()), internal: comment.internal, eventData });
       ticket = written.ticket;
       commentRef = { id: written.comment.id, internal: written.comment.internal };
     }
@@ -185,8 +187,8 @@ export class RuleActionRunner {
       const data: TicketNotificationRequestedData = {
         ticket: { id: ticket.id, number: ticket.number },
         to: action.to,
-        subject: stripToPlainText(renderTemplate(action.subject, values)),
-        body: renderTemplate(action.body, values),
+        subject: stripToPlainText(renderTemplate(action.subject, await templateValues())),
+        body: renderTemplate(action.body, await templateValues()),
         ...eventData,
       };
       await this.events.record(manager, { type: 'ticket.notification_requested', orgId, aggregateId: ticket.id, actor: { system: `${run.rule.kind}:${run.rule.id}` }, data });
