@@ -1,5 +1,6 @@
 import { ServerNats, type NatsOptions } from '@nestjs/microservices';
 import type { Subscription } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LifecycleService } from '../lifecycle/lifecycle.service.js';
 
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
@@ -23,9 +24,14 @@ export class DrainingNatsServer extends ServerNats {
   /** Stops intake and waits for in-flight commands; true when they all finished in time. */
   drain(): Promise<boolean> {
     this.draining ??= (async () => {
-      // Nest keeps the subscriptions private; unsubscribing them is the only way to stop intake and keep replying.
+      // Nest keeps the subscriptions private; draining them is the only way to stop intake and keep replying.
       const subscriptions = (this as unknown as { subscriptions: Subscription[] }).subscriptions;
-      for (const subscription of subscriptions) subscription.unsubscribe();
+      // Drained, not unsubscribed: a command the server routed here just before our UNSUB reached it is
+      // still on the wire, and an unsubscribed subscription drops it (its caller then waits for its
+      // timeout); a draining one handles what arrives until a flush confirms nothing more is coming.
+      // Bounded: during a reconnection the flush could wait indefinitely.
+      const drained = Promise.all(subscriptions.map((subscription) => subscription.drain().catch(() => undefined)));
+      await Promise.race([drained, sleep(this.drainTimeoutMs, undefined, { ref: false })]);
       return this.lifecycle.idle(this.drainTimeoutMs);
     })();
     return this.draining;
