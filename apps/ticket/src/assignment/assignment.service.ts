@@ -54,6 +54,8 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
   private readonly running = new Map<string, { again: boolean; done: Promise<void> }>();
   /** Kicks noted inside a transaction, run once it commits. */
   private readonly pending = new WeakMap<QueryRunner, Pending>();
+  /** kickUsers calls still looking up their teams: shutdown and `settled` wait for them too. */
+  private readonly userKicks = new Set<Promise<void>>();
   private sweepTimer?: NodeJS.Timeout;
   private closed = false;
 
@@ -75,7 +77,14 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
-    await Promise.allSettled([...this.running.values()].map((run) => run.done));
+    await this.settled();
+  }
+
+  /** Resolves when this replica has no pass running and no kick on its way to one. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0 || this.userKicks.size > 0) {
+      await Promise.allSettled([...this.userKicks, ...[...this.running.values()].map((run) => run.done)]);
+    }
   }
 
   /**
@@ -144,7 +153,13 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Every team the users belong to with an automatic rule. */
-  async kickUsers(userIds: string[]): Promise<void> {
+  kickUsers(userIds: string[]): Promise<void> {
+    const kick = this.kickTeamsOf(userIds).finally(() => this.userKicks.delete(kick));
+    this.userKicks.add(kick);
+    return kick;
+  }
+
+  private async kickTeamsOf(userIds: string[]): Promise<void> {
     try {
       const rows = (await this.dataSource.query(
         `SELECT DISTINCT team.id FROM ${TICKET_SCHEMA}.team_members member JOIN ${TICKET_SCHEMA}.teams team ON team.id = member.team_id

@@ -35,6 +35,8 @@ describe('team assignment', () => {
     const members = await agents(3);
     await harness.reportPresence(members);
     const rr = await team('round_robin', members);
+    // Joining the team kicked a pass over it: a creation meeting that pass's lock would leave its ticket to the pass.
+    await harness.service.app.get(AssignmentService).settled();
     const tickets: TicketView[] = [];
     for (let index = 0; index < 6; index += 1) tickets.push(await open(rr.id));
     const order = [...members].map((member) => member.userId).sort();
