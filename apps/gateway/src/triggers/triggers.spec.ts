@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlaEnforcer } from '../../../ticket/src/sla/sla-enforcer.js';
+import { AssignmentService } from '../../../ticket/src/assignment/assignment.service.js';
 import { TriggerEngine } from '../../../ticket/src/triggers/trigger-engine.js';
 import { GatewayHarness, type SignedUpAdmin, type TestCaller } from '../testing/gateway-harness.js';
 
@@ -121,7 +122,7 @@ describe('triggers', () => {
     expect((await ticket(created.id)).tags.sort()).toEqual([tag, 'own'].sort());
   });
 
-  it('fires on ticket.created with set, addTags, removeTags, an internal comment with placeholders and notify, audited as trigger.fired', async () => {
+  it('fires on ticket.created inside the creation: set, addTags, removeTags, an internal comment with placeholders and notify, audited as trigger.fired', async () => {
     const tag = marker();
     const team = await json<{ id: string }>(await gateway.call('/teams', { token: admin.accessToken, body: { name: unique('Team') } }), 201);
     const trigger = await newTrigger({
@@ -139,21 +140,36 @@ describe('triggers', () => {
     });
     const quiet = await newTicket({ subject: 'Printer jam', tags: [tag] });
     const loud = await newTicket({ subject: 'Email outage & "more"', tags: [tag, 'drop-me'] });
-    const rows = await settledFirings(loud.id, 1);
-    expect(rows[0]).toMatchObject({ action: 'trigger.fired', actorId: null });
-    expect(rows[0]!.changes.trigger!.to).toEqual({ id: trigger.id, name: trigger.name, depth: 1 });
-    const after = await ticket(loud.id);
-    expect(after).toMatchObject({ priority: 'urgent', assigneeId: agent.principal.userId, teamId: team.id });
-    expect(after.tags.sort()).toEqual([tag, 'escalated'].sort());
+    // The creation's own answer is the ticket as the trigger left it: nothing waits for the events stream.
+    expect(loud).toMatchObject({ priority: 'urgent', assigneeId: agent.principal.userId, teamId: team.id });
+    expect(loud.tags.sort()).toEqual([tag, 'escalated'].sort());
+    const entries = await history(loud.id);
+    expect(entries.map((entry) => [entry.action, entry.actorId])).toEqual([
+      ['created', agent.principal.userId],
+      ['trigger.fired', null],
+    ]);
+    expect(entries[0]!.changes.tags!.to).toEqual([tag, 'drop-me']);
+    expect(entries[1]!.changes).toMatchObject({
+      trigger: { to: { id: trigger.id, name: trigger.name, depth: 1 } },
+      priority: { from: 'normal', to: 'urgent' },
+      tags: { from: [tag, 'drop-me'], to: [tag, 'escalated'] },
+      comment: { to: { internal: true } },
+      notified: { to: ['oncall@example.com'] },
+    });
+    expect(await settledFirings(loud.id, 1)).toHaveLength(1);
     const [note] = await comments(loud.id).then((list) => list.filter((comment) => comment.internal));
     expect(note!.body).toBe(`<p>Escalated #${loud.number} for Rita Requester</p>`);
     const [notification] = await outbox(loud.id, 'ticket.notification_requested');
     expect(notification!.actor).toEqual({ system: `trigger:${trigger.id}` });
     expect(notification!.data).toMatchObject({ to: 'oncall@example.com', subject: `Outage #${loud.number}: Email outage & "more"`, body: '<p>Requested by Rita Requester</p>', rule: { kind: 'trigger', id: trigger.id } });
-    // The changes are announced as the trigger's, with their place in the chain.
-    const [updated] = await outbox(loud.id, 'ticket.updated');
-    expect(updated!.data).toMatchObject({ rule: { kind: 'trigger', id: trigger.id }, chain: { depth: 1, fired: [trigger.id] } });
+    // One ticket.created announces the ticket as the trigger left it; the trigger's comment follows it, in its chain.
+    const [created] = await outbox(loud.id, 'ticket.created');
+    expect(created!.data).toMatchObject({ ticket: { priority: 'urgent', assigneeId: agent.principal.userId, teamId: team.id }, triggers: [{ id: trigger.id, name: trigger.name }] });
+    expect(await outbox(loud.id, 'ticket.updated')).toEqual([]);
+    const [comment] = await outbox(loud.id, 'comment.created');
+    expect(comment!.data).toMatchObject({ rule: { kind: 'trigger', id: trigger.id }, chain: { depth: 1, fired: [trigger.id] } });
     expect(await firings(quiet.id)).toEqual([]);
+    expect(quiet.priority).toBe('normal');
   });
 
   it('fires on ticket.updated, a customer reply and an agent reply (public reply, status), and not on internal notes', async () => {
@@ -248,24 +264,53 @@ describe('triggers', () => {
 
   it('fires each trigger at most once per event: redelivered, or received by two replicas at once', async () => {
     const tag = marker();
-    const counting = await newTrigger({ event: 'ticket.created', all: [{ field: 'tags', op: 'contains', value: tag }], actions: [{ type: 'comment', body: 'Counted', internal: true }] });
+    const counting = await newTrigger({ event: 'ticket.updated', all: [{ field: 'tags', op: 'contains', value: tag }], actions: [{ type: 'comment', body: 'Counted', internal: true }] });
+    const onCreation = await newTrigger({ event: 'ticket.created', all: [{ field: 'subject', op: 'contains', value: tag }], actions: [{ type: 'comment', body: 'Counted at creation', internal: true }] });
     const replica = await gateway.ticket.startReplica();
     await replica.app.get(TriggerEngine).ready;
-    const tickets = await Promise.all(Array.from({ length: 20 }, () => newTicket({ tags: [tag] })));
-    const fired = await Promise.all(tickets.map(async (created) => (await settledFirings(created.id, 1)).map(firedName)));
-    expect(fired).toEqual(tickets.map(() => [counting.name]));
-    // Both replicas handed the same event again at once (a redelivery racing the first delivery).
-    const [event] = await outbox(tickets[0]!.id, 'ticket.created');
-    const outcomes = await Promise.all([gateway.ticket.service.app.get(TriggerEngine).handle(event!), replica.app.get(TriggerEngine).handle(event!)]);
-    expect(outcomes).toEqual([{ fired: [] }, { fired: [] }]);
-    expect(await firings(tickets[0]!.id)).toHaveLength(1);
-    expect((await comments(tickets[0]!.id)).filter((comment) => comment.body === 'Counted')).toHaveLength(1);
+    const tickets = await Promise.all(Array.from({ length: 20 }, () => newTicket({ subject: `Counting ${tag}` })));
+    await Promise.all(tickets.map((created) => update(created.id, { tags: [tag] })));
+    const fired = await Promise.all(tickets.map(async (created) => (await settledFirings(created.id, 2)).map(firedName)));
+    expect(fired).toEqual(tickets.map(() => [onCreation.name, counting.name]));
+    // Both replicas handed the same events again at once (a redelivery racing the first delivery).
+    const engines = [gateway.ticket.service.app.get(TriggerEngine), replica.app.get(TriggerEngine)];
+    for (const type of ['ticket.created', 'ticket.updated']) {
+      const [event] = await outbox(tickets[0]!.id, type);
+      expect(await Promise.all(engines.map((engine) => engine.handle(event!)))).toEqual([{ fired: [] }, { fired: [] }]);
+    }
+    expect(await firings(tickets[0]!.id)).toHaveLength(2);
+    const bodies = (await comments(tickets[0]!.id)).map((comment) => comment.body);
+    expect(bodies.filter((body) => body === 'Counted')).toHaveLength(1);
+    expect(bodies.filter((body) => body === 'Counted at creation')).toHaveLength(1);
 
     // Firings outlive their events only as long as the stream keeps them.
     const engine = gateway.ticket.service.app.get(TriggerEngine);
     expect(await engine.prune()).toBe(0);
     await gateway.ticket.dataSource.query(`UPDATE helpdesk.trigger_firings SET fired_at = now() - interval '16 days' WHERE ticket_id = $1`, [tickets[0]!.id]);
     expect(await engine.prune()).toBe(1);
+  }, 60_000);
+
+  it('applies a trigger change to the next creation on every replica, and a creation trigger routing to a round-robin team gets the ticket born assigned', async () => {
+    const tag = marker();
+    const replica = await gateway.ticket.startReplica();
+    const replicas = [gateway.ticket.service, replica];
+    const team = await json<{ id: string }>(await gateway.call('/teams', { token: admin.accessToken, body: { name: unique('Routed'), assignment: 'round_robin' } }), 201);
+    await json(await gateway.call(`/teams/${team.id}/members`, { method: 'PUT', token: admin.accessToken, body: { memberIds: [agent.principal.userId] } }), 200);
+    await gateway.ticket.reportPresence([agent.principal]);
+    const routing = await newTrigger({ event: 'ticket.created', all: [{ field: 'subject', op: 'contains', value: tag }], actions: [{ type: 'set', field: 'teamId', value: team.id }] });
+    // The member's joining and presence kicked passes over the team: a creation meeting one leaves its ticket to it.
+    await Promise.all(replicas.map((service) => service.app.get(AssignmentService).settled()));
+    // One at a time (a creation meeting another's lock on the team leaves its ticket to the pass), and enough that both replicas' caches hold the trigger.
+    const routed: TicketView[] = [];
+    for (let index = 0; index < 8; index += 1) routed.push(await newTicket({ subject: `Route ${tag}` }));
+    for (const created of routed) expect(created).toMatchObject({ teamId: team.id, assigneeId: agent.principal.userId });
+    const [event] = await outbox(routed[0]!.id, 'ticket.created');
+    expect(event!.data).toMatchObject({ ticket: { teamId: team.id, assigneeId: agent.principal.userId }, assignment: 'round_robin', triggers: [{ id: routing.id }] });
+    expect(await outbox(routed[0]!.id, 'ticket.assigned')).toEqual([]);
+
+    await json(await gateway.call(`/triggers/${routing.id}`, { method: 'PATCH', token: admin.accessToken, body: { active: false } }), 200);
+    const after = await Promise.all(Array.from({ length: 8 }, () => newTicket({ subject: `Route ${tag}` })));
+    expect(after.map((created) => created.teamId)).toEqual(after.map(() => null));
   }, 60_000);
 
   it('documents the routes and their answers in OpenAPI, and refuses an id that is not a UUID', async () => {

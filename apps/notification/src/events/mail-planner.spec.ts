@@ -84,6 +84,16 @@ describe('mail planning', () => {
       // Reassigned since (the ticket's assignee is no longer the one born with it): the later ticket.assigned mails the new one.
       expect(plan(bornAssigned, context({ teamMembers: [ann, bob], assignee: ann }))).toEqual([['ticket-created', 'carla']]);
     });
+
+    it('assigned by a creation trigger: tells the assignee, naming the trigger', () => {
+      const triggered = event('ticket.created', { ticket: { id: 't1', assigneeId: bob.id }, triggers: [{ id: 'x', name: 'VIPs to Bob' }] }, { userId: requester.id, role: 'customer' });
+      const reply = context({ teamMembers: [ann, bob], assignee: bob, ticket: { ...context().ticket, assigneeId: bob.id } });
+      expect(plan(triggered, reply)).toEqual([
+        ['ticket-created', 'carla'],
+        ['ticket-assigned', 'bob'],
+      ]);
+      expect(planTicketMails(triggered, reply, settings)[1]!.rendered.text).toContain('The trigger "VIPs to Bob" assigned ticket #7');
+    });
   });
 
   it("mails a staff member's public reply to the requester, linking to the ticket", () => {

@@ -195,10 +195,16 @@ function firstActiveGroup(groups: Array<NotificationRecipient[] | undefined>, ex
 
 const ASSIGNMENT_RULE_NAMES: Record<TeamAssignment, string> = { manual: 'Someone', round_robin: 'Round-robin assignment', load_balanced: 'Load-balanced assignment' };
 
-/** Who assigned the ticket, as the mail says it: the team's rule when one did (`data.assignment`), else the person. */
+/**
+ * Who assigned the ticket, as the mail says it: the team's rule when one did (`data.assignment`);
+ * on a creation without one, the creation's trigger (nobody else assigns a ticket as it is created);
+ * else the person.
+ */
 function assignerName(event: EventEnvelope, author: NotificationRecipient | undefined): string {
-  const rule = (event.data as { assignment?: TeamAssignment }).assignment;
-  return rule ? ASSIGNMENT_RULE_NAMES[rule] : (author?.name ?? 'Someone');
+  const { assignment, triggers } = event.data as { assignment?: TeamAssignment; triggers?: Array<{ name: string }> };
+  if (assignment) return ASSIGNMENT_RULE_NAMES[assignment];
+  const trigger = event.type === 'ticket.created' ? triggers?.at(-1) : undefined;
+  return trigger ? `The trigger "${trigger.name}"` : (author?.name ?? 'Someone');
 }
 
 /** The mails a ticket event sends, given what the ticket service answered about its ticket. */

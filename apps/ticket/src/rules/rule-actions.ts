@@ -21,6 +21,7 @@ import { DomainEvents } from '../outbox/domain-events.js';
 import { Team } from '../teams/team.entity.js';
 import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
+import { CreationTriggers, fieldActionsOf } from '../triggers/creation-triggers.js';
 import { TicketsService, TRACKED_FIELDS } from '../tickets/tickets.service.js';
 import type { VerifiedPrincipal } from '../users/principal-verifier.js';
 import { User } from '../users/user.entity.js';
@@ -134,7 +135,10 @@ export class RuleActionRunner {
     @Inject(TicketsService) private readonly tickets: TicketsService,
     @Inject(CommentsService) private readonly comments: CommentsService,
     @Inject(DomainEvents) private readonly events: DomainEvents,
-  ) {}
+    @Inject(CreationTriggers) creationTriggers: CreationTriggers,
+  ) {
+    creationTriggers.useEffects(this);
+  }
 
   /** Applies `actions` to one ticket of `orgId` in the caller's transaction, isolated by a savepoint (see the file's header). */
   async run(manager: EntityManager, orgId: string, ticketId: string, actions: readonly RuleAction[], run: RuleRun): Promise<RuleRunResult> {
@@ -145,14 +149,41 @@ export class RuleActionRunner {
       return { ok: true, ...result };
     } catch (error) {
       await manager.query('ROLLBACK TO SAVEPOINT rule_actions');
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ message: `${run.rule.kind} "${run.rule.name}" failed on ticket ${ticketId}: ${message}`, orgId, ticketId, ruleId: run.rule.id, ruleKind: run.rule.kind });
-      // The ticket may be gone (another organization's id, or deleted): then there is no history to write.
-      const exists = await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2`, [ticketId, orgId]);
-      if ((exists as unknown[]).length > 0) {
-        await recordHistory(manager, { organizationId: orgId, ticketId, actorId: null, action: `${run.rule.kind}.failed`, changes: { [run.rule.kind]: { from: null, to: { id: run.rule.id, name: run.rule.name } }, error: { from: null, to: message } } });
-      }
-      return { ok: false, error: message };
+      return { ok: false, error: await this.recordFailure(manager, orgId, ticketId, run, error) };
+    }
+  }
+
+  /** Logs a rule's failure on a ticket and records it in the ticket's history; answers the message. */
+  private async recordFailure(manager: EntityManager, orgId: string, ticketId: string, run: RuleRun, error: unknown): Promise<string> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn({ message: `${run.rule.kind} "${run.rule.name}" failed on ticket ${ticketId}: ${message}`, orgId, ticketId, ruleId: run.rule.id, ruleKind: run.rule.kind });
+    // The ticket may be gone (another organization's id, or deleted): then there is no history to write.
+    const exists = await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.tickets WHERE id = $1 AND organization_id = $2`, [ticketId, orgId]);
+    if ((exists as unknown[]).length > 0) {
+      await recordHistory(manager, { organizationId: orgId, ticketId, actorId: null, action: `${run.rule.kind}.failed`, changes: { [run.rule.kind]: { from: null, to: { id: run.rule.id, name: run.rule.name } }, error: { from: null, to: message } } });
+    }
+    return message;
+  }
+
+  /**
+   * The comment and notifications of a `ticket.created` trigger whose field changes the creation
+   * itself carried (TicketsService.applyCreationTriggers), on the ticket just inserted in the
+   * caller's transaction; isolated by a savepoint like `run`, a failure recorded as `trigger.failed`.
+   */
+  async runEffects(manager: EntityManager, ticket: Ticket, actions: readonly RuleAction[], run: RuleRun): Promise<{ ok: true; ticket: Ticket } | { ok: false; error: string }> {
+    await manager.query('SAVEPOINT rule_effects');
+    try {
+      const caller = await this.systemCaller(manager, ticket.organizationId, run);
+      const templateValues = this.templateValuesOnce(manager, () => ticket, caller.user);
+      const eventData = { rule: run.rule, chain: run.chain };
+      const written = await this.writeComment(manager, caller, ticket, actions, eventData, templateValues);
+      if (written) ticket = written.ticket;
+      await this.requestNotifications(manager, ticket, actions, run, templateValues);
+      await manager.query('RELEASE SAVEPOINT rule_effects');
+      return { ok: true, ticket };
+    } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT rule_effects');
+      return { ok: false, error: await this.recordFailure(manager, ticket.organizationId, ticket.id, run, error) };
     }
   }
 
@@ -168,32 +199,15 @@ export class RuleActionRunner {
     const caller = await this.systemCaller(manager, orgId, run);
     const before = { ...ticket };
     const eventData = { rule: run.rule, chain: run.chain };
-    // Read on first use (a comment or notification to render): most rules only set fields.
-    let values: TemplateValues | undefined;
-    const templateValues = async () => (values ??= await this.templateValues(manager, ticket, caller.user));
+    const templateValues = this.templateValuesOnce(manager, () => ticket, caller.user);
     let commentRef: { id: string; internal: boolean } | undefined;
-    const comment = actions.find((action): action is Extract<MacroAction, { type: 'comment' }> => action.type === 'comment');
-    if (comment) {
-      const written = await this.comments.writeLocked(manager, caller, ticket, { body: renderTemplate(comment.body, await templateValues()), internal: comment.internal, eventData });
+    const written = await this.writeComment(manager, caller, ticket, actions, eventData, templateValues);
+    if (written) {
       ticket = written.ticket;
       commentRef = { id: written.comment.id, internal: written.comment.internal };
     }
-    const macroActions = actions.filter((action): action is MacroAction => action.type !== 'notify' && action.type !== 'webhook');
-    ({ ticket } = await this.tickets.changeLocked(manager, caller, ticket, ticketChangesOf(macroActions, ticket.tags), eventData));
-    const notified: string[] = [];
-    for (const action of actions) {
-      if (action.type === 'webhook') throw new CommandError('UNPROCESSABLE', WEBHOOKS_NOT_AVAILABLE);
-      if (action.type !== 'notify') continue;
-      const data: TicketNotificationRequestedData = {
-        ticket: { id: ticket.id, number: ticket.number },
-        to: action.to,
-        subject: stripToPlainText(renderTemplate(action.subject, await templateValues())),
-        body: renderTemplate(action.body, await templateValues()),
-        ...eventData,
-      };
-      await this.events.record(manager, { type: 'ticket.notification_requested', orgId, aggregateId: ticket.id, actor: { system: `${run.rule.kind}:${run.rule.id}` }, data });
-      notified.push(action.to);
-    }
+    ({ ticket } = await this.tickets.changeLocked(manager, caller, ticket, ticketChangesOf(fieldActionsOf(actions), ticket.tags), eventData));
+    const notified = await this.requestNotifications(manager, ticket, actions, run, templateValues);
     const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS, 'firstRespondedAt', 'nextResponseDueAt']);
     await recordHistory(manager, {
       organizationId: orgId,
@@ -208,6 +222,39 @@ export class RuleActionRunner {
       },
     });
     return { ticket, changed: Object.keys(fieldChanges).length > 0 || commentRef !== undefined };
+  }
+
+  /** Read on first use (a comment or notification to render): most rules only set fields. */
+  private templateValuesOnce(manager: EntityManager, ticket: () => Ticket, signer: User): () => Promise<TemplateValues> {
+    let values: TemplateValues | undefined;
+    return async () => (values ??= await this.templateValues(manager, ticket(), signer));
+  }
+
+  /** The rule's comment, if it has one, written first so a public reply answers the ticket. */
+  private async writeComment(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, actions: readonly RuleAction[], eventData: Record<string, unknown>, templateValues: () => Promise<TemplateValues>) {
+    const comment = actions.find((action): action is Extract<MacroAction, { type: 'comment' }> => action.type === 'comment');
+    if (!comment) return undefined;
+    return this.comments.writeLocked(manager, caller, ticket, { body: renderTemplate(comment.body, await templateValues()), internal: comment.internal, eventData });
+  }
+
+  /** One `ticket.notification_requested` per notify action, rendered for the ticket; answers whom. */
+  private async requestNotifications(manager: EntityManager, ticket: Ticket, actions: readonly RuleAction[], run: RuleRun, templateValues: () => Promise<TemplateValues>): Promise<string[]> {
+    const notified: string[] = [];
+    for (const action of actions) {
+      if (action.type === 'webhook') throw new CommandError('UNPROCESSABLE', WEBHOOKS_NOT_AVAILABLE);
+      if (action.type !== 'notify') continue;
+      const data: TicketNotificationRequestedData = {
+        ticket: { id: ticket.id, number: ticket.number },
+        to: action.to,
+        subject: stripToPlainText(renderTemplate(action.subject, await templateValues())),
+        body: renderTemplate(action.body, await templateValues()),
+        rule: run.rule,
+        chain: run.chain,
+      };
+      await this.events.record(manager, { type: 'ticket.notification_requested', orgId: ticket.organizationId, aggregateId: ticket.id, actor: { system: `${run.rule.kind}:${run.rule.id}` }, data });
+      notified.push(action.to);
+    }
+    return notified;
   }
 
   /**

@@ -42,6 +42,9 @@ import { PrincipalVerifier, UNKNOWN_ACCOUNT, type VerifiedPrincipal } from '../u
 import { findOrCreateRequester } from '../users/requesters.js';
 import { User } from '../users/user.entity.js';
 import { combinedFilters, findVisibleView } from '../views/view-visibility.js';
+import { CreationTriggers, fieldActionsOf, hasEffects } from '../triggers/creation-triggers.js';
+import type { Trigger } from '../triggers/trigger.entity.js';
+import { ticketChangesOf } from '../macros/macro-actions.js';
 import { Ticket } from './ticket.entity.js';
 import { ticketEventData, toTicketView } from './ticket-view.js';
 
@@ -106,6 +109,7 @@ export class TicketsService {
     @Inject(SlaTimers) private readonly slaTimers: SlaTimers,
     @Inject(AiTriageQueue) private readonly aiTriage: AiTriageQueue,
     @Inject(AssignmentService) private readonly assignment: AssignmentService,
+    @Inject(CreationTriggers) private readonly creationTriggers: CreationTriggers,
   ) {}
 
   /**
@@ -119,7 +123,7 @@ export class TicketsService {
    * the ticket made the first time).
    */
   async create(command: CreateTicketCommand, trusted: { channel?: TicketChannel; id?: string } = {}): Promise<TicketView> {
-    const { caller, calendar, policy, teamAssignment } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY, command.teamId);
+    const { caller, calendar, policy, teamAssignment, triggersVersion } = await this.callerAndTerms(command.principal, command.priority ?? DEFAULT_PRIORITY, command.teamId);
     if (!caller.staff && command.requesterEmail) throw new CommandError('FORBIDDEN', 'Customers can only open tickets for themselves');
     // Priority drives SLA targets and tags feed AI training: both are staff's (DESIGN section 17).
     if (!caller.staff && command.tags?.length) throw new CommandError('FORBIDDEN', 'tags are set by staff; customers cannot set tags');
@@ -156,18 +160,23 @@ export class TicketsService {
       updatedAt: now,
     });
     applyPriorityPolicy(ticket, policy, calendar);
+    const initial = { ...ticket };
+    const triggers = await this.applyCreationTriggers(ticket, calendar, triggersVersion);
+    // The team's rule picks when the ticket ends up in an automatic team with nobody assigned (a trigger may have routed it).
+    const pick = ticket.teamId !== null && ticket.assigneeId === null && (ticket.teamId !== (command.teamId ?? null) || (teamAssignment !== null && teamAssignment !== 'manual'));
+    let created: Ticket;
     try {
-      ticket.number = teamAssignment && teamAssignment !== 'manual' ? await this.insertAssigned(ticket, caller) : await this.insertCreated(ticket, caller);
+      created = pick || triggers.withEffects.length > 0 ? await this.insertInTransaction(ticket, initial, caller, triggers, pick) : await this.insertCreated(ticket, initial, caller, triggers);
     } catch (error) {
       // Atomic: nothing of this second attempt was written (not even a ticket number, nor the team's round-robin turn).
       if (trusted.id && isPrimaryKeyConflict(error, 'tickets_pkey')) return this.get(command.principal, trusted.id);
       throw error;
     }
-    this.afterCommit(ticket);
+    this.afterCommit(created);
     // Nobody was free, or older tickets wait: the team's pass assigns it in turn.
-    if (ticket.teamId && !ticket.assigneeId) void this.assignment.kickTeam(ticket.teamId);
+    if (created.teamId && !created.assigneeId) void this.assignment.kickTeam(created.teamId);
     this.aiTriage.ticketsCreated();
-    return toTicketView(ticket, caller.staff);
+    return toTicketView(created, caller.staff);
   }
 
   /**
@@ -179,11 +188,19 @@ export class TicketsService {
     principal: Principal,
     priority: TicketPriority,
     teamId: string | undefined,
-  ): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null; teamAssignment: TeamAssignment | null }> {
-    const [row] = await preparedQuery<{ role: Role; timezone: string; business_hours: WeeklySchedule; holidays: string[]; policy: PolicyTargets | null; team_assignment: TeamAssignment | null }>(
+  ): Promise<{ caller: Principal & { staff: boolean }; calendar: BusinessCalendar; policy: SlaPolicy | null; teamAssignment: TeamAssignment | null; triggersVersion: string }> {
+    const [row] = await preparedQuery<{
+      role: Role;
+      timezone: string;
+      business_hours: WeeklySchedule;
+      holidays: string[];
+      triggers_version: string;
+      policy: PolicyTargets | null;
+      team_assignment: TeamAssignment | null;
+    }>(
       this.dataSource,
       'ticket-create-caller-and-terms',
-      `SELECT person.role, organization.timezone, organization.business_hours, organization.holidays,
+      `SELECT person.role, organization.timezone, organization.business_hours, organization.holidays, organization.triggers_version,
          (SELECT json_build_object('id', policy.id, 'firstResponseMinutes', policy.first_response_minutes, 'nextResponseMinutes', policy.next_response_minutes,
                  'resolutionMinutes', policy.resolution_minutes, 'businessHoursOnly', policy.business_hours_only)
             FROM ${TICKET_SCHEMA}.sla_policies policy
@@ -199,7 +216,37 @@ export class TicketsService {
       calendar: calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays }),
       policy: row.policy ? this.dataSource.manager.create(SlaPolicy, row.policy) : null,
       teamAssignment: row.team_assignment,
+      triggersVersion: String(row.triggers_version),
     };
+  }
+
+  /**
+   * The organization's `ticket.created` triggers, applied to the ticket before it is inserted (DESIGN
+   * section 14, docs/workflow.md "Triggers"): those whose conditions the ticket as asked for meets, in
+   * order, each changing a copy of the ticket's fields as an update would. A trigger whose change is
+   * refused (an assignee gone, a required field missing) changes nothing and is recorded as failed;
+   * the next goes on. Their comments and notifications are written right after the insert.
+   */
+  private async applyCreationTriggers(ticket: Ticket, calendar: BusinessCalendar, version: string): Promise<CreationTriggerOutcome> {
+    const outcome: CreationTriggerOutcome = { fired: [], failed: [], withEffects: [] };
+    const triggers = await this.creationTriggers.of(ticket.organizationId, version);
+    const matching = await this.creationTriggers.matching(ticket, triggers, calendar);
+    for (const trigger of matching) {
+      const draft = Object.assign(new Ticket(), ticket);
+      try {
+        const changes = ticketChangesOf(fieldActionsOf(trigger.actions), draft.tags);
+        await this.applyChanges(this.dataSource.manager, ticket.organizationId, draft, changes, calendar);
+        await this.applyCustomFields(this.dataSource.manager, ticket.organizationId, ticket, draft, changes);
+      } catch (error) {
+        if (!(error instanceof CommandError)) throw error;
+        outcome.failed.push({ trigger, error: error.message });
+        continue;
+      }
+      outcome.fired.push({ trigger, changes: { ...diff(ticket, draft, [...TRACKED_FIELDS]), ...fieldDiff(ticket.fields, draft.fields) } });
+      if (hasEffects(trigger.actions)) outcome.withEffects.push(trigger);
+      Object.assign(ticket, draft);
+    }
+    return outcome;
   }
 
   /**
@@ -208,16 +255,25 @@ export class TicketsService {
    * 'created' history row and its ticket.created outbox event (the rows recordHistory and
    * DomainEvents.record would write), marked as owed an AI triage. Answers the number.
    */
-  private async insertCreated(ticket: Ticket, caller: Principal, within?: { manager: EntityManager; assignment?: TeamAssignment }): Promise<number> {
-    const assigned = within?.assignment ? { assignment: { from: null, to: within.assignment } } : {};
-    const changes = { ...diff({} as Ticket, ticket, [...TRACKED_FIELDS]), ...fieldDiff({}, ticket.fields), ...assigned };
+  private async insertCreated(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, within?: { manager: EntityManager; assignment?: TeamAssignment }): Promise<Ticket> {
+    // The creation as asked for, by its author; then what the team's rule and each trigger changed, by them.
+    const assigned = within?.assignment ? { assigneeId: { from: null, to: ticket.assigneeId }, assignment: { from: null, to: within.assignment } } : {};
+    const history = [
+      { actor_id: caller.userId, action: 'created', changes: { ...diff({} as Ticket, initial, [...TRACKED_FIELDS]), ...fieldDiff({}, initial.fields), ...assigned } },
+      ...creationTriggerHistory(triggers),
+    ];
+    const firedTriggers = triggers.fired.map(({ trigger }) => ({ id: trigger.id, name: trigger.name }));
     // The number is known only inside the statement, which writes it into the event too.
     const event = this.events.envelope({
       type: 'ticket.created',
       orgId: caller.orgId,
       aggregateId: ticket.id,
       actor: actorOf(caller),
-      data: { ticket: ticketEventData({ ...ticket, number: 0 }), ...(within?.assignment ? { assignment: within.assignment } : {}) },
+      data: {
+        ticket: ticketEventData({ ...ticket, number: 0 }),
+        ...(within?.assignment ? { assignment: within.assignment } : {}),
+        ...(firedTriggers.length > 0 ? { triggers: firedTriggers } : {}),
+      },
     });
     const run = <TRow>(name: string, text: string, values: unknown[]) => (within ? preparedQueryIn<TRow>(within.manager, name, text, values) : preparedQuery<TRow>(this.dataSource, name, text, values));
     const [row] = await run<{ number: number }>(
@@ -226,45 +282,60 @@ export class TicketsService {
          UPDATE ${TICKET_SCHEMA}.organizations SET next_ticket_number = next_ticket_number + 1 WHERE id = $2 RETURNING next_ticket_number - 1 AS number
        ), ticket AS (
          INSERT INTO ${TICKET_SCHEMA}.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, sla_policy_id,
-           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields, team_id, assignee_id)
+           first_response_due_at, first_response_warning_at, resolution_due_at, resolution_warning_at, created_at, updated_at, triage_pending, requested_priority, fields, team_id, assignee_id, resolved_at, sla_paused_at)
          SELECT $1::uuid, $2::uuid, reserved.number, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text[], $9::uuid, $10::uuid,
-           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $21::text, $22::jsonb, $23::uuid, $24::uuid
+           $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz, $15::timestamptz, true, $20::text, $21::jsonb, $22::uuid, $23::uuid, $24::timestamptz, $25::timestamptz
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
          INSERT INTO ${TICKET_SCHEMA}.ticket_events (organization_id, ticket_id, actor_id, action, changes)
-         SELECT organization_id, id, $16::uuid, 'created', $17::jsonb FROM ticket
+         SELECT ticket.organization_id, ticket.id, (element.entry ->> 'actor_id')::uuid, element.entry ->> 'action', element.entry -> 'changes'
+           FROM ticket, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS element(entry, n)
+          ORDER BY element.n
        ), outbox AS (
          INSERT INTO ${TICKET_SCHEMA}.outbox (id, organization_id, aggregate_id, type, envelope, attempts)
-         SELECT $18::uuid, organization_id, id, $19::text, jsonb_set($20::jsonb, '{data,ticket,number}', to_jsonb(number)), 0 FROM ticket
+         SELECT $17::uuid, organization_id, id, $18::text, jsonb_set($19::jsonb, '{data,ticket,number}', to_jsonb(number)), 0 FROM ticket
        )
        SELECT number FROM ticket`,
       [
         ticket.id, ticket.organizationId, ticket.subject, ticket.description, ticket.status, ticket.priority, ticket.channel, ticket.tags, ticket.requesterId, ticket.slaPolicyId,
         ticket.firstResponseDueAt, ticket.firstResponseWarningAt, ticket.resolutionDueAt, ticket.resolutionWarningAt, ticket.createdAt,
-        caller.userId, JSON.stringify(changes),
+        JSON.stringify(history),
         event.id, event.type, JSON.stringify(event),
         ticket.requestedPriority,
         JSON.stringify(ticket.fields),
         ticket.teamId,
         ticket.assigneeId ?? null,
+        // A creation trigger may have solved the ticket or set it pending.
+        ticket.resolvedAt,
+        ticket.slaPausedAt,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
-    return row.number;
+    ticket.number = row.number;
+    return ticket;
   }
 
   /**
-   * insertCreated for a ticket of a team with an automatic rule: in one transaction with the rule's
-   * pick (AssignmentService.pickForNewTicket), so the ticket is born assigned and its one
-   * ticket.created carries the assignee and `data.assignment`, instead of a later pass adding
-   * ticket.updated and ticket.assigned. Without a pick it is created unassigned, for the pass.
+   * insertCreated in one transaction with what must commit with it:
+   * - the team rule's pick (AssignmentService.pickForNewTicket) when `pick`, so the ticket is born
+   *   assigned and its one ticket.created carries the assignee and `data.assignment`, instead of a
+   *   later pass adding ticket.updated and ticket.assigned (without a pick it waits for the pass);
+   * - the comments and notifications of its triggers, after the insert so they follow its event.
+   * Answers the ticket as committed.
    */
-  private insertAssigned(ticket: Ticket, caller: Principal): Promise<number> {
+  private insertInTransaction(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, pick: boolean): Promise<Ticket> {
     return this.dataSource.transaction(async (manager) => {
-      const pick = await this.assignment.pickForNewTicket(manager, ticket.teamId!, ticket.organizationId);
-      if (pick) ticket.assigneeId = pick.assigneeId;
-      return this.insertCreated(ticket, caller, { manager, assignment: pick?.assignment });
+      const picked = pick ? await this.assignment.pickForNewTicket(manager, ticket.teamId!, ticket.organizationId) : undefined;
+      if (picked) ticket.assigneeId = picked.assigneeId;
+      let created = await this.insertCreated(ticket, initial, caller, triggers, { manager, assignment: picked?.assignment });
+      if (triggers.withEffects.length === 0) return created;
+      const chain = { depth: 1, fired: [...triggers.fired, ...triggers.failed].map(({ trigger }) => trigger.id) };
+      for (const trigger of triggers.withEffects) {
+        const result = await this.creationTriggers.runEffects(manager, created, trigger.actions, { rule: { kind: 'trigger', id: trigger.id, name: trigger.name }, chain, authorId: trigger.createdBy });
+        if (result.ok) created = result.ticket;
+      }
+      return created;
     });
   }
 
@@ -419,8 +490,8 @@ export class TicketsService {
    */
   async changeLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges, eventData: Record<string, unknown> = {}): Promise<{ ticket: Ticket; fieldChanges: FieldChanges }> {
     const before = { ...ticket };
-    await this.applyChanges(manager, caller, ticket, changes);
-    await this.applyCustomFields(manager, caller, before, ticket, changes);
+    await this.applyChanges(manager, caller.orgId, ticket, changes);
+    await this.applyCustomFields(manager, caller.orgId, before, ticket, changes);
     const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS]);
     const customChanges = fieldDiff(before.fields, ticket.fields);
     if (Object.keys(fieldChanges).length === 0 && Object.keys(customChanges).length === 0) return { ticket, fieldChanges };
@@ -480,7 +551,7 @@ export class TicketsService {
     throw new CommandError('CONFLICT', `Ticket #${ticket.number} has open child tickets (${numbers.map((number) => `#${number}`).join(', ')}): solve or close them first`, { openChildren: numbers });
   }
 
-  private async applyChanges(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<void> {
+  private async applyChanges(manager: EntityManager, orgId: string, ticket: Ticket, changes: TicketChanges, knownCalendar?: BusinessCalendar): Promise<void> {
     if (changes.subject !== undefined) {
       const subject = stripToPlainText(changes.subject);
       if (!subject) throw new CommandError('VALIDATION', 'subject must contain text');
@@ -489,19 +560,20 @@ export class TicketsService {
     if (changes.tags !== undefined) ticket.tags = normalizeTags(changes.tags);
     if (changes.assigneeId !== undefined) {
       if (changes.assigneeId !== null) {
-        const assignee = await manager.findOne(User, { where: { id: changes.assigneeId, organizationId: caller.orgId, active: true } });
+        const assignee = await manager.findOne(User, { where: { id: changes.assigneeId, organizationId: orgId, active: true } });
         if (!assignee || assignee.role === 'customer') throw new CommandError('VALIDATION', 'assigneeId must be an active agent or admin of this organization');
       }
       ticket.assigneeId = changes.assigneeId;
     }
     if (changes.teamId !== undefined) {
-      if (changes.teamId !== null && !(await manager.exists(Team, { where: { id: changes.teamId, organizationId: caller.orgId } }))) {
+      if (changes.teamId !== null && !(await manager.exists(Team, { where: { id: changes.teamId, organizationId: orgId } }))) {
         throw new CommandError('VALIDATION', 'teamId must be a team of this organization');
       }
       ticket.teamId = changes.teamId;
     }
-    const organization = await manager.findOneByOrFail(Organization, { id: caller.orgId });
-    const calendar = calendarOf(organization);
+    const needsCalendar = (changes.status !== undefined && changes.status !== ticket.status) || (changes.priority !== undefined && changes.priority !== ticket.priority);
+    if (!needsCalendar) return;
+    const calendar = knownCalendar ?? calendarOf(await manager.findOneByOrFail(Organization, { id: orgId }));
     const now = new Date();
     if (changes.status !== undefined && changes.status !== ticket.status) {
       if (ticket.status === 'pending') {
@@ -515,7 +587,7 @@ export class TicketsService {
     }
     if (changes.priority !== undefined && changes.priority !== ticket.priority) {
       ticket.priority = changes.priority;
-      applyPriorityPolicy(ticket, await this.activePolicy(manager, caller.orgId, changes.priority), calendar);
+      applyPriorityPolicy(ticket, await this.activePolicy(manager, orgId, changes.priority), calendar);
     }
   }
 
@@ -524,12 +596,12 @@ export class TicketsService {
    * rule, checked whenever the ticket ends up solved or closed by this change (becoming so, or having
    * its values changed while so).
    */
-  private async applyCustomFields(manager: EntityManager, caller: VerifiedPrincipal, before: Ticket, ticket: Ticket, changes: TicketChanges): Promise<void> {
+  private async applyCustomFields(manager: EntityManager, orgId: string, before: Ticket, ticket: Ticket, changes: TicketChanges): Promise<void> {
     const givesValues = changes.fields !== undefined && Object.keys(changes.fields).length > 0;
     const finished = FINISHED_STATUSES.includes(ticket.status);
     const becomesFinished = finished && !FINISHED_STATUSES.includes(before.status);
     if (!givesValues && !becomesFinished) return;
-    const definitions = await organizationFields(manager, caller.orgId);
+    const definitions = await organizationFields(manager, orgId);
     if (givesValues) ticket.fields = applyFieldChanges(ticket.fields, changes.fields!, definitions);
     if (!finished || (!becomesFinished && Object.keys(fieldDiff(before.fields, ticket.fields)).length === 0)) return;
     const missing = missingToSolve(ticket.fields, definitions);
@@ -601,4 +673,40 @@ function fieldSortOf(definitions: TicketField[], key: string): { expression: str
       // U+10FFFF sorts after any real text, so tickets without a value come last when ascending.
       return { expression: `COALESCE(${value}, chr(1114111)) COLLATE "C"`, kind: 'text', cursorParameter: ':cursorValue COLLATE "C"', selectAsText: true };
   }
+}
+
+/** What the organization's `ticket.created` triggers did to a ticket being created (TicketsService.applyCreationTriggers). */
+interface CreationTriggerOutcome {
+  fired: Array<{ trigger: Trigger; changes: FieldChanges }>;
+  failed: Array<{ trigger: Trigger; error: string }>;
+  /** Fired triggers that also comment or notify: run after the insert, in its transaction. */
+  withEffects: Trigger[];
+}
+
+/** The history rows of the creation's triggers, in firing order, as RuleActionRunner writes them for later events. */
+function creationTriggerHistory({ fired, failed }: CreationTriggerOutcome): Array<{ actor_id: null; action: string; changes: Record<string, unknown> }> {
+  const rows = [
+    ...fired.map(({ trigger, changes }) => ({
+      position: trigger,
+      action: 'trigger.fired',
+      changes: { trigger: { from: null, to: { id: trigger.id, name: trigger.name, depth: 1 } }, ...effectsOf(trigger), ...changes },
+    })),
+    ...failed.map(({ trigger, error }) => ({
+      position: trigger,
+      action: 'trigger.failed',
+      changes: { trigger: { from: null, to: { id: trigger.id, name: trigger.name } }, error: { from: null, to: error } },
+    })),
+  ];
+  rows.sort((a, b) => a.position.position - b.position.position || a.position.id.localeCompare(b.position.id));
+  return rows.map(({ action, changes }) => ({ actor_id: null, action, changes }));
+}
+
+/** What a trigger's history row says of its comment and notifications (RuleActionRunner writes them right after the insert). */
+function effectsOf(trigger: Trigger): Record<string, { from: null; to: unknown }> {
+  const comment = trigger.actions.find((action) => action.type === 'comment');
+  const notified = trigger.actions.flatMap((action) => (action.type === 'notify' ? [action.to] : []));
+  return {
+    ...(comment ? { comment: { from: null, to: { internal: comment.internal } } } : {}),
+    ...(notified.length > 0 ? { notified: { from: null, to: notified } } : {}),
+  };
 }

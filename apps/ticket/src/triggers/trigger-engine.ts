@@ -123,7 +123,8 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
   /** Fires the triggers one event calls for; answers which fired (for tests and logs). */
   async handle(event: EventEnvelope): Promise<TriggerOutcome> {
     const kind = triggerEventOf(event);
-    if (!kind) return { fired: [] };
+    // A creation's triggers acted inside the creation itself (TicketsService.applyCreationTriggers).
+    if (!kind || kind === 'ticket.created') return { fired: [] };
     const chain = chainOf(event);
     if (chain.depth >= RULE_CHAIN_MAX_DEPTH) {
       this.logger.log({ message: `${event.type}: trigger chain at depth ${chain.depth}, no further trigger fires`, eventId: event.id, ticketId: event.aggregateId });
