@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -305,6 +305,40 @@ describe('what the receiver answers', () => {
       expect(result.body.equals(body)).toBe(true);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('answers a body that breaks off as a failure', async () => {
+    const receiver = await startHttpReceiver((request, response) => {
+      response.writeHead(200, { 'content-length': '1000' });
+      response.write('only the start', () => request.socket.destroy());
+    });
+    try {
+      const result = await post(client(allowLoopback), receiver.url());
+      expect(result).toMatchObject({ outcome: 'failed', timedOut: false, reason: expect.stringContaining('the response broke off') });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('gives up connecting at the connect timeout', async () => {
+    // A listener that never accepts (Node's servers always accept): once its backlog is full, connecting hangs.
+    const listener = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()']);
+    const fillers: net.Socket[] = [];
+    try {
+      const port = await new Promise<number>((resolve) => listener.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim()))));
+      for (let filled = false; !filled; ) {
+        const filler = net.connect(port, '127.0.0.1').on('error', () => undefined);
+        fillers.push(filler);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        filled = filler.connecting;
+      }
+      const result = await post(client({ ...allowLoopback, connectTimeoutMs: 300, totalTimeoutMs: 5_000 }), `http://127.0.0.1:${port}/hook`);
+      expect(result).toMatchObject({ outcome: 'failed', timedOut: true, reason: 'could not connect within 300 ms' });
+      expect((result as { latencyMs: number }).latencyMs).toBeLessThan(2_000);
+    } finally {
+      for (const filler of fillers) filler.destroy();
+      listener.kill();
     }
   });
 
