@@ -261,6 +261,12 @@ describe('the notification service\'s mail settings', () => {
     });
   });
 
+  it('renders where webhooks may deliver: https only and nothing listed by default, and the values given', () => {
+    expect(configOf(template('default'))).toMatchObject({ WEBHOOK_ALLOW_HTTP: 'false', WEBHOOK_ALLOWED_HOSTS: '' });
+    const set = ['--set', 'config.webhooks.allowHttp=true', '--set-json', 'config.webhooks.allowedHosts=["receiver.internal","10.20.0.0/16"]'];
+    expect(configOf(template('default', set))).toMatchObject({ WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_HOSTS: 'receiver.internal,10.20.0.0/16' });
+  });
+
   it('mounts the STARTTLS certificate of the inbound SMTP listener from a Secret into the notification pods only', () => {
     const off = notification(template('default', ['--set', 'inboundSmtp.enabled=true']));
     expect(off.containers[0].env.map((variable: K8sObject) => variable.name)).not.toContain('INBOUND_SMTP_TLS_CERT_FILE');

@@ -1,9 +1,24 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { DIRECTORY_LIMITS } from '@helpdesk/contracts';
 import { DatabaseServiceConfig, EnvBoolean, EnvInt, EnvList, Secret } from '@helpdesk/common';
+import { allowListEntryProblem } from './webhooks/outbound/address-vetting.js';
 
 /** 32 bytes in base64: 43 characters and one `=` (or the same without padding). */
 const DATA_KEY_PATTERN = /^[A-Za-z0-9+/]{43}=?$/;
+
+/** Every WEBHOOK_ALLOWED_HOSTS entry is a host name, an IP address or a CIDR; the message names the first that is not. */
+const IsWebhookAllowList = () =>
+  ValidateBy({
+    name: 'isWebhookAllowList',
+    validator: {
+      validate: (entries: unknown) => Array.isArray(entries) && entries.every((entry) => typeof entry === 'string' && !allowListEntryProblem(entry)),
+      defaultMessage: (args) => {
+        const entries = Array.isArray(args?.value) ? (args.value as unknown[]) : [];
+        const problem = entries.map((entry) => (typeof entry === 'string' ? allowListEntryProblem(entry) : `${String(entry)} is not text`)).find(Boolean);
+        return `WEBHOOK_ALLOWED_HOSTS must be comma-separated host names, IP addresses or CIDRs: ${problem ?? 'not a list'}`;
+      },
+    },
+  });
 
 export class NotificationConfig extends DatabaseServiceConfig {
   @EnvInt()
@@ -236,4 +251,19 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @Max(36_500)
   @IsInt()
   INBOUND_MAIL_RETENTION_DAYS = 90;
+
+  /** Webhooks may also use plain http (DESIGN section 16); off, only https URLs are accepted. */
+  @EnvBoolean()
+  @IsBoolean()
+  WEBHOOK_ALLOW_HTTP = false;
+
+  /**
+   * Host names, IP addresses and CIDRs (comma-separated) webhooks may reach although they are loopback,
+   * private, link-local or otherwise refused: receivers on premises, tests. A listed name is trusted whatever it resolves to.
+   */
+  @EnvList()
+  @ArrayMaxSize(100)
+  @IsWebhookAllowList()
+  @IsArray()
+  WEBHOOK_ALLOWED_HOSTS: string[] = [];
 }
