@@ -252,8 +252,9 @@ export class TicketsService {
   /**
    * One statement, atomic on its own: the next number under the organization's row lock (consecutive
    * and unique, even when 100 arrive at once, and no gap if the insert fails), the ticket, its
-   * 'created' history row and its ticket.created outbox event (the rows recordHistory and
-   * DomainEvents.record would write), marked as owed an AI triage. Answers the number.
+   * 'created' history row (then its creation triggers' rows) and its ticket.created outbox event
+   * (the rows recordHistory and DomainEvents.record would write), marked as owed an AI triage.
+   * Answers the ticket with its number.
    */
   private async insertCreated(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, within?: { manager: EntityManager; assignment?: TeamAssignment }): Promise<Ticket> {
     // The creation as asked for, by its author; then what the team's rule and each trigger changed, by them.
