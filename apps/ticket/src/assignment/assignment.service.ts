@@ -21,6 +21,11 @@ const BATCH = 200;
 const SWEEP_INTERVAL_MS = 30_000;
 /** Pause before a failed pass runs again. */
 const RETRY_DELAY_MS = 500;
+/**
+ * Creations into one team waiting for their turn on one replica; more than this (a burst) are
+ * created unassigned at once and left to the pass, which hands out 200 per transaction.
+ */
+const CREATION_TURNS_WAITING = 32;
 
 interface Pending {
   teams: Set<string>;
@@ -54,6 +59,8 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
   private readonly running = new Map<string, { again: boolean; done: Promise<void> }>();
   /** Kicks noted inside a transaction, run once it commits. */
   private readonly pending = new WeakMap<QueryRunner, Pending>();
+  /** Per team, this replica's creations waiting to pick (see inCreationTurn). */
+  private readonly creationTurns = new Map<string, { waiting: number; last: Promise<void> }>();
   /** kickUsers calls still looking up their teams: shutdown and `settled` wait for them too. */
   private readonly userKicks = new Set<Promise<void>>();
   private sweepTimer?: NodeJS.Timeout;
@@ -213,16 +220,39 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Runs a creation into the team once this replica's earlier ones have committed, so they queue
+   * here, holding no pooled connection, rather than on the team's row lock; `create(true)` may pick.
+   * When CREATION_TURNS_WAITING already wait, `create(false)` runs at once: that ticket is left to the pass.
+   * Hand-written: a keyed, bounded queue of a few lines; the libraries offer one or the other.
+   */
+  async inCreationTurn<T>(teamId: string, create: (mayPick: boolean) => Promise<T>): Promise<T> {
+    const turn = this.creationTurns.get(teamId) ?? { waiting: 0, last: Promise.resolve() };
+    if (turn.waiting >= CREATION_TURNS_WAITING) return create(false);
+    turn.waiting += 1;
+    this.creationTurns.set(teamId, turn);
+    const previous = turn.last;
+    let done!: () => void;
+    turn.last = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      return await create(true);
+    } finally {
+      done();
+      turn.waiting -= 1;
+      if (turn.waiting === 0) this.creationTurns.delete(teamId);
+    }
+  }
+
+  /**
    * The assignee of a ticket being created into the team, picked inside the creating transaction
    * (`manager`) under the same locks as a pass, and the team's turn advanced; so the ticket is born
    * assigned and its creation is the only event. Undefined for a manual team, when nobody is free,
-   * when older tickets wait (they go first, so the new one waits for the pass like them), or when
-   * the team is locked by another creation or pass: a burst into one team then goes to the pass,
-   * which hands out 200 per transaction, instead of holding a pooled connection each in a queue.
+   * or when older tickets wait (they go first, so the new one waits for the pass like them). Call it
+   * within inCreationTurn: then at most one creation per replica waits for the team's row lock.
    */
   async pickForNewTicket(manager: EntityManager, teamId: string, orgId: string): Promise<{ assigneeId: string; assignment: TeamAssignment } | undefined> {
     const [team] = (await manager.query(
-      `SELECT id, organization_id, assignment, last_assigned_user_id FROM ${TICKET_SCHEMA}.teams WHERE id = $1 AND organization_id = $2 FOR NO KEY UPDATE SKIP LOCKED`,
+      `SELECT id, organization_id, assignment, last_assigned_user_id FROM ${TICKET_SCHEMA}.teams WHERE id = $1 AND organization_id = $2 FOR NO KEY UPDATE`,
       [teamId, orgId],
     )) as TeamRow[];
     if (!team || team.assignment === 'manual') return undefined;

@@ -1,5 +1,6 @@
 import { subjects, type MeReply, type Principal, type TeamAssignment, type TeamView, type TicketView, type UserView } from '@helpdesk/contracts';
 import { waitFor } from '@helpdesk/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
 import { AssignmentService } from './assignment.service.js';
@@ -56,6 +57,33 @@ describe('team assignment', () => {
     });
     expect(events.map((event) => event.type)).toEqual(['ticket.created']);
     expect(events[0]!.data).toMatchObject({ ticket: { assigneeId: order[0], teamId: rr.id }, assignment: 'round_robin' });
+  });
+
+  it('lets one creation per team pick at a time on a replica, frees the turn when one fails, and leaves a burst beyond 32 waiting to the pass', async () => {
+    const service = harness.service.app.get(AssignmentService);
+    let inside = 0;
+    let mostInside = 0;
+    const order: number[] = [];
+    const creation = (index: number) =>
+      service.inCreationTurn('burst-team', async (mayPick) => {
+        if (!mayPick) return 'left to the pass';
+        inside += 1;
+        mostInside = Math.max(mostInside, inside);
+        await sleep(2);
+        inside -= 1;
+        order.push(index);
+        if (index === 3) throw new Error('this creation failed');
+        return 'picked';
+      });
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, index) => creation(index)));
+    const answers = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : (outcome.reason as Error).message));
+    expect(answers.filter((answer) => answer === 'picked')).toHaveLength(31);
+    expect(answers[3]).toBe('this creation failed');
+    expect(answers.slice(32)).toEqual(Array.from({ length: 8 }, () => 'left to the pass'));
+    expect(mostInside).toBe(1);
+    expect(order).toEqual(Array.from({ length: 32 }, (_, index) => index));
+    // The queue is gone once empty: the next creation picks at once.
+    expect(await creation(99)).toBe('picked');
   });
 
   it('manual teams keep their tickets unassigned', async () => {

@@ -165,8 +165,10 @@ export class TicketsService {
     // The team's rule picks when the ticket ends up in an automatic team with nobody assigned (a trigger may have routed it).
     const pick = ticket.teamId !== null && ticket.assigneeId === null && (ticket.teamId !== (command.teamId ?? null) || (teamAssignment !== null && teamAssignment !== 'manual'));
     let created: Ticket;
+    const insert = (mayPick: boolean) =>
+      mayPick || triggers.withEffects.length > 0 ? this.insertInTransaction(ticket, initial, caller, triggers, mayPick) : this.insertCreated(ticket, initial, caller, triggers);
     try {
-      created = pick || triggers.withEffects.length > 0 ? await this.insertInTransaction(ticket, initial, caller, triggers, pick) : await this.insertCreated(ticket, initial, caller, triggers);
+      created = pick ? await this.assignment.inCreationTurn(ticket.teamId!, insert) : await insert(false);
     } catch (error) {
       // Atomic: nothing of this second attempt was written (not even a ticket number, nor the team's round-robin turn).
       if (trusted.id && isPrimaryKeyConflict(error, 'tickets_pkey')) return this.get(command.principal, trusted.id);
