@@ -18,6 +18,7 @@ import { RuleConditionMoments1766860000000 } from './1766860000000-rule-conditio
 import { Automations1766861000000 } from './1766861000000-automations.js';
 import { AutomationEvaluatedAt1766862000000 } from './1766862000000-automation-evaluated-at.js';
 import { SavedViews1766870000000 } from './1766870000000-saved-views.js';
+import { ApiTokens1766900000000 } from './1766900000000-api-tokens.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -40,4 +41,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   Automations1766861000000,
   AutomationEvaluatedAt1766862000000,
   SavedViews1766870000000,
+  ApiTokens1766900000000,
 ];
