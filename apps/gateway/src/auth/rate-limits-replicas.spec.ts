@@ -54,6 +54,14 @@ describe('rate limits shared by two gateway replicas', () => {
     expect(await alternating(5, (gateway) => gateway.call('/me', { token: agent.accessToken, headers: newAddress() }))).toEqual([200, 200, 200, 429, 429]);
   });
 
+  it('API tokens per token, apart from their creator, whatever the address', async () => {
+    const creator = await a.addUser(admin.organization.id, 'admin');
+    const created = await a.call('/api-tokens', { token: creator.accessToken, body: { name: 'cron', scopes: ['tickets:read'] }, headers: newAddress() });
+    const { token } = (await created.json()) as { token: string };
+    expect(await alternating(5, (gateway) => gateway.call('/tickets', { token, headers: newAddress() }))).toEqual([200, 200, 200, 429, 429]);
+    expect((await a.call('/me', { token: creator.accessToken, headers: newAddress() })).status).toBe(200);
+  });
+
   it('failed logins per IP, whatever the email (the wider ceiling)', async () => {
     const headers = newAddress();
     const statuses = await alternating(5, (gateway, index) => gateway.call('/auth/login', { body: { email: `guess-${index}@example.com`, password: 'wrong password guess' }, headers }));
