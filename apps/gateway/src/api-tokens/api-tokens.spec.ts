@@ -1,4 +1,4 @@
-import type { ApiTokenScope, ApiTokenView, CreatedApiTokenView, Page, TicketView } from '@helpdesk/contracts';
+import type { ApiTokenScope, ApiTokenView, CreatedApiTokenView, Page, TicketHistoryEntry, TicketView } from '@helpdesk/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayHarness, type SignedUpAdmin } from '../testing/gateway-harness.js';
@@ -110,6 +110,27 @@ describe('API tokens', () => {
     await json(await a.call('/tickets', { token: theirs.token }), 200);
     await json(await a.call(`/users/${secondAdmin.principal.userId}`, { method: 'DELETE', token: admin.accessToken }), 204);
     await json(await a.call('/tickets', { token: theirs.token }), 401);
+  });
+
+  it("records the token beside its creator in the ticket's history and in the events' actor", async () => {
+    const created = await createToken(['tickets:read', 'tickets:write']);
+    const ticket = await json<TicketView>(await a.call('/tickets', { token: created.token, body: { subject: 'Audited', description: 'x' } }), 201);
+    await json(await a.call(`/tickets/${ticket.id}`, { method: 'PATCH', token: created.token, body: { priority: 'high' } }), 200);
+    await json(await a.call(`/tickets/${ticket.id}`, { method: 'PATCH', token: admin.accessToken, body: { priority: 'low' } }), 200);
+    const history = await json<Page<TicketHistoryEntry>>(await a.call(`/tickets/${ticket.id}/events`, { token: admin.accessToken }), 200);
+    const viaToken = { id: created.id, name: created.name };
+    expect(history.items.map(({ action, actorId, apiToken }) => ({ action, actorId, apiToken }))).toEqual([
+      { action: 'created', actorId: admin.user.id, apiToken: viaToken },
+      { action: 'updated', actorId: admin.user.id, apiToken: viaToken },
+      { action: 'updated', actorId: admin.user.id, apiToken: null },
+    ]);
+    await expect
+      .poll(async () => (await a.ticket.storedEvents()).filter((event) => event.envelope.aggregateId === ticket.id).map((event) => [event.envelope.type, event.envelope.actor]))
+      .toEqual([
+        ['ticket.created', { userId: admin.user.id, role: 'admin', apiToken: viaToken }],
+        ['ticket.updated', { userId: admin.user.id, role: 'admin', apiToken: viaToken }],
+        ['ticket.updated', { userId: admin.user.id, role: 'admin' }],
+      ]);
   });
 
   it('refuses a made-up token with 401', async () => {

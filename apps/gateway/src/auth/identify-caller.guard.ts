@@ -45,7 +45,7 @@ export class IdentifyCallerGuard implements CanActivate {
    */
   private async identifyApiToken(request: CallerRequest, token: string): Promise<void> {
     const verified = await this.commands.request<VerifiedApiToken>(subjects.apiTokens.verify, { token });
-    request.principal = verified.principal;
+    request.principal = { ...verified.principal, apiToken: { id: verified.tokenId, name: verified.name } };
     request.apiToken = { id: verified.tokenId, name: verified.name, scopes: verified.scopes };
   }
 }

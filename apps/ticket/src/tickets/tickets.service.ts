@@ -195,7 +195,7 @@ export class TicketsService {
     );
     if (!row) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
     return {
-      caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role) },
+      caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role), ...(principal.apiToken ? { apiToken: principal.apiToken } : {}) },
       calendar: calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays }),
       policy: row.policy ? this.dataSource.manager.create(SlaPolicy, row.policy) : null,
       teamAssignment: row.team_assignment,
@@ -232,8 +232,8 @@ export class TicketsService {
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
-         INSERT INTO ${TICKET_SCHEMA}.ticket_events (organization_id, ticket_id, actor_id, action, changes)
-         SELECT organization_id, id, $16::uuid, 'created', $17::jsonb FROM ticket
+         INSERT INTO ${TICKET_SCHEMA}.ticket_events (organization_id, ticket_id, actor_id, action, changes, api_token)
+         SELECT organization_id, id, $16::uuid, 'created', $17::jsonb, $25::jsonb FROM ticket
        ), outbox AS (
          INSERT INTO ${TICKET_SCHEMA}.outbox (id, organization_id, aggregate_id, type, envelope, attempts)
          SELECT $18::uuid, organization_id, id, $19::text, jsonb_set($20::jsonb, '{data,ticket,number}', to_jsonb(number)), 0 FROM ticket
@@ -248,6 +248,7 @@ export class TicketsService {
         JSON.stringify(ticket.fields),
         ticket.teamId,
         ticket.assigneeId ?? null,
+        caller.apiToken ? JSON.stringify(caller.apiToken) : null,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
@@ -407,7 +408,7 @@ export class TicketsService {
   async updateLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<{ ticket: Ticket; changed: boolean }> {
     const { ticket: saved, fieldChanges } = await this.changeLocked(manager, caller, ticket, changes);
     if (Object.keys(fieldChanges).length === 0) return { ticket: saved, changed: false };
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, action: 'updated', changes: fieldChanges });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, apiToken: caller.apiToken, action: 'updated', changes: fieldChanges });
     return { ticket: saved, changed: true };
   }
 
@@ -556,7 +557,7 @@ export class TicketsService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map((row) => ({ id: row.id, ticketId: row.ticketId, actorId: row.actorId, action: row.action, changes: row.changes, createdAt: row.createdAt.toISOString() })),
+      items: page.map((row) => ({ id: row.id, ticketId: row.ticketId, actorId: row.actorId, apiToken: row.apiToken, action: row.action, changes: row.changes, createdAt: row.createdAt.toISOString() })),
       nextCursor: rows.length > limit && last ? encodeCursor({ value: null, id: last.id }) : null,
     };
   }

@@ -3,6 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * API tokens (DESIGN section 16). The hash is unique and indexed: every API request carrying a
  * token looks it up by hash. Listing reads an organization's live tokens, hence the second index.
+ * A ticket's history names the token a change was made with (`api_token`, `{ id, name }`).
  */
 export class ApiTokens1766900000000 implements MigrationInterface {
   name = 'ApiTokens1766900000000';
@@ -24,9 +25,11 @@ export class ApiTokens1766900000000 implements MigrationInterface {
         CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash)
       )`);
     await db.query(`CREATE INDEX api_tokens_organization_live_idx ON helpdesk.api_tokens (organization_id, created_at) WHERE revoked_at IS NULL`);
+    await db.query(`ALTER TABLE helpdesk.ticket_events ADD COLUMN api_token jsonb`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE helpdesk.ticket_events DROP COLUMN api_token`);
     await db.query(`DROP TABLE helpdesk.api_tokens`);
   }
 }
