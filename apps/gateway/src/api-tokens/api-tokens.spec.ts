@@ -133,6 +133,19 @@ describe('API tokens', () => {
       ]);
   });
 
+  it('writes lastUsedAt at most once a minute per token', async () => {
+    const created = await createToken(['tickets:read']);
+    const lastUsed = async () => ((await a.ticket.dataSource.query(`SELECT last_used_at FROM helpdesk.api_tokens WHERE id = $1`, [created.id])) as Array<{ last_used_at: Date | null }>)[0]!.last_used_at;
+    expect(await lastUsed()).toBeNull();
+    await json(await a.call('/tickets', { token: created.token }), 200);
+    const first = await lastUsed();
+    await json(await b.call('/tickets', { token: created.token }), 200);
+    expect(await lastUsed()).toEqual(first);
+    await a.ticket.dataSource.query(`UPDATE helpdesk.api_tokens SET last_used_at = now() - interval '61 seconds' WHERE id = $1`, [created.id]);
+    await json(await a.call('/tickets', { token: created.token }), 200);
+    expect((await lastUsed())!.getTime()).toBeGreaterThan(first!.getTime());
+  });
+
   it('refuses a made-up token with 401', async () => {
     await json(await a.call('/tickets', { token: `hdp_${'A'.repeat(43)}` }), 401);
   });
