@@ -6,6 +6,8 @@ export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
 
 /** Every API token starts so: the gateway tells them from access tokens (JWTs) by it. */
 export const API_TOKEN_PREFIX = 'hdp_';
+/** `hdp_` and 32 random bytes in base64url: anything else is refused without a lookup. */
+export const API_TOKEN_PATTERN = /^hdp_[A-Za-z0-9_-]{43}$/;
 
 export const API_TOKEN_LIMITS = { name: 100 } as const;
 

@@ -146,7 +146,9 @@ describe('API tokens', () => {
     expect((await lastUsed())!.getTime()).toBeGreaterThan(first!.getTime());
   });
 
-  it('refuses a made-up token with 401', async () => {
+  it('refuses a made-up or malformed token with 401', async () => {
     await json(await a.call('/tickets', { token: `hdp_${'A'.repeat(43)}` }), 401);
+    const malformed = await json<{ message: string }>(await a.call('/tickets', { token: 'hdp_short' }), 401);
+    expect(malformed.message).toBe('The API token is invalid, revoked or expired');
   });
 });

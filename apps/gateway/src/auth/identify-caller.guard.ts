@@ -1,7 +1,9 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AccessTokens, CommandClient } from '@helpdesk/common';
-import { API_TOKEN_PREFIX, subjects, type VerifiedApiToken } from '@helpdesk/contracts';
+import { API_TOKEN_PATTERN, API_TOKEN_PREFIX, subjects, type VerifiedApiToken } from '@helpdesk/contracts';
 import type { CallerRequest } from './caller.js';
+
+const INVALID_API_TOKEN = 'The API token is invalid, revoked or expired';
 
 /**
  * Runs first on every route: a valid bearer token attaches its principal, so rate limits can key
@@ -44,6 +46,8 @@ export class IdentifyCallerGuard implements CanActivate {
    * replica at once, for one indexed lookup next to the command the request sends anyway.
    */
   private async identifyApiToken(request: CallerRequest, token: string): Promise<void> {
+    // Malformed ones cost no round trip (the ticket service would refuse them alike).
+    if (!API_TOKEN_PATTERN.test(token)) throw new UnauthorizedException(INVALID_API_TOKEN);
     const verified = await this.commands.request<VerifiedApiToken>(subjects.apiTokens.verify, { token });
     request.principal = { ...verified.principal, apiToken: { id: verified.tokenId, name: verified.name } };
     request.apiToken = { id: verified.tokenId, name: verified.name, scopes: verified.scopes };

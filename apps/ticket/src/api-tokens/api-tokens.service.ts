@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  API_TOKEN_PATTERN,
   API_TOKEN_PREFIX,
   type ApiTokenRefCommand,
   type ApiTokenScope,
@@ -89,7 +90,7 @@ export class ApiTokensService {
    * last_used_at is written at most once a minute per token, so a busy script costs reads only.
    */
   async verify(command: VerifyApiTokenCommand): Promise<VerifiedApiToken> {
-    if (!command.token.startsWith(API_TOKEN_PREFIX)) throw new CommandError('UNAUTHORIZED', INVALID_TOKEN);
+    if (!API_TOKEN_PATTERN.test(command.token)) throw new CommandError('UNAUTHORIZED', INVALID_TOKEN);
     const [row] = (await this.dataSource.query(
       `SELECT token.id, token.name, token.scopes, token.organization_id, creator.id AS user_id, creator.role
          FROM helpdesk.api_tokens token

@@ -50,7 +50,7 @@ describe('API token commands', () => {
     expect((await harness.send<VerifiedApiToken>(subjects.apiTokens.verify, { token: token.token })).principal.role).toBe('agent');
   });
 
-  it('answers UNAUTHORIZED for an unknown token or one without the hdp_ prefix', async () => {
+  it('answers UNAUTHORIZED for an unknown token, or one not shaped as hdp_ and 43 characters', async () => {
     const token = await create(admin);
     expect(await harness.fail(subjects.apiTokens.verify, { token: token.token.slice(4) })).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await harness.fail(subjects.apiTokens.verify, { token: `${token.token}x` })).toMatchObject({ code: 'UNAUTHORIZED', message: 'The API token is invalid, revoked or expired' });
