@@ -1,6 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { AccessTokens, CommandClient } from '@helpdesk/common';
+import { AccessTokens, CommandClient, CommandError } from '@helpdesk/common';
 import { API_TOKEN_PATTERN, API_TOKEN_PREFIX, subjects, type VerifiedApiToken } from '@helpdesk/contracts';
+import type { FastifyReply } from 'fastify';
+import { AuthLimits } from './auth-limits.js';
 import type { CallerRequest } from './caller.js';
 
 const INVALID_API_TOKEN = 'The API token is invalid, revoked or expired';
@@ -14,6 +16,7 @@ export class IdentifyCallerGuard implements CanActivate {
   constructor(
     @Inject(AccessTokens) private readonly accessTokens: AccessTokens,
     @Inject(CommandClient) private readonly commands: CommandClient,
+    @Inject(AuthLimits) private readonly limits: AuthLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,7 +30,7 @@ export class IdentifyCallerGuard implements CanActivate {
     if (token.startsWith(API_TOKEN_PREFIX)) {
       // Probes never depend on the ticket service answering for a token.
       if (probe) return true;
-      await this.identifyApiToken(request, token);
+      await this.identifyApiToken(request, context.switchToHttp().getResponse<FastifyReply>(), token);
       return true;
     }
     try {
@@ -43,12 +46,21 @@ export class IdentifyCallerGuard implements CanActivate {
 
   /**
    * Asked of the ticket service on every request, uncached: a revoked token is refused by every
-   * replica at once, for one indexed lookup next to the command the request sends anyway.
+   * replica at once, for one indexed lookup next to the command the request sends anyway. Invalid
+   * tokens are counted per address, and an address over the limit is refused before any lookup.
    */
-  private async identifyApiToken(request: CallerRequest, token: string): Promise<void> {
-    // Malformed ones cost no round trip (the ticket service would refuse them alike).
-    if (!API_TOKEN_PATTERN.test(token)) throw new UnauthorizedException(INVALID_API_TOKEN);
-    const verified = await this.commands.request<VerifiedApiToken>(subjects.apiTokens.verify, { token });
+  private async identifyApiToken(request: CallerRequest, reply: FastifyReply, token: string): Promise<void> {
+    await this.limits.refuseIfExhausted(reply, 'apiTokenFailuresPerIp', request.ip);
+    let verified: VerifiedApiToken;
+    try {
+      // Malformed ones cost no round trip (the ticket service would refuse them alike).
+      if (!API_TOKEN_PATTERN.test(token)) throw new CommandError('UNAUTHORIZED', INVALID_API_TOKEN);
+      verified = await this.commands.request<VerifiedApiToken>(subjects.apiTokens.verify, { token });
+    } catch (error) {
+      if (!(error instanceof CommandError && error.code === 'UNAUTHORIZED')) throw error;
+      await this.limits.consume(reply, 'apiTokenFailuresPerIp', request.ip);
+      throw new UnauthorizedException(INVALID_API_TOKEN);
+    }
     request.principal = { ...verified.principal, apiToken: { id: verified.tokenId, name: verified.name } };
     request.apiToken = { id: verified.tokenId, name: verified.name, scopes: verified.scopes };
   }
