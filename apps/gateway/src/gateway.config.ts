@@ -95,6 +95,12 @@ export class GatewayConfig extends ServiceConfig {
   @IsInt()
   RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_IP_PER_MINUTE = 60;
 
+  /** Unknown, revoked or expired API tokens per client address per minute; over it, tokens from there are refused before their lookup. */
+  @EnvInt()
+  @Min(1)
+  @IsInt()
+  RATE_LIMIT_API_TOKEN_FAILURES_PER_IP_PER_MINUTE = 30;
+
   @EnvInt()
   @Min(1)
   @IsInt()

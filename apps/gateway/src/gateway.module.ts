@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { HealthModule, JetStreamModule, NatsHealthIndicator, REDIS_CLIENT, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
 import type { Redis } from 'ioredis';
 import { AiController } from './ai/ai.controller.js';
+import { ApiTokensController } from './api-tokens/api-tokens.controller.js';
 import { AttachmentStore } from './attachments/attachment-store.js';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AttachmentsService } from './attachments/attachments.service.js';
@@ -51,7 +52,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

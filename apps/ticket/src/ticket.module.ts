@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DatabaseHealthIndicator, DatabaseModule, HealthModule, JetStreamModule, NatsHealthIndicator, RedisHealthIndicator, RedisModule } from '@helpdesk/common';
 import { TicketAiModule } from './ai/ai.module.js';
+import { ApiTokensController } from './api-tokens/api-tokens.controller.js';
+import { ApiTokensService } from './api-tokens/api-tokens.service.js';
 import { StaffPresenceController } from './assignment/staff-presence.controller.js';
 import { StaffPresenceService } from './assignment/staff-presence.service.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -54,7 +56,7 @@ import { TriggersService } from './triggers/triggers.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController, ApiTokensController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService],
 })
 export class TicketModule {}

@@ -1,4 +1,4 @@
-import type { Role } from './principal.js';
+import type { ApiTokenActor, Role } from './principal.js';
 
 /** JetStream stream holding every domain event; subjects below `helpdesk.v1.events.`. */
 export const EVENTS_STREAM = 'HELPDESK_EVENTS';
@@ -29,7 +29,8 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Who caused an event: a user, or the platform itself (SLA timers). */
-export type EventActor = { userId: string; role: Role } | { system: string };
+/** `apiToken` when the user acted through one of their API tokens. */
+export type EventActor = { userId: string; role: Role; apiToken?: ApiTokenActor } | { system: string };
 
 /**
  * Every domain event, as stored in the stream (with Nats-Msg-Id = id). Events never carry secrets:

@@ -24,3 +24,5 @@ export * from './rule-actions.js';
 export * from './triggers.js';
 // Automations (DESIGN section 14)
 export * from './automations.js';
+// API tokens (DESIGN section 16)
+export * from './api-tokens.js';

@@ -78,6 +78,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.auth.confirmEmailVerification,
       subjects.auth.resendEmailVerification,
       ...Object.values(subjects.users),
+      ...Object.values(subjects.apiTokens),
       ...Object.values(subjects.teams),
       ...Object.values(subjects.slaPolicies),
       ...Object.values(subjects.ticketFields),

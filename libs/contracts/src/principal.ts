@@ -7,6 +7,14 @@ export interface Principal {
   orgId: string;
   userId: string;
   role: Role;
+  /** Set when the user acts through one of their API tokens: history and events name it beside them. */
+  apiToken?: ApiTokenActor;
+}
+
+/** The API token a change was made with, as history and events record it. */
+export interface ApiTokenActor {
+  id: string;
+  name: string;
 }
 
 export function isStaff(role: Role): boolean {

@@ -122,6 +122,14 @@ export const subjects = {
     /** An admin asks for the verification mail again (with a principal). */
     resendEmailVerification: `${SUBJECT_ROOT}.ticket.auth.email-verification.resend`,
   },
+  /** API tokens (DESIGN section 16): admins create, list and revoke them; the gateway verifies one on every request that carries it. */
+  apiTokens: {
+    create: `${SUBJECT_ROOT}.ticket.api-tokens.create`,
+    list: `${SUBJECT_ROOT}.ticket.api-tokens.list`,
+    revoke: `${SUBJECT_ROOT}.ticket.api-tokens.revoke`,
+    /** Internal, for the gateway (VerifyApiTokenCommand): the token's principal and scopes, or UNAUTHORIZED. */
+    verify: `${SUBJECT_ROOT}.ticket.api-tokens.verify`,
+  },
   users: {
     /** Staff: the organization's users (UserView), filtered by role, active, q or ids. */
     list: `${SUBJECT_ROOT}.ticket.users.list`,

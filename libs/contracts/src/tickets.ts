@@ -1,5 +1,6 @@
 import type { StoredAiTriage } from './ai.js';
 import type { TicketFieldValue } from './ticket-fields.js';
+import type { ApiTokenActor } from './principal.js';
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -89,6 +90,8 @@ export interface TicketHistoryEntry {
   id: string;
   ticketId: string;
   actorId: string | null;
+  /** The API token the actor made the change with, if any. */
+  apiToken: ApiTokenActor | null;
   action: string;
   changes: Record<string, { from: unknown; to: unknown }>;
   createdAt: string;

@@ -4,6 +4,7 @@ import { CommandClient } from '@helpdesk/common';
 import { AI_COMMAND_TIMEOUT_MS, subjects, type AiSuggestedReply, type AiSummary, type Principal } from '@helpdesk/contracts';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const TicketId = () => UuidParam('id');
 
@@ -11,6 +12,7 @@ const TicketId = () => UuidParam('id');
 @ApiTags('ai')
 @ApiBearerAuth()
 @Roles('admin', 'agent')
+@RequiredScope('tickets:read')
 @Controller('tickets/:id/ai')
 export class AiController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}

@@ -10,6 +10,7 @@ import { downloadHeaders } from './download-headers.js';
 import { PageQuery } from '../tickets/tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { UploadRateLimit } from './upload-rate-limit.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const PathId = () => UuidParam('id');
 
@@ -24,6 +25,7 @@ export class AttachmentsController {
     @Inject(UploadRateLimit) private readonly uploadRateLimit: UploadRateLimit,
   ) {}
 
+  @RequiredScope('tickets:write')
   @Post('tickets/:id/attachments')
   @HttpCode(HttpStatus.CREATED)
   @ApiConsumes('multipart/form-data')
@@ -39,12 +41,14 @@ export class AttachmentsController {
     return this.attachments.upload(principal, ticketId, request);
   }
 
+  @RequiredScope('tickets:read')
   @Get('tickets/:id/attachments')
   list(@Caller() principal: Principal, @PathId() ticketId: string, @Query() query: PageQuery): Promise<Page<AttachmentView>> {
     return this.commands.request(subjects.attachments.list, { principal, ticketId, ...query });
   }
 
   /** Streamed from the bucket as stored, uncompressed, so Content-Length is the file's size. */
+  @RequiredScope('tickets:read')
   @Get('attachments/:id')
   @RouteConfig({ compress: false })
   @ApiProduces('application/octet-stream')

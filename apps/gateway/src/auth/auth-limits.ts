@@ -18,13 +18,14 @@ export type AuthLimit =
   | 'invitationResend'
   | 'refreshFailuresPerIp'
   | 'inboundTokenFailures'
-  | 'inboundTokenFailuresPerIp';
+  | 'inboundTokenFailuresPerIp'
+  | 'apiTokenFailuresPerIp';
 
 /**
  * Limits that let requests through while Redis is unreachable: a refresh token cannot be guessed,
  * so the failed-refresh limit only sheds load, and failing closed would end every session.
  */
-const FAIL_OPEN: ReadonlySet<AuthLimit> = new Set(['refreshFailuresPerIp', 'inboundTokenFailures', 'inboundTokenFailuresPerIp']);
+const FAIL_OPEN: ReadonlySet<AuthLimit> = new Set(['refreshFailuresPerIp', 'inboundTokenFailures', 'inboundTokenFailuresPerIp', 'apiTokenFailuresPerIp']);
 
 /** Verification mails an admin may ask for again, per hour. */
 const VERIFY_EMAIL_RESENDS_PER_HOUR = 3;
@@ -42,6 +43,7 @@ const REFUSED_WHAT: Record<AuthLimit, string> = {
   refreshFailuresPerIp: 'failed token refreshes from this address',
   inboundTokenFailures: 'wrong inbound tokens for this mailbox from this address',
   inboundTokenFailuresPerIp: 'wrong inbound tokens from this address',
+  apiTokenFailuresPerIp: 'invalid API tokens from this address',
 };
 
 /**
@@ -71,6 +73,7 @@ export class AuthLimits {
       refreshFailuresPerIp: limiter('refreshFailuresPerIp', config.RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE, MINUTE),
       inboundTokenFailures: limiter('inboundTokenFailures', config.RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_MINUTE, MINUTE),
       inboundTokenFailuresPerIp: limiter('inboundTokenFailuresPerIp', config.RATE_LIMIT_INBOUND_TOKEN_FAILURES_PER_IP_PER_MINUTE, MINUTE),
+      apiTokenFailuresPerIp: limiter('apiTokenFailuresPerIp', config.RATE_LIMIT_API_TOKEN_FAILURES_PER_IP_PER_MINUTE, MINUTE),
     };
   }
 

@@ -22,6 +22,7 @@ import { PasswordResetHandover } from './password-reset-handover.js';
 import { Caller, Roles, type CallerRequest } from './caller.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
+import { SessionOnly } from './api-token-scopes.js';
 
 interface Session {
   accessToken: string;
@@ -32,6 +33,7 @@ interface Session {
 }
 
 @ApiTags('auth')
+@SessionOnly()
 @Controller()
 export class AuthController {
   private readonly logger = new Logger(AuthController.name);

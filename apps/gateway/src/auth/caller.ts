@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Principal, Role } from '@helpdesk/contracts';
+import type { ApiTokenScope, Principal, Role } from '@helpdesk/contracts';
 import type { FastifyRequest } from 'fastify';
 
 /** A request after IdentifyCallerGuard: the verified principal, if a valid access token came with it. */
@@ -7,6 +7,8 @@ export interface CallerRequest extends FastifyRequest {
   principal?: Principal;
   /** The session (refresh token family) the access token was issued for, when it says. */
   sessionId?: string;
+  /** Set when the caller came with an API token: the principal is then the token's creator, limited to these scopes. */
+  apiToken?: { id: string; name: string; scopes: ApiTokenScope[] };
 }
 
 /** The verified principal of the request (routes behind AuthorizeGuard always have one). */

@@ -10,7 +10,7 @@ const OUTAGE_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Hourly limits shared by all gateway replicas through Redis: anonymous callers by IP,
- * authenticated callers by user. Probes are never limited. While Redis is unreachable
+ * authenticated callers by user or API token. Probes are never limited. While Redis is unreachable
  * these limits fail open (the API stays up, a warning is logged); the failed-login and
  * password-reset limits do not, and answer 503 instead.
  */
@@ -21,6 +21,8 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
     const caller = request as unknown as CallerRequest;
+    // A token counts apart from its creator, so a busy script cannot exhaust its creator's own limit.
+    if (caller.apiToken) return `api-token:${caller.apiToken.id}`;
     return caller.principal ? `user:${caller.principal.userId}` : `ip:${caller.ip}`;
   }
 

@@ -28,6 +28,7 @@ describe('rate limits shared by two gateway replicas', () => {
         RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '3',
         RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '2',
         RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE: '3',
+        RATE_LIMIT_API_TOKEN_FAILURES_PER_IP_PER_MINUTE: '3',
       },
       { RATE_LIMIT_REFRESH_PER_SESSION_PER_HOUR: '2' },
     );
@@ -52,6 +53,26 @@ describe('rate limits shared by two gateway replicas', () => {
   it('authenticated requests per user per hour, whatever the address', async () => {
     const agent = await a.addUser(admin.organization.id, 'agent');
     expect(await alternating(5, (gateway) => gateway.call('/me', { token: agent.accessToken, headers: newAddress() }))).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('API tokens per token, apart from their creator, whatever the address', async () => {
+    const creator = await a.addUser(admin.organization.id, 'admin');
+    const created = await a.call('/api-tokens', { token: creator.accessToken, body: { name: 'cron', scopes: ['tickets:read'] }, headers: newAddress() });
+    const { token } = (await created.json()) as { token: string };
+    expect(await alternating(5, (gateway) => gateway.call('/tickets', { token, headers: newAddress() }))).toEqual([200, 200, 200, 429, 429]);
+    expect((await a.call('/me', { token: creator.accessToken, headers: newAddress() })).status).toBe(200);
+  });
+
+  it('invalid API tokens per IP: then any token from that address is refused before its lookup', async () => {
+    const creator = await a.addUser(admin.organization.id, 'admin');
+    const created = await a.call('/api-tokens', { token: creator.accessToken, body: { name: 'valid', scopes: ['tickets:read'] }, headers: newAddress() });
+    const { token } = (await created.json()) as { token: string };
+    const headers = newAddress();
+    const statuses = await alternating(5, (gateway, index) => gateway.call('/tickets', { token: `hdp_${String(index).repeat(43)}`, headers }));
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const refused = await b.call('/tickets', { token, headers });
+    expect({ status: refused.status, retryAfter: Number(refused.headers.get('retry-after')) > 0 }).toEqual({ status: 429, retryAfter: true });
+    expect((await a.call('/tickets', { token, headers: newAddress() })).status).toBe(200);
   });
 
   it('failed logins per IP, whatever the email (the wider ceiling)', async () => {

@@ -5,6 +5,7 @@ import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateAutomationBody, ListAutomationsQuery, PreviewAutomationQuery, UpdateAutomationBody } from './automations.dto.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown or another organization's automation";
@@ -15,6 +16,7 @@ const REFUSED =
 /** Automations (DESIGN section 14): time-based rules, written and read by admins, run every minute by one scheduler. */
 @ApiTags('automations')
 @ApiBearerAuth()
+@RequiredScope('admin')
 @Controller('automations')
 export class AutomationsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}

@@ -18,6 +18,7 @@ import {
   UpdateTeamBody,
   UpdateUserBody,
 } from './directory.dto.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const Id = () => UuidParam('id');
 
@@ -31,6 +32,7 @@ export class DirectoryController {
     @Inject(AuthLimits) private readonly limits: AuthLimits,
   ) {}
 
+  @RequiredScope('users:read')
   @Get('users')
   @Roles('admin', 'agent')
   @ApiOkResponse({
@@ -42,6 +44,7 @@ export class DirectoryController {
     return this.commands.request(subjects.users.list, { principal, ...query });
   }
 
+  @RequiredScope('users:read')
   @Get('users/:id')
   @ApiOkResponse({
     description:
@@ -52,12 +55,14 @@ export class DirectoryController {
     return this.commands.request(subjects.users.get, { principal, userId });
   }
 
+  @RequiredScope('users:write')
   @Post('users')
   @Roles('admin')
   inviteUser(@Caller() principal: Principal, @Body() body: InviteUserBody): Promise<UserView> {
     return this.commands.request(subjects.users.invite, { principal, ...body });
   }
 
+  @RequiredScope('users:write')
   @Patch('users/:id')
   @Roles('admin')
   @ApiOkResponse({
@@ -72,6 +77,7 @@ export class DirectoryController {
   }
 
   /** Counted per invitee before it is sent; a refused resend (404, 409) gives its point back, as nothing was mailed. */
+  @RequiredScope('users:write')
   @Post('users/:id/resend-invitation')
   @Roles('admin')
   @HttpCode(HttpStatus.ACCEPTED)
@@ -92,6 +98,7 @@ export class DirectoryController {
   }
 
   /** Agents too: they see the mark on the requester of a ticket and may confirm the address works again. */
+  @RequiredScope('users:write')
   @Post('users/:id/clear-bounce')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.OK)
@@ -101,6 +108,7 @@ export class DirectoryController {
     return this.commands.request(subjects.users.clearBounce, { principal, userId });
   }
 
+  @RequiredScope('users:write')
   @Delete('users/:id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -108,12 +116,14 @@ export class DirectoryController {
     await this.commands.request(subjects.users.deactivate, { principal, userId });
   }
 
+  @RequiredScope('users:read')
   @Get('teams')
   @Roles('admin', 'agent')
   listTeams(@Caller() principal: Principal): Promise<TeamView[]> {
     return this.commands.request(subjects.teams.list, { principal });
   }
 
+  @RequiredScope('admin')
   @Post('teams')
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The team `{ id, name, assignment, memberIds, createdAt }`; `assignment` is `manual` (default), `round_robin` or `load_balanced` (docs/workflow.md "Assignment")' })
@@ -122,6 +132,7 @@ export class DirectoryController {
     return this.commands.request(subjects.teams.create, { principal, ...body });
   }
 
+  @RequiredScope('admin')
   @Patch('teams/:id')
   @Roles('admin')
   @ApiOkResponse({ description: "The team. Changing `assignment` to a rule assigns the team's waiting tickets at once, among its online members under capacity" })
@@ -131,6 +142,7 @@ export class DirectoryController {
     return this.commands.request(subjects.teams.update, { principal, teamId, ...body });
   }
 
+  @RequiredScope('admin')
   @Delete('teams/:id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -138,42 +150,49 @@ export class DirectoryController {
     await this.commands.request(subjects.teams.delete, { principal, teamId });
   }
 
+  @RequiredScope('admin')
   @Put('teams/:id/members')
   @Roles('admin')
   setTeamMembers(@Caller() principal: Principal, @Id() teamId: string, @Body() body: SetTeamMembersBody): Promise<TeamView> {
     return this.commands.request(subjects.teams.setMembers, { principal, teamId, ...body });
   }
 
+  @RequiredScope('admin')
   @Get('organization')
   @Roles('admin', 'agent')
   organization(@Caller() principal: Principal): Promise<OrganizationView> {
     return this.commands.request(subjects.organizations.get, { principal });
   }
 
+  @RequiredScope('admin')
   @Put('organization')
   @Roles('admin')
   updateOrganization(@Caller() principal: Principal, @Body() changes: UpdateOrganizationBody): Promise<OrganizationView> {
     return this.commands.request(subjects.organizations.update, { principal, changes });
   }
 
+  @RequiredScope('admin')
   @Get('sla-policies')
   @Roles('admin')
   listSlaPolicies(@Caller() principal: Principal, @Query() query: ListSlaPoliciesQuery): Promise<SlaPolicyView[]> {
     return this.commands.request(subjects.slaPolicies.list, { principal, ...query });
   }
 
+  @RequiredScope('admin')
   @Post('sla-policies')
   @Roles('admin')
   createSlaPolicy(@Caller() principal: Principal, @Body() body: CreateSlaPolicyBody): Promise<SlaPolicyView> {
     return this.commands.request(subjects.slaPolicies.create, { principal, ...body });
   }
 
+  @RequiredScope('admin')
   @Patch('sla-policies/:id')
   @Roles('admin')
   updateSlaPolicy(@Caller() principal: Principal, @Id() policyId: string, @Body() changes: UpdateSlaPolicyBody): Promise<SlaPolicyView> {
     return this.commands.request(subjects.slaPolicies.update, { principal, policyId, changes });
   }
 
+  @RequiredScope('admin')
   @Delete('sla-policies/:id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)

@@ -101,7 +101,7 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
         .setTitle('Helpdesk API')
         .setDescription('REST API v1 of the helpdesk platform. Errors are { statusCode, error, message, requestId }.')
         .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or hdp_ API token', description: 'An access token from /auth/login, or an API token (`hdp_…`) limited to the scope each operation names as `x-required-scope`' })
         .build(),
     );
     documentErrorResponses(document as unknown as Parameters<typeof documentErrorResponses>[0]);

@@ -40,7 +40,7 @@ type OpenApiDocument = { paths: Record<string, Record<string, { responses?: Reco
 const ERROR_STATUSES: Record<string, string> = {
   '400': 'Invalid input: the message lists each problem',
   '401': 'Missing, expired or invalid access token',
-  '403': 'Authenticated, but this role may not do it',
+  '403': 'Authenticated, but this role (or this API token\'s scopes) may not do it',
   '404': 'Not found, or belongs to another organization',
   '409': 'Conflict, for example a stale If-Match version',
   '413': 'Body too large',

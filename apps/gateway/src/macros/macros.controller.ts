@@ -7,6 +7,7 @@ import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { etagOf, versionFromIfMatch } from '../tickets/if-match.js';
 import { ApplyMacroQuery, CreateCannedResponseBody, CreateMacroBody, ListCannedResponsesQuery, ListMacrosQuery, UpdateCannedResponseBody, UpdateMacroBody } from './macros.dto.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown, another organization's, or (for an agent) a team's the agent is not in";
@@ -19,6 +20,7 @@ const REFUSED = 'The problem named: an unknown action type or property, a bad st
 export class MacrosController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @RequiredScope('tickets:read')
   @Get('macros')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: "`{ items: MacroView[], nextCursor }` by name: admins see all; agents the organization's and their teams'" })
@@ -26,6 +28,7 @@ export class MacrosController {
     return this.commands.request(subjects.macros.list, { principal, ...query });
   }
 
+  @RequiredScope('tickets:read')
   @Get('macros/:id')
   @Roles('admin', 'agent')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -33,6 +36,7 @@ export class MacrosController {
     return this.commands.request(subjects.macros.get, { principal, macroId });
   }
 
+  @RequiredScope('admin')
   @Post('macros')
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The macro: `{ name, actions, teamId? }`' })
@@ -43,6 +47,7 @@ export class MacrosController {
     return this.commands.request(subjects.macros.create, { principal, ...body });
   }
 
+  @RequiredScope('admin')
   @Patch('macros/:id')
   @Roles('admin')
   @ApiBadRequestResponse({ description: REFUSED })
@@ -51,6 +56,7 @@ export class MacrosController {
     return this.commands.request(subjects.macros.update, { principal, macroId, changes });
   }
 
+  @RequiredScope('admin')
   @Delete('macros/:id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -58,6 +64,7 @@ export class MacrosController {
     return this.commands.request(subjects.macros.delete, { principal, macroId });
   }
 
+  @RequiredScope('tickets:write')
   @Post('tickets/:id/macros/:macroId')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.OK)
@@ -82,6 +89,7 @@ export class MacrosController {
     return result;
   }
 
+  @RequiredScope('tickets:read')
   @Get('canned-responses')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`{ items: CannedResponseView[], nextCursor }` by name; `q` searches name and body, case-insensitive' })
@@ -89,6 +97,7 @@ export class MacrosController {
     return this.commands.request(subjects.cannedResponses.list, { principal, ...query });
   }
 
+  @RequiredScope('tickets:read')
   @Get('canned-responses/:id')
   @Roles('admin', 'agent')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -96,6 +105,7 @@ export class MacrosController {
     return this.commands.request(subjects.cannedResponses.get, { principal, cannedResponseId });
   }
 
+  @RequiredScope('admin')
   @Post('canned-responses')
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The canned response: `{ name, body, teamId? }`, the body sanitized HTML with placeholders' })
@@ -105,6 +115,7 @@ export class MacrosController {
     return this.commands.request(subjects.cannedResponses.create, { principal, ...body });
   }
 
+  @RequiredScope('admin')
   @Patch('canned-responses/:id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -112,6 +123,7 @@ export class MacrosController {
     return this.commands.request(subjects.cannedResponses.update, { principal, cannedResponseId, changes });
   }
 
+  @RequiredScope('admin')
   @Delete('canned-responses/:id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -119,6 +131,7 @@ export class MacrosController {
     return this.commands.request(subjects.cannedResponses.delete, { principal, cannedResponseId });
   }
 
+  @RequiredScope('tickets:read')
   @Get('tickets/:id/canned-responses/:cannedResponseId')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`{ id, name, body }`: the body with its placeholders filled in for this ticket (values HTML-escaped), ready for the composer' })

@@ -4,6 +4,7 @@ import { CommandClient } from '@helpdesk/common';
 import { CreateMailboxCommand, ListMailboxesCommand, MailboxChanges, subjects, type MailboxView, type MailboxWithTokenView, type Page, type Principal } from '@helpdesk/contracts';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 /** `{ address, imap?: { host, port, tls, user, password, folder? } }`. */
 export class CreateMailboxBody extends OmitType(CreateMailboxCommand, ['principal'] as const) {}
@@ -17,6 +18,7 @@ const NEVER_SECRETS = 'The IMAP password and the inbound token hash are never an
 /** The organization's support addresses (DESIGN section 13), answered by the notification service. */
 @ApiTags('administration')
 @ApiBearerAuth()
+@RequiredScope('admin')
 @Controller('mailboxes')
 export class MailboxesController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}

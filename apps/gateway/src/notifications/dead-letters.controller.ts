@@ -13,6 +13,7 @@ import {
 } from '@helpdesk/contracts';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 /** `{ deliveryIds? }`: the dead mails to send again, or all of the organization's when absent. */
 export class ReplayDeadLettersBody extends OmitType(ReplayDeadLettersCommand, ['principal'] as const) {}
@@ -26,6 +27,7 @@ const ADMINS_ONLY = 'The caller is not an admin (of this organization, now)';
 @ApiTags('administration')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: ADMINS_ONLY })
+@RequiredScope('admin')
 @Controller('admin/notifications')
 export class DeadLettersController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}

@@ -65,7 +65,7 @@ export class GatewayHarness {
   }
 
   private sharedSettings(): Record<string, string> {
-    const shared = ['SECRET_KEY', 'REDIS_URL', 'TRUST_PROXY', 'NATS_REQUEST_TIMEOUT_MS', 'RATE_LIMIT_ANON_PER_HOUR', 'RATE_LIMIT_AUTH_PER_HOUR', 'RATE_LIMIT_LOGIN_PER_MINUTE', 'RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE', 'RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE', 'RATE_LIMIT_PASSWORD_RESET_PER_HOUR', 'RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR'] as const;
+    const shared = ['SECRET_KEY', 'REDIS_URL', 'TRUST_PROXY', 'NATS_REQUEST_TIMEOUT_MS', 'RATE_LIMIT_ANON_PER_HOUR', 'RATE_LIMIT_AUTH_PER_HOUR', 'RATE_LIMIT_LOGIN_PER_MINUTE', 'RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE', 'RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE', 'RATE_LIMIT_PASSWORD_RESET_PER_HOUR', 'RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR', 'RATE_LIMIT_API_TOKEN_FAILURES_PER_IP_PER_MINUTE'] as const;
     return Object.fromEntries(shared.map((name) => [name, String(this.config[name])]));
   }
 
@@ -134,6 +134,7 @@ async function gatewayConfig(ticket: TicketHarness, overrides: Record<string, st
     RATE_LIMIT_REFRESH_FAILURES_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '10000',
     RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_PER_HOUR: '10000',
+    RATE_LIMIT_API_TOKEN_FAILURES_PER_IP_PER_MINUTE: '10000',
     // Off by default in the code; the harness signs organizations up (an override of undefined unsets it).
     SIGNUP_ENABLED: 'true',
     ...overrides,

@@ -5,6 +5,7 @@ import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateTicketFieldBody, ListTicketFieldsQuery, UpdateTicketFieldBody } from './ticket-fields.dto.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const FieldId = () => UuidParam('id');
 
@@ -15,6 +16,7 @@ const FieldId = () => UuidParam('id');
 export class TicketFieldsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @RequiredScope('tickets:read')
   @Get()
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`TicketFieldView[]`, in creation order; archived fields only with `includeArchived=true`' })
@@ -22,6 +24,7 @@ export class TicketFieldsController {
     return this.commands.request(subjects.ticketFields.list, { principal, ...query });
   }
 
+  @RequiredScope('tickets:read')
   @Get(':id')
   @Roles('admin', 'agent')
   @ApiNotFoundResponse({ description: "Unknown field, or another organization's" })
@@ -29,6 +32,7 @@ export class TicketFieldsController {
     return this.commands.request(subjects.ticketFields.get, { principal, fieldId });
   }
 
+  @RequiredScope('admin')
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The field; tickets then carry its value under `fields.<key>`' })
@@ -39,6 +43,7 @@ export class TicketFieldsController {
     return this.commands.request(subjects.ticketFields.create, { principal, ...body });
   }
 
+  @RequiredScope('admin')
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ description: 'The field: label, options, requiredToSolve, active (false archives, true restores)' })
@@ -48,6 +53,7 @@ export class TicketFieldsController {
     return this.commands.request(subjects.ticketFields.update, { principal, fieldId, changes });
   }
 
+  @RequiredScope('admin')
   @Delete(':id')
   @Roles('admin')
   @HttpCode(HttpStatus.OK)

@@ -18,6 +18,7 @@ import { Caller, Roles } from '../auth/caller.js';
 import { etagOf, versionFromIfMatch } from './if-match.js';
 import { AddParticipantBody, AddTicketLinkBody, BulkUpdateTicketsBody, CreateCommentBody, CreateTicketBody, ListTicketsQuery, MergeTicketBody, PageQuery, UpdateTicketBody } from './tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const TicketId = () => UuidParam('id');
 const BULK_UPDATE_TIMEOUT_MS = 30_000;
@@ -30,11 +31,13 @@ const TargetId = () => UuidParam('targetId');
 export class TicketsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @RequiredScope('tickets:write')
   @Post()
   create(@Caller() principal: Principal, @Body() body: CreateTicketBody): Promise<TicketView> {
     return this.commands.request(subjects.tickets.create, { principal, ...body });
   }
 
+  @RequiredScope('tickets:read')
   @Get()
   @ApiOkResponse({
     description:
@@ -46,6 +49,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.list, { principal, ...query });
   }
 
+  @RequiredScope('tickets:write')
   @Patch()
   @Roles('admin', 'agent')
   @ApiOkResponse({
@@ -59,6 +63,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.bulkUpdate, { principal, ...body }, { timeoutMs: BULK_UPDATE_TIMEOUT_MS });
   }
 
+  @RequiredScope('tickets:read')
   @Get(':id')
   async get(@Caller() principal: Principal, @TicketId() ticketId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<TicketView> {
     const ticket = await this.commands.request<TicketView>(subjects.tickets.get, { principal, ticketId });
@@ -66,6 +71,7 @@ export class TicketsController {
     return ticket;
   }
 
+  @RequiredScope('tickets:write')
   @Patch(':id')
   @Roles('admin', 'agent')
   async update(
@@ -80,23 +86,27 @@ export class TicketsController {
     return ticket;
   }
 
+  @RequiredScope('tickets:read')
   @Get(':id/comments')
   comments(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<CommentView>> {
     return this.commands.request(subjects.comments.list, { principal, ticketId, ...query });
   }
 
+  @RequiredScope('tickets:write')
   @Post(':id/comments')
   @HttpCode(HttpStatus.CREATED)
   comment(@Caller() principal: Principal, @TicketId() ticketId: string, @Body() body: CreateCommentBody): Promise<CommentView> {
     return this.commands.request(subjects.comments.create, { principal, ticketId, ...body });
   }
 
+  @RequiredScope('tickets:read')
   @Get(':id/events')
   @Roles('admin', 'agent')
   history(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<TicketHistoryEntry>> {
     return this.commands.request(subjects.tickets.history, { principal, ticketId, ...query });
   }
 
+  @RequiredScope('tickets:read')
   @Get(':id/participants')
   @ApiOkResponse({
     description:
@@ -108,6 +118,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.participants, { principal, ticketId });
   }
 
+  @RequiredScope('tickets:write')
   @Post(':id/participants')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.CREATED)
@@ -123,6 +134,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.addParticipant, { principal, ticketId, ...body });
   }
 
+  @RequiredScope('tickets:write')
   @Delete(':id/participants/:userId')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -132,6 +144,7 @@ export class TicketsController {
     await this.commands.request(subjects.tickets.removeParticipant, { principal, ticketId, userId });
   }
 
+  @RequiredScope('tickets:write')
   @Post(':id/merge')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.OK)
@@ -147,6 +160,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.merge, { principal, ticketId, ...body });
   }
 
+  @RequiredScope('tickets:read')
   @Get(':id/links')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`TicketLinkView[]`: each linked ticket with what it is to this one (`related`, `parent`, `child`, `merged_into`, `merged_from`) and its status; oldest first' })
@@ -155,6 +169,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.links, { principal, ticketId });
   }
 
+  @RequiredScope('tickets:write')
   @Post(':id/links')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.CREATED)
@@ -166,6 +181,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.addLink, { principal, ticketId, ...body });
   }
 
+  @RequiredScope('tickets:write')
   @Delete(':id/links/:targetId')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -177,6 +193,7 @@ export class TicketsController {
   }
 
   // No @Roles on the followers routes: the ticket service answers 404 before 403, so a customer learns nothing of tickets not theirs.
+  @RequiredScope('tickets:read')
   @Get(':id/followers')
   @ApiOkResponse({ description: '`TicketFollowerView[]`: the staff following the ticket (`userId`, `name`, `followedAt`), who hear of its comments and status changes by mail; oldest first' })
   @ApiForbiddenResponse({ description: 'Customers do not see who follows a ticket' })
@@ -185,6 +202,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.followers, { principal, ticketId });
   }
 
+  @RequiredScope('tickets:write')
   @Post(':id/followers')
   @HttpCode(HttpStatus.CREATED)
   @ApiCreatedResponse({ description: 'The calling agent or admin now follows the ticket: the new `TicketFollowerView`, recorded in the history as `follower.added`' })
@@ -195,6 +213,7 @@ export class TicketsController {
     return this.commands.request(subjects.tickets.follow, { principal, ticketId });
   }
 
+  @RequiredScope('tickets:write')
   @Delete(':id/followers/me')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'The caller no longer follows the ticket (recorded in the history as `follower.removed`)' })

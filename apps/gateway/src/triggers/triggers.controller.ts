@@ -5,6 +5,7 @@ import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateTriggerBody, ListTriggersQuery, UpdateTriggerBody } from './triggers.dto.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown or another organization's trigger";
@@ -19,6 +20,7 @@ const WEBHOOKS = 'A webhook action: webhooks arrive with the integrations work (
  */
 @ApiTags('triggers')
 @ApiBearerAuth()
+@RequiredScope('admin')
 @Controller('triggers')
 export class TriggersController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}

@@ -5,6 +5,7 @@ import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateViewBody, ListViewsQuery, UpdateViewBody } from './views.dto.js';
+import { RequiredScope } from '../auth/api-token-scopes.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown, another organization's, or another agent's personal view";
@@ -22,6 +23,7 @@ const VIEW_SHAPE =
 export class ViewsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @RequiredScope('tickets:read')
   @Get()
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: `\`{ items, nextCursor }\` by position: the organization's shared views and the caller's own, each ${VIEW_SHAPE}` })
@@ -29,6 +31,7 @@ export class ViewsController {
     return this.commands.request(subjects.views.list, { principal, ...query });
   }
 
+  @RequiredScope('tickets:read')
   @Get(':id')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: `The view, ${VIEW_SHAPE}; its tickets are \`GET /tickets?view=<id>\`` })
@@ -37,6 +40,7 @@ export class ViewsController {
     return this.commands.request(subjects.views.get, { principal, viewId });
   }
 
+  @RequiredScope('tickets:write')
   @Post()
   @Roles('admin', 'agent')
   @ApiCreatedResponse({
@@ -49,6 +53,7 @@ export class ViewsController {
     return this.commands.request(subjects.views.create, { principal, ...body });
   }
 
+  @RequiredScope('tickets:write')
   @Patch(':id')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: `Any of \`{ name, shared, query, sort, position }\`; answers ${VIEW_SHAPE}` })
@@ -60,6 +65,7 @@ export class ViewsController {
     return this.commands.request(subjects.views.update, { principal, viewId, changes });
   }
 
+  @RequiredScope('tickets:write')
   @Delete(':id')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`{ deleted: true }`' })

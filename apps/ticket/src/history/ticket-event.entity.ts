@@ -1,3 +1,4 @@
+import type { ApiTokenActor } from '@helpdesk/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type FieldChanges = Record<string, { from: unknown; to: unknown }>;
@@ -17,6 +18,10 @@ export class TicketEvent {
   /** Null for changes made by the platform itself (SLA timers). */
   @Column('uuid', { name: 'actor_id', nullable: true })
   actorId!: string | null;
+
+  /** The API token the actor made the change with, `{ id, name }`; null otherwise. */
+  @Column('jsonb', { name: 'api_token', nullable: true })
+  apiToken!: ApiTokenActor | null;
 
   @Column('text')
   action!: string;

@@ -163,6 +163,7 @@ export class MacrosService {
       organizationId: caller.orgId,
       ticketId: ticket.id,
       actorId: caller.userId,
+      apiToken: caller.apiToken,
       action: 'macro.applied',
       changes: {
         macro: { from: null, to: eventData.macro },

@@ -16,7 +16,7 @@ export const EVENT_SCHEMA_VERSION = 1;
 
 export function actorOf(principal: Principal & { system?: string }): EventActor {
   if (principal.system) return { system: principal.system };
-  return { userId: principal.userId, role: principal.role };
+  return { userId: principal.userId, role: principal.role, ...(principal.apiToken ? { apiToken: principal.apiToken } : {}) };
 }
 
 /**

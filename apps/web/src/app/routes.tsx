@@ -25,6 +25,7 @@ const TicketFieldsPage = named(() => import('../features/ticket-fields/component
 const OrganizationPage = named(() => import('../features/admin/components/OrganizationPage'), 'OrganizationPage');
 const DeadLettersPage = named(() => import('../features/admin/components/DeadLettersPage'), 'DeadLettersPage');
 const MailboxesPage = named(() => import('../features/admin/components/MailboxesPage'), 'MailboxesPage');
+const ApiTokensPage = named(() => import('../features/api-tokens/components/ApiTokensPage'), 'ApiTokensPage');
 const MacrosPage = named(() => import('../features/macros/components/MacrosPage'), 'MacrosPage');
 const TriggersPage = named(() => import('../features/triggers/components/TriggersPage'), 'TriggersPage');
 const AutomationsPage = named(() => import('../features/automations/components/AutomationsPage'), 'AutomationsPage');
@@ -64,6 +65,7 @@ export function AppRoutes() {
           <Route path="/admin/macros" element={<RequireAuth roles={admin}><MacrosPage /></RequireAuth>} />
           <Route path="/admin/triggers" element={<RequireAuth roles={admin}><TriggersPage /></RequireAuth>} />
           <Route path="/admin/automations" element={<RequireAuth roles={admin}><AutomationsPage /></RequireAuth>} />
+          <Route path="/admin/api-tokens" element={<RequireAuth roles={admin}><ApiTokensPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

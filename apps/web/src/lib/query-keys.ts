@@ -37,6 +37,8 @@ export const queryKeys = {
   /** Custom ticket fields (DESIGN section 14): the active ones, or every one for the admin screen. */
   ticketFieldsAll: ['ticket-fields'] as const,
   ticketFields: (includeArchived: boolean) => ['ticket-fields', includeArchived ? 'all' : 'active'] as const,
+  /** The organization's API tokens (DESIGN section 16). */
+  apiTokens: ['api-tokens'] as const,
   /** The organization's mailboxes with their status (DESIGN section 13). */
   mailboxes: ['mailboxes'] as const,
   macros: {

@@ -8,3 +8,4 @@ export * from './ticket-fields.commands.js';
 export * from './views.commands.js';
 export * from './triggers.commands.js';
 export * from './automations.commands.js';
+export * from './api-tokens.commands.js';

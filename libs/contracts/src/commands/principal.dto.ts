@@ -1,6 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsUUID, ValidateNested } from 'class-validator';
-import { ROLES, type Principal, type Role } from '../principal.js';
+import { IsDefined, IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { API_TOKEN_LIMITS } from '../api-tokens.js';
+import { ROLES, type ApiTokenActor, type Principal, type Role } from '../principal.js';
+
+export class ApiTokenActorDto implements ApiTokenActor {
+  @IsUUID()
+  id!: string;
+
+  @Length(1, API_TOKEN_LIMITS.name)
+  @IsString()
+  name!: string;
+}
 
 export class PrincipalDto implements Principal {
   @IsUUID()
@@ -11,6 +21,11 @@ export class PrincipalDto implements Principal {
 
   @IsIn(ROLES)
   role!: Role;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ApiTokenActorDto)
+  apiToken?: ApiTokenActorDto;
 }
 
 /** Every command on behalf of a user carries the principal the gateway took from a verified token. */

@@ -19,6 +19,7 @@ import { Automations1766861000000 } from './1766861000000-automations.js';
 import { AutomationEvaluatedAt1766862000000 } from './1766862000000-automation-evaluated-at.js';
 import { SavedViews1766870000000 } from './1766870000000-saved-views.js';
 import { TriggersVersion1766890000000 } from './1766890000000-triggers-version.js';
+import { ApiTokens1766900000000 } from './1766900000000-api-tokens.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -42,4 +43,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   AutomationEvaluatedAt1766862000000,
   SavedViews1766870000000,
   TriggersVersion1766890000000,
+  ApiTokens1766900000000,
 ];

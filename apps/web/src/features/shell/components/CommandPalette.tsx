@@ -71,6 +71,7 @@ export function CommandPalette() {
             { id: 'go-mailboxes', label: t.nav.mailboxes, onClick: () => void navigate('/admin/mailboxes') },
             { id: 'go-macros', label: t.nav.macros, onClick: () => void navigate('/admin/macros') },
             { id: 'go-dead', label: t.nav.deadLetters, onClick: () => void navigate('/admin/dead-letters') },
+            { id: 'go-api-tokens', label: t.nav.apiTokens, onClick: () => void navigate('/admin/api-tokens') },
           ]
         : []),
     ];

@@ -60,7 +60,8 @@ export function HistoryTab({ ticketId }: { ticketId: string }) {
       {history.items.map((entry) => (
         <li key={entry.id}>
           <Text size="xs" c="dimmed">
-            {formatDateTime(entry.createdAt)} · {entry.actorId ? nameOf(entry.actorId) : t.ticket.system} · {actionLabel(entry.action)}
+            {formatDateTime(entry.createdAt)} · {entry.actorId ? nameOf(entry.actorId) : t.ticket.system}
+            {entry.apiToken ? ` (${t.apiTokens.viaToken(entry.apiToken.name)})` : ''} · {actionLabel(entry.action)}
           </Text>
           {historyLines(entry, naming).map((line) => (
             <Text key={line.key} size="xs" c="dimmed" pl="md">
