@@ -26,11 +26,27 @@ const RETRY_DELAY_MS = 500;
  * created unassigned at once and left to the pass, which hands out 200 per transaction.
  */
 const CREATION_TURNS_WAITING = 32;
+/** Longest a creation waits for its turn before it, too, is created unassigned for the pass: callers wait at most this much. */
+const CREATION_TURN_WAIT_MS = 250;
 
 interface Pending {
   teams: Set<string>;
   users: Set<string>;
 }
+
+interface Member {
+  id: string;
+  capacity: number | null;
+}
+
+/**
+ * The team's members who may take tickets now, as a JSON array of { id, capacity } ($1 the team,
+ * $2 its organization): active agents and admins of the team's organization, set online and connected.
+ */
+const AVAILABLE_MEMBERS_JSON = `SELECT COALESCE(json_agg(json_build_object('id', person.id, 'capacity', person.capacity)), '[]'::json)
+    FROM ${TICKET_SCHEMA}.team_members member JOIN ${TICKET_SCHEMA}.users person ON person.id = member.user_id
+   WHERE member.team_id = $1 AND person.organization_id = $2 AND person.active AND person.role IN ('admin', 'agent') AND person.availability = 'online'
+     AND EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.staff_presence presence WHERE presence.user_id = person.id AND presence.expires_at > now())`;
 
 interface TeamRow {
   id: string;
@@ -222,7 +238,8 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Runs a creation into the team once this replica's earlier ones have committed, so they queue
    * here, holding no pooled connection, rather than on the team's row lock; `create(true)` may pick.
-   * When CREATION_TURNS_WAITING already wait, `create(false)` runs at once: that ticket is left to the pass.
+   * When CREATION_TURNS_WAITING already wait, `create(false)` runs at once, and after CREATION_TURN_WAIT_MS
+   * without a turn: that ticket is left to the pass, and nobody's creation is held up long by a busy team.
    * Hand-written: a keyed, bounded queue of a few lines; the libraries offer one or the other.
    */
   async inCreationTurn<T>(teamId: string, create: (mayPick: boolean) => Promise<T>): Promise<T> {
@@ -234,8 +251,8 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
     let done!: () => void;
     turn.last = new Promise<void>((resolve) => (done = resolve));
     try {
-      await previous;
-      return await create(true);
+      const turn = await Promise.race([previous.then(() => true), sleep(CREATION_TURN_WAIT_MS, false, { ref: false })]);
+      return await create(turn);
     } finally {
       done();
       turn.waiting -= 1;
@@ -248,24 +265,26 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
    * (`manager`) under the same locks as a pass, and the team's turn advanced; so the ticket is born
    * assigned and its creation is the only event. Undefined for a manual team, when nobody is free,
    * or when older tickets wait (they go first, so the new one waits for the pass like them). Call it
-   * within inCreationTurn: then at most one creation per replica waits for the team's row lock.
+   * within inCreationTurn: then at most one creation per replica waits for the team's row lock. The
+   * caller's insert records the team's new turn (`lastAssignedUserId`), saving a statement while the
+   * team is locked.
    */
-  async pickForNewTicket(manager: EntityManager, teamId: string, orgId: string): Promise<{ assigneeId: string; assignment: TeamAssignment } | undefined> {
+  async pickForNewTicket(manager: EntityManager, teamId: string, orgId: string): Promise<{ assigneeId: string; assignment: TeamAssignment; lastAssignedUserId: string } | undefined> {
     const [team] = (await manager.query(
       `SELECT id, organization_id, assignment, last_assigned_user_id FROM ${TICKET_SCHEMA}.teams WHERE id = $1 AND organization_id = $2 FOR NO KEY UPDATE`,
       [teamId, orgId],
     )) as TeamRow[];
     if (!team || team.assignment === 'manual') return undefined;
-    const waiting: unknown[] = await manager.query(
-      `SELECT 1 FROM ${TICKET_SCHEMA}.tickets WHERE team_id = $1 AND organization_id = $2 AND assignee_id IS NULL AND status NOT IN ('solved', 'closed') LIMIT 1`,
+    const [{ waiting, members }] = (await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.tickets WHERE team_id = $1 AND organization_id = $2 AND assignee_id IS NULL AND status NOT IN ('solved', 'closed')) AS waiting,
+              (${AVAILABLE_MEMBERS_JSON}) AS members`,
       [team.id, team.organization_id],
-    );
-    if (waiting.length > 0) return undefined;
-    const plan = planAssignments(team.assignment, await this.candidates(manager, team), 1, team.last_assigned_user_id);
+    )) as [{ waiting: boolean; members: Member[] }];
+    if (waiting) return undefined;
+    const plan = planAssignments(team.assignment, await this.counted(manager, team, members), 1, team.last_assigned_user_id);
     const assigneeId = plan.assignees[0];
-    if (!assigneeId) return undefined;
-    await manager.query(`UPDATE ${TICKET_SCHEMA}.teams SET last_assigned_user_id = $2 WHERE id = $1`, [team.id, plan.lastAssignedUserId]);
-    return { assigneeId, assignment: team.assignment };
+    if (!assigneeId || !plan.lastAssignedUserId) return undefined;
+    return { assigneeId, assignment: team.assignment, lastAssignedUserId: plan.lastAssignedUserId };
   }
 
   /**
@@ -274,13 +293,17 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
    * open tickets counted after the lock.
    */
   private async candidates(manager: EntityManager, team: TeamRow): Promise<Candidate[]> {
-    const members = (await manager.query(
-      `SELECT person.id, person.capacity FROM ${TICKET_SCHEMA}.team_members member JOIN ${TICKET_SCHEMA}.users person ON person.id = member.user_id
-        WHERE member.team_id = $1 AND person.organization_id = $2 AND person.active AND person.role IN ('admin', 'agent') AND person.availability = 'online'
-          AND EXISTS (SELECT 1 FROM ${TICKET_SCHEMA}.staff_presence presence WHERE presence.user_id = person.id AND presence.expires_at > now())`,
-      [team.id, team.organization_id],
-    )) as Array<{ id: string; capacity: number | null }>;
+    const [{ members }] = (await manager.query(`SELECT (${AVAILABLE_MEMBERS_JSON}) AS members`, [team.id, team.organization_id])) as [{ members: Member[] }];
+    return this.counted(manager, team, members);
+  }
+
+  /**
+   * The members with their open tickets counted, after locking them against other teams' passes.
+   * Round robin among members without a capacity needs neither: their counts change nothing.
+   */
+  private async counted(manager: EntityManager, team: TeamRow, members: Member[]): Promise<Candidate[]> {
     if (members.length === 0) return [];
+    if (team.assignment === 'round_robin' && members.every((member) => member.capacity === null)) return members.map((member) => ({ userId: member.id, capacity: null, open: 0 }));
     const ids = members.map((member) => member.id);
     // Ordered by the lock key itself, so every pass takes them in the same order whatever the team.
     await manager.query(

@@ -258,7 +258,7 @@ export class TicketsService {
    * (the rows recordHistory and DomainEvents.record would write), marked as owed an AI triage.
    * Answers the ticket with its number.
    */
-  private async insertCreated(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, within?: { manager: EntityManager; assignment?: TeamAssignment }): Promise<Ticket> {
+  private async insertCreated(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, within?: { manager: EntityManager; assignment?: TeamAssignment; lastAssignedUserId?: string }): Promise<Ticket> {
     // The creation as asked for, by its author; then what the team's rule and each trigger changed, by them.
     const assigned = within?.assignment ? { assigneeId: { from: null, to: ticket.assigneeId }, assignment: { from: null, to: within.assignment } } : {};
     const history = [
@@ -295,6 +295,8 @@ export class TicketsService {
          SELECT ticket.organization_id, ticket.id, (element.entry ->> 'actor_id')::uuid, element.entry ->> 'action', element.entry -> 'changes', element.entry -> 'api_token'
            FROM ticket, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS element(entry, n)
           ORDER BY element.n
+       ), turn AS (
+         UPDATE ${TICKET_SCHEMA}.teams SET last_assigned_user_id = $26::uuid WHERE $26::uuid IS NOT NULL AND id = $22::uuid
        ), outbox AS (
          INSERT INTO ${TICKET_SCHEMA}.outbox (id, organization_id, aggregate_id, type, envelope, attempts)
          SELECT $17::uuid, organization_id, id, $18::text, jsonb_set($19::jsonb, '{data,ticket,number}', to_jsonb(number)), 0 FROM ticket
@@ -312,6 +314,8 @@ export class TicketsService {
         // A creation trigger may have solved the ticket or set it pending.
         ticket.resolvedAt,
         ticket.slaPausedAt,
+        // The team's round-robin turn, advanced by the pick.
+        within?.lastAssignedUserId ?? null,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
@@ -331,7 +335,7 @@ export class TicketsService {
     return this.dataSource.transaction(async (manager) => {
       const picked = pick ? await this.assignment.pickForNewTicket(manager, ticket.teamId!, ticket.organizationId) : undefined;
       if (picked) ticket.assigneeId = picked.assigneeId;
-      let created = await this.insertCreated(ticket, initial, caller, triggers, { manager, assignment: picked?.assignment });
+      let created = await this.insertCreated(ticket, initial, caller, triggers, { manager, assignment: picked?.assignment, lastAssignedUserId: picked?.lastAssignedUserId });
       if (triggers.withEffects.length === 0) return created;
       const chain = { depth: 1, fired: [...triggers.fired, ...triggers.failed].map(({ trigger }) => trigger.id) };
       for (const trigger of triggers.withEffects) {
