@@ -165,10 +165,16 @@ export class TicketsService {
     // The team's rule picks when the ticket ends up in an automatic team with nobody assigned (a trigger may have routed it).
     const pick = ticket.teamId !== null && ticket.assigneeId === null && (ticket.teamId !== (command.teamId ?? null) || (teamAssignment !== null && teamAssignment !== 'manual'));
     let created: Ticket;
-    const insert = (mayPick: boolean) =>
-      mayPick || triggers.withEffects.length > 0 ? this.insertInTransaction(ticket, initial, caller, triggers, mayPick) : this.insertCreated(ticket, initial, caller, triggers);
+    const insert = (mayPick: boolean, assignment?: TeamAssignment) =>
+      mayPick || triggers.withEffects.length > 0 ? this.insertInTransaction(ticket, initial, caller, triggers, mayPick, assignment) : this.insertCreated(ticket, initial, caller, triggers, { assignment });
     try {
-      created = pick ? await this.assignment.inCreationTurn(ticket.teamId!, insert) : await insert(false);
+      const turn = pick ? await this.assignment.takeRoundRobinTurn(ticket.teamId!, ticket.organizationId) : undefined;
+      if (turn?.applies) {
+        if (turn.assigneeId) ticket.assigneeId = turn.assigneeId;
+        created = await insert(false, turn.assigneeId ? 'round_robin' : undefined);
+      } else {
+        created = pick ? await this.assignment.inCreationTurn(ticket.teamId!, insert) : await insert(false);
+      }
     } catch (error) {
       // Atomic: nothing of this second attempt was written (not even a ticket number, nor the team's round-robin turn).
       if (trusted.id && isPrimaryKeyConflict(error, 'tickets_pkey')) return this.get(command.principal, trusted.id);
@@ -258,9 +264,10 @@ export class TicketsService {
    * (the rows recordHistory and DomainEvents.record would write), marked as owed an AI triage.
    * Answers the ticket with its number.
    */
-  private async insertCreated(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, within?: { manager: EntityManager; assignment?: TeamAssignment; lastAssignedUserId?: string }): Promise<Ticket> {
+  private async insertCreated(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, options: { manager?: EntityManager; assignment?: TeamAssignment; lastAssignedUserId?: string } = {}): Promise<Ticket> {
+    const { manager, assignment } = options;
     // The creation as asked for, by its author; then what the team's rule and each trigger changed, by them.
-    const assigned = within?.assignment ? { assigneeId: { from: null, to: ticket.assigneeId }, assignment: { from: null, to: within.assignment } } : {};
+    const assigned = assignment ? { assigneeId: { from: null, to: ticket.assigneeId }, assignment: { from: null, to: assignment } } : {};
     const history = [
       { actor_id: caller.userId, ...(caller.apiToken ? { api_token: caller.apiToken } : {}), action: 'created', changes: { ...diff({} as Ticket, initial, [...TRACKED_FIELDS]), ...fieldDiff({}, initial.fields), ...assigned } },
       ...creationTriggerHistory(triggers),
@@ -274,11 +281,11 @@ export class TicketsService {
       actor: actorOf(caller),
       data: {
         ticket: ticketEventData({ ...ticket, number: 0 }),
-        ...(within?.assignment ? { assignment: within.assignment } : {}),
+        ...(assignment ? { assignment } : {}),
         ...(firedTriggers.length > 0 ? { triggers: firedTriggers } : {}),
       },
     });
-    const run = <TRow>(name: string, text: string, values: unknown[]) => (within ? preparedQueryIn<TRow>(within.manager, name, text, values) : preparedQuery<TRow>(this.dataSource, name, text, values));
+    const run = <TRow>(name: string, text: string, values: unknown[]) => (manager ? preparedQueryIn<TRow>(manager, name, text, values) : preparedQuery<TRow>(this.dataSource, name, text, values));
     const [row] = await run<{ number: number }>(
       'ticket-create-insert',
       `WITH reserved AS (
@@ -315,7 +322,7 @@ export class TicketsService {
         ticket.resolvedAt,
         ticket.slaPausedAt,
         // The team's round-robin turn, advanced by the pick.
-        within?.lastAssignedUserId ?? null,
+        options.lastAssignedUserId ?? null,
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');
@@ -331,11 +338,11 @@ export class TicketsService {
    * - the comments and notifications of its triggers, after the insert so they follow its event.
    * Answers the ticket as committed.
    */
-  private insertInTransaction(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, pick: boolean): Promise<Ticket> {
+  private insertInTransaction(ticket: Ticket, initial: Ticket, caller: Principal, triggers: CreationTriggerOutcome, pick: boolean, assigned?: TeamAssignment): Promise<Ticket> {
     return this.dataSource.transaction(async (manager) => {
       const picked = pick ? await this.assignment.pickForNewTicket(manager, ticket.teamId!, ticket.organizationId) : undefined;
       if (picked) ticket.assigneeId = picked.assigneeId;
-      let created = await this.insertCreated(ticket, initial, caller, triggers, { manager, assignment: picked?.assignment, lastAssignedUserId: picked?.lastAssignedUserId });
+      let created = await this.insertCreated(ticket, initial, caller, triggers, { manager, assignment: picked?.assignment ?? assigned, lastAssignedUserId: picked?.lastAssignedUserId });
       if (triggers.withEffects.length === 0) return created;
       const chain = { depth: 1, fired: [...triggers.fired, ...triggers.failed].map(({ trigger }) => trigger.id) };
       for (const trigger of triggers.withEffects) {
