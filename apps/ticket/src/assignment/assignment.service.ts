@@ -241,27 +241,27 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
    * becomes its last one and is answered, for the creation to insert its ticket with. Nothing else
    * needs the team held until that insert commits: nobody's capacity can be passed, and everyone has
    * room, so tickets waiting meanwhile are the pass's at once. If the insert fails, that member's
-   * turn is skipped, as if they had taken a ticket. `applies: false` for any other rule or a member
-   * with a capacity (pickForNewTicket then), `assigneeId: null` when nobody is available.
+   * turn is skipped, as if they had taken a ticket. `applies: false` for any other rule, a member
+   * with a capacity, or nobody available: pickForNewTicket decides then.
    */
   async takeRoundRobinTurn(teamId: string, orgId: string): Promise<{ applies: boolean; assigneeId: string | null }> {
-    const [row] = (await this.dataSource.query(
-      `WITH team AS (
-         SELECT id, assignment, last_assigned_user_id FROM ${TICKET_SCHEMA}.teams WHERE id = $1 AND organization_id = $2 FOR NO KEY UPDATE
-       ), members AS (
+    // One UPDATE, no explicit lock: a concurrent turn makes PostgreSQL re-evaluate the row (and the
+    // subquery reading its last member) on the version that committed, so two turns never pick alike.
+    const rows = (await this.dataSource.query(
+      `WITH members AS (
          SELECT member.id, member.capacity FROM json_to_recordset((${AVAILABLE_MEMBERS_JSON})) AS member(id uuid, capacity integer)
-       ), simple AS (
-         SELECT team.assignment = 'round_robin' AND NOT EXISTS (SELECT 1 FROM members WHERE members.capacity IS NOT NULL) AS applies FROM team
-       ), next AS (
-         SELECT members.id FROM members, team, simple WHERE simple.applies
-          ORDER BY (team.last_assigned_user_id IS NOT NULL AND members.id <= team.last_assigned_user_id), members.id LIMIT 1
-       ), turn AS (
-         UPDATE ${TICKET_SCHEMA}.teams SET last_assigned_user_id = next.id FROM next WHERE teams.id = $1 RETURNING next.id
        )
-       SELECT COALESCE((SELECT applies FROM simple), false) AS applies, (SELECT id FROM turn) AS assignee_id`,
+       UPDATE ${TICKET_SCHEMA}.teams team
+          SET last_assigned_user_id = (SELECT members.id FROM members
+                                        ORDER BY (team.last_assigned_user_id IS NOT NULL AND members.id <= team.last_assigned_user_id), members.id LIMIT 1)
+        WHERE team.id = $1 AND team.organization_id = $2 AND team.assignment = 'round_robin'
+          AND EXISTS (SELECT 1 FROM members) AND NOT EXISTS (SELECT 1 FROM members WHERE members.capacity IS NOT NULL)
+       RETURNING team.last_assigned_user_id AS assignee_id`,
       [teamId, orgId],
-    )) as [{ applies: boolean; assignee_id: string | null }];
-    return { applies: row.applies, assigneeId: row.assignee_id };
+    )) as [Array<{ assignee_id: string }>, number];
+    const assigneeId = rows[0][0]?.assignee_id;
+    // Not round robin, a member with a capacity, or nobody available: the full pick decides.
+    return assigneeId ? { applies: true, assigneeId } : { applies: false, assigneeId: null };
   }
 
   /**
