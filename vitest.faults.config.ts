@@ -12,6 +12,7 @@ export default defineConfig({
     include: ['test/faults/**/*.fault.ts'],
     // One drill at a time: each loads the machine on purpose, and two at once would starve each other's services.
     fileParallelism: false,
+    maxWorkers: 1,
     testTimeout: 240_000,
     hookTimeout: 180_000,
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/faults.json' }]] : ['default'],

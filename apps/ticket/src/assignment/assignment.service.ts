@@ -241,10 +241,10 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
    * becomes its last one and is answered, for the creation to insert its ticket with. Nothing else
    * needs the team held until that insert commits: nobody's capacity can be passed, and everyone has
    * room, so tickets waiting meanwhile are the pass's at once. If the insert fails, that member's
-   * turn is skipped, as if they had taken a ticket. `applies: false` for any other rule, a member
-   * with a capacity, or nobody available: pickForNewTicket decides then.
+   * turn is skipped, as if they had taken a ticket. Undefined for any other rule, a member with a
+   * capacity, or nobody available: pickForNewTicket decides then.
    */
-  async takeRoundRobinTurn(teamId: string, orgId: string): Promise<{ applies: boolean; assigneeId: string | null }> {
+  async takeRoundRobinTurn(teamId: string, orgId: string): Promise<string | undefined> {
     // One UPDATE, no explicit lock: a concurrent turn makes PostgreSQL re-evaluate the row (and the
     // subquery reading its last member) on the version that committed, so two turns never pick alike.
     const rows = (await this.dataSource.query(
@@ -259,9 +259,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
        RETURNING team.last_assigned_user_id AS assignee_id`,
       [teamId, orgId],
     )) as [Array<{ assignee_id: string }>, number];
-    const assigneeId = rows[0][0]?.assignee_id;
-    // Not round robin, a member with a capacity, or nobody available: the full pick decides.
-    return assigneeId ? { applies: true, assigneeId } : { applies: false, assigneeId: null };
+    return rows[0][0]?.assignee_id;
   }
 
   /**
@@ -280,8 +278,8 @@ export class AssignmentService implements OnModuleInit, OnApplicationShutdown {
     let done!: () => void;
     turn.last = new Promise<void>((resolve) => (done = resolve));
     try {
-      const turn = await Promise.race([previous.then(() => true), sleep(CREATION_TURN_WAIT_MS, false, { ref: false })]);
-      return await create(turn);
+      const hadTurn = await Promise.race([previous.then(() => true), sleep(CREATION_TURN_WAIT_MS, false, { ref: false })]);
+      return await create(hadTurn);
     } finally {
       done();
       turn.waiting -= 1;

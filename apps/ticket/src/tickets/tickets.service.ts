@@ -168,15 +168,15 @@ export class TicketsService {
     const insert = (mayPick: boolean, assignment?: TeamAssignment) =>
       mayPick || triggers.withEffects.length > 0 ? this.insertInTransaction(ticket, initial, caller, triggers, mayPick, assignment) : this.insertCreated(ticket, initial, caller, triggers, { assignment });
     try {
-      const turn = pick ? await this.assignment.takeRoundRobinTurn(ticket.teamId!, ticket.organizationId) : undefined;
-      if (turn?.applies) {
-        if (turn.assigneeId) ticket.assigneeId = turn.assigneeId;
-        created = await insert(false, turn.assigneeId ? 'round_robin' : undefined);
+      const roundRobinAssignee = pick ? await this.assignment.takeRoundRobinTurn(ticket.teamId!, ticket.organizationId) : undefined;
+      if (roundRobinAssignee) {
+        ticket.assigneeId = roundRobinAssignee;
+        created = await insert(false, 'round_robin');
       } else {
         created = pick ? await this.assignment.inCreationTurn(ticket.teamId!, insert) : await insert(false);
       }
     } catch (error) {
-      // Atomic: nothing of this second attempt was written (not even a ticket number, nor the team's round-robin turn).
+      // Nothing of this second attempt was written (not even a ticket number), except a round-robin turn it took: one member's turn skipped.
       if (trusted.id && isPrimaryKeyConflict(error, 'tickets_pkey')) return this.get(command.principal, trusted.id);
       throw error;
     }

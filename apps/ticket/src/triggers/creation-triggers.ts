@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { MacroAction, RuleAction } from '@helpdesk/contracts';
-import type { EntityManager } from 'typeorm';
 import { LRUCache } from 'lru-cache';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import type { RuleRun } from '../rules/rule-actions.js';
 import { compileRuleConditions } from '../rules/rule-conditions.js';
