@@ -39,6 +39,9 @@ import { User } from '../users/user.entity.js';
  *   caller's transaction stays usable, so other rules and tickets go on. On success one
  *   `<kind>.fired` history row names the rule. Call `TicketsService.afterCommit`-like publishing
  *   (`RuleActionRunner.committed`) once the transaction has committed.
+ * - `RuleActionRunner.runEffects(manager, ticket, actions, run)`: only the comment and notifications
+ *   of a `ticket.created` trigger, whose field changes the creation itself carried; reached through
+ *   CreationTriggers, with which the runner registers itself.
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -74,7 +74,8 @@ export interface TriggerOutcome {
 }
 
 /**
- * Fires triggers (DESIGN section 14). Per event, in one transaction holding the ticket's row lock:
+ * Fires triggers (DESIGN section 14) on every event after a ticket's creation (its `ticket.created`
+ * triggers act inside the creation: TicketsService.applyCreationTriggers). Per event, in one transaction holding the ticket's row lock:
  * one query evaluates the conditions of every active trigger of the organization for that event
  * against the ticket; each match not yet recorded for this event in trigger_firings runs, in
  * position order, through RuleActionRunner (a failure is recorded on the ticket and the next trigger
