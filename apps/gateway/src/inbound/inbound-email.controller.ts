@@ -11,6 +11,7 @@ import { UuidParam } from '../http/uuid-param.js';
 import { AuthLimits } from '../auth/auth-limits.js';
 import { ANONYMOUS_THROTTLER } from '../auth/rate-limit.guard.js';
 import { InboundMailUploads, MessageTooLargeError } from './inbound-mail-uploads.js';
+import { Answers } from '../http/api-responses.js';
 
 export const RFC822 = 'message/rfc822';
 /** Parsing a large message and the ticket change take longer than a usual command. */
@@ -34,6 +35,7 @@ export class InboundEmailController {
   @Public()
   // The caller is a mail provider posting everyone's mail from a few addresses: the per-IP anonymous limit would drop mail.
   @SkipThrottle({ [ANONYMOUS_THROTTLER]: true })
+  @Answers(HttpStatus.OK, 'InboundReceipt')
   @Post(':mailboxId')
   @HttpCode(HttpStatus.OK)
   @ApiConsumes(RFC822)
