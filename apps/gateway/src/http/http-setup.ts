@@ -109,6 +109,17 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
         .setDescription('REST API v1 of the helpdesk platform. Errors are { statusCode, error, message, requestId }.')
         .setVersion('1')
         .setOpenAPIVersion('3.1.0')
+        .addTag('auth', 'Sign-up, sign-in, sessions, password reset, and the caller\'s own account')
+        .addTag('tickets', 'Tickets, their comments, history, participants, links and followers')
+        .addTag('attachments', 'Files on tickets: upload, list, download')
+        .addTag('ticket-fields', 'Custom ticket fields of the organization')
+        .addTag('administration', 'Users, teams, the organization, SLA policies, mailboxes, API tokens and dead letters')
+        .addTag('ai', 'AI summaries and suggested replies (staff)')
+        .addTag('email', 'Inbound mail, posted by a mail relay with the mailbox\'s own token')
+        .addTag('macros', 'Macros and canned responses')
+        .addTag('views', 'Saved ticket views')
+        .addTag('triggers', 'Rules run when a ticket is created or changed')
+        .addTag('automations', 'Rules run on a schedule over tickets matching conditions')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or hdp_ API token', description: 'An access token from /auth/login, or an API token (`hdp_…`) limited to the scope each operation names as `x-required-scope`' })
         .build(),
       { operationIdFactory: operationId },

@@ -35,7 +35,7 @@ function toApiProperty(schema: JsonSchema, required: boolean, classesByName: Map
   return { required, ...plain } as Record<string, unknown>;
 }
 
-type Operation = { responses?: Record<string, { description?: string; content?: unknown }>; security?: unknown[]; parameters?: Array<{ in: string }>; requestBody?: unknown };
+type Operation = { operationId?: string; summary?: string; responses?: Record<string, { description?: string; content?: unknown }>; security?: unknown[]; parameters?: Array<{ in: string }>; requestBody?: unknown };
 type OpenApiDocument = { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown> } };
 
 const ERROR_STATUSES: Record<string, string> = {
@@ -60,6 +60,13 @@ function answersError(status: string, operation: Operation): boolean {
 const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'Done; no body' };
 const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } };
 
+/** A route without @ApiOperation({ summary }) is summarized by its controller and handler names: `tickets_addParticipant` reads "Tickets: add participant". */
+function summaryOf(operationId: string | undefined): string | undefined {
+  if (!operationId) return undefined;
+  const [controller, method] = operationId.split('_').map((name) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()) as [string, string];
+  return `${controller[0]!.toUpperCase()}${controller.slice(1)}: ${method}`;
+}
+
 /**
  * Adds the answers' schemas (generated from the contracts' view types, see api-responses.ts) and
  * the one error shape of the API: every 4xx/5xx an operation declares, and the common ones it can
@@ -74,6 +81,7 @@ export function documentResponses(document: OpenApiDocument, responseSchemas: Re
   }
   for (const operations of Object.values(document.paths)) {
     for (const operation of Object.values(operations)) {
+      operation.summary ??= summaryOf(operation.operationId);
       operation.responses ??= {};
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) >= 400) response.content ??= ERROR_CONTENT;
