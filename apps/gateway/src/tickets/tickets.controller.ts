@@ -80,6 +80,7 @@ export class TicketsController {
   @Answers(HttpStatus.OK, 'TicketView')
   @Patch(':id')
   @Roles('admin', 'agent')
+  @ApiConflictResponse({ description: 'If-Match names an older version than the current one (`details.currentVersion`)' })
   async update(
     @Caller() principal: Principal,
     @TicketId() ticketId: string,
