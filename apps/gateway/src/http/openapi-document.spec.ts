@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIntegration } from '../../../../examples/api-client/helpdesk-script.js';
 import { GatewayHarness, type SignedUpAdmin } from '../testing/gateway-harness.js';
 import { operationId } from './http-setup.js';
 
@@ -104,14 +103,16 @@ describe('the OpenAPI document', () => {
 
   it('describes real answers: a session, a ticket, a comment, lists, and the error envelope', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
-    addFormats(ajv);
+    addFormats.default(ajv);
     ajv.addSchema({ $id: 'api', components: document.components });
     const mismatches: string[] = [];
+    let checked = 0;
     const check = async (method: string, path: string, response: globalThis.Response) => {
       const schema = document.paths[path]?.[method]?.responses[String(response.status)]?.content?.['application/json']?.schema;
       if (!schema) return mismatches.push(`${method.toUpperCase()} ${path} answered ${response.status}, which the document does not declare`);
       const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components', '"api#/components')) as Schema);
       const body: unknown = await response.json();
+      checked += 1;
       if (!validate(body)) mismatches.push(`${method.toUpperCase()} ${path} ${response.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body).slice(0, 300)}`);
     };
     const token = admin.accessToken;
@@ -130,11 +131,37 @@ describe('the OpenAPI document', () => {
     await check('get', '/api/v1/organization', await gateway.call('/organization', { token }));
     await check('post', '/api/v1/api-tokens', await gateway.call('/api-tokens', { token, body: { name: 'schema check', scopes: ['tickets:read'] } }));
     await check('get', '/api/v1/api-tokens', await gateway.call('/api-tokens', { token }));
-    // Errors: validation (a list of messages), no token, not found.
+    await check('patch', '/api/v1/tickets/{id}', await gateway.call(`/tickets/${ticketId}`, { method: 'PATCH', token, body: { priority: 'high', tags: ['docs', 'schema'] } }));
+    const other = await gateway.call('/tickets', { token, body: { subject: 'Linked', description: 'The other end' } });
+    const otherId = ((await other.json()) as { id: string }).id;
+    await check('post', '/api/v1/tickets/{id}/links', await gateway.call(`/tickets/${ticketId}/links`, { token, body: { kind: 'related', targetId: otherId } }));
+    await check('get', '/api/v1/tickets/{id}/links', await gateway.call(`/tickets/${ticketId}/links`, { token }));
+    await check('post', '/api/v1/tickets/{id}/followers', await gateway.call(`/tickets/${ticketId}/followers`, { method: 'POST', token }));
+    await check('get', '/api/v1/tickets/{id}/followers', await gateway.call(`/tickets/${ticketId}/followers`, { token }));
+    await check('post', '/api/v1/tickets/{id}/participants', await gateway.call(`/tickets/${ticketId}/participants`, { token, body: { email: 'copied@example.com', name: 'Copied Person' } }));
+    await check('get', '/api/v1/tickets/{id}/participants', await gateway.call(`/tickets/${ticketId}/participants`, { token }));
+    await check('patch', '/api/v1/tickets', await gateway.call('/tickets', { method: 'PATCH', token, body: { ids: [ticketId, randomUUID()], changes: { status: 'pending' } } }));
+    await check('post', '/api/v1/teams', await gateway.call('/teams', { token, body: { name: 'Second line' } }));
+    await check('get', '/api/v1/teams', await gateway.call('/teams', { token }));
+    await check('post', '/api/v1/sla-policies', await gateway.call('/sla-policies', { token, body: { name: 'Urgent', priority: 'urgent', firstResponseMinutes: 30, resolutionMinutes: 240, businessHoursOnly: false } }));
+    await check('get', '/api/v1/sla-policies', await gateway.call('/sla-policies', { token }));
+    await check('post', '/api/v1/ticket-fields', await gateway.call('/ticket-fields', { token, body: { key: 'plan', label: 'Plan', type: 'dropdown', options: ['free', 'pro'] } }));
+    await check('get', '/api/v1/ticket-fields', await gateway.call('/ticket-fields', { token }));
+    await check('post', '/api/v1/views', await gateway.call('/views', { token, body: { name: 'Urgent ones', query: { priority: ['urgent'] } } }));
+    await check('get', '/api/v1/views', await gateway.call('/views', { token }));
+    await check('post', '/api/v1/canned-responses', await gateway.call('/canned-responses', { token, body: { name: 'Thanks', body: 'Thank you for writing in.' } }));
+    await check('get', '/api/v1/canned-responses', await gateway.call('/canned-responses', { token }));
+    await check('get', '/api/v1/macros', await gateway.call('/macros', { token }));
+    await check('get', '/api/v1/triggers', await gateway.call('/triggers', { token }));
+    await check('get', '/api/v1/automations', await gateway.call('/automations', { token }));
+    // Errors: a conflict (linking twice), a refused rule (a link to itself), validation (a list of messages), no token, not found.
+    await check('post', '/api/v1/tickets/{id}/links', await gateway.call(`/tickets/${ticketId}/links`, { token, body: { kind: 'related', targetId: otherId } }));
+    await check('post', '/api/v1/tickets/{id}/links', await gateway.call(`/tickets/${ticketId}/links`, { token, body: { kind: 'related', targetId: ticketId } }));
     await check('post', '/api/v1/tickets', await gateway.call('/tickets', { token, body: { subject: '' } }));
     await check('get', '/api/v1/tickets', await gateway.call('/tickets'));
     await check('get', '/api/v1/tickets/{id}', await gateway.call(`/tickets/${randomUUID()}`, { token }));
     expect(mismatches).toEqual([]);
+    expect(checked).toBeGreaterThan(30);
   });
 
   it('lints clean with the committed redocly.yaml', async () => {
@@ -157,6 +184,8 @@ describe('the OpenAPI document', () => {
     const response = await gateway.call('/api-tokens', { token: admin.accessToken, body: { name: 'integration', scopes: ['tickets:read', 'tickets:write'] } });
     const { token } = (await response.json()) as CreatedApiTokenView;
     const lines: string[] = [];
+    // Loaded by path: its types come from the generated api-schema.d.ts, which only this test writes.
+    const { runIntegration } = (await import(`${EXAMPLE}/helpdesk-script.ts`)) as { runIntegration: RunIntegration };
     const result = await runIntegration(gateway.url, token, (line) => lines.push(line));
     expect(result.comment.ticketId).toBe(result.ticket.id);
     expect(result.openTickets.map((ticket) => ticket.id)).toContain(result.ticket.id);
@@ -176,6 +205,12 @@ describe('the OpenAPI document', () => {
     expect(await typeCheck(workDir)).toMatch(/CommentView/);
   }, 60_000);
 });
+
+type RunIntegration = (
+  baseUrl: string,
+  apiToken: string,
+  log: (line: string) => void,
+) => Promise<{ ticket: { id: string; number: number; status: string }; comment: { ticketId: string }; openTickets: Array<{ id: string }> }>;
 
 /** tsc's complaints about the example, or '' when it type-checks. */
 async function typeCheck(directory: string): Promise<string> {
