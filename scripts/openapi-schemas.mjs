@@ -14,15 +14,28 @@ const componentName = (definition) => decodeURIComponent(definition).replace(/[^
 export function generateResponseSchemas() {
   const generator = createGenerator({ path: SOURCE, tsconfig: `${ROOT}tsconfig.json`, type: 'ApiResponseTypes', expose: 'export', topRef: false, jsDoc: 'extended', skipTypeCheck: true, additionalProperties: true });
   const { definitions = {}, properties } = generator.createSchema('ApiResponseTypes');
+  const target = (reference) => decodeURIComponent(reference.replace('#/definitions/', ''));
+  // Filled below; rewrite() reads it.
+  const renamed = new Map();
   const rewrite = (value) =>
-    JSON.parse(JSON.stringify(value), (key, node) => (key === '$ref' && typeof node === 'string' ? `#/components/schemas/${componentName(node.replace('#/definitions/', ''))}` : node));
-  const schemas = {};
-  for (const [name, schema] of Object.entries(definitions)) {
-    schemas[componentName(name)] = rewrite(schema);
-  }
+    JSON.parse(JSON.stringify(value), (key, node) => (key === '$ref' && typeof node === 'string' ? `#/components/schemas/${renamed.get(target(node)) ?? componentName(target(node))}` : node));
+  const definitionOf = (schema) => (typeof schema.$ref === 'string' && Object.keys(schema).length === 1 ? target(schema.$ref) : undefined);
+  const references = new Map();
+  JSON.stringify({ definitions, properties }, (key, node) => {
+    if (key === '$ref') references.set(target(node), (references.get(target(node)) ?? 0) + 1);
+    return node;
+  });
+  // An entry that only names another definition (`TicketPage` for `Page<TicketView>`) takes its place when nothing else uses it.
   for (const [name, schema] of Object.entries(properties)) {
-    // An entry that only points at the same-named view would point at itself.
-    if (schema.$ref && componentName(schema.$ref.replace('#/definitions/', '')) === name) continue;
+    const aliased = definitionOf(schema);
+    if (aliased && references.get(aliased) === 1) renamed.set(aliased, name);
+  }
+  const schemas = {};
+  for (const [name, schema] of Object.entries(definitions)) schemas[renamed.get(name) ?? componentName(name)] = rewrite(schema);
+  for (const [name, schema] of Object.entries(properties)) {
+    const aliased = definitionOf(schema);
+    // Already placed under its own name, or the same-named view.
+    if (aliased && (renamed.get(aliased) === name || componentName(aliased) === name)) continue;
     schemas[name] = rewrite(schema);
   }
   const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));

@@ -1,5 +1,5 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Logger, Patch, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import {
   subjects,
@@ -50,6 +50,7 @@ export class AuthController {
 
   @Public()
   @Answers(HttpStatus.CREATED, 'SignedInReply')
+  @ApiForbiddenResponse({ description: 'Signup is disabled (SIGNUP_ENABLED is not true)' })
   @Post('auth/signup')
   async signup(@Body() body: SignupBody, @Res({ passthrough: true }) reply: FastifyReply) {
     if (!this.config.SIGNUP_ENABLED) throw new ForbiddenException('Signup is disabled on this helpdesk');
@@ -63,6 +64,7 @@ export class AuthController {
    */
   @Public()
   @Answers(HttpStatus.OK, 'SignedInReply')
+  @ApiUnauthorizedResponse({ description: 'Invalid email or password, whatever failed' })
   @Post('auth/login')
   @HttpCode(HttpStatus.OK)
   async login(@Body() body: LoginBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -90,6 +92,9 @@ export class AuthController {
   @Public()
   @SkipThrottle({ [ANONYMOUS_THROTTLER]: true, [AUTHENTICATED_THROTTLER]: true })
   @Answers(HttpStatus.OK, 'SessionReply')
+  @ApiUnauthorizedResponse({ description: 'No, an unknown, a reused or an expired refresh token, or the session reached SESSION_MAX_DAYS' })
+  @ApiForbiddenResponse({ description: 'The refresh cookie was sent from an origin outside CSRF_TRUSTED_ORIGINS' })
+  @ApiConflictResponse({ description: 'Another refresh with the same token won the race; the session goes on' })
   @Post('auth/refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -136,6 +141,7 @@ export class AuthController {
 
   @Public()
   @AnswersNoContent()
+  @ApiUnauthorizedResponse({ description: 'The reset link is invalid, used or expired' })
   @Post('auth/password-reset/confirm')
   @HttpCode(HttpStatus.NO_CONTENT)
   async confirmPasswordReset(@Body() body: TokenPasswordBody): Promise<void> {
@@ -144,6 +150,7 @@ export class AuthController {
 
   @Public()
   @Answers(HttpStatus.OK, 'SessionReply')
+  @ApiUnauthorizedResponse({ description: 'The invitation is invalid, used or expired' })
   @Post('auth/accept-invite')
   @HttpCode(HttpStatus.OK)
   async acceptInvitation(@Body() body: TokenPasswordBody, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -154,6 +161,7 @@ export class AuthController {
   /** The token of the mailed verification link; the organization may then mail customers and invitees. */
   @Public()
   @AnswersNoContent()
+  @ApiUnauthorizedResponse({ description: 'The verification link is invalid or has expired' })
   @Post('auth/verify-email')
   @HttpCode(HttpStatus.NO_CONTENT)
   async verifyEmail(@Body() body: VerifyEmailBody): Promise<void> {
@@ -163,6 +171,7 @@ export class AuthController {
   /** A new verification mail to the calling admin's address; 409 once verified. */
   @ApiBearerAuth()
   @Answers(HttpStatus.ACCEPTED, 'MessageReply')
+  @ApiConflictResponse({ description: 'The address is already verified' })
   @Post('auth/verify-email/resend')
   @Roles('admin')
   @HttpCode(HttpStatus.ACCEPTED)

@@ -256,7 +256,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "A token as listed: never the secret nor its hash; `prefix` is its first characters, to recognise it."
   },
   "AttachmentPage": {
-    "$ref": "#/components/schemas/Page_AttachmentView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/AttachmentView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "AttachmentView": {
     "type": "object",
@@ -308,7 +326,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "Attachment metadata; the bytes live in the gateway's object store."
   },
   "AutomationPage": {
-    "$ref": "#/components/schemas/Page_AutomationView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/AutomationView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "AutomationPreviewItem": {
     "type": "object",
@@ -350,7 +386,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "One ticket of a dry run: what the automation would act on now."
   },
   "AutomationPreviewPage": {
-    "$ref": "#/components/schemas/Page_AutomationPreviewItem"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/AutomationPreviewItem"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "AutomationView": {
     "type": "object",
@@ -453,7 +507,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ]
   },
   "CannedResponsePage": {
-    "$ref": "#/components/schemas/Page_CannedResponseView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/CannedResponseView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "CannedResponseView": {
     "type": "object",
@@ -491,7 +563,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ]
   },
   "CommentPage": {
-    "$ref": "#/components/schemas/Page_CommentView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/CommentView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "CommentView": {
     "type": "object",
@@ -678,7 +768,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "One failed attempt (or the final verdict), oldest first."
   },
   "DeadLetterPage": {
-    "$ref": "#/components/schemas/Page_DeadLetterSummary"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/DeadLetterSummary"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "DeadLetterSummary": {
     "type": "object",
@@ -742,9 +850,6 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "Answer of the delete commands (teams.delete, slaPolicies.delete)."
   },
   "ErrorResponse": {
-    "$ref": "#/components/schemas/HttpErrorBody"
-  },
-  "HttpErrorBody": {
     "type": "object",
     "properties": {
       "statusCode": {
@@ -1008,7 +1113,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "`set` of the custom field `<key>`: the value as the field's type stores it (validated on save), or null to clear it."
   },
   "MacroPage": {
-    "$ref": "#/components/schemas/Page_MacroView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/MacroView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "MacroPreview": {
     "type": "object",
@@ -1106,7 +1229,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "What became of the mail a mailbox received, by every way in, since it was made."
   },
   "MailboxPage": {
-    "$ref": "#/components/schemas/Page_MailboxView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/MailboxView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "MailboxStatusView": {
     "type": "object",
@@ -1347,279 +1488,6 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "emailVerified"
     ]
   },
-  "Page_AttachmentView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/AttachmentView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_AutomationPreviewItem": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/AutomationPreviewItem"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_AutomationView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/AutomationView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_CannedResponseView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/CannedResponseView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_CommentView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/CommentView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_DeadLetterSummary": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/DeadLetterSummary"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_MacroView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/MacroView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_MailboxView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/MailboxView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_QueueView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/QueueView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_TicketHistoryEntry": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/TicketHistoryEntry"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_TicketView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/TicketView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_TriggerView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/TriggerView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
-  "Page_UserView": {
-    "type": "object",
-    "properties": {
-      "items": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/UserView"
-        }
-      },
-      "nextCursor": {
-        "type": [
-          "string",
-          "null"
-        ]
-      }
-    },
-    "required": [
-      "items",
-      "nextCursor"
-    ]
-  },
   "PublicUserView": {
     "type": "object",
     "properties": {
@@ -1702,7 +1570,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ]
   },
   "QueueViewPage": {
-    "$ref": "#/components/schemas/Page_QueueView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/QueueView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "RenderedCannedResponse": {
     "type": "object",
@@ -2412,7 +2298,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ]
   },
   "TicketHistoryPage": {
-    "$ref": "#/components/schemas/Page_TicketHistoryEntry"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketHistoryEntry"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TicketLinkKind": {
     "type": "string",
@@ -2485,7 +2389,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "Written by a merge only: the source is `merged_into` the target, which sees it as `merged_from`."
   },
   "TicketPage": {
-    "$ref": "#/components/schemas/Page_TicketView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TicketParticipantList": {
     "type": "array",
@@ -2715,7 +2637,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ]
   },
   "TriggerPage": {
-    "$ref": "#/components/schemas/Page_TriggerView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TriggerView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TriggerView": {
     "type": "object",
@@ -2788,7 +2728,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     "description": "Staff see the whole user; a customer sees the public view of a staff member."
   },
   "UserPage": {
-    "$ref": "#/components/schemas/Page_UserView"
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/UserView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "UserView": {
     "type": "object",

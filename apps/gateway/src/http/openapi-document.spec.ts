@@ -99,7 +99,7 @@ describe('the OpenAPI document', () => {
   it('generates the success schemas from the committed api-response-schemas.generated.ts, up to date with the contracts', async () => {
     const { stderr } = await run(process.execPath, [`${ROOT}scripts/openapi-schemas.mjs`, '--check'], { cwd: ROOT }).catch((error: { stderr: string }) => ({ stderr: error.stderr }));
     expect(stderr).toBe('');
-  });
+  }, 120_000);
 
   it('describes real answers: a session, a ticket, a comment, lists, and the error envelope', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -190,7 +190,7 @@ describe('the OpenAPI document', () => {
     expect(result.comment.ticketId).toBe(result.ticket.id);
     expect(result.openTickets.map((ticket) => ticket.id)).toContain(result.ticket.id);
     expect(lines[0]).toBe(`created ticket #${result.ticket.number} (${result.ticket.status}, urgent)`);
-  }, 120_000);
+  }, 180_000);
 
   it('fails the type-check when the document loses a route or a schema the example depends on', async () => {
     const withoutCommenting = structuredClone(document);
@@ -203,7 +203,7 @@ describe('the OpenAPI document', () => {
     delete commentRenamed.components.schemas.CommentView;
     await writeFile(`${workDir}/api-schema.d.ts`, astToString(await openapiTS(commentRenamed as never)));
     expect(await typeCheck(workDir)).toMatch(/CommentView/);
-  }, 60_000);
+  }, 180_000);
 });
 
 type RunIntegration = (

@@ -1,5 +1,5 @@
 import { Controller, Headers, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Req, Res, UnauthorizedException, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { CommandClient, CommandError, Public } from '@helpdesk/common';
 import { INBOUND_TOKEN_HEADER, subjects, type InboundReceipt } from '@helpdesk/contracts';
@@ -36,6 +36,7 @@ export class InboundEmailController {
   // The caller is a mail provider posting everyone's mail from a few addresses: the per-IP anonymous limit would drop mail.
   @SkipThrottle({ [ANONYMOUS_THROTTLER]: true })
   @Answers(HttpStatus.OK, 'InboundReceipt')
+  @ApiUnauthorizedResponse({ description: "Missing or wrong X-Helpdesk-Inbound-Token for this mailbox" })
   @Post(':mailboxId')
   @HttpCode(HttpStatus.OK)
   @ApiConsumes(RFC822)
