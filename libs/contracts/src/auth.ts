@@ -87,3 +87,30 @@ export type PasswordResetRequestedData = {
   /** Unique per request; passed back in issuePasswordResetLink. */
   requestId: string;
 };
+
+/** The tokens of a session the gateway opens or renews (the refresh token also goes in the `helpdesk_refresh` cookie). */
+export interface SessionTokens {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds the access token is valid. */
+  expiresIn: number;
+  refreshToken: string;
+  /** ISO 8601. */
+  refreshTokenExpiresAt: string;
+}
+
+/** POST /auth/signup and /auth/login: a session, the user and their organization. */
+export interface SignedInReply extends SessionTokens {
+  user: UserView;
+  organization: OrganizationView;
+}
+
+/** POST /auth/refresh and /auth/accept-invite: a session and its user. */
+export interface SessionReply extends SessionTokens {
+  user: UserView;
+}
+
+/** An answer that only says what happened (password reset requested, verification mail resent). */
+export interface MessageReply {
+  message: string;
+}

@@ -34,3 +34,17 @@ export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
     (ERROR_CODES as readonly string[]).includes(candidate.code)
   );
 }
+
+/** The body of every HTTP error the gateway answers (AllExceptionsFilter); `ErrorResponse` in the OpenAPI document. */
+export interface HttpErrorBody {
+  /** The HTTP status, repeated. */
+  statusCode: number;
+  /** The status's reason phrase, such as `Not Found`. */
+  error: string;
+  /** What went wrong; a list naming each problem when the input failed validation. */
+  message: string | string[];
+  /** Also in the X-Request-Id header and in every log line of every service the request touched. */
+  requestId?: string;
+  /** Structured help from the service that refused (the current version on a conflict, the organizations to choose from). */
+  details?: unknown;
+}

@@ -5,6 +5,7 @@ import { AI_COMMAND_TIMEOUT_MS, subjects, type AiSuggestedReply, type AiSummary,
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const TicketId = () => UuidParam('id');
 
@@ -17,6 +18,7 @@ const TicketId = () => UuidParam('id');
 export class AiController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @Answers(HttpStatus.OK, 'AiSummary')
   @Post('summary')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Summarize a ticket and its conversation, internal notes included (staff only)' })
@@ -25,6 +27,7 @@ export class AiController {
     return this.commands.request(subjects.ai.summarize, { principal, ticketId }, { timeoutMs: AI_COMMAND_TIMEOUT_MS });
   }
 
+  @Answers(HttpStatus.OK, 'AiSuggestedReply')
   @Post('suggest-reply')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: "Draft a reply to the requester's latest message, in their language; internal notes are never used (staff only)" })

@@ -6,6 +6,7 @@ import { RequiredScope } from '../auth/api-token-scopes.js';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { ApiTokenResponse, CreateApiTokenBody, CreatedApiTokenResponse } from './api-tokens.dto.js';
+import { Answers } from '../http/api-responses.js';
 
 /** API tokens for scripts and integrations (DESIGN section 16): admins manage them, answered by the ticket service. */
 @ApiTags('administration')
@@ -16,6 +17,7 @@ import { ApiTokenResponse, CreateApiTokenBody, CreatedApiTokenResponse } from '.
 export class ApiTokensController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @Answers(HttpStatus.CREATED, 'CreatedApiTokenView')
   @Post()
   @ApiCreatedResponse({ type: CreatedApiTokenResponse, description: 'The token, with its secret `token` shown this once' })
   @ApiBadRequestResponse({ description: 'A name not of 1 to 100 characters, an unknown scope (named), no scope, or an expiresAt in the past' })
@@ -24,6 +26,7 @@ export class ApiTokensController {
     return this.commands.request(subjects.apiTokens.create, { principal, ...body });
   }
 
+  @Answers(HttpStatus.OK, 'ApiTokenList')
   @Get()
   @ApiOkResponse({ type: ApiTokenResponse, isArray: true, description: 'The tokens not revoked, newest first; never their secret nor its hash' })
   list(@Caller() principal: Principal): Promise<ApiTokenView[]> {

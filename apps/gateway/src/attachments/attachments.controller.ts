@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { subjects, type AttachmentView, type Page, type Principal } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +11,7 @@ import { PageQuery } from '../tickets/tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { UploadRateLimit } from './upload-rate-limit.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const PathId = () => UuidParam('id');
 
@@ -26,6 +27,7 @@ export class AttachmentsController {
   ) {}
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.CREATED, 'AttachmentView')
   @Post('tickets/:id/attachments')
   @HttpCode(HttpStatus.CREATED)
   @ApiConsumes('multipart/form-data')
@@ -42,6 +44,7 @@ export class AttachmentsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'AttachmentPage')
   @Get('tickets/:id/attachments')
   list(@Caller() principal: Principal, @PathId() ticketId: string, @Query() query: PageQuery): Promise<Page<AttachmentView>> {
     return this.commands.request(subjects.attachments.list, { principal, ticketId, ...query });
@@ -52,6 +55,10 @@ export class AttachmentsController {
   @Get('attachments/:id')
   @RouteConfig({ compress: false })
   @ApiProduces('application/octet-stream')
+  @ApiOkResponse({
+    description: "The file's bytes as stored, with its own Content-Type and a Content-Disposition naming it",
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
   async download(@Caller() principal: Principal, @PathId() attachmentId: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const { attachment, size, bytes } = await this.attachments.download(principal, attachmentId);
     return reply.headers(downloadHeaders(attachment.filename, attachment.contentType, size)).send(bytes);

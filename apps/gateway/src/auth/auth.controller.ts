@@ -1,5 +1,5 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, HttpStatus, Inject, Logger, Patch, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import {
   subjects,
@@ -7,6 +7,10 @@ import {
   type InvitationAcceptedReply,
   type IssuedRefreshToken,
   type MeReply,
+  type MessageReply,
+  type SessionReply,
+  type SessionTokens,
+  type SignedInReply,
   type RefreshRateLimitedDetails,
   type Principal,
   type RotatedRefreshToken,
@@ -23,14 +27,7 @@ import { Caller, Roles, type CallerRequest } from './caller.js';
 import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER } from './rate-limit.guard.js';
 import { clearRefreshCookie, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
 import { SessionOnly } from './api-token-scopes.js';
-
-interface Session {
-  accessToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  refreshToken: string;
-  refreshTokenExpiresAt: string;
-}
+import { Answers, AnswersNoContent } from '../http/api-responses.js';
 
 @ApiTags('auth')
 @SessionOnly()
@@ -52,6 +49,8 @@ export class AuthController {
   }
 
   @Public()
+  @Answers(HttpStatus.CREATED, 'SignedInReply')
+  @ApiForbiddenResponse({ description: 'Signup is disabled (SIGNUP_ENABLED is not true)' })
   @Post('auth/signup')
   async signup(@Body() body: SignupBody, @Res({ passthrough: true }) reply: FastifyReply) {
     if (!this.config.SIGNUP_ENABLED) throw new ForbiddenException('Signup is disabled on this helpdesk');
@@ -64,6 +63,8 @@ export class AuthController {
    * before the password is checked; a success clears the pair's count and gives back its IP point.
    */
   @Public()
+  @Answers(HttpStatus.OK, 'SignedInReply')
+  @ApiUnauthorizedResponse({ description: 'Invalid email or password, whatever failed' })
   @Post('auth/login')
   @HttpCode(HttpStatus.OK)
   async login(@Body() body: LoginBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -90,6 +91,10 @@ export class AuthController {
    */
   @Public()
   @SkipThrottle({ [ANONYMOUS_THROTTLER]: true, [AUTHENTICATED_THROTTLER]: true })
+  @Answers(HttpStatus.OK, 'SessionReply')
+  @ApiUnauthorizedResponse({ description: 'No, an unknown, a reused or an expired refresh token, or the session reached SESSION_MAX_DAYS' })
+  @ApiForbiddenResponse({ description: 'The refresh cookie was sent from an origin outside CSRF_TRUSTED_ORIGINS' })
+  @ApiConflictResponse({ description: 'Another refresh with the same token won the race; the session goes on' })
   @Post('auth/refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -108,6 +113,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @AnswersNoContent()
   @Post('auth/logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   async logout(@Body() body: RefreshBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
@@ -123,6 +129,7 @@ export class AuthController {
    * the request when it is back.
    */
   @Public()
+  @Answers(HttpStatus.ACCEPTED, 'MessageReply')
   @Post('auth/password-reset')
   @HttpCode(HttpStatus.ACCEPTED)
   async requestPasswordReset(@Body() body: PasswordResetBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -133,6 +140,8 @@ export class AuthController {
   }
 
   @Public()
+  @AnswersNoContent()
+  @ApiUnauthorizedResponse({ description: 'The reset link is invalid, used or expired' })
   @Post('auth/password-reset/confirm')
   @HttpCode(HttpStatus.NO_CONTENT)
   async confirmPasswordReset(@Body() body: TokenPasswordBody): Promise<void> {
@@ -140,6 +149,8 @@ export class AuthController {
   }
 
   @Public()
+  @Answers(HttpStatus.OK, 'SessionReply')
+  @ApiUnauthorizedResponse({ description: 'The invitation is invalid, used or expired' })
   @Post('auth/accept-invite')
   @HttpCode(HttpStatus.OK)
   async acceptInvitation(@Body() body: TokenPasswordBody, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -149,6 +160,8 @@ export class AuthController {
 
   /** The token of the mailed verification link; the organization may then mail customers and invitees. */
   @Public()
+  @AnswersNoContent()
+  @ApiUnauthorizedResponse({ description: 'The verification link is invalid or has expired' })
   @Post('auth/verify-email')
   @HttpCode(HttpStatus.NO_CONTENT)
   async verifyEmail(@Body() body: VerifyEmailBody): Promise<void> {
@@ -157,6 +170,8 @@ export class AuthController {
 
   /** A new verification mail to the calling admin's address; 409 once verified. */
   @ApiBearerAuth()
+  @Answers(HttpStatus.ACCEPTED, 'MessageReply')
+  @ApiConflictResponse({ description: 'The address is already verified' })
   @Post('auth/verify-email/resend')
   @Roles('admin')
   @HttpCode(HttpStatus.ACCEPTED)
@@ -167,6 +182,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @Answers(HttpStatus.OK, 'MeReply')
   @Get('me')
   me(@Caller() principal: Principal) {
     return this.commands.request<MeReply>(subjects.auth.me, { principal });
@@ -175,6 +191,7 @@ export class AuthController {
   /** Any user, about themselves only: the principal is the target, so there is no id to forge. */
   @ApiBearerAuth()
   @ApiOkResponse({ description: '`{ user, organization }`. Staff may set their own `availability` (`online` follows realtime presence; `away`/`offline` keep automatic assignment away); customers get 403 for it' })
+  @Answers(HttpStatus.OK, 'MeReply')
   @Patch('me')
   updateMe(@Caller() principal: Principal, @Body() changes: UpdateMeBody) {
     return this.commands.request<MeReply>(subjects.users.updateOwnAccount, { principal, changes });
@@ -185,6 +202,7 @@ export class AuthController {
    * stolen access token cannot be used to guess the password; the session that asks is kept.
    */
   @ApiBearerAuth()
+  @AnswersNoContent()
   @Post('me/password')
   @HttpCode(HttpStatus.NO_CONTENT)
   async changePassword(@Caller() principal: Principal, @Body() change: ChangePasswordBody, @Req() request: CallerRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
@@ -198,13 +216,13 @@ export class AuthController {
     await Promise.all([this.limits.refund('login', pairKey), this.limits.refund('loginPerIp', ip)]);
   }
 
-  private async startSession(user: UserView, reply: FastifyReply): Promise<Session> {
+  private async startSession(user: UserView, reply: FastifyReply): Promise<SessionTokens> {
     const issued = await this.commands.request<IssuedRefreshToken>(subjects.auth.issueRefreshToken, { principal: principalOf(user) });
     setRefreshCookie(reply, issued.refreshToken, issued.expiresAt);
     return this.session(user, issued);
   }
 
-  private session(user: UserView, refresh: IssuedRefreshToken): Session {
+  private session(user: UserView, refresh: IssuedRefreshToken): SessionTokens {
     const principal = principalOf(user);
     return {
       accessToken: this.accessTokens.sign(principal, refresh.sessionId),

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Patch, Post, Query, HttpStatus } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { subjects, type AutomationPreviewItem, type AutomationView, type DeletedReply, type Page, type Principal } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
@@ -6,6 +6,7 @@ import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateAutomationBody, ListAutomationsQuery, PreviewAutomationQuery, UpdateAutomationBody } from './automations.dto.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown or another organization's automation";
@@ -21,6 +22,7 @@ const REFUSED =
 export class AutomationsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @Answers(HttpStatus.OK, 'AutomationPage')
   @Get()
   @Roles('admin')
   @ApiOkResponse({ description: '`{ items: AutomationView[], nextCursor }` by name' })
@@ -29,6 +31,7 @@ export class AutomationsController {
     return this.commands.request(subjects.automations.list, { principal, ...query });
   }
 
+  @Answers(HttpStatus.OK, 'AutomationView')
   @Get(':id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -36,6 +39,7 @@ export class AutomationsController {
     return this.commands.request(subjects.automations.get, { principal, automationId });
   }
 
+  @Answers(HttpStatus.CREATED, 'AutomationView')
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The automation: `{ name, all, any?, actions, active? }`; `all` holds at least one hoursSince condition' })
@@ -46,6 +50,7 @@ export class AutomationsController {
     return this.commands.request(subjects.automations.create, { principal, ...body });
   }
 
+  @Answers(HttpStatus.OK, 'AutomationView')
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ description: 'The automation after the change (`active: false` stops it from running; its preview still works)' })
@@ -55,6 +60,7 @@ export class AutomationsController {
     return this.commands.request(subjects.automations.update, { principal, automationId, changes });
   }
 
+  @Answers(HttpStatus.OK, 'DeletedReply')
   @Delete(':id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -62,6 +68,7 @@ export class AutomationsController {
     return this.commands.request(subjects.automations.delete, { principal, automationId });
   }
 
+  @Answers(HttpStatus.OK, 'AutomationPreviewPage')
   @Get(':id/preview')
   @Roles('admin')
   @ApiOkResponse({ description: 'The dry run: `{ items: [{ id, number, subject, status, priority, assigneeId, updatedAt }], nextCursor }`, the tickets the automation would act on now, by number; nothing changes' })

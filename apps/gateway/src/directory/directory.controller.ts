@@ -19,6 +19,7 @@ import {
   UpdateUserBody,
 } from './directory.dto.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers, AnswersNoContent } from '../http/api-responses.js';
 
 const Id = () => UuidParam('id');
 
@@ -33,6 +34,7 @@ export class DirectoryController {
   ) {}
 
   @RequiredScope('users:read')
+  @Answers(HttpStatus.OK, 'UserPage')
   @Get('users')
   @Roles('admin', 'agent')
   @ApiOkResponse({
@@ -45,6 +47,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('users:read')
+  @Answers(HttpStatus.OK, 'UserOrPublicUserView')
   @Get('users/:id')
   @ApiOkResponse({
     description:
@@ -56,6 +59,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('users:write')
+  @Answers(HttpStatus.CREATED, 'UserView')
   @Post('users')
   @Roles('admin')
   inviteUser(@Caller() principal: Principal, @Body() body: InviteUserBody): Promise<UserView> {
@@ -63,6 +67,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('users:write')
+  @Answers(HttpStatus.OK, 'UserView')
   @Patch('users/:id')
   @Roles('admin')
   @ApiOkResponse({
@@ -78,6 +83,7 @@ export class DirectoryController {
 
   /** Counted per invitee before it is sent; a refused resend (404, 409) gives its point back, as nothing was mailed. */
   @RequiredScope('users:write')
+  @Answers(HttpStatus.ACCEPTED, 'UserView')
   @Post('users/:id/resend-invitation')
   @Roles('admin')
   @HttpCode(HttpStatus.ACCEPTED)
@@ -99,6 +105,7 @@ export class DirectoryController {
 
   /** Agents too: they see the mark on the requester of a ticket and may confirm the address works again. */
   @RequiredScope('users:write')
+  @Answers(HttpStatus.OK, 'UserView')
   @Post('users/:id/clear-bounce')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.OK)
@@ -109,6 +116,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('users:write')
+  @AnswersNoContent()
   @Delete('users/:id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -117,6 +125,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('users:read')
+  @Answers(HttpStatus.OK, 'TeamList')
   @Get('teams')
   @Roles('admin', 'agent')
   listTeams(@Caller() principal: Principal): Promise<TeamView[]> {
@@ -124,6 +133,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.CREATED, 'TeamView')
   @Post('teams')
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The team `{ id, name, assignment, memberIds, createdAt }`; `assignment` is `manual` (default), `round_robin` or `load_balanced` (docs/workflow.md "Assignment")' })
@@ -133,6 +143,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'TeamView')
   @Patch('teams/:id')
   @Roles('admin')
   @ApiOkResponse({ description: "The team. Changing `assignment` to a rule assigns the team's waiting tickets at once, among its online members under capacity" })
@@ -143,6 +154,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @AnswersNoContent()
   @Delete('teams/:id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -151,6 +163,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'TeamView')
   @Put('teams/:id/members')
   @Roles('admin')
   setTeamMembers(@Caller() principal: Principal, @Id() teamId: string, @Body() body: SetTeamMembersBody): Promise<TeamView> {
@@ -158,6 +171,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'OrganizationView')
   @Get('organization')
   @Roles('admin', 'agent')
   organization(@Caller() principal: Principal): Promise<OrganizationView> {
@@ -165,6 +179,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'OrganizationView')
   @Put('organization')
   @Roles('admin')
   updateOrganization(@Caller() principal: Principal, @Body() changes: UpdateOrganizationBody): Promise<OrganizationView> {
@@ -172,6 +187,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'SlaPolicyList')
   @Get('sla-policies')
   @Roles('admin')
   listSlaPolicies(@Caller() principal: Principal, @Query() query: ListSlaPoliciesQuery): Promise<SlaPolicyView[]> {
@@ -179,6 +195,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.CREATED, 'SlaPolicyView')
   @Post('sla-policies')
   @Roles('admin')
   createSlaPolicy(@Caller() principal: Principal, @Body() body: CreateSlaPolicyBody): Promise<SlaPolicyView> {
@@ -186,6 +203,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'SlaPolicyView')
   @Patch('sla-policies/:id')
   @Roles('admin')
   updateSlaPolicy(@Caller() principal: Principal, @Id() policyId: string, @Body() changes: UpdateSlaPolicyBody): Promise<SlaPolicyView> {
@@ -193,6 +211,7 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
+  @AnswersNoContent()
   @Delete('sla-policies/:id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)

@@ -10,7 +10,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
 import { serveWebConsole } from '../web/web-console.js';
-import { documentErrorResponses, documentValidatedClasses } from './openapi-from-validation.js';
+import { API_RESPONSE_SCHEMAS } from './api-response-schemas.generated.js';
+import { documentResponses, documentValidatedClasses } from './openapi-from-validation.js';
 import { parseQueryString } from './query-string.js';
 
 export const API_PREFIX = 'api/v1';
@@ -33,6 +34,12 @@ function trustProxy(setting: string): FastifyServerOptions['trustProxy'] {
 
 export function gatewayFastifyOptions(config: GatewayConfig): FastifyServerOptions {
   return { trustProxy: trustProxy(config.TRUST_PROXY), bodyLimit: config.MAX_JSON_BODY_BYTES, routerOptions: { querystringParser: parseQueryString } };
+}
+
+/** `TicketsController.list` is `tickets_list`: unique, and readable as a generated client's method name. */
+export function operationId(controllerKey: string, methodKey: string): string {
+  const controller = controllerKey.replace(/Controller$/, '');
+  return `${controller[0]!.toLowerCase()}${controller.slice(1)}_${methodKey}`;
 }
 
 /** Host names without port, for the ALLOWED_HOSTS check. */
@@ -101,10 +108,23 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
         .setTitle('Helpdesk API')
         .setDescription('REST API v1 of the helpdesk platform. Errors are { statusCode, error, message, requestId }.')
         .setVersion('1')
+        .setOpenAPIVersion('3.1.0')
+        .addTag('auth', 'Sign-up, sign-in, sessions, password reset, and the caller\'s own account')
+        .addTag('tickets', 'Tickets, their comments, history, participants, links and followers')
+        .addTag('attachments', 'Files on tickets: upload, list, download')
+        .addTag('ticket-fields', 'Custom ticket fields of the organization')
+        .addTag('administration', 'Users, teams, the organization, SLA policies, mailboxes, API tokens and dead letters')
+        .addTag('ai', 'AI summaries and suggested replies (staff)')
+        .addTag('email', 'Inbound mail, posted by a mail relay with the mailbox\'s own token')
+        .addTag('macros', 'Macros and canned responses')
+        .addTag('views', 'Saved ticket views')
+        .addTag('triggers', 'Rules run when a ticket is created or changed')
+        .addTag('automations', 'Rules run on a schedule over tickets matching conditions')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or hdp_ API token', description: 'An access token from /auth/login, or an API token (`hdp_…`) limited to the scope each operation names as `x-required-scope`' })
         .build(),
+      { operationIdFactory: operationId },
     );
-    documentErrorResponses(document as unknown as Parameters<typeof documentErrorResponses>[0]);
+    documentResponses(document as unknown as Parameters<typeof documentResponses>[0], API_RESPONSE_SCHEMAS);
     SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, useGlobalPrefix: false });
     // Swagger UI loads its own scripts and inline styles: only its pages get a CSP that allows them.
     fastify.addHook('onSend', async (request, reply) => {

@@ -35,41 +35,61 @@ function toApiProperty(schema: JsonSchema, required: boolean, classesByName: Map
   return { required, ...plain } as Record<string, unknown>;
 }
 
-type OpenApiDocument = { paths: Record<string, Record<string, { responses?: Record<string, unknown>; security?: unknown[] }>>; components?: { schemas?: Record<string, unknown> } };
+type Operation = { operationId?: string; summary?: string; responses?: Record<string, { description?: string; content?: unknown }>; security?: unknown[]; parameters?: Array<{ in: string }>; requestBody?: unknown };
+type OpenApiDocument = { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown> } };
 
 const ERROR_STATUSES: Record<string, string> = {
   '400': 'Invalid input: the message lists each problem',
   '401': 'Missing, expired or invalid access token',
   '403': 'Authenticated, but this role (or this API token\'s scopes) may not do it',
   '404': 'Not found, or belongs to another organization',
-  '409': 'Conflict, for example a stale If-Match version',
   '413': 'Body too large',
   '429': 'Rate limited; see Retry-After',
   '503': 'A service behind the gateway is unavailable',
   '504': 'A service behind the gateway did not answer in time',
 };
 
-/** The one error shape of the API, attached to every operation so clients can rely on it. */
-export function documentErrorResponses(document: OpenApiDocument): void {
+/** Which of the common errors an operation can answer: 401/403 only behind authentication, 404 only with a path id, 413 only with a body. */
+function answersError(status: string, operation: Operation): boolean {
+  if (status === '401' || status === '403') return operation.security !== undefined;
+  if (status === '404') return operation.parameters?.some((parameter) => parameter.in === 'path') ?? false;
+  if (status === '413') return operation.requestBody !== undefined;
+  return true;
+}
+
+const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'Done; no body' };
+const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } };
+
+/** A route without @ApiOperation({ summary }) is summarized by its controller and handler names: `tickets_addParticipant` reads "Tickets: add participant". */
+function summaryOf(operationId: string | undefined): string | undefined {
+  if (!operationId) return undefined;
+  const [controller, method] = operationId.split('_').map((name) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()) as [string, string];
+  return `${controller[0]!.toUpperCase()}${controller.slice(1)}: ${method}`;
+}
+
+/**
+ * Adds the answers' schemas (generated from the contracts' view types, see api-responses.ts) and
+ * the one error shape of the API: every 4xx/5xx an operation declares, and the common ones it can
+ * answer, point at ErrorResponse, so clients can rely on it.
+ */
+export function documentResponses(document: OpenApiDocument, responseSchemas: Record<string, unknown>): void {
   document.components ??= {};
   document.components.schemas ??= {};
-  document.components.schemas.ErrorResponse = {
-    type: 'object',
-    required: ['statusCode', 'error', 'message', 'requestId'],
-    properties: {
-      statusCode: { type: 'integer', example: 404 },
-      error: { type: 'string', example: 'Not Found' },
-      message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], example: 'Ticket not found' },
-      requestId: { type: 'string', description: 'Also in the X-Request-Id header and in every log line of every service the request touched' },
-      details: { type: 'object', description: 'Structured help, such as { currentVersion } on a conflict' },
-    },
-  };
+  for (const [name, schema] of Object.entries(responseSchemas)) {
+    if (name in document.components.schemas) throw new Error(`OpenAPI schema ${name} is both a request DTO and a response type: rename one`);
+    document.components.schemas[name] = schema;
+  }
   for (const operations of Object.values(document.paths)) {
     for (const operation of Object.values(operations)) {
+      operation.summary ??= summaryOf(operation.operationId);
       operation.responses ??= {};
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) >= 400) response.content ??= ERROR_CONTENT;
+        // An @Answers without its own description (and no @ApiOkResponse giving one) reads as its status.
+        if (!response.description) response.description = SUCCESS_DESCRIPTIONS[status] ?? 'OK';
+      }
       for (const [status, description] of Object.entries(ERROR_STATUSES)) {
-        if (!operation.security && (status === '401' || status === '403')) continue;
-        operation.responses[status] ??= { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
+        if (answersError(status, operation)) operation.responses[status] ??= { description, content: ERROR_CONTENT };
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Controller, Headers, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Req, Res, UnauthorizedException, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { CommandClient, CommandError, Public } from '@helpdesk/common';
 import { INBOUND_TOKEN_HEADER, subjects, type InboundReceipt } from '@helpdesk/contracts';
@@ -11,6 +11,7 @@ import { UuidParam } from '../http/uuid-param.js';
 import { AuthLimits } from '../auth/auth-limits.js';
 import { ANONYMOUS_THROTTLER } from '../auth/rate-limit.guard.js';
 import { InboundMailUploads, MessageTooLargeError } from './inbound-mail-uploads.js';
+import { Answers } from '../http/api-responses.js';
 
 export const RFC822 = 'message/rfc822';
 /** Parsing a large message and the ticket change take longer than a usual command. */
@@ -34,6 +35,8 @@ export class InboundEmailController {
   @Public()
   // The caller is a mail provider posting everyone's mail from a few addresses: the per-IP anonymous limit would drop mail.
   @SkipThrottle({ [ANONYMOUS_THROTTLER]: true })
+  @Answers(HttpStatus.OK, 'InboundReceipt')
+  @ApiUnauthorizedResponse({ description: "Missing or wrong X-Helpdesk-Inbound-Token for this mailbox" })
   @Post(':mailboxId')
   @HttpCode(HttpStatus.OK)
   @ApiConsumes(RFC822)

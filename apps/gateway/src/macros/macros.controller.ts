@@ -8,6 +8,7 @@ import { UuidParam } from '../http/uuid-param.js';
 import { etagOf, versionFromIfMatch } from '../tickets/if-match.js';
 import { ApplyMacroQuery, CreateCannedResponseBody, CreateMacroBody, ListCannedResponsesQuery, ListMacrosQuery, UpdateCannedResponseBody, UpdateMacroBody } from './macros.dto.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown, another organization's, or (for an agent) a team's the agent is not in";
@@ -21,6 +22,7 @@ export class MacrosController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'MacroPage')
   @Get('macros')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: "`{ items: MacroView[], nextCursor }` by name: admins see all; agents the organization's and their teams'" })
@@ -29,6 +31,7 @@ export class MacrosController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'MacroView')
   @Get('macros/:id')
   @Roles('admin', 'agent')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -37,6 +40,7 @@ export class MacrosController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.CREATED, 'MacroView')
   @Post('macros')
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The macro: `{ name, actions, teamId? }`' })
@@ -48,6 +52,7 @@ export class MacrosController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'MacroView')
   @Patch('macros/:id')
   @Roles('admin')
   @ApiBadRequestResponse({ description: REFUSED })
@@ -57,6 +62,7 @@ export class MacrosController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'DeletedReply')
   @Delete('macros/:id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -65,6 +71,7 @@ export class MacrosController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.OK, 'MacroApplication')
   @Post('tickets/:id/macros/:macroId')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.OK)
@@ -90,6 +97,7 @@ export class MacrosController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'CannedResponsePage')
   @Get('canned-responses')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`{ items: CannedResponseView[], nextCursor }` by name; `q` searches name and body, case-insensitive' })
@@ -98,6 +106,7 @@ export class MacrosController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'CannedResponseView')
   @Get('canned-responses/:id')
   @Roles('admin', 'agent')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -106,6 +115,7 @@ export class MacrosController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.CREATED, 'CannedResponseView')
   @Post('canned-responses')
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The canned response: `{ name, body, teamId? }`, the body sanitized HTML with placeholders' })
@@ -116,6 +126,7 @@ export class MacrosController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'CannedResponseView')
   @Patch('canned-responses/:id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -124,6 +135,7 @@ export class MacrosController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'DeletedReply')
   @Delete('canned-responses/:id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -132,6 +144,7 @@ export class MacrosController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'RenderedCannedResponse')
   @Get('tickets/:id/canned-responses/:cannedResponseId')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`{ id, name, body }`: the body with its placeholders filled in for this ticket (values HTML-escaped), ready for the composer' })

@@ -5,6 +5,7 @@ import { CreateMailboxCommand, ListMailboxesCommand, MailboxChanges, subjects, t
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 /** `{ address, imap?: { host, port, tls, user, password, folder? } }`. */
 export class CreateMailboxBody extends OmitType(CreateMailboxCommand, ['principal'] as const) {}
@@ -23,6 +24,7 @@ const NEVER_SECRETS = 'The IMAP password and the inbound token hash are never an
 export class MailboxesController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @Answers(HttpStatus.OK, 'MailboxPage')
   @Get()
   @Roles('admin')
   @ApiOkResponse({ description: `A page of the organization's mailboxes, oldest first: \`{ items, nextCursor }\`. ${NEVER_SECRETS}` })
@@ -30,6 +32,7 @@ export class MailboxesController {
     return this.commands.request(subjects.mailboxes.list, { principal, ...query });
   }
 
+  @Answers(HttpStatus.CREATED, 'MailboxWithTokenView')
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ description: `The mailbox with its \`inboundToken\`, shown only here and on rotation. 409 when the address belongs to a mailbox already (of any organization). ${NEVER_SECRETS}` })
@@ -37,6 +40,7 @@ export class MailboxesController {
     return this.commands.request(subjects.mailboxes.create, { principal, ...body });
   }
 
+  @Answers(HttpStatus.OK, 'MailboxView')
   @Get(':id')
   @Roles('admin')
   @ApiOkResponse({ description: `The mailbox; 404 when it is not the organization's. ${NEVER_SECRETS}` })
@@ -44,6 +48,7 @@ export class MailboxesController {
     return this.commands.request(subjects.mailboxes.get, { principal, mailboxId });
   }
 
+  @Answers(HttpStatus.OK, 'MailboxView')
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ description: `The changed mailbox; 409 when the new address belongs to another mailbox. ${NEVER_SECRETS}` })
@@ -59,6 +64,7 @@ export class MailboxesController {
     await this.commands.request(subjects.mailboxes.delete, { principal, mailboxId });
   }
 
+  @Answers(HttpStatus.OK, 'MailboxWithTokenView')
   @Post(':id/rotate-token')
   @Roles('admin')
   @HttpCode(HttpStatus.OK)

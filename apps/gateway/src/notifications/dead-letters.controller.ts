@@ -14,6 +14,7 @@ import {
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 /** `{ deliveryIds? }`: the dead mails to send again, or all of the organization's when absent. */
 export class ReplayDeadLettersBody extends OmitType(ReplayDeadLettersCommand, ['principal'] as const) {}
@@ -32,6 +33,7 @@ const ADMINS_ONLY = 'The caller is not an admin (of this organization, now)';
 export class DeadLettersController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @Answers(HttpStatus.OK, 'DeadLetterPage')
   @Get('dead-letters')
   @Roles('admin')
   @ApiOkResponse({
@@ -41,6 +43,7 @@ export class DeadLettersController {
     return this.commands.request(subjects.notifications.listDeadLetters, { principal, ...query });
   }
 
+  @Answers(HttpStatus.OK, 'DeadLetterDetail')
   @Get('dead-letters/:id')
   @Roles('admin')
   @ApiOkResponse({
@@ -52,6 +55,7 @@ export class DeadLettersController {
     return this.commands.request(subjects.notifications.getDeadLetter, { principal, deliveryId });
   }
 
+  @Answers(HttpStatus.OK, 'ReplayDeadLettersReply')
   @Post('dead-letters/replay')
   @Roles('admin')
   @HttpCode(HttpStatus.OK)

@@ -6,6 +6,7 @@ import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateTicketFieldBody, ListTicketFieldsQuery, UpdateTicketFieldBody } from './ticket-fields.dto.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const FieldId = () => UuidParam('id');
 
@@ -17,6 +18,7 @@ export class TicketFieldsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketFieldList')
   @Get()
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`TicketFieldView[]`, in creation order; archived fields only with `includeArchived=true`' })
@@ -25,6 +27,7 @@ export class TicketFieldsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketFieldView')
   @Get(':id')
   @Roles('admin', 'agent')
   @ApiNotFoundResponse({ description: "Unknown field, or another organization's" })
@@ -33,6 +36,7 @@ export class TicketFieldsController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.CREATED, 'TicketFieldView')
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The field; tickets then carry its value under `fields.<key>`' })
@@ -44,6 +48,7 @@ export class TicketFieldsController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'TicketFieldView')
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ description: 'The field: label, options, requiredToSolve, active (false archives, true restores)' })
@@ -54,6 +59,7 @@ export class TicketFieldsController {
   }
 
   @RequiredScope('admin')
+  @Answers(HttpStatus.OK, 'TicketFieldView')
   @Delete(':id')
   @Roles('admin')
   @HttpCode(HttpStatus.OK)

@@ -19,6 +19,7 @@ import { etagOf, versionFromIfMatch } from './if-match.js';
 import { AddParticipantBody, AddTicketLinkBody, BulkUpdateTicketsBody, CreateCommentBody, CreateTicketBody, ListTicketsQuery, MergeTicketBody, PageQuery, UpdateTicketBody } from './tickets.dto.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const TicketId = () => UuidParam('id');
 const BULK_UPDATE_TIMEOUT_MS = 30_000;
@@ -32,12 +33,14 @@ export class TicketsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.CREATED, 'TicketView')
   @Post()
   create(@Caller() principal: Principal, @Body() body: CreateTicketBody): Promise<TicketView> {
     return this.commands.request(subjects.tickets.create, { principal, ...body });
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketPage')
   @Get()
   @ApiOkResponse({
     description:
@@ -50,6 +53,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.OK, 'BulkTicketUpdateReply')
   @Patch()
   @Roles('admin', 'agent')
   @ApiOkResponse({
@@ -64,6 +68,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketView')
   @Get(':id')
   async get(@Caller() principal: Principal, @TicketId() ticketId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<TicketView> {
     const ticket = await this.commands.request<TicketView>(subjects.tickets.get, { principal, ticketId });
@@ -72,8 +77,10 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.OK, 'TicketView')
   @Patch(':id')
   @Roles('admin', 'agent')
+  @ApiConflictResponse({ description: 'If-Match names an older version than the current one (`details.currentVersion`)' })
   async update(
     @Caller() principal: Principal,
     @TicketId() ticketId: string,
@@ -87,12 +94,14 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'CommentPage')
   @Get(':id/comments')
   comments(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<CommentView>> {
     return this.commands.request(subjects.comments.list, { principal, ticketId, ...query });
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.CREATED, 'CommentView')
   @Post(':id/comments')
   @HttpCode(HttpStatus.CREATED)
   comment(@Caller() principal: Principal, @TicketId() ticketId: string, @Body() body: CreateCommentBody): Promise<CommentView> {
@@ -100,6 +109,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketHistoryPage')
   @Get(':id/events')
   @Roles('admin', 'agent')
   history(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<TicketHistoryEntry>> {
@@ -107,6 +117,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketParticipantList')
   @Get(':id/participants')
   @ApiOkResponse({
     description:
@@ -119,6 +130,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.CREATED, 'TicketParticipantView')
   @Post(':id/participants')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.CREATED)
@@ -145,6 +157,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.OK, 'TicketView')
   @Post(':id/merge')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.OK)
@@ -161,6 +174,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketLinkList')
   @Get(':id/links')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`TicketLinkView[]`: each linked ticket with what it is to this one (`related`, `parent`, `child`, `merged_into`, `merged_from`) and its status; oldest first' })
@@ -170,6 +184,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.CREATED, 'TicketLinkView')
   @Post(':id/links')
   @Roles('admin', 'agent')
   @HttpCode(HttpStatus.CREATED)
@@ -194,6 +209,7 @@ export class TicketsController {
 
   // No @Roles on the followers routes: the ticket service answers 404 before 403, so a customer learns nothing of tickets not theirs.
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'TicketFollowerList')
   @Get(':id/followers')
   @ApiOkResponse({ description: '`TicketFollowerView[]`: the staff following the ticket (`userId`, `name`, `followedAt`), who hear of its comments and status changes by mail; oldest first' })
   @ApiForbiddenResponse({ description: 'Customers do not see who follows a ticket' })
@@ -203,6 +219,7 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.CREATED, 'TicketFollowerView')
   @Post(':id/followers')
   @HttpCode(HttpStatus.CREATED)
   @ApiCreatedResponse({ description: 'The calling agent or admin now follows the ticket: the new `TicketFollowerView`, recorded in the history as `follower.added`' })

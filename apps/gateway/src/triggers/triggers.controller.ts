@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Patch, Post, Query, HttpStatus } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { subjects, type DeletedReply, type Page, type Principal, type TriggerView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
@@ -6,6 +6,7 @@ import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateTriggerBody, ListTriggersQuery, UpdateTriggerBody } from './triggers.dto.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown or another organization's trigger";
@@ -25,6 +26,7 @@ const WEBHOOKS = 'A webhook action: webhooks arrive with the integrations work (
 export class TriggersController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @Answers(HttpStatus.OK, 'TriggerPage')
   @Get()
   @Roles('admin')
   @ApiOkResponse({ description: '`{ items: TriggerView[], nextCursor }` in firing order (position, then id)' })
@@ -33,6 +35,7 @@ export class TriggersController {
     return this.commands.request(subjects.triggers.list, { principal, ...query });
   }
 
+  @Answers(HttpStatus.OK, 'TriggerView')
   @Get(':id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -40,6 +43,7 @@ export class TriggersController {
     return this.commands.request(subjects.triggers.get, { principal, triggerId });
   }
 
+  @Answers(HttpStatus.CREATED, 'TriggerView')
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({
@@ -55,6 +59,7 @@ export class TriggersController {
     return this.commands.request(subjects.triggers.create, { principal, ...body });
   }
 
+  @Answers(HttpStatus.OK, 'TriggerView')
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ description: 'The trigger, changed (reorder with `position`, switch on and off with `active`); its comments are signed by the admin who last changed it' })
@@ -66,6 +71,7 @@ export class TriggersController {
     return this.commands.request(subjects.triggers.update, { principal, triggerId, changes });
   }
 
+  @Answers(HttpStatus.OK, 'DeletedReply')
   @Delete(':id')
   @Roles('admin')
   @ApiNotFoundResponse({ description: NOT_FOUND })

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Patch, Post, Query, HttpStatus } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { subjects, type DeletedReply, type Page, type Principal, type QueueView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
@@ -6,6 +6,7 @@ import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreateViewBody, ListViewsQuery, UpdateViewBody } from './views.dto.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
+import { Answers } from '../http/api-responses.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown, another organization's, or another agent's personal view";
@@ -24,6 +25,7 @@ export class ViewsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'QueueViewPage')
   @Get()
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: `\`{ items, nextCursor }\` by position: the organization's shared views and the caller's own, each ${VIEW_SHAPE}` })
@@ -32,6 +34,7 @@ export class ViewsController {
   }
 
   @RequiredScope('tickets:read')
+  @Answers(HttpStatus.OK, 'QueueView')
   @Get(':id')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: `The view, ${VIEW_SHAPE}; its tickets are \`GET /tickets?view=<id>\`` })
@@ -41,6 +44,7 @@ export class ViewsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.CREATED, 'QueueView')
   @Post()
   @Roles('admin', 'agent')
   @ApiCreatedResponse({
@@ -54,6 +58,7 @@ export class ViewsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.OK, 'QueueView')
   @Patch(':id')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: `Any of \`{ name, shared, query, sort, position }\`; answers ${VIEW_SHAPE}` })
@@ -66,6 +71,7 @@ export class ViewsController {
   }
 
   @RequiredScope('tickets:write')
+  @Answers(HttpStatus.OK, 'DeletedReply')
   @Delete(':id')
   @Roles('admin', 'agent')
   @ApiOkResponse({ description: '`{ deleted: true }`' })

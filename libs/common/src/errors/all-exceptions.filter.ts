@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
-import type { ErrorEnvelope } from '@helpdesk/contracts';
+import type { ErrorEnvelope, HttpErrorBody } from '@helpdesk/contracts';
 import type { FastifyReply } from 'fastify';
 import { ClsService } from 'nestjs-cls';
 import { throwError, type Observable } from 'rxjs';
@@ -7,15 +7,6 @@ import { CommandError } from './command-error.js';
 import { isDependencyOutage } from './dependency-outage.js';
 import { errorCodeForHttpStatus, httpStatusForErrorCode } from './http-status.js';
 import { INVALID_INPUT_MESSAGE, isInvalidInputError } from './invalid-input.js';
-
-interface HttpErrorBody {
-  statusCode: number;
-  error: string;
-  message: string | string[];
-  requestId?: string;
-  /** Structured help from the service that refused (the current version on a conflict, the organizations to choose from). */
-  details?: unknown;
-}
 
 /**
  * The one place where failures become answers: the error envelope for NATS commands, the

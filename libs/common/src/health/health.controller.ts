@@ -1,4 +1,5 @@
 import { Controller, Get, Header, HttpStatus, Inject, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -11,6 +12,8 @@ import { SERVICE_IDENTITY, type ServiceIdentity } from '../service-identity.js';
 const eventLoopDelay = monitorEventLoopDelay({ resolution: 20 });
 eventLoopDelay.enable();
 
+// Probes are the orchestrator's, not part of the API integrators build on: kept out of the OpenAPI document.
+@ApiExcludeController()
 @Public()
 @Controller('health')
 export class HealthController {
