@@ -52,7 +52,7 @@ export class SatisfactionAnswer {
   @IsIn(SATISFACTION_RATINGS, { message: `rating must be one of: ${SATISFACTION_RATINGS.join(', ')}` })
   rating!: SatisfactionRating;
 
-  /** Plain text; an empty or absent comment removes it. */
+  /** Plain text; absent keeps the comment given before, empty or null removes it. */
   @IsOptional()
   @MaxLength(SATISFACTION_LIMITS.comment)
   @IsString()

@@ -31,7 +31,7 @@ export class SatisfactionController {
   }
 
   @Put(':token')
-  @ApiOkResponse({ description: '`{ rating: "good" | "bad", comment? }` gives or changes the rating (plain text comment, up to 2,000 characters; absent or empty removes it); the survey as it now stands' })
+  @ApiOkResponse({ description: '`{ rating: "good" | "bad", comment? }` gives or changes the rating (plain text comment, up to 2,000 characters; absent keeps the one given before, empty or null removes it); the survey as it now stands' })
   rate(@TokenParam() token: string, @Body() answer: SatisfactionAnswer): Promise<SatisfactionSurveyView> {
     return this.commands.request(subjects.satisfaction.rate, { token, ...answer });
   }

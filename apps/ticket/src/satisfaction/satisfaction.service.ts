@@ -76,14 +76,15 @@ export class SatisfactionService {
     return this.view(survey, ticket);
   }
 
-  /** Gives or changes the rating: the same answer twice changes nothing and records nothing. */
+  /** Gives or changes the rating, and the comment when one is sent (empty or null removes it): the same answer twice changes nothing and records nothing. */
   async rate(command: RateTicketCommand): Promise<SatisfactionSurveyView> {
-    const comment = command.comment ? stripToPlainText(command.comment).trim() || null : null;
     let changed = false;
     const view = await this.dataSource.transaction(async (manager) => {
       const survey = await this.findSurvey(manager, command.token, true);
       const ticket = await manager.findOneOrFail(Ticket, { where: { id: survey.ticket_id }, lock: { mode: 'for_no_key_update' } });
       const previousRating = ticket.satisfactionRating;
+      // A one-click link carries only the rating: it keeps the comment given before.
+      const comment = command.comment === undefined ? ticket.satisfactionComment : command.comment ? stripToPlainText(command.comment).trim() || null : null;
       if (previousRating === command.rating && ticket.satisfactionComment === comment) return this.view(survey, ticket);
       changed = true;
       const [updated] = await updateReturning<{ satisfaction_rated_at: Date; satisfaction_updated_at: Date }>(

@@ -44,6 +44,10 @@ describe('customer satisfaction', () => {
     await rate(link.token, 'good');
     const withComment = await rate(link.token, 'bad', '  <b>Still</b> smoking  ');
     expect(withComment).toMatchObject({ rating: 'bad', comment: 'Still smoking' });
+    // A one-click link (the rating alone) keeps the comment; an empty one removes it.
+    expect(await rate(link.token, 'good')).toMatchObject({ rating: 'good', comment: 'Still smoking' });
+    expect(await rate(link.token, 'good', '')).toMatchObject({ rating: 'good', comment: null });
+    await rate(link.token, 'bad', 'Still smoking');
 
     const seen = await staffView(ticket);
     expect(seen.satisfaction).toMatchObject({ rating: 'bad', comment: 'Still smoking' });
@@ -54,10 +58,14 @@ describe('customer satisfaction', () => {
     expect(events.map(({ envelope }) => [envelope.data.previousRating, envelope.data.satisfaction.rating, envelope.data.satisfaction.comment])).toEqual([
       [null, 'good', null],
       ['good', 'bad', 'Still smoking'],
+      ['bad', 'good', 'Still smoking'],
+      ['good', 'good', null],
+      ['good', 'bad', 'Still smoking'],
     ]);
     expect(events[0]!.envelope.actor).toEqual({ userId: customer.userId, role: 'customer' });
     const history = (await harness.dataSource.query(`SELECT actor_id, changes FROM helpdesk.ticket_events WHERE ticket_id = $1 AND action = 'satisfaction.rated' ORDER BY created_at`, [ticket.id])) as Array<{ actor_id: string; changes: unknown }>;
-    expect(history).toEqual([
+    expect(history).toHaveLength(5);
+    expect(history.slice(0, 2)).toEqual([
       { actor_id: customer.userId, changes: { satisfaction: { from: null, to: { rating: 'good', comment: null } } } },
       { actor_id: customer.userId, changes: { satisfaction: { from: 'good', to: { rating: 'bad', comment: 'Still smoking' } } } },
     ]);
