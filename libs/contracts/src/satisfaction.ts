@@ -1,4 +1,5 @@
 import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import type { TicketView } from './tickets.js';
 
 /** Customer satisfaction (DESIGN section 15): one rating per ticket, asked for in the solved mail. */
 export const SATISFACTION_RATINGS = ['good', 'bad'] as const;
@@ -67,7 +68,8 @@ export class RateTicketCommand extends SatisfactionAnswer {
 
 /** `ticket.satisfaction_rated`: staff see the rating arrive or change (realtime, staff room only). */
 export interface SatisfactionRatedData {
-  ticket: { id: string; number: number; subject: string; requesterId: string; assigneeId: string | null; teamId: string | null };
+  /** The ticket summary as other ticket events carry it (no description, nothing staff-only). */
+  ticket: Omit<TicketView, 'description' | 'aiTriage' | 'fields' | 'satisfaction'>;
   satisfaction: TicketSatisfactionView;
   /** The rating before this change, null for the first. */
   previousRating: SatisfactionRating | null;

@@ -18,7 +18,7 @@ import { updateReturning } from '../database/update-returning.js';
 import { recordHistory } from '../history/ticket-history.js';
 import { DomainEvents } from '../outbox/domain-events.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { satisfactionOf } from '../tickets/ticket-view.js';
+import { satisfactionOf, ticketEventData } from '../tickets/ticket-view.js';
 
 const SURVEYS = `${TICKET_SCHEMA}.satisfaction_surveys`;
 const CHANGEABLE_MS = SATISFACTION_LIMITS.changeableDays * 24 * 60 * 60 * 1000;
@@ -87,14 +87,21 @@ export class SatisfactionService {
       const comment = command.comment === undefined ? ticket.satisfactionComment : command.comment ? stripToPlainText(command.comment).trim() || null : null;
       if (previousRating === command.rating && ticket.satisfactionComment === comment) return this.view(survey, ticket);
       changed = true;
-      const [updated] = await updateReturning<{ satisfaction_rated_at: Date; satisfaction_updated_at: Date }>(
+      // A new version: what staff see of the ticket changed, so its ETag must too (conditional GETs would answer 304 otherwise).
+      const [updated] = await updateReturning<{ version: number; satisfaction_rated_at: Date; satisfaction_updated_at: Date }>(
         manager,
         `UPDATE ${TICKET_SCHEMA}.tickets SET satisfaction_rating = $2, satisfaction_comment = $3,
-           satisfaction_rated_at = COALESCE(satisfaction_rated_at, now()), satisfaction_updated_at = now()
-         WHERE id = $1 RETURNING satisfaction_rated_at, satisfaction_updated_at`,
+           satisfaction_rated_at = COALESCE(satisfaction_rated_at, now()), satisfaction_updated_at = now(), version = version + 1
+         WHERE id = $1 RETURNING version, satisfaction_rated_at, satisfaction_updated_at`,
         [ticket.id, command.rating, comment],
       );
-      Object.assign(ticket, { satisfactionRating: command.rating, satisfactionComment: comment, satisfactionRatedAt: updated.satisfaction_rated_at, satisfactionUpdatedAt: updated.satisfaction_updated_at });
+      Object.assign(ticket, {
+        version: updated!.version,
+        satisfactionRating: command.rating,
+        satisfactionComment: comment,
+        satisfactionRatedAt: updated!.satisfaction_rated_at,
+        satisfactionUpdatedAt: updated!.satisfaction_updated_at,
+      });
       await this.record(manager, survey, ticket, previousRating);
       return this.view(survey, ticket);
     });
@@ -112,7 +119,7 @@ export class SatisfactionService {
       changes: { satisfaction: { from: previousRating, to: { rating: satisfaction.rating, comment: satisfaction.comment } } },
     });
     const data: SatisfactionRatedData = {
-      ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject, requesterId: ticket.requesterId, assigneeId: ticket.assigneeId, teamId: ticket.teamId },
+      ticket: ticketEventData(ticket),
       satisfaction,
       previousRating,
     };

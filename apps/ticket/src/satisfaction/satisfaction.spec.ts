@@ -36,7 +36,8 @@ describe('customer satisfaction', () => {
 
     const before = await harness.send<SatisfactionSurveyView>(subjects.satisfaction.get, { token: link.token });
     expect(before).toEqual({ organizationName: 'Acme Support', ticket: { number: ticket.number, subject: 'Printer on fire' }, rating: null, comment: null, changeableUntil: link.expiresAt });
-    expect((await staffView(ticket)).satisfaction).toBeNull();
+    const unrated = await staffView(ticket);
+    expect(unrated.satisfaction).toBeNull();
 
     const rated = await rate(link.token, 'good');
     expect(rated).toMatchObject({ rating: 'good', comment: null });
@@ -50,6 +51,8 @@ describe('customer satisfaction', () => {
     await rate(link.token, 'bad', 'Still smoking');
 
     const seen = await staffView(ticket);
+    // Five changes (the repeated click is none), five versions: the ticket's ETag moves with its rating.
+    expect(seen.version).toBe(unrated.version + 5);
     expect(seen.satisfaction).toMatchObject({ rating: 'bad', comment: 'Still smoking' });
     expect(Date.parse(seen.satisfaction!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(seen.satisfaction!.ratedAt));
     expect((await staffView(ticket, customer)).satisfaction).toBeUndefined();
