@@ -12,6 +12,7 @@ import { AttachmentsService } from './attachments/attachments.service.js';
 import { UploadRateLimit } from './attachments/upload-rate-limit.js';
 import { AccessTokensModule } from './auth/access-tokens.module.js';
 import { AuthController } from './auth/auth.controller.js';
+import { SatisfactionController } from './satisfaction/satisfaction.controller.js';
 import { AuthLimits } from './auth/auth-limits.js';
 import { AuthorizeGuard } from './auth/authorize.guard.js';
 import { PasswordResetHandover } from './auth/password-reset-handover.js';
@@ -52,7 +53,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController, SatisfactionController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

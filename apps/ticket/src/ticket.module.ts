@@ -3,6 +3,8 @@ import { DatabaseHealthIndicator, DatabaseModule, HealthModule, JetStreamModule,
 import { TicketAiModule } from './ai/ai.module.js';
 import { ApiTokensController } from './api-tokens/api-tokens.controller.js';
 import { ApiTokensService } from './api-tokens/api-tokens.service.js';
+import { SatisfactionController } from './satisfaction/satisfaction.controller.js';
+import { SatisfactionService } from './satisfaction/satisfaction.service.js';
 import { StaffPresenceController } from './assignment/staff-presence.controller.js';
 import { StaffPresenceService } from './assignment/staff-presence.service.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -56,7 +58,7 @@ import { TriggersService } from './triggers/triggers.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController, ApiTokensController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController, ApiTokensController, SatisfactionController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService, SatisfactionService],
 })
 export class TicketModule {}

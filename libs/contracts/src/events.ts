@@ -16,6 +16,8 @@ export const EVENT_TYPES = [
   'ticket.sla.breached',
   /** A workflow rule's notify action (rule-actions.ts): the notification service mails it. */
   'ticket.notification_requested',
+  /** The requester rated the ticket, or changed their rating (docs/satisfaction.md). */
+  'ticket.satisfaction_rated',
   'attachment.added',
   'user.invited',
   'user.deactivated',

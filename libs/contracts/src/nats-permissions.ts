@@ -77,6 +77,8 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.auth.changeOwnPassword,
       subjects.auth.confirmEmailVerification,
       subjects.auth.resendEmailVerification,
+      subjects.satisfaction.get,
+      subjects.satisfaction.rate,
       ...Object.values(subjects.users),
       ...Object.values(subjects.apiTokens),
       ...Object.values(subjects.teams),
@@ -105,6 +107,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.auth.issuePasswordResetLink,
       subjects.auth.issueInvitationLink,
       subjects.auth.issueEmailVerificationLink,
+      subjects.satisfaction.issueLink,
       subjects.notifications.organizationContext,
       // Dead-letter replay and mailbox administration re-check the caller's current role.
       subjects.auth.me,

@@ -119,6 +119,8 @@ export interface NotificationOrganization {
   name: string;
   /** False until the signup address is verified: then only staff may be mailed. */
   emailVerified: boolean;
+  /** In a ticket's context: whether the solved mail asks the requester to rate the ticket. */
+  satisfactionSurveys?: boolean;
 }
 
 /** What a ticket's mails need, read when the mail is planned (NOT_FOUND when the ticket is not in that organization). */

@@ -12,6 +12,8 @@ export interface OrganizationView {
    * staff: invitations and mails to customers are dropped (docs/security.md).
    */
   emailVerified: boolean;
+  /** Whether the solved mail asks the requester to rate the ticket (docs/satisfaction.md); on unless an admin turns it off. */
+  satisfactionSurveys: boolean;
 }
 
 /** A user as admins and agents see them (GET /users, GET /users/:id). Never a password hash or token. */

@@ -15,6 +15,7 @@ export const REALTIME_EVENT_TYPES = [
   'attachment.added',
   'ticket.sla.warning',
   'ticket.sla.breached',
+  'ticket.satisfaction_rated',
 ] as const satisfies readonly EventType[];
 export type RealtimeEventType = (typeof REALTIME_EVENT_TYPES)[number];
 

@@ -122,6 +122,15 @@ export const subjects = {
     /** An admin asks for the verification mail again (with a principal). */
     resendEmailVerification: `${SUBJECT_ROOT}.ticket.auth.email-verification.resend`,
   },
+  /** Customer satisfaction (DESIGN section 15): survey links for the solved mail, and the public rating page. */
+  satisfaction: {
+    /** Internal, for the notification service when it sends the solved mail (IssueSatisfactionLinkCommand). */
+    issueLink: `${SUBJECT_ROOT}.ticket.satisfaction.issue-link`,
+    /** Public, from the gateway (SatisfactionTokenCommand): the survey as its link shows it. */
+    get: `${SUBJECT_ROOT}.ticket.satisfaction.get`,
+    /** Public, from the gateway (RateTicketCommand): gives or changes the rating. */
+    rate: `${SUBJECT_ROOT}.ticket.satisfaction.rate`,
+  },
   /** API tokens (DESIGN section 16): admins create, list and revoke them; the gateway verifies one on every request that carries it. */
   apiTokens: {
     create: `${SUBJECT_ROOT}.ticket.api-tokens.create`,

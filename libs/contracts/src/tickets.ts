@@ -1,4 +1,5 @@
 import type { StoredAiTriage } from './ai.js';
+import type { TicketSatisfactionView } from './satisfaction.js';
 import type { TicketFieldValue } from './ticket-fields.js';
 import type { ApiTokenActor } from './principal.js';
 
@@ -54,6 +55,8 @@ export interface TicketView {
   aiTriage?: StoredAiTriage | null;
   /** Staff only: custom field values by key (DESIGN section 14); a field without a value is absent. */
   fields?: Record<string, TicketFieldValue>;
+  /** Staff only: the requester's satisfaction rating (docs/satisfaction.md), null until they rate. */
+  satisfaction?: TicketSatisfactionView | null;
 }
 
 export interface CommentView {

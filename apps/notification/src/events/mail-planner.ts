@@ -212,8 +212,8 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
   const { organization, ticket, requester, assignee, author } = context;
   const ticketUrl = `${settings.appBaseUrl.replace(/\/+$/, '')}/tickets/${ticket.id}`;
   const planned: PlannedMail[] = [];
-  const add = (template: MailTemplate, to: NotificationRecipient, render: (base: TicketMailContext) => RenderedMail) =>
-    planned.push({ template, ticketId: ticket.id, ticketNumber: ticket.number, to, rendered: render({ organizationName: organization.name, recipientName: to.name, ticket, ticketUrl }) });
+  const add = (template: MailTemplate, to: NotificationRecipient, render: (base: TicketMailContext) => RenderedMail, accountLink?: AccountLinkRequest) =>
+    planned.push({ template, ticketId: ticket.id, ticketNumber: ticket.number, to, rendered: render({ organizationName: organization.name, recipientName: to.name, ticket, ticketUrl }), ...(accountLink ? { accountLink } : {}) });
 
   switch (event.type) {
     case 'ticket.created': {
@@ -239,7 +239,12 @@ export function planTicketMails(event: EventEnvelope, context: NotificationConte
     }
     case 'ticket.status_changed': {
       if ((event.data as unknown as StatusChangedData).to !== 'solved' || requester.id === actorId(event)) break;
-      add('ticket-solved', requester, ticketSolvedMail);
+      if (!organization.satisfactionSurveys) {
+        add('ticket-solved', requester, ticketSolvedMail);
+        break;
+      }
+      const surveyPlaceholder = `survey-link-${randomBytes(16).toString('hex')}`;
+      add('ticket-solved', requester, (base) => ticketSolvedMail({ ...base, surveyPlaceholder }), { purpose: 'satisfaction', userId: requester.id, ticketId: ticket.id, placeholder: surveyPlaceholder });
       break;
     }
     case 'ticket.merged': {

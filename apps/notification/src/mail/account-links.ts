@@ -5,8 +5,21 @@ import { NotificationConfig } from '../notification.config.js';
 import { escapeHtml } from './mail-templates.js';
 import type { AccountLinkRequest, OutgoingMail } from './mail-transport.js';
 
-/** Where each kind of link lands in the web console (DESIGN section 6). */
-const LINK_PATHS = { invitation: 'accept-invite', 'password-reset': 'reset-password', 'email-verification': 'verify-email' } as const;
+/** Where each kind of link lands in the web console (DESIGN sections 6 and 15). */
+const linkPath = (purpose: AccountLinkRequest['purpose'], token: string) => {
+  const encoded = encodeURIComponent(token);
+  switch (purpose) {
+    case 'invitation':
+      return `accept-invite?token=${encoded}`;
+    case 'password-reset':
+      return `reset-password?token=${encoded}`;
+    case 'email-verification':
+      return `verify-email?token=${encoded}`;
+    case 'satisfaction':
+      // The mail appends `?rating=good|bad` to make each button a one-click rating.
+      return `rate/${encoded}`;
+  }
+};
 
 /**
  * Fills an account mail's single-use link in at sending time, by asking the ticket service to issue
@@ -35,8 +48,8 @@ export class AccountLinks {
       if (error instanceof CommandError && (error.code === 'NOT_FOUND' || error.code === 'CONFLICT')) return undefined;
       throw error;
     }
-    // CONFLICT: the invitation was accepted, or the organization verified, since the mail was planned.
-    const url = `${this.baseUrl}/${LINK_PATHS[link.purpose]}?token=${encodeURIComponent(issued.token)}`;
+    // CONFLICT: the invitation was accepted, the organization verified, or the ticket merged, since the mail was planned.
+    const url = `${this.baseUrl}/${linkPath(link.purpose, issued.token)}`;
     return { ...mail, text: mail.text.replaceAll(link.placeholder, url), html: mail.html.replaceAll(link.placeholder, escapeHtml(url)) };
   }
 
@@ -48,6 +61,8 @@ export class AccountLinks {
         return [subjects.auth.issuePasswordResetLink, { userId: link.userId, requestId: link.requestId }];
       case 'email-verification':
         return [subjects.auth.issueEmailVerificationLink, { userId: link.userId }];
+      case 'satisfaction':
+        return [subjects.satisfaction.issueLink, { ticketId: link.ticketId, userId: link.userId }];
     }
   }
 }

@@ -116,13 +116,25 @@ ${reply.html}`,
   });
 }
 
-export function ticketSolvedMail(context: TicketMailContext): RenderedMail {
-  const { organizationName, ticket } = context;
+/**
+ * `surveyPlaceholder`: the organization asks for a rating; each button is the survey link (issued when
+ * the mail is sent, in place of the placeholder) with its rating, so one click rates the ticket.
+ */
+export function ticketSolvedMail(context: TicketMailContext & { surveyPlaceholder?: string }): RenderedMail {
+  const { organizationName, ticket, surveyPlaceholder } = context;
+  const solved = `Your request #${ticket.number} "${ticket.subject}" was marked as solved. If something is still wrong, reply on the request and we will pick it up again.`;
+  const good = `${surveyPlaceholder}?rating=good`;
+  const bad = `${surveyPlaceholder}?rating=bad`;
+  const buttonStyle = 'display: inline-block; padding: 8px 16px; margin-right: 8px; border-radius: 4px; color: #fff; text-decoration: none';
   return render({
     subject: `Solved: [#${ticket.number}] ${ticket.subject}`,
     recipientName: context.recipientName,
-    text: `Your request #${ticket.number} "${ticket.subject}" was marked as solved. If something is still wrong, reply on the request and we will pick it up again.`,
-    body: html`<p>Your request <strong>#${ticket.number}: ${ticket.subject}</strong> was marked as solved. If something is still wrong, reply on the request and we will pick it up again.</p>`,
+    text: surveyPlaceholder ? `${solved}\n\nHow would you rate the support you received?\nGood, I'm satisfied: ${good}\nBad, I'm unsatisfied: ${bad}` : solved,
+    body: surveyPlaceholder
+      ? html`<p>Your request <strong>#${ticket.number}: ${ticket.subject}</strong> was marked as solved. If something is still wrong, reply on the request and we will pick it up again.</p>
+<p>How would you rate the support you received?</p>
+<p><a href="${good}" style="${buttonStyle}; background: #2f9e44">Good, I'm satisfied</a> <a href="${bad}" style="${buttonStyle}; background: #e03131">Bad, I'm unsatisfied</a></p>`
+      : html`<p>Your request <strong>#${ticket.number}: ${ticket.subject}</strong> was marked as solved. If something is still wrong, reply on the request and we will pick it up again.</p>`,
     link: requestLink(context),
     signature: organizationName,
   });

@@ -20,8 +20,11 @@ export interface OutgoingMail {
 }
 
 export interface AccountLinkRequest {
-  purpose: 'invitation' | 'password-reset' | 'email-verification';
+  /** `satisfaction`: the solved mail's survey link, for the ticket's requester (`userId`). */
+  purpose: 'invitation' | 'password-reset' | 'email-verification' | 'satisfaction';
   userId: string;
+  /** The ticket a satisfaction survey is about. */
+  ticketId?: string;
   /** The password reset request being answered. */
   requestId?: string;
   /** A random marker in `text` and `html` that the issued link replaces. */

@@ -28,7 +28,7 @@ function isRealtimeEvent(type: string): type is RealtimeEventType {
 /**
  * The rooms an event is pushed to, or undefined for events clients never see (invitations,
  * password resets). The organization room holds staff only, so anything staff-only (internal
- * comments and attachments of internal notes, SLA alerts, custom field changes) goes there and nowhere else. Anything
+ * comments and attachments of internal notes, SLA alerts, custom field changes, satisfaction ratings) goes there and nowhere else. Anything
  * whose `internal` flag is not exactly false is treated as internal.
  */
 export function routeEvent(event: EventEnvelope): EventRoute | undefined {
@@ -56,6 +56,7 @@ export function routeEvent(event: EventEnvelope): EventRoute | undefined {
       return data.internal === false ? everyone() : { type, rooms: [staff] };
     case 'ticket.sla.warning':
     case 'ticket.sla.breached':
+    case 'ticket.satisfaction_rated':
       return { type, rooms: [staff] };
   }
 }

@@ -8,7 +8,7 @@ export interface HistoryEntry {
   actorId: string | null;
   /** The caller's API token, when they acted through one. */
   apiToken?: ApiTokenActor;
-  action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added' | 'participant.added' | 'participant.removed' | 'merged' | 'link.added' | 'link.removed' | 'macro.applied' | 'follower.added' | 'follower.removed' | 'trigger.fired' | 'trigger.failed' | 'automation.fired' | 'automation.failed';
+  action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added' | 'participant.added' | 'participant.removed' | 'merged' | 'link.added' | 'link.removed' | 'macro.applied' | 'follower.added' | 'follower.removed' | 'trigger.fired' | 'trigger.failed' | 'automation.fired' | 'automation.failed' | 'satisfaction.rated';
   changes?: FieldChanges;
 }
 

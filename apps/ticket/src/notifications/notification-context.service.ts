@@ -31,6 +31,7 @@ interface TicketContextRow {
   team_id: string | null;
   organization_name: string;
   organization_email_verified: boolean;
+  organization_satisfaction_surveys: boolean;
   people: NotificationRecipient[] | null;
   team_members: NotificationRecipient[] | null;
   admins: NotificationRecipient[] | null;
@@ -59,6 +60,7 @@ export class NotificationContextService {
     const [row] = (await this.dataSource.query(
       `SELECT ticket.id, ticket.number, ticket.subject, ticket.status, ticket.requester_id, ticket.assignee_id, ticket.team_id, organization.name AS organization_name,
          organization.email_verified_at IS NOT NULL AS organization_email_verified,
+         COALESCE(organization.settings->>'satisfactionSurveys', 'true') <> 'false' AS organization_satisfaction_surveys,
          (SELECT json_agg(${RECIPIENT_JSON}) FROM ${USERS} person
            WHERE person.organization_id = $1 AND person.id IN (ticket.requester_id, ticket.assignee_id, $3::uuid)) AS people,
          CASE WHEN $4 THEN
@@ -91,7 +93,7 @@ export class NotificationContextService {
     const assignee = person(row.assignee_id);
     const author = person(authorId ?? null);
     return {
-      organization: { id: orgId, name: row.organization_name, emailVerified: row.organization_email_verified },
+      organization: { id: orgId, name: row.organization_name, emailVerified: row.organization_email_verified, satisfactionSurveys: row.organization_satisfaction_surveys },
       ticket: { id: row.id, number: row.number, subject: row.subject, status: row.status, requesterId: row.requester_id, assigneeId: row.assignee_id, teamId: row.team_id },
       requester,
       ...(assignee ? { assignee } : {}),

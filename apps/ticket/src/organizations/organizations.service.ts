@@ -18,7 +18,12 @@ import { hashPassword } from '../auth/passwords.js';
 import { createDefaultViews } from '../views/views.service.js';
 
 export function toOrganizationView(organization: Organization): OrganizationView {
-  return { id: organization.id, name: organization.name, slug: organization.slug, timezone: organization.timezone, businessHours: organization.businessHours as OrganizationView['businessHours'], holidays: organization.holidays, emailVerified: organization.emailVerifiedAt !== null };
+  return { id: organization.id, name: organization.name, slug: organization.slug, timezone: organization.timezone, businessHours: organization.businessHours as OrganizationView['businessHours'], holidays: organization.holidays, emailVerified: organization.emailVerifiedAt !== null, satisfactionSurveys: satisfactionSurveysOn(organization) };
+}
+
+/** Surveys are on unless an admin turned them off (`settings.satisfactionSurveys: false`). */
+export function satisfactionSurveysOn(organization: Organization): boolean {
+  return organization.settings?.satisfactionSurveys !== false;
 }
 
 export function toUserView(user: User): UserView {
@@ -114,7 +119,7 @@ export class OrganizationsService {
     return toOrganizationView(await this.dataSource.manager.findOneByOrFail(Organization, { id: caller.orgId }));
   }
 
-  /** Name, time zone, business hours and holidays; the calendar is checked as a whole, every problem named. */
+  /** Name, time zone, business hours, holidays and satisfaction surveys; the calendar is checked as a whole, every problem named. */
   async update(command: UpdateOrganizationCommand): Promise<OrganizationView> {
     const changes = command.changes;
     const name = changes.name === undefined ? undefined : stripToPlainText(changes.name);
@@ -126,6 +131,7 @@ export class OrganizationsService {
       if (changes.timezone !== undefined) organization.timezone = changes.timezone.trim();
       if (changes.businessHours !== undefined) organization.businessHours = weeklySchedule(changes.businessHours);
       if (changes.holidays !== undefined) organization.holidays = [...new Set(changes.holidays)].sort();
+      if (changes.satisfactionSurveys !== undefined) organization.settings = { ...organization.settings, satisfactionSurveys: changes.satisfactionSurveys };
       const problems = validateCalendar(calendarOf(organization));
       if (problems.length > 0) throw new CommandError('VALIDATION', problems.join('; '), problems);
       // Changing the calendar does not rewrite existing tickets' due times: it applies to those computed from now on.

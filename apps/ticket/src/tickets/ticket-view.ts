@@ -1,9 +1,20 @@
-import type { SlaTarget, TicketView } from '@helpdesk/contracts';
+import type { SlaTarget, TicketSatisfactionView, TicketView } from '@helpdesk/contracts';
 import type { Ticket } from './ticket.entity.js';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-/** The AI triage suggestion and custom field values are for staff only (`forStaff`); events never carry them in `ticket`. */
+/** The requester's rating as staff see it, null until they rate. */
+export function satisfactionOf(ticket: Ticket): TicketSatisfactionView | null {
+  if (!ticket.satisfactionRating || !ticket.satisfactionRatedAt) return null;
+  return {
+    rating: ticket.satisfactionRating,
+    comment: ticket.satisfactionComment,
+    ratedAt: ticket.satisfactionRatedAt.toISOString(),
+    updatedAt: (ticket.satisfactionUpdatedAt ?? ticket.satisfactionRatedAt).toISOString(),
+  };
+}
+
+/** The AI triage suggestion, custom field values and the satisfaction rating are for staff only (`forStaff`); events never carry them in `ticket`. */
 export function toTicketView(ticket: Ticket, forStaff = false): TicketView {
   const breaches: Partial<Record<SlaTarget, string>> = {};
   if (ticket.firstResponseBreachedAt) breaches.first_response = ticket.firstResponseBreachedAt.toISOString();
@@ -32,7 +43,7 @@ export function toTicketView(ticket: Ticket, forStaff = false): TicketView {
     version: ticket.version,
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
-    ...(forStaff ? { aiTriage: ticket.aiTriage, fields: ticket.fields ?? {} } : {}),
+    ...(forStaff ? { aiTriage: ticket.aiTriage, fields: ticket.fields ?? {}, satisfaction: satisfactionOf(ticket) } : {}),
   };
 }
 

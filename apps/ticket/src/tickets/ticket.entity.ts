@@ -1,4 +1,4 @@
-import type { StoredAiTriage, TicketChannel, TicketFieldValue, TicketPriority, TicketStatus } from '@helpdesk/contracts';
+import type { SatisfactionRating, StoredAiTriage, TicketChannel, TicketFieldValue, TicketPriority, TicketStatus } from '@helpdesk/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 @Entity({ name: 'tickets' })
@@ -100,6 +100,19 @@ export class Ticket {
   /** Written by the AI triage job, never by a user's change. */
   @Column('jsonb', { name: 'ai_triage', nullable: true })
   aiTriage!: StoredAiTriage | null;
+
+  /** The requester's satisfaction rating (docs/satisfaction.md), written only through a survey link. */
+  @Column('text', { name: 'satisfaction_rating', nullable: true })
+  satisfactionRating!: SatisfactionRating | null;
+
+  @Column('text', { name: 'satisfaction_comment', nullable: true })
+  satisfactionComment!: string | null;
+
+  @Column('timestamptz', { name: 'satisfaction_rated_at', nullable: true })
+  satisfactionRatedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'satisfaction_updated_at', nullable: true })
+  satisfactionUpdatedAt!: Date | null;
 
   /** Custom field values by key, validated against the organization's ticket fields on every write. */
   @Column('jsonb')

@@ -8,6 +8,8 @@ import { loadQueuePage, loadShell } from './route-chunks';
 
 /** Pages for signed-out visitors: they need neither `/me` nor the workspace's code. */
 const PUBLIC_PATHS = new Set(['/login', '/signup', '/reset-password', '/accept-invite', '/verify-email']);
+/** The satisfaction survey's page, `/rate/<token>`: public too. */
+const isPublicPath = (path: string) => PUBLIC_PATHS.has(path) || path.startsWith('/rate/');
 /** `/` redirects to the queue. */
 const QUEUE_PATHS = new Set(['/', '/tickets']);
 
@@ -32,7 +34,7 @@ export function startEarly(location: { pathname: string; search: string }, prelo
   const session = api.refresh();
   started = { queryClient, session };
   const path = location.pathname.replace(/\/+$/, '') || '/';
-  if (PUBLIC_PATHS.has(path)) return;
+  if (isPublicPath(path)) return;
   const onQueue = QUEUE_PATHS.has(path);
   preload(onQueue);
   void session.then(async (restored) => {

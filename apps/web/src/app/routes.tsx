@@ -13,6 +13,7 @@ const SignupPage = named(() => import('../features/auth/components/SignupPage'),
 const ResetPasswordPage = named(() => import('../features/auth/components/ResetPasswordPage'), 'ResetPasswordPage');
 const AcceptInvitePage = named(() => import('../features/auth/components/AcceptInvitePage'), 'AcceptInvitePage');
 const VerifyEmailPage = named(() => import('../features/auth/components/VerifyEmailPage'), 'VerifyEmailPage');
+const RatePage = named(() => import('../features/satisfaction/components/RatePage'), 'RatePage');
 const Shell = named(loadShell, 'Shell');
 const QueuePage = named(loadQueuePage, 'QueuePage');
 const NewTicketPage = named(() => import('../features/tickets/components/NewTicketPage'), 'NewTicketPage');
@@ -42,6 +43,7 @@ export function AppRoutes() {
         <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route path="/accept-invite" element={<AcceptInvitePage />} />
         <Route path="/verify-email" element={<VerifyEmailPage />} />
+        <Route path="/rate/:token" element={<RatePage />} />
         <Route
           element={
             <RequireAuth>

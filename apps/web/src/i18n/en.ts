@@ -329,6 +329,8 @@ export const en = {
     timezone: 'Time zone',
     businessHours: 'Business hours',
     holidays: 'Holidays',
+    satisfactionSurveys: 'Ask customers to rate solved tickets',
+    satisfactionSurveysHint: 'The mail telling a customer their request is solved carries two one-click buttons, good and bad, and a page for a comment.',
     addHoliday: 'Add holiday',
     day: { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' } as Record<string, string>,
     opens: (day: string) => `${day} opens`,
@@ -702,7 +704,10 @@ export const en = {
       'trigger.failed': 'Trigger failed',
       'automation.fired': 'Automation acted',
       'automation.failed': 'Automation failed',
+      'satisfaction.rated': 'Rated by the customer',
     } as Record<string, string>,
+    /** `comment` is empty when the customer left none. */
+    satisfactionRated: (rating: string, comment: string) => (comment ? `Rated the support ${rating}: "${comment}"` : `Rated the support ${rating}`),
     mergedInto: (number: number) => `Merged into #${number}`,
     mergedFrom: (number: number) => `#${number} was merged into this ticket`,
     /** `rule` is the team's assignment rule as the teams page names it. */
@@ -775,6 +780,20 @@ export const en = {
     states: { online: 'Online', away: 'Away', offline: 'Offline' },
     /** Set to online by hand but not connected: shown next to the setting. */
     notConnected: 'Online when connected',
+  },
+  satisfaction: {
+    title: 'Customer satisfaction',
+    rating: { good: 'Good', bad: 'Bad' } as Record<string, string>,
+    notRated: 'Not rated yet',
+    pageTitle: 'How did we do?',
+    question: (organization: string, number: number, subject: string) => `How would you rate the support ${organization} gave you on request #${number}, "${subject}"?`,
+    good: "Good, I'm satisfied",
+    bad: "Bad, I'm unsatisfied",
+    thanks: 'Thank you, your rating is saved.',
+    commentLabel: 'Anything you would like to tell us? (optional)',
+    sendComment: 'Send',
+    changeableUntil: (when: string) => `You can change your rating and comment until ${when}.`,
+    missingToken: 'This rating link is incomplete. Open it again from the mail.',
   },
   notFound: 'This page does not exist.',
 } as const;

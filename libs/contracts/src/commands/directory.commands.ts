@@ -326,6 +326,11 @@ export class OrganizationChanges {
   @IsString({ each: true })
   @IsArray()
   holidays?: string[];
+
+  /** Whether the solved mail asks the requester to rate the ticket. */
+  @ValidateIf((changes: OrganizationChanges) => changes.satisfactionSurveys !== undefined)
+  @IsBoolean()
+  satisfactionSurveys?: boolean;
 }
 
 export class UpdateOrganizationCommand extends AuthenticatedCommand {

@@ -1,5 +1,5 @@
 import '@mantine/dates/styles.css';
-import { Button, Checkbox, Group, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Paper, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -26,6 +26,7 @@ interface Values {
   timezone: string;
   days: Record<string, DayHours>;
   holidays: string[];
+  satisfactionSurveys: boolean;
 }
 
 /** One interval per day in this form; more intervals set through the API are kept as the first one shows. */
@@ -35,7 +36,7 @@ function toValues(organization: OrganizationView): Values {
     const first = organization.businessHours[day]?.[0];
     days[day] = { open: Boolean(first), start: first?.start ?? '09:00', end: first?.end ?? '17:00' };
   }
-  return { name: organization.name, timezone: organization.timezone, days, holidays: organization.holidays };
+  return { name: organization.name, timezone: organization.timezone, days, holidays: organization.holidays, satisfactionSurveys: organization.satisfactionSurveys };
 }
 
 function OrganizationForm({ organization }: { organization: OrganizationView }) {
@@ -54,7 +55,7 @@ function OrganizationForm({ organization }: { organization: OrganizationView }) 
             businessHours[day] = hours.open ? [{ start: hours.start, end: hours.end }] : [];
           }
           update.mutate(
-            { name: values.name.trim(), timezone: values.timezone, businessHours, holidays: values.holidays },
+            { name: values.name.trim(), timezone: values.timezone, businessHours, holidays: values.holidays, satisfactionSurveys: values.satisfactionSurveys },
             { onSuccess: () => notifications.show({ color: 'green', message: t.common.saved }), onError: (error) => setFormError(applyApiErrors(form, error)) },
           );
         })}
@@ -74,6 +75,7 @@ function OrganizationForm({ organization }: { organization: OrganizationView }) 
             </Group>
           ))}
           <DatePickerInput type="multiple" label={t.admin.holidays} valueFormat="YYYY-MM-DD" clearable {...form.getInputProps('holidays')} />
+          <Switch label={t.admin.satisfactionSurveys} description={t.admin.satisfactionSurveysHint} {...form.getInputProps('satisfactionSurveys', { type: 'checkbox' })} />
           <Button type="submit" loading={update.isPending} w="fit-content">
             {t.common.save}
           </Button>
@@ -83,7 +85,7 @@ function OrganizationForm({ organization }: { organization: OrganizationView }) 
   );
 }
 
-/** `/admin/organization`: name, time zone, business hours and holidays (they drive the SLA clocks). */
+/** `/admin/organization`: name, time zone, business hours and holidays (they drive the SLA clocks), and satisfaction surveys. */
 export function OrganizationPage() {
   const organization = useOrganization();
   return (

@@ -68,7 +68,7 @@ export const setTeamMembers = (id: string, userIds: string[]) =>
   api.call<TeamView>(`/api/v1/teams/${encodeURIComponent(id)}/members`, { method: 'PUT', body: { memberIds: userIds } });
 
 export const getOrganization = () => api.call<OrganizationView>('/api/v1/organization');
-export const updateOrganization = (body: Partial<Pick<OrganizationView, 'name' | 'timezone' | 'businessHours' | 'holidays'>>) =>
+export const updateOrganization = (body: Partial<Pick<OrganizationView, 'name' | 'timezone' | 'businessHours' | 'holidays' | 'satisfactionSurveys'>>) =>
   api.call<OrganizationView>('/api/v1/organization', { method: 'PUT', body });
 
 export type SlaPolicyInput = Pick<SlaPolicyView, 'name' | 'priority' | 'firstResponseMinutes' | 'nextResponseMinutes' | 'resolutionMinutes' | 'businessHoursOnly'>;

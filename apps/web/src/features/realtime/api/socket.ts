@@ -14,6 +14,7 @@ export const DOMAIN_EVENTS = [
   'attachment.added',
   'ticket.sla.warning',
   'ticket.sla.breached',
+  'ticket.satisfaction_rated',
 ] as const satisfies readonly RealtimeEventType[];
 
 /**

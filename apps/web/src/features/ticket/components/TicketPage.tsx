@@ -18,6 +18,7 @@ import { STATUS_COLORS } from '../../tickets/components/TicketRow';
 import { useAttachments, useComments, useLastChangedBy, useRequesterTickets, useTicket, useUpdateTicket } from '../hooks/ticket';
 import { ApplyMacroButton, CannedResponseButton } from '../../macros/components/MacroTools';
 import { AiCard } from './AiCard';
+import { SatisfactionCard } from './SatisfactionCard';
 import { Composer, type ComposerMode } from './Composer';
 import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
@@ -228,6 +229,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
                     </Text>
                   </Stack>
                 </Paper>
+                <SatisfactionCard satisfaction={ticket.satisfaction} />
                 <AiCard
                   ticket={ticket}
                   onDraft={(text) => {

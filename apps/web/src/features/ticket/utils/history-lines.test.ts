@@ -6,6 +6,11 @@ const lines = (action: string, changes: Record<string, { from: unknown; to: unkn
 
 /** Every history row shape the ticket service writes (recordHistory callers), read as text: never raw JSON. */
 describe('history lines', () => {
+  it("reads the customer's satisfaction rating and comment", () => {
+    expect(lines('satisfaction.rated', { satisfaction: { from: null, to: { rating: 'good', comment: null } } })).toEqual(['Rated the support good']);
+    expect(lines('satisfaction.rated', { satisfaction: { from: 'good', to: { rating: 'bad', comment: 'Too slow' } } })).toEqual(['Rated the support bad: "Too slow"']);
+  });
+
   it('names the other ticket of merges and links', () => {
     expect(lines('merged', { mergedInto: { from: null, to: 123 } })).toEqual(['Merged into #123 [123]']);
     expect(lines('merged', { mergedFrom: { from: null, to: 7 }, comments: { from: null, to: 3 }, attachments: { from: null, to: 1 }, participants: { from: null, to: ['a@x.test', 'b@x.test'] } })).toEqual([

@@ -61,6 +61,7 @@ export function historyLines(entry: Pick<TicketHistoryEntry, 'action' | 'changes
     } else if (key === 'comment' && isRecord(to)) line(to.internal === true ? t.history.internalNote : t.history.publicReply);
     else if (key === 'attachment' && isRecord(to) && typeof to.filename === 'string') line(to.internal === true ? t.history.attachedInternal(to.filename) : t.history.attached(to.filename));
     else if (key === 'macro' && isRecord(to) && typeof to.name === 'string') line(t.history.macro(to.name));
+    else if (key === 'satisfaction' && isRecord(to) && typeof to.rating === 'string') line(t.history.satisfactionRated((t.satisfaction.rating[to.rating] ?? to.rating).toLowerCase(), typeof to.comment === 'string' ? to.comment : ''));
     else if (key === 'participants' && (typeof to === 'string' || typeof from === 'string')) line(typeof to === 'string' ? t.history.participantAdded(to) : t.history.participantRemoved(from as string));
     else if (key === 'followers' && (typeof to === 'string' || typeof from === 'string')) line(typeof to === 'string' ? t.history.followerAdded(to) : t.history.followerRemoved(from as string));
     else if (entry.action.startsWith('sla.') && t.history.slaMarks[key]) line(t.history.sla(t.history.slaMarks[key]!, show(to)));
