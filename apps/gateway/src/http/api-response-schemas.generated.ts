@@ -1476,6 +1476,10 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "emailVerified": {
         "type": "boolean",
         "description": "Whether the signup address was verified. Until it is, mail goes only to the organization's staff: invitations and mails to customers are dropped (docs/security.md)."
+      },
+      "satisfactionSurveys": {
+        "type": "boolean",
+        "description": "Whether the solved mail asks the requester to rate the ticket (docs/satisfaction.md); on unless an admin turns it off."
       }
     },
     "required": [
@@ -1485,7 +1489,8 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "timezone",
       "businessHours",
       "holidays",
-      "emailVerified"
+      "emailVerified",
+      "satisfactionSurveys"
     ]
   },
   "PublicUserView": {
@@ -1784,6 +1789,64 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "webhookId"
     ],
     "description": "Stored shape of a webhook action; refused on write until webhooks exist (issue 20, integrations)."
+  },
+  "SatisfactionRating": {
+    "type": "string",
+    "enum": [
+      "good",
+      "bad"
+    ]
+  },
+  "SatisfactionSurveyView": {
+    "type": "object",
+    "properties": {
+      "organizationName": {
+        "type": "string"
+      },
+      "ticket": {
+        "type": "object",
+        "properties": {
+          "number": {
+            "type": "number"
+          },
+          "subject": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "number",
+          "subject"
+        ]
+      },
+      "rating": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/SatisfactionRating"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "comment": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "changeableUntil": {
+        "type": "string",
+        "description": "ISO 8601: until then the rating and comment can be changed with this link."
+      }
+    },
+    "required": [
+      "organizationName",
+      "ticket",
+      "rating",
+      "comment",
+      "changeableUntil"
+    ],
+    "description": "What the public rating page shows (`GET /api/v1/satisfaction/:token`): nothing that identifies anyone."
   },
   "Scored_AiCategory": {
     "type": "object",
@@ -2455,6 +2518,35 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "urgent"
     ]
   },
+  "TicketSatisfactionView": {
+    "type": "object",
+    "properties": {
+      "rating": {
+        "$ref": "#/components/schemas/SatisfactionRating"
+      },
+      "comment": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "ratedAt": {
+        "type": "string",
+        "description": "ISO 8601, the first rating."
+      },
+      "updatedAt": {
+        "type": "string",
+        "description": "ISO 8601, the last change of rating or comment."
+      }
+    },
+    "required": [
+      "rating",
+      "comment",
+      "ratedAt",
+      "updatedAt"
+    ],
+    "description": "A staff-only part of TicketView: the requester's rating, null until they rate."
+  },
   "TicketStatus": {
     "type": "string",
     "enum": [
@@ -2598,6 +2690,17 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
           "$ref": "#/components/schemas/TicketFieldValue"
         },
         "description": "Staff only: custom field values by key (DESIGN section 14); a field without a value is absent."
+      },
+      "satisfaction": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/TicketSatisfactionView"
+          },
+          {
+            "type": "null"
+          }
+        ],
+        "description": "Staff only: the requester's satisfaction rating (docs/satisfaction.md), null until they rate."
       }
     },
     "required": [

@@ -27,6 +27,7 @@ import type {
   PublicUserView,
   QueueView,
   RenderedCannedResponse,
+  SatisfactionSurveyView,
   ReplayDeadLettersReply,
   SessionReply,
   SignedInReply,
@@ -98,6 +99,7 @@ export interface ApiResponseTypes {
   TriggerPage: Page<TriggerView>;
   AutomationView: AutomationView;
   AutomationPage: Page<AutomationView>;
+  SatisfactionSurveyView: SatisfactionSurveyView;
   AutomationPreviewPage: Page<AutomationPreviewItem>;
   MailboxView: MailboxView;
   MailboxPage: Page<MailboxView>;

@@ -1,7 +1,8 @@
-import { BadRequestException, Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpStatus, Inject, Param, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CommandClient, Public } from '@helpdesk/common';
 import { SATISFACTION_LIMITS, SatisfactionAnswer, subjects, type SatisfactionSurveyView } from '@helpdesk/contracts';
+import { Answers } from '../http/api-responses.js';
 
 const SURVEY_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -24,14 +25,14 @@ const TokenParam = () =>
 export class SatisfactionController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
+  @Answers(HttpStatus.OK, 'SatisfactionSurveyView', 'The ticket the link rates (number and subject), the rating and comment given so far, and until when they can be changed; 404 when the link is unknown or expired')
   @Get(':token')
-  @ApiOkResponse({ description: 'The ticket the link rates (number and subject), the rating and comment given so far, and until when they can be changed; 404 when the link is unknown or expired' })
   get(@TokenParam() token: string): Promise<SatisfactionSurveyView> {
     return this.commands.request(subjects.satisfaction.get, { token });
   }
 
+  @Answers(HttpStatus.OK, 'SatisfactionSurveyView', '`{ rating: "good" | "bad", comment? }` gives or changes the rating (plain text comment, up to 2,000 characters; absent keeps the one given before, empty or null removes it); the survey as it now stands')
   @Put(':token')
-  @ApiOkResponse({ description: '`{ rating: "good" | "bad", comment? }` gives or changes the rating (plain text comment, up to 2,000 characters; absent keeps the one given before, empty or null removes it); the survey as it now stands' })
   rate(@TokenParam() token: string, @Body() answer: SatisfactionAnswer): Promise<SatisfactionSurveyView> {
     return this.commands.request(subjects.satisfaction.rate, { token, ...answer });
   }
