@@ -4,8 +4,13 @@ import { finalize, tap, type Observable } from 'rxjs';
 import { CommandError } from '../errors/command-error.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { contextFromHeaders, MESSAGING_DESTINATION, MESSAGING_OPERATION, MESSAGING_SYSTEM, recordFailure, SpanKind, startSpan, tracing, withSpan, type HeaderAccess, type Span } from '../tracing/tracing.js';
 
-/** Counts each NATS command as in-flight work (for graceful shutdown) and times it (for metrics). */
+/**
+ * Counts each NATS command as in-flight work (for graceful shutdown), times it (for metrics) and,
+ * when tracing is on, runs it in a SERVER span that is the child of the caller's (W3C traceparent
+ * in the command's headers).
+ */
 @Injectable()
 export class RpcTrackingInterceptor implements NestInterceptor {
   constructor(
@@ -15,18 +20,29 @@ export class RpcTrackingInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
-    const subject = context.switchToRpc().getContext<{ getSubject(): string }>().getSubject();
+    const nats = context.switchToRpc().getContext<{ getSubject(): string; getHeaders(): Pick<HeaderAccess, 'get'> | undefined }>();
+    const subject = nats.getSubject();
     const done = this.lifecycle.track();
     const stopTimer = this.metrics.natsHandlerDuration.startTimer({ subject });
     let outcome = 'ok';
-    return next.handle().pipe(
+    let span: Span | undefined;
+    let handled: Observable<unknown>;
+    if (tracing.enabled) {
+      const parent = contextFromHeaders(nats.getHeaders());
+      span = startSpan(`process ${subject}`, SpanKind.SERVER, { [MESSAGING_SYSTEM]: 'nats', [MESSAGING_DESTINATION]: subject, [MESSAGING_OPERATION]: 'process' }, parent);
+      // Nest binds the handler to the async context in which handle() is called.
+      handled = withSpan(span, () => next.handle(), parent);
+    } else handled = next.handle();
+    return handled.pipe(
       tap({
         error: (error: unknown) => {
           outcome = error instanceof CommandError ? error.code : isErrorEnvelope(error) ? error.code : 'INTERNAL';
+          if (span) recordFailure(span, error instanceof Error ? error : (isErrorEnvelope(error) ? error.message : 'failed'), outcome);
         },
       }),
       finalize(() => {
         stopTimer({ outcome });
+        span?.end();
         done();
       }),
     );
