@@ -1,6 +1,6 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import { isErrorEnvelope } from '@helpdesk/contracts';
-import { finalize, tap, type Observable } from 'rxjs';
+import { finalize, Observable, tap } from 'rxjs';
 import { CommandError } from '../errors/command-error.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -30,8 +30,11 @@ export class RpcTrackingInterceptor implements NestInterceptor {
     if (tracing.enabled) {
       const parent = contextFromHeaders(nats.getHeaders());
       span = startSpan(`process ${subject}`, SpanKind.SERVER, { [MESSAGING_SYSTEM]: 'nats', [MESSAGING_DESTINATION]: subject, [MESSAGING_OPERATION]: 'process' }, parent);
-      // Nest binds the handler to the async context in which handle() is called.
-      handled = withSpan(span, () => next.handle(), parent);
+      const active = span;
+      // Both handle() and the subscription inside the span's context: Nest binds the rest of the chain to
+      // where handle() is called, but an interceptor after this one (nestjs-cls's) calls it only when
+      // subscribed, which without this would happen in the context the subscription came from.
+      handled = new Observable((subscriber) => withSpan(active, () => next.handle().subscribe(subscriber), parent));
     } else handled = next.handle();
     return handled.pipe(
       tap({
