@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordFailure, SpanKind, startSpan } from './tracing.js';
 
@@ -28,7 +28,8 @@ export function traceHttpRequests(fastify: FastifyInstance): void {
     const span = startSpan(
       route ? `${request.method} ${route}` : request.method,
       SpanKind.SERVER,
-      { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: request.url.split('?', 1)[0], ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}) },
+      // The route pattern, never the path or query: those may hold tokens (signed links), and spans leave the platform.
+      { [ATTR_HTTP_REQUEST_METHOD]: request.method, ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}) },
       parent,
     );
     const active = trace.setSpan(parent, span);
