@@ -88,6 +88,20 @@ describe('the services accept the configuration the manifests give them', () => 
     for (const command of commands) expect(existsSync(`${ROOT}/${command.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`)).toBe(true);
   });
 
+  it('with otel.endpoint set gives every service the OTLP endpoint and sampler it accepts, and egress to the collector', () => {
+    const objects = helmTemplate(['--set', 'otel.endpoint=http://otel-collector.observability:4318', '--set', 'otel.sampler=parentbased_traceidratio', '--set', 'otel.samplerArg=0.25']);
+    expect(configErrors(objects)).toEqual([]);
+    for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
+      const env = containerEnvironment(objects, deployment.spec.template.spec.containers[0]);
+      expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+      const policy = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === deployment.metadata.name)!;
+      expect(policy.spec.egress.flatMap((rule: K8sObject) => rule.ports.map((port: K8sObject) => port.port))).toContain(4318);
+    }
+    // Off by default: no OpenTelemetry variable at all.
+    const configMap = helmTemplate([]).find((object) => object.kind === 'ConfigMap' && object.metadata.name.endsWith('-config'))!;
+    expect(Object.keys(configMap.data).filter((key) => key.startsWith('OTEL_'))).toEqual([]);
+  });
+
   it('reports a value that the schema lets through but a service refuses', () => {
     expect(configErrors(helmTemplate(['--set', 'gateway.env.ACCESS_TOKEN_TTL_SECONDS=soon']))).toEqual([
       'gateway: Invalid configuration: ACCESS_TOKEN_TTL_SECONDS must be an integer number (got "soon")',

@@ -15,3 +15,4 @@ export * from './tcp-balancer.js';
 export * from './cluster-topology.js';
 export * from './pgbouncer.js';
 export * from './gateway-api.js';
+export * from './otlp-receiver.js';

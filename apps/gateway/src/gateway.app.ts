@@ -10,4 +10,5 @@ export const gatewayApp: ServiceDefinition<GatewayConfig> = {
   port: { variable: 'GATEWAY_PORT' },
   fastifyOptions: gatewayFastifyOptions,
   configureHttp: configureGatewayHttp,
+  tracesHttpRequests: true,
 };

@@ -24,6 +24,8 @@ import { DrainingNatsServer } from './nats/draining-nats.server.js';
 import { NatsConnections } from './nats/nats-connections.js';
 import { natsConnectionOptions } from './nats/nats-options.js';
 import type { ServiceIdentity } from './service-identity.js';
+import { traceHttpRequests } from './tracing/http-tracing.js';
+import { startTracing, stopTracing } from './tracing/tracing.js';
 
 export interface ServiceDefinition<TConfig extends ServiceConfig> {
   service: ServiceName;
@@ -36,6 +38,8 @@ export interface ServiceDefinition<TConfig extends ServiceConfig> {
   fastifyOptions?: (config: TConfig) => FastifyServerOptions;
   /** Service-specific HTTP setup (plugins, headers, docs), run before the port opens. */
   configureHttp?: (app: NestFastifyApplication, config: TConfig) => Promise<void>;
+  /** A trace span per HTTP request when tracing is on (the gateway's API; the others serve only probes). */
+  tracesHttpRequests?: boolean;
 }
 
 export interface RunningService {
@@ -124,6 +128,7 @@ export async function startService<TConfig extends ServiceConfig>(
   const identity: ServiceIdentity = { service: definition.service, instanceId: randomUUID().slice(0, 8), version: platformVersion() };
   const logger = createLogger({ service: definition.service, config, stream: options.logStream });
   const lifecycle = new LifecycleService();
+  const traced = await startTracing(identity, config);
 
   @Module({ imports: [CoreModule.forRoot(identity, config, lifecycle), definition.module] })
   class ServiceRootModule {}
@@ -149,6 +154,7 @@ export async function startService<TConfig extends ServiceConfig>(
     // Keep-alive clients (a balancer, an ingress) open their next request elsewhere instead of meeting the close.
     if (lifecycle.isDraining) reply.header('connection', 'close');
   });
+  if (traced && definition.tracesHttpRequests) traceHttpRequests(fastify);
   const keptAlive = trackRequestConnections(fastify.server);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -181,7 +187,7 @@ export async function startService<TConfig extends ServiceConfig>(
   connections.register(SERVER_ROLE, serverConnection);
   raiseAdminAlerts(logger, serverConnection, identity);
   lifecycle.markStarted();
-  logger.info(`${definition.service} ${identity.version} started (instance ${identity.instanceId})`, { context: 'Bootstrap' });
+  logger.info(`${definition.service} ${identity.version} started (instance ${identity.instanceId})${traced ? ', tracing exported over OTLP' : ''}`, { context: 'Bootstrap' });
 
   let closing: Promise<number> | undefined;
   const shutdown = (signal: string) => {
@@ -195,6 +201,8 @@ export async function startService<TConfig extends ServiceConfig>(
         const [finished] = await Promise.all([natsServer.drain(), keptAlive.drained(Math.min(httpDrainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS), drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)))]);
         if (!finished) logger.warn(`Commands still running after ${drainTimeout(config.SHUTDOWN_GRACE_PERIOD_MS)} ms: closing anyway`, { context: 'Shutdown', inFlight: lifecycle.inFlightCount });
         await Promise.all([app.close(), metricsListener.close()]);
+        // Last: the spans of the drained work are exported before the process exits.
+        await stopTracing().catch((error: unknown) => logger.warn(`Could not export the last trace spans: ${String(error)}`, { context: 'Shutdown' }));
         logger.info('Stopped cleanly', { context: 'Shutdown' });
         return 0;
       } catch (error) {

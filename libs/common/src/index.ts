@@ -36,3 +36,4 @@ export * from './nats/jetstream.module.js';
 export * from './sanitization/sanitize.js';
 export * from './files/file-screening.js';
 export * from './pagination/page-cursor.js';
+export * from './tracing/tracing.js';

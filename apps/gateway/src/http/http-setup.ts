@@ -78,8 +78,9 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
     origin: config.CORS_ALLOWED_ORIGINS.length > 0 ? config.CORS_ALLOWED_ORIGINS : false,
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'],
-    exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
+    // traceparent/tracestate in, traceresponse out: a browser's tracing joins the gateway's trace (docs/operations.md, Tracing).
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id', 'traceparent', 'tracestate'],
+    exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'traceresponse'],
     maxAge: 600,
   });
   // A route opts out of compression with @RouteConfig({ compress: false }): attachment downloads keep their Content-Length.

@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { JetStreamConnection, LOG_LEVELS } from '@helpdesk/common';
+import { contextFromHeaders, JetStreamConnection, LOG_LEVELS, MESSAGING_DESTINATION, MESSAGING_MESSAGE_ID, MESSAGING_OPERATION, MESSAGING_SYSTEM, SpanKind, startSpan, tracing, withSpan } from '@helpdesk/common';
 import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
 import type { Consumer, ConsumerMessages, ConsumerNotification, JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -155,7 +155,19 @@ export class EventFanout implements OnApplicationBootstrap, BeforeApplicationShu
     return client.consumers.get(EVENTS_STREAM, { filter_subjects: `${EVENT_SUBJECT_PREFIX}.>`, opt_start_seq: this.nextSequence });
   }
 
+  /** When tracing is on, each event is pushed in a CONSUMER span, child of the span that published it (traceparent in the message headers). */
   private deliver(message: JsMsg): void {
+    if (!tracing.enabled) return this.deliverUntraced(message);
+    const parent = contextFromHeaders(message.headers);
+    const span = startSpan(`process ${message.subject}`, SpanKind.CONSUMER, { [MESSAGING_SYSTEM]: 'nats', [MESSAGING_DESTINATION]: message.subject, [MESSAGING_OPERATION]: 'process', [MESSAGING_MESSAGE_ID]: message.headers?.get('Nats-Msg-Id') || '' }, parent);
+    try {
+      withSpan(span, () => this.deliverUntraced(message), parent);
+    } finally {
+      span.end();
+    }
+  }
+
+  private deliverUntraced(message: JsMsg): void {
     this.attached = true;
     this.delivered += 1;
     // Already pushed: a consumer recreated after a NATS node's loss may hand over a message this loop saw.

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { activeTraceCarrier } from '@helpdesk/common';
 import type { EventActor, EventEnvelope, EventType, Principal } from '@helpdesk/contracts';
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -13,6 +14,12 @@ export interface DomainEvent<TData> {
 }
 
 export const EVENT_SCHEMA_VERSION = 1;
+
+/** The active trace context as the outbox's trace_context parameter of a hand-written insert (null when untraced). */
+export function traceCarrierJson(): string | null {
+  const carrier = activeTraceCarrier();
+  return carrier ? JSON.stringify(carrier) : null;
+}
 
 export function actorOf(principal: Principal & { system?: string }): EventActor {
   if (principal.system) return { system: principal.system };
@@ -51,6 +58,7 @@ export class DomainEvents {
       type: event.type,
       envelope,
       attempts: 0,
+      traceContext: activeTraceCarrier() ?? null,
     } as QueryDeepPartialEntity<OutboxMessage>);
     return envelope;
   }

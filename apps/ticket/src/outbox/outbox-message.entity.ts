@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@helpdesk/contracts';
+import type { TraceCarrier } from '@helpdesk/common';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /** A domain event written in the same transaction as the change it describes, awaiting publication. */
@@ -31,4 +32,8 @@ export class OutboxMessage {
 
   @Column('text', { name: 'last_error', nullable: true })
   lastError!: string | null;
+
+  /** The W3C trace context of the transaction that wrote the row (null when untraced): the relay publishes the event in that trace. */
+  @Column('jsonb', { name: 'trace_context', nullable: true })
+  traceContext!: TraceCarrier | null;
 }

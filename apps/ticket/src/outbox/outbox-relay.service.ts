@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { eventSubject, type EventType } from '@helpdesk/contracts';
-import { JetStreamConnection, MetricsService } from '@helpdesk/common';
+import { contextFromCarrier, injectIntoHeaders, JetStreamConnection, MESSAGING_DESTINATION, MESSAGING_MESSAGE_ID, MESSAGING_OPERATION, MESSAGING_SYSTEM, MetricsService, recordFailure, SpanKind, startSpan, TRACEPARENT_HEADER, TRACESTATE_HEADER, tracing, type Span } from '@helpdesk/common';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { trace } from '@opentelemetry/api';
 import { Gauge } from 'prom-client';
 import { DataSource, In, IsNull } from 'typeorm';
 import { TicketConfig } from '../ticket.config.js';
@@ -100,10 +102,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         .getMany();
       const publishedIds: string[] = [];
       for (const message of batch) {
+        const subject = eventSubject(message.type as EventType);
+        const traced = this.traceHeaders(message, subject);
         try {
-          await client.publish(eventSubject(message.type as EventType), JSON.stringify(message.envelope), { msgID: message.id, timeout: PUBLISH_TIMEOUT_MS });
+          await client.publish(subject, JSON.stringify(message.envelope), { msgID: message.id, timeout: PUBLISH_TIMEOUT_MS, ...(traced ? { headers: traced.headers } : {}) });
           publishedIds.push(message.id);
+          traced?.span?.end();
         } catch (error) {
+          if (traced?.span) {
+            recordFailure(traced.span, error);
+            traced.span.end();
+          }
           // Stop at the first failure: later events of the same ticket must not overtake it.
           failure = error;
           await manager.update(OutboxMessage, { id: message.id }, { attempts: () => 'attempts + 1', lastError: String(error).slice(0, 500) });
@@ -118,6 +127,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
     if (failure) throw failure;
     return published;
+  }
+
+  /**
+   * The event joins the trace of the transaction that recorded it: a PRODUCER span under that context
+   * whose traceparent goes in the message headers, for the consumers' spans. With tracing off here the
+   * stored context is passed on as it is, so a traced writer's event still reaches traced consumers.
+   */
+  private traceHeaders(message: OutboxMessage, subject: string): { headers: MsgHdrs; span?: Span } | undefined {
+    if (!message.traceContext) return undefined;
+    const headers = natsHeaders();
+    if (!tracing.enabled) {
+      for (const key of [TRACEPARENT_HEADER, TRACESTATE_HEADER]) if (message.traceContext[key]) headers.set(key, message.traceContext[key]);
+      return { headers };
+    }
+    const parent = contextFromCarrier(message.traceContext);
+    const span = startSpan(`publish ${subject}`, SpanKind.PRODUCER, { [MESSAGING_SYSTEM]: 'nats', [MESSAGING_DESTINATION]: subject, [MESSAGING_OPERATION]: 'publish', [MESSAGING_MESSAGE_ID]: message.id }, parent);
+    injectIntoHeaders(headers, trace.setSpan(parent, span));
+    return { headers, span };
   }
 
   private async run(): Promise<void> {

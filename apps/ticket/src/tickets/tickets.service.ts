@@ -30,7 +30,7 @@ import { diff, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { BusinessCalendar, WeeklySchedule } from '../sla/business-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { actorOf, DomainEvents } from '../outbox/domain-events.js';
+import { actorOf, DomainEvents, traceCarrierJson } from '../outbox/domain-events.js';
 import { SlaPolicy } from '../sla/sla-policy.entity.js';
 import { SlaTimers } from '../sla/sla-timers.service.js';
 import { applyPriorityPolicy, pauseResolutionClock, resumeResolutionClock } from '../sla/ticket-sla.js';
@@ -305,8 +305,8 @@ export class TicketsService {
        ), turn AS (
          UPDATE ${TICKET_SCHEMA}.teams SET last_assigned_user_id = $26::uuid WHERE $26::uuid IS NOT NULL AND id = $22::uuid
        ), outbox AS (
-         INSERT INTO ${TICKET_SCHEMA}.outbox (id, organization_id, aggregate_id, type, envelope, attempts)
-         SELECT $17::uuid, organization_id, id, $18::text, jsonb_set($19::jsonb, '{data,ticket,number}', to_jsonb(number)), 0 FROM ticket
+         INSERT INTO ${TICKET_SCHEMA}.outbox (id, organization_id, aggregate_id, type, envelope, attempts, trace_context)
+         SELECT $17::uuid, organization_id, id, $18::text, jsonb_set($19::jsonb, '{data,ticket,number}', to_jsonb(number)), 0, $27::jsonb FROM ticket
        )
        SELECT number FROM ticket`,
       [
@@ -323,6 +323,8 @@ export class TicketsService {
         ticket.slaPausedAt,
         // The team's round-robin turn, advanced by the pick.
         options.lastAssignedUserId ?? null,
+        // The creating command's trace, which the event joins (null when untraced).
+        traceCarrierJson(),
       ],
     );
     if (!row) throw new CommandError('NOT_FOUND', 'Organization not found');

@@ -73,6 +73,25 @@ export class ServiceConfig {
   @IsInt()
   SHUTDOWN_GRACE_PERIOD_MS = 10_000;
 
+  /**
+   * OpenTelemetry tracing is on when an OTLP/HTTP endpoint is set (`http://collector:4318`; traces go
+   * to its /v1/traces); the exporter also reads the other standard OTEL_* variables itself. Unset:
+   * no SDK is loaded and nothing is traced.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** The traces endpoint itself (full URL, used as given), instead of OTEL_EXPORTER_OTLP_ENDPOINT. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http:// or https:// URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** The standard switch that keeps tracing off even with an endpoint set. */
+  @EnvBoolean()
+  @IsBoolean()
+  OTEL_SDK_DISABLED = false;
+
   /** Shared secret that lets monitoring read /health/details; without it the endpoint is closed. */
   @IsOptional()
   @Secret()

@@ -1,22 +1,28 @@
 import { ClsServiceManager } from 'nestjs-cls';
 import winston from 'winston';
 import type { ServiceConfig } from '../config/service-config.js';
+import { activeSpanIds } from '../tracing/tracing.js';
 
 const ROTATE_AT_BYTES = 15 * 1024 * 1024;
 const ROTATED_FILES_KEPT = 10;
 
-/** Adds the service name and, inside a request or command, its request id to every line. */
+/** Adds the service name and, inside a request or command, its request id (and, when traced, the trace and span ids) to every line. */
 const serviceContext = winston.format((info, options?: unknown) => {
   info.service = (options as { service: string }).service;
   const cls = ClsServiceManager.getClsService();
   const requestId = cls.isActive() ? cls.getId() : undefined;
   if (requestId && info.requestId === undefined) info.requestId = requestId;
+  const span = activeSpanIds();
+  if (span) {
+    info.traceId = span.traceId;
+    info.spanId = span.spanId;
+  }
   return info;
 });
 
-const readableLine = winston.format.printf(({ timestamp, level, message, context, requestId, service, stack, ...meta }) => {
+const readableLine = winston.format.printf(({ timestamp, level, message, context, requestId, traceId, spanId: _spanId, service, stack, ...meta }) => {
   const scope = context ? ` [${String(context)}]` : '';
-  const request = requestId ? ` (${String(requestId)})` : '';
+  const request = requestId || traceId ? ` (${[requestId, traceId && `trace ${String(traceId)}`].filter(Boolean).join(', ')})` : '';
   const extra = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : '';
   const trace = stack ? `\n${String(stack)}` : '';
   return `${String(timestamp)} ${level}${scope}${request}: ${String(message)}${extra}${trace}`;

@@ -8,6 +8,7 @@ import { ServiceConfig } from '../config/service-config.js';
 import { CommandError } from '../errors/command-error.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { NatsConnections } from './nats-connections.js';
+import { injectIntoHeaders, MESSAGING_DESTINATION, MESSAGING_OPERATION, MESSAGING_SYSTEM, recordFailure, SpanKind, startSpan, tracing, withSpan, type Span } from '../tracing/tracing.js';
 
 export const NATS_CLIENT = Symbol('NATS_CLIENT');
 const CLIENT_ROLE = 'client';
@@ -53,6 +54,12 @@ export class CommandClient implements OnApplicationBootstrap, OnApplicationShutd
     const headers = natsHeaders();
     const requestId = this.cls.isActive() ? this.cls.getId() : undefined;
     if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
+    // The handler's span is a child of this one: its traceparent travels in the command's headers.
+    let span: Span | undefined;
+    if (tracing.enabled) {
+      span = startSpan(`send ${subject}`, SpanKind.CLIENT, { [MESSAGING_SYSTEM]: 'nats', [MESSAGING_DESTINATION]: subject, [MESSAGING_OPERATION]: 'send' });
+      withSpan(span, () => injectIntoHeaders(headers));
+    }
     const record = new NatsRecordBuilder(payload ?? {}).setHeaders(headers).build();
     const stopTimer = this.metrics.natsRequestDuration.startTimer({ subject });
     try {
@@ -62,7 +69,10 @@ export class CommandClient implements OnApplicationBootstrap, OnApplicationShutd
     } catch (error) {
       const failure = this.toCommandError(subject, timeoutMs, error);
       stopTimer({ outcome: failure.code });
+      if (span) recordFailure(span, failure, failure.code);
       throw failure;
+    } finally {
+      span?.end();
     }
   }
 

@@ -3,6 +3,7 @@ import { EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
 import type { ConsumerConfig, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamConnection } from './jetstream.module.js';
+import { contextFromHeaders, MESSAGING_DESTINATION, MESSAGING_MESSAGE_ID, MESSAGING_OPERATION, MESSAGING_SYSTEM, recordFailure, SpanKind, startSpan, tracing, withSpan, type Span } from '../tracing/tracing.js';
 
 /** How long stopping waits for the events in hand: an unacknowledged event is redelivered anyway. */
 const SHUTDOWN_WAIT_MS = 2_000;
@@ -111,7 +112,24 @@ export class DurableEventConsumer {
     }
   }
 
+  /** When tracing is on, each event is handled in a CONSUMER span, child of the span that published it (traceparent in the message headers). */
   private async process(message: JsMsg): Promise<void> {
+    if (!tracing.enabled) return this.processUntraced(message);
+    const parent = contextFromHeaders(message.headers);
+    const span: Span = startSpan(`process ${message.subject}`, SpanKind.CONSUMER, {
+      [MESSAGING_SYSTEM]: 'nats',
+      [MESSAGING_DESTINATION]: message.subject,
+      [MESSAGING_OPERATION]: 'process',
+      'messaging.consumer.group.name': this.name,
+    }, parent);
+    try {
+      await withSpan(span, () => this.processUntraced(message, span), parent);
+    } finally {
+      span.end();
+    }
+  }
+
+  private async processUntraced(message: JsMsg, span?: Span): Promise<void> {
     const { logger, config } = this.options;
     let event: EventEnvelope;
     try {
@@ -122,6 +140,7 @@ export class DurableEventConsumer {
       message.term();
       return;
     }
+    span?.setAttribute(MESSAGING_MESSAGE_ID, event.id);
     try {
       const outcome = await this.options.handle(event);
       // A plain ack, not ackAck's round trip per event: a lost ack only brings the event back after ack_wait, and handlers are idempotent.
@@ -130,6 +149,7 @@ export class DurableEventConsumer {
       if (outcome) logger.debug({ message: `${event.type}: ${outcome}`, eventId: event.id });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (span) recordFailure(span, error);
       if (this.options.isPermanent?.(error)) {
         logger.warn({ message: `${event.type}: ${reason}; not retried`, eventId: event.id });
         message.ack();

@@ -1,11 +1,16 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import { isErrorEnvelope } from '@helpdesk/contracts';
-import { finalize, tap, type Observable } from 'rxjs';
+import { finalize, Observable, tap } from 'rxjs';
 import { CommandError } from '../errors/command-error.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { contextFromHeaders, MESSAGING_DESTINATION, MESSAGING_OPERATION, MESSAGING_SYSTEM, recordFailure, SpanKind, startSpan, tracing, withSpan, type HeaderAccess, type Span } from '../tracing/tracing.js';
 
-/** Counts each NATS command as in-flight work (for graceful shutdown) and times it (for metrics). */
+/**
+ * Counts each NATS command as in-flight work (for graceful shutdown), times it (for metrics) and,
+ * when tracing is on, runs it in a SERVER span that is the child of the caller's (W3C traceparent
+ * in the command's headers).
+ */
 @Injectable()
 export class RpcTrackingInterceptor implements NestInterceptor {
   constructor(
@@ -15,18 +20,32 @@ export class RpcTrackingInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
-    const subject = context.switchToRpc().getContext<{ getSubject(): string }>().getSubject();
+    const nats = context.switchToRpc().getContext<{ getSubject(): string; getHeaders(): Pick<HeaderAccess, 'get'> | undefined }>();
+    const subject = nats.getSubject();
     const done = this.lifecycle.track();
     const stopTimer = this.metrics.natsHandlerDuration.startTimer({ subject });
     let outcome = 'ok';
-    return next.handle().pipe(
+    let span: Span | undefined;
+    let handled: Observable<unknown>;
+    if (tracing.enabled) {
+      const parent = contextFromHeaders(nats.getHeaders());
+      span = startSpan(`process ${subject}`, SpanKind.SERVER, { [MESSAGING_SYSTEM]: 'nats', [MESSAGING_DESTINATION]: subject, [MESSAGING_OPERATION]: 'process' }, parent);
+      const active = span;
+      // Both handle() and the subscription inside the span's context: Nest binds the rest of the chain to
+      // where handle() is called, but an interceptor after this one (nestjs-cls's) calls it only when
+      // subscribed, which without this would happen in the context the subscription came from.
+      handled = new Observable((subscriber) => withSpan(active, () => next.handle().subscribe(subscriber), parent));
+    } else handled = next.handle();
+    return handled.pipe(
       tap({
         error: (error: unknown) => {
           outcome = error instanceof CommandError ? error.code : isErrorEnvelope(error) ? error.code : 'INTERNAL';
+          if (span) recordFailure(span, error instanceof Error ? error : (isErrorEnvelope(error) ? error.message : 'failed'), outcome);
         },
       }),
       finalize(() => {
         stopTimer({ outcome });
+        span?.end();
         done();
       }),
     );

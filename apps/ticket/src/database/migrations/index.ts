@@ -21,6 +21,7 @@ import { SavedViews1766870000000 } from './1766870000000-saved-views.js';
 import { TriggersVersion1766890000000 } from './1766890000000-triggers-version.js';
 import { ApiTokens1766900000000 } from './1766900000000-api-tokens.js';
 import { Satisfaction1766925000000 } from './1766925000000-satisfaction.js';
+import { OutboxTraceContext1766930000000 } from './1766930000000-outbox-trace-context.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -46,4 +47,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   TriggersVersion1766890000000,
   ApiTokens1766900000000,
   Satisfaction1766925000000,
+  OutboxTraceContext1766930000000,
 ];
