@@ -138,11 +138,11 @@ export function ticketOf(event: Pick<EventEnvelope, 'type' | 'aggregateId' | 'da
 function subscribedEvents(events: string[]): string[] {
   const unique = [...new Set(events)];
   if (unique.includes(WEBHOOK_ALL_EVENTS)) {
-    if (unique.length > 1) throw new CommandError('VALIDATION', 'events: "*" subscribes to every event and stands alone');
+    if (unique.length > 1) throw new CommandError('VALIDATION', 'events "*" subscribes to every event and stands alone');
     return unique;
   }
   const unknown = unique.filter((type) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(type));
-  if (unknown.length > 0) throw new CommandError('VALIDATION', `events: unknown event type${unknown.length > 1 ? 's' : ''} ${unknown.map((type) => `"${type}"`).join(', ')}`);
+  if (unknown.length > 0) throw new CommandError('VALIDATION', `events name an unknown event type${unknown.length > 1 ? 's' : ''} ${unknown.map((type) => `"${type}"`).join(', ')}`);
   return unique;
 }
 
@@ -346,7 +346,7 @@ export class Webhooks {
    */
   private async verifyUrl(url: string): Promise<void> {
     const verdict = checkWebhookUrl(url, { allowHttp: this.config.WEBHOOK_ALLOW_HTTP, allowList: this.allowList });
-    if (!verdict.allowed) throw new CommandError('VALIDATION', `url: ${verdict.reason}`);
+    if (!verdict.allowed) throw new CommandError('VALIDATION', `url refused: ${verdict.reason}`);
     if (verdict.address || isHostNameAllowed(verdict.hostName, this.allowList)) return;
     let answers: Array<{ address: string }>;
     try {
@@ -356,7 +356,7 @@ export class Webhooks {
     }
     for (const answer of answers) {
       const vetted = vetAddress(answer.address, this.allowList);
-      if (!vetted.allowed) throw new CommandError('VALIDATION', `url: ${verdict.hostName} resolves to a refused address: ${vetted.reason}`);
+      if (!vetted.allowed) throw new CommandError('VALIDATION', `url refused: ${verdict.hostName} resolves to a refused address: ${vetted.reason}`);
     }
   }
 
