@@ -127,11 +127,13 @@ describe('web console: webhooks', () => {
     expect(listed).toMatchObject({ url, active: false, events: ['ticket.created', 'comment.created'], description: 'Local receiver' });
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.getByText('Active').waitFor();
+    // The notices sit over the row's last buttons until they close by themselves.
+    for (const notice of [`${url} enabled`, `${url} disabled`]) await page.getByText(notice).waitFor({ state: 'hidden' });
 
     await row.getByRole('button', { name: `Delete webhook ${url}` }).click();
     const confirm = page.getByRole('dialog', { name: `Delete webhook ${url}` });
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByText('No webhooks yet.').waitFor();
     expect((await stack.api('GET', '/webhooks', { token })).body.items).toEqual([]);
-  });
+  }, 120_000);
 });
