@@ -51,12 +51,13 @@ export class CreateWebhookCommand extends AuthenticatedCommand {
 }
 
 export class WebhookChanges {
-  @IsOptional()
+  // Absent keeps the value; null is refused like any other non-text.
+  @ValidateIf((changes: WebhookChanges) => changes.url !== undefined)
   @MaxLength(WEBHOOK_LIMITS.url)
   @IsString()
   url?: string;
 
-  @IsOptional()
+  @ValidateIf((changes: WebhookChanges) => changes.events !== undefined)
   @MaxLength(100, { each: true })
   @IsString({ each: true })
   @ArrayMaxSize(WEBHOOK_LIMITS.events)
@@ -64,7 +65,7 @@ export class WebhookChanges {
   @IsArray()
   events?: string[];
 
-  @IsOptional()
+  @ValidateIf((changes: WebhookChanges) => changes.secret !== undefined)
   @Length(WEBHOOK_LIMITS.secretMin, WEBHOOK_LIMITS.secretMax, { message: `secret must be ${WEBHOOK_LIMITS.secretMin} to ${WEBHOOK_LIMITS.secretMax} characters` })
   @IsString()
   secret?: string;
@@ -75,12 +76,12 @@ export class WebhookChanges {
   @IsString()
   description?: string | null;
 
-  @IsOptional()
+  @ValidateIf((changes: WebhookChanges) => changes.orderedPerTicket !== undefined)
   @IsBoolean()
   orderedPerTicket?: boolean;
 
   /** false disables the webhook; true enables it again and clears its failure state. */
-  @IsOptional()
+  @ValidateIf((changes: WebhookChanges) => changes.active !== undefined)
   @IsBoolean()
   active?: boolean;
 }

@@ -172,6 +172,17 @@ describe('/api/v1/webhooks', () => {
     const refusedChange = await gateway.call(`/webhooks/${existing.id}`, { method: 'PATCH', token: admin.accessToken, body: { url: 'https://192.168.1.10/hook' } });
     expect(refusedChange.status).toBe(400);
     expect(await errorOf(refusedChange)).toMatch(/private address/);
+    for (const [changes, reason] of [
+      [{ events: null }, /events must list at least one event type/],
+      [{ secret: null }, /secret must be 16 to 256 characters/],
+      [{ events: ['ticket.teleported'] }, /unknown event type "ticket\.teleported"/],
+      [{ active: 'yes' }, /active must be a boolean/],
+    ] as const) {
+      const response = await gateway.call(`/webhooks/${existing.id}`, { method: 'PATCH', token: admin.accessToken, body: changes });
+      expect(response.status, JSON.stringify(changes)).toBe(400);
+      expect(await errorOf(response)).toMatch(reason);
+    }
+    expect(((await (await gateway.call(`/webhooks/${existing.id}`, { token: admin.accessToken })).json()) as WebhookView).events).toEqual(['ticket.created']);
   });
 
   it("refuses agents and customers (403) and answers 404 for another organization's webhook", async () => {
