@@ -267,6 +267,28 @@ describe('the notification service\'s mail settings', () => {
     expect(configOf(template('default', set))).toMatchObject({ WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_HOSTS: 'receiver.internal,10.20.0.0/16' });
   });
 
+  it('gives only the notification pods egress to webhook receivers: ports 80 and 443 on public addresses, with the retry settings in the config', () => {
+    const objects = template('default');
+    const receiverRules = (name: string) =>
+      objects
+        .find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === `helpdesk-${name}`)!
+        .spec.egress.filter((rule: K8sObject) => (rule.to ?? []).some((peer: K8sObject) => peer.ipBlock?.cidr === '0.0.0.0/0'));
+    expect(receiverRules('notification')).toEqual([
+      {
+        ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }],
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8'] } }],
+      },
+    ]);
+    for (const name of ['gateway', 'ticket', 'realtime', 'ai-proxy']) expect(receiverRules(name), name).toEqual([]);
+    const configOf = (rendered: K8sObject[]) => rendered.find((object) => object.kind === 'ConfigMap' && object.metadata.name === 'helpdesk-config')!.data;
+    expect(configOf(objects)).toMatchObject({ WEBHOOK_RETRY_BASE_MS: '10000', WEBHOOK_RETRY_WINDOW_MS: '86400000', WEBHOOK_DISABLE_AFTER_MS: '86400000', WEBHOOK_CONCURRENCY: '100' });
+    const onPremises = template('default', ['--set-json', 'networkPolicy.egress.webhooks={"ports":[8443],"to":[{"ipBlock":{"cidr":"10.20.0.0/16"}}]}', '--set', 'config.webhooks.retryBaseMs=500']);
+    const notification = onPremises.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'helpdesk-notification')!;
+    expect(notification.spec.egress).toContainEqual({ ports: [{ port: 8443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.20.0.0/16' } }] });
+    expect(configOf(onPremises).WEBHOOK_RETRY_BASE_MS).toBe('500');
+    expect(schemaErrors(onPremises)).toEqual([]);
+  });
+
   it('mounts the STARTTLS certificate of the inbound SMTP listener from a Secret into the notification pods only', () => {
     const off = notification(template('default', ['--set', 'inboundSmtp.enabled=true']));
     expect(off.containers[0].env.map((variable: K8sObject) => variable.name)).not.toContain('INBOUND_SMTP_TLS_CERT_FILE');

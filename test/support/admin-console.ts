@@ -24,10 +24,10 @@ export class AdminConsole {
     readonly adminId: string,
   ) {}
 
-  /** `label` names the stack's database and queues; the admin's address is unique per run. */
-  static async start(label: string, organizationName: string, admin: { name: string; password: string }): Promise<AdminConsole> {
+  /** `label` names the stack's database and queues; the admin's address is unique per run; `env` is added to every service's configuration. */
+  static async start(label: string, organizationName: string, admin: { name: string; password: string }, env: Record<string, string> = {}): Promise<AdminConsole> {
     const person = { ...admin, email: `${admin.name.split(' ')[0]!.toLowerCase()}-${randomBytes(3).toString('hex')}@${label}.example.test` };
-    const stack = await ConsoleStack.start(label);
+    const stack = await ConsoleStack.start(label, env);
     let browser: Browser | undefined;
     try {
       const signup = await stack.api('POST', '/auth/signup', { body: { organizationName, ...person } });

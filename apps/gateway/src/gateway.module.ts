@@ -28,6 +28,7 @@ import { ViewsController } from './views/views.controller.js';
 import { TriggersController } from './triggers/triggers.controller.js';
 import { AutomationsController } from './automations/automations.controller.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
 import { TicketsController } from './tickets/tickets.controller.js';
@@ -53,7 +54,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController, SatisfactionController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController, SatisfactionController, WebhooksController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

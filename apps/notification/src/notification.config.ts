@@ -266,4 +266,46 @@ export class NotificationConfig extends DatabaseServiceConfig {
   @IsWebhookAllowList()
   @IsArray()
   WEBHOOK_ALLOWED_HOSTS: string[] = [];
+
+  /** First retry delay of a failed webhook delivery; each further retry doubles it (capped by WEBHOOK_RETRY_MAX_DELAY_MS), with full jitter. */
+  @EnvInt()
+  @Min(1)
+  @Max(3_600_000)
+  @IsInt()
+  WEBHOOK_RETRY_BASE_MS = 10_000;
+
+  /** The longest wait between two attempts of one delivery. */
+  @EnvInt()
+  @Min(1)
+  @Max(86_400_000)
+  @IsInt()
+  WEBHOOK_RETRY_MAX_DELAY_MS = 3_600_000;
+
+  /** A delivery is retried this long after it was made, then given up (`dead`). */
+  @EnvInt()
+  @Min(1)
+  @Max(604_800_000)
+  @IsInt()
+  WEBHOOK_RETRY_WINDOW_MS = 86_400_000;
+
+  /** A webhook whose deliveries have all failed for this long is disabled and its organization's admins mailed. */
+  @EnvInt()
+  @Min(1)
+  @Max(604_800_000)
+  @IsInt()
+  WEBHOOK_DISABLE_AFTER_MS = 86_400_000;
+
+  /** Webhook deliveries one replica has in flight at once. */
+  @EnvInt()
+  @Min(1)
+  @Max(1_000)
+  @IsInt()
+  WEBHOOK_CONCURRENCY = 100;
+
+  /** How often an idle replica looks for due webhook deliveries (retries, other replicas' events). */
+  @EnvInt()
+  @Min(10)
+  @Max(60_000)
+  @IsInt()
+  WEBHOOK_POLL_MS = 250;
 }

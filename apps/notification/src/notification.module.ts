@@ -25,6 +25,10 @@ import { MailQueue } from './mail/mail-queue.js';
 import { MailTransport } from './mail/mail-transport.js';
 import { OutgoingMailQuota } from './mail/outgoing-mail-quota.js';
 import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
+import { WebhookDeliverer } from './webhooks/webhook-deliverer.js';
+import { WebhookEvents } from './webhooks/webhook-events.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { Webhooks } from './webhooks/webhooks.service.js';
 
 @Module({
   imports: [
@@ -33,7 +37,7 @@ import { RedisEvictionCheck } from './mail/redis-eviction.check.js';
     JetStreamModule,
     HealthModule.forRoot({ readiness: [DatabaseHealthIndicator, NatsHealthIndicator, RedisHealthIndicator] }),
   ],
-  controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController],
-  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundNoise, InboundAttachments, InboundPipeline, InboundIntake, InboundSmtpService, MailboxReaders, InboundMailRetention],
+  controllers: [DeadLettersController, AdminAlertsController, MailboxesController, InboundController, WebhooksController],
+  providers: [DeliveryLog, MailTransport, AccountLinks, OutgoingMailQuota, MailQueue, EventMails, EventConsumer, DeadLetters, AdminAlerts, RedisEvictionCheck, Mailboxes, ReplyAddresses, InboundMailStore, InboundNoise, InboundAttachments, InboundPipeline, InboundIntake, InboundSmtpService, MailboxReaders, InboundMailRetention, Webhooks, WebhookEvents, WebhookDeliverer],
 })
 export class NotificationModule {}

@@ -27,6 +27,8 @@ export const EVENT_TYPES = [
   'auth.password_reset_requested',
   'auth.email_verification_requested',
   'mailbox.failed',
+  /** A webhook failed for too long and was turned off (published by the notification service): its admins are mailed. */
+  'webhook.disabled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

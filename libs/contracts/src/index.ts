@@ -28,3 +28,5 @@ export * from './automations.js';
 export * from './api-tokens.js';
 // Customer satisfaction (DESIGN section 15)
 export * from './satisfaction.js';
+// Webhooks (DESIGN section 16)
+export * from './webhooks.js';

@@ -14,6 +14,8 @@ import { subjects } from './subjects.js';
 export const NOTIFICATION_EVENTS_CONSUMER = 'notification';
 /** The durable consumer of HELPDESK_EVENTS through which the ticket service's replicas fire triggers (DESIGN section 14). */
 export const TRIGGER_EVENTS_CONSUMER = 'ticket-triggers';
+/** The durable consumer of HELPDESK_EVENTS through which the notification service's replicas fan events out to webhooks (DESIGN section 16). */
+export const WEBHOOK_EVENTS_CONSUMER = 'notification-webhooks';
 
 /** The attachment object store bucket's default name (the gateway's ATTACHMENTS_BUCKET). */
 export const DEFAULT_ATTACHMENTS_BUCKET = 'helpdesk-attachments';
@@ -35,7 +37,9 @@ type JetStreamNeed =
   | 'events-publisher'
   /** Owns the notification durable consumer: creates, reads and acknowledges it. */
   | 'events-durable-consumer'
-  /** Publishes its own events (`mailbox.failed`) into the events stream, and no other type. */
+  /** Owns the webhooks durable consumer: creates, reads and acknowledges it. */
+  | 'webhooks-durable-consumer'
+  /** Publishes its own events (`mailbox.failed`, `webhook.disabled`) into the events stream, and no other type. */
   | 'mailbox-events-publisher'
   /** Owns the triggers durable consumer: creates, reads and acknowledges it. */
   | 'triggers-durable-consumer'
@@ -89,6 +93,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.notifications.listDeadLetters,
       subjects.notifications.getDeadLetter,
       ...Object.values(subjects.mailboxes),
+      ...Object.values(subjects.webhooks),
       ...Object.values(subjects.inbound),
       subjects.ai.summarize,
       subjects.ai.suggestReply,
@@ -115,7 +120,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...Object.values(subjects.emailChannel),
     ],
     // Inbound mail's attachments are stored where uploads are.
-    jetStream: ['events-durable-consumer', 'inbound-mail-store', 'mailbox-events-publisher', 'attachment-store'],
+    jetStream: ['events-durable-consumer', 'webhooks-durable-consumer', 'inbound-mail-store', 'mailbox-events-publisher', 'attachment-store'],
   },
   realtime: {
     calls: [subjects.tickets.get, subjects.auth.me, subjects.presence.report],
@@ -166,8 +171,9 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
     case 'events-publisher':
       return { allow: [`${api}.INFO`, `${api}.STREAM.INFO.${events}`, `${api}.STREAM.CREATE.${events}`, `${api}.STREAM.UPDATE.${events}`, `${EVENT_SUBJECT_PREFIX}.>`] };
     case 'events-durable-consumer':
+    case 'webhooks-durable-consumer':
     case 'triggers-durable-consumer': {
-      const durable = need === 'events-durable-consumer' ? NOTIFICATION_EVENTS_CONSUMER : TRIGGER_EVENTS_CONSUMER;
+      const durable = { 'events-durable-consumer': NOTIFICATION_EVENTS_CONSUMER, 'webhooks-durable-consumer': WEBHOOK_EVENTS_CONSUMER, 'triggers-durable-consumer': TRIGGER_EVENTS_CONSUMER }[need];
       return {
         allow: [
           `${api}.INFO`,
@@ -182,8 +188,8 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
     }
     case 'events-ordered-reader': {
       // Ordered consumers have generated names, and a subject wildcard cannot match part of a token:
-      // any consumer name is allowed, except the durable ones (the notification service's, the triggers').
-      const durables = [NOTIFICATION_EVENTS_CONSUMER, TRIGGER_EVENTS_CONSUMER];
+      // any consumer name is allowed, except the durable ones (the notification service's two, the triggers').
+      const durables = [NOTIFICATION_EVENTS_CONSUMER, WEBHOOK_EVENTS_CONSUMER, TRIGGER_EVENTS_CONSUMER];
       return {
         allow: [
           `${api}.INFO`,
@@ -198,7 +204,7 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
       };
     }
     case 'mailbox-events-publisher':
-      return { allow: [`${EVENT_SUBJECT_PREFIX}.mailbox.failed`] };
+      return { allow: [`${EVENT_SUBJECT_PREFIX}.mailbox.failed`, `${EVENT_SUBJECT_PREFIX}.webhook.disabled`] };
     case 'attachment-store':
       return objectStorePublish(bucket);
     case 'inbound-mail-store':

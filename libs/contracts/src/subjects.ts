@@ -206,6 +206,21 @@ export const subjects = {
     /** Whether an address is the desk's own (a mailbox, plus-addresses included, or the sender address): never a participant. */
     ownsAddress: `${SUBJECT_ROOT}.notification.mailboxes.owns-address`,
   },
+  /** Admin commands (with a principal) answered by the notification service, which owns webhooks and their deliveries (DESIGN section 16). */
+  webhooks: {
+    create: `${SUBJECT_ROOT}.notification.webhooks.create`,
+    list: `${SUBJECT_ROOT}.notification.webhooks.list`,
+    get: `${SUBJECT_ROOT}.notification.webhooks.get`,
+    update: `${SUBJECT_ROOT}.notification.webhooks.update`,
+    delete: `${SUBJECT_ROOT}.notification.webhooks.delete`,
+    /** A webhook's deliveries, newest first, one page (ListWebhookDeliveriesCommand). */
+    listDeliveries: `${SUBJECT_ROOT}.notification.webhooks.deliveries.list`,
+    getDelivery: `${SUBJECT_ROOT}.notification.webhooks.deliveries.get`,
+    /** A new delivery of the same event (WebhookDeliveryRefCommand). */
+    redeliver: `${SUBJECT_ROOT}.notification.webhooks.deliveries.redeliver`,
+    /** A delivery of a `webhook.test` event (WebhookRefCommand). */
+    test: `${SUBJECT_ROOT}.notification.webhooks.test`,
+  },
   /** The HTTP way in: the gateway checks the mailbox token, stores the raw message, then hands it over. */
   inbound: {
     authorize: `${SUBJECT_ROOT}.notification.inbound.authorize`,

@@ -31,7 +31,7 @@ describe('notification service migrations', () => {
 
   it('apply to an empty database, are idempotent, and revert one by one back to nothing', async () => {
     expect(await migrate('up')).toEqual(notificationMigrations.map((migration) => new migration().name));
-    expect(await tables()).toEqual(['deliveries', 'inbound_messages', 'mailbox_reader_leases', 'mailboxes']);
+    expect(await tables()).toEqual(['deliveries', 'inbound_messages', 'mailbox_reader_leases', 'mailboxes', 'webhook_deliveries', 'webhooks']);
     expect(await migrate('up')).toEqual([]);
     for (let remaining = notificationMigrations.length; remaining > 0; remaining -= 1) expect(await migrate('down')).toHaveLength(1);
     expect(await tables()).toEqual([]);

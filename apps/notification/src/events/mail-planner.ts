@@ -18,6 +18,7 @@ import {
   type TeamAssignment,
   type TicketMergedData,
   type UserInvitedData,
+  type WebhookDisabledData,
 } from '@helpdesk/contracts';
 import { randomBytes } from 'node:crypto';
 import {
@@ -27,6 +28,7 @@ import {
   emailVerificationMail,
   invitationMail,
   mailboxFailedMail,
+  webhookDisabledMail,
   ruleNotificationMail,
   newTicketMail,
   passwordResetMail,
@@ -56,6 +58,7 @@ export const MAIL_TEMPLATES = [
   'password-reset',
   'email-verification',
   'mailbox-failed',
+  'webhook-disabled',
   'rule-notification',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
@@ -77,12 +80,13 @@ const PREFERENCE_OF: Record<MailTemplate, NotificationPreference | undefined> = 
   'password-reset': undefined,
   'email-verification': undefined,
   'mailbox-failed': undefined,
+  'webhook-disabled': undefined,
   // An admin's rule chose to send it: no personal preference turns it off.
   'rule-notification': undefined,
 };
 
 /** Mails only staff may receive: they name internal workflow (assignments, SLA targets, other customers' tickets). */
-const STAFF_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['new-ticket', 'ticket-assigned', 'customer-reply', 'ticket-followed-update', 'sla-warning', 'sla-breached', 'mailbox-failed']);
+const STAFF_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['new-ticket', 'ticket-assigned', 'customer-reply', 'ticket-followed-update', 'sla-warning', 'sla-breached', 'mailbox-failed', 'webhook-disabled']);
 
 /** The parts of the event payloads (docs/events.md) that mails read. */
 interface TicketEventData {
@@ -171,6 +175,7 @@ export function mailContextRequest(event: EventEnvelope): ContextRequest | undef
     case 'auth.email_verification_requested':
       return { kind: 'user', command: { orgId: event.orgId, userId: (event.data as unknown as EmailVerificationRequestedData).userId } };
     case 'mailbox.failed':
+    case 'webhook.disabled':
       return { kind: 'organization', command: { orgId: event.orgId } };
     default:
       return undefined;
@@ -377,17 +382,22 @@ export function planAccountMails(event: EventEnvelope, context: NotificationUser
   return wants(mail.to, mail.template) ? [mail] : [];
 }
 
-/** `mailbox.failed`: each active admin of the organization, once per event (the event is once per incident). */
+/** `mailbox.failed` and `webhook.disabled`: each active admin of the organization, once per event (the event is once per incident). */
 export function planOrganizationMails(event: EventEnvelope, context: NotificationOrganizationContextReply, settings: { appBaseUrl: string }): PlannedMail[] {
-  if (event.type !== 'mailbox.failed') return [];
-  const data = event.data as unknown as MailboxFailedEventData;
-  const mailboxesUrl = `${settings.appBaseUrl.replace(/\/+$/, '')}/admin/mailboxes`;
-  return context.admins
-    .map((admin): PlannedMail => ({
+  const base = settings.appBaseUrl.replace(/\/+$/, '');
+  let render: (recipientName: string) => { template: MailTemplate; rendered: RenderedMail };
+  if (event.type === 'mailbox.failed') {
+    const data = event.data as unknown as MailboxFailedEventData;
+    render = (recipientName) => ({
       template: 'mailbox-failed',
-      ticketId: null,
-      to: admin,
-      rendered: mailboxFailedMail({ organizationName: context.organization.name, recipientName: admin.name, address: data.address, lastError: data.lastError, failingSince: data.failingSince, mailboxesUrl }),
-    }))
-    .filter((mail) => wants(mail.to, mail.template));
+      rendered: mailboxFailedMail({ organizationName: context.organization.name, recipientName, address: data.address, lastError: data.lastError, failingSince: data.failingSince, mailboxesUrl: `${base}/admin/mailboxes` }),
+    });
+  } else if (event.type === 'webhook.disabled') {
+    const data = event.data as unknown as WebhookDisabledData;
+    render = (recipientName) => ({
+      template: 'webhook-disabled',
+      rendered: webhookDisabledMail({ organizationName: context.organization.name, recipientName, url: data.url, reason: data.reason, webhooksUrl: `${base}/admin/webhooks` }),
+    });
+  } else return [];
+  return context.admins.map((admin): PlannedMail => ({ ...render(admin.name), ticketId: null, to: admin })).filter((mail) => wants(mail.to, mail.template));
 }

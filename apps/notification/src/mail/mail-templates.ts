@@ -275,6 +275,21 @@ export function mailboxFailedMail(context: { organizationName: string; recipient
   });
 }
 
+/** To an organization's admins, once per disabling: a webhook failed too long and was turned off. */
+export function webhookDisabledMail(context: { organizationName: string; recipientName: string; url: string; reason: string; webhooksUrl: string }): RenderedMail {
+  const { organizationName, url } = context;
+  const sentence = `The webhook to ${url} was disabled: ${context.reason}. No more events are sent to it.`;
+  const advice = 'Fix the receiver, then enable the webhook again in the console; its delivery log shows what it answered.';
+  return render({
+    subject: `Webhook disabled: ${url}`,
+    recipientName: context.recipientName,
+    text: `${sentence}\n\n${advice}`,
+    body: html`<p>${sentence}</p><p>${advice}</p>`,
+    link: { url: context.webhooksUrl, label: 'Open the webhooks' },
+    signature: organizationName,
+  });
+}
+
 // Account mails: the link is only a placeholder here, replaced by a freshly issued single-use link when the mail is sent.
 
 export interface AccountMailContext {

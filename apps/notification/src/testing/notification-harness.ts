@@ -15,6 +15,7 @@ import { EVENTS_CONSUMER, EventConsumer } from '../events/event-consumer.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { notificationApp } from '../notification.app.js';
 import { NotificationConfig } from '../notification.config.js';
+import { WebhookEvents } from '../webhooks/webhook-events.js';
 import { SmtpSink } from './smtp-sink.js';
 
 export const FROM_DOMAIN = 'helpdesk.test';
@@ -77,6 +78,8 @@ export class NotificationHarness {
     const logs = new PassThrough();
     const service = await startService(notificationApp, config, { logStream: logs });
     await service.app.get(EventConsumer).ready;
+    // The webhooks consumer starts with the events published after it exists: none a test makes may come before.
+    await service.app.get(WebhookEvents).ready;
     const nats = await connect({ servers: ticket.nats.url });
     return new NotificationHarness(ticket, !shared.ticket, sink, config, nats, logs, service);
   }

@@ -7,6 +7,7 @@ import { InboundMessageKind1765600000000 } from './1765600000000-inbound-message
 import { InboundNoiseOutcomes1766150000000 } from './1766150000000-inbound-noise-outcomes.js';
 import { MailboxStatus1766200000000 } from './1766200000000-mailbox-status.js';
 import { MailboxReaderLeases1766500000000 } from './1766500000000-mailbox-reader-leases.js';
+import { Webhooks1766910000000 } from './1766910000000-webhooks.js';
 
 /** Every migration of the notification service, oldest first. */
 export const notificationMigrations: Array<new () => MigrationInterface> = [
@@ -18,4 +19,5 @@ export const notificationMigrations: Array<new () => MigrationInterface> = [
   InboundNoiseOutcomes1766150000000,
   MailboxStatus1766200000000,
   MailboxReaderLeases1766500000000,
+  Webhooks1766910000000,
 ];
