@@ -2915,5 +2915,215 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "availabilitySetting"
     ],
     "description": "A user as admins and agents see them (GET /users, GET /users/:id). Never a password hash or token."
+  },
+  "WebhookDeliveryPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/WebhookDeliveryView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
+  },
+  "WebhookDeliveryStatus": {
+    "type": "string",
+    "enum": [
+      "pending",
+      "succeeded",
+      "failed",
+      "dead"
+    ]
+  },
+  "WebhookDeliveryView": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string"
+      },
+      "webhookId": {
+        "type": "string"
+      },
+      "eventId": {
+        "type": "string"
+      },
+      "eventType": {
+        "type": "string"
+      },
+      "ticketId": {
+        "type": "string"
+      },
+      "status": {
+        "$ref": "#/components/schemas/WebhookDeliveryStatus"
+      },
+      "attempts": {
+        "type": "number"
+      },
+      "nextAttemptAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "lastAttemptAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "latencyMs": {
+        "type": [
+          "number",
+          "null"
+        ]
+      },
+      "responseStatus": {
+        "type": [
+          "number",
+          "null"
+        ]
+      },
+      "responseExcerpt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "The first 1 KB of the last response's body."
+      },
+      "error": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "redeliveryOf": {
+        "type": "string"
+      },
+      "createdAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "id",
+      "webhookId",
+      "eventId",
+      "eventType",
+      "status",
+      "attempts",
+      "nextAttemptAt",
+      "lastAttemptAt",
+      "latencyMs",
+      "responseStatus",
+      "responseExcerpt",
+      "error",
+      "createdAt"
+    ]
+  },
+  "WebhookPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/WebhookView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
+  },
+  "WebhookView": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string"
+      },
+      "url": {
+        "type": "string"
+      },
+      "events": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "description": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "orderedPerTicket": {
+        "type": "boolean"
+      },
+      "active": {
+        "type": "boolean"
+      },
+      "disabledAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "disabledReason": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "failingSince": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "Since when every delivery has failed; null after any success."
+      },
+      "lastDeliveryAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "createdAt": {
+        "type": "string"
+      },
+      "updatedAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "id",
+      "url",
+      "events",
+      "description",
+      "orderedPerTicket",
+      "active",
+      "disabledAt",
+      "disabledReason",
+      "failingSince",
+      "lastDeliveryAt",
+      "createdAt",
+      "updatedAt"
+    ],
+    "description": "A webhook as answered: never its secret."
   }
 };

@@ -28,6 +28,8 @@ import type {
   QueueView,
   RenderedCannedResponse,
   SatisfactionSurveyView,
+  WebhookDeliveryView,
+  WebhookView,
   ReplayDeadLettersReply,
   SessionReply,
   SignedInReply,
@@ -100,6 +102,10 @@ export interface ApiResponseTypes {
   AutomationView: AutomationView;
   AutomationPage: Page<AutomationView>;
   SatisfactionSurveyView: SatisfactionSurveyView;
+  WebhookView: WebhookView;
+  WebhookPage: Page<WebhookView>;
+  WebhookDeliveryView: WebhookDeliveryView;
+  WebhookDeliveryPage: Page<WebhookDeliveryView>;
   AutomationPreviewPage: Page<AutomationPreviewItem>;
   MailboxView: MailboxView;
   MailboxPage: Page<MailboxView>;
