@@ -26,3 +26,5 @@ export * from './triggers.js';
 export * from './automations.js';
 // API tokens (DESIGN section 16)
 export * from './api-tokens.js';
+// Reports (DESIGN section 15)
+export * from './reports.js';

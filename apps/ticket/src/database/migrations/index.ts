@@ -20,6 +20,7 @@ import { AutomationEvaluatedAt1766862000000 } from './1766862000000-automation-e
 import { SavedViews1766870000000 } from './1766870000000-saved-views.js';
 import { TriggersVersion1766890000000 } from './1766890000000-triggers-version.js';
 import { ApiTokens1766900000000 } from './1766900000000-api-tokens.js';
+import { SatisfactionRatings1766920000000 } from './1766920000000-satisfaction-ratings.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -44,4 +45,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   SavedViews1766870000000,
   TriggersVersion1766890000000,
   ApiTokens1766900000000,
+  SatisfactionRatings1766920000000,
 ];
