@@ -50,7 +50,7 @@ interface ReportScope {
   agentId: string | null;
 }
 
-const SCOPE = `t.organization_id = $1 AND ($4 OR t.team_id = ANY($6::uuid[]) OR t.assignee_id = $5) AND ($7::uuid IS NULL OR t.team_id = $7) AND ($8::uuid IS NULL OR t.assignee_id = $8)`;
+const SCOPE = `t.organization_id = $1 AND ($4::boolean OR t.team_id = ANY($6::uuid[]) OR t.assignee_id = $5::uuid) AND ($7::uuid IS NULL OR t.team_id = $7) AND ($8::uuid IS NULL OR t.assignee_id = $8)`;
 
 const TICKET_COLUMNS = `
   t.id, t.number, t.subject, t.status, t.priority, t.team_id, team.name AS team_name, t.assignee_id, assignee.name AS assignee_name,
@@ -249,7 +249,7 @@ export class ReportsService {
     const rows = await this.dataSource.query<Array<{ at: Date; status: string; priority: string; count: number }>>(
       `SELECT point.at, state.status, state.priority, count(*)::int AS count
        FROM unnest($9::timestamptz[]) AS point(at)
-       JOIN ${S}.tickets t ON t.created_at < point.at AND ${SCOPE}
+       JOIN ${S}.tickets t ON t.created_at < point.at AND point.at > $2::timestamptz AND point.at <= $3::timestamptz AND ${SCOPE}
        CROSS JOIN LATERAL (
          SELECT COALESCE((SELECT e.changes->'status'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.changes ? 'status' AND e.created_at < point.at ORDER BY e.id DESC LIMIT 1), t.status) AS status,
                 COALESCE((SELECT e.changes->'priority'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.changes ? 'priority' AND e.created_at < point.at ORDER BY e.id DESC LIMIT 1), t.priority) AS priority
