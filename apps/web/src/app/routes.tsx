@@ -29,9 +29,11 @@ const ApiTokensPage = named(() => import('../features/api-tokens/components/ApiT
 const MacrosPage = named(() => import('../features/macros/components/MacrosPage'), 'MacrosPage');
 const TriggersPage = named(() => import('../features/triggers/components/TriggersPage'), 'TriggersPage');
 const AutomationsPage = named(() => import('../features/automations/components/AutomationsPage'), 'AutomationsPage');
+const ReportsPage = named(() => import('../features/reports/components/ReportsPage'), 'ReportsPage');
 const NotFoundPage = named(() => import('./NotFoundPage'), 'NotFoundPage');
 
 const admin = ['admin'];
+const staff = ['admin', 'agent'];
 
 export function AppRoutes() {
   return (
@@ -54,6 +56,7 @@ export function AppRoutes() {
           <Route path="/tickets/new" element={<NewTicketPage />} />
           <Route path="/tickets/:id" element={<TicketPage />} />
           <Route path="/settings/profile" element={<ProfilePage />} />
+          <Route path="/reports" element={<RequireAuth roles={staff}><ReportsPage /></RequireAuth>} />
           <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
           <Route path="/admin/users" element={<RequireAuth roles={admin}><UsersPage /></RequireAuth>} />
           <Route path="/admin/teams" element={<RequireAuth roles={admin}><TeamsPage /></RequireAuth>} />
