@@ -45,22 +45,21 @@ describe('web console: reports', () => {
     const page = await app.signedInPage();
     await page.getByRole('link', { name: 'Reports', exact: true }).click();
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
-    await page.getByLabel('Range').click();
+    await page.getByRole('combobox', { name: 'Range' }).click();
     await page.getByRole('option', { name: 'Last week' }).click();
     await page.waitForURL(/range=lastWeek/);
 
     await page.getByRole('group', { name: 'Created' }).getByText('2', { exact: true }).waitFor();
     const sla = page.getByRole('table', { name: 'SLA compliance' });
     const firstResponse = sla.getByRole('row', { name: /^First response/ });
-    await expect.poll(async () => (await firstResponse.getByRole('cell').allTextContents())).toEqual(['1', '1', '50%']);
+    await expect.poll(async () => (await firstResponse.getByRole('cell').allTextContents()), { timeout: 15_000 }).toEqual(['1', '1', '50%']);
     await page.getByRole('table', { name: 'Per agent' }).getByText('Mia Manager').waitFor();
     await expectAccessible(page, 'the reports page');
     await saveScreenshot(page, 'reports-last-week');
 
     // The filters are in the address: reloading shows the same report.
     await page.reload();
-    await expect.poll(async () => (await page.getByRole('table', { name: 'SLA compliance' }).getByRole('row', { name: /^First response/ }).getByRole('cell').allTextContents())).toEqual(['1', '1', '50%']);
-
+    await expect.poll(async () => (await page.getByRole('table', { name: 'SLA compliance' }).getByRole('row', { name: /^First response/ }).getByRole('cell').allTextContents()), { timeout: 15_000 }).toEqual(['1', '1', '50%']);
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Export CSV' }).click();
     const file = await download;
@@ -74,5 +73,5 @@ describe('web console: reports', () => {
     expect(lines[1]).toMatch(/,30,,met,,/);
     expect(lines[2]).toContain(",'=1+1 answered late,");
     expect(lines[2]).toMatch(/,180,,breached,,/);
-  });
+  }, 120_000);
 });
