@@ -177,7 +177,8 @@ export function ReportsPage() {
     enabled: filters !== null,
   });
   const data = report.data;
-  const backlog = (data?.backlog ?? []).map((point) => ({ at: point.at.slice(0, 10), ...Object.fromEntries(STATUSES.map((status) => [status, point.byStatus[status] ?? 0])) }));
+  // Labelled by the last day each point closes (a point is the end of its interval, the next midnight).
+  const backlog = (data?.backlog ?? []).map((point) => ({ at: new Date(Date.parse(point.at) - 1).toISOString().slice(0, 10), ...Object.fromEntries(STATUSES.map((status) => [status, point.byStatus[status] ?? 0])) }));
 
   return (
     <Stack p={{ base: 'xs', sm: 'md' }} gap="md">
