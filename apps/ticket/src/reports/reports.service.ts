@@ -243,25 +243,37 @@ export class ReportsService {
   /**
    * Open tickets (not solved or closed) at the end of each interval, by the status and priority they
    * had then: the last history row that set each before that moment (the creation row sets both).
+   * Only tickets created or changed since `from` need that per point; every other ticket had its
+   * current status and priority all through the range, so it is counted once and added to each point.
    */
   private async backlog(scope: ReportScope): Promise<BacklogPoint[]> {
     const points = intervalEnds(scope);
-    const rows = await this.dataSource.query<Array<{ at: Date; status: string; priority: string; count: number }>>(
-      `SELECT point.at, state.status, state.priority, count(*)::int AS count
+    const rows = await this.dataSource.query<Array<{ at: Date | null; status: string; priority: string; count: number }>>(
+      `WITH changed AS (
+         SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e
+         WHERE e.organization_id = $1 AND e.created_at >= $2 AND (e.changes ? 'status' OR e.changes ? 'priority')
+       )
+       SELECT point.at, state.status, state.priority, count(*)::int AS count
        FROM unnest($9::timestamptz[]) AS point(at)
-       JOIN ${S}.tickets t ON t.created_at < point.at AND point.at > $2::timestamptz AND point.at <= $3::timestamptz AND ${SCOPE}
+       JOIN ${S}.tickets t ON t.created_at < point.at AND point.at <= $3::timestamptz AND ${SCOPE}
+         AND (t.created_at >= $2 OR t.id IN (SELECT ticket_id FROM changed))
        CROSS JOIN LATERAL (
          SELECT COALESCE((SELECT e.changes->'status'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.changes ? 'status' AND e.created_at < point.at ORDER BY e.id DESC LIMIT 1), t.status) AS status,
                 COALESCE((SELECT e.changes->'priority'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.changes ? 'priority' AND e.created_at < point.at ORDER BY e.id DESC LIMIT 1), t.priority) AS priority
        ) state
        WHERE state.status NOT IN ${FINISHED}
-       GROUP BY point.at, state.status, state.priority`,
+       GROUP BY point.at, state.status, state.priority
+       UNION ALL
+       SELECT NULL, t.status, t.priority, count(*)::int
+       FROM ${S}.tickets t
+       WHERE ${SCOPE} AND t.created_at < $2 AND t.status NOT IN ${FINISHED} AND t.id NOT IN (SELECT ticket_id FROM changed)
+       GROUP BY t.status, t.priority`,
       [...this.parameters(scope), points.map((point) => point.toISOString())],
     );
     return points.map((point) => {
       const byStatus: Record<string, number> = {};
       const byPriority: Record<string, number> = {};
-      for (const row of rows.filter((candidate) => candidate.at.getTime() === point.getTime())) {
+      for (const row of rows.filter((candidate) => candidate.at === null || candidate.at.getTime() === point.getTime())) {
         byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
         byPriority[row.priority] = (byPriority[row.priority] ?? 0) + row.count;
       }

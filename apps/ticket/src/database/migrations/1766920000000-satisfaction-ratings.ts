@@ -3,8 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Customer satisfaction (DESIGN section 15): one rating per ticket, good or bad, with an optional
  * comment; changeable, so `updated_at` beside `rated_at`. Reports count ratings by `rated_at` per
- * organization. The survey that writes them comes later. Reports also read a ticket's status changes
- * by time (reopened, backlog), hence the partial index on history rows that change the status.
+ * organization. The survey that writes them comes later. Reports also read history rows that change
+ * a ticket's status or priority by time (reopened, backlog), and first responses by time.
  */
 export class SatisfactionRatings1766920000000 implements MigrationInterface {
   name = 'SatisfactionRatings1766920000000';
@@ -22,10 +22,12 @@ export class SatisfactionRatings1766920000000 implements MigrationInterface {
         CONSTRAINT satisfaction_ratings_ticket_key UNIQUE (ticket_id)
       )`);
     await db.query(`CREATE INDEX satisfaction_ratings_organization_rated_idx ON helpdesk.satisfaction_ratings (organization_id, rated_at)`);
-    await db.query(`CREATE INDEX ticket_events_status_changes_idx ON helpdesk.ticket_events (organization_id, created_at) WHERE changes ? 'status'`);
+    await db.query(`CREATE INDEX ticket_events_status_changes_idx ON helpdesk.ticket_events (organization_id, created_at) WHERE changes ? 'status' OR changes ? 'priority'`);
+    await db.query(`CREATE INDEX tickets_first_responded_idx ON helpdesk.tickets (organization_id, first_responded_at) WHERE first_responded_at IS NOT NULL`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX helpdesk.tickets_first_responded_idx`);
     await db.query(`DROP INDEX helpdesk.ticket_events_status_changes_idx`);
     await db.query(`DROP TABLE helpdesk.satisfaction_ratings`);
   }
