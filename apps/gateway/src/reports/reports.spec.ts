@@ -34,6 +34,8 @@ import { GatewayHarness, type SignedUpAdmin, type TestCaller } from '../testing/
  *    Mon 19 Oct 10:00 Berlin (08:00Z): 420 + 60 = 480 resolution minutes. Counts as solved, not as created.
  *    Rated good on 17 Oct (outside the range).
  * T6 #6 no policy, low, team Beta, unassigned. Created Fri 30 Oct 10:00Z, open: no SLA figures.
+ * T7 #7 no policy, high, no team, unassigned. Created 1 Oct, on hold since 2 Oct, unchanged in the range:
+ *    in the backlog at every point and in no other figure (created before the range, nothing in it).
  *
  * Overview for an admin of A:
  *   created 5 (T1 T2 T3 T4 T6); solved 3 (T1 T2 T5); reopened 1 (T2).
@@ -41,8 +43,8 @@ import { GatewayHarness, type SignedUpAdmin, type TestCaller } from '../testing/
  *   resolution minutes of solves in range: 450 480 720 -> median 480, p90 rank ceil(2.7) = 3 -> 720.
  *   SLA of tickets created in range: first response met T1 T2 T4, breached T3 -> 3/1/75;
  *   next response met T1, breached T4 -> 1/1/50; resolution met T1 T2, breached T3 (T4 paused) -> 2/1/66.7.
- *   backlog at end of week 1 (2026-10-25T23:00Z): T1 new (normal), T3 open (urgent); T2 and T5 solved.
- *   backlog at 2026-11-01T23:00Z: T3 open (urgent), T4 pending (normal), T6 open (low); T1 solved.
+ *   backlog at end of week 1 (2026-10-25T23:00Z): T1 new (normal), T3 open (urgent), T7 on hold (high); T2 and T5 solved.
+ *   backlog at 2026-11-01T23:00Z: T3 open (urgent), T4 pending (normal), T6 open (low), T7 on hold (high); T1 solved.
  *   csat: T1 good, T2 bad (T5's rating is before the range; B's is another organization's) -> 1/1/50.
  */
 describe('reports', () => {
@@ -176,6 +178,10 @@ describe('reports', () => {
     ids.t6 = await insertTicket(org, requester, { number: 6, subject: '=HYPERLINK("http://evil.example")', status: 'open', priority: 'low', team_id: beta, created_at: '2026-10-30T10:00:00Z' });
     await statusChange(org, ids.t6, '2026-10-30T10:00:00Z', null, 'open', 'low');
 
+    ids.t7 = await insertTicket(org, requester, { number: 7, subject: 'Waiting on a part', status: 'on_hold', priority: 'high', created_at: '2026-10-01T10:00:00Z' });
+    await statusChange(org, ids.t7, '2026-10-01T10:00:00Z', null, 'new', 'high');
+    await statusChange(org, ids.t7, '2026-10-02T10:00:00Z', 'new', 'on_hold');
+
     const otherCustomer = await gateway.addUser(other.organization.id, 'customer');
     ids.b1 = await insertTicket(other.organization.id, otherCustomer.principal.userId, { number: 1, subject: 'Other desk', status: 'open', created_at: '2026-10-20T10:00:00Z' });
     await statusChange(other.organization.id, ids.b1, '2026-10-20T10:00:00Z', null, 'open', 'normal');
@@ -205,8 +211,8 @@ describe('reports', () => {
       csat: { good: 1, bad: 1, score: 50 },
     });
     expect(report.backlog).toEqual([
-      { at: '2026-10-25T23:00:00.000Z', byStatus: { new: 1, open: 1 }, byPriority: { normal: 1, urgent: 1 } },
-      { at: '2026-11-01T23:00:00.000Z', byStatus: { open: 2, pending: 1 }, byPriority: { urgent: 1, normal: 1, low: 1 } },
+      { at: '2026-10-25T23:00:00.000Z', byStatus: { new: 1, open: 1, on_hold: 1 }, byPriority: { normal: 1, urgent: 1, high: 1 } },
+      { at: '2026-11-01T23:00:00.000Z', byStatus: { open: 2, pending: 1, on_hold: 1 }, byPriority: { urgent: 1, normal: 1, low: 1, high: 1 } },
     ]);
     // Agent One: T1 T2 created, T1 T2 T5 solved; first responses 120 and 90; resolutions 450 720 480.
     // Agent Two: T3 only. Agent Three: T4 only (45 minutes, next response breached).

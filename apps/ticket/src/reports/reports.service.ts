@@ -248,37 +248,51 @@ export class ReportsService {
    */
   private async backlog(scope: ReportScope): Promise<BacklogPoint[]> {
     const points = intervalEnds(scope);
-    const rows = await this.dataSource.query<Array<{ at: Date | null; status: string; priority: string; count: number }>>(
-      `WITH changed AS (
-         SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e
-         WHERE e.organization_id = $1 AND e.created_at >= $2 AND (e.changes ? 'status' OR e.changes ? 'priority')
-       )
-       SELECT point.at, state.status, state.priority, count(*)::int AS count
-       FROM unnest($9::timestamptz[]) AS point(at)
-       JOIN ${S}.tickets t ON t.created_at < point.at AND point.at <= $3::timestamptz AND ${SCOPE}
-         AND (t.created_at >= $2 OR t.id IN (SELECT ticket_id FROM changed))
-       CROSS JOIN LATERAL (
-         SELECT COALESCE((SELECT e.changes->'status'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.changes ? 'status' AND e.created_at < point.at ORDER BY e.id DESC LIMIT 1), t.status) AS status,
-                COALESCE((SELECT e.changes->'priority'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.changes ? 'priority' AND e.created_at < point.at ORDER BY e.id DESC LIMIT 1), t.priority) AS priority
-       ) state
-       WHERE state.status NOT IN ${FINISHED}
-       GROUP BY point.at, state.status, state.priority
-       UNION ALL
-       SELECT NULL, t.status, t.priority, count(*)::int
-       FROM ${S}.tickets t
-       WHERE ${SCOPE} AND t.created_at < $2 AND t.status NOT IN ${FINISHED} AND t.id NOT IN (SELECT ticket_id FROM changed)
-       GROUP BY t.status, t.priority`,
-      [...this.parameters(scope), points.map((point) => point.toISOString())],
-    );
-    return points.map((point) => {
-      const byStatus: Record<string, number> = {};
-      const byPriority: Record<string, number> = {};
-      for (const row of rows.filter((candidate) => candidate.at === null || candidate.at.getTime() === point.getTime())) {
-        byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
-        byPriority[row.priority] = (byPriority[row.priority] ?? 0) + row.count;
-      }
-      return { at: point.toISOString(), byStatus, byPriority };
-    });
+    const changedSince = `SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND (e.changes ? 'status' OR e.changes ? 'priority')`;
+    const parameters = this.parameters(scope);
+    const [unchanged, history] = await Promise.all([
+      this.dataSource.query<Array<{ status: string; priority: string; count: number }>>(
+        `SELECT t.status, t.priority, count(*)::int AS count FROM ${S}.tickets t
+         WHERE ${SCOPE} AND t.created_at < $2 AND $2::timestamptz < $3::timestamptz AND t.status NOT IN ${FINISHED} AND t.id NOT IN (${changedSince})
+         GROUP BY t.status, t.priority`,
+        parameters,
+      ),
+      // Each such ticket with its status and priority changes before `to`, in order: replayed below, once for all points.
+      this.dataSource.query<Array<{ id: string; created_at: Date; status: string; priority: string; status_to: string | null; priority_to: string | null; changed_at: Date | null }>>(
+        `SELECT t.id, t.created_at, t.status, t.priority, e.changes->'status'->>'to' AS status_to, e.changes->'priority'->>'to' AS priority_to, e.created_at AS changed_at
+         FROM ${S}.tickets t
+         LEFT JOIN ${S}.ticket_events e ON e.ticket_id = t.id AND e.created_at < $3 AND (e.changes ? 'status' OR e.changes ? 'priority')
+         WHERE ${SCOPE} AND t.created_at < $3 AND (t.created_at >= $2 OR t.id IN (${changedSince}))
+         ORDER BY t.id, e.created_at, e.id`,
+        parameters,
+      ),
+    ]);
+    const counts = points.map(() => ({ byStatus: {} as Record<string, number>, byPriority: {} as Record<string, number> }));
+    const add = (index: number, status: string, priority: string, count: number) => {
+      const point = counts[index]!;
+      point.byStatus[status] = (point.byStatus[status] ?? 0) + count;
+      point.byPriority[priority] = (point.byPriority[priority] ?? 0) + count;
+    };
+    for (const row of unchanged) points.forEach((_, index) => add(index, row.status, row.priority, row.count));
+    for (let first = 0; first < history.length; ) {
+      let last = first;
+      while (last + 1 < history.length && history[last + 1]!.id === history[first]!.id) last += 1;
+      const ticket = history[first]!;
+      // Without a change before a point, the ticket's current value stands (as for tickets without history).
+      let status: string | null = null;
+      let priority: string | null = null;
+      let next = first;
+      points.forEach((point, index) => {
+        for (; next <= last && history[next]!.changed_at !== null && history[next]!.changed_at! < point; next += 1) {
+          status = history[next]!.status_to ?? status;
+          priority = history[next]!.priority_to ?? priority;
+        }
+        const statusThen = status ?? ticket.status;
+        if (ticket.created_at < point && !['solved', 'closed'].includes(statusThen)) add(index, statusThen, priority ?? ticket.priority, 1);
+      });
+      first = last + 1;
+    }
+    return points.map((point, index) => ({ at: point.toISOString(), ...counts[index]! }));
   }
 
   /** Ratings given (or last changed) in the range, on tickets the caller may see. */
