@@ -9,6 +9,7 @@
  *   BENCH_PIPELINE_SOCKETS=300 npm run bench -- --only=pipeline   all five services, mails, pushes, triage
  *   npm run bench -- --only=topology   the clustered topology (3 NATS nodes, 2 replicas each) beside one process per service
  *   BENCH_TICKETS=100000 npm run bench -- --only=automations   one automation scheduler pass, 10 automations (default 1,000,000 tickets)
+ *   BENCH_TICKETS=20000 npm run bench -- --only=reports   GET /reports/overview and the CSV export (default 1,000,000 tickets)
  *   npm run bench -- --only=limits   the ceilings of ticket numbering, the outbox relay and one JetStream stream (docs/capacity.md)
  */
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,7 @@ import { pipeline } from './suites/pipeline.js';
 import { topologyBench } from './suites/topology.js';
 import { limits } from './suites/limits.js';
 import { automationsBench } from './suites/automations.js';
+import { reportsBench } from './suites/reports.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -44,7 +46,7 @@ export interface BenchOptions {
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline, topology: topologyBench, limits, automations: automationsBench };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline, topology: topologyBench, limits, automations: automationsBench, reports: reportsBench };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { SmtpSink, type ReceivedMail } from '../../apps/notification/src/testing/smtp-sink.js';
 import { createTestDatabase } from './database.js';
@@ -20,7 +21,20 @@ export class ConsoleStack {
     readonly sink: SmtpSink,
     readonly services: Map<ServiceName, ServiceProcess>,
     private readonly cleanup: () => Promise<void>,
+    /** The stack's own database, for tests that must place data in the past (reports). */
+    readonly databaseName: string,
   ) {}
+
+  /** One SQL statement on the stack's database, for setting up what the API cannot (times in the past). */
+  async sql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
+    const client = new pg.Client({ host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 5432), user: process.env.DB_USER || 'postgres', password: process.env.DB_PASSWORD, database: this.databaseName });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
 
   static async start(label: string, env: Record<string, string> = {}): Promise<ConsoleStack> {
     const queuePrefix = `${label}-${randomBytes(4).toString('hex')}`;
@@ -67,7 +81,7 @@ export class ConsoleStack {
       await start('gateway', { GATEWAY_PORT: String(gatewayPort), REALTIME_PROXY_URL: realtime.url });
       // Five Node processes starting at once on two shared cores: 30 s is not always enough for the first.
       await Promise.all([...services.values()].map((service) => service.waitUntilReady(90_000)));
-      return new ConsoleStack(url, sink, services, cleanup);
+      return new ConsoleStack(url, sink, services, cleanup, database.name);
     } catch (error) {
       // A failed start must not leave processes running after the test file ends (nothing would stop them).
       await cleanup();

@@ -25,6 +25,7 @@ import { InboundEmailController } from './inbound/inbound-email.controller.js';
 import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
 import { MacrosController } from './macros/macros.controller.js';
 import { ViewsController } from './views/views.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
 import { TriggersController } from './triggers/triggers.controller.js';
 import { AutomationsController } from './automations/automations.controller.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
@@ -54,7 +55,7 @@ const HOUR_MS = 60 * 60 * 1_000;
       }),
     }),
   ],
-  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController, SatisfactionController, WebhooksController],
+  controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController, SatisfactionController, WebhooksController, ReportsController],
   providers: [
     AuthLimits,
     PasswordResetHandover,

@@ -30,3 +30,5 @@ export * from './api-tokens.js';
 export * from './satisfaction.js';
 // Webhooks (DESIGN section 16)
 export * from './webhooks.js';
+// Reports (DESIGN section 15)
+export * from './reports.js';

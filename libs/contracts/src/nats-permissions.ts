@@ -69,6 +69,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       ...Object.values(subjects.automations),
       ...Object.values(subjects.cannedResponses),
       ...Object.values(subjects.views),
+      ...Object.values(subjects.reports),
       ...Object.values(subjects.organizations),
       subjects.auth.verifyCredentials,
       subjects.auth.issueRefreshToken,

@@ -83,6 +83,12 @@ export const subjects = {
     update: `${SUBJECT_ROOT}.ticket.views.update`,
     delete: `${SUBJECT_ROOT}.ticket.views.delete`,
   },
+  /** Reports (DESIGN section 15): staff read them, agents for their teams' and their own tickets only. */
+  reports: {
+    overview: `${SUBJECT_ROOT}.ticket.reports.overview`,
+    /** ReportExportPageCommand: one page of the CSV export's ticket rows; the gateway pages and streams. */
+    exportPage: `${SUBJECT_ROOT}.ticket.reports.export-page`,
+  },
   /** Custom ticket fields: admins manage them, staff read them. */
   ticketFields: {
     list: `${SUBJECT_ROOT}.ticket.ticket-fields.list`,

@@ -31,9 +31,11 @@ const WebhooksPage = named(() => import('../features/webhooks/components/Webhook
 const MacrosPage = named(() => import('../features/macros/components/MacrosPage'), 'MacrosPage');
 const TriggersPage = named(() => import('../features/triggers/components/TriggersPage'), 'TriggersPage');
 const AutomationsPage = named(() => import('../features/automations/components/AutomationsPage'), 'AutomationsPage');
+const ReportsPage = named(() => import('../features/reports/components/ReportsPage'), 'ReportsPage');
 const NotFoundPage = named(() => import('./NotFoundPage'), 'NotFoundPage');
 
 const admin = ['admin'];
+const staff = ['admin', 'agent'];
 
 export function AppRoutes() {
   return (
@@ -57,6 +59,7 @@ export function AppRoutes() {
           <Route path="/tickets/new" element={<NewTicketPage />} />
           <Route path="/tickets/:id" element={<TicketPage />} />
           <Route path="/settings/profile" element={<ProfilePage />} />
+          <Route path="/reports" element={<RequireAuth roles={staff}><ReportsPage /></RequireAuth>} />
           <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
           <Route path="/admin/users" element={<RequireAuth roles={admin}><UsersPage /></RequireAuth>} />
           <Route path="/admin/teams" element={<RequireAuth roles={admin}><TeamsPage /></RequireAuth>} />

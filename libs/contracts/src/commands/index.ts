@@ -9,3 +9,4 @@ export * from './views.commands.js';
 export * from './triggers.commands.js';
 export * from './automations.commands.js';
 export * from './api-tokens.commands.js';
+export * from './reports.commands.js';

@@ -22,6 +22,7 @@ import { TriggersVersion1766890000000 } from './1766890000000-triggers-version.j
 import { ApiTokens1766900000000 } from './1766900000000-api-tokens.js';
 import { Satisfaction1766925000000 } from './1766925000000-satisfaction.js';
 import { OutboxTraceContext1766930000000 } from './1766930000000-outbox-trace-context.js';
+import { ReportIndexes1766920000000 } from './1766920000000-report-indexes.js';
 
 /** Every migration of the ticket service, oldest first. */
 export const ticketMigrations: Array<new () => MigrationInterface> = [
@@ -46,6 +47,7 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   SavedViews1766870000000,
   TriggersVersion1766890000000,
   ApiTokens1766900000000,
+  ReportIndexes1766920000000,
   Satisfaction1766925000000,
   OutboxTraceContext1766930000000,
 ];

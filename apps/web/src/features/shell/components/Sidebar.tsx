@@ -48,7 +48,10 @@ export function Sidebar({ onNavigate, onShowShortcuts }: Props) {
       <ScrollArea style={{ flex: 1 }}>
         <nav aria-label={t.nav.views}>
           {staff ? (
-            <ViewsNav onNavigate={onNavigate} />
+            <>
+              <ViewsNav onNavigate={onNavigate} />
+              <NavLink component={Link} to="/reports" label={t.nav.reports} active={location.pathname === '/reports'} onClick={onNavigate} />
+            </>
           ) : (
             <NavLink component={Link} to="/tickets" label={t.nav.myRequests} active={location.pathname === '/tickets'} onClick={onNavigate} />
           )}

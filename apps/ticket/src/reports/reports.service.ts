@@ -1,0 +1,380 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  REPORT_LIMITS,
+  type BacklogPoint,
+  type ReportExportPage,
+  type ReportExportPageCommand,
+  type ReportGroupRow,
+  type ReportInterval,
+  type ReportOverview,
+  type ReportOverviewCommand,
+  type ReportTicketRow,
+} from '@helpdesk/contracts';
+import { CommandError, decodeCursor, encodeCursor } from '@helpdesk/common';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { calendarOf } from '../organizations/organization-calendar.js';
+import { Organization } from '../organizations/organization.entity.js';
+import type { BusinessCalendar } from '../sla/business-calendar.js';
+import { PrincipalVerifier } from '../users/principal-verifier.js';
+import {
+  firstResponseMinutes,
+  firstResponseOutcome,
+  nextResponseOutcome,
+  percentOf,
+  resolutionMinutes,
+  resolutionOutcome,
+  slaCompliance,
+  summarize,
+  type ReportTicket,
+} from './report-figures.js';
+
+const S = TICKET_SCHEMA;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const FINISHED = `('solved', 'closed')`;
+
+/** The caller's part of the organization's tickets and the filters, as SQL parameters $1..$8. */
+interface ReportScope {
+  orgId: string;
+  from: Date;
+  to: Date;
+  interval: ReportInterval;
+  calendar: BusinessCalendar;
+  /** Admins: every ticket of the organization; agents: their teams' and their own. */
+  everything: boolean;
+  userId: string;
+  teamIds: string[];
+  teamId: string | null;
+  agentId: string | null;
+}
+
+const SCOPE = `t.organization_id = $1 AND ($4::boolean OR t.team_id = ANY($6::uuid[]) OR t.assignee_id = $5::uuid) AND ($7::uuid IS NULL OR t.team_id = $7) AND ($8::uuid IS NULL OR t.assignee_id = $8)`;
+
+const TICKET_COLUMNS = `
+  t.id, t.number, t.subject, t.status, t.priority, t.team_id, team.name AS team_name, t.assignee_id, assignee.name AS assignee_name,
+  t.created_at, t.first_responded_at, t.resolved_at, t.sla_paused_at, t.sla_paused_minutes,
+  t.first_response_due_at, t.first_response_breached_at, t.next_response_due_at, t.next_response_breached_at,
+  t.resolution_due_at, t.resolution_breached_at, policy.business_hours_only, (policy.next_response_minutes IS NOT NULL) AS has_next_response_target,
+  (t.first_responded_at IS NOT NULL AND EXISTS (
+     SELECT 1 FROM ${S}.comments reply WHERE reply.ticket_id = t.id AND reply.author_id = t.requester_id AND NOT reply.internal AND reply.created_at > t.first_responded_at
+   )) AS had_next_response_window,
+  t.satisfaction_rating AS csat`;
+
+const TICKET_JOINS = `
+  LEFT JOIN ${S}.sla_policies policy ON policy.id = t.sla_policy_id
+  LEFT JOIN ${S}.teams team ON team.id = t.team_id
+  LEFT JOIN ${S}.users assignee ON assignee.id = t.assignee_id`;
+
+interface TicketRow {
+  id: string;
+  number: number;
+  subject: string;
+  status: string;
+  priority: string;
+  team_id: string | null;
+  team_name: string | null;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  created_at: Date;
+  first_responded_at: Date | null;
+  resolved_at: Date | null;
+  sla_paused_at: Date | null;
+  sla_paused_minutes: number;
+  first_response_due_at: Date | null;
+  first_response_breached_at: Date | null;
+  next_response_due_at: Date | null;
+  next_response_breached_at: Date | null;
+  resolution_due_at: Date | null;
+  resolution_breached_at: Date | null;
+  business_hours_only: boolean | null;
+  has_next_response_target: boolean;
+  had_next_response_window: boolean;
+  csat: 'good' | 'bad' | null;
+}
+
+function toReportTicket(row: TicketRow): ReportTicket {
+  return {
+    id: row.id,
+    number: row.number,
+    subject: row.subject,
+    status: row.status,
+    priority: row.priority,
+    teamId: row.team_id,
+    teamName: row.team_name,
+    assigneeId: row.assignee_id,
+    assigneeName: row.assignee_name,
+    createdAt: row.created_at,
+    firstRespondedAt: row.first_responded_at,
+    resolvedAt: row.resolved_at,
+    slaPausedAt: row.sla_paused_at,
+    slaPausedMinutes: Number(row.sla_paused_minutes),
+    firstResponseDueAt: row.first_response_due_at,
+    firstResponseBreachedAt: row.first_response_breached_at,
+    nextResponseDueAt: row.next_response_due_at,
+    nextResponseBreachedAt: row.next_response_breached_at,
+    resolutionDueAt: row.resolution_due_at,
+    resolutionBreachedAt: row.resolution_breached_at,
+    businessHoursOnly: row.business_hours_only,
+    hasNextResponseTarget: row.has_next_response_target && row.business_hours_only !== null,
+    hadNextResponseWindow: row.had_next_response_window,
+    csat: row.csat,
+  };
+}
+
+const within = (instant: Date | null, scope: ReportScope) => instant !== null && instant >= scope.from && instant < scope.to;
+
+/** Reports (DESIGN section 15, docs/reports.md): figures computed with SQL from tickets, their history and ratings. */
+@Injectable()
+export class ReportsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+  ) {}
+
+  async overview(command: ReportOverviewCommand, now = new Date()): Promise<ReportOverview> {
+    const scope = await this.scope(command);
+    const tickets = (
+      await this.dataSource.query<TicketRow[]>(
+        `SELECT ${TICKET_COLUMNS} FROM ${S}.tickets t ${TICKET_JOINS}
+         WHERE ${SCOPE} AND ((t.created_at >= $2 AND t.created_at < $3) OR (t.first_responded_at >= $2 AND t.first_responded_at < $3) OR (t.resolved_at >= $2 AND t.resolved_at < $3))`,
+        this.parameters(scope),
+      )
+    ).map(toReportTicket);
+    const [reopened, backlog, csat] = await Promise.all([this.reopened(scope), this.backlog(scope), this.csat(scope)]);
+    const overall = this.group(tickets, scope, now);
+    const agents = groupBy(tickets.filter((ticket) => ticket.assigneeId), (ticket) => ticket.assigneeId!).map((group) => ({
+      userId: group[0]!.assigneeId!,
+      name: group[0]!.assigneeName ?? '',
+      ...this.group(group, scope, now),
+    }));
+    const teams = groupBy(tickets.filter((ticket) => ticket.teamId), (ticket) => ticket.teamId!).map((group) => ({
+      teamId: group[0]!.teamId!,
+      name: group[0]!.teamName ?? '',
+      ...this.group(group, scope, now),
+    }));
+    return {
+      from: scope.from.toISOString(),
+      to: scope.to.toISOString(),
+      interval: scope.interval,
+      created: overall.created,
+      solved: overall.solved,
+      reopened,
+      firstResponseMinutes: overall.firstResponseMinutes,
+      resolutionMinutes: overall.resolutionMinutes,
+      sla: overall.sla,
+      backlog,
+      agents: agents.sort((a, b) => a.name.localeCompare(b.name)),
+      teams: teams.sort((a, b) => a.name.localeCompare(b.name)),
+      csat,
+    };
+  }
+
+  /** One page of the export's rows: the tickets created in the range, by number. */
+  async exportPage(command: ReportExportPageCommand, now = new Date()): Promise<ReportExportPage> {
+    const scope = await this.scope(command);
+    const after = command.cursor ? decodeCursor(command.cursor, 'integer') : null;
+    const limit = REPORT_LIMITS.exportPageSize;
+    const rows = (
+      await this.dataSource.query<TicketRow[]>(
+        `SELECT ${TICKET_COLUMNS} FROM ${S}.tickets t ${TICKET_JOINS}
+         WHERE ${SCOPE} AND t.created_at >= $2 AND t.created_at < $3 AND ($9::int IS NULL OR t.number > $9)
+         ORDER BY t.number LIMIT ${limit + 1}`,
+        [...this.parameters(scope), after ? after.value : null],
+      )
+    ).map(toReportTicket);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      from: scope.from.toISOString(),
+      to: scope.to.toISOString(),
+      rows: page.map((ticket) => this.exportRow(ticket, scope.calendar, now)),
+      nextCursor: rows.length > limit && last ? encodeCursor({ value: last.number, id: last.id }) : null,
+    };
+  }
+
+  private exportRow(ticket: ReportTicket, calendar: BusinessCalendar, now: Date): ReportTicketRow {
+    return {
+      id: ticket.id,
+      number: ticket.number,
+      subject: ticket.subject,
+      status: ticket.status,
+      priority: ticket.priority,
+      team: ticket.teamName,
+      assignee: ticket.assigneeName,
+      createdAt: ticket.createdAt.toISOString(),
+      firstRespondedAt: ticket.firstRespondedAt?.toISOString() ?? null,
+      solvedAt: ticket.resolvedAt?.toISOString() ?? null,
+      firstResponseMinutes: firstResponseMinutes(ticket, calendar),
+      resolutionMinutes: resolutionMinutes(ticket, calendar),
+      firstResponseSla: firstResponseOutcome(ticket, now),
+      nextResponseSla: nextResponseOutcome(ticket, now),
+      resolutionSla: resolutionOutcome(ticket, now),
+      csat: ticket.csat,
+    };
+  }
+
+  private group(tickets: ReportTicket[], scope: ReportScope, now: Date): ReportGroupRow {
+    const created = tickets.filter((ticket) => within(ticket.createdAt, scope));
+    const responded = tickets.filter((ticket) => within(ticket.firstRespondedAt, scope));
+    const solved = tickets.filter((ticket) => within(ticket.resolvedAt, scope));
+    return {
+      created: created.length,
+      solved: solved.length,
+      firstResponseMinutes: summarize(responded.map((ticket) => firstResponseMinutes(ticket, scope.calendar)!)),
+      resolutionMinutes: summarize(solved.map((ticket) => resolutionMinutes(ticket, scope.calendar)!)),
+      sla: slaCompliance(created, now),
+    };
+  }
+
+  /** Status changes out of solved or closed in the range. */
+  private async reopened(scope: ReportScope): Promise<number> {
+    const [row] = await this.dataSource.query<Array<{ count: number }>>(
+      `SELECT count(*)::int AS count FROM ${S}.ticket_events e JOIN ${S}.tickets t ON t.id = e.ticket_id
+       WHERE e.organization_id = $1 AND e.changes ? 'status' AND e.created_at >= $2 AND e.created_at < $3
+         AND e.changes->'status'->>'from' IN ${FINISHED} AND e.changes->'status'->>'to' NOT IN ${FINISHED} AND ${SCOPE}`,
+      this.parameters(scope),
+    );
+    return row!.count;
+  }
+
+  /**
+   * Open tickets (not solved or closed) at the end of each interval, by the status and priority they
+   * had then: the last history row that set each before that moment (the creation row sets both).
+   * Only tickets created or changed since `from` need that per point; every other ticket had its
+   * current status and priority all through the range, so it is counted once and added to each point.
+   */
+  private async backlog(scope: ReportScope): Promise<BacklogPoint[]> {
+    const points = intervalEnds(scope);
+    const changedSince = `SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND (e.changes ? 'status' OR e.changes ? 'priority')`;
+    const parameters = this.parameters(scope);
+    const [unchanged, history] = await Promise.all([
+      this.dataSource.query<Array<{ status: string; priority: string; count: number }>>(
+        `SELECT t.status, t.priority, count(*)::int AS count FROM ${S}.tickets t
+         WHERE ${SCOPE} AND t.created_at < $2 AND $2::timestamptz < $3::timestamptz AND t.status NOT IN ${FINISHED} AND t.id NOT IN (${changedSince})
+         GROUP BY t.status, t.priority`,
+        parameters,
+      ),
+      // Each such ticket with its status and priority changes before `to`, in order: replayed below, once for all points.
+      this.dataSource.query<Array<{ id: string; created_at: Date; status: string; priority: string; status_to: string | null; priority_to: string | null; changed_at: Date | null }>>(
+        `SELECT t.id, t.created_at, t.status, t.priority, e.changes->'status'->>'to' AS status_to, e.changes->'priority'->>'to' AS priority_to, e.created_at AS changed_at
+         FROM ${S}.tickets t
+         LEFT JOIN ${S}.ticket_events e ON e.ticket_id = t.id AND e.created_at < $3 AND (e.changes ? 'status' OR e.changes ? 'priority')
+         WHERE ${SCOPE} AND t.created_at < $3 AND (t.created_at >= $2 OR t.id IN (${changedSince}))
+         ORDER BY t.id, e.created_at, e.id`,
+        parameters,
+      ),
+    ]);
+    const counts = points.map(() => ({ byStatus: {} as Record<string, number>, byPriority: {} as Record<string, number> }));
+    const add = (index: number, status: string, priority: string, count: number) => {
+      const point = counts[index]!;
+      point.byStatus[status] = (point.byStatus[status] ?? 0) + count;
+      point.byPriority[priority] = (point.byPriority[priority] ?? 0) + count;
+    };
+    for (const row of unchanged) points.forEach((_, index) => add(index, row.status, row.priority, row.count));
+    for (let first = 0; first < history.length; ) {
+      let last = first;
+      while (last + 1 < history.length && history[last + 1]!.id === history[first]!.id) last += 1;
+      const ticket = history[first]!;
+      // Without a change before a point, the ticket's current value stands (as for tickets without history).
+      let status: string | null = null;
+      let priority: string | null = null;
+      let next = first;
+      points.forEach((point, index) => {
+        for (; next <= last && history[next]!.changed_at !== null && history[next]!.changed_at! < point; next += 1) {
+          status = history[next]!.status_to ?? status;
+          priority = history[next]!.priority_to ?? priority;
+        }
+        const statusThen = status ?? ticket.status;
+        if (ticket.created_at < point && !['solved', 'closed'].includes(statusThen)) add(index, statusThen, priority ?? ticket.priority, 1);
+      });
+      first = last + 1;
+    }
+    return points.map((point, index) => ({ at: point.toISOString(), ...counts[index]! }));
+  }
+
+  /** Ratings first given in the range (their current value), on tickets the caller may see. */
+  private async csat(scope: ReportScope): Promise<ReportOverview['csat']> {
+    const [row] = await this.dataSource.query<Array<{ good: number; bad: number }>>(
+      `SELECT count(*) FILTER (WHERE t.satisfaction_rating = 'good')::int AS good, count(*) FILTER (WHERE t.satisfaction_rating = 'bad')::int AS bad
+       FROM ${S}.tickets t
+       WHERE t.satisfaction_rating IS NOT NULL AND t.satisfaction_rated_at >= $2 AND t.satisfaction_rated_at < $3 AND ${SCOPE}`,
+      this.parameters(scope),
+    );
+    return { good: row!.good, bad: row!.bad, score: percentOf(row!.good, row!.good + row!.bad) };
+  }
+
+  private parameters(scope: ReportScope): unknown[] {
+    return [scope.orgId, scope.from.toISOString(), scope.to.toISOString(), scope.everything, scope.userId, scope.teamIds, scope.teamId, scope.agentId];
+  }
+
+  /** Checks the caller, the range and the filters; an agent is limited to their teams' and their own tickets. */
+  private async scope(command: ReportOverviewCommand): Promise<ReportScope> {
+    const caller = await this.principals.verifyStaff(command.principal);
+    const organization = await this.dataSource.manager.findOneByOrFail(Organization, { id: caller.orgId });
+    const calendar = calendarOf(organization);
+    const from = parseBoundary(command.from, 'from', organization.timezone, false);
+    const to = parseBoundary(command.to, 'to', organization.timezone, true);
+    if (to <= from) throw new CommandError('VALIDATION', 'from must be before to', ['from must be before to']);
+    if (to.getTime() - from.getTime() > REPORT_LIMITS.maxRangeDays * 86_400_000) {
+      const message = `The range may cover at most ${REPORT_LIMITS.maxRangeDays} days`;
+      throw new CommandError('VALIDATION', message, [message]);
+    }
+    const teamIds = (await this.dataSource.query<Array<{ team_id: string }>>(`SELECT team_id FROM ${S}.team_members WHERE user_id = $1`, [caller.userId])).map((row) => row.team_id);
+    const everything = caller.role === 'admin';
+    if (command.teamId) {
+      const [team] = await this.dataSource.query(`SELECT 1 FROM ${S}.teams WHERE id = $1 AND organization_id = $2`, [command.teamId, caller.orgId]);
+      if (!team) throw new CommandError('VALIDATION', 'teamId is not a team of this organization', ['teamId is not a team of this organization']);
+      if (!everything && !teamIds.includes(command.teamId)) throw new CommandError('FORBIDDEN', 'Agents read reports of their own teams only');
+    }
+    if (command.agentId) {
+      const [agent] = await this.dataSource.query(`SELECT 1 FROM ${S}.users WHERE id = $1 AND organization_id = $2 AND role IN ('admin', 'agent')`, [command.agentId, caller.orgId]);
+      if (!agent) throw new CommandError('VALIDATION', 'agentId is not an agent or admin of this organization', ['agentId is not an agent or admin of this organization']);
+    }
+    return {
+      orgId: caller.orgId,
+      from,
+      to,
+      interval: command.interval ?? 'day',
+      calendar,
+      everything,
+      userId: caller.userId,
+      teamIds,
+      teamId: command.teamId ?? null,
+      agentId: command.agentId ?? null,
+    };
+  }
+}
+
+/** A date alone is local midnight in the organization's zone; as `to`, the whole day is included. */
+function parseBoundary(value: string, name: string, timezone: string, end: boolean): Date {
+  const dateOnly = DATE_ONLY.test(value);
+  let moment = DateTime.fromISO(value, { zone: timezone, setZone: false });
+  if (!moment.isValid) throw new CommandError('VALIDATION', `${name} is not a valid date`, [`${name} is not a valid date`]);
+  if (dateOnly && end) moment = moment.plus({ days: 1 });
+  return moment.toJSDate();
+}
+
+/** The end of each day or week of the range in the organization's zone (the last one cut at `to`). */
+function intervalEnds(scope: ReportScope): Date[] {
+  const ends: Date[] = [];
+  const start = DateTime.fromJSDate(scope.from, { zone: scope.calendar.timezone });
+  for (let step = 1; ; step += 1) {
+    const end = start.plus(scope.interval === 'week' ? { weeks: step } : { days: step }).toJSDate();
+    if (end >= scope.to) {
+      ends.push(scope.to);
+      return ends;
+    }
+    ends.push(end);
+  }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = key(item);
+    groups.set(name, [...(groups.get(name) ?? []), item]);
+  }
+  return [...groups.values()];
+}

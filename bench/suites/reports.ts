@@ -1,0 +1,111 @@
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Row } from '../lib/report.js';
+import { BenchStack } from '../lib/stack.js';
+import type { BenchOptions } from '../run.js';
+import { seededRandom } from './listing.js';
+
+const TARGET_MS = 500;
+const RUNS = 5;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const STATUSES = ['new', 'open', 'open', 'pending', 'on_hold', 'solved', 'solved', 'solved', 'closed', 'closed'];
+const PRIORITIES = ['low', 'normal', 'normal', 'high', 'urgent'];
+
+/**
+ * N tickets (BENCH_TICKETS, default 1,000,000) of one organization over the last year, with SLA due
+ * times, first responses, solves and breaches, and their history rows (creation and status changes).
+ */
+async function copyData(client: pg.Client, orgId: string, policyId: string, agents: string[], teams: string[], customers: string[], count: number): Promise<void> {
+  const random = seededRandom(11);
+  const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
+  const now = Date.now();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const events: string[] = [];
+  function* tickets(): Generator<string> {
+    for (let number = 1; number <= count; number += 1) {
+      const id = randomUUID();
+      const status = pick(STATUSES);
+      const priority = pick(PRIORITIES);
+      const created = now - Math.floor(random() * 365 * DAY);
+      const responded = random() < 0.8 ? created + Math.floor(random() * 8 * HOUR) : null;
+      const solved = status === 'solved' || status === 'closed' ? created + Math.floor(random() * 5 * DAY) : null;
+      const firstDue = created + 4 * HOUR;
+      const resolutionDue = created + 3 * DAY;
+      const breached = responded !== null && responded > firstDue ? iso(firstDue) : '\\N';
+      events.push(`${orgId}\t${id}\tcreated\t{"status":{"from":null,"to":"new"},"priority":{"from":null,"to":"${priority}"}}\t${iso(created)}\n`);
+      if (solved !== null) events.push(`${orgId}\t${id}\tupdated\t{"status":{"from":"open","to":"${status}"}}\t${iso(Math.min(solved, now))}\n`);
+      yield `${id}\t${orgId}\t${number}\tTicket ${number}\t<p>Ticket ${number}</p>\t${status}\t${priority}\tweb\t{}\t${pick(customers)}\t${random() < 0.8 ? pick(agents) : '\\N'}\t${pick(teams)}\t${policyId}\t${iso(created)}\t${responded === null ? '\\N' : iso(responded)}\t${iso(firstDue)}\t${breached}\t${iso(resolutionDue)}\t${solved === null ? '\\N' : iso(Math.min(solved, now))}\n`;
+    }
+  }
+  await pipeline(
+    Readable.from(tickets(), { objectMode: false }),
+    client.query(
+      copyFrom(
+        'COPY helpdesk.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, assignee_id, team_id, sla_policy_id, created_at, first_responded_at, first_response_due_at, first_response_breached_at, resolution_due_at, resolved_at) FROM STDIN',
+      ),
+    ),
+  );
+  await pipeline(Readable.from(events, { objectMode: false }), client.query(copyFrom('COPY helpdesk.ticket_events (organization_id, ticket_id, action, changes, created_at) FROM STDIN')));
+  await client.query(`UPDATE helpdesk.organizations SET next_ticket_number = $2 WHERE id = $1`, [orgId, count + 1]);
+  await client.query('ANALYZE helpdesk.tickets');
+  await client.query('ANALYZE helpdesk.ticket_events');
+}
+
+/** GET /reports/overview (7, 30 and 365 days) and the CSV export of 7 days, through the built gateway and ticket service, median of RUNS. */
+export async function reportsBench(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
+  const stack = await BenchStack.start('reports', ['ticket', 'gateway']);
+  const client = await stack.connectDatabase();
+  try {
+    const { token, orgId } = await stack.signup();
+    const users = async (role: string, count: number) =>
+      (await client.query<{ id: string }>(`INSERT INTO helpdesk.users (organization_id, email, name, role) SELECT $1, $2 || n || '@bench.test', $2 || ' ' || n, $2 FROM generate_series(1, $3) AS n RETURNING id`, [orgId, role, count])).rows.map((row) => row.id);
+    const agents = await users('agent', 20);
+    const customers = await users('customer', 200);
+    const teams = (await client.query<{ id: string }>(`INSERT INTO helpdesk.teams (organization_id, name) SELECT $1, 'Team ' || n FROM generate_series(1, 5) AS n RETURNING id`, [orgId])).rows.map((row) => row.id);
+    const [policy] = (await client.query<{ id: string }>(
+      `INSERT INTO helpdesk.sla_policies (organization_id, name, priority, first_response_minutes, resolution_minutes, business_hours_only, active) VALUES ($1, 'bench', 'normal', 240, 4320, false, false) RETURNING id`,
+      [orgId],
+    )).rows;
+    const loadStarted = performance.now();
+    await copyData(client, orgId, policy!.id, agents, teams, customers, options.tickets);
+    const loadSeconds = Math.round((performance.now() - loadStarted) / 100) / 10;
+    console.log(`  loaded ${options.tickets} tickets in ${loadSeconds} s`);
+
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10);
+    const time = async (path: string) => {
+      const timings: number[] = [];
+      for (let run = 0; run < RUNS; run += 1) {
+        const started = performance.now();
+        const response = await fetch(`${stack.url('gateway')}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+        timings.push(performance.now() - started);
+      }
+      return Math.round(timings.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!);
+    };
+    const measured = {
+      overview7: await time(`/reports/overview?from=${day(6)}&to=${day(0)}`),
+      overview30: await time(`/reports/overview?from=${day(29)}&to=${day(0)}&interval=day`),
+      overview365: await time(`/reports/overview?from=${day(364)}&to=${day(0)}&interval=week`),
+      export7: await time(`/reports/export.csv?from=${day(6)}&to=${day(0)}`),
+    };
+    const label = `reports, ${options.tickets.toLocaleString('en-US')} tickets`;
+    const row = (measure: string, ms: number, target = true): Row => ({ benchmark: label, measure, platform: String(ms), baseline: '', ratio: '', target: target ? `< ${TARGET_MS} ms` : '', met: target ? (ms < TARGET_MS ? 'yes' : 'no') : '' });
+    return {
+      rows: [
+        row('overview, last 7 days, median ms', measured.overview7),
+        row('overview, last 30 days by day, median ms', measured.overview30),
+        row('overview, last 365 days by week, median ms', measured.overview365),
+        row('CSV export, last 7 days, median ms', measured.export7, false),
+      ],
+      results: { tickets: options.tickets, loadSeconds, ...measured },
+    };
+  } finally {
+    await client.end();
+    await stack.stop();
+  }
+}
