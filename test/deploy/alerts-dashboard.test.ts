@@ -56,6 +56,13 @@ function writeRuleFile(name: string, groups: unknown): string {
   return path;
 }
 
+describe('reading metric names out of PromQL', () => {
+  it('finds the selected metrics and not functions, keywords, labels, strings or durations', () => {
+    expect(metricNames('sum by (service, le) (rate(a_total{namespace="x", route!~"/health.*|b_total"}[5m])) / on (service) group_left b_seconds > 0.5 or vector(0)')).toEqual(['a_total', 'b_seconds']);
+    expect(metricNames('histogram_quantile(0.99, sum without (pod) (irate(c_bucket[1m] offset 5m)))')).toEqual(['c_bucket']);
+  });
+});
+
 describe('the alerts and the dashboard are off by default', () => {
   it('renders neither a PrometheusRule nor a dashboard ConfigMap with the default values', () => {
     const objects = renderChart(helm, ['--set', 'nats.existingSecret=helpdesk-nats']);

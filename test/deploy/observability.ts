@@ -63,7 +63,7 @@ export function metricNames(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   const names = new Set<string>();
-  for (const match of stripped.matchAll(/[a-zA-Z_:][\w:]*/g)) {
+  for (const match of stripped.matchAll(/(?<![\w.])[a-zA-Z_:][\w:]*/g)) {
     const after = stripped.slice(match.index! + match[0].length).trimStart();
     if (after.startsWith('(') || PROMQL_KEYWORDS.has(match[0].toLowerCase())) continue;
     names.add(match[0]);
