@@ -150,8 +150,8 @@ describe('IMAP readers across notification replicas', () => {
       return view.status.failing ? view : undefined;
     }, 30_000);
     expect(failing.status.lastError).toMatch(/ECONNREFUSED/);
-    expect(await scraped(replicas[1]!, 'helpdesk_mailboxes_failing')).toBe(await failingInTable());
-    expect(await scraped(replicas[1]!, 'helpdesk_mailboxes_failing')).toBeGreaterThanOrEqual(1);
+    expect(await scraped(replicas[0]!, 'helpdesk_mailboxes_failing')).toBe(await failingInTable());
+    expect(await scraped(replicas[0]!, 'helpdesk_mailboxes_failing')).toBeGreaterThanOrEqual(1);
     expect(Math.max(...(await Promise.all(replicas.map((replica) => scraped(replica, 'helpdesk_mailbox_poll_failures_total')))))).toBeGreaterThanOrEqual(1);
     expect(failing.status.lastError).not.toContain(account.password);
     const ready = await fetch(`http://127.0.0.1:${replicas[0]!.config.NOTIFICATION_PORT}/health/ready`);
