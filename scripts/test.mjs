@@ -4,7 +4,7 @@ import { openFileLimit, runAsGroup, say, withOpenFileLimitRaised } from './lib/r
 
 process.env.NODE_ENV = 'test';
 try {
-  await prepare({ typecheck: true, browser: true, imapServer: true, pgBouncer: true });
+  await prepare({ typecheck: true, browser: true, imapServer: true, pgBouncer: true, promtool: true });
 } catch (error) {
   process.stderr.write(`\n${error.message}\n`);
   process.exit(1);

@@ -94,6 +94,8 @@ describe('the platform as five processes, each with its own NATS user', () => {
       expect(ready.body.error.nats.status).toBe('down');
       expect((await running.get('/health/live')).status).toBe(200);
       expect(running.running).toBe(true);
+      // What the chart's HelpdeskServiceNotReady alert reads.
+      expect(await running.metrics()).toMatch(new RegExp(`^helpdesk_service_ready\\{service="${running.spec.name}"\\} 0$`, 'm'));
     }
     const duringOutage = await service('gateway').get('/health/details', { 'x-health-token': HEALTH_TOKEN });
     expect(duringOutage.status).toBe(503);
@@ -101,6 +103,7 @@ describe('the platform as five processes, each with its own NATS user', () => {
 
     await nats.resume();
     await Promise.all(services.map((running) => running.waitUntilReady(30_000)));
+    for (const running of services) expect(await running.metrics()).toMatch(new RegExp(`^helpdesk_service_ready\\{service="${running.spec.name}"\\} 1$`, 'm'));
     await waitFor(
       'the gateway to ping ticket again',
       async () => (await service('gateway').get('/health/details', { 'x-health-token': HEALTH_TOKEN })).body.info?.services?.ticket?.status === 'up',

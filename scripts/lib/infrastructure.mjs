@@ -168,3 +168,20 @@ export async function ensurePgBouncer() {
   }
   throw new Error(`PgBouncer is not installed at ${PGBOUNCER_PATH}: the pooling tests need it. Run: sudo apt-get install -y pgbouncer   (or set PGBOUNCER_BINARY)`);
 }
+
+/** Debian's promtool (package prometheus), which checks the chart's alert rules and runs their unit tests. */
+export const PROMTOOL_PATH = process.env.PROMTOOL_BINARY || '/usr/bin/promtool';
+
+/** Installs promtool for the chart's rule tests when it is missing and this is root on Debian; otherwise says in one line what to run. */
+export async function ensurePromtool() {
+  if (existsSync(PROMTOOL_PATH)) return;
+  if (isRoot() && has('apt-get')) {
+    say('installing promtool for the alert rule tests (apt-get install prometheus)');
+    // Debian starts the packaged Prometheus on install where it can; the tests need only promtool.
+    if ((await aptInstall('prometheus')) && existsSync(PROMTOOL_PATH)) {
+      spawnSync('sh', ['-c', 'service prometheus stop || true'], { stdio: 'ignore' });
+      return;
+    }
+  }
+  throw new Error(`promtool is not installed at ${PROMTOOL_PATH}: the alert rule tests need it. Run: sudo apt-get install -y prometheus   (or set PROMTOOL_BINARY)`);
+}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { CommandError, DurableEventConsumer, JetStreamConnection } from '@helpdesk/common';
+import { CommandError, DurableEventConsumer, JetStreamConnection, MetricsService } from '@helpdesk/common';
 import { EVENT_SUBJECT_PREFIX, NOTIFICATION_EVENTS_CONSUMER } from '@helpdesk/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
 import { NotificationConfig } from '../notification.config.js';
@@ -46,7 +46,12 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   /** Resolves once the durable consumer exists and pulling has started. */
   readonly ready: Promise<void>;
 
-  constructor(@Inject(JetStreamConnection) jetStream: JetStreamConnection, @Inject(EventMails) mails: EventMails, @Inject(NotificationConfig) config: NotificationConfig) {
+  constructor(
+    @Inject(JetStreamConnection) jetStream: JetStreamConnection,
+    @Inject(EventMails) mails: EventMails,
+    @Inject(NotificationConfig) config: NotificationConfig,
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
     this.consumer = new DurableEventConsumer(jetStream, {
       config: eventsConsumerConfig(),
       inParallel: EVENTS_IN_PARALLEL,
@@ -59,6 +64,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
       isPermanent: (error) => error instanceof CommandError && error.code === 'NOT_FOUND',
       lossOnFailure: 'its mails are not sent',
       logger: new Logger(EventConsumer.name),
+      metricsRegistry: metrics.registry,
     });
     this.ready = this.consumer.ready;
   }

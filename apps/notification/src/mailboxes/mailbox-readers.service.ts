@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { JetStreamConnection } from '@helpdesk/common';
+import { JetStreamConnection, MetricsService } from '@helpdesk/common';
 import { eventSubject, type EventEnvelope } from '@helpdesk/contracts';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NOTIFICATION_SCHEMA } from '../database/schema.js';
@@ -63,6 +64,7 @@ export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShut
   private syncAgain = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private readonly pollFailures: Counter;
 
   constructor(
     @Inject(NotificationConfig) private readonly config: NotificationConfig,
@@ -70,7 +72,20 @@ export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShut
     @Inject(Mailboxes) private readonly mailboxes: Mailboxes,
     @Inject(InboundIntake) private readonly intake: InboundIntake,
     @Inject(JetStreamConnection) private readonly jetStream: JetStreamConnection,
-  ) {}
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    this.pollFailures = new Counter({ name: 'helpdesk_mailbox_poll_failures_total', help: 'IMAP polls that failed on this replica', registers: [metrics.registry] });
+    // Read from the table at scrape time: whichever replica reads a mailbox, every replica reports the same count.
+    const failing: Gauge = new Gauge({
+      name: 'helpdesk_mailboxes_failing',
+      help: 'Mailboxes announced as failing (mailbox.failed) and not read successfully since',
+      registers: [metrics.registry],
+      collect: async () => {
+        const [row] = (await this.dataSource.query(`SELECT count(*)::int AS failing FROM ${TABLE} WHERE failure_announced_at IS NOT NULL`)) as Array<{ failing: number }>;
+        failing.set(row?.failing ?? 0);
+      },
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.mailboxes.onChange(() => void this.sync());
@@ -219,6 +234,7 @@ export class MailboxReaders implements OnApplicationBootstrap, OnApplicationShut
       if (rows[0]?.was_announced) this.logger.log({ message: 'Mailbox recovered', mailboxId });
       return;
     }
+    this.pollFailures.inc();
     await this.dataSource.query(`UPDATE ${TABLE} SET last_error = $2, consecutive_failures = $3, failing_since = COALESCE(failing_since, now()) WHERE id = $1`, [
       mailboxId,
       status.lastError,

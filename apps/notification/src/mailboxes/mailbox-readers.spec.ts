@@ -125,6 +125,13 @@ describe('IMAP readers across notification replicas', () => {
     await waitFor('the reader stopping with the mailbox deleted', async () => !readersOf(other).includes(created.id) || undefined);
   });
 
+  /** A sample without labels of its own, from the replica's /metrics. */
+  const scraped = async (replica: NotificationHarness, metric: string) => {
+    const text = await (await fetch(`http://127.0.0.1:${replica.service.metricsPort}/metrics`)).text();
+    return Number(new RegExp(`^${metric}\\{service="notification"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  };
+  const failingInTable = async () => Number((await gateway.ticket.dataSource.query(`SELECT count(*)::int AS n FROM notification.mailboxes WHERE failure_announced_at IS NOT NULL`))[0].n);
+
   it('announces a mailbox that keeps failing once (mailbox.failed), stays ready, and closes the incident when it recovers', async () => {
     const failedEvents: Array<EventEnvelope<MailboxFailedData>> = [];
     const subscription = nats.subscribe(eventSubject('mailbox.failed'), { callback: (_error, message) => void failedEvents.push(message.json()) });
@@ -143,6 +150,9 @@ describe('IMAP readers across notification replicas', () => {
       return view.status.failing ? view : undefined;
     }, 30_000);
     expect(failing.status.lastError).toMatch(/ECONNREFUSED/);
+    expect(await scraped(replicas[0]!, 'helpdesk_mailboxes_failing')).toBe(await failingInTable());
+    expect(await scraped(replicas[0]!, 'helpdesk_mailboxes_failing')).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...(await Promise.all(replicas.map((replica) => scraped(replica, 'helpdesk_mailbox_poll_failures_total')))))).toBeGreaterThanOrEqual(1);
     expect(failing.status.lastError).not.toContain(account.password);
     const ready = await fetch(`http://127.0.0.1:${replicas[0]!.config.NOTIFICATION_PORT}/health/ready`);
     expect(ready.status).toBe(200);
@@ -155,6 +165,7 @@ describe('IMAP readers across notification replicas', () => {
       return view.status.failing ? undefined : view;
     }, 60_000);
     expect(recovered.status).toMatchObject({ lastError: null, consecutiveFailures: 0 });
+    expect(await scraped(replicas[0]!, 'helpdesk_mailboxes_failing')).toBe(await failingInTable());
     subscription.unsubscribe();
 
     const ours = failedEvents.filter((event) => event.aggregateId === created.id);

@@ -40,6 +40,19 @@ describe('SLA warnings and breaches', () => {
     expect(list.items.map((item) => item.id)).toEqual([ticket.id]);
   });
 
+  it('counts each breach once on /metrics by target, and no warning', async () => {
+    const scrapeBreaches = async (target: string) => {
+      const text = await (await fetch(`http://127.0.0.1:${harness.service.metricsPort}/metrics`)).text();
+      return Number(new RegExp(`^helpdesk_sla_breaches_total\\{target="${target}",service="ticket"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const before = await scrapeBreaches('resolution');
+    const ticket = await open('Never solved');
+    await age(ticket.id, `resolution_warning_at = now() - interval '2 hours', resolution_due_at = now() - interval '1 minute'`);
+    expect(await enforcer.check(ticket.id)).toBe(1);
+    expect(await enforcer.check(ticket.id)).toBe(0);
+    expect(await scrapeBreaches('resolution')).toBe(before + 1);
+  });
+
   it('warns once at 80% and not again', async () => {
     const ticket = await open('Getting close');
     await age(ticket.id, `first_response_warning_at = now() - interval '1 minute', first_response_due_at = now() + interval '1 hour'`);

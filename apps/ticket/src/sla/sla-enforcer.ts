@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { MetricsService } from '@helpdesk/common';
 import type { SlaTarget } from '@helpdesk/contracts';
+import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { updateReturning } from '../database/update-returning.js';
@@ -42,14 +44,19 @@ const due = (rule: Rule) => `${rule.atColumn} IS NOT NULL AND ${rule.atColumn} <
 @Injectable()
 export class SlaEnforcer {
   private readonly logger = new Logger(SlaEnforcer.name);
+  private readonly breaches: Counter<'target'>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DomainEvents) private readonly events: DomainEvents,
-  ) {}
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    this.breaches = new Counter({ name: 'helpdesk_sla_breaches_total', help: 'SLA targets breached, by target (first_response, next_response, resolution)', labelNames: ['target'], registers: [metrics.registry] });
+  }
 
   /** Records every warning and breach of one ticket whose time has come; returns how many. */
   async check(ticketId: string): Promise<number> {
+    const breached: SlaTarget[] = [];
     const fired = await this.dataSource.transaction(async (manager) => {
       let count = 0;
       for (const rule of RULES) {
@@ -61,6 +68,7 @@ export class SlaEnforcer {
         );
         if (!row) continue;
         count += 1;
+        if (rule.milestone === 'breach') breached.push(rule.target);
         const organizationId = String(row.organization_id);
         await recordHistory(manager, {
           organizationId,
@@ -85,6 +93,8 @@ export class SlaEnforcer {
       return count;
     });
     if (fired > 0) this.events.committed();
+    // Counted once committed: a rolled-back transaction recorded nothing.
+    for (const target of breached) this.breaches.inc({ target });
     return fired;
   }
 

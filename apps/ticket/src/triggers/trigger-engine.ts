@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DurableEventConsumer, JetStreamConnection } from '@helpdesk/common';
+import { DurableEventConsumer, JetStreamConnection, MetricsService } from '@helpdesk/common';
 import { EVENT_SUBJECT_PREFIX, isStaff, RULE_CHAIN_MAX_DEPTH, TRIGGER_EVENTS_CONSUMER, type EventEnvelope, type Role, type RuleChain, type TriggerEvent } from '@helpdesk/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -96,6 +96,7 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RuleActionRunner) private readonly runner: RuleActionRunner,
     @Inject(TicketConfig) private readonly config: TicketConfig,
+    @Inject(MetricsService) metrics: MetricsService,
   ) {
     this.consumer = new DurableEventConsumer(jetStream, {
       config: triggersConsumerConfig(),
@@ -107,6 +108,7 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
       },
       lossOnFailure: 'its triggers do not fire',
       logger: this.logger,
+      metricsRegistry: metrics.registry,
     });
     this.ready = this.consumer.ready;
   }

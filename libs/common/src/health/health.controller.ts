@@ -2,11 +2,13 @@ import { Controller, Get, Header, HttpStatus, Inject, Res, ServiceUnavailableExc
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { Gauge } from 'prom-client';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LifecycleHealthIndicator } from './lifecycle.health.js';
 import { HealthDetailsGuard } from './health-details.guard.js';
 import { DETAIL_INDICATORS, READINESS_INDICATORS, type HealthIndicator } from './readiness-indicator.js';
 import { Public } from '../auth/public.decorator.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '../service-identity.js';
 
 const eventLoopDelay = monitorEventLoopDelay({ resolution: 20 });
@@ -17,6 +19,9 @@ eventLoopDelay.enable();
 @Public()
 @Controller('health')
 export class HealthController {
+  /** The last readiness answer, for the HelpdeskServiceNotReady alert: kubelet's probes keep it current. */
+  private readonly readyGauge: Gauge;
+
   constructor(
     @Inject(HealthCheckService) private readonly healthCheck: HealthCheckService,
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
@@ -24,7 +29,10 @@ export class HealthController {
     @Inject(READINESS_INDICATORS) private readonly readiness: HealthIndicator[],
     @Inject(DETAIL_INDICATORS) private readonly details: HealthIndicator[],
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {}
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
+    this.readyGauge = new Gauge({ name: 'helpdesk_service_ready', help: 'Whether the last readiness probe of this replica passed (1) or not (0; also before the first probe)', registers: [metrics.registry] });
+  }
 
   @Get()
   @Header('Cache-Control', 'no-store')
@@ -47,8 +55,10 @@ export class HealthController {
 
   @Get('ready')
   @Header('Cache-Control', 'no-store')
-  ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    return this.run(reply, [() => this.lifecycle.check(), ...this.readiness.map((indicator) => () => indicator.check())]);
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.run(reply, [() => this.lifecycle.check(), ...this.readiness.map((indicator) => () => indicator.check())]);
+    this.readyGauge.set(result.status === 'ok' ? 1 : 0);
+    return result;
   }
 
   @Get('details')

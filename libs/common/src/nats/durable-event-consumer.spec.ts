@@ -4,6 +4,7 @@ import { TestNatsServer, waitFor } from '@helpdesk/testing';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandError } from '../errors/command-error.js';
 import { DurableEventConsumer, type DurableEventConsumerOptions } from './durable-event-consumer.js';
@@ -38,6 +39,12 @@ describe('DurableEventConsumer', () => {
   let nats: TestNatsServer;
   let connection: NatsConnection;
   const consumers: DurableEventConsumer[] = [];
+  /** As a service's registry: every consumer of the test reports into it. */
+  const registry = new Registry();
+  const sample = async (metric: string, durable: string) => {
+    const line = (await registry.metrics()).split('\n').find((text) => text.startsWith(`${metric}{consumer="${durable}"} `));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
   const jetStream = { client: async () => jetstream(connection), manager: async () => jetstreamManager(connection) };
 
   beforeAll(async () => {
@@ -61,6 +68,7 @@ describe('DurableEventConsumer', () => {
       retryMs: 100,
       lossOnFailure: 'its work is lost',
       logger,
+      metricsRegistry: registry,
       ...options,
     });
     consumers.push(consumer);
@@ -88,9 +96,24 @@ describe('DurableEventConsumer', () => {
     expect(await pending(durable)).toEqual({ ackPending: 0, waiting: 0, redelivered: 0 });
   });
 
+  it('reports its lag (events not yet delivered, and awaiting acknowledgement) as metrics labelled with its name', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { consumer, durable } = start({ handle: () => held.then(() => undefined), inParallel: 1 });
+    await addStream();
+    await consumer.ready;
+    for (const mark of ['1', '2', '3', '4', '5']) await publish(envelope('ticket.created', mark));
+    // One event in hand and the other four delivered into the pull batch: all five await acknowledgement, none is left undelivered.
+    await waitFor('the lag reported', async () => ((await sample('helpdesk_event_consumer_ack_pending', durable)) === 5 ? true : undefined));
+    expect(await sample('helpdesk_event_consumer_pending', durable)).toBe(0);
+    expect(await pending(durable)).toMatchObject({ ackPending: 5, waiting: 0 });
+    release();
+    await waitFor('the lag gone', async () => ((await sample('helpdesk_event_consumer_pending', durable)) === 0 && (await sample('helpdesk_event_consumer_ack_pending', durable)) === 0 ? true : undefined));
+  });
+
   it('hands a failed event back and handles it again; after the last delivery says what is lost', async () => {
     const attempts = new Map<string, number>();
-    const { consumer, logger } = start({
+    const { consumer, logger, durable } = start({
       handle: async (event) => {
         const mark = (event.data as { mark: string }).mark;
         attempts.set(mark, (attempts.get(mark) ?? 0) + 1);
@@ -106,6 +129,7 @@ describe('DurableEventConsumer', () => {
     await waitFor('the flaky event handled on its second delivery', async () => (attempts.get('flaky') === 2 ? true : undefined));
     await waitFor('the broken event delivered three times', async () => (logger.errors.length > 0 ? true : undefined), 20_000);
     expect(attempts.get('broken')).toBe(3);
+    expect(await sample('helpdesk_event_dead_letters_total', durable)).toBe(1);
     expect(logger.warnings.filter((line) => line.includes('ticket.updated not handled (delivery'))).toHaveLength(3);
     expect(logger.errors).toEqual([expect.stringContaining('CRITICAL: ticket.updated not handled after 3 deliveries, its work is lost: always fails')]);
   });

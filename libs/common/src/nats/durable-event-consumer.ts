@@ -1,7 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import { EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
-import type { ConsumerConfig, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerConfig, ConsumerInfo, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { JetStreamConnection } from './jetstream.module.js';
 import { contextFromHeaders, MESSAGING_DESTINATION, MESSAGING_MESSAGE_ID, MESSAGING_OPERATION, MESSAGING_SYSTEM, recordFailure, SpanKind, startSpan, tracing, withSpan, type Span } from '../tracing/tracing.js';
 
@@ -10,6 +11,48 @@ const SHUTDOWN_WAIT_MS = 2_000;
 /** After a failed delivery the event comes back after 1 s, 2 s, 4 s ... at most 1 min. */
 const NAK_BASE_DELAY_MS = 1_000;
 const NAK_MAX_DELAY_MS = 60_000;
+/** A scrape waits this long for a consumer's info; a NATS that does not answer leaves the consumer out of that scrape. */
+const INFO_TIMEOUT_MS = 2_000;
+
+interface ConsumerMetrics {
+  consumers: Set<DurableEventConsumer>;
+  deadLetters: Counter<'consumer'>;
+}
+
+/** One set of series per service registry, one series per consumer in it: a service may run several consumers. */
+const metricsByRegistry = new WeakMap<Registry, ConsumerMetrics>();
+
+function consumerMetrics(registry: Registry): ConsumerMetrics {
+  const existing = metricsByRegistry.get(registry);
+  if (existing) return existing;
+  const consumers = new Set<DurableEventConsumer>();
+  const lagGauge = (name: string, help: string, read: (info: ConsumerInfo) => number) => {
+    const gauge: Gauge<'consumer'> = new Gauge({
+      name,
+      help,
+      labelNames: ['consumer'] as const,
+      registers: [registry],
+      collect: async () => {
+        for (const consumer of consumers) {
+          const info = await consumer.info();
+          if (info) gauge.set({ consumer: info.name }, read(info));
+          else gauge.remove({ consumer: consumer.name });
+        }
+      },
+    });
+  };
+  lagGauge('helpdesk_event_consumer_pending', 'Events of HELPDESK_EVENTS not yet delivered to this durable consumer', (info) => info.num_pending);
+  lagGauge('helpdesk_event_consumer_ack_pending', 'Events delivered to this durable consumer and not yet acknowledged', (info) => info.num_ack_pending);
+  const deadLetters = new Counter({
+    name: 'helpdesk_event_dead_letters_total',
+    help: 'Events whose last delivery to this consumer failed: their work is lost',
+    labelNames: ['consumer'] as const,
+    registers: [registry],
+  });
+  const metrics = { consumers, deadLetters };
+  metricsByRegistry.set(registry, metrics);
+  return metrics;
+}
 
 export interface DurableEventConsumerOptions {
   /** The consumer as created; on an existing one only the redelivery settings are updated (deliver_policy cannot change). */
@@ -25,6 +68,8 @@ export interface DurableEventConsumerOptions {
   /** What the CRITICAL line after the last failed delivery says is lost, e.g. "its mails are not sent". */
   lossOnFailure: string;
   logger: Logger;
+  /** The service's metrics registry: consumer lag and dead letters are reported there, labelled with the consumer's name. */
+  metricsRegistry?: Registry;
 }
 
 /**
@@ -42,10 +87,23 @@ export class DurableEventConsumer {
   /** Resolves once the durable consumer exists and pulling has started. */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
+  private readonly metrics?: ConsumerMetrics;
+
   constructor(
     private readonly jetStream: Pick<JetStreamConnection, 'client' | 'manager'>,
     private readonly options: DurableEventConsumerOptions,
-  ) {}
+  ) {
+    if (options.metricsRegistry) {
+      this.metrics = consumerMetrics(options.metricsRegistry);
+      this.metrics.consumers.add(this);
+    }
+  }
+
+  /** The consumer's state on the server, for the lag metrics; undefined when it does not exist or NATS does not answer in time. */
+  async info(): Promise<ConsumerInfo | undefined> {
+    const lookup = (async () => (await this.jetStream.manager()).consumers.info(EVENTS_STREAM, this.name))().catch(() => undefined);
+    return Promise.race([lookup, sleep(INFO_TIMEOUT_MS, undefined, { ref: false })]);
+  }
 
   /** Not awaited by callers: a service boots while NATS or the stream is missing, and consumes once they are there. */
   start(): void {
@@ -55,12 +113,14 @@ export class DurableEventConsumer {
   /** Stops pulling and waits (bounded) for the events in hand. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.metrics?.consumers.delete(this);
     await this.messages?.close();
     // Bounded: a JetStream call stuck in a reconnection must not eat the grace period.
     await Promise.race([this.loop, sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
   }
 
-  private get name(): string {
+  /** The durable consumer's name on the server. */
+  get name(): string {
     return this.options.config.durable_name;
   }
 
@@ -157,8 +217,10 @@ export class DurableEventConsumer {
       }
       const attempt = message.info.deliveryCount;
       // The last delivery failing means the event's work is lost: that is for the admins.
-      if (attempt >= config.max_deliver) logger.error({ message: `CRITICAL: ${event.type} not handled after ${config.max_deliver} deliveries, ${this.options.lossOnFailure}: ${reason}`, critical: true, eventId: event.id });
-      else logger.warn({ message: `${event.type} not handled (delivery ${attempt} of ${config.max_deliver}): ${reason}`, eventId: event.id });
+      if (attempt >= config.max_deliver) {
+        this.metrics?.deadLetters.inc({ consumer: this.name });
+        logger.error({ message: `CRITICAL: ${event.type} not handled after ${config.max_deliver} deliveries, ${this.options.lossOnFailure}: ${reason}`, critical: true, eventId: event.id });
+      } else logger.warn({ message: `${event.type} not handled (delivery ${attempt} of ${config.max_deliver}): ${reason}`, eventId: event.id });
       message.nak(Math.min(NAK_BASE_DELAY_MS * 2 ** (attempt - 1), NAK_MAX_DELAY_MS));
     }
   }
