@@ -292,7 +292,10 @@ export const en = {
     deleted: (url: string) => `${url} deleted`,
     none: 'No webhooks yet.',
     deliveryStatus: { pending: 'Pending', succeeded: 'Succeeded', failed: 'Failed, retrying', dead: 'Dead' } satisfies Record<WebhookDeliveryStatus, string>,
-    /** Every event a webhook may subscribe to (all but `auth.*`): a missing one is a type error. */
+    /**
+     * Every event a webhook may subscribe to (all but `auth.*`, and `ticket.webhook_requested`, which
+     * a rule's webhook action addresses to one webhook): a missing one is a type error.
+     */
     eventTypes: {
       'ticket.created': 'a ticket is opened',
       'ticket.updated': 'a ticket is changed',
@@ -312,7 +315,7 @@ export const en = {
       'mailbox.failed': 'a mailbox keeps failing',
       'webhook.disabled': 'a webhook is disabled',
       'ticket.satisfaction_rated': 'a customer rates a solved ticket',
-    } satisfies Record<Exclude<EventType, `auth.${string}`>, string>,
+    } satisfies Record<Exclude<EventType, `auth.${string}` | 'ticket.webhook_requested'>, string>,
   },
   apiTokens: {
     title: 'API tokens',
