@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@helpdesk/testing';
 import type { AutomationView, Page, TicketHistoryEntry, TicketView, TicketWebhookRequestedData, TriggerView, WebhookDeliveryView, WebhookView } from '@helpdesk/contracts';
 import { GatewayHarness, type SignedUpAdmin } from '../../../gateway/src/testing/gateway-harness.js';
+import { AutomationScheduler } from '../../../ticket/src/automations/automation-scheduler.js';
 import { TriggerEngine } from '../../../ticket/src/triggers/trigger-engine.js';
 import { guardLoopbackOnly, type ConnectGuard } from '../testing/loopback-connect-guard.js';
 import { NotificationHarness } from '../testing/notification-harness.js';
@@ -140,6 +141,25 @@ describe('webhook actions of triggers and automations', () => {
     expect(written[0]!.n).toBe(0);
     expect((await json<TicketView>(await gateway.call(`/tickets/${ticket.id}`, { token: admin.accessToken }), 200)).tags).toContain(`${marker}done`);
     expect((await gateway.call(`/webhooks/${witness.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(204);
+  });
+
+  it('delivers an automation\'s webhook action the same way, with no triggering event', async () => {
+    const { webhook, receiver } = await newWebhook(admin);
+    const automation = await json<AutomationView>(
+      await gateway.call('/automations', { token: admin.accessToken, body: { name: `Stale ${randomBytes(3).toString('hex')}`, all: [{ field: 'hoursSince.pending', op: 'gt', value: 48 }], actions: [{ type: 'webhook', webhookId: webhook.id }] } }),
+      201,
+    );
+    const ticket = await openTicket([tag()]);
+    await update(ticket.id, { status: 'pending' });
+    // Moving pending_since back is a change no user can make: stamped as one (updated_at), so the scheduler's window sees it.
+    await gateway.ticket.dataSource.query(`UPDATE helpdesk.tickets SET pending_since = now() - interval '72 hours', updated_at = now() WHERE id = $1`, [ticket.id]);
+    await gateway.ticket.service.app.get(AutomationScheduler).runPass();
+
+    await waitFor('the automation\'s delivery', async () => receiver.requests.length >= 1);
+    const [event] = receiver.events();
+    expect(event).toMatchObject({ type: 'ticket.webhook_requested', aggregateId: ticket.id, actor: { system: `automation:${automation.id}` } });
+    expect(event!.data).toMatchObject({ webhookId: webhook.id, rule: { kind: 'automation', id: automation.id, name: automation.name }, triggeringEvent: null, ticket: { id: ticket.id, status: 'pending' } });
+    expect((await gateway.call(`/automations/${automation.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(200);
   });
 
   it('answers 503 (not 500) when the notification service cannot check the webhook', async () => {
