@@ -41,7 +41,7 @@ export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[
   const subscriptions = Number(process.env.BENCH_WEBHOOK_SUBSCRIPTIONS ?? 1);
   const concurrency = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 100);
   const receiver = await Receiver.start();
-  const stack = await BenchStack.start('webhooks', ['ticket', 'gateway'], {
+  const stack = await BenchStack.start('webhooks', ['ticket', 'gateway', 'notification'], {
     DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
@@ -58,8 +58,6 @@ export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[
       });
       if (response.status !== 201) throw new Error(`webhook creation failed: ${response.status} ${await response.text()}`);
     }
-    // Started after the webhooks exist, so the deliveries of the first events are not waiting on a poll.
-    await stack.startService('notification');
     const client = jetstream(nats);
     const publish = (): Promise<unknown> => {
       const event: EventEnvelope = { id: randomUUID(), version: 1, type: 'ticket.updated', occurredAt: new Date().toISOString(), orgId: admin.orgId, aggregateId: randomUUID(), actor: { system: 'bench' }, data: {} };
