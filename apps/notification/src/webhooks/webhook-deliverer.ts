@@ -92,6 +92,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
     await this.loop;
     // Attempts in hand end within the 10 s exchange; an unfinished one is claimed again after its lease.
     await Promise.all(this.inFlight);
+    this.client.close();
   }
 
   private async run(): Promise<void> {
