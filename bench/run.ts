@@ -10,6 +10,7 @@
  *   npm run bench -- --only=topology   the clustered topology (3 NATS nodes, 2 replicas each) beside one process per service
  *   BENCH_TICKETS=100000 npm run bench -- --only=automations   one automation scheduler pass, 10 automations (default 1,000,000 tickets)
  *   BENCH_TICKETS=20000 npm run bench -- --only=reports   GET /reports/overview and the CSV export (default 1,000,000 tickets)
+ *   BENCH_WEBHOOK_EVENTS=2000 npm run bench -- --only=webhooks   webhook deliveries/s and event-to-receipt latency, 1 notification worker (default 10,000 events)
  *   npm run bench -- --only=limits   the ceilings of ticket numbering, the outbox relay and one JetStream stream (docs/capacity.md)
  */
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,7 @@ import { topologyBench } from './suites/topology.js';
 import { limits } from './suites/limits.js';
 import { automationsBench } from './suites/automations.js';
 import { reportsBench } from './suites/reports.js';
+import { webhooksBench } from './suites/webhooks.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -46,7 +48,7 @@ export interface BenchOptions {
 
 type Suite = (options: BenchOptions) => Promise<{ rows: Row[]; results: Record<string, unknown> }>;
 
-const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline, topology: topologyBench, limits, automations: automationsBench, reports: reportsBench };
+const SUITES: Record<string, Suite> = { create: ticketCreation, listing, mail: mailThroughput, realtime: realtimeFanout, startup, console: consoleBench, inbound: inboundThroughput, pipeline, topology: topologyBench, limits, automations: automationsBench, reports: reportsBench, webhooks: webhooksBench };
 
 const options: BenchOptions = {
   durationMs: Number(process.env.BENCH_DURATION_S ?? 10) * 1000,

@@ -463,6 +463,31 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "offline"
     ]
   },
+  "BacklogPoint": {
+    "type": "object",
+    "properties": {
+      "at": {
+        "type": "string"
+      },
+      "byStatus": {
+        "type": "object",
+        "additionalProperties": {
+          "type": "number"
+        }
+      },
+      "byPriority": {
+        "type": "object",
+        "additionalProperties": {
+          "type": "number"
+        }
+      }
+    },
+    "required": [
+      "at",
+      "byStatus",
+      "byPriority"
+    ]
+  },
   "BulkTicketResult": {
     "type": "object",
     "properties": {
@@ -647,6 +672,29 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "token"
     ],
     "description": "The answer to a creation: the only time `token` is shown."
+  },
+  "CsatSummary": {
+    "type": "object",
+    "properties": {
+      "good": {
+        "type": "number"
+      },
+      "bad": {
+        "type": "number"
+      },
+      "score": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "good / (good + bad) × 100, one decimal; null when there are no ratings."
+      }
+    },
+    "required": [
+      "good",
+      "bad",
+      "score"
+    ]
   },
   "DeadLetterDetail": {
     "type": "object",
@@ -1431,6 +1479,28 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ],
     "description": "An answer that only says what happened (password reset requested, verification mail resent)."
   },
+  "MinutesSummary": {
+    "type": "object",
+    "properties": {
+      "median": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "Null when no ticket in the range has the figure."
+      },
+      "p90": {
+        "type": [
+          "number",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "median",
+      "p90"
+    ]
+  },
   "OrganizationView": {
     "type": "object",
     "properties": {
@@ -1628,6 +1698,151 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     },
     "required": [
       "deliveryIds"
+    ]
+  },
+  "ReportAgentRow": {
+    "type": "object",
+    "properties": {
+      "created": {
+        "type": "number"
+      },
+      "solved": {
+        "type": "number"
+      },
+      "firstResponseMinutes": {
+        "$ref": "#/components/schemas/MinutesSummary"
+      },
+      "resolutionMinutes": {
+        "$ref": "#/components/schemas/MinutesSummary"
+      },
+      "sla": {
+        "$ref": "#/components/schemas/SlaCompliance"
+      },
+      "userId": {
+        "type": "string"
+      },
+      "name": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "created",
+      "firstResponseMinutes",
+      "name",
+      "resolutionMinutes",
+      "sla",
+      "solved",
+      "userId"
+    ]
+  },
+  "ReportInterval": {
+    "type": "string",
+    "enum": [
+      "day",
+      "week"
+    ]
+  },
+  "ReportOverview": {
+    "type": "object",
+    "properties": {
+      "from": {
+        "type": "string"
+      },
+      "to": {
+        "type": "string"
+      },
+      "interval": {
+        "$ref": "#/components/schemas/ReportInterval"
+      },
+      "created": {
+        "type": "number"
+      },
+      "solved": {
+        "type": "number"
+      },
+      "reopened": {
+        "type": "number"
+      },
+      "firstResponseMinutes": {
+        "$ref": "#/components/schemas/MinutesSummary"
+      },
+      "resolutionMinutes": {
+        "$ref": "#/components/schemas/MinutesSummary"
+      },
+      "sla": {
+        "$ref": "#/components/schemas/SlaCompliance"
+      },
+      "backlog": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/BacklogPoint"
+        }
+      },
+      "agents": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ReportAgentRow"
+        }
+      },
+      "teams": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ReportTeamRow"
+        }
+      },
+      "csat": {
+        "$ref": "#/components/schemas/CsatSummary"
+      }
+    },
+    "required": [
+      "from",
+      "to",
+      "interval",
+      "created",
+      "solved",
+      "reopened",
+      "firstResponseMinutes",
+      "resolutionMinutes",
+      "sla",
+      "backlog",
+      "agents",
+      "teams",
+      "csat"
+    ]
+  },
+  "ReportTeamRow": {
+    "type": "object",
+    "properties": {
+      "created": {
+        "type": "number"
+      },
+      "solved": {
+        "type": "number"
+      },
+      "firstResponseMinutes": {
+        "$ref": "#/components/schemas/MinutesSummary"
+      },
+      "resolutionMinutes": {
+        "$ref": "#/components/schemas/MinutesSummary"
+      },
+      "sla": {
+        "$ref": "#/components/schemas/SlaCompliance"
+      },
+      "teamId": {
+        "type": "string"
+      },
+      "name": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "created",
+      "firstResponseMinutes",
+      "name",
+      "resolutionMinutes",
+      "sla",
+      "solved",
+      "teamId"
     ]
   },
   "Role": {
@@ -1986,6 +2201,25 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ],
     "description": "POST /auth/signup and /auth/login: a session, the user and their organization."
   },
+  "SlaCompliance": {
+    "type": "object",
+    "properties": {
+      "firstResponse": {
+        "$ref": "#/components/schemas/SlaTargetCompliance"
+      },
+      "nextResponse": {
+        "$ref": "#/components/schemas/SlaTargetCompliance"
+      },
+      "resolution": {
+        "$ref": "#/components/schemas/SlaTargetCompliance"
+      }
+    },
+    "required": [
+      "firstResponse",
+      "nextResponse",
+      "resolution"
+    ]
+  },
   "SlaPolicyList": {
     "type": "array",
     "items": {
@@ -2041,6 +2275,29 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "active",
       "createdAt",
       "updatedAt"
+    ]
+  },
+  "SlaTargetCompliance": {
+    "type": "object",
+    "properties": {
+      "met": {
+        "type": "number"
+      },
+      "breached": {
+        "type": "number"
+      },
+      "percent": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "met / (met + breached) × 100, one decimal; null when neither."
+      }
+    },
+    "required": [
+      "met",
+      "breached",
+      "percent"
     ]
   },
   "StoredAiTriage": {

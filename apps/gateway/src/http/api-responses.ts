@@ -27,6 +27,7 @@ import type {
   PublicUserView,
   QueueView,
   RenderedCannedResponse,
+  ReportOverview,
   SatisfactionSurveyView,
   WebhookDeliveryView,
   WebhookView,
@@ -101,6 +102,7 @@ export interface ApiResponseTypes {
   TriggerPage: Page<TriggerView>;
   AutomationView: AutomationView;
   AutomationPage: Page<AutomationView>;
+  ReportOverview: ReportOverview;
   SatisfactionSurveyView: SatisfactionSurveyView;
   WebhookView: WebhookView;
   WebhookPage: Page<WebhookView>;

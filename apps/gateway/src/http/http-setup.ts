@@ -121,6 +121,7 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
         .addTag('views', 'Saved ticket views')
         .addTag('triggers', 'Rules run when a ticket is created or changed')
         .addTag('automations', 'Rules run on a schedule over tickets matching conditions')
+        .addTag('reports', 'Desk reports: created, solved, response and resolution times, SLA compliance, backlog, satisfaction, and their CSV export')
         .addTag('satisfaction', "The public rating page's API: the solved mail's survey link is its only credential")
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or hdp_ API token', description: 'An access token from /auth/login, or an API token (`hdp_…`) limited to the scope each operation names as `x-required-scope`' })
         .build(),

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { subjects, type Principal, type ReportExportPage, type ReportOverview } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { attachmentDisposition } from '../attachments/download-headers.js';
 import { RequiredScope } from '../auth/api-token-scopes.js';
 import { Caller, Roles } from '../auth/caller.js';
+import { Answers } from '../http/api-responses.js';
 import { reportCsvStream, reportFileName } from './report-csv.js';
 import { ReportQuery } from './reports.dto.js';
 
@@ -22,7 +23,7 @@ export class ReportsController {
   @RequiredScope('tickets:read')
   @Get('overview')
   @Roles('admin', 'agent')
-  @ApiOkResponse({ description: '`{ from, to, interval, created, solved, reopened, firstResponseMinutes, resolutionMinutes, sla, backlog, agents, teams, csat }` (docs/reports.md)' })
+  @Answers(HttpStatus.OK, 'ReportOverview', '`{ from, to, interval, created, solved, reopened, firstResponseMinutes, resolutionMinutes, sla, backlog, agents, teams, csat }` (docs/reports.md)')
   @ApiBadRequestResponse({ description: REFUSED })
   @ApiForbiddenResponse({ description: AGENTS })
   overview(@Caller() principal: Principal, @Query() query: ReportQuery): Promise<ReportOverview> {
@@ -33,7 +34,10 @@ export class ReportsController {
   @Get('export.csv')
   @Roles('admin', 'agent')
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'One row per ticket created in the range, streamed as UTF-8 CSV with a byte order mark; formula-like cells are prefixed with `\'`' })
+  @ApiOkResponse({
+    description: 'One row per ticket created in the range, streamed as UTF-8 CSV with a byte order mark; formula-like cells are prefixed with `\'`',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({ description: REFUSED })
   @ApiForbiddenResponse({ description: AGENTS })
   async exportCsv(@Caller() principal: Principal, @Query() query: ReportQuery, @Res() reply: FastifyReply): Promise<FastifyReply> {

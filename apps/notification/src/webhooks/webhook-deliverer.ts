@@ -15,6 +15,8 @@ import { DELIVERIES_TABLE, Webhooks, WEBHOOKS_TABLE, type WebhookRow } from './w
 const CLAIM_LEASE_SECONDS = 60;
 /** Rows claimed by one query at most. */
 const CLAIM_BATCH = 100;
+/** Successes recorded by one UPDATE at most. */
+const SUCCESS_BATCH = 200;
 /** The part of a response body the delivery log keeps. */
 const EXCERPT_BYTES = 1_024;
 export const WEBHOOK_USER_AGENT = 'Helpdesk-Webhooks/1.0 (helpdesk platform)';
@@ -33,6 +35,15 @@ interface ClaimedDelivery {
 }
 
 type Outcome = 'succeeded' | 'failed' | 'dead';
+
+interface PendingSuccess {
+  id: string;
+  latencyMs: number;
+  status: number;
+  excerpt: string;
+  recorded: () => void;
+  failed: (error: unknown) => void;
+}
 
 /** The full-jitter delay before attempt `attempt + 1`: uniform in [0, min(max, base * 2^(attempt-1))]. */
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
@@ -57,6 +68,9 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
   private readonly secrets = new LRUCache<string, string>({ max: 10_000 });
   /** Webhooks whose last-delivery time this replica wrote lately: a success needs no write more than once a second per webhook. */
   private readonly recentlyTouched = new LRUCache<string, true>({ max: 10_000, ttl: 1_000 });
+  /** Successes waiting for the UPDATE under way to end: the next one records them all. */
+  private pendingSuccesses: PendingSuccess[] = [];
+  private recordingSuccesses = false;
   private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -92,6 +106,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
     await this.loop;
     // Attempts in hand end within the 10 s exchange; an unfinished one is claimed again after its lease.
     await Promise.all(this.inFlight);
+    this.client.close();
   }
 
   private async run(): Promise<void> {
@@ -198,14 +213,41 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async recordSuccess(delivery: ClaimedDelivery, result: Extract<OutboundResult, { outcome: 'response' }>): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ${DELIVERIES_TABLE} SET status = 'succeeded', attempts = attempts + 1, last_attempt_at = now(), next_attempt_at = NULL,
-         latency_ms = $2, response_status = $3, response_excerpt = $4, error = NULL WHERE id = $1`,
-      [delivery.id, result.latencyMs, result.status, excerptOf(result.body)],
-    );
+    await new Promise<void>((recorded, failed) => {
+      this.pendingSuccesses.push({ id: delivery.id, latencyMs: result.latencyMs, status: result.status, excerpt: excerptOf(result.body), recorded, failed });
+      if (!this.recordingSuccesses) void this.writeSuccesses();
+    });
     if (this.recentlyTouched.has(delivery.webhook_id)) return;
     this.recentlyTouched.set(delivery.webhook_id, true);
     await this.dataSource.query(`UPDATE ${WEBHOOKS_TABLE} SET failing_since = NULL, last_delivery_at = now() WHERE id = $1`, [delivery.webhook_id]);
+  }
+
+  /**
+   * One UPDATE for the successes that ended while the previous one ran: a statement per delivery was
+   * most of the database's and this process's work at hundreds a second. A lone success is written at
+   * once, so batching adds no wait.
+   */
+  private async writeSuccesses(): Promise<void> {
+    this.recordingSuccesses = true;
+    try {
+      while (this.pendingSuccesses.length > 0) {
+        const batch = this.pendingSuccesses.splice(0, SUCCESS_BATCH);
+        try {
+          await this.dataSource.query(
+            `UPDATE ${DELIVERIES_TABLE} d SET status = 'succeeded', attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = NULL,
+               latency_ms = s.latency_ms, response_status = s.response_status, response_excerpt = s.response_excerpt, error = NULL
+             FROM unnest($1::uuid[], $2::integer[], $3::integer[], $4::text[]) AS s(id, latency_ms, response_status, response_excerpt)
+             WHERE d.id = s.id`,
+            [batch.map((entry) => entry.id), batch.map((entry) => entry.latencyMs), batch.map((entry) => entry.status), batch.map((entry) => entry.excerpt)],
+          );
+          for (const entry of batch) entry.recorded();
+        } catch (error) {
+          for (const entry of batch) entry.failed(error);
+        }
+      }
+    } finally {
+      this.recordingSuccesses = false;
+    }
   }
 
   /** Retried with backoff while the window lasts, then dead; the webhook's failure state advances (and may disable it). */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DurableEventConsumer, JetStreamConnection } from '@helpdesk/common';
+import { DurableEventConsumer, JetStreamConnection, MetricsService } from '@helpdesk/common';
 import { EVENT_SUBJECT_PREFIX, WEBHOOK_EVENTS_CONSUMER, type EventEnvelope } from '@helpdesk/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
 import { NotificationConfig } from '../notification.config.js';
@@ -40,7 +40,12 @@ export class WebhookEvents implements OnApplicationBootstrap, BeforeApplicationS
    */
   private readonly ticketChains = new Map<string, Promise<unknown>>();
 
-  constructor(@Inject(JetStreamConnection) jetStream: JetStreamConnection, @Inject(Webhooks) webhooks: Webhooks, @Inject(NotificationConfig) config: NotificationConfig) {
+  constructor(
+    @Inject(JetStreamConnection) jetStream: JetStreamConnection,
+    @Inject(Webhooks) webhooks: Webhooks,
+    @Inject(NotificationConfig) config: NotificationConfig,
+    @Inject(MetricsService) metrics: MetricsService,
+  ) {
     this.consumer = new DurableEventConsumer(jetStream, {
       config: webhookEventsConsumerConfig(),
       inParallel: EVENTS_IN_PARALLEL,
@@ -50,6 +55,7 @@ export class WebhookEvents implements OnApplicationBootstrap, BeforeApplicationS
         return written > 0 ? `${written} webhook delivery(ies) written` : undefined;
       },
       lossOnFailure: 'its webhook deliveries are not sent',
+      metricsRegistry: metrics.registry,
       logger: new Logger(WebhookEvents.name),
     });
     this.ready = this.consumer.ready;

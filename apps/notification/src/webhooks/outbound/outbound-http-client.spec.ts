@@ -389,3 +389,67 @@ describe('https to a name pinned to its vetted address', () => {
     expect(result).toMatchObject({ outcome: 'failed', timedOut: false, reason: expect.stringContaining('SELF_SIGNED_CERT') });
   });
 });
+
+describe('connection reuse', () => {
+  /** A receiver counting its TCP connections; `onRequest` may refuse a request by dropping its connection. */
+  async function countingReceiver(onRequest: (requestOnConnection: number) => 'answer' | 'drop' = () => 'answer'): Promise<Receiver & { connections: () => number }> {
+    let connections = 0;
+    const requestsPerSocket = new WeakMap<object, number>();
+    const server = http.createServer((request, response) => {
+      const index = (requestsPerSocket.get(request.socket) ?? 0) + 1;
+      requestsPerSocket.set(request.socket, index);
+      if (onRequest(index) === 'drop') {
+        request.socket.destroy();
+        return;
+      }
+      request.resume().on('end', () => acknowledge(request, response));
+    });
+    server.on('connection', () => connections++);
+    const receiver = await listen(Object.assign(server, { requests: [] }), 'http');
+    return { ...receiver, connections: () => connections };
+  }
+
+  it('sends consecutive deliveries to one receiver over one kept-alive connection', async () => {
+    const receiver = await countingReceiver();
+    const pooling = client({ allowList: parseAllowList(['127.0.0.1']) });
+    try {
+      for (let index = 0; index < 3; index++) expectResponse(await post(pooling, receiver.url()));
+      expect(receiver.connections()).toBe(1);
+    } finally {
+      pooling.close();
+      await receiver.close();
+    }
+  });
+
+  it('does not reuse a connection once the host name resolves to other addresses', async () => {
+    const receiver = await countingReceiver();
+    const dnsServer = await startTestDnsServer((_name, queryIndex) => (queryIndex === 0 ? ['127.0.0.1'] : ['127.0.0.1', '127.0.0.2']));
+    const pooling = client({ allowList: parseAllowList(['127.0.0.0/8']), resolveHost: resolverAsking(dnsServer) });
+    try {
+      const url = `http://moving.webhook.test:${receiver.port}/hook`;
+      expectResponse(await post(pooling, url));
+      expectResponse(await post(pooling, url));
+      expect(dnsServer.queries).toHaveLength(2);
+      // The connection of the first answer was vetted for that answer only: the second set gets its own.
+      expect(receiver.connections()).toBe(2);
+    } finally {
+      pooling.close();
+      await dnsServer.close();
+      await receiver.close();
+    }
+  });
+
+  it('sends a request again on a new connection when the receiver dropped the pooled one', async () => {
+    // Every second request on a connection is dropped unanswered, as a receiver closing an idle connection would.
+    const receiver = await countingReceiver((requestOnConnection) => (requestOnConnection === 2 ? 'drop' : 'answer'));
+    const pooling = client({ allowList: parseAllowList(['127.0.0.1']) });
+    try {
+      expectResponse(await post(pooling, receiver.url()));
+      expect(expectResponse(await post(pooling, receiver.url())).status).toBe(202);
+      expect(receiver.connections()).toBe(2);
+    } finally {
+      pooling.close();
+      await receiver.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { promises as dns } from 'node:dns';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { LRUCache } from 'lru-cache';
 import type { NotificationConfig } from '../../notification.config.js';
 import { isHostNameAllowed, parseAllowList, vetAddress, type WebhookAllowList } from './address-vetting.js';
 import { checkWebhookUrl } from './webhook-url.js';
@@ -59,6 +60,15 @@ export type OutboundResult =
     };
 
 export const OUTBOUND_DEFAULTS = { connectTimeoutMs: 5_000, totalTimeoutMs: 10_000, maxBodyBytes: 65_536 } as const;
+/**
+ * An idle pooled connection is closed after this: shorter than the common servers' keep-alive
+ * timeouts (Node 5 s, nginx 75 s, load balancers 60 s), so the receiver rarely closes one just as it is reused.
+ */
+const IDLE_SOCKET_MS = 4_000;
+/** Keep-alive pools kept at most (one per receiver origin and vetted address set); the least recently used is closed. */
+const MAX_POOLS = 1_000;
+/** The errors of a pooled connection the receiver closed while idle: the request never reached it, so it goes once more on a new connection. */
+const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE']);
 
 class OutboundTimeout extends Error {}
 
@@ -73,6 +83,13 @@ export class OutboundHttpClient {
   private readonly connectTimeoutMs: number;
   private readonly totalTimeoutMs: number;
   private readonly maxBodyBytes: number;
+  /**
+   * Keep-alive pools keyed by origin, TLS name and the vetted addresses: a pooled socket is reused
+   * only for a request whose host resolved (and was vetted) to the same addresses it was connected
+   * to, so pooling never reaches an address this request's vetting did not allow. A new connection
+   * per delivery cost a TCP (and TLS) handshake each: most of a delivery's time at hundreds a second.
+   */
+  private readonly pools = new LRUCache<string, http.Agent>({ max: MAX_POOLS, dispose: (agent) => agent.destroy() });
 
   constructor(private readonly options: OutboundHttpOptions) {
     this.resolveHost = options.resolveHost ?? systemResolver;
@@ -115,6 +132,22 @@ export class OutboundHttpClient {
     }
   }
 
+  /** Closes the pooled connections (at shutdown). */
+  close(): void {
+    this.pools.clear();
+  }
+
+  private poolFor(url: URL, serverName: string | undefined, addresses: ResolvedAddress[]): http.Agent {
+    const key = `${url.protocol}//${url.host} ${serverName ?? ''} ${addresses.map(({ address }) => address).sort().join(',')}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+      pool = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
   /** Resolves once and vets every answer: one refused address refuses the request, whichever the socket would have picked. */
   private async resolve(
     hostName: string,
@@ -145,6 +178,7 @@ export class OutboundHttpClient {
     request: OutboundRequest,
     elapsed: () => number,
     timedOut: Promise<never>,
+    onNewConnection = false,
   ): Promise<OutboundResult> {
     return new Promise<OutboundResult>((resolve) => {
       const [first] = addresses;
@@ -164,24 +198,38 @@ export class OutboundHttpClient {
         method: request.method ?? 'POST',
         headers: { ...request.headers, host: url.host, ...(body ? { 'content-length': String(body.length) } : {}) },
         lookup: pinnedLookup,
-        // A fresh connection per request: no pooled socket was vetted for another host.
-        agent: false,
+        // Pooled per host and vetted address set (poolFor); a retry after a stale pooled socket takes a fresh one.
+        agent: onNewConnection ? false : this.poolFor(url, serverName, addresses),
         ...(url.protocol === 'https:' ? { servername: serverName, ca: this.options.ca } : {}),
       });
+      // Set once this exchange was given up (deadline, limit): the errors its teardown raises are no stale socket to retry.
+      let abandoned = false;
       const fail = (reason: string, timedOut = false) => {
+        abandoned = true;
         outgoing.destroy();
         resolve({ outcome: 'failed', reason, timedOut, latencyMs: elapsed() });
       };
       // The total deadline's race settles the caller's promise; this tears the connection down with it.
-      timedOut.catch(() => outgoing.destroy());
+      timedOut.catch(() => {
+        abandoned = true;
+        outgoing.destroy();
+      });
       outgoing.on('socket', (socket) => {
         if (!socket.connecting) return;
         const connectTimer = setTimeout(() => fail(`could not connect within ${this.connectTimeoutMs} ms`, true), this.connectTimeoutMs);
         socket.once('connect', () => clearTimeout(connectTimer));
         socket.once('close', () => clearTimeout(connectTimer));
       });
-      outgoing.on('error', (error: NodeJS.ErrnoException) => fail(`${error.code ?? 'network error'}: ${error.message}`));
+      let answered = false;
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        if (outgoing.reusedSocket && !answered && !abandoned && !onNewConnection && STALE_SOCKET_ERRORS.has(error.code ?? '')) {
+          resolve(this.exchange(url, serverName, addresses, request, elapsed, timedOut, true));
+          return;
+        }
+        fail(`${error.code ?? 'network error'}: ${error.message}`);
+      });
       outgoing.on('response', (response: IncomingMessage) => {
+        answered = true;
         const latencyMs = elapsed();
         const address = response.socket.remoteAddress ?? first!.address;
         const chunks: Buffer[] = [];
@@ -202,6 +250,7 @@ export class OutboundHttpClient {
           if (received > this.maxBodyBytes) {
             // Enough kept: drop the connection rather than read (and buffer) the rest.
             answer(true);
+            abandoned = true;
             outgoing.destroy();
           }
         });

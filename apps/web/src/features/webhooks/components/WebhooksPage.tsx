@@ -214,7 +214,7 @@ function WebhookRow({ webhook, onEdit, onShowDeliveries }: { webhook: WebhookVie
           </Text>
         ) : null}
         {webhook.active && webhook.failingSince ? (
-          <Text size="xs" c="orange">
+          <Text size="xs" c="red.9">
             {t.webhooks.failingSince(formatDateTime(webhook.failingSince))}
           </Text>
         ) : null}
