@@ -136,4 +136,31 @@ describe('web console: webhooks', () => {
     await page.getByText('No webhooks yet.').waitFor();
     expect((await stack.api('GET', '/webhooks', { token })).body.items).toEqual([]);
   }, 120_000);
+
+  it('sends a ticket to a webhook chosen in the trigger builder\'s "Send webhook" action', async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/rules`;
+    const secret = 'rule-secret-0123456789';
+    const webhook = (await stack.api('POST', '/webhooks', { token, body: { url, events: ['user.invited'], secret } })).body as { id: string };
+    const page = await app.signedInPage();
+    await page.getByRole('link', { name: 'Triggers', exact: true }).click();
+    await page.getByRole('heading', { name: 'Triggers' }).waitFor();
+    await page.getByRole('button', { name: 'New trigger' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New trigger' });
+    await dialog.getByLabel('Name', { exact: false }).first().fill('Tell the CRM');
+    await dialog.getByLabel('Action 1', { exact: true }).click();
+    await page.getByRole('option', { name: 'Send webhook' }).click();
+    await dialog.getByLabel('Webhook of action 1', { exact: true }).click();
+    await page.getByRole('option', { name: url }).click();
+    await expectAccessible(page, 'the trigger builder with a webhook action');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const [trigger] = (await stack.api('GET', '/triggers', { token })).body.items as Array<{ id: string; actions: unknown[] }>;
+    expect(trigger!.actions).toEqual([{ type: 'webhook', webhookId: webhook.id }]);
+
+    const ticket = (await stack.api('POST', '/tickets', { token, body: { subject: 'Sync me', description: 'To the CRM' } })).body as { id: string };
+    await waitFor('the trigger\'s webhook delivery', async () => received.some((request) => request.headers['x-helpdesk-event'] === 'ticket.webhook_requested'));
+    const delivery = received.find((request) => request.headers['x-helpdesk-event'] === 'ticket.webhook_requested')!;
+    expect(signedWith(secret, delivery)).toBe(true);
+    expect(JSON.parse(delivery.body)).toMatchObject({ type: 'ticket.webhook_requested', data: { webhookId: webhook.id, rule: { kind: 'trigger', id: trigger!.id, name: 'Tell the CRM' }, ticket: { id: ticket.id } } });
+  }, 120_000);
 });

@@ -21,7 +21,7 @@ import { MacrosController } from './macros/macros.controller.js';
 import { AutomationScheduler } from './automations/automation-scheduler.js';
 import { AutomationsController } from './automations/automations.controller.js';
 import { AutomationsService } from './automations/automations.service.js';
-import { RuleActionRunner } from './rules/rule-actions.js';
+import { RuleActionRunner, RuleWebhooks } from './rules/rule-actions.js';
 import { MacrosService } from './macros/macros.service.js';
 import { ViewsController } from './views/views.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
@@ -61,6 +61,6 @@ import { TriggersService } from './triggers/triggers.service.js';
     TicketAiModule,
   ],
   controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController, ApiTokensController, SatisfactionController, ReportsController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService, SatisfactionService, ReportsService],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, RuleWebhooks, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService, SatisfactionService, ReportsService],
 })
 export class TicketModule {}

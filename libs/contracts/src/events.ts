@@ -16,6 +16,8 @@ export const EVENT_TYPES = [
   'ticket.sla.breached',
   /** A workflow rule's notify action (rule-actions.ts): the notification service mails it. */
   'ticket.notification_requested',
+  /** A workflow rule's webhook action (rule-actions.ts): the notification service delivers it to that one webhook. */
+  'ticket.webhook_requested',
   /** The requester rated the ticket, or changed their rating (docs/satisfaction.md). */
   'ticket.satisfaction_rated',
   'attachment.added',

@@ -94,7 +94,8 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.notifications.listDeadLetters,
       subjects.notifications.getDeadLetter,
       ...Object.values(subjects.mailboxes),
-      ...Object.values(subjects.webhooks),
+      // All but the ticket service's internal check, which trusts the organization id it is sent.
+      ...Object.values(subjects.webhooks).filter((subject) => subject !== subjects.webhooks.exists),
       ...Object.values(subjects.inbound),
       subjects.ai.summarize,
       subjects.ai.suggestReply,
@@ -103,7 +104,8 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
     jetStream: ['attachment-store', 'inbound-mail-store'],
   },
   ticket: {
-    calls: [subjects.ai.triage],
+    // A rule's webhook action names a webhook of the organization: checked when the rule is written.
+    calls: [subjects.ai.triage, subjects.webhooks.exists],
     jetStream: ['events-publisher', 'triggers-durable-consumer'],
   },
   notification: {

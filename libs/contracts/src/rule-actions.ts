@@ -1,4 +1,5 @@
 import type { MacroAction } from './macros.js';
+import type { TicketView } from './tickets.js';
 
 /**
  * Actions of the workflow rules, triggers and automations (DESIGN section 14): a macro's actions
@@ -13,7 +14,7 @@ export const RULE_NOTIFY_TARGETS = ['assignee', 'team', 'requester'] as const;
 export type RuleNotifyTarget = (typeof RULE_NOTIFY_TARGETS)[number];
 
 export type RuleNotifyAction = { type: 'notify'; to: RuleNotifyTarget | string; subject: string; body: string };
-/** Stored shape of a webhook action; refused on write until webhooks exist (issue 20, integrations). */
+/** Stored shape of a webhook action: the webhook (of the rule's organization) the ticket is sent to, checked on write. */
 export type RuleWebhookAction = { type: 'webhook'; webhookId: string };
 export type RuleAction = MacroAction | RuleNotifyAction | RuleWebhookAction;
 
@@ -21,6 +22,8 @@ export const RULE_ACTION_LIMITS = {
   actions: 20,
   /** Mails one rule may send per firing: a rule is not a mailing list. */
   notifies: 5,
+  /** Webhooks one rule may send to per firing. */
+  webhooks: 5,
   subject: 200,
   /** Notification bodies are HTML with the template placeholders, like a macro's comment. */
   body: 65_536,
@@ -61,4 +64,19 @@ export interface TicketNotificationRequestedData {
   body: string;
   rule: RuleRef;
   chain: RuleChain;
+}
+
+/**
+ * `ticket.webhook_requested`: a rule's `webhook` action. The notification service delivers this
+ * envelope, signed, to the one webhook `webhookId` names (whatever events it subscribes to), unless
+ * it is disabled or deleted by then. `ticket` is the ticket as the rule left it (no description);
+ * `triggeringEvent` the event a trigger acted on (null for automations and `ticket.created`
+ * triggers acting inside the creation). Never a secret.
+ */
+export interface TicketWebhookRequestedData {
+  ticket: Omit<TicketView, 'description'>;
+  webhookId: string;
+  rule: RuleRef;
+  chain: RuleChain;
+  triggeringEvent: { id: string; type: string } | null;
 }

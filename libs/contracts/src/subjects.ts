@@ -226,6 +226,8 @@ export const subjects = {
     redeliver: `${SUBJECT_ROOT}.notification.webhooks.deliveries.redeliver`,
     /** A delivery of a `webhook.test` event (WebhookRefCommand). */
     test: `${SUBJECT_ROOT}.notification.webhooks.test`,
+    /** Internal, ticket service only (no principal): whether a webhook is an organization's (WebhookExistsCommand), checked when a rule's webhook action is written. */
+    exists: `${SUBJECT_ROOT}.notification.webhooks.exists`,
   },
   /** The HTTP way in: the gateway checks the mailbox token, stores the raw message, then hands it over. */
   inbound: {

@@ -7,11 +7,15 @@ import { EVENT_TYPES, type EventType } from './events.js';
 /** Webhooks (DESIGN section 16): per organization subscriptions to events, delivered signed by the notification service. */
 export const WEBHOOK_LIMITS = { url: 2_000, secretMin: 16, secretMax: 256, description: 500, events: 50 } as const;
 
+/** A rule's webhook action: delivered to the one webhook it names, whatever that webhook subscribes to. */
+export const WEBHOOK_REQUESTED_EVENT = 'ticket.webhook_requested' satisfies EventType;
+
 /**
  * Events a webhook may subscribe to: every domain event except the account mails' requests
- * (`auth.*`), which concern one person's credentials and are nobody's integration business.
+ * (`auth.*`), which concern one person's credentials and are nobody's integration business, and
+ * `ticket.webhook_requested`, which is addressed to one webhook (a rule's action), not broadcast.
  */
-export const WEBHOOK_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !type.startsWith('auth.'));
+export const WEBHOOK_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !type.startsWith('auth.') && type !== WEBHOOK_REQUESTED_EVENT);
 /** A subscription to every event of WEBHOOK_EVENT_TYPES, now and future. */
 export const WEBHOOK_ALL_EVENTS = '*';
 /** What `POST /webhooks/:id/test` sends, whatever the subscription lists. */
@@ -124,13 +128,22 @@ export class WebhookDeliveryRefCommand extends WebhookRefCommand {
   deliveryId!: string;
 }
 
-/** The ticket service's trigger action checks that a webhook is the organization's (internal: ticket service only). */
+/**
+ * The ticket service's trigger action checks that a webhook is the organization's (internal: ticket
+ * service only, trusted like the other service-to-service commands; answers WebhookExistsReply).
+ */
 export class WebhookExistsCommand {
   @IsUUID()
   orgId!: string;
 
   @IsUUID()
   webhookId!: string;
+}
+
+/** Whether the webhook is the organization's; `active` false when disabled (it may be enabled again). */
+export interface WebhookExistsReply {
+  exists: boolean;
+  active: boolean;
 }
 
 /** A webhook as answered: never its secret. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Inject, Patch, Post, Query, HttpStatus } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { subjects, type AutomationPreviewItem, type AutomationView, type DeletedReply, type Page, type Principal } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
@@ -10,6 +10,7 @@ import { Answers } from '../http/api-responses.js';
 
 const Id = () => UuidParam('id');
 const NOT_FOUND = "Unknown or another organization's automation";
+const WEBHOOKS = 'A webhook action naming no webhook of the organization (`actions[i]: webhook <id> is not a webhook of this organization`); 503 when the notification service cannot check it';
 const REFUSED =
   'The problem named by place: a condition (`all[i]`/`any[i]`: unknown field, an op the field does not take, a value of the wrong type, an unknown custom field), ' +
   'no hoursSince condition in `all`, or an action (`actions[i]`)';
@@ -44,6 +45,7 @@ export class AutomationsController {
   @Roles('admin')
   @ApiCreatedResponse({ description: 'The automation: `{ name, all, any?, actions, active? }`; `all` holds at least one hoursSince condition' })
   @ApiBadRequestResponse({ description: REFUSED })
+  @ApiUnprocessableEntityResponse({ description: WEBHOOKS })
   @ApiConflictResponse({ description: 'An automation of that name exists, or the organization has 100' })
   @ApiForbiddenResponse({ description: 'Only admins write automations' })
   create(@Caller() principal: Principal, @Body() body: CreateAutomationBody): Promise<AutomationView> {
@@ -55,6 +57,7 @@ export class AutomationsController {
   @Roles('admin')
   @ApiOkResponse({ description: 'The automation after the change (`active: false` stops it from running; its preview still works)' })
   @ApiBadRequestResponse({ description: REFUSED })
+  @ApiUnprocessableEntityResponse({ description: WEBHOOKS })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   update(@Caller() principal: Principal, @Id() automationId: string, @Body() changes: UpdateAutomationBody): Promise<AutomationView> {
     return this.commands.request(subjects.automations.update, { principal, automationId, changes });

@@ -2003,7 +2003,7 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "type",
       "webhookId"
     ],
-    "description": "Stored shape of a webhook action; refused on write until webhooks exist (issue 20, integrations)."
+    "description": "Stored shape of a webhook action: the webhook (of the rule's organization) the ticket is sent to, checked on write."
   },
   "SatisfactionRating": {
     "type": "string",

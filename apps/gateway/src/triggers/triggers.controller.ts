@@ -13,7 +13,7 @@ const NOT_FOUND = "Unknown or another organization's trigger";
 const REFUSED =
   'The problem named, by place (`all[1]`, `any[0]`, `actions[2]`): an unknown field, operator or value, an unknown custom field, an unknown action type or property, ' +
   'an assignee who is not active staff of the organization, a team of another organization, an unknown placeholder, a notify target that is neither assignee, team, requester nor an address';
-const WEBHOOKS = 'A webhook action: webhooks arrive with the integrations work (DESIGN section 16); until then they are refused';
+const WEBHOOKS = 'A webhook action naming no webhook of the organization (`actions[i]: webhook <id> is not a webhook of this organization`); 503 when the notification service cannot check it';
 
 /**
  * Triggers (DESIGN section 14): on an event about a ticket, when its conditions hold, the ticket

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateWebhookCommand, ListWebhookDeliveriesCommand, ListWebhooksCommand, subjects, UpdateWebhookCommand, WebhookDeliveryRefCommand, WebhookRefCommand } from '@helpdesk/contracts';
+import { CreateWebhookCommand, ListWebhookDeliveriesCommand, ListWebhooksCommand, subjects, UpdateWebhookCommand, WebhookDeliveryRefCommand, WebhookExistsCommand, WebhookRefCommand } from '@helpdesk/contracts';
 import { Webhooks } from './webhooks.service.js';
 
 /** Sent by the gateway's admin endpoints, with the admin's principal. */
@@ -51,5 +51,11 @@ export class WebhooksController {
   @MessagePattern(subjects.webhooks.test)
   test(@Payload() command: WebhookRefCommand) {
     return this.webhooks.sendTest(command.principal, command.webhookId);
+  }
+
+  /** Internal, from the ticket service (no principal: NATS permissions let only it call this). */
+  @MessagePattern(subjects.webhooks.exists)
+  exists(@Payload() command: WebhookExistsCommand) {
+    return this.webhooks.exists(command.orgId, command.webhookId);
   }
 }

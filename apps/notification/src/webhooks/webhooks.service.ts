@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CommandClient, CommandError } from '@helpdesk/common';
 import {
@@ -6,6 +6,7 @@ import {
   subjects,
   WEBHOOK_ALL_EVENTS,
   WEBHOOK_EVENT_TYPES,
+  WEBHOOK_REQUESTED_EVENT,
   WEBHOOK_TEST_EVENT,
   type CreateWebhookCommand,
   type EventEnvelope,
@@ -16,7 +17,9 @@ import {
   type Principal,
   type UpdateWebhookCommand,
   type WebhookDeliveryStatus,
+  type TicketWebhookRequestedData,
   type WebhookDeliveryView,
+  type WebhookExistsReply,
   type WebhookView,
 } from '@helpdesk/contracts';
 import type { DataSource } from 'typeorm';
@@ -153,6 +156,7 @@ function subscribedEvents(events: string[]): string[] {
  */
 @Injectable()
 export class Webhooks {
+  private readonly logger = new Logger(Webhooks.name);
   readonly encryption: DataEncryption;
   private readonly allowList: WebhookAllowList;
   /** Replaced by tests that need a DNS answer of their own. */
@@ -297,6 +301,7 @@ export class Webhooks {
    * Idempotent: an event handled again (a redelivery from JetStream) writes nothing new.
    */
   async recordEvent(event: EventEnvelope): Promise<number> {
+    if (event.type === WEBHOOK_REQUESTED_EVENT) return this.recordRequested(event as unknown as EventEnvelope<TicketWebhookRequestedData>);
     if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) return 0;
     const ticketId = ticketOf(event) ?? null;
     const written = (await this.dataSource.query(
@@ -308,6 +313,46 @@ export class Webhooks {
     )) as Array<{ id: string }>;
     if (written.length > 0) this.deliveriesWritten();
     return written.length;
+  }
+
+  /** Whether a webhook is the organization's (the ticket service checks a rule's webhook action with it). */
+  async exists(orgId: string, webhookId: string): Promise<WebhookExistsReply> {
+    const [row] = (await this.dataSource.query(`SELECT active FROM ${WEBHOOKS_TABLE} WHERE id = $1 AND organization_id = $2`, [webhookId, orgId])) as Array<{ active: boolean }>;
+    return { exists: row !== undefined, active: row?.active ?? false };
+  }
+
+  /**
+   * A rule's webhook action: this envelope, to the one webhook it names, whatever it subscribes to.
+   * A webhook disabled or deleted since the rule was written gets nothing; the notification
+   * service cannot note that on the ticket, so it is logged (with the rule) and the event acknowledged.
+   */
+  private async recordRequested(event: EventEnvelope<TicketWebhookRequestedData>): Promise<number> {
+    const { webhookId, rule, ticket } = event.data;
+    const written = (await this.dataSource.query(
+      `INSERT INTO ${DELIVERIES_TABLE} (webhook_id, organization_id, event_id, event_type, ticket_id, body, ordered, next_attempt_at)
+       SELECT id, organization_id, $3, $4, $5, $6, ordered_per_ticket, now() FROM ${WEBHOOKS_TABLE}
+       WHERE id = $2 AND organization_id = $1 AND active
+       ON CONFLICT (webhook_id, event_id) WHERE redelivery_of IS NULL DO NOTHING RETURNING id`,
+      [event.orgId, webhookId, event.id, event.type, ticket.id, JSON.stringify(event)],
+    )) as Array<{ id: string }>;
+    if (written.length > 0) {
+      this.deliveriesWritten();
+      return written.length;
+    }
+    const [found] = (await this.dataSource.query(`SELECT active FROM ${WEBHOOKS_TABLE} WHERE id = $1 AND organization_id = $2`, [webhookId, event.orgId])) as Array<{ active: boolean }>;
+    // Written already (the event handled again) when it is there and active: nothing to say.
+    if (!found?.active) {
+      this.logger.warn({
+        message: `${rule.kind} "${rule.name}" asked for webhook ${webhookId}, which is ${found ? 'disabled' : 'deleted'}: delivery skipped`,
+        orgId: event.orgId,
+        eventId: event.id,
+        ticketId: ticket.id,
+        ruleId: rule.id,
+        ruleKind: rule.kind,
+        webhookId,
+      });
+    }
+    return 0;
   }
 
   /** Open deliveries of a webhook that was disabled are given up, so they neither linger nor go out when it is enabled days later. */

@@ -20,7 +20,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../directory/unique-violation.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { checkedRuleActions } from '../rules/rule-actions.js';
+import { checkedRuleActions, RuleWebhooks } from '../rules/rule-actions.js';
 import { compileRuleConditions, parseRuleConditions, ruleStateKeySql } from '../rules/rule-conditions.js';
 import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
@@ -122,6 +122,7 @@ export class AutomationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(RuleWebhooks) private readonly ruleWebhooks: RuleWebhooks,
   ) {}
 
   /** By name, then id. */
@@ -154,7 +155,7 @@ export class AutomationsService {
     const manager = this.dataSource.manager;
     const name = automationName(command.name);
     const conditions = await this.checkedConditions(manager, caller.orgId, { all: command.all, any: command.any });
-    const actions = await checkedRuleActions(manager, caller.orgId, command.actions);
+    const actions = await checkedRuleActions(manager, caller.orgId, command.actions, this.ruleWebhooks);
     if ((await manager.countBy(Automation, { organizationId: caller.orgId })) >= AUTOMATION_LIMITS.perOrganization) {
       throw new CommandError('CONFLICT', `An organization keeps at most ${AUTOMATION_LIMITS.perOrganization} automations; delete one before adding another`);
     }
@@ -175,7 +176,7 @@ export class AutomationsService {
       // New conditions match other tickets: the next pass looks at all of them.
       automation.evaluatedAt = null;
     }
-    if (actions !== undefined) automation.actions = await checkedRuleActions(manager, caller.orgId, actions);
+    if (actions !== undefined) automation.actions = await checkedRuleActions(manager, caller.orgId, actions, this.ruleWebhooks);
     if (active !== undefined) {
       // Reactivated: what happened while it was off is looked at in full.
       if (active && !automation.active) automation.evaluatedAt = null;

@@ -40,9 +40,13 @@ describe('rule actions', () => {
     expect(failure(Array.from({ length: 6 }, () => ({ type: 'notify', to: 'team', subject: 'x', body: 'y' }))).message).toBe('actions[5]: a rule sends at most 5 notifications');
   });
 
-  it('refuses webhook actions as unprocessable until webhooks exist', () => {
-    const error = failure([{ type: 'addTags', value: ['x'] }, { type: 'webhook', webhookId: '0190f2a4-0000-7000-8000-000000000000' }]);
-    expect(error.code).toBe('UNPROCESSABLE');
-    expect(error.message).toMatch(/^actions\[1\]: webhook actions are not available yet: webhooks arrive with the integrations work/);
+  it('keeps webhook actions (id in lower case) and refuses malformed, repeated or too many ones, naming the action', () => {
+    const webhookId = '0190F2A4-0000-7000-8000-000000000000';
+    expect(parseRuleActions([{ type: 'addTags', value: ['x'] }, { type: 'webhook', webhookId }])).toEqual([{ type: 'addTags', value: ['x'] }, { type: 'webhook', webhookId: webhookId.toLowerCase() }]);
+    expect(failure([{ type: 'webhook', webhookId: 'hook-1' }]).message).toBe("actions[0]: webhookId must be the id (a UUID) of one of the organization's webhooks");
+    expect(failure([{ type: 'webhook', webhookId, url: 'https://example.com' }]).message).toBe('actions[0]: unknown property url for a webhook action');
+    expect(failure([{ type: 'webhook', webhookId }, { type: 'webhook', webhookId: webhookId.toLowerCase() }]).message).toBe(`actions[1]: webhook ${webhookId.toLowerCase()} is named twice; a rule sends to a webhook once`);
+    const six = Array.from({ length: 6 }, (_, index) => ({ type: 'webhook', webhookId: `0190f2a4-0000-7000-8000-00000000000${index}` }));
+    expect(failure(six).message).toBe('actions[5]: a rule sends to at most 5 webhooks');
   });
 });

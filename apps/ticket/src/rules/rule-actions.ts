@@ -3,13 +3,16 @@ import {
   RULE_ACTION_LIMITS,
   RULE_ACTION_TYPES,
   RULE_NOTIFY_TARGETS,
+  subjects,
   type MacroAction,
   type RuleAction,
   type RuleChain,
   type RuleRef,
   type TicketNotificationRequestedData,
+  type TicketWebhookRequestedData,
+  type WebhookExistsReply,
 } from '@helpdesk/contracts';
-import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { CommandClient, CommandError, stripToPlainText } from '@helpdesk/common';
 import { isEmail } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
@@ -21,6 +24,7 @@ import { DomainEvents } from '../outbox/domain-events.js';
 import { Team } from '../teams/team.entity.js';
 import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
+import { ticketEventData } from '../tickets/ticket-view.js';
 import { CreationTriggers, fieldActionsOf } from '../triggers/creation-triggers.js';
 import { TicketsService, TRACKED_FIELDS } from '../tickets/tickets.service.js';
 import type { VerifiedPrincipal } from '../users/principal-verifier.js';
@@ -31,8 +35,9 @@ import { User } from '../users/user.entity.js';
  * by both rule kinds:
  *
  * - `parseRuleActions(raw)`: the stored list from what a client sent (errors name `actions[i]`),
- *   without database checks; `checkedRuleActions(manager, orgId, raw)` adds them (assignees and
- *   teams of the organization). Call the latter on create and update.
+ *   without database checks; `checkedRuleActions(manager, orgId, raw, webhooks)` adds them (assignees
+ *   and teams of the organization, webhooks asked of the notification service). Call the latter on
+ *   create and update.
  * - `RuleActionRunner.run(manager, ticketId, actions, run)`: applies a list to ONE ticket inside
  *   the caller's transaction, isolated by a savepoint: on failure the ticket is left as it was, a
  *   `<kind>.failed` history row and a log line say why, and `{ ok: false }` is answered; the
@@ -45,9 +50,6 @@ import { User } from '../users/user.entity.js';
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** What a webhook action answers until webhooks exist (issue 20): named so the admin knows it is not their input. */
-export const WEBHOOKS_NOT_AVAILABLE = 'webhook actions are not available yet: webhooks arrive with the integrations work (DESIGN section 16); use notify meanwhile';
 
 function invalid(index: number, problem: string): CommandError {
   return new CommandError('VALIDATION', `actions[${index}]: ${problem}`, { action: index });
@@ -67,20 +69,34 @@ function notifyAction(raw: Record<string, unknown>, index: number): RuleAction {
   return { type: 'notify', to: namedTarget ? (to as string) : (to as string).toLowerCase(), subject, body: checkedTemplate(raw.body, `actions[${index}].body`) };
 }
 
+function webhookAction(raw: Record<string, unknown>, index: number): RuleAction {
+  const extra = Object.keys(raw).filter((key) => !['type', 'webhookId'].includes(key));
+  if (extra.length > 0) throw invalid(index, `unknown propert${extra.length > 1 ? 'ies' : 'y'} ${extra.join(', ')} for a webhook action`);
+  if (typeof raw.webhookId !== 'string' || !UUID.test(raw.webhookId)) throw invalid(index, 'webhookId must be the id (a UUID) of one of the organization\'s webhooks');
+  return { type: 'webhook', webhookId: raw.webhookId.toLowerCase() };
+}
+
 /**
  * A rule's actions as stored: 1 to RULE_ACTION_LIMITS.actions actions, each a macro action
- * (parsed by the macros' parser), a notify (at most RULE_ACTION_LIMITS.notifies), or a webhook,
- * which is refused (UNPROCESSABLE) until webhooks exist.
+ * (parsed by the macros' parser), a notify (at most RULE_ACTION_LIMITS.notifies), or a webhook (at
+ * most RULE_ACTION_LIMITS.webhooks, each named once; whether it exists is checkedRuleActions' job).
  */
 export function parseRuleActions(raw: unknown): RuleAction[] {
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > RULE_ACTION_LIMITS.actions) throw new CommandError('VALIDATION', `actions must be a list of 1 to ${RULE_ACTION_LIMITS.actions} actions`);
   const macroActions: Array<{ action: MacroAction; index: number }> = [];
   let notifies = 0;
+  const webhookIds = new Set<string>();
   const actions = raw.map((action: unknown, index): RuleAction => {
     if (typeof action !== 'object' || action === null || Array.isArray(action)) throw invalid(index, 'must be an object with a type');
     const record = action as Record<string, unknown>;
     if (!(RULE_ACTION_TYPES as readonly unknown[]).includes(record.type)) throw invalid(index, `type must be one of ${RULE_ACTION_TYPES.join(', ')}`);
-    if (record.type === 'webhook') throw new CommandError('UNPROCESSABLE', `actions[${index}]: ${WEBHOOKS_NOT_AVAILABLE}`, { action: index });
+    if (record.type === 'webhook') {
+      const parsed = webhookAction(record, index) as Extract<RuleAction, { type: 'webhook' }>;
+      if (webhookIds.has(parsed.webhookId)) throw invalid(index, `webhook ${parsed.webhookId} is named twice; a rule sends to a webhook once`);
+      webhookIds.add(parsed.webhookId);
+      if (webhookIds.size > RULE_ACTION_LIMITS.webhooks) throw invalid(index, `a rule sends to at most ${RULE_ACTION_LIMITS.webhooks} webhooks`);
+      return parsed;
+    }
     if (record.type === 'notify') {
       notifies += 1;
       if (notifies > RULE_ACTION_LIMITS.notifies) throw invalid(index, `a rule sends at most ${RULE_ACTION_LIMITS.notifies} notifications`);
@@ -94,11 +110,32 @@ export function parseRuleActions(raw: unknown): RuleAction[] {
   return actions;
 }
 
+/** Asks the notification service, which owns webhooks, whether one is an organization's. */
+@Injectable()
+export class RuleWebhooks {
+  constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
+
+  /** UNAVAILABLE (503) when the notification service does not answer: the rule cannot be checked now. */
+  async exists(orgId: string, webhookId: string): Promise<boolean> {
+    try {
+      const reply = await this.commands.request<WebhookExistsReply>(subjects.webhooks.exists, { orgId, webhookId });
+      return reply.exists;
+    } catch (error) {
+      if (error instanceof CommandError && (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT')) {
+        throw new CommandError('UNAVAILABLE', 'Webhook actions cannot be checked now: the notification service, which keeps the webhooks, is unavailable; try again shortly');
+      }
+      throw error;
+    }
+  }
+}
+
 /**
  * parseRuleActions, and every assignee an active agent or admin, every team one of this organization,
- * every `fields.<key>` value one of its custom fields' (checked and stored as the macros' are).
+ * every `fields.<key>` value one of its custom fields' (checked and stored as the macros' are), every
+ * webhook one of its webhooks (UNPROCESSABLE naming the id otherwise; a disabled one is accepted:
+ * it may be enabled again, and until then its deliveries are skipped).
  */
-export async function checkedRuleActions(manager: EntityManager, orgId: string, raw: unknown): Promise<RuleAction[]> {
+export async function checkedRuleActions(manager: EntityManager, orgId: string, raw: unknown, webhooks: Pick<RuleWebhooks, 'exists'>): Promise<RuleAction[]> {
   let actions = parseRuleActions(raw);
   if (actions.some((action) => action.type !== 'notify' && action.type !== 'webhook' && customFieldKey(action) !== undefined)) {
     // Checked in place, so an error names the action by its index in the whole list.
@@ -107,6 +144,9 @@ export async function checkedRuleActions(manager: EntityManager, orgId: string, 
     actions = actions.map((action, index) => (action.type === 'notify' || action.type === 'webhook' ? action : checked[index]!));
   }
   for (const [index, action] of actions.entries()) {
+    if (action.type === 'webhook' && !(await webhooks.exists(orgId, action.webhookId))) {
+      throw new CommandError('UNPROCESSABLE', `actions[${index}]: webhook ${action.webhookId} is not a webhook of this organization`, { action: index });
+    }
     if (action.type !== 'set' || action.value === null) continue;
     if (action.field === 'assigneeId') {
       const assignee = await manager.findOne(User, { where: { id: action.value as string, organizationId: orgId, active: true } });
@@ -126,6 +166,8 @@ export interface RuleRun {
   chain: RuleChain;
   /** Preferred signer of the rule's comments (its author); another active admin when gone. */
   authorId: string | null;
+  /** The event a trigger acts on, named in `ticket.webhook_requested`; absent for automations and creation triggers. */
+  triggeringEvent?: { id: string; type: string };
 }
 
 export type RuleRunResult = { ok: true; ticket: Ticket; changed: boolean } | { ok: false; error: string };
@@ -182,6 +224,7 @@ export class RuleActionRunner {
       const written = await this.writeComment(manager, caller, ticket, actions, eventData, templateValues);
       if (written) ticket = written.ticket;
       await this.requestNotifications(manager, ticket, actions, run, templateValues);
+      await this.requestWebhooks(manager, ticket, actions, run);
       await manager.query('RELEASE SAVEPOINT rule_effects');
       return { ok: true, ticket };
     } catch (error) {
@@ -211,6 +254,7 @@ export class RuleActionRunner {
     }
     ({ ticket } = await this.tickets.changeLocked(manager, caller, ticket, ticketChangesOf(fieldActionsOf(actions), ticket.tags), eventData));
     const notified = await this.requestNotifications(manager, ticket, actions, run, templateValues);
+    const webhooks = await this.requestWebhooks(manager, ticket, actions, run);
     const fieldChanges = diff(before, ticket, [...TRACKED_FIELDS, 'firstRespondedAt', 'nextResponseDueAt']);
     await recordHistory(manager, {
       organizationId: orgId,
@@ -221,6 +265,7 @@ export class RuleActionRunner {
         [run.rule.kind]: { from: null, to: { id: run.rule.id, name: run.rule.name, depth: run.chain.depth } },
         ...(commentRef ? { comment: { from: null, to: commentRef } } : {}),
         ...(notified.length > 0 ? { notified: { from: null, to: notified } } : {}),
+        ...(webhooks.length > 0 ? { webhooks: { from: null, to: webhooks } } : {}),
         ...fieldChanges,
       },
     });
@@ -244,7 +289,6 @@ export class RuleActionRunner {
   private async requestNotifications(manager: EntityManager, ticket: Ticket, actions: readonly RuleAction[], run: RuleRun, templateValues: () => Promise<TemplateValues>): Promise<string[]> {
     const notified: string[] = [];
     for (const action of actions) {
-      if (action.type === 'webhook') throw new CommandError('UNPROCESSABLE', WEBHOOKS_NOT_AVAILABLE);
       if (action.type !== 'notify') continue;
       const data: TicketNotificationRequestedData = {
         ticket: { id: ticket.id, number: ticket.number },
@@ -258,6 +302,21 @@ export class RuleActionRunner {
       notified.push(action.to);
     }
     return notified;
+  }
+
+  /**
+   * One `ticket.webhook_requested` per webhook action, carrying the ticket as the rule left it; the
+   * notification service delivers it to that webhook alone. Answers the webhook ids.
+   */
+  private async requestWebhooks(manager: EntityManager, ticket: Ticket, actions: readonly RuleAction[], run: RuleRun): Promise<string[]> {
+    const requested: string[] = [];
+    for (const action of actions) {
+      if (action.type !== 'webhook') continue;
+      const data: TicketWebhookRequestedData = { ticket: ticketEventData(ticket), webhookId: action.webhookId, rule: run.rule, chain: run.chain, triggeringEvent: run.triggeringEvent ?? null };
+      await this.events.record(manager, { type: 'ticket.webhook_requested', orgId: ticket.organizationId, aggregateId: ticket.id, actor: { system: `${run.rule.kind}:${run.rule.id}` }, data });
+      requested.push(action.webhookId);
+    }
+    return requested;
   }
 
   /**

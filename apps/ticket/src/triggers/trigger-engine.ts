@@ -150,6 +150,7 @@ export class TriggerEngine implements OnApplicationBootstrap, BeforeApplicationS
           rule: { kind: 'trigger', id: trigger.id, name: trigger.name },
           chain: { depth: chain.depth + 1, fired: firedInChain },
           authorId: trigger.createdBy,
+          triggeringEvent: { id: event.id, type: event.type },
         });
         await manager.query(`INSERT INTO ${TICKET_SCHEMA}.trigger_firings (trigger_id, event_id, organization_id, ticket_id, succeeded) VALUES ($1, $2, $3, $4, $5)`, [
           trigger.id,

@@ -17,7 +17,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { isUniqueViolation } from '../directory/unique-violation.js';
 import { displayName } from '../macros/macro-actions.js';
-import { checkedRuleActions } from '../rules/rule-actions.js';
+import { checkedRuleActions, RuleWebhooks } from '../rules/rule-actions.js';
 import { parseRuleConditions } from '../rules/rule-conditions.js';
 import { organizationFields } from '../ticket-fields/ticket-fields.service.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
@@ -59,6 +59,7 @@ export class TriggersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
+    @Inject(RuleWebhooks) private readonly ruleWebhooks: RuleWebhooks,
   ) {}
 
   /** In firing order: by position, then id (keyset: the position and id of the last trigger). */
@@ -91,7 +92,7 @@ export class TriggersService {
     const manager = this.dataSource.manager;
     const name = displayName(command.name);
     const { all, any } = await this.checkedConditions(manager, caller.orgId, command.all, command.any ?? []);
-    const actions = await checkedRuleActions(manager, caller.orgId, command.actions);
+    const actions = await checkedRuleActions(manager, caller.orgId, command.actions, this.ruleWebhooks);
     if ((await manager.countBy(Trigger, { organizationId: caller.orgId })) >= TRIGGER_LIMITS.perOrganization) {
       throw new CommandError('CONFLICT', `An organization keeps at most ${TRIGGER_LIMITS.perOrganization} triggers; delete one before adding another`);
     }
@@ -111,7 +112,7 @@ export class TriggersService {
     if (name !== undefined) trigger.name = displayName(name);
     if (event !== undefined) trigger.event = event;
     if (all !== undefined || any !== undefined) Object.assign(trigger, await this.checkedConditions(manager, caller.orgId, all ?? trigger.all, any ?? trigger.any));
-    if (actions !== undefined) trigger.actions = await checkedRuleActions(manager, caller.orgId, actions);
+    if (actions !== undefined) trigger.actions = await checkedRuleActions(manager, caller.orgId, actions, this.ruleWebhooks);
     if (position !== undefined) trigger.position = position;
     if (active !== undefined) trigger.active = active;
     trigger.createdBy = caller.userId;

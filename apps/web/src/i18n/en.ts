@@ -292,7 +292,10 @@ export const en = {
     deleted: (url: string) => `${url} deleted`,
     none: 'No webhooks yet.',
     deliveryStatus: { pending: 'Pending', succeeded: 'Succeeded', failed: 'Failed, retrying', dead: 'Dead' } satisfies Record<WebhookDeliveryStatus, string>,
-    /** Every event a webhook may subscribe to (all but `auth.*`): a missing one is a type error. */
+    /**
+     * Every event a webhook may subscribe to (all but `auth.*`, and `ticket.webhook_requested`, which
+     * a rule's webhook action addresses to one webhook): a missing one is a type error.
+     */
     eventTypes: {
       'ticket.created': 'a ticket is opened',
       'ticket.updated': 'a ticket is changed',
@@ -312,7 +315,7 @@ export const en = {
       'mailbox.failed': 'a mailbox keeps failing',
       'webhook.disabled': 'a webhook is disabled',
       'ticket.satisfaction_rated': 'a customer rates a solved ticket',
-    } satisfies Record<Exclude<EventType, `auth.${string}`>, string>,
+    } satisfies Record<Exclude<EventType, `auth.${string}` | 'ticket.webhook_requested'>, string>,
   },
   apiTokens: {
     title: 'API tokens',
@@ -650,7 +653,11 @@ export const en = {
     notifyTargets: { assignee: 'The assignee', team: "The ticket's team", requester: 'The requester', address: 'An email address' },
     notifyAddress: (position: number) => `Email address of action ${position}`,
     notifySubject: (position: number) => `Subject of action ${position}`,
-    webhooksLater: 'Webhooks arrive with the integrations work; use a notification meanwhile.',
+    webhook: 'Send webhook',
+    webhookTarget: (position: number) => `Webhook of action ${position}`,
+    webhookHint: 'The ticket, as the trigger leaves it, is sent signed to this webhook, whatever events it subscribes to. Webhooks are set up under Administration → Webhooks.',
+    webhookNone: 'No webhooks yet: add one under Administration → Webhooks.',
+    webhookDisabled: (url: string) => `${url} (disabled)`,
     saved: (name: string) => `Trigger ${name} saved`,
     deleted: (name: string) => `Trigger ${name} deleted`,
   },

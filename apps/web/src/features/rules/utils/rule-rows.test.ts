@@ -57,7 +57,7 @@ describe('rule builder rows', () => {
     expect(operatorsOf('fields.plan', [plan])).toEqual(['is', 'isNot', 'in']);
   });
 
-  it('turns action rows into the API\'s actions and back: macro actions, custom fields, and notify to a named recipient or an address', () => {
+  it('turns action rows into the API\'s actions and back: macro actions, custom fields, notify to a named recipient or an address, and a webhook', () => {
     const actions: RuleAction[] = [
       { type: 'addTags', value: ['billing'] },
       { type: 'set', field: 'priority', value: 'high' },
@@ -66,9 +66,11 @@ describe('rule builder rows', () => {
       { type: 'comment', body: '<p>Routed</p>', internal: true },
       { type: 'notify', to: 'team', subject: 'New refund', body: '<p>#{{ticket.number}}</p>' },
       { type: 'notify', to: 'oncall@example.com', subject: 'Refund', body: 'See it' },
+      { type: 'webhook', webhookId: '0190f2a4-0000-7000-8000-000000000000' },
     ];
     expect(actions.map((action) => ruleActionRowOf(action, [plan, seats])).map((row) => ruleActionOf(row, [plan, seats]))).toEqual(actions);
     expect(ruleActionRowOf(actions[2]!, [plan])).toMatchObject({ kind: 'field', fieldKey: 'plan', fieldValue: 'Gold' });
     expect(ruleActionRowOf(actions[6]!)).toMatchObject({ kind: 'notify', to: 'address', address: 'oncall@example.com' });
+    expect(ruleActionRowOf(actions[7]!)).toMatchObject({ kind: 'webhook', webhookId: '0190f2a4-0000-7000-8000-000000000000' });
   });
 });

@@ -98,23 +98,24 @@ export function conditionOf(row: ConditionRow, fields: readonly TicketFieldView[
   return { field, op: row.op, value: row.value };
 }
 
-/** A macro's action kinds plus notify (webhooks arrive with the integrations work). */
-export type RuleActionKind = MacroActionKind | 'notify';
-export const RULE_ACTION_KINDS: RuleActionKind[] = ['status', 'priority', 'assigneeId', 'teamId', 'field', 'addTags', 'removeTags', 'reply', 'note', 'notify'];
+/** A macro's action kinds plus notify and webhook. */
+export type RuleActionKind = MacroActionKind | 'notify' | 'webhook';
+export const RULE_ACTION_KINDS: RuleActionKind[] = ['status', 'priority', 'assigneeId', 'teamId', 'field', 'addTags', 'removeTags', 'reply', 'note', 'notify', 'webhook'];
 export const NOTIFY_TARGETS = ['assignee', 'team', 'requester', 'address'] as const;
 export type NotifyTarget = (typeof NOTIFY_TARGETS)[number];
 
-/** A macro's action row, plus the recipient and subject of a notification. */
+/** A macro's action row, plus the recipient and subject of a notification and the webhook of a webhook action. */
 export interface RuleActionRow extends Omit<MacroActionRow, 'kind'> {
   kind: RuleActionKind;
   to: NotifyTarget;
   address: string;
   subject: string;
+  webhookId: string;
 }
 
 export function newRuleAction(kind: RuleActionKind = 'addTags'): RuleActionRow {
-  const base = kind === 'notify' ? newMacroRow('note') : newMacroRow(kind);
-  return { ...base, kind, to: 'assignee', address: '', subject: '' };
+  const base = kind === 'notify' || kind === 'webhook' ? newMacroRow('note') : newMacroRow(kind);
+  return { ...base, kind, to: 'assignee', address: '', subject: '', webhookId: '' };
 }
 
 /** A stored action as a builder row; `fields` gives a custom field's type, to show its value as its input holds it. */
@@ -123,12 +124,12 @@ export function ruleActionRowOf(action: RuleAction, fields: readonly TicketField
     const named = (['assignee', 'team', 'requester'] as string[]).includes(action.to);
     return { ...newRuleAction('notify'), to: named ? (action.to as NotifyTarget) : 'address', address: named ? '' : action.to, subject: action.subject, body: action.body };
   }
-  // Webhook actions cannot be saved yet (they arrive with the integrations work), so none is ever read back.
-  if (action.type === 'webhook') return newRuleAction('notify');
-  return { ...macroRowOf(action, fields), to: 'assignee', address: '', subject: '' };
+  if (action.type === 'webhook') return { ...newRuleAction('webhook'), webhookId: action.webhookId };
+  return { ...macroRowOf(action, fields), to: 'assignee', address: '', subject: '', webhookId: '' };
 }
 
 export function ruleActionOf(row: RuleActionRow, fields: readonly TicketFieldView[] = []): RuleAction {
   if (row.kind === 'notify') return { type: 'notify', to: row.to === 'address' ? row.address.trim() : row.to, subject: row.subject, body: row.body };
+  if (row.kind === 'webhook') return { type: 'webhook', webhookId: row.webhookId };
   return macroActionOf({ ...row, kind: row.kind }, fields);
 }

@@ -12,10 +12,27 @@ import { ConditionBuilder, type Option } from '../../rules/components/ConditionB
 import { RuleList } from '../../rules/components/RuleList';
 import { conditionOf, newRuleAction, NOTIFY_TARGETS, RULE_ACTION_KINDS, ruleActionOf, ruleActionRowOf, rowOfCondition, TRIGGER_EVENTS, type ConditionRow, type NotifyTarget, type RuleActionKind, type RuleActionRow } from '../../rules/utils/rule-rows';
 import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
+import { useWebhooks } from '../../webhooks/hooks/webhooks';
 import { useCreateTrigger, useDeleteTrigger, useMoveTrigger, useTriggers, useUpdateTrigger } from '../hooks/triggers';
 
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
-const ACTION_KIND_OPTIONS = RULE_ACTION_KINDS.map((kind) => ({ value: kind, label: kind === 'notify' ? t.triggers.notify : t.macros.actionKinds[kind] }));
+const ACTION_KIND_OPTIONS = RULE_ACTION_KINDS.map((kind) => ({ value: kind, label: kind === 'notify' ? t.triggers.notify : kind === 'webhook' ? t.triggers.webhook : t.macros.actionKinds[kind] }));
+
+/** Which of the organization's webhooks a webhook action sends the ticket to. */
+function WebhookInput({ row, position, onChange }: { row: RuleActionRow; position: number; onChange(row: RuleActionRow): void }) {
+  const webhooks = useWebhooks();
+  const options = (webhooks.data?.items ?? []).map((webhook) => ({ value: webhook.id, label: webhook.active ? webhook.url : t.triggers.webhookDisabled(webhook.url) }));
+  return (
+    <Select
+      label={t.triggers.webhookTarget(position)}
+      description={options.length === 0 && !webhooks.isLoading ? t.triggers.webhookNone : t.triggers.webhookHint}
+      data={options}
+      value={row.webhookId || null}
+      onChange={(next) => onChange({ ...row, webhookId: next ?? '' })}
+      allowDeselect={false}
+    />
+  );
+}
 
 /** Who a notification goes to, its subject and text. */
 function NotifyInputs({ row, position, onChange }: { row: RuleActionRow; position: number; onChange(row: RuleActionRow): void }) {
@@ -35,12 +52,14 @@ function NotifyInputs({ row, position, onChange }: { row: RuleActionRow; positio
   );
 }
 
-/** A macro's action line (custom fields included) with notify added. */
+/** A macro's action line (custom fields included) with notify and webhook added. */
 function RuleActionEditor({ row, position, onChange, onRemove, people, teams, fields }: { row: RuleActionRow; position: number; onChange(row: RuleActionRow): void; onRemove(): void; people: Option[]; teams: Option[]; fields: readonly TicketFieldView[] }) {
   return (
     <ActionEditor kind={row.kind} kinds={ACTION_KIND_OPTIONS} onKindChange={(kind: RuleActionKind) => onChange({ ...newRuleAction(kind), key: row.key })} position={position} onRemove={onRemove}>
       {row.kind === 'notify' ? (
         <NotifyInputs row={row} position={position} onChange={onChange} />
+      ) : row.kind === 'webhook' ? (
+        <WebhookInput row={row} position={position} onChange={onChange} />
       ) : (
         <MacroActionInput row={{ ...row, kind: row.kind }} position={position} onChange={(next) => onChange({ ...row, ...next })} assignees={people} teams={teams} fields={fields} />
       )}
@@ -107,9 +126,6 @@ function TriggerForm({ trigger, onDone }: { trigger: TriggerView | null; onDone(
             onRemove={() => setActions((current) => current.filter((item) => item.key !== row.key))}
           />
         ))}
-        <Text size="xs" c="dimmed">
-          {t.triggers.webhooksLater}
-        </Text>
         <Group justify="space-between">
           <Button variant="light" onClick={() => setActions((current) => [...current, newRuleAction()])}>
             {t.macros.addAction}
