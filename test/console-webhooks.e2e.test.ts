@@ -127,8 +127,9 @@ describe('web console: webhooks', () => {
     expect(listed).toMatchObject({ url, active: false, events: ['ticket.created', 'comment.created'], description: 'Local receiver' });
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.getByText('Active').waitFor();
-    // The notices sit over the row's last buttons until they close by themselves.
-    for (const notice of [`${url} enabled`, `${url} disabled`]) await page.getByText(notice).waitFor({ state: 'hidden' });
+    // The notices sit over the row's last buttons until they close by themselves, which they do not while the pointer rests on them.
+    await page.mouse.move(0, 0);
+    for (const notice of [`${url} enabled`, `${url} disabled`]) await page.getByText(notice).waitFor({ state: 'hidden', timeout: 30_000 });
 
     await row.getByRole('button', { name: `Delete webhook ${url}` }).click();
     const confirm = page.getByRole('dialog', { name: `Delete webhook ${url}` });
