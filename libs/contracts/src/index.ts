@@ -32,3 +32,5 @@ export * from './satisfaction.js';
 export * from './webhooks.js';
 // Reports (DESIGN section 15)
 export * from './reports.js';
+// NATS as a public interface (issue 21)
+export * from './public-nats.js';
