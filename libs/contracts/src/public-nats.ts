@@ -1,4 +1,7 @@
+import type { ErrorEnvelope } from './errors.js';
 import type { EventType } from './events.js';
+import type { UserView } from './organizations.js';
+import type { CommentView, TicketPriority, TicketView } from './tickets.js';
 
 /**
  * NATS as a public interface (docs/events.md, "Integrating over NATS"): the subjects other services may rely on.
@@ -44,3 +47,34 @@ export const publicSubjects = {
 
 /** The JetStream stream on the public NATS server holding one organization's public events (names allow no dots). */
 export const publicEventsStream = (organizationId: string) => `HELPDESK_PUBLIC_${organizationId.replaceAll('-', '')}`;
+
+/**
+ * The public commands' bodies. Each is the REST API's body for the same action (POST /tickets,
+ * GET /tickets/:id, POST /tickets/:id/comments, GET /users?email=), so both are checked by the same rules.
+ */
+export interface PublicCommandRequests {
+  /** Opens a ticket as the integration's user (staff): for `requesterEmail` when given (an unknown address becomes a customer). */
+  'tickets.create': {
+    subject: string;
+    description: string;
+    priority?: TicketPriority;
+    tags?: string[];
+    requesterEmail?: string;
+    requesterName?: string;
+  };
+  'tickets.get': { ticketId: string };
+  /** `internal: true` is a note only staff see. */
+  'comments.create': { ticketId: string; body: string; internal?: boolean };
+  'users.find-by-email': { email: string };
+}
+
+export interface PublicCommandReplies {
+  'tickets.create': TicketView;
+  'tickets.get': TicketView;
+  'comments.create': CommentView;
+  /** NOT_FOUND when no user of the organization has that address. */
+  'users.find-by-email': UserView;
+}
+
+/** Every public command's reply: the result, or the error envelope of errors.ts (the REST API's codes). */
+export type PublicCommandReply<Name extends PublicCommandName> = { result: PublicCommandReplies[Name] } | { error: ErrorEnvelope };
