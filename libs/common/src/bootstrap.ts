@@ -60,20 +60,30 @@ function drainTimeout(gracePeriodMs: number): number {
   return gracePeriodMs - Math.min(2_000, Math.floor(gracePeriodMs / 5));
 }
 
-/** At most this long for kept-alive HTTP connections to carry their last response after the NATS drain. */
+/**
+ * The idle time every answer announces (`Keep-Alive: timeout=4`): clients that honour it (undici, so
+ * Node's fetch, and most HTTP libraries) stop reusing a connection a second or so before. The server
+ * itself keeps idle connections as long as Fastify's default (72 s), so a proxy that ignores the hint
+ * (an ingress) never meets a close in steady state.
+ */
+const KEEP_ALIVE_HINT_S = 4;
+/** A connection idle this long has been given up by every client that honours the hint: closing it cannot meet a request. */
+const ABANDONED_IDLE_MS = KEEP_ALIVE_HINT_S * 1_000 + 500;
+
+/** At most this long for kept-alive HTTP connections to carry their last response, or be given up, after the NATS drain. */
 function httpDrainTimeout(gracePeriodMs: number): number {
-  return Math.min(5_000, Math.floor(gracePeriodMs / 4));
+  return Math.min(ABANDONED_IDLE_MS + 1_500, Math.floor(gracePeriodMs / 2));
 }
 
 /**
  * The sockets that carried an HTTP request and are still open (WebSocket upgrades are not requests).
- * `drained` waits, bounded, until each is closed or has been idle for 2.5 s: a client under load
- * sends its next request sooner than that and gets the `Connection: close` answer; one quieter than
- * that (a probe's leftover socket) is closed idle by the server's close. Closing a socket the client
- * is just writing to fails its request: the wait makes that rare, it cannot rule it out.
+ * `drained` waits, bounded, until each is closed or has been idle past the keep-alive hint: a busy
+ * client sends its next request sooner and gets the `Connection: close` answer; a quiet one has
+ * given the connection up by then. Closing a socket the client is just writing to would fail its
+ * request (the race of server.close() with keep-alive): only clients that ignore the hint still can.
  */
 function trackRequestConnections(server: HttpServer): { drained(timeoutMs: number): Promise<void> } {
-  const IDLE_MS = 2_500;
+  const IDLE_MS = ABANDONED_IDLE_MS;
   const open = new Map<Socket, { busy: number; idleSince: number }>();
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
@@ -153,6 +163,7 @@ export async function startService<TConfig extends ServiceConfig>(
     reply.header(REQUEST_ID_HEADER, request.id);
     // Keep-alive clients (a balancer, an ingress) open their next request elsewhere instead of meeting the close.
     if (lifecycle.isDraining) reply.header('connection', 'close');
+    else reply.header('keep-alive', `timeout=${KEEP_ALIVE_HINT_S}`);
   });
   if (traced && definition.tracesHttpRequests) traceHttpRequests(fastify);
   const keptAlive = trackRequestConnections(fastify.server);
