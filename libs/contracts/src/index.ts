@@ -34,3 +34,4 @@ export * from './webhooks.js';
 export * from './reports.js';
 // NATS as a public interface (issue 21)
 export * from './public-nats.js';
+export * from './public-events.js';
