@@ -697,7 +697,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -708,13 +709,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -881,7 +887,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -892,13 +899,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -1070,7 +1082,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "$ref": "#/components/schemas/EventType"
@@ -1079,13 +1092,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "type": "number"
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -1658,7 +1676,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -1669,13 +1688,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -1745,7 +1769,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -1756,13 +1781,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -1991,7 +2021,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2002,13 +2033,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2059,7 +2095,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2070,13 +2107,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2227,7 +2269,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2238,13 +2281,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2270,7 +2318,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2281,13 +2330,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2376,7 +2430,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2387,13 +2442,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2481,7 +2541,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2492,13 +2553,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2710,7 +2776,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2721,13 +2788,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2781,7 +2853,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2792,13 +2865,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"
@@ -2845,7 +2923,8 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer."
+            "description": "UUIDv7: time-ordered, and the idempotency key of every consumer.",
+            "format": "uuid"
           },
           "type": {
             "type": "string",
@@ -2856,13 +2935,18 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             "const": 1
           },
           "occurredAt": {
-            "type": "string"
+            "type": "string",
+            "format": "date-time"
           },
           "orgId": {
-            "type": "string"
+            "type": "string",
+            "description": "The organization the event belongs to.",
+            "format": "uuid"
           },
           "aggregateId": {
-            "type": "string"
+            "type": "string",
+            "description": "What changed: the ticket, the user (user events), the mailbox or the webhook.",
+            "format": "uuid"
           },
           "actor": {
             "$ref": "#/components/schemas/EventActor"

@@ -19,13 +19,18 @@ const NOT_PUBLISHED_HERE: Partial<Record<PublicEventType, string>> = {};
 
 type AsyncApiDocument = { components: { schemas: Record<string, unknown>; messages: Record<string, { payload: { $ref: string }; headers: { $ref: string } }> } };
 
-/** Validators of each public event's envelope and headers, as one AsyncAPI document describes them. */
-function validatorsOf(document: AsyncApiDocument, id: string) {
+/** Compiles the schemas of one AsyncAPI document: `compile('#/components/schemas/X')`. */
+function schemaCompiler(document: AsyncApiDocument, id: string) {
   // strictSchema off: the document is not a JSON Schema itself, its components.schemas are (AsyncAPI schema = draft-07 superset).
   const ajv = new Ajv({ allErrors: true, strictSchema: false });
   addFormats.default(ajv);
   ajv.addSchema({ $id: id, components: { schemas: document.components.schemas } });
-  const compile = (pointer: string) => ajv.compile({ $ref: `${id}${pointer}` });
+  return (pointer: string) => ajv.compile({ $ref: `${id}${pointer}` });
+}
+
+/** Validators of each public event's envelope and headers, as one AsyncAPI document describes them. */
+function validatorsOf(document: AsyncApiDocument, id: string) {
+  const compile = schemaCompiler(document, id);
   const byType = new Map<string, { payload: ValidateFunction; headers: ValidateFunction }>();
   for (const type of PUBLIC_EVENT_TYPES) {
     const message = document.components.messages[type]!;
@@ -34,13 +39,17 @@ function validatorsOf(document: AsyncApiDocument, id: string) {
   return byType;
 }
 
+/** The error envelope as it crossed the wire (the command client rethrows it as an error). */
+const envelopeOf = ({ code, message, details }: { code: string; message: string; details?: unknown }) => ({ code, message, ...(details === undefined ? {} : { details }) });
+
 const errorsOf = (validate: ValidateFunction) => (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
 
 /**
  * The real ticket service publishes events that match docs/asyncapi.yaml: every public event type is
  * triggered through the service's own commands, read back from HELPDESK_EVENTS (with its Nats-Msg-Id
  * header), and validated with ajv against the published document and against its strict variant, which
- * closes every object, so an event property the contracts do not describe fails too.
+ * closes every object, so an event property the contracts do not describe fails too. The public commands'
+ * result schemas are checked against the ticket service's answers to the same actions (the REST API's bodies).
  */
 describe('published events against the AsyncAPI document', () => {
   let harness: TicketHarness;
@@ -148,6 +157,27 @@ describe('published events against the AsyncAPI document', () => {
     }
     expect(problems).toEqual([]);
     expect(publicEvents().length).toBeGreaterThan(PUBLIC_EVENT_TYPES.length);
+  });
+
+  it("describes the results the public commands answer with (the ticket service's own answers to the same actions) and the error reply", async () => {
+    const compile = schemaCompiler((await generateAsyncApiDocument({ strict: true })) as AsyncApiDocument, 'https://helpdesk.invalid/asyncapi-commands.json');
+    const reply = (name: string) => compile(`#/components/schemas/${name}`);
+    const ticket = await send<TicketView>(subjects.tickets.create, { principal: agent, subject: 'Invoice missing', description: 'From billing', priority: 'high', tags: ['billing'], requesterEmail: `billing-${randomUUID().slice(0, 8)}@example.com` });
+    const answers: Array<[string, unknown]> = [
+      ['TicketsCreateReply', { result: ticket }],
+      ['TicketsGetReply', { result: await send(subjects.tickets.get, { principal: agent, ticketId: ticket.id }) }],
+      ['CommentsCreateReply', { result: await send(subjects.comments.create, { principal: agent, ticketId: ticket.id, body: 'Looking', internal: true }) }],
+      ['UsersFindByEmailReply', { result: await send(subjects.users.get, { principal: agent, userId: customer.userId }) }],
+      ['TicketsGetReply', { error: envelopeOf(await harness.fail(subjects.tickets.get, { principal: agent, ticketId: randomUUID() })) }],
+    ];
+    const problems = answers.flatMap(([name, answer]) => {
+      const validate = reply(name);
+      return validate(answer) ? [] : [`${name} ${JSON.stringify(answer)}: ${errorsOf(validate).join('; ')}`];
+    });
+    expect(problems).toEqual([]);
+    // Neither a result of another command's shape nor an unknown error code passes.
+    expect(reply('CommentsCreateReply')({ result: ticket })).toBe(false);
+    expect(reply('TicketsGetReply')({ error: { code: 'TEAPOT', message: 'x' } })).toBe(false);
   });
 
   it('refuses an event that breaks its schema (the validators are not vacuous)', async () => {
