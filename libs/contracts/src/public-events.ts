@@ -147,13 +147,10 @@ export interface PublicEventHeaders {
   tracestate?: string;
 }
 
-/** The NATS headers a public command request may carry, and its reply repeats. */
+/** The NATS headers of a public command request (optional) and of its reply (always). */
 export interface PublicCommandHeaders {
-  /** Correlates the command with the platform's log lines (x-request-id, headers.ts); generated when absent. */
+  /** Correlates the command with the platform's log lines (REQUEST_ID_HEADER, headers.ts); generated when the request has none, and repeated in the reply. */
   'x-request-id'?: string;
-  /** W3C trace context: the command joins the caller's trace. */
-  traceparent?: string;
-  tracestate?: string;
 }
 
 /** Every type docs/asyncapi.yaml describes, as one root for its generator (scripts/asyncapi.mjs). */
