@@ -11,25 +11,9 @@ import { stringify } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE = `${ROOT}libs/contracts/src/public-events.ts`;
-const CONTRACTS = `${ROOT}libs/contracts/src`;
 export const YAML_TARGET = `${ROOT}docs/asyncapi.yaml`;
 export const MODULE_TARGET = `${ROOT}apps/gateway/src/http/asyncapi-document.generated.ts`;
 export const RELEASED_TARGET = `${ROOT}docs/asyncapi/released-v1.json`;
-
-/** Reads a `export const NAME = [ 'a', 'b' ] as const` list of libs/contracts without compiling it (the lists are the single source). */
-async function constList(file, name) {
-  const text = await readFile(`${CONTRACTS}/${file}`, 'utf8');
-  const body = new RegExp(`export const ${name} = \\[([\\s\\S]*?)\\] as const`).exec(text)?.[1];
-  if (!body) throw new Error(`${name} not found in libs/contracts/src/${file}`);
-  return [...body.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/'([^']+)'/g)].map((match) => match[1]);
-}
-
-async function constString(file, name) {
-  const text = await readFile(`${CONTRACTS}/${file}`, 'utf8');
-  const value = new RegExp(`export const ${name} = '([^']+)'`).exec(text)?.[1];
-  if (!value) throw new Error(`${name} not found in libs/contracts/src/${file}`);
-  return value;
-}
 
 /** Component keys allow only [A-Za-z0-9._-]. */
 const componentName = (definition) => decodeURIComponent(definition).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/_+$/, '');
@@ -42,19 +26,16 @@ const pascal = (name) => name.split(/[^A-Za-z0-9]+/).map((part) => part[0].toUpp
  * prove that real events carry nothing the contracts do not describe.
  */
 export async function generateAsyncApiDocument({ strict = false } = {}) {
-  const [eventTypes, commandNames, subjectRoot, requestIdHeader] = await Promise.all([
-    constList('public-nats.ts', 'PUBLIC_EVENT_TYPES'),
-    constList('public-nats.ts', 'PUBLIC_COMMAND_NAMES'),
-    constString('public-nats.ts', 'PUBLIC_SUBJECT_ROOT'),
-    constString('headers.ts', 'REQUEST_ID_HEADER'),
-  ]);
   const generator = createGenerator({ path: SOURCE, tsconfig: `${ROOT}tsconfig.json`, type: 'PublicInterfaceTypes', expose: 'export', topRef: false, jsDoc: 'extended', skipTypeCheck: true, additionalProperties: !strict });
-  const { definitions = {} } = generator.createSchema('PublicInterfaceTypes');
+  const { definitions = {}, properties: root } = generator.createSchema('PublicInterfaceTypes');
+  // The lists and names, as the type checker reads them from the contracts' constants.
+  const listOf = (name) => definitions[root[name].$ref.replace('#/definitions/', '')].enum;
+  const [eventTypes, commandNames, subjectRoot, requestIdHeader] = [listOf('eventTypes'), listOf('commandNames'), root.subjectRoot.const, root.requestIdHeader.const];
   const rewrite = (value) =>
     JSON.parse(JSON.stringify(value), (key, node) => (key === '$ref' && typeof node === 'string' ? `#/components/schemas/${componentName(node.replace('#/definitions/', ''))}` : node));
   const schemas = {};
   // The maps of every event's data and every command's bodies become one named schema per event and command, below.
-  const maps = new Set(['PublicEventData', 'PublicCommandRequests', 'PublicCommandReplies']);
+  const maps = new Set(['PublicEventData', 'PublicCommandRequests', 'PublicCommandReplies', 'PublicEventType', 'PublicCommandName']);
   for (const [name, schema] of Object.entries(definitions)) if (!maps.has(name)) schemas[componentName(name)] = rewrite(schema);
   const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
   const messages = {};

@@ -2,7 +2,8 @@ import type { AttachmentAddedData, TeamAssignment, UserAccessChangedData, UserIn
 import type { ErrorEnvelope } from './errors.js';
 import type { EventActor, EventEnvelope } from './events.js';
 import type { Role } from './principal.js';
-import type { PublicCommandReplies, PublicCommandRequests, PublicEventType } from './public-nats.js';
+import type { REQUEST_ID_HEADER } from './headers.js';
+import type { PUBLIC_SUBJECT_ROOT, PublicCommandName, PublicCommandReplies, PublicCommandRequests, PublicEventType } from './public-nats.js';
 import type { RuleChain, RuleRef } from './rule-actions.js';
 import type { SatisfactionRatedData } from './satisfaction.js';
 import type { CommentView, SlaTarget, TicketMergedData, TicketPriority, TicketStatus, TicketView } from './tickets.js';
@@ -153,8 +154,12 @@ export interface PublicCommandHeaders {
   'x-request-id'?: string;
 }
 
-/** Every type docs/asyncapi.yaml describes, as one root for its generator (scripts/asyncapi.mjs). */
+/** Every type docs/asyncapi.yaml describes, as one root for its generator (scripts/asyncapi.mjs), with the lists and names it is built from. */
 export interface PublicInterfaceTypes {
+  subjectRoot: typeof PUBLIC_SUBJECT_ROOT;
+  eventTypes: PublicEventType;
+  commandNames: PublicCommandName;
+  requestIdHeader: typeof REQUEST_ID_HEADER;
   envelope: EventEnvelope;
   eventData: PublicEventData;
   eventHeaders: PublicEventHeaders;
