@@ -1,5 +1,7 @@
 export * from './errors.js';
 export * from './events.js';
+// The public events' data (issue 21, docs/asyncapi.yaml)
+export * from './public-events.js';
 export * from './headers.js';
 export * from './ping.js';
 export * from './principal.js';
@@ -34,4 +36,3 @@ export * from './webhooks.js';
 export * from './reports.js';
 // NATS as a public interface (issue 21)
 export * from './public-nats.js';
-export * from './public-events.js';
