@@ -49,7 +49,8 @@ export async function generateAsyncApiDocument({ strict = false } = {}) {
     const envelopeName = `${pascal(type)}Event`;
     const envelope = rewrite(definitions.EventEnvelope);
     envelope.properties.type = { type: 'string', const: type };
-    envelope.properties.data = rewrite(data);
+    const { description: _when, ...dataSchema } = data;
+    envelope.properties.data = rewrite(dataSchema);
     // The version of the envelope's data schema: 1 for every v1 event (docs/events.md, Versioning).
     envelope.properties.version = { type: 'number', const: 1 };
     delete envelope.description;
@@ -58,7 +59,7 @@ export async function generateAsyncApiDocument({ strict = false } = {}) {
     messages[messageName] = {
       name: type,
       title: type,
-      summary: schemas[componentName(data.$ref?.replace('#/definitions/', '') ?? '')]?.description ?? `The \`${type}\` event.`,
+      summary: data.description ?? `The \`${type}\` event.`,
       contentType: 'application/json',
       headers: ref('PublicEventHeaders'),
       payload: ref(envelopeName),

@@ -118,20 +118,33 @@ export interface UserRoleChangedData extends UserAccessChangedData {
   previousRole: Role;
 }
 
-/** The `data` of each public event type. */
+/** The `data` of each public event type; each entry's comment says when it is published. */
 export interface PublicEventData {
+  /** A ticket was opened (by a person, by mail, or by an integration's command). */
   'ticket.created': TicketCreatedData;
+  /** A ticket's fields changed, or who is copied, following or linked changed, or it was merged. */
   'ticket.updated': TicketUpdatedData;
+  /** A ticket's assignee changed (published with its `ticket.updated`). */
   'ticket.assigned': TicketAssignedData;
+  /** A ticket's status changed: by staff, or when a reply reopened or opened it. */
   'ticket.status_changed': TicketStatusChangedData;
+  /** Staff merged the ticket into another; the source is then closed. */
   'ticket.merged': TicketMergedData;
+  /** A comment was written. Internal comments are for staff only. */
   'comment.created': CommentCreatedData;
+  /** 80% of an SLA target's time elapsed (once per ticket and target). */
   'ticket.sla.warning': SlaWarningData;
+  /** An SLA target's due time passed unmet (once per ticket and target). */
   'ticket.sla.breached': SlaBreachedData;
+  /** The requester rated the ticket, or changed their rating. */
   'ticket.satisfaction_rated': SatisfactionRatedData;
+  /** An attachment was added to a ticket. Attachments of internal comments are for staff only. */
   'attachment.added': AttachmentAddedData;
+  /** An admin invited a user, or resent the invitation. */
   'user.invited': UserInvitedData;
+  /** An admin deactivated a user. */
   'user.deactivated': UserDeactivatedData;
+  /** An admin changed a user's role. */
   'user.role_changed': UserRoleChangedData;
 }
 

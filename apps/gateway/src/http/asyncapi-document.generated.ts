@@ -3081,7 +3081,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.created": {
         "name": "ticket.created",
         "title": "ticket.created",
-        "summary": "The `ticket.created` event.",
+        "summary": "A ticket was opened (by a person, by mail, or by an integration's command).",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3097,7 +3097,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.updated": {
         "name": "ticket.updated",
         "title": "ticket.updated",
-        "summary": "The `ticket.updated` event.",
+        "summary": "A ticket's fields changed, or who is copied, following or linked changed, or it was merged.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3113,7 +3113,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.assigned": {
         "name": "ticket.assigned",
         "title": "ticket.assigned",
-        "summary": "The `ticket.assigned` event.",
+        "summary": "A ticket's assignee changed (published with its `ticket.updated`).",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3129,7 +3129,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.status_changed": {
         "name": "ticket.status_changed",
         "title": "ticket.status_changed",
-        "summary": "The `ticket.status_changed` event.",
+        "summary": "A ticket's status changed: by staff, or when a reply reopened or opened it.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3145,7 +3145,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.merged": {
         "name": "ticket.merged",
         "title": "ticket.merged",
-        "summary": "`ticket.merged` (on the source): what the requester's mail names.",
+        "summary": "Staff merged the ticket into another; the source is then closed.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3161,7 +3161,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "comment.created": {
         "name": "comment.created",
         "title": "comment.created",
-        "summary": "The `comment.created` event.",
+        "summary": "A comment was written. Internal comments are for staff only.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3177,7 +3177,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.sla.warning": {
         "name": "ticket.sla.warning",
         "title": "ticket.sla.warning",
-        "summary": "The `ticket.sla.warning` event.",
+        "summary": "80% of an SLA target's time elapsed (once per ticket and target).",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3193,7 +3193,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.sla.breached": {
         "name": "ticket.sla.breached",
         "title": "ticket.sla.breached",
-        "summary": "The `ticket.sla.breached` event.",
+        "summary": "An SLA target's due time passed unmet (once per ticket and target).",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3209,7 +3209,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "ticket.satisfaction_rated": {
         "name": "ticket.satisfaction_rated",
         "title": "ticket.satisfaction_rated",
-        "summary": "`ticket.satisfaction_rated`: staff see the rating arrive or change (realtime, staff room only).",
+        "summary": "The requester rated the ticket, or changed their rating.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3225,7 +3225,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "attachment.added": {
         "name": "attachment.added",
         "title": "attachment.added",
-        "summary": "Data of `attachment.added`. Consumers must keep attachments of internal comments from customers.",
+        "summary": "An attachment was added to a ticket. Attachments of internal comments are for staff only.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3241,7 +3241,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "user.invited": {
         "name": "user.invited",
         "title": "user.invited",
-        "summary": "Data of `user.invited`: never a token; the notification service asks for an invitation link (`auth.issueInvitationLink`) when it sends the mail.",
+        "summary": "An admin invited a user, or resent the invitation.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3257,7 +3257,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "user.deactivated": {
         "name": "user.deactivated",
         "title": "user.deactivated",
-        "summary": "The `user.deactivated` event.",
+        "summary": "An admin deactivated a user.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
@@ -3273,7 +3273,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
       "user.role_changed": {
         "name": "user.role_changed",
         "title": "user.role_changed",
-        "summary": "The `user.role_changed` event.",
+        "summary": "An admin changed a user's role.",
         "contentType": "application/json",
         "headers": {
           "$ref": "#/components/schemas/PublicEventHeaders"
