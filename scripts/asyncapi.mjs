@@ -55,7 +55,7 @@ export async function generateAsyncApiDocument({ strict = false } = {}) {
     envelope.properties.version = { type: 'number', const: 1 };
     delete envelope.description;
     schemas[envelopeName] = { ...envelope, description: `The envelope of \`${type}\` (every public event's envelope is the same; \`data\` differs).` };
-    const messageName = `${type}`;
+    const messageName = type;
     messages[messageName] = {
       name: type,
       title: type,
