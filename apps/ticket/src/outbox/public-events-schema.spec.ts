@@ -119,8 +119,9 @@ describe('published events against the AsyncAPI document', () => {
       const types = new Set(stored.map((event) => event.envelope.type));
       const triggered = stored.some((event) => event.envelope.type === 'ticket.updated' && 'rule' in event.envelope.data);
       return expected.every((type) => types.has(type)) && triggered ? stored : undefined;
-    });
-  });
+    }, 90_000);
+    // Some thirty commands, then the relay and the triggers' consumer: generous on a busy machine.
+  }, 180_000);
 
   afterAll(() => harness?.stop());
 
