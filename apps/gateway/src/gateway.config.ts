@@ -128,7 +128,7 @@ export class GatewayConfig extends ServiceConfig {
   @IsString()
   TRUST_PROXY = 'false';
 
-  /** Whether /api/docs and /api/docs-json are served. */
+  /** Whether /api/docs, /api/docs-json and /api/asyncapi.json are served. */
   @EnvBoolean()
   @IsBoolean()
   API_DOCS_ENABLED = true;

@@ -43,12 +43,24 @@ export type EventActor = { userId: string; role: Role; apiToken?: ApiTokenActor 
  * stream contents are stored and replicated.
  */
 export interface EventEnvelope<TData = Record<string, unknown>> {
-  /** UUIDv7: time-ordered, and the idempotency key of every consumer. */
+  /**
+   * UUIDv7: time-ordered, and the idempotency key of every consumer.
+   * @format uuid
+   */
   id: string;
   type: EventType;
   version: number;
+  /** @format date-time */
   occurredAt: string;
+  /**
+   * The organization the event belongs to.
+   * @format uuid
+   */
   orgId: string;
+  /**
+   * What changed: the ticket, the user (user events), the mailbox or the webhook.
+   * @format uuid
+   */
   aggregateId: string;
   actor: EventActor;
   data: TData;

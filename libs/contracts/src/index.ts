@@ -1,5 +1,7 @@
 export * from './errors.js';
 export * from './events.js';
+// The public events' data (issue 21, docs/asyncapi.yaml)
+export * from './public-events.js';
 export * from './headers.js';
 export * from './ping.js';
 export * from './principal.js';

@@ -11,11 +11,14 @@ import type { FastifyServerOptions } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
 import { serveWebConsole } from '../web/web-console.js';
 import { API_RESPONSE_SCHEMAS } from './api-response-schemas.generated.js';
+import { ASYNCAPI_DOCUMENT } from './asyncapi-document.generated.js';
 import { documentResponses, documentValidatedClasses } from './openapi-from-validation.js';
 import { parseQueryString } from './query-string.js';
 
 export const API_PREFIX = 'api/v1';
 const DOCS_PATH = 'api/docs';
+/** The AsyncAPI document of the public NATS interface (docs/asyncapi.yaml), public like the OpenAPI document. */
+export const ASYNCAPI_PATH = '/api/asyncapi.json';
 /** Probes stay at the root, outside the versioned API (metrics have their own port). */
 const UNVERSIONED = [
   { path: 'health', method: RequestMethod.ALL },
@@ -50,7 +53,7 @@ function hostName(host: string | undefined): string {
 /**
  * The gateway's public face: security headers (strict CSP for JSON, a looser one only where the
  * docs page needs it), CORS for CORS_ALLOWED_ORIGINS, compression over 1 KB, cookies, the Host
- * check in production, the /api/v1 prefix, OpenAPI at /api/docs, and the web console at /.
+ * check in production, the /api/v1 prefix, OpenAPI at /api/docs, AsyncAPI at /api/asyncapi.json, and the web console at /.
  */
 export async function configureGatewayHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
   app.setGlobalPrefix(API_PREFIX, { exclude: UNVERSIONED });
@@ -129,6 +132,7 @@ export async function configureGatewayHttp(app: NestFastifyApplication, config: 
     );
     documentResponses(document as unknown as Parameters<typeof documentResponses>[0], API_RESPONSE_SCHEMAS);
     SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, useGlobalPrefix: false });
+    fastify.get(ASYNCAPI_PATH, async (_request, reply) => reply.type('application/json').send(ASYNCAPI_DOCUMENT));
     // Swagger UI loads its own scripts and inline styles: only its pages get a CSP that allows them.
     fastify.addHook('onSend', async (request, reply) => {
       if (request.url.startsWith(`/${DOCS_PATH}`) && !request.url.startsWith(`/${DOCS_PATH}-json`)) {

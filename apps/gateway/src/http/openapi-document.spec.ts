@@ -6,11 +6,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { GatewayHarness, type SignedUpAdmin } from '../testing/gateway-harness.js';
 import { operationId } from './http-setup.js';
 
@@ -101,6 +102,13 @@ describe('the OpenAPI document', () => {
     const { stderr } = await run(process.execPath, [`${ROOT}scripts/openapi-schemas.mjs`, '--check'], { cwd: ROOT }).catch((error: { stderr: string }) => ({ stderr: error.stderr }));
     expect(stderr).toBe('');
   }, 120_000);
+
+  it('serves the AsyncAPI document of the public NATS interface at /api/asyncapi.json, without a token: docs/asyncapi.yaml', async () => {
+    const response = await fetch(`${gateway.url}/api/asyncapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual(parseYaml(await readFile(`${ROOT}docs/asyncapi.yaml`, 'utf8')));
+  });
 
   it('describes real answers: a session, a ticket, a comment, lists, and the error envelope', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
