@@ -1,0 +1,3 @@
+export * from './integration-permissions.js';
+export * from './public-nats-authority.js';
+export * from './public-nats-keys.js';
