@@ -84,6 +84,11 @@ describe('PublicNatsAuthority (operator-mode public NATS server)', () => {
     await message?.ackAck();
     expect((await manager.consumers.info(publicEventsStream(orgA), 'crm')).num_ack_pending).toBe(0);
     await manager.consumers.delete(publicEventsStream(orgA), 'crm');
+
+    // An ordered consumer (made, read and deleted by the client itself) works too.
+    const ordered = await jetstream(connection).consumers.get(publicEventsStream(orgA));
+    expect((await ordered.next({ expires: 5_000 }))?.json()).toEqual(event);
+    await ordered.delete();
   });
 
   it("refuses an integration another organization's events, stream and consumers", async () => {
