@@ -1,7 +1,18 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { DIRECTORY_LIMITS } from '@helpdesk/contracts';
 import { EnvBoolean, EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
 import { defaultWebRoot } from './web/web-root.js';
+
+/**
+ * The public NATS server's keys (issuing and revoking integrations' credentials) go together, and
+ * production needs them with INTEGRATIONS_NATS_URL; outside production the public server may be used
+ * for commands and events alone.
+ */
+function integrationsNatsKeysRequired(config: GatewayConfig): boolean {
+  if (config.INTEGRATIONS_NATS_URL === undefined) return false;
+  if (config.NODE_ENV === 'production') return true;
+  return config.INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED !== undefined || config.INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED !== undefined || config.INTEGRATIONS_NATS_SYSTEM_CREDS_FILE !== undefined;
+}
 
 export class GatewayConfig extends ServiceConfig {
   @EnvInt()
@@ -184,6 +195,27 @@ export class GatewayConfig extends ServiceConfig {
   WEB_ROOT = defaultWebRoot();
 
   /**
+   * A signing key of the public NATS server's INTEGRATIONS account (`npm run nats:public-keys`): signs each
+   * integration's NATS user. The three INTEGRATIONS_NATS_* keys below go together: with INTEGRATIONS_NATS_URL
+   * and without them, no credentials can be issued (allowed outside production only).
+   */
+  @Secret()
+  @ValidateIf(integrationsNatsKeysRequired)
+  @Matches(/^SA[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED must be an account seed (SA..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
+  INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED?: string;
+
+  /** A signing key of the public NATS server's operator: signs the INTEGRATIONS account's JWT again when an integration's credentials are revoked. */
+  @Secret()
+  @ValidateIf(integrationsNatsKeysRequired)
+  @Matches(/^SO[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed (SO..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
+  INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED?: string;
+
+  /** A `.creds` file of a system account user of the public NATS server: pushes the INTEGRATIONS account's JWT after a revocation. */
+  @ValidateIf(integrationsNatsKeysRequired)
+  @IsString({ message: 'INTEGRATIONS_NATS_SYSTEM_CREDS_FILE must be the path of the public NATS server\'s system user .creds file; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
+  INTEGRATIONS_NATS_SYSTEM_CREDS_FILE?: string;
+
+  /**
    * Realtime service that /socket.io (WebSocket upgrade included) is proxied to, so the console's
    * sockets stay on the gateway's origin. For local runs and single-host deployments; in Kubernetes
    * the Ingress routes /socket.io to realtime instead. Unset: /socket.io is not served here.
@@ -191,4 +223,19 @@ export class GatewayConfig extends ServiceConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'REALTIME_PROXY_URL must be an http(s) URL such as http://127.0.0.1:8083' })
   REALTIME_PROXY_URL?: string;
+
+  /**
+   * The public NATS server integrations connect to (docs/integrations.md), a server apart from the
+   * platform's own. The gateway answers public commands there and mints integrations' credentials.
+   * Unset: the public NATS interface is off (POST /api/v1/integrations/nats answers 503).
+   */
+  @IsOptional()
+  @Matches(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, { message: 'INTEGRATIONS_NATS_URL must be one or more nats://, tls:// or ws(s):// URLs separated by commas' })
+  @IsString()
+  INTEGRATIONS_NATS_URL?: string;
+
+  /** The gateway's own `.creds` file for the public NATS server (its user there may answer the public commands). Unset: connect without credentials (tests, a local server). */
+  @IsOptional()
+  @IsString()
+  INTEGRATIONS_NATS_CREDS_FILE?: string;
 }
