@@ -191,4 +191,25 @@ export class GatewayConfig extends ServiceConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'REALTIME_PROXY_URL must be an http(s) URL such as http://127.0.0.1:8083' })
   REALTIME_PROXY_URL?: string;
+
+  /**
+   * The public NATS server integrations connect to (docs/integrations.md), a server apart from the
+   * platform's own. The gateway answers public commands there and mints integrations' credentials.
+   * Unset: the public NATS interface is off (POST /api/v1/integrations/nats answers 503).
+   */
+  @IsOptional()
+  @Matches(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, { message: 'INTEGRATIONS_NATS_URL must be one or more nats://, tls:// or ws(s):// URLs separated by commas' })
+  @IsString()
+  INTEGRATIONS_NATS_URL?: string;
+
+  /** The gateway's own `.creds` file for the public NATS server (its user there may answer the public commands). Unset: connect without credentials (tests, a local server). */
+  @IsOptional()
+  @IsString()
+  INTEGRATIONS_NATS_CREDS_FILE?: string;
+
+  /** The public NATS server's address as integrations reach it (shown with their credentials), when it differs from INTEGRATIONS_NATS_URL (an in-cluster address). */
+  @IsOptional()
+  @Matches(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, { message: 'INTEGRATIONS_NATS_ADVERTISED_URL must be one or more nats://, tls:// or ws(s):// URLs separated by commas' })
+  @IsString()
+  INTEGRATIONS_NATS_ADVERTISED_URL?: string;
 }
