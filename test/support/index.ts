@@ -16,3 +16,4 @@ export * from './cluster-topology.js';
 export * from './pgbouncer.js';
 export * from './gateway-api.js';
 export * from './otlp-receiver.js';
+export * from './public-nats-server.js';

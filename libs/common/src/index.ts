@@ -37,3 +37,4 @@ export * from './sanitization/sanitize.js';
 export * from './files/file-screening.js';
 export * from './pagination/page-cursor.js';
 export * from './tracing/tracing.js';
+export * from './nats/public-nats/index.js';

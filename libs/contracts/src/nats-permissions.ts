@@ -16,6 +16,8 @@ export const NOTIFICATION_EVENTS_CONSUMER = 'notification';
 export const TRIGGER_EVENTS_CONSUMER = 'ticket-triggers';
 /** The durable consumer of HELPDESK_EVENTS through which the notification service's replicas fan events out to webhooks (DESIGN section 16). */
 export const WEBHOOK_EVENTS_CONSUMER = 'notification-webhooks';
+/** The durable consumer of HELPDESK_EVENTS through which the gateway's replicas republish the public events to the public NATS server (docs/events.md). */
+export const PUBLIC_EVENTS_CONSUMER = 'gateway-public-events';
 
 /** The attachment object store bucket's default name (the gateway's ATTACHMENTS_BUCKET). */
 export const DEFAULT_ATTACHMENTS_BUCKET = 'helpdesk-attachments';
@@ -43,6 +45,8 @@ type JetStreamNeed =
   | 'mailbox-events-publisher'
   /** Owns the triggers durable consumer: creates, reads and acknowledges it. */
   | 'triggers-durable-consumer'
+  /** Owns the public events durable consumer (republishing to the public NATS server): creates, reads and acknowledges it. */
+  | 'public-events-durable-consumer'
   /** Reads the events stream with its own short-lived ordered consumers, never the durable ones. */
   | 'events-ordered-reader'
   /** Creates the attachment bucket, writes, reads and deletes its objects. */
@@ -102,7 +106,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.ai.suggestReply,
     ],
     // Raw messages posted to the HTTP way in are stored by the gateway, read by the notification service.
-    jetStream: ['attachment-store', 'inbound-mail-store'],
+    jetStream: ['attachment-store', 'inbound-mail-store', 'public-events-durable-consumer'],
   },
   ticket: {
     // A rule's webhook action names a webhook of the organization: checked when the rule is written.
@@ -176,8 +180,14 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
       return { allow: [`${api}.INFO`, `${api}.STREAM.INFO.${events}`, `${api}.STREAM.CREATE.${events}`, `${api}.STREAM.UPDATE.${events}`, `${EVENT_SUBJECT_PREFIX}.>`] };
     case 'events-durable-consumer':
     case 'webhooks-durable-consumer':
-    case 'triggers-durable-consumer': {
-      const durable = { 'events-durable-consumer': NOTIFICATION_EVENTS_CONSUMER, 'webhooks-durable-consumer': WEBHOOK_EVENTS_CONSUMER, 'triggers-durable-consumer': TRIGGER_EVENTS_CONSUMER }[need];
+    case 'triggers-durable-consumer':
+    case 'public-events-durable-consumer': {
+      const durable = {
+        'events-durable-consumer': NOTIFICATION_EVENTS_CONSUMER,
+        'webhooks-durable-consumer': WEBHOOK_EVENTS_CONSUMER,
+        'triggers-durable-consumer': TRIGGER_EVENTS_CONSUMER,
+        'public-events-durable-consumer': PUBLIC_EVENTS_CONSUMER,
+      }[need];
       return {
         allow: [
           `${api}.INFO`,
@@ -192,8 +202,8 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
     }
     case 'events-ordered-reader': {
       // Ordered consumers have generated names, and a subject wildcard cannot match part of a token:
-      // any consumer name is allowed, except the durable ones (the notification service's two, the triggers').
-      const durables = [NOTIFICATION_EVENTS_CONSUMER, WEBHOOK_EVENTS_CONSUMER, TRIGGER_EVENTS_CONSUMER];
+      // any consumer name is allowed, except the durable ones (the notification service's two, the triggers', the public events').
+      const durables = [NOTIFICATION_EVENTS_CONSUMER, WEBHOOK_EVENTS_CONSUMER, TRIGGER_EVENTS_CONSUMER, PUBLIC_EVENTS_CONSUMER];
       return {
         allow: [
           `${api}.INFO`,

@@ -61,8 +61,8 @@ export interface DurableEventConsumerOptions {
   inParallel: number;
   /** Pause before looking for the stream again, and before resuming after an interruption. */
   retryMs: number;
-  /** Handles one event; a throw hands it back for redelivery. Answers a debug line worth logging, if any. */
-  handle(event: EventEnvelope): Promise<string | undefined>;
+  /** Handles one event (the message too, for a handler that passes it on as it came); a throw hands it back for redelivery. Answers a debug line worth logging, if any. */
+  handle(event: EventEnvelope, message: JsMsg): Promise<string | undefined>;
   /** An error that retrying cannot help: the event is acknowledged with a warning instead. */
   isPermanent?(error: unknown): boolean;
   /** What the CRITICAL line after the last failed delivery says is lost, e.g. "its mails are not sent". */
@@ -202,7 +202,7 @@ export class DurableEventConsumer {
     }
     span?.setAttribute(MESSAGING_MESSAGE_ID, event.id);
     try {
-      const outcome = await this.options.handle(event);
+      const outcome = await this.options.handle(event, message);
       // A plain ack, not ackAck's round trip per event: a lost ack only brings the event back after ack_wait, and handlers are idempotent.
       message.ack();
       // Debug, not info: a line per event was a service's costliest log.

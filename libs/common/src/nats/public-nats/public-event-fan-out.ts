@@ -1,0 +1,119 @@
+import type { Logger } from '@nestjs/common';
+import { EVENT_SUBJECT_PREFIX, PUBLIC_EVENT_TYPES, PUBLIC_EVENTS_CONSUMER, publicEventsStream, publicSubjects, type EventEnvelope, type PublicEventType } from '@helpdesk/contracts';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Registry } from 'prom-client';
+import { DurableEventConsumer } from '../durable-event-consumer.js';
+import type { JetStreamConnection } from '../jetstream.module.js';
+import { injectIntoHeaders, tracing, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../../tracing/tracing.js';
+
+const NANOS_PER_MS = 1_000_000;
+const ACK_WAIT_MS = 30_000;
+/**
+ * A public server down for up to 7 days (as long as its streams keep events) loses nothing: the
+ * consumer hands failed events back at most once a minute, so about 10,080 deliveries.
+ */
+const MAX_DELIVER = 7 * 24 * 60;
+const EVENTS_IN_PARALLEL = 32;
+/** How long an event waits for the public server's connection before it is handed back for later. */
+const CONNECTION_WAIT_MS = 5_000;
+
+const PUBLIC_TYPES: ReadonlySet<string> = new Set(PUBLIC_EVENT_TYPES);
+export const isPublicEventType = (type: string): type is PublicEventType => PUBLIC_TYPES.has(type);
+
+/** Starts with the events published after it was first made: integrations see events from their stream's creation on. */
+export function publicEventsConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string; max_deliver: number } {
+  return {
+    durable_name: PUBLIC_EVENTS_CONSUMER,
+    filter_subject: `${EVENT_SUBJECT_PREFIX}.>`,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+    ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
+    max_deliver: MAX_DELIVER,
+    max_ack_pending: 1_024,
+  };
+}
+
+export interface PublicEventFanOutOptions {
+  /** The platform's own JetStream (HELPDESK_EVENTS). */
+  internal: Pick<JetStreamConnection, 'client' | 'manager'>;
+  /** The public server's JetStream, as the gateway's bridge user. */
+  publicJetStream: () => Promise<{ client: JetStreamClient; manager: JetStreamManager }>;
+  retryMs: number;
+  logger: Logger;
+  metricsRegistry?: Registry;
+}
+
+/**
+ * Republishes HELPDESK_EVENTS' public events to the public NATS server, each into its organization's
+ * stream (`publicSubjects.event`), its body as it came, `Nats-Msg-Id` its event id (a redelivered event
+ * is stored once) and its trace carried on. Internal event types never leave; an organization without
+ * a stream (no integration yet) is skipped; a public server out of reach hands the event back for later.
+ */
+export class PublicEventFanOut {
+  private readonly consumer: DurableEventConsumer;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: PublicEventFanOutOptions) {
+    this.consumer = new DurableEventConsumer(options.internal, {
+      config: publicEventsConsumerConfig(),
+      inParallel: EVENTS_IN_PARALLEL,
+      retryMs: options.retryMs,
+      handle: (event, message) => this.republish(event, message),
+      lossOnFailure: "it never reaches the organization's integrations",
+      logger: options.logger,
+      metricsRegistry: options.metricsRegistry,
+    });
+    this.ready = this.consumer.ready;
+  }
+
+  start(): void {
+    this.consumer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+
+  private async republish(event: EventEnvelope, message: JsMsg): Promise<string | undefined> {
+    if (!isPublicEventType(event.type)) return undefined;
+    const stream = publicEventsStream(event.orgId);
+    const { client, manager } = await this.publicServer();
+    const headers = natsHeaders();
+    // The consumer's span when tracing is on (so the trace shows the hop), otherwise the publisher's context as it came.
+    if (tracing.enabled) injectIntoHeaders(headers);
+    else {
+      for (const name of [TRACEPARENT_HEADER, TRACESTATE_HEADER]) {
+        const value = message.headers?.get(name);
+        if (value) headers.set(name, value);
+      }
+    }
+    try {
+      const ack = await client.publish(publicSubjects.event(event.orgId, event.type), message.data, { msgID: event.id, headers, expect: { streamName: stream } });
+      return ack.duplicate ? `already in ${stream}` : `republished to ${stream}`;
+    } catch (error) {
+      // No stream listens on the subject (the client's "no responders" error, whose class it does not export): the
+      // organization has no integration yet. Anything else is retried.
+      if (error instanceof Error && error.name === 'JetStreamNotEnabled' && (await this.streamMissing(manager, stream))) return `skipped: ${stream} does not exist`;
+      throw error;
+    }
+  }
+
+  private async streamMissing(manager: JetStreamManager, stream: string): Promise<boolean> {
+    try {
+      await manager.streams.info(stream);
+      return false;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return true;
+      throw error;
+    }
+  }
+
+  private async publicServer(): Promise<{ client: JetStreamClient; manager: JetStreamManager }> {
+    const timeout = sleep(CONNECTION_WAIT_MS, undefined, { ref: false }).then(() => {
+      throw new Error(`The public NATS server is not connected after ${CONNECTION_WAIT_MS} ms`);
+    });
+    return Promise.race([this.options.publicJetStream(), timeout]);
+  }
+}

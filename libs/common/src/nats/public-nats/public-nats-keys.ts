@@ -1,0 +1,96 @@
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds, parseCreds, type Account, type OperatorLimits } from '@nats-io/jwt';
+import { createAccount, createOperator, createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
+
+/** The account integrations connect to, one for every organization: their permissions, not accounts, keep organizations apart. */
+export const INTEGRATIONS_ACCOUNT_NAME = 'INTEGRATIONS';
+export const SYSTEM_ACCOUNT_NAME = 'SYS';
+export const PUBLIC_OPERATOR_NAME = 'HELPDESK_PUBLIC';
+
+/** No limit on anything (as nsc's defaults); an operator tightens them with nsc later if needed. */
+const UNLIMITED: OperatorLimits = {
+  subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1,
+};
+/** JetStream is on in an account only when its JWT grants storage. */
+const JETSTREAM_UNLIMITED: OperatorLimits = {
+  mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1, max_ack_pending: -1, mem_max_stream_bytes: -1, disk_max_stream_bytes: -1,
+};
+
+/**
+ * Everything the public NATS server and the gateway need, made at once. Seeds are secrets: the
+ * operator's identity seed should stay offline; the gateway holds the account and operator signing
+ * seeds (issuing and revoking credentials) and the two users' creds.
+ */
+export interface PublicNatsKeys {
+  operator: { publicKey: string; seed: string; signingSeed: string; jwt: string };
+  systemAccount: { publicKey: string; seed: string; jwt: string };
+  integrationsAccount: { publicKey: string; seed: string; signingSeed: string; jwt: string };
+  /** The gateway's own user in the INTEGRATIONS account, with every right there (event fan-out, streams, public commands). */
+  bridgeCreds: string;
+  /** A user of the system account: pushes the INTEGRATIONS account's JWT after a revocation. */
+  systemCreds: string;
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const seedOf = (pair: KeyPair) => text(pair.getSeed());
+
+/** A user's `.creds` file text: its JWT and its seed, as NATS clients read them (credsAuthenticator). */
+export async function userCreds(name: string, accountPublicKey: string, accountSigningSeed: string, permissions: Parameters<typeof encodeUser>[3] = {}): Promise<{ userPublicKey: string; creds: string }> {
+  const user = createUser();
+  const jwt = await encodeUser(name, user, accountPublicKey, permissions, { signer: fromSeed(new TextEncoder().encode(accountSigningSeed)) });
+  return { userPublicKey: user.getPublicKey(), creds: text(fmtCreds(jwt, user)) };
+}
+
+/** The account a `.creds` file's user belongs to (its JWT's issuer account, or its issuer when signed by the account's own key). */
+export async function accountOfCreds(creds: string): Promise<string> {
+  const { aid } = await parseCreds(new TextEncoder().encode(creds));
+  return aid;
+}
+
+/** Signs an account's claims with the operator's signing key (as when it is first made, and again after each revocation). */
+export function signAccount(name: string, accountPublicKey: string, claims: Partial<Account>, operatorSigningSeed: string): Promise<string> {
+  return encodeAccount(name, accountPublicKey, claims, { signer: fromSeed(new TextEncoder().encode(operatorSigningSeed)) });
+}
+
+export async function generatePublicNatsKeys(): Promise<PublicNatsKeys> {
+  const operator = createOperator();
+  const operatorSigning = createOperator();
+  const system = createAccount();
+  const integrations = createAccount();
+  const integrationsSigning = createAccount();
+
+  const operatorJwt = await encodeOperator(PUBLIC_OPERATOR_NAME, operator, { signing_keys: [operatorSigning.getPublicKey()], system_account: system.getPublicKey() });
+  const systemJwt = await signAccount(SYSTEM_ACCOUNT_NAME, system.getPublicKey(), { limits: UNLIMITED }, seedOf(operatorSigning));
+  const integrationsJwt = await signAccount(INTEGRATIONS_ACCOUNT_NAME, integrations.getPublicKey(), {
+    limits: { ...UNLIMITED, ...JETSTREAM_UNLIMITED },
+    signing_keys: [integrationsSigning.getPublicKey()],
+  }, seedOf(operatorSigning));
+
+  const systemUser = createUser();
+  const systemUserJwt = await encodeUser('gateway-system', systemUser, system);
+  const bridge = await userCreds('gateway', integrations.getPublicKey(), seedOf(integrationsSigning));
+
+  return {
+    operator: { publicKey: operator.getPublicKey(), seed: seedOf(operator), signingSeed: seedOf(operatorSigning), jwt: operatorJwt },
+    systemAccount: { publicKey: system.getPublicKey(), seed: seedOf(system), jwt: systemJwt },
+    integrationsAccount: { publicKey: integrations.getPublicKey(), seed: seedOf(integrations), signingSeed: seedOf(integrationsSigning), jwt: integrationsJwt },
+    bridgeCreds: bridge.creds,
+    systemCreds: text(fmtCreds(systemUserJwt, systemUser)),
+  };
+}
+
+/**
+ * The operator-mode part of the public server's configuration (nats-server's own keys, JSON being
+ * valid configuration): trusts the operator, keeps account JWTs in a full resolver (so revocations
+ * pushed to `$SYS.REQ.CLAIMS.UPDATE` are stored), and starts with both accounts loaded.
+ */
+export function publicNatsServerConfig(keys: PublicNatsKeys, resolverDir: string): Record<string, unknown> {
+  return {
+    operator: keys.operator.jwt,
+    system_account: keys.systemAccount.publicKey,
+    resolver: { type: 'full', dir: resolverDir, allow_delete: false, interval: '2m' },
+    resolver_preload: {
+      [keys.systemAccount.publicKey]: keys.systemAccount.jwt,
+      [keys.integrationsAccount.publicKey]: keys.integrationsAccount.jwt,
+    },
+  };
+}
