@@ -202,10 +202,29 @@ export class GatewayConfig extends ServiceConfig {
   @IsString()
   INTEGRATIONS_NATS_URL?: string;
 
-  /** The gateway's own `.creds` file for the public NATS server (its user there may answer the public commands). Unset: connect without credentials (tests, a local server). */
+  /** The gateway's own user on the public NATS server (the INTEGRATIONS account's bridge user, `npm run nats:public-keys`), as a `.creds` file. Unset: connect without credentials (a local server without authentication). */
   @IsOptional()
   @IsString()
   INTEGRATIONS_NATS_CREDS_FILE?: string;
+
+  /** A system account user's `.creds` file on the public NATS server: revoking an integration pushes the INTEGRATIONS account's JWT through it. */
+  @IsOptional()
+  @IsString()
+  INTEGRATIONS_NATS_SYSTEM_CREDS_FILE?: string;
+
+  /** A signing key (seed, `SA…`) of the INTEGRATIONS account: signs each integration's user JWT. Without it and the operator's, integrations cannot be created (503). */
+  @Secret()
+  @IsOptional()
+  @Matches(/^SA[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED must be an account seed (SA and 56 base32 characters)' })
+  @IsString()
+  INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED?: string;
+
+  /** A signing key (seed, `SO…`) of the public server's operator: signs the INTEGRATIONS account's JWT again when an integration is revoked. */
+  @Secret()
+  @IsOptional()
+  @Matches(/^SO[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed (SO and 56 base32 characters)' })
+  @IsString()
+  INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED?: string;
 
   /** The public NATS server's address as integrations reach it (shown with their credentials), when it differs from INTEGRATIONS_NATS_URL (an in-cluster address). */
   @IsOptional()

@@ -68,6 +68,3 @@ export interface VerifiedNatsIntegration {
   name: string;
   scopes: NatsIntegrationScope[];
 }
-
-/** The inbox prefix an integration's credentials allow replies on (`_INBOX_<integrationId without dashes>`). */
-export const integrationInboxPrefix = (integrationId: string) => `_INBOX_${integrationId.replaceAll('-', '')}`;

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Optional, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { CommandClient, CommandError } from '@helpdesk/common';
+import { CommandClient, CommandError, integrationInboxPrefix, PublicNatsAuthority } from '@helpdesk/common';
 import {
-  integrationInboxPrefix,
   PUBLIC_COMMAND_NAMES,
   publicEventsStream,
   publicSubjects,
@@ -19,11 +18,9 @@ import { Caller, Roles } from '../auth/caller.js';
 import { GatewayConfig } from '../gateway.config.js';
 import { Answers } from '../http/api-responses.js';
 import { UuidParam } from '../http/uuid-param.js';
-import { INTEGRATION_CREDENTIALS, type IntegrationCredentialsIssuer } from './integration-credentials.js';
+import { INTEGRATIONS_UNAVAILABLE } from './public-nats-authority.provider.js';
 import { NatsIntegrationVerifier } from './nats-integration-verifier.js';
 import { CreatedNatsIntegrationResponse, CreateNatsIntegrationBody, NatsIntegrationResponse } from './nats-integrations.dto.js';
-
-const INTERFACE_OFF = 'The public NATS interface is off on this platform (INTEGRATIONS_NATS_URL is not set): NATS integrations cannot be created';
 
 /**
  * NATS integrations (issue 21, docs/integrations.md): admins give another service credentials for the
@@ -42,7 +39,7 @@ export class NatsIntegrationsController {
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
     @Inject(NatsIntegrationVerifier) private readonly verifier: NatsIntegrationVerifier,
-    @Optional() @Inject(INTEGRATION_CREDENTIALS) private readonly credentials?: IntegrationCredentialsIssuer,
+    @Inject(PublicNatsAuthority) private readonly credentials: PublicNatsAuthority | null,
   ) {}
 
   @Answers(HttpStatus.CREATED, 'CreatedNatsIntegrationView')
@@ -52,7 +49,7 @@ export class NatsIntegrationsController {
   @ApiServiceUnavailableResponse({ description: 'The public NATS interface is off (INTEGRATIONS_NATS_URL unset), or its server is unreachable' })
   async create(@Caller() principal: Principal, @Body() body: CreateNatsIntegrationBody): Promise<CreatedNatsIntegrationView> {
     const serverUrl = this.config.INTEGRATIONS_NATS_ADVERTISED_URL ?? this.config.INTEGRATIONS_NATS_URL;
-    if (!serverUrl || !this.credentials) throw new CommandError('UNAVAILABLE', INTERFACE_OFF);
+    if (!serverUrl || !this.credentials) throw new CommandError('UNAVAILABLE', INTEGRATIONS_UNAVAILABLE);
     const integrationId = randomUUID();
     await this.credentials.ensureOrganizationStream(principal.orgId);
     const { userPublicKey, creds } = await this.credentials.issueIntegrationCredentials({ organizationId: principal.orgId, integrationId, name: body.name });

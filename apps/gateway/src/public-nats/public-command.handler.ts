@@ -54,7 +54,7 @@ export class PublicCommandHandler implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.publicNats.onConnected((connection) => this.subscribe(connection));
+    if (this.publicNats.enabled) void this.publicNats.bridge().then((connection) => this.subscribe(connection), () => undefined);
   }
 
   private subscribe(connection: NatsConnection): void {

@@ -4,16 +4,18 @@ import { readFile } from 'node:fs/promises';
 import { GatewayConfig } from '../gateway.config.js';
 
 /**
- * The gateway's connection to the public NATS server (INTEGRATIONS_NATS_URL), where integrations send
- * public commands. A server apart from the platform's own, so integrations never reach internal subjects.
- * Inert when the URL is unset. Connects in the background and keeps reconnecting: an outage of the
- * public server leaves the REST API untouched (it is not part of readiness).
+ * The gateway's connections to the public NATS server (INTEGRATIONS_NATS_URL), where integrations
+ * send public commands and read their organization's events: a server apart from the platform's own,
+ * so integrations never reach internal subjects. Inert when the URL is unset. The bridge connection
+ * (the gateway's own user) is made in the background and keeps reconnecting, so an outage of the
+ * public server leaves the REST API untouched (it is not part of readiness); the system account's
+ * connection is made on first use (revocations).
  */
 @Injectable()
 export class PublicNatsConnection implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PublicNatsConnection.name);
-  private connection?: NatsConnection;
-  private readonly listeners: Array<(connection: NatsConnection) => void> = [];
+  private bridgeConnection?: Promise<NatsConnection>;
+  private systemConnection?: Promise<NatsConnection>;
 
   constructor(@Inject(GatewayConfig) private readonly config: GatewayConfig) {}
 
@@ -22,33 +24,42 @@ export class PublicNatsConnection implements OnApplicationBootstrap, OnApplicati
     return this.config.INTEGRATIONS_NATS_URL !== undefined;
   }
 
-  /** Runs once connected (at once when connected already). */
-  onConnected(listener: (connection: NatsConnection) => void): void {
-    if (this.connection) listener(this.connection);
-    else this.listeners.push(listener);
+  onApplicationBootstrap(): void {
+    if (this.enabled) this.bridge().catch((error: unknown) => this.logger.error(`Public NATS server could not be reached: ${String(error)}`));
   }
 
-  onApplicationBootstrap(): void {
-    if (!this.enabled) return;
-    // Not awaited: the gateway serves its API while the public server is still unreachable.
-    this.connect().catch((error: unknown) => this.logger.error(`Public NATS server could not be reached: ${String(error)}`));
+  /** The gateway's own connection (INTEGRATIONS_NATS_CREDS_FILE), once connected. */
+  bridge(): Promise<NatsConnection> {
+    this.bridgeConnection ??= this.connect('gateway-public-bridge', this.config.INTEGRATIONS_NATS_CREDS_FILE).then((connection) => {
+      this.logger.log(`Connected to the public NATS server ${connection.getServer()}`);
+      return connection;
+    });
+    return this.bridgeConnection;
+  }
+
+  /** The system account's connection (INTEGRATIONS_NATS_SYSTEM_CREDS_FILE), made on first use. */
+  system(): Promise<NatsConnection> {
+    if (!this.config.INTEGRATIONS_NATS_SYSTEM_CREDS_FILE) return Promise.reject(new Error('INTEGRATIONS_NATS_SYSTEM_CREDS_FILE is not set'));
+    this.systemConnection ??= this.connect('gateway-public-system', this.config.INTEGRATIONS_NATS_SYSTEM_CREDS_FILE);
+    // A failed attempt is not kept: the next use tries again.
+    this.systemConnection.catch(() => (this.systemConnection = undefined));
+    return this.systemConnection;
   }
 
   async onApplicationShutdown(): Promise<void> {
     // Drain: public commands already received are answered before the connection closes.
-    await this.connection?.drain().catch(() => undefined);
+    for (const connection of [this.bridgeConnection, this.systemConnection]) await (await connection?.catch(() => undefined))?.drain().catch(() => undefined);
   }
 
-  private async connect(): Promise<void> {
-    const credentials = this.config.INTEGRATIONS_NATS_CREDS_FILE ? await readFile(this.config.INTEGRATIONS_NATS_CREDS_FILE) : undefined;
-    this.connection = await connect({
+  private async connect(name: string, credsFile: string | undefined): Promise<NatsConnection> {
+    if (!this.enabled) throw new Error('The public NATS interface is off (INTEGRATIONS_NATS_URL is not set)');
+    const credentials = credsFile ? await readFile(credsFile) : undefined;
+    return connect({
       servers: this.config.INTEGRATIONS_NATS_URL!.split(','),
-      name: 'gateway-public-commands',
+      name,
       ...(credentials ? { authenticator: credsAuthenticator(credentials) } : {}),
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
     });
-    this.logger.log(`Connected to the public NATS server ${this.connection.getServer()}`);
-    for (const listener of this.listeners.splice(0)) listener(this.connection);
   }
 }

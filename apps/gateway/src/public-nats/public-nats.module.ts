@@ -4,6 +4,7 @@ import { NatsIntegrationsController } from './nats-integrations.controller.js';
 import { PublicCommandHandler } from './public-command.handler.js';
 import { PublicCommands } from './public-commands.js';
 import { PublicNatsConnection } from './public-nats.connection.js';
+import { publicNatsAuthorityProvider } from './public-nats-authority.provider.js';
 
 /**
  * NATS as a public interface (issue 21): the gateway's side of the public NATS server. Inert when
@@ -11,7 +12,7 @@ import { PublicNatsConnection } from './public-nats.connection.js';
  */
 @Module({
   controllers: [NatsIntegrationsController],
-  providers: [PublicNatsConnection, NatsIntegrationVerifier, PublicCommands, PublicCommandHandler],
-  exports: [PublicNatsConnection],
+  providers: [PublicNatsConnection, publicNatsAuthorityProvider, NatsIntegrationVerifier, PublicCommands, PublicCommandHandler],
+  exports: [PublicNatsConnection, publicNatsAuthorityProvider],
 })
 export class PublicNatsModule {}
