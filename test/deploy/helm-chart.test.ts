@@ -119,9 +119,29 @@ describe('rendered scenarios', () => {
       .filter((variable: K8sObject) => variable.valueFrom?.secretKeyRef)
       .map((variable: K8sObject) => `${variable.name}=${variable.valueFrom.secretKeyRef.name}`);
     expect(new Set(refs)).toEqual(
-      new Set(['SECRET_KEY=helpdesk-app', 'HEALTH_DETAILS_TOKEN=helpdesk-app', 'REDIS_URL=helpdesk-redis', 'NATS_URL=helpdesk-nats', 'DB_PASSWORD=helpdesk-db-app', 'EMAIL_HOST_PASSWORD=helpdesk-smtp', 'AI_API_KEY=helpdesk-ai']),
+      new Set(['SECRET_KEY=helpdesk-app', 'HEALTH_DETAILS_TOKEN=helpdesk-app', 'REDIS_URL=helpdesk-redis', 'NATS_URL=helpdesk-nats', 'DB_PASSWORD=helpdesk-db-app', 'EMAIL_HOST_PASSWORD=helpdesk-smtp', 'AI_API_KEY=helpdesk-ai', 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED=helpdesk-integrations-nats', 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED=helpdesk-integrations-nats']),
     );
     expect(objects.filter((object) => object.kind === 'HorizontalPodAutoscaler')).toHaveLength(5);
+  });
+
+  it("gives only the gateway the public NATS server's URL, keys and creds files (from integrationsNats.existingSecret), and egress to it", () => {
+    const objects = template('production');
+    const container = (component: string) => objects.find((object) => object.kind === 'Deployment' && object.metadata.name === `helpdesk-${component}`)!.spec.template.spec.containers[0];
+    const gateway = container('gateway');
+    const env = Object.fromEntries(gateway.env.map((variable: K8sObject) => [variable.name, variable.value ?? variable.valueFrom.secretKeyRef.key]));
+    expect(env).toMatchObject({
+      INTEGRATIONS_NATS_URL: 'nats://nats-public:4222',
+      INTEGRATIONS_NATS_CREDS_FILE: '/etc/helpdesk/integrations-nats/bridge.creds',
+      INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: '/etc/helpdesk/integrations-nats/system.creds',
+      INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: 'account-signing-seed',
+      INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: 'operator-signing-seed',
+    });
+    const gatewayPod = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'helpdesk-gateway')!.spec.template.spec;
+    expect(gatewayPod.volumes.find((volume: K8sObject) => volume.name === 'integrations-nats').secret).toMatchObject({ secretName: 'helpdesk-integrations-nats' });
+    for (const other of ['ticket', 'notification', 'realtime', 'ai-proxy']) expect(container(other).env.map((variable: K8sObject) => variable.name).filter((name: string) => name.startsWith('INTEGRATIONS_'))).toEqual([]);
+
+    const refused = run(helm, ['template', 'helpdesk', CHART, '-f', `${CHART}/ci/production-values.yaml`, '--set', 'integrationsNats.existingSecret=']);
+    expect(refused.stderr).toContain('integrationsNats.existingSecret is required with integrationsNats.url');
   });
 
   it('refuses to render for production without per-service NATS credentials, and renders a plain NATS URL for development', () => {

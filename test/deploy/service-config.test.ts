@@ -29,6 +29,9 @@ const SECRET_VALUES: Record<string, string> = {
   DB_PASSWORD: 'password',
   EMAIL_HOST_PASSWORD: 'password',
   AI_API_KEY: 'key',
+  // Seeds of keys made for this test only (the shape npm run nats:public-keys prints).
+  INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: 'SAAANU3GZLL4KZRHBWBHAYCNSNF2DL6XY6FNDKQWAKGTMIFL2NA37CEXOY',
+  INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: 'SOAMADLCTXP4VVIVU3PSH2GWZPSYSF4MVMJZNYZLKNZDUPYXSS7UQ3UK2M',
 };
 
 let tools: { helm: string; kubectl: string };

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { DIRECTORY_LIMITS } from '@helpdesk/contracts';
 import { EnvBoolean, EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
 import { defaultWebRoot } from './web/web-root.js';
@@ -184,6 +184,29 @@ export class GatewayConfig extends ServiceConfig {
   WEB_ROOT = defaultWebRoot();
 
   /**
+   * A signing key of the public NATS server's INTEGRATIONS account (`npm run nats:public-keys`): signs each
+   * integration's NATS user. Required with INTEGRATIONS_NATS_URL.
+   */
+  @Secret()
+  @ValidateIf((config: GatewayConfig) => config.INTEGRATIONS_NATS_URL !== undefined)
+  @Matches(/^SA[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED must be an account seed (SA..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL' })
+  INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED?: string;
+
+  /**
+   * A signing key of the public NATS server's operator: signs the INTEGRATIONS account's JWT again when an
+   * integration's credentials are revoked. Required with INTEGRATIONS_NATS_URL.
+   */
+  @Secret()
+  @ValidateIf((config: GatewayConfig) => config.INTEGRATIONS_NATS_URL !== undefined)
+  @Matches(/^SO[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed (SO..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL' })
+  INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED?: string;
+
+  /** A `.creds` file of a system account user of the public NATS server: pushes the INTEGRATIONS account's JWT after a revocation. Required with INTEGRATIONS_NATS_URL. */
+  @ValidateIf((config: GatewayConfig) => config.INTEGRATIONS_NATS_URL !== undefined)
+  @IsString({ message: 'INTEGRATIONS_NATS_SYSTEM_CREDS_FILE must be the path of the public NATS server\'s system user .creds file; it is required with INTEGRATIONS_NATS_URL' })
+  INTEGRATIONS_NATS_SYSTEM_CREDS_FILE?: string;
+
+  /**
    * Realtime service that /socket.io (WebSocket upgrade included) is proxied to, so the console's
    * sockets stay on the gateway's origin. For local runs and single-host deployments; in Kubernetes
    * the Ingress routes /socket.io to realtime instead. Unset: /socket.io is not served here.
@@ -206,25 +229,6 @@ export class GatewayConfig extends ServiceConfig {
   @IsOptional()
   @IsString()
   INTEGRATIONS_NATS_CREDS_FILE?: string;
-
-  /** A system account user's `.creds` file on the public NATS server: revoking an integration pushes the INTEGRATIONS account's JWT through it. */
-  @IsOptional()
-  @IsString()
-  INTEGRATIONS_NATS_SYSTEM_CREDS_FILE?: string;
-
-  /** A signing key (seed, `SA…`) of the INTEGRATIONS account: signs each integration's user JWT. Without it and the operator's, integrations cannot be created (503). */
-  @Secret()
-  @IsOptional()
-  @Matches(/^SA[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED must be an account seed (SA and 56 base32 characters)' })
-  @IsString()
-  INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED?: string;
-
-  /** A signing key (seed, `SO…`) of the public server's operator: signs the INTEGRATIONS account's JWT again when an integration is revoked. */
-  @Secret()
-  @IsOptional()
-  @Matches(/^SO[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed (SO and 56 base32 characters)' })
-  @IsString()
-  INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED?: string;
 
   /** The public NATS server's address as integrations reach it (shown with their credentials), when it differs from INTEGRATIONS_NATS_URL (an in-cluster address). */
   @IsOptional()

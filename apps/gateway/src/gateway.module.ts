@@ -24,6 +24,7 @@ import { DirectoryController } from './directory/directory.controller.js';
 import { InboundEmailController } from './inbound/inbound-email.controller.js';
 import { InboundMailUploads } from './inbound/inbound-mail-uploads.js';
 import { MacrosController } from './macros/macros.controller.js';
+import { PublicNatsAuthorityModule } from './public-nats/public-nats-authority.module.js';
 import { ViewsController } from './views/views.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { TriggersController } from './triggers/triggers.controller.js';
@@ -42,6 +43,8 @@ const HOUR_MS = 60 * 60 * 1_000;
     RedisModule,
     // Attachment bytes go to a JetStream object store.
     JetStreamModule,
+    // Integrations' NATS credentials and the public event fan-out (INTEGRATIONS_NATS_URL).
+    PublicNatsAuthorityModule,
     AccessTokensModule,
     HealthModule.forRoot({ readiness: [NatsHealthIndicator, RedisHealthIndicator], details: [DownstreamServicesHealthIndicator] }),
     ThrottlerModule.forRootAsync({

@@ -18,9 +18,10 @@ import { Caller, Roles } from '../auth/caller.js';
 import { GatewayConfig } from '../gateway.config.js';
 import { Answers } from '../http/api-responses.js';
 import { UuidParam } from '../http/uuid-param.js';
-import { INTEGRATIONS_UNAVAILABLE } from './public-nats-authority.provider.js';
 import { NatsIntegrationVerifier } from './nats-integration-verifier.js';
 import { CreatedNatsIntegrationResponse, CreateNatsIntegrationBody, NatsIntegrationResponse } from './nats-integrations.dto.js';
+
+const INTEGRATIONS_UNAVAILABLE = 'The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL (with its keys and credentials, docs/integrations.md) is not set';
 
 /**
  * NATS integrations (issue 21, docs/integrations.md): admins give another service credentials for the

@@ -19,7 +19,7 @@ import { GatewayConfig } from '../gateway.config.js';
 import { PUBLIC_COMMAND_BODIES } from './public-command-bodies.js';
 import { PublicCommands } from './public-commands.js';
 import { NatsIntegrationVerifier } from './nats-integration-verifier.js';
-import { PublicNatsConnection } from './public-nats.connection.js';
+import { PublicNatsBridgeConnection } from './public-nats-bridge.connection.js';
 
 export const PUBLIC_COMMANDS_QUEUE = 'gateway-public-commands';
 const HOUR_MS = 60 * 60 * 1_000;
@@ -40,7 +40,7 @@ export class PublicCommandHandler implements OnApplicationBootstrap {
   private readonly errors: AllExceptionsFilter;
 
   constructor(
-    @Inject(PublicNatsConnection) private readonly publicNats: PublicNatsConnection,
+    @Inject(PublicNatsBridgeConnection) private readonly publicNats: PublicNatsBridgeConnection,
     @Inject(NatsIntegrationVerifier) private readonly integrations: NatsIntegrationVerifier,
     @Inject(PublicCommands) private readonly commands: PublicCommands,
     @InjectThrottlerStorage() private readonly rateLimits: ThrottlerStorage,
@@ -54,7 +54,8 @@ export class PublicCommandHandler implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    if (this.publicNats.enabled) void this.publicNats.bridge().then((connection) => this.subscribe(connection), () => undefined);
+    // Not awaited: the gateway serves its API while the public server is still out of reach (the connection keeps trying).
+    if (this.publicNats.enabled) void this.publicNats.nats().then((connection) => this.subscribe(connection), (error: unknown) => this.logger.error(`Public commands not answered: ${String(error)}`));
   }
 
   private subscribe(connection: NatsConnection): void {

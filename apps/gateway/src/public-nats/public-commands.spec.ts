@@ -1,5 +1,5 @@
 import { createUser } from '@nats-io/nkeys';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import {
   publicSubjects,
   subjects,
@@ -11,7 +11,10 @@ import {
   type TicketView,
   type UserView,
 } from '@helpdesk/contracts';
-import { TestNatsServer } from '@helpdesk/testing';
+import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,12 +24,15 @@ import { INTEGRATION_CACHE_TTL_MS } from './nats-integration-verifier.js';
 const RATE_LIMIT = 5;
 
 /**
- * Public commands (issue 21) as an integration sends them: over a real public nats-server (without
- * authentication here: what the server lets an integration publish is the authority's part), answered by
- * the real gateway in front of the real ticket service.
+ * Public commands (issue 21) as the gateway answers them: over a real public nats-server in operator
+ * mode, answered by the real gateway in front of the real ticket service. Integrations are recorded
+ * straight in the ticket service, and the commands are sent as the bridge user, which may publish any
+ * command subject: so the gateway's own checks are shown apart from the server's permissions (which the
+ * integrations API's test and the authority's cover), as defence in depth.
  */
 describe('public NATS commands', () => {
-  let publicServer: TestNatsServer;
+  let publicServer: TestPublicNatsServer;
+  let credsDir: string;
   let gateway: GatewayHarness;
   let client: NatsConnection;
   let admin: SignedUpAdmin;
@@ -47,9 +53,19 @@ describe('public NATS commands', () => {
   };
 
   beforeAll(async () => {
-    publicServer = await TestNatsServer.start();
-    gateway = await GatewayHarness.start('public-commands', { INTEGRATIONS_NATS_URL: publicServer.url, RATE_LIMIT_AUTH_PER_HOUR: String(RATE_LIMIT) });
-    client = await connect({ servers: publicServer.url });
+    publicServer = await startPublicNatsServer();
+    credsDir = mkdtempSync(join(tmpdir(), 'helpdesk-public-commands-'));
+    writeFileSync(join(credsDir, 'bridge.creds'), publicServer.bridgeCreds);
+    writeFileSync(join(credsDir, 'system.creds'), publicServer.systemCreds);
+    gateway = await GatewayHarness.start('public-commands', {
+      INTEGRATIONS_NATS_URL: publicServer.url,
+      INTEGRATIONS_NATS_CREDS_FILE: join(credsDir, 'bridge.creds'),
+      INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: join(credsDir, 'system.creds'),
+      INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: publicServer.accountSigningSeed,
+      INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: publicServer.operatorSigningSeed,
+      RATE_LIMIT_AUTH_PER_HOUR: String(RATE_LIMIT),
+    });
+    client = await connect({ servers: publicServer.url, authenticator: credsAuthenticator(new TextEncoder().encode(publicServer.bridgeCreds)) });
     admin = await gateway.signup('Billing Desk');
     other = await gateway.signup('Other Desk');
     integration = await recordIntegration(admin);
@@ -63,7 +79,8 @@ describe('public NATS commands', () => {
   afterAll(async () => {
     await client?.close();
     await gateway?.stop();
-    await publicServer?.stop();
+    await publicServer?.destroy();
+    if (credsDir) rmSync(credsDir, { recursive: true, force: true });
   });
 
   it('opens a ticket, reads it and comments on it as the integration, and the history names the integration', async () => {

@@ -1,29 +1,26 @@
-import type { Provider } from '@nestjs/common';
+import type { FactoryProvider } from '@nestjs/common';
 import { accountOfCreds, PublicNatsAuthority } from '@helpdesk/common';
 import { readFile } from 'node:fs/promises';
 import { GatewayConfig } from '../gateway.config.js';
-import { PublicNatsConnection } from './public-nats.connection.js';
+import { PublicNatsBridgeConnection } from './public-nats-bridge.connection.js';
+import { PublicNatsSystemConnection } from './public-nats-system.connection.js';
 
 /**
- * The authority that mints and revokes integrations' NATS users, or null when this gateway cannot:
- * the public interface is off, or the signing seeds and credentials it needs are not all set.
+ * Injected as `PublicNatsAuthority | null`: null when INTEGRATIONS_NATS_URL is unset (the public NATS
+ * interface is off). The INTEGRATIONS account is the bridge user's, read from its creds file.
  */
-export const publicNatsAuthorityProvider: Provider = {
+export const publicNatsAuthorityProvider: FactoryProvider<PublicNatsAuthority | null> = {
   provide: PublicNatsAuthority,
-  inject: [GatewayConfig, PublicNatsConnection],
-  useFactory: async (config: GatewayConfig, connection: PublicNatsConnection): Promise<PublicNatsAuthority | null> => {
-    const { INTEGRATIONS_NATS_CREDS_FILE: bridgeCreds, INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: systemCreds, INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: accountSigningSeed, INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: operatorSigningSeed } = config;
-    if (!connection.enabled || !bridgeCreds || !systemCreds || !accountSigningSeed || !operatorSigningSeed) return null;
+  inject: [GatewayConfig, PublicNatsBridgeConnection, PublicNatsSystemConnection],
+  useFactory: async (config: GatewayConfig, bridge: PublicNatsBridgeConnection, system: PublicNatsSystemConnection) => {
+    if (!config.INTEGRATIONS_NATS_URL) return null;
+    if (!config.INTEGRATIONS_NATS_CREDS_FILE) throw new Error('INTEGRATIONS_NATS_CREDS_FILE is required with INTEGRATIONS_NATS_URL: the bridge user names the INTEGRATIONS account');
     return new PublicNatsAuthority({
-      integrationsAccount: await accountOfCreds(await readFile(bridgeCreds, 'utf8')),
-      accountSigningSeed,
-      operatorSigningSeed,
-      bridge: () => connection.bridge(),
-      system: () => connection.system(),
+      integrationsAccount: await accountOfCreds(await readFile(config.INTEGRATIONS_NATS_CREDS_FILE, 'utf8')),
+      accountSigningSeed: config.INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED!,
+      operatorSigningSeed: config.INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED!,
+      bridge: () => bridge.nats(),
+      system: () => system.nats(),
     });
   },
 };
-
-/** What the REST routes say when the authority is null. */
-export const INTEGRATIONS_UNAVAILABLE =
-  'The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL (and, to issue credentials, INTEGRATIONS_NATS_CREDS_FILE, INTEGRATIONS_NATS_SYSTEM_CREDS_FILE, INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED and INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED) must be set';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, PUBLIC_EVENTS_CONSUMER, publicEventsStream, publicSubjects, type EventEnvelope, type EventType } from '@helpdesk/contracts';
 import { startPublicNatsServer, TestNatsServer, waitFor, type TestPublicNatsServer } from '@helpdesk/testing';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublicNatsAuthority } from './public-nats-authority.js';
@@ -40,8 +40,11 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
   const storedIn = async (organizationId: string) => {
     const stream = publicEventsStream(organizationId);
     const { state } = await publicManager.streams.info(stream);
-    const messages = [];
-    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) messages.push(await publicManager.streams.getMessage(stream, { seq }));
+    const messages: StoredMsg[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+      const message = await publicManager.streams.getMessage(stream, { seq });
+      if (message) messages.push(message);
+    }
     return messages;
   };
   const internalConsumerSettled = async () => {
