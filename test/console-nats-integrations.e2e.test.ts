@@ -57,13 +57,13 @@ describe('web console: NATS integrations', () => {
 
     const notice = page.getByRole('dialog', { name: 'Integration Billing system created' });
     await notice.getByText('they are shown only this once', { exact: false }).waitFor();
-    const creds = (await notice.getByLabel('Credentials (.creds file)', { exact: true }).textContent())!.trim();
+    const creds = await notice.getByLabel('Credentials (.creds file)', { exact: true }).inputValue();
     expect(creds).toContain('BEGIN NATS USER JWT');
     expect((await notice.getByLabel('Server', { exact: true }).textContent())!.trim()).toBe(publicServer.url);
     const inboxPrefix = (await notice.getByLabel('Inbox prefix (connect with it)', { exact: true }).textContent())!.trim();
     const createSubject = (await notice.getByRole('row').filter({ hasText: 'tickets.create' }).getByText(/^helpdesk\.v1\.public\.commands\./).textContent())!.trim();
     await notice.getByRole('button', { name: 'Copy Credentials (.creds file)' }).click();
-    await notice.getByRole('button', { name: 'Copied' }).waitFor();
+    await notice.getByRole('button', { name: 'Credentials (.creds file) copied' }).waitFor();
     await expectAccessible(page, 'the NATS integration notice');
     await saveScreenshot(page, 'nats-integration-created');
     await notice.getByRole('button', { name: 'Close' }).last().click();

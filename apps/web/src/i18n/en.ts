@@ -369,6 +369,7 @@ export const en = {
     stream: 'Events stream for a durable consumer:',
     commands: 'Command subjects',
     copy: (what: string) => `Copy ${what}`,
+    copied: (what: string) => `${what} copied`,
     createdAt: 'Created',
     lastUsedAt: 'Last used',
     neverUsed: 'Not yet',

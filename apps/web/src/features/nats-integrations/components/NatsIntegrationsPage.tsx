@@ -1,4 +1,4 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Modal, Paper, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -34,20 +34,26 @@ function CreateIntegrationForm({ onCreated }: { onCreated: (created: CreatedNats
   );
 }
 
+function CopyValueButton({ label, value }: { label: string; value: string }) {
+  return (
+    <CopyButton value={value}>
+      {({ copied, copy }) => (
+        <Button size="xs" variant="light" aria-label={copied ? t.natsIntegrations.copied(label) : t.natsIntegrations.copy(label)} onClick={copy}>
+          {copied ? t.admin.copied : t.admin.copy}
+        </Button>
+      )}
+    </CopyButton>
+  );
+}
+
 /** A value to copy, with its label read by screen readers. */
-function Copyable({ label, value, block = false }: { label: string; value: string; block?: boolean }) {
+function Copyable({ label, value }: { label: string; value: string }) {
   return (
     <Group wrap="nowrap" align="start">
-      <Code aria-label={label} block={block} style={{ overflowWrap: 'anywhere', flex: 1 }}>
+      <Code aria-label={label} style={{ overflowWrap: 'anywhere', flex: 1 }}>
         {value}
       </Code>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Button size="xs" variant="light" aria-label={t.natsIntegrations.copy(label)} onClick={copy}>
-            {copied ? t.admin.copied : t.admin.copy}
-          </Button>
-        )}
-      </CopyButton>
+      <CopyValueButton label={label} value={value} />
     </Group>
   );
 }
@@ -59,10 +65,11 @@ function CredentialsOnce({ created, onClose }: { created: CreatedNatsIntegration
     <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened onClose={onClose} title={t.natsIntegrations.createdTitle(created.integration.name)} size="xl">
       <Stack gap="xs">
         <Alert color="yellow">{t.natsIntegrations.shownOnce}</Alert>
-        <Text size="sm" fw={600}>
-          {t.natsIntegrations.credentials}
-        </Text>
-        <Copyable label={t.natsIntegrations.credentials} value={created.credentials} block />
+        {/* A read-only text area: several lines, selectable and reachable by keyboard, copied exactly. */}
+        <Textarea label={t.natsIntegrations.credentials} value={created.credentials} readOnly autosize minRows={4} maxRows={10} styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }} />
+        <Group justify="end">
+          <CopyValueButton label={t.natsIntegrations.credentials} value={created.credentials} />
+        </Group>
         <Text size="sm" fw={600}>
           {t.natsIntegrations.serverUrl}
         </Text>
