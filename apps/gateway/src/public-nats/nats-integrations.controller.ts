@@ -13,6 +13,7 @@ import {
   type RevokedNatsIntegration,
 } from '@helpdesk/contracts';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RequiredScope } from '../auth/api-token-scopes.js';
 import { Caller, Roles } from '../auth/caller.js';
 import { GatewayConfig } from '../gateway.config.js';
@@ -21,6 +22,8 @@ import { UuidParam } from '../http/uuid-param.js';
 import { NatsIntegrationVerifier } from './nats-integration-verifier.js';
 import { CreatedNatsIntegrationResponse, CreateNatsIntegrationBody, NatsIntegrationResponse } from './nats-integrations.dto.js';
 
+/** The public server's part of a request: beyond it the admin gets 503 rather than a hanging request. */
+const PUBLIC_SERVER_TIMEOUT_MS = 10_000;
 const INTEGRATIONS_UNAVAILABLE = 'The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL (with its keys and credentials, docs/integrations.md) is not set';
 
 /**
@@ -52,7 +55,7 @@ export class NatsIntegrationsController {
     const serverUrl = this.config.INTEGRATIONS_NATS_ADVERTISED_URL ?? this.config.INTEGRATIONS_NATS_URL;
     if (!serverUrl || !this.credentials) throw new CommandError('UNAVAILABLE', INTEGRATIONS_UNAVAILABLE);
     const integrationId = randomUUID();
-    await this.credentials.ensureOrganizationStream(principal.orgId);
+    await onPublicServer('making the organization\'s events stream', this.credentials.ensureOrganizationStream(principal.orgId));
     const { userPublicKey, creds } = await this.credentials.issueIntegrationCredentials({ organizationId: principal.orgId, integrationId, name: body.name });
     let integration: NatsIntegrationView;
     try {
@@ -81,8 +84,8 @@ export class NatsIntegrationsController {
     const { natsUser } = await this.commands.request<RevokedNatsIntegration>(subjects.natsIntegrations.revoke, { principal, integrationId });
     this.verifier.forget(principal.orgId, integrationId);
     if (!this.credentials) return; // The interface is off: no public server holds the user.
-    await this.credentials.revokeIntegrationCredentials(natsUser).catch((error: unknown) => {
-      throw new CommandError('UNAVAILABLE', `The integration is revoked, but its NATS user could not be revoked on the public server (${String(error)}): send DELETE again`);
+    await onPublicServer('revoking its NATS user', this.credentials.revokeIntegrationCredentials(natsUser)).catch((error: unknown) => {
+      throw new CommandError('UNAVAILABLE', `The integration is revoked, but its NATS user could not be revoked on the public server (${(error as Error).message}): send DELETE again`);
     });
   }
 }
@@ -95,4 +98,16 @@ function accessFor(serverUrl: string, organizationId: string, integrationId: str
     stream: publicEventsStream(organizationId),
     commands: Object.fromEntries(PUBLIC_COMMAND_NAMES.map((name) => [name, publicSubjects.command(organizationId, integrationId, name)])) as NatsIntegrationAccess['commands'],
   };
+}
+
+/** The public server's failures and silences are outages (503), not bugs. */
+async function onPublicServer<T>(what: string, work: Promise<T>): Promise<T> {
+  const timeout = sleep(PUBLIC_SERVER_TIMEOUT_MS, undefined, { ref: false }).then(() => {
+    throw new Error(`no answer within ${PUBLIC_SERVER_TIMEOUT_MS / 1_000} s`);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch (error) {
+    throw new CommandError('UNAVAILABLE', `The public NATS server failed while ${what}: ${(error as Error).message}; retry shortly`);
+  }
 }

@@ -120,6 +120,20 @@ describe('NATS integrations API', () => {
     await json(await gateway.call('/integrations/nats/not-an-id', { method: 'DELETE', token: admin.accessToken }), 400);
   });
 
+  it('answers 503 naming the public server while it is out of reach, and creates again once it is back', async () => {
+    const elsewhere = await gateway.signup('Outage Desk');
+    await publicServer.stop();
+    try {
+      const refused = await json<{ message: string }>(await gateway.call('/integrations/nats', { token: elsewhere.accessToken, body: { name: 'During the outage' } }), 503);
+      expect(refused.message).toMatch(/^The public NATS server failed while making the organization's events stream: .*; retry shortly$/);
+    } finally {
+      await publicServer.resume();
+    }
+    await expect.poll(async () => (await gateway.call('/integrations/nats', { token: elsewhere.accessToken, body: { name: 'After the outage' } })).status, { timeout: 30_000, interval: 1_000 }).toBe(201);
+    const listed = await json<NatsIntegrationView[]>(await gateway.call('/integrations/nats', { token: elsewhere.accessToken }), 200);
+    expect(listed.map((integration) => integration.name)).toContain('After the outage');
+  });
+
   it('answers 503 saying the interface is off when INTEGRATIONS_NATS_URL is unset, and still lists', async () => {
     const refused = await json<{ message: string }>(await interfaceOff.call('/integrations/nats', { token: admin.accessToken, body: { name: 'CRM' } }), 503);
     expect(refused.message).toMatch(/^The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL/);
