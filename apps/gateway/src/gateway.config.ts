@@ -3,6 +3,17 @@ import { DIRECTORY_LIMITS } from '@helpdesk/contracts';
 import { EnvBoolean, EnvInt, EnvList, Secret, ServiceConfig } from '@helpdesk/common';
 import { defaultWebRoot } from './web/web-root.js';
 
+/**
+ * The public NATS server's keys (issuing and revoking integrations' credentials) go together, and
+ * production needs them with INTEGRATIONS_NATS_URL; outside production the public server may be used
+ * for commands and events alone.
+ */
+function integrationsNatsKeysRequired(config: GatewayConfig): boolean {
+  if (config.INTEGRATIONS_NATS_URL === undefined) return false;
+  if (config.NODE_ENV === 'production') return true;
+  return config.INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED !== undefined || config.INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED !== undefined || config.INTEGRATIONS_NATS_SYSTEM_CREDS_FILE !== undefined;
+}
+
 export class GatewayConfig extends ServiceConfig {
   @EnvInt()
   @Min(1)
@@ -185,25 +196,23 @@ export class GatewayConfig extends ServiceConfig {
 
   /**
    * A signing key of the public NATS server's INTEGRATIONS account (`npm run nats:public-keys`): signs each
-   * integration's NATS user. Required with INTEGRATIONS_NATS_URL.
+   * integration's NATS user. The three INTEGRATIONS_NATS_* keys below go together: with INTEGRATIONS_NATS_URL
+   * and without them, no credentials can be issued (allowed outside production only).
    */
   @Secret()
-  @ValidateIf((config: GatewayConfig) => config.INTEGRATIONS_NATS_URL !== undefined)
-  @Matches(/^SA[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED must be an account seed (SA..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL' })
+  @ValidateIf(integrationsNatsKeysRequired)
+  @Matches(/^SA[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED must be an account seed (SA..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
   INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED?: string;
 
-  /**
-   * A signing key of the public NATS server's operator: signs the INTEGRATIONS account's JWT again when an
-   * integration's credentials are revoked. Required with INTEGRATIONS_NATS_URL.
-   */
+  /** A signing key of the public NATS server's operator: signs the INTEGRATIONS account's JWT again when an integration's credentials are revoked. */
   @Secret()
-  @ValidateIf((config: GatewayConfig) => config.INTEGRATIONS_NATS_URL !== undefined)
-  @Matches(/^SO[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed (SO..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL' })
+  @ValidateIf(integrationsNatsKeysRequired)
+  @Matches(/^SO[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed (SO..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
   INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED?: string;
 
-  /** A `.creds` file of a system account user of the public NATS server: pushes the INTEGRATIONS account's JWT after a revocation. Required with INTEGRATIONS_NATS_URL. */
-  @ValidateIf((config: GatewayConfig) => config.INTEGRATIONS_NATS_URL !== undefined)
-  @IsString({ message: 'INTEGRATIONS_NATS_SYSTEM_CREDS_FILE must be the path of the public NATS server\'s system user .creds file; it is required with INTEGRATIONS_NATS_URL' })
+  /** A `.creds` file of a system account user of the public NATS server: pushes the INTEGRATIONS account's JWT after a revocation. */
+  @ValidateIf(integrationsNatsKeysRequired)
+  @IsString({ message: 'INTEGRATIONS_NATS_SYSTEM_CREDS_FILE must be the path of the public NATS server\'s system user .creds file; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
   INTEGRATIONS_NATS_SYSTEM_CREDS_FILE?: string;
 
   /**

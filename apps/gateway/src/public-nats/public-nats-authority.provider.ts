@@ -7,14 +7,16 @@ import { PublicNatsSystemConnection } from './public-nats-system.connection.js';
 
 /**
  * Injected as `PublicNatsAuthority | null`: null when INTEGRATIONS_NATS_URL is unset (the public NATS
- * interface is off). The INTEGRATIONS account is the bridge user's, read from its creds file.
+ * interface is off), or outside production when the keys are not given (no credentials can be issued).
+ * The INTEGRATIONS account is the bridge user's, read from its creds file.
  */
 export const publicNatsAuthorityProvider: FactoryProvider<PublicNatsAuthority | null> = {
   provide: PublicNatsAuthority,
   inject: [GatewayConfig, PublicNatsBridgeConnection, PublicNatsSystemConnection],
   useFactory: async (config: GatewayConfig, bridge: PublicNatsBridgeConnection, system: PublicNatsSystemConnection) => {
-    if (!config.INTEGRATIONS_NATS_URL) return null;
-    if (!config.INTEGRATIONS_NATS_CREDS_FILE) throw new Error('INTEGRATIONS_NATS_CREDS_FILE is required with INTEGRATIONS_NATS_URL: the bridge user names the INTEGRATIONS account');
+    // GatewayConfig checks that the keys come together (and are there in production).
+    if (!config.INTEGRATIONS_NATS_URL || !config.INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED) return null;
+    if (!config.INTEGRATIONS_NATS_CREDS_FILE) throw new Error('INTEGRATIONS_NATS_CREDS_FILE is required with the INTEGRATIONS_NATS_* keys: the bridge user names the INTEGRATIONS account');
     return new PublicNatsAuthority({
       integrationsAccount: await accountOfCreds(await readFile(config.INTEGRATIONS_NATS_CREDS_FILE, 'utf8')),
       accountSigningSeed: config.INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED!,

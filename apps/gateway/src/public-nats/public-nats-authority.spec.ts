@@ -76,10 +76,17 @@ describe('Public NATS interface in the gateway', () => {
     expect(received.find((event) => event.type === 'ticket.created')).toMatchObject({ aggregateId: ticket.id, orgId: acme.organization.id });
   });
 
-  it('refuses to start with INTEGRATIONS_NATS_URL but no signing keys, naming the variable', () => {
-    expect(() => loadConfig(GatewayConfig, { ...gatewayEnvironment(gateway.config), INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: undefined })).toThrow(/INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED/);
-    expect(() => loadConfig(GatewayConfig, { ...gatewayEnvironment(gateway.config), INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: 'SAnotanoperatorseed' })).toThrow(/INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED/);
-    expect(() => loadConfig(GatewayConfig, { ...gatewayEnvironment(gateway.config), INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: undefined })).toThrow(/INTEGRATIONS_NATS_SYSTEM_CREDS_FILE/);
+  it('refuses to start with only some of the public NATS keys, or a malformed one, naming the variable', () => {
+    const environment = gatewayEnvironment(gateway.config);
+    expect(() => loadConfig(GatewayConfig, { ...environment, INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: undefined })).toThrow(/INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED is required/);
+    expect(() => loadConfig(GatewayConfig, { ...environment, INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: publicServer.accountSigningSeed })).toThrow(/INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed/);
+    expect(() => loadConfig(GatewayConfig, { ...environment, INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: undefined })).toThrow(/INTEGRATIONS_NATS_SYSTEM_CREDS_FILE is required/);
+  });
+
+  it('needs the keys with INTEGRATIONS_NATS_URL in production only', () => {
+    const withoutKeys = { ...gatewayEnvironment(gateway.config), INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: undefined, INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: undefined, INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: undefined };
+    expect(loadConfig(GatewayConfig, withoutKeys).INTEGRATIONS_NATS_URL).toBe(publicServer.url);
+    expect(() => loadConfig(GatewayConfig, { ...withoutKeys, NODE_ENV: 'production' })).toThrow(/INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED is required/);
   });
 });
 

@@ -42,3 +42,12 @@ export function integrationPermissions(organizationId: string, integrationId: st
     },
   };
 }
+
+/**
+ * Whether a public command's reply subject is the integration's own inbox. The gateway should answer
+ * a command only then: NATS does not check reply subjects, and an answer sent to any other subject of
+ * the shared INTEGRATIONS account could land in another organization's events.
+ */
+export function isIntegrationReplySubject(integrationId: string, reply: string | undefined): boolean {
+  return reply !== undefined && reply.startsWith(`${integrationInboxPrefix(integrationId)}.`) && !/[\s*>]/.test(reply);
+}

@@ -117,6 +117,24 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
     await expect(publicManager.streams.info(publicEventsStream(withoutIntegration))).rejects.toThrow(/stream not found/);
   });
 
+  it("keeps each organization's events in the order they came", async () => {
+    const before = (await storedIn(withIntegration)).length;
+    const burst = Array.from({ length: 60 }, (_, index) => event(index % 2 ? 'ticket.updated' : 'comment.created', withIntegration));
+    await Promise.all(burst.map((envelope) => jetstream(internal).publish(`${EVENT_SUBJECT_PREFIX}.${envelope.type}`, JSON.stringify(envelope))));
+    const published = await (async () => {
+      // The order the internal stream holds them in (concurrent publishes may be stored in any order).
+      const manager = await jetstreamManager(internal);
+      const { state } = await manager.streams.info(EVENTS_STREAM);
+      const ids: string[] = [];
+      for (let seq = state.last_seq - burst.length + 1; seq <= state.last_seq; seq++) ids.push((await manager.streams.getMessage(EVENTS_STREAM, { seq }))!.json<EventEnvelope>().id);
+      return ids;
+    })();
+    await waitFor('the fan-out to handle every event', internalConsumerSettled, 20_000);
+
+    const stored = (await storedIn(withIntegration)).slice(before).map((message) => message.json<EventEnvelope>().id);
+    expect(stored).toEqual(published);
+  });
+
   it('keeps an event while the public server is down and delivers it once it is back', async () => {
     const before = (await storedIn(withIntegration)).length;
     await publicServer.stop();

@@ -21,6 +21,8 @@ const CONNECTION_WAIT_MS = 5_000;
 
 const PUBLIC_TYPES: ReadonlySet<string> = new Set(PUBLIC_EVENT_TYPES);
 export const isPublicEventType = (type: string): type is PublicEventType => PUBLIC_TYPES.has(type);
+type PublicEvent = EventEnvelope & { type: PublicEventType };
+const isPublicEvent = (event: EventEnvelope): event is PublicEvent => isPublicEventType(event.type);
 
 /** Starts with the events published after it was first made: integrations see events from their stream's creation on. */
 export function publicEventsConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string; max_deliver: number } {
@@ -54,13 +56,20 @@ export interface PublicEventFanOutOptions {
 export class PublicEventFanOut {
   private readonly consumer: DurableEventConsumer;
   readonly ready: Promise<void>;
+  private publicJetStream?: { client: JetStreamClient; manager: JetStreamManager };
+  /**
+   * The last publish per organization on this replica: events are handled in parallel, but each
+   * organization's go out in the order they came (the stream's), so its integrations read them in order.
+   */
+  private readonly organizationChains = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: PublicEventFanOutOptions) {
     this.consumer = new DurableEventConsumer(options.internal, {
       config: publicEventsConsumerConfig(),
       inParallel: EVENTS_IN_PARALLEL,
       retryMs: options.retryMs,
-      handle: (event, message) => this.republish(event, message),
+      // Internal event types never leave the platform.
+      handle: async (event, message) => (isPublicEvent(event) ? this.inOrganizationOrder(event.orgId, () => this.republish(event, message)) : undefined),
       lossOnFailure: "it never reaches the organization's integrations",
       logger: options.logger,
       metricsRegistry: options.metricsRegistry,
@@ -76,8 +85,19 @@ export class PublicEventFanOut {
     return this.consumer.stop();
   }
 
-  private async republish(event: EventEnvelope, message: JsMsg): Promise<string | undefined> {
-    if (!isPublicEventType(event.type)) return undefined;
+  private inOrganizationOrder<T>(organizationId: string, publish: () => Promise<T>): Promise<T> {
+    const previous = this.organizationChains.get(organizationId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(publish);
+    this.organizationChains.set(organizationId, next);
+    void next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.organizationChains.get(organizationId) === next) this.organizationChains.delete(organizationId);
+      });
+    return next;
+  }
+
+  private async republish(event: PublicEvent, message: JsMsg): Promise<string> {
     const stream = publicEventsStream(event.orgId);
     const { client, manager } = await this.publicServer();
     const headers = natsHeaders();
@@ -110,10 +130,19 @@ export class PublicEventFanOut {
     }
   }
 
+  /** Once connected, the same clients for good (the connection reconnects by itself); until then each event waits a bounded time. */
   private async publicServer(): Promise<{ client: JetStreamClient; manager: JetStreamManager }> {
-    const timeout = sleep(CONNECTION_WAIT_MS, undefined, { ref: false }).then(() => {
+    if (this.publicJetStream) return this.publicJetStream;
+    const waited = new AbortController();
+    const timeout = sleep(CONNECTION_WAIT_MS, undefined, { ref: false, signal: waited.signal }).then(() => {
       throw new Error(`The public NATS server is not connected after ${CONNECTION_WAIT_MS} ms`);
     });
-    return Promise.race([this.options.publicJetStream(), timeout]);
+    timeout.catch(() => undefined);
+    try {
+      this.publicJetStream = await Promise.race([this.options.publicJetStream(), timeout]);
+      return this.publicJetStream;
+    } finally {
+      waited.abort();
+    }
   }
 }

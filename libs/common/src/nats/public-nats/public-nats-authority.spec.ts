@@ -4,7 +4,7 @@ import { startPublicNatsServer, waitFor, type TestPublicNatsServer } from '@help
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { integrationInboxPrefix } from './integration-permissions.js';
+import { integrationInboxPrefix, isIntegrationReplySubject } from './integration-permissions.js';
 import { accountOfCreds } from './public-nats-keys.js';
 import { PublicNatsAuthority, PUBLIC_EVENTS_MAX_AGE_MS } from './public-nats-authority.js';
 
@@ -84,6 +84,11 @@ describe('PublicNatsAuthority (operator-mode public NATS server)', () => {
     await message?.ackAck();
     expect((await manager.consumers.info(publicEventsStream(orgA), 'crm')).num_ack_pending).toBe(0);
     await manager.consumers.delete(publicEventsStream(orgA), 'crm');
+
+    // An ordered consumer (made, read and deleted by the client itself) works too.
+    const ordered = await jetstream(connection).consumers.get(publicEventsStream(orgA));
+    expect((await ordered.next({ expires: 5_000 }))?.json()).toEqual(event);
+    await ordered.delete();
   });
 
   it("refuses an integration another organization's events, stream and consumers", async () => {
@@ -121,6 +126,15 @@ describe('PublicNatsAuthority (operator-mode public NATS server)', () => {
     expect(await subscriptionRefusal(connection, `${integrationInboxPrefix(other.integrationId)}.>`)).toMatchObject({ name: 'PermissionViolationError' });
     expect(await subscriptionRefusal(connection, 'helpdesk.v1.events.>')).toMatchObject({ name: 'PermissionViolationError' });
     answering.unsubscribe();
+  });
+
+  it("tells the gateway which reply subjects are an integration's own inbox", () => {
+    const integrationId = randomUUID();
+    expect(isIntegrationReplySubject(integrationId, `${integrationInboxPrefix(integrationId)}.mux.1`)).toBe(true);
+    expect(isIntegrationReplySubject(integrationId, publicSubjects.event(orgB, 'ticket.created'))).toBe(false);
+    expect(isIntegrationReplySubject(integrationId, `${integrationInboxPrefix(randomUUID())}.mux.1`)).toBe(false);
+    expect(isIntegrationReplySubject(integrationId, `${integrationInboxPrefix(integrationId)}.>`)).toBe(false);
+    expect(isIntegrationReplySubject(integrationId, undefined)).toBe(false);
   });
 
   it('disconnects a revoked integration and refuses it from then on, leaving the others connected', async () => {
