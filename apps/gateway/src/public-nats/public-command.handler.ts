@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, ValidationPipe, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
-import { AllExceptionsFilter, COMMAND_VALIDATION, CommandError, acceptedRequestId, isDependencyOutage, LifecycleService, MetricsService } from '@helpdesk/common';
+import { AllExceptionsFilter, COMMAND_VALIDATION, CommandError, acceptedRequestId, isDependencyOutage, isIntegrationReplySubject, LifecycleService, MetricsService } from '@helpdesk/common';
 import {
   PUBLIC_COMMAND_NAMES,
   PUBLIC_COMMAND_SCOPES,
@@ -69,10 +69,15 @@ export class PublicCommandHandler implements OnApplicationBootstrap {
   }
 
   private async handle(message: Msg): Promise<void> {
-    if (!message.reply) return; // A publish without a reply subject: nobody to answer.
+    const [, organizationId = '', integrationId = '', name = ''] = COMMAND_SUBJECT.exec(message.subject) ?? [];
+    // Answers go only to the integration's own inbox: NATS does not check reply subjects, and the gateway's
+    // user could otherwise be made to publish into another integration's inbox or another organization's events.
+    if (!isIntegrationReplySubject(integrationId, message.reply)) {
+      if (message.reply) this.logger.warn(`Public command ${name} of integration ${integrationId} not answered: its reply subject is outside the integration's inbox`);
+      return;
+    }
     const requestId = acceptedRequestId(message.headers?.get(REQUEST_ID_HEADER)) ?? randomUUID();
     const done = this.lifecycle.track();
-    const [, organizationId = '', integrationId = '', name = ''] = COMMAND_SUBJECT.exec(message.subject) ?? [];
     const stopTimer = this.metrics.natsHandlerDuration.startTimer({ subject: `${PUBLIC_SUBJECT_ROOT}.commands.*.*.${name}` });
     const started = performance.now();
     const reply = await this.cls.run(async (): Promise<PublicCommandReply<PublicCommandName>> => {

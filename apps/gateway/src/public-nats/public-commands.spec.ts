@@ -11,6 +11,7 @@ import {
   type TicketView,
   type UserView,
 } from '@helpdesk/contracts';
+import { integrationInboxPrefix } from '@helpdesk/common';
 import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,9 +42,17 @@ describe('public NATS commands', () => {
 
   const recordIntegration = (owner: SignedUpAdmin, name = 'Billing') =>
     gateway.ticket.send<NatsIntegrationView>(subjects.natsIntegrations.create, { principal: owner.principal, integrationId: randomUUID(), name, natsUser: createUser().getPublicKey() });
+  /** A request as the integration's client makes it: the reply subject under its own inbox prefix. */
+  const requestAs = async (integrationId: string, subject: string, payload: string) => {
+    const inbox = `${integrationInboxPrefix(integrationId)}.${randomUUID()}`;
+    const replies = client.subscribe(inbox, { max: 1, timeout: 10_000 });
+    client.publish(subject, payload, { reply: inbox });
+    for await (const reply of replies) return reply;
+    throw new Error(`no reply on ${inbox}`);
+  };
   const send = async <Name extends PublicCommandName>(name: Name, body: unknown, target: { orgId: string; integrationId: string } = { orgId: admin.organization.id, integrationId: integration.id }) => {
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
-    const reply = await client.request(publicSubjects.command(target.orgId, target.integrationId, name), payload, { timeout: 10_000 });
+    const reply = await requestAs(target.integrationId, publicSubjects.command(target.orgId, target.integrationId, name), payload);
     return reply.json<PublicCommandReply<Name>>();
   };
   const result = async <Name extends PublicCommandName>(name: Name, body: unknown) => {
@@ -71,7 +80,7 @@ describe('public NATS commands', () => {
     integration = await recordIntegration(admin);
     // The gateway subscribes once connected to the public server: wait until a command is answered.
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      const answered = await client.request(publicSubjects.command(admin.organization.id, integration.id, 'tickets.get'), '{}', { timeout: 500 }).then(() => true, () => false);
+      const answered = await client.request(publicSubjects.command(admin.organization.id, integration.id, 'tickets.get'), '{}', { timeout: 500, noMux: true, reply: `${integrationInboxPrefix(integration.id)}.${randomUUID()}` }).then(() => true, () => false);
       if (answered) break;
     }
   });
@@ -142,8 +151,20 @@ describe('public NATS commands', () => {
     expect(await send('comments.create', '[1, 2]')).toEqual({ error: { code: 'VALIDATION', message: 'The body must be a JSON object' } });
   });
 
+  it("never answers on a reply subject outside the integration's inbox (another integration's, or an events subject)", async () => {
+    const stray = [`${integrationInboxPrefix(randomUUID())}.stolen`, publicSubjects.event(other.organization.id, 'ticket.created')].map((subject) => client.subscribe(subject));
+    for (const subscription of stray) client.publish(publicSubjects.command(admin.organization.id, integration.id, 'tickets.get'), JSON.stringify({ ticketId: randomUUID() }), { reply: subscription.getSubject() });
+    // Dispatched in order: once a later command is answered, the stray ones were dropped for good.
+    expect(await send('tickets.get', { ticketId: randomUUID() })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    await client.flush();
+    for (const subscription of stray) {
+      expect(subscription.getProcessed()).toBe(0);
+      subscription.unsubscribe();
+    }
+  });
+
   it('answers NOT_FOUND naming the public commands for an unknown command name', async () => {
-    const reply = await client.request(`helpdesk.v1.public.commands.${admin.organization.id}.${integration.id}.tickets.delete`, '{}', { timeout: 10_000 });
+    const reply = await requestAs(integration.id, `helpdesk.v1.public.commands.${admin.organization.id}.${integration.id}.tickets.delete`, '{}');
     expect(reply.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'Unknown command "tickets.delete": the public commands are tickets.create, tickets.get, comments.create, users.find-by-email' } });
   });
 
