@@ -78,7 +78,8 @@ export class PublicCommandHandler implements OnApplicationBootstrap {
     }
     const requestId = acceptedRequestId(message.headers?.get(REQUEST_ID_HEADER)) ?? randomUUID();
     const done = this.lifecycle.track();
-    const stopTimer = this.metrics.natsHandlerDuration.startTimer({ subject: `${PUBLIC_SUBJECT_ROOT}.commands.*.*.${name}` });
+    // The subject is the client's: only known names become label values, so the metric's series stay few.
+    const stopTimer = this.metrics.natsHandlerDuration.startTimer({ subject: `${PUBLIC_SUBJECT_ROOT}.commands.*.*.${isPublicCommand(name) ? name : 'unknown'}` });
     const started = performance.now();
     const reply = await this.cls.run(async (): Promise<PublicCommandReply<PublicCommandName>> => {
       this.cls.set(CLS_ID, requestId);
