@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { CommandError, DurableEventConsumer, JetStreamConnection, MetricsService } from '@helpdesk/common';
-import { EVENT_SUBJECT_PREFIX, NOTIFICATION_EVENTS_CONSUMER } from '@helpdesk/contracts';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
+import { CommandError, DurableEventConsumer, durableEventsConsumerConfig, JetStreamConnection, MetricsService, type DurableEventsConsumerConfig } from '@helpdesk/common';
+import { NOTIFICATION_EVENTS_CONSUMER } from '@helpdesk/contracts';
 import { NotificationConfig } from '../notification.config.js';
 import { EventMails } from './event-mails.service.js';
 
 export const EVENTS_CONSUMER = NOTIFICATION_EVENTS_CONSUMER;
-const NANOS_PER_MS = 1_000_000;
 /** Redelivery after an unacknowledged event: the first wait is also the ack wait. */
 const REDELIVERY_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000];
 const MAX_DELIVER = 20;
@@ -15,17 +13,8 @@ const MAX_DELIVER = 20;
  * The durable consumer of every domain event. Starts from the first stored event (so nothing
  * published while this service was down, or before it first ran, is missed).
  */
-export function eventsConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string; max_deliver: number } {
-  return {
-    durable_name: EVENTS_CONSUMER,
-    filter_subject: `${EVENT_SUBJECT_PREFIX}.>`,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: REDELIVERY_BACKOFF_MS[0]! * NANOS_PER_MS,
-    backoff: REDELIVERY_BACKOFF_MS.map((ms) => ms * NANOS_PER_MS),
-    max_deliver: MAX_DELIVER,
-    max_ack_pending: 256,
-  };
+export function eventsConsumerConfig(): DurableEventsConsumerConfig {
+  return durableEventsConsumerConfig({ name: EVENTS_CONSUMER, from: 'all', redeliveryBackoffMs: REDELIVERY_BACKOFF_MS, maxDeliver: MAX_DELIVER, maxAckPending: 256 });
 }
 
 /**

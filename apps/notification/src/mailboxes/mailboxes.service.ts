@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CommandClient, CommandError, normalizeEmail } from '@helpdesk/common';
+import { CommandClient, CommandError, decodeCursor, encodeCursor, normalizeEmail } from '@helpdesk/common';
 import {
   MAILBOX_LIMITS,
   PAGE_SIZE,
@@ -118,23 +118,6 @@ function isAddressTaken(error: unknown): boolean {
   return driverError.code === '23505' && driverError.constraint === 'mailboxes_address_key';
 }
 
-/** The creation time as PostgreSQL writes it (microseconds: a JavaScript Date would round them off and repeat a row). */
-function encodeCursor(row: MailboxRow & { sort_value: string }): string {
-  return Buffer.from(JSON.stringify([row.sort_value, row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && /^[0-9a-f-]{36}$/i.test(value[1])) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // Reported below, as any other malformed cursor.
-  }
-  throw new CommandError('VALIDATION', 'cursor is not a cursor this list gave');
-}
-
 /**
  * The organization's mailboxes (DESIGN section 13), for its admins only; another organization's
  * mailbox is "not found". The IMAP password is stored encrypted with DATA_ENCRYPTION_KEY and the
@@ -187,15 +170,15 @@ export class Mailboxes {
   async list(command: ListMailboxesCommand): Promise<Page<MailboxView>> {
     const principal = await this.verifyAdmin(command.principal);
     const limit = command.limit ?? PAGE_SIZE.default;
-    const after = command.cursor ? decodeCursor(command.cursor) : null;
+    const after = command.cursor ? decodeCursor(command.cursor, 'timestamp') : null;
     const rows = (await this.dataSource.query(
       `SELECT *, created_at::text AS sort_value FROM ${TABLE} WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
        ORDER BY created_at, id LIMIT $4`,
-      [principal.orgId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      [principal.orgId, after?.value ?? null, after?.id ?? null, limit + 1],
     )) as Array<MailboxRow & { sort_value: string }>;
     const page = rows.slice(0, limit);
     const replyAddress = await this.replyMailbox(principal.orgId);
-    return { items: page.map((row) => toView(row, replyAddress)), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
+    return { items: page.map((row) => toView(row, replyAddress)), nextCursor: rows.length > limit ? encodeCursor({ value: page.at(-1)!.sort_value, id: page.at(-1)!.id }) : null };
   }
 
   async get(principal: Principal, mailboxId: string): Promise<MailboxView> {

@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DurableEventConsumer, JetStreamConnection, MetricsService } from '@helpdesk/common';
-import { EVENT_SUBJECT_PREFIX, WEBHOOK_EVENTS_CONSUMER, type EventEnvelope } from '@helpdesk/contracts';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
+import { DurableEventConsumer, durableEventsConsumerConfig, JetStreamConnection, MetricsService, type DurableEventsConsumerConfig } from '@helpdesk/common';
+import { WEBHOOK_EVENTS_CONSUMER, type EventEnvelope } from '@helpdesk/contracts';
 import { NotificationConfig } from '../notification.config.js';
 import { ticketOf, Webhooks } from './webhooks.service.js';
 
-const NANOS_PER_MS = 1_000_000;
 const REDELIVERY_BACKOFF_MS = [10_000, 30_000, 60_000, 300_000];
 const MAX_DELIVER = 20;
 /** Writing an event's deliveries is one insert: many at once keep up with hundreds of events a second. */
@@ -16,17 +14,8 @@ const EVENTS_IN_PARALLEL = 64;
  * webhooks, nor the other way round. It starts with the events published after it was first made
  * (a new installation does not deliver its history to webhooks made later).
  */
-export function webhookEventsConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string; max_deliver: number } {
-  return {
-    durable_name: WEBHOOK_EVENTS_CONSUMER,
-    filter_subject: `${EVENT_SUBJECT_PREFIX}.>`,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-    ack_wait: REDELIVERY_BACKOFF_MS[0]! * NANOS_PER_MS,
-    backoff: REDELIVERY_BACKOFF_MS.map((ms) => ms * NANOS_PER_MS),
-    max_deliver: MAX_DELIVER,
-    max_ack_pending: 1_024,
-  };
+export function webhookEventsConsumerConfig(): DurableEventsConsumerConfig {
+  return durableEventsConsumerConfig({ name: WEBHOOK_EVENTS_CONSUMER, from: 'new', redeliveryBackoffMs: REDELIVERY_BACKOFF_MS, maxDeliver: MAX_DELIVER, maxAckPending: 1_024 });
 }
 
 /** Turns each event into its webhook deliveries (Webhooks.recordEvent), acknowledged once written. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CommandClient, CommandError } from '@helpdesk/common';
+import { CommandClient, CommandError, decodeCursor, encodeCursor } from '@helpdesk/common';
 import {
   PAGE_SIZE,
   subjects,
@@ -113,23 +113,6 @@ export function toDeliveryView(row: DeliveryRow): WebhookDeliveryView {
   };
 }
 
-/** Cursors carry the sort time as PostgreSQL writes it (microseconds) and the id. */
-function encodeCursor(sortValue: string, id: string): string {
-  return Buffer.from(JSON.stringify([sortValue, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && /^[0-9a-f-]{36}$/i.test(value[1])) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // Reported below, as any other malformed cursor.
-  }
-  throw new CommandError('VALIDATION', 'cursor is not a cursor this list gave');
-}
-
 /** The ticket an event is about, for ordering and the delivery log; undefined for events about no ticket. */
 export function ticketOf(event: Pick<EventEnvelope, 'type' | 'aggregateId' | 'data'>): string | undefined {
   const ticket = (event.data as { ticket?: { id?: unknown } }).ticket;
@@ -192,14 +175,14 @@ export class Webhooks {
   async list(command: ListWebhooksCommand): Promise<Page<WebhookView>> {
     const principal = await this.verifyAdmin(command.principal);
     const limit = command.limit ?? PAGE_SIZE.default;
-    const after = command.cursor ? decodeCursor(command.cursor) : null;
+    const after = command.cursor ? decodeCursor(command.cursor, 'timestamp') : null;
     const rows = (await this.dataSource.query(
       `SELECT *, created_at::text AS sort_value FROM ${WEBHOOKS_TABLE} WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
        ORDER BY created_at, id LIMIT $4`,
-      [principal.orgId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      [principal.orgId, after?.value ?? null, after?.id ?? null, limit + 1],
     )) as Array<WebhookRow & { sort_value: string }>;
     const page = rows.slice(0, limit);
-    return { items: page.map(toView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.sort_value, page.at(-1)!.id) : null };
+    return { items: page.map(toView), nextCursor: rows.length > limit ? encodeCursor({ value: page.at(-1)!.sort_value, id: page.at(-1)!.id }) : null };
   }
 
   async get(principal: Principal, webhookId: string): Promise<WebhookView> {
@@ -243,15 +226,15 @@ export class Webhooks {
     const principal = await this.verifyAdmin(command.principal);
     const webhook = await this.find(principal.orgId, command.webhookId);
     const limit = command.limit ?? PAGE_SIZE.default;
-    const before = command.cursor ? decodeCursor(command.cursor) : null;
+    const before = command.cursor ? decodeCursor(command.cursor, 'timestamp') : null;
     const rows = (await this.dataSource.query(
       `SELECT ${DELIVERY_COLUMNS}, created_at::text AS sort_value FROM ${DELIVERIES_TABLE}
        WHERE webhook_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [webhook.id, command.status ?? null, before?.[0] ?? null, before?.[1] ?? null, limit + 1],
+      [webhook.id, command.status ?? null, before?.value ?? null, before?.id ?? null, limit + 1],
     )) as Array<DeliveryRow & { sort_value: string }>;
     const page = rows.slice(0, limit);
-    return { items: page.map(toDeliveryView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.sort_value, page.at(-1)!.id) : null };
+    return { items: page.map(toDeliveryView), nextCursor: rows.length > limit ? encodeCursor({ value: page.at(-1)!.sort_value, id: page.at(-1)!.id }) : null };
   }
 
   async getDelivery(principal: Principal, webhookId: string, deliveryId: string): Promise<WebhookDeliveryView> {

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DurableEventConsumer, JetStreamConnection, MetricsService } from '@helpdesk/common';
-import { EVENT_SUBJECT_PREFIX, isStaff, RULE_CHAIN_MAX_DEPTH, TRIGGER_EVENTS_CONSUMER, type EventEnvelope, type Role, type RuleChain, type TriggerEvent } from '@helpdesk/contracts';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
+import { DurableEventConsumer, durableEventsConsumerConfig, JetStreamConnection, MetricsService, type DurableEventsConsumerConfig } from '@helpdesk/common';
+import { isStaff, RULE_CHAIN_MAX_DEPTH, TRIGGER_EVENTS_CONSUMER, type EventEnvelope, type Role, type RuleChain, type TriggerEvent } from '@helpdesk/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
@@ -13,7 +12,6 @@ import type { Ticket } from '../tickets/ticket.entity.js';
 import { TicketConfig } from '../ticket.config.js';
 import { Trigger } from './trigger.entity.js';
 
-const NANOS_PER_MS = 1_000_000;
 /** An unacknowledged event comes back after 30 s (a replica that died holding it), then later and later. */
 const REDELIVERY_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000];
 const MAX_DELIVER = 10;
@@ -31,17 +29,8 @@ const PRUNE_EVERY_MS = 3_600_000;
  * It starts at the events published after its creation: triggers written today do not act on
  * last week's events. The stream keeps every event type; those no trigger listens to are acknowledged at once.
  */
-export function triggersConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string; max_deliver: number } {
-  return {
-    durable_name: TRIGGER_EVENTS_CONSUMER,
-    filter_subject: `${EVENT_SUBJECT_PREFIX}.>`,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-    ack_wait: REDELIVERY_BACKOFF_MS[0]! * NANOS_PER_MS,
-    backoff: REDELIVERY_BACKOFF_MS.map((ms) => ms * NANOS_PER_MS),
-    max_deliver: MAX_DELIVER,
-    max_ack_pending: 256,
-  };
+export function triggersConsumerConfig(): DurableEventsConsumerConfig {
+  return durableEventsConsumerConfig({ name: TRIGGER_EVENTS_CONSUMER, from: 'new', redeliveryBackoffMs: REDELIVERY_BACKOFF_MS, maxDeliver: MAX_DELIVER, maxAckPending: 256 });
 }
 
 /** The trigger event a domain event is, if any: a comment is a customer's or an agent's reply; internal notes fire nothing. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import { EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
-import type { ConsumerConfig, ConsumerInfo, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, type EventEnvelope } from '@helpdesk/contracts';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerInfo, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { JetStreamConnection } from './jetstream.module.js';
@@ -54,9 +54,37 @@ function consumerMetrics(registry: Registry): ConsumerMetrics {
   return metrics;
 }
 
+const NANOS_PER_MS = 1_000_000;
+
+export type DurableEventsConsumerConfig = Partial<ConsumerConfig> & { durable_name: string; max_deliver: number };
+
+/**
+ * A durable consumer of every event of HELPDESK_EVENTS with explicit acks: an unacknowledged event
+ * comes back after each wait of `redeliveryBackoffMs` in turn (the first is also the ack wait), at most
+ * `maxDeliver` times. `from: 'all'` starts at the first stored event, `'new'` at those published after its creation.
+ */
+export function durableEventsConsumerConfig(options: {
+  name: string;
+  from: 'all' | 'new';
+  redeliveryBackoffMs: readonly number[];
+  maxDeliver: number;
+  maxAckPending: number;
+}): DurableEventsConsumerConfig {
+  return {
+    durable_name: options.name,
+    filter_subject: `${EVENT_SUBJECT_PREFIX}.>`,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: options.from === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+    ack_wait: options.redeliveryBackoffMs[0]! * NANOS_PER_MS,
+    backoff: options.redeliveryBackoffMs.map((ms) => ms * NANOS_PER_MS),
+    max_deliver: options.maxDeliver,
+    max_ack_pending: options.maxAckPending,
+  };
+}
+
 export interface DurableEventConsumerOptions {
   /** The consumer as created; on an existing one only the redelivery settings are updated (deliver_policy cannot change). */
-  config: Partial<ConsumerConfig> & { durable_name: string; max_deliver: number };
+  config: DurableEventsConsumerConfig;
   /** Events handled at once by this replica. */
   inParallel: number;
   /** Pause before looking for the stream again, and before resuming after an interruption. */

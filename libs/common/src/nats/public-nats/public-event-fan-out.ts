@@ -1,14 +1,13 @@
 import type { Logger } from '@nestjs/common';
-import { EVENT_SUBJECT_PREFIX, PUBLIC_EVENT_TYPES, PUBLIC_EVENTS_CONSUMER, publicEventsStream, publicSubjects, type EventEnvelope, type PublicEventType } from '@helpdesk/contracts';
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { PUBLIC_EVENT_TYPES, PUBLIC_EVENTS_CONSUMER, publicEventsStream, publicSubjects, type EventEnvelope, type PublicEventType } from '@helpdesk/contracts';
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
-import { DurableEventConsumer } from '../durable-event-consumer.js';
+import { DurableEventConsumer, durableEventsConsumerConfig, type DurableEventsConsumerConfig } from '../durable-event-consumer.js';
 import type { JetStreamConnection } from '../jetstream.module.js';
 import { injectIntoHeaders, tracing, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../../tracing/tracing.js';
 
-const NANOS_PER_MS = 1_000_000;
 const ACK_WAIT_MS = 30_000;
 /**
  * A public server down for up to 7 days (as long as its streams keep events) loses nothing: the
@@ -25,16 +24,8 @@ type PublicEvent = EventEnvelope & { type: PublicEventType };
 const isPublicEvent = (event: EventEnvelope): event is PublicEvent => isPublicEventType(event.type);
 
 /** Starts with the events published after it was first made: integrations see events from their stream's creation on. */
-export function publicEventsConsumerConfig(): Partial<ConsumerConfig> & { durable_name: string; max_deliver: number } {
-  return {
-    durable_name: PUBLIC_EVENTS_CONSUMER,
-    filter_subject: `${EVENT_SUBJECT_PREFIX}.>`,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-    ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
-    max_deliver: MAX_DELIVER,
-    max_ack_pending: 1_024,
-  };
+export function publicEventsConsumerConfig(): DurableEventsConsumerConfig {
+  return durableEventsConsumerConfig({ name: PUBLIC_EVENTS_CONSUMER, from: 'new', redeliveryBackoffMs: [ACK_WAIT_MS], maxDeliver: MAX_DELIVER, maxAckPending: 1_024 });
 }
 
 export interface PublicEventFanOutOptions {

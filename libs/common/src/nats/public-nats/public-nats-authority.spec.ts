@@ -151,5 +151,11 @@ describe('PublicNatsAuthority (operator-mode public NATS server)', () => {
     expect((await kept.connect()).isClosed()).toBe(false);
     // Revoking again is harmless.
     await authority.revokeIntegrationCredentials(revoked.userPublicKey);
+
+    // The full resolver keeps the revocation over the preloaded (older) account JWT when the server restarts.
+    await server.stop();
+    await server.resume();
+    await expect(revoked.connect()).rejects.toThrow(/authorization/i);
+    expect((await kept.connect()).isClosed()).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, NumberInput, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, NumberInput, PasswordInput, Stack, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -11,6 +11,7 @@ import { FormError } from '../../auth/components/FormError';
 import type { MailboxInput } from '../api/mailboxes';
 import { useCreateMailbox, useDeleteMailbox, useMailboxes, useRotateMailboxToken, useUpdateMailbox } from '../hooks/admin';
 import { AdminPage } from './AdminPage';
+import { AdminTable } from './AdminTable';
 
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
 
@@ -235,30 +236,16 @@ export function MailboxesPage() {
           {t.admin.noReplyAddress}
         </Alert>
       ) : null}
-      {items.length === 0 ? (
-        <Paper withBorder p="md">
-          <Text size="sm">{t.admin.noMailboxes}</Text>
-        </Paper>
-      ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped aria-label={t.admin.mailboxes}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t.admin.mailboxAddress}</Table.Th>
-                <Table.Th>{t.admin.status}</Table.Th>
-                <Table.Th>{t.admin.lastPoll}</Table.Th>
-                <Table.Th>{t.admin.counts}</Table.Th>
-                <Table.Th>{t.admin.actions}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((mailbox) => (
-                <MailboxRow key={mailbox.id} mailbox={mailbox} onEdit={() => setEditing(mailbox)} onToken={setToken} />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <AdminTable
+        label={t.admin.mailboxes}
+        columns={[t.admin.mailboxAddress, t.admin.status, t.admin.lastPoll, t.admin.counts, t.admin.actions]}
+        minWidth={720}
+        empty={items.length === 0 ? t.admin.noMailboxes : null}
+      >
+        {items.map((mailbox) => (
+          <MailboxRow key={mailbox.id} mailbox={mailbox} onEdit={() => setEditing(mailbox)} onToken={setToken} />
+        ))}
+      </AdminTable>
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.admin.newMailbox} size="lg">
         <MailboxForm
           onSaved={(created) => {

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import { describeError } from '../../../lib/errors';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
+import { AdminTable } from '../../admin/components/AdminTable';
 import { FormError } from '../../auth/components/FormError';
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from '../hooks/api-tokens';
 
@@ -171,31 +172,16 @@ export function ApiTokensPage() {
       <Group>
         <Button onClick={() => setCreating(true)}>{t.apiTokens.newToken}</Button>
       </Group>
-      {items.length === 0 ? (
-        <Paper withBorder p="md">
-          <Text size="sm">{t.apiTokens.none}</Text>
-        </Paper>
-      ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped aria-label={t.apiTokens.title}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t.apiTokens.name}</Table.Th>
-                <Table.Th>{t.apiTokens.scopesLabel}</Table.Th>
-                <Table.Th>{t.apiTokens.createdAt}</Table.Th>
-                <Table.Th>{t.apiTokens.expiresAt}</Table.Th>
-                <Table.Th>{t.apiTokens.lastUsedAt}</Table.Th>
-                <Table.Th>{t.admin.actions}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((token) => (
-                <TokenRow key={token.id} token={token} />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <AdminTable
+        label={t.apiTokens.title}
+        columns={[t.apiTokens.name, t.apiTokens.scopesLabel, t.apiTokens.createdAt, t.apiTokens.expiresAt, t.apiTokens.lastUsedAt, t.admin.actions]}
+        minWidth={720}
+        empty={items.length === 0 ? t.apiTokens.none : null}
+      >
+        {items.map((token) => (
+          <TokenRow key={token.id} token={token} />
+        ))}
+      </AdminTable>
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.apiTokens.newToken}>
         <CreateTokenForm
           onCreated={(token) => {

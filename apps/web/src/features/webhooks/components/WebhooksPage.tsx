@@ -1,4 +1,4 @@
-import { Badge, Button, Checkbox, Code, Group, Modal, Paper, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Checkbox, Code, Group, Modal, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import { describeError } from '../../../lib/errors';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
+import { AdminTable } from '../../admin/components/AdminTable';
 import { FormError } from '../../auth/components/FormError';
 import { useCreateWebhook, useDeleteWebhook, useRedeliver, useSendTestEvent, useUpdateWebhook, useWebhookDeliveries, useWebhooks } from '../hooks/webhooks';
 
@@ -292,30 +293,16 @@ export function WebhooksPage() {
       <Group>
         <Button onClick={() => setCreating(true)}>{t.webhooks.newWebhook}</Button>
       </Group>
-      {items.length === 0 ? (
-        <Paper withBorder p="md">
-          <Text size="sm">{t.webhooks.none}</Text>
-        </Paper>
-      ) : (
-        <Table.ScrollContainer minWidth={860}>
-          <Table striped aria-label={t.webhooks.title}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t.webhooks.url}</Table.Th>
-                <Table.Th>{t.webhooks.events}</Table.Th>
-                <Table.Th>{t.webhooks.status}</Table.Th>
-                <Table.Th>{t.webhooks.lastDelivery}</Table.Th>
-                <Table.Th>{t.admin.actions}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((webhook) => (
-                <WebhookRow key={webhook.id} webhook={webhook} onEdit={() => setEditingId(webhook.id)} onShowDeliveries={() => setLogId(webhook.id)} />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <AdminTable
+        label={t.webhooks.title}
+        columns={[t.webhooks.url, t.webhooks.events, t.webhooks.status, t.webhooks.lastDelivery, t.admin.actions]}
+        minWidth={860}
+        empty={items.length === 0 ? t.webhooks.none : null}
+      >
+        {items.map((webhook) => (
+          <WebhookRow key={webhook.id} webhook={webhook} onEdit={() => setEditingId(webhook.id)} onShowDeliveries={() => setLogId(webhook.id)} />
+        ))}
+      </AdminTable>
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.webhooks.newWebhook} size="lg">
         <WebhookForm onDone={() => setCreating(false)} />
       </Modal>
