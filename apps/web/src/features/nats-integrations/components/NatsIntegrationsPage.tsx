@@ -1,4 +1,4 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Paper, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import { describeError } from '../../../lib/errors';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
+import { AdminTable } from '../../admin/components/AdminTable';
 import { FormError } from '../../auth/components/FormError';
 import { useCreateNatsIntegration, useNatsIntegrations, useRevokeNatsIntegration } from '../hooks/nats-integrations';
 
@@ -175,29 +176,16 @@ export function NatsIntegrationsPage() {
       <Group>
         <Button onClick={() => setCreating(true)}>{t.natsIntegrations.newIntegration}</Button>
       </Group>
-      {items.length === 0 ? (
-        <Paper withBorder p="md">
-          <Text size="sm">{t.natsIntegrations.none}</Text>
-        </Paper>
-      ) : (
-        <Table.ScrollContainer minWidth={560}>
-          <Table striped aria-label={t.natsIntegrations.title}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t.natsIntegrations.name}</Table.Th>
-                <Table.Th>{t.natsIntegrations.createdAt}</Table.Th>
-                <Table.Th>{t.natsIntegrations.lastUsedAt}</Table.Th>
-                <Table.Th>{t.admin.actions}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((integration) => (
-                <IntegrationRow key={integration.id} integration={integration} />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <AdminTable
+        label={t.natsIntegrations.title}
+        columns={[t.natsIntegrations.name, t.natsIntegrations.createdAt, t.natsIntegrations.lastUsedAt, t.admin.actions]}
+        minWidth={560}
+        empty={items.length === 0 ? t.natsIntegrations.none : null}
+      >
+        {items.map((integration) => (
+          <IntegrationRow key={integration.id} integration={integration} />
+        ))}
+      </AdminTable>
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.natsIntegrations.newIntegration}>
         <CreateIntegrationForm
           onCreated={(integration) => {
