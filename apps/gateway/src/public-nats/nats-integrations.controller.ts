@@ -24,7 +24,8 @@ import { CreatedNatsIntegrationResponse, CreateNatsIntegrationBody, NatsIntegrat
 
 /** The public server's part of a request: beyond it the admin gets 503 rather than a hanging request. */
 const PUBLIC_SERVER_TIMEOUT_MS = 10_000;
-const INTEGRATIONS_UNAVAILABLE = 'The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL (with its keys and credentials, docs/integrations.md) is not set';
+const INTERFACE_OFF = 'The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL (with its keys and credentials, docs/integrations.md) is not set';
+const NO_SIGNING_KEYS = 'This platform answers public NATS commands but cannot issue credentials: INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED, INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED and INTEGRATIONS_NATS_SYSTEM_CREDS_FILE are not set (docs/integrations.md)';
 
 /**
  * NATS integrations (issue 21, docs/integrations.md): admins give another service credentials for the
@@ -53,7 +54,8 @@ export class NatsIntegrationsController {
   @ApiServiceUnavailableResponse({ description: 'The public NATS interface is off (INTEGRATIONS_NATS_URL unset), or its server is unreachable' })
   async create(@Caller() principal: Principal, @Body() body: CreateNatsIntegrationBody): Promise<CreatedNatsIntegrationView> {
     const serverUrl = this.config.INTEGRATIONS_NATS_ADVERTISED_URL ?? this.config.INTEGRATIONS_NATS_URL;
-    if (!serverUrl || !this.credentials) throw new CommandError('UNAVAILABLE', INTEGRATIONS_UNAVAILABLE);
+    if (!serverUrl) throw new CommandError('UNAVAILABLE', INTERFACE_OFF);
+    if (!this.credentials) throw new CommandError('UNAVAILABLE', NO_SIGNING_KEYS);
     const integrationId = randomUUID();
     await onPublicServer('making the organization\'s events stream', this.credentials.ensureOrganizationStream(principal.orgId));
     const { userPublicKey, creds } = await this.credentials.issueIntegrationCredentials({ organizationId: principal.orgId, integrationId, name: body.name });

@@ -139,4 +139,10 @@ describe('NATS integrations API', () => {
     expect(refused.message).toMatch(/^The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL/);
     await json<NatsIntegrationView[]>(await interfaceOff.call('/integrations/nats', { token: admin.accessToken }), 200);
   });
+
+  it('answers 503 naming the missing keys when the public server is set but the signing keys are not (outside production)', async () => {
+    const withoutKeys = await gateway.startReplica({ INTEGRATIONS_NATS_URL: publicServer.url, INTEGRATIONS_NATS_CREDS_FILE: join(credsDir, 'bridge.creds') });
+    const refused = await json<{ message: string }>(await withoutKeys.call('/integrations/nats', { token: admin.accessToken, body: { name: 'CRM' } }), 503);
+    expect(refused.message).toMatch(/^This platform answers public NATS commands but cannot issue credentials: INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED/);
+  });
 });
