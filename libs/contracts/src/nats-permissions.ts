@@ -90,6 +90,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.satisfaction.rate,
       ...Object.values(subjects.users),
       ...Object.values(subjects.apiTokens),
+      ...Object.values(subjects.natsIntegrations),
       ...Object.values(subjects.teams),
       ...Object.values(subjects.slaPolicies),
       ...Object.values(subjects.ticketFields),
