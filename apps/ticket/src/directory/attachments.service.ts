@@ -113,7 +113,8 @@ export class AttachmentsService {
         organizationId: caller.orgId,
         ticketId: ticket.id,
         actorId: caller.userId,
-      apiToken: caller.apiToken, integration: caller.integration,
+        apiToken: caller.apiToken,
+        integration: caller.integration,
         action: 'attachment.added',
         changes: { attachment: { from: null, to: { id: view.id, filename: view.filename, commentId: view.commentId, internal } } },
       });
@@ -170,7 +171,9 @@ export class AttachmentsService {
    * that holds; attachments.allowance only lets the gateway stop early.
    */
   private async assertWithinQuota(manager: EntityManager, organizationId: string, size: number): Promise<void> {
-    await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.organizations WHERE id = $1 FOR UPDATE`, [organizationId]);
+    // NO KEY UPDATE serializes the organization's uploads yet lets other transactions insert rows that reference
+    // the organization (key-share): FOR UPDATE deadlocked with a trigger holding this ticket and writing history.
+    await manager.query(`SELECT 1 FROM ${TICKET_SCHEMA}.organizations WHERE id = $1 FOR NO KEY UPDATE`, [organizationId]);
     const stored = await this.storedBytes(manager, organizationId);
     if (stored + size > this.config.ORG_ATTACHMENT_QUOTA_MB * MB) throw this.quotaExceeded('at_commit', "This upload would exceed the organization's attachment quota", stored);
   }

@@ -237,3 +237,40 @@ describe('the attachment byte quota of an organization', () => {
     expect(await allowance(other.admin, other.ticket.id)).toMatchObject({ remainingBytes: QUOTA_BYTES });
   });
 });
+
+describe('attachments beside a transaction holding the ticket (the trigger engine)', () => {
+  let harness: TicketHarness;
+
+  beforeAll(async () => {
+    harness = await TicketHarness.start('directory_attachments_locks');
+  });
+
+  afterAll(() => harness?.stop());
+
+  it('waits for it instead of deadlocking, when that transaction then writes a row of the organization', async () => {
+    const { admin } = await harness.signup('Locking Support');
+    const ticket = await harness.send<TicketView>(subjects.tickets.create, { principal: admin, subject: 'Locked', description: 'Held by a trigger' });
+    // The trigger engine's order: the ticket row first (FOR UPDATE), then rows that reference the organization.
+    const holder = await harness.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT id FROM helpdesk.tickets WHERE id = $1 FOR UPDATE`, [ticket.id]);
+      const adding = harness.send<AttachmentView>(subjects.attachments.add, { principal: admin, ticketId: ticket.id, filename: 'a.txt', contentType: 'text/plain', size: 10, sha256: SHA256, objectKey: `tickets/${randomUUID()}` });
+      // The upload now waits on the ticket row (its foreign key), having checked the quota under the organization's row lock.
+      await waitFor('the upload to wait on the ticket row', async () => {
+        const waiting = (await harness.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO%attachments%'`)) as Array<{ n: number }>;
+        return waiting[0]!.n === 1;
+      });
+      // What a trigger writes next (history, outbox) references the organization: a key-share lock on its row. The quota's
+      // lock used to be FOR UPDATE, which refuses key-share: each transaction then waited on the other, and PostgreSQL killed one.
+      await holder.query(`SELECT id FROM helpdesk.organizations WHERE id = $1 FOR KEY SHARE`, [admin.orgId]);
+      await holder.commitTransaction();
+      const attachment = await adding;
+      expect(attachment.ticketId).toBe(ticket.id);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+  });
+});

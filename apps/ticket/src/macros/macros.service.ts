@@ -163,7 +163,8 @@ export class MacrosService {
       organizationId: caller.orgId,
       ticketId: ticket.id,
       actorId: caller.userId,
-      apiToken: caller.apiToken, integration: caller.integration,
+      apiToken: caller.apiToken,
+      integration: caller.integration,
       action: 'macro.applied',
       changes: {
         macro: { from: null, to: eventData.macro },
