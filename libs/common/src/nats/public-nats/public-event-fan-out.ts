@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { PUBLIC_EVENT_TYPES, PUBLIC_EVENTS_CONSUMER, publicEventsStream, publicSubjects, type EventEnvelope, type PublicEventType } from '@helpdesk/contracts';
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
@@ -31,8 +31,11 @@ export function publicEventsConsumerConfig(): DurableEventsConsumerConfig {
 export interface PublicEventFanOutOptions {
   /** The platform's own JetStream (HELPDESK_EVENTS). */
   internal: Pick<JetStreamConnection, 'client' | 'manager'>;
-  /** The public server's JetStream, as the gateway's bridge user. */
-  publicJetStream: () => Promise<{ client: JetStreamClient; manager: JetStreamManager }>;
+  /**
+   * The public server's JetStream, as the gateway's bridge user in INTEGRATIONS (its connection's
+   * `inboxPrefix` BRIDGE_INBOX_PREFIX, so the PubAcks of the organizations' streams come back).
+   */
+  publicJetStream: () => Promise<{ client: JetStreamClient }>;
   retryMs: number;
   logger: Logger;
   metricsRegistry?: Registry;
@@ -40,14 +43,15 @@ export interface PublicEventFanOutOptions {
 
 /**
  * Republishes HELPDESK_EVENTS' public events to the public NATS server, each into its organization's
- * stream (`publicSubjects.event`), its body as it came, `Nats-Msg-Id` its event id (a redelivered event
- * is stored once) and its trace carried on. Internal event types never leave; an organization without
- * a stream (no integration yet) is skipped; a public server out of reach hands the event back for later.
+ * stream (`publicSubjects.event`, published in INTEGRATIONS and imported by the organization's account,
+ * where its stream is), its body as it came, `Nats-Msg-Id` its event id (a redelivered event is stored
+ * once) and its trace carried on. Internal event types never leave; an organization without a stream
+ * (no integration yet) is skipped; a public server out of reach hands the event back for later.
  */
 export class PublicEventFanOut {
   private readonly consumer: DurableEventConsumer;
   readonly ready: Promise<void>;
-  private publicJetStream?: { client: JetStreamClient; manager: JetStreamManager };
+  private publicJetStream?: { client: JetStreamClient };
   /**
    * The last publish per organization on this replica: events are handled in parallel, but each
    * organization's go out in the order they came (the stream's), so its integrations read them in order.
@@ -90,7 +94,7 @@ export class PublicEventFanOut {
 
   private async republish(event: PublicEvent, message: JsMsg): Promise<string> {
     const stream = publicEventsStream(event.orgId);
-    const { client, manager } = await this.publicServer();
+    const { client } = await this.publicServer();
     const headers = natsHeaders();
     // The consumer's span when tracing is on (so the trace shows the hop), otherwise the publisher's context as it came.
     if (tracing.enabled) injectIntoHeaders(headers);
@@ -104,25 +108,16 @@ export class PublicEventFanOut {
       const ack = await client.publish(publicSubjects.event(event.orgId, event.type), message.data, { msgID: event.id, headers, expect: { streamName: stream } });
       return ack.duplicate ? `already in ${stream}` : `republished to ${stream}`;
     } catch (error) {
-      // No stream listens on the subject (the client's "no responders" error, whose class it does not export): the
-      // organization has no integration yet. Anything else is retried.
-      if (error instanceof Error && error.name === 'JetStreamNotEnabled' && (await this.streamMissing(manager, stream))) return `skipped: ${stream} does not exist`;
-      throw error;
-    }
-  }
-
-  private async streamMissing(manager: JetStreamManager, stream: string): Promise<boolean> {
-    try {
-      await manager.streams.info(stream);
-      return false;
-    } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return true;
+      // No stream listens on the subject in any account (the client's "no responders" error, whose class it does
+      // not export; the stream is in the organization's account, out of the bridge's sight): the organization has
+      // no integration yet. Anything else is retried.
+      if (error instanceof Error && error.name === 'JetStreamNotEnabled') return `skipped: ${stream} does not exist`;
       throw error;
     }
   }
 
   /** Once connected, the same clients for good (the connection reconnects by itself); until then each event waits a bounded time. */
-  private async publicServer(): Promise<{ client: JetStreamClient; manager: JetStreamManager }> {
+  private async publicServer(): Promise<{ client: JetStreamClient }> {
     if (this.publicJetStream) return this.publicJetStream;
     const waited = new AbortController();
     const timeout = sleep(CONNECTION_WAIT_MS, undefined, { ref: false, signal: waited.signal }).then(() => {
