@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewaySecret, publicNatsChartValues, renderPublicNatsValues } from '../../../../../scripts/nats-public-keys.js';
 import { integrationInboxPrefix } from './integration-permissions.js';
 import { PublicNatsAuthority } from './public-nats-authority.js';
-import { accountOfCreds, generatePublicNatsKeys, publicNatsServerConfig, type PublicNatsKeys } from './public-nats-keys.js';
+import { accountOfCreds, BRIDGE_INBOX_PREFIX, generatePublicNatsKeys, publicNatsServerConfig, type PublicNatsKeys } from './public-nats-keys.js';
 
 /** npm run nats:public-keys: what it writes for the NATS chart and prints for the gateway works together. */
 describe('public NATS keys (npm run nats:public-keys)', () => {
@@ -36,11 +36,11 @@ describe('public NATS keys (npm run nats:public-keys)', () => {
     const secret = gatewaySecret(keys).stringData as Record<string, string>;
     expect(Object.keys(secret).sort()).toEqual(['account-signing-seed', 'bridge.creds', 'operator-signing-seed', 'system.creds']);
     const connectWith = async (creds: string, inboxPrefix?: string) => {
-      const connection = await connect({ servers: server.url, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), inboxPrefix, reconnect: false });
+      const connection = await server.connectAs(creds, { inboxPrefix });
       opened.push(connection);
       return connection;
     };
-    const bridge = await connectWith(secret['bridge.creds']!);
+    const bridge = await connectWith(secret['bridge.creds']!, BRIDGE_INBOX_PREFIX);
     const system = await connectWith(secret['system.creds']!);
     const authority = new PublicNatsAuthority({
       integrationsAccount: await accountOfCreds(secret['bridge.creds']!),
@@ -48,9 +48,12 @@ describe('public NATS keys (npm run nats:public-keys)', () => {
       operatorSigningSeed: secret['operator-signing-seed']!,
       bridge: async () => bridge,
       system: async () => system,
+      connectAs: (creds) => server.connectAs(creds),
     });
     const integrationId = randomUUID();
-    const issued = await authority.issueIntegrationCredentials({ organizationId: randomUUID(), integrationId, name: 'On-call bot' });
+    const organizationId = randomUUID();
+    await authority.ensureOrganizationStream(organizationId);
+    const issued = await authority.issueIntegrationCredentials({ organizationId, integrationId, name: 'On-call bot' });
     expect((await connectWith(issued.creds, integrationInboxPrefix(integrationId))).isClosed()).toBe(false);
     await authority.revokeIntegrationCredentials(issued.userPublicKey);
     await expect(connectWith(issued.creds, integrationInboxPrefix(integrationId))).rejects.toThrow(/authorization/i);
