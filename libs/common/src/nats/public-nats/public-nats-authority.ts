@@ -172,8 +172,14 @@ export class PublicNatsAuthority {
       if (upToDate) return undefined;
       return {
         name: `organization ${organizationId}`,
-        // Revocations made so far stay.
-        claims: { limits: ORGANIZATION_ACCOUNT_LIMITS, signing_keys: [signingKey], imports, revocations: current?.nats.revocations, tags: [`organization:${organizationId}`] },
+        // Revocations made so far stay, and so do older signing keys (a rotation removes them once done).
+        claims: {
+          limits: ORGANIZATION_ACCOUNT_LIMITS,
+          signing_keys: [...new Set([...((current?.nats.signing_keys ?? []) as string[]), signingKey])],
+          imports,
+          revocations: current?.nats.revocations,
+          tags: [`organization:${organizationId}`],
+        },
       };
     });
     return account;
