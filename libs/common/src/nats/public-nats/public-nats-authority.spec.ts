@@ -3,11 +3,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { publicEventsStream, publicSubjects } from '@helpdesk/contracts';
 import { startPublicNatsServer, waitFor, type TestPublicNatsServer } from '@helpdesk/testing';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { decode, type Account } from '@nats-io/jwt';
+import { decode, encodeActivation, type Account } from '@nats-io/jwt';
+import { createAccount, fromSeed } from '@nats-io/nkeys';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { integrationInboxPrefix, isIntegrationReplySubject } from './integration-permissions.js';
-import { accountOfCreds, BRIDGE_INBOX_PREFIX, ORGANIZATION_JETSTREAM_LIMITS, userCreds } from './public-nats-keys.js';
+import {
+  accountOfCreds,
+  BRIDGE_INBOX_PREFIX,
+  generatePublicNatsKeys,
+  INTEGRATIONS_ACCOUNT_NAME,
+  integrationsAccountClaims,
+  integrationsExports,
+  ORGANIZATION_JETSTREAM_LIMITS,
+  signAccount,
+  userCreds,
+} from './public-nats-keys.js';
 import { PublicNatsAuthority, PUBLIC_EVENTS_MAX_AGE_MS, type PublicNatsAuthorityOptions } from './public-nats-authority.js';
 
 describe('PublicNatsAuthority (operator-mode public NATS server, an account per organization)', () => {
@@ -291,5 +302,71 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     await afterRestart.flush();
     const { event } = await publishEvent(orgA, await connectWith(server.bridgeCreds, BRIDGE_INBOX_PREFIX));
     for await (const message of live) expect(message.json()).toEqual(event);
+  });
+});
+
+describe('PublicNatsAuthority on a public server made before accounts per organization', () => {
+  let server: TestPublicNatsServer;
+  const opened: NatsConnection[] = [];
+
+  beforeAll(async () => {
+    const keys = await generatePublicNatsKeys();
+    const signingKey = fromSeed(new TextEncoder().encode(keys.integrationsAccount.signingSeed)).getPublicKey();
+    // The INTEGRATIONS account as it was: no exports.
+    keys.integrationsAccount.jwt = await signAccount(INTEGRATIONS_ACCOUNT_NAME, keys.integrationsAccount.publicKey, { ...integrationsAccountClaims(signingKey), exports: undefined }, keys.operator.signingSeed);
+    server = await startPublicNatsServer({ keys });
+  });
+
+  afterAll(async () => {
+    for (const connection of opened) await connection.close().catch(() => undefined);
+    await server?.destroy();
+  });
+
+  it("adds INTEGRATIONS' exports, then an organization's integration receives its events", async () => {
+    const connectWith = async (creds: string, inboxPrefix?: string) => {
+      const connection = await server.connectAs(creds, { inboxPrefix });
+      opened.push(connection);
+      return connection;
+    };
+    const bridge = await connectWith(server.bridgeCreds, BRIDGE_INBOX_PREFIX);
+    const system = await connectWith(server.systemCreds);
+    const authority = new PublicNatsAuthority({
+      integrationsAccount: server.integrationsAccount,
+      accountSigningSeed: server.accountSigningSeed,
+      operatorSigningSeed: server.operatorSigningSeed,
+      bridge: async () => bridge,
+      system: async () => system,
+      connectAs: (creds) => server.connectAs(creds),
+    });
+    const organizationId = randomUUID();
+    const integrationId = randomUUID();
+    await authority.ensureOrganizationStream(organizationId);
+    const { creds } = await authority.issueIntegrationCredentials({ organizationId, integrationId, name: 'CRM' });
+
+    const integrations = decode<Account>((await system.request(`$SYS.REQ.ACCOUNT.${server.integrationsAccount}.CLAIMS.LOOKUP`, undefined, { timeout: 5_000 })).string());
+    expect(integrations.nats.exports?.map((entry) => [entry.subject, entry.type, entry.token_req])).toEqual(integrationsExports().map((entry) => [entry.subject, entry.type, true]));
+
+    const connection = await connectWith(creds, integrationInboxPrefix(integrationId));
+    const live = connection.subscribe(publicSubjects.organizationEvents(organizationId), { max: 1 });
+    await connection.flush();
+    const event = { id: randomUUID(), type: 'ticket.created', orgId: organizationId };
+    const ack = await jetstream(bridge).publish(publicSubjects.event(organizationId, 'ticket.created'), JSON.stringify(event), { msgID: event.id });
+    expect(ack.stream).toBe(publicEventsStream(organizationId));
+    for await (const message of live) expect(message.json()).toEqual(event);
+  });
+
+  it("refuses an account whose import names another organization's events under a token made for its own", async () => {
+    const system = await server.connectAs(server.systemCreds);
+    opened.push(system);
+    const [own, other] = [randomUUID(), randomUUID()];
+    const forged = createAccount().getPublicKey();
+    const token = await encodeActivation('public events', forged, server.integrationsAccount, 'stream', { subject: publicSubjects.organizationEvents(own) } as never, {
+      signer: fromSeed(new TextEncoder().encode(server.accountSigningSeed)),
+    });
+    const jwt = await signAccount('forged', forged, {
+      imports: [{ name: 'public events', subject: publicSubjects.organizationEvents(other), account: server.integrationsAccount, type: 'stream', token }],
+    }, server.operatorSigningSeed);
+    const reply = (await system.request('$SYS.REQ.CLAIMS.UPDATE', jwt, { timeout: 5_000 })).json<{ error?: { description?: string } }>();
+    expect(reply.error?.description).toMatch(/activation token import subject .* doesn't match import/);
   });
 });
