@@ -100,7 +100,7 @@ export class PublicNatsAuthority {
     if (organizationId !== undefined) return this.revokeIn(this.organizationAccount(organizationId), userPublicKey);
     // Ours only: not the system account.
     const ours = (claims: AccountClaims) => claims.sub === this.options.integrationsAccount || (claims.nats.tags ?? []).some((tag) => tag.startsWith('organization:'));
-    await Promise.all((await this.accountsOnServer()).map((account) => this.revokeIn(account, userPublicKey, ours)));
+    await Promise.all((await this.accountsOnServer()).map((account) => this.revokeIn(account, userPublicKey, ours, true)));
   }
 
   /** The organization's public events stream, in its account, made when its first integration is (idempotent). */
@@ -165,7 +165,7 @@ export class PublicNatsAuthority {
     const account = this.organizationAccount(organizationId);
     const imports = await this.organizationImports(organizationId, account);
     const signingKey = fromSeed(new TextEncoder().encode(this.options.accountSigningSeed)).getPublicKey();
-    await this.updateAccount(account, (current) => {
+    await this.updateAccount(account, false, (current) => {
       const upToDate = current !== undefined
         && (current.nats.signing_keys ?? []).includes(signingKey)
         && imports.every((wanted) => current.nats.imports?.some((held) => held.subject === wanted.subject && held.type === wanted.type && held.account === wanted.account));
@@ -204,7 +204,7 @@ export class PublicNatsAuthority {
   /** Servers whose INTEGRATIONS account predates accounts per organization get its exports (idempotent). */
   private async ensureIntegrationsExports(): Promise<void> {
     const signingKey = fromSeed(new TextEncoder().encode(this.options.accountSigningSeed)).getPublicKey();
-    await this.updateAccount(this.options.integrationsAccount, (current) => {
+    await this.updateAccount(this.options.integrationsAccount, true, (current) => {
       if (!current) throw new Error(`The public NATS server does not know the INTEGRATIONS account ${this.options.integrationsAccount}`);
       const exported = Object.values(INTEGRATIONS_EXPORTS).every((subject) => current.nats.exports?.some((held) => held.subject === subject && held.token_req));
       if (exported) return undefined;
@@ -216,8 +216,8 @@ export class PublicNatsAuthority {
     });
   }
 
-  private async revokeIn(account: string, userPublicKey: string, applies: (claims: AccountClaims) => boolean = () => true): Promise<void> {
-    await this.updateAccount(account, (current) => {
+  private async revokeIn(account: string, userPublicKey: string, applies: (claims: AccountClaims) => boolean = () => true, listed = false): Promise<void> {
+    await this.updateAccount(account, listed, (current) => {
       if (!current || !applies(current) || current.nats.revocations?.[userPublicKey] !== undefined) return undefined;
       return { name: current.name, claims: { ...current.nats, revocations: { ...current.nats.revocations, [userPublicKey]: Math.floor(Date.now() / 1_000) } } };
     });
@@ -225,18 +225,23 @@ export class PublicNatsAuthority {
 
   /**
    * Re-signs an account's JWT with what `change` makes of the current claims (undefined: nothing to do),
-   * pushes it, and checks it holds; again when another replica's push came in between.
+   * pushes it, and checks it holds; again when another replica's push came in between. `known`: the
+   * server holds the account (no need to list its accounts first).
    */
-  private async updateAccount(account: string, change: (current: AccountClaims | undefined) => { name: string; claims: Partial<Account> } | undefined): Promise<void> {
+  private async updateAccount(
+    account: string,
+    known: boolean,
+    change: (current: AccountClaims | undefined) => { name: string; claims: Partial<Account> } | undefined,
+  ): Promise<void> {
     for (let attempt = 1; attempt <= ACCOUNT_UPDATE_ATTEMPTS; attempt++) {
-      const current = await this.accountClaims(account);
+      const current = await this.accountClaims(account, known);
       const next = change(current);
       if (!next) return;
       // A JWT issued in the same second as the current one loses to it where servers compare them (the
       // preloaded JWT at a restart, measured on 2.9.10): the new one is signed in a later second.
       if (current) await sleep(Math.max(0, (current.iat + 1) * 1_000 - Date.now()));
       await this.pushAccount(account, await signAccount(next.name, account, next.claims, this.options.operatorSigningSeed));
-      if (change(await this.accountClaims(account)) === undefined) return;
+      if (change(await this.accountClaims(account, true)) === undefined) return;
     }
     throw new Error(`Updating NATS account ${account}: its JWT kept changing under ${ACCOUNT_UPDATE_ATTEMPTS} attempts`);
   }
@@ -250,9 +255,9 @@ export class PublicNatsAuthority {
   }
 
   /** The account's current claims, or undefined when the server does not hold it. */
-  private async accountClaims(account: string): Promise<AccountClaims | undefined> {
+  private async accountClaims(account: string, known: boolean): Promise<AccountClaims | undefined> {
     // A lookup of an account the server does not hold goes unanswered: the list says whether it is there.
-    if (account !== this.options.integrationsAccount && !(await this.accountsOnServer()).includes(account)) return undefined;
+    if (!known && !(await this.accountsOnServer()).includes(account)) return undefined;
     const system = await this.options.system();
     const reply = await system.request(`$SYS.REQ.ACCOUNT.${account}.CLAIMS.LOOKUP`, undefined, { timeout: REQUEST_TIMEOUT_MS });
     const jwt = reply.string().trim();

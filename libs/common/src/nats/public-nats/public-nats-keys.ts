@@ -71,9 +71,9 @@ export interface PublicNatsKeys {
   operator: { publicKey: string; seed: string; signingSeed: string; jwt: string };
   systemAccount: { publicKey: string; seed: string; jwt: string };
   integrationsAccount: { publicKey: string; seed: string; signingSeed: string; jwt: string };
-  /** The gateway's own user in the INTEGRATIONS account, with every right there (event fan-out, streams, public commands). */
+  /** The gateway's own user in the INTEGRATIONS account, with every right there (event fan-out, public commands). */
   bridgeCreds: string;
-  /** A user of the system account: pushes the INTEGRATIONS account's JWT after a revocation. */
+  /** A user of the system account: pushes account JWTs (organizations' accounts, revocations, INTEGRATIONS' exports). */
   systemCreds: string;
 }
 
