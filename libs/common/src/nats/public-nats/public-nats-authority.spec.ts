@@ -19,7 +19,7 @@ import {
   signAccount,
   userCreds,
 } from './public-nats-keys.js';
-import { PublicNatsAuthority, PUBLIC_EVENTS_MAX_AGE_MS, type PublicNatsAuthorityOptions } from './public-nats-authority.js';
+import { PublicNatsAuthority, PUBLIC_EVENTS_MAX_AGE_MS, PUBLIC_EVENTS_MAX_BYTES, type PublicNatsAuthorityOptions } from './public-nats-authority.js';
 
 describe('PublicNatsAuthority (operator-mode public NATS server, an account per organization)', () => {
   let server: TestPublicNatsServer;
@@ -119,10 +119,11 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     }
   });
 
-  it("makes each organization one stream of its public events in its account, kept 7 days, oldest discarded, and makes it once", async () => {
+  it("makes each organization one stream of its public events in its account, kept 7 days and under the account's storage, oldest discarded, and makes it once", async () => {
     await authority.ensureOrganizationStream(orgA);
     const info = await authority.withOrganizationAccount(orgA, async (connection) => (await jetstreamManager(connection)).streams.info(publicEventsStream(orgA)));
-    expect(info.config).toMatchObject({ subjects: [publicSubjects.organizationEvents(orgA)], storage: 'file', discard: 'old', max_age: PUBLIC_EVENTS_MAX_AGE_MS * 1_000_000 });
+    expect(info.config).toMatchObject({ subjects: [publicSubjects.organizationEvents(orgA)], storage: 'file', discard: 'old', max_age: PUBLIC_EVENTS_MAX_AGE_MS * 1_000_000, max_bytes: PUBLIC_EVENTS_MAX_BYTES });
+    expect(PUBLIC_EVENTS_MAX_BYTES).toBeLessThan(ORGANIZATION_JETSTREAM_LIMITS.disk_storage);
     // Not in INTEGRATIONS any more.
     await expect((await jetstreamManager(bridge)).streams.info(publicEventsStream(orgA))).rejects.toThrow(/stream not found/);
   });

@@ -10,6 +10,7 @@ import {
   INTEGRATIONS_EXPORTS,
   integrationsAccountClaims,
   ORGANIZATION_ACCOUNT_LIMITS,
+  ORGANIZATION_JETSTREAM_LIMITS,
   organizationAccountKeyPair,
   signAccount,
   userCreds,
@@ -18,6 +19,11 @@ import {
 const NANOS_PER_MS = 1_000_000;
 /** How long the public server keeps an organization's events for its integrations' consumers. */
 export const PUBLIC_EVENTS_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1_000;
+/**
+ * An organization's stream drops its oldest events past this size, under its account's file storage
+ * (ORGANIZATION_JETSTREAM_LIMITS): a full account would refuse new events instead.
+ */
+export const PUBLIC_EVENTS_MAX_BYTES = Math.floor(ORGANIZATION_JETSTREAM_LIMITS.disk_storage * 0.9);
 const REQUEST_TIMEOUT_MS = 5_000;
 /** Two replicas changing one account JWT at once may overwrite each other's change: it is checked and pushed again. */
 const ACCOUNT_UPDATE_ATTEMPTS = 5;
@@ -123,6 +129,7 @@ export class PublicNatsAuthority {
         retention: RetentionPolicy.Limits,
         discard: DiscardPolicy.Old,
         max_age: PUBLIC_EVENTS_MAX_AGE_MS * NANOS_PER_MS,
+        max_bytes: PUBLIC_EVENTS_MAX_BYTES,
         // The fan-out's Nats-Msg-Id dedupe window: a redelivered internal event is stored once.
         duplicate_window: 2 * 60 * 1_000 * NANOS_PER_MS,
       }).catch(async (error: unknown) => {
