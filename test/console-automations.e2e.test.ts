@@ -7,7 +7,8 @@ import { expectAccessible, saveScreenshot } from './support/console-page.js';
 /**
  * Automations in Chromium against all five services: an admin builds an automation with the
  * condition builder on /admin/automations (a refused one first, with the server's words), previews
- * the tickets it would act on now, and activates it from the list.
+ * the tickets it would act on now, and activates it from the list; another sends tickets to one of
+ * the organization's webhooks.
  */
 describe('web console: automations', () => {
   let app: AdminConsole;
@@ -15,7 +16,13 @@ describe('web console: automations', () => {
   let token: string;
 
   beforeAll(async () => {
-    app = await AdminConsole.start('console-automations', 'Automation Help', { name: 'Ari Admin', password: 'ari-admin-pass-2026' });
+    // Webhooks on: an automation's "Send webhook" action picks one of the organization's webhooks.
+    app = await AdminConsole.start(
+      'console-automations',
+      'Automation Help',
+      { name: 'Ari Admin', password: 'ari-admin-pass-2026' },
+      { DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+    );
     ({ stack, token } = app);
   }, 180_000);
 
@@ -85,5 +92,37 @@ describe('web console: automations', () => {
     });
     await expectAccessible(page, 'the automations list');
     await saveScreenshot(page, 'admin-automations');
+  }, 240_000);
+
+  it('adds a "Send webhook" action that picks one of the organization\'s webhooks, saves it, and shows it when edited', async () => {
+    // Never called: the automation is saved inactive, and only its stored action is checked here.
+    const url = 'http://127.0.0.1:9/on-call';
+    const webhook = await stack.api('POST', '/webhooks', { token, body: { url, events: ['ticket.created'], secret: 'on-call-secret-0123456789' } });
+    expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
+
+    const page = await app.signedInPage();
+    await page.getByRole('link', { name: 'Automations', exact: true }).click();
+    await page.getByRole('heading', { name: 'Automations' }).waitFor();
+    await page.getByRole('button', { name: 'New automation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New automation' });
+    await dialog.getByLabel('Name', { exact: false }).first().fill('Page the on-call');
+    await dialog.getByRole('switch', { name: 'Active' }).uncheck();
+    // The starting conditions (pending for more than 72 hours, status Open) stand; action 1 becomes a webhook.
+    await dialog.getByLabel('Action 1', { exact: true }).click();
+    await page.getByRole('option', { name: 'Send webhook' }).click();
+    await dialog.getByLabel('Webhook of action 1', { exact: true }).click();
+    await page.getByRole('option', { name: url }).click();
+    await expectAccessible(page, 'the automation builder with a webhook action');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const row = page.getByRole('region', { name: 'Page the on-call' });
+    await row.getByText('2 conditions · 1 action').waitFor();
+    const saved = ((await stack.api('GET', '/automations', { token })).body.items as Array<{ name: string; actions: unknown[] }>).find((automation) => automation.name === 'Page the on-call');
+    expect(saved?.actions).toEqual([{ type: 'webhook', webhookId: webhook.body.id }]);
+
+    await row.getByRole('button', { name: 'Edit automation Page the on-call' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit automation Page the on-call' });
+    await expect.poll(() => editor.getByLabel('Webhook of action 1', { exact: true }).inputValue()).toBe(url);
   }, 240_000);
 });

@@ -1,9 +1,11 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { eventSubject, WEBHOOK_HEADERS, type EventEnvelope } from '@helpdesk/contracts';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { eventSubject, EVENTS_STREAM, WEBHOOK_HEADERS, type EventEnvelope } from '@helpdesk/contracts';
 import { waitFor } from '../../test/support/index.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { breakdown, ratio, type Row } from '../lib/report.js';
@@ -31,9 +33,10 @@ interface Receipt {
  * create path is measured by `create`, and ticket.updated plans no mail, so only webhooks work on
  * them) to a receiver in this process on 127.0.0.1 that answers 200 at once over keep-alive.
  * Phase 1 publishes BENCH_WEBHOOK_EVENTS events as fast as the stream takes them and counts
- * deliveries/s from the first receipt to the last. Phase 2 publishes at an open-model rate (half
- * of that, at most 250/s) for 2 × BENCH_DURATION_S and takes latency from the event's occurredAt
- * to its receipt. Every delivery must arrive exactly once with a valid signature. The baseline is
+ * deliveries/s from the first receipt to the last. Once every consumer of the events stream has
+ * caught up, phase 2 publishes at an open-model rate (half of that, at most 250/s) for
+ * 2 × BENCH_DURATION_S and takes latency from the event's occurredAt (set at publish) to its
+ * receipt, split at JetStream's acknowledgement and at the delivery row's INSERT. Every delivery must arrive exactly once with a valid signature. The baseline is
  * Node's http client alone posting the same bodies with WEBHOOK_CONCURRENCY keep-alive connections.
  */
 export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[]; results: Record<string, unknown> }> {
@@ -59,9 +62,11 @@ export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[
       if (response.status !== 201) throw new Error(`webhook creation failed: ${response.status} ${await response.text()}`);
     }
     const client = jetstream(nats);
+    /** When JetStream acknowledged each event (stored, so deliverable to the consumers), by event id. */
+    const storedAt = new Map<string, number>();
     const publish = (): Promise<unknown> => {
       const event: EventEnvelope = { id: randomUUID(), version: 1, type: 'ticket.updated', occurredAt: new Date().toISOString(), orgId: admin.orgId, aggregateId: randomUUID(), actor: { system: 'bench' }, data: {} };
-      return client.publish(eventSubject(event.type), JSON.stringify(event), { msgID: event.id });
+      return client.publish(eventSubject(event.type), JSON.stringify(event), { msgID: event.id }).then(() => storedAt.set(event.id, Date.now()));
     };
 
     // Phase 1: throughput.
@@ -79,18 +84,43 @@ export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[
     const throughputCheck = verify(throughputReceipts, count, subscriptions);
 
     // Phase 2: latency at an open-model rate.
+    // Measured on a settled stack: every consumer of the events stream (the webhooks', the mail planner's, the
+    // trigger engine's) done with phase 1, so phase 2's latencies are not phase 1's backlog.
+    const settleStartedAt = Date.now();
+    const manager = await jetstreamManager(nats);
+    await waitFor('every events consumer to finish phase 1', async () => {
+      for await (const consumer of manager.consumers.list(EVENTS_STREAM)) if (consumer.num_pending > 0 || consumer.num_ack_pending > 0) return false;
+      return true;
+    }, 120_000, 50);
+    const settleSeconds = (Date.now() - settleStartedAt) / 1000;
+    const loadAtLatencyStart = loadavg()[0]!;
     const rate = Math.max(1, Math.min(250, Math.floor(deliveriesPerSecond / 2 / subscriptions)));
     const latencySeconds = (options.durationMs * 2) / 1000;
     const latencyEvents = Math.round(rate * latencySeconds);
+    // With BENCH_WEBHOOK_TIMELINE, each consumer's backlog every 500 ms: not yet delivered to it (pending), delivered
+    // and not acknowledged (ack pending), and its waiting pull requests, to tell a queue in NATS from one in a service.
+    const consumerSamples: string[] = [];
+    const sampling = process.env.BENCH_WEBHOOK_TIMELINE
+      ? setInterval(() => {
+          void (async () => {
+            const at = Date.now();
+            for await (const consumer of manager.consumers.list(EVENTS_STREAM)) consumerSamples.push(`${at} ${consumer.name} ${consumer.num_pending} ${consumer.num_ack_pending} ${consumer.num_waiting}`);
+          })();
+        }, 500)
+      : undefined;
     const latencyStartedAt = performance.now();
     const pending: Promise<unknown>[] = [];
+    let publishLagMaxMs = 0;
     for (let sent = 0; sent < latencyEvents; sent++) {
       const due = latencyStartedAt + (sent * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // The load generator's own lateness (a starved process publishes late and would hide that wait from the latencies).
+      publishLagMaxMs = Math.max(publishLagMaxMs, performance.now() - due);
       pending.push(publish());
     }
     await Promise.all(pending);
+    clearInterval(sampling);
     await waitFor(`${latencyEvents * subscriptions} webhook deliveries`, async () => receiver.receipts.length >= latencyEvents * subscriptions, 120_000, 20);
     const latencyReceipts = receiver.take();
     const latencyCheck = verify(latencyReceipts, latencyEvents, subscriptions);
@@ -99,6 +129,31 @@ export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[
 
     // The database agrees: every delivery succeeded at its first attempt.
     const database = await stack.connectDatabase();
+    // Where each latency was spent: JetStream's acknowledgement of the publish, then the delivery row's created_at
+    // (clock_timestamp() at its INSERT) split it into event to stored (the publish), stored to row written (delivery
+    // to the webhook consumer, recordEvent) and row written to receipt (the deliverer's claim and the request).
+    const written = new Map(
+      ((await database.query(`SELECT id::text, (extract(epoch FROM created_at) * 1000)::float8 AS written_ms FROM notification.webhook_deliveries WHERE id = ANY ($1::uuid[])`, [latencyReceipts.map((receipt) => receipt.deliveryId)])).rows as Array<{ id: string; written_ms: number }>).map(
+        (row) => [row.id, row.written_ms],
+      ),
+    );
+    // BENCH_WEBHOOK_TIMELINE=<file>: one line per delivery, in publish order: publish time (epoch ms), then ms from
+    // the first publish, event to stored, stored to row written, row written to receipt (to see when a tail happened).
+    if (process.env.BENCH_WEBHOOK_TIMELINE) {
+      const ordered = [...latencyReceipts].sort((a, b) => a.occurredAt - b.occurredAt);
+      const lines = ordered.map((receipt) => {
+        const stored = storedAt.get(receipt.eventId)!;
+        const rowWritten = written.get(receipt.deliveryId)!;
+        return [receipt.occurredAt, receipt.occurredAt - ordered[0]!.occurredAt, stored - receipt.occurredAt, rowWritten - stored, receipt.receivedAt - rowWritten].map(Math.round).join(' ');
+      });
+      writeFileSync(process.env.BENCH_WEBHOOK_TIMELINE, `${lines.join('\n')}\n`);
+      writeFileSync(`${process.env.BENCH_WEBHOOK_TIMELINE}.consumers`, `${consumerSamples.join('\n')}\n`);
+    }
+    const stages = {
+      eventToStored: quantiles(latencyReceipts.map((receipt) => storedAt.get(receipt.eventId)! - receipt.occurredAt)),
+      storedToWritten: quantiles(latencyReceipts.map((receipt) => written.get(receipt.deliveryId)! - storedAt.get(receipt.eventId)!)),
+      writtenToReceipt: quantiles(latencyReceipts.map((receipt) => receipt.receivedAt - written.get(receipt.deliveryId)!)),
+    };
     const [outcome] = (await database.query(`SELECT count(*) FILTER (WHERE status <> 'succeeded' OR attempts <> 1)::int AS odd, count(*)::int AS total FROM notification.webhook_deliveries`)).rows as Array<{ odd: number; total: number }>;
     await database.end();
     if (outcome!.odd > 0 || outcome!.total !== expected + latencyEvents * subscriptions) throw new Error(`delivery log: ${outcome!.odd} not succeeded at the first attempt, ${outcome!.total} rows for ${expected + latencyEvents * subscriptions} deliveries`);
@@ -129,6 +184,15 @@ export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[
       },
       {
         benchmark: 'webhooks',
+        measure: 'the same latency split, p50 / p95 / p99 ms: event to stored (JetStream\'s acknowledgement) | stored to delivery row written | row written to receipt',
+        platform: [stages.eventToStored, stages.storedToWritten, stages.writtenToReceipt].map((stage) => `${stage.p50} / ${stage.p95} / ${stage.p99}`).join(' | '),
+        baseline: '',
+        ratio: '',
+        target: '',
+        met: '',
+      },
+      {
+        benchmark: 'webhooks',
         measure: `CPU ms per delivery: ${breakdown(cpuMsPerDelivery)}`,
         platform: String(cpuMsPerDelivery.total),
         baseline: '',
@@ -149,7 +213,19 @@ export async function webhooksBench(options: BenchOptions): Promise<{ rows: Row[
         endToEndPerSecond,
         baselineRate,
         cpuMsPerDelivery,
-        latency: { rate: rate * subscriptions, seconds: latencySeconds, deliveries: latencies.length, p50, p95, p99, max: latencies.at(-1) },
+        latency: {
+          rate: rate * subscriptions,
+          seconds: latencySeconds,
+          deliveries: latencies.length,
+          p50,
+          p95,
+          p99,
+          max: latencies.at(-1),
+          stages,
+          settleSeconds,
+          publishLagMaxMs: Math.round(publishLagMaxMs),
+          loadAverage: { start: loadAtLatencyStart, end: loadavg()[0]! },
+        },
         checks: { throughput: throughputCheck, latency: latencyCheck },
         connections: receiver.connections,
       },
@@ -172,6 +248,13 @@ async function windowed(total: number, window: number, call: () => Promise<unkno
       }
     }),
   );
+}
+
+/** p50 / p95 / p99 / max of some milliseconds, rounded. */
+function quantiles(values: number[]): { p50: number; p95: number; p99: number; max: number } {
+  const sorted = values.map(Math.round).sort((a, b) => a - b);
+  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))]!;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1)! };
 }
 
 /** From the first receipt to the last. */

@@ -237,8 +237,14 @@ export class GatewayConfig extends ServiceConfig {
   @IsString()
   INTEGRATIONS_NATS_URL?: string;
 
-  /** The gateway's own `.creds` file for the public NATS server (its user there may answer the public commands). Unset: connect without credentials (tests, a local server). */
+  /** The gateway's own user on the public NATS server (the INTEGRATIONS account's bridge user, `npm run nats:public-keys`), as a `.creds` file. Unset: connect without credentials (a local server without authentication). */
   @IsOptional()
   @IsString()
   INTEGRATIONS_NATS_CREDS_FILE?: string;
+
+  /** The public NATS server's address as integrations reach it (shown with their credentials), when it differs from INTEGRATIONS_NATS_URL (an in-cluster address). */
+  @IsOptional()
+  @Matches(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, { message: 'INTEGRATIONS_NATS_ADVERTISED_URL must be one or more nats://, tls:// or ws(s):// URLs separated by commas' })
+  @IsString()
+  INTEGRATIONS_NATS_ADVERTISED_URL?: string;
 }

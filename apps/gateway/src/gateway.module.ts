@@ -34,6 +34,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { TicketFieldsController } from './ticket-fields/ticket-fields.controller.js';
 import { TicketsController } from './tickets/tickets.controller.js';
+import { PublicNatsModule } from './public-nats/public-nats.module.js';
 
 const HOUR_MS = 60 * 60 * 1_000;
 
@@ -57,6 +58,7 @@ const HOUR_MS = 60 * 60 * 1_000;
         storage: new ThrottlerStorageRedisService(throttleConnection(redis, config)),
       }),
     }),
+    PublicNatsModule,
   ],
   controllers: [AuthController, TicketsController, TicketFieldsController, DirectoryController, AttachmentsController, DeadLettersController, AiController, MailboxesController, InboundEmailController, MacrosController, ViewsController, TriggersController, AutomationsController, ApiTokensController, SatisfactionController, WebhooksController, ReportsController],
   providers: [

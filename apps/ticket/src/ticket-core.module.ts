@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiToken } from './api-tokens/api-token.entity.js';
+import { NatsIntegration } from './nats-integrations/nats-integration.entity.js';
 import { AssignmentService } from './assignment/assignment.service.js';
 import { Comment } from './comments/comment.entity.js';
 import { TicketEvent } from './history/ticket-event.entity.js';
@@ -20,7 +21,7 @@ import { BouncingAddresses } from './users/bouncing-addresses.js';
 import { PrincipalVerifier } from './users/principal-verifier.js';
 import { User } from './users/user.entity.js';
 
-export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse, SavedView, Trigger, Automation, ApiToken];
+export const TICKET_ENTITIES = [Organization, User, Team, SlaPolicy, Ticket, TicketField, Comment, TicketEvent, OutboxMessage, Macro, CannedResponse, SavedView, Trigger, Automation, ApiToken, NatsIntegration];
 
 /** What every feature of the ticket service shares: the entities, principal verification, domain events and bouncing addresses. */
 @Module({

@@ -3,6 +3,8 @@ import { DatabaseHealthIndicator, DatabaseModule, HealthModule, JetStreamModule,
 import { TicketAiModule } from './ai/ai.module.js';
 import { ApiTokensController } from './api-tokens/api-tokens.controller.js';
 import { ApiTokensService } from './api-tokens/api-tokens.service.js';
+import { NatsIntegrationsController } from './nats-integrations/nats-integrations.controller.js';
+import { NatsIntegrationsService } from './nats-integrations/nats-integrations.service.js';
 import { SatisfactionController } from './satisfaction/satisfaction.controller.js';
 import { SatisfactionService } from './satisfaction/satisfaction.service.js';
 import { StaffPresenceController } from './assignment/staff-presence.controller.js';
@@ -60,7 +62,7 @@ import { TriggersService } from './triggers/triggers.service.js';
     NotificationsModule,
     TicketAiModule,
   ],
-  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController, ApiTokensController, SatisfactionController, ReportsController],
-  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, RuleWebhooks, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService, SatisfactionService, ReportsService],
+  controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController, ApiTokensController, NatsIntegrationsController, SatisfactionController, ReportsController],
+  providers: [OutboxRelay, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, RuleWebhooks, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService, NatsIntegrationsService, SatisfactionService, ReportsService],
 })
 export class TicketModule {}

@@ -21,6 +21,10 @@ import { acceptedRequestId } from './logging/request-id.js';
  * What every service has: its validated config, request-id context for logs, metrics, the NATS
  * command client, the error envelope, in-flight tracking and the ping command.
  */
+
+/** How every command and request body is validated; the gateway's public NATS commands use the same rules. */
+export const COMMAND_VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true } as const;
+
 @Global()
 @Module({})
 export class CoreModule {
@@ -71,7 +75,7 @@ export class CoreModule {
         {
           // Every command and request body is validated against its DTO; unknown fields are refused, not dropped silently.
           provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }),
+          useValue: new ValidationPipe(COMMAND_VALIDATION),
         },
         { provide: APP_INTERCEPTOR, useClass: RpcTrackingInterceptor },
       ],

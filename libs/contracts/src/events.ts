@@ -1,4 +1,4 @@
-import type { ApiTokenActor, Role } from './principal.js';
+import type { ApiTokenActor, IntegrationActor, Role } from './principal.js';
 
 /** JetStream stream holding every domain event; subjects below `helpdesk.v1.events.`. */
 export const EVENTS_STREAM = 'HELPDESK_EVENTS';
@@ -35,8 +35,8 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Who caused an event: a user, or the platform itself (SLA timers). */
-/** `apiToken` when the user acted through one of their API tokens. */
-export type EventActor = { userId: string; role: Role; apiToken?: ApiTokenActor } | { system: string };
+/** `apiToken` when the user acted through one of their API tokens, `integration` when through one of their NATS integrations. */
+export type EventActor = { userId: string; role: Role; apiToken?: ApiTokenActor; integration?: IntegrationActor } | { system: string };
 
 /**
  * Every domain event, as stored in the stream (with Nats-Msg-Id = id). Events never carry secrets:

@@ -36,3 +36,5 @@ export * from './webhooks.js';
 export * from './reports.js';
 // NATS as a public interface (issue 21)
 export * from './public-nats.js';
+// NATS integrations: credentials for the public NATS server (issue 21)
+export * from './nats-integrations.js';

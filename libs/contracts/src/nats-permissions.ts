@@ -90,6 +90,7 @@ export const NATS_ACCESS: Record<NatsUser, ServiceNatsAccess> = {
       subjects.satisfaction.rate,
       ...Object.values(subjects.users),
       ...Object.values(subjects.apiTokens),
+      ...Object.values(subjects.natsIntegrations),
       ...Object.values(subjects.teams),
       ...Object.values(subjects.slaPolicies),
       ...Object.values(subjects.ticketFields),
@@ -195,7 +196,11 @@ function jetStreamPublish(need: JetStreamNeed, bucket: string): { allow: string[
           `${api}.CONSUMER.CREATE.${events}.${durable}`,
           `${api}.CONSUMER.CREATE.${events}.${durable}.>`,
           `${api}.CONSUMER.MSG.NEXT.${events}.${durable}`,
-          `$JS.ACK.${events}.${durable}.>`,
+          // No `$JS.ACK.<stream>.<durable>.>`: each delivery's ack (or nak, or term: one per delivery) is a
+          // reply to it, allowed by allow_responses, which then forgets it. Allowing the ack subject outright
+          // left every delivery's reply subject tracked for allow_responses' two minutes (tens of thousands
+          // per connection at a few hundred events a second), and nats-server stalled every consumer for
+          // seconds as that table grew (docs/benchmarks.md, webhooks latency).
         ],
       };
     }

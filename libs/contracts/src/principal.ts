@@ -9,10 +9,18 @@ export interface Principal {
   role: Role;
   /** Set when the user acts through one of their API tokens: history and events name it beside them. */
   apiToken?: ApiTokenActor;
+  /** Set when the user acts through one of their NATS integrations (public commands): history and events name it beside them. */
+  integration?: IntegrationActor;
 }
 
 /** The API token a change was made with, as history and events record it. */
 export interface ApiTokenActor {
+  id: string;
+  name: string;
+}
+
+/** The NATS integration a change was made with, as history and events record it. */
+export interface IntegrationActor {
   id: string;
   name: string;
 }

@@ -137,6 +137,15 @@ export const subjects = {
     /** Public, from the gateway (RateTicketCommand): gives or changes the rating. */
     rate: `${SUBJECT_ROOT}.ticket.satisfaction.rate`,
   },
+  /** NATS integrations (issue 21): admins create, list and revoke them; the gateway verifies one on every public command. */
+  natsIntegrations: {
+    create: `${SUBJECT_ROOT}.ticket.nats-integrations.create`,
+    list: `${SUBJECT_ROOT}.ticket.nats-integrations.list`,
+    /** Answers the NATS user to revoke on the public server; again for one already revoked, so a failed revocation there can be retried. */
+    revoke: `${SUBJECT_ROOT}.ticket.nats-integrations.revoke`,
+    /** Internal, for the gateway (VerifyNatsIntegrationCommand): the integration's principal and scopes, or UNAUTHORIZED. */
+    verify: `${SUBJECT_ROOT}.ticket.nats-integrations.verify`,
+  },
   /** API tokens (DESIGN section 16): admins create, list and revoke them; the gateway verifies one on every request that carries it. */
   apiTokens: {
     create: `${SUBJECT_ROOT}.ticket.api-tokens.create`,

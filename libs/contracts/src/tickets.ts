@@ -1,7 +1,7 @@
 import type { StoredAiTriage } from './ai.js';
 import type { TicketSatisfactionView } from './satisfaction.js';
 import type { TicketFieldValue } from './ticket-fields.js';
-import type { ApiTokenActor } from './principal.js';
+import type { ApiTokenActor, IntegrationActor } from './principal.js';
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -95,6 +95,8 @@ export interface TicketHistoryEntry {
   actorId: string | null;
   /** The API token the actor made the change with, if any. */
   apiToken: ApiTokenActor | null;
+  /** The NATS integration the actor made the change with (a public command), if any. */
+  integration: IntegrationActor | null;
   action: string;
   changes: Record<string, { from: unknown; to: unknown }>;
   createdAt: string;

@@ -673,6 +673,27 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ],
     "description": "The answer to a creation: the only time `token` is shown."
   },
+  "CreatedNatsIntegrationView": {
+    "type": "object",
+    "properties": {
+      "integration": {
+        "$ref": "#/components/schemas/NatsIntegrationView"
+      },
+      "credentials": {
+        "type": "string",
+        "description": "A NATS `.creds` file's text (the user JWT and its seed): save it as a file and connect with it."
+      },
+      "access": {
+        "$ref": "#/components/schemas/NatsIntegrationAccess"
+      }
+    },
+    "required": [
+      "integration",
+      "credentials",
+      "access"
+    ],
+    "description": "POST /integrations/nats: the only time the credentials are shown."
+  },
   "CsatSummary": {
     "type": "object",
     "properties": {
@@ -1038,6 +1059,22 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "ticketId",
       "commentId"
     ]
+  },
+  "IntegrationActor": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string"
+      },
+      "name": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "id",
+      "name"
+    ],
+    "description": "The NATS integration a change was made with, as history and events record it."
   },
   "MacroAction": {
     "anyOf": [
@@ -1500,6 +1537,106 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "median",
       "p90"
     ]
+  },
+  "NatsIntegrationAccess": {
+    "type": "object",
+    "properties": {
+      "serverUrl": {
+        "type": "string",
+        "description": "The public server's address, as given to integrations (INTEGRATIONS_NATS_PUBLIC_URL, else INTEGRATIONS_NATS_URL)."
+      },
+      "inboxPrefix": {
+        "type": "string",
+        "description": "Its requests' reply subjects must start with it (connect with this `inboxPrefix`)."
+      },
+      "events": {
+        "type": "string",
+        "description": "The subject its organization's events arrive on (`helpdesk.v1.public.events.<orgId>.>`)."
+      },
+      "stream": {
+        "type": "string",
+        "description": "The JetStream stream holding them, to follow with a durable consumer."
+      },
+      "commands": {
+        "type": "object",
+        "properties": {
+          "tickets.create": {
+            "type": "string"
+          },
+          "tickets.get": {
+            "type": "string"
+          },
+          "comments.create": {
+            "type": "string"
+          },
+          "users.find-by-email": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "tickets.create",
+          "tickets.get",
+          "comments.create",
+          "users.find-by-email"
+        ],
+        "description": "One subject per public command, by name."
+      }
+    },
+    "required": [
+      "serverUrl",
+      "inboxPrefix",
+      "events",
+      "stream",
+      "commands"
+    ],
+    "description": "What an integration may use on the public NATS server."
+  },
+  "NatsIntegrationList": {
+    "type": "array",
+    "items": {
+      "$ref": "#/components/schemas/NatsIntegrationView"
+    }
+  },
+  "NatsIntegrationView": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string"
+      },
+      "name": {
+        "type": "string"
+      },
+      "natsUser": {
+        "type": "string",
+        "description": "The NATS user (an nkey public key, `U…`) its credentials are for."
+      },
+      "createdAt": {
+        "type": "string"
+      },
+      "createdBy": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "The admin who made it; the integration acts as them."
+      },
+      "lastUsedAt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "When it last sent a command; written at most once a minute."
+      }
+    },
+    "required": [
+      "id",
+      "name",
+      "natsUser",
+      "createdAt",
+      "createdBy",
+      "lastUsedAt"
+    ],
+    "description": "An integration as listed: never its credentials (only the NATS user's public key, which is no secret)."
   },
   "OrganizationView": {
     "type": "object",
@@ -2586,6 +2723,17 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
         ],
         "description": "The API token the actor made the change with, if any."
       },
+      "integration": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/IntegrationActor"
+          },
+          {
+            "type": "null"
+          }
+        ],
+        "description": "The NATS integration the actor made the change with (a public command), if any."
+      },
       "action": {
         "type": "string"
       },
@@ -2612,6 +2760,7 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "ticketId",
       "actorId",
       "apiToken",
+      "integration",
       "action",
       "changes",
       "createdAt"

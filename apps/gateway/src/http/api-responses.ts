@@ -4,6 +4,7 @@ import type {
   AiSuggestedReply,
   AiSummary,
   ApiTokenView,
+  NatsIntegrationView,
   AttachmentView,
   AutomationPreviewItem,
   AutomationView,
@@ -11,6 +12,7 @@ import type {
   CannedResponseView,
   CommentView,
   CreatedApiTokenView,
+  CreatedNatsIntegrationView,
   DeadLetterDetail,
   DeadLetterSummary,
   DeletedReply,
@@ -62,6 +64,8 @@ export interface ApiResponseTypes {
   ApiTokenView: ApiTokenView;
   ApiTokenList: ApiTokenView[];
   CreatedApiTokenView: CreatedApiTokenView;
+  NatsIntegrationList: NatsIntegrationView[];
+  CreatedNatsIntegrationView: CreatedNatsIntegrationView;
   AiSummary: AiSummary;
   AiSuggestedReply: AiSuggestedReply;
   TicketView: TicketView;

@@ -1056,6 +1056,9 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
               },
               "apiToken": {
                 "$ref": "#/components/schemas/ApiTokenActor"
+              },
+              "integration": {
+                "$ref": "#/components/schemas/IntegrationActor"
               }
             },
             "required": [
@@ -1075,7 +1078,7 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
             ]
           }
         ],
-        "description": "`apiToken` when the user acted through one of their API tokens."
+        "description": "`apiToken` when the user acted through one of their API tokens, `integration` when through one of their NATS integrations."
       },
       "EventEnvelope": {
         "type": "object",
@@ -1150,6 +1153,22 @@ export const ASYNCAPI_DOCUMENT: Record<string, unknown> = {
           "mailbox.failed",
           "webhook.disabled"
         ]
+      },
+      "IntegrationActor": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id",
+          "name"
+        ],
+        "description": "The NATS integration a change was made with, as history and events record it."
       },
       "PublicCommandHeaders": {
         "type": "object",

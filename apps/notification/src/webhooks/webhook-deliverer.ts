@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NotificationConfig } from '../notification.config.js';
 import { OutboundHttpClient, type OutboundResult } from './outbound/outbound-http-client.js';
+import { WakeSignal } from './wake-signal.js';
 import { signWebhookBody } from './webhook-signature.js';
 import { DELIVERIES_TABLE, Webhooks, WEBHOOKS_TABLE, type WebhookRow } from './webhooks.service.js';
 
@@ -73,7 +74,8 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
   private recordingSuccesses = false;
   private stopping = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  /** Deliveries written on this replica, and a finished ordered delivery (its ticket's next may go), wake the loop. */
+  private readonly wake = new WakeSignal();
   private unsubscribe?: () => void;
 
   constructor(
@@ -95,14 +97,14 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.webhooks.onDeliveriesWritten(() => this.wake?.());
+    this.unsubscribe = this.webhooks.onDeliveriesWritten(() => this.wake.notify());
     this.loop = this.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
-    this.wake?.();
+    this.wake.notify();
     await this.loop;
     // Attempts in hand end within the 10 s exchange; an unfinished one is claimed again after its lease.
     await Promise.all(this.inFlight);
@@ -117,6 +119,8 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
         continue;
       }
       const wanted = Math.min(free, CLAIM_BATCH);
+      // Wake-ups from here on announce rows this claim may not see: they make the wait below return at once.
+      this.wake.clear();
       let claimed: ClaimedDelivery[] = [];
       try {
         claimed = await this.claim(wanted);
@@ -130,28 +134,14 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
           .finally(() => {
             this.inFlight.delete(attempt);
             // The next delivery of that ticket may go now.
-            if (delivery.ordered) this.wake?.();
+            if (delivery.ordered) this.wake.notify();
           });
         this.inFlight.add(attempt);
       }
-      // A full batch means more is probably due: claim again at once.
-      if (claimed.length < wanted) await this.idle();
+      // A full batch means more is probably due: claim again at once. Otherwise wait for a wake-up; the poll
+      // finds what none announces (retries falling due, deliveries another replica wrote, leases run out).
+      if (claimed.length < wanted) await this.wake.wait(this.config.WEBHOOK_POLL_MS);
     }
-  }
-
-  /** Until WEBHOOK_POLL_MS passed or deliveries were written on this replica. */
-  private idle(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.config.WEBHOOK_POLL_MS);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
   }
 
   private claim(limit: number): Promise<ClaimedDelivery[]> {

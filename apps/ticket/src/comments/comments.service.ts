@@ -54,7 +54,7 @@ export class CommentsService {
       const earlier = options.id ? await manager.findOneBy(Comment, { id: options.id, ticketId: ticket.id, organizationId: caller.orgId }) : null;
       if (earlier) return { comment: earlier, ticket };
       const { comment, ticket: saved, changes } = await this.writeLocked(manager, caller, ticket, { body, internal, viaEmail: options.viaEmail, id: options.id });
-      await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, action: 'commented', changes: { comment: { from: null, to: { id: comment.id, internal } }, ...changes } });
+      await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'commented', changes: { comment: { from: null, to: { id: comment.id, internal } }, ...changes } });
       return { comment, ticket: saved };
     });
     this.events.committed();

@@ -113,7 +113,7 @@ export class AttachmentsService {
         organizationId: caller.orgId,
         ticketId: ticket.id,
         actorId: caller.userId,
-      apiToken: caller.apiToken,
+      apiToken: caller.apiToken, integration: caller.integration,
         action: 'attachment.added',
         changes: { attachment: { from: null, to: { id: view.id, filename: view.filename, commentId: view.commentId, internal } } },
       });

@@ -1,4 +1,4 @@
-import type { ApiTokenActor } from '@helpdesk/contracts';
+import type { ApiTokenActor, IntegrationActor } from '@helpdesk/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type FieldChanges = Record<string, { from: unknown; to: unknown }>;
@@ -22,6 +22,10 @@ export class TicketEvent {
   /** The API token the actor made the change with, `{ id, name }`; null otherwise. */
   @Column('jsonb', { name: 'api_token', nullable: true })
   apiToken!: ApiTokenActor | null;
+
+  /** The NATS integration the actor made the change with, `{ id, name }`; null otherwise. */
+  @Column('jsonb', { nullable: true })
+  integration!: IntegrationActor | null;
 
   @Column('text')
   action!: string;

@@ -1,4 +1,4 @@
-import type { ApiTokenActor } from '@helpdesk/contracts';
+import type { ApiTokenActor, IntegrationActor } from '@helpdesk/contracts';
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { TicketEvent, type FieldChanges } from './ticket-event.entity.js';
 
@@ -8,6 +8,8 @@ export interface HistoryEntry {
   actorId: string | null;
   /** The caller's API token, when they acted through one. */
   apiToken?: ApiTokenActor;
+  /** The caller's NATS integration, when they acted through one. */
+  integration?: IntegrationActor;
   action: 'created' | 'updated' | 'commented' | 'sla.warning' | 'sla.breached' | 'attachment.added' | 'participant.added' | 'participant.removed' | 'merged' | 'link.added' | 'link.removed' | 'macro.applied' | 'follower.added' | 'follower.removed' | 'trigger.fired' | 'trigger.failed' | 'automation.fired' | 'automation.failed' | 'satisfaction.rated';
   changes?: FieldChanges;
 }
@@ -15,7 +17,7 @@ export interface HistoryEntry {
 /** Appends to a ticket's audit history inside the caller's transaction. */
 export async function recordHistory(manager: EntityManager, entry: HistoryEntry): Promise<void> {
   // jsonb columns hold free-form objects, which TypeORM's deep-partial insert type cannot express.
-  await manager.insert(TicketEvent, { ...entry, apiToken: entry.apiToken ?? null, changes: entry.changes ?? {} } as QueryDeepPartialEntity<TicketEvent>);
+  await manager.insert(TicketEvent, { ...entry, apiToken: entry.apiToken ?? null, integration: entry.integration ?? null, changes: entry.changes ?? {} } as QueryDeepPartialEntity<TicketEvent>);
 }
 
 /** The fields that differ between two snapshots, as `{ field: { from, to } }`. */

@@ -163,7 +163,7 @@ export class MacrosService {
       organizationId: caller.orgId,
       ticketId: ticket.id,
       actorId: caller.userId,
-      apiToken: caller.apiToken,
+      apiToken: caller.apiToken, integration: caller.integration,
       action: 'macro.applied',
       changes: {
         macro: { from: null, to: eventData.macro },

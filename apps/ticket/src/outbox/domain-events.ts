@@ -23,7 +23,7 @@ export function traceCarrierJson(): string | null {
 
 export function actorOf(principal: Principal & { system?: string }): EventActor {
   if (principal.system) return { system: principal.system };
-  return { userId: principal.userId, role: principal.role, ...(principal.apiToken ? { apiToken: principal.apiToken } : {}) };
+  return { userId: principal.userId, role: principal.role, ...(principal.apiToken ? { apiToken: principal.apiToken } : {}), ...(principal.integration ? { integration: principal.integration } : {}) };
 }
 
 /**

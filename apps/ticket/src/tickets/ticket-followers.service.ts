@@ -84,7 +84,7 @@ export class TicketFollowersService {
   }
 
   private async recordChange(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, change: { from: string | null; to: string | null }, action: 'follower.added' | 'follower.removed') {
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, action, changes: { followers: change } });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action, changes: { followers: change } });
     await this.events.record(manager, {
       type: 'ticket.updated',
       orgId: caller.orgId,

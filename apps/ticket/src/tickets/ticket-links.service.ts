@@ -146,7 +146,7 @@ export class TicketLinksService {
     ] as const) {
       const link = { kind: kindSeen, ticket: counterpart.number };
       const changes = { links: action === 'link.added' ? { from: null, to: link } : { from: link, to: null } };
-      await recordHistory(manager, { organizationId: caller.orgId, ticketId: side.id, actorId: caller.userId, apiToken: caller.apiToken, action, changes });
+      await recordHistory(manager, { organizationId: caller.orgId, ticketId: side.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action, changes });
       await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: side.id, actor, data: { ticket: ticketEventData(side), changes } });
     }
   }

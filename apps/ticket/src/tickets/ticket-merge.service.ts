@@ -124,8 +124,8 @@ export class TicketMergeService {
       attachments: { from: null, to: moved.attachments },
       ...(moved.participants.length > 0 ? { participants: { from: null, to: moved.participants } } : {}),
     };
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: source.id, actorId: caller.userId, apiToken: caller.apiToken, action: 'merged', changes: sourceChanges });
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: target.id, actorId: caller.userId, apiToken: caller.apiToken, action: 'merged', changes: targetChanges });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: source.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'merged', changes: sourceChanges });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: target.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'merged', changes: targetChanges });
     await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: source.id, actor, data: { ticket: ticketEventData(source), changes: sourceChanges } });
     await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: target.id, actor, data: { ticket: ticketEventData(target), changes: targetChanges } });
     // The one event the notification service turns into the requester's mail.

@@ -110,7 +110,7 @@ export class TicketParticipantsService {
   }
 
   private async recordChange(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, change: { from: string | null; to: string | null }, action: 'participant.added' | 'participant.removed') {
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, action, changes: { participants: change } });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action, changes: { participants: change } });
     await this.events.record(manager, {
       type: 'ticket.updated',
       orgId: caller.orgId,

@@ -220,7 +220,7 @@ export class TicketsService {
     );
     if (!row) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
     return {
-      caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role), ...(principal.apiToken ? { apiToken: principal.apiToken } : {}) },
+      caller: { orgId: principal.orgId, userId: principal.userId, role: row.role, staff: isStaff(row.role), ...(principal.apiToken ? { apiToken: principal.apiToken } : {}), ...(principal.integration ? { integration: principal.integration } : {}) },
       calendar: calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays }),
       policy: row.policy ? this.dataSource.manager.create(SlaPolicy, row.policy) : null,
       teamAssignment: row.team_assignment,
@@ -269,7 +269,7 @@ export class TicketsService {
     // The creation as asked for, by its author; then what the team's rule and each trigger changed, by them.
     const assigned = assignment ? { assigneeId: { from: null, to: ticket.assigneeId }, assignment: { from: null, to: assignment } } : {};
     const history = [
-      { actor_id: caller.userId, ...(caller.apiToken ? { api_token: caller.apiToken } : {}), action: 'created', changes: { ...diff({} as Ticket, initial, [...TRACKED_FIELDS]), ...fieldDiff({}, initial.fields), ...assigned } },
+      { actor_id: caller.userId, ...(caller.apiToken ? { api_token: caller.apiToken } : {}), ...(caller.integration ? { integration: caller.integration } : {}), action: 'created', changes: { ...diff({} as Ticket, initial, [...TRACKED_FIELDS]), ...fieldDiff({}, initial.fields), ...assigned } },
       ...creationTriggerHistory(triggers),
     ];
     const firedTriggers = triggers.fired.map(({ trigger }) => ({ id: trigger.id, name: trigger.name }));
@@ -298,8 +298,8 @@ export class TicketsService {
          FROM reserved
          RETURNING id, organization_id, number
        ), history AS (
-         INSERT INTO ${TICKET_SCHEMA}.ticket_events (organization_id, ticket_id, actor_id, action, changes, api_token)
-         SELECT ticket.organization_id, ticket.id, (element.entry ->> 'actor_id')::uuid, element.entry ->> 'action', element.entry -> 'changes', element.entry -> 'api_token'
+         INSERT INTO ${TICKET_SCHEMA}.ticket_events (organization_id, ticket_id, actor_id, action, changes, api_token, integration)
+         SELECT ticket.organization_id, ticket.id, (element.entry ->> 'actor_id')::uuid, element.entry ->> 'action', element.entry -> 'changes', element.entry -> 'api_token', element.entry -> 'integration'
            FROM ticket, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS element(entry, n)
           ORDER BY element.n
        ), turn AS (
@@ -494,7 +494,7 @@ export class TicketsService {
   async updateLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<{ ticket: Ticket; changed: boolean }> {
     const { ticket: saved, fieldChanges } = await this.changeLocked(manager, caller, ticket, changes);
     if (Object.keys(fieldChanges).length === 0) return { ticket: saved, changed: false };
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, apiToken: caller.apiToken, action: 'updated', changes: fieldChanges });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'updated', changes: fieldChanges });
     return { ticket: saved, changed: true };
   }
 
@@ -644,7 +644,7 @@ export class TicketsService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map((row) => ({ id: row.id, ticketId: row.ticketId, actorId: row.actorId, apiToken: row.apiToken, action: row.action, changes: row.changes, createdAt: row.createdAt.toISOString() })),
+      items: page.map((row) => ({ id: row.id, ticketId: row.ticketId, actorId: row.actorId, apiToken: row.apiToken, integration: row.integration, action: row.action, changes: row.changes, createdAt: row.createdAt.toISOString() })),
       nextCursor: rows.length > limit && last ? encodeCursor({ value: null, id: last.id }) : null,
     };
   }

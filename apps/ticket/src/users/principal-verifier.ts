@@ -26,7 +26,7 @@ export class PrincipalVerifier {
   async verify(principal: Principal, manager: EntityManager = this.dataSource.manager): Promise<VerifiedPrincipal> {
     const user = await manager.findOne(User, { where: { id: principal.userId, organizationId: principal.orgId, active: true } });
     if (!user) throw new CommandError('UNAUTHORIZED', UNKNOWN_ACCOUNT);
-    return { orgId: user.organizationId, userId: user.id, role: user.role, user, staff: isStaff(user.role), ...(principal.apiToken ? { apiToken: principal.apiToken } : {}) };
+    return { orgId: user.organizationId, userId: user.id, role: user.role, user, staff: isStaff(user.role), ...(principal.apiToken ? { apiToken: principal.apiToken } : {}), ...(principal.integration ? { integration: principal.integration } : {}) };
   }
 
   async verifyStaff(principal: Principal, manager?: EntityManager): Promise<VerifiedPrincipal> {

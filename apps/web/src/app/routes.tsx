@@ -27,6 +27,7 @@ const OrganizationPage = named(() => import('../features/admin/components/Organi
 const DeadLettersPage = named(() => import('../features/admin/components/DeadLettersPage'), 'DeadLettersPage');
 const MailboxesPage = named(() => import('../features/admin/components/MailboxesPage'), 'MailboxesPage');
 const ApiTokensPage = named(() => import('../features/api-tokens/components/ApiTokensPage'), 'ApiTokensPage');
+const NatsIntegrationsPage = named(() => import('../features/nats-integrations/components/NatsIntegrationsPage'), 'NatsIntegrationsPage');
 const WebhooksPage = named(() => import('../features/webhooks/components/WebhooksPage'), 'WebhooksPage');
 const MacrosPage = named(() => import('../features/macros/components/MacrosPage'), 'MacrosPage');
 const TriggersPage = named(() => import('../features/triggers/components/TriggersPage'), 'TriggersPage');
@@ -72,6 +73,7 @@ export function AppRoutes() {
           <Route path="/admin/triggers" element={<RequireAuth roles={admin}><TriggersPage /></RequireAuth>} />
           <Route path="/admin/automations" element={<RequireAuth roles={admin}><AutomationsPage /></RequireAuth>} />
           <Route path="/admin/api-tokens" element={<RequireAuth roles={admin}><ApiTokensPage /></RequireAuth>} />
+          <Route path="/admin/integrations/nats" element={<RequireAuth roles={admin}><NatsIntegrationsPage /></RequireAuth>} />
           <Route path="/admin/webhooks" element={<RequireAuth roles={admin}><WebhooksPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -39,6 +39,7 @@ export const queryKeys = {
   ticketFields: (includeArchived: boolean) => ['ticket-fields', includeArchived ? 'all' : 'active'] as const,
   /** The organization's API tokens (DESIGN section 16). */
   apiTokens: ['api-tokens'] as const,
+  natsIntegrations: ['nats-integrations'] as const,
   webhooks: ['webhooks'] as const,
   webhookDeliveries: (webhookId: string) => ['webhooks', webhookId, 'deliveries'] as const,
   /** The organization's mailboxes with their status (DESIGN section 13). */

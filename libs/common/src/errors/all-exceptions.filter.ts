@@ -26,7 +26,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     void reply.status(body.statusCode).send(body);
   }
 
-  private toEnvelope(exception: unknown): ErrorEnvelope {
+  /** The envelope a NATS command answers; also the gateway's public NATS commands' error reply. */
+  toEnvelope(exception: unknown): ErrorEnvelope {
     if (exception instanceof CommandError) return exception.toEnvelope();
     if (exception instanceof HttpException) {
       const { message, details } = this.describeHttpException(exception);

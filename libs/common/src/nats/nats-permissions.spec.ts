@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm, StorageType } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allCommandSubjects, eventSubject, EVENTS_STREAM, INBOUND_MAIL_BUCKET, NATS_ACCESS, NOTIFICATION_EVENTS_CONSUMER, SERVICE_NAMES, subjectOwner, subjects, type ServiceName } from '@helpdesk/contracts';
+import { allCommandSubjects, eventSubject, EVENTS_STREAM, INBOUND_MAIL_BUCKET, NATS_ACCESS, NOTIFICATION_EVENTS_CONSUMER, SERVICE_NAMES, subjectOwner, subjects, TRIGGER_EVENTS_CONSUMER, type ServiceName } from '@helpdesk/contracts';
 import { TestNatsServer } from '@helpdesk/testing';
 import { renderNatsValues } from '../../../../scripts/nats-values.js';
 import { natsConnectionOptions } from './nats-options.js';
@@ -92,6 +92,22 @@ describe('per-service NATS users on a real nats-server', () => {
     await expect(manager.consumers.delete(EVENTS_STREAM, NOTIFICATION_EVENTS_CONSUMER)).rejects.toThrow(PERMISSION_DENIED);
     await expect(jetstream(realtime).consumers.get(EVENTS_STREAM, NOTIFICATION_EVENTS_CONSUMER).then((consumer) => consumer.next({ expires: 1_000 }))).rejects.toThrow(PERMISSION_DENIED);
     expect((await (await jetstreamManager(notification)).streams.info(EVENTS_STREAM)).state.messages).toBe(1);
+  });
+
+  it('lets a service acknowledge what its durable consumer delivered, as a reply to that delivery, and refuses any other ack of that consumer', async () => {
+    const ticket = await connectAs('ticket');
+    const manager = await jetstreamManager(ticket);
+    await manager.consumers.add(EVENTS_STREAM, { durable_name: TRIGGER_EVENTS_CONSUMER, ack_policy: AckPolicy.Explicit, filter_subject: eventSubject('ticket.updated') });
+    await jetstream(ticket).publish(eventSubject('ticket.updated'), JSON.stringify({ id: 'event-to-ack' }));
+
+    const message = await (await jetstream(ticket).consumers.get(EVENTS_STREAM, TRIGGER_EVENTS_CONSUMER)).next({ expires: 2_000 });
+
+    expect(message?.json()).toEqual({ id: 'event-to-ack' });
+    // ackAck waits for the server's confirmation: the ack went through on allow_responses alone.
+    expect(await message!.ackAck()).toBe(true);
+    expect((await manager.consumers.info(EVENTS_STREAM, TRIGGER_EVENTS_CONSUMER)).num_ack_pending).toBe(0);
+    // The consumer's ack subjects are not allowed as such: one of a message never delivered to this connection is refused.
+    await expect(ticket.request(`$JS.ACK.${EVENTS_STREAM}.${TRIGGER_EVENTS_CONSUMER}.1.99.99.0.0`, '', { timeout: 2_000 })).rejects.toThrow(PERMISSION_DENIED);
   });
 
   it('lets only the notification service open tickets on behalf of a mail sender, and only the gateway and it use the inbound-mail bucket', async () => {

@@ -10,3 +10,4 @@ export * from './triggers.commands.js';
 export * from './automations.commands.js';
 export * from './api-tokens.commands.js';
 export * from './reports.commands.js';
+export * from './nats-integrations.commands.js';

@@ -22,6 +22,7 @@ import { TriggersVersion1766890000000 } from './1766890000000-triggers-version.j
 import { ApiTokens1766900000000 } from './1766900000000-api-tokens.js';
 import { Satisfaction1766925000000 } from './1766925000000-satisfaction.js';
 import { OutboxTraceContext1766930000000 } from './1766930000000-outbox-trace-context.js';
+import { NatsIntegrations1766940000000 } from './1766940000000-nats-integrations.js';
 import { ReportIndexes1766920000000 } from './1766920000000-report-indexes.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -50,4 +51,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   ReportIndexes1766920000000,
   Satisfaction1766925000000,
   OutboxTraceContext1766930000000,
+  NatsIntegrations1766940000000,
 ];

@@ -2,23 +2,24 @@ import { Anchor, Button, Group, Modal, Stack, Switch, Table, Text, TextInput } f
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import type { AutomationView, MacroAction, RuleAction } from '@helpdesk/contracts';
+import type { AutomationView, RuleAction } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { FormError } from '../../auth/components/FormError';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
-import { MacroActionEditor } from '../../macros/components/ActionEditor';
-import { actionOf, newRow, rowOf, type ActionRow } from '../../macros/components/macro-rows';
 import { ConditionBuilder } from '../../rules/components/ConditionBuilder';
+import { RuleActionEditor } from '../../rules/components/RuleActionEditor';
 import { RuleList } from '../../rules/components/RuleList';
-import { conditionOf, newConditionRow, rowOfCondition, type ConditionRow } from '../../rules/utils/rule-rows';
+import { conditionOf, newConditionRow, newRuleAction, RULE_ACTION_KINDS, ruleActionOf, ruleActionRowOf, rowOfCondition, type ConditionRow, type RuleActionRow } from '../../rules/utils/rule-rows';
 import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
 import { useAutomationPreview, useAutomations, useCreateAutomation, useDeleteAutomation, useUpdateAutomation } from '../hooks/automations';
 
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
 
-const isMacroAction = (action: RuleAction): action is MacroAction => action.type !== 'notify' && action.type !== 'webhook';
+/** A macro's actions and a webhook; notify actions are written through the API only (the builder keeps them as they are). */
+const AUTOMATION_ACTION_KINDS = RULE_ACTION_KINDS.filter((kind) => kind !== 'notify');
+const isBuilderAction = (action: RuleAction) => action.type !== 'notify';
 
 function AutomationForm({ automation, onDone }: { automation: AutomationView | null; onDone(): void }) {
   const create = useCreateAutomation();
@@ -31,15 +32,15 @@ function AutomationForm({ automation, onDone }: { automation: AutomationView | n
   const [active, setActive] = useState(automation?.active ?? true);
   const [all, setAll] = useState<ConditionRow[]>(automation ? automation.all.map(rowOfCondition) : [newConditionRow('hoursSince.pending'), newConditionRow('status')]);
   const [any, setAny] = useState<ConditionRow[]>(automation ? automation.any.map(rowOfCondition) : []);
-  const [actions, setActions] = useState<ActionRow[]>(automation ? automation.actions.filter(isMacroAction).map((action) => rowOf(action, fields)) : [newRow('addTags')]);
-  // Notify and webhook actions written through the API are kept as they are: the builder edits the others.
-  const kept = automation ? automation.actions.filter((action) => !isMacroAction(action)) : [];
+  const [actions, setActions] = useState<RuleActionRow[]>(automation ? automation.actions.filter(isBuilderAction).map((action) => ruleActionRowOf(action, fields)) : [newRuleAction('addTags')]);
+  // Notify actions written through the API are kept as they are: the builder edits the others.
+  const kept = automation ? automation.actions.filter((action) => !isBuilderAction(action)) : [];
   const [error, setError] = useState<string | null>(null);
   const people = assignable.map((user) => ({ value: user.id, label: user.name }));
   const teamOptions = (teams.data ?? []).map((team) => ({ value: team.id, label: team.name }));
   const submit = () => {
     setError(null);
-    const input = { name: name.trim(), active, all: all.map((row) => conditionOf(row, fields)), any: any.map((row) => conditionOf(row, fields)), actions: [...actions.map((row) => actionOf(row, fields)), ...kept] };
+    const input = { name: name.trim(), active, all: all.map((row) => conditionOf(row, fields)), any: any.map((row) => conditionOf(row, fields)), actions: [...actions.map((row) => ruleActionOf(row, fields)), ...kept] };
     const done = {
       onSuccess: () => {
         notifications.show({ color: 'green', message: t.automations.saved(input.name) });
@@ -71,11 +72,12 @@ function AutomationForm({ automation, onDone }: { automation: AutomationView | n
           {t.automations.actions}
         </Text>
         {actions.map((row, index) => (
-          <MacroActionEditor
+          <RuleActionEditor
             key={row.key}
             row={row}
             position={index + 1}
-            assignees={people}
+            kinds={AUTOMATION_ACTION_KINDS}
+            people={people}
             teams={teamOptions}
             fields={fields}
             onChange={(next) => setActions((current) => current.map((item) => (item.key === row.key ? next : item)))}
@@ -83,7 +85,7 @@ function AutomationForm({ automation, onDone }: { automation: AutomationView | n
           />
         ))}
         <Group justify="space-between">
-          <Button variant="light" onClick={() => setActions((current) => [...current, newRow('addTags')])}>
+          <Button variant="light" onClick={() => setActions((current) => [...current, newRuleAction('addTags')])}>
             {t.automations.addAction}
           </Button>
           <Button type="submit" loading={create.isPending || update.isPending}>

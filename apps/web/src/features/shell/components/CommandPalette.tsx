@@ -72,6 +72,7 @@ export function CommandPalette() {
             { id: 'go-macros', label: t.nav.macros, onClick: () => void navigate('/admin/macros') },
             { id: 'go-dead', label: t.nav.deadLetters, onClick: () => void navigate('/admin/dead-letters') },
             { id: 'go-api-tokens', label: t.nav.apiTokens, onClick: () => void navigate('/admin/api-tokens') },
+            { id: 'go-nats-integrations', label: t.nav.natsIntegrations, onClick: () => void navigate('/admin/integrations/nats') },
             { id: 'go-webhooks', label: t.nav.webhooks, onClick: () => void navigate('/admin/webhooks') },
           ]
         : []),

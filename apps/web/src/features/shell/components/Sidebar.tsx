@@ -23,6 +23,7 @@ const ADMIN_LINKS = [
   { label: t.nav.triggers, to: '/admin/triggers' },
   { label: t.nav.automations, to: '/admin/automations' },
   { label: t.nav.apiTokens, to: '/admin/api-tokens' },
+  { label: t.nav.natsIntegrations, to: '/admin/integrations/nats' },
   { label: t.nav.webhooks, to: '/admin/webhooks' },
   { label: t.nav.deadLetters, to: '/admin/dead-letters' },
 ];

@@ -61,7 +61,8 @@ export function HistoryTab({ ticketId }: { ticketId: string }) {
         <li key={entry.id}>
           <Text size="xs" c="dimmed">
             {formatDateTime(entry.createdAt)} · {entry.actorId ? nameOf(entry.actorId) : t.ticket.system}
-            {entry.apiToken ? ` (${t.apiTokens.viaToken(entry.apiToken.name)})` : ''} · {actionLabel(entry.action)}
+            {entry.apiToken ? ` (${t.apiTokens.viaToken(entry.apiToken.name)})` : ''}
+            {entry.integration ? ` (${t.natsIntegrations.viaIntegration(entry.integration.name)})` : ''} · {actionLabel(entry.action)}
           </Text>
           {historyLines(entry, naming).map((line) => (
             <Text key={line.key} size="xs" c="dimmed" pl="md">

@@ -1,71 +1,20 @@
-import { Button, Group, Modal, Select, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { TicketFieldView, TriggerEvent, TriggerView } from '@helpdesk/contracts';
+import type { TriggerEvent, TriggerView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
 import { describeError } from '../../../lib/errors';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { FormError } from '../../auth/components/FormError';
 import { useTeams, useUserDirectory } from '../../directory/hooks/directory';
-import { ActionEditor, MacroActionInput } from '../../macros/components/ActionEditor';
-import { ConditionBuilder, type Option } from '../../rules/components/ConditionBuilder';
+import { ConditionBuilder } from '../../rules/components/ConditionBuilder';
+import { RuleActionEditor } from '../../rules/components/RuleActionEditor';
 import { RuleList } from '../../rules/components/RuleList';
-import { conditionOf, newRuleAction, NOTIFY_TARGETS, RULE_ACTION_KINDS, ruleActionOf, ruleActionRowOf, rowOfCondition, TRIGGER_EVENTS, type ConditionRow, type NotifyTarget, type RuleActionKind, type RuleActionRow } from '../../rules/utils/rule-rows';
+import { conditionOf, newRuleAction, RULE_ACTION_KINDS, ruleActionOf, ruleActionRowOf, rowOfCondition, TRIGGER_EVENTS, type ConditionRow, type RuleActionRow } from '../../rules/utils/rule-rows';
 import { useTicketFields } from '../../ticket-fields/hooks/ticket-fields';
-import { useWebhooks } from '../../webhooks/hooks/webhooks';
 import { useCreateTrigger, useDeleteTrigger, useMoveTrigger, useTriggers, useUpdateTrigger } from '../hooks/triggers';
 
 const fail = (error: unknown) => notifications.show({ color: 'red', message: describeError(error) });
-const ACTION_KIND_OPTIONS = RULE_ACTION_KINDS.map((kind) => ({ value: kind, label: kind === 'notify' ? t.triggers.notify : kind === 'webhook' ? t.triggers.webhook : t.macros.actionKinds[kind] }));
-
-/** Which of the organization's webhooks a webhook action sends the ticket to. */
-function WebhookInput({ row, position, onChange }: { row: RuleActionRow; position: number; onChange(row: RuleActionRow): void }) {
-  const webhooks = useWebhooks();
-  const options = (webhooks.data?.items ?? []).map((webhook) => ({ value: webhook.id, label: webhook.active ? webhook.url : t.triggers.webhookDisabled(webhook.url) }));
-  return (
-    <Select
-      label={t.triggers.webhookTarget(position)}
-      description={options.length === 0 && !webhooks.isLoading ? t.triggers.webhookNone : t.triggers.webhookHint}
-      data={options}
-      value={row.webhookId || null}
-      onChange={(next) => onChange({ ...row, webhookId: next ?? '' })}
-      allowDeselect={false}
-    />
-  );
-}
-
-/** Who a notification goes to, its subject and text. */
-function NotifyInputs({ row, position, onChange }: { row: RuleActionRow; position: number; onChange(row: RuleActionRow): void }) {
-  return (
-    <Stack gap="xs">
-      <Select
-        label={t.triggers.notifyTo(position)}
-        data={NOTIFY_TARGETS.map((target) => ({ value: target, label: t.triggers.notifyTargets[target] }))}
-        value={row.to}
-        onChange={(next) => onChange({ ...row, to: (next ?? 'assignee') as NotifyTarget })}
-        allowDeselect={false}
-      />
-      {row.to === 'address' ? <TextInput label={t.triggers.notifyAddress(position)} type="email" value={row.address} onChange={(event) => onChange({ ...row, address: event.currentTarget.value })} /> : null}
-      <TextInput label={t.triggers.notifySubject(position)} value={row.subject} onChange={(event) => onChange({ ...row, subject: event.currentTarget.value })} />
-      <Textarea label={t.macros.body(position)} description={t.macros.placeholders} value={row.body} onChange={(event) => onChange({ ...row, body: event.currentTarget.value })} autosize minRows={3} />
-    </Stack>
-  );
-}
-
-/** A macro's action line (custom fields included) with notify and webhook added. */
-function RuleActionEditor({ row, position, onChange, onRemove, people, teams, fields }: { row: RuleActionRow; position: number; onChange(row: RuleActionRow): void; onRemove(): void; people: Option[]; teams: Option[]; fields: readonly TicketFieldView[] }) {
-  return (
-    <ActionEditor kind={row.kind} kinds={ACTION_KIND_OPTIONS} onKindChange={(kind: RuleActionKind) => onChange({ ...newRuleAction(kind), key: row.key })} position={position} onRemove={onRemove}>
-      {row.kind === 'notify' ? (
-        <NotifyInputs row={row} position={position} onChange={onChange} />
-      ) : row.kind === 'webhook' ? (
-        <WebhookInput row={row} position={position} onChange={onChange} />
-      ) : (
-        <MacroActionInput row={{ ...row, kind: row.kind }} position={position} onChange={(next) => onChange({ ...row, ...next })} assignees={people} teams={teams} fields={fields} />
-      )}
-    </ActionEditor>
-  );
-}
 
 function TriggerForm({ trigger, onDone }: { trigger: TriggerView | null; onDone(): void }) {
   const create = useCreateTrigger();
@@ -119,6 +68,7 @@ function TriggerForm({ trigger, onDone }: { trigger: TriggerView | null; onDone(
             key={row.key}
             row={row}
             position={index + 1}
+            kinds={RULE_ACTION_KINDS}
             people={people}
             teams={teams}
             fields={fields}

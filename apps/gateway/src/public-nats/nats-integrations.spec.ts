@@ -1,0 +1,148 @@
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import type { CreatedApiTokenView, CreatedNatsIntegrationView, NatsIntegrationView, PublicCommandReply, TicketView } from '@helpdesk/contracts';
+import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayHarness, type SignedUpAdmin } from '../testing/gateway-harness.js';
+
+/** NATS integrations over HTTP (issue 21): an admin gets credentials once, an integration uses them, and revocation ends them. */
+describe('NATS integrations API', () => {
+  let publicServer: TestPublicNatsServer;
+  let credsDir: string;
+  let gateway: GatewayHarness;
+  let interfaceOff: GatewayHarness;
+  let admin: SignedUpAdmin;
+  const clients: NatsConnection[] = [];
+
+  const json = async <T>(response: Response, status: number): Promise<T> => {
+    const text = await response.text();
+    const body = (text ? JSON.parse(text) : undefined) as T;
+    expect({ status: response.status, body }).toMatchObject({ status });
+    return body;
+  };
+  const createIntegration = async (name: string) => json<CreatedNatsIntegrationView>(await gateway.call('/integrations/nats', { token: admin.accessToken, body: { name } }), 201);
+  const connectAs = async (created: CreatedNatsIntegrationView) => {
+    const client = await connect({ servers: created.access.serverUrl, authenticator: credsAuthenticator(new TextEncoder().encode(created.credentials)), inboxPrefix: created.access.inboxPrefix, reconnect: false });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    publicServer = await startPublicNatsServer();
+    credsDir = mkdtempSync(join(tmpdir(), 'helpdesk-integrations-'));
+    writeFileSync(join(credsDir, 'bridge.creds'), publicServer.bridgeCreds);
+    writeFileSync(join(credsDir, 'system.creds'), publicServer.systemCreds);
+    gateway = await GatewayHarness.start('nats-integrations', {
+      INTEGRATIONS_NATS_URL: publicServer.url,
+      INTEGRATIONS_NATS_CREDS_FILE: join(credsDir, 'bridge.creds'),
+      INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: join(credsDir, 'system.creds'),
+      INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: publicServer.accountSigningSeed,
+      INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: publicServer.operatorSigningSeed,
+    });
+    interfaceOff = await gateway.startReplica();
+    admin = await gateway.signup('Integrated Desk');
+  });
+
+  afterAll(async () => {
+    for (const client of clients) await client.close().catch(() => undefined);
+    await gateway?.stop();
+    await publicServer?.destroy();
+    if (credsDir) rmSync(credsDir, { recursive: true, force: true });
+  });
+
+  it('answers the credentials once with the subjects to use, and an integration opens a ticket with them over the public server', async () => {
+    const created = await createIntegration('Billing');
+    const orgId = admin.organization.id;
+    const id = created.integration.id;
+    expect(created.integration).toMatchObject({ name: 'Billing', createdBy: admin.user.id, lastUsedAt: null });
+    expect(created.credentials).toContain('BEGIN NATS USER JWT');
+    expect(created.access).toEqual({
+      serverUrl: publicServer.url,
+      inboxPrefix: `_INBOX_${id}`,
+      events: `helpdesk.v1.public.events.${orgId}.>`,
+      stream: `HELPDESK_PUBLIC_${orgId.replaceAll('-', '')}`,
+      commands: {
+        'tickets.create': `helpdesk.v1.public.commands.${orgId}.${id}.tickets.create`,
+        'tickets.get': `helpdesk.v1.public.commands.${orgId}.${id}.tickets.get`,
+        'comments.create': `helpdesk.v1.public.commands.${orgId}.${id}.comments.create`,
+        'users.find-by-email': `helpdesk.v1.public.commands.${orgId}.${id}.users.find-by-email`,
+      },
+    });
+
+    const client = await connectAs(created);
+    const reply = await client.request(created.access.commands['tickets.create'], JSON.stringify({ subject: 'Refund due', description: 'Order 77' }), { timeout: 10_000 });
+    const ticket = reply.json<PublicCommandReply<'tickets.create'>>();
+    expect(ticket).toMatchObject({ result: { subject: 'Refund due', requesterId: admin.user.id } });
+    const viaRest = await json<TicketView>(await gateway.call(`/tickets/${(ticket as { result: TicketView }).result.id}`, { token: admin.accessToken }), 200);
+    expect(viaRest.subject).toBe('Refund due');
+
+    const listed = await json<NatsIntegrationView[]>(await gateway.call('/integrations/nats', { token: admin.accessToken }), 200);
+    const entry = listed.find((integration) => integration.id === id)!;
+    expect(entry).toMatchObject({ name: 'Billing', natsUser: created.integration.natsUser });
+    expect(entry.lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(listed)).not.toContain(created.credentials.split('\n')[1]!);
+  });
+
+  it('revokes the integration and its NATS user: commands are refused and the credentials no longer connect', async () => {
+    const created = await createIntegration('Short-lived');
+    const client = await connectAs(created);
+    const closed = client.closed();
+    await json(await gateway.call(`/integrations/nats/${created.integration.id}`, { method: 'DELETE', token: admin.accessToken }), 204);
+    // The server disconnects a revoked user.
+    await closed;
+    await expect(connectAs(created)).rejects.toThrow(/authorization/i);
+    const listed = await json<NatsIntegrationView[]>(await gateway.call('/integrations/nats', { token: admin.accessToken }), 200);
+    expect(listed.map((integration) => integration.id)).not.toContain(created.integration.id);
+    // Sent again (as after a failure on the NATS side), it succeeds again.
+    await json(await gateway.call(`/integrations/nats/${created.integration.id}`, { method: 'DELETE', token: admin.accessToken }), 204);
+  });
+
+  it("lets only admins manage integrations, and answers 404 for another organization's", async () => {
+    const created = await createIntegration('Admin only');
+    const agent = await gateway.addUser(admin.organization.id, 'agent');
+    await json(await gateway.call('/integrations/nats', { token: agent.accessToken, body: { name: 'mine' } }), 403);
+    await json(await gateway.call('/integrations/nats', { token: agent.accessToken }), 403);
+    await json(await gateway.call(`/integrations/nats/${created.integration.id}`, { method: 'DELETE', token: agent.accessToken }), 403);
+    const reader = await json<CreatedApiTokenView>(await gateway.call('/api-tokens', { token: admin.accessToken, body: { name: 'reader', scopes: ['tickets:read'] } }), 201);
+    expect((await json<{ message: string }>(await gateway.call('/integrations/nats', { token: reader.token }), 403)).message).toMatch(/scope admin/);
+    const other = await gateway.signup('Elsewhere');
+    await json(await gateway.call(`/integrations/nats/${created.integration.id}`, { method: 'DELETE', token: other.accessToken }), 404);
+  });
+
+  it('answers 400 naming a bad name or an unknown field', async () => {
+    const empty = await json<{ message: string[] }>(await gateway.call('/integrations/nats', { token: admin.accessToken, body: { name: '' } }), 400);
+    expect(empty.message).toEqual(['name must be longer than or equal to 1 characters']);
+    await json(await gateway.call('/integrations/nats', { token: admin.accessToken, body: { name: 'x'.repeat(101) } }), 400);
+    const extra = await json<{ message: string[] }>(await gateway.call('/integrations/nats', { token: admin.accessToken, body: { name: 'x', natsUser: 'UABC' } }), 400);
+    expect(extra.message).toEqual(['property natsUser should not exist']);
+    await json(await gateway.call('/integrations/nats/not-an-id', { method: 'DELETE', token: admin.accessToken }), 400);
+  });
+
+  it('answers 503 naming the public server while it is out of reach, and creates again once it is back', async () => {
+    const elsewhere = await gateway.signup('Outage Desk');
+    await publicServer.stop();
+    try {
+      const refused = await json<{ message: string }>(await gateway.call('/integrations/nats', { token: elsewhere.accessToken, body: { name: 'During the outage' } }), 503);
+      expect(refused.message).toMatch(/^The public NATS server failed while making the organization's events stream: .*; retry shortly$/);
+    } finally {
+      await publicServer.resume();
+    }
+    await expect.poll(async () => (await gateway.call('/integrations/nats', { token: elsewhere.accessToken, body: { name: 'After the outage' } })).status, { timeout: 30_000, interval: 1_000 }).toBe(201);
+    const listed = await json<NatsIntegrationView[]>(await gateway.call('/integrations/nats', { token: elsewhere.accessToken }), 200);
+    expect(listed.map((integration) => integration.name)).toContain('After the outage');
+  });
+
+  it('answers 503 saying the interface is off when INTEGRATIONS_NATS_URL is unset, and still lists', async () => {
+    const refused = await json<{ message: string }>(await interfaceOff.call('/integrations/nats', { token: admin.accessToken, body: { name: 'CRM' } }), 503);
+    expect(refused.message).toMatch(/^The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL/);
+    await json<NatsIntegrationView[]>(await interfaceOff.call('/integrations/nats', { token: admin.accessToken }), 200);
+  });
+
+  it('answers 503 naming the missing keys when the public server is set but the signing keys are not (outside production)', async () => {
+    const withoutKeys = await gateway.startReplica({ INTEGRATIONS_NATS_URL: publicServer.url, INTEGRATIONS_NATS_CREDS_FILE: join(credsDir, 'bridge.creds') });
+    const refused = await json<{ message: string }>(await withoutKeys.call('/integrations/nats', { token: admin.accessToken, body: { name: 'CRM' } }), 503);
+    expect(refused.message).toMatch(/^This platform answers public NATS commands but cannot issue credentials: INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED/);
+  });
+});

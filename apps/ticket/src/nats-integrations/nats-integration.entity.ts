@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A NATS integration (issue 21): the public NATS server's user it holds; its credentials are never stored. */
+@Entity({ name: 'nats_integrations' })
+export class NatsIntegration {
+  /** Chosen by the gateway before the row exists: the integration's NATS permissions carry it. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'organization_id' })
+  organizationId!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text', { name: 'nats_user_public_key' })
+  natsUserPublicKey!: string;
+
+  /** The integration acts as this user; null once the user row is gone (the integration is then refused). */
+  @Column('uuid', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'revoked_at', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'last_used_at', nullable: true })
+  lastUsedAt!: Date | null;
+}
