@@ -1,20 +1,16 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BRIDGE_INBOX_PREFIX } from '@helpdesk/common';
 import { GatewayConfig } from '../gateway.config.js';
 import { PublicNatsSession } from './public-nats-session.js';
 
-/**
- * The public NATS server as the gateway's bridge user (INTEGRATIONS account): the event fan-out
- * publishes there (its replies under BRIDGE_INBOX_PREFIX, which organization accounts route back).
- */
+/** JetStream on the public NATS server as the gateway's bridge user: the organizations' event streams and the event fan-out. */
 @Injectable()
 export class PublicNatsBridgeConnection implements OnApplicationShutdown {
   private readonly session: PublicNatsSession;
 
   constructor(@Inject(GatewayConfig) config: GatewayConfig) {
-    this.session = new PublicNatsSession(config.INTEGRATIONS_NATS_URL, config.INTEGRATIONS_NATS_CREDS_FILE, 'gateway-public-events', BRIDGE_INBOX_PREFIX);
+    this.session = new PublicNatsSession(config.INTEGRATIONS_NATS_URL, config.INTEGRATIONS_NATS_CREDS_FILE, 'gateway-public-events');
   }
 
   get enabled(): boolean {

@@ -17,7 +17,6 @@ export class PublicNatsSession {
     private readonly servers: string | undefined,
     private readonly credsFile: string | undefined,
     private readonly connectionName: string,
-    private readonly inboxPrefix?: string,
   ) {
     this.logger = new Logger(connectionName);
   }
@@ -45,7 +44,6 @@ export class PublicNatsSession {
     const connection = await connect({
       servers: servers.split(','),
       name: this.connectionName,
-      ...(this.inboxPrefix ? { inboxPrefix: this.inboxPrefix } : {}),
       ...(creds ? { authenticator: credsAuthenticator(creds) } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1_000,

@@ -6,7 +6,6 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublicNatsAuthority } from './public-nats-authority.js';
 import { PublicEventFanOut } from './public-event-fan-out.js';
-import { BRIDGE_INBOX_PREFIX } from './public-nats-keys.js';
 
 const silentLogger = { log: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined } as never;
 
@@ -60,7 +59,7 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
     [internalServer, publicServer] = await Promise.all([TestNatsServer.start(), startPublicNatsServer()]);
     internal = await connect({ servers: internalServer.url });
     await (await jetstreamManager(internal)).streams.add({ name: EVENTS_STREAM, subjects: [`${EVENT_SUBJECT_PREFIX}.>`] });
-    bridge = await publicServer.connectAs(publicServer.bridgeCreds, { inboxPrefix: BRIDGE_INBOX_PREFIX, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    bridge = await publicServer.connectAs(publicServer.bridgeCreds, { reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     system = await publicServer.connectAs(publicServer.systemCreds);
     authority = new PublicNatsAuthority({
       integrationsAccount: publicServer.integrationsAccount,
@@ -73,7 +72,8 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
     await authority.ensureOrganizationStream(withIntegration);
     fanOut = new PublicEventFanOut({
       internal: { client: async () => jetstream(internal), manager: async () => jetstreamManager(internal) },
-      publicJetStream: async () => ({ client: jetstream(bridge, { timeout: 2_000 }) }),
+      publicConnection: async () => bridge,
+      publishTimeoutMs: 2_000,
       retryMs: 100,
       logger: silentLogger,
     });

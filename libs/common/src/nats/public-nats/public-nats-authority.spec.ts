@@ -11,6 +11,7 @@ import { integrationInboxPrefix, isIntegrationReplySubject } from './integration
 import {
   accountOfCreds,
   BRIDGE_INBOX_PREFIX,
+  bridgeReplyPrefix,
   generatePublicNatsKeys,
   INTEGRATIONS_ACCOUNT_NAME,
   integrationsAccountClaims,
@@ -19,6 +20,7 @@ import {
   signAccount,
   userCreds,
 } from './public-nats-keys.js';
+import { publishToOrganizationStream } from './public-event-fan-out.js';
 import { PublicNatsAuthority, PUBLIC_EVENTS_MAX_AGE_MS, PUBLIC_EVENTS_MAX_BYTES, type PublicNatsAuthorityOptions } from './public-nats-authority.js';
 
 describe('PublicNatsAuthority (operator-mode public NATS server, an account per organization)', () => {
@@ -59,9 +61,9 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
   };
   const storedCount = (organizationId: string) =>
     authority.withOrganizationAccount(organizationId, async (connection) => (await (await jetstreamManager(connection)).streams.info(publicEventsStream(organizationId))).state.messages);
-  const publishEvent = async (organizationId: string, publisher = bridge) => {
-    const event = { id: randomUUID(), type: 'ticket.created', orgId: organizationId };
-    const ack = await jetstream(publisher).publish(publicSubjects.event(organizationId, 'ticket.created'), JSON.stringify(event), { msgID: event.id, expect: { streamName: publicEventsStream(organizationId) } });
+  /** As the fan-out publishes. */
+  const publishEvent = async (organizationId: string, publisher = bridge, event = { id: randomUUID(), type: 'ticket.created', orgId: organizationId }) => {
+    const ack = await publishToOrganizationStream(publisher, organizationId, publicSubjects.event(organizationId, 'ticket.created'), JSON.stringify(event), { msgID: event.id });
     return { event, ack };
   };
   /** A round trip on every connection given (the server has handled what they sent), and a pause for the server's own deliveries before checking none came. */
@@ -73,7 +75,7 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
 
   beforeAll(async () => {
     server = await startPublicNatsServer();
-    bridge = await connectWith(server.bridgeCreds, BRIDGE_INBOX_PREFIX);
+    bridge = await connectWith(server.bridgeCreds);
     system = await connectWith(server.systemCreds);
     options = {
       integrationsAccount: await accountOfCreds(server.bridgeCreds),
@@ -110,7 +112,7 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     expect(claims.nats.imports?.map(({ subject, type, account }) => ({ subject, type, account }))).toEqual([
       { subject: publicSubjects.organizationEvents(orgA), type: 'stream', account: server.integrationsAccount },
       { subject: `helpdesk.v1.public.commands.${orgA}.>`, type: 'service', account: server.integrationsAccount },
-      { subject: `${BRIDGE_INBOX_PREFIX}.>`, type: 'service', account: server.integrationsAccount },
+      { subject: `${bridgeReplyPrefix(orgA)}.>`, type: 'service', account: server.integrationsAccount },
     ]);
     // Each under an activation token signed for this account and this subject only.
     for (const entry of claims.nats.imports ?? []) {
@@ -132,8 +134,9 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     const [beforeA, beforeB] = [await storedCount(orgA), await storedCount(orgB)];
     const { event, ack } = await publishEvent(orgA);
     expect(ack).toMatchObject({ stream: publicEventsStream(orgA), duplicate: false });
-    const again = await jetstream(bridge).publish(publicSubjects.event(orgA, 'ticket.created'), JSON.stringify(event), { msgID: event.id });
-    expect(again.duplicate).toBe(true);
+    expect((await publishEvent(orgA, bridge, event)).ack).toMatchObject({ stream: publicEventsStream(orgA), duplicate: true });
+    // An organization without a stream listens to nothing.
+    expect((await publishEvent(randomUUID())).ack).toBe('no stream');
     expect(await storedCount(orgA)).toBe(beforeA + 1);
     expect(await storedCount(orgB)).toBe(beforeB);
   });
@@ -145,7 +148,11 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     await connection.flush();
     const { event } = await publishEvent(orgA);
 
-    for await (const message of live) expect(message.json()).toEqual(event);
+    for await (const message of live) {
+      expect(message.json()).toEqual(event);
+      // A live event shows the bridge's reply subject: its own organization's, the only one its account routes back.
+      expect(message.reply?.startsWith(`${bridgeReplyPrefix(orgA)}.`)).toBe(true);
+    }
 
     const manager = await jetstreamManager(connection);
     await manager.consumers.add(publicEventsStream(orgA), { durable_name: 'crm', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.Last });
@@ -189,6 +196,7 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     const attackerAccount = await wiretap(orgA);
     const victimStored = await storedCount(orgB);
     await publishEvent(orgA);
+    await publishEvent(orgA);
 
     const connection = await attacker.connect();
     const manager = await jetstreamManager(connection);
@@ -197,7 +205,16 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     await manager.consumers.add(stream, { durable_name: 'push-to-b', deliver_subject: publicSubjects.event(orgB, 'ticket.created'), ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
     await manager.consumers.add(stream, { durable_name: 'pull-to-b', ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
     connection.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.pull-to-b`, JSON.stringify({ batch: 10, no_wait: true }), { reply: publicSubjects.event(orgB, 'ticket.updated') });
-
+    // Nor to the bridge's replies for B's publishes (spoofed acknowledgements): A's account routes back only its own.
+    let atBridge = 0;
+    const bridgeInbox = bridge.subscribe(`${BRIDGE_INBOX_PREFIX}.>`, { callback: () => void (atBridge += 1) });
+    await bridge.flush();
+    await manager.consumers.add(stream, { durable_name: 'pull-to-bridge', ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
+    connection.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.pull-to-bridge`, JSON.stringify({ batch: 1, no_wait: true }), { reply: `${bridgeReplyPrefix(orgB)}.spoofed` });
+    await waitFor('the spoofing pull to be served', async () => (await manager.consumers.info(stream, 'pull-to-bridge')).delivered.consumer_seq > 0, 10_000);
+    await settled(connection, bridge);
+    expect(atBridge).toBe(0);
+    bridgeInbox.unsubscribe();
     // The pull request was served, to that subject in A's own account (where a user of A with every right listens)...
     await waitFor('the pull request to be served', async () => (await manager.consumers.info(stream, 'pull-to-b')).delivered.consumer_seq > 0, 10_000);
     await settled(connection);
@@ -301,7 +318,7 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     const afterRestart = await kept.connect();
     const live = afterRestart.subscribe(publicSubjects.organizationEvents(orgA), { max: 1 });
     await afterRestart.flush();
-    const { event } = await publishEvent(orgA, await connectWith(server.bridgeCreds, BRIDGE_INBOX_PREFIX));
+    const { event } = await publishEvent(orgA, await connectWith(server.bridgeCreds));
     for await (const message of live) expect(message.json()).toEqual(event);
   });
 });
@@ -329,7 +346,7 @@ describe('PublicNatsAuthority on a public server made before accounts per organi
       opened.push(connection);
       return connection;
     };
-    const bridge = await connectWith(server.bridgeCreds, BRIDGE_INBOX_PREFIX);
+    const bridge = await connectWith(server.bridgeCreds);
     const system = await connectWith(server.systemCreds);
     const authority = new PublicNatsAuthority({
       integrationsAccount: server.integrationsAccount,
@@ -351,8 +368,8 @@ describe('PublicNatsAuthority on a public server made before accounts per organi
     const live = connection.subscribe(publicSubjects.organizationEvents(organizationId), { max: 1 });
     await connection.flush();
     const event = { id: randomUUID(), type: 'ticket.created', orgId: organizationId };
-    const ack = await jetstream(bridge).publish(publicSubjects.event(organizationId, 'ticket.created'), JSON.stringify(event), { msgID: event.id });
-    expect(ack.stream).toBe(publicEventsStream(organizationId));
+    const ack = await publishToOrganizationStream(bridge, organizationId, publicSubjects.event(organizationId, 'ticket.created'), JSON.stringify(event), { msgID: event.id });
+    expect(ack).toMatchObject({ stream: publicEventsStream(organizationId) });
     for await (const message of live) expect(message.json()).toEqual(event);
   });
 

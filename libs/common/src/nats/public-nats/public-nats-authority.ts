@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { publicEventsStream, publicSubjects, PUBLIC_SUBJECT_ROOT } from '@helpdesk/contracts';
 import { integrationPermissions } from './integration-permissions.js';
 import {
-  BRIDGE_INBOX_PREFIX,
+  bridgeReplyPrefix,
   INTEGRATIONS_EXPORTS,
   integrationsAccountClaims,
   ORGANIZATION_ACCOUNT_LIMITS,
@@ -197,8 +197,8 @@ export class PublicNatsAuthority {
     const wanted: Array<Pick<Import, 'name' | 'subject' | 'type'>> = [
       { name: 'public events', subject: publicSubjects.organizationEvents(organizationId), type: 'stream' },
       { name: 'public commands', subject: `${PUBLIC_SUBJECT_ROOT}.commands.${organizationId}.>`, type: 'service' },
-      // PubAcks of the fan-out's publishes, back to the bridge (see BRIDGE_INBOX_PREFIX).
-      { name: 'bridge replies', subject: `${BRIDGE_INBOX_PREFIX}.>`, type: 'service' },
+      // Acknowledgements of the fan-out's publishes to this organization's stream, back to the bridge.
+      { name: 'bridge replies', subject: `${bridgeReplyPrefix(organizationId)}.>`, type: 'service' },
     ];
     const signer = fromSeed(new TextEncoder().encode(this.options.accountSigningSeed));
     return Promise.all(wanted.map(async (entry) => ({

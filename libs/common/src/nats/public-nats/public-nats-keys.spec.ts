@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewaySecret, publicNatsChartValues, renderPublicNatsValues } from '../../../../../scripts/nats-public-keys.js';
 import { integrationInboxPrefix } from './integration-permissions.js';
 import { PublicNatsAuthority } from './public-nats-authority.js';
-import { accountOfCreds, BRIDGE_INBOX_PREFIX, generatePublicNatsKeys, publicNatsServerConfig, type PublicNatsKeys } from './public-nats-keys.js';
+import { accountOfCreds, generatePublicNatsKeys, publicNatsServerConfig, type PublicNatsKeys } from './public-nats-keys.js';
 
 /** npm run nats:public-keys: what it writes for the NATS chart and prints for the gateway works together. */
 describe('public NATS keys (npm run nats:public-keys)', () => {
@@ -40,7 +40,7 @@ describe('public NATS keys (npm run nats:public-keys)', () => {
       opened.push(connection);
       return connection;
     };
-    const bridge = await connectWith(secret['bridge.creds']!, BRIDGE_INBOX_PREFIX);
+    const bridge = await connectWith(secret['bridge.creds']!);
     const system = await connectWith(secret['system.creds']!);
     const authority = new PublicNatsAuthority({
       integrationsAccount: await accountOfCreds(secret['bridge.creds']!),

@@ -26,10 +26,12 @@ const UNLIMITED: OperatorLimits = {
 export const ORGANIZATION_JETSTREAM_LIMITS = { mem_storage: 0, disk_storage: 1_073_741_824, streams: 5, consumer: 50 } as const satisfies OperatorLimits;
 
 /**
- * The bridge user's reply subjects (its connection's `inboxPrefix`). Organization accounts import them
- * as a service, so the PubAck of an event stored in an organization's stream comes back to the bridge.
+ * The reply subjects of the bridge's publishes to the organizations' streams. Each organization's
+ * account imports its own (`bridgeReplyPrefix`) as a service, so the acknowledgement of an event stored
+ * in its stream comes back to the bridge in INTEGRATIONS, and nothing of another organization's does.
  */
 export const BRIDGE_INBOX_PREFIX = '_INBOX_bridge';
+export const bridgeReplyPrefix = (organizationId: string) => `${BRIDGE_INBOX_PREFIX}.${organizationId}`;
 
 /** What the INTEGRATIONS account exports, each only to accounts holding an activation token it signed for a subject of theirs. */
 export const INTEGRATIONS_EXPORTS = {
