@@ -378,7 +378,7 @@ describe('PublicNatsAuthority on a public server made before accounts per organi
     opened.push(system);
     const [own, other] = [randomUUID(), randomUUID()];
     const forged = createAccount().getPublicKey();
-    const token = await encodeActivation('public events', forged, server.integrationsAccount, 'stream', { subject: publicSubjects.organizationEvents(own) } as never, {
+    const token = await encodeActivation('public events', forged, server.integrationsAccount, 'stream', { subject: publicSubjects.organizationEvents(own) }, {
       signer: fromSeed(new TextEncoder().encode(server.accountSigningSeed)),
     });
     const jwt = await signAccount('forged', forged, {

@@ -204,7 +204,7 @@ export class PublicNatsAuthority {
     return Promise.all(wanted.map(async (entry) => ({
       ...entry,
       account: this.options.integrationsAccount,
-      token: await encodeActivation(entry.name, account, this.options.integrationsAccount, entry.type, { subject: entry.subject } as never, { signer }),
+      token: await encodeActivation(entry.name, account, this.options.integrationsAccount, entry.type, { subject: entry.subject }, { signer }),
     })));
   }
 
