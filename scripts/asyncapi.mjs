@@ -164,7 +164,7 @@ export async function generateAsyncApiDocument({ strict = false } = {}) {
           // NATS decentralized authentication: the client signs the server's nonce with its user's nkey (ed25519) and presents the user JWT.
           type: 'asymmetricEncryption',
           description:
-            'A NATS user per integration (decentralized JWT authentication): a `.creds` file holding the user JWT and its nkey seed, created by an admin of the organization with `POST /api/v1/integrations/nats`, shown once, revocable (the server then disconnects and refuses it). Its permissions reach its own organization and integration only: subscribe `' +
+            "A NATS user per integration (decentralized JWT authentication): a `.creds` file holding the user JWT and its nkey seed, created by an admin of the organization with `POST /api/v1/integrations/nats`, shown once, revocable (the server then disconnects and refuses it). The user belongs to its organization's own NATS account, which holds that organization's events stream and reaches only that organization's events and commands (any subject a client names, a reply or delivery subject included, is a subject of that account). Its permissions narrow it to its own integration: subscribe `" +
             subjectRoot +
             '.events.{organizationId}.>` and `_INBOX_{integrationId}.>`; publish `' +
             subjectRoot +

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { generatePublicNatsKeys, publicNatsServerConfig, type PublicNatsKeys } from '../../libs/common/src/nats/public-nats/public-nats-keys.js';
 import { NATS_SERVER_BINARY } from './nats-server.js';
 import { answers, freePort, waitFor } from './ports.js';
@@ -22,6 +23,8 @@ export interface TestPublicNatsServer {
   operatorSigningSeed: string;
   /** The INTEGRATIONS account's public key. */
   integrationsAccount: string;
+  /** A new connection as the given `.creds` (no reconnection unless asked): PublicNatsAuthority's connectAs. */
+  connectAs(creds: string, options?: Partial<ConnectionOptions>): Promise<NatsConnection>;
   /** Stops the server (its stored streams and account JWTs are kept for resume). */
   stop(): Promise<void>;
   /** Starts it again on the same port and storage. */
@@ -80,6 +83,7 @@ export async function startPublicNatsServer(options: { keys?: PublicNatsKeys } =
     accountSigningSeed: keys.integrationsAccount.signingSeed,
     operatorSigningSeed: keys.operator.signingSeed,
     integrationsAccount: keys.integrationsAccount.publicKey,
+    connectAs: (creds, options = {}) => connect({ servers: `nats://127.0.0.1:${port}`, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), reconnect: false, ...options }),
     stop,
     resume,
     destroy: async () => {

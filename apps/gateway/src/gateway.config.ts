@@ -195,8 +195,8 @@ export class GatewayConfig extends ServiceConfig {
   WEB_ROOT = defaultWebRoot();
 
   /**
-   * A signing key of the public NATS server's INTEGRATIONS account (`npm run nats:public-keys`): signs each
-   * integration's NATS user. The three INTEGRATIONS_NATS_* keys below go together: with INTEGRATIONS_NATS_URL
+   * A signing key of the public NATS server's INTEGRATIONS account (`npm run nats:public-keys`), also every
+   * organization account's: signs each integration's NATS user and the organizations' activation tokens. The three INTEGRATIONS_NATS_* keys below go together: with INTEGRATIONS_NATS_URL
    * and without them, no credentials can be issued (allowed outside production only).
    */
   @Secret()
@@ -204,13 +204,16 @@ export class GatewayConfig extends ServiceConfig {
   @Matches(/^SA[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED must be an account seed (SA..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
   INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED?: string;
 
-  /** A signing key of the public NATS server's operator: signs the INTEGRATIONS account's JWT again when an integration's credentials are revoked. */
+  /**
+   * A signing key of the public NATS server's operator: signs each organization's account JWT (made on first
+   * use, signed again when an integration's credentials are revoked); organization accounts' keys derive from it.
+   */
   @Secret()
   @ValidateIf(integrationsNatsKeysRequired)
   @Matches(/^SO[A-Z2-7]{56}$/, { message: 'INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED must be an operator seed (SO..., 58 characters) from npm run nats:public-keys; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
   INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED?: string;
 
-  /** A `.creds` file of a system account user of the public NATS server: pushes the INTEGRATIONS account's JWT after a revocation. */
+  /** A `.creds` file of a system account user of the public NATS server: pushes the organizations' account JWTs. */
   @ValidateIf(integrationsNatsKeysRequired)
   @IsString({ message: 'INTEGRATIONS_NATS_SYSTEM_CREDS_FILE must be the path of the public NATS server\'s system user .creds file; it is required with INTEGRATIONS_NATS_URL in production and with the other INTEGRATIONS_NATS_* keys' })
   INTEGRATIONS_NATS_SYSTEM_CREDS_FILE?: string;

@@ -64,7 +64,7 @@ export class NatsIntegrationsController {
       integration = await this.commands.request<NatsIntegrationView>(subjects.natsIntegrations.create, { principal, integrationId, name: body.name, natsUser: userPublicKey });
     } catch (error) {
       // Refused or not recorded: the NATS user just minted must not outlive the answer.
-      await this.credentials.revokeIntegrationCredentials(userPublicKey).catch((failure: unknown) => this.logger.error(`Could not revoke the unrecorded NATS user ${userPublicKey}: ${String(failure)}`));
+      await this.credentials.revokeIntegrationCredentials(userPublicKey, principal.orgId).catch((failure: unknown) => this.logger.error(`Could not revoke the unrecorded NATS user ${userPublicKey}: ${String(failure)}`));
       throw error;
     }
     return { integration, credentials: creds, access: accessFor(serverUrl, principal.orgId, integrationId) };
@@ -86,7 +86,7 @@ export class NatsIntegrationsController {
     const { natsUser } = await this.commands.request<RevokedNatsIntegration>(subjects.natsIntegrations.revoke, { principal, integrationId });
     this.verifier.forget(principal.orgId, integrationId);
     if (!this.credentials) return; // The interface is off: no public server holds the user.
-    await onPublicServer('revoking its NATS user', this.credentials.revokeIntegrationCredentials(natsUser)).catch((error: unknown) => {
+    await onPublicServer('revoking its NATS user', this.credentials.revokeIntegrationCredentials(natsUser, principal.orgId)).catch((error: unknown) => {
       throw new CommandError('UNAVAILABLE', `The integration is revoked, but its NATS user could not be revoked on the public server (${(error as Error).message}): send DELETE again`);
     });
   }

@@ -18,7 +18,7 @@ export class PublicEvents implements OnApplicationBootstrap, BeforeApplicationSh
     if (!bridge.enabled) return;
     this.fanOut = new PublicEventFanOut({
       internal,
-      publicJetStream: async () => ({ client: await bridge.client(), manager: await bridge.manager() }),
+      publicConnection: () => bridge.nats(),
       retryMs: STREAM_RETRY_MS,
       logger: new Logger(PublicEvents.name),
       metricsRegistry: metrics.registry,

@@ -1,4 +1,5 @@
 import type { FactoryProvider } from '@nestjs/common';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { accountOfCreds, PublicNatsAuthority } from '@helpdesk/common';
 import { readFile } from 'node:fs/promises';
 import { GatewayConfig } from '../gateway.config.js';
@@ -8,7 +9,8 @@ import { PublicNatsSystemConnection } from './public-nats-system.connection.js';
 /**
  * Injected as `PublicNatsAuthority | null`: null when INTEGRATIONS_NATS_URL is unset (the public NATS
  * interface is off), or outside production when the keys are not given (no credentials can be issued).
- * The INTEGRATIONS account is the bridge user's, read from its creds file.
+ * The INTEGRATIONS account is the bridge user's, read from its creds file; organization accounts'
+ * keys derive from the operator signing seed (organizationAccountKeyPair).
  */
 export const publicNatsAuthorityProvider: FactoryProvider<PublicNatsAuthority | null> = {
   provide: PublicNatsAuthority,
@@ -23,6 +25,8 @@ export const publicNatsAuthorityProvider: FactoryProvider<PublicNatsAuthority | 
       operatorSigningSeed: config.INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED!,
       bridge: () => bridge.nats(),
       system: () => system.nats(),
+      // The authority's short-lived users of an organization account (its stream): one connection each, closed after use.
+      connectAs: (creds) => connect({ servers: config.INTEGRATIONS_NATS_URL!.split(','), authenticator: credsAuthenticator(new TextEncoder().encode(creds)), name: 'gateway-public-organization', reconnect: false, noAsyncTraces: true }),
     });
   },
 };

@@ -11,9 +11,11 @@ export interface IntegrationPermissions {
 }
 
 /**
- * What one integration's user may do on the public server, and nothing else: follow its
- * organization's events (core subscription, or its own durable consumers on the organization's
- * stream, as @nats-io/jetstream 3 asks for them), and send the public commands as itself.
+ * What one integration's user may do in its organization's account on the public server, and
+ * nothing else: follow its organization's events (core subscription, or its own durable consumers on
+ * the organization's stream, as @nats-io/jetstream 3 asks for them), and send the public commands as
+ * itself. The account holds only that organization's subjects; the permissions keep each integration
+ * to its own commands and replies, and away from the stream's management.
  */
 export function integrationPermissions(organizationId: string, integrationId: string): IntegrationPermissions {
   const stream = publicEventsStream(organizationId);
@@ -43,11 +45,18 @@ export function integrationPermissions(organizationId: string, integrationId: st
   };
 }
 
+/** The reply subject NATS gives a request that crossed a service import: `_R_.` and random tokens. */
+const IMPORTED_SERVICE_REPLY = /^_R_(\.[A-Za-z0-9]+)+$/;
+
 /**
- * Whether a public command's reply subject is the integration's own inbox. The gateway should answer
- * a command only then: NATS does not check reply subjects, and an answer sent to any other subject of
- * the shared INTEGRATIONS account could land in another organization's events.
+ * Whether the gateway may answer a public command on this reply subject. Integrations' requests come
+ * from their organization's account through its service import, with a reply NATS maps to `_R_.…`
+ * and routes back to the requesting account only (NATS itself confines the answer to that
+ * organization; within it, to the subject the requester named). A request made in INTEGRATIONS itself
+ * (only the platform's users are there) may be answered on the integration's own inbox. Any other
+ * reply subject is not a requester's and gets no answer.
  */
 export function isIntegrationReplySubject(integrationId: string, reply: string | undefined): boolean {
-  return reply !== undefined && reply.startsWith(`${integrationInboxPrefix(integrationId)}.`) && !/[\s*>]/.test(reply);
+  if (reply === undefined || /[\s*>]/.test(reply)) return false;
+  return IMPORTED_SERVICE_REPLY.test(reply) || reply.startsWith(`${integrationInboxPrefix(integrationId)}.`);
 }

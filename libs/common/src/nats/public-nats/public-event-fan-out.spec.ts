@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, PUBLIC_EVENTS_CONSUMER, publicEventsStream, publicSubjects, type EventEnvelope, type EventType } from '@helpdesk/contracts';
 import { startPublicNatsServer, TestNatsServer, waitFor, type TestPublicNatsServer } from '@helpdesk/testing';
-import { jetstream, jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
-import { connect, credsAuthenticator, headers, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublicNatsAuthority } from './public-nats-authority.js';
 import { PublicEventFanOut } from './public-event-fan-out.js';
@@ -16,7 +16,7 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
   let bridge: NatsConnection;
   let system: NatsConnection;
   let fanOut: PublicEventFanOut;
-  let publicManager: JetStreamManager;
+  let authority: PublicNatsAuthority;
   const withIntegration = randomUUID();
   const withoutIntegration = randomUUID();
   let sequence = 0;
@@ -37,16 +37,19 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
     if (traceparent) carried.set('traceparent', traceparent);
     await jetstream(internal).publish(`${EVENT_SUBJECT_PREFIX}.${envelope.type}`, JSON.stringify(envelope), { headers: carried });
   };
-  const storedIn = async (organizationId: string) => {
-    const stream = publicEventsStream(organizationId);
-    const { state } = await publicManager.streams.info(stream);
-    const messages: StoredMsg[] = [];
-    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-      const message = await publicManager.streams.getMessage(stream, { seq });
-      if (message) messages.push(message);
-    }
-    return messages;
-  };
+  /** What the organization's stream holds (in its account: read as the authority's own user there). */
+  const storedIn = (organizationId: string) =>
+    authority.withOrganizationAccount(organizationId, async (connection) => {
+      const manager = await jetstreamManager(connection);
+      const stream = publicEventsStream(organizationId);
+      const { state } = await manager.streams.info(stream);
+      const messages: StoredMsg[] = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const message = await manager.streams.getMessage(stream, { seq });
+        if (message) messages.push(message);
+      }
+      return messages;
+    });
   const internalConsumerSettled = async () => {
     const info = await (await jetstreamManager(internal)).consumers.info(EVENTS_STREAM, PUBLIC_EVENTS_CONSUMER);
     return info.num_pending === 0 && info.num_ack_pending === 0;
@@ -56,21 +59,21 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
     [internalServer, publicServer] = await Promise.all([TestNatsServer.start(), startPublicNatsServer()]);
     internal = await connect({ servers: internalServer.url });
     await (await jetstreamManager(internal)).streams.add({ name: EVENTS_STREAM, subjects: [`${EVENT_SUBJECT_PREFIX}.>`] });
-    const credsOf = (creds: string) => credsAuthenticator(new TextEncoder().encode(creds));
-    bridge = await connect({ servers: publicServer.url, authenticator: credsOf(publicServer.bridgeCreds), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    system = await connect({ servers: publicServer.url, authenticator: credsOf(publicServer.systemCreds) });
-    publicManager = await jetstreamManager(bridge);
-    const authority = new PublicNatsAuthority({
+    bridge = await publicServer.connectAs(publicServer.bridgeCreds, { reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    system = await publicServer.connectAs(publicServer.systemCreds);
+    authority = new PublicNatsAuthority({
       integrationsAccount: publicServer.integrationsAccount,
       accountSigningSeed: publicServer.accountSigningSeed,
       operatorSigningSeed: publicServer.operatorSigningSeed,
       bridge: async () => bridge,
       system: async () => system,
+      connectAs: (creds) => publicServer.connectAs(creds),
     });
     await authority.ensureOrganizationStream(withIntegration);
     fanOut = new PublicEventFanOut({
       internal: { client: async () => jetstream(internal), manager: async () => jetstreamManager(internal) },
-      publicJetStream: async () => ({ client: jetstream(bridge, { timeout: 2_000 }), manager: await jetstreamManager(bridge, { checkAPI: false, timeout: 2_000 }) }),
+      publicConnection: async () => bridge,
+      publishTimeoutMs: 2_000,
       retryMs: 100,
       logger: silentLogger,
     });
@@ -114,7 +117,8 @@ describe('PublicEventFanOut: HELPDESK_EVENTS to the public NATS server', () => {
 
     const stored = await storedIn(withIntegration);
     expect(stored.slice(before).map((message) => message.json())).toEqual([own]);
-    await expect(publicManager.streams.info(publicEventsStream(withoutIntegration))).rejects.toThrow(/stream not found/);
+    // Nothing was made for it: no account (its users are refused), so no stream.
+    await expect(authority.withOrganizationAccount(withoutIntegration, async () => undefined)).rejects.toThrow(/authorization/i);
   });
 
   it("keeps each organization's events in the order they came", async () => {

@@ -1,12 +1,13 @@
 import type { Logger } from '@nestjs/common';
 import { PUBLIC_EVENT_TYPES, PUBLIC_EVENTS_CONSUMER, publicEventsStream, publicSubjects, type EventEnvelope, type PublicEventType } from '@helpdesk/contracts';
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { JsMsg, PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders, NoRespondersError, nuid, RequestError, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import { DurableEventConsumer, durableEventsConsumerConfig, type DurableEventsConsumerConfig } from '../durable-event-consumer.js';
 import type { JetStreamConnection } from '../jetstream.module.js';
 import { injectIntoHeaders, tracing, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../../tracing/tracing.js';
+import { bridgeReplyPrefix } from './public-nats-keys.js';
 
 const ACK_WAIT_MS = 30_000;
 /**
@@ -31,8 +32,10 @@ export function publicEventsConsumerConfig(): DurableEventsConsumerConfig {
 export interface PublicEventFanOutOptions {
   /** The platform's own JetStream (HELPDESK_EVENTS). */
   internal: Pick<JetStreamConnection, 'client' | 'manager'>;
-  /** The public server's JetStream, as the gateway's bridge user. */
-  publicJetStream: () => Promise<{ client: JetStreamClient; manager: JetStreamManager }>;
+  /** The public server, as the gateway's bridge user in INTEGRATIONS. */
+  publicConnection: () => Promise<NatsConnection>;
+  /** How long a publish waits for the organization's stream to store it (5 s when not given). */
+  publishTimeoutMs?: number;
   retryMs: number;
   logger: Logger;
   metricsRegistry?: Registry;
@@ -40,14 +43,15 @@ export interface PublicEventFanOutOptions {
 
 /**
  * Republishes HELPDESK_EVENTS' public events to the public NATS server, each into its organization's
- * stream (`publicSubjects.event`), its body as it came, `Nats-Msg-Id` its event id (a redelivered event
- * is stored once) and its trace carried on. Internal event types never leave; an organization without
- * a stream (no integration yet) is skipped; a public server out of reach hands the event back for later.
+ * stream (`publicSubjects.event`, published in INTEGRATIONS and imported by the organization's account,
+ * where its stream is), its body as it came, `Nats-Msg-Id` its event id (a redelivered event is stored
+ * once) and its trace carried on. Internal event types never leave; an organization without a stream
+ * (no integration yet) is skipped; a public server out of reach hands the event back for later.
  */
 export class PublicEventFanOut {
   private readonly consumer: DurableEventConsumer;
   readonly ready: Promise<void>;
-  private publicJetStream?: { client: JetStreamClient; manager: JetStreamManager };
+  private publicConnection?: NatsConnection;
   /**
    * The last publish per organization on this replica: events are handled in parallel, but each
    * organization's go out in the order they came (the stream's), so its integrations read them in order.
@@ -90,7 +94,7 @@ export class PublicEventFanOut {
 
   private async republish(event: PublicEvent, message: JsMsg): Promise<string> {
     const stream = publicEventsStream(event.orgId);
-    const { client, manager } = await this.publicServer();
+    const connection = await this.publicServer();
     const headers = natsHeaders();
     // The consumer's span when tracing is on (so the trace shows the hop), otherwise the publisher's context as it came.
     if (tracing.enabled) injectIntoHeaders(headers);
@@ -100,40 +104,56 @@ export class PublicEventFanOut {
         if (value) headers.set(name, value);
       }
     }
-    try {
-      const ack = await client.publish(publicSubjects.event(event.orgId, event.type), message.data, { msgID: event.id, headers, expect: { streamName: stream } });
-      return ack.duplicate ? `already in ${stream}` : `republished to ${stream}`;
-    } catch (error) {
-      // No stream listens on the subject (the client's "no responders" error, whose class it does not export): the
-      // organization has no integration yet. Anything else is retried.
-      if (error instanceof Error && error.name === 'JetStreamNotEnabled' && (await this.streamMissing(manager, stream))) return `skipped: ${stream} does not exist`;
-      throw error;
-    }
+    const ack = await publishToOrganizationStream(connection, event.orgId, publicSubjects.event(event.orgId, event.type), message.data, { msgID: event.id, headers, timeoutMs: this.options.publishTimeoutMs });
+    // No stream listens on the subject in any account (it is in the organization's account, out of the
+    // bridge's sight): the organization has no integration yet.
+    if (ack === 'no stream') return `skipped: ${stream} does not exist`;
+    return ack.duplicate ? `already in ${stream}` : `republished to ${stream}`;
   }
 
-  private async streamMissing(manager: JetStreamManager, stream: string): Promise<boolean> {
-    try {
-      await manager.streams.info(stream);
-      return false;
-    } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return true;
-      throw error;
-    }
-  }
-
-  /** Once connected, the same clients for good (the connection reconnects by itself); until then each event waits a bounded time. */
-  private async publicServer(): Promise<{ client: JetStreamClient; manager: JetStreamManager }> {
-    if (this.publicJetStream) return this.publicJetStream;
+  /** Once connected, the same connection for good (the connection reconnects by itself); until then each event waits a bounded time. */
+  private async publicServer(): Promise<NatsConnection> {
+    if (this.publicConnection) return this.publicConnection;
     const waited = new AbortController();
     const timeout = sleep(CONNECTION_WAIT_MS, undefined, { ref: false, signal: waited.signal }).then(() => {
       throw new Error(`The public NATS server is not connected after ${CONNECTION_WAIT_MS} ms`);
     });
     timeout.catch(() => undefined);
     try {
-      this.publicJetStream = await Promise.race([this.options.publicJetStream(), timeout]);
-      return this.publicJetStream;
+      this.publicConnection = await Promise.race([this.options.publicConnection(), timeout]);
+      return this.publicConnection;
     } finally {
       waited.abort();
     }
   }
+}
+
+/**
+ * Publishes to an organization's events stream from INTEGRATIONS (as the bridge) and waits for the
+ * stream's acknowledgement; 'no stream' when nothing listens on the subject. Hand-written rather than
+ * JetStreamClient.publish, whose replies share one connection-wide inbox: the reply subject here
+ * carries the organization (`bridgeReplyPrefix`), the only bridge replies its account may route back,
+ * so an integration that learns it (a live event carries it) reaches no other organization's publishes.
+ */
+export async function publishToOrganizationStream(
+  connection: NatsConnection,
+  organizationId: string,
+  subject: string,
+  data: Uint8Array | string,
+  options: { msgID: string; headers?: MsgHdrs; timeoutMs?: number },
+): Promise<PubAck | 'no stream'> {
+  const headers = options.headers ?? natsHeaders();
+  headers.set('Nats-Msg-Id', options.msgID);
+  headers.set('Nats-Expected-Stream', publicEventsStream(organizationId));
+  let reply;
+  try {
+    reply = await connection.request(subject, data, { headers, timeout: options.timeoutMs ?? 5_000, noMux: true, reply: `${bridgeReplyPrefix(organizationId)}.${nuid.next()}` });
+  } catch (error) {
+    if (error instanceof NoRespondersError || (error instanceof RequestError && error.isNoResponders())) return 'no stream';
+    throw error;
+  }
+  const answer = reply.json<PubAck & { error?: { code: number; err_code?: number; description?: string } }>();
+  if (answer.error) throw new Error(`${publicEventsStream(organizationId)} refused the event: ${answer.error.description ?? answer.error.code}`);
+  // The server leaves `duplicate` out when false.
+  return { ...answer, duplicate: answer.duplicate ?? false };
 }

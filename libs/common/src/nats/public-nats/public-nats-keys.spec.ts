@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewaySecret, publicNatsChartValues, renderPublicNatsValues } from '../../../../../scripts/nats-public-keys.js';
@@ -36,7 +36,7 @@ describe('public NATS keys (npm run nats:public-keys)', () => {
     const secret = gatewaySecret(keys).stringData as Record<string, string>;
     expect(Object.keys(secret).sort()).toEqual(['account-signing-seed', 'bridge.creds', 'operator-signing-seed', 'system.creds']);
     const connectWith = async (creds: string, inboxPrefix?: string) => {
-      const connection = await connect({ servers: server.url, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), inboxPrefix, reconnect: false });
+      const connection = await server.connectAs(creds, { inboxPrefix });
       opened.push(connection);
       return connection;
     };
@@ -48,9 +48,12 @@ describe('public NATS keys (npm run nats:public-keys)', () => {
       operatorSigningSeed: secret['operator-signing-seed']!,
       bridge: async () => bridge,
       system: async () => system,
+      connectAs: (creds) => server.connectAs(creds),
     });
     const integrationId = randomUUID();
-    const issued = await authority.issueIntegrationCredentials({ organizationId: randomUUID(), integrationId, name: 'On-call bot' });
+    const organizationId = randomUUID();
+    await authority.ensureOrganizationStream(organizationId);
+    const issued = await authority.issueIntegrationCredentials({ organizationId, integrationId, name: 'On-call bot' });
     expect((await connectWith(issued.creds, integrationInboxPrefix(integrationId))).isClosed()).toBe(false);
     await authority.revokeIntegrationCredentials(issued.userPublicKey);
     await expect(connectWith(issued.creds, integrationInboxPrefix(integrationId))).rejects.toThrow(/authorization/i);
