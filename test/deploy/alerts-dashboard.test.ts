@@ -18,7 +18,8 @@ import {
 
 const PRODUCTION = ['-f', `${CHART}/ci/production-values.yaml`];
 const RUNBOOK = `${ROOT}/docs/runbook.md`;
-const DEFAULT_RUNBOOK_BASE = 'https://github.com/helpdesk-platform/helpdesk/blob/main/docs/runbook.md';
+// The chart's default names the runbook in this repository; operators set where they host their copy.
+const DEFAULT_RUNBOOK_BASE = 'docs/runbook.md';
 const ALERTS = [
   'HelpdeskServiceNotReady',
   'HelpdeskHighErrorRate',
@@ -152,6 +153,12 @@ describe('the PrometheusRule', () => {
     expect(outbox.expr).toMatch(/> 600$/);
     expect(outbox).toMatchObject({ for: '20m', labels: { severity: 'page', team: 'desk' }, annotations: { runbook_url: 'https://wiki.example.org/runbook#helpdeskoutboxlag' } });
     expect(rulesOf(tuned).find((entry) => entry.alert === 'HelpdeskSlaBreachRate')!.expr).toContain('[6h]');
+  });
+
+  it('refuses a runbook address that is neither an http(s) URL nor the repository path docs/runbook.md', () => {
+    const refused = run(helm, ['template', 'helpdesk', CHART, ...OBSERVABILITY_VALUES, '--set', 'metrics.prometheusRule.runbookBaseUrl=wiki/runbook']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('/metrics/prometheusRule/runbookBaseUrl');
   });
 
   it('is refused by the values schema with a threshold of the wrong kind', () => {
