@@ -6,7 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AssignmentService } from '../assignment/assignment.service.js';
 import type { FieldChanges } from '../history/ticket-event.entity.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
-import { diff, recordHistory } from '../history/ticket-history.js';
+import { diff, historyActor, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
@@ -54,7 +54,7 @@ export class CommentsService {
       const earlier = options.id ? await manager.findOneBy(Comment, { id: options.id, ticketId: ticket.id, organizationId: caller.orgId }) : null;
       if (earlier) return { comment: earlier, ticket };
       const { comment, ticket: saved, changes } = await this.writeLocked(manager, caller, ticket, { body, internal, viaEmail: options.viaEmail, id: options.id });
-      await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'commented', changes: { comment: { from: null, to: { id: comment.id, internal } }, ...changes } });
+      await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, ...historyActor(caller), action: 'commented', changes: { comment: { from: null, to: { id: comment.id, internal } }, ...changes } });
       return { comment, ticket: saved };
     });
     this.events.committed();

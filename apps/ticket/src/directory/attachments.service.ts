@@ -16,7 +16,7 @@ import { CommandError, decodeCursor, encodeCursor, MetricsService, sanitizeFilen
 import { Counter } from 'prom-client';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { Comment } from '../comments/comment.entity.js';
-import { recordHistory } from '../history/ticket-history.js';
+import { historyActor, recordHistory } from '../history/ticket-history.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
@@ -112,9 +112,7 @@ export class AttachmentsService {
       await recordHistory(manager, {
         organizationId: caller.orgId,
         ticketId: ticket.id,
-        actorId: caller.userId,
-        apiToken: caller.apiToken,
-        integration: caller.integration,
+        ...historyActor(caller),
         action: 'attachment.added',
         changes: { attachment: { from: null, to: { id: view.id, filename: view.filename, commentId: view.commentId, internal } } },
       });

@@ -14,6 +14,11 @@ export interface HistoryEntry {
   changes?: FieldChanges;
 }
 
+/** Who acted, as the history records it: the user, and the API token or NATS integration they acted through. */
+export function historyActor(caller: { userId: string; apiToken?: ApiTokenActor; integration?: IntegrationActor }): Pick<HistoryEntry, 'actorId' | 'apiToken' | 'integration'> {
+  return { actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration };
+}
+
 /** Appends to a ticket's audit history inside the caller's transaction. */
 export async function recordHistory(manager: EntityManager, entry: HistoryEntry): Promise<void> {
   // jsonb columns hold free-form objects, which TypeORM's deep-partial insert type cannot express.

@@ -20,7 +20,7 @@ import { CommandError, decodeCursor, encodeCursor } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommentsService, toCommentView } from '../comments/comments.service.js';
 import { isUniqueViolation } from '../directory/unique-violation.js';
-import { diff, recordHistory } from '../history/ticket-history.js';
+import { diff, historyActor, recordHistory } from '../history/ticket-history.js';
 import type { Ticket } from '../tickets/ticket.entity.js';
 import { toTicketView } from '../tickets/ticket-view.js';
 import { TicketsService, TRACKED_FIELDS } from '../tickets/tickets.service.js';
@@ -162,9 +162,7 @@ export class MacrosService {
     await recordHistory(manager, {
       organizationId: caller.orgId,
       ticketId: ticket.id,
-      actorId: caller.userId,
-      apiToken: caller.apiToken,
-      integration: caller.integration,
+      ...historyActor(caller),
       action: 'macro.applied',
       changes: {
         macro: { from: null, to: eventData.macro },

@@ -4,7 +4,7 @@ import type { TicketFollowerView, TicketRefCommand } from '@helpdesk/contracts';
 import { CommandError } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import { recordHistory } from '../history/ticket-history.js';
+import { historyActor, recordHistory } from '../history/ticket-history.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import type { Ticket } from './ticket.entity.js';
@@ -84,7 +84,7 @@ export class TicketFollowersService {
   }
 
   private async recordChange(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, change: { from: string | null; to: string | null }, action: 'follower.added' | 'follower.removed') {
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action, changes: { followers: change } });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, ...historyActor(caller), action, changes: { followers: change } });
     await this.events.record(manager, {
       type: 'ticket.updated',
       orgId: caller.orgId,

@@ -4,7 +4,7 @@ import { FINISHED_STATUSES, type AddTicketLinkCommand, type TicketLinkRefCommand
 import { CommandError } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import { recordHistory } from '../history/ticket-history.js';
+import { historyActor, recordHistory } from '../history/ticket-history.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import type { Ticket } from './ticket.entity.js';
@@ -146,7 +146,7 @@ export class TicketLinksService {
     ] as const) {
       const link = { kind: kindSeen, ticket: counterpart.number };
       const changes = { links: action === 'link.added' ? { from: null, to: link } : { from: link, to: null } };
-      await recordHistory(manager, { organizationId: caller.orgId, ticketId: side.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action, changes });
+      await recordHistory(manager, { organizationId: caller.orgId, ticketId: side.id, ...historyActor(caller), action, changes });
       await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: side.id, actor, data: { ticket: ticketEventData(side), changes } });
     }
   }

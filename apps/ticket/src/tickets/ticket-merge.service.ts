@@ -4,7 +4,7 @@ import { MAILBOX_LIMITS, type MergeTicketCommand, type TicketMergedData, type Ti
 import { CommandError } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import { recordHistory } from '../history/ticket-history.js';
+import { historyActor, recordHistory } from '../history/ticket-history.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import type { Ticket } from './ticket.entity.js';
@@ -124,8 +124,8 @@ export class TicketMergeService {
       attachments: { from: null, to: moved.attachments },
       ...(moved.participants.length > 0 ? { participants: { from: null, to: moved.participants } } : {}),
     };
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: source.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'merged', changes: sourceChanges });
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: target.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'merged', changes: targetChanges });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: source.id, ...historyActor(caller), action: 'merged', changes: sourceChanges });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: target.id, ...historyActor(caller), action: 'merged', changes: targetChanges });
     await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: source.id, actor, data: { ticket: ticketEventData(source), changes: sourceChanges } });
     await this.events.record(manager, { type: 'ticket.updated', orgId: caller.orgId, aggregateId: target.id, actor, data: { ticket: ticketEventData(target), changes: targetChanges } });
     // The one event the notification service turns into the requester's mail.

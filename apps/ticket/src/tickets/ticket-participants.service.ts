@@ -4,7 +4,7 @@ import { MAILBOX_LIMITS, type AddParticipantCommand, type ParticipantRefCommand,
 import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
-import { recordHistory } from '../history/ticket-history.js';
+import { historyActor, recordHistory } from '../history/ticket-history.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { PrincipalVerifier, type VerifiedPrincipal } from '../users/principal-verifier.js';
 import type { Ticket } from './ticket.entity.js';
@@ -110,7 +110,7 @@ export class TicketParticipantsService {
   }
 
   private async recordChange(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, change: { from: string | null; to: string | null }, action: 'participant.added' | 'participant.removed') {
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action, changes: { participants: change } });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: ticket.id, ...historyActor(caller), action, changes: { participants: change } });
     await this.events.record(manager, {
       type: 'ticket.updated',
       orgId: caller.orgId,

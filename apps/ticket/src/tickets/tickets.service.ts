@@ -26,7 +26,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { AssignmentService } from '../assignment/assignment.service.js';
 import { TicketEvent, type FieldChanges } from '../history/ticket-event.entity.js';
-import { diff, recordHistory } from '../history/ticket-history.js';
+import { diff, historyActor, recordHistory } from '../history/ticket-history.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { BusinessCalendar, WeeklySchedule } from '../sla/business-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -494,7 +494,7 @@ export class TicketsService {
   async updateLocked(manager: EntityManager, caller: VerifiedPrincipal, ticket: Ticket, changes: TicketChanges): Promise<{ ticket: Ticket; changed: boolean }> {
     const { ticket: saved, fieldChanges } = await this.changeLocked(manager, caller, ticket, changes);
     if (Object.keys(fieldChanges).length === 0) return { ticket: saved, changed: false };
-    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, actorId: caller.userId, apiToken: caller.apiToken, integration: caller.integration, action: 'updated', changes: fieldChanges });
+    await recordHistory(manager, { organizationId: caller.orgId, ticketId: saved.id, ...historyActor(caller), action: 'updated', changes: fieldChanges });
     return { ticket: saved, changed: true };
   }
 
