@@ -1,14 +1,13 @@
 import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { ApiTokenScope, ApiTokenView, CreatedApiTokenView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
-import { describeError } from '../../../lib/errors';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { AdminTable } from '../../admin/components/AdminTable';
+import { ConfirmRevoke } from '../../admin/components/ConfirmRevoke';
 import { FormError } from '../../auth/components/FormError';
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from '../hooks/api-tokens';
 
@@ -96,7 +95,6 @@ function TokenOnce({ created, onClose }: { created: CreatedApiTokenView; onClose
 
 function TokenRow({ token }: { token: ApiTokenView }) {
   const revoke = useRevokeApiToken();
-  const [confirming, setConfirming] = useState(false);
   const expired = token.expiresAt !== null && new Date(token.expiresAt).getTime() <= Date.now();
   return (
     <Table.Tr>
@@ -125,34 +123,14 @@ function TokenRow({ token }: { token: ApiTokenView }) {
         <Text size="sm">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : t.apiTokens.neverUsed}</Text>
       </Table.Td>
       <Table.Td>
-        <Button size="xs" variant="subtle" color="red" aria-label={t.apiTokens.revoke(token.name)} onClick={() => setConfirming(true)}>
-          {t.apiTokens.revokeShort}
-        </Button>
-        <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={confirming} onClose={() => setConfirming(false)} title={t.apiTokens.revoke(token.name)}>
-          <Stack gap="sm">
-            <Text size="sm">{t.apiTokens.revokeConfirm(token.name)}</Text>
-            <Group justify="end">
-              <Button variant="default" onClick={() => setConfirming(false)}>
-                {t.common.cancel}
-              </Button>
-              <Button
-                color="red"
-                loading={revoke.isPending}
-                onClick={() =>
-                  revoke.mutate(token.id, {
-                    onSuccess: () => {
-                      setConfirming(false);
-                      notifications.show({ color: 'green', message: t.apiTokens.revoked(token.name) });
-                    },
-                    onError: (error) => notifications.show({ color: 'red', message: describeError(error) }),
-                  })
-                }
-              >
-                {t.apiTokens.revokeShort}
-              </Button>
-            </Group>
-          </Stack>
-        </Modal>
+        <ConfirmRevoke
+          title={t.apiTokens.revoke(token.name)}
+          confirmation={t.apiTokens.revokeConfirm(token.name)}
+          short={t.apiTokens.revokeShort}
+          revokedNotice={t.apiTokens.revoked(token.name)}
+          pending={revoke.isPending}
+          revoke={(callbacks) => revoke.mutate(token.id, callbacks)}
+        />
       </Table.Td>
     </Table.Tr>
   );

@@ -1,14 +1,13 @@
 import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CreatedNatsIntegrationView, NatsIntegrationView } from '@helpdesk/contracts';
 import { t } from '../../../i18n';
-import { describeError } from '../../../lib/errors';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { AdminTable } from '../../admin/components/AdminTable';
+import { ConfirmRevoke } from '../../admin/components/ConfirmRevoke';
 import { FormError } from '../../auth/components/FormError';
 import { useCreateNatsIntegration, useNatsIntegrations, useRevokeNatsIntegration } from '../hooks/nats-integrations';
 
@@ -113,7 +112,6 @@ function CredentialsOnce({ created, onClose }: { created: CreatedNatsIntegration
 
 function IntegrationRow({ integration }: { integration: NatsIntegrationView }) {
   const revoke = useRevokeNatsIntegration();
-  const [confirming, setConfirming] = useState(false);
   return (
     <Table.Tr>
       <Table.Td>
@@ -129,34 +127,14 @@ function IntegrationRow({ integration }: { integration: NatsIntegrationView }) {
         <Text size="sm">{integration.lastUsedAt ? formatDateTime(integration.lastUsedAt) : t.natsIntegrations.neverUsed}</Text>
       </Table.Td>
       <Table.Td>
-        <Button size="xs" variant="subtle" color="red" aria-label={t.natsIntegrations.revoke(integration.name)} onClick={() => setConfirming(true)}>
-          {t.natsIntegrations.revokeShort}
-        </Button>
-        <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={confirming} onClose={() => setConfirming(false)} title={t.natsIntegrations.revoke(integration.name)}>
-          <Stack gap="sm">
-            <Text size="sm">{t.natsIntegrations.revokeConfirm(integration.name)}</Text>
-            <Group justify="end">
-              <Button variant="default" onClick={() => setConfirming(false)}>
-                {t.common.cancel}
-              </Button>
-              <Button
-                color="red"
-                loading={revoke.isPending}
-                onClick={() =>
-                  revoke.mutate(integration.id, {
-                    onSuccess: () => {
-                      setConfirming(false);
-                      notifications.show({ color: 'green', message: t.natsIntegrations.revoked(integration.name) });
-                    },
-                    onError: (error) => notifications.show({ color: 'red', message: describeError(error) }),
-                  })
-                }
-              >
-                {t.natsIntegrations.revokeShort}
-              </Button>
-            </Group>
-          </Stack>
-        </Modal>
+        <ConfirmRevoke
+          title={t.natsIntegrations.revoke(integration.name)}
+          confirmation={t.natsIntegrations.revokeConfirm(integration.name)}
+          short={t.natsIntegrations.revokeShort}
+          revokedNotice={t.natsIntegrations.revoked(integration.name)}
+          pending={revoke.isPending}
+          revoke={(callbacks) => revoke.mutate(integration.id, callbacks)}
+        />
       </Table.Td>
     </Table.Tr>
   );
