@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { GatewayConfig } from '../gateway.config.js';
 import { PublicNatsSession } from './public-nats-session.js';
 
-/** JetStream on the public NATS server as the gateway's bridge user: the organizations' event streams and the event fan-out. */
+/** The gateway's bridge user on the public NATS server: the event fan-out, the public commands and the authority's account work. */
 @Injectable()
 export class PublicNatsBridgeConnection implements OnApplicationShutdown {
   private readonly session: PublicNatsSession;
@@ -19,14 +18,6 @@ export class PublicNatsBridgeConnection implements OnApplicationShutdown {
 
   nats(): Promise<NatsConnection> {
     return this.session.nats();
-  }
-
-  async client(): Promise<JetStreamClient> {
-    return jetstream(await this.nats());
-  }
-
-  async manager(): Promise<JetStreamManager> {
-    return jetstreamManager(await this.nats(), { checkAPI: false });
   }
 
   onApplicationShutdown(): Promise<void> {
