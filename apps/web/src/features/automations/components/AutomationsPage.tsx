@@ -158,7 +158,7 @@ export function AutomationsPage() {
           onEdit={setEditing}
           onDelete={(automation, done) => remove.mutate(automation.id, { onError: fail, onSuccess: () => notifications.show({ message: t.automations.deleted(automation.name) }), onSettled: done })}
           deleting={remove.isPending}
-          onActiveChange={(automation, active) => update.mutate({ id: automation.id, active }, { onError: fail })}
+          onActiveChange={(automation, active) => update.mutateAsync({ id: automation.id, active }).catch(fail)}
           extraActions={(automation) => (
             <Button size="xs" variant="light" onClick={() => setPreviewing(automation)} aria-label={t.automations.previewOf(automation.name)}>
               {t.automations.preview}

@@ -4,7 +4,8 @@ import { createAutomation, deleteAutomation, listAutomations, previewAutomation,
 
 function useInvalidating<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn, onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.automations.all }) });
+  // Returning the refetch makes mutateAsync settle once the list shows the change.
+  return useMutation({ mutationFn, onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.automations.all }) });
 }
 
 export const useAutomations = () => useQuery({ queryKey: queryKeys.automations.list, queryFn: ({ signal }) => listAutomations(signal) });

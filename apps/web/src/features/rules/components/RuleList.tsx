@@ -22,8 +22,11 @@ interface RuleListProps<Item extends ListedItem> {
   /** Deletes the item; `done` closes the confirmation, whatever the answer. */
   onDelete(item: NoInfer<Item>, done: () => void): void;
   deleting: boolean;
-  /** Items that can be switched off show the switch, and an "Off" badge while off. */
-  onActiveChange?(item: NoInfer<Item>, active: boolean): void;
+  /**
+   * Items that can be switched off show the switch, and an "Off" badge while off. The promise settles
+   * once the change is saved and the list refetched; until then the switch shows the new state.
+   */
+  onActiveChange?(item: NoInfer<Item>, active: boolean): Promise<unknown>;
   /** Ordered items (triggers) move up and down; `moving` disables the buttons while a move is saved. */
   onMove?(index: number, by: -1 | 1): void;
   moving?: boolean;
@@ -41,16 +44,29 @@ interface RuleListProps<Item extends ListedItem> {
 export function RuleList<Item extends ListedItem>(props: RuleListProps<Item>) {
   const { items, describe, editLabel, deleteLabel, onEdit, onActiveChange, onMove, moving, moveUpLabel, moveDownLabel, extraActions } = props;
   const [confirming, setConfirming] = useState<Item | null>(null);
+  // The switch follows the click at once: waiting for the refetch would let a second quick click send the old state again.
+  const [switching, setSwitching] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const switchActive = (item: Item, active: boolean) => {
+    setSwitching((current) => new Map(current).set(item.id, active));
+    void onActiveChange?.(item, active).finally(() =>
+      setSwitching((current) => {
+        const next = new Map(current);
+        if (next.get(item.id) === active) next.delete(item.id);
+        return next;
+      }),
+    );
+  };
   return (
     <>
       {items.map((item, index) => {
+        const active = switching.get(item.id) ?? item.active;
         return (
           <Paper key={item.id} withBorder p="sm" component="section" aria-label={item.name}>
             <Group justify="space-between" wrap="wrap">
               <Stack gap={0} style={{ flex: 1, minWidth: 0 }}>
                 <Group gap="xs">
                   <Text fw={600}>{item.name}</Text>
-                  {item.active === false ? <Badge color="gray">{t.rules.inactive}</Badge> : null}
+                  {active === false ? <Badge color="gray">{t.rules.inactive}</Badge> : null}
                 </Group>
                 <Text size="xs" c="dimmed">
                   {describe(item)}
@@ -58,7 +74,7 @@ export function RuleList<Item extends ListedItem>(props: RuleListProps<Item>) {
               </Stack>
               <Group gap="xs">
                 {onActiveChange && item.active !== undefined ? (
-                  <Switch label={t.rules.active} aria-label={t.rules.activeOf(item.name)} checked={item.active} onChange={(event) => onActiveChange(item, event.currentTarget.checked)} />
+                  <Switch label={t.rules.active} aria-label={t.rules.activeOf(item.name)} checked={active} onChange={(event) => switchActive(item, event.currentTarget.checked)} />
                 ) : null}
                 {onMove ? (
                   <>

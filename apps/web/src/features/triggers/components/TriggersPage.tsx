@@ -117,7 +117,7 @@ export function TriggersPage() {
           onEdit={setEditing}
           onDelete={(trigger, done) => remove.mutate(trigger.id, { onError: fail, onSuccess: () => notifications.show({ message: t.triggers.deleted(trigger.name) }), onSettled: done })}
           deleting={remove.isPending}
-          onActiveChange={(trigger, active) => update.mutate({ id: trigger.id, active }, { onError: fail })}
+          onActiveChange={(trigger, active) => update.mutateAsync({ id: trigger.id, active }).catch(fail)}
           onMove={(index, by) => move.mutate({ triggers: list, index, by }, { onError: fail })}
           moving={move.isPending}
           moveUpLabel={(trigger) => t.triggers.moveUp(trigger.name)}

@@ -5,7 +5,8 @@ import { createTrigger, deleteTrigger, listTriggers, updateTrigger, type Trigger
 
 function useInvalidating<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn, onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.triggers }) });
+  // Returning the refetch makes mutateAsync settle once the list shows the change.
+  return useMutation({ mutationFn, onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.triggers }) });
 }
 
 export const useTriggers = () => useQuery({ queryKey: queryKeys.triggers, queryFn: ({ signal }) => listTriggers(signal) });
