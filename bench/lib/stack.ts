@@ -110,7 +110,9 @@ export class BenchStack {
       : [...this.services.values()].map((service) => service.kill());
     await Promise.all(stopping);
     await this.nats.destroy();
-    await this.database.drop();
+    // To read a suite's data afterwards (EXPLAIN a slow query), BENCH_KEEP_DATABASE=1 leaves the database.
+    if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`  kept database ${this.database.name}`);
+    else await this.database.drop();
     await deleteRedisKeys(this.env.QUEUE_PREFIX!);
   }
 }

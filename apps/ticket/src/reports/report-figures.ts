@@ -1,4 +1,4 @@
-import type { MinutesSummary, SlaCompliance, SlaOutcome, SlaTargetCompliance } from '@helpdesk/contracts';
+import type { MinutesSummary, SlaOutcome, SlaTargetCompliance } from '@helpdesk/contracts';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { elapsedTargetMinutes } from '../sla/sla-clock.js';
 
@@ -79,28 +79,22 @@ export function resolutionOutcome(ticket: ReportTicket, now: Date): SlaOutcome {
   return due < now ? 'breached' : null;
 }
 
-/** Median (mean of the two middle values for an even count) and p90 (nearest rank), one decimal. */
-export function summarize(values: number[]): MinutesSummary {
+/**
+ * Median (mean of the two middle values for an even count) and p90 (nearest rank) of minutes given in
+ * tenths (as each ticket's figure is rounded), one decimal: working in whole tenths keeps the result
+ * free of floating-point noise, so every path that counts the same tickets gets the same figure.
+ */
+export function summarizeTenths(values: Int32Array): MinutesSummary {
   if (values.length === 0) return { median: null, p90: null };
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.slice().sort();
   const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
   const p90 = sorted[Math.max(0, Math.ceil(0.9 * sorted.length) - 1)]!;
-  return { median: round1(median), p90: round1(p90) };
+  return { median: median / 10, p90: p90 / 10 };
 }
 
-export function compliance(outcomes: SlaOutcome[]): SlaTargetCompliance {
-  const met = outcomes.filter((outcome) => outcome === 'met').length;
-  const breached = outcomes.filter((outcome) => outcome === 'breached').length;
-  return { met, breached, percent: met + breached === 0 ? null : round1((met / (met + breached)) * 100) };
-}
-
-export function slaCompliance(tickets: ReportTicket[], now: Date): SlaCompliance {
-  return {
-    firstResponse: compliance(tickets.map((ticket) => firstResponseOutcome(ticket, now))),
-    nextResponse: compliance(tickets.map((ticket) => nextResponseOutcome(ticket, now))),
-    resolution: compliance(tickets.map((ticket) => resolutionOutcome(ticket, now))),
-  };
+export function compliance(met: number, breached: number): SlaTargetCompliance {
+  return { met, breached, percent: percentOf(met, met + breached) };
 }
 
 export function percentOf(part: number, whole: number): number | null {

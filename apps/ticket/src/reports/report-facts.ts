@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { TICKET_SCHEMA } from '../database/schema.js';
+import { calendarOf } from '../organizations/organization-calendar.js';
+import type { BusinessCalendar } from '../sla/business-calendar.js';
+import { elapsedTargetMinutes } from '../sla/sla-clock.js';
+
+const S = TICKET_SCHEMA;
+const BATCH = 1_000;
+const SWEEP_INTERVAL_MS = 2_000;
+
+/** What the facts of one ticket are counted from. */
+interface FactInputs {
+  id: string;
+  organization_id: string;
+  row_version: string;
+  created_at: Date;
+  first_responded_at: Date | null;
+  resolved_at: Date | null;
+  has_policy: boolean;
+  sla_paused_minutes: number;
+  next_response_window: boolean;
+  timezone: string;
+  business_hours: BusinessCalendar['businessHours'];
+  holidays: string[];
+}
+
+/** The calendar a ticket's business minutes were counted with, as a 48-bit number (fits a bigint and a JS number). */
+export function calendarKey(calendar: BusinessCalendar): string {
+  const digest = createHash('sha256').update(JSON.stringify([calendar.timezone, calendar.businessHours, calendar.holidays])).digest();
+  return String(digest.readUIntBE(0, 6));
+}
+
+const tenths = (minutes: number) => Math.round(minutes * 10);
+
+/**
+ * Keeps each ticket's report facts (migration 1766950000000): first response and resolution minutes in
+ * calendar and business time, to a tenth of a minute as docs/reports.md rounds them, and whether the
+ * requester wrote after the first response. Triggers mark a ticket's facts stale when an input
+ * changes; this counts them again, every SWEEP_INTERVAL_MS for the whole database, and for one
+ * organization's range before a report reads it, so reports never read a stale figure.
+ */
+@Injectable()
+export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ReportFacts.name);
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping: Promise<unknown> = Promise.resolve();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    this.sweepTimer = setInterval(() => {
+      this.sweeping = this.sweep().catch((error: unknown) => this.logger.error(`Report facts sweep failed: ${String(error)}`));
+    }, SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await this.sweeping;
+  }
+
+  /** Counts stale facts of any organization until none are left (or `maxBatches` batches); returns how many. */
+  async sweep(maxBatches = 100): Promise<number> {
+    let counted = 0;
+    for (let batch = 0; batch < maxBatches; batch += 1) {
+      const stale = await this.inputs(`t.report_facts_calendar IS NULL`, []);
+      if (stale.length === 0) break;
+      counted += await this.write(stale);
+      if (stale.length < BATCH) break;
+    }
+    return counted;
+  }
+
+  /**
+   * Counts again the facts of one organization's tickets matching `where` (SQL over `t`, parameters from
+   * $2) that are stale or were counted with another calendar; returns how many were written.
+   */
+  async refresh(orgId: string, calendar: BusinessCalendar, where: string, parameters: unknown[]): Promise<number> {
+    let counted = 0;
+    for (;;) {
+      const stale = await this.inputs(`t.organization_id = $1 AND t.report_facts_calendar IS DISTINCT FROM $2::bigint AND (${where})`, [orgId, calendarKey(calendar), ...parameters]);
+      if (stale.length === 0) return counted;
+      const written = await this.write(stale);
+      counted += written;
+      // Rows that changed under us are stale again and picked up by the next pass.
+      if (stale.length < BATCH && written === stale.length) return counted;
+    }
+  }
+
+  private inputs(where: string, parameters: unknown[]): Promise<FactInputs[]> {
+    return this.dataSource.query<FactInputs[]>(
+      `SELECT t.id, t.organization_id, t.xmin::text AS row_version, t.created_at, t.first_responded_at, t.resolved_at, (t.sla_policy_id IS NOT NULL) AS has_policy,
+              t.sla_paused_minutes, o.timezone, o.business_hours, o.holidays,
+              (t.first_responded_at IS NOT NULL AND EXISTS (
+                 SELECT 1 FROM ${S}.comments reply WHERE reply.ticket_id = t.id AND reply.author_id = t.requester_id AND NOT reply.internal AND reply.created_at > t.first_responded_at
+               )) AS next_response_window
+       FROM ${S}.tickets t JOIN ${S}.organizations o ON o.id = t.organization_id
+       WHERE ${where} LIMIT ${BATCH}`,
+      parameters,
+    );
+  }
+
+  /** Writes the facts of rows not changed since they were read (their xmin); returns how many. */
+  private async write(rows: FactInputs[]): Promise<number> {
+    const calendars = new Map<string, { calendar: BusinessCalendar; key: string }>();
+    const facts = rows.map((row) => {
+      let entry = calendars.get(row.organization_id);
+      if (!entry) {
+        const calendar = calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays });
+        entry = { calendar, key: calendarKey(calendar) };
+        calendars.set(row.organization_id, entry);
+      }
+      return { row, key: entry.key, ...countFacts(row, entry.calendar) };
+    });
+    const column = <T>(pick: (fact: (typeof facts)[number]) => T) => facts.map(pick);
+    const [, written] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE ${S}.tickets t SET report_facts_calendar = f.calendar_key, report_first_response_calendar_tenths = f.fr_calendar, report_first_response_business_tenths = f.fr_business,
+              report_resolution_calendar_tenths = f.res_calendar, report_resolution_business_tenths = f.res_business, report_next_response_window = f.next_window
+       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::boolean[]) AS f(id, row_version, calendar_key, fr_calendar, fr_business, res_calendar, res_business, next_window)
+       WHERE t.id = f.id AND t.xmin = f.row_version::xid`,
+      [
+        column((fact) => fact.row.id),
+        column((fact) => fact.row.row_version),
+        column((fact) => fact.key),
+        column((fact) => fact.firstResponse?.calendar ?? null),
+        column((fact) => fact.firstResponse?.business ?? null),
+        column((fact) => fact.resolution?.calendar ?? null),
+        column((fact) => fact.resolution?.business ?? null),
+        column((fact) => fact.row.next_response_window),
+      ],
+    );
+    return written;
+  }
+}
+
+/**
+ * One ticket's minutes in tenths, as docs/reports.md defines them: created to first public staff
+ * reply; created to (last) solve less the paused time its SLA clock did not count (tickets with a policy).
+ */
+export function countFacts(ticket: Pick<FactInputs, 'created_at' | 'first_responded_at' | 'resolved_at' | 'has_policy' | 'sla_paused_minutes'>, calendar: BusinessCalendar) {
+  const span = (to: Date, less: number) => ({
+    calendar: tenths(Math.max(0, elapsedTargetMinutes(ticket.created_at, to, false, calendar) - less)),
+    business: tenths(Math.max(0, elapsedTargetMinutes(ticket.created_at, to, true, calendar) - less)),
+  });
+  return {
+    firstResponse: ticket.first_responded_at ? span(ticket.first_responded_at, 0) : null,
+    resolution: ticket.resolved_at ? span(ticket.resolved_at, ticket.has_policy ? Number(ticket.sla_paused_minutes) : 0) : null,
+  };
+}
