@@ -11,7 +11,7 @@ import type { WeeklySchedule } from '../../apps/ticket/src/sla/business-calendar
 import type { Row } from '../lib/report.js';
 import { BenchStack } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
-import { seededRandom } from './listing.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 const TARGET_PASS_MS = 10_000;
 const STATUSES = ['new', 'open', 'open', 'open', 'pending', 'on_hold', 'solved', 'solved', 'closed', 'closed'];

@@ -7,6 +7,7 @@ import { httpSequential, timeSequential, type Latencies } from '../lib/load.js';
 import { ratio, type Row } from '../lib/report.js';
 import { BenchStack } from '../lib/stack.js';
 import type { BenchOptions } from '../run.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 const RUNS = 300;
 const TARGET_P95_MS = 25;
@@ -18,18 +19,6 @@ const CUSTOMERS_PER_ORG = 20;
 const WORDS = 'printer jammed invoice refund password reset login error slow crash update billing shipping delivery broken screen account locked payment failed export report email bounce sync calendar mobile app timeout upload attachment permission denied license renewal cancel subscription'.split(' ');
 const STATUSES = ['new', 'open', 'open', 'open', 'pending', 'on_hold', 'solved', 'solved', 'closed', 'closed'];
 const PRIORITIES = ['low', 'normal', 'normal', 'normal', 'high', 'urgent'];
-
-/** A small fast PRNG so every run generates the same data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Tenant {
   id: string;

@@ -17,3 +17,4 @@ export * from './pgbouncer.js';
 export * from './gateway-api.js';
 export * from './otlp-receiver.js';
 export * from './public-nats-server.js';
+export * from './seeded-random.js';
