@@ -276,6 +276,35 @@ describe('businessMinutesBetween', () => {
   });
 });
 
+describe('businessMinutesBetween against a minute-by-minute count', () => {
+  // Lord Howe moves its clock by 30 minutes, Kolkata has a half-hour offset, Santiago changes at midnight.
+  it.each(['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Santiago'])('agrees in %s on random ranges across the DST changes of 2026', (timezone) => {
+    const calendar: BusinessCalendar = { timezone, businessHours: { ...DEFAULT_BUSINESS_HOURS, sun: [{ start: '00:00', end: '03:30' }] }, holidays: ['2026-04-06'] };
+    // The reference: each minute of the range counts when its local wall clock is inside an opening of its local date.
+    const byMinute = (fromMs: number, toMs: number) => {
+      let minutes = 0;
+      for (let ms = fromMs; ms < toMs; ms += 60_000) {
+        const local = DateTime.fromMillis(ms, { zone: timezone });
+        if (calendar.holidays.includes(local.toISODate()!)) continue;
+        const minuteOfDay = local.hour * 60 + local.minute;
+        const openings = calendar.businessHours[WEEKDAYS[local.weekday - 1]!] ?? [];
+        if (openings.some(({ start, end }) => minuteOfDay >= toMinute(start) && minuteOfDay < toMinute(end))) minutes += 1;
+      }
+      return minutes;
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const changes = ['2026-03-08', '2026-04-05', '2026-09-06', '2026-10-04', '2026-10-25', '2026-11-01', '2026-03-29'].map((day) => Date.parse(`${day}T00:00:00Z`));
+    for (let sample = 0; sample < 40; sample += 1) {
+      const fromMs = changes[sample % changes.length]! + Math.floor((random() - 0.5) * 3 * 1440) * 60_000;
+      const toMs = fromMs + Math.floor(random() * 3 * 1440) * 60_000;
+      expect(businessMinutesBetween(new Date(fromMs), new Date(toMs), calendar), new Date(fromMs).toISOString()).toBe(byMinute(fromMs, toMs));
+    }
+  });
+});
+
+const toMinute = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
 describe('validateCalendar', () => {
   const withHours = (businessHours: WeeklySchedule): BusinessCalendar => ({ ...berlinOffice, businessHours });
   const withHolidays = (...holidays: string[]): BusinessCalendar => ({ ...berlinOffice, holidays });

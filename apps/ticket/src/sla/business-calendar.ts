@@ -46,6 +46,8 @@ interface OpeningMinutes {
 
 interface PreparedCalendar {
   zone: Zone;
+  /** UTC offsets of `zone` by UTC day, filled as days are used (see offsetMsAt). */
+  offsetsByDay: Map<number, DayOffsets>;
   /** Indexed by weekday, Monday first, sorted by start. */
   openingsByWeekday: OpeningMinutes[][];
   /** Local midnights of the holidays, as wall-clock milliseconds. */
@@ -183,11 +185,24 @@ function readDaySchedule(
   return { openings: wellFormed.map(({ opening }) => opening), problems };
 }
 
+/** The offsets at a UTC day's start and end and, when they differ, the first instant of the second. */
+interface DayOffsets {
+  startMs: number;
+  endMs: number;
+  changeMs: number;
+}
+
+const OFFSET_DAYS_KEPT = 20_000;
+
+/** Prepared calendars by the object passed (a report counts thousands of tickets with one; calendarOf builds a new object for every read), then by content. */
+const preparedByObject = new WeakMap<BusinessCalendar, PreparedCalendar>();
 /** Prepared calendars by content: an organization's calendar is read afresh for every ticket, and preparing it (validation included) cost more than using it. */
 const preparedCalendars = new Map<string, PreparedCalendar>();
 const PREPARED_CALENDARS_KEPT = 1_000;
 
 function prepareCalendar(calendar: BusinessCalendar): PreparedCalendar {
+  const known = preparedByObject.get(calendar);
+  if (known) return known;
   const key = JSON.stringify([calendar.timezone, calendar.businessHours, calendar.holidays]);
   let prepared = preparedCalendars.get(key);
   if (!prepared) {
@@ -196,6 +211,7 @@ function prepareCalendar(calendar: BusinessCalendar): PreparedCalendar {
     if (preparedCalendars.size >= PREPARED_CALENDARS_KEPT) preparedCalendars.clear();
     preparedCalendars.set(key, prepared);
   }
+  preparedByObject.set(calendar, prepared);
   return prepared;
 }
 
@@ -206,6 +222,7 @@ function prepareCalendarNow(calendar: BusinessCalendar): PreparedCalendar {
   }
   return {
     zone: IANAZone.create(calendar.timezone),
+    offsetsByDay: new Map(),
     openingsByWeekday: WEEKDAYS.map((day) => readDaySchedule(day, calendar.businessHours[day] ?? []).openings),
     holidayMidnights: new Set(calendar.holidays.map(parseHoliday).filter((midnight) => midnight !== undefined)),
   };
@@ -218,16 +235,16 @@ function prepareCalendarNow(calendar: BusinessCalendar): PreparedCalendar {
  */
 function* businessSpans(fromMs: number, untilMs: number, calendar: PreparedCalendar): Generator<BusinessSpan> {
   let cursorMs = fromMs;
-  let offsetMs = offsetMsAt(calendar.zone, cursorMs);
+  let offsetMs = offsetMsAt(calendar, cursorMs);
   while (cursorMs < untilMs) {
     // Wall-clock milliseconds are UTC-like: the local midnight and weekday are plain arithmetic (a luxon DateTime per day cost more).
     const localMidnightMs = Math.floor((cursorMs + offsetMs) / MS_PER_DAY) * MS_PER_DAY;
     const weekdayIndex = (new Date(localMidnightMs).getUTCDay() + 6) % 7;
     let stretchEndMs = Math.min(localMidnightMs + MS_PER_DAY - offsetMs, untilMs);
-    let offsetAtEndMs = offsetMsAt(calendar.zone, stretchEndMs);
+    let offsetAtEndMs = offsetMsAt(calendar, stretchEndMs);
     if (offsetAtEndMs !== offsetMs) {
-      stretchEndMs = firstOffsetChange(calendar.zone, cursorMs, stretchEndMs);
-      offsetAtEndMs = offsetMsAt(calendar.zone, stretchEndMs);
+      stretchEndMs = firstOffsetChange(calendar, cursorMs, stretchEndMs);
+      offsetAtEndMs = offsetMsAt(calendar, stretchEndMs);
     }
     if (!calendar.holidayMidnights.has(localMidnightMs)) {
       for (const opening of calendar.openingsByWeekday[weekdayIndex]!) {
@@ -245,19 +262,50 @@ function* businessSpans(fromMs: number, untilMs: number, calendar: PreparedCalen
  * The first instant in (fromMs, untilMs] whose UTC offset differs from the one at fromMs, given that the
  * offset at untilMs differs. Stretches span at most a day, and no zone changes its offset and back within one.
  */
-function firstOffsetChange(zone: Zone, fromMs: number, untilMs: number): number {
-  const offset = zone.offset(fromMs);
+function firstOffsetChange(calendar: PreparedCalendar, fromMs: number, untilMs: number): number {
+  const offset = offsetMsAt(calendar, fromMs);
   let unchangedMs = fromMs;
   let changedMs = untilMs;
   while (changedMs - unchangedMs > 1) {
     const middleMs = Math.floor((unchangedMs + changedMs) / 2);
-    if (zone.offset(middleMs) === offset) unchangedMs = middleMs;
+    if (offsetMsAt(calendar, middleMs) === offset) unchangedMs = middleMs;
     else changedMs = middleMs;
   }
   return changedMs;
 }
 
-function offsetMsAt(zone: Zone, instantMs: number): number {
+/**
+ * The zone's UTC offset at an instant, from a cache by UTC day: asking luxon costs microseconds (Intl
+ * formatting) and counting a year of tickets asks millions of times. A day is asked twice (its start
+ * and end) and, only when they differ, searched once for the change; like firstOffsetChange, this
+ * relies on no zone changing its offset twice within a day.
+ */
+function offsetMsAt(calendar: PreparedCalendar, instantMs: number): number {
+  const day = Math.floor(instantMs / MS_PER_DAY);
+  let offsets = calendar.offsetsByDay.get(day);
+  if (!offsets) {
+    const dayStartMs = day * MS_PER_DAY;
+    const startMs = zoneOffsetMs(calendar.zone, dayStartMs);
+    const endMs = zoneOffsetMs(calendar.zone, dayStartMs + MS_PER_DAY - 1);
+    let changeMs = dayStartMs + MS_PER_DAY;
+    if (startMs !== endMs) {
+      let unchangedMs = dayStartMs;
+      let changedMs = dayStartMs + MS_PER_DAY - 1;
+      while (changedMs - unchangedMs > 1) {
+        const middleMs = Math.floor((unchangedMs + changedMs) / 2);
+        if (zoneOffsetMs(calendar.zone, middleMs) === startMs) unchangedMs = middleMs;
+        else changedMs = middleMs;
+      }
+      changeMs = changedMs;
+    }
+    offsets = { startMs, endMs, changeMs };
+    if (calendar.offsetsByDay.size >= OFFSET_DAYS_KEPT) calendar.offsetsByDay.clear();
+    calendar.offsetsByDay.set(day, offsets);
+  }
+  return instantMs < offsets.changeMs ? offsets.startMs : offsets.endMs;
+}
+
+function zoneOffsetMs(zone: Zone, instantMs: number): number {
   return zone.offset(instantMs) * MS_PER_MINUTE;
 }
 
