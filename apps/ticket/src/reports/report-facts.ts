@@ -47,17 +47,26 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ReportFacts.name);
   private sweepTimer?: NodeJS.Timeout;
   private sweeping: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
+    let running = false;
     this.sweepTimer = setInterval(() => {
-      this.sweeping = this.sweep().catch((error: unknown) => this.logger.error(`Report facts sweep failed: ${String(error)}`));
+      // A sweep through a large backlog outlasts the interval: the next one starts when it ends.
+      if (running) return;
+      running = true;
+      this.sweeping = this.sweep()
+        .catch((error: unknown) => this.logger.error(`Report facts sweep failed: ${String(error)}`))
+        .finally(() => (running = false));
     }, SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // A sweep stops after its current batch, so shutdown waits one batch, not a whole backlog.
+    this.closed = true;
     clearInterval(this.sweepTimer);
     await this.sweeping;
   }
@@ -65,7 +74,7 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
   /** Counts stale facts of any organization until none are left (or `maxBatches` batches); returns how many. */
   async sweep(maxBatches = 100): Promise<number> {
     let counted = 0;
-    for (let batch = 0; batch < maxBatches; batch += 1) {
+    for (let batch = 0; batch < maxBatches && !this.closed; batch += 1) {
       const stale = await this.inputs(`t.report_facts_calendar IS NULL`, []);
       if (stale.length === 0) break;
       counted += await this.write(stale);
