@@ -19,6 +19,7 @@ import { calendarOf } from '../organizations/organization-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
+import { ReportBacklog } from './report-backlog.js';
 import { ReportFacts, calendarKey } from './report-facts.js';
 import {
   compliance,
@@ -225,6 +226,7 @@ export class ReportsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
     @Inject(ReportFacts) private readonly facts: ReportFacts,
+    @Inject(ReportBacklog) private readonly snapshots: ReportBacklog,
   ) {}
 
   async overview(command: ReportOverviewCommand, now = new Date()): Promise<ReportOverview> {
@@ -350,6 +352,11 @@ export class ReportsService {
    */
   private async backlog(scope: ReportScope): Promise<BacklogPoint[]> {
     const points = intervalEnds(scope);
+    // Everything of the organization: its daily snapshots hold these counts (report-backlog.ts).
+    if (scope.everything && !scope.teamId && !scope.agentId) {
+      const fromSnapshots = await this.snapshots.read(scope.orgId, points);
+      if (fromSnapshots) return fromSnapshots;
+    }
     const changedSince = `SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND (e.changes ? 'status' OR e.changes ? 'priority')`;
     const parameters = this.parameters(scope);
     const [unchanged, history] = await Promise.all([

@@ -24,6 +24,7 @@ import { Satisfaction1766925000000 } from './1766925000000-satisfaction.js';
 import { OutboxTraceContext1766930000000 } from './1766930000000-outbox-trace-context.js';
 import { NatsIntegrations1766940000000 } from './1766940000000-nats-integrations.js';
 import { ReportFacts1766950000000 } from './1766950000000-report-facts.js';
+import { ReportBacklogSnapshots1766955000000 } from './1766955000000-report-backlog-snapshots.js';
 import { ReportIndexes1766920000000 } from './1766920000000-report-indexes.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -54,4 +55,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   OutboxTraceContext1766930000000,
   NatsIntegrations1766940000000,
   ReportFacts1766950000000,
+  ReportBacklogSnapshots1766955000000,
 ];

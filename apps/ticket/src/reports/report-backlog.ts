@@ -1,0 +1,216 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { REPORT_LIMITS, type BacklogPoint } from '@helpdesk/contracts';
+import { DateTime } from 'luxon';
+import { DataSource, type EntityManager } from 'typeorm';
+import { TICKET_SCHEMA } from '../database/schema.js';
+
+const S = TICKET_SCHEMA;
+const FINISHED = `('solved', 'closed')`;
+const STATE_CHANGE = `(e.changes ? 'status' OR e.changes ? 'priority')`;
+/** A year and a day of local midnights: every point of a report of up to 366 days. */
+export const SNAPSHOT_DAYS = REPORT_LIMITS.maxRangeDays + 1;
+// A midnight is snapshotted only once this old, so a write stamped just before it has committed by then.
+const SNAPSHOT_MARGIN_MS = 10 * 60_000;
+const RUN_INTERVAL_MS = 5_000;
+const DAYS_PER_RUN = 120;
+// Past the newest snapshot, a point is worked out from it and the changes since, up to this far.
+const TAIL_MS = 3 * 86_400_000;
+
+/** Open tickets by "status/priority". */
+type StateCounts = Map<string, number>;
+
+const lockKey = (orgId: string) => `report-backlog:${orgId}`;
+
+/**
+ * Backlog snapshots (migration 1766955000000, docs/reports.md): each organization's open tickets by
+ * status and priority at each of its last SNAPSHOT_DAYS local midnights. A snapshot is worked out from
+ * the next or previous one and the tickets created or changed in between (their state at each end,
+ * from the history, as the report's own replay reads it), the first one from the tickets and the
+ * changes since. A report of everything (an admin, no team or agent filter) reads its points from them.
+ */
+@Injectable()
+export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ReportBacklog.name);
+  private timer?: NodeJS.Timeout;
+  private running: Promise<unknown> | null = null;
+  private closed = false;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.fillAll()
+        .catch((error: unknown) => this.logger.error(`Backlog snapshots failed: ${String(error)}`))
+        .finally(() => (this.running = null));
+    }, RUN_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    await this.stopSchedule();
+  }
+
+  /** Stops the runs every RUN_INTERVAL_MS (snapshots are then written by fillAll only); resolves when none runs. */
+  async stopSchedule(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Writes missing snapshots of every organization, at most `maxDays` in all; returns how many. */
+  async fillAll(now = new Date(), maxDays = DAYS_PER_RUN): Promise<number> {
+    const organizations = await this.dataSource.query<Array<{ id: string; timezone: string }>>(`SELECT id, timezone FROM ${S}.organizations ORDER BY id`);
+    let written = 0;
+    for (const organization of organizations) {
+      if (this.closed || written >= maxDays) break;
+      written += await this.fill(organization.id, organization.timezone, now, maxDays - written);
+    }
+    return written;
+  }
+
+  /** Writes up to `maxDays` missing snapshots of one organization, newest first; returns how many. */
+  async fill(orgId: string, timezone: string, now: Date, maxDays: number): Promise<number> {
+    const midnights = snapshotMidnights(timezone, now);
+    const existing = new Map(
+      (await this.dataSource.query<Array<{ at: Date; counts: Record<string, number> }>>(`SELECT at, counts FROM ${S}.report_backlog_snapshots WHERE organization_id = $1 AND at >= $2`, [orgId, midnights.at(-1)!.toISOString()])).map(
+        (row) => [row.at.getTime(), new Map(Object.entries(row.counts))] as const,
+      ),
+    );
+    let written = 0;
+    // Newest first: each from the one after it; the newest from the newest older one, or from scratch.
+    for (const [index, midnight] of midnights.entries()) {
+      if (written >= maxDays || this.closed) break;
+      if (existing.has(midnight.getTime())) continue;
+      const newer = index > 0 ? midnights[index - 1]! : null;
+      const base = newer && existing.has(newer.getTime()) ? { at: newer, counts: existing.get(newer.getTime())! } : this.newestBefore(existing, midnight);
+      const counts = await this.locked(orgId, midnight, base?.at ?? null, (manager) => (base ? this.moved(manager, orgId, base.counts, base.at, midnight) : this.fromScratch(manager, orgId, midnight)));
+      // The snapshot it started from was dropped meanwhile (a backdated write): the next run starts again.
+      if (!counts) return written;
+      existing.set(midnight.getTime(), counts);
+      written += 1;
+    }
+    return written;
+  }
+
+  /**
+   * The backlog at each point from the snapshots, or null when one point has none: a point before the
+   * snapshots, between midnights, or further than TAIL_MS past the newest snapshot.
+   */
+  async read(orgId: string, points: Date[]): Promise<BacklogPoint[] | null> {
+    const rows = await this.dataSource.query<Array<{ at: Date; counts: Record<string, number> }>>(
+      `SELECT at, counts FROM ${S}.report_backlog_snapshots WHERE organization_id = $1 AND at >= $2 AND at <= $3 ORDER BY at`,
+      [orgId, new Date(points[0]!.getTime() - TAIL_MS).toISOString(), points.at(-1)!.toISOString()],
+    );
+    const snapshots = new Map(rows.map((row) => [row.at.getTime(), new Map(Object.entries(row.counts))] as const));
+    const answer: BacklogPoint[] = [];
+    for (const point of points) {
+      let counts = snapshots.get(point.getTime());
+      if (!counts) {
+        const base = rows.findLast((row) => row.at < point);
+        if (!base || point.getTime() - base.at.getTime() > TAIL_MS) return null;
+        counts = await this.moved(this.dataSource.manager, orgId, snapshots.get(base.at.getTime())!, base.at, point);
+      }
+      answer.push(toBacklogPoint(point, counts));
+    }
+    return answer;
+  }
+
+  private newestBefore(existing: Map<number, StateCounts>, midnight: Date): { at: Date; counts: StateCounts } | null {
+    const older = [...existing.keys()].filter((at) => at < midnight.getTime());
+    if (older.length === 0) return null;
+    const at = Math.max(...older);
+    return { at: new Date(at), counts: existing.get(at)! };
+  }
+
+  /**
+   * Under the organization's exclusive lock (backdated writes take it shared): checks that the snapshot
+   * at `baseAt` still stands, runs `work` and stores its counts at `at`.
+   */
+  private locked(orgId: string, at: Date, baseAt: Date | null, work: (manager: EntityManager) => Promise<StateCounts>): Promise<StateCounts | null> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(orgId)]);
+      if (baseAt) {
+        const [stands] = await manager.query(`SELECT 1 FROM ${S}.report_backlog_snapshots WHERE organization_id = $1 AND at = $2`, [orgId, baseAt.toISOString()]);
+        if (!stands) return null;
+      }
+      const counts = await work(manager);
+      await manager.query(`INSERT INTO ${S}.report_backlog_snapshots (organization_id, at, counts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [orgId, at.toISOString(), Object.fromEntries(counts)]);
+      return counts;
+    });
+  }
+
+  /** The counts at `to`, from those at `from` and the tickets created or changed in between. */
+  private async moved(manager: EntityManager, orgId: string, counts: StateCounts, from: Date, to: Date): Promise<StateCounts> {
+    const [start, end] = from < to ? [from, to] : [to, from];
+    const changed = (
+      await manager.query<Array<{ id: string }>>(
+        `SELECT e.ticket_id AS id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND e.created_at < $3 AND ${STATE_CHANGE}
+         UNION SELECT t.id FROM ${S}.tickets t WHERE t.organization_id = $1 AND t.created_at >= $2 AND t.created_at < $3`,
+        [orgId, start.toISOString(), end.toISOString()],
+      )
+    ).map((row) => row.id);
+    const result = new Map(counts);
+    if (changed.length === 0) return result;
+    const [before, after] = await Promise.all([this.statesOf(manager, changed, from), this.statesOf(manager, changed, to)]);
+    for (const [state, count] of before) result.set(state, (result.get(state) ?? 0) - count);
+    for (const [state, count] of after) result.set(state, (result.get(state) ?? 0) + count);
+    for (const [state, count] of result) if (count === 0) result.delete(state);
+    return result;
+  }
+
+  /** The counts at `at` from the tickets themselves: the unchanged since with their current state, the others from their history. */
+  private async fromScratch(manager: EntityManager, orgId: string, at: Date): Promise<StateCounts> {
+    const unchanged = await manager.query<Array<{ state: string; count: number }>>(
+      `SELECT t.status || '/' || t.priority AS state, count(*)::int AS count FROM ${S}.tickets t
+       WHERE t.organization_id = $1 AND t.created_at < $2 AND t.status NOT IN ${FINISHED}
+         AND NOT EXISTS (SELECT 1 FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.created_at >= $2 AND ${STATE_CHANGE})
+       GROUP BY 1`,
+      [orgId, at.toISOString()],
+    );
+    const changed = (
+      await manager.query<Array<{ id: string }>>(`SELECT DISTINCT e.ticket_id AS id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND ${STATE_CHANGE}`, [orgId, at.toISOString()])
+    ).map((row) => row.id);
+    const counts: StateCounts = new Map(unchanged.map((row) => [row.state, row.count]));
+    for (const [state, count] of await this.statesOf(manager, changed, at)) counts.set(state, (counts.get(state) ?? 0) + count);
+    return counts;
+  }
+
+  /**
+   * The open ones among these tickets at `at`, by status and priority: each the last value its history
+   * set before then, or its current one without such a change (as the report's replay reads them).
+   */
+  private async statesOf(manager: EntityManager, ticketIds: string[], at: Date): Promise<StateCounts> {
+    if (ticketIds.length === 0) return new Map();
+    const rows = await manager.query<Array<{ state: string; count: number }>>(
+      `SELECT state.status || '/' || state.priority AS state, count(*)::int AS count
+       FROM ${S}.tickets t
+       CROSS JOIN LATERAL (
+         SELECT COALESCE((SELECT e.changes->'status'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.created_at < $2 AND e.changes->'status'->>'to' IS NOT NULL ORDER BY e.created_at DESC, e.id DESC LIMIT 1), t.status) AS status,
+                COALESCE((SELECT e.changes->'priority'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.created_at < $2 AND e.changes->'priority'->>'to' IS NOT NULL ORDER BY e.created_at DESC, e.id DESC LIMIT 1), t.priority) AS priority
+       ) state
+       WHERE t.id = ANY($1::uuid[]) AND t.created_at < $2 AND state.status NOT IN ${FINISHED}
+       GROUP BY 1`,
+      [ticketIds, at.toISOString()],
+    );
+    return new Map(rows.map((row) => [row.state, row.count]));
+  }
+}
+
+/** The organization's last SNAPSHOT_DAYS local midnights at least SNAPSHOT_MARGIN_MS old, newest first. */
+export function snapshotMidnights(timezone: string, now: Date): Date[] {
+  const newest = DateTime.fromMillis(now.getTime() - SNAPSHOT_MARGIN_MS, { zone: timezone }).startOf('day');
+  return Array.from({ length: SNAPSHOT_DAYS }, (_, days) => newest.minus({ days }).toJSDate());
+}
+
+function toBacklogPoint(at: Date, counts: StateCounts): BacklogPoint {
+  const byStatus: Record<string, number> = {};
+  const byPriority: Record<string, number> = {};
+  for (const [state, count] of counts) {
+    const [status, priority] = state.split('/') as [string, string];
+    byStatus[status] = (byStatus[status] ?? 0) + count;
+    byPriority[priority] = (byPriority[priority] ?? 0) + count;
+  }
+  return { at: at.toISOString(), byStatus, byPriority };
+}
