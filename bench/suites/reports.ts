@@ -29,12 +29,14 @@ async function copyData(client: pg.Client, orgId: string, policyIds: string[], a
   const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
   const events: string[] = [];
+  // Tickets are numbered and stored in the order they were opened, as a desk writes them.
+  const openedAt = Float64Array.from({ length: count }, () => now - Math.floor(random() * 365 * DAY)).sort();
   function* tickets(): Generator<string> {
     for (let number = 1; number <= count; number += 1) {
       const id = randomUUID();
       const status = pick(STATUSES);
       const priority = pick(PRIORITIES);
-      const created = now - Math.floor(random() * 365 * DAY);
+      const created = openedAt[number - 1]!;
       const responded = random() < 0.8 ? created + Math.floor(random() * 8 * HOUR) : null;
       const solved = status === 'solved' || status === 'closed' ? created + Math.floor(random() * 5 * DAY) : null;
       const firstDue = created + 4 * HOUR;
@@ -85,6 +87,8 @@ export async function reportsBench(options: BenchOptions): Promise<{ rows: Row[]
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
     const factsSeconds = Math.round((performance.now() - factsStarted) / 100) / 10;
+    // Counting the facts rewrote every row once; autovacuum would clear the old versions within minutes.
+    await client.query('VACUUM ANALYZE helpdesk.tickets');
     console.log(`  report facts of ${options.tickets} tickets counted in ${factsSeconds} s`);
     // And a year of daily backlog snapshots, written by the same service from the history.
     const snapshotsStarted = performance.now();
