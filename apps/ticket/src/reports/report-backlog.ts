@@ -183,13 +183,17 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
    */
   private async statesOf(manager: EntityManager, ticketIds: string[], at: Date): Promise<StateCounts> {
     if (ticketIds.length === 0) return new Map();
+    // The last value of each field per ticket, for all of them at once (a subquery per ticket cost five times as much).
+    const lastSet = (field: string) =>
+      `SELECT DISTINCT ON (e.ticket_id) e.ticket_id, e.changes->'${field}'->>'to' AS value FROM ${S}.ticket_events e
+       WHERE e.ticket_id = ANY($1::uuid[]) AND e.created_at < $2 AND e.changes->'${field}'->>'to' IS NOT NULL ORDER BY e.ticket_id, e.created_at DESC, e.id DESC`;
     const rows = await manager.query<Array<{ state: string; count: number }>>(
-      `SELECT state.status || '/' || state.priority AS state, count(*)::int AS count
+      `WITH last_status AS (${lastSet('status')}), last_priority AS (${lastSet('priority')})
+       SELECT state.status || '/' || state.priority AS state, count(*)::int AS count
        FROM ${S}.tickets t
-       CROSS JOIN LATERAL (
-         SELECT COALESCE((SELECT e.changes->'status'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.created_at < $2 AND e.changes->'status'->>'to' IS NOT NULL ORDER BY e.created_at DESC, e.id DESC LIMIT 1), t.status) AS status,
-                COALESCE((SELECT e.changes->'priority'->>'to' FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.created_at < $2 AND e.changes->'priority'->>'to' IS NOT NULL ORDER BY e.created_at DESC, e.id DESC LIMIT 1), t.priority) AS priority
-       ) state
+       LEFT JOIN last_status ON last_status.ticket_id = t.id
+       LEFT JOIN last_priority ON last_priority.ticket_id = t.id
+       CROSS JOIN LATERAL (SELECT COALESCE(last_status.value, t.status) AS status, COALESCE(last_priority.value, t.priority) AS priority) state
        WHERE t.id = ANY($1::uuid[]) AND t.created_at < $2 AND state.status NOT IN ${FINISHED}
        GROUP BY 1`,
       [ticketIds, at.toISOString()],

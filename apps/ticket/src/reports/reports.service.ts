@@ -85,14 +85,26 @@ const tenthsOf = (figure: string) => `CASE WHEN policy.business_hours_only THEN 
 const outcomeCounts = (name: string) =>
   `count(*) FILTER (WHERE created_in AND ${name} = 'met')::int AS ${name}_met, count(*) FILTER (WHERE created_in AND ${name} = 'breached')::int AS ${name}_breached`;
 
-const CELLS_SQL = `
-  WITH ranged AS (
+// Plain comparisons where they pick the index; COALESCEd where a NULL must read as false.
+const CREATED_IN = `(t.created_at >= $2 AND t.created_at < $3)`;
+const RESPONDED_IN = `(t.first_responded_at >= $2 AND t.first_responded_at < $3)`;
+const SOLVED_IN = `(t.resolved_at >= $2 AND t.resolved_at < $3)`;
+const truth = (condition: string) => `COALESCE(${condition}, false)`;
+const rangedTickets = (where: string) => `
     SELECT t.assignee_id, t.team_id, t.report_facts_calendar IS DISTINCT FROM $10::bigint AS stale,
-      (t.created_at >= $2 AND t.created_at < $3) AS created_in, (t.first_responded_at >= $2 AND t.first_responded_at < $3) AS responded_in, (t.resolved_at >= $2 AND t.resolved_at < $3) AS solved_in,
+      ${CREATED_IN} AS created_in, ${truth(RESPONDED_IN)} AS responded_in, ${truth(SOLVED_IN)} AS solved_in,
       ${tenthsOf('first_response')} AS first_response, ${tenthsOf('resolution')} AS resolution,
       ${FIRST_RESPONSE_OUTCOME} AS first_response_sla, ${NEXT_RESPONSE_OUTCOME} AS next_response_sla, ${RESOLUTION_OUTCOME} AS resolution_sla
     FROM ${S}.tickets t LEFT JOIN ${S}.sla_policies policy ON policy.id = t.sla_policy_id
-    WHERE ${SCOPE} AND (${inRange('$2', '$3')})
+    WHERE ${SCOPE} AND ${where}`;
+
+// The tickets created, first answered or solved in the range, as three disjoint parts, each read
+// through its own index (one OR of the three made PostgreSQL scan the whole table: 447 against 253 ms
+// for 30 days of 1,000,000 tickets).
+const CELLS_SQL = `
+  WITH ranged AS (${rangedTickets(CREATED_IN)}
+    UNION ALL ${rangedTickets(`t.created_at < $2 AND ${RESPONDED_IN}`)}
+    UNION ALL ${rangedTickets(`t.created_at < $2 AND ${SOLVED_IN} AND NOT ${truth(RESPONDED_IN)}`)}
   )
   SELECT assignee_id, team_id, count(*) FILTER (WHERE stale)::int AS stale, count(*) FILTER (WHERE created_in)::int AS created, count(*) FILTER (WHERE solved_in)::int AS solved,
     string_agg(int4send(first_response), ''::bytea) FILTER (WHERE responded_in) AS first_response_tenths,
@@ -271,8 +283,9 @@ export class ReportsService {
     await this.facts.refresh(scope.orgId, scope.calendar, 't.report_facts_calendar IS NULL', []);
     for (let pass = 0; ; pass += 1) {
       const cells = await this.dataSource.transaction(async (manager) => {
-        // JIT compilation costs more than it saves on these aggregates (about 90 ms measured at 1,000,000 tickets).
-        await manager.query('SET LOCAL jit = off');
+        // JIT compilation costs more than it saves on these aggregates (about 90 ms measured at 1,000,000 tickets),
+        // and the default 4 MB of work_mem sent a month's grouping to disk (316 against 234 ms for 30 days).
+        await manager.query(`SET LOCAL jit = off; SET LOCAL work_mem = '32MB'`);
         return manager.query<ReportCell[]>(CELLS_SQL, [...this.parameters(scope), now.toISOString(), key]);
       });
       const stale = cells.reduce((sum, cell) => sum + cell.stale, 0);
