@@ -35,6 +35,12 @@ export function calendarKey(calendar: BusinessCalendar): string {
 
 const tenths = (minutes: number) => Math.round(minutes * 10);
 
+/** Facts of a ticket without minutes are kept with calendar 0: they hold under any calendar. */
+const NO_MINUTES = '0';
+
+/** SQL: the ticket's facts (as `t`) are stale under the calendar key given as parameter `key`. */
+export const staleUnder = (key: string) => `t.report_facts_calendar IS DISTINCT FROM ${key}::bigint AND t.report_facts_calendar IS DISTINCT FROM ${NO_MINUTES}`;
+
 /**
  * Keeps each ticket's report facts (migration 1766950000000): first response and resolution minutes in
  * calendar and business time, to a tenth of a minute as docs/reports.md rounds them, and whether the
@@ -90,7 +96,7 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
   async refresh(orgId: string, calendar: BusinessCalendar, where: string, parameters: unknown[]): Promise<number> {
     let counted = 0;
     for (;;) {
-      const stale = await this.inputs(`t.organization_id = $1 AND t.report_facts_calendar IS DISTINCT FROM $2::bigint AND (${where})`, [orgId, calendarKey(calendar), ...parameters]);
+      const stale = await this.inputs(`t.organization_id = $1 AND ${staleUnder('$2')} AND (${where})`, [orgId, calendarKey(calendar), ...parameters]);
       if (stale.length === 0) return counted;
       const written = await this.write(stale);
       counted += written;
@@ -122,7 +128,8 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
         entry = { calendar, key: calendarKey(calendar) };
         calendars.set(row.organization_id, entry);
       }
-      return { row, key: entry.key, ...countFacts(row, entry.calendar) };
+      const counted = countFacts(row, entry.calendar);
+      return { row, key: counted.firstResponse || counted.resolution ? entry.key : NO_MINUTES, ...counted };
     });
     const column = <T>(pick: (fact: (typeof facts)[number]) => T) => facts.map(pick);
     const [, written] = await this.dataSource.query<[unknown[], number]>(

@@ -20,7 +20,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { ReportBacklog } from './report-backlog.js';
-import { ReportFacts, calendarKey } from './report-facts.js';
+import { ReportFacts, calendarKey, staleUnder } from './report-facts.js';
 import {
   compliance,
   firstResponseMinutes,
@@ -91,7 +91,7 @@ const RESPONDED_IN = `(t.first_responded_at >= $2 AND t.first_responded_at < $3)
 const SOLVED_IN = `(t.resolved_at >= $2 AND t.resolved_at < $3)`;
 const truth = (condition: string) => `COALESCE(${condition}, false)`;
 const rangedTickets = (where: string) => `
-    SELECT t.assignee_id, t.team_id, t.report_facts_calendar IS DISTINCT FROM $10::bigint AS stale,
+    SELECT t.assignee_id, t.team_id, ${staleUnder('$10')} AS stale,
       ${CREATED_IN} AS created_in, ${truth(RESPONDED_IN)} AS responded_in, ${truth(SOLVED_IN)} AS solved_in,
       ${tenthsOf('first_response')} AS first_response, ${tenthsOf('resolution')} AS resolution,
       ${FIRST_RESPONSE_OUTCOME} AS first_response_sla, ${NEXT_RESPONSE_OUTCOME} AS next_response_sla, ${RESOLUTION_OUTCOME} AS resolution_sla
