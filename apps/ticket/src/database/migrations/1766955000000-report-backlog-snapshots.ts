@@ -27,20 +27,25 @@ export class ReportBacklogSnapshots1766955000000 implements MigrationInterface {
         PERFORM pg_advisory_xact_lock_shared(hashtextextended('report-backlog:' || organization::text, 0));
         DELETE FROM helpdesk.report_backlog_snapshots WHERE organization_id = organization AND at > since;
       END $$`);
-    // Statement level for inserts: one call per COPY or INSERT, and nothing to do for rows written now.
+    // Only rows stamped over a minute before their insert (snapshots are written for midnights 10 minutes old,
+    // so nothing younger can precede one): the WHEN test costs a ticket written now nothing. Within one
+    // transaction (a COPY), a row no older than one already handled needs no second pass.
     await db.query(`
-      CREATE FUNCTION helpdesk.backdated_rows_drop_backlog_snapshots() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE backdated record;
+      CREATE FUNCTION helpdesk.backdated_row_drop_backlog_snapshots() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        handled_name text := 'helpdesk.backlog_dropped_' || replace(NEW.organization_id::text, '-', '');
+        handled text := current_setting(handled_name, true);
       BEGIN
-        FOR backdated IN SELECT organization_id, min(created_at) AS since FROM inserted WHERE created_at < now() GROUP BY organization_id LOOP
-          PERFORM helpdesk.drop_backlog_snapshots_after(backdated.organization_id, backdated.since);
-        END LOOP;
+        IF handled IS NULL OR handled = '' OR NEW.created_at < handled::timestamptz THEN
+          PERFORM helpdesk.drop_backlog_snapshots_after(NEW.organization_id, NEW.created_at);
+          PERFORM set_config(handled_name, NEW.created_at::text, true);
+        END IF;
         RETURN NULL;
       END $$`);
     for (const table of ['tickets', 'ticket_events']) {
       await db.query(`
         CREATE TRIGGER ${table}_backdated_drop_backlog_snapshots AFTER INSERT ON helpdesk.${table}
-        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION helpdesk.backdated_rows_drop_backlog_snapshots()`);
+        FOR EACH ROW WHEN (NEW.created_at < now() - interval '1 minute') EXECUTE FUNCTION helpdesk.backdated_row_drop_backlog_snapshots()`);
     }
     await db.query(`
       CREATE FUNCTION helpdesk.changed_ticket_drop_backlog_snapshots() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -65,7 +70,7 @@ export class ReportBacklogSnapshots1766955000000 implements MigrationInterface {
     await db.query(`DROP TRIGGER tickets_created_at_drop_backlog_snapshots ON helpdesk.tickets`);
     await db.query(`DROP FUNCTION helpdesk.changed_ticket_drop_backlog_snapshots()`);
     for (const table of ['tickets', 'ticket_events']) await db.query(`DROP TRIGGER ${table}_backdated_drop_backlog_snapshots ON helpdesk.${table}`);
-    await db.query(`DROP FUNCTION helpdesk.backdated_rows_drop_backlog_snapshots()`);
+    await db.query(`DROP FUNCTION helpdesk.backdated_row_drop_backlog_snapshots()`);
     await db.query(`DROP FUNCTION helpdesk.drop_backlog_snapshots_after(uuid, timestamptz)`);
     await db.query(`DROP TABLE helpdesk.report_backlog_snapshots`);
   }
