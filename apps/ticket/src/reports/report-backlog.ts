@@ -78,7 +78,7 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
         (row) => [row.at.getTime(), new Map(Object.entries(row.counts))] as const,
       ),
     );
-    let written = 0;
+    let written = await this.fillBeforeFirstTicket(orgId, midnights, existing);
     // Newest first: each from the one after it; the newest from the newest older one, or from scratch.
     for (const [index, midnight] of midnights.entries()) {
       if (written >= maxDays || this.closed) break;
@@ -92,6 +92,32 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
       written += 1;
     }
     return written;
+  }
+
+  /**
+   * The midnights before the organization's first ticket and first status or priority change had no
+   * backlog: one statement writes them all (a new organization would otherwise cost a year of passes).
+   */
+  private async fillBeforeFirstTicket(orgId: string, midnights: Date[], existing: Map<number, StateCounts>): Promise<number> {
+    if (midnights.every((midnight) => existing.has(midnight.getTime()))) return 0;
+    const empty = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(orgId)]);
+      const [{ first }] = await manager.query<Array<{ first: Date | null }>>(
+        `SELECT least((SELECT min(t.created_at) FROM ${S}.tickets t WHERE t.organization_id = $1),
+                      (SELECT min(e.created_at) FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND ${STATE_CHANGE})) AS first`,
+        [orgId],
+      );
+      const before = midnights.filter((midnight) => (first === null || midnight <= first) && !existing.has(midnight.getTime()));
+      if (before.length > 0) {
+        await manager.query(
+          `INSERT INTO ${S}.report_backlog_snapshots (organization_id, at, counts) SELECT $1, at, '{}' FROM unnest($2::timestamptz[]) AS at ON CONFLICT DO NOTHING`,
+          [orgId, before.map((midnight) => midnight.toISOString())],
+        );
+      }
+      return before;
+    });
+    for (const midnight of empty) existing.set(midnight.getTime(), new Map());
+    return empty.length;
   }
 
   /**
