@@ -2,6 +2,7 @@ import { subjects, type MinutesSummary, type Principal, type ReportExportPage, t
 import { seededRandom } from '@helpdesk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
+import { DEFAULT_BUSINESS_HOURS } from '../sla/business-calendar.js';
 import { ReportFacts } from './report-facts.js';
 
 interface FactsRow {
@@ -94,6 +95,29 @@ describe('report facts', () => {
     expect((await overview()).firstResponseMinutes).toEqual({ median: 180, p90: 180 });
     await harness.send(subjects.organizations.update, { principal: owner, changes: { businessHours: { mon: [{ start: '11:00', end: '17:00' }] } } });
     expect((await overview()).firstResponseMinutes).toEqual({ median: 60, p90: 60 });
+  });
+
+  it('counts the same stale tickets from the sweep and from reports at once without a deadlock, and leaves none', async () => {
+    const { admin: owner } = await harness.signup('Busy Desk');
+    const calendar = { timezone: 'UTC', businessHours: DEFAULT_BUSINESS_HOURS, holidays: [] };
+    await sql(`UPDATE helpdesk.organizations SET timezone = 'UTC' WHERE id = $1`, [owner.orgId]);
+    await sql(
+      `INSERT INTO helpdesk.tickets (organization_id, number, subject, description, status, priority, channel, tags, requester_id, created_at, first_responded_at, resolved_at)
+       SELECT $1, n, 'Busy', 'x', 'solved', 'normal', 'web', '{}', $2, now() - n * interval '1 minute', now() - n * interval '30 seconds', now() - n * interval '10 seconds'
+       FROM generate_series(1, 4000) AS n`,
+      [owner.orgId, owner.userId],
+    );
+    const everything = `t.created_at < now()`;
+    await Promise.all([facts.sweep(), facts.refresh(owner.orgId, calendar, everything, []), facts.refresh(owner.orgId, calendar, everything, []), facts.sweep()]);
+    await facts.refresh(owner.orgId, calendar, everything, []);
+    const [{ stale, counted }] = await sql(
+      `SELECT count(*) FILTER (WHERE report_facts_calendar IS NULL)::int AS stale,
+              count(*) FILTER (WHERE report_resolution_calendar_tenths = round(extract(epoch FROM resolved_at - created_at) / 6)
+                                 AND report_first_response_calendar_tenths = round(extract(epoch FROM first_responded_at - created_at) / 6))::int AS counted
+       FROM helpdesk.tickets WHERE organization_id = $1`,
+      [owner.orgId],
+    );
+    expect({ stale, counted }).toEqual({ stale: 0, counted: 4000 });
   });
 
   it('gives the same overview from the facts as the per-ticket figures of the export, for every caller and filter', async () => {

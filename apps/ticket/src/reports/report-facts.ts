@@ -83,8 +83,9 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
     for (let batch = 0; batch < maxBatches && !this.closed; batch += 1) {
       const stale = await this.inputs(`t.report_facts_calendar IS NULL`, []);
       if (stale.length === 0) break;
-      counted += await this.write(stale);
-      if (stale.length < BATCH) break;
+      const written = await this.write(stale);
+      counted += written;
+      if (stale.length < BATCH || written === 0) break;
     }
     return counted;
   }
@@ -98,10 +99,11 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
     for (;;) {
       const stale = await this.inputs(`t.organization_id = $1 AND ${staleUnder('$2')} AND (${where})`, [orgId, calendarKey(calendar), ...parameters]);
       if (stale.length === 0) return counted;
-      const written = await this.write(stale);
+      // Counted with the report's calendar, so they leave this stale set even if the calendar changes meanwhile.
+      const written = await this.write(stale, calendar);
       counted += written;
-      // Rows that changed under us are stale again and picked up by the next pass.
-      if (stale.length < BATCH && written === stale.length) return counted;
+      // Rows that changed under us, or were held, are stale still: another pass, while passes make progress.
+      if ((stale.length < BATCH && written === stale.length) || written === 0) return counted;
     }
   }
 
@@ -118,13 +120,16 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Writes the facts of rows not changed since they were read (their xmin); returns how many. */
-  private async write(rows: FactInputs[]): Promise<number> {
+  /**
+   * Writes the facts of rows not changed since they were read (their xmin), counted with `calendar` or
+   * else their organization's; returns how many.
+   */
+  private async write(rows: FactInputs[], calendarOfAll?: BusinessCalendar): Promise<number> {
     const calendars = new Map<string, { calendar: BusinessCalendar; key: string }>();
     const facts = rows.map((row) => {
       let entry = calendars.get(row.organization_id);
       if (!entry) {
-        const calendar = calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays });
+        const calendar = calendarOfAll ?? calendarOf({ timezone: row.timezone, businessHours: row.business_hours, holidays: row.holidays });
         entry = { calendar, key: calendarKey(calendar) };
         calendars.set(row.organization_id, entry);
       }
@@ -133,10 +138,16 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
     });
     const column = <T>(pick: (fact: (typeof facts)[number]) => T) => facts.map(pick);
     const [, written] = await this.dataSource.query<[unknown[], number]>(
-      `UPDATE ${S}.tickets t SET report_facts_calendar = f.calendar_key, report_first_response_calendar_tenths = f.fr_calendar, report_first_response_business_tenths = f.fr_business,
+      // Rows another writer holds (a ticket command, the sweep beside a report) are skipped, not waited
+      // for: two batches locking shared rows in different orders could deadlock. They stay stale for the next pass.
+      `WITH f AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::boolean[]) AS f(id, row_version, calendar_key, fr_calendar, fr_business, res_calendar, res_business, next_window)
+       ), claimed AS (
+         SELECT t.id FROM ${S}.tickets t JOIN f ON f.id = t.id WHERE t.xmin = f.row_version::xid FOR UPDATE OF t SKIP LOCKED
+       )
+       UPDATE ${S}.tickets t SET report_facts_calendar = f.calendar_key, report_first_response_calendar_tenths = f.fr_calendar, report_first_response_business_tenths = f.fr_business,
               report_resolution_calendar_tenths = f.res_calendar, report_resolution_business_tenths = f.res_business, report_next_response_window = f.next_window
-       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::boolean[]) AS f(id, row_version, calendar_key, fr_calendar, fr_business, res_calendar, res_business, next_window)
-       WHERE t.id = f.id AND t.xmin = f.row_version::xid`,
+       FROM f WHERE t.id = f.id AND t.id IN (SELECT id FROM claimed) AND t.xmin = f.row_version::xid`,
       [
         column((fact) => fact.row.id),
         column((fact) => fact.row.row_version),
