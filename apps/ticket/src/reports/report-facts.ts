@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
@@ -46,7 +46,7 @@ export const staleUnder = (key: string) => `t.report_facts_calendar IS DISTINCT 
  * calendar and business time, to a tenth of a minute as docs/reports.md rounds them, and whether the
  * requester wrote after the first response. Triggers mark a ticket's facts stale when an input
  * changes; this counts them again, every SWEEP_INTERVAL_MS for the whole database, and for one
- * organization's range before a report reads it, so reports never read a stale figure.
+ * organization's range before a report reads it (docs/reports.md, "Not read stale").
  */
 @Injectable()
 export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
