@@ -123,5 +123,18 @@ describe('report backlog snapshots', () => {
     const imported = await plain('2026-10-01', '2026-11-30', 'day');
     await snapshots.fillAll(new Date(), 10_000);
     expect(await fromSnapshots(imported)).toEqual(imported);
+
+    // Another time zone: the old midnights go, the new ones come, and the figures follow them.
+    await sql(`UPDATE helpdesk.organizations SET timezone = 'America/New_York' WHERE id = $1`, [admin.orgId]);
+    const newYork = await plain('2026-10-01', '2026-11-30', 'day');
+    // In runs of a few days, as the schedule writes them: the empty days before the first ticket at once, then
+    // the newest few, which leaves a gap in the middle that the next run still sees.
+    const empty = await snapshots.fillAll(new Date(), 1);
+    expect(empty).toBeGreaterThan(1);
+    expect(await snapshots.fillAll(new Date(), 5)).toBe(5);
+    expect(await snapshots.fillAll(new Date(), 10_000)).toBe(SNAPSHOT_DAYS - empty - 5);
+    expect(await snapshotCount()).toBe(SNAPSHOT_DAYS);
+    expect(await fromSnapshots(newYork)).toEqual(newYork);
+    expect(await snapshots.fillAll(new Date(), 10_000)).toBe(0);
   });
 });

@@ -12,7 +12,7 @@ const STATE_CHANGE = `(e.changes ? 'status' OR e.changes ? 'priority')`;
 export const SNAPSHOT_DAYS = REPORT_LIMITS.maxRangeDays + 1;
 // A midnight is snapshotted only once this old, so a write stamped just before it has committed by then.
 const SNAPSHOT_MARGIN_MS = 10 * 60_000;
-const RUN_INTERVAL_MS = 5_000;
+const RUN_INTERVAL_MS = 15_000;
 const DAYS_PER_RUN = 120;
 // Past the newest snapshot, a point is worked out from it and the changes since, up to this far.
 const TAIL_MS = 3 * 86_400_000;
@@ -59,12 +59,35 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
     await this.running;
   }
 
-  /** Writes missing snapshots of every organization, at most `maxDays` in all; returns how many. */
+  /**
+   * Writes missing snapshots of every organization, at most `maxDays` in all; returns how many. An
+   * organization is complete when it has its newest midnight and as many snapshots in its window as
+   * midnights (fill keeps nothing else there): an index probe and an index count decide, not a read of its year.
+   */
   async fillAll(now = new Date(), maxDays = DAYS_PER_RUN): Promise<number> {
-    const organizations = await this.dataSource.query<Array<{ id: string; timezone: string }>>(`SELECT id, timezone FROM ${S}.organizations ORDER BY id`);
+    const organizations = (await this.dataSource.query<Array<{ id: string; timezone: string }>>(`SELECT id, timezone FROM ${S}.organizations ORDER BY id`)).map((organization) => ({
+      ...organization,
+      ...snapshotBounds(organization.timezone, now),
+    }));
+    const complete = new Set(
+      (
+        await this.dataSource.query<Array<{ id: string }>>(
+          `SELECT x.id FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS x(id, newest, oldest)
+           WHERE EXISTS (SELECT 1 FROM ${S}.report_backlog_snapshots s WHERE s.organization_id = x.id AND s.at = x.newest)
+             AND (SELECT count(*) FROM ${S}.report_backlog_snapshots s WHERE s.organization_id = x.id AND s.at >= x.oldest AND s.at <= x.newest) = $4`,
+          [
+            organizations.map((organization) => organization.id),
+            organizations.map((organization) => organization.newest.toISOString()),
+            organizations.map((organization) => organization.oldest.toISOString()),
+            SNAPSHOT_DAYS,
+          ],
+        )
+      ).map((row) => row.id),
+    );
     let written = 0;
     for (const organization of organizations) {
       if (this.closed || written >= maxDays) break;
+      if (complete.has(organization.id)) continue;
       written += await this.fill(organization.id, organization.timezone, now, maxDays - written);
     }
     return written;
@@ -73,6 +96,11 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
   /** Writes up to `maxDays` missing snapshots of one organization, newest first; returns how many. */
   async fill(orgId: string, timezone: string, now: Date, maxDays: number): Promise<number> {
     const midnights = snapshotMidnights(timezone, now);
+    // Older than any report reaches, or not a midnight of the organization's time zone (it changed): gone.
+    await this.dataSource.query(`DELETE FROM ${S}.report_backlog_snapshots WHERE organization_id = $1 AND NOT (at = ANY($2::timestamptz[]))`, [
+      orgId,
+      midnights.map((midnight) => midnight.toISOString()),
+    ]);
     const existing = new Map(
       (await this.dataSource.query<Array<{ at: Date; counts: Record<string, number> }>>(`SELECT at, counts FROM ${S}.report_backlog_snapshots WHERE organization_id = $1 AND at >= $2`, [orgId, midnights.at(-1)!.toISOString()])).map(
         (row) => [row.at.getTime(), new Map(Object.entries(row.counts))] as const,
@@ -230,9 +258,17 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
 
 /** The organization's last SNAPSHOT_DAYS local midnights at least SNAPSHOT_MARGIN_MS old, newest first. */
 export function snapshotMidnights(timezone: string, now: Date): Date[] {
-  const newest = DateTime.fromMillis(now.getTime() - SNAPSHOT_MARGIN_MS, { zone: timezone }).startOf('day');
+  const newest = newestMidnight(timezone, now);
   return Array.from({ length: SNAPSHOT_DAYS }, (_, days) => newest.minus({ days }).toJSDate());
 }
+
+/** The first and last of snapshotMidnights, without the days between. */
+function snapshotBounds(timezone: string, now: Date): { newest: Date; oldest: Date } {
+  const newest = newestMidnight(timezone, now);
+  return { newest: newest.toJSDate(), oldest: newest.minus({ days: SNAPSHOT_DAYS - 1 }).toJSDate() };
+}
+
+const newestMidnight = (timezone: string, now: Date) => DateTime.fromMillis(now.getTime() - SNAPSHOT_MARGIN_MS, { zone: timezone }).startOf('day');
 
 function toBacklogPoint(at: Date, counts: StateCounts): BacklogPoint {
   const byStatus: Record<string, number> = {};
