@@ -4,7 +4,7 @@ import { t } from '../i18n';
 export function PageLoader() {
   return (
     <Center h="60vh">
-      <Loader aria-label={t.common.loading} />
+      <Loader role="status" aria-label={t.common.loading} />
     </Center>
   );
 }

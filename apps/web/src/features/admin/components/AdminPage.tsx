@@ -15,7 +15,7 @@ export function AdminPage({ title, loading, error, children }: { title: string; 
           {describeError(error)}
         </Alert>
       ) : null}
-      {loading ? <Loader aria-label={t.common.loading} /> : children}
+      {loading ? <Loader role="status" aria-label={t.common.loading} /> : children}
     </Stack>
   );
 }

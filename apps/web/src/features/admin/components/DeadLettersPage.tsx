@@ -35,7 +35,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 /** The drawer's content: one dead letter as the API shows it (secrets already redacted by the server). */
 function DeadLetterDetails({ id, onReplay, replaying }: { id: string; onReplay: (id: string) => void; replaying: boolean }) {
   const detail = useDeadLetter(id);
-  if (detail.isPending) return <Loader aria-label={t.common.loading} />;
+  if (detail.isPending) return <Loader role="status" aria-label={t.common.loading} />;
   if (detail.isError) {
     return (
       <Alert color="red" role="alert">

@@ -32,7 +32,7 @@ export function VerifyEmailPage() {
       {!token ? <Alert color="red">{t.auth.missingToken}</Alert> : null}
       {token && isSuccess ? <Alert color="green" role="status">{t.auth.verified}</Alert> : null}
       {token && isError ? <Alert color="red" role="alert">{describeError(error)}</Alert> : null}
-      {token && !isSuccess && !isError ? <Loader aria-label={t.common.loading} /> : null}
+      {token && !isSuccess && !isError ? <Loader role="status" aria-label={t.common.loading} /> : null}
     </AuthLayout>
   );
 }

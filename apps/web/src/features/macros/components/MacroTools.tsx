@@ -80,7 +80,7 @@ export function ApplyMacroButton({ ticket, naming }: { ticket: TicketView; namin
             nothingFoundMessage={t.macros.noMacros}
           />
           {macros.error ? <Alert color="red">{describeError(macros.error)}</Alert> : null}
-          {macroId && preview.isPending ? <Loader size="sm" aria-label={t.macros.previewLoading} /> : null}
+          {macroId && preview.isPending ? <Loader role="status" size="sm" aria-label={t.macros.previewLoading} /> : null}
           {preview.error ? (
             <Alert color="red" role="alert">
               {describeError(preview.error)}
@@ -181,7 +181,7 @@ export function CannedResponseButton({ ticketId, onInsert }: { ticketId: string;
               {describeError(render.error)}
             </Alert>
           ) : null}
-          {responses.isPending ? <Loader size="sm" aria-label={t.common.loading} /> : null}
+          {responses.isPending ? <Loader role="status" size="sm" aria-label={t.common.loading} /> : null}
           {responses.data?.items.length === 0 ? <Text c="dimmed">{debounced ? t.macros.nothingFound : t.macros.noCanned}</Text> : null}
           <Stack gap="xs" component="ul" p={0} m={0} style={{ listStyle: 'none' }}>
             {(responses.data?.items ?? []).map((response) => (

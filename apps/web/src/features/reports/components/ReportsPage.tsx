@@ -247,7 +247,7 @@ export function ReportsPage() {
           {describeError(report.error)}
         </Alert>
       ) : null}
-      {report.isLoading ? <Loader aria-label={t.common.loading} /> : null}
+      {report.isLoading ? <Loader role="status" aria-label={t.common.loading} /> : null}
       {data ? (
         <>
           <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>

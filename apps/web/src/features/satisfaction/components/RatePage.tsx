@@ -49,7 +49,7 @@ export function RatePage() {
           {describeError(error)}
         </Alert>
       ) : null}
-      {!current && !error ? <Loader aria-label={t.common.loading} /> : null}
+      {!current && !error ? <Loader role="status" aria-label={t.common.loading} /> : null}
       {current ? (
         <Stack gap="sm">
           <Text size="sm">{t.satisfaction.question(current.organizationName, current.ticket.number, current.ticket.subject)}</Text>

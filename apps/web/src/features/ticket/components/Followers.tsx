@@ -41,7 +41,7 @@ export function Followers({ ticketId, myUserId }: { ticketId: string; myUserId: 
             {following ? t.followers.unfollow : t.followers.follow}
           </Button>
         </Group>
-        {followers.isPending ? <Loader size="xs" aria-label={t.common.loading} /> : null}
+        {followers.isPending ? <Loader role="status" size="xs" aria-label={t.common.loading} /> : null}
         {followers.isError ? (
           <Alert color="red" p="xs">
             {describeError(followers.error)}

@@ -48,7 +48,7 @@ export function HistoryTab({ ticketId }: { ticketId: string }) {
     teamName: (id: string) => teams.data?.find((team) => team.id === id)?.name ?? id,
     fieldLabel: (key: string) => fields.data?.find((field) => field.key === key)?.label ?? key,
   };
-  if (history.isPending) return <Loader size="sm" aria-label={t.common.loading} />;
+  if (history.isPending) return <Loader role="status" size="sm" aria-label={t.common.loading} />;
   if (history.items.length === 0)
     return (
       <Text size="sm" c="dimmed">

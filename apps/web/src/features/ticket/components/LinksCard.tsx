@@ -47,7 +47,7 @@ export function LinksCard({ ticket }: { ticket: TicketView }) {
         <Text size="xs" fw={600} c="dimmed">
           {t.links.title}
         </Text>
-        {links.isPending ? <Loader size="xs" aria-label={t.common.loading} /> : null}
+        {links.isPending ? <Loader role="status" size="xs" aria-label={t.common.loading} /> : null}
         {links.isError ? (
           <Alert color="red" p="xs">
             {describeError(links.error)}

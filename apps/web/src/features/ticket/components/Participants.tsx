@@ -51,7 +51,7 @@ export function Participants({ ticketId, staff }: { ticketId: string; staff: boo
         <Text size="xs" fw={600} c="dimmed">
           {t.participants.title}
         </Text>
-        {participants.isPending ? <Loader size="xs" aria-label={t.common.loading} /> : null}
+        {participants.isPending ? <Loader role="status" size="xs" aria-label={t.common.loading} /> : null}
         {participants.isError ? (
           <Alert color="red" p="xs">
             {describeError(participants.error)}

@@ -43,7 +43,7 @@ export function TicketPage() {
   if (ticket.isPending)
     return (
       <Center h="50vh">
-        <Loader aria-label={t.common.loading} />
+        <Loader role="status" aria-label={t.common.loading} />
       </Center>
     );
   if (ticket.isError)
@@ -101,7 +101,7 @@ const TicketWorkspace = memo(function TicketWorkspace({ ticket, onReload }: { ti
   const conversation = (
     <Stack gap="sm">
       {comments.isError ? <Alert color="red">{describeError(comments.error)}</Alert> : null}
-      {comments.isPending ? <Loader size="sm" aria-label={t.common.loading} /> : <Conversation ticket={ticket} comments={comments.items} attachments={attachments.items} nameOf={directory.nameOf} />}
+      {comments.isPending ? <Loader role="status" size="sm" aria-label={t.common.loading} /> : <Conversation ticket={ticket} comments={comments.items} attachments={attachments.items} nameOf={directory.nameOf} />}
       {comments.hasNextPage ? (
         <Button variant="subtle" size="xs" onClick={() => void comments.fetchNextPage()}>
           {t.common.loadMore}

@@ -124,7 +124,7 @@ export function QueuePage() {
       ) : null}
       {tickets.isPending ? (
         <Center py="xl">
-          <Loader aria-label={t.common.loading} />
+          <Loader role="status" aria-label={t.common.loading} />
         </Center>
       ) : tickets.isError ? (
         <Alert color="red" role="alert">

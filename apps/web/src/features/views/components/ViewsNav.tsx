@@ -117,7 +117,7 @@ export function ViewsNav({ onNavigate }: { onNavigate(): void }) {
 
   return (
     <>
-      {views.isPending ? <Loader size="xs" m="xs" aria-label={t.views.loading} /> : null}
+      {views.isPending ? <Loader role="status" size="xs" m="xs" aria-label={t.views.loading} /> : null}
       {views.isError ? (
         <Text size="xs" c="red" px="xs" role="alert">
           {t.views.loadFailed}
