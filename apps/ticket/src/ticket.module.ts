@@ -29,6 +29,7 @@ import { ViewsController } from './views/views.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { ReportBacklog } from './reports/report-backlog.js';
 import { ReportFacts } from './reports/report-facts.js';
+import { ReportRollups } from './reports/report-rollups.js';
 import { ReportsService } from './reports/reports.service.js';
 import { ViewsService } from './views/views.service.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -65,6 +66,6 @@ import { TriggersService } from './triggers/triggers.service.js';
     TicketAiModule,
   ],
   controllers: [TicketsController, TicketFieldsController, CommentsController, OrganizationsController, EmailChannelController, MacrosController, ViewsController, TriggersController, AutomationsController, StaffPresenceController, ApiTokensController, NatsIntegrationsController, SatisfactionController, ReportsController],
-  providers: [OutboxRelay, ReportFacts, ReportBacklog, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, RuleWebhooks, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService, NatsIntegrationsService, SatisfactionService, ReportsService],
+  providers: [OutboxRelay, ReportFacts, ReportRollups, ReportBacklog, SlaEnforcer, SlaTimers, TicketsService, TicketFieldsService, TicketParticipantsService, TicketMergeService, TicketLinksService, TicketBulkUpdateService, TicketFollowersService, CommentsService, MacrosService, CannedResponsesService, ViewsService, OrganizationsService, EmailChannelService, MailAttachments, RuleActionRunner, RuleWebhooks, CreationTriggers, TriggersService, TriggerEngine, AutomationsService, AutomationScheduler, StaffPresenceService, ApiTokensService, NatsIntegrationsService, SatisfactionService, ReportsService],
 })
 export class TicketModule {}

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TICKET_SCHEMA } from '../database/schema.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { elapsedTargetMinutes } from '../sla/sla-clock.js';
+import { countRollupDays, lockRollups } from './report-rollup-days.js';
+import { NO_MINUTES, S, staleUnder } from './report-sql.js';
 
-const S = TICKET_SCHEMA;
 const BATCH = 1_000;
 const SWEEP_INTERVAL_MS = 2_000;
 
@@ -35,11 +35,6 @@ export function calendarKey(calendar: BusinessCalendar): string {
 
 const tenths = (minutes: number) => Math.round(minutes * 10);
 
-/** Facts of a ticket without minutes are kept with calendar 0: they hold under any calendar. */
-const NO_MINUTES = '0';
-
-/** SQL: the ticket's facts (as `t`) are stale under the calendar key given as parameter `key`. */
-export const staleUnder = (key: string) => `t.report_facts_calendar IS DISTINCT FROM ${key}::bigint AND t.report_facts_calendar IS DISTINCT FROM ${NO_MINUTES}`;
 
 /**
  * Keeps each ticket's report facts (migration 1766950000000): first response and resolution minutes in
@@ -73,6 +68,11 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     // A sweep stops after its current batch, so shutdown waits one batch, not a whole backlog.
     this.closed = true;
+    await this.stopSchedule();
+  }
+
+  /** Stops the sweeps every SWEEP_INTERVAL_MS (facts are then counted by sweep and refresh only); resolves when none runs. */
+  async stopSchedule(): Promise<void> {
     clearInterval(this.sweepTimer);
     await this.sweeping;
   }
@@ -137,29 +137,43 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
       return { row, key: counted.firstResponse || counted.resolution ? entry.key : NO_MINUTES, ...counted };
     });
     const column = <T>(pick: (fact: (typeof facts)[number]) => T) => facts.map(pick);
-    const [, written] = await this.dataSource.query<[unknown[], number]>(
-      // Rows another writer holds (a ticket command, the sweep beside a report) are skipped, not waited
-      // for: two batches locking shared rows in different orders could deadlock. They stay stale for the next pass.
-      `WITH f AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::boolean[]) AS f(id, row_version, calendar_key, fr_calendar, fr_business, res_calendar, res_business, next_window)
-       ), claimed AS (
-         SELECT t.id FROM ${S}.tickets t JOIN f ON f.id = t.id WHERE t.xmin = f.row_version::xid FOR UPDATE OF t SKIP LOCKED
-       )
-       UPDATE ${S}.tickets t SET report_facts_calendar = f.calendar_key, report_first_response_calendar_tenths = f.fr_calendar, report_first_response_business_tenths = f.fr_business,
-              report_resolution_calendar_tenths = f.res_calendar, report_resolution_business_tenths = f.res_business, report_next_response_window = f.next_window
-       FROM f WHERE t.id = f.id AND t.id IN (SELECT id FROM claimed) AND t.xmin = f.row_version::xid`,
-      [
-        column((fact) => fact.row.id),
-        column((fact) => fact.row.row_version),
-        column((fact) => fact.key),
-        column((fact) => fact.firstResponse?.calendar ?? null),
-        column((fact) => fact.firstResponse?.business ?? null),
-        column((fact) => fact.resolution?.calendar ?? null),
-        column((fact) => fact.resolution?.business ?? null),
-        column((fact) => fact.row.next_response_window),
-      ],
-    );
-    return written;
+    const keys = new Map([...calendars].map(([orgId, entry]) => [orgId, entry.key]));
+    return this.dataSource.transaction(async (manager) => {
+      // The rollup days holding these tickets are counted again with their new facts, one writer per organization at a time.
+      await lockRollups(manager, keys.keys());
+      const [written] = await manager.query<[Array<{ organization_id: string; days: string[] }>, number]>(
+        // Rows another writer holds (a ticket command, the sweep beside a report) are skipped, not waited
+        // for: two batches locking shared rows in different orders could deadlock. They stay stale for the next pass.
+        `WITH f AS (
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::boolean[]) AS f(id, row_version, calendar_key, fr_calendar, fr_business, res_calendar, res_business, next_window)
+         ), claimed AS (
+           SELECT t.id, t.report_rolled_days FROM ${S}.tickets t JOIN f ON f.id = t.id WHERE t.xmin = f.row_version::xid FOR UPDATE OF t SKIP LOCKED
+         )
+         UPDATE ${S}.tickets t SET report_facts_calendar = f.calendar_key, report_first_response_calendar_tenths = f.fr_calendar, report_first_response_business_tenths = f.fr_business,
+                report_resolution_calendar_tenths = f.res_calendar, report_resolution_business_tenths = f.res_business, report_next_response_window = f.next_window, report_rolled_days = NULL
+         FROM f JOIN claimed ON claimed.id = f.id WHERE t.id = f.id AND t.xmin = f.row_version::xid
+         RETURNING t.organization_id, (${S}.report_days(t.created_at, t.first_responded_at, t.resolved_at) || COALESCE(claimed.report_rolled_days, '{}'))::text[] AS days`,
+        [
+          column((fact) => fact.row.id),
+          column((fact) => fact.row.row_version),
+          column((fact) => fact.key),
+          column((fact) => fact.firstResponse?.calendar ?? null),
+          column((fact) => fact.firstResponse?.business ?? null),
+          column((fact) => fact.resolution?.calendar ?? null),
+          column((fact) => fact.resolution?.business ?? null),
+          column((fact) => fact.row.next_response_window),
+        ],
+      );
+      const daysByOrganization = new Map<string, Set<string>>();
+      for (const row of written) {
+        const days = daysByOrganization.get(row.organization_id) ?? new Set<string>();
+        for (const day of row.days) days.add(day);
+        daysByOrganization.set(row.organization_id, days);
+      }
+      const countedAt = new Date();
+      for (const [orgId, days] of daysByOrganization) await countRollupDays(manager, orgId, [...days], keys.get(orgId)!, countedAt, true);
+      return written.length;
+    });
   }
 }
 

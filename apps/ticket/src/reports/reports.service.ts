@@ -14,13 +14,14 @@ import {
 import { CommandError, decodeCursor, encodeCursor } from '@helpdesk/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { TICKET_SCHEMA } from '../database/schema.js';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { ReportBacklog } from './report-backlog.js';
-import { ReportFacts, calendarKey, staleUnder } from './report-facts.js';
+import { ReportFacts, calendarKey } from './report-facts.js';
+import { utcDay } from './report-rollup-days.js';
+import { FINISHED, S, firstResponseOutcomeAt, nextResponseOutcomeAt, resolutionOutcomeAt, staleUnder, tenthsOf } from './report-sql.js';
 import {
   compliance,
   firstResponseMinutes,
@@ -33,9 +34,7 @@ import {
   type ReportTicket,
 } from './report-figures.js';
 
-const S = TICKET_SCHEMA;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const FINISHED = `('solved', 'closed')`;
 
 /** The caller's part of the organization's tickets and the filters, as SQL parameters $1..$8. */
 interface ReportScope {
@@ -52,7 +51,9 @@ interface ReportScope {
   agentId: string | null;
 }
 
-const SCOPE = `t.organization_id = $1 AND ($4::boolean OR t.team_id = ANY($6::uuid[]) OR t.assignee_id = $5::uuid) AND ($7::uuid IS NULL OR t.team_id = $7) AND ($8::uuid IS NULL OR t.assignee_id = $8)`;
+const scopeOn = (alias: string) =>
+  `${alias}.organization_id = $1 AND ($4::boolean OR ${alias}.team_id = ANY($6::uuid[]) OR ${alias}.assignee_id = $5::uuid) AND ($7::uuid IS NULL OR ${alias}.team_id = $7) AND ($8::uuid IS NULL OR ${alias}.assignee_id = $8)`;
+const SCOPE = scopeOn('t');
 
 const TICKET_COLUMNS = `
   t.id, t.number, t.subject, t.status, t.priority, t.team_id, team.name AS team_name, t.assignee_id, assignee.name AS assignee_name,
@@ -72,16 +73,6 @@ const TICKET_JOINS = `
 /** Tickets created, first answered or solved in [from, to), given as parameter numbers. */
 const inRange = (from: string, to: string) =>
   `(t.created_at >= ${from} AND t.created_at < ${to}) OR (t.first_responded_at >= ${from} AND t.first_responded_at < ${to}) OR (t.resolved_at >= ${from} AND t.resolved_at < ${to})`;
-const FIRST_RESPONSE_OUTCOME = `CASE WHEN t.first_response_due_at IS NULL THEN NULL WHEN t.first_response_breached_at IS NOT NULL THEN 'breached'
-  WHEN t.first_responded_at IS NOT NULL THEN CASE WHEN t.first_responded_at <= t.first_response_due_at THEN 'met' ELSE 'breached' END
-  WHEN COALESCE(t.resolved_at, $9::timestamptz) > t.first_response_due_at THEN 'breached' END`;
-const NEXT_RESPONSE_OUTCOME = `CASE WHEN policy.next_response_minutes IS NULL THEN NULL WHEN t.next_response_breached_at IS NOT NULL THEN 'breached'
-  WHEN t.next_response_due_at IS NOT NULL AND t.status NOT IN ${FINISHED} THEN CASE WHEN t.next_response_due_at < $9::timestamptz THEN 'breached' END
-  WHEN t.report_next_response_window THEN 'met' END`;
-const RESOLUTION_OUTCOME = `CASE WHEN t.resolution_due_at IS NULL THEN NULL WHEN t.resolution_breached_at IS NOT NULL THEN 'breached'
-  WHEN t.resolved_at IS NOT NULL THEN CASE WHEN t.resolved_at <= t.resolution_due_at THEN 'met' ELSE 'breached' END
-  WHEN t.sla_paused_at IS NOT NULL THEN NULL WHEN t.resolution_due_at < $9::timestamptz THEN 'breached' END`;
-const tenthsOf = (figure: string) => `CASE WHEN policy.business_hours_only THEN t.report_${figure}_business_tenths ELSE t.report_${figure}_calendar_tenths END`;
 const outcomeCounts = (name: string) =>
   `count(*) FILTER (WHERE created_in AND ${name} = 'met')::int AS ${name}_met, count(*) FILTER (WHERE created_in AND ${name} = 'breached')::int AS ${name}_breached`;
 
@@ -94,7 +85,7 @@ const rangedTickets = (where: string) => `
     SELECT t.assignee_id, t.team_id, ${staleUnder('$10')} AS stale,
       ${CREATED_IN} AS created_in, ${truth(RESPONDED_IN)} AS responded_in, ${truth(SOLVED_IN)} AS solved_in,
       ${tenthsOf('first_response')} AS first_response, ${tenthsOf('resolution')} AS resolution,
-      ${FIRST_RESPONSE_OUTCOME} AS first_response_sla, ${NEXT_RESPONSE_OUTCOME} AS next_response_sla, ${RESOLUTION_OUTCOME} AS resolution_sla
+      ${firstResponseOutcomeAt('$9::timestamptz')} AS first_response_sla, ${nextResponseOutcomeAt('$9::timestamptz')} AS next_response_sla, ${resolutionOutcomeAt('$9::timestamptz')} AS resolution_sla
     FROM ${S}.tickets t LEFT JOIN ${S}.sla_policies policy ON policy.id = t.sla_policy_id
     WHERE ${SCOPE} AND ${where}`;
 
@@ -111,6 +102,69 @@ const CELLS_SQL = `
     string_agg(int4send(resolution), ''::bytea) FILTER (WHERE solved_in) AS resolution_tenths,
     ${outcomeCounts('first_response_sla')}, ${outcomeCounts('next_response_sla')}, ${outcomeCounts('resolution_sla')}
   FROM ranged GROUP BY assignee_id, team_id`;
+
+// The range's whole UTC days ($2 to $3) whose rollup is current: counted under the report's calendar ($4)
+// no later than the report's instant ($5), and holding no ticket whose facts are stale.
+const COUNTED_DAYS_SQL = `
+  WITH dirty AS MATERIALIZED (
+    SELECT DISTINCT unnest(${S}.report_days(t.created_at, t.first_responded_at, t.resolved_at) || COALESCE(t.report_rolled_days, '{}')) AS day
+    FROM ${S}.tickets t WHERE t.organization_id = $1 AND t.report_facts_calendar IS NULL
+  )
+  SELECT r.day::text FROM ${S}.report_rollup_days r
+  WHERE r.organization_id = $1 AND r.day >= $2::date AND r.day < $3::date AND r.calendar = $4::bigint AND r.counted_at <= $5::timestamptz
+    AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.day = r.day)`;
+
+// The cells of those days ($9), in the caller's scope; a cell's minutes and pending due times are concatenated across days.
+const sumOf = (column: string) => `sum(c.${column})::int AS ${column}`;
+const packedOf = (column: string) => `string_agg(c.${column}, ''::bytea) AS ${column}`;
+const ROLLUP_CELLS_SQL = `
+  SELECT c.assignee_id, c.team_id, 0 AS stale, ${sumOf('created')}, ${sumOf('solved')}, ${packedOf('first_response_tenths')}, ${packedOf('resolution_tenths')},
+    ${['first_response', 'next_response', 'resolution'].map((name) => `${sumOf(`${name}_sla_met`)}, ${sumOf(`${name}_sla_breached`)}, ${packedOf(`${name}_due_ats`)}`).join(', ')}
+  FROM ${S}.report_rollup_cells c
+  WHERE ${scopeOn('c')} AND c.day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND c.day < ($3::timestamptz AT TIME ZONE 'UTC')::date AND c.day = ANY($9::date[])
+  GROUP BY c.assignee_id, c.team_id`;
+
+/** A rollup cell: its targets still pending when counted carry their due times, big-endian int8 microseconds. */
+interface RollupCell extends ReportCell {
+  first_response_due_ats: Buffer | null;
+  next_response_due_ats: Buffer | null;
+  resolution_due_ats: Buffer | null;
+}
+
+/** How many of the packed due times are before `now`: those targets are breached at `now`, the others still pending. */
+function dueBefore(packed: Buffer | null, now: Date): number {
+  if (!packed) return 0;
+  const limit = BigInt(now.getTime()) * 1000n;
+  let count = 0;
+  for (let offset = 0; offset < packed.length; offset += 8) if (packed.readBigInt64BE(offset) < limit) count += 1;
+  return count;
+}
+
+/** A rollup cell's figures at `now`. */
+function atInstant(cell: RollupCell, now: Date): ReportCell {
+  const { first_response_due_ats, next_response_due_ats, resolution_due_ats, ...figures } = cell;
+  return {
+    ...figures,
+    first_response_sla_breached: figures.first_response_sla_breached + dueBefore(first_response_due_ats, now),
+    next_response_sla_breached: figures.next_response_sla_breached + dueBefore(next_response_due_ats, now),
+    resolution_sla_breached: figures.resolution_sla_breached + dueBefore(resolution_due_ats, now),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The parts of [from, to) outside the counted days, read from the tickets. */
+function uncountedRanges(from: Date, to: Date, counted: Set<string>): Array<[Date, Date]> {
+  const ranges: Array<[Date, Date]> = [];
+  let start = from.getTime();
+  for (let day = Math.ceil(from.getTime() / DAY_MS) * DAY_MS; day + DAY_MS <= to.getTime(); day += DAY_MS) {
+    if (!counted.has(utcDay(new Date(day)))) continue;
+    if (start < day) ranges.push([new Date(start), new Date(day)]);
+    start = day + DAY_MS;
+  }
+  if (start < to.getTime()) ranges.push([new Date(start), to]);
+  return ranges;
+}
 
 /** One (assignee, team) cell of the range; the minutes are big-endian 32-bit tenths, one per ticket. */
 interface ReportCell {
@@ -272,11 +326,12 @@ export class ReportsService {
   }
 
   /**
-   * The range's figures per (assignee, team) cell, from the tickets' report facts: counts, SLA outcomes
-   * (docs/reports.md, the same rules as report-figures.ts) and each cell's minutes as packed 32-bit
-   * tenths, from which the service takes exact medians and p90s of any union of cells. Stale facts
-   * are counted again first: the organization's marked ones before, and, when the calendar changed
-   * since they were counted, those of the range before a second pass.
+   * The range's figures per (assignee, team) cell: its whole UTC days from their current rollups
+   * (report-rollups.ts), the rest from the tickets' report facts. Counts, SLA outcomes (docs/reports.md,
+   * the same rules as report-figures.ts) and each cell's minutes as packed 32-bit tenths, from which the
+   * service takes exact medians and p90s of any union of cells. Stale facts are counted again first:
+   * the organization's marked ones before, and, when the calendar changed since they were counted,
+   * those of the range before a second pass.
    */
   private async cells(scope: ReportScope, now: Date): Promise<ReportCell[]> {
     const key = calendarKey(scope.calendar);
@@ -285,13 +340,23 @@ export class ReportsService {
     await this.facts.refresh(scope.orgId, scope.calendar, `t.report_facts_calendar IS NULL AND (${inRange('$3', '$4')})`, range);
     // Facts written meanwhile can be stale again; after three passes the figures stand as read.
     for (let pass = 0; ; pass += 1) {
-      const cells = await this.dataSource.transaction(async (manager) => {
+      // One snapshot for the rollups and the tickets, so a ticket counted into a rollup meanwhile is read once.
+      const cells = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
         // JIT compilation costs more than it saves on these aggregates (about 90 ms measured at 1,000,000 tickets);
         // the default 4 MB of work_mem sent a month's grouping to disk (316 against 234 ms for 30 days); and
         // the planner, guessing thousands of (assignee, team) cells from column statistics, sorted a year's
         // rows on disk to group them where hashing the few real cells took 1.6 instead of 2.5 s.
         await manager.query(`SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL enable_sort = off`);
-        return manager.query<ReportCell[]>(CELLS_SQL, [...this.parameters(scope), now.toISOString(), key]);
+        const counted = (
+          await manager.query<Array<{ day: string }>>(COUNTED_DAYS_SQL, [scope.orgId, utcDay(new Date(Math.ceil(scope.from.getTime() / DAY_MS) * DAY_MS)), utcDay(scope.to), key, now.toISOString()])
+        ).map((row) => row.day);
+        const parameters = this.parameters(scope);
+        const cells =
+          counted.length === 0 ? [] : (await manager.query<RollupCell[]>(ROLLUP_CELLS_SQL, [...parameters, counted])).map((cell) => atInstant(cell, now));
+        for (const [from, to] of uncountedRanges(scope.from, scope.to, new Set(counted))) {
+          cells.push(...(await manager.query<ReportCell[]>(CELLS_SQL, [scope.orgId, from.toISOString(), to.toISOString(), ...parameters.slice(3), now.toISOString(), key])));
+        }
+        return cells;
       });
       const stale = cells.reduce((sum, cell) => sum + cell.stale, 0);
       if (stale === 0 || pass === 2) return cells;

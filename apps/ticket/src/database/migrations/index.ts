@@ -25,6 +25,7 @@ import { OutboxTraceContext1766930000000 } from './1766930000000-outbox-trace-co
 import { NatsIntegrations1766940000000 } from './1766940000000-nats-integrations.js';
 import { ReportFacts1766950000000 } from './1766950000000-report-facts.js';
 import { ReportBacklogSnapshots1766955000000 } from './1766955000000-report-backlog-snapshots.js';
+import { ReportRollups1766960000000 } from './1766960000000-report-rollups.js';
 import { ReportIndexes1766920000000 } from './1766920000000-report-indexes.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -56,4 +57,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   NatsIntegrations1766940000000,
   ReportFacts1766950000000,
   ReportBacklogSnapshots1766955000000,
+  ReportRollups1766960000000,
 ];
