@@ -73,5 +73,5 @@ describe('web console: API tokens', () => {
     await page.getByText('No API tokens yet.').waitFor();
     expect((await stack.api('GET', '/tickets', { token: secret })).status).toBe(401);
     expect((await stack.api('GET', '/api-tokens', { token })).body).toEqual([]);
-  });
+  }, 120_000);
 });

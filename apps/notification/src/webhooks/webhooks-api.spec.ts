@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { promises as dns } from 'node:dns';
 import type { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsService } from '@helpdesk/common';
@@ -7,7 +8,9 @@ import type { EventEnvelope, Page, TicketView, WebhookDeliveryView, WebhookView 
 import { GatewayHarness, type SignedUpAdmin } from '../../../gateway/src/testing/gateway-harness.js';
 import { guardLoopbackOnly, type ConnectGuard } from '../testing/loopback-connect-guard.js';
 import { NotificationHarness } from '../testing/notification-harness.js';
+import { startTestDnsServer } from '../testing/test-dns-server.js';
 import { Receiver, verifySignature } from '../testing/webhook-receiver.js';
+import { Webhooks } from './webhooks.service.js';
 
 const SETTINGS = {
   DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -127,6 +130,36 @@ describe('/api/v1/webhooks', () => {
       expect(await errorOf(response)).toMatch(reason);
     }
     expect(((await (await gateway.call(`/webhooks/${existing.id}`, { token: admin.accessToken })).json()) as WebhookView).events).toEqual(['ticket.created']);
+  });
+
+  it('answers 400 when the host name resolves to a refused address, and accepts a name that does not resolve yet', async () => {
+    const admin = await gateway.signup();
+    // A DNS server of the test's own on 127.0.0.1: the system resolver is never asked.
+    const dnsServer = await startTestDnsServer((name) => (name === 'internal.webhook.test' ? ['93.184.216.34', '10.0.0.7'] : []));
+    const webhooks = harness.service.app.get(Webhooks);
+    const systemResolver = webhooks.resolveHost;
+    const resolver = new dns.Resolver({ timeout: 1_000, tries: 1 });
+    resolver.setServers([dnsServer.address]);
+    webhooks.resolveHost = async (hostName) => (await resolver.resolve4(hostName)).map((address) => ({ address, family: 4 as const }));
+    try {
+      const body = { events: ['ticket.sla.breached'], secret: secret() };
+      const refused = await create(admin, { ...body, url: 'https://internal.webhook.test/hook' });
+      expect(refused.status).toBe(400);
+      expect(await errorOf(refused)).toBe('url refused: internal.webhook.test resolves to a refused address: 10.0.0.7 is a private address');
+      const existing = await createWebhook(admin, { ...body, url: (await receiver()).url });
+      const refusedChange = await gateway.call(`/webhooks/${existing.id}`, { method: 'PATCH', token: admin.accessToken, body: { url: 'https://internal.webhook.test/hook' } });
+      expect(refusedChange.status).toBe(400);
+      expect(await errorOf(refusedChange)).toMatch(/internal\.webhook\.test resolves to a refused address: 10\.0\.0\.7/);
+
+      // Not resolvable yet (a receiver set up later): accepted, and each delivery resolves and vets it again.
+      const later = await createWebhook(admin, { ...body, url: 'https://later.webhook.test/hook' });
+      expect(later.url).toBe('https://later.webhook.test/hook');
+      expect(dnsServer.queries).toEqual(['internal.webhook.test', 'internal.webhook.test', 'later.webhook.test']);
+      expect((await gateway.call(`/webhooks/${later.id}`, { method: 'DELETE', token: admin.accessToken })).status).toBe(204);
+    } finally {
+      webhooks.resolveHost = systemResolver;
+      await dnsServer.close();
+    }
   });
 
   it("refuses agents and customers (403) and answers 404 for another organization's webhook", async () => {
