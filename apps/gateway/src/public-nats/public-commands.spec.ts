@@ -1,7 +1,8 @@
 import { createUser } from '@nats-io/nkeys';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   publicSubjects,
+  REQUEST_ID_HEADER,
   subjects,
   type CommentView,
   type NatsIntegrationView,
@@ -43,10 +44,12 @@ describe('public NATS commands', () => {
   const recordIntegration = (owner: SignedUpAdmin, name = 'Billing') =>
     gateway.ticket.send<NatsIntegrationView>(subjects.natsIntegrations.create, { principal: owner.principal, integrationId: randomUUID(), name, natsUser: createUser().getPublicKey() });
   /** A request as the integration's client makes it: the reply subject under its own inbox prefix. */
-  const requestAs = async (integrationId: string, subject: string, payload: string) => {
+  const requestAs = async (integrationId: string, subject: string, payload: string, requestId?: string) => {
     const inbox = `${integrationInboxPrefix(integrationId)}.${randomUUID()}`;
     const replies = client.subscribe(inbox, { max: 1, timeout: 10_000 });
-    client.publish(subject, payload, { reply: inbox });
+    const requestHeaders = headers();
+    if (requestId !== undefined) requestHeaders.set(REQUEST_ID_HEADER, requestId);
+    client.publish(subject, payload, { reply: inbox, headers: requestHeaders });
     for await (const reply of replies) return reply;
     throw new Error(`no reply on ${inbox}`);
   };
@@ -160,6 +163,19 @@ describe('public NATS commands', () => {
     for (const subscription of stray) {
       expect(subscription.getProcessed()).toBe(0);
       subscription.unsubscribe();
+    }
+  });
+
+  it('repeats the request id in the reply, or names a new one when the request had none or an unusable one', async () => {
+    // Its own integration: the hourly limit below counts the others' commands.
+    const traced = await recordIntegration(admin, 'Traced');
+    const subject = publicSubjects.command(admin.organization.id, traced.id, 'users.find-by-email');
+    const body = JSON.stringify({ email: admin.user.email });
+    const sent = `billing-${randomUUID()}`;
+    expect((await requestAs(traced.id, subject, body, sent)).headers?.get(REQUEST_ID_HEADER)).toBe(sent);
+    for (const unusable of [undefined, 'has spaces and ünïcode']) {
+      const generated = (await requestAs(traced.id, subject, body, unusable)).headers?.get(REQUEST_ID_HEADER);
+      expect(generated).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     }
   });
 
