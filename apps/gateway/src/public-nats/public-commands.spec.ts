@@ -14,6 +14,7 @@ import {
 } from '@helpdesk/contracts';
 import { integrationInboxPrefix } from '@helpdesk/common';
 import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
+import { AccessTokens } from '@helpdesk/common';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,6 +143,31 @@ describe('public NATS commands', () => {
     expect(await send('tickets.create', { subject: 'After', description: 'revocation' }, target)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
     await sleep(INTEGRATION_CACHE_TTL_MS);
     expect(await send('tickets.create', { subject: 'After', description: 'revocation' }, target)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+  });
+
+  it("acts with its creator's current role, answering what the REST API answers that person", async () => {
+    const creator = await gateway.addUser(admin.organization.id, 'admin');
+    const made = await gateway.ticket.send<NatsIntegrationView>(subjects.natsIntegrations.create, { principal: creator.principal, integrationId: randomUUID(), name: 'Demoted', natsUser: createUser().getPublicKey() });
+    const target = { orgId: admin.organization.id, integrationId: made.id };
+    const staffTicket = (await (await gateway.call('/tickets', { token: admin.accessToken, body: { subject: 'Staff only', description: 'Not theirs' } })).json()) as TicketView;
+    expect(await send('tickets.get', { ticketId: staffTicket.id }, target)).toHaveProperty('result');
+
+    expect((await gateway.call(`/users/${creator.principal.userId}`, { method: 'PATCH', token: admin.accessToken, body: { role: 'customer' } })).status).toBe(200);
+    await sleep(INTEGRATION_CACHE_TTL_MS);
+    const asCustomer = gateway.service.app.get(AccessTokens).sign({ ...creator.principal, role: 'customer' });
+    const own = (await (await gateway.call('/tickets', { token: asCustomer, body: { subject: 'Mine', description: 'As a customer' } })).json()) as TicketView;
+    const pairs: Array<[Promise<PublicCommandReply<PublicCommandName>>, Promise<Response>]> = [
+      [send('tickets.get', { ticketId: staffTicket.id }, target), gateway.call(`/tickets/${staffTicket.id}`, { token: asCustomer })],
+      [send('comments.create', { ticketId: own.id, body: 'A note', internal: true }, target), gateway.call(`/tickets/${own.id}/comments`, { token: asCustomer, body: { body: 'A note', internal: true } })],
+      [send('users.find-by-email', { email: admin.user.email }, target), gateway.call(`/users?q=${encodeURIComponent(admin.user.email)}`, { token: asCustomer })],
+    ];
+    const outcomes = [];
+    for (const [command, rest] of pairs) outcomes.push([((await command) as { error?: { code: string } }).error?.code, (await rest).status]);
+    expect(outcomes).toEqual([
+      ['NOT_FOUND', 404],
+      ['FORBIDDEN', 403],
+      ['FORBIDDEN', 403],
+    ]);
   });
 
   it('answers VALIDATION naming the field for a bad body, an unknown field, malformed JSON or a non-object', async () => {
