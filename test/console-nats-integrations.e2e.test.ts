@@ -46,6 +46,11 @@ describe('web console: NATS integrations', () => {
     await page.getByRole('link', { name: 'Integrations (NATS)', exact: true }).click();
     await page.getByRole('heading', { name: 'Integrations (NATS)' }).waitFor();
     await page.getByText('No NATS integrations yet.').waitFor();
+    // The reference the other team needs: the AsyncAPI document the gateway serves.
+    const reference = await page.getByRole('link', { name: 'the AsyncAPI document', exact: true }).getAttribute('href');
+    const document = (await (await fetch(new URL(reference!, stack.url))).json()) as { asyncapi: string; channels: Record<string, unknown> };
+    expect(document.asyncapi).toBe('3.0.0');
+    expect(Object.keys(document.channels)).toContain('command.tickets.create');
 
     await page.getByRole('button', { name: 'New integration' }).click();
     const form = page.getByRole('dialog', { name: 'New integration' }).getByRole('form', { name: 'Create integration' });

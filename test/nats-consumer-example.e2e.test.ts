@@ -86,6 +86,24 @@ describe('examples/nats-consumer', () => {
     await nc.close();
   });
 
+  it('runs as the program its header shows, with the saved credentials and access files', async () => {
+    const crm = await signup('CRM Desk');
+    const created = await stack.request<CreatedNatsIntegrationView>('POST', '/api/v1/integrations/nats', { token: crm.accessToken, body: { name: 'CRM' } });
+    expect(created.status, created.text).toBe(201);
+    writeFileSync(join(secrets, 'crm.creds'), created.body.credentials, { mode: 0o600 });
+    writeFileSync(join(secrets, 'access.json'), JSON.stringify(created.body.access));
+
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/nats-consumer/nats-consumer.ts'], {
+      env: { ...process.env, HELPDESK_NATS_CREDS: join(secrets, 'crm.creds'), HELPDESK_NATS_ACCESS: join(secrets, 'access.json') },
+      timeout: 60_000,
+    });
+    const opened = /^opened ticket #(\d+): Invoice 1042 was charged twice$/m.exec(stdout);
+    expect(opened, stdout).not.toBeNull();
+    const tickets = await stack.request<{ items: Array<{ id: string; number: number }> }>('GET', '/api/v1/tickets', { token: crm.accessToken });
+    const ticket = tickets.body.items.find((item) => item.number === Number(opened![1]))!;
+    expect(stdout).toContain(`event ticket.created on ${ticket.id}`);
+  });
+
   it('type-checks as a standalone program with only the NATS client libraries', async () => {
     await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/nats-consumer/tsconfig.json']);
   });

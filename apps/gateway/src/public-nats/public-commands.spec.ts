@@ -1,7 +1,8 @@
 import { createUser } from '@nats-io/nkeys';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   publicSubjects,
+  REQUEST_ID_HEADER,
   subjects,
   type CommentView,
   type NatsIntegrationView,
@@ -13,6 +14,7 @@ import {
 } from '@helpdesk/contracts';
 import { integrationInboxPrefix } from '@helpdesk/common';
 import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
+import { AccessTokens } from '@helpdesk/common';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,10 +45,12 @@ describe('public NATS commands', () => {
   const recordIntegration = (owner: SignedUpAdmin, name = 'Billing') =>
     gateway.ticket.send<NatsIntegrationView>(subjects.natsIntegrations.create, { principal: owner.principal, integrationId: randomUUID(), name, natsUser: createUser().getPublicKey() });
   /** A request as the integration's client makes it: the reply subject under its own inbox prefix. */
-  const requestAs = async (integrationId: string, subject: string, payload: string) => {
+  const requestAs = async (integrationId: string, subject: string, payload: string, requestId?: string) => {
     const inbox = `${integrationInboxPrefix(integrationId)}.${randomUUID()}`;
     const replies = client.subscribe(inbox, { max: 1, timeout: 10_000 });
-    client.publish(subject, payload, { reply: inbox });
+    const requestHeaders = headers();
+    if (requestId !== undefined) requestHeaders.set(REQUEST_ID_HEADER, requestId);
+    client.publish(subject, payload, { reply: inbox, headers: requestHeaders });
     for await (const reply of replies) return reply;
     throw new Error(`no reply on ${inbox}`);
   };
@@ -141,6 +145,31 @@ describe('public NATS commands', () => {
     expect(await send('tickets.create', { subject: 'After', description: 'revocation' }, target)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
   });
 
+  it("acts with its creator's current role, answering what the REST API answers that person", async () => {
+    const creator = await gateway.addUser(admin.organization.id, 'admin');
+    const made = await gateway.ticket.send<NatsIntegrationView>(subjects.natsIntegrations.create, { principal: creator.principal, integrationId: randomUUID(), name: 'Demoted', natsUser: createUser().getPublicKey() });
+    const target = { orgId: admin.organization.id, integrationId: made.id };
+    const staffTicket = (await (await gateway.call('/tickets', { token: admin.accessToken, body: { subject: 'Staff only', description: 'Not theirs' } })).json()) as TicketView;
+    expect(await send('tickets.get', { ticketId: staffTicket.id }, target)).toHaveProperty('result');
+
+    expect((await gateway.call(`/users/${creator.principal.userId}`, { method: 'PATCH', token: admin.accessToken, body: { role: 'customer' } })).status).toBe(200);
+    await sleep(INTEGRATION_CACHE_TTL_MS);
+    const asCustomer = gateway.service.app.get(AccessTokens).sign({ ...creator.principal, role: 'customer' });
+    const own = (await (await gateway.call('/tickets', { token: asCustomer, body: { subject: 'Mine', description: 'As a customer' } })).json()) as TicketView;
+    const pairs: Array<[Promise<PublicCommandReply<PublicCommandName>>, Promise<Response>]> = [
+      [send('tickets.get', { ticketId: staffTicket.id }, target), gateway.call(`/tickets/${staffTicket.id}`, { token: asCustomer })],
+      [send('comments.create', { ticketId: own.id, body: 'A note', internal: true }, target), gateway.call(`/tickets/${own.id}/comments`, { token: asCustomer, body: { body: 'A note', internal: true } })],
+      [send('users.find-by-email', { email: admin.user.email }, target), gateway.call(`/users?q=${encodeURIComponent(admin.user.email)}`, { token: asCustomer })],
+    ];
+    const outcomes = [];
+    for (const [command, rest] of pairs) outcomes.push([((await command) as { error?: { code: string } }).error?.code, (await rest).status]);
+    expect(outcomes).toEqual([
+      ['NOT_FOUND', 404],
+      ['FORBIDDEN', 403],
+      ['FORBIDDEN', 403],
+    ]);
+  });
+
   it('answers VALIDATION naming the field for a bad body, an unknown field, malformed JSON or a non-object', async () => {
     const empty = await send('tickets.create', { subject: '', description: 'x' });
     expect(empty).toMatchObject({ error: { code: 'VALIDATION', message: 'subject must be longer than or equal to 1 characters' } });
@@ -160,6 +189,19 @@ describe('public NATS commands', () => {
     for (const subscription of stray) {
       expect(subscription.getProcessed()).toBe(0);
       subscription.unsubscribe();
+    }
+  });
+
+  it('repeats the request id in the reply, or names a new one when the request had none or an unusable one', async () => {
+    // Its own integration: the hourly limit below counts the others' commands.
+    const traced = await recordIntegration(admin, 'Traced');
+    const subject = publicSubjects.command(admin.organization.id, traced.id, 'users.find-by-email');
+    const body = JSON.stringify({ email: admin.user.email });
+    const sent = `billing-${randomUUID()}`;
+    expect((await requestAs(traced.id, subject, body, sent)).headers?.get(REQUEST_ID_HEADER)).toBe(sent);
+    for (const unusable of [undefined, 'has spaces and ünïcode']) {
+      const generated = (await requestAs(traced.id, subject, body, unusable)).headers?.get(REQUEST_ID_HEADER);
+      expect(generated).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     }
   });
 

@@ -356,6 +356,8 @@ export const en = {
   natsIntegrations: {
     title: 'Integrations (NATS)',
     hint: 'Credentials for another service to follow this organization\'s ticket events and open tickets over NATS. An integration acts as you, limited to reading and writing tickets and reading users. Revoking disconnects it at once.',
+    reference: 'Every public subject, message schema and error code, for the team writing the integration:',
+    referenceLink: 'the AsyncAPI document',
     newIntegration: 'New integration',
     create: 'Create integration',
     name: 'Name',

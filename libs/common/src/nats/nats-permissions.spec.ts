@@ -22,6 +22,16 @@ describe('NATS permissions declared in the contracts', () => {
   it('are what k8s/nats/nats-values.yaml holds (npm run nats:values)', () => {
     expect(readFileSync(new URL('../../../../k8s/nats/nats-values.yaml', import.meta.url), 'utf8')).toBe(renderNatsValues());
   });
+
+  it('send the operator who would expose NATS to integrations to the public server, keeping this cluster internal', () => {
+    const values = renderNatsValues();
+    expect(values).toMatch(/^# This cluster is internal: keep its Service a ClusterIP/m);
+    expect(values).toContain('k8s/nats/nats-public-values.yaml');
+    expect(values).toContain('"Exposing NATS to integrations"');
+    expect(readFileSync(new URL('../../../../k8s/nats/nats-public-values.yaml', import.meta.url), 'utf8')).toMatch(/type: LoadBalancer/);
+    expect(readFileSync(new URL('../../../../docs/deployment.md', import.meta.url), 'utf8')).toMatch(/^## Exposing NATS to integrations$/m);
+    expect(values).not.toMatch(/LoadBalancer|NodePort/);
+  });
 });
 
 describe('per-service NATS users on a real nats-server', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { publicEventsStream, publicSubjects } from '@helpdesk/contracts';
+import { EVENT_SUBJECT_PREFIX, EVENTS_STREAM, eventSubject, publicEventsStream, publicSubjects, subjects } from '@helpdesk/contracts';
 import { startPublicNatsServer, waitFor, type TestPublicNatsServer } from '@helpdesk/testing';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { decode, encodeActivation, type Account } from '@nats-io/jwt';
@@ -185,6 +185,23 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     expect(await subscriptionRefusal(connection, publicSubjects.organizationEvents(orgA))).toBeUndefined();
   });
 
+  it("refuses an integration the platform's internal subjects: its commands, its events and their stream", async () => {
+    const crm = await integration(orgA);
+    const connection = await crm.connect();
+    const manager = await jetstreamManager(connection);
+
+    for (const internal of [subjects.tickets.create, subjects.users.list, subjects.natsIntegrations.verify, eventSubject('ticket.created')]) {
+      await expect(connection.request(internal, '{}', { timeout: 5_000 }), internal).rejects.toThrow(/Permissions Violation for Publish/);
+    }
+    for (const internal of [`${EVENT_SUBJECT_PREFIX}.>`, 'helpdesk.v1.ticket.>', '_INBOX.>']) {
+      expect(await subscriptionRefusal(connection, internal), internal).toMatchObject({ name: 'PermissionViolationError' });
+    }
+    await expect(manager.streams.info(EVENTS_STREAM)).rejects.toThrow(/Permissions Violation for Publish/);
+    await expect(manager.consumers.add(EVENTS_STREAM, { durable_name: 'spy', ack_policy: AckPolicy.Explicit })).rejects.toThrow(/Permissions Violation for Publish/);
+    // Its own organization's subjects stay open.
+    expect(await subscriptionRefusal(connection, publicSubjects.organizationEvents(orgA))).toBeUndefined();
+  });
+
   it("delivers nothing to another organization through a push consumer's deliver subject or a pull request's reply subject", async () => {
     const attacker = await integration(orgA);
     const victim = await integration(orgB);
@@ -270,7 +287,7 @@ describe('PublicNatsAuthority (operator-mode public NATS server, an account per 
     // Permissions: its own integration id only, no other organization, nothing internal, no one else's replies.
     await expect(connection.request(publicSubjects.command(orgA, other.integrationId, 'tickets.get'), '{}', { timeout: 5_000 })).rejects.toThrow(/Permissions Violation for Publish/);
     await expect(connection.request(publicSubjects.command(orgB, crm.integrationId, 'tickets.get'), '{}', { timeout: 5_000 })).rejects.toThrow(/Permissions Violation for Publish/);
-    await expect(connection.request('helpdesk.v1.tickets.create', '{}', { timeout: 5_000 })).rejects.toThrow(/Permissions Violation for Publish/);
+    await expect(connection.request(subjects.tickets.create, '{}', { timeout: 5_000 })).rejects.toThrow(/Permissions Violation for Publish/);
     expect(await subscriptionRefusal(connection, `${integrationInboxPrefix(other.integrationId)}.>`)).toMatchObject({ name: 'PermissionViolationError' });
     // And the account itself has no route to another organization's commands, whatever a user's rights.
     // (A's wiretap, subscribed to everything, is the only one there to hear it: the request times out.)

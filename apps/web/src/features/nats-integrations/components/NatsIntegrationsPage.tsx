@@ -1,4 +1,4 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Code, CopyButton, Group, Modal, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import type { CreatedNatsIntegrationView, NatsIntegrationView } from '@helpdesk/contracts';
@@ -10,6 +10,8 @@ import { AdminTable } from '../../admin/components/AdminTable';
 import { ConfirmRevoke } from '../../admin/components/ConfirmRevoke';
 import { FormError } from '../../auth/components/FormError';
 import { useCreateNatsIntegration, useNatsIntegrations, useRevokeNatsIntegration } from '../hooks/nats-integrations';
+
+const ASYNCAPI_URL = '/api/asyncapi.json';
 
 function CreateIntegrationForm({ onCreated }: { onCreated: (created: CreatedNatsIntegrationView) => void }) {
   const create = useCreateNatsIntegration();
@@ -150,6 +152,13 @@ export function NatsIntegrationsPage() {
     <AdminPage title={t.natsIntegrations.title} loading={integrations.isPending} error={integrations.error}>
       <Text size="sm" c="dimmed">
         {t.natsIntegrations.hint}
+      </Text>
+      <Text size="sm">
+        {t.natsIntegrations.reference}{' '}
+        {/* Served by the gateway beside the console (docs/asyncapi.yaml), while API_DOCS_ENABLED is on. */}
+        <Anchor href={ASYNCAPI_URL} target="_blank" rel="noopener">
+          {t.natsIntegrations.referenceLink}
+        </Anchor>
       </Text>
       <Group>
         <Button onClick={() => setCreating(true)}>{t.natsIntegrations.newIntegration}</Button>
