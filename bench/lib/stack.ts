@@ -84,7 +84,7 @@ export class BenchStack {
     return this.services.get(name)!.metricsUrl;
   }
 
-  async signup(): Promise<{ token: string; userId: string; orgId: string }> {
+  async signup(): Promise<{ token: string; userId: string; orgId: string; email: string }> {
     const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
     const response = await fetch(`${this.url('gateway')}/api/v1/auth/signup`, {
       method: 'POST',
@@ -97,7 +97,19 @@ export class BenchStack {
     const database = await this.connectDatabase();
     await database.query('UPDATE helpdesk.organizations SET email_verified_at = now() WHERE id = $1', [body.organization.id]);
     await database.end();
-    return { token: body.accessToken, userId: body.user.id, orgId: body.organization.id };
+    return { token: body.accessToken, userId: body.user.id, orgId: body.organization.id, email };
+  }
+
+  /** A fresh access token for a user signed up by signup(): a suite that outlasts the token's lifetime signs in again. */
+  async login(email: string): Promise<string> {
+    const response = await fetch(`${this.url('gateway')}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'correct horse battery staple' }),
+    });
+    const body = (await response.json()) as any;
+    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(body)}`);
+    return body.accessToken;
   }
 
   async stop(): Promise<void> {

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { elapsedTargetMinutes } from '../sla/sla-clock.js';
-import { countRollupDays, lockRollups } from './report-rollup-days.js';
+import { lockRollups, recountHeldDays } from './report-rollup-days.js';
 import { NO_MINUTES, S, staleUnder } from './report-sql.js';
 
 const BATCH = 1_000;
@@ -171,7 +171,7 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
         daysByOrganization.set(row.organization_id, days);
       }
       const countedAt = new Date();
-      for (const [orgId, days] of daysByOrganization) await countRollupDays(manager, orgId, [...days], keys.get(orgId)!, countedAt, true);
+      for (const [orgId, days] of daysByOrganization) await recountHeldDays(manager, orgId, [...days], keys.get(orgId)!, countedAt);
       return written.length;
     });
   }

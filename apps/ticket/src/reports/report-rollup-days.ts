@@ -18,6 +18,38 @@ export async function lockRollups(manager: EntityManager, orgIds: Iterable<strin
   for (const orgId of [...new Set(orgIds)].sort()) await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(orgId)]);
 }
 
+/** Past this many stale tickets, an organization's days are not worth counting yet: its sweep is still on them. */
+export const STALE_LIMIT = 5_000;
+
+/**
+ * SQL: the days (column `day`) that some stale ticket of organization $1 touches, now or as a counted
+ * day holds it; or, when it has more than STALE_LIMIT stale tickets, every day (column `everything`).
+ */
+export const STALE_DAYS_SQL = `
+  WITH stale AS MATERIALIZED (
+    SELECT t.created_at, t.first_responded_at, t.resolved_at, t.report_rolled_days FROM ${S}.tickets t
+    WHERE t.organization_id = $1 AND t.report_facts_calendar IS NULL LIMIT ${STALE_LIMIT + 1}
+  )
+  SELECT (SELECT count(*) FROM stale) > ${STALE_LIMIT} AS everything,
+    ARRAY(SELECT DISTINCT unnest(${S}.report_days(created_at, first_responded_at, resolved_at) || COALESCE(report_rolled_days, '{}'))::text FROM stale) AS days`;
+
+/** The days of organization `orgId` a rollup cannot be counted for now (stale tickets touch them), or null for all of them. */
+export async function staleDays(manager: EntityManager, orgId: string): Promise<Set<string> | null> {
+  const [{ everything, days }] = await manager.query<Array<{ everything: boolean; days: string[] }>>(STALE_DAYS_SQL, [orgId]);
+  return everything ? null : new Set(days);
+}
+
+/**
+ * After facts were counted, under lockRollups: counts again those of `days` that have a rollup, or
+ * drops the ones other stale tickets still touch (counted when those are).
+ */
+export async function recountHeldDays(manager: EntityManager, orgId: string, days: string[], key: string, countedAt: Date): Promise<void> {
+  const stale = await staleDays(manager, orgId);
+  const dropped = stale ? days.filter((day) => stale.has(day)) : days;
+  if (dropped.length > 0) await manager.query(`DELETE FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day = ANY($2::date[])`, [orgId, dropped]);
+  if (stale) await countRollupDays(manager, orgId, days.filter((day) => !stale.has(day)), key, countedAt, true);
+}
+
 /** The UTC day (YYYY-MM-DD) an instant falls on. */
 export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 

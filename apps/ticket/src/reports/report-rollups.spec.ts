@@ -85,8 +85,10 @@ describe('report rollups', () => {
     await sql(`UPDATE helpdesk.tickets SET created_at = created_at - interval '120 days', first_responded_at = NULL, resolved_at = NULL, status = 'open' WHERE organization_id = $1 AND number = 161`, [orgId]);
     // Not yet counted again: the days holding changed tickets are read from the tickets.
     await expectOverviewsMatchExport(harness, desk.cases);
-    // Counted again by the facts sweep, they are read from the rollups once more.
+    // The facts sweep counts again the days still held; days a stale ticket kept out meanwhile come back with the next run.
     await facts.sweep();
+    await expectOverviewsMatchExport(harness, desk.cases);
+    await countEverything();
     expect(await countedDays(orgId)).toBe(DATA_SET_DAYS);
     await expectOverviewsMatchExport(harness, desk.cases);
 

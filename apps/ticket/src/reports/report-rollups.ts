@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { ReportFacts, calendarKey } from './report-facts.js';
-import { countRollupDays, lockRollups, utcDay } from './report-rollup-days.js';
+import { countRollupDays, lockRollups, staleDays, utcDay } from './report-rollup-days.js';
 import { S } from './report-sql.js';
 
 const DAY_MS = 86_400_000;
@@ -85,6 +85,9 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
     for (const organization of withCalendars) {
       if (this.closed || counted >= maxDays) break;
       if (complete.has(organization.id)) continue;
+      // Days stale tickets touch would be dropped again at once: they are counted when those tickets are.
+      const stale = await staleDays(this.dataSource.manager, organization.id);
+      if (!stale) continue;
       const have = new Set(
         (
           await this.dataSource.query<Array<{ day: string }>>(`SELECT day::text FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day >= $2::date AND calendar = $3`, [
@@ -94,7 +97,7 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
           ])
         ).map((row) => row.day),
       );
-      const missing = days.filter((day) => !have.has(day)).slice(0, maxDays - counted);
+      const missing = days.filter((day) => !have.has(day) && !stale.has(day)).slice(0, maxDays - counted);
       for (let index = 0; index < missing.length && !this.closed; index += DAYS_PER_COUNT) {
         const chunk = missing.slice(index, index + DAYS_PER_COUNT);
         await this.count(organization.id, organization.calendar, chunk);

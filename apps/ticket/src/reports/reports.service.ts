@@ -20,7 +20,7 @@ import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { ReportBacklog } from './report-backlog.js';
 import { ReportFacts, calendarKey } from './report-facts.js';
-import { utcDay } from './report-rollup-days.js';
+import { STALE_DAYS_SQL, utcDay } from './report-rollup-days.js';
 import { FINISHED, S, firstResponseOutcomeAt, nextResponseOutcomeAt, resolutionOutcomeAt, staleUnder, tenthsOf } from './report-sql.js';
 import {
   compliance,
@@ -104,15 +104,12 @@ const CELLS_SQL = `
   FROM ranged GROUP BY assignee_id, team_id`;
 
 // The range's whole UTC days ($2 to $3) whose rollup is current: counted under the report's calendar ($4)
-// no later than the report's instant ($5), and holding no ticket whose facts are stale.
+// no later than the report's instant ($5), and touched by no stale ticket (none at all past STALE_LIMIT of them).
 const COUNTED_DAYS_SQL = `
-  WITH dirty AS MATERIALIZED (
-    SELECT DISTINCT unnest(${S}.report_days(t.created_at, t.first_responded_at, t.resolved_at) || COALESCE(t.report_rolled_days, '{}')) AS day
-    FROM ${S}.tickets t WHERE t.organization_id = $1 AND t.report_facts_calendar IS NULL
-  )
-  SELECT r.day::text FROM ${S}.report_rollup_days r
+  WITH stale_days AS MATERIALIZED (${STALE_DAYS_SQL})
+  SELECT r.day::text FROM ${S}.report_rollup_days r, stale_days
   WHERE r.organization_id = $1 AND r.day >= $2::date AND r.day < $3::date AND r.calendar = $4::bigint AND r.counted_at <= $5::timestamptz
-    AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.day = r.day)`;
+    AND NOT stale_days.everything AND NOT (r.day::text = ANY(stale_days.days))`;
 
 // The cells of those days ($9), in the caller's scope; a cell's minutes and pending due times are concatenated across days.
 const sumOf = (column: string) => `sum(c.${column})::int AS ${column}`;
