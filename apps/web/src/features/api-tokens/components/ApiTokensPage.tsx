@@ -7,7 +7,7 @@ import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { AdminTable } from '../../admin/components/AdminTable';
-import { ConfirmRevoke } from '../../admin/components/ConfirmRevoke';
+import { ConfirmDestructive } from '../../admin/components/ConfirmDestructive';
 import { FormError } from '../../auth/components/FormError';
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from '../hooks/api-tokens';
 
@@ -123,13 +123,13 @@ function TokenRow({ token }: { token: ApiTokenView }) {
         <Text size="sm">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : t.apiTokens.neverUsed}</Text>
       </Table.Td>
       <Table.Td>
-        <ConfirmRevoke
+        <ConfirmDestructive
           title={t.apiTokens.revoke(token.name)}
-          confirmation={t.apiTokens.revokeConfirm(token.name)}
-          short={t.apiTokens.revokeShort}
-          revokedNotice={t.apiTokens.revoked(token.name)}
+          body={t.apiTokens.revokeConfirm(token.name)}
+          confirmLabel={t.apiTokens.revokeShort}
+          doneNotice={t.apiTokens.revoked(token.name)}
           pending={revoke.isPending}
-          revoke={(callbacks) => revoke.mutate(token.id, callbacks)}
+          run={(callbacks) => revoke.mutate(token.id, callbacks)}
         />
       </Table.Td>
     </Table.Tr>

@@ -7,7 +7,7 @@ import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { AdminTable } from '../../admin/components/AdminTable';
-import { ConfirmRevoke } from '../../admin/components/ConfirmRevoke';
+import { ConfirmDestructive } from '../../admin/components/ConfirmDestructive';
 import { FormError } from '../../auth/components/FormError';
 import { useCreateNatsIntegration, useNatsIntegrations, useRevokeNatsIntegration } from '../hooks/nats-integrations';
 
@@ -127,13 +127,13 @@ function IntegrationRow({ integration }: { integration: NatsIntegrationView }) {
         <Text size="sm">{integration.lastUsedAt ? formatDateTime(integration.lastUsedAt) : t.natsIntegrations.neverUsed}</Text>
       </Table.Td>
       <Table.Td>
-        <ConfirmRevoke
+        <ConfirmDestructive
           title={t.natsIntegrations.revoke(integration.name)}
-          confirmation={t.natsIntegrations.revokeConfirm(integration.name)}
-          short={t.natsIntegrations.revokeShort}
-          revokedNotice={t.natsIntegrations.revoked(integration.name)}
+          body={t.natsIntegrations.revokeConfirm(integration.name)}
+          confirmLabel={t.natsIntegrations.revokeShort}
+          doneNotice={t.natsIntegrations.revoked(integration.name)}
           pending={revoke.isPending}
-          revoke={(callbacks) => revoke.mutate(integration.id, callbacks)}
+          run={(callbacks) => revoke.mutate(integration.id, callbacks)}
         />
       </Table.Td>
     </Table.Tr>
