@@ -141,7 +141,7 @@ export function ApiTokensPage() {
   const tokens = useApiTokens();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedApiTokenView | null>(null);
-  const items = tokens.data ?? [];
+  const items = tokens.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <AdminPage title={t.apiTokens.title} loading={tokens.isPending} error={tokens.error}>
       <Text size="sm" c="dimmed">
@@ -160,6 +160,11 @@ export function ApiTokensPage() {
           <TokenRow key={token.id} token={token} />
         ))}
       </AdminTable>
+      {tokens.hasNextPage ? (
+        <Button variant="default" w="fit-content" loading={tokens.isFetchingNextPage} onClick={() => void tokens.fetchNextPage()}>
+          {t.common.loadMore}
+        </Button>
+      ) : null}
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.apiTokens.newToken}>
         <CreateTokenForm
           onCreated={(token) => {

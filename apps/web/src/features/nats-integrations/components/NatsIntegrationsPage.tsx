@@ -145,7 +145,7 @@ export function NatsIntegrationsPage() {
   const integrations = useNatsIntegrations();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedNatsIntegrationView | null>(null);
-  const items = integrations.data ?? [];
+  const items = integrations.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <AdminPage title={t.natsIntegrations.title} loading={integrations.isPending} error={integrations.error}>
       <Text size="sm" c="dimmed">
@@ -164,6 +164,11 @@ export function NatsIntegrationsPage() {
           <IntegrationRow key={integration.id} integration={integration} />
         ))}
       </AdminTable>
+      {integrations.hasNextPage ? (
+        <Button variant="default" w="fit-content" loading={integrations.isFetchingNextPage} onClick={() => void integrations.fetchNextPage()}>
+          {t.common.loadMore}
+        </Button>
+      ) : null}
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.natsIntegrations.newIntegration}>
         <CreateIntegrationForm
           onCreated={(integration) => {
