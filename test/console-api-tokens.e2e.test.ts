@@ -72,6 +72,6 @@ describe('web console: API tokens', () => {
     await page.getByText('Nightly CRM sync revoked').waitFor();
     await page.getByText('No API tokens yet.').waitFor();
     expect((await stack.api('GET', '/tickets', { token: secret })).status).toBe(401);
-    expect((await stack.api('GET', '/api-tokens', { token })).body).toEqual([]);
+    expect((await stack.api('GET', '/api-tokens', { token })).body).toEqual({ items: [], nextCursor: null });
   }, 120_000);
 });

@@ -96,6 +96,6 @@ describe('web console: NATS integrations', () => {
     await page.getByText('Billing system revoked').waitFor();
     await page.getByText('No NATS integrations yet.').waitFor();
     await disconnected;
-    expect((await stack.api('GET', '/integrations/nats', { token: app.token })).body).toEqual([]);
+    expect((await stack.api('GET', '/integrations/nats', { token: app.token })).body).toEqual({ items: [], nextCursor: null });
   });
 });

@@ -140,6 +140,7 @@ export const subjects = {
   /** NATS integrations (issue 21): admins create, list and revoke them; the gateway verifies one on every public command. */
   natsIntegrations: {
     create: `${SUBJECT_ROOT}.ticket.nats-integrations.create`,
+    /** ListNatsIntegrationsCommand: a page (`{ items, nextCursor }`) of the live integrations, newest first. */
     list: `${SUBJECT_ROOT}.ticket.nats-integrations.list`,
     /** Answers the NATS user to revoke on the public server; again for one already revoked, so a failed revocation there can be retried. */
     revoke: `${SUBJECT_ROOT}.ticket.nats-integrations.revoke`,
@@ -149,6 +150,7 @@ export const subjects = {
   /** API tokens (DESIGN section 16): admins create, list and revoke them; the gateway verifies one on every request that carries it. */
   apiTokens: {
     create: `${SUBJECT_ROOT}.ticket.api-tokens.create`,
+    /** ListApiTokensCommand: a page (`{ items, nextCursor }`) of the live tokens, newest first. */
     list: `${SUBJECT_ROOT}.ticket.api-tokens.list`,
     revoke: `${SUBJECT_ROOT}.ticket.api-tokens.revoke`,
     /** Internal, for the gateway (VerifyApiTokenCommand): the token's principal and scopes, or UNAUTHORIZED. */

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { CommandClient } from '@helpdesk/common';
-import { subjects, type ApiTokenView, type CreatedApiTokenView, type Principal } from '@helpdesk/contracts';
+import { subjects, type ApiTokenView, type CreatedApiTokenView, type Page, type Principal } from '@helpdesk/contracts';
 import { RequiredScope } from '../auth/api-token-scopes.js';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
-import { ApiTokenResponse, CreateApiTokenBody, CreatedApiTokenResponse } from './api-tokens.dto.js';
+import { CreateApiTokenBody, CreatedApiTokenResponse, ListApiTokensQuery } from './api-tokens.dto.js';
 import { Answers } from '../http/api-responses.js';
 
 /** API tokens for scripts and integrations (DESIGN section 16): admins manage them, answered by the ticket service. */
@@ -26,11 +26,10 @@ export class ApiTokensController {
     return this.commands.request(subjects.apiTokens.create, { principal, ...body });
   }
 
-  @Answers(HttpStatus.OK, 'ApiTokenList')
+  @Answers(HttpStatus.OK, 'ApiTokenPage', 'A page of the tokens not revoked, newest first: `{ items, nextCursor }`; never their secret nor its hash')
   @Get()
-  @ApiOkResponse({ type: ApiTokenResponse, isArray: true, description: 'The tokens not revoked, newest first; never their secret nor its hash' })
-  list(@Caller() principal: Principal): Promise<ApiTokenView[]> {
-    return this.commands.request(subjects.apiTokens.list, { principal });
+  list(@Caller() principal: Principal, @Query() query: ListApiTokensQuery): Promise<Page<ApiTokenView>> {
+    return this.commands.request(subjects.apiTokens.list, { principal, ...query });
   }
 
   @Delete(':id')

@@ -1,21 +1,12 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
-import { API_TOKEN_SCOPES, CreateApiTokenCommand, type ApiTokenScope, type ApiTokenView, type CreatedApiTokenView } from '@helpdesk/contracts';
+import { API_TOKEN_SCOPES, CreateApiTokenCommand, ListApiTokensCommand, type ApiTokenScope, type CreatedApiTokenView } from '@helpdesk/contracts';
 
 /** `{ name, scopes, expiresAt? }`. */
 export class CreateApiTokenBody extends OmitType(CreateApiTokenCommand, ['principal'] as const) {}
+/** `?limit=&cursor=`. */
+export class ListApiTokensQuery extends OmitType(ListApiTokensCommand, ['principal'] as const) {}
 
-/** Response schemas: documentation only (the ticket service builds the answers). */
-export class ApiTokenResponse implements ApiTokenView {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: API_TOKEN_SCOPES, isArray: true }) scopes!: ApiTokenScope[];
-  @ApiProperty({ description: 'The first characters of the token, to recognise it by; not a secret', example: 'hdp_Xy3_q1' }) prefix!: string;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The admin who created it; the token acts as them' }) createdBy!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Updated at most once a minute' }) lastUsedAt!: string | null;
-}
-
+/** Response schema: documentation only (the ticket service builds the answer). */
 export class CreatedApiTokenResponse implements CreatedApiTokenView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;

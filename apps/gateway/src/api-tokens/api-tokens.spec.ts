@@ -38,12 +38,33 @@ describe('API tokens', () => {
     const page = await json<Page<TicketView>>(await a.call('/tickets', { token: created.token }), 200);
     expect(page.items.map((item) => item.id)).toContain(ticket.id);
 
-    const listed = await json<ApiTokenView[]>(await a.call('/api-tokens', { token: admin.accessToken }), 200);
+    const listed = (await json<Page<ApiTokenView>>(await a.call('/api-tokens', { token: admin.accessToken }), 200)).items;
     const entry = listed.find((token) => token.id === created.id)!;
     expect(entry).toMatchObject({ name: created.name, scopes: created.scopes, prefix: created.token.slice(0, 10), createdBy: admin.user.id, expiresAt: created.expiresAt });
     expect(entry.lastUsedAt).not.toBeNull();
     expect(JSON.stringify(listed)).not.toContain(created.token);
     expect(Object.keys(entry).sort()).toEqual(['createdAt', 'createdBy', 'expiresAt', 'id', 'lastUsedAt', 'name', 'prefix', 'scopes']);
+  });
+
+  it('pages the list with ?limit and ?cursor, newest first, until nextCursor is null', async () => {
+    const desk = await a.signup('Paged Token Desk');
+    const names = ['first', 'second', 'third'];
+    for (const name of names) await json(await a.call('/api-tokens', { token: desk.accessToken, body: { name, scopes: ['tickets:read'] } }), 201);
+    const page1 = await json<Page<ApiTokenView>>(await a.call('/api-tokens?limit=2', { token: desk.accessToken }), 200);
+    expect(page1.items.map((token) => token.name)).toEqual(['third', 'second']);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await json<Page<ApiTokenView>>(await b.call(`/api-tokens?limit=2&cursor=${page1.nextCursor}`, { token: desk.accessToken }), 200);
+    expect(page2.items.map((token) => token.name)).toEqual(['first']);
+    expect(page2.nextCursor).toBeNull();
+    expect(await json(await a.call('/api-tokens', { token: desk.accessToken }), 200)).toMatchObject({ items: [{ name: 'third' }, { name: 'second' }, { name: 'first' }], nextCursor: null });
+  });
+
+  it('answers 400 naming a malformed cursor or a limit out of 1 to 100', async () => {
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const [query, named] of [[`cursor=${forged}`, 'cursor'], ['cursor=nonsense', 'cursor'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=ten', 'limit']] as const) {
+      const refused = await json<{ message: string | string[] }>(await a.call(`/api-tokens?${query}`, { token: admin.accessToken }), 400);
+      expect({ query, message: [refused.message].flat().join('; ') }).toEqual({ query, message: expect.stringContaining(named) });
+    }
   });
 
   it('refuses a route outside the token\'s scopes with 403 naming the scope, and session routes with 403', async () => {
@@ -63,7 +84,7 @@ describe('API tokens', () => {
     await json(await a.call('/api-tokens', { token: agent.accessToken }), 403);
     const manager = await createToken(['admin']);
     const made = await createToken(['users:read'], { by: manager.token });
-    expect((await json<ApiTokenView[]>(await a.call('/api-tokens', { token: manager.token }), 200)).map((token) => token.id)).toContain(made.id);
+    expect((await json<Page<ApiTokenView>>(await a.call('/api-tokens', { token: manager.token }), 200)).items.map((token) => token.id)).toContain(made.id);
     const writer = await createToken(['tickets:write']);
     expect((await json<{ message: string }>(await a.call('/api-tokens', { token: writer.token }), 403)).message).toMatch(/scope admin/);
   });
@@ -81,7 +102,15 @@ describe('API tokens', () => {
   it("hides another organization's tokens: listing leaves them out and revoking answers 404", async () => {
     const theirs = await createToken(['tickets:read'], { by: otherAdmin.accessToken });
     await json(await a.call(`/api-tokens/${theirs.id}`, { method: 'DELETE', token: admin.accessToken }), 404);
-    expect((await json<ApiTokenView[]>(await a.call('/api-tokens', { token: admin.accessToken }), 200)).map((token) => token.id)).not.toContain(theirs.id);
+    expect((await json<Page<ApiTokenView>>(await a.call('/api-tokens', { token: admin.accessToken }), 200)).items.map((token) => token.id)).not.toContain(theirs.id);
+    // A cursor is a position, not a key: given another organization's, the list still holds only the caller's own tokens.
+    const newer = await createToken(['tickets:read'], { by: otherAdmin.accessToken });
+    const theirPage = await json<Page<ApiTokenView>>(await a.call('/api-tokens?limit=1', { token: otherAdmin.accessToken }), 200);
+    expect(theirPage.items.map((token) => token.id)).toEqual([newer.id]);
+    const ours = await json<Page<ApiTokenView>>(await a.call(`/api-tokens?limit=100&cursor=${theirPage.nextCursor}`, { token: admin.accessToken }), 200);
+    expect(ours.items.length).toBeGreaterThan(0);
+    expect(ours.items.map((token) => token.id)).not.toContain(theirs.id);
+    expect(ours.items.map((token) => token.createdBy)).not.toContain(otherAdmin.user.id);
     await json(await a.call('/tickets', { token: theirs.token }), 200);
   });
 
@@ -96,7 +125,7 @@ describe('API tokens', () => {
     expect(Date.now() - revokedAt).toBeLessThan(1_000);
     expect([onA.message, onB.message]).toEqual(['The API token is invalid, revoked or expired', 'The API token is invalid, revoked or expired']);
     await json(await a.call(`/api-tokens/${created.id}`, { method: 'DELETE', token: admin.accessToken }), 404);
-    expect((await json<ApiTokenView[]>(await a.call('/api-tokens', { token: admin.accessToken }), 200)).map((token) => token.id)).not.toContain(created.id);
+    expect((await json<Page<ApiTokenView>>(await a.call('/api-tokens', { token: admin.accessToken }), 200)).items.map((token) => token.id)).not.toContain(created.id);
   });
 
   it('refuses a token once it expires, and once its creator is deactivated', async () => {

@@ -187,11 +187,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ],
     "description": "The API token a change was made with, as history and events record it."
   },
-  "ApiTokenList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/ApiTokenView"
-    }
+  "ApiTokenPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ApiTokenView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "ApiTokenScope": {
     "type": "string",
@@ -1591,11 +1606,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     ],
     "description": "What an integration may use on the public NATS server."
   },
-  "NatsIntegrationList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/NatsIntegrationView"
-    }
+  "NatsIntegrationPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/NatsIntegrationView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "NatsIntegrationView": {
     "type": "object",

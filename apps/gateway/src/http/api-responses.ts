@@ -62,9 +62,9 @@ export interface ApiResponseTypes {
   SessionReply: SessionReply;
   MeReply: MeReply;
   ApiTokenView: ApiTokenView;
-  ApiTokenList: ApiTokenView[];
+  ApiTokenPage: Page<ApiTokenView>;
   CreatedApiTokenView: CreatedApiTokenView;
-  NatsIntegrationList: NatsIntegrationView[];
+  NatsIntegrationPage: Page<NatsIntegrationView>;
   CreatedNatsIntegrationView: CreatedNatsIntegrationView;
   AiSummary: AiSummary;
   AiSuggestedReply: AiSuggestedReply;

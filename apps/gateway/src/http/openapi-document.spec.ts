@@ -140,6 +140,8 @@ describe('the OpenAPI document', () => {
     await check('get', '/api/v1/organization', await gateway.call('/organization', { token }));
     await check('post', '/api/v1/api-tokens', await gateway.call('/api-tokens', { token, body: { name: 'schema check', scopes: ['tickets:read'] } }));
     await check('get', '/api/v1/api-tokens', await gateway.call('/api-tokens', { token }));
+    await check('get', '/api/v1/api-tokens', await gateway.call('/api-tokens?limit=1', { token }));
+    await check('get', '/api/v1/integrations/nats', await gateway.call('/integrations/nats', { token }));
     await check('patch', '/api/v1/tickets/{id}', await gateway.call(`/tickets/${ticketId}`, { method: 'PATCH', token, body: { priority: 'high', tags: ['docs', 'schema'] } }));
     const other = await gateway.call('/tickets', { token, body: { subject: 'Linked', description: 'The other end' } });
     const otherId = ((await other.json()) as { id: string }).id;

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { CommandClient, CommandError, integrationInboxPrefix, PublicNatsAuthority } from '@helpdesk/common';
 import {
   PUBLIC_COMMAND_NAMES,
@@ -9,6 +9,7 @@ import {
   type CreatedNatsIntegrationView,
   type NatsIntegrationAccess,
   type NatsIntegrationView,
+  type Page,
   type Principal,
   type RevokedNatsIntegration,
 } from '@helpdesk/contracts';
@@ -20,7 +21,7 @@ import { GatewayConfig } from '../gateway.config.js';
 import { Answers } from '../http/api-responses.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { NatsIntegrationVerifier } from './nats-integration-verifier.js';
-import { CreatedNatsIntegrationResponse, CreateNatsIntegrationBody, NatsIntegrationResponse } from './nats-integrations.dto.js';
+import { CreatedNatsIntegrationResponse, CreateNatsIntegrationBody, ListNatsIntegrationsQuery } from './nats-integrations.dto.js';
 
 /** The public server's part of a request: beyond it the admin gets 503 rather than a hanging request. */
 const PUBLIC_SERVER_TIMEOUT_MS = 10_000;
@@ -70,11 +71,10 @@ export class NatsIntegrationsController {
     return { integration, credentials: creds, access: accessFor(serverUrl, principal.orgId, integrationId) };
   }
 
-  @Answers(HttpStatus.OK, 'NatsIntegrationList')
+  @Answers(HttpStatus.OK, 'NatsIntegrationPage', 'A page of the integrations not revoked, newest first: `{ items, nextCursor }`; never their credentials')
   @Get()
-  @ApiOkResponse({ type: NatsIntegrationResponse, isArray: true, description: 'The integrations not revoked, newest first; never their credentials' })
-  list(@Caller() principal: Principal): Promise<NatsIntegrationView[]> {
-    return this.commands.request(subjects.natsIntegrations.list, { principal });
+  list(@Caller() principal: Principal, @Query() query: ListNatsIntegrationsQuery): Promise<Page<NatsIntegrationView>> {
+    return this.commands.request(subjects.natsIntegrations.list, { principal, ...query });
   }
 
   @Delete(':id')

@@ -1,8 +1,10 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
-import { CreateNatsIntegrationCommand, type CreatedNatsIntegrationView, type NatsIntegrationAccess, type NatsIntegrationView, type PublicCommandName } from '@helpdesk/contracts';
+import { CreateNatsIntegrationCommand, ListNatsIntegrationsCommand, type CreatedNatsIntegrationView, type NatsIntegrationAccess, type NatsIntegrationView, type PublicCommandName } from '@helpdesk/contracts';
 
 /** `{ name }`. */
 export class CreateNatsIntegrationBody extends OmitType(CreateNatsIntegrationCommand, ['principal', 'integrationId', 'natsUser'] as const) {}
+/** `?limit=&cursor=`. */
+export class ListNatsIntegrationsQuery extends OmitType(ListNatsIntegrationsCommand, ['principal'] as const) {}
 
 /** Response schemas: documentation only. */
 export class NatsIntegrationResponse implements NatsIntegrationView {

@@ -1,5 +1,5 @@
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import type { CreatedApiTokenView, CreatedNatsIntegrationView, NatsIntegrationView, PublicCommandReply, TicketView } from '@helpdesk/contracts';
+import type { CreatedApiTokenView, CreatedNatsIntegrationView, NatsIntegrationView, Page, PublicCommandReply, TicketView } from '@helpdesk/contracts';
 import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,8 @@ describe('NATS integrations API', () => {
     expect({ status: response.status, body }).toMatchObject({ status });
     return body;
   };
-  const createIntegration = async (name: string) => json<CreatedNatsIntegrationView>(await gateway.call('/integrations/nats', { token: admin.accessToken, body: { name } }), 201);
+  const createIntegration = async (name: string, token = admin.accessToken) => json<CreatedNatsIntegrationView>(await gateway.call('/integrations/nats', { token, body: { name } }), 201);
+  const list = async (token: string, query = '', via = gateway) => json<Page<NatsIntegrationView>>(await via.call(`/integrations/nats${query}`, { token }), 200);
   const connectAs = async (created: CreatedNatsIntegrationView) => {
     const client = await connect({ servers: created.access.serverUrl, authenticator: credsAuthenticator(new TextEncoder().encode(created.credentials)), inboxPrefix: created.access.inboxPrefix, reconnect: false });
     clients.push(client);
@@ -78,11 +79,34 @@ describe('NATS integrations API', () => {
     const viaRest = await json<TicketView>(await gateway.call(`/tickets/${(ticket as { result: TicketView }).result.id}`, { token: admin.accessToken }), 200);
     expect(viaRest.subject).toBe('Refund due');
 
-    const listed = await json<NatsIntegrationView[]>(await gateway.call('/integrations/nats', { token: admin.accessToken }), 200);
+    const listed = (await list(admin.accessToken)).items;
     const entry = listed.find((integration) => integration.id === id)!;
     expect(entry).toMatchObject({ name: 'Billing', natsUser: created.integration.natsUser });
     expect(entry.lastUsedAt).not.toBeNull();
     expect(JSON.stringify(listed)).not.toContain(created.credentials.split('\n')[1]!);
+  });
+
+  it('pages the list with ?limit and ?cursor, newest first, until nextCursor is null, and keeps organizations apart', async () => {
+    const desk = await gateway.signup('Paged Integrations Desk');
+    const [first, second, third] = [await createIntegration('first', desk.accessToken), await createIntegration('second', desk.accessToken), await createIntegration('third', desk.accessToken)];
+    const page1 = await list(desk.accessToken, '?limit=2');
+    expect(page1.items.map((entry) => entry.id)).toEqual([third.integration.id, second.integration.id]);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await list(desk.accessToken, `?limit=2&cursor=${page1.nextCursor}`, interfaceOff);
+    expect(page2).toEqual({ items: [first.integration], nextCursor: null });
+    // Another organization's cursor is only a position: it never reaches this organization's integrations.
+    const desks = [first, second, third].map((created) => created.integration.id);
+    for (const query of ['', `?limit=100&cursor=${page1.nextCursor}`]) {
+      expect((await list(admin.accessToken, query)).items.filter((entry) => desks.includes(entry.id))).toEqual([]);
+    }
+  });
+
+  it('answers 400 naming a malformed cursor or a limit out of 1 to 100', async () => {
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const [query, named] of [[`cursor=${forged}`, 'cursor'], ['cursor=nonsense', 'cursor'], ['limit=0', 'limit'], ['limit=101', 'limit']] as const) {
+      const refused = await json<{ message: string | string[] }>(await gateway.call(`/integrations/nats?${query}`, { token: admin.accessToken }), 400);
+      expect({ query, message: [refused.message].flat().join('; ') }).toEqual({ query, message: expect.stringContaining(named) });
+    }
   });
 
   it('revokes the integration and its NATS user: commands are refused and the credentials no longer connect', async () => {
@@ -93,7 +117,7 @@ describe('NATS integrations API', () => {
     // The server disconnects a revoked user.
     await closed;
     await expect(connectAs(created)).rejects.toThrow(/authorization/i);
-    const listed = await json<NatsIntegrationView[]>(await gateway.call('/integrations/nats', { token: admin.accessToken }), 200);
+    const listed = (await list(admin.accessToken)).items;
     expect(listed.map((integration) => integration.id)).not.toContain(created.integration.id);
     // Sent again (as after a failure on the NATS side), it succeeds again.
     await json(await gateway.call(`/integrations/nats/${created.integration.id}`, { method: 'DELETE', token: admin.accessToken }), 204);
@@ -130,14 +154,14 @@ describe('NATS integrations API', () => {
       await publicServer.resume();
     }
     await expect.poll(async () => (await gateway.call('/integrations/nats', { token: elsewhere.accessToken, body: { name: 'After the outage' } })).status, { timeout: 30_000, interval: 1_000 }).toBe(201);
-    const listed = await json<NatsIntegrationView[]>(await gateway.call('/integrations/nats', { token: elsewhere.accessToken }), 200);
+    const listed = (await list(elsewhere.accessToken)).items;
     expect(listed.map((integration) => integration.name)).toContain('After the outage');
   });
 
   it('answers 503 saying the interface is off when INTEGRATIONS_NATS_URL is unset, and still lists', async () => {
     const refused = await json<{ message: string }>(await interfaceOff.call('/integrations/nats', { token: admin.accessToken, body: { name: 'CRM' } }), 503);
     expect(refused.message).toMatch(/^The public NATS interface is off on this platform: INTEGRATIONS_NATS_URL/);
-    await json<NatsIntegrationView[]>(await interfaceOff.call('/integrations/nats', { token: admin.accessToken }), 200);
+    expect((await list(admin.accessToken, '', interfaceOff)).items.length).toBeGreaterThan(0);
   });
 
   it('answers 503 naming the missing keys when the public server is set but the signing keys are not (outside production)', async () => {

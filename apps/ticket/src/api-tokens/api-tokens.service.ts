@@ -3,17 +3,19 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   API_TOKEN_PATTERN,
   API_TOKEN_PREFIX,
+  PAGE_SIZE,
   type ApiTokenRefCommand,
   type ApiTokenScope,
   type ApiTokenView,
   type CreateApiTokenCommand,
   type CreatedApiTokenView,
   type ListApiTokensCommand,
+  type Page,
   type Role,
   type VerifiedApiToken,
   type VerifyApiTokenCommand,
 } from '@helpdesk/contracts';
-import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { hashToken } from '../auth/opaque-token.js';
@@ -71,11 +73,25 @@ export class ApiTokensService {
     return { id: token.id, name: token.name, scopes: token.scopes, expiresAt: token.expiresAt?.toISOString() ?? null, token: secret };
   }
 
-  /** The organization's tokens that are not revoked, newest first; expired ones stay listed until revoked. */
-  async list(command: ListApiTokensCommand): Promise<ApiTokenView[]> {
+  /** A page of the organization's tokens that are not revoked, newest first; expired ones stay listed until revoked. */
+  async list(command: ListApiTokensCommand): Promise<Page<ApiTokenView>> {
     const caller = await this.principals.verifyAdmin(command.principal);
-    const tokens = await this.dataSource.manager.find(ApiToken, { where: { organizationId: caller.orgId, revokedAt: IsNull() }, order: { createdAt: 'DESC', id: 'ASC' } });
-    return tokens.map(toApiTokenView);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const query = this.dataSource.manager
+      .createQueryBuilder(ApiToken, 'token')
+      .where('token.organizationId = :orgId AND token.revokedAt IS NULL', { orgId: caller.orgId })
+      .addSelect('token.created_at::text', 'sort_value')
+      .orderBy('token.createdAt', 'DESC')
+      .addOrderBy('token.id', 'DESC')
+      .limit(limit + 1);
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor, 'timestamp');
+      query.andWhere('(token.createdAt, token.id) < (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
+    }
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
+    const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toApiTokenView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
   }
 
   async revoke(command: ApiTokenRefCommand): Promise<{ revoked: true }> {

@@ -1,4 +1,4 @@
-import { subjects, type CreatedApiTokenView, type Principal, type VerifiedApiToken } from '@helpdesk/contracts';
+import { subjects, type ApiTokenView, type CreatedApiTokenView, type Page, type Principal, type VerifiedApiToken } from '@helpdesk/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
 
@@ -18,6 +18,40 @@ describe('API token commands', () => {
   });
 
   afterAll(() => harness?.stop());
+
+  it('lists the live tokens a page at a time, newest first, without their secret, until nextCursor is null', async () => {
+    const { admin: pagedAdmin } = await harness.signup('Paged Desk');
+    const [first, second, third] = [await create(pagedAdmin, { name: 'one' }), await create(pagedAdmin, { name: 'two' }), await create(pagedAdmin, { name: 'three' })];
+    const revoked = await create(pagedAdmin, { name: 'gone' });
+    await harness.send(subjects.apiTokens.revoke, { principal: pagedAdmin, tokenId: revoked.id });
+
+    const page1 = await harness.send<Page<ApiTokenView>>(subjects.apiTokens.list, { principal: pagedAdmin, limit: 2 });
+    expect(page1.items.map((token) => token.name)).toEqual(['three', 'two']);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await harness.send<Page<ApiTokenView>>(subjects.apiTokens.list, { principal: pagedAdmin, limit: 2, cursor: page1.nextCursor });
+    expect(page2).toEqual({ items: [expect.objectContaining({ id: first.id, name: 'one', prefix: first.token.slice(0, 10) })], nextCursor: null });
+    expect(JSON.stringify([page1, page2])).not.toContain(second.token.slice(10));
+
+    const whole = await harness.send<Page<ApiTokenView>>(subjects.apiTokens.list, { principal: pagedAdmin });
+    expect(whole).toEqual({ items: [third, second, first].map(({ id }) => expect.objectContaining({ id })), nextCursor: null });
+  });
+
+  it('answers VALIDATION for a cursor it did not make or a limit out of 1 to 100', async () => {
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const query of [{ cursor: 'not-a-cursor' }, { cursor: forged }, { limit: 0 }, { limit: 101 }, { limit: 'ten' }]) {
+      expect(await harness.fail(subjects.apiTokens.list, { principal: admin, ...query })).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/cursor|limit/) });
+    }
+  });
+
+  it("never lists another organization's tokens, even given a cursor from that organization's list", async () => {
+    const { admin: ours } = await harness.signup('Our Desk');
+    const { admin: theirs } = await harness.signup('Their Desk');
+    const their = await create(theirs, { name: 'theirs' });
+    for (const name of ['a', 'b', 'c']) await create(ours, { name });
+    const page = await harness.send<Page<ApiTokenView>>(subjects.apiTokens.list, { principal: ours, limit: 2 });
+    expect(await harness.send(subjects.apiTokens.list, { principal: theirs, cursor: page.nextCursor })).toEqual({ items: [expect.objectContaining({ id: their.id })], nextCursor: null });
+    expect(await harness.send(subjects.apiTokens.list, { principal: theirs })).toEqual({ items: [expect.objectContaining({ id: their.id })], nextCursor: null });
+  });
 
   it('refuses agents and customers every management command', async () => {
     const token = await create(admin);

@@ -2,16 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   NATS_INTEGRATION_SCOPES,
+  PAGE_SIZE,
   type CreateNatsIntegrationCommand,
   type ListNatsIntegrationsCommand,
   type NatsIntegrationRefCommand,
   type NatsIntegrationView,
+  type Page,
   type RevokedNatsIntegration,
   type Role,
   type VerifiedNatsIntegration,
   type VerifyNatsIntegrationCommand,
 } from '@helpdesk/contracts';
-import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
 import { DataSource, IsNull } from 'typeorm';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { NatsIntegration } from './nats-integration.entity.js';
@@ -57,11 +59,25 @@ export class NatsIntegrationsService {
     }
   }
 
-  /** The organization's integrations not revoked, newest first. */
-  async list(command: ListNatsIntegrationsCommand): Promise<NatsIntegrationView[]> {
+  /** A page of the organization's integrations not revoked, newest first. */
+  async list(command: ListNatsIntegrationsCommand): Promise<Page<NatsIntegrationView>> {
     const caller = await this.principals.verifyAdmin(command.principal);
-    const integrations = await this.dataSource.manager.find(NatsIntegration, { where: { organizationId: caller.orgId, revokedAt: IsNull() }, order: { createdAt: 'DESC', id: 'ASC' } });
-    return integrations.map(toView);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const query = this.dataSource.manager
+      .createQueryBuilder(NatsIntegration, 'integration')
+      .where('integration.organizationId = :orgId AND integration.revokedAt IS NULL', { orgId: caller.orgId })
+      .addSelect('integration.created_at::text', 'sort_value')
+      .orderBy('integration.createdAt', 'DESC')
+      .addOrderBy('integration.id', 'DESC')
+      .limit(limit + 1);
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor, 'timestamp');
+      query.andWhere('(integration.createdAt, integration.id) < (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
+    }
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
+    const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createUser } from '@nats-io/nkeys';
-import { subjects, type NatsIntegrationView, type Principal, type RevokedNatsIntegration, type TicketHistoryEntry, type TicketView, type VerifiedNatsIntegration } from '@helpdesk/contracts';
+import { subjects, type NatsIntegrationView, type Page, type Principal, type RevokedNatsIntegration, type TicketHistoryEntry, type TicketView, type VerifiedNatsIntegration } from '@helpdesk/contracts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
@@ -27,15 +27,44 @@ describe('NATS integration commands', () => {
     const second = await create(admin, '<b>Billing</b>');
     expect(second).toMatchObject({ name: 'Billing', createdBy: admin.userId, lastUsedAt: null });
     expect(second.natsUser).toMatch(/^U[A-Z2-7]{55}$/);
-    const listed = await harness.send<NatsIntegrationView[]>(subjects.natsIntegrations.list, { principal: admin });
-    expect(listed.map((integration) => integration.id).slice(0, 2)).toEqual([second.id, first.id]);
+    const listed = await harness.send<Page<NatsIntegrationView>>(subjects.natsIntegrations.list, { principal: admin });
+    expect(listed.items.map((integration) => integration.id).slice(0, 2)).toEqual([second.id, first.id]);
 
     const revoked = await harness.send<RevokedNatsIntegration>(subjects.natsIntegrations.revoke, { principal: admin, integrationId: first.id });
     expect(revoked).toEqual({ revoked: true, natsUser: first.natsUser });
-    const after = await harness.send<NatsIntegrationView[]>(subjects.natsIntegrations.list, { principal: admin });
-    expect(after.map((integration) => integration.id)).not.toContain(first.id);
+    const after = await harness.send<Page<NatsIntegrationView>>(subjects.natsIntegrations.list, { principal: admin });
+    expect(after.items.map((integration) => integration.id)).not.toContain(first.id);
     // Sent again (the NATS side failed the first time), it answers the same NATS user.
     expect(await harness.send(subjects.natsIntegrations.revoke, { principal: admin, integrationId: first.id })).toEqual(revoked);
+  });
+
+  it('lists the live integrations a page at a time, newest first, until nextCursor is null', async () => {
+    const { admin: pagedAdmin } = await harness.signup('Paged Desk');
+    const [first, second, third] = [await create(pagedAdmin, 'one'), await create(pagedAdmin, 'two'), await create(pagedAdmin, 'three')];
+    const revoked = await create(pagedAdmin, 'gone');
+    await harness.send(subjects.natsIntegrations.revoke, { principal: pagedAdmin, integrationId: revoked.id });
+
+    const page1 = await harness.send<Page<NatsIntegrationView>>(subjects.natsIntegrations.list, { principal: pagedAdmin, limit: 2 });
+    expect(page1.items.map((integration) => integration.id)).toEqual([third.id, second.id]);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await harness.send<Page<NatsIntegrationView>>(subjects.natsIntegrations.list, { principal: pagedAdmin, limit: 2, cursor: page1.nextCursor });
+    expect(page2).toEqual({ items: [first], nextCursor: null });
+  });
+
+  it('answers VALIDATION for a cursor it did not make or a limit out of 1 to 100', async () => {
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const query of [{ cursor: 'not-a-cursor' }, { cursor: forged }, { limit: 0 }, { limit: 101 }]) {
+      expect(await harness.fail(subjects.natsIntegrations.list, { principal: admin, ...query })).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/cursor|limit/) });
+    }
+  });
+
+  it("never lists another organization's integrations, even given a cursor from that organization's list", async () => {
+    const { admin: ours } = await harness.signup('Our Desk');
+    const { admin: theirs } = await harness.signup('Their Desk');
+    const their = await create(theirs, 'theirs');
+    for (const name of ['a', 'b', 'c']) await create(ours, name);
+    const page = await harness.send<Page<NatsIntegrationView>>(subjects.natsIntegrations.list, { principal: ours, limit: 2 });
+    expect(await harness.send(subjects.natsIntegrations.list, { principal: theirs, cursor: page.nextCursor })).toEqual({ items: [their], nextCursor: null });
   });
 
   it('refuses agents and customers every management command', async () => {
@@ -51,8 +80,8 @@ describe('NATS integration commands', () => {
   it("keeps organizations apart: another organization's admin neither lists nor revokes it, and it verifies only with its own organization", async () => {
     const integration = await create(admin);
     expect(await harness.fail(subjects.natsIntegrations.revoke, { principal: otherAdmin, integrationId: integration.id })).toMatchObject({ code: 'NOT_FOUND' });
-    const theirs = await harness.send<NatsIntegrationView[]>(subjects.natsIntegrations.list, { principal: otherAdmin });
-    expect(theirs.map((entry) => entry.id)).not.toContain(integration.id);
+    const theirs = await harness.send<Page<NatsIntegrationView>>(subjects.natsIntegrations.list, { principal: otherAdmin });
+    expect(theirs.items.map((entry) => entry.id)).not.toContain(integration.id);
     expect(await harness.fail(subjects.natsIntegrations.verify, { organizationId: otherAdmin.orgId, integrationId: integration.id })).toMatchObject({
       code: 'UNAUTHORIZED',
       message: 'The integration is unknown, revoked, or not of this organization',

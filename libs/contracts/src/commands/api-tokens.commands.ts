@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { API_TOKEN_LIMITS, API_TOKEN_SCOPES, type ApiTokenScope } from '../api-tokens.js';
+import { PageCursor, PageLimit } from './pagination.js';
 import { AuthenticatedCommand } from './principal.dto.js';
 
 const unknownScopes = ({ value }: { value: unknown }) => {
@@ -24,7 +25,14 @@ export class CreateApiTokenCommand extends AuthenticatedCommand {
   expiresAt?: string;
 }
 
-export class ListApiTokensCommand extends AuthenticatedCommand {}
+/** api-tokens.list: a page of the tokens not revoked, newest first (`Page<ApiTokenView>`). */
+export class ListApiTokensCommand extends AuthenticatedCommand {
+  @PageLimit()
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
+}
 
 export class ApiTokenRefCommand extends AuthenticatedCommand {
   @IsUUID()

@@ -1,5 +1,6 @@
 import { IsUUID, Length, IsString, Matches } from 'class-validator';
 import { NATS_INTEGRATION_LIMITS } from '../nats-integrations.js';
+import { PageCursor, PageLimit } from './pagination.js';
 import { AuthenticatedCommand } from './principal.dto.js';
 
 /** The gateway mints the NATS user first (it holds the account's signing key), then records it here. */
@@ -17,7 +18,14 @@ export class CreateNatsIntegrationCommand extends AuthenticatedCommand {
   natsUser!: string;
 }
 
-export class ListNatsIntegrationsCommand extends AuthenticatedCommand {}
+/** nats-integrations.list: a page of the integrations not revoked, newest first (`Page<NatsIntegrationView>`). */
+export class ListNatsIntegrationsCommand extends AuthenticatedCommand {
+  @PageLimit()
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
+}
 
 export class NatsIntegrationRefCommand extends AuthenticatedCommand {
   @IsUUID()

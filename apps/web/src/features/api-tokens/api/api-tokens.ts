@@ -1,5 +1,6 @@
-import type { ApiTokenScope, ApiTokenView, CreatedApiTokenView } from '@helpdesk/contracts';
+import type { ApiTokenScope, ApiTokenView, CreatedApiTokenView, Page } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
+import { toQueryString } from '../../../lib/query-string';
 
 const BASE = '/api/v1/api-tokens';
 
@@ -10,6 +11,7 @@ export interface ApiTokenInput {
   expiresAt?: string;
 }
 
-export const listApiTokens = (signal?: AbortSignal) => api.call<ApiTokenView[]>(BASE, { signal });
+/** One page, newest first; `cursor` is the previous page's `nextCursor`. */
+export const listApiTokens = (cursor: string | undefined, signal?: AbortSignal) => api.call<Page<ApiTokenView>>(`${BASE}${toQueryString({ limit: 50, cursor })}`, { signal });
 export const createApiToken = (body: ApiTokenInput) => api.call<CreatedApiTokenView>(BASE, { method: 'POST', body });
 export const revokeApiToken = (id: string) => api.call<void>(`${BASE}/${encodeURIComponent(id)}`, { method: 'DELETE' });

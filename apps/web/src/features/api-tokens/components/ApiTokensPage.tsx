@@ -7,7 +7,7 @@ import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { AdminTable } from '../../admin/components/AdminTable';
-import { ConfirmRevoke } from '../../admin/components/ConfirmRevoke';
+import { ConfirmDestructive } from '../../admin/components/ConfirmDestructive';
 import { FormError } from '../../auth/components/FormError';
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from '../hooks/api-tokens';
 
@@ -123,13 +123,13 @@ function TokenRow({ token }: { token: ApiTokenView }) {
         <Text size="sm">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : t.apiTokens.neverUsed}</Text>
       </Table.Td>
       <Table.Td>
-        <ConfirmRevoke
+        <ConfirmDestructive
           title={t.apiTokens.revoke(token.name)}
-          confirmation={t.apiTokens.revokeConfirm(token.name)}
-          short={t.apiTokens.revokeShort}
-          revokedNotice={t.apiTokens.revoked(token.name)}
+          body={t.apiTokens.revokeConfirm(token.name)}
+          confirmLabel={t.apiTokens.revokeShort}
+          doneNotice={t.apiTokens.revoked(token.name)}
           pending={revoke.isPending}
-          revoke={(callbacks) => revoke.mutate(token.id, callbacks)}
+          run={(callbacks) => revoke.mutate(token.id, callbacks)}
         />
       </Table.Td>
     </Table.Tr>
@@ -141,7 +141,7 @@ export function ApiTokensPage() {
   const tokens = useApiTokens();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedApiTokenView | null>(null);
-  const items = tokens.data ?? [];
+  const items = tokens.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <AdminPage title={t.apiTokens.title} loading={tokens.isPending} error={tokens.error}>
       <Text size="sm" c="dimmed">
@@ -160,6 +160,11 @@ export function ApiTokensPage() {
           <TokenRow key={token.id} token={token} />
         ))}
       </AdminTable>
+      {tokens.hasNextPage ? (
+        <Button variant="default" w="fit-content" loading={tokens.isFetchingNextPage} onClick={() => void tokens.fetchNextPage()}>
+          {t.common.loadMore}
+        </Button>
+      ) : null}
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.apiTokens.newToken}>
         <CreateTokenForm
           onCreated={(token) => {

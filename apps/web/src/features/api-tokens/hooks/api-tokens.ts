@@ -1,8 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../../lib/query-keys';
 import { createApiToken, listApiTokens, revokeApiToken } from '../api/api-tokens';
 
-export const useApiTokens = () => useQuery({ queryKey: queryKeys.apiTokens, queryFn: ({ signal }) => listApiTokens(signal) });
+/** The tokens a page at a time (Load more fetches the next). */
+export const useApiTokens = () =>
+  useInfiniteQuery({
+    queryKey: queryKeys.apiTokens,
+    queryFn: ({ pageParam, signal }) => listApiTokens(pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
 
 function useTokenMutation<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) {
   const queryClient = useQueryClient();

@@ -7,7 +7,7 @@ import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { AdminTable } from '../../admin/components/AdminTable';
-import { ConfirmRevoke } from '../../admin/components/ConfirmRevoke';
+import { ConfirmDestructive } from '../../admin/components/ConfirmDestructive';
 import { FormError } from '../../auth/components/FormError';
 import { useCreateNatsIntegration, useNatsIntegrations, useRevokeNatsIntegration } from '../hooks/nats-integrations';
 
@@ -129,13 +129,13 @@ function IntegrationRow({ integration }: { integration: NatsIntegrationView }) {
         <Text size="sm">{integration.lastUsedAt ? formatDateTime(integration.lastUsedAt) : t.natsIntegrations.neverUsed}</Text>
       </Table.Td>
       <Table.Td>
-        <ConfirmRevoke
+        <ConfirmDestructive
           title={t.natsIntegrations.revoke(integration.name)}
-          confirmation={t.natsIntegrations.revokeConfirm(integration.name)}
-          short={t.natsIntegrations.revokeShort}
-          revokedNotice={t.natsIntegrations.revoked(integration.name)}
+          body={t.natsIntegrations.revokeConfirm(integration.name)}
+          confirmLabel={t.natsIntegrations.revokeShort}
+          doneNotice={t.natsIntegrations.revoked(integration.name)}
           pending={revoke.isPending}
-          revoke={(callbacks) => revoke.mutate(integration.id, callbacks)}
+          run={(callbacks) => revoke.mutate(integration.id, callbacks)}
         />
       </Table.Td>
     </Table.Tr>
@@ -147,7 +147,7 @@ export function NatsIntegrationsPage() {
   const integrations = useNatsIntegrations();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedNatsIntegrationView | null>(null);
-  const items = integrations.data ?? [];
+  const items = integrations.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <AdminPage title={t.natsIntegrations.title} loading={integrations.isPending} error={integrations.error}>
       <Text size="sm" c="dimmed">
@@ -173,6 +173,11 @@ export function NatsIntegrationsPage() {
           <IntegrationRow key={integration.id} integration={integration} />
         ))}
       </AdminTable>
+      {integrations.hasNextPage ? (
+        <Button variant="default" w="fit-content" loading={integrations.isFetchingNextPage} onClick={() => void integrations.fetchNextPage()}>
+          {t.common.loadMore}
+        </Button>
+      ) : null}
       <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={creating} onClose={() => setCreating(false)} title={t.natsIntegrations.newIntegration}>
         <CreateIntegrationForm
           onCreated={(integration) => {

@@ -1,8 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../../lib/query-keys';
 import { createNatsIntegration, listNatsIntegrations, revokeNatsIntegration } from '../api/nats-integrations';
 
-export const useNatsIntegrations = () => useQuery({ queryKey: queryKeys.natsIntegrations, queryFn: ({ signal }) => listNatsIntegrations(signal) });
+/** The integrations a page at a time (Load more fetches the next). */
+export const useNatsIntegrations = () =>
+  useInfiniteQuery({
+    queryKey: queryKeys.natsIntegrations,
+    queryFn: ({ pageParam, signal }) => listNatsIntegrations(pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
 
 function useIntegrationMutation<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) {
   const queryClient = useQueryClient();

@@ -9,6 +9,7 @@ import { applyApiErrors } from '../../../lib/form-errors';
 import { formatDateTime } from '../../../lib/format';
 import { AdminPage } from '../../admin/components/AdminPage';
 import { AdminTable } from '../../admin/components/AdminTable';
+import { ConfirmDestructive } from '../../admin/components/ConfirmDestructive';
 import { FormError } from '../../auth/components/FormError';
 import { useCreateWebhook, useDeleteWebhook, useRedeliver, useSendTestEvent, useUpdateWebhook, useWebhookDeliveries, useWebhooks } from '../hooks/webhooks';
 
@@ -180,7 +181,6 @@ function WebhookRow({ webhook, onEdit, onShowDeliveries }: { webhook: WebhookVie
   const update = useUpdateWebhook();
   const remove = useDeleteWebhook();
   const sendTest = useSendTestEvent();
-  const [confirming, setConfirming] = useState(false);
   const toggle = () =>
     update.mutate(
       { id: webhook.id, changes: { active: !webhook.active } },
@@ -242,35 +242,15 @@ function WebhookRow({ webhook, onEdit, onShowDeliveries }: { webhook: WebhookVie
           <Button size="xs" variant="subtle" onClick={onShowDeliveries}>
             {t.webhooks.deliveries}
           </Button>
-          <Button size="xs" variant="subtle" color="red" aria-label={t.webhooks.delete(webhook.url)} onClick={() => setConfirming(true)}>
-            {t.webhooks.deleteShort}
-          </Button>
+          <ConfirmDestructive
+            title={t.webhooks.delete(webhook.url)}
+            body={t.webhooks.deleteConfirm(webhook.url)}
+            confirmLabel={t.webhooks.deleteShort}
+            doneNotice={t.webhooks.deleted(webhook.url)}
+            pending={remove.isPending}
+            run={(callbacks) => remove.mutate(webhook.id, callbacks)}
+          />
         </Group>
-        <Modal closeButtonProps={{ 'aria-label': t.common.close }} opened={confirming} onClose={() => setConfirming(false)} title={t.webhooks.delete(webhook.url)}>
-          <Stack gap="sm">
-            <Text size="sm">{t.webhooks.deleteConfirm(webhook.url)}</Text>
-            <Group justify="end">
-              <Button variant="default" onClick={() => setConfirming(false)}>
-                {t.common.cancel}
-              </Button>
-              <Button
-                color="red"
-                loading={remove.isPending}
-                onClick={() =>
-                  remove.mutate(webhook.id, {
-                    onSuccess: () => {
-                      setConfirming(false);
-                      notifications.show({ color: 'green', message: t.webhooks.deleted(webhook.url) });
-                    },
-                    onError: notifyError,
-                  })
-                }
-              >
-                {t.webhooks.deleteShort}
-              </Button>
-            </Group>
-          </Stack>
-        </Modal>
       </Table.Td>
     </Table.Tr>
   );
