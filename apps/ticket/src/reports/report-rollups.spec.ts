@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOverviewsMatchExport, seedRandomDesk } from '../testing/report-desk.js';
 import { TicketHarness } from '../testing/ticket-harness.js';
 import { ReportFacts } from './report-facts.js';
-import { ReportRollups } from './report-rollups.js';
+import { ROLLUP_DAYS, ReportRollups } from './report-rollups.js';
 
 /** The data set's UTC days, 20 October to 29 November 2026: every one of them holds tickets. */
 const DATA_SET_DAYS = 41;
@@ -119,5 +119,14 @@ describe('report rollups', () => {
     const [{ today }] = await sql(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today`);
     await sql(`UPDATE helpdesk.tickets SET created_at = created_at - interval '3 days' WHERE id = $1`, [ticket.id]);
     expect(await state()).toEqual({ facts: null, rolled: [today] });
+  });
+
+  it("counts the days before an organization's first ticket in one go", async () => {
+    await countEverything();
+    const { admin } = await harness.signup('New Desk');
+    // A budget of one day: a new organization's whole empty window counts as one.
+    await rollups.countAll(new Date(), 1);
+    const [{ count }] = await sql(`SELECT count(*)::int AS count FROM helpdesk.report_rollup_days WHERE organization_id = $1`, [admin.orgId]);
+    expect(count).toBe(ROLLUP_DAYS);
   });
 });

@@ -59,11 +59,10 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Counts the missing or out-of-calendar days of every organization, newest first, at most `maxDays`
-   * in all; drops days older than the window. Returns how many days were counted.
+   * in all; drops an organization's days older than the window as it fills it. Returns how many days were counted.
    */
   async countAll(now = new Date(), maxDays = DAYS_PER_RUN): Promise<number> {
     const days = rollupWindow(now);
-    await this.dataSource.query(`DELETE FROM ${S}.report_rollup_days WHERE day < $1::date`, [days.at(-1)]);
     const organizations = await this.dataSource.query<Array<Pick<Organization, 'id' | 'timezone' | 'holidays'> & { business_hours: Organization['businessHours'] }>>(
       `SELECT id, timezone, business_hours, holidays FROM ${S}.organizations ORDER BY id`,
     );
@@ -85,6 +84,8 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
     for (const organization of withCalendars) {
       if (this.closed || counted >= maxDays) break;
       if (complete.has(organization.id)) continue;
+      // A new day is missing once a day: the day that left the window goes then.
+      await this.dataSource.query(`DELETE FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day < $2::date`, [organization.id, days.at(-1)]);
       // Days stale tickets touch would be dropped again at once: they are counted when those tickets are.
       const stale = await staleDays(this.dataSource.manager, organization.id);
       if (!stale) continue;
@@ -97,9 +98,21 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
           ])
         ).map((row) => row.day),
       );
-      const missing = days.filter((day) => !have.has(day) && !stale.has(day)).slice(0, maxDays - counted);
-      for (let index = 0; index < missing.length && !this.closed; index += DAYS_PER_COUNT) {
-        const chunk = missing.slice(index, index + DAYS_PER_COUNT);
+      const missing = days.filter((day) => !have.has(day) && !stale.has(day));
+      // The days before the organization's first ticket hold nothing: one statement counts them all
+      // (a new organization would otherwise cost a year of runs).
+      const [{ first }] = await this.dataSource.query<Array<{ first: Date | null }>>(`SELECT min(created_at) AS first FROM ${S}.tickets WHERE organization_id = $1`, [organization.id]);
+      const empty = missing.filter((day) => !first || day < utcDay(first));
+      if (empty.length > 0) {
+        await this.dataSource.transaction(async (manager) => {
+          await lockRollups(manager, [organization.id]);
+          await countRollupDays(manager, organization.id, empty, organization.key, new Date(), false);
+        });
+        counted += 1;
+      }
+      const busy = missing.filter((day) => first && day >= utcDay(first)).slice(0, Math.max(0, maxDays - counted));
+      for (let index = 0; index < busy.length && !this.closed; index += DAYS_PER_COUNT) {
+        const chunk = busy.slice(index, index + DAYS_PER_COUNT);
         await this.count(organization.id, organization.calendar, chunk);
         counted += chunk.length;
       }
