@@ -44,10 +44,12 @@ export async function staleDays(manager: EntityManager, orgId: string): Promise<
  * drops the ones other stale tickets still touch (counted when those are).
  */
 export async function recountHeldDays(manager: EntityManager, orgId: string, days: string[], key: string, countedAt: Date): Promise<void> {
+  const held = (await manager.query<Array<{ day: string }>>(`SELECT day::text FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day = ANY($2::date[])`, [orgId, days])).map((row) => row.day);
+  if (held.length === 0) return;
   const stale = await staleDays(manager, orgId);
-  const dropped = stale ? days.filter((day) => stale.has(day)) : days;
+  const dropped = stale ? held.filter((day) => stale.has(day)) : held;
   if (dropped.length > 0) await manager.query(`DELETE FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day = ANY($2::date[])`, [orgId, dropped]);
-  if (stale) await countRollupDays(manager, orgId, days.filter((day) => !stale.has(day)), key, countedAt, true);
+  if (stale) await countRollupDays(manager, orgId, held.filter((day) => !stale.has(day)), key, countedAt);
 }
 
 /** The UTC day (YYYY-MM-DD) an instant falls on. */
@@ -70,14 +72,11 @@ const outcomeCounts = (name: string) =>
 
 /**
  * Counts the rollup of each of `days` (UTC, YYYY-MM-DD) of an organization from its tickets, under the
- * calendar `key`, as at `countedAt`; with `onlyCounted`, only the days that have one already. A day
+ * calendar `key`, as at `countedAt`. A day
  * with a ticket whose facts are stale under `key` is dropped instead: the report reads it from the
  * tickets, and it is counted again when those facts are. Call under lockRollups.
  */
-export async function countRollupDays(manager: EntityManager, orgId: string, days: string[], key: string, countedAt: Date, onlyCounted: boolean): Promise<void> {
-  if (onlyCounted) {
-    days = (await manager.query<Array<{ day: string }>>(`SELECT day::text FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day = ANY($2::date[])`, [orgId, days])).map((row) => row.day);
-  }
+export async function countRollupDays(manager: EntityManager, orgId: string, days: string[], key: string, countedAt: Date): Promise<void> {
   if (days.length === 0) return;
   await manager.query(
     `INSERT INTO ${S}.report_rollup_days (organization_id, day, calendar, counted_at) SELECT $1, day, $3, $4 FROM unnest($2::date[]) AS day

@@ -106,7 +106,7 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
       if (empty.length > 0) {
         await this.dataSource.transaction(async (manager) => {
           await lockRollups(manager, [organization.id]);
-          await countRollupDays(manager, organization.id, empty, organization.key, new Date(), false);
+          await countRollupDays(manager, organization.id, empty, organization.key, new Date());
         });
         counted += 1;
       }
@@ -133,7 +133,7 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
     );
     await this.dataSource.transaction(async (manager) => {
       await lockRollups(manager, [orgId]);
-      await countRollupDays(manager, orgId, days, calendarKey(calendar), new Date(), false);
+      await countRollupDays(manager, orgId, days, calendarKey(calendar), new Date());
     });
   }
 }
