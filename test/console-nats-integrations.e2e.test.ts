@@ -97,5 +97,5 @@ describe('web console: NATS integrations', () => {
     await page.getByText('No NATS integrations yet.').waitFor();
     await disconnected;
     expect((await stack.api('GET', '/integrations/nats', { token: app.token })).body).toEqual({ items: [], nextCursor: null });
-  });
+  }, 120_000);
 });

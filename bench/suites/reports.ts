@@ -124,6 +124,9 @@ export async function reportsBench(options: BenchOptions): Promise<{ rows: Row[]
       overview7: await time(`/reports/overview?from=${day(6)}&to=${day(0)}`),
       overview30: await time(`/reports/overview?from=${day(29)}&to=${day(0)}&interval=day`),
       overview365: await time(`/reports/overview?from=${day(364)}&to=${day(0)}&interval=week`),
+      // One team of five: its backlog is replayed from the history (snapshots are of the whole organization).
+      team30: await time(`/reports/overview?from=${day(29)}&to=${day(0)}&interval=day&teamId=${teams[0]}`),
+      team365: await time(`/reports/overview?from=${day(364)}&to=${day(0)}&interval=week&teamId=${teams[0]}`),
       export7: await time(`/reports/export.csv?from=${day(6)}&to=${day(0)}`),
     };
     const label = `reports, ${options.tickets.toLocaleString('en-US')} tickets`;
@@ -133,6 +136,8 @@ export async function reportsBench(options: BenchOptions): Promise<{ rows: Row[]
         row('overview, last 7 days, median ms', measured.overview7),
         row('overview, last 30 days by day, median ms', measured.overview30),
         row('overview, last 365 days by week, median ms', measured.overview365),
+        row('overview of one team, last 30 days by day, median ms', measured.team30),
+        row('overview of one team, last 365 days by week, median ms', measured.team365),
         row('CSV export, last 7 days, median ms', measured.export7, false),
       ],
       results: { tickets: options.tickets, loadSeconds, factsSeconds, snapshotSeconds, rollupSeconds, ...measured },

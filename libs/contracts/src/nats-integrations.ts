@@ -61,6 +61,21 @@ export interface RevokedNatsIntegration {
   natsUser: string;
 }
 
+/**
+ * Why an integration was revoked: by an admin (DELETE), or with its creator, who was deactivated,
+ * is no longer an admin, or is gone (an integration must not outlive its creator's admin rights: its
+ * NATS user reads every event of the organization, internal notes included).
+ */
+export const NATS_INTEGRATION_REVOKED_REASONS = ['revoked', 'creator_deactivated', 'creator_demoted', 'creator_deleted'] as const;
+export type NatsIntegrationRevokedReason = (typeof NATS_INTEGRATION_REVOKED_REASONS)[number];
+
+/** A revoked integration whose NATS user the public server may still accept: the gateway revokes it there. */
+export interface PendingNatsUserRevocation {
+  integrationId: string;
+  organizationId: string;
+  natsUser: string;
+}
+
 /** What the gateway learns from an active integration: who it acts as, and with which scopes. */
 export interface VerifiedNatsIntegration {
   principal: Principal;

@@ -146,6 +146,10 @@ export const subjects = {
     revoke: `${SUBJECT_ROOT}.ticket.nats-integrations.revoke`,
     /** Internal, for the gateway (VerifyNatsIntegrationCommand): the integration's principal and scopes, or UNAUTHORIZED. */
     verify: `${SUBJECT_ROOT}.ticket.nats-integrations.verify`,
+    /** Internal, for the gateway (PendingNatsUserRevocationsCommand): revoked integrations whose NATS user the public server may still accept, a batch at a time. */
+    pendingNatsUserRevocations: `${SUBJECT_ROOT}.ticket.nats-integrations.pending-nats-user-revocations`,
+    /** Internal, for the gateway (NatsUsersRevokedCommand): records that their NATS users are revoked on the public server. */
+    natsUsersRevoked: `${SUBJECT_ROOT}.ticket.nats-integrations.nats-users-revoked`,
   },
   /** API tokens (DESIGN section 16): admins create, list and revoke them; the gateway verifies one on every request that carries it. */
   apiTokens: {

@@ -89,6 +89,8 @@ export class NatsIntegrationsController {
     await onPublicServer('revoking its NATS user', this.credentials.revokeIntegrationCredentials(natsUser, principal.orgId)).catch((error: unknown) => {
       throw new CommandError('UNAVAILABLE', `The integration is revoked, but its NATS user could not be revoked on the public server (${(error as Error).message}): send DELETE again`);
     });
+    // Otherwise the next start of a gateway revokes it again, harmlessly.
+    await this.commands.request(subjects.natsIntegrations.natsUsersRevoked, { integrationIds: [integrationId] });
   }
 }
 

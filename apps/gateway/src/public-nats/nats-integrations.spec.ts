@@ -1,11 +1,13 @@
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import type { CreatedApiTokenView, CreatedNatsIntegrationView, NatsIntegrationView, Page, PublicCommandReply, TicketView } from '@helpdesk/contracts';
+import { integrationInboxPrefix } from '@helpdesk/common';
+import type { CreatedApiTokenView, CreatedNatsIntegrationView, EventEnvelope, NatsIntegrationView, Page, PublicCommandReply, TicketView } from '@helpdesk/contracts';
 import { startPublicNatsServer, type TestPublicNatsServer } from '@helpdesk/testing';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayHarness, type SignedUpAdmin } from '../testing/gateway-harness.js';
+import { GatewayHarness, type SignedUpAdmin, type TestCaller } from '../testing/gateway-harness.js';
 
 /** NATS integrations over HTTP (issue 21): an admin gets credentials once, an integration uses them, and revocation ends them. */
 describe('NATS integrations API', () => {
@@ -30,18 +32,54 @@ describe('NATS integrations API', () => {
     return client;
   };
 
+  /** The integration's events as a plain subscriber with its credentials receives them, from now on. */
+  const follow = async (created: CreatedNatsIntegrationView) => {
+    const client = await connectAs(created);
+    const received: EventEnvelope[] = [];
+    const subscription = client.subscribe(created.access.events, {
+      callback: (error, message) => {
+        if (!error) received.push(message.json<EventEnvelope>());
+      },
+    });
+    await client.flush();
+    return { client, received, subscription, closed: client.closed() };
+  };
+  const openTicket = async (subject: string) => json<TicketView>(await gateway.call('/tickets', { token: admin.accessToken, body: { subject, description: 'Seen by integrations' } }), 201);
+  const ticketsIn = (received: EventEnvelope[]) => received.filter((event) => event.type === 'ticket.created').map((event) => (event.data as { ticket?: { subject?: string } }).ticket?.subject);
+  /** A public command on the integration's subject, sent as the gateway's bridge user (which the server lets publish there), as its client would. */
+  const commandAs = async (created: CreatedNatsIntegrationView) => {
+    const bridge = await connect({ servers: publicServer.url, authenticator: credsAuthenticator(new TextEncoder().encode(publicServer.bridgeCreds)), reconnect: false });
+    clients.push(bridge);
+    const reply = await bridge.request(created.access.commands['tickets.create'], JSON.stringify({ subject: 'After losing access', description: 'x' }), {
+      timeout: 10_000,
+      noMux: true,
+      reply: `${integrationInboxPrefix(created.integration.id)}.${randomUUID()}`,
+    });
+    return reply.json<PublicCommandReply<'tickets.create'>>();
+  };
+  const revocationOf = async (integrationId: string) => {
+    const [row] = (await gateway.ticket.dataSource.query(`SELECT revoked_at, revoked_by, revoked_reason, nats_user_revoked_at FROM helpdesk.nats_integrations WHERE id = $1`, [integrationId])) as Array<{
+      revoked_at: Date | null;
+      revoked_by: string | null;
+      revoked_reason: string | null;
+      nats_user_revoked_at: Date | null;
+    }>;
+    return row!;
+  };
+  const publicSettings = () => ({
+    INTEGRATIONS_NATS_URL: publicServer.url,
+    INTEGRATIONS_NATS_CREDS_FILE: join(credsDir, 'bridge.creds'),
+    INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: join(credsDir, 'system.creds'),
+    INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: publicServer.accountSigningSeed,
+    INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: publicServer.operatorSigningSeed,
+  });
+
   beforeAll(async () => {
     publicServer = await startPublicNatsServer();
     credsDir = mkdtempSync(join(tmpdir(), 'helpdesk-integrations-'));
     writeFileSync(join(credsDir, 'bridge.creds'), publicServer.bridgeCreds);
     writeFileSync(join(credsDir, 'system.creds'), publicServer.systemCreds);
-    gateway = await GatewayHarness.start('nats-integrations', {
-      INTEGRATIONS_NATS_URL: publicServer.url,
-      INTEGRATIONS_NATS_CREDS_FILE: join(credsDir, 'bridge.creds'),
-      INTEGRATIONS_NATS_SYSTEM_CREDS_FILE: join(credsDir, 'system.creds'),
-      INTEGRATIONS_NATS_ACCOUNT_SIGNING_SEED: publicServer.accountSigningSeed,
-      INTEGRATIONS_NATS_OPERATOR_SIGNING_SEED: publicServer.operatorSigningSeed,
-    });
+    gateway = await GatewayHarness.start('nats-integrations', publicSettings());
     interfaceOff = await gateway.startReplica();
     admin = await gateway.signup('Integrated Desk');
   });
@@ -121,6 +159,74 @@ describe('NATS integrations API', () => {
     expect(listed.map((integration) => integration.id)).not.toContain(created.integration.id);
     // Sent again (as after a failure on the NATS side), it succeeds again.
     await json(await gateway.call(`/integrations/nats/${created.integration.id}`, { method: 'DELETE', token: admin.accessToken }), 204);
+  });
+
+  describe('when its creator loses admin rights', () => {
+    let creator: TestCaller;
+    let theirs: CreatedNatsIntegrationView;
+    let kept: CreatedNatsIntegrationView;
+
+    beforeAll(async () => {
+      creator = await gateway.addUser(admin.organization.id, 'admin');
+    });
+
+    const lose = async (change: 'deactivated' | 'demoted') => {
+      theirs = await createIntegration(`Made by the ${change} admin`, creator.accessToken);
+      kept = await createIntegration(`Another admin's (${change})`);
+      const following = await follow(theirs);
+      const others = await follow(kept);
+      await openTicket(`Before the creator was ${change}`);
+      await expect.poll(() => ticketsIn(following.received), { timeout: 15_000 }).toEqual([`Before the creator was ${change}`]);
+
+      if (change === 'deactivated') await json(await gateway.call(`/users/${creator.principal.userId}`, { method: 'DELETE', token: admin.accessToken }), 204);
+      else await json(await gateway.call(`/users/${creator.principal.userId}`, { method: 'PATCH', token: admin.accessToken, body: { role: 'agent' } }), 200);
+      // The public server disconnects the revoked user before the change's own event goes out.
+      await following.closed;
+      await openTicket(`After the creator was ${change}`);
+      await expect.poll(() => ticketsIn(others.received), { timeout: 15_000 }).toContain(`After the creator was ${change}`);
+      return { following, others };
+    };
+
+    it("is revoked when they are deactivated: its subscriber is disconnected and cannot come back, its commands are refused, another admin's integration goes on", async () => {
+      const { following, others } = await lose('deactivated');
+      expect(following.received.map((event) => event.type)).toEqual(['ticket.created']);
+      await expect(connectAs(theirs)).rejects.toThrow(/authorization/i);
+      expect(await commandAs(theirs)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      expect(others.client.isClosed()).toBe(false);
+      expect(others.received.map((event) => event.type)).toContain('user.deactivated');
+      expect(await commandAs(kept)).toMatchObject({ result: { subject: 'After losing access' } });
+
+      const listed = (await list(admin.accessToken, '?limit=100')).items;
+      expect(listed.map((integration) => integration.id)).not.toContain(theirs.integration.id);
+      expect(listed.map((integration) => integration.id)).toContain(kept.integration.id);
+      expect(await revocationOf(theirs.integration.id)).toMatchObject({ revoked_by: admin.user.id, revoked_reason: 'creator_deactivated', nats_user_revoked_at: expect.any(Date) });
+      expect(await revocationOf(kept.integration.id)).toMatchObject({ revoked_at: null, nats_user_revoked_at: null });
+    });
+
+    it("is revoked when they are made an agent: its subscriber is disconnected and cannot come back, its commands are refused (not answered as the agent), another admin's integration goes on", async () => {
+      await json(await gateway.call(`/users/${creator.principal.userId}`, { method: 'PATCH', token: admin.accessToken, body: { active: true, role: 'admin' } }), 200);
+      const { following, others } = await lose('demoted');
+      expect(following.received.map((event) => event.type)).toEqual(['ticket.created']);
+      await expect(connectAs(theirs)).rejects.toThrow(/authorization/i);
+      expect(await commandAs(theirs)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      expect(others.received.map((event) => event.type)).toContain('user.role_changed');
+      expect(await commandAs(kept)).toMatchObject({ result: { subject: 'After losing access' } });
+
+      const listed = (await list(admin.accessToken, '?limit=100')).items;
+      expect(listed.map((integration) => integration.id)).not.toContain(theirs.integration.id);
+      expect(await revocationOf(theirs.integration.id)).toMatchObject({ revoked_by: admin.user.id, revoked_reason: 'creator_demoted', nats_user_revoked_at: expect.any(Date) });
+    });
+  });
+
+  it('revokes at start the NATS users of integrations revoked while no gateway could (public server out of reach, or no keys)', async () => {
+    const created = await createIntegration('Revoked while no gateway could');
+    // As the ticket service leaves it after a change whose event no gateway has handled yet (and as the migration leaves older ones).
+    await gateway.ticket.dataSource.query(`UPDATE helpdesk.nats_integrations SET revoked_at = now(), revoked_reason = 'creator_deactivated' WHERE id = $1`, [created.integration.id]);
+    const following = await follow(created);
+    await gateway.startReplica(publicSettings());
+    await following.closed;
+    await expect(connectAs(created)).rejects.toThrow(/authorization/i);
+    await expect.poll(async () => (await revocationOf(created.integration.id)).nats_user_revoked_at, { timeout: 10_000 }).toEqual(expect.any(Date));
   });
 
   it("lets only admins manage integrations, and answers 404 for another organization's", async () => {

@@ -23,6 +23,7 @@ import { AssignmentService } from '../assignment/assignment.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { toPublicUserView, toUserView } from '../organizations/organizations.service.js';
+import { revokeIntegrationsOfCreator } from '../nats-integrations/creator-revocation.js';
 import { actorOf, DomainEvents } from '../outbox/domain-events.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { User } from '../users/user.entity.js';
@@ -157,7 +158,10 @@ export class UsersService {
     return this.change(command.principal, command.userId, { active: false });
   }
 
-  /** Deactivation ends the user's sessions at once; their tickets and history stay as they are. */
+  /**
+   * Deactivation ends the user's sessions at once, and losing admin rights (deactivated or demoted) revokes
+   * the NATS integrations they made; their tickets and history stay as they are.
+   */
   private async change(principal: Principal, userId: string, changes: UserChanges): Promise<UserView> {
     const name = changes.name === undefined ? undefined : plainName(changes.name);
     let announced = false;
@@ -184,6 +188,11 @@ export class UsersService {
       // More capacity, back online, reactivated or made staff: their teams' waiting tickets may go to them now.
       if (changes.capacity !== undefined || changes.availability !== undefined || changes.active !== undefined || changes.role !== undefined) this.assignment.noteUser(manager, saved.id);
       if (wasActive && !saved.active) await this.refreshTokens.revokeAllOf(manager, saved.id);
+      // Their NATS integrations read every event of the organization: they end with the admin rights they were made with.
+      if (wasActiveAdmin && !staysActiveAdmin) {
+        const reason = saved.active ? 'creator_demoted' : 'creator_deactivated';
+        await revokeIntegrationsOfCreator(manager, { organizationId: caller.orgId, creatorId: saved.id, revokedBy: caller.userId, reason });
+      }
       // Live connections (realtime) were let in for the account as it was: they end on these events.
       const actor = actorOf(caller);
       if (wasActive && !saved.active) {

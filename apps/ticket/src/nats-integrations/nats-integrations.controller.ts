@@ -1,6 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateNatsIntegrationCommand, ListNatsIntegrationsCommand, NatsIntegrationRefCommand, subjects, VerifyNatsIntegrationCommand } from '@helpdesk/contracts';
+import {
+  CreateNatsIntegrationCommand,
+  ListNatsIntegrationsCommand,
+  NatsIntegrationRefCommand,
+  NatsUsersRevokedCommand,
+  PendingNatsUserRevocationsCommand,
+  subjects,
+  VerifyNatsIntegrationCommand,
+} from '@helpdesk/contracts';
 import { NatsIntegrationsService } from './nats-integrations.service.js';
 
 @Controller()
@@ -25,5 +33,15 @@ export class NatsIntegrationsController {
   @MessagePattern(subjects.natsIntegrations.verify)
   verify(@Payload() command: VerifyNatsIntegrationCommand) {
     return this.integrations.verify(command);
+  }
+
+  @MessagePattern(subjects.natsIntegrations.pendingNatsUserRevocations)
+  pendingNatsUserRevocations(@Payload() command: PendingNatsUserRevocationsCommand) {
+    return this.integrations.pendingNatsUserRevocations(command);
+  }
+
+  @MessagePattern(subjects.natsIntegrations.natsUsersRevoked)
+  natsUsersRevoked(@Payload() command: NatsUsersRevokedCommand) {
+    return this.integrations.natsUsersRevoked(command);
   }
 }

@@ -8,18 +8,23 @@ import {
   type NatsIntegrationRefCommand,
   type NatsIntegrationView,
   type Page,
+  type NatsUsersRevokedCommand,
+  type PendingNatsUserRevocation,
+  type PendingNatsUserRevocationsCommand,
   type RevokedNatsIntegration,
   type Role,
   type VerifiedNatsIntegration,
   type VerifyNatsIntegrationCommand,
 } from '@helpdesk/contracts';
 import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, In, IsNull, Not } from 'typeorm';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { NatsIntegration } from './nats-integration.entity.js';
 
 const UNKNOWN_INTEGRATION = 'The integration is unknown, revoked, or not of this organization';
 const UNIQUE_VIOLATION = '23505';
+/** Revoked integrations answered to the gateway at a time; it asks again until none is left. */
+const PENDING_BATCH = 100;
 
 function toView(integration: NatsIntegration): NatsIntegrationView {
   return {
@@ -89,8 +94,26 @@ export class NatsIntegrationsService {
     const caller = await this.principals.verifyAdmin(command.principal);
     const integration = await this.dataSource.manager.findOne(NatsIntegration, { where: { id: command.integrationId, organizationId: caller.orgId } });
     if (!integration) throw new CommandError('NOT_FOUND', 'Integration not found');
-    await this.dataSource.manager.update(NatsIntegration, { id: integration.id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.dataSource.manager.update(NatsIntegration, { id: integration.id, revokedAt: IsNull() }, { revokedAt: new Date(), revokedBy: caller.userId, revokedReason: 'revoked' });
     return { revoked: true, natsUser: integration.natsUserPublicKey };
+  }
+
+  /**
+   * Revoked integrations (by DELETE, or with their creator's deactivation or demotion) whose NATS user
+   * the gateway has not yet revoked on the public server, oldest revocation first.
+   */
+  async pendingNatsUserRevocations(command: PendingNatsUserRevocationsCommand): Promise<PendingNatsUserRevocation[]> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(NatsIntegration, 'integration')
+      .where('integration.revokedAt IS NOT NULL AND integration.natsUserRevokedAt IS NULL');
+    if (command.organizationId) query.andWhere('integration.organizationId = :organizationId', { organizationId: command.organizationId });
+    const rows = await query.orderBy('integration.revokedAt', 'ASC').addOrderBy('integration.id', 'ASC').limit(PENDING_BATCH).getMany();
+    return rows.map((row) => ({ integrationId: row.id, organizationId: row.organizationId, natsUser: row.natsUserPublicKey }));
+  }
+
+  async natsUsersRevoked(command: NatsUsersRevokedCommand): Promise<{ recorded: number }> {
+    const result = await this.dataSource.manager.update(NatsIntegration, { id: In(command.integrationIds), revokedAt: Not(IsNull()), natsUserRevokedAt: IsNull() }, { natsUserRevokedAt: new Date() });
+    return { recorded: result.affected ?? 0 };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createUser } from '@nats-io/nkeys';
-import { subjects, type NatsIntegrationView, type Page, type Principal, type RevokedNatsIntegration, type TicketHistoryEntry, type TicketView, type VerifiedNatsIntegration } from '@helpdesk/contracts';
+import { subjects, type NatsIntegrationView, type Page, type PendingNatsUserRevocation, type Principal, type RevokedNatsIntegration, type TicketHistoryEntry, type TicketView, type VerifiedNatsIntegration } from '@helpdesk/contracts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
@@ -108,6 +108,41 @@ describe('NATS integration commands', () => {
     const other = await create(admin);
     await harness.send(subjects.natsIntegrations.revoke, { principal: admin, integrationId: other.id });
     expect(await harness.fail(subjects.natsIntegrations.verify, { organizationId: admin.orgId, integrationId: other.id })).toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it("revokes a creator's integrations in the change that deactivates or demotes them (saying why and who), not another admin's, and lists them for the gateway until their NATS users are revoked", async () => {
+    const deactivated = await harness.addUser(admin.orgId, 'admin');
+    const demoted = await harness.addUser(admin.orgId, 'admin');
+    const renamed = await harness.addUser(admin.orgId, 'admin');
+    const [ofDeactivated, ofDemoted, ofRenamed, ofAdmin] = [await create(deactivated), await create(demoted), await create(renamed), await create(admin)];
+    const pending = () => harness.send<PendingNatsUserRevocation[]>(subjects.natsIntegrations.pendingNatsUserRevocations, { organizationId: admin.orgId });
+
+    await harness.send(subjects.users.deactivate, { principal: admin, userId: deactivated.userId });
+    await harness.send(subjects.users.update, { principal: admin, userId: demoted.userId, changes: { role: 'agent' } });
+    await harness.send(subjects.users.update, { principal: admin, userId: renamed.userId, changes: { name: 'Still an admin' } });
+
+    const live = (await harness.send<Page<NatsIntegrationView>>(subjects.natsIntegrations.list, { principal: admin, limit: 100 })).items;
+    expect(live.map((integration) => integration.id)).toEqual(expect.arrayContaining([ofRenamed.id, ofAdmin.id]));
+    expect(live.map((integration) => integration.id)).not.toContain(ofDeactivated.id);
+    expect(live.map((integration) => integration.id)).not.toContain(ofDemoted.id);
+    expect(await harness.fail(subjects.natsIntegrations.verify, { organizationId: admin.orgId, integrationId: ofDemoted.id })).toMatchObject({ code: 'UNAUTHORIZED' });
+    const rows = (await harness.dataSource.query(`SELECT id, revoked_by, revoked_reason FROM helpdesk.nats_integrations WHERE id = ANY($1) ORDER BY revoked_reason`, [[ofDeactivated.id, ofDemoted.id]])) as unknown[];
+    expect(rows).toEqual([
+      { id: ofDeactivated.id, revoked_by: admin.userId, revoked_reason: 'creator_deactivated' },
+      { id: ofDemoted.id, revoked_by: admin.userId, revoked_reason: 'creator_demoted' },
+    ]);
+
+    expect(await pending()).toEqual(expect.arrayContaining([
+      { integrationId: ofDeactivated.id, organizationId: admin.orgId, natsUser: ofDeactivated.natsUser },
+      { integrationId: ofDemoted.id, organizationId: admin.orgId, natsUser: ofDemoted.natsUser },
+    ]));
+    expect((await pending()).map((entry) => entry.integrationId)).not.toContain(ofRenamed.id);
+    await harness.send(subjects.natsIntegrations.natsUsersRevoked, { integrationIds: [ofDeactivated.id, ofDemoted.id] });
+    expect((await pending()).map((entry) => entry.integrationId)).not.toEqual(expect.arrayContaining([ofDeactivated.id]));
+    expect((await pending()).map((entry) => entry.integrationId)).not.toEqual(expect.arrayContaining([ofDemoted.id]));
+    // Made an admin again, the creator does not bring them back.
+    await harness.send(subjects.users.update, { principal: admin, userId: demoted.userId, changes: { role: 'admin' } });
+    expect(await harness.fail(subjects.natsIntegrations.verify, { organizationId: admin.orgId, integrationId: ofDemoted.id })).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
   it('names the integration in the history of a change made through it', async () => {

@@ -1,4 +1,4 @@
-import { IsUUID, Length, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, IsUUID, Length, IsString, Matches } from 'class-validator';
 import { NATS_INTEGRATION_LIMITS } from '../nats-integrations.js';
 import { PageCursor, PageLimit } from './pagination.js';
 import { AuthenticatedCommand } from './principal.dto.js';
@@ -39,4 +39,20 @@ export class VerifyNatsIntegrationCommand {
 
   @IsUUID()
   integrationId!: string;
+}
+
+/** Internal, from the gateway: revoked integrations whose NATS user is not known to be revoked on the public server yet. */
+export class PendingNatsUserRevocationsCommand {
+  /** One organization's (after one of its users lost access), or every organization's when absent. */
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
+}
+
+/** Internal, from the gateway: these integrations' NATS users are revoked on the public server. */
+export class NatsUsersRevokedCommand {
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1_000)
+  @IsUUID('all', { each: true })
+  integrationIds!: string[];
 }

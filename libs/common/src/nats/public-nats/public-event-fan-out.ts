@@ -39,6 +39,12 @@ export interface PublicEventFanOutOptions {
   retryMs: number;
   logger: Logger;
   metricsRegistry?: Registry;
+  /**
+   * Runs before a public event is republished (in its organization's order); a throw hands the event
+   * back for later, like a failed publish. The gateway revokes there the NATS users of integrations
+   * revoked with their creator's deactivation or demotion, before the organization's next events go out.
+   */
+  beforeRepublish?: (event: EventEnvelope) => Promise<void>;
 }
 
 /**
@@ -64,7 +70,7 @@ export class PublicEventFanOut {
       inParallel: EVENTS_IN_PARALLEL,
       retryMs: options.retryMs,
       // Internal event types never leave the platform.
-      handle: async (event, message) => (isPublicEvent(event) ? this.inOrganizationOrder(event.orgId, () => this.republish(event, message)) : undefined),
+      handle: async (event, message) => (isPublicEvent(event) ? this.inOrganizationOrder(event.orgId, () => this.prepareAndRepublish(event, message)) : undefined),
       lossOnFailure: "it never reaches the organization's integrations",
       logger: options.logger,
       metricsRegistry: options.metricsRegistry,
@@ -90,6 +96,11 @@ export class PublicEventFanOut {
         if (this.organizationChains.get(organizationId) === next) this.organizationChains.delete(organizationId);
       });
     return next;
+  }
+
+  private async prepareAndRepublish(event: PublicEvent, message: JsMsg): Promise<string> {
+    await this.options.beforeRepublish?.(event);
+    return this.republish(event, message);
   }
 
   private async republish(event: PublicEvent, message: JsMsg): Promise<string> {
