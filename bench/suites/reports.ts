@@ -43,17 +43,19 @@ async function copyData(client: pg.Client, orgId: string, policyIds: string[], a
       const solved = status === 'solved' || status === 'closed' ? created + Math.floor(random() * 5 * DAY) : null;
       const firstDue = created + 4 * HOUR;
       const resolutionDue = created + 3 * DAY;
-      const breached = responded !== null && responded > firstDue ? iso(firstDue) : '\\N';
+      // Breaches as the SLA enforcer marks them on time (else the ticket service would spend the run catching up on a year of them).
+      const breached = (responded ?? solved ?? now) > firstDue ? iso(firstDue) : '\\N';
+      const resolutionBreached = (solved ?? (status === 'pending' ? -Infinity : now)) > resolutionDue ? iso(resolutionDue) : '\\N';
       events.push(`${orgId}\t${id}\tcreated\t{"status":{"from":null,"to":"new"},"priority":{"from":null,"to":"${priority}"}}\t${iso(created)}\n`);
       if (solved !== null) events.push(`${orgId}\t${id}\tupdated\t{"status":{"from":"open","to":"${status}"}}\t${iso(Math.min(solved, now))}\n`);
-      yield `${id}\t${orgId}\t${number}\tTicket ${number}\t<p>Ticket ${number}</p>\t${status}\t${priority}\tweb\t{}\t${pick(customers)}\t${random() < 0.8 ? pick(agents) : '\\N'}\t${pick(teams)}\t${pick(policyIds)}\t${iso(created)}\t${responded === null ? '\\N' : iso(responded)}\t${iso(firstDue)}\t${breached}\t${iso(resolutionDue)}\t${solved === null ? '\\N' : iso(Math.min(solved, now))}\n`;
+      yield `${id}\t${orgId}\t${number}\tTicket ${number}\t<p>Ticket ${number}</p>\t${status}\t${priority}\tweb\t{}\t${pick(customers)}\t${random() < 0.8 ? pick(agents) : '\\N'}\t${pick(teams)}\t${pick(policyIds)}\t${iso(created)}\t${responded === null ? '\\N' : iso(responded)}\t${iso(firstDue)}\t${breached}\t${iso(resolutionDue)}\t${resolutionBreached}\t${solved === null ? '\\N' : iso(Math.min(solved, now))}\n`;
     }
   }
   await pipeline(
     Readable.from(tickets(), { objectMode: false }),
     client.query(
       copyFrom(
-        'COPY helpdesk.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, assignee_id, team_id, sla_policy_id, created_at, first_responded_at, first_response_due_at, first_response_breached_at, resolution_due_at, resolved_at) FROM STDIN',
+        'COPY helpdesk.tickets (id, organization_id, number, subject, description, status, priority, channel, tags, requester_id, assignee_id, team_id, sla_policy_id, created_at, first_responded_at, first_response_due_at, first_response_breached_at, resolution_due_at, resolution_breached_at, resolved_at) FROM STDIN',
       ),
     ),
   );

@@ -1,3 +1,4 @@
+import { seededRandom } from '@helpdesk/testing';
 import { describe, expect, it } from 'vitest';
 import { compliance, summarizeTenths } from './report-figures.js';
 
@@ -12,6 +13,17 @@ describe('report figures', () => {
     // The mean of two middle tenths rounds half up, with no floating-point noise (0.15 is 0.2).
     expect(summarizeTenths(tenths(0.1, 0.2))).toEqual({ median: 0.2, p90: 0.2 });
     expect(summarizeTenths(tenths(10.3, 10.4, 2, 30))).toEqual({ median: 10.4, p90: 30 });
+  });
+
+  it('selects the same median and p90 as sorting, for any count and with repeated values', () => {
+    const random = seededRandom(7);
+    for (let count = 1; count <= 300; count += 1) {
+      const values = Int32Array.from({ length: count }, () => Math.floor(random() * (count % 3 === 0 ? 5 : 100_000)));
+      const sorted = values.slice().sort();
+      const middle = Math.floor(count / 2);
+      const median = count % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+      expect(summarizeTenths(values), `${count} values`).toEqual({ median: median / 10, p90: sorted[Math.ceil(0.9 * count) - 1]! / 10 });
+    }
   });
 
   it('counts met and breached, with a percent of one decimal and none without either', () => {

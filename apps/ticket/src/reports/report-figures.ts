@@ -1,3 +1,4 @@
+import quickselect from 'quickselect';
 import type { MinutesSummary, SlaOutcome, SlaTargetCompliance } from '@helpdesk/contracts';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { elapsedTargetMinutes } from '../sla/sla-clock.js';
@@ -86,11 +87,18 @@ export function resolutionOutcome(ticket: ReportTicket, now: Date): SlaOutcome {
  */
 export function summarizeTenths(values: Int32Array): MinutesSummary {
   if (values.length === 0) return { median: null, p90: null };
-  const sorted = values.slice().sort();
-  const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
-  const p90 = sorted[Math.max(0, Math.ceil(0.9 * sorted.length) - 1)]!;
-  return { median: median / 10, p90: p90 / 10 };
+  // Two order statistics, selected in linear time: sorting a year's million values cost about 100 ms per group.
+  const selected = values.slice();
+  const ordered = selected as unknown as number[];
+  const middle = Math.floor(selected.length / 2);
+  quickselect(ordered, middle);
+  // Everything before `middle` is now no greater than it: the one just below is their largest.
+  let below = -Infinity;
+  for (let index = 0; index < middle; index += 1) below = Math.max(below, selected[index]!);
+  const median = selected.length % 2 === 1 ? selected[middle]! : Math.round((below + selected[middle]!) / 2);
+  const p90Index = Math.max(middle, Math.ceil(0.9 * selected.length) - 1);
+  quickselect(ordered, p90Index, middle, selected.length - 1);
+  return { median: median / 10, p90: selected[p90Index]! / 10 };
 }
 
 export function compliance(met: number, breached: number): SlaTargetCompliance {
