@@ -57,59 +57,53 @@ export class ReportRollups1766960000000 implements MigrationInterface {
     // Replaces the facts trigger of 1766950000000: a ticket that only touches today (no rollup holds
     // today) keeps the old rule, so opening and working today's tickets costs what it did; any other
     // change of a rollup input marks the facts stale and records the days that hold the ticket as it was.
+    // A new ticket of an earlier day (an import, COPY) may belong in a rollup already counted: the
+    // insert trigger leaves it stale (the column's default).
     await db.query(`
       CREATE OR REPLACE FUNCTION helpdesk.tickets_report_facts_stale() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
         today date := (now() AT TIME ZONE 'UTC')::date;
       BEGIN
-        IF (OLD.created_at, OLD.first_responded_at, OLD.resolved_at, OLD.sla_policy_id, OLD.sla_paused_minutes, OLD.requester_id, OLD.assignee_id, OLD.team_id, OLD.status, OLD.sla_paused_at,
-            OLD.first_response_due_at, OLD.first_response_breached_at, OLD.next_response_due_at, OLD.next_response_breached_at, OLD.resolution_due_at, OLD.resolution_breached_at)
-           IS NOT DISTINCT FROM
-           (NEW.created_at, NEW.first_responded_at, NEW.resolved_at, NEW.sla_policy_id, NEW.sla_paused_minutes, NEW.requester_id, NEW.assignee_id, NEW.team_id, NEW.status, NEW.sla_paused_at,
-            NEW.first_response_due_at, NEW.first_response_breached_at, NEW.next_response_due_at, NEW.next_response_breached_at, NEW.resolution_due_at, NEW.resolution_breached_at) THEN
-          RETURN NEW;
-        END IF;
-        IF today <= ALL(helpdesk.report_days(OLD.created_at, OLD.first_responded_at, OLD.resolved_at)) AND today <= ALL(helpdesk.report_days(NEW.created_at, NEW.first_responded_at, NEW.resolved_at)) THEN
+        IF TG_OP = 'UPDATE' THEN
+          IF (OLD.created_at, OLD.first_responded_at, OLD.resolved_at, OLD.sla_policy_id, OLD.sla_paused_minutes, OLD.requester_id, OLD.assignee_id, OLD.team_id, OLD.status, OLD.sla_paused_at,
+              OLD.first_response_due_at, OLD.first_response_breached_at, OLD.next_response_due_at, OLD.next_response_breached_at, OLD.resolution_due_at, OLD.resolution_breached_at)
+             IS NOT DISTINCT FROM
+             (NEW.created_at, NEW.first_responded_at, NEW.resolved_at, NEW.sla_policy_id, NEW.sla_paused_minutes, NEW.requester_id, NEW.assignee_id, NEW.team_id, NEW.status, NEW.sla_paused_at,
+              NEW.first_response_due_at, NEW.first_response_breached_at, NEW.next_response_due_at, NEW.next_response_breached_at, NEW.resolution_due_at, NEW.resolution_breached_at) THEN
+            RETURN NEW;
+          END IF;
+          IF NOT (today <= ALL(helpdesk.report_days(OLD.created_at, OLD.first_responded_at, OLD.resolved_at)) AND today <= ALL(helpdesk.report_days(NEW.created_at, NEW.first_responded_at, NEW.resolved_at))) THEN
+            IF OLD.report_facts_calendar IS NOT NULL THEN
+              NEW.report_rolled_days := helpdesk.report_days(OLD.created_at, OLD.first_responded_at, OLD.resolved_at);
+            END IF;
+            NEW.report_facts_calendar := NULL;
+            RETURN NEW;
+          END IF;
           -- Only today's: no rollup holds the ticket, and only the facts' own inputs matter.
           IF (OLD.created_at, OLD.first_responded_at, OLD.resolved_at, OLD.sla_policy_id, OLD.sla_paused_minutes, OLD.requester_id)
              IS NOT DISTINCT FROM (NEW.created_at, NEW.first_responded_at, NEW.resolved_at, NEW.sla_policy_id, NEW.sla_paused_minutes, NEW.requester_id) THEN
             RETURN NEW;
           END IF;
-          IF NEW.first_responded_at IS NULL AND NEW.resolved_at IS NULL THEN
-            NEW.report_facts_calendar := 0;
-            NEW.report_first_response_calendar_tenths := NULL;
-            NEW.report_first_response_business_tenths := NULL;
-            NEW.report_resolution_calendar_tenths := NULL;
-            NEW.report_resolution_business_tenths := NULL;
-            NEW.report_next_response_window := false;
-            RETURN NEW;
-          END IF;
         END IF;
-        IF OLD.report_facts_calendar IS NOT NULL THEN
-          NEW.report_rolled_days := helpdesk.report_days(OLD.created_at, OLD.first_responded_at, OLD.resolved_at);
+        IF NEW.first_responded_at IS NULL AND NEW.resolved_at IS NULL THEN
+          NEW.report_facts_calendar := 0;
+          NEW.report_first_response_calendar_tenths := NULL;
+          NEW.report_first_response_business_tenths := NULL;
+          NEW.report_resolution_calendar_tenths := NULL;
+          NEW.report_resolution_business_tenths := NULL;
+          NEW.report_next_response_window := false;
+        ELSE
+          NEW.report_facts_calendar := NULL;
         END IF;
-        NEW.report_facts_calendar := NULL;
         RETURN NEW;
       END $$`);
     await db.query(`DROP TRIGGER tickets_report_facts_stale ON helpdesk.tickets`);
     await db.query(`CREATE TRIGGER tickets_report_facts_stale BEFORE UPDATE OF ${ROLLUP_INPUTS} ON helpdesk.tickets FOR EACH ROW EXECUTE FUNCTION helpdesk.tickets_report_facts_stale()`);
-    // A new ticket of an earlier day (an import, COPY) may belong in a rollup already counted: it is left stale.
     await db.query(`DROP TRIGGER tickets_report_facts_new ON helpdesk.tickets`);
-    await db.query(`
-      CREATE FUNCTION helpdesk.tickets_report_facts_new() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        NEW.report_facts_calendar := 0;
-        NEW.report_first_response_calendar_tenths := NULL;
-        NEW.report_first_response_business_tenths := NULL;
-        NEW.report_resolution_calendar_tenths := NULL;
-        NEW.report_resolution_business_tenths := NULL;
-        NEW.report_next_response_window := false;
-        RETURN NEW;
-      END $$`);
     await db.query(`
       CREATE TRIGGER tickets_report_facts_new BEFORE INSERT ON helpdesk.tickets FOR EACH ROW
       WHEN (NEW.first_responded_at IS NULL AND NEW.resolved_at IS NULL AND NEW.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
-      EXECUTE FUNCTION helpdesk.tickets_report_facts_new()`);
+      EXECUTE FUNCTION helpdesk.tickets_report_facts_stale()`);
     await db.query(`
       CREATE OR REPLACE FUNCTION helpdesk.comments_report_facts_stale() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -152,7 +146,6 @@ export class ReportRollups1766960000000 implements MigrationInterface {
         RETURN NULL;
       END $$`);
     await db.query(`DROP TRIGGER tickets_report_facts_new ON helpdesk.tickets`);
-    await db.query(`DROP FUNCTION helpdesk.tickets_report_facts_new()`);
     await db.query(`DROP TRIGGER tickets_report_facts_stale ON helpdesk.tickets`);
     await db.query(`
       CREATE OR REPLACE FUNCTION helpdesk.tickets_report_facts_stale() RETURNS trigger LANGUAGE plpgsql AS $$
