@@ -59,7 +59,7 @@ describe('REST API security', () => {
       expect((await api.request('PATCH', `/api/v1/teams/${team.body.id}`, { token: globex.token, body: { name: 'Mine' } })).status).toBe(404);
       expect((await api.request('DELETE', `/api/v1/teams/${team.body.id}`, { token: globex.token })).status).toBe(404);
       const policies = await api.request('GET', '/api/v1/sla-policies', { token: acme.token });
-      const policyId = policies.body[0].id as string;
+      const policyId = policies.body.items[0].id as string;
       expect((await api.request('PATCH', `/api/v1/sla-policies/${policyId}`, { token: globex.token, body: { name: 'Lax' } })).status).toBe(404);
       expect((await api.request('DELETE', `/api/v1/sla-policies/${policyId}`, { token: globex.token })).status).toBe(404);
     });

@@ -81,8 +81,8 @@ describe('web console: team assignment', () => {
     await page.getByText('Saved').first().waitFor();
     await expectAccessible(page, 'the teams page with assignment');
     await saveScreenshot(page, 'admin-teams-assignment');
-    const teams = await stack.api<Array<{ id: string; name: string; assignment: string; memberIds: string[] }>>('GET', '/teams', { token });
-    const team = teams.body.find((candidate) => candidate.name === 'Tier 1')!;
+    const teams = await stack.api<{ items: Array<{ id: string; name: string; assignment: string; memberIds: string[] }> }>('GET', '/teams?limit=100', { token });
+    const team = teams.body.items.find((candidate) => candidate.name === 'Tier 1')!;
     expect(team).toMatchObject({ assignment: 'round_robin', memberIds: [agentId] });
 
     const created = await stack.api('POST', '/tickets', { token, body: { subject: 'Cannot print invoices', description: '<p>Help</p>', teamId: team.id } });

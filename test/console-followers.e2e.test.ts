@@ -72,8 +72,9 @@ describe('web console: following a ticket', () => {
     await followers.getByRole('button', { name: 'Unfollow' }).click();
     await followers.getByRole('button', { name: 'Follow' }).waitFor();
     await followers.getByRole('listitem').filter({ hasText: `${admin.name} (you)` }).waitFor({ state: 'detached' });
-    const listed = (await stack.api('GET', `/tickets/${ticket.id}/followers`, { token: adminToken })).body as Array<{ name: string }>;
-    expect(listed.map((follower) => follower.name)).toEqual([agent.name]);
+    const listed = (await stack.api('GET', `/tickets/${ticket.id}/followers`, { token: adminToken })).body as { items: Array<{ name: string }>; nextCursor: string | null };
+    expect(listed.items.map((follower) => follower.name)).toEqual([agent.name]);
+    expect(listed.nextCursor).toBeNull();
 
     await page.goto(`${stack.url}/settings/profile`);
     const preference = page.getByRole('checkbox', { name: 'A ticket I follow was updated' });

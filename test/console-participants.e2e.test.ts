@@ -117,7 +117,8 @@ describe('web console: participants and bounces on the ticket page', () => {
     await addedRow.getByRole('button', { name: /^Stop copying/ }).click();
     await addedRow.waitFor({ state: 'detached' });
     const participants = await stack.api('GET', `/tickets/${ticketId}/participants`, { token });
-    expect(participants.body.map((participant: { email: string }) => participant.email)).toEqual([copied.email]);
+    expect(participants.body.items.map((participant: { email: string }) => participant.email)).toEqual([copied.email]);
+    expect(participants.body.nextCursor).toBeNull();
 
     // The history names both changes.
     await adminPage.getByRole('tab', { name: 'History' }).click();

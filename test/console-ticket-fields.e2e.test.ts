@@ -61,7 +61,7 @@ describe('web console: custom ticket fields', () => {
     await row.getByText('Billing, Shipping, Returns').waitFor();
     await expectAccessible(adminPage, 'the ticket fields admin screen');
     await saveScreenshot(adminPage, 'ticket-fields-admin');
-    const [field] = (await stack.api('GET', '/ticket-fields', { token })).body;
+    const [field] = (await stack.api('GET', '/ticket-fields', { token })).body.items;
     expect(field).toMatchObject({ key: 'product_area', type: 'dropdown', options: ['Billing', 'Shipping', 'Returns'], requiredToSolve: true });
 
     const created = await stack.api('POST', '/tickets', { token, body: { subject: `Refund ${randomBytes(3).toString('hex')} missing`, description: '<p>Where is my money?</p>' } });

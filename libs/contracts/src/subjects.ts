@@ -12,7 +12,7 @@ export const subjects = {
     list: `${SUBJECT_ROOT}.ticket.tickets.list`,
     update: `${SUBJECT_ROOT}.ticket.tickets.update`,
     history: `${SUBJECT_ROOT}.ticket.tickets.history`,
-    /** The people copied on a ticket (TicketRefCommand): staff, and the requester on their own ticket. */
+    /** The people copied on a ticket (PageCommand): a page (`{ items, nextCursor }`), oldest first; staff, and the requester on their own ticket. */
     participants: `${SUBJECT_ROOT}.ticket.tickets.participants.list`,
     /** Staff copy someone on a ticket (AddParticipantCommand). */
     addParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.add`,
@@ -20,7 +20,7 @@ export const subjects = {
     removeParticipant: `${SUBJECT_ROOT}.ticket.tickets.participants.remove`,
     /** Staff merge a ticket into another (MergeTicketCommand); answers the target. */
     merge: `${SUBJECT_ROOT}.ticket.tickets.merge`,
-    /** A ticket's links to others, seen from its side (TicketRefCommand). */
+    /** A ticket's links to others, seen from its side (PageCommand): a page (`{ items, nextCursor }`), oldest first. */
     links: `${SUBJECT_ROOT}.ticket.tickets.links.list`,
     /** Staff link two tickets (AddTicketLinkCommand). */
     addLink: `${SUBJECT_ROOT}.ticket.tickets.links.add`,
@@ -28,7 +28,7 @@ export const subjects = {
     removeLink: `${SUBJECT_ROOT}.ticket.tickets.links.remove`,
     /** Staff change up to 100 tickets at once (BulkUpdateTicketsCommand): one command, one result per id. */
     bulkUpdate: `${SUBJECT_ROOT}.ticket.tickets.bulk-update`,
-    /** The staff following a ticket (TicketRefCommand): staff only. */
+    /** The staff following a ticket (PageCommand): a page (`{ items, nextCursor }`), oldest first; staff only. */
     followers: `${SUBJECT_ROOT}.ticket.tickets.followers.list`,
     /** The calling staff member follows a ticket (TicketRefCommand). */
     follow: `${SUBJECT_ROOT}.ticket.tickets.followers.follow`,
@@ -91,6 +91,7 @@ export const subjects = {
   },
   /** Custom ticket fields: admins manage them, staff read them. */
   ticketFields: {
+    /** ListTicketFieldsCommand: a page (`{ items, nextCursor }`) of the fields, in creation order. */
     list: `${SUBJECT_ROOT}.ticket.ticket-fields.list`,
     get: `${SUBJECT_ROOT}.ticket.ticket-fields.get`,
     create: `${SUBJECT_ROOT}.ticket.ticket-fields.create`,
@@ -176,6 +177,7 @@ export const subjects = {
     updateOwnAccount: `${SUBJECT_ROOT}.ticket.users.update-own-account`,
   },
   teams: {
+    /** ListTeamsCommand: a page (`{ items, nextCursor }`) of the teams, by name. */
     list: `${SUBJECT_ROOT}.ticket.teams.list`,
     create: `${SUBJECT_ROOT}.ticket.teams.create`,
     update: `${SUBJECT_ROOT}.ticket.teams.update`,
@@ -183,6 +185,7 @@ export const subjects = {
     setMembers: `${SUBJECT_ROOT}.ticket.teams.set-members`,
   },
   slaPolicies: {
+    /** ListSlaPoliciesCommand: a page (`{ items, nextCursor }`), the most urgent priority first, then newest. */
     list: `${SUBJECT_ROOT}.ticket.sla-policies.list`,
     create: `${SUBJECT_ROOT}.ticket.sla-policies.create`,
     update: `${SUBJECT_ROOT}.ticket.sla-policies.update`,

@@ -11,6 +11,7 @@ import {
   CreateTeamBody,
   InviteUserBody,
   ListSlaPoliciesQuery,
+  ListTeamsQuery,
   ListUsersQuery,
   SetTeamMembersBody,
   UpdateOrganizationBody,
@@ -125,11 +126,11 @@ export class DirectoryController {
   }
 
   @RequiredScope('users:read')
-  @Answers(HttpStatus.OK, 'TeamList')
+  @Answers(HttpStatus.OK, 'TeamPage', 'A page of the teams by name: `{ items, nextCursor }` (`?limit=`, `?cursor=`)')
   @Get('teams')
   @Roles('admin', 'agent')
-  listTeams(@Caller() principal: Principal): Promise<TeamView[]> {
-    return this.commands.request(subjects.teams.list, { principal });
+  listTeams(@Caller() principal: Principal, @Query() query: ListTeamsQuery): Promise<Page<TeamView>> {
+    return this.commands.request(subjects.teams.list, { principal, ...query });
   }
 
   @RequiredScope('admin')
@@ -187,10 +188,10 @@ export class DirectoryController {
   }
 
   @RequiredScope('admin')
-  @Answers(HttpStatus.OK, 'SlaPolicyList')
+  @Answers(HttpStatus.OK, 'SlaPolicyPage', 'A page of the policies, the most urgent priority first, then newest: `{ items, nextCursor }` (`?limit=`, `?cursor=`); the retired ones too with `includeInactive=true`')
   @Get('sla-policies')
   @Roles('admin')
-  listSlaPolicies(@Caller() principal: Principal, @Query() query: ListSlaPoliciesQuery): Promise<SlaPolicyView[]> {
+  listSlaPolicies(@Caller() principal: Principal, @Query() query: ListSlaPoliciesQuery): Promise<Page<SlaPolicyView>> {
     return this.commands.request(subjects.slaPolicies.list, { principal, ...query });
   }
 

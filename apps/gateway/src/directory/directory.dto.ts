@@ -4,6 +4,7 @@ import {
   CreateTeamCommand,
   InviteUserCommand,
   ListSlaPoliciesCommand,
+  ListTeamsCommand,
   ListUsersCommand,
   OrganizationChanges,
   SetTeamMembersCommand,
@@ -15,6 +16,8 @@ import {
 export class ListUsersQuery extends OmitType(ListUsersCommand, ['principal'] as const) {}
 export class InviteUserBody extends OmitType(InviteUserCommand, ['principal'] as const) {}
 export class UpdateUserBody extends UserChanges {}
+/** `?limit=&cursor=`. */
+export class ListTeamsQuery extends OmitType(ListTeamsCommand, ['principal'] as const) {}
 export class CreateTeamBody extends OmitType(CreateTeamCommand, ['principal'] as const) {}
 export class UpdateTeamBody extends OmitType(UpdateTeamCommand, ['principal', 'teamId'] as const) {}
 export class SetTeamMembersBody extends OmitType(SetTeamMembersCommand, ['principal', 'teamId'] as const) {}

@@ -34,7 +34,7 @@ describe('partial updates through PATCH', () => {
 
   it('changes one field of a user, an SLA policy and a ticket, keeping the others', async () => {
     const agent = await gateway.addUser(admin.organization.id, 'agent');
-    const policies = (await (await gateway.call('/sla-policies', { token: admin.accessToken })).json()) as Array<{ id: string; name: string; resolutionMinutes: number }>;
+    const policies = ((await (await gateway.call('/sla-policies', { token: admin.accessToken })).json()) as { items: Array<{ id: string; name: string; resolutionMinutes: number }> }).items;
     const policy = policies[0]!;
     const ticket = await created<{ id: string; subject: string }>('/tickets', { subject: 'Keep my subject', description: 'x' });
 

@@ -2387,11 +2387,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "resolution"
     ]
   },
-  "SlaPolicyList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/SlaPolicyView"
-    }
+  "SlaPolicyPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/SlaPolicyView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "SlaPolicyView": {
     "type": "object",
@@ -2523,11 +2538,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "load_balanced"
     ]
   },
-  "TeamList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/TeamView"
-    }
+  "TeamPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TeamView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TeamView": {
     "type": "object",
@@ -2570,11 +2600,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "chat"
     ]
   },
-  "TicketFieldList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/TicketFieldView"
-    }
+  "TicketFieldPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketFieldView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TicketFieldType": {
     "type": "string",
@@ -2700,11 +2745,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
     },
     "description": "A view's filters: exactly GET /tickets' (checked by the same rules), stored as given. `assigneeId` may be `me`, resolved to whoever reads the view, so one shared \"My open\" serves every agent."
   },
-  "TicketFollowerList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/TicketFollowerView"
-    }
+  "TicketFollowerPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketFollowerView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TicketFollowerView": {
     "type": "object",
@@ -2825,11 +2885,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "child"
     ]
   },
-  "TicketLinkList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/TicketLinkView"
-    }
+  "TicketLinkPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketLinkView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TicketLinkView": {
     "type": "object",
@@ -2908,11 +2983,26 @@ export const API_RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "nextCursor"
     ]
   },
-  "TicketParticipantList": {
-    "type": "array",
-    "items": {
-      "$ref": "#/components/schemas/TicketParticipantView"
-    }
+  "TicketParticipantPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketParticipantView"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ]
   },
   "TicketParticipantView": {
     "type": "object",

@@ -75,24 +75,24 @@ export interface ApiResponseTypes {
   CommentPage: Page<CommentView>;
   TicketHistoryPage: Page<TicketHistoryEntry>;
   TicketParticipantView: TicketParticipantView;
-  TicketParticipantList: TicketParticipantView[];
+  TicketParticipantPage: Page<TicketParticipantView>;
   TicketLinkView: TicketLinkView;
-  TicketLinkList: TicketLinkView[];
+  TicketLinkPage: Page<TicketLinkView>;
   TicketFollowerView: TicketFollowerView;
-  TicketFollowerList: TicketFollowerView[];
+  TicketFollowerPage: Page<TicketFollowerView>;
   AttachmentView: AttachmentView;
   AttachmentPage: Page<AttachmentView>;
   TicketFieldView: TicketFieldView;
-  TicketFieldList: TicketFieldView[];
+  TicketFieldPage: Page<TicketFieldView>;
   UserView: UserView;
   UserPage: Page<UserView>;
   /** Staff see the whole user; a customer sees the public view of a staff member. */
   UserOrPublicUserView: UserView | PublicUserView;
   TeamView: TeamView;
-  TeamList: TeamView[];
+  TeamPage: Page<TeamView>;
   OrganizationView: OrganizationView;
   SlaPolicyView: SlaPolicyView;
-  SlaPolicyList: SlaPolicyView[];
+  SlaPolicyPage: Page<SlaPolicyView>;
   MacroView: MacroView;
   MacroPage: Page<MacroView>;
   /** The changed ticket, or with `?preview=true` what the macro would do. */

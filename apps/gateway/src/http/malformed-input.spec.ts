@@ -105,7 +105,7 @@ describe('malformed input through the API', () => {
 
   it('answers malformed numbers, flags, ids, versions and time zones in queries and bodies with 400, never 500', async () => {
     const team = (await (await gateway.call('/teams', { token: admin.accessToken, body: { name: 'Audit team' } })).json()) as { id: string };
-    const policy = ((await (await gateway.call('/sla-policies', { token: admin.accessToken })).json()) as Array<{ id: string }>)[0]!;
+    const policy = ((await (await gateway.call('/sla-policies', { token: admin.accessToken })).json()) as { items: Array<{ id: string }> }).items[0]!;
     const responses = {
       limitText: await gateway.call('/tickets?limit=abc', { token: agent.accessToken }),
       limitHuge: await gateway.call('/tickets?limit=99999999999999999999999', { token: agent.accessToken }),

@@ -154,8 +154,10 @@ describe('the OpenAPI document', () => {
     await check('patch', '/api/v1/tickets', await gateway.call('/tickets', { method: 'PATCH', token, body: { ids: [ticketId, randomUUID()], changes: { status: 'pending' } } }));
     await check('post', '/api/v1/teams', await gateway.call('/teams', { token, body: { name: 'Second line' } }));
     await check('get', '/api/v1/teams', await gateway.call('/teams', { token }));
+    await check('get', '/api/v1/teams', await gateway.call('/teams?limit=1', { token }));
     await check('post', '/api/v1/sla-policies', await gateway.call('/sla-policies', { token, body: { name: 'Urgent', priority: 'urgent', firstResponseMinutes: 30, resolutionMinutes: 240, businessHoursOnly: false } }));
     await check('get', '/api/v1/sla-policies', await gateway.call('/sla-policies', { token }));
+    await check('get', '/api/v1/sla-policies', await gateway.call('/sla-policies?limit=1', { token }));
     await check('post', '/api/v1/ticket-fields', await gateway.call('/ticket-fields', { token, body: { key: 'plan', label: 'Plan', type: 'dropdown', options: ['free', 'pro'] } }));
     await check('get', '/api/v1/ticket-fields', await gateway.call('/ticket-fields', { token }));
     await check('post', '/api/v1/views', await gateway.call('/views', { token, body: { name: 'Urgent ones', query: { priority: ['urgent'] } } }));

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { subjects, type Principal, type TicketFieldView } from '@helpdesk/contracts';
+import { subjects, type Page, type Principal, type TicketFieldView } from '@helpdesk/contracts';
 import { CommandClient } from '@helpdesk/common';
 import { Caller, Roles } from '../auth/caller.js';
 import { UuidParam } from '../http/uuid-param.js';
@@ -18,11 +18,10 @@ export class TicketFieldsController {
   constructor(@Inject(CommandClient) private readonly commands: CommandClient) {}
 
   @RequiredScope('tickets:read')
-  @Answers(HttpStatus.OK, 'TicketFieldList')
+  @Answers(HttpStatus.OK, 'TicketFieldPage', 'A page of the fields in creation order: `{ items, nextCursor }` (`?limit=`, `?cursor=`); archived fields only with `includeArchived=true`')
   @Get()
   @Roles('admin', 'agent')
-  @ApiOkResponse({ description: '`TicketFieldView[]`, in creation order; archived fields only with `includeArchived=true`' })
-  list(@Caller() principal: Principal, @Query() query: ListTicketFieldsQuery): Promise<TicketFieldView[]> {
+  list(@Caller() principal: Principal, @Query() query: ListTicketFieldsQuery): Promise<Page<TicketFieldView>> {
     return this.commands.request(subjects.ticketFields.list, { principal, ...query });
   }
 

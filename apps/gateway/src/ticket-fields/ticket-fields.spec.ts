@@ -44,7 +44,7 @@ describe('custom ticket fields over HTTP', () => {
   });
 
   it('lets agents read fields but not define them, refuses customers, and hides other organizations\' fields as 404', async () => {
-    expect((await json<TicketFieldView[]>(await gateway.call('/ticket-fields', { token: agent.accessToken }), 200)).map((field) => field.key)).toEqual(['product_area', 'seats']);
+    expect(await json<Page<TicketFieldView>>(await gateway.call('/ticket-fields', { token: agent.accessToken }), 200)).toEqual({ items: ['product_area', 'seats'].map((key) => expect.objectContaining({ key })), nextCursor: null });
     await json(await gateway.call('/ticket-fields', { token: agent.accessToken, body: { key: 'x', label: 'x', type: 'text' } }), 403);
     await json(await gateway.call('/ticket-fields', { token: customer.accessToken }), 403);
     await json(await gateway.call(`/ticket-fields/${area.id}`, { token: otherAdmin.accessToken }), 404);
@@ -90,9 +90,30 @@ describe('custom ticket fields over HTTP', () => {
     expect(document.components.schemas.CreateTicketFieldBody?.properties?.type?.enum).toEqual(['text', 'number', 'date', 'dropdown', 'multiselect', 'checkbox']);
   });
 
+  it('pages the list with ?limit and ?cursor in creation order until nextCursor is null, and keeps organizations apart', async () => {
+    const desk = await gateway.signup('Paged Field Desk');
+    for (const key of ['zeta', 'alpha', 'mid']) await json(await gateway.call('/ticket-fields', { token: desk.accessToken, body: { key, label: key, type: 'text' } }), 201);
+    const page1 = await json<Page<TicketFieldView>>(await gateway.call('/ticket-fields?limit=2', { token: desk.accessToken }), 200);
+    expect(page1.items.map((field) => field.key)).toEqual(['zeta', 'alpha']);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await json<Page<TicketFieldView>>(await gateway.call(`/ticket-fields?limit=2&cursor=${page1.nextCursor}`, { token: desk.accessToken }), 200);
+    expect(page2).toEqual({ items: [expect.objectContaining({ key: 'mid' })], nextCursor: null });
+    // Another organization's cursor is only a position: it never reaches this organization's fields.
+    const theirs = await json<Page<TicketFieldView>>(await gateway.call(`/ticket-fields?limit=100&cursor=${page1.nextCursor}`, { token: otherAdmin.accessToken }), 200);
+    expect(theirs.items.map((field) => field.key).filter((key) => ['zeta', 'alpha', 'mid'].includes(key))).toEqual([]);
+  });
+
+  it('answers 400 naming a malformed cursor or a limit out of 1 to 100', async () => {
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const [query, named] of [[`cursor=${forged}`, 'cursor'], ['cursor=nonsense', 'cursor'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=ten', 'limit']] as const) {
+      const refused = await json<{ message: string | string[] }>(await gateway.call(`/ticket-fields?${query}`, { token: agent.accessToken }), 400);
+      expect({ query, message: [refused.message].flat().join('; ') }).toEqual({ query, message: expect.stringContaining(named) });
+    }
+  });
+
   it('archives with DELETE, answering the archived field', async () => {
     const temporary = await json<TicketFieldView>(await gateway.call('/ticket-fields', { token: admin.accessToken, body: { key: 'temporary', label: 'Temporary', type: 'checkbox' } }), 201);
     expect(await json<TicketFieldView>(await gateway.call(`/ticket-fields/${temporary.id}`, { method: 'DELETE', token: admin.accessToken }), 200)).toMatchObject({ key: 'temporary', active: false });
-    expect((await json<TicketFieldView[]>(await gateway.call('/ticket-fields?includeArchived=true', { token: admin.accessToken }), 200)).map((field) => field.key)).toContain('temporary');
+    expect((await json<Page<TicketFieldView>>(await gateway.call('/ticket-fields?includeArchived=true&limit=100', { token: admin.accessToken }), 200)).items.map((field) => field.key)).toContain('temporary');
   });
 });

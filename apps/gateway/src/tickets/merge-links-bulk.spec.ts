@@ -72,14 +72,15 @@ describe('merge, links and bulk update', () => {
       expect((await json<Page<CommentView>>(`/tickets/${source.id}/comments`)).body.items).toEqual([]);
       const [moved] = (await gateway.ticket.dataSource.query('SELECT ticket_id FROM helpdesk.attachments WHERE id = $1', [attachment.id])) as Array<{ ticket_id: string }>;
       expect(moved!.ticket_id).toBe(target.id);
-      expect((await json<TicketParticipantView[]>(`/tickets/${target.id}/participants`)).body.map((person) => person.userId)).toEqual([customer.principal.userId]);
+      expect((await json<Page<TicketParticipantView>>(`/tickets/${target.id}/participants`)).body.items.map((person) => person.userId)).toEqual([customer.principal.userId]);
 
       const closed = (await json<TicketView>(`/tickets/${source.id}`)).body;
       expect(closed.status).toBe('closed');
-      expect((await json<TicketLinkView[]>(`/tickets/${source.id}/links`)).body).toEqual([
-        { kind: 'merged_into', ticket: { id: target.id, number: target.number, subject: 'Cannot print', status: 'new' }, createdAt: expect.any(String) },
-      ]);
-      expect((await json<TicketLinkView[]>(`/tickets/${target.id}/links`)).body).toMatchObject([{ kind: 'merged_from', ticket: { id: source.id, status: 'closed' } }]);
+      expect((await json<Page<TicketLinkView>>(`/tickets/${source.id}/links`)).body).toEqual({
+        items: [{ kind: 'merged_into', ticket: { id: target.id, number: target.number, subject: 'Cannot print', status: 'new' }, createdAt: expect.any(String) }],
+        nextCursor: null,
+      });
+      expect((await json<Page<TicketLinkView>>(`/tickets/${target.id}/links`)).body).toMatchObject({ items: [{ kind: 'merged_from', ticket: { id: source.id, status: 'closed' } }], nextCursor: null });
       expect((await history(source.id)).map((entry) => entry.action)).toEqual(['created', 'commented', 'commented', 'attachment.added', 'updated', 'merged']);
       expect((await history(target.id)).at(-1)).toMatchObject({
         action: 'merged',
@@ -156,14 +157,40 @@ describe('merge, links and bulk update', () => {
       const added = await json<TicketLinkView>(`/tickets/${child.id}/links`, { method: 'POST', body: { targetId: parent.id, kind: 'parent' } });
 
       expect(added).toMatchObject({ status: 201, body: { kind: 'parent', ticket: { id: parent.id, number: parent.number, subject: 'Outage', status: 'new' } } });
-      expect((await json<TicketLinkView[]>(`/tickets/${parent.id}/links`)).body).toMatchObject([{ kind: 'child', ticket: { id: child.id, subject: 'Cannot log in' } }]);
+      expect((await json<Page<TicketLinkView>>(`/tickets/${parent.id}/links`)).body).toMatchObject({ items: [{ kind: 'child', ticket: { id: child.id, subject: 'Cannot log in' } }], nextCursor: null });
       expect((await history(parent.id)).at(-1)).toMatchObject({ action: 'link.added', changes: { links: { from: null, to: { kind: 'child', ticket: child.number } } } });
       expect((await json(`/tickets/${parent.id}/links`, { method: 'POST', body: { targetId: child.id, kind: 'related' } })).status).toBe(409);
 
       expect((await json(`/tickets/${parent.id}/links/${child.id}`, { method: 'DELETE' })).status).toBe(204);
-      expect((await json<TicketLinkView[]>(`/tickets/${child.id}/links`)).body).toEqual([]);
-      expect((await json<TicketLinkView[]>(`/tickets/${parent.id}/links`)).body).toEqual([]);
+      expect((await json<Page<TicketLinkView>>(`/tickets/${child.id}/links`)).body).toEqual({ items: [], nextCursor: null });
+      expect((await json<Page<TicketLinkView>>(`/tickets/${parent.id}/links`)).body).toEqual({ items: [], nextCursor: null });
       expect((await json(`/tickets/${parent.id}/links/${child.id}`, { method: 'DELETE' })).status).toBe(404);
+    });
+
+    it('pages the links with ?limit and ?cursor, oldest first, until nextCursor is null, and 400 naming a bad limit or cursor', async () => {
+      const hub = await open(customer, 'Hub');
+      const others = [await open(customer, 'First'), await open(customer, 'Second'), await open(customer, 'Third')];
+      for (const other of others) expect((await json(`/tickets/${hub.id}/links`, { method: 'POST', body: { targetId: other.id, kind: 'related' } })).status).toBe(201);
+
+      const page1 = (await json<Page<TicketLinkView>>(`/tickets/${hub.id}/links?limit=2`)).body;
+      expect(page1.items.map((link) => link.ticket.subject)).toEqual(['First', 'Second']);
+      expect(page1.nextCursor).toEqual(expect.any(String));
+      const page2 = (await json<Page<TicketLinkView>>(`/tickets/${hub.id}/links?limit=2&cursor=${page1.nextCursor}`)).body;
+      expect(page2).toEqual({ items: [expect.objectContaining({ kind: 'related', ticket: expect.objectContaining({ id: others[2]!.id }) })], nextCursor: null });
+
+      const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+      for (const [query, named] of [[`cursor=${forged}`, 'cursor'], ['cursor=nonsense', 'cursor'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=ten', 'limit']] as const) {
+        const refused = await json<{ message: string | string[] }>(`/tickets/${hub.id}/links?${query}`);
+        expect({ query, status: refused.status, message: [refused.body.message].flat().join('; ') }).toEqual({ query, status: 400, message: expect.stringContaining(named) });
+      }
+
+      // Another organization's ticket, given our cursor, lists only its own links.
+      const [theirs, theirOther] = [await open(otherAdmin, 'Theirs'), await open(otherAdmin, 'Their other')];
+      expect((await json(`/tickets/${theirs.id}/links`, { method: 'POST', body: { targetId: theirOther.id, kind: 'related' }, token: otherAdmin.accessToken })).status).toBe(201);
+      const theirPage = (await json<Page<TicketLinkView>>(`/tickets/${theirs.id}/links?cursor=${page1.nextCursor}`, { token: otherAdmin.accessToken })).body;
+      expect(theirPage.nextCursor).toBeNull();
+      expect(theirPage.items.map((link) => link.ticket.id).filter((id) => others.some((other) => other.id === id))).toEqual([]);
+      expect((await json(`/tickets/${hub.id}/links`, { token: otherAdmin.accessToken })).status).toBe(404);
     });
 
     it('refuses a link to itself and a parent/child cycle (422), and another organization\'s ticket (404)', async () => {

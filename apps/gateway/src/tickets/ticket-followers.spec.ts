@@ -27,10 +27,16 @@ describe("a ticket's followers", () => {
   }
   const follow = (ticketId: string, token = agent.accessToken) => gateway.call(`/tickets/${ticketId}/followers`, { method: 'POST', token });
   const unfollow = (ticketId: string, token = agent.accessToken) => gateway.call(`/tickets/${ticketId}/followers/me`, { method: 'DELETE', token });
-  const list = async (ticketId: string, token = agent.accessToken) => {
-    const response = await gateway.call(`/tickets/${ticketId}/followers`, { token });
+  const page = async (ticketId: string, token = agent.accessToken, query = '') => {
+    const response = await gateway.call(`/tickets/${ticketId}/followers${query}`, { token });
     expect(response.status).toBe(200);
-    return (await response.json()) as TicketFollowerView[];
+    return (await response.json()) as Page<TicketFollowerView>;
+  };
+  /** The whole list: these tickets have far fewer followers than a page holds. */
+  const list = async (ticketId: string, token = agent.accessToken) => {
+    const { items, nextCursor } = await page(ticketId, token);
+    expect(nextCursor).toBeNull();
+    return items;
   };
 
   it('lets an agent follow and unfollow, each recorded in the history and announced as ticket.updated', async () => {
@@ -72,6 +78,30 @@ describe("a ticket's followers", () => {
     expect(events[0]!.envelope.data.ticket).toMatchObject({ id: ticketId });
   });
 
+  it('pages the followers with ?limit and ?cursor, oldest first, until nextCursor is null', async () => {
+    const ticketId = await newTicket();
+    const others = [await gateway.addUser(admin.organization.id, 'agent'), await gateway.addUser(admin.organization.id, 'agent')];
+    for (const token of [agent.accessToken, admin.accessToken, ...others.map((other) => other.accessToken)]) expect((await follow(ticketId, token)).status).toBe(201);
+    const order = [agent.principal.userId, admin.user.id, ...others.map((other) => other.principal.userId)];
+
+    const page1 = await page(ticketId, agent.accessToken, '?limit=3');
+    expect(page1.items.map((row) => row.userId)).toEqual(order.slice(0, 3));
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await page(ticketId, agent.accessToken, `?limit=3&cursor=${page1.nextCursor}`);
+    expect(page2).toEqual({ items: [expect.objectContaining({ userId: order[3] })], nextCursor: null });
+    expect((await list(ticketId)).map((row) => row.userId)).toEqual(order);
+  });
+
+  it('answers 400 naming a malformed cursor or a limit out of 1 to 100', async () => {
+    const ticketId = await newTicket();
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const [query, named] of [[`cursor=${forged}`, 'cursor'], ['cursor=nonsense', 'cursor'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=ten', 'limit']] as const) {
+      const refused = await gateway.call(`/tickets/${ticketId}/followers?${query}`, { token: agent.accessToken });
+      const message = [((await refused.json()) as { message: string | string[] }).message].flat().join('; ');
+      expect({ query, status: refused.status, message }).toEqual({ query, status: 400, message: expect.stringContaining(named) });
+    }
+  });
+
   it('forbids customers on their own ticket, and answers 404 first for tickets that are not theirs', async () => {
     const ticketId = await newTicket();
     expect((await follow(ticketId)).status).toBe(201);
@@ -97,6 +127,13 @@ describe("a ticket's followers", () => {
     expect((await unfollow(foreignTicket)).status).toBe(404);
     expect((await follow('nope')).status).toBe(400);
     expect(await list(foreignTicket, other.accessToken)).toEqual([]);
+    // A cursor from this organization's ticket is only a position: the other ticket still lists its own followers, none of ours.
+    const ours = await newTicket();
+    for (const token of [agent.accessToken, admin.accessToken]) expect((await follow(ours, token)).status).toBe(201);
+    const ourPage = await page(ours, agent.accessToken, '?limit=1');
+    expect((await follow(foreignTicket, other.accessToken)).status).toBe(201);
+    expect(await page(foreignTicket, other.accessToken, `?cursor=${ourPage.nextCursor}`)).toEqual({ items: [expect.objectContaining({ userId: other.user.id })], nextCursor: null });
+    expect((await list(foreignTicket, other.accessToken)).map((row) => row.userId)).toEqual([other.user.id]);
   });
 
   it('goes with the ticket and with the user', async () => {

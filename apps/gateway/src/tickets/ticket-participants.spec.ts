@@ -33,10 +33,16 @@ describe("a ticket's participants", () => {
     return ((await created.json()) as { id: string }).id;
   }
   const add = (ticketId: string, body: object, token = agent.accessToken) => gateway.call(`/tickets/${ticketId}/participants`, { token, body });
-  const list = async (ticketId: string, token = agent.accessToken) => {
-    const response = await gateway.call(`/tickets/${ticketId}/participants`, { token });
+  const page = async (ticketId: string, token = agent.accessToken, query = '') => {
+    const response = await gateway.call(`/tickets/${ticketId}/participants${query}`, { token });
     expect(response.status).toBe(200);
-    return (await response.json()) as TicketParticipantView[];
+    return (await response.json()) as Page<TicketParticipantView>;
+  };
+  /** The whole list in one page of 100: a ticket keeps at most 100 participants. */
+  const list = async (ticketId: string, token = agent.accessToken) => {
+    const { items, nextCursor } = await page(ticketId, token, '?limit=100');
+    expect(nextCursor).toBeNull();
+    return items;
   };
 
   it('lets an agent add a new address (a customer without a password) and remove it again, each recorded in the history and announced', async () => {
@@ -83,6 +89,32 @@ describe("a ticket's participants", () => {
     const removal = await gateway.call(`/tickets/${ticketId}/participants/${participant.userId}`, { method: 'DELETE', token: customer.accessToken });
     expect(removal.status).toBe(403);
     expect(await list(ticketId)).toHaveLength(1);
+  });
+
+  it('pages the participants with ?limit and ?cursor, oldest first, for staff and the requester alike, until nextCursor is null', async () => {
+    const ticketId = await newTicket();
+    const emails = [address('first'), address('second'), address('third')];
+    for (const email of emails) expect((await add(ticketId, { email })).status).toBe(201);
+
+    const page1 = await page(ticketId, agent.accessToken, '?limit=2');
+    expect(page1.items.map((person) => person.email)).toEqual(emails.slice(0, 2));
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    expect(await page(ticketId, agent.accessToken, `?limit=2&cursor=${page1.nextCursor}`)).toEqual({ items: [expect.objectContaining({ email: emails[2] })], nextCursor: null });
+    const asRequester = await page(ticketId, customer.accessToken, `?limit=2&cursor=${page1.nextCursor}`);
+    expect(asRequester).toEqual({ items: [expect.not.objectContaining({ bouncingSince: expect.anything() })], nextCursor: null });
+    expect(asRequester.items[0]!.email).toBe(emails[2]);
+    // Default page size (25) holds them all.
+    expect(await page(ticketId)).toEqual({ items: emails.map((email) => expect.objectContaining({ email })), nextCursor: null });
+  });
+
+  it('answers 400 naming a malformed cursor or a limit out of 1 to 100', async () => {
+    const ticketId = await newTicket();
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const [query, named] of [[`cursor=${forged}`, 'cursor'], ['cursor=nonsense', 'cursor'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=ten', 'limit']] as const) {
+      const refused = await gateway.call(`/tickets/${ticketId}/participants?${query}`, { token: agent.accessToken });
+      const message = [((await refused.json()) as { message: string | string[] }).message].flat().join('; ');
+      expect({ query, status: refused.status, message }).toEqual({ query, status: 400, message: expect.stringContaining(named) });
+    }
   });
 
   it('refuses what cannot be a participant, naming the problem', async () => {
@@ -156,6 +188,10 @@ describe("a ticket's participants", () => {
     expect((await gateway.call(`/tickets/${ticketId}/participants`, { token: stranger.accessToken })).status).toBe(404);
     // Nothing was written to the other organization's ticket.
     expect(await list(foreignTicket, other.accessToken)).toEqual([]);
+    // A cursor from this organization's ticket is only a position: the other ticket lists none of ours.
+    for (const email of [address(), address()]) expect((await add(ticketId, { email })).status).toBe(201);
+    const ourPage = await page(ticketId, agent.accessToken, '?limit=1');
+    expect(await page(foreignTicket, other.accessToken, `?cursor=${ourPage.nextCursor}`)).toEqual({ items: [], nextCursor: null });
   });
 
   it('documents the three routes and their answers in OpenAPI', async () => {

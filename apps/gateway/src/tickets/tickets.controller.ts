@@ -117,16 +117,16 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:read')
-  @Answers(HttpStatus.OK, 'TicketParticipantList')
-  @Get(':id/participants')
-  @ApiOkResponse({
-    description:
-      "`TicketParticipantView[]`: the people copied on the ticket (Cc'd on its mails or added by staff), who receive its public replies; oldest first. " +
+  @Answers(
+    HttpStatus.OK,
+    'TicketParticipantPage',
+    "A page (`{ items, nextCursor }`, `?limit=`, `?cursor=`) of the people copied on the ticket (Cc'd on its mails or added by staff), who receive its public replies; oldest first. " +
       'Staff see any ticket of the organization and `bouncingSince`; a customer sees those of their own tickets, without it',
-  })
+  )
+  @Get(':id/participants')
   @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or (for a customer) not theirs" })
-  participants(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketParticipantView[]> {
-    return this.commands.request(subjects.tickets.participants, { principal, ticketId });
+  participants(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<TicketParticipantView>> {
+    return this.commands.request(subjects.tickets.participants, { principal, ticketId, ...query });
   }
 
   @RequiredScope('tickets:write')
@@ -174,13 +174,16 @@ export class TicketsController {
   }
 
   @RequiredScope('tickets:read')
-  @Answers(HttpStatus.OK, 'TicketLinkList')
+  @Answers(
+    HttpStatus.OK,
+    'TicketLinkPage',
+    'A page (`{ items, nextCursor }`, `?limit=`, `?cursor=`) of the linked tickets, each with what it is to this one (`related`, `parent`, `child`, `merged_into`, `merged_from`) and its status; oldest first',
+  )
   @Get(':id/links')
   @Roles('admin', 'agent')
-  @ApiOkResponse({ description: '`TicketLinkView[]`: each linked ticket with what it is to this one (`related`, `parent`, `child`, `merged_into`, `merged_from`) and its status; oldest first' })
   @ApiNotFoundResponse({ description: "Unknown ticket, or another organization's" })
-  links(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketLinkView[]> {
-    return this.commands.request(subjects.tickets.links, { principal, ticketId });
+  links(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<TicketLinkView>> {
+    return this.commands.request(subjects.tickets.links, { principal, ticketId, ...query });
   }
 
   @RequiredScope('tickets:write')
@@ -209,13 +212,16 @@ export class TicketsController {
 
   // No @Roles on the followers routes: the ticket service answers 404 before 403, so a customer learns nothing of tickets not theirs.
   @RequiredScope('tickets:read')
-  @Answers(HttpStatus.OK, 'TicketFollowerList')
+  @Answers(
+    HttpStatus.OK,
+    'TicketFollowerPage',
+    'A page (`{ items, nextCursor }`, `?limit=`, `?cursor=`) of the staff following the ticket (`userId`, `name`, `followedAt`), who hear of its comments and status changes by mail; oldest first',
+  )
   @Get(':id/followers')
-  @ApiOkResponse({ description: '`TicketFollowerView[]`: the staff following the ticket (`userId`, `name`, `followedAt`), who hear of its comments and status changes by mail; oldest first' })
   @ApiForbiddenResponse({ description: 'Customers do not see who follows a ticket' })
   @ApiNotFoundResponse({ description: "Unknown ticket, another organization's, or (for a customer) not theirs" })
-  followers(@Caller() principal: Principal, @TicketId() ticketId: string): Promise<TicketFollowerView[]> {
-    return this.commands.request(subjects.tickets.followers, { principal, ticketId });
+  followers(@Caller() principal: Principal, @TicketId() ticketId: string, @Query() query: PageQuery): Promise<Page<TicketFollowerView>> {
+    return this.commands.request(subjects.tickets.followers, { principal, ticketId, ...query });
   }
 
   @RequiredScope('tickets:write')

@@ -1,15 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  PAGE_SIZE,
   TICKET_PRIORITIES,
   type CreateSlaPolicyCommand,
   type DeletedReply,
   type ListSlaPoliciesCommand,
+  type Page,
   type SlaPolicyRefCommand,
   type SlaPolicyView,
   type UpdateSlaPolicyCommand,
 } from '@helpdesk/contracts';
-import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
 import { DataSource } from 'typeorm';
 import { SlaPolicy } from '../sla/sla-policy.entity.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
@@ -42,10 +44,12 @@ function assertTargets(policy: Pick<SlaPolicy, 'firstResponseMinutes' | 'resolut
   if (policy.resolutionMinutes < policy.firstResponseMinutes) throw new CommandError('VALIDATION', RESOLUTION_BEFORE_FIRST_RESPONSE);
 }
 
-/** Most urgent first, newest first within a priority. */
-function byPriorityThenNewest(a: SlaPolicy, b: SlaPolicy): number {
-  return TICKET_PRIORITIES.indexOf(b.priority) - TICKET_PRIORITIES.indexOf(a.priority) || b.createdAt.getTime() - a.createdAt.getTime();
-}
+/**
+ * Most urgent first, newest first within a priority, as one text key so the keyset cursor holds a
+ * single value: the priority's rank, then the creation time at fixed width (microseconds, UTC);
+ * compared byte by byte (COLLATE "C"), whatever the database's locale.
+ */
+const POLICY_ORDER_KEY = `(array_position(ARRAY[${TICKET_PRIORITIES.map((priority) => `'${priority}'`).join(', ')}]::text[], policy.priority)::text || '|' || to_char(policy.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')) COLLATE "C"`;
 
 /**
  * SLA policies: one active policy per priority. A ticket keeps the policy and due times it got when it
@@ -58,10 +62,26 @@ export class SlaPoliciesService {
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
   ) {}
 
-  async list(command: ListSlaPoliciesCommand): Promise<SlaPolicyView[]> {
+  /** A page of the policies (the retired ones too with `includeInactive`), most urgent first, newest first within a priority. */
+  async list(command: ListSlaPoliciesCommand): Promise<Page<SlaPolicyView>> {
     const caller = await this.principals.verifyStaff(command.principal);
-    const policies = await this.dataSource.manager.find(SlaPolicy, { where: { organizationId: caller.orgId, ...(command.includeInactive ? {} : { active: true }) } });
-    return policies.sort(byPriorityThenNewest).map(toSlaPolicyView);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const query = this.dataSource.manager
+      .createQueryBuilder(SlaPolicy, 'policy')
+      .where('policy.organizationId = :orgId', { orgId: caller.orgId })
+      .addSelect(POLICY_ORDER_KEY, 'sort_value')
+      .orderBy(POLICY_ORDER_KEY, 'DESC')
+      .addOrderBy('policy.id', 'DESC')
+      .limit(limit + 1);
+    if (!command.includeInactive) query.andWhere('policy.active');
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor, 'text');
+      query.andWhere(`(${POLICY_ORDER_KEY}, policy.id) < (:value COLLATE "C", :id)`, { value: cursor.value, id: cursor.id });
+    }
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
+    const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toSlaPolicyView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
   }
 
   /** Replaces the active policy of its priority, in one transaction: there is never none, nor two. */

@@ -1,4 +1,4 @@
-import { subjects, type Principal, type SlaPolicyView, type TicketView } from '@helpdesk/contracts';
+import { subjects, type Page, type Principal, type SlaPolicyView, type TicketView } from '@helpdesk/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
 
@@ -11,7 +11,8 @@ describe('SLA policies', () => {
   let customer: Principal;
   let outsider: Principal;
 
-  const list = (principal: Principal = admin, includeInactive = false) => harness.send<SlaPolicyView[]>(subjects.slaPolicies.list, { principal, includeInactive });
+  const list = async (principal: Principal = admin, includeInactive = false) => (await harness.send<Page<SlaPolicyView>>(subjects.slaPolicies.list, { principal, includeInactive, limit: 100 })).items;
+  const page = (principal: Principal, query: { limit?: number; cursor?: string | null; includeInactive?: boolean } = {}) => harness.send<Page<SlaPolicyView>>(subjects.slaPolicies.list, { principal, ...query });
   const create = (fields: Record<string, unknown>, principal: Principal = admin) =>
     harness.send<SlaPolicyView>(subjects.slaPolicies.create, { principal, name: 'Premium', priority: 'high', firstResponseMinutes: 30, resolutionMinutes: 240, businessHoursOnly: false, ...fields });
   const openTicket = (priority: string, principal: Principal = admin) => harness.send<TicketView>(subjects.tickets.create, { principal, subject: `A ${priority} problem`, description: 'x', priority });
@@ -35,6 +36,46 @@ describe('SLA policies', () => {
       { priority: 'normal', firstResponseMinutes: 480, resolutionMinutes: 960, active: true },
       { priority: 'low', firstResponseMinutes: 480, resolutionMinutes: 1920, active: true },
     ]);
+  });
+
+  it('lists the policies a page at a time, most urgent first and newest first within a priority, until nextCursor is null', async () => {
+    const { admin: pagedAdmin } = await harness.signup('Paged Desk');
+    const retired = (await page(pagedAdmin)).items.find((policy) => policy.priority === 'high')!;
+    const premium = await create({ name: 'Premium' }, pagedAdmin);
+    const seen: SlaPolicyView[][] = [];
+    let cursor: string | null | undefined;
+    do {
+      const next = await page(pagedAdmin, { limit: 2, includeInactive: true, cursor });
+      seen.push(next.items);
+      cursor = next.nextCursor;
+    } while (cursor);
+    expect(seen.map((items) => items.map((policy) => [policy.priority, policy.active]))).toEqual([
+      [['urgent', true], ['high', true]],
+      [['high', false], ['normal', true]],
+      [['low', true]],
+    ]);
+    expect(seen.flat().filter((policy) => policy.priority === 'high').map((policy) => policy.id)).toEqual([premium.id, retired.id]);
+    const active = await page(pagedAdmin, { limit: 3 });
+    expect(active.items.map((policy) => policy.priority)).toEqual(['urgent', 'high', 'normal']);
+    expect(await page(pagedAdmin, { limit: 3, cursor: active.nextCursor })).toEqual({ items: [expect.objectContaining({ priority: 'low' })], nextCursor: null });
+  });
+
+  it('answers VALIDATION for a cursor it did not make or a limit out of 1 to 100', async () => {
+    const forged = Buffer.from(JSON.stringify(['4|2026', 'not-a-uuid'])).toString('base64url');
+    for (const query of [{ cursor: 'not-a-cursor' }, { cursor: forged }, { limit: 0 }, { limit: 101 }, { limit: 'ten' }]) {
+      expect(await harness.fail(subjects.slaPolicies.list, { principal: admin, ...query })).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/cursor|limit/) });
+    }
+  });
+
+  it("never lists another organization's policies, even given a cursor from that organization's list", async () => {
+    const { admin: ours } = await harness.signup('Our Desk');
+    const { admin: theirs } = await harness.signup('Their Desk');
+    const theirPolicies = (await page(theirs)).items.map((policy) => policy.id);
+    const ourPage = await page(ours, { limit: 1 });
+    const listed = await page(theirs, { cursor: ourPage.nextCursor });
+    expect(listed.nextCursor).toBeNull();
+    expect(listed.items.every((policy) => theirPolicies.includes(policy.id))).toBe(true);
+    expect(listed.items.map((policy) => policy.id)).not.toContain(ourPage.items[0]!.id);
   });
 
   it('replaces the active policy of a priority with a new one: old tickets keep theirs, new tickets get the new one', async () => {

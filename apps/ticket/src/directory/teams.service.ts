@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { CreateTeamCommand, DeletedReply, ListTeamsCommand, SetTeamMembersCommand, TeamRefCommand, TeamView, UpdateTeamCommand } from '@helpdesk/contracts';
-import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { PAGE_SIZE, type CreateTeamCommand, type DeletedReply, type ListTeamsCommand, type Page, type SetTeamMembersCommand, type TeamRefCommand, type TeamView, type UpdateTeamCommand } from '@helpdesk/contracts';
+import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AssignmentService } from '../assignment/assignment.service.js';
 import { TICKET_SCHEMA } from '../database/schema.js';
@@ -40,10 +40,28 @@ export class TeamsService {
     @Inject(AssignmentService) private readonly assignment: AssignmentService,
   ) {}
 
-  async list(command: ListTeamsCommand): Promise<TeamView[]> {
+  /** A page of the organization's teams by name (the order of the console's pickers), keyset on (name, id). */
+  async list(command: ListTeamsCommand): Promise<Page<TeamView>> {
     const caller = await this.principals.verifyStaff(command.principal);
-    const teams = await this.teamsQuery(this.dataSource.manager, caller.orgId).orderBy('team.name', 'ASC').addOrderBy('team.id', 'ASC').getMany();
-    return teams.map(toTeamView);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const manager = this.dataSource.manager;
+    // The page is chosen on teams alone: a LIMIT over the members join would count members, not teams.
+    const pageQuery = manager
+      .createQueryBuilder(Team, 'team')
+      .select(['team.id', 'team.name'])
+      .where('team.organizationId = :orgId', { orgId: caller.orgId })
+      .orderBy('team.name', 'ASC')
+      .addOrderBy('team.id', 'ASC')
+      .limit(limit + 1);
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor, 'text');
+      pageQuery.andWhere('(team.name, team.id) > (:name, :id)', { name: cursor.value, id: cursor.id });
+    }
+    const chosen = await pageQuery.getMany();
+    const ids = chosen.slice(0, limit).map((team) => team.id);
+    const teams = ids.length === 0 ? [] : await this.teamsQuery(manager, caller.orgId).andWhere('team.id IN (:...ids)', { ids }).orderBy('team.name', 'ASC').addOrderBy('team.id', 'ASC').getMany();
+    const last = teams.at(-1);
+    return { items: teams.map(toTeamView), nextCursor: chosen.length > limit && last ? encodeCursor({ value: last.name, id: last.id }) : null };
   }
 
   async create(command: CreateTeamCommand): Promise<TeamView> {

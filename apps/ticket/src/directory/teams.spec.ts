@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { subjects, type Principal, type TeamView, type TicketView } from '@helpdesk/contracts';
+import { subjects, type Page, type Principal, type TeamView, type TicketView } from '@helpdesk/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketHarness } from '../testing/ticket-harness.js';
 
@@ -11,7 +11,8 @@ describe('teams', () => {
   let outsider: Principal;
 
   const createTeam = (name: string, principal: Principal = admin) => harness.send<TeamView>(subjects.teams.create, { principal, name });
-  const listTeams = (principal: Principal = admin) => harness.send<TeamView[]>(subjects.teams.list, { principal });
+  const listTeams = async (principal: Principal = admin) => (await harness.send<Page<TeamView>>(subjects.teams.list, { principal, limit: 100 })).items;
+  const pageOfTeams = (principal: Principal, query: { limit?: number; cursor?: string | null } = {}) => harness.send<Page<TeamView>>(subjects.teams.list, { principal, ...query });
   const setMembers = (teamId: string, memberIds: string[]) => harness.send<TeamView>(subjects.teams.setMembers, { principal: admin, teamId, memberIds });
 
   beforeAll(async () => {
@@ -29,6 +30,39 @@ describe('teams', () => {
     expect(team).toEqual({ id: expect.any(String), name: 'Tier 2', assignment: 'manual', memberIds: [], createdAt: expect.any(String) });
     await createTeam('Billing');
     expect((await listTeams(agent)).map((listed) => listed.name)).toEqual(['Billing', 'Tier 2']);
+  });
+
+  it('lists the teams a page at a time in name order, each with all its members, until nextCursor is null', async () => {
+    const { admin: pagedAdmin } = await harness.signup('Paged Desk');
+    const [first, second] = [await harness.addUser(pagedAdmin.orgId, 'agent'), await harness.addUser(pagedAdmin.orgId, 'agent')];
+    for (const name of ['Charlie', 'Alpha', 'Bravo']) await createTeam(name, pagedAdmin);
+    const alpha = (await pageOfTeams(pagedAdmin)).items.find((team) => team.name === 'Alpha')!;
+    await harness.send(subjects.teams.setMembers, { principal: pagedAdmin, teamId: alpha.id, memberIds: [first.userId, second.userId] });
+
+    const page1 = await pageOfTeams(pagedAdmin, { limit: 2 });
+    expect(page1.items.map((team) => team.name)).toEqual(['Alpha', 'Bravo']);
+    expect(page1.items[0]!.memberIds).toEqual([first.userId, second.userId].sort());
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await pageOfTeams(pagedAdmin, { limit: 2, cursor: page1.nextCursor });
+    expect(page2).toEqual({ items: [expect.objectContaining({ name: 'Charlie' })], nextCursor: null });
+    expect(await pageOfTeams(pagedAdmin)).toEqual({ items: ['Alpha', 'Bravo', 'Charlie'].map((name) => expect.objectContaining({ name })), nextCursor: null });
+  });
+
+  it('answers VALIDATION for a cursor it did not make or a limit out of 1 to 100', async () => {
+    const forged = Buffer.from(JSON.stringify(['Alpha', 'not-a-uuid'])).toString('base64url');
+    for (const query of [{ cursor: 'not-a-cursor' }, { cursor: forged }, { limit: 0 }, { limit: 101 }, { limit: 'ten' }]) {
+      expect(await harness.fail(subjects.teams.list, { principal: admin, ...query })).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/cursor|limit/) });
+    }
+  });
+
+  it("never lists another organization's teams, even given a cursor from that organization's list", async () => {
+    const { admin: ours } = await harness.signup('Our Desk');
+    const { admin: theirs } = await harness.signup('Their Desk');
+    const their = await createTeam('Zulu', theirs);
+    for (const name of ['Alpha', 'Bravo', 'Charlie']) await createTeam(name, ours);
+    const page = await pageOfTeams(ours, { limit: 1 });
+    expect(await pageOfTeams(theirs, { cursor: page.nextCursor })).toEqual({ items: [their], nextCursor: null });
+    expect(await pageOfTeams(theirs)).toEqual({ items: [their], nextCursor: null });
   });
 
   it('refuses a second team with the same name, whatever its case, on create and on rename', async () => {

@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  PAGE_SIZE,
   TICKET_FIELD_LIMITS,
   type CreateTicketFieldCommand,
   type ListTicketFieldsCommand,
+  type Page,
   type TicketFieldRefCommand,
   type TicketFieldView,
   type UpdateTicketFieldCommand,
 } from '@helpdesk/contracts';
-import { CommandError, stripToPlainText } from '@helpdesk/common';
+import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../directory/unique-violation.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -61,13 +63,26 @@ export class TicketFieldsService {
     @Inject(PrincipalVerifier) private readonly principals: PrincipalVerifier,
   ) {}
 
-  async list(command: ListTicketFieldsCommand): Promise<TicketFieldView[]> {
+  /** A page of the fields (the archived ones too with `includeArchived`), in creation order: the order forms show them in. */
+  async list(command: ListTicketFieldsCommand): Promise<Page<TicketFieldView>> {
     const caller = await this.principals.verifyStaff(command.principal);
-    const fields = await this.dataSource.manager.find(TicketField, {
-      where: { organizationId: caller.orgId, ...(command.includeArchived ? {} : { active: true }) },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
-    return fields.map(toTicketFieldView);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const query = this.dataSource.manager
+      .createQueryBuilder(TicketField, 'field')
+      .where('field.organizationId = :orgId', { orgId: caller.orgId })
+      .addSelect('field.created_at::text', 'sort_value')
+      .orderBy('field.createdAt', 'ASC')
+      .addOrderBy('field.id', 'ASC')
+      .limit(limit + 1);
+    if (!command.includeArchived) query.andWhere('field.active');
+    if (command.cursor) {
+      const cursor = decodeCursor(command.cursor, 'timestamp');
+      query.andWhere('(field.createdAt, field.id) > (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
+    }
+    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
+    const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toTicketFieldView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
   }
 
   async get(command: TicketFieldRefCommand): Promise<TicketFieldView> {

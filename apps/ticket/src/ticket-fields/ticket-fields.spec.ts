@@ -34,10 +34,42 @@ describe('custom ticket fields', () => {
 
   describe('definitions', () => {
     it('lists the organization fields to staff in creation order, and refuses customers', async () => {
-      const fields = await harness.send<TicketFieldView[]>(subjects.ticketFields.list, { principal: agent });
+      const { items: fields, nextCursor } = await harness.send<Page<TicketFieldView>>(subjects.ticketFields.list, { principal: agent });
+      expect(nextCursor).toBeNull();
       expect(fields.map((field) => field.key)).toEqual(['product_area', 'platforms', 'order_total', 'purchase_date', 'vip', 'order_ref']);
       expect(fields[0]).toMatchObject({ label: 'Product area', type: 'dropdown', options: ['billing', 'shipping', 'returns'], requiredToSolve: false, active: true });
       expect(await harness.fail(subjects.ticketFields.list, { principal: customer })).toMatchObject({ code: 'FORBIDDEN' });
+    });
+
+    it('lists the fields a page at a time in creation order, archived ones only when asked, until nextCursor is null', async () => {
+      const { admin: pagedAdmin } = await harness.signup('Paged Desk');
+      for (const key of ['zeta', 'alpha', 'mid']) await defineField(pagedAdmin, { key, label: key, type: 'text' });
+      const archived = await defineField(pagedAdmin, { key: 'gone', label: 'Gone', type: 'text' });
+      await harness.send(subjects.ticketFields.archive, { principal: pagedAdmin, fieldId: archived.id });
+      const listPage = (query: Record<string, unknown>) => harness.send<Page<TicketFieldView>>(subjects.ticketFields.list, { principal: pagedAdmin, ...query });
+
+      const page1 = await listPage({ limit: 2 });
+      expect(page1.items.map((field) => field.key)).toEqual(['zeta', 'alpha']);
+      expect(page1.nextCursor).toEqual(expect.any(String));
+      expect(await listPage({ limit: 2, cursor: page1.nextCursor })).toEqual({ items: [expect.objectContaining({ key: 'mid' })], nextCursor: null });
+      const withArchived = await listPage({ limit: 2, cursor: page1.nextCursor, includeArchived: true });
+      expect(withArchived).toEqual({ items: [expect.objectContaining({ key: 'mid' }), expect.objectContaining({ key: 'gone', active: false })], nextCursor: null });
+    });
+
+    it('answers VALIDATION for a cursor it did not make or a limit out of 1 to 100', async () => {
+      const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+      for (const query of [{ cursor: 'not-a-cursor' }, { cursor: forged }, { limit: 0 }, { limit: 101 }, { limit: 'ten' }]) {
+        expect(await harness.fail(subjects.ticketFields.list, { principal: admin, ...query })).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/cursor|limit/) });
+      }
+    });
+
+    it("never lists another organization's fields, even given a cursor from that organization's list", async () => {
+      const { admin: ours } = await harness.signup('Our Desk');
+      const { admin: theirs } = await harness.signup('Their Desk');
+      for (const key of ['one', 'two', 'three']) await defineField(ours, { key, label: key, type: 'text' });
+      const their = await defineField(theirs, { key: 'theirs', label: 'Theirs', type: 'text' });
+      const ourPage = await harness.send<Page<TicketFieldView>>(subjects.ticketFields.list, { principal: ours, limit: 1 });
+      expect(await harness.send(subjects.ticketFields.list, { principal: theirs, cursor: ourPage.nextCursor })).toEqual({ items: [their], nextCursor: null });
     });
 
     it('lets only admins define fields', async () => {
@@ -80,7 +112,7 @@ describe('custom ticket fields', () => {
     });
 
     it('answers NOT_FOUND for another organization\'s field ids, whatever the command', async () => {
-      const [theirs] = await harness.send<TicketFieldView[]>(subjects.ticketFields.list, { principal: otherAdmin });
+      const [theirs] = (await harness.send<Page<TicketFieldView>>(subjects.ticketFields.list, { principal: otherAdmin })).items;
       expect(await harness.fail(subjects.ticketFields.get, { principal: admin, fieldId: theirs!.id })).toMatchObject({ code: 'NOT_FOUND' });
       expect(await harness.fail(subjects.ticketFields.update, { principal: admin, fieldId: theirs!.id, changes: { label: 'Mine now' } })).toMatchObject({ code: 'NOT_FOUND' });
       expect(await harness.fail(subjects.ticketFields.archive, { principal: admin, fieldId: theirs!.id })).toMatchObject({ code: 'NOT_FOUND' });
@@ -92,8 +124,8 @@ describe('custom ticket fields', () => {
       const ticket = await createTicket(agent, { fields: { legacy_code: 'L-1' } });
       const archived = await harness.send<TicketFieldView>(subjects.ticketFields.archive, { principal: admin, fieldId: field.id });
       expect(archived.active).toBe(false);
-      expect((await harness.send<TicketFieldView[]>(subjects.ticketFields.list, { principal: admin })).map((item) => item.key)).not.toContain('legacy_code');
-      expect((await harness.send<TicketFieldView[]>(subjects.ticketFields.list, { principal: admin, includeArchived: true })).map((item) => item.key)).toContain('legacy_code');
+      expect((await harness.send<Page<TicketFieldView>>(subjects.ticketFields.list, { principal: admin, limit: 100 })).items.map((item) => item.key)).not.toContain('legacy_code');
+      expect((await harness.send<Page<TicketFieldView>>(subjects.ticketFields.list, { principal: admin, includeArchived: true, limit: 100 })).items.map((item) => item.key)).toContain('legacy_code');
       expect((await updateFails(agent, ticket.id, { fields: { legacy_code: 'L-2' } })).message).toBe('fields.legacy_code is archived and can no longer be set');
       expect((await harness.send<TicketView>(subjects.tickets.get, { principal: agent, ticketId: ticket.id })).fields).toEqual({ legacy_code: 'L-1' });
       await harness.send(subjects.ticketFields.update, { principal: admin, fieldId: field.id, changes: { active: true } });

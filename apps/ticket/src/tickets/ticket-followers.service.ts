@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { TicketFollowerView, TicketRefCommand } from '@helpdesk/contracts';
-import { CommandError } from '@helpdesk/common';
+import { PAGE_SIZE, type Page, type PageCommand, type TicketFollowerView, type TicketRefCommand } from '@helpdesk/contracts';
+import { CommandError, decodeCursor, encodeCursor, type KeysetCursor } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { historyActor, recordHistory } from '../history/ticket-history.js';
@@ -18,6 +18,8 @@ interface FollowerRow {
   user_id: string;
   name: string;
   created_at: Date;
+  /** created_at as PostgreSQL's text, microseconds kept, for the cursor. */
+  sort_value: string;
 }
 
 const toView = (row: FollowerRow): TicketFollowerView => ({ userId: row.user_id, name: row.name, followedAt: row.created_at.toISOString() });
@@ -37,9 +39,14 @@ export class TicketFollowersService {
     @Inject(DomainEvents) private readonly events: DomainEvents,
   ) {}
 
-  async list(command: TicketRefCommand): Promise<TicketFollowerView[]> {
+  async list(command: PageCommand): Promise<Page<TicketFollowerView>> {
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const after = command.cursor ? decodeCursor(command.cursor, 'timestamp') : undefined;
     await this.staffAndTicket(this.dataSource.manager, command, false);
-    return (await this.rows(this.dataSource.manager, command.ticketId)).map(toView);
+    const rows = await this.rows(this.dataSource.manager, command.ticketId, { after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor({ value: last.sort_value, id: last.user_id }) : null };
   }
 
   /** The caller follows the ticket. */
@@ -51,7 +58,7 @@ export class TicketFollowersService {
         [ticket.id, caller.userId, caller.orgId],
       )) as Array<{ user_id: string }>;
       if (inserted.length === 0) throw new CommandError('CONFLICT', 'You already follow this ticket');
-      const [row] = await this.rows(manager, ticket.id, caller.userId);
+      const [row] = await this.rows(manager, ticket.id, { userId: caller.userId });
       await this.recordChange(manager, caller, ticket, { from: null, to: row!.name }, 'follower.added');
       return row!;
     });
@@ -94,13 +101,16 @@ export class TicketFollowersService {
     });
   }
 
-  private async rows(manager: EntityManager, ticketId: string, userId?: string): Promise<FollowerRow[]> {
+  /** Oldest first, keyset on (created_at, user_id): one follower, or a page after a cursor. */
+  private async rows(manager: EntityManager, ticketId: string, { userId, after, limit }: { userId?: string; after?: KeysetCursor; limit?: number } = {}): Promise<FollowerRow[]> {
     return (await manager.query(
-      `SELECT follower.user_id, person.name, follower.created_at
+      `SELECT follower.user_id, person.name, follower.created_at, follower.created_at::text AS sort_value
          FROM ${FOLLOWERS} follower JOIN ${USERS} person ON person.id = follower.user_id
         WHERE follower.ticket_id = $1 AND ($2::uuid IS NULL OR follower.user_id = $2)
-        ORDER BY follower.created_at, person.name`,
-      [ticketId, userId ?? null],
+          AND ($3::timestamptz IS NULL OR (follower.created_at, follower.user_id) > ($3::timestamptz, $4::uuid))
+        ORDER BY follower.created_at, follower.user_id
+        LIMIT $5`,
+      [ticketId, userId ?? null, after?.value ?? null, after?.id ?? null, limit ?? null],
     )) as FollowerRow[];
   }
 }

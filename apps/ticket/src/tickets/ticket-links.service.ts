@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { FINISHED_STATUSES, type AddTicketLinkCommand, type TicketLinkRefCommand, type TicketLinkView, type TicketLinkViewKind, type TicketRefCommand, type TicketStatus } from '@helpdesk/contracts';
-import { CommandError } from '@helpdesk/common';
+import { FINISHED_STATUSES, PAGE_SIZE, type AddTicketLinkCommand, type Page, type PageCommand, type TicketLinkRefCommand, type TicketLinkView, type TicketLinkViewKind, type TicketStatus } from '@helpdesk/contracts';
+import { CommandError, decodeCursor, encodeCursor, type KeysetCursor } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { historyActor, recordHistory } from '../history/ticket-history.js';
@@ -18,6 +18,8 @@ interface LinkRow {
   kind: StoredKind;
   outgoing: boolean;
   created_at: Date;
+  /** created_at as PostgreSQL's text, microseconds kept, for the cursor. */
+  sort_value: string;
   id: string;
   number: number;
   subject: string;
@@ -60,11 +62,16 @@ export class TicketLinksService {
     @Inject(DomainEvents) private readonly events: DomainEvents,
   ) {}
 
-  async list(command: TicketRefCommand): Promise<TicketLinkView[]> {
+  async list(command: PageCommand): Promise<Page<TicketLinkView>> {
     const caller = await this.principals.verify(command.principal);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const after = command.cursor ? decodeCursor(command.cursor, 'timestamp') : undefined;
     await this.tickets.findVisible(this.dataSource.manager, caller, command.ticketId);
     if (!caller.staff) throw new CommandError('FORBIDDEN', 'Only agents and admins may see ticket links');
-    return (await this.rows(this.dataSource.manager, caller.orgId, command.ticketId)).map(toView);
+    const rows = await this.rows(this.dataSource.manager, caller.orgId, command.ticketId, { after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor({ value: last.sort_value, id: last.id }) : null };
   }
 
   async add(command: AddTicketLinkCommand): Promise<TicketLinkView> {
@@ -91,7 +98,7 @@ export class TicketLinksService {
         caller.userId,
       ]);
       await this.recordChange(manager, caller, ticket, other, 'link.added', command.kind);
-      const [row] = await this.rows(manager, caller.orgId, ticket.id, other.id);
+      const [row] = await this.rows(manager, caller.orgId, ticket.id, { otherId: other.id });
       return toView(row!);
     });
     this.events.committed();
@@ -151,14 +158,17 @@ export class TicketLinksService {
     }
   }
 
-  private async rows(manager: EntityManager, orgId: string, ticketId: string, otherId?: string): Promise<LinkRow[]> {
+  /** Oldest first, keyset on (created_at, the other ticket's id: a pair has one link): one link, or a page after a cursor. */
+  private async rows(manager: EntityManager, orgId: string, ticketId: string, { otherId, after, limit }: { otherId?: string; after?: KeysetCursor; limit?: number } = {}): Promise<LinkRow[]> {
     return (await manager.query(
-      `SELECT link.kind, link.source_id = $1 AS outgoing, link.created_at, other.id, other.number, other.subject, other.status
+      `SELECT link.kind, link.source_id = $1 AS outgoing, link.created_at, link.created_at::text AS sort_value, other.id, other.number, other.subject, other.status
          FROM ${LINKS} link
          JOIN ${TICKET_SCHEMA}.tickets other ON other.id = CASE WHEN link.source_id = $1 THEN link.target_id ELSE link.source_id END
         WHERE (link.source_id = $1 OR link.target_id = $1) AND link.organization_id = $2 AND ($3::uuid IS NULL OR other.id = $3)
-        ORDER BY link.created_at, other.number`,
-      [ticketId, orgId, otherId ?? null],
+          AND ($4::timestamptz IS NULL OR (link.created_at, other.id) > ($4::timestamptz, $5::uuid))
+        ORDER BY link.created_at, other.id
+        LIMIT $6`,
+      [ticketId, orgId, otherId ?? null, after?.value ?? null, after?.id ?? null, limit ?? null],
     )) as LinkRow[];
   }
 }

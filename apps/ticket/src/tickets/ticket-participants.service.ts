@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MAILBOX_LIMITS, type AddParticipantCommand, type ParticipantRefCommand, type TicketParticipantView, type TicketRefCommand } from '@helpdesk/contracts';
-import { CommandError, normalizeEmail, stripToPlainText } from '@helpdesk/common';
+import { MAILBOX_LIMITS, PAGE_SIZE, type AddParticipantCommand, type Page, type PageCommand, type ParticipantRefCommand, type TicketParticipantView, type TicketRefCommand } from '@helpdesk/contracts';
+import { CommandError, decodeCursor, encodeCursor, normalizeEmail, stripToPlainText, type KeysetCursor } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_SCHEMA } from '../database/schema.js';
 import { historyActor, recordHistory } from '../history/ticket-history.js';
@@ -20,6 +20,8 @@ interface ParticipantRow {
   email: string;
   bouncing_since: Date | null;
   created_at: Date;
+  /** created_at as PostgreSQL's text, microseconds kept, for the cursor. */
+  sort_value: string;
 }
 
 function toView(row: ParticipantRow, forStaff: boolean): TicketParticipantView {
@@ -48,10 +50,15 @@ export class TicketParticipantsService {
   ) {}
 
   /** Staff, and the requester on their own ticket (who Cc'd them), see who is copied; the bounce mark is staff's. */
-  async list(command: TicketRefCommand): Promise<TicketParticipantView[]> {
+  async list(command: PageCommand): Promise<Page<TicketParticipantView>> {
     const caller = await this.principals.verify(command.principal);
+    const limit = command.limit ?? PAGE_SIZE.default;
+    const after = command.cursor ? decodeCursor(command.cursor, 'timestamp') : undefined;
     await this.tickets.findVisible(this.dataSource.manager, caller, command.ticketId);
-    return (await this.rows(this.dataSource.manager, command.ticketId)).map((row) => toView(row, caller.staff));
+    const rows = await this.rows(this.dataSource.manager, command.ticketId, { after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map((row) => toView(row, caller.staff)), nextCursor: rows.length > limit && last ? encodeCursor({ value: last.sort_value, id: last.user_id }) : null };
   }
 
   async add(command: AddParticipantCommand): Promise<TicketParticipantView> {
@@ -79,7 +86,7 @@ export class TicketParticipantsService {
       }
       await manager.query(`INSERT INTO ${PARTICIPANTS} (ticket_id, user_id, organization_id) VALUES ($1, $2, $3)`, [ticket.id, person!.id, caller.orgId]);
       await this.recordChange(manager, caller, ticket, { from: null, to: person!.email }, 'participant.added');
-      const [row] = await this.rows(manager, ticket.id, person!.id);
+      const [row] = await this.rows(manager, ticket.id, { userId: person!.id });
       return row!;
     });
     this.events.committed();
@@ -120,13 +127,16 @@ export class TicketParticipantsService {
     });
   }
 
-  private async rows(manager: EntityManager, ticketId: string, userId?: string): Promise<ParticipantRow[]> {
+  /** Oldest first, keyset on (created_at, user_id): one participant, or a page after a cursor. */
+  private async rows(manager: EntityManager, ticketId: string, { userId, after, limit }: { userId?: string; after?: KeysetCursor; limit?: number } = {}): Promise<ParticipantRow[]> {
     return (await manager.query(
-      `SELECT participant.user_id, person.name, person.email, person.bouncing_since, participant.created_at
+      `SELECT participant.user_id, person.name, person.email, person.bouncing_since, participant.created_at, participant.created_at::text AS sort_value
          FROM ${PARTICIPANTS} participant JOIN ${USERS} person ON person.id = participant.user_id
         WHERE participant.ticket_id = $1 AND ($2::uuid IS NULL OR participant.user_id = $2)
-        ORDER BY participant.created_at, person.email`,
-      [ticketId, userId ?? null],
+          AND ($3::timestamptz IS NULL OR (participant.created_at, participant.user_id) > ($3::timestamptz, $4::uuid))
+        ORDER BY participant.created_at, participant.user_id
+        LIMIT $5`,
+      [ticketId, userId ?? null, after?.value ?? null, after?.id ?? null, limit ?? null],
     )) as ParticipantRow[];
   }
 }

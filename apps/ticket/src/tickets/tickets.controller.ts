@@ -58,7 +58,7 @@ export class TicketsController {
   }
 
   @MessagePattern(subjects.tickets.participants)
-  listParticipants(@Payload() command: TicketRefCommand) {
+  listParticipants(@Payload() command: PageCommand) {
     return this.participants.list(command);
   }
 
@@ -79,7 +79,7 @@ export class TicketsController {
   }
 
   @MessagePattern(subjects.tickets.links)
-  listLinks(@Payload() command: TicketRefCommand) {
+  listLinks(@Payload() command: PageCommand) {
     return this.links.list(command);
   }
 
@@ -99,7 +99,7 @@ export class TicketsController {
     return this.bulk.update(command);
   }
   @MessagePattern(subjects.tickets.followers)
-  listFollowers(@Payload() command: TicketRefCommand) {
+  listFollowers(@Payload() command: PageCommand) {
     return this.followers.list(command);
   }
 

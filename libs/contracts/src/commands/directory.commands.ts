@@ -195,7 +195,14 @@ export class UpdateOwnAccountCommand extends AuthenticatedCommand {
 
 // ---- teams ----
 
-export class ListTeamsCommand extends AuthenticatedCommand {}
+/** teams.list: a page (`Page<TeamView>`) of the organization's teams, by name. */
+export class ListTeamsCommand extends AuthenticatedCommand {
+  @PageLimit()
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
+}
 
 export class CreateTeamCommand extends AuthenticatedCommand {
   @Length(1, DIRECTORY_LIMITS.teamName)
@@ -343,12 +350,19 @@ export class UpdateOrganizationCommand extends AuthenticatedCommand {
 
 // ---- SLA policies ----
 
+/** sla-policies.list: a page (`Page<SlaPolicyView>`), the most urgent priority first, then newest. */
 export class ListSlaPoliciesCommand extends AuthenticatedCommand {
   /** Also the retired policies, which tickets created under them still reference. */
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
   includeInactive?: boolean;
+
+  @PageLimit()
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 export class CreateSlaPolicyCommand extends AuthenticatedCommand {

@@ -1,18 +1,26 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { TICKET_FIELD_KEY_PATTERN, TICKET_FIELD_LIMITS, TICKET_FIELD_TYPES, type TicketFieldType } from '../ticket-fields.js';
+import { PageCursor, PageLimit } from './pagination.js';
 import { AuthenticatedCommand } from './principal.dto.js';
 import { QueryBoolean } from './query-transforms.js';
 
 const KEY_FORMAT = `key must be a lowercase slug of at most ${TICKET_FIELD_LIMITS.key} characters: a letter, then letters, digits or underscores (e.g. product_area)`;
 const trimmedStrings = () => Transform(({ value }) => (Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? item.trim() : item)) : value));
 
+/** ticket-fields.list: a page (`Page<TicketFieldView>`) of the fields, in creation order. */
 export class ListTicketFieldsCommand extends AuthenticatedCommand {
   /** Also the archived fields. */
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
   includeArchived?: boolean;
+
+  @PageLimit()
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 export class CreateTicketFieldCommand extends AuthenticatedCommand {

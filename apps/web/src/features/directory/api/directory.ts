@@ -1,5 +1,6 @@
 import type { Availability, OrganizationView, Page, PublicUserView, Role, SlaPolicyView, TeamAssignment, TeamView, UserView } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
+import { fetchAllPages } from '../../../lib/fetch-all-pages';
 import { toQueryString } from '../../../lib/query-string';
 
 export interface UserListParams {
@@ -60,7 +61,8 @@ export const clearBounce = (id: string) => api.call<UserView>(`/api/v1/users/${e
 
 export const deactivateUser = (id: string) => api.call<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
-export const listTeams = () => api.call<TeamView[]>('/api/v1/teams');
+/** Every team, by name (the pickers need them all). */
+export const listTeams = () => fetchAllPages<TeamView>('/api/v1/teams');
 export const createTeam = (body: { name: string; assignment?: TeamAssignment }) => api.call<TeamView>('/api/v1/teams', { method: 'POST', body });
 export const updateTeam = (id: string, body: { name?: string; assignment?: TeamAssignment }) => api.call<TeamView>(`/api/v1/teams/${encodeURIComponent(id)}`, { method: 'PATCH', body });
 export const deleteTeam = (id: string) => api.call<unknown>(`/api/v1/teams/${encodeURIComponent(id)}`, { method: 'DELETE' });
@@ -73,7 +75,8 @@ export const updateOrganization = (body: Partial<Pick<OrganizationView, 'name' |
 
 export type SlaPolicyInput = Pick<SlaPolicyView, 'name' | 'priority' | 'firstResponseMinutes' | 'nextResponseMinutes' | 'resolutionMinutes' | 'businessHoursOnly'>;
 
-export const listSlaPolicies = () => api.call<SlaPolicyView[]>('/api/v1/sla-policies');
+/** Every active policy, most urgent first (one per priority, so a single page in practice). */
+export const listSlaPolicies = () => fetchAllPages<SlaPolicyView>('/api/v1/sla-policies');
 export const createSlaPolicy = (body: SlaPolicyInput) => api.call<SlaPolicyView>('/api/v1/sla-policies', { method: 'POST', body });
 export const updateSlaPolicy = (id: string, body: Partial<SlaPolicyInput>) =>
   api.call<SlaPolicyView>(`/api/v1/sla-policies/${encodeURIComponent(id)}`, { method: 'PATCH', body });

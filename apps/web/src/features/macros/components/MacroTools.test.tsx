@@ -25,7 +25,7 @@ function fakeGateway({ stale }: { stale: boolean }) {
   vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET';
     if (method === 'GET' && url.startsWith('/api/v1/macros')) return json(200, { items: [macro], nextCursor: null });
-    if (method === 'GET' && url.startsWith('/api/v1/ticket-fields')) return json(200, [planField]);
+    if (method === 'GET' && url.startsWith('/api/v1/ticket-fields')) return json(200, { items: [planField], nextCursor: null });
     sent.push({ method, url, ifMatch: new Headers(init.headers).get('if-match') });
     if (url === '/api/v1/tickets/t-1/macros/m-1?preview=true') return json(200, preview);
     if (url === '/api/v1/tickets/t-1/macros/m-1') return stale ? json(409, { statusCode: 409, error: 'Conflict', message: 'The ticket has changed since version 3', requestId: 'r' }) : json(200, preview.ticket);

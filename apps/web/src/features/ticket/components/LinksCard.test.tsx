@@ -10,6 +10,12 @@ const ticket = (id: string, number: number, subject: string, status = 'open') =>
 const current = ticket('t-1', 1, 'VPN drops');
 const outage = ticket('t-5', 5, 'Network outage');
 
+/** The gateway's paging, one item a page, so the component must follow nextCursor to show them all. */
+const onePageAt = <T,>(listed: T[], query: string | undefined) => {
+  const at = Number(new URLSearchParams(query).get('cursor') ?? 0);
+  return { items: listed.slice(at, at + 1), nextCursor: at + 1 < listed.length ? String(at + 1) : null };
+};
+
 /** The links API as the gateway answers it: the new link seen from this ticket, or a 422 for a cycle. */
 function fakeGateway(listed: TicketLinkView[], refuse = false) {
   const sent: Array<{ method: string; path: string; body?: unknown }> = [];
@@ -18,7 +24,7 @@ function fakeGateway(listed: TicketLinkView[], refuse = false) {
     const [path, query] = url.split('?') as [string, string | undefined];
     const method = init.method ?? 'GET';
     if (method !== 'GET') sent.push({ method, path, ...(init.body ? { body: JSON.parse(String(init.body)) } : {}) });
-    if (path === '/api/v1/tickets/t-1/links' && method === 'GET') return json(200, listed);
+    if (path === '/api/v1/tickets/t-1/links' && method === 'GET') return json(200, onePageAt(listed, query));
     if (path === '/api/v1/tickets' && method === 'GET') return json(200, { items: new URLSearchParams(query).get('number') === '5' ? [outage] : [], nextCursor: null });
     if (path === '/api/v1/tickets/t-1/links' && method === 'POST') {
       if (refuse) return json(422, { statusCode: 422, error: 'Unprocessable Entity', message: 'Ticket #5 cannot be the parent of #1: it already descends from it, which would make a cycle', requestId: 'r' });
@@ -73,6 +79,14 @@ describe("the ticket page's linked tickets", () => {
       { method: 'POST', path: '/api/v1/tickets/t-1/links', body: { targetId: 't-5', kind: 'parent' } },
       { method: 'DELETE', path: '/api/v1/tickets/t-1/links/t-9' },
     ]);
+  });
+
+  it('shows every link, not only the first page of them', async () => {
+    const links: TicketLinkView[] = [9, 10, 11].map((number) => ({ kind: 'related', ticket: { id: `t-${number}`, number, subject: `Ticket ${number}`, status: 'open' }, createdAt: '2026-12-04T09:00:00.000Z' }));
+    fakeGateway(links);
+    renderWithProviders(<LinksCard ticket={current} />);
+    const section = await screen.findByRole('region', { name: 'Linked tickets' });
+    for (const number of [9, 10, 11]) expect(await within(section).findByRole('link', { name: `#${number} Ticket ${number}` })).toBeDefined();
   });
 
   it('shows why a link was refused', async () => {

@@ -8,15 +8,21 @@ import { Participants } from './Participants';
 
 const colin: TicketParticipantView = { userId: 'u-colin', name: 'Colin Colleague', email: 'colin@example.com', bouncingSince: '2026-12-04T09:00:00.000Z', addedAt: '2026-12-04T08:00:00.000Z' };
 
+/** The gateway's paging, one item a page, so the component must follow nextCursor to show them all. */
+const onePageAt = <T,>(listed: T[], query: string | undefined) => {
+  const at = Number(new URLSearchParams(query).get('cursor') ?? 0);
+  return { items: listed.slice(at, at + 1), nextCursor: at + 1 < listed.length ? String(at + 1) : null };
+};
+
 /** The participants API as the gateway answers it: a 409 for an address already copied. */
 function fakeGateway(listed: TicketParticipantView[]) {
   const sent: Array<{ method: string; path: string; body?: unknown }> = [];
   const json = (status: number, body?: unknown) => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
-    const path = url.split('?')[0]!;
+    const [path, query] = url.split('?') as [string, string | undefined];
     const method = init.method ?? 'GET';
     if (method !== 'GET') sent.push({ method, path, ...(init.body ? { body: JSON.parse(String(init.body)) } : {}) });
-    if (path === '/api/v1/tickets/t-1/participants' && method === 'GET') return json(200, listed);
+    if (path === '/api/v1/tickets/t-1/participants' && method === 'GET') return json(200, onePageAt(listed, query));
     if (path === '/api/v1/tickets/t-1/participants' && method === 'POST') {
       const { email } = JSON.parse(String(init.body)) as { email: string };
       if (listed.some((participant) => participant.email === email)) return json(409, { statusCode: 409, error: 'Conflict', message: `${email} is already a participant of this ticket`, requestId: 'r' });

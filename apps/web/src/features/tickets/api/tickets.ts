@@ -14,6 +14,7 @@ import type {
   TicketView,
 } from '@helpdesk/contracts';
 import { api } from '../../../lib/api';
+import { fetchAllPages } from '../../../lib/fetch-all-pages';
 import { toQueryString } from '../../../lib/query-string';
 
 /** GET /tickets parameters as the API takes them (comma lists for status and priority). */
@@ -84,7 +85,7 @@ export const listAttachments = (id: string, cursor?: string) =>
 
 export const attachmentUrl = (id: string) => `/api/v1/attachments/${encodeURIComponent(id)}`;
 
-export const listParticipants = (id: string) => api.call<TicketParticipantView[]>(`/api/v1/tickets/${encodeURIComponent(id)}/participants`);
+export const listParticipants = (id: string) => fetchAllPages<TicketParticipantView>(`/api/v1/tickets/${encodeURIComponent(id)}/participants`);
 
 export const addParticipant = (id: string, body: { email: string; name?: string }) =>
   api.call<TicketParticipantView>(`/api/v1/tickets/${encodeURIComponent(id)}/participants`, { method: 'POST', body });
@@ -95,7 +96,7 @@ export const removeParticipant = (id: string, userId: string) =>
 /** Merges the ticket into `targetId`; answers the target. */
 export const mergeTicket = (id: string, targetId: string) => api.call<TicketView>(`/api/v1/tickets/${encodeURIComponent(id)}/merge`, { method: 'POST', body: { targetId } });
 
-export const listLinks = (id: string) => api.call<TicketLinkView[]>(`/api/v1/tickets/${encodeURIComponent(id)}/links`);
+export const listLinks = (id: string) => fetchAllPages<TicketLinkView>(`/api/v1/tickets/${encodeURIComponent(id)}/links`);
 
 /** `kind`: what the target is to this ticket. */
 export const addLink = (id: string, body: { targetId: string; kind: TicketLinkKind }) =>
@@ -111,7 +112,7 @@ export interface BulkChanges {
 
 /** One request for up to 100 tickets; each id gets its own result (200, or the refusal and its reason). */
 export const bulkUpdateTickets = (ids: string[], changes: BulkChanges) => api.call<{ results: BulkTicketResult[] }>('/api/v1/tickets', { method: 'PATCH', body: { ids, changes } });
-export const listFollowers = (id: string) => api.call<TicketFollowerView[]>(`/api/v1/tickets/${encodeURIComponent(id)}/followers`);
+export const listFollowers = (id: string) => fetchAllPages<TicketFollowerView>(`/api/v1/tickets/${encodeURIComponent(id)}/followers`);
 
 export const followTicket = (id: string) => api.call<TicketFollowerView>(`/api/v1/tickets/${encodeURIComponent(id)}/followers`, { method: 'POST' });
 
