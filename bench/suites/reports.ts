@@ -111,16 +111,18 @@ export async function reportsBench(options: BenchOptions): Promise<{ rows: Row[]
     // Loading and counting a million tickets outlasts the first access token.
     const token = await stack.login(email);
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10);
-    const time = async (path: string) => {
+    // The median of RUNS answers, or the first error status with the time it took (a miss is reported, not thrown).
+    const time = async (path: string): Promise<number | string> => {
       const timings: number[] = [];
       for (let run = 0; run < RUNS; run += 1) {
         const started = performance.now();
         const response = await fetch(`${stack.url('gateway')}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
         await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
-        timings.push(performance.now() - started);
+        const took = Math.round(performance.now() - started);
+        if (response.status !== 200) return `${response.status} after ${took} ms`;
+        timings.push(took);
       }
-      return Math.round(timings.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!);
+      return timings.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
     };
     const measured = {
       overview7: await time(`/reports/overview?from=${day(6)}&to=${day(0)}`),
@@ -132,7 +134,15 @@ export async function reportsBench(options: BenchOptions): Promise<{ rows: Row[]
       export7: await time(`/reports/export.csv?from=${day(6)}&to=${day(0)}`),
     };
     const label = `reports, ${options.tickets.toLocaleString('en-US')} tickets`;
-    const row = (measure: string, ms: number, target = true): Row => ({ benchmark: label, measure, platform: String(ms), baseline: '', ratio: '', target: target ? `< ${TARGET_MS} ms` : '', met: target ? (ms < TARGET_MS ? 'yes' : 'no') : '' });
+    const row = (measure: string, ms: number | string, target = true): Row => ({
+      benchmark: label,
+      measure,
+      platform: String(ms),
+      baseline: '',
+      ratio: '',
+      target: target ? `< ${TARGET_MS} ms` : '',
+      met: target ? (typeof ms === 'number' && ms < TARGET_MS ? 'yes' : 'no') : '',
+    });
     return {
       rows: [
         row('overview, last 7 days, median ms', measured.overview7),
