@@ -31,7 +31,7 @@ describe('ticket service migrations', () => {
 
   it('apply to an empty database, are idempotent, and revert one by one back to nothing', async () => {
     expect(await migrate('up')).toEqual(ticketMigrations.map((migration) => new migration().name));
-    expect(await tables()).toEqual(['api_tokens', 'attachments', 'automation_runs', 'automations', 'canned_responses', 'comments', 'macros', 'nats_integrations', 'organizations', 'outbox', 'refresh_tokens', 'report_backlog_snapshots', 'satisfaction_surveys', 'saved_views', 'sla_policies', 'staff_presence', 'team_members', 'teams', 'ticket_events', 'ticket_fields', 'ticket_followers', 'ticket_links', 'ticket_participants', 'tickets', 'trigger_firings', 'triggers', 'user_tokens', 'users']);
+    expect(await tables()).toEqual(['api_tokens', 'attachments', 'automation_runs', 'automations', 'canned_responses', 'comments', 'macros', 'nats_integrations', 'organizations', 'outbox', 'refresh_tokens', 'report_backlog_snapshots', 'report_rollup_cells', 'report_rollup_days', 'satisfaction_surveys', 'saved_views', 'sla_policies', 'staff_presence', 'team_members', 'teams', 'ticket_events', 'ticket_fields', 'ticket_followers', 'ticket_links', 'ticket_participants', 'tickets', 'trigger_firings', 'triggers', 'user_tokens', 'users']);
     expect(await migrate('up')).toEqual([]);
     for (let remaining = ticketMigrations.length; remaining > 0; remaining -= 1) expect(await migrate('down')).toHaveLength(1);
     expect(await tables()).toEqual([]);
