@@ -314,6 +314,7 @@ describe('the clustered topology under faults and a rolling restart', () => {
     const during = outcomes.filter((outcome) => outcome.sentAt >= rollStartedAt && outcome.sentAt <= rolledAt);
     const failed = during.filter((outcome) => outcome.status !== 201);
     console.log(`rolling restart: ${during.length} requests, ${failed.length} failed`, failed.slice(0, 10));
+    if (failed.length > 0) console.log('slow commands:', topology.slowCommands());
     expect(during.length).toBeGreaterThan(50);
     expect(failed).toEqual([]);
     await waitFor('every socket to be connected again', async () => sockets.every((drill) => drill.socket.connected), 30_000);
@@ -420,6 +421,7 @@ describe('the clustered topology under faults and a rolling restart', () => {
     }
     if (resent.length) console.log('resent mails (s after the notification kill):', resent.map((copies) => `${copies[0]!.to.join()} ${copies.map((copy) => ((copy.receivedAt - notificationKilledAt) / 1000).toFixed(1)).join(' and ')}`).join('\n'));
     if (failed.length) console.log('failed requests:', failed.map((outcome) => `${Math.round((outcome.sentAt - startedAt) / 1000)} s ${outcome.kind} ${outcome.status} ${outcome.body.slice(0, 120)}`).join('\n'));
+    if (outsideFaults.length) console.log('slow commands:', topology.slowCommands().join('\n'));
 
     expect(created.length).toBeGreaterThan(100);
     expect(outsideFaults).toEqual([]);

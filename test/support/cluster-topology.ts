@@ -51,6 +51,16 @@ export class ClusterTopology {
     private readonly nodeFlags: string[],
   ) {}
 
+  /** The slow-command warnings every replica ever started logged, each with its service and port. */
+  slowCommands(): string[] {
+    return this.retired.flatMap((replica) =>
+      replica.output
+        .split('\n')
+        .filter((line) => line.includes('Slow command'))
+        .map((line) => `${replica.spec.name}:${replica.port} ${line}`),
+    );
+  }
+
   static async start(options: ClusterTopologyOptions = {}): Promise<ClusterTopology> {
     const [postgres, redis, nats] = await Promise.all([TestPostgresServer.start(), TestRedisServer.start(), TestNatsCluster.start({ serviceUsers: true, size: options.natsNodes ?? 3 })]);
     const jetStreamReplicas = String(Math.min(3, options.natsNodes ?? 3));
@@ -62,7 +72,8 @@ export class ClusterTopology {
     const [gateway, realtime] = await Promise.all([TcpBalancer.start([]), TcpBalancer.start([])]);
     const env: Record<string, string> = {
       NODE_ENV: 'production',
-      LOG_LEVEL: 'error',
+      // Warnings too: a failure report shows the slow commands (RpcTrackingInterceptor) around it.
+      LOG_LEVEL: 'warn',
       SECRET_KEY: STACK_SECRET_KEY,
       ALLOWED_HOSTS: '127.0.0.1,localhost',
       APP_BASE_URL: gateway.url,

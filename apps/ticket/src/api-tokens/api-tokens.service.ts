@@ -15,7 +15,7 @@ import {
   type VerifiedApiToken,
   type VerifyApiTokenCommand,
 } from '@helpdesk/contracts';
-import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
+import { CommandError, stripToPlainText, keysetPage } from '@helpdesk/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { hashToken } from '../auth/opaque-token.js';
@@ -77,21 +77,9 @@ export class ApiTokensService {
   async list(command: ListApiTokensCommand): Promise<Page<ApiTokenView>> {
     const caller = await this.principals.verifyAdmin(command.principal);
     const limit = command.limit ?? PAGE_SIZE.default;
-    const query = this.dataSource.manager
-      .createQueryBuilder(ApiToken, 'token')
-      .where('token.organizationId = :orgId AND token.revokedAt IS NULL', { orgId: caller.orgId })
-      .addSelect('token.created_at::text', 'sort_value')
-      .orderBy('token.createdAt', 'DESC')
-      .addOrderBy('token.id', 'DESC')
-      .limit(limit + 1);
-    if (command.cursor) {
-      const cursor = decodeCursor(command.cursor, 'timestamp');
-      query.andWhere('(token.createdAt, token.id) < (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
-    }
-    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
-    const page = entities.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(toApiTokenView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
+    const query = this.dataSource.manager.createQueryBuilder(ApiToken, 'token').where('token.organizationId = :orgId AND token.revokedAt IS NULL', { orgId: caller.orgId });
+    const page = await keysetPage(query, { alias: 'token', property: 'createdAt', column: 'created_at', valueKind: 'timestamp', direction: 'DESC' }, command.cursor, limit);
+    return { items: page.items.map(toApiTokenView), nextCursor: page.nextCursor };
   }
 
   async revoke(command: ApiTokenRefCommand): Promise<{ revoked: true }> {

@@ -16,7 +16,7 @@ import {
   type VerifiedNatsIntegration,
   type VerifyNatsIntegrationCommand,
 } from '@helpdesk/contracts';
-import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
+import { CommandError, stripToPlainText, keysetPage } from '@helpdesk/common';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
 import { NatsIntegration } from './nats-integration.entity.js';
@@ -68,21 +68,9 @@ export class NatsIntegrationsService {
   async list(command: ListNatsIntegrationsCommand): Promise<Page<NatsIntegrationView>> {
     const caller = await this.principals.verifyAdmin(command.principal);
     const limit = command.limit ?? PAGE_SIZE.default;
-    const query = this.dataSource.manager
-      .createQueryBuilder(NatsIntegration, 'integration')
-      .where('integration.organizationId = :orgId AND integration.revokedAt IS NULL', { orgId: caller.orgId })
-      .addSelect('integration.created_at::text', 'sort_value')
-      .orderBy('integration.createdAt', 'DESC')
-      .addOrderBy('integration.id', 'DESC')
-      .limit(limit + 1);
-    if (command.cursor) {
-      const cursor = decodeCursor(command.cursor, 'timestamp');
-      query.andWhere('(integration.createdAt, integration.id) < (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
-    }
-    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
-    const page = entities.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(toView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
+    const query = this.dataSource.manager.createQueryBuilder(NatsIntegration, 'integration').where('integration.organizationId = :orgId AND integration.revokedAt IS NULL', { orgId: caller.orgId });
+    const page = await keysetPage(query, { alias: 'integration', property: 'createdAt', column: 'created_at', valueKind: 'timestamp', direction: 'DESC' }, command.cursor, limit);
+    return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 
   /**
@@ -104,8 +92,7 @@ export class NatsIntegrationsService {
    */
   async pendingNatsUserRevocations(command: PendingNatsUserRevocationsCommand): Promise<PendingNatsUserRevocation[]> {
     const query = this.dataSource.manager
-      .createQueryBuilder(NatsIntegration, 'integration')
-      .where('integration.revokedAt IS NOT NULL AND integration.natsUserRevokedAt IS NULL');
+      .createQueryBuilder(NatsIntegration, 'integration').where('integration.revokedAt IS NOT NULL AND integration.natsUserRevokedAt IS NULL');
     if (command.organizationId) query.andWhere('integration.organizationId = :organizationId', { organizationId: command.organizationId });
     const rows = await query.orderBy('integration.revokedAt', 'ASC').addOrderBy('integration.id', 'ASC').limit(PENDING_BATCH).getMany();
     return rows.map((row) => ({ integrationId: row.id, organizationId: row.organizationId, natsUser: row.natsUserPublicKey }));

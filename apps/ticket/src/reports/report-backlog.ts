@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { RepeatingJob } from '@helpdesk/common';
 import { REPORT_LIMITS, type BacklogPoint } from '@helpdesk/contracts';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -31,21 +32,13 @@ const lockKey = (orgId: string) => `report-backlog:${orgId}`;
  */
 @Injectable()
 export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ReportBacklog.name);
-  private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> | null = null;
+  private readonly schedule = new RepeatingJob('Backlog snapshots', RUN_INTERVAL_MS, () => this.fillAll(), new Logger(ReportBacklog.name));
   private closed = false;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.fillAll()
-        .catch((error: unknown) => this.logger.error(`Backlog snapshots failed: ${String(error)}`))
-        .finally(() => (this.running = null));
-    }, RUN_INTERVAL_MS);
-    this.timer.unref();
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -54,9 +47,8 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Stops the runs every RUN_INTERVAL_MS (snapshots are then written by fillAll only); resolves when none runs. */
-  async stopSchedule(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stopSchedule(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /**

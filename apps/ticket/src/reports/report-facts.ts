@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { RepeatingJob } from '@helpdesk/common';
 import { DataSource } from 'typeorm';
 import { calendarOf } from '../organizations/organization-calendar.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
@@ -35,7 +36,6 @@ export function calendarKey(calendar: BusinessCalendar): string {
 
 const tenths = (minutes: number) => Math.round(minutes * 10);
 
-
 /**
  * Keeps each ticket's report facts (migration 1766950000000): first response and resolution minutes in
  * calendar and business time, to a tenth of a minute as docs/reports.md rounds them, and whether the
@@ -45,24 +45,14 @@ const tenths = (minutes: number) => Math.round(minutes * 10);
  */
 @Injectable()
 export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ReportFacts.name);
-  private sweepTimer?: NodeJS.Timeout;
-  private sweeping: Promise<unknown> = Promise.resolve();
+  // A sweep through a large backlog outlasts the interval: the next one starts when it ends.
+  private readonly schedule = new RepeatingJob('Report facts sweep', SWEEP_INTERVAL_MS, () => this.sweep(), new Logger(ReportFacts.name));
   private closed = false;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    let running = false;
-    this.sweepTimer = setInterval(() => {
-      // A sweep through a large backlog outlasts the interval: the next one starts when it ends.
-      if (running) return;
-      running = true;
-      this.sweeping = this.sweep()
-        .catch((error: unknown) => this.logger.error(`Report facts sweep failed: ${String(error)}`))
-        .finally(() => (running = false));
-    }, SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -72,9 +62,8 @@ export class ReportFacts implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Stops the sweeps every SWEEP_INTERVAL_MS (facts are then counted by sweep and refresh only); resolves when none runs. */
-  async stopSchedule(): Promise<void> {
-    clearInterval(this.sweepTimer);
-    await this.sweeping;
+  stopSchedule(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** Counts stale facts of any organization until none are left (or `maxBatches` batches); returns how many. */

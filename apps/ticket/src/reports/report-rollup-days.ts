@@ -84,7 +84,7 @@ export async function countRollupDays(manager: EntityManager, orgId: string, day
     [orgId, days, key, countedAt.toISOString()],
   );
   await manager.query(`DELETE FROM ${S}.report_rollup_cells WHERE organization_id = $1 AND day = ANY($2::date[])`, [orgId, days]);
-  const staleDays = await manager.query<Array<{ day: string }>>(
+  const daysWithStale = await manager.query<Array<{ day: string }>>(
     `WITH parts AS (${dayPart('created', 'created_at')} UNION ALL ${dayPart('responded', 'first_responded_at')} UNION ALL ${dayPart('solved', 'resolved_at')}),
      counted AS (
        INSERT INTO ${S}.report_rollup_cells (organization_id, day, assignee_id, team_id, created, solved, first_response_tenths, resolution_tenths,
@@ -99,7 +99,7 @@ export async function countRollupDays(manager: EntityManager, orgId: string, day
      SELECT DISTINCT day::text FROM parts WHERE stale`,
     [orgId, days, key, countedAt.toISOString()],
   );
-  if (staleDays.length > 0) {
-    await manager.query(`DELETE FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day = ANY($2::date[])`, [orgId, staleDays.map((row) => row.day)]);
+  if (daysWithStale.length > 0) {
+    await manager.query(`DELETE FROM ${S}.report_rollup_days WHERE organization_id = $1 AND day = ANY($2::date[])`, [orgId, daysWithStale.map((row) => row.day)]);
   }
 }

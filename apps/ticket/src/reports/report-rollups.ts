@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { RepeatingJob } from '@helpdesk/common';
 import { REPORT_LIMITS } from '@helpdesk/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { calendarOf } from '../organizations/organization-calendar.js';
@@ -26,9 +27,7 @@ const dayStart = (day: string) => new Date(`${day}T00:00:00Z`);
  */
 @Injectable()
 export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ReportRollups.name);
-  private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> | null = null;
+  private readonly schedule = new RepeatingJob('Report rollups', RUN_INTERVAL_MS, () => this.countAll(), new Logger(ReportRollups.name));
   private closed = false;
 
   constructor(
@@ -37,13 +36,7 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.countAll()
-        .catch((error: unknown) => this.logger.error(`Report rollups failed: ${String(error)}`))
-        .finally(() => (this.running = null));
-    }, RUN_INTERVAL_MS);
-    this.timer.unref();
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -52,9 +45,8 @@ export class ReportRollups implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Stops the runs every RUN_INTERVAL_MS (days are then counted by countAll and ReportFacts only); resolves when none runs. */
-  async stopSchedule(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stopSchedule(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /**

@@ -10,7 +10,7 @@ import {
   type TicketFieldView,
   type UpdateTicketFieldCommand,
 } from '@helpdesk/contracts';
-import { CommandError, decodeCursor, encodeCursor, stripToPlainText } from '@helpdesk/common';
+import { CommandError, stripToPlainText, keysetPage } from '@helpdesk/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../directory/unique-violation.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -67,22 +67,10 @@ export class TicketFieldsService {
   async list(command: ListTicketFieldsCommand): Promise<Page<TicketFieldView>> {
     const caller = await this.principals.verifyStaff(command.principal);
     const limit = command.limit ?? PAGE_SIZE.default;
-    const query = this.dataSource.manager
-      .createQueryBuilder(TicketField, 'field')
-      .where('field.organizationId = :orgId', { orgId: caller.orgId })
-      .addSelect('field.created_at::text', 'sort_value')
-      .orderBy('field.createdAt', 'ASC')
-      .addOrderBy('field.id', 'ASC')
-      .limit(limit + 1);
+    const query = this.dataSource.manager.createQueryBuilder(TicketField, 'field').where('field.organizationId = :orgId', { orgId: caller.orgId });
     if (!command.includeArchived) query.andWhere('field.active');
-    if (command.cursor) {
-      const cursor = decodeCursor(command.cursor, 'timestamp');
-      query.andWhere('(field.createdAt, field.id) > (:createdAt, :id)', { createdAt: cursor.value, id: cursor.id });
-    }
-    const { entities, raw } = await query.getRawAndEntities<{ sort_value: string }>();
-    const page = entities.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(toTicketFieldView), nextCursor: entities.length > limit && last ? encodeCursor({ value: raw[page.length - 1]!.sort_value, id: last.id }) : null };
+    const page = await keysetPage(query, { alias: 'field', property: 'createdAt', column: 'created_at', valueKind: 'timestamp', direction: 'ASC' }, command.cursor, limit);
+    return { items: page.items.map(toTicketFieldView), nextCursor: page.nextCursor };
   }
 
   async get(command: TicketFieldRefCommand): Promise<TicketFieldView> {

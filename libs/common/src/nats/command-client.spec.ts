@@ -15,6 +15,7 @@ import { HealthModule } from '../health/health.module.js';
 import { NatsHealthIndicator } from '../health/nats.health.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CommandClient } from './command-client.js';
+import { SLOW_COMMAND_MS } from './rpc-tracking.interceptor.js';
 
 class FixtureConfig extends ServiceConfig {
   @EnvInt()
@@ -170,6 +171,21 @@ describe('NATS commands between two services', () => {
     const failure = (await commands.request('helpdesk.v1.fixture.slow', { ms: 1_500 }, { timeoutMs: 300 }).catch((error: unknown) => error)) as CommandError;
     expect(failure.code).toBe('TIMEOUT');
     expect(Date.now() - started).toBeLessThan(1_400);
+  });
+
+  it('logs a command slower than SLOW_COMMAND_MS as a warning naming its subject, time and request id', async () => {
+    const cls = caller.app.get(ClsService);
+    await cls.run(async () => {
+      cls.set(CLS_ID, 'req-slow-1');
+      return commands.request('helpdesk.v1.fixture.slow', { ms: SLOW_COMMAND_MS + 100 }, { timeoutMs: SLOW_COMMAND_MS + 2_000 });
+    });
+    const line = await waitFor('the slow command warning', async () => responderLogs.find((entry) => String(entry.message).includes('request id req-slow-1')), 2_000);
+    expect(line).toMatchObject({ level: 'warn', context: 'Commands' });
+    expect(line.message).toMatch(new RegExp(`^Slow command: helpdesk\\.v1\\.fixture\\.slow took (\\d+) ms \\(ok, request id req-slow-1\\)$`));
+    expect(Number(/took (\d+) ms/.exec(String(line.message))![1])).toBeGreaterThanOrEqual(SLOW_COMMAND_MS);
+    // A quick one is not.
+    await commands.request('helpdesk.v1.fixture.echo', {});
+    expect(responderLogs.filter((entry) => String(entry.message).startsWith('Slow command: helpdesk.v1.fixture.echo'))).toEqual([]);
   });
 
   it('fails fast with UNAVAILABLE when nobody serves the subject', async () => {

@@ -1,18 +1,24 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
-import { isErrorEnvelope } from '@helpdesk/contracts';
+import { type CallHandler, type ExecutionContext, Inject, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import { isErrorEnvelope, REQUEST_ID_HEADER } from '@helpdesk/contracts';
 import { finalize, Observable, tap } from 'rxjs';
 import { CommandError } from '../errors/command-error.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
+import { acceptedRequestId } from '../logging/request-id.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { contextFromHeaders, MESSAGING_DESTINATION, MESSAGING_OPERATION, MESSAGING_SYSTEM, recordFailure, SpanKind, startSpan, tracing, withSpan, type HeaderAccess, type Span } from '../tracing/tracing.js';
 
+/** A command slower than this is logged (a warning): callers give up after 5 s (NATS_REQUEST_TIMEOUT_MS's default). */
+export const SLOW_COMMAND_MS = 2_000;
+
 /**
- * Counts each NATS command as in-flight work (for graceful shutdown), times it (for metrics) and,
- * when tracing is on, runs it in a SERVER span that is the child of the caller's (W3C traceparent
- * in the command's headers).
+ * Counts each NATS command as in-flight work (for graceful shutdown), times it (for metrics, and a
+ * warning when slow) and, when tracing is on, runs it in a SERVER span that is the child of the
+ * caller's (W3C traceparent in the command's headers).
  */
 @Injectable()
 export class RpcTrackingInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Commands');
+
   constructor(
     @Inject(LifecycleService) private readonly lifecycle: LifecycleService,
     @Inject(MetricsService) private readonly metrics: MetricsService,
@@ -23,6 +29,7 @@ export class RpcTrackingInterceptor implements NestInterceptor {
     const nats = context.switchToRpc().getContext<{ getSubject(): string; getHeaders(): Pick<HeaderAccess, 'get'> | undefined }>();
     const subject = nats.getSubject();
     const done = this.lifecycle.track();
+    const startedAt = performance.now();
     const stopTimer = this.metrics.natsHandlerDuration.startTimer({ subject });
     let outcome = 'ok';
     let span: Span | undefined;
@@ -45,6 +52,11 @@ export class RpcTrackingInterceptor implements NestInterceptor {
       }),
       finalize(() => {
         stopTimer({ outcome });
+        const tookMs = Math.round(performance.now() - startedAt);
+        if (tookMs >= SLOW_COMMAND_MS) {
+          const requestId = acceptedRequestId(nats.getHeaders()?.get(REQUEST_ID_HEADER)) ?? 'none';
+          this.logger.warn(`Slow command: ${subject} took ${tookMs} ms (${outcome}, request id ${requestId})`);
+        }
         span?.end();
         done();
       }),
