@@ -476,12 +476,9 @@ export class ReportsService {
     for (let first = 0; first < history.length; ) {
       let last = first;
       while (last + 1 < history.length && history[last + 1]!.id === history[first]!.id) last += 1;
-      const changes = history.slice(first, last + 1).filter((row) => row.changed_at !== null);
       const ticket = history[first]!;
-      points.forEach((point, index) => {
-        if (ticket.created_at >= point) return;
-        const state = ticketStateAt(ticket, changes, point);
-        if (!['solved', 'closed'].includes(state.status) && inScope(state.teamId, state.assigneeId)) add(index, state.status, state.priority, 1);
+      replayStates(ticket, history.slice(first, last + 1).filter((row) => row.changed_at !== null), points, (index, state) => {
+        if (ticket.created_at < points[index]! && !['solved', 'closed'].includes(state.status) && inScope(state.teamId, state.assigneeId)) add(index, state.status, state.priority, 1);
       });
       first = last + 1;
     }
@@ -584,25 +581,38 @@ interface HistoryRow {
 }
 
 /**
- * A ticket's state at `at` from its changes (in order), by the rule the snapshots count with
- * (report-backlog.ts statesOf): the last value set before then; a team or assignee without one, the
- * value its first later change replaced; else the current value.
+ * A ticket's state at each of `points` (ascending) from its changes (in order), by the rule the
+ * snapshots count with (report-backlog.ts statesOf): the last value set before then; a team or
+ * assignee without one, the value its first later change replaced; else the current value.
  */
-function ticketStateAt(ticket: HistoryRow, changes: HistoryRow[], at: Date): { status: string; priority: string; teamId: string | null; assigneeId: string | null } {
-  const before = changes.filter((change) => change.changed_at! < at);
-  const after = changes.filter((change) => change.changed_at! >= at);
-  const held = (changed: (row: HistoryRow) => boolean, to: (row: HistoryRow) => string | null, from: (row: HistoryRow) => string | null, current: string | null) => {
-    const set = before.findLast(changed);
-    if (set) return to(set);
-    const replaced = after.find(changed);
-    return replaced ? from(replaced) : current;
-  };
-  return {
-    status: before.findLast((row) => row.status_to !== null)?.status_to ?? ticket.status,
-    priority: before.findLast((row) => row.priority_to !== null)?.priority_to ?? ticket.priority,
-    teamId: held((row) => row.team_changed, (row) => row.team_to, (row) => row.team_from, ticket.team_id),
-    assigneeId: held((row) => row.assignee_changed, (row) => row.assignee_to, (row) => row.assignee_from, ticket.assignee_id),
-  };
+function replayStates(
+  ticket: HistoryRow,
+  changes: HistoryRow[],
+  points: Date[],
+  visit: (index: number, state: { status: string; priority: string; teamId: string | null; assigneeId: string | null }) => void,
+): void {
+  const firstTeamChange = changes.find((change) => change.team_changed);
+  const firstAssigneeChange = changes.find((change) => change.assignee_changed);
+  let status: string | null = null;
+  let priority: string | null = null;
+  let team: { value: string | null } | null = null;
+  let assignee: { value: string | null } | null = null;
+  let next = 0;
+  points.forEach((point, index) => {
+    for (; next < changes.length && changes[next]!.changed_at! < point; next += 1) {
+      const change = changes[next]!;
+      status = change.status_to ?? status;
+      priority = change.priority_to ?? priority;
+      if (change.team_changed) team = { value: change.team_to };
+      if (change.assignee_changed) assignee = { value: change.assignee_to };
+    }
+    visit(index, {
+      status: status ?? ticket.status,
+      priority: priority ?? ticket.priority,
+      teamId: team ? team.value : firstTeamChange ? firstTeamChange.team_from : ticket.team_id,
+      assigneeId: assignee ? assignee.value : firstAssigneeChange ? firstAssigneeChange.assignee_from : ticket.assignee_id,
+    });
+  });
 }
 
 /** Whether a ticket with this team and assignee is in the report's scope, as scopeOn decides it in SQL. */
