@@ -73,5 +73,13 @@ describe('web console: reports', () => {
     expect(lines[1]).toMatch(/,30,,met,,/);
     expect(lines[2]).toContain(",'=1+1 answered late,");
     expect(lines[2]).toMatch(/,180,,breached,,/);
+
+    // Filtered to one agent: the backlog says it counts the tickets the agent had at each point.
+    expect(await page.getByText(/^Counts the tickets that were in this team or with this agent/).count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Agent' }).click();
+    await page.getByRole('option', { name: 'Mia Manager' }).click();
+    await page.waitForURL(/agentId=/);
+    await page.getByText(/^Counts the tickets that were in this team or with this agent at each point/).waitFor();
+    await page.getByRole('table', { name: 'Per agent' }).getByText('Mia Manager').waitFor();
   }, 120_000);
 });

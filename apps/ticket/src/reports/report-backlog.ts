@@ -8,7 +8,8 @@ import { TICKET_SCHEMA } from '../database/schema.js';
 
 const S = TICKET_SCHEMA;
 const FINISHED = `('solved', 'closed')`;
-const STATE_CHANGE = `(e.changes ? 'status' OR e.changes ? 'priority')`;
+/** History rows that change what a backlog counts a ticket under (the partial index of migration 1766980000000). */
+export const STATE_CHANGE = `(e.changes ? 'status' OR e.changes ? 'priority' OR e.changes ? 'teamId' OR e.changes ? 'assigneeId')`;
 /** A year and a day of local midnights: every point of a report of up to 366 days. */
 export const SNAPSHOT_DAYS = REPORT_LIMITS.maxRangeDays + 1;
 // A midnight is snapshotted only once this old, so a write stamped just before it has committed by then.
@@ -18,17 +19,22 @@ const DAYS_PER_RUN = 120;
 // Past the newest snapshot, a point is worked out from it and the changes since, up to this far.
 const TAIL_MS = 3 * 86_400_000;
 
-/** Open tickets by "status/priority". */
+/** Open tickets by "status/priority/team/assignee" (an empty team or assignee: none). */
 type StateCounts = Map<string, number>;
+/** Which teams and assignees a report counts (its scope). */
+export type BacklogScope = (teamId: string | null, assigneeId: string | null) => boolean;
+/** The state key of a ticket in SQL, as StateCounts holds it. */
+const stateKey = (status: string, priority: string, team: string, assignee: string) =>
+  `concat_ws('/', ${status}, ${priority}, COALESCE(${team}::text, ''), COALESCE(${assignee}::text, ''))`;
 
 const lockKey = (orgId: string) => `report-backlog:${orgId}`;
 
 /**
- * Backlog snapshots (migration 1766955000000, docs/reports.md): each organization's open tickets by
- * status and priority at each of its last SNAPSHOT_DAYS local midnights. A snapshot is worked out from
+ * Backlog snapshots (migrations 1766955000000 and 1766980000000, docs/reports.md): each organization's
+ * open tickets by status, priority, team and assignee at each of its last SNAPSHOT_DAYS local midnights. A snapshot is worked out from
  * the next or previous one and the tickets created or changed in between (their state at each end,
  * from the history, as the report's own replay reads it), the first one from the tickets and the
- * changes since. A report of everything (an admin, no team or agent filter) reads its points from them.
+ * changes since. Every report reads its points from them, keeping the teams and assignees of its scope.
  */
 @Injectable()
 export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
@@ -144,7 +150,7 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
    * The backlog at each point from the snapshots, or null when one point has none: a point before the
    * snapshots, between midnights, or further than TAIL_MS past the newest snapshot.
    */
-  async read(orgId: string, points: Date[]): Promise<BacklogPoint[] | null> {
+  async read(orgId: string, points: Date[], scope: BacklogScope): Promise<BacklogPoint[] | null> {
     const rows = await this.dataSource.query<Array<{ at: Date; counts: Record<string, number> }>>(
       `SELECT at, counts FROM ${S}.report_backlog_snapshots WHERE organization_id = $1 AND at >= $2 AND at <= $3 ORDER BY at`,
       [orgId, new Date(points[0]!.getTime() - TAIL_MS).toISOString(), points.at(-1)!.toISOString()],
@@ -158,7 +164,7 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
         if (!base || point.getTime() - base.at.getTime() > TAIL_MS) return null;
         counts = await this.moved(this.dataSource.manager, orgId, snapshots.get(base.at.getTime())!, base.at, point);
       }
-      answer.push(toBacklogPoint(point, counts));
+      answer.push(toBacklogPoint(point, counts, scope));
     }
     return answer;
   }
@@ -209,7 +215,7 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
   /** The counts at `at` from the tickets themselves: the unchanged since with their current state, the others from their history. */
   private async fromScratch(manager: EntityManager, orgId: string, at: Date): Promise<StateCounts> {
     const unchanged = await manager.query<Array<{ state: string; count: number }>>(
-      `SELECT t.status || '/' || t.priority AS state, count(*)::int AS count FROM ${S}.tickets t
+      `SELECT ${stateKey('t.status', 't.priority', 't.team_id', 't.assignee_id')} AS state, count(*)::int AS count FROM ${S}.tickets t
        WHERE t.organization_id = $1 AND t.created_at < $2 AND t.status NOT IN ${FINISHED}
          AND NOT EXISTS (SELECT 1 FROM ${S}.ticket_events e WHERE e.ticket_id = t.id AND e.created_at >= $2 AND ${STATE_CHANGE})
        GROUP BY 1`,
@@ -224,22 +230,38 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The open ones among these tickets at `at`, by status and priority: each the last value its history
-   * set before then, or its current one without such a change (as the report's replay reads them).
+   * The open ones among these tickets at `at`, by status, priority, team and assignee, as the report's
+   * replay reads them (ticketStateAt): each field the last value its history set before then; a team or
+   * assignee without one, the value its first later change replaced; else the ticket's current one.
    */
   private async statesOf(manager: EntityManager, ticketIds: string[], at: Date): Promise<StateCounts> {
     if (ticketIds.length === 0) return new Map();
     // The last value of each field per ticket, for all of them at once (a subquery per ticket cost five times as much).
     const lastSet = (field: string) =>
       `SELECT DISTINCT ON (e.ticket_id) e.ticket_id, e.changes->'${field}'->>'to' AS value FROM ${S}.ticket_events e
-       WHERE e.ticket_id = ANY($1::uuid[]) AND e.created_at < $2 AND e.changes->'${field}'->>'to' IS NOT NULL ORDER BY e.ticket_id, e.created_at DESC, e.id DESC`;
+       WHERE e.ticket_id = ANY($1::uuid[]) AND e.created_at < $2 AND e.changes ? '${field}' ORDER BY e.ticket_id, e.created_at DESC, e.id DESC`;
+    const firstReplaced = (field: string) =>
+      `SELECT DISTINCT ON (e.ticket_id) e.ticket_id, e.changes->'${field}'->>'from' AS value FROM ${S}.ticket_events e
+       WHERE e.ticket_id = ANY($1::uuid[]) AND e.created_at >= $2 AND e.changes ? '${field}' ORDER BY e.ticket_id, e.created_at, e.id`;
+    // A team or assignee may be set to none (a JSON null): whether a row was found decides, not its value.
+    const heldValue = (field: string, current: string) =>
+      `CASE WHEN ${field}_before.ticket_id IS NOT NULL THEN ${field}_before.value WHEN ${field}_after.ticket_id IS NOT NULL THEN ${field}_after.value ELSE ${current}::text END`;
     const rows = await manager.query<Array<{ state: string; count: number }>>(
-      `WITH last_status AS (${lastSet('status')}), last_priority AS (${lastSet('priority')})
-       SELECT state.status || '/' || state.priority AS state, count(*)::int AS count
+      `WITH last_status AS (${lastSet('status')}), last_priority AS (${lastSet('priority')}),
+         team_before AS (${lastSet('teamId')}), team_after AS (${firstReplaced('teamId')}),
+         assignee_before AS (${lastSet('assigneeId')}), assignee_after AS (${firstReplaced('assigneeId')})
+       SELECT ${stateKey('state.status', 'state.priority', 'state.team', 'state.assignee')} AS state, count(*)::int AS count
        FROM ${S}.tickets t
        LEFT JOIN last_status ON last_status.ticket_id = t.id
        LEFT JOIN last_priority ON last_priority.ticket_id = t.id
-       CROSS JOIN LATERAL (SELECT COALESCE(last_status.value, t.status) AS status, COALESCE(last_priority.value, t.priority) AS priority) state
+       LEFT JOIN team_before ON team_before.ticket_id = t.id
+       LEFT JOIN team_after ON team_after.ticket_id = t.id
+       LEFT JOIN assignee_before ON assignee_before.ticket_id = t.id
+       LEFT JOIN assignee_after ON assignee_after.ticket_id = t.id
+       CROSS JOIN LATERAL (
+         SELECT COALESCE(last_status.value, t.status) AS status, COALESCE(last_priority.value, t.priority) AS priority,
+                ${heldValue('team', 't.team_id')} AS team, ${heldValue('assignee', 't.assignee_id')} AS assignee
+       ) state
        WHERE t.id = ANY($1::uuid[]) AND t.created_at < $2 AND state.status NOT IN ${FINISHED}
        GROUP BY 1`,
       [ticketIds, at.toISOString()],
@@ -262,11 +284,12 @@ function snapshotBounds(timezone: string, now: Date): { newest: Date; oldest: Da
 
 const newestMidnight = (timezone: string, now: Date) => DateTime.fromMillis(now.getTime() - SNAPSHOT_MARGIN_MS, { zone: timezone }).startOf('day');
 
-function toBacklogPoint(at: Date, counts: StateCounts): BacklogPoint {
+function toBacklogPoint(at: Date, counts: StateCounts, scope: BacklogScope): BacklogPoint {
   const byStatus: Record<string, number> = {};
   const byPriority: Record<string, number> = {};
   for (const [state, count] of counts) {
-    const [status, priority] = state.split('/') as [string, string];
+    const [status, priority, team, assignee] = state.split('/') as [string, string, string | undefined, string | undefined];
+    if (!scope(team || null, assignee || null)) continue;
     byStatus[status] = (byStatus[status] ?? 0) + count;
     byPriority[priority] = (byPriority[priority] ?? 0) + count;
   }

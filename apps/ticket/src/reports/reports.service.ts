@@ -18,7 +18,7 @@ import { calendarOf } from '../organizations/organization-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
-import { ReportBacklog } from './report-backlog.js';
+import { ReportBacklog, STATE_CHANGE, type BacklogScope } from './report-backlog.js';
 import { ReportFacts, calendarKey } from './report-facts.js';
 import { STALE_DAYS_SQL, utcDay } from './report-rollup-days.js';
 import { FINISHED, S, firstResponseOutcomeAt, nextResponseOutcomeAt, resolutionOutcomeAt, staleUnder, tenthsOf } from './report-sql.js';
@@ -431,18 +431,19 @@ export class ReportsService {
 
   /**
    * Open tickets (not solved or closed) at the end of each interval, by the status and priority they
-   * had then: the last history row that set each before that moment (the creation row sets both).
-   * Only tickets created or changed since `from` need that per point; every other ticket had its
-   * current status and priority all through the range, so it is counted once and added to each point.
+   * had then, among those the caller's scope held then (their team and assignee then): from the
+   * snapshots (report-backlog.ts), or else by replaying the history. Each field at a moment is the last
+   * value the history set before it; a team or assignee without one, the value its first later change
+   * replaced; else the ticket's current value. Only tickets created or changed since `from` need that
+   * per point; every other ticket had its current state all through the range, so it is counted once
+   * and added to each point.
    */
   private async backlog(scope: ReportScope): Promise<BacklogPoint[]> {
     const points = intervalEnds(scope);
-    // Everything of the organization: its daily snapshots hold these counts (report-backlog.ts).
-    if (scope.everything && !scope.teamId && !scope.agentId) {
-      const fromSnapshots = await this.snapshots.read(scope.orgId, points);
-      if (fromSnapshots) return fromSnapshots;
-    }
-    const changedSince = `SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND (e.changes ? 'status' OR e.changes ? 'priority')`;
+    const inScope = backlogScope(scope);
+    const fromSnapshots = await this.snapshots.read(scope.orgId, points, inScope);
+    if (fromSnapshots) return fromSnapshots;
+    const changedSince = `SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND ${STATE_CHANGE}`;
     const parameters = this.parameters(scope);
     const [unchanged, history] = await Promise.all([
       this.dataSource.query<Array<{ status: string; priority: string; count: number }>>(
@@ -451,14 +452,18 @@ export class ReportsService {
          GROUP BY t.status, t.priority`,
         parameters,
       ),
-      // Each such ticket with its status and priority changes before `to`, in order: replayed below, once for all points.
-      this.dataSource.query<Array<{ id: string; created_at: Date; status: string; priority: string; status_to: string | null; priority_to: string | null; changed_at: Date | null }>>(
-        `SELECT t.id, t.created_at, t.status, t.priority, e.changes->'status'->>'to' AS status_to, e.changes->'priority'->>'to' AS priority_to, e.created_at AS changed_at
+      // Each such ticket with all its changes in order, replayed below once for all points: any of them
+      // may have been in the scope at a point, whatever its team and assignee now.
+      this.dataSource.query<HistoryRow[]>(
+        `SELECT t.id, t.created_at, t.status, t.priority, t.team_id, t.assignee_id, e.created_at AS changed_at,
+                e.changes->'status'->>'to' AS status_to, e.changes->'priority'->>'to' AS priority_to,
+                e.changes ? 'teamId' AS team_changed, e.changes->'teamId'->>'from' AS team_from, e.changes->'teamId'->>'to' AS team_to,
+                e.changes ? 'assigneeId' AS assignee_changed, e.changes->'assigneeId'->>'from' AS assignee_from, e.changes->'assigneeId'->>'to' AS assignee_to
          FROM ${S}.tickets t
-         LEFT JOIN ${S}.ticket_events e ON e.ticket_id = t.id AND e.created_at < $3 AND (e.changes ? 'status' OR e.changes ? 'priority')
-         WHERE ${SCOPE} AND t.created_at < $3 AND (t.created_at >= $2 OR t.id IN (${changedSince}))
+         LEFT JOIN ${S}.ticket_events e ON e.ticket_id = t.id AND ${STATE_CHANGE}
+         WHERE t.organization_id = $1 AND t.created_at < $3 AND (t.created_at >= $2 OR t.id IN (${changedSince}))
          ORDER BY t.id, e.created_at, e.id`,
-        parameters,
+        parameters.slice(0, 3),
       ),
     ]);
     const counts = points.map(() => ({ byStatus: {} as Record<string, number>, byPriority: {} as Record<string, number> }));
@@ -472,17 +477,8 @@ export class ReportsService {
       let last = first;
       while (last + 1 < history.length && history[last + 1]!.id === history[first]!.id) last += 1;
       const ticket = history[first]!;
-      // Without a change before a point, the ticket's current value stands (as for tickets without history).
-      let status: string | null = null;
-      let priority: string | null = null;
-      let next = first;
-      points.forEach((point, index) => {
-        for (; next <= last && history[next]!.changed_at !== null && history[next]!.changed_at! < point; next += 1) {
-          status = history[next]!.status_to ?? status;
-          priority = history[next]!.priority_to ?? priority;
-        }
-        const statusThen = status ?? ticket.status;
-        if (ticket.created_at < point && !['solved', 'closed'].includes(statusThen)) add(index, statusThen, priority ?? ticket.priority, 1);
+      replayStates(ticket, history.slice(first, last + 1).filter((row) => row.changed_at !== null), points, (index, state) => {
+        if (ticket.created_at < points[index]! && !['solved', 'closed'].includes(state.status) && inScope(state.teamId, state.assigneeId)) add(index, state.status, state.priority, 1);
       });
       first = last + 1;
     }
@@ -563,4 +559,66 @@ function intervalEnds(scope: ReportScope): Date[] {
     }
     ends.push(end);
   }
+}
+
+/** A ticket and one of its status, priority, team or assignee changes (none: changed_at null), as the backlog replay reads them. */
+interface HistoryRow {
+  id: string;
+  created_at: Date;
+  status: string;
+  priority: string;
+  team_id: string | null;
+  assignee_id: string | null;
+  changed_at: Date | null;
+  status_to: string | null;
+  priority_to: string | null;
+  team_changed: boolean;
+  team_from: string | null;
+  team_to: string | null;
+  assignee_changed: boolean;
+  assignee_from: string | null;
+  assignee_to: string | null;
+}
+
+/**
+ * A ticket's state at each of `points` (ascending) from its changes (in order), by the rule the
+ * snapshots count with (report-backlog.ts statesOf): the last value set before then; a team or
+ * assignee without one, the value its first later change replaced; else the current value.
+ */
+function replayStates(
+  ticket: HistoryRow,
+  changes: HistoryRow[],
+  points: Date[],
+  visit: (index: number, state: { status: string; priority: string; teamId: string | null; assigneeId: string | null }) => void,
+): void {
+  const firstTeamChange = changes.find((change) => change.team_changed);
+  const firstAssigneeChange = changes.find((change) => change.assignee_changed);
+  let status: string | null = null;
+  let priority: string | null = null;
+  let team: { value: string | null } | null = null;
+  let assignee: { value: string | null } | null = null;
+  let next = 0;
+  points.forEach((point, index) => {
+    for (; next < changes.length && changes[next]!.changed_at! < point; next += 1) {
+      const change = changes[next]!;
+      status = change.status_to ?? status;
+      priority = change.priority_to ?? priority;
+      if (change.team_changed) team = { value: change.team_to };
+      if (change.assignee_changed) assignee = { value: change.assignee_to };
+    }
+    visit(index, {
+      status: status ?? ticket.status,
+      priority: priority ?? ticket.priority,
+      teamId: team ? team.value : firstTeamChange ? firstTeamChange.team_from : ticket.team_id,
+      assigneeId: assignee ? assignee.value : firstAssigneeChange ? firstAssigneeChange.assignee_from : ticket.assignee_id,
+    });
+  });
+}
+
+/** Whether a ticket with this team and assignee is in the report's scope, as scopeOn decides it in SQL. */
+function backlogScope(scope: ReportScope): BacklogScope {
+  return (teamId, assigneeId) =>
+    (scope.everything || (teamId !== null && scope.teamIds.includes(teamId)) || assigneeId === scope.userId) &&
+    (scope.teamId === null || teamId === scope.teamId) &&
+    (scope.agentId === null || assigneeId === scope.agentId);
 }

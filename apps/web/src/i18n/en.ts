@@ -938,6 +938,7 @@ export const en = {
     compliance: 'Compliance',
     targets: { firstResponse: 'First response', nextResponse: 'Next response', resolution: 'Resolution' },
     backlog: 'Backlog (open tickets at the end of each interval)',
+    backlogScoped: 'Counts the tickets that were in this team or with this agent at each point, as they were moved and assigned.',
     perAgent: 'Per agent',
     perTeam: 'Per team',
     name: 'Name',

@@ -27,6 +27,7 @@ import { ReportFacts1766950000000 } from './1766950000000-report-facts.js';
 import { ReportBacklogSnapshots1766955000000 } from './1766955000000-report-backlog-snapshots.js';
 import { ReportRollups1766960000000 } from './1766960000000-report-rollups.js';
 import { NatsIntegrationCreatorRevocation1766970000000 } from './1766970000000-nats-integration-creator-revocation.js';
+import { ReportBacklogScopes1766980000000 } from './1766980000000-report-backlog-scopes.js';
 import { ReportIndexes1766920000000 } from './1766920000000-report-indexes.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -60,4 +61,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   ReportBacklogSnapshots1766955000000,
   ReportRollups1766960000000,
   NatsIntegrationCreatorRevocation1766970000000,
+  ReportBacklogScopes1766980000000,
 ];

@@ -268,6 +268,11 @@ export function ReportsPage() {
             <Title order={2} size="h4" mb="xs">
               {t.reports.backlog}
             </Title>
+            {(filters?.teamId || filters?.agentId) && (
+              <Text size="xs" c="dimmed" mb="xs">
+                {t.reports.backlogScoped}
+              </Text>
+            )}
             <BarChart h={240} data={backlog} dataKey="at" type="stacked" withLegend series={STATUSES.map((status) => ({ name: status, color: STATUS_COLORS[status] }))} />
           </Paper>
           {me.user.role !== 'customer' ? (
