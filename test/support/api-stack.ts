@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createTestDatabase } from './database.js';
 import { TestNatsServer } from './nats-server.js';
 import { deleteRedisKeys } from './redis-cleanup.js';
-import { migrateBuilt, SERVICE_SPECS, ServiceProcess } from './service-processes.js';
+import { SERVICE_SPECS, ServiceProcess } from './service-processes.js';
 import type { ServiceName } from '@helpdesk/contracts';
 
 export const STACK_SECRET_KEY = 'k7Vq2LmX9pR4tW8zB1nC5hJ3fD6sGa0Yq2LmX9pR';
@@ -42,7 +42,7 @@ export class ApiStack {
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     const services: ServiceProcess[] = [];
     try {
-      database = await createTestDatabase(label);
+      database = await createTestDatabase(label, { migrated: true });
       const env = {
         NODE_ENV: 'production',
         LOG_LEVEL: 'error',
@@ -57,7 +57,6 @@ export class ApiStack {
         SIGNUP_ENABLED: 'true',
         ...options.env,
       };
-      migrateBuilt(['ticket'], env);
       const start = async (name: ServiceName) => {
         const service = await ServiceProcess.start(SERVICE_SPECS.find((candidate) => candidate.name === name)!, { ...env, NATS_URL: nats.urlFor(name) });
         services.push(service);

@@ -5,7 +5,7 @@ import { createTestDatabase } from './database.js';
 import { TestNatsServer } from './nats-server.js';
 import { freePort, waitFor } from './ports.js';
 import { deleteRedisKeys } from './redis-cleanup.js';
-import { migrateBuilt, SERVICE_SPECS, ServiceProcess } from './service-processes.js';
+import { SERVICE_SPECS, ServiceProcess } from './service-processes.js';
 import type { ServiceName } from '@helpdesk/contracts';
 
 export const CONSOLE_ADMIN_PASSWORD = 'console-admin-pass-2026';
@@ -47,7 +47,7 @@ export class ConsoleStack {
       await Promise.allSettled([nats.destroy(), database?.drop(), sink?.stop(), deleteRedisKeys(queuePrefix)]);
     };
     try {
-      database = await createTestDatabase(label);
+      database = await createTestDatabase(label, { migrated: true });
       sink = await SmtpSink.start();
       const gatewayPort = await freePort();
       const url = `http://127.0.0.1:${gatewayPort}`;
@@ -68,7 +68,6 @@ export class ConsoleStack {
         RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '1000',
         ...env,
       };
-      migrateBuilt(['ticket', 'notification'], common);
       const start = async (name: ServiceName, extra: Record<string, string> = {}) => {
         const spec = SERVICE_SPECS.find((candidate) => candidate.name === name)!;
         const service = await ServiceProcess.start(spec, { ...common, NATS_URL: nats.urlFor(name), ...extra });

@@ -36,7 +36,7 @@ export class TicketHarness {
     const nats = await TestNatsServer.start();
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     try {
-      database = await createTestDatabase(label);
+      database = await createTestDatabase(label, { migrated: true });
       const environment = {
         DB_NAME: database.name,
         NATS_URL: nats.url,
