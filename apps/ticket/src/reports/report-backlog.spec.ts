@@ -43,8 +43,13 @@ describe('report backlog snapshots', () => {
     return overview.backlog;
   };
   // The scopes the report service gives these filters (its backlogScope).
-  const scopeOf = (filters: Filters): BacklogScope => (teamId, assigneeId) =>
-    (filters.caller !== agent || teamId === teams[0] || assigneeId === agent.userId) && (!filters.teamId || teamId === filters.teamId) && (!filters.agentId || assigneeId === filters.agentId);
+  const scopeOf = (filters: Filters): BacklogScope => ({
+    everything: filters.caller !== agent,
+    teamIds: filters.caller === agent ? [teams[0]!] : [],
+    userId: (filters.caller ?? admin).userId,
+    teamId: filters.teamId ?? null,
+    agentId: filters.agentId ?? null,
+  });
   const fromSnapshots = (backlog: BacklogPoint[], filters: Filters = {}) => snapshots.read(admin.orgId, backlog.map((point) => new Date(point.at)), scopeOf(filters));
   const snapshotCount = async () => ((await sql(`SELECT count(*)::int AS count FROM helpdesk.report_backlog_snapshots WHERE organization_id = $1`, [admin.orgId])) as Array<{ count: number }>)[0]!.count;
 
@@ -111,6 +116,8 @@ describe('report backlog snapshots', () => {
       ['2026-10-01', '2026-11-30', 'day'],
       ['2026-10-05', '2026-12-04', 'week'],
       ['2026-10-20', '2026-10-31', 'day'],
+      // Ending today: its last point is tomorrow's midnight, worked out from the newest snapshot and the changes since.
+      ['2026-11-20', new Date().toISOString().slice(0, 10), 'day'],
     ] as const;
     const scopes: Array<[string, Filters]> = [
       ['a team', { teamId: teams[1] }],
@@ -213,9 +220,13 @@ describe('report backlog snapshots', () => {
     await snapshots.fillAll(new Date(), 10_000);
     const points = replayed.alpha.map((_, index) => new Date(Date.parse('2026-11-02T00:00:00Z') + index * 86_400_000));
     const read = async (scope: BacklogScope) => (await snapshots.read(owner.orgId, points, scope))!.map((point) => point.byStatus.open ?? 0);
-    expect(await read((teamId) => teamId === alpha)).toEqual(expected.alpha);
-    expect(await read((teamId) => teamId === beta)).toEqual(expected.beta);
-    expect(await read((_, assigneeId) => assigneeId === helper.userId)).toEqual(expected.helper);
+    const everything = { everything: true, teamIds: [], userId: owner.userId, teamId: null, agentId: null };
+    expect(await read({ ...everything, teamId: alpha! })).toEqual(expected.alpha);
+    expect(await read({ ...everything, teamId: beta! })).toEqual(expected.beta);
+    expect(await read({ ...everything, agentId: helper.userId })).toEqual(expected.helper);
+    // An agent of Beta alone sees the ticket from its move on, and the helper from the assignment.
+    expect(await read({ everything: false, teamIds: [beta!], userId: owner.userId, teamId: null, agentId: null })).toEqual(expected.beta);
+    expect(await read({ everything: false, teamIds: [beta!], userId: helper.userId, teamId: null, agentId: null })).toEqual([0, 0, 0, 1, 1, 1, 1]);
     expect({ alpha: await held({ teamId: alpha }), beta: await held({ teamId: beta }), helper: await held({ agentId: helper.userId }) }).toEqual(expected);
   });
 });

@@ -18,7 +18,7 @@ import { calendarOf } from '../organizations/organization-calendar.js';
 import { Organization } from '../organizations/organization.entity.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { PrincipalVerifier } from '../users/principal-verifier.js';
-import { ReportBacklog, STATE_CHANGE, type BacklogScope } from './report-backlog.js';
+import { inScope, ReportBacklog, STATE_CHANGE } from './report-backlog.js';
 import { ReportFacts, calendarKey } from './report-facts.js';
 import { STALE_DAYS_SQL, utcDay } from './report-rollup-days.js';
 import { FINISHED, S, firstResponseOutcomeAt, nextResponseOutcomeAt, resolutionOutcomeAt, staleUnder, tenthsOf } from './report-sql.js';
@@ -440,8 +440,7 @@ export class ReportsService {
    */
   private async backlog(scope: ReportScope): Promise<BacklogPoint[]> {
     const points = intervalEnds(scope);
-    const inScope = backlogScope(scope);
-    const fromSnapshots = await this.snapshots.read(scope.orgId, points, inScope);
+    const fromSnapshots = await this.snapshots.read(scope.orgId, points, scope);
     if (fromSnapshots) return fromSnapshots;
     const changedSince = `SELECT DISTINCT e.ticket_id FROM ${S}.ticket_events e WHERE e.organization_id = $1 AND e.created_at >= $2 AND ${STATE_CHANGE}`;
     const parameters = this.parameters(scope);
@@ -478,7 +477,7 @@ export class ReportsService {
       while (last + 1 < history.length && history[last + 1]!.id === history[first]!.id) last += 1;
       const ticket = history[first]!;
       replayStates(ticket, history.slice(first, last + 1).filter((row) => row.changed_at !== null), points, (index, state) => {
-        if (ticket.created_at < points[index]! && !['solved', 'closed'].includes(state.status) && inScope(state.teamId, state.assigneeId)) add(index, state.status, state.priority, 1);
+        if (ticket.created_at < points[index]! && !['solved', 'closed'].includes(state.status) && inScope(scope, state.teamId, state.assigneeId)) add(index, state.status, state.priority, 1);
       });
       first = last + 1;
     }
@@ -613,12 +612,4 @@ function replayStates(
       assigneeId: assignee ? assignee.value : firstAssigneeChange ? firstAssigneeChange.assignee_from : ticket.assignee_id,
     });
   });
-}
-
-/** Whether a ticket with this team and assignee is in the report's scope, as scopeOn decides it in SQL. */
-function backlogScope(scope: ReportScope): BacklogScope {
-  return (teamId, assigneeId) =>
-    (scope.everything || (teamId !== null && scope.teamIds.includes(teamId)) || assigneeId === scope.userId) &&
-    (scope.teamId === null || teamId === scope.teamId) &&
-    (scope.agentId === null || assigneeId === scope.agentId);
 }
