@@ -282,31 +282,29 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
    */
   private async statesOf(manager: EntityManager, ticketIds: string[], at: Date): Promise<StateCounts> {
     if (ticketIds.length === 0) return new Map();
-    // The last value of each field per ticket, for all of them at once (a subquery per ticket cost five times as much).
-    const lastSet = (field: string) =>
-      `SELECT DISTINCT ON (e.ticket_id) e.ticket_id, e.changes->'${field}'->>'to' AS value FROM ${S}.ticket_events e
-       WHERE e.ticket_id = ANY($1::uuid[]) AND e.created_at < $2 AND e.changes ? '${field}' ORDER BY e.ticket_id, e.created_at DESC, e.id DESC`;
-    const firstReplaced = (field: string) =>
-      `SELECT DISTINCT ON (e.ticket_id) e.ticket_id, e.changes->'${field}'->>'from' AS value FROM ${S}.ticket_events e
-       WHERE e.ticket_id = ANY($1::uuid[]) AND e.created_at >= $2 AND e.changes ? '${field}' ORDER BY e.ticket_id, e.created_at, e.id`;
-    // A team or assignee may be set to none (a JSON null): whether a row was found decides, not its value.
-    const heldValue = (field: string, current: string) =>
-      `CASE WHEN ${field}_before.ticket_id IS NOT NULL THEN ${field}_before.value WHEN ${field}_after.ticket_id IS NOT NULL THEN ${field}_after.value ELSE ${current}::text END`;
+    // Each field's value per ticket from one pass over their history (a pass per field cost three times as much).
+    const lastBefore = (field: string) =>
+      `(array_agg(e.changes->'${field}'->>'to' ORDER BY e.created_at DESC, e.id DESC) FILTER (WHERE e.created_at < $2 AND e.changes ? '${field}'))[1]`;
+    const firstAfter = (field: string) =>
+      `(array_agg(e.changes->'${field}'->>'from' ORDER BY e.created_at, e.id) FILTER (WHERE e.created_at >= $2 AND e.changes ? '${field}'))[1]`;
+    // A team or assignee may be set to none (a JSON null): whether a change was found decides, not its value.
+    const held = (name: string, current: string) =>
+      `CASE WHEN h.${name}_set_before THEN h.${name}_before WHEN h.${name}_set_after THEN h.${name}_after ELSE ${current}::text END`;
+    const changesOf = (field: string, name: string) =>
+      `bool_or(e.created_at < $2 AND e.changes ? '${field}') AS ${name}_set_before, ${lastBefore(field)} AS ${name}_before,
+       bool_or(e.created_at >= $2 AND e.changes ? '${field}') AS ${name}_set_after, ${firstAfter(field)} AS ${name}_after`;
     const rows = await manager.query<Array<{ state: string; count: number }>>(
-      `WITH last_status AS (${lastSet('status')}), last_priority AS (${lastSet('priority')}),
-         team_before AS (${lastSet('teamId')}), team_after AS (${firstReplaced('teamId')}),
-         assignee_before AS (${lastSet('assigneeId')}), assignee_after AS (${firstReplaced('assigneeId')})
+      `WITH h AS (
+         SELECT e.ticket_id, ${lastBefore('status')} AS status, ${lastBefore('priority')} AS priority, ${changesOf('teamId', 'team')}, ${changesOf('assigneeId', 'assignee')}
+         FROM ${S}.ticket_events e WHERE e.ticket_id = ANY($1::uuid[]) AND ${STATE_CHANGE}
+         GROUP BY e.ticket_id
+       )
        SELECT ${stateKey('state.status', 'state.priority', 'state.team', 'state.assignee')} AS state, count(*)::int AS count
        FROM ${S}.tickets t
-       LEFT JOIN last_status ON last_status.ticket_id = t.id
-       LEFT JOIN last_priority ON last_priority.ticket_id = t.id
-       LEFT JOIN team_before ON team_before.ticket_id = t.id
-       LEFT JOIN team_after ON team_after.ticket_id = t.id
-       LEFT JOIN assignee_before ON assignee_before.ticket_id = t.id
-       LEFT JOIN assignee_after ON assignee_after.ticket_id = t.id
+       LEFT JOIN h ON h.ticket_id = t.id
        CROSS JOIN LATERAL (
-         SELECT COALESCE(last_status.value, t.status) AS status, COALESCE(last_priority.value, t.priority) AS priority,
-                ${heldValue('team', 't.team_id')} AS team, ${heldValue('assignee', 't.assignee_id')} AS assignee
+         SELECT COALESCE(h.status, t.status) AS status, COALESCE(h.priority, t.priority) AS priority,
+                ${held('team', 't.team_id')} AS team, ${held('assignee', 't.assignee_id')} AS assignee
        ) state
        WHERE t.id = ANY($1::uuid[]) AND t.created_at < $2 AND state.status NOT IN ${FINISHED}
        GROUP BY 1`,
