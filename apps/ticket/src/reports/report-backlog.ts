@@ -55,10 +55,11 @@ const lockKey = (orgId: string) => `report-backlog:${orgId}`;
 
 /**
  * Backlog snapshots (migrations 1766955000000 and 1766980000000, docs/reports.md): each organization's
- * open tickets by status, priority, team and assignee at each of its last SNAPSHOT_DAYS local midnights. A snapshot is worked out from
- * the next or previous one and the tickets created or changed in between (their state at each end,
- * from the history, as the report's own replay reads it), the first one from the tickets and the
- * changes since. Every report reads its points from them, keeping the teams and assignees of its scope.
+ * open tickets by status, priority, team and assignee (as each ticket had them then) at each of its
+ * last SNAPSHOT_DAYS local midnights. A snapshot is worked out from the next or previous one and the
+ * tickets created or changed in between (their state at each end, from the history, as the report's
+ * own replay reads it), the first one from the tickets and the changes since. Every report reads its
+ * points from them, keeping the teams and assignees of its scope.
  */
 @Injectable()
 export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
@@ -277,7 +278,7 @@ export class ReportBacklog implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * The open ones among these tickets at `at`, by status, priority, team and assignee, as the report's
-   * replay reads them (ticketStateAt): each field the last value its history set before then; a team or
+   * replay reads them (reports.service.ts replayStates): each field the last value its history set before then; a team or
    * assignee without one, the value its first later change replaced; else the ticket's current one.
    */
   private async statesOf(manager: EntityManager, ticketIds: string[], at: Date): Promise<StateCounts> {
