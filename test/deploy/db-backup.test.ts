@@ -64,7 +64,7 @@ async function destroyBucket(): Promise<void> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('backup');
+  database = await createTestDatabase('backup', { migrated: true });
   stack = await ApiStack.start('backup', { env: { DB_NAME: database.name } });
   env = { DB_NAME: database.name, NATS_URL: stack.nats.url, ATTACHMENTS_BUCKET: BUCKET };
   migrateBuilt(['notification'], env);

@@ -36,6 +36,7 @@ export class ApiStack {
     return this.gateways[0]!.url;
   }
 
+  /** `env` is added to every service's; a DB_NAME there must name a migrated database (createTestDatabase(label, { migrated: true })). */
   static async start(label: string, options: { gateways?: number; env?: Record<string, string>; aiProxy?: boolean } = {}): Promise<ApiStack> {
     const queuePrefix = `${label}-${randomBytes(4).toString('hex')}`;
     const nats = await TestNatsServer.start({ serviceUsers: true });
