@@ -82,6 +82,18 @@ describe('report facts', () => {
     expect((await factsOf(ticket.id)).report_facts_calendar).toBeNull();
     await facts.sweep();
     expect(await factsOf(ticket.id)).toMatchObject({ report_next_response_window: true });
+
+    // The reply lands on a ticket already stale, after a sweep read it and before it writes: the reply
+    // still touches the row (a new xmin), so that sweep's write, which requires the row it read, skips it.
+    const other = await harness.send<TicketView>(subjects.tickets.create, { principal: customer, subject: 'Mail', description: 'x' });
+    await harness.send(subjects.comments.create, { principal: admin, ticketId: other.id, body: 'Which client?' });
+    const [{ xmin: readByTheSweep }] = await sql(`SELECT xmin::text FROM helpdesk.tickets WHERE id = $1 AND report_facts_calendar IS NULL`, [other.id]);
+    // Inserted as such (a command would also update the ticket itself, changing its xmin anyway).
+    await sql(`INSERT INTO helpdesk.comments (organization_id, ticket_id, author_id, body) VALUES ($1, $2, $3, 'Outlook')`, [admin.orgId, other.id, customer.userId]);
+    const [{ xmin: afterTheReply }] = await sql(`SELECT xmin::text FROM helpdesk.tickets WHERE id = $1 AND report_facts_calendar IS NULL`, [other.id]);
+    expect(afterTheReply).not.toBe(readByTheSweep);
+    await facts.sweep();
+    expect(await factsOf(other.id)).toMatchObject({ report_next_response_window: true });
   });
 
   it("counts business minutes again when the organization's calendar changes, before the report reads them", async () => {

@@ -28,6 +28,7 @@ import { ReportBacklogSnapshots1766955000000 } from './1766955000000-report-back
 import { ReportRollups1766960000000 } from './1766960000000-report-rollups.js';
 import { NatsIntegrationCreatorRevocation1766970000000 } from './1766970000000-nats-integration-creator-revocation.js';
 import { ReportBacklogScopes1766980000000 } from './1766980000000-report-backlog-scopes.js';
+import { ReportFactsReplyRace1766990000000 } from './1766990000000-report-facts-reply-race.js';
 import { ReportIndexes1766920000000 } from './1766920000000-report-indexes.js';
 
 /** Every migration of the ticket service, oldest first. */
@@ -62,4 +63,5 @@ export const ticketMigrations: Array<new () => MigrationInterface> = [
   ReportRollups1766960000000,
   NatsIntegrationCreatorRevocation1766970000000,
   ReportBacklogScopes1766980000000,
+  ReportFactsReplyRace1766990000000,
 ];
